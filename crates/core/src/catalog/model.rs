@@ -1,0 +1,270 @@
+//! The plan catalog as the rest of Tierdesk sees it: validated, resolved, immutable.
+//!
+//! Everything here was checked by `parse` (severity codes exist in their scale, clocks
+//! exist, bands ascend, ...), so code that holds a `Plan` can rely on it.
+
+use jiff::civil::{Date, Time, Weekday};
+use rust_decimal::Decimal;
+
+/// The id of the built-in round-the-clock calendar.
+pub const CONTINUOUS: &str = "24x7";
+/// The channel that support cases (web, API) are answered on.
+pub const CASE_CHANNEL: &str = "case";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    pub calendars: Vec<Calendar>,
+    pub scales: Vec<SeverityScale>,
+    pub plans: Vec<Plan>,
+}
+
+/// The clock a response target is counted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    pub id: String,
+    pub kind: CalendarKind,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CalendarKind {
+    /// Every minute counts.
+    Continuous,
+    /// Weekly opening hours in a zone, optionally without the public holidays of the
+    /// account's country.
+    Weekly {
+        zone: ZoneRule,
+        days: Vec<Weekday>,
+        open: Time,
+        /// `24:00` is written as `None`: the window runs to the end of the day.
+        close: Option<Time>,
+        exclude_public_holidays: bool,
+        variants: Vec<CalendarVariant>,
+    },
+}
+
+/// Where a weekly calendar's zone comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZoneRule {
+    /// The account's own time zone (AWS: "business hours in the customer's country").
+    Account,
+    /// A fixed IANA zone.
+    Fixed(String),
+}
+
+/// Different hours for cases in one language (AWS: Japanese-language cases 09:00-18:00).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarVariant {
+    pub language: String,
+    pub open: Time,
+    pub close: Option<Time>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeverityScale {
+    pub id: String,
+    pub levels: Vec<SeverityLevel>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeverityLevel {
+    /// The API code (`low` ... `critical`).
+    pub code: String,
+    /// The name the API and console show (`General guidance`).
+    pub name: String,
+    /// 1 is the least severe.
+    pub rank: u8,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub id: String,
+    pub provider: String,
+    pub name: String,
+    pub currency: String,
+    pub summary: String,
+    pub sold_until: Option<Date>,
+    pub discontinued_on: Option<Date>,
+    pub sources: Vec<String>,
+    pub notes: Vec<String>,
+    pub channels: Vec<String>,
+    /// May this plan open technical (not only account and billing) cases?
+    pub technical_cases: bool,
+    pub case_contacts: String,
+    pub monthly_case_cap: Option<u32>,
+    pub urgent_escalation: Option<UrgentEscalation>,
+    /// Does the plan include the AWS-compatible Support API?
+    pub support_api: bool,
+    pub advisor: String,
+    pub tam: String,
+    pub engagements: Vec<Engagement>,
+    /// The scale the plan's targets use; all of its levels, in rank order.
+    pub scale: SeverityScale,
+    pub targets: Vec<Target>,
+    pub fee: Fee,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UrgentEscalation {
+    pub per_month: u32,
+    pub within_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Engagement {
+    pub name: String,
+    pub mode: String,
+    pub per_year: Option<u32>,
+    pub per_month: Option<u32>,
+    pub note: Option<String>,
+}
+
+/// A first-response promise: on `channel`, a case of `severity` is answered within
+/// `minutes` counted on calendar `clock`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub channel: String,
+    pub severity: String,
+    pub minutes: u32,
+    pub clock: String,
+    pub confidence: Option<String>,
+    pub sources: Vec<String>,
+    pub disputed_by: Vec<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fee {
+    pub model: FeeModel,
+    pub scope: BillingScope,
+    pub min_term_days: u32,
+    pub refundable: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeeModel {
+    Free,
+    /// Priced by contract; nothing to compute.
+    Contract,
+    /// The greater of `minimum` and the sum over marginal bands of usage.
+    Tiered { minimum: Decimal, bands: Vec<Band> },
+    /// A fixed monthly amount and a share of usage. Sources disagree whether the fixed
+    /// amount is a base the share is added to, or a minimum; the catalog says which.
+    FixedPlusUsage { fixed: Decimal, rate: Decimal, fixed_is: FixedIs },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixedIs {
+    Base,
+    Minimum,
+}
+
+/// A marginal band: `rate` applies to the usage between the previous band's `up_to` and
+/// this one's (`None` = no upper edge).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Band {
+    pub up_to: Option<Decimal>,
+    pub rate: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingScope {
+    PerAccount,
+    AggregateEnrolled,
+}
+
+/// Where a plan stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifecycle {
+    OnSale,
+    /// Past its sold-until date: existing customers may stay or be migrated onto it.
+    NoLongerSold,
+    /// Past its discontinued-on date.
+    Discontinued,
+}
+
+impl Lifecycle {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::OnSale => "on-sale",
+            Lifecycle::NoLongerSold => "no-longer-sold",
+            Lifecycle::Discontinued => "discontinued",
+        }
+    }
+}
+
+impl Plan {
+    pub fn lifecycle(&self, today: Date) -> Lifecycle {
+        if self.discontinued_on.is_some_and(|d| today >= d) {
+            Lifecycle::Discontinued
+        } else if self.sold_until.is_some_and(|d| today > d) {
+            Lifecycle::NoLongerSold
+        } else {
+            Lifecycle::OnSale
+        }
+    }
+
+    /// The severities a case may be opened with, least severe first.
+    pub fn case_severities(&self) -> Vec<&SeverityLevel> {
+        self.scale
+            .levels
+            .iter()
+            .filter(|l| self.case_target(&l.code).is_some())
+            .collect()
+    }
+
+    pub fn case_target(&self, severity: &str) -> Option<&Target> {
+        self.targets
+            .iter()
+            .find(|t| t.channel == CASE_CHANNEL && t.severity == severity)
+    }
+
+    pub fn has_channel(&self, channel: &str) -> bool {
+        self.channels.iter().any(|c| c == channel)
+    }
+
+    /// The monthly support fee for `usage` (in the plan's currency), before proration.
+    /// `None` for contract-priced plans.
+    pub fn monthly_fee(&self, usage: Decimal) -> Option<Decimal> {
+        match &self.fee.model {
+            FeeModel::Free => Some(Decimal::ZERO),
+            FeeModel::Contract => None,
+            FeeModel::Tiered { minimum, bands } => {
+                let mut lower = Decimal::ZERO;
+                let mut total = Decimal::ZERO;
+                for band in bands {
+                    if usage <= lower {
+                        break;
+                    }
+                    let upper = band.up_to.map_or(usage, |u| u.min(usage));
+                    total += (upper - lower) * band.rate;
+                    lower = band.up_to.unwrap_or(usage);
+                }
+                Some(total.max(*minimum))
+            }
+            FeeModel::FixedPlusUsage {
+                fixed,
+                rate,
+                fixed_is,
+            } => {
+                let share = usage * rate;
+                Some(match fixed_is {
+                    FixedIs::Base => fixed + share,
+                    FixedIs::Minimum => share.max(*fixed),
+                })
+            }
+        }
+    }
+}
+
+impl Catalog {
+    pub fn plan(&self, id: &str) -> Option<&Plan> {
+        self.plans.iter().find(|p| p.id == id)
+    }
+
+    pub fn calendar(&self, id: &str) -> Option<&Calendar> {
+        self.calendars.iter().find(|c| c.id == id)
+    }
+}

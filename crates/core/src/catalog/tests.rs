@@ -1,0 +1,171 @@
+use std::str::FromStr;
+
+use jiff::civil::date;
+use rust_decimal::Decimal;
+
+use super::*;
+
+fn builtin() -> Catalog {
+    match parse_catalog(&builtin_sources()) {
+        Ok(c) => c,
+        Err(e) => panic!("shipped catalog is invalid: {e}"),
+    }
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap_or_default()
+}
+
+#[test]
+fn shipped_catalogs_have_every_required_plan() {
+    let c = builtin();
+    for id in [
+        "aws.basic",
+        "aws.developer",
+        "aws.business",
+        "aws.enterprise_on_ramp",
+        "aws.enterprise",
+        "aws.business_plus",
+        "aws.enterprise_2025",
+        "aws.unified_operations",
+        "aliyun.basic",
+        "aliyun.business",
+        "aliyun.enterprise_trial",
+        "aliyun.enterprise",
+        "aliyun.premium",
+    ] {
+        assert!(c.plan(id).is_some(), "missing {id}");
+    }
+}
+
+#[test]
+fn severities_follow_the_reference() {
+    let c = builtin();
+    let codes = |id: &str| -> Vec<String> {
+        c.plan(id)
+            .map(|p| p.case_severities().iter().map(|l| l.code.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert!(codes("aws.basic").is_empty());
+    assert_eq!(codes("aws.developer"), ["low", "normal"]);
+    assert_eq!(codes("aws.business"), ["low", "normal", "high", "urgent"]);
+    assert_eq!(codes("aws.enterprise").len(), 5);
+    let minutes = |id: &str, sev: &str| c.plan(id).and_then(|p| p.case_target(sev)).map(|t| t.minutes);
+    assert_eq!(minutes("aws.enterprise", "critical"), Some(15));
+    assert_eq!(minutes("aws.enterprise_on_ramp", "critical"), Some(30));
+    assert_eq!(minutes("aws.unified_operations", "critical"), Some(5));
+    assert_eq!(minutes("aws.business", "urgent"), Some(60));
+    assert_eq!(minutes("aws.developer", "low"), Some(1440));
+    let dev = c.plan("aws.developer").and_then(|p| p.case_target("low")).map(|t| t.clock.clone());
+    assert_eq!(dev.as_deref(), Some("aws.developer.business_hours"));
+    assert_eq!(minutes("aliyun.enterprise", "urgent"), Some(40));
+    let trial = c.plan("aliyun.enterprise_trial").and_then(|p| p.monthly_case_cap);
+    assert_eq!(trial, Some(30));
+    let esc = c.plan("aliyun.business").and_then(|p| p.urgent_escalation.clone());
+    assert_eq!(esc, Some(UrgentEscalation { per_month: 10, within_minutes: 10 }));
+}
+
+#[test]
+fn api_access_matches_aws() {
+    let c = builtin();
+    for (id, api) in [
+        ("aws.basic", false),
+        ("aws.developer", false),
+        ("aws.business", true),
+        ("aws.enterprise_on_ramp", true),
+        ("aws.business_plus", true),
+        ("aws.unified_operations", true),
+    ] {
+        assert_eq!(c.plan(id).map(|p| p.support_api), Some(api), "{id}");
+    }
+}
+
+#[test]
+fn lifecycle_on_given_days() {
+    let c = builtin();
+    let dev = c.plan("aws.developer").cloned();
+    let Some(dev) = dev else { panic!("no developer plan") };
+    assert_eq!(dev.lifecycle(date(2025, 12, 2)), Lifecycle::OnSale);
+    assert_eq!(dev.lifecycle(date(2026, 11, 22)), Lifecycle::NoLongerSold);
+    assert_eq!(dev.lifecycle(date(2027, 1, 1)), Lifecycle::Discontinued);
+    let bplus = c.plan("aws.business_plus").map(|p| p.lifecycle(date(2030, 1, 1)));
+    assert_eq!(bplus, Some(Lifecycle::OnSale));
+}
+
+#[test]
+fn worked_fee_examples_from_the_reference() {
+    let c = builtin();
+    for (plan, usage, fee) in [
+        ("aws.developer", "2000", "60"),
+        ("aws.business", "85000", "6150"),
+        ("aws.enterprise", "1200000", "70500"),
+        ("aws.enterprise_on_ramp", "10000", "5500"),
+        ("aws.business_plus", "20000", "1600"),
+        ("aws.enterprise_2025", "750000", "52000"),
+        ("aws.unified_operations", "1500000", "130000"),
+        ("aws.business", "0", "100"),
+    ] {
+        let got = c.plan(plan).and_then(|p| p.monthly_fee(dec(usage)));
+        assert_eq!(got, Some(dec(fee)), "{plan} at {usage}");
+    }
+}
+
+fn parse_one(text: &str) -> Result<Catalog, CatalogError> {
+    let mut sources = builtin_sources().to_vec();
+    sources.push(Source { name: "ops.toml", text });
+    parse_catalog(&sources)
+}
+
+const GOOD_PLAN: &str = r#"
+provider = "acme"
+[[plans]]
+id = "acme.gold"
+name = "Gold"
+currency = "EUR"
+channels = ["web", "email"]
+technical_cases = true
+case_contacts = "unlimited"
+support_api = true
+advisor = "none"
+tam = "none"
+severity_scale = "aws"
+targets = [
+  { severity = "low", within = "8h", clock = "24x7" },
+  { severity = "urgent", within = "30m", clock = "24x7" },
+]
+fee = { model = "tiered", minimum = "500", bands = [{ up_to = "1000", rate = "0.2" }, { rate = "0.1" }] }
+"#;
+
+#[test]
+fn operator_catalog_adds_plans() {
+    let c = match parse_one(GOOD_PLAN) {
+        Ok(c) => c,
+        Err(e) => panic!("{e}"),
+    };
+    let gold = c.plan("acme.gold").map(|p| p.case_severities().len());
+    assert_eq!(gold, Some(2));
+}
+
+#[test]
+fn bad_catalogs_are_refused_with_file_and_line() {
+    let cases = [
+        (GOOD_PLAN.replace("within = \"30m\"", "within = \"soon\""), 16, "not a duration"),
+        (GOOD_PLAN.replace("severity = \"urgent\"", "severity = \"sev1\""), 16, "not in scale 'aws'"),
+        (GOOD_PLAN.replace("clock = \"24x7\" },\n]", "clock = \"weekdays\" },\n]"), 16, "unknown clock"),
+        (GOOD_PLAN.replace("currency = \"EUR\"", "currency = \"euro\""), 3, "ISO 4217"),
+        (GOOD_PLAN.replace("advisor = \"none\"", "advisor = \"none\"\ncolour = \"red\""), 12, "unknown field `colour`"),
+        (GOOD_PLAN.replace("id = \"acme.gold\"", "id = \"aws.business\""), 3, "defined twice"),
+        (GOOD_PLAN.replace("{ rate = \"0.1\" }", "{ rate = \"1.5\" }"), 18, "above 1"),
+        (GOOD_PLAN.replace("name = \"Gold\"", "name = Gold"), 5, ""),
+    ];
+    for (text, line, needle) in cases {
+        match parse_one(&text) {
+            Ok(_) => panic!("accepted a bad catalog:\n{text}"),
+            Err(e) => {
+                assert_eq!(e.file, "ops.toml", "{e}");
+                assert_eq!(e.line, line, "{e}");
+                assert!(e.message.contains(needle), "{e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Instants: stored as UTC epoch microseconds, shown as RFC 3339 with milliseconds.
+
+use jiff::Timestamp;
+
+/// An instant as stored: microseconds since the Unix epoch, UTC.
+pub fn to_micros(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+pub fn from_micros(us: i64) -> Timestamp {
+    Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+/// `2026-11-22T05:53:18.123Z`, the form AWS uses for `timeCreated`.
+pub fn format_millis(t: Timestamp) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string()
+}
+
+/// Accepts RFC 3339 / ISO 8601 instants with `Z`, `+HH:MM` or `+HHMM`, with or without
+/// fractional seconds, and plain dates (midnight UTC).
+pub fn parse_instant(s: &str) -> Option<Timestamp> {
+    let s = s.trim();
+    if let Ok(t) = s.parse::<Timestamp>() {
+        return Some(t);
+    }
+    // `+0000` offsets without a colon, as in AWS's own expiryTime examples.
+    if s.len() > 5 {
+        let (head, tail) = s.split_at(s.len() - 5);
+        let b = tail.as_bytes();
+        if (b[0] == b'+' || b[0] == b'-') && tail[1..].chars().all(|c| c.is_ascii_digit()) {
+            let fixed = format!("{head}{}:{}", &tail[..3], &tail[3..]);
+            if let Ok(t) = fixed.parse::<Timestamp>() {
+                return Some(t);
+            }
+        }
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        return d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_parses() {
+        let t = parse_instant("2020-03-23T21:31:47.774Z");
+        assert_eq!(t.map(format_millis).as_deref(), Some("2020-03-23T21:31:47.774Z"));
+        let t = parse_instant("2020-05-14T17:04:40.790+0000");
+        assert_eq!(t.map(format_millis).as_deref(), Some("2020-05-14T17:04:40.790Z"));
+        let t = parse_instant("2020-05-14T19:04:40+02:00");
+        assert_eq!(t.map(format_millis).as_deref(), Some("2020-05-14T17:04:40.000Z"));
+        let t = parse_instant("2020-05-14");
+        assert_eq!(t.map(format_millis).as_deref(), Some("2020-05-14T00:00:00.000Z"));
+        assert!(parse_instant("yesterday").is_none());
+        assert!(parse_instant("").is_none());
+    }
+
+    #[test]
+    fn micros_round_trip() {
+        let t = Timestamp::from_microsecond(1_700_000_000_123_456).unwrap_or_default();
+        assert_eq!(from_micros(to_micros(t)), t);
+    }
+}
