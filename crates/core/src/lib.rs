@@ -7,5 +7,6 @@
 pub mod account;
 pub mod catalog;
 pub mod clock;
+pub mod records;
 pub mod services;
 pub mod time;

@@ -1,1 +1,408 @@
+//! Tierdesk's storage layer: the only crate that knows SQL.
+//!
+//! One API, two engines. SQLite is the embedded default; PostgreSQL is the scale-out engine
+//! that several `tierdesk serve` replicas share. Every query is written once, in
+//! `backend.rs`, and compiled twice: once against SQLite's types and once against
+//! PostgreSQL's (see `mod sqlite` / `mod postgres` below). The few dialect differences are
+//! named in [`Dialect`]. The conformance suite (`tests/conformance.rs`) runs on both.
+//!
+//! Writes go through a group-commit writer: each write runs in its own savepoint inside a
+//! shared transaction, and is acknowledged only after that transaction's COMMIT returned,
+//! so a request is answered only once its data is durable, and a failed write leaves
+//! nothing behind.
 
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tierdesk_core::records::{Account, Case};
+
+mod writer;
+
+/// The SQL dialect differences, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+macro_rules! backend {
+    ($name:ident, $db:ty, $conn:ty, $dialect:expr, $migrations:literal, $connect:ident, $begin:literal) => {
+        mod $name {
+            use super::*;
+            use super::connect::$connect as connect;
+            type Db = $db;
+            type Conn = $conn;
+            const DIALECT: Dialect = $dialect;
+            const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!($migrations))];
+            fn begin_sql() -> &'static str {
+                $begin
+            }
+            include!("backend.rs");
+        }
+    };
+}
+
+// SQLite's BEGIN IMMEDIATE takes the write lock at once instead of failing at the first write.
+backend!(
+    sqlite,
+    sqlx::Sqlite,
+    sqlx::SqliteConnection,
+    Dialect::Sqlite,
+    "../migrations/sqlite/0001_init.sql",
+    sqlite,
+    "BEGIN IMMEDIATE"
+);
+backend!(
+    postgres,
+    sqlx::Postgres,
+    sqlx::PgConnection,
+    Dialect::Postgres,
+    "../migrations/postgres/0001_init.sql",
+    postgres,
+    "BEGIN"
+);
+
+mod connect {
+    use std::str::FromStr;
+
+    use sqlx::postgres::PgPoolOptions;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+    use super::{Options, StoreError};
+
+    /// WAL with `synchronous = FULL`: a commit is on disk when COMMIT returns.
+    pub async fn sqlite(
+        opts: &Options,
+    ) -> Result<(sqlx::SqlitePool, sqlx::SqlitePool, u32), StoreError> {
+        let connect = SqliteConnectOptions::from_str(&opts.url)
+            .map_err(|e| StoreError::BadUrl(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect.clone())
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(opts.read_connections.max(1))
+            .connect_with(connect)
+            .await?;
+        Ok((read, write, 1))
+    }
+
+    pub async fn postgres(
+        opts: &Options,
+    ) -> Result<(sqlx::PgPool, sqlx::PgPool, u32), StoreError> {
+        let writers = opts.writers.max(1);
+        let write = PgPoolOptions::new()
+            .max_connections(writers + 1)
+            .connect(&opts.url)
+            .await?;
+        let read = PgPoolOptions::new()
+            .max_connections(opts.read_connections.max(1))
+            .connect(&opts.url)
+            .await?;
+        Ok((read, write, writers))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    AlreadyExists,
+    #[error("attachment set not found")]
+    AttachmentSetNotFound,
+    #[error("attachment set expired")]
+    AttachmentSetExpired,
+    #[error("attachment set is full")]
+    AttachmentSetFull,
+    #[error("monthly case cap reached")]
+    MonthlyCaseCapReached,
+    #[error("commit failed: {0}")]
+    Commit(String),
+    #[error("the database writer has stopped")]
+    WriterStopped,
+    #[error("bad database url: {0}")]
+    BadUrl(String),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// How to open a database.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `sqlite://PATH` or `postgres://...`.
+    pub url: String,
+    /// Connections for reads.
+    pub read_connections: u32,
+    /// Group-commit writers (always 1 on SQLite, which has a single writer).
+    pub writers: u32,
+}
+
+impl Options {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            read_connections: 8,
+            writers: 4,
+        }
+    }
+}
+
+/// A new case and its first communication.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// `display_id` is ignored: the database assigns it.
+    pub case: Case,
+    pub body: String,
+    pub attachment_set: Option<String>,
+    pub monthly_cap: Option<MonthlyCap>,
+}
+
+/// A cap on cases opened per calendar month (in the account's zone).
+#[derive(Debug, Clone)]
+pub struct MonthlyCap {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub account_id: String,
+    pub case_ids: Vec<String>,
+    pub display_id: Option<i64>,
+    pub after: Option<Timestamp>,
+    pub before: Option<Timestamp>,
+    pub include_resolved: bool,
+    pub language: Option<String>,
+    /// Continue after this (created, display_id), newest first.
+    pub cursor: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CommunicationQuery {
+    pub account_id: String,
+    pub case_id: String,
+    pub after: Option<Timestamp>,
+    pub before: Option<Timestamp>,
+    /// Continue after this (created, id), newest first.
+    pub cursor: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCommunication {
+    pub account_id: String,
+    pub case_id: String,
+    pub body: String,
+    pub submitted_by: String,
+    pub from_support: bool,
+    pub attachment_set: Option<String>,
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAttachments {
+    pub account_id: String,
+    /// Append to this set; `None` creates `new_set_id`.
+    pub existing_set: Option<String>,
+    pub new_set_id: String,
+    /// `(attachment_id, file_name, data)`.
+    pub files: Vec<(String, String, Vec<u8>)>,
+    pub max_per_set: i64,
+    pub lifetime: Duration,
+    pub at: Timestamp,
+}
+
+/// A page of records and whether more follow.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub more: bool,
+}
+
+/// The handle every other crate uses.
+#[derive(Clone)]
+pub enum Store {
+    Sqlite(sqlite::Backend),
+    Postgres(postgres::Backend),
+}
+
+macro_rules! dispatch {
+    ($self:expr, $b:ident => $body:expr) => {
+        match $self {
+            Store::Sqlite($b) => $body,
+            Store::Postgres($b) => $body,
+        }
+    };
+}
+
+impl Store {
+    /// Opens (creating a SQLite file if needed) and migrates.
+    pub async fn open(opts: &Options) -> Result<Self, StoreError> {
+        let store = if opts.url.starts_with("sqlite:") {
+            Store::Sqlite(sqlite::Backend::open(opts).await?)
+        } else if opts.url.starts_with("postgres:") || opts.url.starts_with("postgresql:") {
+            Store::Postgres(postgres::Backend::open(opts).await?)
+        } else {
+            return Err(StoreError::BadUrl(format!(
+                "'{}' is neither sqlite://PATH nor postgres://...",
+                opts.url
+            )));
+        };
+        Ok(store)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        dispatch!(self, b => b.dialect())
+    }
+
+    pub async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        dispatch!(self, b => b.meta_get(key).await)
+    }
+
+    /// Stores `value` under `key` unless the key exists; returns what is stored afterwards.
+    pub async fn meta_init(&self, key: &str, value: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        dispatch!(self, b => b.meta_init(key.to_string(), value).await)
+    }
+
+    pub async fn create_account(
+        &self,
+        account: Account,
+        first_plan: tierdesk_core::records::PlanAssignment,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.create_account(account, first_plan).await)
+    }
+
+    pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        dispatch!(self, b => b.account(id).await)
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        dispatch!(self, b => b.accounts().await)
+    }
+
+    /// Adds (or replaces, for the same day) an entry in the account's plan history.
+    pub async fn assign_plan(
+        &self,
+        assignment: tierdesk_core::records::PlanAssignment,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.assign_plan(assignment).await)
+    }
+
+    /// The account's plan history, oldest first.
+    pub async fn plan_history(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<tierdesk_core::records::PlanAssignment>, StoreError> {
+        dispatch!(self, b => b.plan_history(account_id).await)
+    }
+
+    pub async fn insert_key(&self, key: tierdesk_core::records::AccessKey) -> Result<(), StoreError> {
+        dispatch!(self, b => b.insert_key(key).await)
+    }
+
+    pub async fn key(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<tierdesk_core::records::AccessKey>, StoreError> {
+        dispatch!(self, b => b.key(access_key_id).await)
+    }
+
+    pub async fn keys(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<tierdesk_core::records::AccessKey>, StoreError> {
+        dispatch!(self, b => b.keys(account_id).await)
+    }
+
+    /// Marks a key revoked; `NotFound` if there is no such (unrevoked) key.
+    pub async fn revoke_key(&self, access_key_id: &str, at: Timestamp) -> Result<(), StoreError> {
+        dispatch!(self, b => b.revoke_key(access_key_id.to_string(), at).await)
+    }
+
+    /// Inserts the case and its first communication; returns the case with its display id.
+    pub async fn create_case(&self, new: NewCase) -> Result<Case, StoreError> {
+        dispatch!(self, b => b.create_case(new).await)
+    }
+
+    pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
+        dispatch!(self, b => b.cases(q).await)
+    }
+
+    /// The case with this id in this account; `None` for unknown ids and other accounts'.
+    pub async fn case(&self, account_id: &str, case_id: &str) -> Result<Option<Case>, StoreError> {
+        dispatch!(self, b => b.case(account_id, case_id).await)
+    }
+
+    /// Up to `n` newest communications of each case (and whether each has older ones).
+    pub async fn recent_communications(
+        &self,
+        display_ids: &[i64],
+        n: i64,
+    ) -> Result<Vec<(i64, Page<tierdesk_core::records::Communication>)>, StoreError> {
+        dispatch!(self, b => b.recent_communications(display_ids, n).await)
+    }
+
+    pub async fn communications(
+        &self,
+        q: &CommunicationQuery,
+    ) -> Result<Option<Page<tierdesk_core::records::Communication>>, StoreError> {
+        dispatch!(self, b => b.communications(q).await)
+    }
+
+    pub async fn add_communication(&self, new: NewCommunication) -> Result<(), StoreError> {
+        dispatch!(self, b => b.add_communication(new).await)
+    }
+
+    /// Resolves a case; returns its status before and after.
+    pub async fn resolve_case(
+        &self,
+        account_id: &str,
+        case_id: &str,
+        at: Timestamp,
+    ) -> Result<(String, String), StoreError> {
+        dispatch!(self, b => b.resolve_case(account_id.to_string(), case_id.to_string(), at).await)
+    }
+
+    /// Creates a set or appends to one; returns its id and expiry.
+    pub async fn add_attachments(
+        &self,
+        new: NewAttachments,
+    ) -> Result<(String, Timestamp), StoreError> {
+        dispatch!(self, b => b.add_attachments(new).await)
+    }
+
+    pub async fn attachment(
+        &self,
+        account_id: &str,
+        attachment_id: &str,
+    ) -> Result<Option<tierdesk_core::records::Attachment>, StoreError> {
+        dispatch!(self, b => b.attachment(account_id, attachment_id).await)
+    }
+
+    /// Counts one hit in the account's `kind` window starting at `window_start`; returns
+    /// false (and counts nothing) once `limit` hits are in the window. Shared by replicas.
+    pub async fn rate_hit(
+        &self,
+        account_id: &str,
+        kind: &str,
+        window_start: i64,
+        limit: i64,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.rate_hit(account_id.to_string(), kind.to_string(), window_start, limit).await)
+    }
+
+    /// Drops every table's rows; for tests and benchmarks only.
+    pub async fn truncate_all(&self) -> Result<(), StoreError> {
+        dispatch!(self, b => b.truncate_all().await)
+    }
+}

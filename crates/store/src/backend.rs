@@ -1,0 +1,861 @@
+// Included twice by lib.rs: once with `Db = sqlx::Sqlite`, once with `Db = sqlx::Postgres`.
+// Write each query once, in SQL both engines run (`$N` placeholders, BIGINT instants,
+// RETURNING, ON CONFLICT, row values, window functions). Dialect-only steps branch on
+// `DIALECT` and stay in this file.
+
+use futures_util::future::BoxFuture;
+use sqlx::Row;
+use tierdesk_core::records::{AccessKey, Attachment, AttachmentRef, Communication, PlanAssignment};
+use tierdesk_core::time::{from_micros, to_micros};
+
+use crate::writer::Writer;
+
+#[derive(Clone)]
+pub struct Backend {
+    read: sqlx::Pool<Db>,
+    writer: Writer<Db>,
+}
+
+/// An argument of a query assembled at run time.
+enum Arg {
+    I(i64),
+    S(String),
+}
+
+fn bind_all(
+    mut q: sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments>,
+    args: Vec<Arg>,
+) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments> {
+    for a in args {
+        q = match a {
+            Arg::I(v) => q.bind(v),
+            Arg::S(v) => q.bind(v),
+        };
+    }
+    q
+}
+
+/// Placeholders `$first, $first+1, ...` for an IN list.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+const CASE_COLUMNS: &str = "display_id, case_id, account_id, subject, status, service_code, \
+     category_code, severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us";
+
+fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
+    let cc: String = r.try_get("cc_emails")?;
+    Ok(Case {
+        display_id: r.try_get("display_id")?,
+        case_id: r.try_get("case_id")?,
+        account_id: r.try_get("account_id")?,
+        subject: r.try_get("subject")?,
+        status: r.try_get("status")?,
+        service_code: r.try_get("service_code")?,
+        category_code: r.try_get("category_code")?,
+        severity_code: r.try_get("severity_code")?,
+        issue_type: r.try_get("issue_type")?,
+        language: r.try_get("language")?,
+        submitted_by: r.try_get("submitted_by")?,
+        cc_emails: cc.split('\n').filter(|s| !s.is_empty()).map(String::from).collect(),
+        plan_id: r.try_get("plan_id")?,
+        created: from_micros(r.try_get("created_us")?),
+    })
+}
+
+fn account_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Account, StoreError> {
+    Ok(Account {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        timezone: r.try_get("timezone")?,
+        country: r.try_get("country")?,
+        language: r.try_get("language")?,
+        created: from_micros(r.try_get("created_us")?),
+    })
+}
+
+fn key_from_row(r: &<Db as sqlx::Database>::Row) -> Result<AccessKey, StoreError> {
+    let revoked: Option<i64> = r.try_get("revoked_us")?;
+    Ok(AccessKey {
+        access_key_id: r.try_get("access_key_id")?,
+        account_id: r.try_get("account_id")?,
+        principal: r.try_get("principal")?,
+        secret_ciphertext: r.try_get("secret_ciphertext")?,
+        created: from_micros(r.try_get("created_us")?),
+        revoked: revoked.map(from_micros),
+    })
+}
+
+fn assignment_from_row(r: &<Db as sqlx::Database>::Row) -> Result<PlanAssignment, StoreError> {
+    let from: String = r.try_get("effective_from")?;
+    Ok(PlanAssignment {
+        account_id: r.try_get("account_id")?,
+        plan_id: r.try_get("plan_id")?,
+        effective_from: from
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("bad effective_from '{from}'")))?,
+        assigned_at: from_micros(r.try_get("assigned_us")?),
+        forced: r.try_get("forced")?,
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+/// Consumes an attachment set for a new communication: checks it belongs to the account,
+/// is unused and unexpired, then links its files to the communication.
+async fn attach_set(
+    c: &mut Conn,
+    account_id: &str,
+    set_id: &str,
+    communication_id: i64,
+    now_us: i64,
+) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2",
+    )
+    .bind(set_id)
+    .bind(account_id)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(row) = row else {
+        return Err(StoreError::AttachmentSetNotFound);
+    };
+    let expires: i64 = row.try_get("expires_us")?;
+    let used: Option<i64> = row.try_get("used_us")?;
+    if used.is_some() {
+        return Err(StoreError::AttachmentSetNotFound);
+    }
+    if expires <= now_us {
+        return Err(StoreError::AttachmentSetExpired);
+    }
+    sqlx::query("UPDATE attachment_sets SET used_us = $1 WHERE set_id = $2")
+        .bind(now_us)
+        .bind(set_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE attachments SET communication_id = $1 WHERE set_id = $2")
+        .bind(communication_id)
+        .bind(set_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+async fn insert_communication(
+    c: &mut Conn,
+    display_id: i64,
+    body: &str,
+    submitted_by: &str,
+    from_support: bool,
+    at_us: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, created_us) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(display_id)
+    .bind(body)
+    .bind(submitted_by)
+    .bind(from_support)
+    .bind(at_us)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+impl Backend {
+    pub async fn open(opts: &Options) -> Result<Self, StoreError> {
+        let (read, write, writers) = connect(opts).await?;
+        let backend = Self {
+            writer: Writer::spawn(write.clone(), writers, begin_sql()),
+            read,
+        };
+        backend.migrate(&write).await?;
+        Ok(backend)
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        DIALECT
+    }
+
+    async fn migrate(&self, pool: &sqlx::Pool<Db>) -> Result<(), StoreError> {
+        let mut conn = pool.acquire().await?;
+        let c: &mut Conn = &mut conn;
+        if DIALECT == Dialect::Postgres {
+            // Replicas starting together: one migrates, the others wait.
+            sqlx::raw_sql("SELECT pg_advisory_lock(7460281)").execute(&mut *c).await?;
+        }
+        let result = async {
+            sqlx::raw_sql(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)",
+            )
+            .execute(&mut *c)
+            .await?;
+            for (version, sql) in MIGRATIONS {
+                let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                if done.is_some() {
+                    continue;
+                }
+                sqlx::raw_sql(begin_sql()).execute(&mut *c).await?;
+                let applied = async {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *c).await?;
+                    sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+                        .bind(*version)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok::<_, sqlx::Error>(())
+                }
+                .await;
+                match applied {
+                    Ok(()) => sqlx::raw_sql("COMMIT").execute(&mut *c).await?,
+                    Err(e) => {
+                        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *c).await;
+                        return Err(e);
+                    }
+                };
+            }
+            Ok::<_, sqlx::Error>(())
+        }
+        .await;
+        if DIALECT == Dialect::Postgres {
+            sqlx::raw_sql("SELECT pg_advisory_unlock(7460281)").execute(&mut *c).await?;
+        }
+        Ok(result?)
+    }
+
+    pub async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query("SELECT value FROM meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(r.try_get("value")?),
+            None => None,
+        })
+    }
+
+    pub async fn meta_init(&self, key: String, value: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                        .bind(&key)
+                        .bind(value)
+                        .execute(&mut *c)
+                        .await?;
+                    let r = sqlx::query("SELECT value FROM meta WHERE key = $1")
+                        .bind(&key)
+                        .fetch_one(&mut *c)
+                        .await?;
+                    Ok(r.try_get("value")?)
+                })
+            })
+            .await
+    }
+
+    pub async fn create_account(&self, a: Account, first: PlanAssignment) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| -> BoxFuture<'_, Result<(), StoreError>> {
+                Box::pin(async move {
+                    let inserted = sqlx::query(
+                        "INSERT INTO accounts (id, name, timezone, country, language, created_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&a.id)
+                    .bind(&a.name)
+                    .bind(&a.timezone)
+                    .bind(&a.country)
+                    .bind(&a.language)
+                    .bind(to_micros(a.created))
+                    .execute(&mut *c)
+                    .await;
+                    match inserted {
+                        Err(e) if is_unique_violation(&e) => return Err(StoreError::AlreadyExists),
+                        other => other?,
+                    };
+                    upsert_assignment(c, &first).await
+                })
+            })
+            .await
+    }
+
+    pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query("SELECT id, name, timezone, country, language, created_us FROM accounts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, timezone, country, language, created_us FROM accounts ORDER BY id")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    pub async fn assign_plan(&self, a: PlanAssignment) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let exists = sqlx::query("SELECT id FROM accounts WHERE id = $1")
+                        .bind(&a.account_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if exists.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    upsert_assignment(c, &a).await
+                })
+            })
+            .await
+    }
+
+    pub async fn plan_history(&self, account_id: &str) -> Result<Vec<PlanAssignment>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT account_id, plan_id, effective_from, assigned_us, forced FROM plan_assignments \
+             WHERE account_id = $1 ORDER BY effective_from",
+        )
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(assignment_from_row).collect()
+    }
+
+    pub async fn insert_key(&self, k: AccessKey) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query(
+                        "INSERT INTO access_keys (access_key_id, account_id, principal, secret_ciphertext, created_us, revoked_us) \
+                         VALUES ($1, $2, $3, $4, $5, NULL)",
+                    )
+                    .bind(&k.access_key_id)
+                    .bind(&k.account_id)
+                    .bind(&k.principal)
+                    .bind(&k.secret_ciphertext)
+                    .bind(to_micros(k.created))
+                    .execute(&mut *c)
+                    .await;
+                    match r {
+                        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists),
+                        Err(e) if matches!(&e, sqlx::Error::Database(d) if d.is_foreign_key_violation()) => {
+                            Err(StoreError::NotFound)
+                        }
+                        other => other.map(|_| ()).map_err(StoreError::from),
+                    }
+                })
+            })
+            .await
+    }
+
+    pub async fn key(&self, id: &str) -> Result<Option<AccessKey>, StoreError> {
+        let row = sqlx::query(
+            "SELECT access_key_id, account_id, principal, secret_ciphertext, created_us, revoked_us \
+             FROM access_keys WHERE access_key_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(key_from_row).transpose()
+    }
+
+    pub async fn keys(&self, account_id: &str) -> Result<Vec<AccessKey>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT access_key_id, account_id, principal, secret_ciphertext, created_us, revoked_us \
+             FROM access_keys WHERE account_id = $1 ORDER BY created_us, access_key_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(key_from_row).collect()
+    }
+
+    pub async fn revoke_key(&self, id: String, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query(
+                        "UPDATE access_keys SET revoked_us = $1 WHERE access_key_id = $2 AND revoked_us IS NULL",
+                    )
+                    .bind(to_micros(at))
+                    .bind(&id)
+                    .execute(&mut *c)
+                    .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn create_case(&self, new: NewCase) -> Result<Case, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let k = &new.case;
+                    let at = to_micros(k.created);
+                    if let Some(cap) = &new.monthly_cap {
+                        sqlx::query(
+                            "INSERT INTO case_quota (account_id, month, used) VALUES ($1, $2, 0) \
+                             ON CONFLICT (account_id, month) DO NOTHING",
+                        )
+                        .bind(&k.account_id)
+                        .bind(&cap.month)
+                        .execute(&mut *c)
+                        .await?;
+                        let r = sqlx::query(
+                            "UPDATE case_quota SET used = used + 1 \
+                             WHERE account_id = $1 AND month = $2 AND used < $3",
+                        )
+                        .bind(&k.account_id)
+                        .bind(&cap.month)
+                        .bind(cap.limit)
+                        .execute(&mut *c)
+                        .await?;
+                        if r.rows_affected() == 0 {
+                            return Err(StoreError::MonthlyCaseCapReached);
+                        }
+                    }
+                    let row = sqlx::query(
+                        "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
+                         severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING display_id",
+                    )
+                    .bind(&k.case_id)
+                    .bind(&k.account_id)
+                    .bind(&k.subject)
+                    .bind(&k.status)
+                    .bind(&k.service_code)
+                    .bind(&k.category_code)
+                    .bind(&k.severity_code)
+                    .bind(&k.issue_type)
+                    .bind(&k.language)
+                    .bind(&k.submitted_by)
+                    .bind(k.cc_emails.join("\n"))
+                    .bind(&k.plan_id)
+                    .bind(at)
+                    .fetch_one(&mut *c)
+                    .await?;
+                    let display_id: i64 = row.try_get("display_id")?;
+                    let comm =
+                        insert_communication(c, display_id, &new.body, &k.submitted_by, false, at).await?;
+                    if let Some(set) = &new.attachment_set {
+                        attach_set(c, &k.account_id, set, comm, at).await?;
+                    }
+                    Ok(Case {
+                        display_id,
+                        ..new.case
+                    })
+                })
+            })
+            .await
+    }
+
+    pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE account_id = $1");
+        let mut args = vec![Arg::S(q.account_id.clone())];
+        let next = |args: &mut Vec<Arg>, a: Arg| {
+            args.push(a);
+            args.len()
+        };
+        if !q.case_ids.is_empty() {
+            let first = args.len() + 1;
+            sql += &format!(" AND case_id IN ({})", placeholders(first, q.case_ids.len()));
+            args.extend(q.case_ids.iter().cloned().map(Arg::S));
+        }
+        if let Some(d) = q.display_id {
+            let n = next(&mut args, Arg::I(d));
+            sql += &format!(" AND display_id = ${n}");
+        }
+        if !q.include_resolved {
+            sql += " AND status <> 'resolved'";
+        }
+        if let Some(t) = q.after {
+            let n = next(&mut args, Arg::I(to_micros(t)));
+            sql += &format!(" AND created_us >= ${n}");
+        }
+        if let Some(t) = q.before {
+            let n = next(&mut args, Arg::I(to_micros(t)));
+            sql += &format!(" AND created_us <= ${n}");
+        }
+        if let Some(l) = &q.language {
+            let n = next(&mut args, Arg::S(l.clone()));
+            sql += &format!(" AND language = ${n}");
+        }
+        if let Some((created, display)) = q.cursor {
+            let a = next(&mut args, Arg::I(created));
+            let b = next(&mut args, Arg::I(display));
+            sql += &format!(" AND (created_us, display_id) < (${a}, ${b})");
+        }
+        let n = next(&mut args, Arg::I(q.limit + 1));
+        sql += &format!(" ORDER BY created_us DESC, display_id DESC LIMIT ${n}");
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > q.limit;
+        items.truncate(q.limit.max(0) as usize);
+        Ok(Page { items, more })
+    }
+
+    pub async fn case(&self, account_id: &str, case_id: &str) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases WHERE case_id = $1 AND account_id = $2"
+        )))
+        .bind(case_id)
+        .bind(account_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    async fn attachments_of(&self, comm_ids: &[i64]) -> Result<Vec<(i64, AttachmentRef)>, StoreError> {
+        if comm_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT communication_id, attachment_id, file_name FROM attachments \
+             WHERE communication_id IN ({}) ORDER BY created_us, attachment_id",
+            placeholders(1, comm_ids.len())
+        );
+        let args = comm_ids.iter().map(|i| Arg::I(*i)).collect();
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("communication_id")?,
+                    AttachmentRef {
+                        attachment_id: r.try_get("attachment_id")?,
+                        file_name: r.try_get("file_name")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    fn communication_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Communication, StoreError> {
+        Ok(Communication {
+            id: r.try_get("id")?,
+            case_id: r.try_get("case_id")?,
+            body: r.try_get("body")?,
+            submitted_by: r.try_get("submitted_by")?,
+            from_support: r.try_get("from_support")?,
+            created: from_micros(r.try_get("created_us")?),
+            attachments: Vec::new(),
+        })
+    }
+
+    async fn with_attachments(&self, mut comms: Vec<Communication>) -> Result<Vec<Communication>, StoreError> {
+        let ids: Vec<i64> = comms.iter().map(|c| c.id).collect();
+        for (comm_id, att) in self.attachments_of(&ids).await? {
+            if let Some(c) = comms.iter_mut().find(|c| c.id == comm_id) {
+                c.attachments.push(att);
+            }
+        }
+        Ok(comms)
+    }
+
+    pub async fn recent_communications(
+        &self,
+        display_ids: &[i64],
+        n: i64,
+    ) -> Result<Vec<(i64, Page<Communication>)>, StoreError> {
+        if display_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = display_ids.len();
+        let sql = format!(
+            "SELECT m.id, m.case_display_id, k.case_id, m.body, m.submitted_by, m.from_support, m.created_us, m.rn \
+             FROM (SELECT id, case_display_id, body, submitted_by, from_support, created_us, \
+                   ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
+                   FROM communications WHERE case_display_id IN ({})) m \
+             JOIN cases k ON k.display_id = m.case_display_id \
+             WHERE m.rn <= ${} ORDER BY m.case_display_id, m.rn",
+            placeholders(1, k),
+            k + 1
+        );
+        let mut args: Vec<Arg> = display_ids.iter().map(|i| Arg::I(*i)).collect();
+        args.push(Arg::I(n + 1));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut all = Vec::with_capacity(rows.len());
+        let mut owners = Vec::with_capacity(rows.len());
+        for r in &rows {
+            owners.push(r.try_get::<i64, _>("case_display_id")?);
+            all.push(Self::communication_from_row(r)?);
+        }
+        let all = self.with_attachments(all).await?;
+        let mut out: Vec<(i64, Page<Communication>)> = display_ids
+            .iter()
+            .map(|d| (*d, Page { items: Vec::new(), more: false }))
+            .collect();
+        for (owner, comm) in owners.into_iter().zip(all) {
+            if let Some((_, page)) = out.iter_mut().find(|(d, _)| *d == owner) {
+                if page.items.len() as i64 >= n {
+                    page.more = true;
+                } else {
+                    page.items.push(comm);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn communications(&self, q: &CommunicationQuery) -> Result<Option<Page<Communication>>, StoreError> {
+        let Some(case) = self.case(&q.account_id, &q.case_id).await? else {
+            return Ok(None);
+        };
+        let mut sql = "SELECT m.id, k.case_id, m.body, m.submitted_by, m.from_support, m.created_us \
+                       FROM communications m JOIN cases k ON k.display_id = m.case_display_id \
+                       WHERE m.case_display_id = $1"
+            .to_string();
+        let mut args = vec![Arg::I(case.display_id)];
+        if let Some(t) = q.after {
+            args.push(Arg::I(to_micros(t)));
+            sql += &format!(" AND m.created_us >= ${}", args.len());
+        }
+        if let Some(t) = q.before {
+            args.push(Arg::I(to_micros(t)));
+            sql += &format!(" AND m.created_us <= ${}", args.len());
+        }
+        if let Some((created, id)) = q.cursor {
+            args.push(Arg::I(created));
+            args.push(Arg::I(id));
+            sql += &format!(" AND (m.created_us, m.id) < (${}, ${})", args.len() - 1, args.len());
+        }
+        args.push(Arg::I(q.limit + 1));
+        sql += &format!(" ORDER BY m.created_us DESC, m.id DESC LIMIT ${}", args.len());
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut items = rows
+            .iter()
+            .map(Self::communication_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > q.limit;
+        items.truncate(q.limit.max(0) as usize);
+        Ok(Some(Page { items: self.with_attachments(items).await?, more }))
+    }
+
+    pub async fn add_communication(&self, new: NewCommunication) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let row = sqlx::query("SELECT display_id, status FROM cases WHERE case_id = $1 AND account_id = $2")
+                        .bind(&new.case_id)
+                        .bind(&new.account_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    let Some(row) = row else {
+                        return Err(StoreError::NotFound);
+                    };
+                    let display_id: i64 = row.try_get("display_id")?;
+                    let status: String = row.try_get("status")?;
+                    let at = to_micros(new.at);
+                    let comm = insert_communication(c, display_id, &new.body, &new.submitted_by, new.from_support, at).await?;
+                    if let Some(set) = &new.attachment_set {
+                        attach_set(c, &new.account_id, set, comm, at).await?;
+                    }
+                    let next = if new.from_support {
+                        status.as_str()
+                    } else {
+                        tierdesk_core::records::status::after_customer_reply(&status)
+                    };
+                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
+                        .bind(next)
+                        .bind(at)
+                        .bind(display_id)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp) -> Result<(String, String), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let row = sqlx::query("SELECT status FROM cases WHERE case_id = $1 AND account_id = $2")
+                        .bind(&case_id)
+                        .bind(&account_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    let Some(row) = row else {
+                        return Err(StoreError::NotFound);
+                    };
+                    let initial: String = row.try_get("status")?;
+                    let resolved = tierdesk_core::records::status::RESOLVED;
+                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE case_id = $3")
+                        .bind(resolved)
+                        .bind(to_micros(at))
+                        .bind(&case_id)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok((initial, resolved.to_string()))
+                })
+            })
+            .await
+    }
+
+    pub async fn add_attachments(&self, new: NewAttachments) -> Result<(String, jiff::Timestamp), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let now = to_micros(new.at);
+                    let (set_id, expires, existing) = match &new.existing_set {
+                        Some(set) => {
+                            let row = sqlx::query(
+                                "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2",
+                            )
+                            .bind(set)
+                            .bind(&new.account_id)
+                            .fetch_optional(&mut *c)
+                            .await?;
+                            let Some(row) = row else {
+                                return Err(StoreError::AttachmentSetNotFound);
+                            };
+                            let expires: i64 = row.try_get("expires_us")?;
+                            let used: Option<i64> = row.try_get("used_us")?;
+                            if used.is_some() {
+                                return Err(StoreError::AttachmentSetNotFound);
+                            }
+                            if expires <= now {
+                                return Err(StoreError::AttachmentSetExpired);
+                            }
+                            let count = sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE set_id = $1")
+                                .bind(set)
+                                .fetch_one(&mut *c)
+                                .await?;
+                            (set.clone(), expires, count.try_get::<i64, _>("n")?)
+                        }
+                        None => {
+                            let expires = now + new.lifetime.as_micros() as i64;
+                            sqlx::query(
+                                "INSERT INTO attachment_sets (set_id, account_id, created_us, expires_us, used_us) \
+                                 VALUES ($1, $2, $3, $4, NULL)",
+                            )
+                            .bind(&new.new_set_id)
+                            .bind(&new.account_id)
+                            .bind(now)
+                            .bind(expires)
+                            .execute(&mut *c)
+                            .await?;
+                            (new.new_set_id.clone(), expires, 0)
+                        }
+                    };
+                    if existing + new.files.len() as i64 > new.max_per_set {
+                        return Err(StoreError::AttachmentSetFull);
+                    }
+                    for (id, name, data) in &new.files {
+                        sqlx::query(
+                            "INSERT INTO attachments (attachment_id, set_id, account_id, file_name, size_bytes, data, communication_id, created_us) \
+                             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+                        )
+                        .bind(id)
+                        .bind(&set_id)
+                        .bind(&new.account_id)
+                        .bind(name)
+                        .bind(data.len() as i64)
+                        .bind(data.as_slice())
+                        .bind(now)
+                        .execute(&mut *c)
+                        .await?;
+                    }
+                    Ok((set_id, from_micros(expires)))
+                })
+            })
+            .await
+    }
+
+    pub async fn attachment(&self, account_id: &str, attachment_id: &str) -> Result<Option<Attachment>, StoreError> {
+        let row = sqlx::query("SELECT file_name, data FROM attachments WHERE attachment_id = $1 AND account_id = $2")
+            .bind(attachment_id)
+            .bind(account_id)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match row {
+            Some(r) => Some(Attachment {
+                file_name: r.try_get("file_name")?,
+                data: r.try_get("data")?,
+            }),
+            None => None,
+        })
+    }
+
+    pub async fn rate_hit(&self, account_id: String, kind: String, window_start: i64, limit: i64) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO rate_windows (account_id, kind, window_start, hits) VALUES ($1, $2, $3, 0) \
+                         ON CONFLICT (account_id, kind, window_start) DO NOTHING",
+                    )
+                    .bind(&account_id)
+                    .bind(&kind)
+                    .bind(window_start)
+                    .execute(&mut *c)
+                    .await?;
+                    let r = sqlx::query(
+                        "UPDATE rate_windows SET hits = hits + 1 \
+                         WHERE account_id = $1 AND kind = $2 AND window_start = $3 AND hits < $4",
+                    )
+                    .bind(&account_id)
+                    .bind(&kind)
+                    .bind(window_start)
+                    .bind(limit)
+                    .execute(&mut *c)
+                    .await?;
+                    // Old windows are of no further use.
+                    sqlx::query("DELETE FROM rate_windows WHERE account_id = $1 AND kind = $2 AND window_start < $3")
+                        .bind(&account_id)
+                        .bind(&kind)
+                        .bind(window_start)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(r.rows_affected() == 1)
+                })
+            })
+            .await
+    }
+
+    pub async fn truncate_all(&self) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    for t in [
+                        "attachments", "attachment_sets", "communications", "cases", "case_quota",
+                        "rate_windows", "access_keys", "plan_assignments", "accounts",
+                    ] {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *c).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+}
+
+async fn upsert_assignment(c: &mut Conn, a: &PlanAssignment) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO plan_assignments (account_id, effective_from, plan_id, assigned_us, forced) \
+         VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (account_id, effective_from) DO UPDATE SET plan_id = excluded.plan_id, \
+         assigned_us = excluded.assigned_us, forced = excluded.forced",
+    )
+    .bind(&a.account_id)
+    .bind(a.effective_from.to_string())
+    .bind(&a.plan_id)
+    .bind(to_micros(a.assigned_at))
+    .bind(a.forced)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,488 @@
+//! The store conformance suite: every check runs on SQLite and on PostgreSQL.
+//!
+//! The PostgreSQL leg runs when `TIERDESK_TEST_PG` holds a server URL (CI sets it to
+//! 127.0.0.1:5432); each test gets a database of its own. Without the variable the leg
+//! reports itself skipped, unless `TIERDESK_REQUIRE_PG=1`, which makes that a failure.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use jiff::civil::date;
+use tierdesk_core::records::{AccessKey, Account, Case, PlanAssignment, status};
+use tierdesk_store::{
+    CaseQuery, CommunicationQuery, MonthlyCap, NewAttachments, NewCase, NewCommunication, Options,
+    Store, StoreError,
+};
+
+fn unique() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+async fn sqlite_store() -> Store {
+    let dir = std::env::temp_dir().join(format!("tierdesk-conf-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("t.db").display());
+    Store::open(&Options::new(url)).await.unwrap()
+}
+
+async fn pg_store() -> Option<Store> {
+    let Ok(base) = std::env::var("TIERDESK_TEST_PG") else {
+        if std::env::var("TIERDESK_REQUIRE_PG").as_deref() == Ok("1") {
+            panic!("TIERDESK_REQUIRE_PG=1 but TIERDESK_TEST_PG is not set");
+        }
+        eprintln!("PostgreSQL leg skipped: TIERDESK_TEST_PG is not set");
+        return None;
+    };
+    let name = format!("tierdesk_conf_{}", unique());
+    let admin = sqlx::PgPool::connect(&base).await.expect("PostgreSQL at TIERDESK_TEST_PG");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let url = match base.rfind('/') {
+        Some(i) if base[..i].contains("://") && i > base.find("://").unwrap() + 2 => {
+            format!("{}/{name}", &base[..i])
+        }
+        _ => format!("{base}/{name}"),
+    };
+    Some(Store::open(&Options::new(url)).await.unwrap())
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn account(id: &str) -> Account {
+    Account {
+        id: id.into(),
+        name: format!("Account {id}"),
+        timezone: "Asia/Tokyo".into(),
+        country: "JP".into(),
+        language: "ja".into(),
+        created: at("2026-01-01T00:00:00Z"),
+    }
+}
+
+fn assignment(id: &str, plan: &str, from: jiff::civil::Date) -> PlanAssignment {
+    PlanAssignment {
+        account_id: id.into(),
+        plan_id: plan.into(),
+        effective_from: from,
+        assigned_at: at("2026-01-01T00:00:00Z"),
+        forced: false,
+    }
+}
+
+async fn with_account(s: &Store, id: &str) {
+    s.create_account(account(id), assignment(id, "aws.business", date(2026, 1, 1)))
+        .await
+        .unwrap();
+}
+
+fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
+    NewCase {
+        case: Case {
+            display_id: 0,
+            case_id: format!("case-{account}-test-2026-{n:016x}"),
+            account_id: account.into(),
+            subject: format!("subject {n}"),
+            status: status::OPENED.into(),
+            service_code: "general-info".into(),
+            category_code: "using-aws".into(),
+            severity_code: "low".into(),
+            issue_type: "technical".into(),
+            language: if n % 2 == 0 { "en" } else { "ja" }.into(),
+            submitted_by: "root <x@example.com>".into(),
+            cc_emails: vec!["a@example.com".into(), "b@example.com".into()],
+            plan_id: "aws.business".into(),
+            created,
+        },
+        body: format!("body {n}"),
+        attachment_set: None,
+        monthly_cap: None,
+    }
+}
+
+fn query(account: &str) -> CaseQuery {
+    CaseQuery {
+        account_id: account.into(),
+        include_resolved: true,
+        limit: 100,
+        ..Default::default()
+    }
+}
+
+async fn accounts_and_plan_history(s: Store) {
+    with_account(&s, "111111111111").await;
+    let again = s
+        .create_account(
+            account("111111111111"),
+            assignment("111111111111", "aws.basic", date(2026, 1, 1)),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::AlreadyExists)));
+    assert_eq!(s.account("111111111111").await.unwrap(), Some(account("111111111111")));
+    assert_eq!(s.account("999").await.unwrap(), None);
+    s.assign_plan(assignment("111111111111", "aws.enterprise_2025", date(2026, 6, 1)))
+        .await
+        .unwrap();
+    // Same day again replaces, it does not duplicate.
+    s.assign_plan(assignment("111111111111", "aws.business_plus", date(2026, 6, 1)))
+        .await
+        .unwrap();
+    let h = s.plan_history("111111111111").await.unwrap();
+    let plans: Vec<_> = h.iter().map(|a| a.plan_id.as_str()).collect();
+    assert_eq!(plans, ["aws.business", "aws.business_plus"]);
+    let missing = s.assign_plan(assignment("404", "aws.basic", date(2026, 1, 1))).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+    assert_eq!(s.accounts().await.unwrap().len(), 1);
+}
+
+async fn keys_and_revocation(s: Store) {
+    with_account(&s, "111111111111").await;
+    let key = AccessKey {
+        access_key_id: "TDKEXAMPLE0000000001".into(),
+        account_id: "111111111111".into(),
+        principal: "root".into(),
+        secret_ciphertext: vec![1, 2, 3, 0, 255],
+        created: at("2026-02-01T00:00:00Z"),
+        revoked: None,
+    };
+    s.insert_key(key.clone()).await.unwrap();
+    assert!(matches!(s.insert_key(key.clone()).await, Err(StoreError::AlreadyExists)));
+    let orphan = AccessKey {
+        access_key_id: "TDKEXAMPLE0000000002".into(),
+        account_id: "404".into(),
+        ..key.clone()
+    };
+    assert!(matches!(s.insert_key(orphan).await, Err(StoreError::NotFound)));
+    assert_eq!(s.key(&key.access_key_id).await.unwrap(), Some(key.clone()));
+    s.revoke_key(&key.access_key_id, at("2026-03-01T00:00:00Z")).await.unwrap();
+    let revoked = s.key(&key.access_key_id).await.unwrap().unwrap();
+    assert_eq!(revoked.revoked, Some(at("2026-03-01T00:00:00Z")));
+    assert!(matches!(
+        s.revoke_key(&key.access_key_id, at("2026-03-02T00:00:00Z")).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.keys("111111111111").await.unwrap().len(), 1);
+}
+
+async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    let c = s
+        .create_case(new_case("111111111111", 1, at("2026-03-01T00:00:00Z")))
+        .await
+        .unwrap();
+    assert!(c.display_id > 1_000_000_000, "{}", c.display_id);
+    assert_eq!(s.case("111111111111", &c.case_id).await.unwrap(), Some(c.clone()));
+    assert_eq!(s.case("222222222222", &c.case_id).await.unwrap(), None);
+    let other = s.cases(&query("222222222222")).await.unwrap();
+    assert!(other.items.is_empty());
+    let dup = s
+        .create_case(new_case("111111111111", 1, at("2026-03-01T00:00:00Z")))
+        .await;
+    assert!(dup.is_err());
+    // Concurrent writers share commits but never ids.
+    let mut tasks = Vec::new();
+    for n in 2..202 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            s.create_case(new_case("111111111111", n, at("2026-03-02T00:00:00Z")))
+                .await
+                .unwrap()
+                .display_id
+        }));
+    }
+    let mut ids = vec![c.display_id];
+    for t in tasks {
+        ids.push(t.await.unwrap());
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 201);
+}
+
+async fn case_queries_filter_and_paginate(s: Store) {
+    with_account(&s, "111111111111").await;
+    let base = at("2026-04-01T00:00:00Z");
+    let mut created = Vec::new();
+    for n in 0..25u32 {
+        let t = base + Duration::from_secs(u64::from(n) * 60);
+        created.push(s.create_case(new_case("111111111111", n, t)).await.unwrap());
+    }
+    // Pages of 10, newest first, nothing lost or repeated.
+    let mut q = CaseQuery {
+        limit: 10,
+        ..query("111111111111")
+    };
+    let mut seen = Vec::new();
+    loop {
+        let page = s.cases(&q).await.unwrap();
+        seen.extend(page.items.iter().map(|c| c.display_id));
+        let Some(last) = page.items.last() else { break };
+        if !page.more {
+            break;
+        }
+        q.cursor = Some((tierdesk_core::time::to_micros(last.created), last.display_id));
+    }
+    let mut expected: Vec<i64> = created.iter().map(|c| c.display_id).collect();
+    expected.reverse();
+    assert_eq!(seen, expected);
+
+    // Inclusive time window.
+    let q = CaseQuery {
+        after: Some(base + Duration::from_secs(60 * 5)),
+        before: Some(base + Duration::from_secs(60 * 9)),
+        ..query("111111111111")
+    };
+    assert_eq!(s.cases(&q).await.unwrap().items.len(), 5);
+
+    // Resolved cases only on request.
+    s.resolve_case("111111111111", &created[3].case_id, base).await.unwrap();
+    let open = CaseQuery {
+        include_resolved: false,
+        ..query("111111111111")
+    };
+    assert_eq!(s.cases(&open).await.unwrap().items.len(), 24);
+    assert_eq!(s.cases(&query("111111111111")).await.unwrap().items.len(), 25);
+
+    let by_ids = CaseQuery {
+        case_ids: vec![created[1].case_id.clone(), created[2].case_id.clone()],
+        ..query("111111111111")
+    };
+    assert_eq!(s.cases(&by_ids).await.unwrap().items.len(), 2);
+    let by_display = CaseQuery {
+        display_id: Some(created[7].display_id),
+        ..query("111111111111")
+    };
+    let found = s.cases(&by_display).await.unwrap().items;
+    assert_eq!(found, vec![created[7].clone()]);
+    let ja = CaseQuery {
+        language: Some("ja".into()),
+        ..query("111111111111")
+    };
+    assert_eq!(s.cases(&ja).await.unwrap().items.len(), 12);
+}
+
+async fn communications_page_and_reopen(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let c = s.create_case(new_case("111111111111", 1, t0)).await.unwrap();
+    for n in 1..=7u64 {
+        s.add_communication(NewCommunication {
+            account_id: "111111111111".into(),
+            case_id: c.case_id.clone(),
+            body: format!("reply {n}"),
+            submitted_by: "Amazon Web Services".into(),
+            from_support: n % 2 == 0,
+            attachment_set: None,
+            at: t0 + Duration::from_secs(n * 60),
+        })
+        .await
+        .unwrap();
+    }
+    let recent = s.recent_communications(&[c.display_id], 5).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    let page = &recent[0].1;
+    assert_eq!(page.items.len(), 5);
+    assert!(page.more);
+    assert_eq!(page.items[0].body, "reply 7");
+
+    let mut q = CommunicationQuery {
+        account_id: "111111111111".into(),
+        case_id: c.case_id.clone(),
+        limit: 3,
+        ..Default::default()
+    };
+    let mut bodies = Vec::new();
+    loop {
+        let page = s.communications(&q).await.unwrap().unwrap();
+        bodies.extend(page.items.iter().map(|m| m.body.clone()));
+        let Some(last) = page.items.last() else { break };
+        if !page.more {
+            break;
+        }
+        q.cursor = Some((tierdesk_core::time::to_micros(last.created), last.id));
+    }
+    assert_eq!(bodies.len(), 8);
+    assert_eq!(bodies.last().map(String::as_str), Some("body 1"));
+
+    let other = CommunicationQuery {
+        account_id: "222222222222".into(),
+        ..q.clone()
+    };
+    assert!(s.communications(&other).await.unwrap().is_none());
+
+    let (initial, fin) = s.resolve_case("111111111111", &c.case_id, t0).await.unwrap();
+    assert_eq!((initial.as_str(), fin.as_str()), (status::OPENED, status::RESOLVED));
+    s.add_communication(NewCommunication {
+        account_id: "111111111111".into(),
+        case_id: c.case_id.clone(),
+        body: "it broke again".into(),
+        submitted_by: "root".into(),
+        from_support: false,
+        attachment_set: None,
+        at: t0 + Duration::from_secs(3600),
+    })
+    .await
+    .unwrap();
+    let reopened = s.case("111111111111", &c.case_id).await.unwrap().unwrap();
+    assert_eq!(reopened.status, status::REOPENED);
+    let missing = s
+        .add_communication(NewCommunication {
+            account_id: "222222222222".into(),
+            case_id: c.case_id.clone(),
+            body: "not mine".into(),
+            submitted_by: "x".into(),
+            from_support: false,
+            attachment_set: None,
+            at: t0,
+        })
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+fn files(n: usize) -> Vec<(String, String, Vec<u8>)> {
+    (0..n)
+        .map(|i| (format!("attachment-{}", unique()), format!("log{i}.txt"), vec![i as u8; 10]))
+        .collect()
+}
+
+fn attachments(account: &str, existing: Option<String>, n: usize, at: Timestamp) -> NewAttachments {
+    NewAttachments {
+        account_id: account.into(),
+        existing_set: existing,
+        new_set_id: format!("as-{}", unique()),
+        files: files(n),
+        max_per_set: 3,
+        lifetime: Duration::from_secs(3600),
+        at,
+    }
+}
+
+async fn attachment_sets_limits_expiry_and_use(s: Store) {
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    let t0 = at("2026-06-01T00:00:00Z");
+    let (set, expiry) = s.add_attachments(attachments("111111111111", None, 2, t0)).await.unwrap();
+    assert_eq!(expiry, t0 + Duration::from_secs(3600));
+    let full = s
+        .add_attachments(attachments("111111111111", Some(set.clone()), 2, t0))
+        .await;
+    assert!(matches!(full, Err(StoreError::AttachmentSetFull)));
+    let (same, _) = s
+        .add_attachments(attachments("111111111111", Some(set.clone()), 1, t0))
+        .await
+        .unwrap();
+    assert_eq!(same, set);
+    let foreign = s
+        .add_attachments(attachments("222222222222", Some(set.clone()), 1, t0))
+        .await;
+    assert!(matches!(foreign, Err(StoreError::AttachmentSetNotFound)));
+
+    // A case that names an unknown set is not written at all.
+    let mut bad = new_case("111111111111", 1, t0);
+    bad.attachment_set = Some("as-nope".into());
+    assert!(matches!(s.create_case(bad).await, Err(StoreError::AttachmentSetNotFound)));
+    assert!(s.cases(&query("111111111111")).await.unwrap().items.is_empty());
+
+    let mut good = new_case("111111111111", 2, t0 + Duration::from_secs(60));
+    good.attachment_set = Some(set.clone());
+    let c = s.create_case(good).await.unwrap();
+    let comms = s.recent_communications(&[c.display_id], 5).await.unwrap();
+    let atts = &comms[0].1.items[0].attachments;
+    assert_eq!(atts.len(), 3);
+    let first = atts.iter().find(|a| a.file_name == "log1.txt").unwrap();
+    let got = s.attachment("111111111111", &first.attachment_id).await.unwrap().unwrap();
+    assert_eq!((got.file_name.as_str(), got.data), ("log1.txt", vec![1u8; 10]));
+    assert_eq!(s.attachment("222222222222", &atts[0].attachment_id).await.unwrap(), None);
+
+    // A set is used once.
+    let mut again = new_case("111111111111", 3, t0 + Duration::from_secs(120));
+    again.attachment_set = Some(set);
+    assert!(matches!(s.create_case(again).await, Err(StoreError::AttachmentSetNotFound)));
+
+    // An hour later the set is gone.
+    let (old, _) = s.add_attachments(attachments("111111111111", None, 1, t0)).await.unwrap();
+    let late = t0 + Duration::from_secs(3600);
+    let expired = s
+        .add_attachments(attachments("111111111111", Some(old.clone()), 1, late))
+        .await;
+    assert!(matches!(expired, Err(StoreError::AttachmentSetExpired)));
+    let mut late_case = new_case("111111111111", 4, late);
+    late_case.attachment_set = Some(old);
+    assert!(matches!(s.create_case(late_case).await, Err(StoreError::AttachmentSetExpired)));
+}
+
+async fn monthly_cap_is_enforced_atomically(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-07-01T00:00:00Z");
+    let capped = |n: u32, month: &str| {
+        let mut c = new_case("111111111111", n, t0);
+        c.monthly_cap = Some(MonthlyCap {
+            month: month.into(),
+            limit: 2,
+        });
+        c
+    };
+    s.create_case(capped(1, "2026-07")).await.unwrap();
+    s.create_case(capped(2, "2026-07")).await.unwrap();
+    let third = s.create_case(capped(3, "2026-07")).await;
+    assert!(matches!(third, Err(StoreError::MonthlyCaseCapReached)));
+    assert_eq!(s.cases(&query("111111111111")).await.unwrap().items.len(), 2);
+    s.create_case(capped(4, "2026-08")).await.unwrap();
+}
+
+async fn rate_windows_count_per_window(s: Store) {
+    with_account(&s, "111111111111").await;
+    for _ in 0..3 {
+        assert!(s.rate_hit("111111111111", "sets", 100, 3).await.unwrap());
+    }
+    assert!(!s.rate_hit("111111111111", "sets", 100, 3).await.unwrap());
+    assert!(s.rate_hit("111111111111", "other", 100, 3).await.unwrap());
+    assert!(s.rate_hit("111111111111", "sets", 160, 3).await.unwrap());
+}
+
+async fn meta_init_keeps_the_first_value(s: Store) {
+    assert_eq!(s.meta_get("k").await.unwrap(), None);
+    assert_eq!(s.meta_init("k", vec![1]).await.unwrap(), vec![1]);
+    assert_eq!(s.meta_init("k", vec![2]).await.unwrap(), vec![1]);
+    assert_eq!(s.meta_get("k").await.unwrap(), Some(vec![1]));
+}
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_leg {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(super::sqlite_store().await).await;
+            })*
+        }
+        mod postgres_leg {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                if let Some(s) = super::pg_store().await {
+                    super::$name(s).await;
+                }
+            })*
+        }
+    };
+}
+
+conformance!(
+    accounts_and_plan_history,
+    keys_and_revocation,
+    cases_get_unique_display_ids_and_stay_in_their_account,
+    case_queries_filter_and_paginate,
+    communications_page_and_reopen,
+    attachment_sets_limits_expiry_and_use,
+    monthly_cap_is_enforced_atomically,
+    rate_windows_count_per_window,
+    meta_init_keeps_the_first_value,
+);
