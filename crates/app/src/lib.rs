@@ -1,1 +1,82 @@
+//! Tierdesk's use cases: what an operator, an API caller or (later) a console user can do.
+//!
+//! This layer decides (plan rules, limits, validation, ids) and asks the store to remember.
+//! It knows neither HTTP nor the AWS wire format: the protocol layers translate to and from
+//! the plain types here. Time comes only from the [`Clock`](tierdesk_core::clock::Clock).
 
+pub mod admin;
+pub mod auth;
+mod cursor;
+pub mod error;
+mod ids;
+pub mod limits;
+pub mod secrets;
+pub mod support;
+
+use std::sync::Arc;
+
+use tierdesk_core::catalog::{Catalog, Plan};
+use tierdesk_core::clock::Clock;
+use tierdesk_core::records::Account;
+use tierdesk_core::services::Services;
+use tierdesk_store::Store;
+
+pub use error::ServiceError;
+pub use limits::Limits;
+
+/// Everything the use cases need, built once at start-up and shared.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub catalog: Arc<Catalog>,
+    pub services: Arc<Services>,
+    pub clock: Arc<dyn Clock>,
+    pub limits: Limits,
+    master_key: secrets::MasterKey,
+    keys: auth::KeyCache,
+    throttle: Arc<limits::Throttle>,
+}
+
+impl App {
+    /// Checks that `master_key` is the key this database's secrets were sealed with (the
+    /// first start records a check value), so a wrong key fails loudly at start-up instead
+    /// of as signature errors later.
+    pub async fn new(
+        store: Store,
+        catalog: Catalog,
+        services: Services,
+        clock: Arc<dyn Clock>,
+        limits: Limits,
+        master_key: secrets::MasterKey,
+    ) -> Result<Self, ServiceError> {
+        master_key.check_against(&store).await?;
+        Ok(Self {
+            keys: auth::KeyCache::new(limits.key_cache_ttl),
+            throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
+            store,
+            catalog: Arc::new(catalog),
+            services: Arc::new(services),
+            clock,
+            limits,
+            master_key,
+        })
+    }
+
+    /// The plan an account is on today (in its own time zone).
+    pub async fn current_plan(&self, account: &Account) -> Result<Plan, ServiceError> {
+        let today = admin::today_in(self.clock.now(), &account.timezone);
+        let history = self.store.plan_history(&account.id).await?;
+        let current = history
+            .iter()
+            .rev()
+            .find(|a| a.effective_from <= today)
+            .or(history.first())
+            .ok_or_else(|| ServiceError::Internal(format!("account {} has no plan", account.id)))?;
+        self.catalog.plan(&current.plan_id).cloned().ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "account {} is on plan '{}', which no loaded catalog defines",
+                account.id, current.plan_id
+            ))
+        })
+    }
+}

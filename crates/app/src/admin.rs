@@ -1,0 +1,235 @@
+//! Operator use cases: accounts, their plans and their API keys.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use tierdesk_core::account::{check_account_id, check_country, check_language, check_timezone};
+use tierdesk_core::catalog::{Lifecycle, Plan};
+use tierdesk_core::records::{AccessKey, Account, PlanAssignment};
+use tierdesk_store::StoreError;
+
+use crate::{App, ServiceError, ids};
+
+/// The civil date at `now` in zone `tz` (UTC if the zone is unknown).
+pub fn today_in(now: Timestamp, tz: &str) -> Date {
+    let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
+    now.to_zoned(zone).date()
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub id: String,
+    pub name: String,
+    pub plan: String,
+    pub timezone: String,
+    pub country: String,
+    pub language: String,
+    pub force: bool,
+}
+
+/// An account with its plan history and keys (secrets never included).
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    pub account: Account,
+    pub plan: Plan,
+    pub history: Vec<PlanAssignment>,
+    pub keys: Vec<AccessKey>,
+}
+
+/// A key as shown once, at creation.
+pub struct CreatedKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub account_id: String,
+}
+
+impl App {
+    fn plan_for_assignment(&self, plan_id: &str, today: Date, force: bool) -> Result<(&Plan, Vec<String>), ServiceError> {
+        let plan = self.catalog.plan(plan_id).ok_or_else(|| {
+            ServiceError::NotFound(format!(
+                "no plan '{plan_id}' in the loaded catalogs (see `tierdesk plans list`)"
+            ))
+        })?;
+        let mut warnings = Vec::new();
+        match plan.lifecycle(today) {
+            Lifecycle::OnSale => {}
+            Lifecycle::NoLongerSold => warnings.push(format!(
+                "plan {} ({}) has not been sold since {}; assigning it anyway, for migrating existing customers",
+                plan.id,
+                plan.name,
+                plan.sold_until.map(|d| d.to_string()).unwrap_or_default()
+            )),
+            Lifecycle::Discontinued if force => warnings.push(format!(
+                "plan {} ({}) was discontinued on {}; assigned because of --force",
+                plan.id,
+                plan.name,
+                plan.discontinued_on.map(|d| d.to_string()).unwrap_or_default()
+            )),
+            Lifecycle::Discontinued => {
+                return Err(ServiceError::Validation(format!(
+                    "plan {} ({}) was discontinued on {}; use --force to assign it anyway",
+                    plan.id,
+                    plan.name,
+                    plan.discontinued_on.map(|d| d.to_string()).unwrap_or_default()
+                )));
+            }
+        }
+        Ok((plan, warnings))
+    }
+
+    /// Creates an account on a plan; returns warnings (e.g. a plan no longer sold).
+    pub async fn create_account(&self, new: NewAccount) -> Result<Vec<String>, ServiceError> {
+        check_account_id(&new.id).map_err(ServiceError::Validation)?;
+        check_timezone(&new.timezone).map_err(ServiceError::Validation)?;
+        check_country(&new.country).map_err(ServiceError::Validation)?;
+        check_language(&new.language).map_err(ServiceError::Validation)?;
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(ServiceError::Validation(
+                "the account name must be 1 to 200 printable characters".into(),
+            ));
+        }
+        let now = self.clock.now();
+        let today = today_in(now, &new.timezone);
+        let (plan, warnings) = self.plan_for_assignment(&new.plan, today, new.force)?;
+        let account = Account {
+            id: new.id.clone(),
+            name: name.to_string(),
+            timezone: new.timezone,
+            country: new.country,
+            language: new.language,
+            created: now,
+        };
+        let first = PlanAssignment {
+            account_id: new.id.clone(),
+            plan_id: plan.id.clone(),
+            effective_from: today,
+            assigned_at: now,
+            forced: new.force && plan.lifecycle(today) == Lifecycle::Discontinued,
+        };
+        match self.store.create_account(account, first).await {
+            Err(StoreError::AlreadyExists) => Err(ServiceError::Conflict(format!(
+                "account {} already exists",
+                new.id
+            ))),
+            other => other.map_err(ServiceError::from),
+        }?;
+        Ok(warnings)
+    }
+
+    /// Moves an account to another plan from `effective` on (default: today in its zone).
+    /// The history keeps every earlier assignment.
+    pub async fn set_plan(
+        &self,
+        account_id: &str,
+        plan_id: &str,
+        effective: Option<Date>,
+        force: bool,
+    ) -> Result<Vec<String>, ServiceError> {
+        let account = self.account(account_id).await?;
+        let now = self.clock.now();
+        let today = today_in(now, &account.timezone);
+        let from = effective.unwrap_or(today);
+        // Lifecycle is judged on the day the plan takes effect.
+        let (plan, warnings) = self.plan_for_assignment(plan_id, from.max(today), force)?;
+        self.store
+            .assign_plan(PlanAssignment {
+                account_id: account.id.clone(),
+                plan_id: plan.id.clone(),
+                effective_from: from,
+                assigned_at: now,
+                forced: force && plan.lifecycle(from.max(today)) == Lifecycle::Discontinued,
+            })
+            .await?;
+        Ok(warnings)
+    }
+
+    pub async fn account(&self, id: &str) -> Result<Account, ServiceError> {
+        self.store
+            .account(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("no account {id}")))
+    }
+
+    pub async fn account_view(&self, id: &str) -> Result<AccountView, ServiceError> {
+        let account = self.account(id).await?;
+        Ok(AccountView {
+            plan: self.current_plan(&account).await?,
+            history: self.store.plan_history(id).await?,
+            keys: self.store.keys(id).await?,
+            account,
+        })
+    }
+
+    pub async fn account_views(&self) -> Result<Vec<AccountView>, ServiceError> {
+        let mut out = Vec::new();
+        for a in self.store.accounts().await? {
+            out.push(self.account_view(&a.id).await?);
+        }
+        Ok(out)
+    }
+
+    /// Creates an access key. The secret is returned here once and stored only sealed.
+    pub async fn create_key(&self, account_id: &str, principal: &str) -> Result<CreatedKey, ServiceError> {
+        let account = self.account(account_id).await?;
+        if principal.is_empty() || principal.chars().count() > 128 || principal.chars().any(char::is_control) {
+            return Err(ServiceError::Validation(
+                "the key's principal name must be 1 to 128 printable characters".into(),
+            ));
+        }
+        let access_key_id = ids::access_key_id();
+        let secret = ids::secret_access_key();
+        self.store
+            .insert_key(AccessKey {
+                secret_ciphertext: self.master_key.seal(secret.as_bytes(), access_key_id.as_bytes())?,
+                access_key_id: access_key_id.clone(),
+                account_id: account.id.clone(),
+                principal: principal.to_string(),
+                created: self.clock.now(),
+                revoked: None,
+            })
+            .await?;
+        Ok(CreatedKey {
+            access_key_id,
+            secret_access_key: secret,
+            account_id: account.id,
+        })
+    }
+
+    pub async fn revoke_key(&self, access_key_id: &str) -> Result<(), ServiceError> {
+        match self.store.revoke_key(access_key_id, self.clock.now()).await {
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(format!(
+                "no active key {access_key_id}"
+            ))),
+            other => other.map_err(ServiceError::from),
+        }
+    }
+
+    /// The demo installation: an Enterprise account with a key. Idempotent: a second run
+    /// reuses both and shows the same credentials.
+    pub async fn ensure_demo(&self) -> Result<CreatedKey, ServiceError> {
+        const DEMO: &str = "111122223333";
+        if self.store.account(DEMO).await?.is_none() {
+            self.create_account(NewAccount {
+                id: DEMO.into(),
+                name: "Demo Corp".into(),
+                plan: "aws.enterprise_2025".into(),
+                timezone: "America/New_York".into(),
+                country: "US".into(),
+                language: "en".into(),
+                force: false,
+            })
+            .await?;
+        }
+        let keys = self.store.keys(DEMO).await?;
+        if let Some(k) = keys.iter().find(|k| k.revoked.is_none() && k.principal == "demo") {
+            let secret = self.master_key.open(&k.secret_ciphertext, k.access_key_id.as_bytes())?;
+            return Ok(CreatedKey {
+                access_key_id: k.access_key_id.clone(),
+                secret_access_key: String::from_utf8_lossy(&secret).into_owned(),
+                account_id: DEMO.into(),
+            });
+        }
+        self.create_key(DEMO, "demo").await
+    }
+}

@@ -1,0 +1,121 @@
+//! Who is calling: access keys resolved to an account and its current plan.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use tierdesk_core::catalog::Plan;
+use tierdesk_core::records::Account;
+
+use crate::{App, ServiceError};
+
+/// An authenticated API caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: Account,
+    pub plan: Plan,
+    pub principal: String,
+    pub access_key_id: String,
+}
+
+/// A key that exists and is not revoked, with the secret needed to check signatures.
+pub struct ResolvedKey {
+    pub secret: Vec<u8>,
+    pub caller: Caller,
+}
+
+impl std::fmt::Debug for ResolvedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResolvedKey")
+            .field("caller", &self.caller.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+type Entry = (Timestamp, Option<Arc<ResolvedKey>>);
+
+/// Keeps looked-up keys (and unknown ids) for a short time, so the database is not asked
+/// on every request. A revocation reaches every replica within the TTL.
+#[derive(Clone)]
+pub(crate) struct KeyCache {
+    ttl: Duration,
+    entries: Arc<Mutex<HashMap<String, Entry>>>,
+}
+
+impl KeyCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn get(&self, id: &str, now: Timestamp) -> Option<Option<Arc<ResolvedKey>>> {
+        let entries = self.entries.lock().ok()?;
+        let (at, key) = entries.get(id)?;
+        (now.duration_since(*at).unsigned_abs() < self.ttl).then(|| key.clone())
+    }
+
+    fn put(&self, id: &str, now: Timestamp, key: Option<Arc<ResolvedKey>>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 100_000 {
+                entries.clear();
+            }
+            entries.insert(id.to_string(), (now, key));
+        }
+    }
+}
+
+impl App {
+    /// The caller behind an access key id, or `None` for unknown and revoked keys.
+    pub async fn resolve_key(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<Arc<ResolvedKey>>, ServiceError> {
+        let now = self.clock.now();
+        if let Some(hit) = self.keys.get(access_key_id, now) {
+            return Ok(hit);
+        }
+        let resolved = self.lookup_key(access_key_id).await?;
+        self.keys.put(access_key_id, now, resolved.clone());
+        Ok(resolved)
+    }
+
+    async fn lookup_key(&self, access_key_id: &str) -> Result<Option<Arc<ResolvedKey>>, ServiceError> {
+        let Some(key) = self.store.key(access_key_id).await? else {
+            return Ok(None);
+        };
+        if key.revoked.is_some() {
+            return Ok(None);
+        }
+        let Some(account) = self.store.account(&key.account_id).await? else {
+            return Ok(None);
+        };
+        let plan = self.current_plan(&account).await?;
+        let secret = self
+            .master_key
+            .open(&key.secret_ciphertext, key.access_key_id.as_bytes())?;
+        Ok(Some(Arc::new(ResolvedKey {
+            secret,
+            caller: Caller {
+                account,
+                plan,
+                principal: key.principal,
+                access_key_id: key.access_key_id,
+            },
+        })))
+    }
+
+    /// Per-account request throttle (ThrottlingException); off unless configured.
+    pub fn throttle(&self, caller: &Caller) -> Result<(), ServiceError> {
+        if self.throttle.allow(&caller.account.id, self.clock.now()) {
+            Ok(())
+        } else {
+            Err(ServiceError::Throttled("Rate exceeded".into()))
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The Support API's JSON 1.1 shapes (botocore 1.43.11's model), as serde types.
+//!
+//! Inputs refuse unknown members, so a typo in a member name is an error instead of a
+//! silently ignored filter. Outputs leave absent members out.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    pub subject: Option<String>,
+    pub service_code: Option<String>,
+    pub severity_code: Option<String>,
+    pub category_code: Option<String>,
+    pub communication_body: Option<String>,
+    pub cc_email_addresses: Option<Vec<String>>,
+    pub language: Option<String>,
+    pub issue_type: Option<String>,
+    pub attachment_set_id: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateCaseResponse {
+    pub case_id: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeCasesRequest {
+    pub case_id_list: Option<Vec<String>>,
+    pub display_id: Option<String>,
+    pub after_time: Option<String>,
+    pub before_time: Option<String>,
+    pub include_resolved_cases: Option<bool>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+    pub language: Option<String>,
+    pub include_communications: Option<bool>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeCasesResponse {
+    pub cases: Vec<CaseDetails>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseDetails {
+    pub case_id: String,
+    pub display_id: String,
+    pub subject: String,
+    pub status: String,
+    pub service_code: String,
+    pub category_code: String,
+    pub severity_code: String,
+    pub submitted_by: String,
+    pub time_created: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent_communications: Option<RecentCaseCommunications>,
+    pub cc_email_addresses: Vec<String>,
+    pub language: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentCaseCommunications {
+    pub communications: Vec<Communication>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Communication {
+    pub case_id: String,
+    pub body: String,
+    pub submitted_by: String,
+    pub time_created: String,
+    pub attachment_set: Vec<AttachmentDetails>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentDetails {
+    pub attachment_id: String,
+    pub file_name: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeCommunicationsRequest {
+    pub case_id: Option<String>,
+    pub before_time: Option<String>,
+    pub after_time: Option<String>,
+    pub next_token: Option<String>,
+    pub max_results: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeCommunicationsResponse {
+    pub communications: Vec<Communication>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddCommunicationToCaseRequest {
+    pub case_id: Option<String>,
+    pub communication_body: Option<String>,
+    pub cc_email_addresses: Option<Vec<String>>,
+    pub attachment_set_id: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct AddCommunicationToCaseResponse {
+    pub result: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResolveCaseRequest {
+    pub case_id: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveCaseResponse {
+    pub initial_case_status: String,
+    pub final_case_status: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddAttachmentsToSetRequest {
+    pub attachment_set_id: Option<String>,
+    pub attachments: Option<Vec<Attachment>>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Attachment {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// Base64, as JSON 1.1 carries blobs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddAttachmentsToSetResponse {
+    pub attachment_set_id: String,
+    pub expiry_time: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeAttachmentRequest {
+    pub attachment_id: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DescribeAttachmentResponse {
+    pub attachment: Attachment,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeSeverityLevelsRequest {
+    pub language: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeSeverityLevelsResponse {
+    pub severity_levels: Vec<CodeName>,
+}
+
+#[derive(Serialize)]
+pub struct CodeName {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeServicesRequest {
+    pub service_code_list: Option<Vec<String>>,
+    pub language: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct DescribeServicesResponse {
+    pub services: Vec<Service>,
+}
+
+#[derive(Serialize)]
+pub struct Service {
+    pub code: String,
+    pub name: String,
+    pub categories: Vec<CodeName>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeSupportedLanguagesRequest {
+    pub issue_type: Option<String>,
+    pub service_code: Option<String>,
+    pub category_code: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeSupportedLanguagesResponse {
+    pub supported_languages: Vec<SupportedLanguage>,
+}
+
+#[derive(Serialize)]
+pub struct SupportedLanguage {
+    pub code: String,
+    pub language: String,
+    pub display: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeCreateCaseOptionsRequest {
+    pub issue_type: Option<String>,
+    pub service_code: Option<String>,
+    pub language: Option<String>,
+    pub category_code: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeCreateCaseOptionsResponse {
+    pub language_availability: String,
+    pub communication_types: Vec<CommunicationTypeOptions>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunicationTypeOptions {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub supported_hours: Vec<SupportedHour>,
+    pub dates_without_support: Vec<DateInterval>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SupportedHour {
+    pub start_time: String,
+    pub end_time: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DateInterval {
+    pub start_date_time: String,
+    pub end_date_time: String,
+}
