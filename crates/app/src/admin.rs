@@ -44,7 +44,12 @@ pub struct CreatedKey {
 }
 
 impl App {
-    fn plan_for_assignment(&self, plan_id: &str, today: Date, force: bool) -> Result<(&Plan, Vec<String>), ServiceError> {
+    fn plan_for_assignment(
+        &self,
+        plan_id: &str,
+        today: Date,
+        force: bool,
+    ) -> Result<(&Plan, Vec<String>), ServiceError> {
         let plan = self.catalog.plan(plan_id).ok_or_else(|| {
             ServiceError::NotFound(format!(
                 "no plan '{plan_id}' in the loaded catalogs (see `tierdesk plans list`)"
@@ -170,9 +175,16 @@ impl App {
     }
 
     /// Creates an access key. The secret is returned here once and stored only sealed.
-    pub async fn create_key(&self, account_id: &str, principal: &str) -> Result<CreatedKey, ServiceError> {
+    pub async fn create_key(
+        &self,
+        account_id: &str,
+        principal: &str,
+    ) -> Result<CreatedKey, ServiceError> {
         let account = self.account(account_id).await?;
-        if principal.is_empty() || principal.chars().count() > 128 || principal.chars().any(char::is_control) {
+        if principal.is_empty()
+            || principal.chars().count() > 128
+            || principal.chars().any(char::is_control)
+        {
             return Err(ServiceError::Validation(
                 "the key's principal name must be 1 to 128 printable characters".into(),
             ));
@@ -181,7 +193,9 @@ impl App {
         let secret = ids::secret_access_key();
         self.store
             .insert_key(AccessKey {
-                secret_ciphertext: self.master_key.seal(secret.as_bytes(), access_key_id.as_bytes())?,
+                secret_ciphertext: self
+                    .master_key
+                    .seal(secret.as_bytes(), access_key_id.as_bytes())?,
                 access_key_id: access_key_id.clone(),
                 account_id: account.id.clone(),
                 principal: principal.to_string(),
@@ -222,8 +236,13 @@ impl App {
             .await?;
         }
         let keys = self.store.keys(DEMO).await?;
-        if let Some(k) = keys.iter().find(|k| k.revoked.is_none() && k.principal == "demo") {
-            let secret = self.master_key.open(&k.secret_ciphertext, k.access_key_id.as_bytes())?;
+        if let Some(k) = keys
+            .iter()
+            .find(|k| k.revoked.is_none() && k.principal == "demo")
+        {
+            let secret = self
+                .master_key
+                .open(&k.secret_ciphertext, k.access_key_id.as_bytes())?;
             return Ok(CreatedKey {
                 access_key_id: k.access_key_id.clone(),
                 secret_access_key: String::from_utf8_lossy(&secret).into_owned(),

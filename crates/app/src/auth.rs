@@ -85,7 +85,10 @@ impl App {
         Ok(resolved)
     }
 
-    async fn lookup_key(&self, access_key_id: &str) -> Result<Option<Arc<ResolvedKey>>, ServiceError> {
+    async fn lookup_key(
+        &self,
+        access_key_id: &str,
+    ) -> Result<Option<Arc<ResolvedKey>>, ServiceError> {
         let Some(key) = self.store.key(access_key_id).await? else {
             return Ok(None);
         };

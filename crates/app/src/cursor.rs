@@ -24,7 +24,9 @@ pub(crate) fn encode(kind: &str, a: i64, b: i64, fp: u64) -> String {
 
 pub(crate) fn decode(token: &str, kind: &str, fp: u64) -> Result<(i64, i64), ServiceError> {
     let bad = || ServiceError::Validation("nextToken is not a token this server issued".into());
-    let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| bad())?;
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.as_bytes())
+        .map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let parts: Vec<&str> = text.split(':').collect();
     let [k, a, b, f] = parts.as_slice() else {
@@ -35,7 +37,8 @@ pub(crate) fn decode(token: &str, kind: &str, fp: u64) -> Result<(i64, i64), Ser
     }
     if u64::from_str_radix(f, 16).map_err(|_| bad())? != fp {
         return Err(ServiceError::Validation(
-            "nextToken was issued for different filters; repeat the request with the same filters".into(),
+            "nextToken was issued for different filters; repeat the request with the same filters"
+                .into(),
         ));
     }
     Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))

@@ -36,7 +36,10 @@ pub(crate) fn attachment_id() -> String {
 /// AWS keys in secret scanners.
 pub(crate) fn access_key_id() -> String {
     let r = random_bytes::<18>();
-    let tail: String = r.iter().map(|b| ALNUM[(*b % 32) as usize] as char).collect();
+    let tail: String = r
+        .iter()
+        .map(|b| ALNUM[(*b % 32) as usize] as char)
+        .collect();
     format!("TD{tail}")
 }
 

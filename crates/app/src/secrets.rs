@@ -40,7 +40,13 @@ impl MasterKey {
         getrandom::fill(&mut nonce).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let ct = self
             .0
-            .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad,
+                },
+            )
             .map_err(|_| ServiceError::Internal("encryption failed".into()))?;
         let mut out = nonce.to_vec();
         out.extend(ct);
@@ -55,9 +61,7 @@ impl MasterKey {
         self.0
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
             .map_err(|_| {
-                ServiceError::Internal(
-                    "a stored secret does not open with this master key".into(),
-                )
+                ServiceError::Internal("a stored secret does not open with this master key".into())
             })
     }
 
@@ -86,7 +90,11 @@ mod tests {
         let sealed = k.seal(b"secret", b"AKID").unwrap_or_default();
         assert_eq!(k.open(&sealed, b"AKID").ok(), Some(b"secret".to_vec()));
         assert!(k.open(&sealed, b"OTHER").is_err(), "bound to its key id");
-        assert!(MasterKey::from_bytes(&[8u8; 32]).open(&sealed, b"AKID").is_err());
+        assert!(
+            MasterKey::from_bytes(&[8u8; 32])
+                .open(&sealed, b"AKID")
+                .is_err()
+        );
         assert!(!sealed.windows(6).any(|w| w == b"secret"));
     }
 }

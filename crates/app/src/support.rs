@@ -7,7 +7,10 @@ use tierdesk_core::catalog::{CalendarKind, SeverityLevel};
 use tierdesk_core::records::{Attachment, Case, Communication, status};
 use tierdesk_core::services::Service;
 use tierdesk_core::time::to_micros;
-use tierdesk_store::{CaseQuery, CommunicationQuery, MonthlyCap, NewAttachments, NewCase, NewCommunication, StoreError};
+use tierdesk_store::{
+    CaseQuery, CommunicationQuery, MonthlyCap, NewAttachments, NewCase, NewCommunication,
+    StoreError,
+};
 
 use crate::auth::Caller;
 use crate::{App, ServiceError, cursor, ids};
@@ -130,10 +133,16 @@ fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
         let ok = a.len() <= 254
             && !a.chars().any(|c| c.is_whitespace() || c.is_control())
             && a.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@')
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
             });
         if !ok {
-            return Err(invalid(format!("'{a}' in ccEmailAddresses is not an email address")));
+            return Err(invalid(format!(
+                "'{a}' in ccEmailAddresses is not an email address"
+            )));
         }
     }
     Ok(())
@@ -143,14 +152,18 @@ fn check_language(lang: &str) -> Result<(), ServiceError> {
     if is_case_language(lang) {
         Ok(())
     } else {
-        Err(invalid(format!("language '{lang}' is not one of en, ja, zh, ko")))
+        Err(invalid(format!(
+            "language '{lang}' is not one of en, ja, zh, ko"
+        )))
     }
 }
 
 fn parse_time(field: &str, s: Option<&str>) -> Result<Option<Timestamp>, ServiceError> {
     s.map(|s| {
         tierdesk_core::time::parse_instant(s).ok_or_else(|| {
-            invalid(format!("{field} '{s}' is not an ISO 8601 time such as 2026-11-22T05:53:18Z"))
+            invalid(format!(
+                "{field} '{s}' is not an ISO 8601 time such as 2026-11-22T05:53:18Z"
+            ))
         })
     })
     .transpose()
@@ -160,7 +173,9 @@ fn page_size(max_results: Option<i64>) -> Result<i64, ServiceError> {
     match max_results {
         None => Ok(100),
         Some(n) if (10..=100).contains(&n) => Ok(n),
-        Some(n) => Err(invalid(format!("maxResults must be between 10 and 100, not {n}"))),
+        Some(n) => Err(invalid(format!(
+            "maxResults must be between 10 and 100, not {n}"
+        ))),
     }
 }
 
@@ -188,30 +203,47 @@ impl App {
         format!("{} <{}>", caller.principal, caller.account.id)
     }
 
-    fn severity<'p>(&self, caller: &'p Caller, code: Option<&str>) -> Result<&'p SeverityLevel, ServiceError> {
+    fn severity<'p>(
+        &self,
+        caller: &'p Caller,
+        code: Option<&str>,
+    ) -> Result<&'p SeverityLevel, ServiceError> {
         let offered = caller.plan.case_severities();
         let Some(code) = code else {
             return offered.first().copied().ok_or_else(|| {
-                invalid(format!("the {} plan ({}) offers no case severities", caller.plan.name, caller.plan.id))
+                invalid(format!(
+                    "the {} plan ({}) offers no case severities",
+                    caller.plan.name, caller.plan.id
+                ))
             });
         };
-        offered.iter().copied().find(|l| l.code == code).ok_or_else(|| {
-            let list: Vec<&str> = offered.iter().map(|l| l.code.as_str()).collect();
-            invalid(format!(
-                "severity '{code}' is not available on the {} plan ({}); it offers: {}",
-                caller.plan.name,
-                caller.plan.id,
-                list.join(", ")
-            ))
-        })
+        offered
+            .iter()
+            .copied()
+            .find(|l| l.code == code)
+            .ok_or_else(|| {
+                let list: Vec<&str> = offered.iter().map(|l| l.code.as_str()).collect();
+                invalid(format!(
+                    "severity '{code}' is not available on the {} plan ({}); it offers: {}",
+                    caller.plan.name,
+                    caller.plan.id,
+                    list.join(", ")
+                ))
+            })
     }
 
-    fn service_and_category(&self, service: Option<&str>, category: Option<&str>) -> Result<(String, String), ServiceError> {
+    fn service_and_category(
+        &self,
+        service: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<(String, String), ServiceError> {
         match (service, category) {
             (None, None) => Ok(("general-info".into(), "using-aws".into())),
             (Some(s), Some(c)) => {
                 let svc = self.services.get(s).ok_or_else(|| {
-                    invalid(format!("serviceCode '{s}' is not a service code; DescribeServices lists them"))
+                    invalid(format!(
+                        "serviceCode '{s}' is not a service code; DescribeServices lists them"
+                    ))
                 })?;
                 if !svc.categories.iter().any(|x| x.code == c) {
                     return Err(invalid(format!(
@@ -225,12 +257,18 @@ impl App {
         }
     }
 
-    pub async fn create_case(&self, caller: &Caller, input: CreateCase) -> Result<Case, ServiceError> {
+    pub async fn create_case(
+        &self,
+        caller: &Caller,
+        input: CreateCase,
+    ) -> Result<Case, ServiceError> {
         self.require_api(caller)?;
         let subject = required("subject", &input.subject)?;
         let n = subject.chars().count();
         if subject.trim().is_empty() || n > MAX_SUBJECT_CHARS {
-            return Err(invalid(format!("subject must be 1 to {MAX_SUBJECT_CHARS} characters long")));
+            return Err(invalid(format!(
+                "subject must be 1 to {MAX_SUBJECT_CHARS} characters long"
+            )));
         }
         check_text("subject", subject)?;
         let body = check_body(input.communication_body.as_deref())?;
@@ -242,9 +280,14 @@ impl App {
             }
             None => "en".to_string(),
         };
-        let issue_type = input.issue_type.clone().unwrap_or_else(|| "technical".into());
+        let issue_type = input
+            .issue_type
+            .clone()
+            .unwrap_or_else(|| "technical".into());
         if !ISSUE_TYPES.contains(&issue_type.as_str()) {
-            return Err(invalid(format!("issueType must be 'technical' or 'customer-service', not '{issue_type}'")));
+            return Err(invalid(format!(
+                "issueType must be 'technical' or 'customer-service', not '{issue_type}'"
+            )));
         }
         if issue_type == "technical" && !caller.plan.technical_cases {
             return Err(invalid(format!(
@@ -253,10 +296,14 @@ impl App {
             )));
         }
         let severity = self.severity(caller, input.severity_code.as_deref())?;
-        let (service_code, category_code) =
-            self.service_and_category(input.service_code.as_deref(), input.category_code.as_deref())?;
+        let (service_code, category_code) = self.service_and_category(
+            input.service_code.as_deref(),
+            input.category_code.as_deref(),
+        )?;
         let now = self.clock.now();
-        let local = now.to_zoned(jiff::tz::TimeZone::get(&caller.account.timezone).unwrap_or(jiff::tz::TimeZone::UTC));
+        let local = now.to_zoned(
+            jiff::tz::TimeZone::get(&caller.account.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+        );
         let monthly_cap = caller.plan.monthly_case_cap.map(|limit| MonthlyCap {
             month: local.strftime("%Y-%m").to_string(),
             limit: i64::from(limit),
@@ -289,17 +336,23 @@ impl App {
             .await
         {
             Ok(c) => Ok(c),
-            Err(StoreError::MonthlyCaseCapReached) => Err(ServiceError::CaseCreationLimit(format!(
-                "the {} plan ({}) allows {} cases a month, and this month's are used",
-                caller.plan.name,
-                caller.plan.id,
-                caller.plan.monthly_case_cap.unwrap_or_default()
-            ))),
+            Err(StoreError::MonthlyCaseCapReached) => {
+                Err(ServiceError::CaseCreationLimit(format!(
+                    "the {} plan ({}) allows {} cases a month, and this month's are used",
+                    caller.plan.name,
+                    caller.plan.id,
+                    caller.plan.monthly_case_cap.unwrap_or_default()
+                )))
+            }
             Err(e) => Err(attachment_error(e, set.as_deref())),
         }
     }
 
-    pub async fn describe_cases(&self, caller: &Caller, input: DescribeCases) -> Result<(Vec<CaseDetails>, Option<String>), ServiceError> {
+    pub async fn describe_cases(
+        &self,
+        caller: &Caller,
+        input: DescribeCases,
+    ) -> Result<(Vec<CaseDetails>, Option<String>), ServiceError> {
         self.require_api(caller)?;
         if input.case_ids.len() > MAX_CASE_IDS {
             return Err(invalid(format!(
@@ -310,7 +363,10 @@ impl App {
         let display_id = input
             .display_id
             .as_deref()
-            .map(|d| d.parse::<i64>().map_err(|_| invalid(format!("displayId '{d}' is not a number"))))
+            .map(|d| {
+                d.parse::<i64>()
+                    .map_err(|_| invalid(format!("displayId '{d}' is not a number")))
+            })
             .transpose()?;
         if let Some(l) = &input.language {
             check_language(l)?;
@@ -352,7 +408,9 @@ impl App {
         // Named ids must all exist in this account; another account's ids look unknown.
         if !case_ids.is_empty() && cursor.is_none() {
             for id in &case_ids {
-                if !page.items.iter().any(|c| &c.case_id == id) && self.store.case(&caller.account.id, id).await?.is_none() {
+                if !page.items.iter().any(|c| &c.case_id == id)
+                    && self.store.case(&caller.account.id, id).await?.is_none()
+                {
                     return Err(ServiceError::CaseNotFound(format!("Invalid case ID: {id}")));
                 }
             }
@@ -364,14 +422,26 @@ impl App {
         } else {
             None
         };
-        let mut out: Vec<CaseDetails> = page.items.into_iter().map(|case| CaseDetails { case, recent: None }).collect();
+        let mut out: Vec<CaseDetails> = page
+            .items
+            .into_iter()
+            .map(|case| CaseDetails { case, recent: None })
+            .collect();
         if input.include_communications.unwrap_or(true) && !out.is_empty() {
             let ids: Vec<i64> = out.iter().map(|d| d.case.display_id).collect();
-            let recent = self.store.recent_communications(&ids, RECENT_COMMUNICATIONS).await?;
+            let recent = self
+                .store
+                .recent_communications(&ids, RECENT_COMMUNICATIONS)
+                .await?;
             for (d, (_, page)) in out.iter_mut().zip(recent) {
                 let token = if page.more {
                     page.items.last().map(|m| {
-                        cursor::encode("comms", to_micros(m.created), m.id, comm_fingerprint(&d.case.case_id, None, None))
+                        cursor::encode(
+                            "comms",
+                            to_micros(m.created),
+                            m.id,
+                            comm_fingerprint(&d.case.case_id, None, None),
+                        )
                     })
                 } else {
                     None
@@ -382,14 +452,26 @@ impl App {
         Ok((out, next))
     }
 
-    pub async fn describe_communications(&self, caller: &Caller, input: DescribeCommunications) -> Result<(Vec<Communication>, Option<String>), ServiceError> {
+    pub async fn describe_communications(
+        &self,
+        caller: &Caller,
+        input: DescribeCommunications,
+    ) -> Result<(Vec<Communication>, Option<String>), ServiceError> {
         self.require_api(caller)?;
         let case_id = required("caseId", &input.case_id)?;
         let limit = page_size(input.max_results)?;
         let after = parse_time("afterTime", input.after_time.as_deref())?;
         let before = parse_time("beforeTime", input.before_time.as_deref())?;
-        let fp = comm_fingerprint(case_id, input.after_time.as_deref(), input.before_time.as_deref());
-        let cursor = input.next_token.as_deref().map(|t| cursor::decode(t, "comms", fp)).transpose()?;
+        let fp = comm_fingerprint(
+            case_id,
+            input.after_time.as_deref(),
+            input.before_time.as_deref(),
+        );
+        let cursor = input
+            .next_token
+            .as_deref()
+            .map(|t| cursor::decode(t, "comms", fp))
+            .transpose()?;
         let page = self
             .store
             .communications(&CommunicationQuery {
@@ -403,14 +485,20 @@ impl App {
             .await?
             .ok_or_else(|| ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}")))?;
         let next = if page.more {
-            page.items.last().map(|m| cursor::encode("comms", to_micros(m.created), m.id, fp))
+            page.items
+                .last()
+                .map(|m| cursor::encode("comms", to_micros(m.created), m.id, fp))
         } else {
             None
         };
         Ok((page.items, next))
     }
 
-    pub async fn add_communication(&self, caller: &Caller, input: AddCommunication) -> Result<(), ServiceError> {
+    pub async fn add_communication(
+        &self,
+        caller: &Caller,
+        input: AddCommunication,
+    ) -> Result<(), ServiceError> {
         self.require_api(caller)?;
         let case_id = required("caseId", &input.case_id)?;
         let body = check_body(input.communication_body.as_deref())?;
@@ -428,19 +516,27 @@ impl App {
             })
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}")),
+                StoreError::NotFound => {
+                    ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}"))
+                }
                 e => attachment_error(e, set.as_deref()),
             })
     }
 
-    pub async fn resolve_case(&self, caller: &Caller, case_id: Option<String>) -> Result<(String, String), ServiceError> {
+    pub async fn resolve_case(
+        &self,
+        caller: &Caller,
+        case_id: Option<String>,
+    ) -> Result<(String, String), ServiceError> {
         self.require_api(caller)?;
         let case_id = required("caseId", &case_id)?;
         self.store
             .resolve_case(&caller.account.id, case_id, self.clock.now())
             .await
             .map_err(|e| match e {
-                StoreError::NotFound => ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}")),
+                StoreError::NotFound => {
+                    ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}"))
+                }
                 e => e.into(),
             })
     }
@@ -465,12 +561,19 @@ impl App {
         }
         let mut checked = Vec::with_capacity(files.len());
         for f in files {
-            let name = f.file_name.filter(|n| !n.is_empty()).ok_or_else(|| invalid("every attachment needs a fileName"))?;
+            let name = f
+                .file_name
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| invalid("every attachment needs a fileName"))?;
             if name.chars().count() > 255 || name.contains(['/', '\\']) {
-                return Err(invalid(format!("fileName '{name}' must be at most 255 characters, without path separators")));
+                return Err(invalid(format!(
+                    "fileName '{name}' must be at most 255 characters, without path separators"
+                )));
             }
             check_text("fileName", &name)?;
-            let data = f.data.ok_or_else(|| invalid(format!("attachment '{name}' has no data")))?;
+            let data = f
+                .data
+                .ok_or_else(|| invalid(format!("attachment '{name}' has no data")))?;
             if data.is_empty() {
                 return Err(invalid(format!("attachment '{name}' is empty")));
             }
@@ -490,7 +593,12 @@ impl App {
             let window = now.as_second().div_euclid(60) * 60;
             if !self
                 .store
-                .rate_hit(&caller.account.id, "attachment_sets", window, self.limits.attachment_sets_per_minute)
+                .rate_hit(
+                    &caller.account.id,
+                    "attachment_sets",
+                    window,
+                    self.limits.attachment_sets_per_minute,
+                )
                 .await?
             {
                 return Err(ServiceError::AttachmentLimit(format!(
@@ -518,13 +626,22 @@ impl App {
             })
     }
 
-    pub async fn describe_attachment(&self, caller: &Caller, attachment_id: Option<String>) -> Result<Attachment, ServiceError> {
+    pub async fn describe_attachment(
+        &self,
+        caller: &Caller,
+        attachment_id: Option<String>,
+    ) -> Result<Attachment, ServiceError> {
         self.require_api(caller)?;
         let id = required("attachmentId", &attachment_id)?;
         let window = self.clock.now().as_second().div_euclid(60) * 60;
         if !self
             .store
-            .rate_hit(&caller.account.id, "describe_attachment", window, self.limits.describe_attachment_per_minute)
+            .rate_hit(
+                &caller.account.id,
+                "describe_attachment",
+                window,
+                self.limits.describe_attachment_per_minute,
+            )
             .await?
         {
             return Err(ServiceError::DescribeAttachmentLimit(format!(
@@ -538,7 +655,11 @@ impl App {
             .ok_or_else(|| ServiceError::AttachmentNotFound(format!("Invalid attachment ID: {id}")))
     }
 
-    pub fn severity_levels<'c>(&self, caller: &'c Caller, language: Option<&str>) -> Result<Vec<&'c SeverityLevel>, ServiceError> {
+    pub fn severity_levels<'c>(
+        &self,
+        caller: &'c Caller,
+        language: Option<&str>,
+    ) -> Result<Vec<&'c SeverityLevel>, ServiceError> {
         self.require_api(caller)?;
         if let Some(l) = language {
             check_language(l)?;
@@ -546,10 +667,18 @@ impl App {
         Ok(caller.plan.case_severities())
     }
 
-    pub fn describe_services(&self, caller: &Caller, codes: &[String], language: Option<&str>) -> Result<Vec<Service>, ServiceError> {
+    pub fn describe_services(
+        &self,
+        caller: &Caller,
+        codes: &[String],
+        language: Option<&str>,
+    ) -> Result<Vec<Service>, ServiceError> {
         self.require_api(caller)?;
         if codes.len() > 100 {
-            return Err(invalid(format!("serviceCodeList may hold at most 100 codes, not {}", codes.len())));
+            return Err(invalid(format!(
+                "serviceCodeList may hold at most 100 codes, not {}",
+                codes.len()
+            )));
         }
         if let Some(l) = language {
             check_language(l)?;
@@ -563,15 +692,28 @@ impl App {
             .collect())
     }
 
-    fn check_service_category(&self, issue_type: &Option<String>, service: &Option<String>, category: &Option<String>) -> Result<(), ServiceError> {
+    fn check_service_category(
+        &self,
+        issue_type: &Option<String>,
+        service: &Option<String>,
+        category: &Option<String>,
+    ) -> Result<(), ServiceError> {
         let it = required("issueType", issue_type)?;
         if !ISSUE_TYPES.contains(&it) {
-            return Err(invalid(format!("issueType must be 'technical' or 'customer-service', not '{it}'")));
+            return Err(invalid(format!(
+                "issueType must be 'technical' or 'customer-service', not '{it}'"
+            )));
         }
-        let s = service.as_deref().ok_or_else(|| invalid("serviceCode is required"))?;
-        let c = category.as_deref().ok_or_else(|| invalid("categoryCode is required"))?;
+        let s = service
+            .as_deref()
+            .ok_or_else(|| invalid("serviceCode is required"))?;
+        let c = category
+            .as_deref()
+            .ok_or_else(|| invalid("categoryCode is required"))?;
         if s.chars().count() > 100 || c.chars().count() > 100 {
-            return Err(invalid("serviceCode and categoryCode are at most 100 characters"));
+            return Err(invalid(
+                "serviceCode and categoryCode are at most 100 characters",
+            ));
         }
         self.service_and_category(Some(s), Some(c)).map(|_| ())
     }
@@ -610,24 +752,40 @@ impl App {
             .map(|t| t.clock.clone())
             .unwrap_or_else(|| tierdesk_core::catalog::CONTINUOUS.to_string());
         let hours = match self.catalog.calendar(&clock).map(|c| &c.kind) {
-            Some(CalendarKind::Weekly { open, close, variants, .. }) => {
+            Some(CalendarKind::Weekly {
+                open,
+                close,
+                variants,
+                ..
+            }) => {
                 let (o, c) = variants
                     .iter()
                     .find(|v| v.language == language)
                     .map_or((*open, *close), |v| (v.open, v.close));
                 vec![(
                     o.strftime("%H:%M:%S.%3f").to_string(),
-                    c.map_or("23:59:59.999".to_string(), |c| c.strftime("%H:%M:%S.%3f").to_string()),
+                    c.map_or("23:59:59.999".to_string(), |c| {
+                        c.strftime("%H:%M:%S.%3f").to_string()
+                    }),
                 )]
             }
             _ => vec![("00:00:00.000".to_string(), "23:59:59.999".to_string())],
         };
-        let mut channels = vec![ChannelHours { kind: "web", hours: hours.clone() }];
+        let mut channels = vec![ChannelHours {
+            kind: "web",
+            hours: hours.clone(),
+        }];
         if plan.has_channel("chat") {
-            channels.push(ChannelHours { kind: "chat", hours: hours.clone() });
+            channels.push(ChannelHours {
+                kind: "chat",
+                hours: hours.clone(),
+            });
         }
         if plan.has_channel("phone") {
-            channels.push(ChannelHours { kind: "call", hours });
+            channels.push(ChannelHours {
+                kind: "call",
+                hours,
+            });
         }
         let availability = if language == "en" || plan.provider == "aliyun" && language == "zh" {
             "available"

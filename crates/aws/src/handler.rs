@@ -102,10 +102,12 @@ fn case_details(d: support::CaseDetails) -> CaseDetails {
         severity_code: c.severity_code,
         submitted_by: c.submitted_by,
         time_created: format_millis(c.created),
-        recent_communications: d.recent.map(|(comms, next_token)| RecentCaseCommunications {
-            communications: comms.into_iter().map(communication).collect(),
-            next_token,
-        }),
+        recent_communications: d
+            .recent
+            .map(|(comms, next_token)| RecentCaseCommunications {
+                communications: comms.into_iter().map(communication).collect(),
+                next_token,
+            }),
         cc_email_addresses: c.cc_emails,
         language: c.language,
     }
@@ -170,7 +172,8 @@ async fn handle_inner(
         body: req.body,
     };
     let auth = sigv4::parse_authorization(req.headers).map_err(AwsError::from)?;
-    let amz_date = sigv4::check_envelope(&signed, &auth, app.clock.now()).map_err(AwsError::from)?;
+    let amz_date =
+        sigv4::check_envelope(&signed, &auth, app.clock.now()).map_err(AwsError::from)?;
     let Some(key) = app.resolve_key(&auth.access_key_id).await? else {
         return Err(AwsError::client(
             "UnrecognizedClientException",
@@ -214,7 +217,9 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                     },
                 )
                 .await?;
-            ok(&CreateCaseResponse { case_id: case.case_id })?
+            ok(&CreateCaseResponse {
+                case_id: case.case_id,
+            })?
         }
         "DescribeCases" => {
             let r: DescribeCasesRequest = parse(body)?;
@@ -298,12 +303,17 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                                         format!("attachments[{i}].data is not valid base64"),
                                     )
                                 })?;
-                            Ok(support::NewFile { file_name: a.file_name, data })
+                            Ok(support::NewFile {
+                                file_name: a.file_name,
+                                data,
+                            })
                         })
                         .collect::<Result<Vec<_>, AwsError>>()
                 })
                 .transpose()?;
-            let (set, expiry) = app.add_attachments_to_set(caller, r.attachment_set_id, files).await?;
+            let (set, expiry) = app
+                .add_attachments_to_set(caller, r.attachment_set_id, files)
+                .await?;
             ok(&AddAttachmentsToSetResponse {
                 attachment_set_id: set,
                 expiry_time: format_millis(expiry),
@@ -348,7 +358,10 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                         categories: s
                             .categories
                             .into_iter()
-                            .map(|c| CodeName { code: c.code, name: c.name })
+                            .map(|c| CodeName {
+                                code: c.code,
+                                name: c.name,
+                            })
                             .collect(),
                     })
                     .collect(),
@@ -365,7 +378,8 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 )
                 .into());
             }
-            let langs = app.supported_languages(caller, r.issue_type, r.service_code, r.category_code)?;
+            let langs =
+                app.supported_languages(caller, r.issue_type, r.service_code, r.category_code)?;
             ok(&DescribeSupportedLanguagesResponse {
                 supported_languages: langs
                     .into_iter()
@@ -379,8 +393,13 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
         }
         "DescribeCreateCaseOptions" => {
             let r: DescribeCreateCaseOptionsRequest = parse(body)?;
-            let (availability, channels) =
-                app.create_case_options(caller, r.issue_type, r.service_code, r.language, r.category_code)?;
+            let (availability, channels) = app.create_case_options(
+                caller,
+                r.issue_type,
+                r.service_code,
+                r.language,
+                r.category_code,
+            )?;
             ok(&DescribeCreateCaseOptionsResponse {
                 language_availability: availability.into(),
                 communication_types: channels
@@ -390,7 +409,10 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                         supported_hours: c
                             .hours
                             .into_iter()
-                            .map(|(start_time, end_time)| SupportedHour { start_time, end_time })
+                            .map(|(start_time, end_time)| SupportedHour {
+                                start_time,
+                                end_time,
+                            })
                             .collect(),
                         dates_without_support: Vec::new(),
                     })

@@ -109,14 +109,20 @@ pub fn parse_authorization(headers: &[(String, String)]) -> Result<Authorization
         ));
     }
     if key.is_empty() || date.len() != 8 || region.is_empty() {
-        return Err(SigError::Incomplete(format!("malformed Credential '{credential}'")));
+        return Err(SigError::Incomplete(format!(
+            "malformed Credential '{credential}'"
+        )));
     }
     if signature.len() != 64 || !signature.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(SigError::Incomplete("Signature must be 64 hex digits".into()));
+        return Err(SigError::Incomplete(
+            "Signature must be 64 hex digits".into(),
+        ));
     }
     let signed_headers: Vec<String> = signed.split(';').map(str::to_ascii_lowercase).collect();
     if signed_headers.iter().any(String::is_empty) {
-        return Err(SigError::Incomplete(format!("malformed SignedHeaders '{signed}'")));
+        return Err(SigError::Incomplete(format!(
+            "malformed SignedHeaders '{signed}'"
+        )));
     }
     Ok(Authorization {
         access_key_id: key.to_string(),
@@ -148,7 +154,9 @@ fn uri_encode(s: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             b'/' if keep_slash => out.push('/'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -200,7 +208,11 @@ fn canonical_query(query: &str) -> String {
 }
 
 /// The canonical request for `signed_headers`, per the SigV4 specification.
-pub fn canonical_request(req: &SignedRequest<'_>, signed_headers: &[String], payload_hash: &str) -> String {
+pub fn canonical_request(
+    req: &SignedRequest<'_>,
+    signed_headers: &[String],
+    payload_hash: &str,
+) -> String {
     let mut canonical_headers = String::new();
     for name in signed_headers {
         let values: Vec<String> = req
@@ -247,7 +259,11 @@ fn format_amz_date(t: Timestamp) -> String {
 
 /// Checks everything about the request's signature except the secret: scope, service,
 /// date and skew, signed headers. Returns the `X-Amz-Date` value to sign with.
-pub fn check_envelope(req: &SignedRequest<'_>, auth: &Authorization, now: Timestamp) -> Result<String, SigError> {
+pub fn check_envelope(
+    req: &SignedRequest<'_>,
+    auth: &Authorization,
+    now: Timestamp,
+) -> Result<String, SigError> {
     if header(req.headers, "x-amz-security-token").is_some() {
         return Err(SigError::SessionToken);
     }
@@ -263,11 +279,13 @@ pub fn check_envelope(req: &SignedRequest<'_>, auth: &Authorization, now: Timest
     }
     let amz_date = header(req.headers, "x-amz-date").ok_or_else(|| {
         SigError::Incomplete(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.".into(),
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+                .into(),
         )
     })?;
-    let when = parse_amz_date(amz_date)
-        .ok_or_else(|| SigError::Incomplete(format!("X-Amz-Date '{amz_date}' is not YYYYMMDDTHHMMSSZ")))?;
+    let when = parse_amz_date(amz_date).ok_or_else(|| {
+        SigError::Incomplete(format!("X-Amz-Date '{amz_date}' is not YYYYMMDDTHHMMSSZ"))
+    })?;
     if !amz_date.starts_with(&auth.date) {
         return Err(SigError::Invalid(format!(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{}' != '{}', from '{amz_date}'.",
@@ -294,7 +312,9 @@ pub fn check_envelope(req: &SignedRequest<'_>, auth: &Authorization, now: Timest
     }
     for h in &auth.signed_headers {
         if header(req.headers, h).is_none() {
-            return Err(SigError::Invalid(format!("signed header '{h}' is missing from the request")));
+            return Err(SigError::Invalid(format!(
+                "signed header '{h}' is missing from the request"
+            )));
         }
     }
     Ok(amz_date.to_string())
@@ -313,9 +333,17 @@ fn payload_hash(req: &SignedRequest<'_>) -> Result<String, SigError> {
 }
 
 /// Verifies the signature with the caller's secret (call [`check_envelope`] first).
-pub fn verify(req: &SignedRequest<'_>, auth: &Authorization, amz_date: &str, secret: &[u8]) -> Result<(), SigError> {
+pub fn verify(
+    req: &SignedRequest<'_>,
+    auth: &Authorization,
+    amz_date: &str,
+    secret: &[u8],
+) -> Result<(), SigError> {
     let canonical = canonical_request(req, &auth.signed_headers, &payload_hash(req)?);
-    let scope = format!("{}/{}/{}/aws4_request", auth.date, auth.region, auth.service);
+    let scope = format!(
+        "{}/{}/{}/aws4_request",
+        auth.date, auth.region, auth.service
+    );
     let sts = string_to_sign(amz_date, &scope, &canonical);
     let key = signing_key(secret, &auth.date, &auth.region, &auth.service);
     let expected = hex::encode(hmac(&key, sts.as_bytes()));
@@ -343,7 +371,10 @@ pub fn sign(
     let date = &amz_date[..8];
     let mut headers: Vec<(String, String)> = req.headers.to_vec();
     headers.push(("x-amz-date".into(), amz_date.clone()));
-    let mut names: Vec<String> = headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect();
+    let mut names: Vec<String> = headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
     names.sort();
     names.dedup();
     let full = SignedRequest {

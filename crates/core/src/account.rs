@@ -17,7 +17,9 @@ pub fn check_account_id(id: &str) -> Result<(), String> {
     if (6..=20).contains(&id.len()) && id.chars().all(|c| c.is_ascii_digit()) {
         Ok(())
     } else {
-        Err(format!("account id '{id}' must be 6 to 20 digits (AWS uses 12)"))
+        Err(format!(
+            "account id '{id}' must be 6 to 20 digits (AWS uses 12)"
+        ))
     }
 }
 
@@ -32,7 +34,9 @@ pub fn check_country(cc: &str) -> Result<(), String> {
     if cc.len() == 2 && cc.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(())
     } else {
-        Err(format!("'{cc}' is not an ISO 3166 country code such as US, JP or DE"))
+        Err(format!(
+            "'{cc}' is not an ISO 3166 country code such as US, JP or DE"
+        ))
     }
 }
 

@@ -35,7 +35,10 @@ pub fn parse_instant(s: &str) -> Option<Timestamp> {
         }
     }
     if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return d.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
+        return d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| z.timestamp());
     }
     None
 }
@@ -47,13 +50,25 @@ mod tests {
     #[test]
     fn formats_and_parses() {
         let t = parse_instant("2020-03-23T21:31:47.774Z");
-        assert_eq!(t.map(format_millis).as_deref(), Some("2020-03-23T21:31:47.774Z"));
+        assert_eq!(
+            t.map(format_millis).as_deref(),
+            Some("2020-03-23T21:31:47.774Z")
+        );
         let t = parse_instant("2020-05-14T17:04:40.790+0000");
-        assert_eq!(t.map(format_millis).as_deref(), Some("2020-05-14T17:04:40.790Z"));
+        assert_eq!(
+            t.map(format_millis).as_deref(),
+            Some("2020-05-14T17:04:40.790Z")
+        );
         let t = parse_instant("2020-05-14T19:04:40+02:00");
-        assert_eq!(t.map(format_millis).as_deref(), Some("2020-05-14T17:04:40.000Z"));
+        assert_eq!(
+            t.map(format_millis).as_deref(),
+            Some("2020-05-14T17:04:40.000Z")
+        );
         let t = parse_instant("2020-05-14");
-        assert_eq!(t.map(format_millis).as_deref(), Some("2020-05-14T00:00:00.000Z"));
+        assert_eq!(
+            t.map(format_millis).as_deref(),
+            Some("2020-05-14T00:00:00.000Z")
+        );
         assert!(parse_instant("yesterday").is_none());
         assert!(parse_instant("").is_none());
     }

@@ -28,8 +28,8 @@ pub enum Dialect {
 macro_rules! backend {
     ($name:ident, $db:ty, $conn:ty, $dialect:expr, $migrations:literal, $connect:ident, $begin:literal) => {
         mod $name {
-            use super::*;
             use super::connect::$connect as connect;
+            use super::*;
             type Db = $db;
             type Conn = $conn;
             const DIALECT: Dialect = $dialect;
@@ -66,7 +66,9 @@ mod connect {
     use std::str::FromStr;
 
     use sqlx::postgres::PgPoolOptions;
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
 
     use super::{Options, StoreError};
 
@@ -92,9 +94,7 @@ mod connect {
         Ok((read, write, 1))
     }
 
-    pub async fn postgres(
-        opts: &Options,
-    ) -> Result<(sqlx::PgPool, sqlx::PgPool, u32), StoreError> {
+    pub async fn postgres(opts: &Options) -> Result<(sqlx::PgPool, sqlx::PgPool, u32), StoreError> {
         let writers = opts.writers.max(1);
         let write = PgPoolOptions::new()
             .max_connections(writers + 1)
@@ -306,7 +306,10 @@ impl Store {
         dispatch!(self, b => b.plan_history(account_id).await)
     }
 
-    pub async fn insert_key(&self, key: tierdesk_core::records::AccessKey) -> Result<(), StoreError> {
+    pub async fn insert_key(
+        &self,
+        key: tierdesk_core::records::AccessKey,
+    ) -> Result<(), StoreError> {
         dispatch!(self, b => b.insert_key(key).await)
     }
 

@@ -118,9 +118,7 @@ async fn run<DB>(
         let mut delivers = Vec::with_capacity(batch.len());
         let mut any_ok = false;
         for job in batch {
-            if !single
-                && let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *conn).await
-            {
+            if !single && let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *conn).await {
                 tracing::error!(error = %e, "savepoint failed");
                 continue;
             }

@@ -38,7 +38,9 @@ async fn pg_store() -> Option<Store> {
         return None;
     };
     let name = format!("tierdesk_conf_{}", unique());
-    let admin = sqlx::PgPool::connect(&base).await.expect("PostgreSQL at TIERDESK_TEST_PG");
+    let admin = sqlx::PgPool::connect(&base)
+        .await
+        .expect("PostgreSQL at TIERDESK_TEST_PG");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&admin)
         .await
@@ -79,9 +81,12 @@ fn assignment(id: &str, plan: &str, from: jiff::civil::Date) -> PlanAssignment {
 }
 
 async fn with_account(s: &Store, id: &str) {
-    s.create_account(account(id), assignment(id, "aws.business", date(2026, 1, 1)))
-        .await
-        .unwrap();
+    s.create_account(
+        account(id),
+        assignment(id, "aws.business", date(2026, 1, 1)),
+    )
+    .await
+    .unwrap();
 }
 
 fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
@@ -126,19 +131,32 @@ async fn accounts_and_plan_history(s: Store) {
         )
         .await;
     assert!(matches!(again, Err(StoreError::AlreadyExists)));
-    assert_eq!(s.account("111111111111").await.unwrap(), Some(account("111111111111")));
+    assert_eq!(
+        s.account("111111111111").await.unwrap(),
+        Some(account("111111111111"))
+    );
     assert_eq!(s.account("999").await.unwrap(), None);
-    s.assign_plan(assignment("111111111111", "aws.enterprise_2025", date(2026, 6, 1)))
-        .await
-        .unwrap();
+    s.assign_plan(assignment(
+        "111111111111",
+        "aws.enterprise_2025",
+        date(2026, 6, 1),
+    ))
+    .await
+    .unwrap();
     // Same day again replaces, it does not duplicate.
-    s.assign_plan(assignment("111111111111", "aws.business_plus", date(2026, 6, 1)))
-        .await
-        .unwrap();
+    s.assign_plan(assignment(
+        "111111111111",
+        "aws.business_plus",
+        date(2026, 6, 1),
+    ))
+    .await
+    .unwrap();
     let h = s.plan_history("111111111111").await.unwrap();
     let plans: Vec<_> = h.iter().map(|a| a.plan_id.as_str()).collect();
     assert_eq!(plans, ["aws.business", "aws.business_plus"]);
-    let missing = s.assign_plan(assignment("404", "aws.basic", date(2026, 1, 1))).await;
+    let missing = s
+        .assign_plan(assignment("404", "aws.basic", date(2026, 1, 1)))
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
     assert_eq!(s.accounts().await.unwrap().len(), 1);
 }
@@ -154,19 +172,28 @@ async fn keys_and_revocation(s: Store) {
         revoked: None,
     };
     s.insert_key(key.clone()).await.unwrap();
-    assert!(matches!(s.insert_key(key.clone()).await, Err(StoreError::AlreadyExists)));
+    assert!(matches!(
+        s.insert_key(key.clone()).await,
+        Err(StoreError::AlreadyExists)
+    ));
     let orphan = AccessKey {
         access_key_id: "TDKEXAMPLE0000000002".into(),
         account_id: "404".into(),
         ..key.clone()
     };
-    assert!(matches!(s.insert_key(orphan).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.insert_key(orphan).await,
+        Err(StoreError::NotFound)
+    ));
     assert_eq!(s.key(&key.access_key_id).await.unwrap(), Some(key.clone()));
-    s.revoke_key(&key.access_key_id, at("2026-03-01T00:00:00Z")).await.unwrap();
+    s.revoke_key(&key.access_key_id, at("2026-03-01T00:00:00Z"))
+        .await
+        .unwrap();
     let revoked = s.key(&key.access_key_id).await.unwrap().unwrap();
     assert_eq!(revoked.revoked, Some(at("2026-03-01T00:00:00Z")));
     assert!(matches!(
-        s.revoke_key(&key.access_key_id, at("2026-03-02T00:00:00Z")).await,
+        s.revoke_key(&key.access_key_id, at("2026-03-02T00:00:00Z"))
+            .await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.keys("111111111111").await.unwrap().len(), 1);
@@ -180,7 +207,10 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
         .await
         .unwrap();
     assert!(c.display_id > 1_000_000_000, "{}", c.display_id);
-    assert_eq!(s.case("111111111111", &c.case_id).await.unwrap(), Some(c.clone()));
+    assert_eq!(
+        s.case("111111111111", &c.case_id).await.unwrap(),
+        Some(c.clone())
+    );
     assert_eq!(s.case("222222222222", &c.case_id).await.unwrap(), None);
     let other = s.cases(&query("222222222222")).await.unwrap();
     assert!(other.items.is_empty());
@@ -229,7 +259,10 @@ async fn case_queries_filter_and_paginate(s: Store) {
         if !page.more {
             break;
         }
-        q.cursor = Some((tierdesk_core::time::to_micros(last.created), last.display_id));
+        q.cursor = Some((
+            tierdesk_core::time::to_micros(last.created),
+            last.display_id,
+        ));
     }
     let mut expected: Vec<i64> = created.iter().map(|c| c.display_id).collect();
     expected.reverse();
@@ -244,13 +277,18 @@ async fn case_queries_filter_and_paginate(s: Store) {
     assert_eq!(s.cases(&q).await.unwrap().items.len(), 5);
 
     // Resolved cases only on request.
-    s.resolve_case("111111111111", &created[3].case_id, base).await.unwrap();
+    s.resolve_case("111111111111", &created[3].case_id, base)
+        .await
+        .unwrap();
     let open = CaseQuery {
         include_resolved: false,
         ..query("111111111111")
     };
     assert_eq!(s.cases(&open).await.unwrap().items.len(), 24);
-    assert_eq!(s.cases(&query("111111111111")).await.unwrap().items.len(), 25);
+    assert_eq!(
+        s.cases(&query("111111111111")).await.unwrap().items.len(),
+        25
+    );
 
     let by_ids = CaseQuery {
         case_ids: vec![created[1].case_id.clone(), created[2].case_id.clone()],
@@ -273,7 +311,10 @@ async fn case_queries_filter_and_paginate(s: Store) {
 async fn communications_page_and_reopen(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-05-01T00:00:00Z");
-    let c = s.create_case(new_case("111111111111", 1, t0)).await.unwrap();
+    let c = s
+        .create_case(new_case("111111111111", 1, t0))
+        .await
+        .unwrap();
     for n in 1..=7u64 {
         s.add_communication(NewCommunication {
             account_id: "111111111111".into(),
@@ -319,8 +360,14 @@ async fn communications_page_and_reopen(s: Store) {
     };
     assert!(s.communications(&other).await.unwrap().is_none());
 
-    let (initial, fin) = s.resolve_case("111111111111", &c.case_id, t0).await.unwrap();
-    assert_eq!((initial.as_str(), fin.as_str()), (status::OPENED, status::RESOLVED));
+    let (initial, fin) = s
+        .resolve_case("111111111111", &c.case_id, t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (initial.as_str(), fin.as_str()),
+        (status::OPENED, status::RESOLVED)
+    );
     s.add_communication(NewCommunication {
         account_id: "111111111111".into(),
         case_id: c.case_id.clone(),
@@ -350,7 +397,13 @@ async fn communications_page_and_reopen(s: Store) {
 
 fn files(n: usize) -> Vec<(String, String, Vec<u8>)> {
     (0..n)
-        .map(|i| (format!("attachment-{}", unique()), format!("log{i}.txt"), vec![i as u8; 10]))
+        .map(|i| {
+            (
+                format!("attachment-{}", unique()),
+                format!("log{i}.txt"),
+                vec![i as u8; 10],
+            )
+        })
         .collect()
 }
 
@@ -370,7 +423,10 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
     let t0 = at("2026-06-01T00:00:00Z");
-    let (set, expiry) = s.add_attachments(attachments("111111111111", None, 2, t0)).await.unwrap();
+    let (set, expiry) = s
+        .add_attachments(attachments("111111111111", None, 2, t0))
+        .await
+        .unwrap();
     assert_eq!(expiry, t0 + Duration::from_secs(3600));
     let full = s
         .add_attachments(attachments("111111111111", Some(set.clone()), 2, t0))
@@ -389,8 +445,17 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     // A case that names an unknown set is not written at all.
     let mut bad = new_case("111111111111", 1, t0);
     bad.attachment_set = Some("as-nope".into());
-    assert!(matches!(s.create_case(bad).await, Err(StoreError::AttachmentSetNotFound)));
-    assert!(s.cases(&query("111111111111")).await.unwrap().items.is_empty());
+    assert!(matches!(
+        s.create_case(bad).await,
+        Err(StoreError::AttachmentSetNotFound)
+    ));
+    assert!(
+        s.cases(&query("111111111111"))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
 
     let mut good = new_case("111111111111", 2, t0 + Duration::from_secs(60));
     good.attachment_set = Some(set.clone());
@@ -399,17 +464,35 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let atts = &comms[0].1.items[0].attachments;
     assert_eq!(atts.len(), 3);
     let first = atts.iter().find(|a| a.file_name == "log1.txt").unwrap();
-    let got = s.attachment("111111111111", &first.attachment_id).await.unwrap().unwrap();
-    assert_eq!((got.file_name.as_str(), got.data), ("log1.txt", vec![1u8; 10]));
-    assert_eq!(s.attachment("222222222222", &atts[0].attachment_id).await.unwrap(), None);
+    let got = s
+        .attachment("111111111111", &first.attachment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.file_name.as_str(), got.data),
+        ("log1.txt", vec![1u8; 10])
+    );
+    assert_eq!(
+        s.attachment("222222222222", &atts[0].attachment_id)
+            .await
+            .unwrap(),
+        None
+    );
 
     // A set is used once.
     let mut again = new_case("111111111111", 3, t0 + Duration::from_secs(120));
     again.attachment_set = Some(set);
-    assert!(matches!(s.create_case(again).await, Err(StoreError::AttachmentSetNotFound)));
+    assert!(matches!(
+        s.create_case(again).await,
+        Err(StoreError::AttachmentSetNotFound)
+    ));
 
     // An hour later the set is gone.
-    let (old, _) = s.add_attachments(attachments("111111111111", None, 1, t0)).await.unwrap();
+    let (old, _) = s
+        .add_attachments(attachments("111111111111", None, 1, t0))
+        .await
+        .unwrap();
     let late = t0 + Duration::from_secs(3600);
     let expired = s
         .add_attachments(attachments("111111111111", Some(old.clone()), 1, late))
@@ -417,7 +500,10 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     assert!(matches!(expired, Err(StoreError::AttachmentSetExpired)));
     let mut late_case = new_case("111111111111", 4, late);
     late_case.attachment_set = Some(old);
-    assert!(matches!(s.create_case(late_case).await, Err(StoreError::AttachmentSetExpired)));
+    assert!(matches!(
+        s.create_case(late_case).await,
+        Err(StoreError::AttachmentSetExpired)
+    ));
 }
 
 async fn monthly_cap_is_enforced_atomically(s: Store) {
@@ -435,7 +521,10 @@ async fn monthly_cap_is_enforced_atomically(s: Store) {
     s.create_case(capped(2, "2026-07")).await.unwrap();
     let third = s.create_case(capped(3, "2026-07")).await;
     assert!(matches!(third, Err(StoreError::MonthlyCaseCapReached)));
-    assert_eq!(s.cases(&query("111111111111")).await.unwrap().items.len(), 2);
+    assert_eq!(
+        s.cases(&query("111111111111")).await.unwrap().items.len(),
+        2
+    );
     s.create_case(capped(4, "2026-08")).await.unwrap();
 }
 

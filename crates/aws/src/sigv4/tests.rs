@@ -3,7 +3,10 @@ use proptest::prelude::*;
 use super::*;
 
 fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn at(s: &str) -> Timestamp {
@@ -25,9 +28,18 @@ fn aws_test_suite_get_vanilla() {
              Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
         ),
     ]);
-    let req = SignedRequest { method: "GET", path: "/", query: "", headers: &headers, body: b"" };
+    let req = SignedRequest {
+        method: "GET",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body: b"",
+    };
     let auth = parse_authorization(&headers).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(verify(&req, &auth, "20150830T123600Z", SECRET.as_bytes()), Ok(()));
+    assert_eq!(
+        verify(&req, &auth, "20150830T123600Z", SECRET.as_bytes()),
+        Ok(())
+    );
 }
 
 /// Signed by botocore 1.43.11 (`SigV4Auth(creds, "support", "eu-west-1")`) for a CreateCase
@@ -48,10 +60,17 @@ fn botocore_signed_create_case() {
         ),
         ("User-Agent", "not signed"),
     ]);
-    let req = SignedRequest { method: "POST", path: "/", query: "", headers: &headers, body };
+    let req = SignedRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers: &headers,
+        body,
+    };
     let auth = parse_authorization(&headers).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(auth.region, "eu-west-1");
-    let date = check_envelope(&req, &auth, at("2026-11-22T04:30:00Z")).unwrap_or_else(|e| panic!("{e}"));
+    let date =
+        check_envelope(&req, &auth, at("2026-11-22T04:30:00Z")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(verify(&req, &auth, &date, SECRET.as_bytes()), Ok(()));
     assert!(verify(&req, &auth, &date, b"wrong").is_err());
     let tampered = SignedRequest { body: b"{}", ..req };
@@ -59,33 +78,72 @@ fn botocore_signed_create_case() {
 
     // 15 minutes of skew either way, and no more.
     assert!(check_envelope(&req, &auth, at("2026-11-22T04:42:23Z")).is_ok());
-    assert!(matches!(check_envelope(&req, &auth, at("2026-11-22T04:42:24Z")), Err(SigError::Expired(_))));
-    assert!(matches!(check_envelope(&req, &auth, at("2026-11-22T04:12:22Z")), Err(SigError::Expired(_))));
+    assert!(matches!(
+        check_envelope(&req, &auth, at("2026-11-22T04:42:24Z")),
+        Err(SigError::Expired(_))
+    ));
+    assert!(matches!(
+        check_envelope(&req, &auth, at("2026-11-22T04:12:22Z")),
+        Err(SigError::Expired(_))
+    ));
 }
 
 #[test]
 fn envelope_rules() {
     let now = at("2026-11-22T04:27:23Z");
     let base = |auth: &str, extra: &[(&str, &str)]| {
-        let mut v = h(&[("Host", "x"), ("X-Amz-Date", "20261122T042723Z"), ("Authorization", auth)]);
+        let mut v = h(&[
+            ("Host", "x"),
+            ("X-Amz-Date", "20261122T042723Z"),
+            ("Authorization", auth),
+        ]);
         v.extend(h(extra));
         v
     };
     let sig = "0".repeat(64);
-    let good = format!("AWS4-HMAC-SHA256 Credential=K/20261122/us-east-1/support/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}");
+    let good = format!(
+        "AWS4-HMAC-SHA256 Credential=K/20261122/us-east-1/support/aws4_request, SignedHeaders=host;x-amz-date, Signature={sig}"
+    );
     let check = |headers: Vec<(String, String)>| {
-        let req = SignedRequest { method: "POST", path: "/", query: "", headers: &headers, body: b"" };
+        let req = SignedRequest {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: b"",
+        };
         parse_authorization(&headers).and_then(|a| check_envelope(&req, &a, now))
     };
     assert!(check(base(&good, &[])).is_ok());
     assert_eq!(check(h(&[("Host", "x")])), Err(SigError::Missing));
-    assert!(matches!(check(base(&good.replace("support", "s3"), &[])), Err(SigError::Invalid(_))));
-    assert!(matches!(check(base(&good.replace("host;", ""), &[])), Err(SigError::Incomplete(_))));
-    assert!(matches!(check(base(&good.replace("aws4_request", "aws5"), &[])), Err(SigError::Invalid(_))));
-    assert!(matches!(check(base(&good.replace("20261122/", "20261121/"), &[])), Err(SigError::Invalid(_))));
-    assert!(matches!(check(base("AWS4-HMAC-SHA256 Credential=K", &[])), Err(SigError::Incomplete(_))));
-    assert!(matches!(check(base("Basic dXNlcjpwYXNz", &[])), Err(SigError::Incomplete(_))));
-    assert_eq!(check(base(&good, &[("X-Amz-Security-Token", "t")])), Err(SigError::SessionToken));
+    assert!(matches!(
+        check(base(&good.replace("support", "s3"), &[])),
+        Err(SigError::Invalid(_))
+    ));
+    assert!(matches!(
+        check(base(&good.replace("host;", ""), &[])),
+        Err(SigError::Incomplete(_))
+    ));
+    assert!(matches!(
+        check(base(&good.replace("aws4_request", "aws5"), &[])),
+        Err(SigError::Invalid(_))
+    ));
+    assert!(matches!(
+        check(base(&good.replace("20261122/", "20261121/"), &[])),
+        Err(SigError::Invalid(_))
+    ));
+    assert!(matches!(
+        check(base("AWS4-HMAC-SHA256 Credential=K", &[])),
+        Err(SigError::Incomplete(_))
+    ));
+    assert!(matches!(
+        check(base("Basic dXNlcjpwYXNz", &[])),
+        Err(SigError::Incomplete(_))
+    ));
+    assert_eq!(
+        check(base(&good, &[("X-Amz-Security-Token", "t")])),
+        Err(SigError::SessionToken)
+    );
 }
 
 proptest! {

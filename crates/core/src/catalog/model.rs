@@ -149,10 +149,17 @@ pub enum FeeModel {
     /// Priced by contract; nothing to compute.
     Contract,
     /// The greater of `minimum` and the sum over marginal bands of usage.
-    Tiered { minimum: Decimal, bands: Vec<Band> },
+    Tiered {
+        minimum: Decimal,
+        bands: Vec<Band>,
+    },
     /// A fixed monthly amount and a share of usage. Sources disagree whether the fixed
     /// amount is a base the share is added to, or a minimum; the catalog says which.
-    FixedPlusUsage { fixed: Decimal, rate: Decimal, fixed_is: FixedIs },
+    FixedPlusUsage {
+        fixed: Decimal,
+        rate: Decimal,
+        fixed_is: FixedIs,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -253,7 +253,10 @@ pub fn parse_catalog(sources: &[Source<'_>]) -> Result<Catalog, CatalogError> {
         for p in &raw.plans {
             let plan = plan(ctx, raw.provider.as_deref(), p, &calendars, &scales)?;
             if plans.iter().any(|x| x.id == plan.id) {
-                return Err(ctx.err(Some(p.span()), format!("plan '{}' is defined twice", plan.id)));
+                return Err(ctx.err(
+                    Some(p.span()),
+                    format!("plan '{}' is defined twice", plan.id),
+                ));
             }
             plans.push(plan);
         }
@@ -367,8 +370,16 @@ fn severity_scale(raw: &RawScale) -> Result<SeverityScale, String> {
     }
     let mut levels: Vec<SeverityLevel> = Vec::new();
     for l in &raw.levels {
-        if l.code.is_empty() || !l.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(format!("severity scale '{}': bad code '{}'", raw.id, l.code));
+        if l.code.is_empty()
+            || !l
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "severity scale '{}': bad code '{}'",
+                raw.id, l.code
+            ));
         }
         if levels.iter().any(|x| x.code == l.code || x.rank == l.rank) {
             return Err(format!(
@@ -407,15 +418,28 @@ fn plan(
         .ok_or_else(|| here("no provider (set it in the plan or at the top of the file)".into()))?
         .to_string();
     if raw.currency.len() != 3 || !raw.currency.chars().all(|c| c.is_ascii_uppercase()) {
-        return Err(here(format!("currency '{}' is not an ISO 4217 code", raw.currency)));
+        return Err(here(format!(
+            "currency '{}' is not an ISO 4217 code",
+            raw.currency
+        )));
     }
     let scale = scales
         .iter()
         .find(|s| s.id == raw.severity_scale)
         .ok_or_else(|| here(format!("unknown severity scale '{}'", raw.severity_scale)))?
         .clone();
-    let sold_until = raw.sold_until.as_ref().map(date).transpose().map_err(here)?;
-    let discontinued_on = raw.discontinued_on.as_ref().map(date).transpose().map_err(here)?;
+    let sold_until = raw
+        .sold_until
+        .as_ref()
+        .map(date)
+        .transpose()
+        .map_err(here)?;
+    let discontinued_on = raw
+        .discontinued_on
+        .as_ref()
+        .map(date)
+        .transpose()
+        .map_err(here)?;
     if let (Some(s), Some(d)) = (sold_until, discontinued_on)
         && s > d
     {
@@ -434,7 +458,12 @@ fn plan(
                 "severity '{}' is not in scale '{}' ({})",
                 tr.severity,
                 scale.id,
-                scale.levels.iter().map(|l| l.code.as_str()).collect::<Vec<_>>().join(", ")
+                scale
+                    .levels
+                    .iter()
+                    .map(|l| l.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
         if !calendars.iter().any(|c| c.id == tr.clock) {
@@ -512,7 +541,9 @@ fn plan(
 
 fn fee(raw: &RawFee) -> Result<Fee, String> {
     let money = |field: &str, v: &Option<String>| -> Result<Decimal, String> {
-        let s = v.as_deref().ok_or_else(|| format!("{field} is required for model '{}'", raw.model))?;
+        let s = v
+            .as_deref()
+            .ok_or_else(|| format!("{field} is required for model '{}'", raw.model))?;
         decimal(s)
     };
     let model = match raw.model.as_str() {
@@ -530,8 +561,12 @@ fn fee(raw: &RawFee) -> Result<Fee, String> {
                 let is_last = i + 1 == raw.bands.len();
                 match up_to {
                     None if !is_last => return Err("only the last band may be open-ended".into()),
-                    Some(_) if is_last => return Err("the last band must be open-ended (no up_to)".into()),
-                    Some(u) if u <= last => return Err(format!("band edges must ascend ({u} after {last})")),
+                    Some(_) if is_last => {
+                        return Err("the last band must be open-ended (no up_to)".into());
+                    }
+                    Some(u) if u <= last => {
+                        return Err(format!("band edges must ascend ({u} after {last})"));
+                    }
                     _ => {}
                 }
                 last = up_to.unwrap_or(last);
@@ -544,7 +579,11 @@ fn fee(raw: &RawFee) -> Result<Fee, String> {
         }
         "fixed_plus_usage" => FeeModel::FixedPlusUsage {
             fixed: money("fixed", &raw.fixed)?,
-            rate: rate(raw.rate.as_deref().ok_or("rate is required for model 'fixed_plus_usage'")?)?,
+            rate: rate(
+                raw.rate
+                    .as_deref()
+                    .ok_or("rate is required for model 'fixed_plus_usage'")?,
+            )?,
             fixed_is: match raw.fixed_is.as_deref() {
                 Some("base") => FixedIs::Base,
                 Some("minimum") => FixedIs::Minimum,
@@ -560,7 +599,11 @@ fn fee(raw: &RawFee) -> Result<Fee, String> {
     let scope = match raw.scope.as_str() {
         "per_account" => BillingScope::PerAccount,
         "aggregate_enrolled" => BillingScope::AggregateEnrolled,
-        other => return Err(format!("scope must be per_account or aggregate_enrolled, not '{other}'")),
+        other => {
+            return Err(format!(
+                "scope must be per_account or aggregate_enrolled, not '{other}'"
+            ));
+        }
     };
     Ok(Fee {
         model,

@@ -50,19 +50,36 @@ fn severities_follow_the_reference() {
     assert_eq!(codes("aws.developer"), ["low", "normal"]);
     assert_eq!(codes("aws.business"), ["low", "normal", "high", "urgent"]);
     assert_eq!(codes("aws.enterprise").len(), 5);
-    let minutes = |id: &str, sev: &str| c.plan(id).and_then(|p| p.case_target(sev)).map(|t| t.minutes);
+    let minutes = |id: &str, sev: &str| {
+        c.plan(id)
+            .and_then(|p| p.case_target(sev))
+            .map(|t| t.minutes)
+    };
     assert_eq!(minutes("aws.enterprise", "critical"), Some(15));
     assert_eq!(minutes("aws.enterprise_on_ramp", "critical"), Some(30));
     assert_eq!(minutes("aws.unified_operations", "critical"), Some(5));
     assert_eq!(minutes("aws.business", "urgent"), Some(60));
     assert_eq!(minutes("aws.developer", "low"), Some(1440));
-    let dev = c.plan("aws.developer").and_then(|p| p.case_target("low")).map(|t| t.clock.clone());
+    let dev = c
+        .plan("aws.developer")
+        .and_then(|p| p.case_target("low"))
+        .map(|t| t.clock.clone());
     assert_eq!(dev.as_deref(), Some("aws.developer.business_hours"));
     assert_eq!(minutes("aliyun.enterprise", "urgent"), Some(40));
-    let trial = c.plan("aliyun.enterprise_trial").and_then(|p| p.monthly_case_cap);
+    let trial = c
+        .plan("aliyun.enterprise_trial")
+        .and_then(|p| p.monthly_case_cap);
     assert_eq!(trial, Some(30));
-    let esc = c.plan("aliyun.business").and_then(|p| p.urgent_escalation.clone());
-    assert_eq!(esc, Some(UrgentEscalation { per_month: 10, within_minutes: 10 }));
+    let esc = c
+        .plan("aliyun.business")
+        .and_then(|p| p.urgent_escalation.clone());
+    assert_eq!(
+        esc,
+        Some(UrgentEscalation {
+            per_month: 10,
+            within_minutes: 10
+        })
+    );
 }
 
 #[test]
@@ -84,11 +101,15 @@ fn api_access_matches_aws() {
 fn lifecycle_on_given_days() {
     let c = builtin();
     let dev = c.plan("aws.developer").cloned();
-    let Some(dev) = dev else { panic!("no developer plan") };
+    let Some(dev) = dev else {
+        panic!("no developer plan")
+    };
     assert_eq!(dev.lifecycle(date(2025, 12, 2)), Lifecycle::OnSale);
     assert_eq!(dev.lifecycle(date(2026, 11, 22)), Lifecycle::NoLongerSold);
     assert_eq!(dev.lifecycle(date(2027, 1, 1)), Lifecycle::Discontinued);
-    let bplus = c.plan("aws.business_plus").map(|p| p.lifecycle(date(2030, 1, 1)));
+    let bplus = c
+        .plan("aws.business_plus")
+        .map(|p| p.lifecycle(date(2030, 1, 1)));
     assert_eq!(bplus, Some(Lifecycle::OnSale));
 }
 
@@ -112,7 +133,10 @@ fn worked_fee_examples_from_the_reference() {
 
 fn parse_one(text: &str) -> Result<Catalog, CatalogError> {
     let mut sources = builtin_sources().to_vec();
-    sources.push(Source { name: "ops.toml", text });
+    sources.push(Source {
+        name: "ops.toml",
+        text,
+    });
     parse_catalog(&sources)
 }
 
@@ -149,13 +173,41 @@ fn operator_catalog_adds_plans() {
 #[test]
 fn bad_catalogs_are_refused_with_file_and_line() {
     let cases = [
-        (GOOD_PLAN.replace("within = \"30m\"", "within = \"soon\""), 16, "not a duration"),
-        (GOOD_PLAN.replace("severity = \"urgent\"", "severity = \"sev1\""), 16, "not in scale 'aws'"),
-        (GOOD_PLAN.replace("clock = \"24x7\" },\n]", "clock = \"weekdays\" },\n]"), 16, "unknown clock"),
-        (GOOD_PLAN.replace("currency = \"EUR\"", "currency = \"euro\""), 3, "ISO 4217"),
-        (GOOD_PLAN.replace("advisor = \"none\"", "advisor = \"none\"\ncolour = \"red\""), 12, "unknown field `colour`"),
-        (GOOD_PLAN.replace("id = \"acme.gold\"", "id = \"aws.business\""), 3, "defined twice"),
-        (GOOD_PLAN.replace("{ rate = \"0.1\" }", "{ rate = \"1.5\" }"), 18, "above 1"),
+        (
+            GOOD_PLAN.replace("within = \"30m\"", "within = \"soon\""),
+            16,
+            "not a duration",
+        ),
+        (
+            GOOD_PLAN.replace("severity = \"urgent\"", "severity = \"sev1\""),
+            16,
+            "not in scale 'aws'",
+        ),
+        (
+            GOOD_PLAN.replace("clock = \"24x7\" },\n]", "clock = \"weekdays\" },\n]"),
+            16,
+            "unknown clock",
+        ),
+        (
+            GOOD_PLAN.replace("currency = \"EUR\"", "currency = \"euro\""),
+            3,
+            "ISO 4217",
+        ),
+        (
+            GOOD_PLAN.replace("advisor = \"none\"", "advisor = \"none\"\ncolour = \"red\""),
+            12,
+            "unknown field `colour`",
+        ),
+        (
+            GOOD_PLAN.replace("id = \"acme.gold\"", "id = \"aws.business\""),
+            3,
+            "defined twice",
+        ),
+        (
+            GOOD_PLAN.replace("{ rate = \"0.1\" }", "{ rate = \"1.5\" }"),
+            18,
+            "above 1",
+        ),
         (GOOD_PLAN.replace("name = \"Gold\"", "name = Gold"), 5, ""),
     ];
     for (text, line, needle) in cases {

@@ -1,0 +1,625 @@
+//! The command line: operator commands and `serve`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use serde_json::{Value, json};
+use tierdesk_app::Limits;
+use tierdesk_app::admin::{AccountView, NewAccount, today_in};
+use tierdesk_core::catalog::{BillingScope, Catalog, FeeModel, FixedIs, Plan};
+use tierdesk_core::clock::{Clock, SystemClock};
+use tierdesk_core::time::format_millis;
+
+use crate::{http, setup};
+
+#[derive(Parser)]
+#[command(
+    name = "tierdesk",
+    version,
+    about = "Support plans and cases, with an AWS Support API-compatible endpoint"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Global {
+    /// `sqlite://PATH` (the embedded default) or `postgres://USER@HOST:PORT/DB`.
+    #[arg(
+        long,
+        global = true,
+        env = "TIERDESK_DATABASE",
+        default_value = "sqlite://./tierdesk-data/tierdesk.db"
+    )]
+    pub database: String,
+    /// An operator catalog file (TOML) to load beside the built-in ones; repeatable.
+    #[arg(long, global = true, env = "TIERDESK_CATALOG", value_delimiter = ',')]
+    pub catalog: Vec<PathBuf>,
+    /// File holding the base64 master key that seals API secrets (default, on SQLite:
+    /// master.key beside the database). `TIERDESK_MASTER_KEY` takes precedence.
+    #[arg(long, global = true, env = "TIERDESK_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
+    /// Group-commit writers (PostgreSQL; SQLite always has one).
+    #[arg(long, global = true, default_value_t = 4, hide = true)]
+    pub db_writers: u32,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the service.
+    Serve(Serve),
+    /// Manage customer accounts.
+    #[command(subcommand)]
+    Account(AccountCmd),
+    /// Manage API access keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Browse the plan catalogs.
+    #[command(subcommand)]
+    Plans(PlansCmd),
+}
+
+#[derive(Args)]
+pub struct Serve {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Create (or reuse) a demo account and print its access keys.
+    #[arg(long)]
+    demo: bool,
+    /// API requests per second per account and replica (0 = unlimited).
+    #[arg(long, default_value_t = 0)]
+    rate_limit: u32,
+    /// Attachments per attachment set.
+    #[arg(long, default_value_t = 3)]
+    attachments_per_set: usize,
+    /// Largest attachment, in bytes.
+    #[arg(long, default_value_t = 5 * 1024 * 1024)]
+    attachment_max_bytes: usize,
+    /// Seconds an attachment set stays usable.
+    #[arg(long, default_value_t = 3600)]
+    attachment_set_lifetime: u64,
+    /// Attachment sets an account may create per minute.
+    #[arg(long, default_value_t = 60)]
+    attachment_sets_per_minute: i64,
+    /// DescribeAttachment calls per account per minute.
+    #[arg(long, default_value_t = 120)]
+    describe_attachment_per_minute: i64,
+    /// Milliseconds a replica keeps a looked-up access key; a revocation takes this long
+    /// to reach every replica.
+    #[arg(long, default_value_t = 2000)]
+    key_cache_ms: u64,
+    /// Log level: error, warn, info, debug, trace.
+    #[arg(long, env = "TIERDESK_LOG", default_value = "info")]
+    log: tracing::Level,
+}
+
+#[derive(Subcommand)]
+pub enum AccountCmd {
+    /// Create an account on a plan.
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        plan: String,
+        /// IANA time zone; decides business hours and the month for caps.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// ISO 3166 country code; decides public holidays.
+        #[arg(long, default_value = "US")]
+        country: String,
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Allow a discontinued plan.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move an account to another plan (the history is kept).
+    SetPlan {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        plan: String,
+        /// First day on the new plan (YYYY-MM-DD, default today in the account's zone).
+        #[arg(long)]
+        effective: Option<jiff::civil::Date>,
+        /// Allow a discontinued plan.
+        #[arg(long)]
+        force: bool,
+    },
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeyCmd {
+    /// Create an access key; the secret is shown this once.
+    Create {
+        #[arg(long)]
+        account: String,
+        /// Who uses the key; shown as the submitter of cases and replies.
+        #[arg(long, default_value = "api")]
+        principal: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an access key.
+    Revoke { access_key_id: String },
+}
+
+#[derive(Subcommand)]
+pub enum PlansCmd {
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn init_logging(level: tracing::Level) {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn print_json(v: &Value) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = cli.global;
+    match cli.command {
+        Command::Serve(s) => serve(&g, s).await,
+        Command::Plans(cmd) => plans(&g, cmd),
+        Command::Account(cmd) => {
+            init_logging(tracing::Level::WARN);
+            account(&g, cmd).await
+        }
+        Command::Key(cmd) => {
+            init_logging(tracing::Level::WARN);
+            key(&g, cmd).await
+        }
+    }
+}
+
+async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
+    init_logging(s.log);
+    let limits = Limits {
+        attachments_per_set: s.attachments_per_set,
+        attachment_bytes: s.attachment_max_bytes,
+        attachment_set_lifetime: Duration::from_secs(s.attachment_set_lifetime),
+        attachment_sets_per_minute: s.attachment_sets_per_minute,
+        describe_attachment_per_minute: s.describe_attachment_per_minute,
+        requests_per_second: s.rate_limit,
+        key_cache_ttl: Duration::from_millis(s.key_cache_ms),
+    };
+    let app = setup::app(g, limits).await?;
+    let demo = if s.demo {
+        Some(
+            app.ensure_demo()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
+    } else {
+        None
+    };
+    let state = http::AppState::new(app);
+    let db = setup::redact(&g.database);
+    http::serve(state, s.listen, |addr| {
+        println!("Tierdesk is listening on http://{addr} (database {db})");
+        if let Some(k) = &demo {
+            println!(
+                "\nDemo account {} (Demo Corp, plan aws.enterprise_2025). Its access key:\n\n  \
+                 export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_DEFAULT_REGION=us-east-1\n  \
+                 aws support describe-severity-levels --endpoint-url http://{addr}\n",
+                k.account_id, k.access_key_id, k.secret_access_key
+            );
+        }
+    })
+    .await
+}
+
+async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    let e = |e: tierdesk_app::ServiceError| anyhow::anyhow!("{e}");
+    match cmd {
+        AccountCmd::Create {
+            id,
+            name,
+            plan,
+            timezone,
+            country,
+            language,
+            force,
+            json,
+        } => {
+            let warnings = app
+                .create_account(NewAccount {
+                    id: id.clone(),
+                    name,
+                    plan,
+                    timezone,
+                    country,
+                    language,
+                    force,
+                })
+                .await
+                .map_err(e)?;
+            warn_all(&warnings);
+            let view = app.account_view(&id).await.map_err(e)?;
+            if json {
+                print_json(&account_json(&view))?;
+            } else {
+                println!(
+                    "created account {} ({}) on plan {}",
+                    view.account.id, view.account.name, view.plan.id
+                );
+            }
+        }
+        AccountCmd::SetPlan {
+            id,
+            plan,
+            effective,
+            force,
+        } => {
+            let warnings = app
+                .set_plan(&id, &plan, effective, force)
+                .await
+                .map_err(e)?;
+            warn_all(&warnings);
+            let view = app.account_view(&id).await.map_err(e)?;
+            println!(
+                "account {} is on {} today; plan history: {}",
+                id,
+                view.plan.id,
+                view.history
+                    .iter()
+                    .map(|h| format!("{} from {}", h.plan_id, h.effective_from))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        AccountCmd::List { json } => {
+            let views = app.account_views().await.map_err(e)?;
+            if json {
+                print_json(&Value::Array(views.iter().map(account_json).collect()))?;
+            } else {
+                println!(
+                    "{:<20} {:<28} {:<26} {:<20} {}",
+                    "ID", "NAME", "PLAN", "TIMEZONE", "KEYS"
+                );
+                for v in &views {
+                    let active = v.keys.iter().filter(|k| k.revoked.is_none()).count();
+                    println!(
+                        "{:<20} {:<28} {:<26} {:<20} {}",
+                        v.account.id, v.account.name, v.plan.id, v.account.timezone, active
+                    );
+                }
+            }
+        }
+        AccountCmd::Show { id, json } => {
+            let v = app.account_view(&id).await.map_err(e)?;
+            if json {
+                print_json(&account_json(&v))?;
+            } else {
+                let a = &v.account;
+                println!(
+                    "{} {}\n  plan: {} ({})",
+                    a.id, a.name, v.plan.id, v.plan.name
+                );
+                println!(
+                    "  zone: {}, country: {}, language: {}",
+                    a.timezone, a.country, a.language
+                );
+                println!("  plan history:");
+                for h in &v.history {
+                    println!(
+                        "    {} from {}{}",
+                        h.plan_id,
+                        h.effective_from,
+                        if h.forced { " (forced)" } else { "" }
+                    );
+                }
+                println!("  keys:");
+                for k in &v.keys {
+                    let state = k.revoked.map_or("active".to_string(), |t| {
+                        format!("revoked {}", format_millis(t))
+                    });
+                    println!("    {} {} ({state})", k.access_key_id, k.principal);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn account_json(v: &AccountView) -> Value {
+    json!({
+        "id": v.account.id,
+        "name": v.account.name,
+        "plan": v.plan.id,
+        "timezone": v.account.timezone,
+        "country": v.account.country,
+        "language": v.account.language,
+        "created": format_millis(v.account.created),
+        "plan_history": v.history.iter().map(|h| json!({
+            "plan": h.plan_id,
+            "effective_from": h.effective_from.to_string(),
+            "assigned_at": format_millis(h.assigned_at),
+            "forced": h.forced,
+        })).collect::<Vec<_>>(),
+        "keys": v.keys.iter().map(|k| json!({
+            "access_key_id": k.access_key_id,
+            "principal": k.principal,
+            "created": format_millis(k.created),
+            "revoked": k.revoked.map(format_millis),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+async fn key(g: &Global, cmd: KeyCmd) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    let e = |e: tierdesk_app::ServiceError| anyhow::anyhow!("{e}");
+    match cmd {
+        KeyCmd::Create {
+            account,
+            principal,
+            json,
+        } => {
+            let k = app.create_key(&account, &principal).await.map_err(e)?;
+            if json {
+                print_json(&json!({
+                    "access_key_id": k.access_key_id,
+                    "secret_access_key": k.secret_access_key,
+                }))?;
+            } else {
+                println!("access key id:     {}", k.access_key_id);
+                println!("secret access key: {}", k.secret_access_key);
+                println!("(the secret is not shown again)");
+            }
+        }
+        KeyCmd::Revoke { access_key_id } => {
+            app.revoke_key(&access_key_id).await.map_err(e)?;
+            println!("revoked {access_key_id}");
+        }
+    }
+    Ok(())
+}
+
+fn plans(g: &Global, cmd: PlansCmd) -> anyhow::Result<()> {
+    let catalog = setup::load_catalog(&g.catalog)?;
+    let today = today_in(SystemClock.now(), "UTC");
+    match cmd {
+        PlansCmd::List { json } => {
+            if json {
+                print_json(&Value::Array(
+                    catalog
+                        .plans
+                        .iter()
+                        .map(|p| plan_json(&catalog, p, today))
+                        .collect(),
+                ))?;
+            } else {
+                println!(
+                    "{:<26} {:<38} {:<15} {:<4} {}",
+                    "ID", "NAME", "STATUS", "API", "FIRST RESPONSE"
+                );
+                for p in &catalog.plans {
+                    let targets: Vec<String> = p
+                        .case_severities()
+                        .iter()
+                        .filter_map(|l| {
+                            p.case_target(&l.code)
+                                .map(|t| format!("{} {}", l.code, minutes(t.minutes)))
+                        })
+                        .collect();
+                    println!(
+                        "{:<26} {:<38} {:<15} {:<4} {}",
+                        p.id,
+                        truncate(&p.name, 38),
+                        p.lifecycle(today).as_str(),
+                        if p.support_api { "yes" } else { "no" },
+                        if targets.is_empty() {
+                            "-".into()
+                        } else {
+                            targets.join(", ")
+                        }
+                    );
+                }
+            }
+        }
+        PlansCmd::Show { id, json } => {
+            let p = catalog
+                .plan(&id)
+                .with_context(|| format!("no plan '{id}' (see `tierdesk plans list`)"))?;
+            let v = plan_json(&catalog, p, today);
+            if json {
+                print_json(&v)?;
+            } else {
+                println!("{} — {} [{}]", p.id, p.name, p.lifecycle(today).as_str());
+                if !p.summary.is_empty() {
+                    println!("  {}", p.summary);
+                }
+                println!("  channels: {}", p.channels.join(", "));
+                println!("  first response:");
+                for t in &p.targets {
+                    let level = p.scale.levels.iter().find(|l| l.code == t.severity);
+                    println!(
+                        "    {:<10} {:<32} {:>7}  on {} ({}){}",
+                        t.severity,
+                        level.map_or("", |l| l.name.as_str()),
+                        minutes(t.minutes),
+                        t.clock,
+                        t.channel,
+                        if t.disputed_by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" disputed by {}", t.disputed_by.join(", "))
+                        }
+                    );
+                }
+                println!(
+                    "  Support API: {}; TAM: {}; advisor: {}",
+                    if p.support_api { "yes" } else { "no" },
+                    p.tam,
+                    p.advisor
+                );
+                if let Some(cap) = p.monthly_case_cap {
+                    println!("  at most {cap} cases a month");
+                }
+                if let Some(e) = &p.urgent_escalation {
+                    println!(
+                        "  {} urgent escalations a month, answered within {}",
+                        e.per_month,
+                        minutes(e.within_minutes)
+                    );
+                }
+                println!("  fee: {}", v["fee"]["description"].as_str().unwrap_or(""));
+                for n in &p.notes {
+                    println!("  note: {n}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+fn minutes(m: u32) -> String {
+    match (m / 60, m % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m}m"),
+    }
+}
+
+fn fee_description(p: &Plan) -> String {
+    match &p.fee.model {
+        FeeModel::Free => "free".into(),
+        FeeModel::Contract => "by contract".into(),
+        FeeModel::Tiered { minimum, bands } => {
+            let mut lower = rust_decimal_str("0");
+            let parts: Vec<String> = bands
+                .iter()
+                .map(|b| {
+                    let pct = b.rate * rust_decimal_str("100");
+                    let s = match b.up_to {
+                        Some(u) => format!("{}% of {}–{}", pct.normalize(), lower, u),
+                        None if lower.is_zero() => format!("{}% of usage", pct.normalize()),
+                        None => format!("{}% above {}", pct.normalize(), lower),
+                    };
+                    if let Some(u) = b.up_to {
+                        lower = u;
+                    }
+                    s
+                })
+                .collect();
+            format!(
+                "greater of {} {} or {}",
+                minimum,
+                p.currency,
+                parts.join(" + ")
+            )
+        }
+        FeeModel::FixedPlusUsage {
+            fixed,
+            rate,
+            fixed_is,
+        } => {
+            let pct = (*rate * rust_decimal_str("100")).normalize();
+            match fixed_is {
+                FixedIs::Base => format!("{fixed} {} a month plus {pct}% of usage", p.currency),
+                FixedIs::Minimum => format!("greater of {fixed} {} or {pct}% of usage", p.currency),
+            }
+        }
+    }
+}
+
+fn rust_decimal_str(s: &str) -> rust_decimal::Decimal {
+    s.parse().unwrap_or_default()
+}
+
+fn plan_json(catalog: &Catalog, p: &Plan, today: jiff::civil::Date) -> Value {
+    let clock = |id: &str| {
+        catalog.calendar(id).map_or(json!(id), |c| match &c.kind {
+            tierdesk_core::catalog::CalendarKind::Continuous => json!({"id": c.id, "kind": "24x7"}),
+            tierdesk_core::catalog::CalendarKind::Weekly {
+                open, close, days, ..
+            } => json!({
+                "id": c.id, "kind": "business_hours",
+                "days": days.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>(),
+                "open": open.strftime("%H:%M").to_string(),
+                "close": close.map_or("24:00".to_string(), |c| c.strftime("%H:%M").to_string()),
+            }),
+        })
+    };
+    json!({
+        "id": p.id,
+        "provider": p.provider,
+        "name": p.name,
+        "summary": p.summary,
+        "currency": p.currency,
+        "status": p.lifecycle(today).as_str(),
+        "on_sale": p.lifecycle(today) == tierdesk_core::catalog::Lifecycle::OnSale,
+        "sold_until": p.sold_until.map(|d| d.to_string()),
+        "discontinued_on": p.discontinued_on.map(|d| d.to_string()),
+        "channels": p.channels,
+        "technical_cases": p.technical_cases,
+        "case_contacts": p.case_contacts,
+        "monthly_case_cap": p.monthly_case_cap,
+        "urgent_escalation": p.urgent_escalation.as_ref().map(|e| json!({"per_month": e.per_month, "within_minutes": e.within_minutes})),
+        "support_api": p.support_api,
+        "advisor": p.advisor,
+        "tam": p.tam,
+        "engagements": p.engagements.iter().map(|e| json!({"name": e.name, "mode": e.mode, "per_year": e.per_year, "per_month": e.per_month, "note": e.note})).collect::<Vec<_>>(),
+        "severities": p.case_severities().iter().map(|l| json!({"code": l.code, "name": l.name, "rank": l.rank, "description": l.description})).collect::<Vec<_>>(),
+        "targets": p.targets.iter().map(|t| json!({
+            "channel": t.channel, "severity": t.severity, "minutes": t.minutes, "clock": clock(&t.clock),
+            "confidence": t.confidence, "sources": t.sources, "disputed_by": t.disputed_by, "note": t.note,
+        })).collect::<Vec<_>>(),
+        "fee": {
+            "description": fee_description(p),
+            "scope": match p.fee.scope { BillingScope::PerAccount => "per_account", BillingScope::AggregateEnrolled => "aggregate_enrolled" },
+            "min_term_days": p.fee.min_term_days,
+            "refundable": p.fee.refundable,
+            "note": p.fee.note,
+        },
+        "sources": p.sources,
+        "notes": p.notes,
+    })
+}

@@ -1,0 +1,163 @@
+//! The HTTP layer: the only module that knows HTTP. It moves bytes between sockets and the
+//! protocol handlers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tierdesk_app::App;
+use tierdesk_aws::error::AwsError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub max_body: usize,
+    request_ids: Arc<RequestIds>,
+}
+
+/// Request ids unique across replicas: a random per-process prefix and a counter.
+struct RequestIds {
+    prefix: String,
+    next: AtomicU64,
+}
+
+impl RequestIds {
+    fn new() -> Self {
+        let mut b = [0u8; 8];
+        let _ = getrandom::fill(&mut b);
+        Self {
+            prefix: b.iter().map(|x| format!("{x:02x}")).collect(),
+            next: AtomicU64::new(1),
+        }
+    }
+
+    fn next(&self) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{}-{n:012x}", &self.prefix[..8], &self.prefix[8..])
+    }
+}
+
+impl AppState {
+    pub fn new(app: App) -> Self {
+        // Three 5 MB attachments arrive base64-encoded inside JSON: allow for that.
+        let attachments = app.limits.attachments_per_set * app.limits.attachment_bytes;
+        Self {
+            max_body: attachments * 4 / 3 + 256 * 1024,
+            app,
+            request_ids: Arc::new(RequestIds::new()),
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", post(aws_support))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .with_state(state)
+}
+
+async fn aws_support(State(state): State<AppState>, req: Request) -> Response {
+    let started = Instant::now();
+    let request_id = state.request_ids.next();
+    let (parts, body) = req.into_parts();
+    let wire = match axum::body::to_bytes(body, state.max_body).await {
+        Ok(bytes) => {
+            let headers: Vec<(String, String)> = parts
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            tierdesk_aws::handle(
+                &state.app,
+                tierdesk_aws::WireRequest {
+                    method: parts.method.as_str(),
+                    path: parts.uri.path(),
+                    query: parts.uri.query().unwrap_or(""),
+                    headers: &headers,
+                    body: &bytes,
+                },
+                &request_id,
+            )
+            .await
+        }
+        Err(_) => {
+            let e = AwsError::too_large(state.max_body);
+            tierdesk_aws::WireResponse {
+                status: e.status,
+                content_type: tierdesk_aws::CONTENT_TYPE,
+                body: e.body(),
+                operation: None,
+                account: None,
+                error: Some(e.code),
+            }
+        }
+    };
+    tracing::debug!(
+        request_id,
+        operation = wire.operation.as_deref().unwrap_or("-"),
+        account = wire.account.as_deref().unwrap_or("-"),
+        status = wire.status,
+        error = wire.error.unwrap_or("-"),
+        micros = started.elapsed().as_micros() as u64,
+        "aws request"
+    );
+    let mut resp = Response::new(Body::from(wire.body));
+    *resp.status_mut() =
+        StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(wire.content_type),
+    );
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    resp.into_response()
+}
+
+pub async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,143 @@
+//! The composition root: database, catalogs and master key, assembled into an `App`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use tierdesk_app::secrets::MasterKey;
+use tierdesk_app::{App, Limits};
+use tierdesk_core::catalog::{Catalog, Source, builtin_sources, parse_catalog};
+use tierdesk_core::clock::SystemClock;
+use tierdesk_core::services::Services;
+use tierdesk_store::{Options, Store};
+
+use crate::cli::Global;
+
+/// The built-in catalogs plus the operator's files, validated together.
+pub fn load_catalog(files: &[PathBuf]) -> anyhow::Result<Catalog> {
+    let texts = files
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .with_context(|| format!("cannot read catalog {}", p.display()))
+                .map(|t| (p.display().to_string(), t))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut sources: Vec<Source<'_>> = builtin_sources().to_vec();
+    sources.extend(texts.iter().map(|(name, text)| Source { name, text }));
+    parse_catalog(&sources).map_err(|e| anyhow::anyhow!("invalid catalog: {e}"))
+}
+
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(':')).then(|| PathBuf::from(path))
+}
+
+/// The master key: `TIERDESK_MASTER_KEY` (base64), else `--master-key-file`, else (SQLite
+/// only) `master.key` beside the database, created on first use with mode 0600.
+fn master_key(global: &Global) -> anyhow::Result<MasterKey> {
+    let decode = |text: &str, from: &str| -> anyhow::Result<MasterKey> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .with_context(|| format!("{from} is not base64"))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| {
+            anyhow::anyhow!("{from} must hold 32 bytes (base64 of 32 random bytes)")
+        })?;
+        Ok(MasterKey::from_bytes(&key))
+    };
+    if let Ok(text) = std::env::var("TIERDESK_MASTER_KEY") {
+        return decode(&text, "TIERDESK_MASTER_KEY");
+    }
+    let path = match (&global.master_key_file, sqlite_path(&global.database)) {
+        (Some(p), _) => p.clone(),
+        (None, Some(db)) => db.parent().unwrap_or(Path::new(".")).join("master.key"),
+        (None, None) => bail!(
+            "a PostgreSQL deployment needs the master key that seals API secrets: set \
+             TIERDESK_MASTER_KEY (base64 of 32 random bytes) or --master-key-file, the same on every replica"
+        ),
+    };
+    if !path.exists() {
+        let text = base64::engine::general_purpose::STANDARD.encode(MasterKey::generate());
+        write_private(&path, &text)
+            .with_context(|| format!("cannot create the master key file {}", path.display()))?;
+        tracing::info!(path = %path.display(), "created a new master key file");
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the master key file {}", path.display()))?;
+    decode(&text, &path.display().to_string())
+}
+
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(path)?.write_all(text.as_bytes())
+}
+
+pub async fn open_store(global: &Global) -> anyhow::Result<Store> {
+    if let Some(path) = sqlite_path(&global.database)
+        && let Some(dir) = path.parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    }
+    let mut opts = Options::new(&global.database);
+    opts.writers = global.db_writers;
+    Store::open(&opts)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&global.database)))
+}
+
+/// A database URL fit for messages: any password replaced.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn app(global: &Global, limits: Limits) -> anyhow::Result<App> {
+    let catalog = load_catalog(&global.catalog)?;
+    let store = open_store(global).await?;
+    let key = master_key(global)?;
+    App::new(
+        store,
+        catalog,
+        Services::builtin(),
+        Arc::new(SystemClock),
+        limits,
+        key,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            sqlite_path("sqlite://./tierdesk-data/tierdesk.db"),
+            Some(PathBuf::from("./tierdesk-data/tierdesk.db"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x"), None);
+        assert_eq!(redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}
