@@ -1,1 +1,284 @@
-fn main() {}
+//! `tierdesk-loadgen`: a SigV4-signing load generator for AWS Support API servers
+//! (Tierdesk, or moto's server for comparison).
+//!
+//! Bounded and loopback-only by construction: it stops after `--requests` calls or
+//! `--duration` seconds, whichever comes first, and refuses any endpoint that is not on
+//! this machine.
+
+use std::net::{IpAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use clap::{Parser, ValueEnum};
+use http_body_util::{BodyExt, Full};
+use hyper::Request;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use tierdesk_aws::sigv4::{SignedRequest, sign};
+use tierdesk_core::clock::{Clock, SystemClock};
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
+enum Scenario {
+    /// CreateCase with a subject and a body.
+    CreateCase,
+    /// DescribeCases for one known case id (caseIdList of one).
+    DescribeById,
+    /// DescribeCases pages of 100 (with recent communications), following nextToken.
+    DescribePage,
+}
+
+#[derive(Parser)]
+#[command(about = "SigV4-signing load generator for AWS Support API endpoints on this machine")]
+struct Args {
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    endpoint: String,
+    #[arg(long, env = "AWS_ACCESS_KEY_ID")]
+    access_key: String,
+    #[arg(long, env = "AWS_SECRET_ACCESS_KEY", hide_env_values = true)]
+    secret_key: String,
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+    #[arg(long, value_enum)]
+    scenario: Scenario,
+    /// Stop after this many requests.
+    #[arg(long, default_value_t = 10_000)]
+    requests: u64,
+    /// Stop after this many seconds, whatever the count.
+    #[arg(long, default_value_t = 120)]
+    duration: u64,
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    /// Case ids to sample for describe-by-id.
+    #[arg(long, default_value_t = 1000)]
+    sample: usize,
+    /// Label for the report (e.g. "tierdesk sqlite").
+    #[arg(long, default_value = "")]
+    label: String,
+    #[arg(long)]
+    json: bool,
+}
+
+struct Target {
+    client: Client<HttpConnector, Full<Bytes>>,
+    uri: hyper::Uri,
+    host: String,
+    access_key: String,
+    secret: String,
+    region: String,
+}
+
+impl Target {
+    async fn call(&self, op: &str, body: &Value) -> anyhow::Result<(u16, Bytes)> {
+        let body = Bytes::from(serde_json::to_vec(body)?);
+        let target = format!("AWSSupport_20130415.{op}");
+        let headers = vec![
+            ("content-type".to_string(), "application/x-amz-json-1.1".to_string()),
+            ("host".to_string(), self.host.clone()),
+            ("x-amz-target".to_string(), target.clone()),
+        ];
+        let signed = SignedRequest { method: "POST", path: "/", query: "", headers: &headers, body: &body };
+        let (date, authorization) = sign(&signed, &self.access_key, &self.secret, &self.region, SystemClock.now());
+        let req = Request::post(self.uri.clone())
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("host", &self.host)
+            .header("x-amz-target", target)
+            .header("x-amz-date", date)
+            .header("authorization", authorization)
+            .body(Full::new(body))?;
+        let resp = self.client.request(req).await?;
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await?.to_bytes();
+        Ok((status, bytes))
+    }
+}
+
+/// Only this machine: a load test never leaves loopback.
+fn check_loopback(uri: &hyper::Uri) -> anyhow::Result<String> {
+    if uri.scheme_str() != Some("http") {
+        bail!("only http:// endpoints on this machine are supported");
+    }
+    let host = uri.host().context("endpoint has no host")?;
+    let port = uri.port_u16().unwrap_or(80);
+    let addrs: Vec<IpAddr> = (host.trim_matches(['[', ']']), port)
+        .to_socket_addrs()
+        .with_context(|| format!("cannot resolve {host}"))?
+        .map(|a| a.ip())
+        .collect();
+    if addrs.is_empty() || !addrs.iter().all(IpAddr::is_loopback) {
+        bail!("{host} is not a loopback address; tierdesk-loadgen only targets this machine");
+    }
+    Ok(match uri.port_u16() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+async fn sample_case_ids(t: &Target, n: usize) -> anyhow::Result<Vec<String>> {
+    let mut ids = Vec::new();
+    let mut token: Option<String> = None;
+    while ids.len() < n {
+        let mut body = json!({"maxResults": 100, "includeCommunications": false, "includeResolvedCases": true});
+        if let Some(tok) = &token {
+            body["nextToken"] = json!(tok);
+        }
+        let (status, bytes) = t.call("DescribeCases", &body).await?;
+        if status != 200 {
+            bail!("DescribeCases failed while sampling ids: {}", String::from_utf8_lossy(&bytes));
+        }
+        let v: Value = serde_json::from_slice(&bytes)?;
+        let cases = v["cases"].as_array().cloned().unwrap_or_default();
+        ids.extend(cases.iter().filter_map(|c| c["caseId"].as_str().map(String::from)));
+        token = v["nextToken"].as_str().map(String::from);
+        if token.is_none() || cases.is_empty() {
+            break;
+        }
+    }
+    if ids.is_empty() {
+        bail!("the account has no cases; run the create-case scenario first");
+    }
+    Ok(ids)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[i]) / 1000.0
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let uri: hyper::Uri = args.endpoint.parse().context("bad --endpoint")?;
+    let host = check_loopback(&uri)?;
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    let client = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(args.concurrency)
+        .build(connector);
+    let target = Arc::new(Target {
+        client,
+        uri,
+        host,
+        access_key: args.access_key.clone(),
+        secret: args.secret_key.clone(),
+        region: args.region.clone(),
+    });
+    let ids = Arc::new(if args.scenario == Scenario::DescribeById {
+        sample_case_ids(&target, args.sample).await?
+    } else {
+        Vec::new()
+    });
+
+    let issued = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + Duration::from_secs(args.duration);
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..args.concurrency {
+        let (target, ids, issued) = (target.clone(), ids.clone(), issued.clone());
+        let (scenario, limit) = (args.scenario, args.requests);
+        workers.push(tokio::spawn(async move {
+            let mut latencies: Vec<u32> = Vec::new();
+            let mut errors: Vec<String> = Vec::new();
+            let mut token: Option<String> = None;
+            let mut rng = 0x9E37_79B9_7F4A_7C15u64 ^ (w as u64 + 1);
+            loop {
+                let n = issued.fetch_add(1, Ordering::Relaxed);
+                if n >= limit || Instant::now() >= deadline {
+                    break;
+                }
+                let (op, body) = match scenario {
+                    Scenario::CreateCase => (
+                        "CreateCase",
+                        json!({
+                            "subject": format!("load test case {n}"),
+                            "communicationBody": "Instance i-0abc123 in us-east-1 stopped answering at 14:02 UTC.",
+                            "serviceCode": "general-info",
+                            "categoryCode": "using-aws",
+                            "severityCode": "low",
+                        }),
+                    ),
+                    Scenario::DescribeById => {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        ("DescribeCases", json!({"caseIdList": [id], "includeResolvedCases": true}))
+                    }
+                    Scenario::DescribePage => {
+                        let mut b = json!({"maxResults": 100, "includeResolvedCases": true});
+                        if let Some(t) = &token {
+                            b["nextToken"] = json!(t);
+                        }
+                        ("DescribeCases", b)
+                    }
+                };
+                let t0 = Instant::now();
+                match target.call(op, &body).await {
+                    Ok((200, bytes)) => {
+                        latencies.push(t0.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                        if scenario == Scenario::DescribePage {
+                            let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                            token = v["nextToken"].as_str().map(String::from);
+                        }
+                    }
+                    Ok((status, bytes)) => errors.push(format!("{status} {}", String::from_utf8_lossy(&bytes))),
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = Vec::new();
+    for w in workers {
+        let (l, e) = w.await?;
+        latencies.extend(l);
+        errors.extend(e);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort_unstable();
+    let ok = latencies.len();
+    let report = json!({
+        "label": args.label,
+        "scenario": format!("{:?}", args.scenario),
+        "concurrency": args.concurrency,
+        "ok": ok,
+        "errors": errors.len(),
+        "seconds": (seconds * 100.0).round() / 100.0,
+        "per_second": (ok as f64 / seconds).round(),
+        "p50_ms": percentile(&latencies, 0.50),
+        "p90_ms": percentile(&latencies, 0.90),
+        "p99_ms": percentile(&latencies, 0.99),
+        "max_ms": percentile(&latencies, 1.0),
+        "first_error": errors.first(),
+    });
+    if args.json {
+        println!("{report}");
+    } else {
+        println!(
+            "{} {:?}: {} ok, {} errors in {:.2}s = {:.0}/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            args.label,
+            args.scenario,
+            ok,
+            errors.len(),
+            seconds,
+            ok as f64 / seconds,
+            percentile(&latencies, 0.50),
+            percentile(&latencies, 0.90),
+            percentile(&latencies, 0.99),
+            percentile(&latencies, 1.0)
+        );
+        if let Some(e) = errors.first() {
+            println!("first error: {}", e.chars().take(300).collect::<String>());
+        }
+    }
+    Ok(())
+}

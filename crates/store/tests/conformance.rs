@@ -101,7 +101,7 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             category_code: "using-aws".into(),
             severity_code: "low".into(),
             issue_type: "technical".into(),
-            language: if n % 2 == 0 { "en" } else { "ja" }.into(),
+            language: if n.is_multiple_of(2) { "en" } else { "ja" }.into(),
             submitted_by: "root <x@example.com>".into(),
             cc_emails: vec!["a@example.com".into(), "b@example.com".into()],
             plan_id: "aws.business".into(),
@@ -321,7 +321,7 @@ async fn communications_page_and_reopen(s: Store) {
             case_id: c.case_id.clone(),
             body: format!("reply {n}"),
             submitted_by: "Amazon Web Services".into(),
-            from_support: n % 2 == 0,
+            from_support: n.is_multiple_of(2),
             attachment_set: None,
             at: t0 + Duration::from_secs(n * 60),
         })
