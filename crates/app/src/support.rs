@@ -428,7 +428,10 @@ impl App {
             .map(|case| CaseDetails { case, recent: None })
             .collect();
         if input.include_communications.unwrap_or(true) && !out.is_empty() {
-            let ids: Vec<i64> = out.iter().map(|d| d.case.display_id).collect();
+            let ids: Vec<(i64, String)> = out
+                .iter()
+                .map(|d| (d.case.display_id, d.case.case_id.clone()))
+                .collect();
             let recent = self
                 .store
                 .recent_communications(&ids, RECENT_COMMUNICATIONS)

@@ -566,38 +566,59 @@ impl Backend {
 
     pub async fn recent_communications(
         &self,
-        display_ids: &[i64],
+        cases: &[(i64, String)],
         n: i64,
     ) -> Result<Vec<(i64, Page<Communication>)>, StoreError> {
-        if display_ids.is_empty() {
+        if cases.is_empty() {
             return Ok(Vec::new());
         }
-        let k = display_ids.len();
-        let sql = format!(
-            "SELECT m.id, m.case_display_id, k.case_id, m.body, m.submitted_by, m.from_support, m.created_us, m.rn \
-             FROM (SELECT id, case_display_id, body, submitted_by, from_support, created_us, \
-                   ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
-                   FROM communications WHERE case_display_id IN ({})) m \
-             JOIN cases k ON k.display_id = m.case_display_id \
-             WHERE m.rn <= ${} ORDER BY m.case_display_id, m.rn",
-            placeholders(1, k),
-            k + 1
-        );
-        let mut args: Vec<Arg> = display_ids.iter().map(|i| Arg::I(*i)).collect();
+        // One index range scan per case, whatever the planner's statistics say (a window
+        // function over an IN list let PostgreSQL pick a sequential scan on stale stats).
+        let k = cases.len();
+        let sql = (1..=k)
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT id, case_display_id, body, submitted_by, from_support, created_us \
+                     FROM communications WHERE case_display_id = ${i} \
+                     ORDER BY created_us DESC, id DESC LIMIT ${}) AS r{i}",
+                    k + 1
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut args: Vec<Arg> = cases.iter().map(|(d, _)| Arg::I(*d)).collect();
         args.push(Arg::I(n + 1));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
         let mut all = Vec::with_capacity(rows.len());
-        let mut owners = Vec::with_capacity(rows.len());
         for r in &rows {
-            owners.push(r.try_get::<i64, _>("case_display_id")?);
-            all.push(Self::communication_from_row(r)?);
+            let owner: i64 = r.try_get("case_display_id")?;
+            let case_id = cases
+                .iter()
+                .find(|(d, _)| *d == owner)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default();
+            all.push((
+                owner,
+                Communication {
+                    id: r.try_get("id")?,
+                    case_id,
+                    body: r.try_get("body")?,
+                    submitted_by: r.try_get("submitted_by")?,
+                    from_support: r.try_get("from_support")?,
+                    created: from_micros(r.try_get("created_us")?),
+                    attachments: Vec::new(),
+                },
+            ));
         }
-        let all = self.with_attachments(all).await?;
-        let mut out: Vec<(i64, Page<Communication>)> = display_ids
+        // UNION ALL promises no order: newest first within each case.
+        all.sort_by_key(|(owner, m)| (*owner, std::cmp::Reverse((to_micros(m.created), m.id))));
+        let (owners, comms): (Vec<i64>, Vec<Communication>) = all.into_iter().unzip();
+        let comms = self.with_attachments(comms).await?;
+        let mut out: Vec<(i64, Page<Communication>)> = cases
             .iter()
-            .map(|d| (*d, Page { items: Vec::new(), more: false }))
+            .map(|(d, _)| (*d, Page { items: Vec::new(), more: false }))
             .collect();
-        for (owner, comm) in owners.into_iter().zip(all) {
+        for (owner, comm) in owners.into_iter().zip(comms) {
             if let Some((_, page)) = out.iter_mut().find(|(d, _)| *d == owner) {
                 if page.items.len() as i64 >= n {
                     page.more = true;

@@ -346,13 +346,14 @@ impl Store {
         dispatch!(self, b => b.case(account_id, case_id).await)
     }
 
-    /// Up to `n` newest communications of each case (and whether each has older ones).
+    /// Up to `n` newest communications of each `(display_id, case_id)` (and whether each
+    /// has older ones), in the order given.
     pub async fn recent_communications(
         &self,
-        display_ids: &[i64],
+        cases: &[(i64, String)],
         n: i64,
     ) -> Result<Vec<(i64, Page<tierdesk_core::records::Communication>)>, StoreError> {
-        dispatch!(self, b => b.recent_communications(display_ids, n).await)
+        dispatch!(self, b => b.recent_communications(cases, n).await)
     }
 
     pub async fn communications(

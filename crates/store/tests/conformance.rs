@@ -328,9 +328,21 @@ async fn communications_page_and_reopen(s: Store) {
         .await
         .unwrap();
     }
-    let recent = s.recent_communications(&[c.display_id], 5).await.unwrap();
-    assert_eq!(recent.len(), 1);
-    let page = &recent[0].1;
+    let other = s.create_case(new_case("111111111111", 2, t0)).await.unwrap();
+    let recent = s
+        .recent_communications(
+            &[(other.display_id, other.case_id.clone()), (c.display_id, c.case_id.clone())],
+            5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(recent.len(), 2);
+    assert_eq!(recent[0].0, other.display_id);
+    assert!(!recent[0].1.more);
+    let bodies: Vec<_> = recent[0].1.items.iter().map(|m| (m.case_id.clone(), m.body.clone())).collect();
+    assert_eq!(bodies, vec![(other.case_id.clone(), "body 2".to_string())]);
+    let page = &recent[1].1;
+    assert!(page.items.iter().all(|m| m.case_id == c.case_id));
     assert_eq!(page.items.len(), 5);
     assert!(page.more);
     assert_eq!(page.items[0].body, "reply 7");
@@ -460,7 +472,7 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let mut good = new_case("111111111111", 2, t0 + Duration::from_secs(60));
     good.attachment_set = Some(set.clone());
     let c = s.create_case(good).await.unwrap();
-    let comms = s.recent_communications(&[c.display_id], 5).await.unwrap();
+    let comms = s.recent_communications(&[(c.display_id, c.case_id.clone())], 5).await.unwrap();
     let atts = &comms[0].1.items[0].attachments;
     assert_eq!(atts.len(), 3);
     let first = atts.iter().find(|a| a.file_name == "log1.txt").unwrap();
