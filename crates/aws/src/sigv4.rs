@@ -367,6 +367,20 @@ pub fn sign(
     region: &str,
     now: Timestamp,
 ) -> (String, String) {
+    let date = now.strftime("%Y%m%d").to_string();
+    let key = signing_key(secret.as_bytes(), &date, region, SERVICE);
+    sign_with_key(req, access_key_id, &key, region, now)
+}
+
+/// [`sign`] with a signing key derived beforehand by [`signing_key`] for `now`'s UTC date:
+/// what a client sending many requests uses.
+pub fn sign_with_key(
+    req: &SignedRequest<'_>,
+    access_key_id: &str,
+    key: &[u8],
+    region: &str,
+    now: Timestamp,
+) -> (String, String) {
     let amz_date = format_amz_date(now);
     let date = &amz_date[..8];
     let mut headers: Vec<(String, String)> = req.headers.to_vec();
@@ -384,8 +398,7 @@ pub fn sign(
     let canonical = canonical_request(&full, &names, &hex::encode(Sha256::digest(req.body)));
     let scope = format!("{date}/{region}/{SERVICE}/aws4_request");
     let sts = string_to_sign(&amz_date, &scope, &canonical);
-    let key = signing_key(secret.as_bytes(), date, region, SERVICE);
-    let signature = hex::encode(hmac(&key, sts.as_bytes()));
+    let signature = hex::encode(hmac(key, sts.as_bytes()));
     (
         amz_date,
         format!(

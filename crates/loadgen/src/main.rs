@@ -19,7 +19,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use tierdesk_aws::sigv4::{SignedRequest, sign};
+use std::sync::Mutex;
+
+use tierdesk_aws::sigv4::{SERVICE, SignedRequest, sign_with_key, signing_key};
 use tierdesk_core::clock::{Clock, SystemClock};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
@@ -71,6 +73,8 @@ struct Target {
     access_key: String,
     secret: String,
     region: String,
+    /// The signing key for one UTC date, derived once.
+    key: Mutex<(String, Vec<u8>)>,
 }
 
 impl Target {
@@ -78,12 +82,34 @@ impl Target {
         let body = Bytes::from(serde_json::to_vec(body)?);
         let target = format!("AWSSupport_20130415.{op}");
         let headers = vec![
-            ("content-type".to_string(), "application/x-amz-json-1.1".to_string()),
+            (
+                "content-type".to_string(),
+                "application/x-amz-json-1.1".to_string(),
+            ),
             ("host".to_string(), self.host.clone()),
             ("x-amz-target".to_string(), target.clone()),
         ];
-        let signed = SignedRequest { method: "POST", path: "/", query: "", headers: &headers, body: &body };
-        let (date, authorization) = sign(&signed, &self.access_key, &self.secret, &self.region, SystemClock.now());
+        let signed = SignedRequest {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            body: &body,
+        };
+        let now = SystemClock.now();
+        let day = now.strftime("%Y%m%d").to_string();
+        let key = {
+            let mut cached = self.key.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
+            if cached.0 != day {
+                *cached = (
+                    day.clone(),
+                    signing_key(self.secret.as_bytes(), &day, &self.region, SERVICE),
+                );
+            }
+            cached.1.clone()
+        };
+        let (date, authorization) =
+            sign_with_key(&signed, &self.access_key, &key, &self.region, now);
         let req = Request::post(self.uri.clone())
             .header("content-type", "application/x-amz-json-1.1")
             .header("host", &self.host)
@@ -129,11 +155,18 @@ async fn sample_case_ids(t: &Target, n: usize) -> anyhow::Result<Vec<String>> {
         }
         let (status, bytes) = t.call("DescribeCases", &body).await?;
         if status != 200 {
-            bail!("DescribeCases failed while sampling ids: {}", String::from_utf8_lossy(&bytes));
+            bail!(
+                "DescribeCases failed while sampling ids: {}",
+                String::from_utf8_lossy(&bytes)
+            );
         }
         let v: Value = serde_json::from_slice(&bytes)?;
         let cases = v["cases"].as_array().cloned().unwrap_or_default();
-        ids.extend(cases.iter().filter_map(|c| c["caseId"].as_str().map(String::from)));
+        ids.extend(
+            cases
+                .iter()
+                .filter_map(|c| c["caseId"].as_str().map(String::from)),
+        );
         token = v["nextToken"].as_str().map(String::from);
         if token.is_none() || cases.is_empty() {
             break;
@@ -170,6 +203,7 @@ async fn main() -> anyhow::Result<()> {
         access_key: args.access_key.clone(),
         secret: args.secret_key.clone(),
         region: args.region.clone(),
+        key: Mutex::new((String::new(), Vec::new())),
     });
     let ids = Arc::new(if args.scenario == Scenario::DescribeById {
         sample_case_ids(&target, args.sample).await?

@@ -110,34 +110,56 @@ async fn run<DB>(
             }
         };
         let conn: &mut DB::Connection = &mut conn;
-        if let Err(e) = sqlx::raw_sql(begin).execute(&mut *conn).await {
+        // Savepoint statements ride along with the statement before them: one round trip
+        // to the database per write instead of three.
+        let single = batch.len() == 1;
+        let begin_sql = if single {
+            begin.to_string()
+        } else {
+            format!("{begin}; SAVEPOINT w")
+        };
+        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(begin_sql))
+            .execute(&mut *conn)
+            .await
+        {
             tracing::error!(error = %e, "writer could not begin a transaction");
             continue;
         }
-        let single = batch.len() == 1;
         let mut delivers = Vec::with_capacity(batch.len());
-        let mut any_ok = false;
-        for job in batch {
-            if !single && let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *conn).await {
-                tracing::error!(error = %e, "savepoint failed");
-                continue;
-            }
-            let (ok, deliver) = job(&mut *conn).await;
-            if !single {
-                let end = if ok {
-                    "RELEASE SAVEPOINT w"
+        let mut last_ok = true;
+        let mut broken = None;
+        for (i, job) in batch.into_iter().enumerate() {
+            if i > 0 {
+                let next = if last_ok {
+                    "RELEASE SAVEPOINT w; SAVEPOINT w"
                 } else {
-                    "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w"
+                    "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; SAVEPOINT w"
                 };
-                if let Err(e) = sqlx::raw_sql(end).execute(&mut *conn).await {
-                    tracing::error!(error = %e, "savepoint release failed");
+                if let Err(e) = sqlx::raw_sql(next).execute(&mut *conn).await {
+                    // The transaction is in an unknown state: nothing of it may commit.
+                    broken = Some(e.to_string());
+                    break;
                 }
             }
-            any_ok |= ok;
+            let (ok, deliver) = job(&mut *conn).await;
+            last_ok = ok;
             delivers.push(deliver);
         }
-        let end = if any_ok { "COMMIT" } else { "ROLLBACK" };
+        if let Some(e) = broken {
+            tracing::error!(error = %e, "savepoint failed; rolling the batch back");
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            delivers.into_iter().for_each(|d| d(Some(&e)));
+            continue;
+        }
+        let end = match (single, last_ok) {
+            (true, true) => "COMMIT",
+            (true, false) => "ROLLBACK",
+            (false, true) => "RELEASE SAVEPOINT w; COMMIT",
+            (false, false) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; COMMIT",
+        };
         match sqlx::raw_sql(end).execute(&mut *conn).await {
+            // A failed write alone in its transaction was rolled back: it still answers
+            // with its own error, which `deliver(None)` passes on.
             Ok(_) => delivers.into_iter().for_each(|d| d(None)),
             Err(e) => {
                 tracing::error!(error = %e, "commit failed");

@@ -238,6 +238,55 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     assert_eq!(ids.len(), 201);
 }
 
+/// Failing and succeeding writes share transactions under load; the failing ones (which
+/// fail after inserting their case) must leave nothing, the others must all land.
+async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-03-03T00:00:00Z");
+    let mut tasks = Vec::new();
+    for n in 0..300u32 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = new_case("111111111111", n, t0);
+            if n.is_multiple_of(3) {
+                c.attachment_set = Some("as-missing".into());
+            }
+            s.create_case(c).await
+        }));
+    }
+    let mut failed = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => {}
+            Err(StoreError::AttachmentSetNotFound) => failed += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert_eq!(failed, 100);
+    let q = CaseQuery {
+        limit: 1000,
+        ..query("111111111111")
+    };
+    let cases = s.cases(&q).await.unwrap().items;
+    assert_eq!(cases.len(), 200);
+    let survivors = cases.iter().map(|c| {
+        c.subject
+            .trim_start_matches("subject ")
+            .parse::<u32>()
+            .unwrap()
+    });
+    assert!(survivors.clone().all(|n| !n.is_multiple_of(3)));
+    let ids: Vec<(i64, String)> = cases
+        .iter()
+        .map(|c| (c.display_id, c.case_id.clone()))
+        .collect();
+    let comms = s.recent_communications(&ids, 5).await.unwrap();
+    assert!(
+        comms.iter().all(|(_, p)| p.items.len() == 1),
+        "each case has exactly its first communication"
+    );
+}
+
 async fn case_queries_filter_and_paginate(s: Store) {
     with_account(&s, "111111111111").await;
     let base = at("2026-04-01T00:00:00Z");
@@ -328,10 +377,16 @@ async fn communications_page_and_reopen(s: Store) {
         .await
         .unwrap();
     }
-    let other = s.create_case(new_case("111111111111", 2, t0)).await.unwrap();
+    let other = s
+        .create_case(new_case("111111111111", 2, t0))
+        .await
+        .unwrap();
     let recent = s
         .recent_communications(
-            &[(other.display_id, other.case_id.clone()), (c.display_id, c.case_id.clone())],
+            &[
+                (other.display_id, other.case_id.clone()),
+                (c.display_id, c.case_id.clone()),
+            ],
             5,
         )
         .await
@@ -339,7 +394,12 @@ async fn communications_page_and_reopen(s: Store) {
     assert_eq!(recent.len(), 2);
     assert_eq!(recent[0].0, other.display_id);
     assert!(!recent[0].1.more);
-    let bodies: Vec<_> = recent[0].1.items.iter().map(|m| (m.case_id.clone(), m.body.clone())).collect();
+    let bodies: Vec<_> = recent[0]
+        .1
+        .items
+        .iter()
+        .map(|m| (m.case_id.clone(), m.body.clone()))
+        .collect();
     assert_eq!(bodies, vec![(other.case_id.clone(), "body 2".to_string())]);
     let page = &recent[1].1;
     assert!(page.items.iter().all(|m| m.case_id == c.case_id));
@@ -472,7 +532,10 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let mut good = new_case("111111111111", 2, t0 + Duration::from_secs(60));
     good.attachment_set = Some(set.clone());
     let c = s.create_case(good).await.unwrap();
-    let comms = s.recent_communications(&[(c.display_id, c.case_id.clone())], 5).await.unwrap();
+    let comms = s
+        .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
+        .await
+        .unwrap();
     let atts = &comms[0].1.items[0].attachments;
     assert_eq!(atts.len(), 3);
     let first = atts.iter().find(|a| a.file_name == "log1.txt").unwrap();
@@ -580,6 +643,7 @@ conformance!(
     accounts_and_plan_history,
     keys_and_revocation,
     cases_get_unique_display_ids_and_stay_in_their_account,
+    failed_writes_in_a_shared_commit_leave_nothing,
     case_queries_filter_and_paginate,
     communications_page_and_reopen,
     attachment_sets_limits_expiry_and_use,

@@ -312,7 +312,10 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             if json {
                 print_json(&Value::Array(views.iter().map(account_json).collect()))?;
             } else {
-                println!("{:<20} {:<28} {:<26} {:<20} KEYS", "ID", "NAME", "PLAN", "TIMEZONE");
+                println!(
+                    "{:<20} {:<28} {:<26} {:<20} KEYS",
+                    "ID", "NAME", "PLAN", "TIMEZONE"
+                );
                 for v in &views {
                     let active = v.keys.iter().filter(|k| k.revoked.is_none()).count();
                     println!(
@@ -425,7 +428,10 @@ fn plans(g: &Global, cmd: PlansCmd) -> anyhow::Result<()> {
                         .collect(),
                 ))?;
             } else {
-                println!("{:<26} {:<38} {:<15} {:<4} FIRST RESPONSE", "ID", "NAME", "STATUS", "API");
+                println!(
+                    "{:<26} {:<38} {:<15} {:<4} FIRST RESPONSE",
+                    "ID", "NAME", "STATUS", "API"
+                );
                 for p in &catalog.plans {
                     let targets: Vec<String> = p
                         .case_severities()
