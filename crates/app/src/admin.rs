@@ -189,8 +189,8 @@ impl App {
                 "the key's principal name must be 1 to 128 printable characters".into(),
             ));
         }
-        let access_key_id = ids::access_key_id();
-        let secret = ids::secret_access_key();
+        let access_key_id = ids::access_key_id()?;
+        let secret = ids::secret_access_key()?;
         self.store
             .insert_key(AccessKey {
                 secret_ciphertext: self

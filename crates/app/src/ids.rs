@@ -1,16 +1,16 @@
 //! Fresh identifiers. Randomness comes from the operating system; ids never repeat in
 //! practice and never leak the order or count of other accounts' records.
 
+use crate::ServiceError;
+
 const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-fn random_bytes<const N: usize>() -> [u8; N] {
+/// Ids must not be predictable, so there is no fallback if the OS cannot supply entropy.
+fn random_bytes<const N: usize>() -> Result<[u8; N], ServiceError> {
     let mut b = [0u8; N];
-    // getrandom only fails when the OS has no entropy source at all; ids must not be
-    // predictable, so there is no fallback.
-    if getrandom::fill(&mut b).is_err() {
-        panic!("the operating system's random number source failed");
-    }
-    b
+    getrandom::fill(&mut b)
+        .map_err(|e| ServiceError::Internal(format!("the OS random number source failed: {e}")))?;
+    Ok(b)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -18,35 +18,35 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// `case-<account>-<4 letters>-<year>-<16 hex>`, the shape of AWS case ids.
-pub(crate) fn case_id(account: &str, year: i16) -> String {
-    let r = random_bytes::<12>();
+pub(crate) fn case_id(account: &str, year: i16) -> Result<String, ServiceError> {
+    let r = random_bytes::<12>()?;
     let letters: String = r[..4].iter().map(|b| (b'a' + b % 26) as char).collect();
-    format!("case-{account}-{letters}-{year}-{}", hex(&r[4..]))
+    Ok(format!("case-{account}-{letters}-{year}-{}", hex(&r[4..])))
 }
 
-pub(crate) fn attachment_set_id() -> String {
-    format!("as-{}", hex(&random_bytes::<16>()))
+pub(crate) fn attachment_set_id() -> Result<String, ServiceError> {
+    Ok(format!("as-{}", hex(&random_bytes::<16>()?)))
 }
 
-pub(crate) fn attachment_id() -> String {
-    format!("attachment-{}", hex(&random_bytes::<16>()))
+pub(crate) fn attachment_id() -> Result<String, ServiceError> {
+    Ok(format!("attachment-{}", hex(&random_bytes::<16>()?)))
 }
 
 /// 20 characters, like AWS access key ids; the `TD` prefix keeps them apart from real
 /// AWS keys in secret scanners.
-pub(crate) fn access_key_id() -> String {
-    let r = random_bytes::<18>();
+pub(crate) fn access_key_id() -> Result<String, ServiceError> {
+    let r = random_bytes::<18>()?;
     let tail: String = r
         .iter()
         .map(|b| ALNUM[(*b % 32) as usize] as char)
         .collect();
-    format!("TD{tail}")
+    Ok(format!("TD{tail}"))
 }
 
 /// 40 characters from 30 random bytes.
-pub(crate) fn secret_access_key() -> String {
+pub(crate) fn secret_access_key() -> Result<String, ServiceError> {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(random_bytes::<30>())
+    Ok(base64::engine::general_purpose::STANDARD.encode(random_bytes::<30>()?))
 }
 
 #[cfg(test)]
@@ -54,16 +54,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shapes() {
-        let c = case_id("123456789012", 2026);
+    fn shapes() -> Result<(), ServiceError> {
+        let c = case_id("123456789012", 2026)?;
         let parts: Vec<&str> = c.split('-').collect();
         assert_eq!(parts.len(), 5, "{c}");
         assert_eq!(parts[1], "123456789012");
         assert_eq!(parts[2].len(), 4);
         assert_eq!(parts[3], "2026");
         assert_eq!(parts[4].len(), 16);
-        assert_eq!(access_key_id().len(), 20);
-        assert_eq!(secret_access_key().len(), 40);
-        assert_ne!(attachment_id(), attachment_id());
+        assert_eq!(access_key_id()?.len(), 20);
+        assert_eq!(secret_access_key()?.len(), 40);
+        assert_ne!(attachment_id()?, attachment_id()?);
+        Ok(())
     }
 }

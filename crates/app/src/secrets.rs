@@ -26,12 +26,12 @@ impl MasterKey {
     }
 
     /// A fresh random key, for a new installation.
-    pub fn generate() -> [u8; 32] {
+    pub fn generate() -> Result<[u8; 32], ServiceError> {
         let mut k = [0u8; 32];
-        if getrandom::fill(&mut k).is_err() {
-            panic!("the operating system's random number source failed");
-        }
-        k
+        getrandom::fill(&mut k).map_err(|e| {
+            ServiceError::Internal(format!("the OS random number source failed: {e}"))
+        })?;
+        Ok(k)
     }
 
     /// `nonce || ciphertext`.

@@ -310,7 +310,7 @@ impl App {
         });
         let case = Case {
             display_id: 0,
-            case_id: ids::case_id(&caller.account.id, local.year()),
+            case_id: ids::case_id(&caller.account.id, local.year())?,
             account_id: caller.account.id.clone(),
             subject: subject.to_string(),
             status: status::OPENED.into(),
@@ -589,7 +589,7 @@ impl App {
                     self.limits.attachment_bytes / (1024 * 1024)
                 )));
             }
-            checked.push((ids::attachment_id(), name, data));
+            checked.push((ids::attachment_id()?, name, data));
         }
         let now = self.clock.now();
         if set_id.is_none() {
@@ -614,7 +614,7 @@ impl App {
             .add_attachments(NewAttachments {
                 account_id: caller.account.id.clone(),
                 existing_set: set_id.clone(),
-                new_set_id: ids::attachment_set_id(),
+                new_set_id: ids::attachment_set_id()?,
                 files: checked,
                 max_per_set: max as i64,
                 lifetime: self.limits.attachment_set_lifetime,

@@ -47,13 +47,6 @@ pub struct WireResponse {
     pub error: Option<&'static str>,
 }
 
-fn header<'a>(req: &'a WireRequest<'_>, name: &str) -> Option<&'a str> {
-    req.headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
 fn ok<T: Serialize>(v: &T) -> Result<Vec<u8>, AwsError> {
     serde_json::to_vec(v).map_err(|e| AwsError::new(500, "InternalServerError", e.to_string()))
 }
@@ -185,7 +178,7 @@ async fn handle_inner(
     let caller = &key.caller;
     *account = Some(caller.account.id.clone());
 
-    let target = header(req, "x-amz-target").unwrap_or_default();
+    let target = sigv4::header(req.headers, "x-amz-target").unwrap_or_default();
     let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
         AwsError::client(
             "UnknownOperationException",

@@ -106,15 +106,9 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-/// Consumes an attachment set for a new communication: checks it belongs to the account,
-/// is unused and unexpired, then links its files to the communication.
-async fn attach_set(
-    c: &mut Conn,
-    account_id: &str,
-    set_id: &str,
-    communication_id: i64,
-    now_us: i64,
-) -> Result<(), StoreError> {
+/// An attachment set this account may still use: it exists, is the account's, is unused
+/// and unexpired. Returns its expiry.
+async fn open_set(c: &mut Conn, account_id: &str, set_id: &str, now_us: i64) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2",
     )
@@ -133,6 +127,19 @@ async fn attach_set(
     if expires <= now_us {
         return Err(StoreError::AttachmentSetExpired);
     }
+    Ok(expires)
+}
+
+/// Consumes an attachment set for a new communication: checks it belongs to the account,
+/// is unused and unexpired, then links its files to the communication.
+async fn attach_set(
+    c: &mut Conn,
+    account_id: &str,
+    set_id: &str,
+    communication_id: i64,
+    now_us: i64,
+) -> Result<(), StoreError> {
+    open_set(c, account_id, set_id, now_us).await?;
     sqlx::query("UPDATE attachment_sets SET used_us = $1 WHERE set_id = $2")
         .bind(now_us)
         .bind(set_id)
@@ -572,20 +579,33 @@ impl Backend {
         if cases.is_empty() {
             return Ok(Vec::new());
         }
-        // One index range scan per case, whatever the planner's statistics say (a window
-        // function over an IN list let PostgreSQL pick a sequential scan on stale stats).
         let k = cases.len();
-        let sql = (1..=k)
-            .map(|i| {
-                format!(
-                    "SELECT * FROM (SELECT id, case_display_id, body, submitted_by, from_support, created_us \
-                     FROM communications WHERE case_display_id = ${i} \
-                     ORDER BY created_us DESC, id DESC LIMIT ${}) AS r{i}",
-                    k + 1
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ");
+        let sql = match DIALECT {
+            // A LATERAL join: one index range scan per case, whatever the planner's
+            // statistics say (the window form below let PostgreSQL pick a sequential scan
+            // of all communications on the stale statistics that follow a bulk load).
+            Dialect::Postgres => format!(
+                "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.created_us \
+                 FROM (VALUES {}) AS k(d) CROSS JOIN LATERAL \
+                 (SELECT id, case_display_id, body, submitted_by, from_support, created_us \
+                  FROM communications WHERE case_display_id = k.d \
+                  ORDER BY created_us DESC, id DESC LIMIT ${}) AS m",
+                (1..=k).map(|i| format!("(${i}::BIGINT)")).collect::<Vec<_>>().join(", "),
+                k + 1
+            ),
+            // SQLite has no LATERAL; per-case subqueries joined by UNION ALL were re-prepared
+            // on every call (its STAT4 planner looks at each bound value), so one window
+            // function over an IN list it is.
+            Dialect::Sqlite => format!(
+                "SELECT id, case_display_id, body, submitted_by, from_support, created_us FROM \
+                 (SELECT id, case_display_id, body, submitted_by, from_support, created_us, \
+                  ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
+                  FROM communications WHERE case_display_id IN ({})) AS m \
+                 WHERE rn <= ${}",
+                placeholders(1, k),
+                k + 1
+            ),
+        };
         let mut args: Vec<Arg> = cases.iter().map(|(d, _)| Arg::I(*d)).collect();
         args.push(Arg::I(n + 1));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
@@ -733,24 +753,7 @@ impl Backend {
                     let now = to_micros(new.at);
                     let (set_id, expires, existing) = match &new.existing_set {
                         Some(set) => {
-                            let row = sqlx::query(
-                                "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2",
-                            )
-                            .bind(set)
-                            .bind(&new.account_id)
-                            .fetch_optional(&mut *c)
-                            .await?;
-                            let Some(row) = row else {
-                                return Err(StoreError::AttachmentSetNotFound);
-                            };
-                            let expires: i64 = row.try_get("expires_us")?;
-                            let used: Option<i64> = row.try_get("used_us")?;
-                            if used.is_some() {
-                                return Err(StoreError::AttachmentSetNotFound);
-                            }
-                            if expires <= now {
-                                return Err(StoreError::AttachmentSetExpired);
-                            }
+                            let expires = open_set(c, &new.account_id, set, now).await?;
                             let count = sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE set_id = $1")
                                 .bind(set)
                                 .fetch_one(&mut *c)

@@ -61,7 +61,8 @@ fn master_key(global: &Global) -> anyhow::Result<MasterKey> {
         ),
     };
     if !path.exists() {
-        let text = base64::engine::general_purpose::STANDARD.encode(MasterKey::generate());
+        let key = MasterKey::generate().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let text = base64::engine::general_purpose::STANDARD.encode(key);
         write_private(&path, &text)
             .with_context(|| format!("cannot create the master key file {}", path.display()))?;
         tracing::info!(path = %path.display(), "created a new master key file");
