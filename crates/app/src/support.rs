@@ -310,7 +310,7 @@ impl App {
         });
         let case = Case {
             display_id: 0,
-            case_id: ids::case_id(&caller.account.id, local.year())?,
+            case_id: ids::case_id(&caller.account.id, local.year(), now)?,
             account_id: caller.account.id.clone(),
             subject: subject.to_string(),
             status: status::OPENED.into(),

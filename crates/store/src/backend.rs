@@ -486,7 +486,7 @@ impl Backend {
             sql += &format!(" AND display_id = ${n}");
         }
         if !q.include_resolved {
-            sql += " AND status <> 'resolved'";
+            sql += " AND is_open = TRUE";
         }
         if let Some(t) = q.after {
             let n = next(&mut args, Arg::I(to_micros(t)));
@@ -525,50 +525,49 @@ impl Backend {
         row.as_ref().map(case_from_row).transpose()
     }
 
-    async fn attachments_of(&self, comm_ids: &[i64]) -> Result<Vec<(i64, AttachmentRef)>, StoreError> {
-        if comm_ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT communication_id, attachment_id, file_name FROM attachments \
-             WHERE communication_id IN ({}) ORDER BY created_us, attachment_id",
-            placeholders(1, comm_ids.len())
-        );
-        let args = comm_ids.iter().map(|i| Arg::I(*i)).collect();
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("communication_id")?,
-                    AttachmentRef {
-                        attachment_id: r.try_get("attachment_id")?,
-                        file_name: r.try_get("file_name")?,
+    /// Communications (newest first within each case) from rows of communications
+    /// left-joined with their attachments: one row per attachment, or one without.
+    fn communications_from_rows(
+        rows: &[<Db as sqlx::Database>::Row],
+        case_id_of: impl Fn(i64) -> String,
+    ) -> Result<Vec<(i64, Communication)>, StoreError> {
+        use std::collections::hash_map::{Entry, HashMap};
+        let mut comms: HashMap<i64, (i64, Communication)> = HashMap::new();
+        // (communication id, created, attachment)
+        let mut attachments: Vec<(i64, i64, AttachmentRef)> = Vec::new();
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            if let Entry::Vacant(slot) = comms.entry(id) {
+                let owner: i64 = r.try_get("case_display_id")?;
+                slot.insert((
+                    owner,
+                    Communication {
+                        id,
+                        case_id: case_id_of(owner),
+                        body: r.try_get("body")?,
+                        submitted_by: r.try_get("submitted_by")?,
+                        from_support: r.try_get("from_support")?,
+                        created: from_micros(r.try_get("created_us")?),
+                        attachments: Vec::new(),
                     },
-                ))
-            })
-            .collect()
-    }
-
-    fn communication_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Communication, StoreError> {
-        Ok(Communication {
-            id: r.try_get("id")?,
-            case_id: r.try_get("case_id")?,
-            body: r.try_get("body")?,
-            submitted_by: r.try_get("submitted_by")?,
-            from_support: r.try_get("from_support")?,
-            created: from_micros(r.try_get("created_us")?),
-            attachments: Vec::new(),
-        })
-    }
-
-    async fn with_attachments(&self, mut comms: Vec<Communication>) -> Result<Vec<Communication>, StoreError> {
-        let ids: Vec<i64> = comms.iter().map(|c| c.id).collect();
-        for (comm_id, att) in self.attachments_of(&ids).await? {
-            if let Some(c) = comms.iter_mut().find(|c| c.id == comm_id) {
-                c.attachments.push(att);
+                ));
+            }
+            if let Some(attachment_id) = r.try_get::<Option<String>, _>("attachment_id")? {
+                let created: Option<i64> = r.try_get("attachment_created_us")?;
+                let file_name: Option<String> = r.try_get("file_name")?;
+                let file_name = file_name.unwrap_or_default();
+                attachments.push((id, created.unwrap_or_default(), AttachmentRef { attachment_id, file_name }));
             }
         }
-        Ok(comms)
+        attachments.sort_by(|a, b| (a.1, &a.2.attachment_id).cmp(&(b.1, &b.2.attachment_id)));
+        for (comm, _, a) in attachments {
+            if let Some((_, c)) = comms.get_mut(&comm) {
+                c.attachments.push(a);
+            }
+        }
+        let mut out: Vec<(i64, Communication)> = comms.into_values().collect();
+        out.sort_by_key(|(owner, m)| (*owner, std::cmp::Reverse((to_micros(m.created), m.id))));
+        Ok(out)
     }
 
     pub async fn recent_communications(
@@ -580,65 +579,51 @@ impl Backend {
             return Ok(Vec::new());
         }
         let k = cases.len();
-        let sql = match DIALECT {
+        let newest = match DIALECT {
             // A LATERAL join: one index range scan per case, whatever the planner's
-            // statistics say (the window form below let PostgreSQL pick a sequential scan
+            // statistics say (a window over an IN list let PostgreSQL pick a sequential scan
             // of all communications on the stale statistics that follow a bulk load).
             Dialect::Postgres => format!(
-                "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.created_us \
+                "SELECT c.id, c.case_display_id, c.body, c.submitted_by, c.from_support, c.created_us \
                  FROM (VALUES {}) AS k(d) CROSS JOIN LATERAL \
                  (SELECT id, case_display_id, body, submitted_by, from_support, created_us \
                   FROM communications WHERE case_display_id = k.d \
-                  ORDER BY created_us DESC, id DESC LIMIT ${}) AS m",
+                  ORDER BY created_us DESC, id DESC LIMIT ${}) AS c",
                 (1..=k).map(|i| format!("(${i}::BIGINT)")).collect::<Vec<_>>().join(", "),
                 k + 1
             ),
-            // SQLite has no LATERAL; per-case subqueries joined by UNION ALL were re-prepared
-            // on every call (its STAT4 planner looks at each bound value), so one window
-            // function over an IN list it is.
+            // SQLite has no LATERAL; per-case subqueries joined by UNION ALL were
+            // re-prepared on every call, so one window function over an IN list it is.
             Dialect::Sqlite => format!(
                 "SELECT id, case_display_id, body, submitted_by, from_support, created_us FROM \
                  (SELECT id, case_display_id, body, submitted_by, from_support, created_us, \
                   ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
-                  FROM communications WHERE case_display_id IN ({})) AS m \
+                  FROM communications WHERE case_display_id IN ({})) AS w \
                  WHERE rn <= ${}",
                 placeholders(1, k),
                 k + 1
             ),
         };
+        let sql = format!(
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.created_us, \
+             a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
+             FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
+        );
         let mut args: Vec<Arg> = cases.iter().map(|(d, _)| Arg::I(*d)).collect();
         args.push(Arg::I(n + 1));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
-        let mut all = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let owner: i64 = r.try_get("case_display_id")?;
-            let case_id = cases
+        let all = Self::communications_from_rows(&rows, |owner| {
+            cases
                 .iter()
                 .find(|(d, _)| *d == owner)
                 .map(|(_, c)| c.clone())
-                .unwrap_or_default();
-            all.push((
-                owner,
-                Communication {
-                    id: r.try_get("id")?,
-                    case_id,
-                    body: r.try_get("body")?,
-                    submitted_by: r.try_get("submitted_by")?,
-                    from_support: r.try_get("from_support")?,
-                    created: from_micros(r.try_get("created_us")?),
-                    attachments: Vec::new(),
-                },
-            ));
-        }
-        // UNION ALL promises no order: newest first within each case.
-        all.sort_by_key(|(owner, m)| (*owner, std::cmp::Reverse((to_micros(m.created), m.id))));
-        let (owners, comms): (Vec<i64>, Vec<Communication>) = all.into_iter().unzip();
-        let comms = self.with_attachments(comms).await?;
+                .unwrap_or_default()
+        })?;
         let mut out: Vec<(i64, Page<Communication>)> = cases
             .iter()
             .map(|(d, _)| (*d, Page { items: Vec::new(), more: false }))
             .collect();
-        for (owner, comm) in owners.into_iter().zip(comms) {
+        for (owner, comm) in all {
             if let Some((_, page)) = out.iter_mut().find(|(d, _)| *d == owner) {
                 if page.items.len() as i64 >= n {
                     page.more = true;
@@ -654,34 +639,38 @@ impl Backend {
         let Some(case) = self.case(&q.account_id, &q.case_id).await? else {
             return Ok(None);
         };
-        let mut sql = "SELECT m.id, k.case_id, m.body, m.submitted_by, m.from_support, m.created_us \
-                       FROM communications m JOIN cases k ON k.display_id = m.case_display_id \
-                       WHERE m.case_display_id = $1"
+        let mut newest = "SELECT id, case_display_id, body, submitted_by, from_support, created_us \
+                          FROM communications WHERE case_display_id = $1"
             .to_string();
         let mut args = vec![Arg::I(case.display_id)];
         if let Some(t) = q.after {
             args.push(Arg::I(to_micros(t)));
-            sql += &format!(" AND m.created_us >= ${}", args.len());
+            newest += &format!(" AND created_us >= ${}", args.len());
         }
         if let Some(t) = q.before {
             args.push(Arg::I(to_micros(t)));
-            sql += &format!(" AND m.created_us <= ${}", args.len());
+            newest += &format!(" AND created_us <= ${}", args.len());
         }
         if let Some((created, id)) = q.cursor {
             args.push(Arg::I(created));
             args.push(Arg::I(id));
-            sql += &format!(" AND (m.created_us, m.id) < (${}, ${})", args.len() - 1, args.len());
+            newest += &format!(" AND (created_us, id) < (${}, ${})", args.len() - 1, args.len());
         }
         args.push(Arg::I(q.limit + 1));
-        sql += &format!(" ORDER BY m.created_us DESC, m.id DESC LIMIT ${}", args.len());
+        newest += &format!(" ORDER BY created_us DESC, id DESC LIMIT ${}", args.len());
+        let sql = format!(
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.created_us, \
+             a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
+             FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
+        );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
-        let mut items = rows
-            .iter()
-            .map(Self::communication_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut items: Vec<Communication> = Self::communications_from_rows(&rows, |_| case.case_id.clone())?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
         let more = items.len() as i64 > q.limit;
         items.truncate(q.limit.max(0) as usize);
-        Ok(Some(Page { items: self.with_attachments(items).await?, more }))
+        Ok(Some(Page { items, more }))
     }
 
     pub async fn add_communication(&self, new: NewCommunication) -> Result<(), StoreError> {

@@ -82,10 +82,13 @@ mod connect {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(10));
+            .busy_timeout(std::time::Duration::from_secs(10))
+            // 64 MiB of page cache per connection keeps the hot index pages in memory.
+            .pragma("cache_size", "-65536");
+        // Checkpoint less often: a page written by many commits is copied back once.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(connect.clone())
+            .connect_with(connect.clone().pragma("wal_autocheckpoint", "10000"))
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.read_connections.max(1))

@@ -48,6 +48,9 @@ pub struct Global {
     /// Group-commit writers (PostgreSQL; SQLite always has one).
     #[arg(long, global = true, default_value_t = 4, hide = true)]
     pub db_writers: u32,
+    /// Connections for reads.
+    #[arg(long, global = true, default_value_t = 8, hide = true)]
+    pub db_readers: u32,
 }
 
 #[derive(Subcommand)]

@@ -91,6 +91,7 @@ pub async fn open_store(global: &Global) -> anyhow::Result<Store> {
     }
     let mut opts = Options::new(&global.database);
     opts.writers = global.db_writers;
+    opts.read_connections = global.db_readers;
     Store::open(&opts)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&global.database)))

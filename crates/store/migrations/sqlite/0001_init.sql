@@ -46,11 +46,14 @@ CREATE TABLE cases (
     cc_emails      TEXT NOT NULL,
     plan_id        TEXT NOT NULL,
     created_us     BIGINT NOT NULL,
-    updated_us     BIGINT NOT NULL
+    updated_us     BIGINT NOT NULL,
+    -- Derived, for the open-cases index. A partial index (WHERE status <> 'resolved')
+    -- would do the same, but made SQLite re-prepare every statement on this table.
+    is_open        INTEGER GENERATED ALWAYS AS (status <> 'resolved') STORED
 );
 INSERT INTO sqlite_sequence (name, seq) VALUES ('cases', 1000000000);
 CREATE INDEX cases_account_created ON cases(account_id, created_us, display_id);
-CREATE INDEX cases_account_open ON cases(account_id, created_us, display_id) WHERE status <> 'resolved';
+CREATE INDEX cases_account_open ON cases(account_id, is_open, created_us, display_id);
 
 CREATE TABLE communications (
     id               INTEGER PRIMARY KEY AUTOINCREMENT,
