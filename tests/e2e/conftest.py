@@ -81,12 +81,12 @@ class Tierdesk:
         key = json.loads(self.cli("key", "create", "--account", account_id, "--json").stdout)
         return account_id, key
 
-    def serve(self, *extra):
+    def serve(self, *extra, log="warn"):
         port = free_port()
-        log = open(self.workdir / f"serve-{port}.log", "w")
+        out = open(self.workdir / f"serve-{port}.log", "w")
         proc = subprocess.Popen(
-            [BIN, "serve", "--listen", f"127.0.0.1:{port}", "--log", "warn", *extra],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [BIN, "serve", "--listen", f"127.0.0.1:{port}", "--log", log, *extra],
+            env=self.env, stdout=out, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         deadline = time.time() + 30

@@ -31,7 +31,10 @@ pub struct NewAccount {
 #[derive(Debug, Clone)]
 pub struct AccountView {
     pub account: Account,
-    pub plan: Plan,
+    /// The plan in force today.
+    pub plan_id: String,
+    /// That plan, if a loaded catalog defines it.
+    pub plan: Option<Plan>,
     pub history: Vec<PlanAssignment>,
     pub keys: Vec<AccessKey>,
 }
@@ -158,8 +161,10 @@ impl App {
 
     pub async fn account_view(&self, id: &str) -> Result<AccountView, ServiceError> {
         let account = self.account(id).await?;
+        let plan_id = self.current_assignment(&account).await?.plan_id;
         Ok(AccountView {
-            plan: self.current_plan(&account).await?,
+            plan: self.catalog.plan(&plan_id).cloned(),
+            plan_id,
             history: self.store.plan_history(id).await?,
             keys: self.store.keys(id).await?,
             account,

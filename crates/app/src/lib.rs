@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use tierdesk_core::catalog::{Catalog, Plan};
 use tierdesk_core::clock::Clock;
-use tierdesk_core::records::Account;
+use tierdesk_core::records::{Account, PlanAssignment};
 use tierdesk_core::services::Services;
 use tierdesk_store::Store;
 
@@ -62,16 +62,26 @@ impl App {
         })
     }
 
-    /// The plan an account is on today (in its own time zone).
-    pub async fn current_plan(&self, account: &Account) -> Result<Plan, ServiceError> {
+    /// The plan assignment in force today (in the account's own time zone).
+    pub async fn current_assignment(
+        &self,
+        account: &Account,
+    ) -> Result<PlanAssignment, ServiceError> {
         let today = admin::today_in(self.clock.now(), &account.timezone);
         let history = self.store.plan_history(&account.id).await?;
-        let current = history
+        history
             .iter()
             .rev()
             .find(|a| a.effective_from <= today)
             .or(history.first())
-            .ok_or_else(|| ServiceError::Internal(format!("account {} has no plan", account.id)))?;
+            .cloned()
+            .ok_or_else(|| ServiceError::Internal(format!("account {} has no plan", account.id)))
+    }
+
+    /// The plan an account is on today. An account whose plan no loaded catalog defines
+    /// (an operator catalog left out at start-up) cannot be served.
+    pub async fn current_plan(&self, account: &Account) -> Result<Plan, ServiceError> {
+        let current = self.current_assignment(account).await?;
         self.catalog.plan(&current.plan_id).cloned().ok_or_else(|| {
             ServiceError::Internal(format!(
                 "account {} is on plan '{}', which no loaded catalog defines",

@@ -283,7 +283,7 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             } else {
                 println!(
                     "created account {} ({}) on plan {}",
-                    view.account.id, view.account.name, view.plan.id
+                    view.account.id, view.account.name, view.plan_id
                 );
             }
         }
@@ -302,7 +302,7 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             println!(
                 "account {} is on {} today; plan history: {}",
                 id,
-                view.plan.id,
+                view.plan_id,
                 view.history
                     .iter()
                     .map(|h| format!("{} from {}", h.plan_id, h.effective_from))
@@ -323,7 +323,7 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
                     let active = v.keys.iter().filter(|k| k.revoked.is_none()).count();
                     println!(
                         "{:<20} {:<28} {:<26} {:<20} {}",
-                        v.account.id, v.account.name, v.plan.id, v.account.timezone, active
+                        v.account.id, v.account.name, v.plan_id, v.account.timezone, active
                     );
                 }
             }
@@ -336,7 +336,12 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
                 let a = &v.account;
                 println!(
                     "{} {}\n  plan: {} ({})",
-                    a.id, a.name, v.plan.id, v.plan.name
+                    a.id,
+                    a.name,
+                    v.plan_id,
+                    v.plan
+                        .as_ref()
+                        .map_or("not in the loaded catalogs", |p| p.name.as_str())
                 );
                 println!(
                     "  zone: {}, country: {}, language: {}",
@@ -368,7 +373,8 @@ fn account_json(v: &AccountView) -> Value {
     json!({
         "id": v.account.id,
         "name": v.account.name,
-        "plan": v.plan.id,
+        "plan": v.plan_id,
+        "plan_known": v.plan.is_some(),
         "timezone": v.account.timezone,
         "country": v.account.country,
         "language": v.account.language,

@@ -1,0 +1,130 @@
+"""The operator's command line: catalogs, lifecycle rules, accounts, keys and their secrets."""
+
+import json
+import subprocess
+import textwrap
+from pathlib import Path
+
+from conftest import BIN, client
+
+OPERATOR_CATALOG = textwrap.dedent('''
+    provider = "acme"
+
+    [[plans]]
+    id = "acme.gold"
+    name = "Gold"
+    currency = "EUR"
+    channels = ["web", "email", "phone"]
+    technical_cases = true
+    case_contacts = "unlimited"
+    support_api = true
+    advisor = "none"
+    tam = "designated"
+    severity_scale = "aws"
+    targets = [
+      { severity = "normal", within = "8h", clock = "24x7" },
+      { severity = "urgent", within = "30m", clock = "24x7" },
+    ]
+    fee = { model = "tiered", minimum = "500", bands = [{ up_to = "10000", rate = "0.2" }, { rate = "0.1" }] }
+
+    [[plans]]
+    id = "acme.legacy"
+    name = "Legacy"
+    currency = "EUR"
+    sold_until = 2020-01-01
+    discontinued_on = 2021-01-01
+    channels = ["web"]
+    technical_cases = true
+    case_contacts = "unlimited"
+    support_api = true
+    advisor = "none"
+    tam = "none"
+    severity_scale = "aws"
+    targets = [{ severity = "low", within = "2d", clock = "24x7" }]
+    fee = { model = "free" }
+''')
+
+
+def test_plans_list_and_show():
+    out = json.loads(subprocess.run([BIN, "plans", "list", "--json"], capture_output=True, text=True, check=True).stdout)
+    ids = {p["id"] for p in out}
+    assert {"aws.basic", "aws.developer", "aws.business", "aws.enterprise_on_ramp", "aws.enterprise",
+            "aws.business_plus", "aws.enterprise_2025", "aws.unified_operations", "aliyun.basic",
+            "aliyun.business", "aliyun.enterprise_trial", "aliyun.enterprise", "aliyun.premium"} <= ids
+    on_sale = {p["id"] for p in out if p["on_sale"]}
+    assert "aws.business_plus" in on_sale and "aws.developer" not in on_sale
+    dev = json.loads(subprocess.run([BIN, "plans", "show", "aws.developer", "--json"], capture_output=True, text=True, check=True).stdout)
+    assert dev["support_api"] is False
+    assert [t["minutes"] for t in dev["targets"]] == [1440, 720]
+    assert dev["targets"][0]["clock"]["kind"] == "business_hours"
+    assert dev["discontinued_on"] == "2027-01-01"
+
+
+def test_operator_catalog_and_lifecycle(td, tmp_path):
+    cat = tmp_path / "acme.toml"
+    cat.write_text(OPERATOR_CATALOG)
+    listed = json.loads(td.cli("plans", "list", "--json", "--catalog", str(cat)).stdout)
+    assert {"acme.gold", "acme.legacy"} <= {p["id"] for p in listed}
+
+    gold, key = td.account("acme.gold", catalog=str(cat))
+    # The server must load the same catalog to serve that account.
+    url = td.serve("--catalog", str(cat), "--key-cache-ms", "0")
+    levels = client(url, key).describe_severity_levels()["severityLevels"]
+    assert [l["code"] for l in levels] == ["normal", "urgent"]
+
+    r = td.cli("account", "create", "--id", "999000111222", "--name", "Old", "--plan", "acme.legacy",
+               "--catalog", str(cat), check=False)
+    assert r.returncode != 0 and "discontinued" in r.stderr and "--force" in r.stderr
+    td.cli("account", "create", "--id", "999000111222", "--name", "Old", "--plan", "acme.legacy",
+           "--catalog", str(cat), "--force")
+    shown = json.loads(td.cli("account", "show", "999000111222", "--json", "--catalog", str(cat)).stdout)
+    assert shown["plan_history"][0]["forced"] is True
+
+    warn = td.cli("account", "create", "--id", "999000111223", "--name", "Dev", "--plan", "aws.developer")
+    assert "not been sold since 2025-12-02" in warn.stderr
+
+
+def test_bad_catalog_is_refused_with_file_and_line(td, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(OPERATOR_CATALOG.replace('within = "30m"', 'within = "soon"'))
+    r = subprocess.run([BIN, "plans", "list", "--catalog", str(bad)], capture_output=True, text=True)
+    assert r.returncode != 0
+    line = OPERATOR_CATALOG.splitlines().index('  { severity = "urgent", within = "30m", clock = "24x7" },') + 1
+    assert f"{bad}:{line}:" in r.stderr and "not a duration" in r.stderr
+    r = subprocess.run([BIN, "serve", "--catalog", str(bad), "--database", f"sqlite://{tmp_path}/x.db"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and f"{bad}:{line}:" in r.stderr
+
+
+def test_accounts_keys_and_plan_history(td):
+    account, key = td.account("aws.business_plus", timezone="Europe/Berlin", country="DE", language="en")
+    shown = json.loads(td.cli("account", "show", account, "--json").stdout)
+    assert shown["plan"] == "aws.business_plus" and shown["timezone"] == "Europe/Berlin"
+    td.cli("account", "set-plan", "--id", account, "--plan", "aws.enterprise_2025", "--effective", "2099-01-01")
+    shown = json.loads(td.cli("account", "show", account, "--json").stdout)
+    assert shown["plan"] == "aws.business_plus", "a future change waits for its day"
+    assert [h["plan"] for h in shown["plan_history"]] == ["aws.business_plus", "aws.enterprise_2025"]
+    listed = json.loads(td.cli("account", "list", "--json").stdout)
+    assert account in {a["id"] for a in listed}
+
+    for bad in [["--id", "12ab", "--plan", "aws.business"], ["--id", "123456789099", "--plan", "aws.nope"],
+                ["--id", "123456789099", "--plan", "aws.business", "--timezone", "Mars/Base"],
+                ["--id", "123456789099", "--plan", "aws.business", "--language", "fr"]]:
+        r = td.cli("account", "create", "--name", "x", *bad, check=False)
+        assert r.returncode != 0 and r.stderr.startswith("error:"), bad
+    r = td.cli("account", "create", "--id", account, "--name", "again", "--plan", "aws.business", check=False)
+    assert r.returncode != 0 and "already exists" in r.stderr
+    assert td.cli("key", "revoke", "TDNOSUCHKEY000000000", check=False).returncode != 0
+
+
+def test_secrets_are_sealed_at_rest_and_never_logged(td):
+    if td.backend != "sqlite":
+        return
+    url = td.serve("--key-cache-ms", "0", log="debug")
+    _, key = td.account("aws.business")
+    c = client(url, key)
+    c.create_case(subject="s", communicationBody="b")
+    secret = key["secret_access_key"].encode()
+    for f in Path(td.workdir).iterdir():
+        if f.is_file():
+            assert secret not in f.read_bytes(), f"secret found in {f.name}"
