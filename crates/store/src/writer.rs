@@ -110,8 +110,9 @@ async fn run<DB>(
             }
         };
         let conn: &mut DB::Connection = &mut conn;
-        // Savepoint statements ride along with the statement before them: one round trip
-        // to the database per write instead of three.
+        // Savepoint statements ride along with their neighbours (release the previous
+        // write's savepoint and open the next one in one call): one round trip per write
+        // for savepoints instead of two.
         let single = batch.len() == 1;
         let begin_sql = if single {
             begin.to_string()
