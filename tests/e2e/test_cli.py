@@ -5,7 +5,7 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-from conftest import BIN, client
+from conftest import BIN, client, raw_call
 
 OPERATOR_CATALOG = textwrap.dedent('''
     provider = "acme"
@@ -71,6 +71,12 @@ def test_operator_catalog_and_lifecycle(td, tmp_path):
     url = td.serve("--catalog", str(cat), "--key-cache-ms", "0")
     levels = client(url, key).describe_severity_levels()["severityLevels"]
     assert [l["code"] for l in levels] == ["normal", "urgent"]
+
+    # A server started without that catalog cannot serve the account: an internal error,
+    # in AWS's shape, that tells the caller nothing about the server's insides.
+    status, out, headers = raw_call(td.url, key, "DescribeSeverityLevels", {})
+    assert (status, out["__type"]) == (500, "InternalServerError")
+    assert "acme" not in out["message"] and headers["x-amzn-requestid"] in out["message"]
 
     r = td.cli("account", "create", "--id", "999000111222", "--name", "Old", "--plan", "acme.legacy",
                "--catalog", str(cat), check=False)
