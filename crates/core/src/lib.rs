@@ -8,5 +8,6 @@ pub mod account;
 pub mod catalog;
 pub mod clock;
 pub mod records;
+pub mod schedule;
 pub mod services;
 pub mod time;
