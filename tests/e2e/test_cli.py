@@ -134,3 +134,35 @@ def test_secrets_are_sealed_at_rest_and_never_logged(td):
     for f in Path(td.workdir).iterdir():
         if f.is_file():
             assert secret not in f.read_bytes(), f"secret found in {f.name}"
+
+
+def test_sla_due_what_if(tmp_path):
+    def due(*args):
+        r = subprocess.run([BIN, "sla", "due", "--json", *args], capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    # Friday 16:00 in Tokyo, Japanese-language case on Developer: 09:00-18:00 weekdays, and
+    # Monday 23 November is a Japanese holiday.
+    d = due("--plan", "aws.developer", "--severity", "normal", "--opened-at", "2026-11-20T16:00:00+09:00",
+            "--timezone", "Asia/Tokyo", "--country", "JP", "--language", "ja")
+    assert d["due_local"] == "2026-11-25T10:00:00+09:00" and d["holidays_of"] == "JP"
+    # An operator's own closure, imported from iCalendar, moves it further.
+    ics = tmp_path / "office.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261124\r\nSUMMARY:Office party\r\n"
+                   "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    d = due("--plan", "aws.developer", "--severity", "normal", "--opened-at", "2026-11-20T16:00:00+09:00",
+            "--timezone", "Asia/Tokyo", "--country", "JP", "--language", "ja", "--holidays", str(ics))
+    assert d["due_local"] == "2026-11-26T10:00:00+09:00"
+    # 24x7 plans ignore calendars.
+    d = due("--plan", "aws.unified_operations", "--severity", "critical", "--opened-at", "2026-11-21T03:00:00Z")
+    assert d["due"] == "2026-11-21T03:05:00.000Z" and d["business_hours"] is False
+
+    bad = subprocess.run([BIN, "sla", "due", "--plan", "aws.developer", "--severity", "urgent",
+                          "--opened-at", "2026-11-20T16:00:00Z"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "offers low, normal" in bad.stderr
+    broken = tmp_path / "broken.ics"
+    broken.write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:2026-11-24\nEND:VEVENT\nEND:VCALENDAR\n")
+    bad = subprocess.run([BIN, "sla", "due", "--plan", "aws.developer", "--severity", "low",
+                          "--opened-at", "2026-11-20T16:00:00Z", "--holidays", str(broken)], capture_output=True, text=True)
+    assert bad.returncode != 0 and f"{broken}:3:" in bad.stderr

@@ -7,7 +7,9 @@
 pub mod account;
 pub mod catalog;
 pub mod clock;
+pub mod holidays;
 pub mod records;
 pub mod schedule;
 pub mod services;
+pub mod sla;
 pub mod time;

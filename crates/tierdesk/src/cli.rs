@@ -66,6 +66,38 @@ pub enum Command {
     /// Browse the plan catalogs.
     #[command(subcommand)]
     Plans(PlansCmd),
+    /// Service-level arithmetic.
+    #[command(subcommand)]
+    Sla(SlaCmd),
+}
+
+#[derive(Subcommand)]
+pub enum SlaCmd {
+    /// When will a case get its first response? Prints the deadline a plan promises.
+    Due {
+        #[arg(long)]
+        plan: String,
+        /// Severity code (e.g. low, normal, high, urgent, critical).
+        #[arg(long)]
+        severity: String,
+        /// When the case is opened (RFC 3339, e.g. 2026-11-20T16:00:00+09:00).
+        #[arg(long)]
+        opened_at: String,
+        /// The customer's IANA time zone (business hours count in it).
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// The customer's country (its public holidays close business-hours clocks).
+        #[arg(long, default_value = "US")]
+        country: String,
+        /// The case language (some clocks keep other hours per language).
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Extra closed days from an iCalendar file; repeatable.
+        #[arg(long)]
+        holidays: Vec<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args)]
@@ -202,6 +234,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(s) => serve(&g, s).await,
         Command::Plans(cmd) => plans(&g, cmd),
+        Command::Sla(cmd) => sla(&g, cmd),
         Command::Account(cmd) => {
             init_logging(tracing::Level::WARN);
             account(&g, cmd).await
@@ -517,6 +550,90 @@ fn plans(g: &Global, cmd: PlansCmd) -> anyhow::Result<()> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
+    let SlaCmd::Due {
+        plan,
+        severity,
+        opened_at,
+        timezone,
+        country,
+        language,
+        holidays,
+        json,
+    } = cmd;
+    let catalog = setup::load_catalog(&g.catalog)?;
+    tierdesk_core::account::check_timezone(&timezone).map_err(anyhow::Error::msg)?;
+    tierdesk_core::account::check_country(&country).map_err(anyhow::Error::msg)?;
+    let opened = tierdesk_core::time::parse_instant(&opened_at).with_context(|| {
+        format!(
+            "--opened-at '{opened_at}' is not an RFC 3339 time such as 2026-11-20T16:00:00+09:00"
+        )
+    })?;
+    let mut extra = Vec::new();
+    for path in &holidays {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        extra.extend(tierdesk_core::holidays::parse_ics(
+            &path.display().to_string(),
+            &text,
+        )?);
+    }
+    let customer = tierdesk_core::sla::Customer {
+        timezone: &timezone,
+        country: &country,
+        language: &language,
+    };
+    let d = tierdesk_core::sla::first_response_due(
+        &catalog, &plan, &severity, opened, &customer, &extra,
+    )
+    .map_err(anyhow::Error::msg)?;
+    warn_all(&d.warnings);
+    let zone = jiff::tz::TimeZone::get(&d.zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = |t: jiff::Timestamp| {
+        t.to_zoned(zone.clone())
+            .strftime("%Y-%m-%dT%H:%M:%S%:z")
+            .to_string()
+    };
+    if json {
+        print_json(&json!({
+            "plan": d.plan,
+            "severity": d.severity,
+            "severity_name": d.severity_name,
+            "target_minutes": d.minutes,
+            "clock": d.clock,
+            "business_hours": d.business_hours,
+            "zone": d.zone,
+            "holidays_of": d.holidays_of,
+            "opened_at": format_millis(d.opened_at),
+            "due": format_millis(d.due),
+            "due_local": local(d.due),
+            "warnings": d.warnings,
+        }))?;
+    } else {
+        let clock = if d.business_hours {
+            format!(
+                "business hours on {} in {}{}",
+                d.clock,
+                d.zone,
+                d.holidays_of
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(", {c} public holidays closed"))
+            )
+        } else {
+            "24x7".to_string()
+        };
+        println!(
+            "first response due {} ({}): {} for {} ({}), counted {clock}",
+            local(d.due),
+            format_millis(d.due),
+            minutes(d.minutes),
+            d.severity,
+            d.severity_name
+        );
     }
     Ok(())
 }
