@@ -180,64 +180,56 @@ mod tests {
 
     #[test]
     fn developer_plan_counts_business_hours_with_holidays() {
-        // Friday 20 Nov 2026, 16:00 in Tokyo, Japanese case: 09:00-18:00 on weekdays; Monday
-        // 23 Nov is Labour Thanksgiving Day. 12 hours = 2 (Fri) + 9 (Tue) + 1 (Wed).
-        assert_eq!(
-            due(
+        let friday_4pm_tokyo = "2026-11-20T07:00:00Z";
+        for (plan, severity, tz, country, lang, want) in [
+            // Japanese case: 09:00-18:00 on weekdays; Monday 23 Nov is Labour Thanksgiving
+            // Day. 12 hours = 2 (Fri) + 9 (Tue) + 1 (Wed).
+            (
                 "aws.developer",
                 "normal",
-                "2026-11-20T07:00:00Z",
                 "Asia/Tokyo",
                 "JP",
-                "ja"
+                "ja",
+                "2026-11-25 10:00",
             ),
-            "2026-11-25 10:00"
-        );
-        // The same case in English counts 08:00-18:00: 2 + 10 (Tue).
-        assert_eq!(
-            due(
+            // The same case in English counts 08:00-18:00: 2 + 10 (Tue).
+            (
                 "aws.developer",
                 "normal",
-                "2026-11-20T07:00:00Z",
                 "Asia/Tokyo",
                 "JP",
-                "en"
+                "en",
+                "2026-11-24 18:00",
             ),
-            "2026-11-24 18:00"
-        );
-        // Business plan urgent: one hour, 24x7.
-        assert_eq!(
-            due(
+            // Business plan, urgent: one hour, 24x7.
+            (
                 "aws.business",
                 "urgent",
-                "2026-11-20T07:00:00Z",
                 "Asia/Tokyo",
                 "JP",
-                "ja"
+                "ja",
+                "2026-11-20 17:00",
             ),
-            "2026-11-20 17:00"
+        ] {
+            assert_eq!(
+                due(plan, severity, friday_4pm_tokyo, tz, country, lang),
+                want,
+                "{plan} {severity} {lang}"
+            );
+        }
+        let refused = due(
+            "aws.developer",
+            "urgent",
+            friday_4pm_tokyo,
+            "UTC",
+            "US",
+            "en",
         );
         assert!(
-            due(
-                "aws.developer",
-                "urgent",
-                "2026-11-20T07:00:00Z",
-                "UTC",
-                "US",
-                "en"
-            )
-            .starts_with("error: plan aws.developer offers no severity 'urgent'")
+            refused.starts_with("error: plan aws.developer offers no severity 'urgent'"),
+            "{refused}"
         );
-        assert!(
-            due(
-                "aws.basic",
-                "low",
-                "2026-11-20T07:00:00Z",
-                "UTC",
-                "US",
-                "en"
-            )
-            .contains("no first-response targets")
-        );
+        let basic = due("aws.basic", "low", friday_4pm_tokyo, "UTC", "US", "en");
+        assert!(basic.contains("no first-response targets"), "{basic}");
     }
 }

@@ -71,6 +71,20 @@ pub enum Command {
     Sla(SlaCmd),
 }
 
+/// Where and how a customer is served: their clock and language.
+#[derive(Args)]
+pub struct CustomerArgs {
+    /// IANA time zone; business hours count in it, and monthly caps follow its months.
+    #[arg(long, default_value = "UTC")]
+    timezone: String,
+    /// ISO 3166 country code; its public holidays close business-hours clocks.
+    #[arg(long, default_value = "US")]
+    country: String,
+    /// Language (en, ja, zh, ko); some clocks keep other hours per language.
+    #[arg(long, default_value = "en")]
+    language: String,
+}
+
 #[derive(Subcommand)]
 pub enum SlaCmd {
     /// When will a case get its first response? Prints the deadline a plan promises.
@@ -83,15 +97,8 @@ pub enum SlaCmd {
         /// When the case is opened (RFC 3339, e.g. 2026-11-20T16:00:00+09:00).
         #[arg(long)]
         opened_at: String,
-        /// The customer's IANA time zone (business hours count in it).
-        #[arg(long, default_value = "UTC")]
-        timezone: String,
-        /// The customer's country (its public holidays close business-hours clocks).
-        #[arg(long, default_value = "US")]
-        country: String,
-        /// The case language (some clocks keep other hours per language).
-        #[arg(long, default_value = "en")]
-        language: String,
+        #[command(flatten)]
+        customer: CustomerArgs,
         /// Extra closed days from an iCalendar file; repeatable.
         #[arg(long)]
         holidays: Vec<PathBuf>,
@@ -144,14 +151,8 @@ pub enum AccountCmd {
         name: String,
         #[arg(long)]
         plan: String,
-        /// IANA time zone; decides business hours and the month for caps.
-        #[arg(long, default_value = "UTC")]
-        timezone: String,
-        /// ISO 3166 country code; decides public holidays.
-        #[arg(long, default_value = "US")]
-        country: String,
-        #[arg(long, default_value = "en")]
-        language: String,
+        #[command(flatten)]
+        customer: CustomerArgs,
         /// Allow a discontinued plan.
         #[arg(long)]
         force: bool,
@@ -291,12 +292,15 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             id,
             name,
             plan,
-            timezone,
-            country,
-            language,
+            customer,
             force,
             json,
         } => {
+            let CustomerArgs {
+                timezone,
+                country,
+                language,
+            } = customer;
             let warnings = app
                 .create_account(NewAccount {
                     id: id.clone(),
@@ -559,12 +563,15 @@ fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
         plan,
         severity,
         opened_at,
-        timezone,
-        country,
-        language,
+        customer,
         holidays,
         json,
     } = cmd;
+    let CustomerArgs {
+        timezone,
+        country,
+        language,
+    } = customer;
     let catalog = setup::load_catalog(&g.catalog)?;
     tierdesk_core::account::check_timezone(&timezone).map_err(anyhow::Error::msg)?;
     tierdesk_core::account::check_country(&country).map_err(anyhow::Error::msg)?;
