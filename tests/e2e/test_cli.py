@@ -1,5 +1,6 @@
 """The operator's command line: catalogs, lifecycle rules, accounts, keys and their secrets."""
 
+import datetime
 import json
 import subprocess
 import textwrap
@@ -26,6 +27,20 @@ OPERATOR_CATALOG = textwrap.dedent('''
       { severity = "urgent", within = "30m", clock = "24x7" },
     ]
     fee = { model = "tiered", minimum = "500", bands = [{ up_to = "10000", rate = "0.2" }, { rate = "0.1" }] }
+
+    [[plans]]
+    id = "acme.office"
+    name = "Office hours"
+    currency = "JPY"
+    channels = ["web", "chat"]
+    technical_cases = true
+    case_contacts = "unlimited"
+    support_api = true
+    advisor = "none"
+    tam = "none"
+    severity_scale = "aws"
+    targets = [{ severity = "normal", within = "8h", clock = "aws.developer.business_hours" }]
+    fee = { model = "free" }
 
     [[plans]]
     id = "acme.legacy"
@@ -77,6 +92,20 @@ def test_operator_catalog_and_lifecycle(td, tmp_path):
     status, out, headers = raw_call(td.url, key, "DescribeSeverityLevels", {})
     assert (status, out["__type"]) == (500, "InternalServerError")
     assert "acme" not in out["message"] and headers["x-amzn-requestid"] in out["message"]
+
+    # A business-hours plan with the Support API tells callers its hours and holidays.
+    _, office_key = td.account("acme.office", catalog=str(cat), timezone="Asia/Tokyo", country="JP", language="ja")
+    opts = client(url, office_key).describe_create_case_options(
+        issueType="technical", serviceCode="general-info", language="ja", categoryCode="using-aws")
+    assert [t["type"] for t in opts["communicationTypes"]] == ["web", "chat"]
+    web = opts["communicationTypes"][0]
+    assert web["supportedHours"] == [{"startTime": "09:00:00.000", "endTime": "18:00:00.000"}]
+    closed = web["datesWithoutSupport"]
+    today = datetime.date.today().isoformat()
+    if today < "2027-11-23":
+        assert closed, "JP holidays ahead"
+    assert all(d["startDateTime"][:10] >= today and d["startDateTime"].endswith("+09:00") for d in closed)
+    assert all(8 <= len(d["startDateTime"]) <= 30 for d in closed)
 
     r = td.cli("account", "create", "--id", "999000111222", "--name", "Old", "--plan", "acme.legacy",
                "--catalog", str(cat), check=False)

@@ -88,6 +88,8 @@ pub struct ChannelHours {
     pub kind: &'static str,
     /// `HH:mm:ss.SSS` start and end, in the account's zone.
     pub hours: Vec<(String, String)>,
+    /// Upcoming closed stretches (public holidays), RFC 3339 start and end.
+    pub closed: Vec<(String, String)>,
 }
 
 fn invalid(msg: impl Into<String>) -> ServiceError {
@@ -754,7 +756,11 @@ impl App {
             .and_then(|l| plan.case_target(&l.code))
             .map(|t| t.clock.clone())
             .unwrap_or_else(|| tierdesk_core::catalog::CONTINUOUS.to_string());
-        let hours = match self.catalog.calendar(&clock).map(|c| &c.kind) {
+        let calendar = self.catalog.calendar(&clock);
+        let closed = calendar
+            .map(|c| self.upcoming_closures(c, caller))
+            .unwrap_or_default();
+        let hours = match calendar.map(|c| &c.kind) {
             Some(CalendarKind::Weekly {
                 open,
                 close,
@@ -774,28 +780,65 @@ impl App {
             }
             _ => vec![("00:00:00.000".to_string(), "23:59:59.999".to_string())],
         };
-        let mut channels = vec![ChannelHours {
-            kind: "web",
+        let channels = [
+            ("web", true),
+            ("chat", plan.has_channel("chat")),
+            ("call", plan.has_channel("phone")),
+        ]
+        .into_iter()
+        .filter(|(_, offered)| *offered)
+        .map(|(kind, _)| ChannelHours {
+            kind,
             hours: hours.clone(),
-        }];
-        if plan.has_channel("chat") {
-            channels.push(ChannelHours {
-                kind: "chat",
-                hours: hours.clone(),
-            });
-        }
-        if plan.has_channel("phone") {
-            channels.push(ChannelHours {
-                kind: "call",
-                hours,
-            });
-        }
+            closed: closed.clone(),
+        })
+        .collect();
         let availability = if language == "en" || plan.provider == "aliyun" && language == "zh" {
             "available"
         } else {
             "best_effort"
         };
         Ok((availability, channels))
+    }
+}
+
+impl App {
+    /// The public holidays ahead (a year's worth) that close a business-hours calendar for
+    /// this caller's country, as RFC 3339 intervals in the calendar's zone.
+    fn upcoming_closures(
+        &self,
+        calendar: &tierdesk_core::catalog::Calendar,
+        caller: &Caller,
+    ) -> Vec<(String, String)> {
+        let CalendarKind::Weekly {
+            zone,
+            exclude_public_holidays: true,
+            ..
+        } = &calendar.kind
+        else {
+            return Vec::new();
+        };
+        let zone = match zone {
+            tierdesk_core::catalog::ZoneRule::Account => caller.account.timezone.as_str(),
+            tierdesk_core::catalog::ZoneRule::Fixed(z) => z.as_str(),
+        };
+        let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let today = crate::admin::today_in(self.clock.now(), zone);
+        let horizon = today.saturating_add(jiff::Span::new().days(366));
+        let at = |d: jiff::civil::Date, minute: u16| {
+            let dt = d.to_datetime(jiff::civil::Time::MIN)
+                + jiff::Span::new().minutes(i64::from(minute));
+            dt.to_zoned(tz.clone())
+                .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string())
+                .unwrap_or_default()
+        };
+        tierdesk_core::holidays::shipped(&caller.account.country)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|h| h.date >= today && h.date <= horizon)
+            .take(100)
+            .map(|h| (at(h.date, h.from), at(h.date, h.to)))
+            .collect()
     }
 }
 

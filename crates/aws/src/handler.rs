@@ -407,7 +407,14 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                                 end_time,
                             })
                             .collect(),
-                        dates_without_support: Vec::new(),
+                        dates_without_support: c
+                            .closed
+                            .into_iter()
+                            .map(|(start_date_time, end_date_time)| DateInterval {
+                                start_date_time,
+                                end_date_time,
+                            })
+                            .collect(),
                     })
                     .collect(),
             })?
