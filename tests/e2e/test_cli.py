@@ -183,6 +183,13 @@ def test_sla_due_what_if(tmp_path):
     d = due("--plan", "aws.developer", "--severity", "normal", "--opened-at", "2026-11-20T16:00:00+09:00",
             "--timezone", "Asia/Tokyo", "--country", "JP", "--language", "ja", "--holidays", str(ics))
     assert d["due_local"] == "2026-11-26T10:00:00+09:00"
+    # Alibaba: the IM group and an expedited ticket answer within 10 minutes.
+    d = due("--plan", "aliyun.enterprise", "--severity", "urgent", "--channel", "im_group",
+            "--opened-at", "2026-11-20T15:00:00+08:00", "--timezone", "Asia/Shanghai", "--country", "CN")
+    assert d["due_local"] == "2026-11-20T15:10:00+08:00" and d["target_minutes"] == 10
+    d = due("--plan", "aliyun.business", "--severity", "urgent", "--escalated",
+            "--opened-at", "2026-11-20T15:00:00+08:00", "--timezone", "Asia/Shanghai", "--country", "CN")
+    assert d["due_local"] == "2026-11-20T15:10:00+08:00"
     # 24x7 plans ignore calendars.
     d = due("--plan", "aws.unified_operations", "--severity", "critical", "--opened-at", "2026-11-21T03:00:00Z")
     assert d["due"] == "2026-11-21T03:05:00.000Z" and d["business_hours"] is False

@@ -24,7 +24,7 @@ pub struct Deadline {
     pub severity_name: String,
     pub minutes: u32,
     pub clock: String,
-    /// The zone the clock counts in.
+    /// The zone the clock counts in (the customer's, for 24x7 clocks).
     pub zone: String,
     /// Whether the clock is business hours (not 24x7).
     pub business_hours: bool,
@@ -52,7 +52,13 @@ pub fn schedule_for(
         variants,
     } = &calendar.kind
     else {
-        return Ok((Schedule::continuous(), "UTC".into(), None, Vec::new()));
+        // Every minute counts; show times in the customer's zone.
+        return Ok((
+            Schedule::continuous(),
+            customer.timezone.to_string(),
+            None,
+            Vec::new(),
+        ));
     };
     let zone_name = match zone {
         ZoneRule::Account => customer.timezone.to_string(),
@@ -97,38 +103,63 @@ pub fn schedule_for(
 
 /// When a case of `severity`, opened at `opened_at` on `plan_id`, is due its first
 /// response.
+/// What is being answered: a case, or a message on another channel (Alibaba's IM group),
+/// and whether the case was escalated under the plan's urgent-escalation quota.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub channel: &'a str,
+    pub severity: &'a str,
+    pub escalated: bool,
+}
+
 pub fn first_response_due(
     catalog: &Catalog,
     plan_id: &str,
-    severity: &str,
+    request: Request<'_>,
     opened_at: Timestamp,
     customer: &Customer<'_>,
     extra: &[Holiday],
 ) -> Result<Deadline, String> {
+    let Request {
+        channel,
+        severity,
+        escalated,
+    } = request;
     let plan = catalog
         .plan(plan_id)
         .ok_or_else(|| format!("no plan '{plan_id}'"))?;
-    let target = plan.case_target(severity).ok_or_else(|| {
-        let offered: Vec<&str> = plan
-            .case_severities()
-            .iter()
-            .map(|l| l.code.as_str())
-            .collect();
-        if offered.is_empty() {
-            format!("plan {plan_id} has no first-response targets for cases")
-        } else {
-            format!(
-                "plan {plan_id} offers no severity '{severity}' (it offers {})",
-                offered.join(", ")
-            )
-        }
-    })?;
+    let target = plan
+        .targets
+        .iter()
+        .find(|t| t.channel == channel && t.severity == severity)
+        .ok_or_else(|| {
+            let offered: Vec<&str> = plan
+                .targets
+                .iter()
+                .filter(|t| t.channel == channel)
+                .map(|t| t.severity.as_str())
+                .collect();
+            if offered.is_empty() {
+                format!("plan {plan_id} has no first-response targets on channel '{channel}'")
+            } else {
+                format!(
+                    "plan {plan_id} offers no severity '{severity}' on channel '{channel}' (it offers {})",
+                    offered.join(", ")
+                )
+            }
+        })?;
+    // An escalated case is answered within the escalation's time, on the case's clock.
+    let minutes = match (escalated, &plan.urgent_escalation) {
+        (false, _) => target.minutes,
+        (true, Some(e)) => e.within_minutes.min(target.minutes),
+        (true, None) => return Err(format!("plan {plan_id} has no urgent escalations")),
+    };
     let calendar = catalog
         .calendar(&target.clock)
         .ok_or_else(|| format!("plan {plan_id} counts on unknown clock '{}'", target.clock))?;
     let (schedule, zone, holidays_of, warnings) = schedule_for(calendar, customer, extra)?;
     let due = schedule
-        .due(opened_at, i64::from(target.minutes) * 60)
+        .due(opened_at, i64::from(minutes) * 60)
         .map_err(|e| e.to_string())?;
     let severity_name = plan
         .scale
@@ -141,7 +172,7 @@ pub fn first_response_due(
         plan: plan.id.clone(),
         severity: severity.to_string(),
         severity_name,
-        minutes: target.minutes,
+        minutes,
         clock: calendar.id.clone(),
         zone,
         business_hours: matches!(calendar.kind, CalendarKind::Weekly { .. }),
@@ -168,7 +199,17 @@ mod tests {
             language: lang,
         };
         let opened: Timestamp = opened.parse().unwrap_or_default();
-        match first_response_due(&catalog, plan, sev, opened, &customer, &[]) {
+        let (channel, sev, escalated) = match sev.split_once('/') {
+            Some((ch, "escalated")) => ("case", ch, true),
+            Some((ch, sev)) => (ch, sev, false),
+            None => ("case", sev, false),
+        };
+        let request = Request {
+            channel,
+            severity: sev,
+            escalated,
+        };
+        match first_response_due(&catalog, plan, request, opened, &customer, &[]) {
             Ok(d) => d
                 .due
                 .to_zoned(TimeZone::get(tz).unwrap_or(TimeZone::UTC))
@@ -231,5 +272,14 @@ mod tests {
         );
         let basic = due("aws.basic", "low", friday_4pm_tokyo, "UTC", "US", "en");
         assert!(basic.contains("no first-response targets"), "{basic}");
+        let no_quota = due(
+            "aws.business",
+            "urgent/escalated",
+            friday_4pm_tokyo,
+            "UTC",
+            "US",
+            "en",
+        );
+        assert!(no_quota.contains("no urgent escalations"), "{no_quota}");
     }
 }

@@ -94,6 +94,13 @@ pub enum SlaCmd {
         /// Severity code (e.g. low, normal, high, urgent, critical).
         #[arg(long)]
         severity: String,
+        /// The channel answered: `case` (tickets, the API) or another channel a plan
+        /// promises times for (Alibaba's `im_group`).
+        #[arg(long, default_value = "case")]
+        channel: String,
+        /// The case is escalated under the plan's urgent-escalation quota.
+        #[arg(long)]
+        escalated: bool,
         /// When the case is opened (RFC 3339, e.g. 2026-11-20T16:00:00+09:00).
         #[arg(long)]
         opened_at: String,
@@ -562,6 +569,8 @@ fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
     let SlaCmd::Due {
         plan,
         severity,
+        channel,
+        escalated,
         opened_at,
         customer,
         holidays,
@@ -594,10 +603,14 @@ fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
         country: &country,
         language: &language,
     };
-    let d = tierdesk_core::sla::first_response_due(
-        &catalog, &plan, &severity, opened, &customer, &extra,
-    )
-    .map_err(anyhow::Error::msg)?;
+    let request = tierdesk_core::sla::Request {
+        channel: &channel,
+        severity: &severity,
+        escalated,
+    };
+    let d =
+        tierdesk_core::sla::first_response_due(&catalog, &plan, request, opened, &customer, &extra)
+            .map_err(anyhow::Error::msg)?;
     warn_all(&d.warnings);
     let zone = jiff::tz::TimeZone::get(&d.zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let local = |t: jiff::Timestamp| {
