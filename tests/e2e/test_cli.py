@@ -202,3 +202,32 @@ def test_sla_due_what_if(tmp_path):
     bad = subprocess.run([BIN, "sla", "due", "--plan", "aws.developer", "--severity", "low",
                           "--opened-at", "2026-11-20T16:00:00Z", "--holidays", str(broken)], capture_output=True, text=True)
     assert bad.returncode != 0 and f"{broken}:3:" in bad.stderr
+
+
+def test_holiday_import_closes_clocks(td, tmp_path):
+    ics = tmp_path / "jp-office.ics"
+    ics.write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261124\r\nSUMMARY:Office party\r\n"
+                   "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    out = td.cli("holidays", "import", str(ics), "--country", "JP").stdout
+    assert "imported 1 closed days for JP" in out
+    listed = json.loads(td.cli("holidays", "list", "--country", "JP", "--json").stdout)
+    assert {"date": "2026-11-24", "from": "00:00", "to": "24:00", "name": "Office party", "source": "jp-office.ics"} in listed
+    assert any(h["source"] == "shipped" and h["date"] == "2026-11-23" for h in listed)
+
+    def due():
+        r = td.cli("sla", "due", "--json", "--plan", "aws.developer", "--severity", "normal",
+                   "--opened-at", "2026-11-20T16:00:00+09:00", "--timezone", "Asia/Tokyo", "--country", "JP",
+                   "--language", "ja")
+        return json.loads(r.stdout)["due_local"]
+
+    assert due() == "2026-11-26T10:00:00+09:00"
+    # Importing the same file again replaces what it brought.
+    ics.write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261127\r\nSUMMARY:Moved\r\n"
+                   "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    td.cli("holidays", "import", str(ics), "--country", "JP")
+    assert due() == "2026-11-25T10:00:00+09:00"
+    bad = tmp_path / "bad.ics"
+    bad.write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20261124\nRRULE:FREQ=YEARLY\nEND:VEVENT\nEND:VCALENDAR\n")
+    r = td.cli("holidays", "import", str(bad), "--country", "JP", check=False)
+    assert r.returncode != 0 and f"{bad}:4:" in r.stderr
+    assert td.cli("holidays", "import", str(ics), "--country", "japan", check=False).returncode != 0

@@ -26,14 +26,23 @@ pub enum Dialect {
 }
 
 macro_rules! backend {
-    ($name:ident, $db:ty, $conn:ty, $dialect:expr, $migrations:literal, $connect:ident, $begin:literal) => {
+    ($name:ident, $db:ty, $conn:ty, $dialect:expr, $dir:literal, $connect:ident, $begin:literal) => {
         mod $name {
             use super::connect::$connect as connect;
             use super::*;
             type Db = $db;
             type Conn = $conn;
             const DIALECT: Dialect = $dialect;
-            const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!($migrations))];
+            const MIGRATIONS: &[(i64, &str)] = &[
+                (
+                    1,
+                    include_str!(concat!("../migrations/", $dir, "/0001_init.sql")),
+                ),
+                (
+                    2,
+                    include_str!(concat!("../migrations/", $dir, "/0002_holidays.sql")),
+                ),
+            ];
             fn begin_sql() -> &'static str {
                 $begin
             }
@@ -48,7 +57,7 @@ backend!(
     sqlx::Sqlite,
     sqlx::SqliteConnection,
     Dialect::Sqlite,
-    "../migrations/sqlite/0001_init.sql",
+    "sqlite",
     sqlite,
     "BEGIN IMMEDIATE"
 );
@@ -57,7 +66,7 @@ backend!(
     sqlx::Postgres,
     sqlx::PgConnection,
     Dialect::Postgres,
-    "../migrations/postgres/0001_init.sql",
+    "postgres",
     postgres,
     "BEGIN"
 );
@@ -406,6 +415,24 @@ impl Store {
         limit: i64,
     ) -> Result<bool, StoreError> {
         dispatch!(self, b => b.rate_hit(account_id.to_string(), kind.to_string(), window_start, limit).await)
+    }
+
+    /// Replaces the holidays that `source` imported for `country` with `holidays`.
+    pub async fn replace_holidays(
+        &self,
+        country: &str,
+        source: &str,
+        holidays: Vec<tierdesk_core::holidays::Holiday>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.replace_holidays(country.to_string(), source.to_string(), holidays).await)
+    }
+
+    /// The holidays imported for `country`, by date.
+    pub async fn holidays(
+        &self,
+        country: &str,
+    ) -> Result<Vec<(String, tierdesk_core::holidays::Holiday)>, StoreError> {
+        dispatch!(self, b => b.holidays(country).await)
     }
 
     /// Drops every table's rows; for tests and benchmarks only.

@@ -613,6 +613,54 @@ async fn rate_windows_count_per_window(s: Store) {
     assert!(s.rate_hit("111111111111", "sets", 160, 3).await.unwrap());
 }
 
+async fn holidays_import_replaces_per_source(s: Store) {
+    use tierdesk_core::holidays::Holiday;
+    let h = |d: jiff::civil::Date, name: &str| Holiday {
+        date: d,
+        from: 0,
+        to: 1440,
+        name: name.into(),
+    };
+    s.replace_holidays(
+        "JP",
+        "a.ics",
+        vec![
+            h(date(2026, 12, 29), "winter"),
+            h(date(2026, 12, 30), "winter"),
+        ],
+    )
+    .await
+    .unwrap();
+    s.replace_holidays("JP", "b.ics", vec![h(date(2026, 12, 28), "party")])
+        .await
+        .unwrap();
+    s.replace_holidays("US", "a.ics", vec![h(date(2026, 12, 24), "eve")])
+        .await
+        .unwrap();
+    let jp = s.holidays("JP").await.unwrap();
+    assert_eq!(jp.len(), 3);
+    assert_eq!(jp[0].1.name, "party");
+    // Importing a.ics again replaces only what a.ics brought.
+    s.replace_holidays("JP", "a.ics", vec![h(date(2026, 12, 31), "eve")])
+        .await
+        .unwrap();
+    let days: Vec<_> = s
+        .holidays("JP")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(src, h)| (src, h.date))
+        .collect();
+    assert_eq!(
+        days,
+        vec![
+            ("b.ics".to_string(), date(2026, 12, 28)),
+            ("a.ics".to_string(), date(2026, 12, 31))
+        ]
+    );
+    assert_eq!(s.holidays("FR").await.unwrap().len(), 0);
+}
+
 async fn meta_init_keeps_the_first_value(s: Store) {
     assert_eq!(s.meta_get("k").await.unwrap(), None);
     assert_eq!(s.meta_init("k", vec![1]).await.unwrap(), vec![1]);
@@ -650,4 +698,5 @@ conformance!(
     monthly_cap_is_enforced_atomically,
     rate_windows_count_per_window,
     meta_init_keeps_the_first_value,
+    holidays_import_replaces_per_source,
 );

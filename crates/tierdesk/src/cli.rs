@@ -69,6 +69,27 @@ pub enum Command {
     /// Service-level arithmetic.
     #[command(subcommand)]
     Sla(SlaCmd),
+    /// Public holidays that close business-hours clocks.
+    #[command(subcommand)]
+    Holidays(HolidaysCmd),
+}
+
+#[derive(Subcommand)]
+pub enum HolidaysCmd {
+    /// Import a country's holidays from an iCalendar (.ics) file; importing the same file
+    /// again replaces what it brought before.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        country: String,
+    },
+    /// The holidays that close clocks in a country: shipped ones and imported ones.
+    List {
+        #[arg(long)]
+        country: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Where and how a customer is served: their clock and language.
@@ -242,7 +263,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(s) => serve(&g, s).await,
         Command::Plans(cmd) => plans(&g, cmd),
-        Command::Sla(cmd) => sla(&g, cmd),
+        Command::Sla(cmd) => sla(&g, cmd).await,
+        Command::Holidays(cmd) => holidays(&g, cmd).await,
         Command::Account(cmd) => {
             init_logging(tracing::Level::WARN);
             account(&g, cmd).await
@@ -565,7 +587,95 @@ fn plans(g: &Global, cmd: PlansCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
+/// False for an embedded database that has not been created yet (PostgreSQL: always true).
+fn database_exists(g: &Global) -> bool {
+    setup::sqlite_path(&g.database).is_none_or(|p| p.exists())
+}
+
+/// The holidays imported into the database for `country`; none when the embedded
+/// database does not exist yet (a what-if needs no database).
+async fn imported_holidays(
+    g: &Global,
+    country: &str,
+) -> anyhow::Result<Vec<tierdesk_core::holidays::Holiday>> {
+    if !database_exists(g) {
+        return Ok(Vec::new());
+    }
+    let store = setup::open_store(g).await?;
+    Ok(store
+        .holidays(country)
+        .await?
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect())
+}
+
+async fn holidays(g: &Global, cmd: HolidaysCmd) -> anyhow::Result<()> {
+    init_logging(tracing::Level::WARN);
+    match cmd {
+        HolidaysCmd::Import { file, country } => {
+            tierdesk_core::account::check_country(&country).map_err(anyhow::Error::msg)?;
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let source = file.display().to_string();
+            let parsed = tierdesk_core::holidays::parse_ics(&source, &text)?;
+            if parsed.is_empty() {
+                anyhow::bail!("{source} holds no events");
+            }
+            let (first, last) = (
+                parsed.iter().map(|h| h.date).min(),
+                parsed.iter().map(|h| h.date).max(),
+            );
+            let n = parsed.len();
+            let name = file
+                .file_name()
+                .map_or(source.clone(), |n| n.to_string_lossy().into_owned());
+            setup::open_store(g)
+                .await?
+                .replace_holidays(&country, &name, parsed)
+                .await?;
+            println!(
+                "imported {n} closed days for {country} from {name} ({} to {})",
+                first.map(|d| d.to_string()).unwrap_or_default(),
+                last.map(|d| d.to_string()).unwrap_or_default()
+            );
+        }
+        HolidaysCmd::List { country, json } => {
+            tierdesk_core::account::check_country(&country).map_err(anyhow::Error::msg)?;
+            let mut all: Vec<(String, tierdesk_core::holidays::Holiday)> =
+                tierdesk_core::holidays::shipped(&country)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|h| ("shipped".to_string(), h))
+                    .collect();
+            if database_exists(g) {
+                all.extend(setup::open_store(g).await?.holidays(&country).await?);
+            }
+            all.sort_by_key(|(_, h)| (h.date, h.from));
+            let hhmm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
+            if json {
+                print_json(&Value::Array(
+                    all.iter()
+                        .map(|(src, h)| json!({"date": h.date.to_string(), "from": hhmm(h.from), "to": hhmm(h.to), "name": h.name, "source": src}))
+                        .collect(),
+                ))?;
+            } else {
+                for (src, h) in &all {
+                    println!(
+                        "{}  {}-{}  {}  ({src})",
+                        h.date,
+                        hhmm(h.from),
+                        hhmm(h.to),
+                        h.name
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
     let SlaCmd::Due {
         plan,
         severity,
@@ -589,7 +699,7 @@ fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
             "--opened-at '{opened_at}' is not an RFC 3339 time such as 2026-11-20T16:00:00+09:00"
         )
     })?;
-    let mut extra = Vec::new();
+    let mut extra = imported_holidays(g, &country).await?;
     for path in &holidays {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read {}", path.display()))?;

@@ -29,7 +29,7 @@ pub fn load_catalog(files: &[PathBuf]) -> anyhow::Result<Catalog> {
     parse_catalog(&sources).map_err(|e| anyhow::anyhow!("invalid catalog: {e}"))
 }
 
-fn sqlite_path(url: &str) -> Option<PathBuf> {
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
