@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod auth;
 mod cursor;
+mod deadlines;
 pub mod error;
 mod ids;
 pub mod limits;
@@ -35,6 +36,7 @@ pub struct App {
     master_key: secrets::MasterKey,
     keys: auth::KeyCache,
     throttle: Arc<limits::Throttle>,
+    schedules: deadlines::Schedules,
 }
 
 impl App {
@@ -52,6 +54,7 @@ impl App {
         master_key.check_against(&store).await?;
         Ok(Self {
             keys: auth::KeyCache::new(limits.key_cache_ttl),
+            schedules: deadlines::Schedules::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,
             catalog: Arc::new(catalog),

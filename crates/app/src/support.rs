@@ -310,6 +310,15 @@ impl App {
             month: local.strftime("%Y-%m").to_string(),
             limit: i64::from(limit),
         });
+        let first_response = self
+            .first_response_for(
+                &caller.account,
+                &caller.plan,
+                &severity.code,
+                &language,
+                now,
+            )
+            .await?;
         let case = Case {
             display_id: 0,
             case_id: ids::case_id(&caller.account.id, local.year(), now)?,
@@ -325,6 +334,7 @@ impl App {
             cc_emails: input.cc_email_addresses,
             plan_id: caller.plan.id.clone(),
             created: now,
+            first_response,
         };
         let set = input.attachment_set_id.clone();
         match self

@@ -87,6 +87,19 @@ pub struct Case {
     /// The plan the case was opened under (a later plan change does not rewrite it).
     pub plan_id: String,
     pub created: Timestamp,
+    /// The first-response promise made when the case was opened, if the plan makes one.
+    pub first_response: Option<FirstResponse>,
+}
+
+/// A first-response target as recorded on a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstResponse {
+    /// The calendar the target counts on.
+    pub clock: String,
+    pub minutes: u32,
+    pub due: Timestamp,
+    /// When support first answered (customer-visibly).
+    pub responded: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -51,7 +51,8 @@ fn placeholders(first: usize, n: usize) -> String {
 }
 
 const CASE_COLUMNS: &str = "display_id, case_id, account_id, subject, status, service_code, \
-     category_code, severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us";
+     category_code, severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, \
+     sla_clock, sla_minutes, first_response_due_us, first_responded_us";
 
 fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
     let cc: String = r.try_get("cc_emails")?;
@@ -70,6 +71,25 @@ fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
         cc_emails: cc.split('\n').filter(|s| !s.is_empty()).map(String::from).collect(),
         plan_id: r.try_get("plan_id")?,
         created: from_micros(r.try_get("created_us")?),
+        first_response: first_response_from_row(r)?,
+    })
+}
+
+fn first_response_from_row(
+    r: &<Db as sqlx::Database>::Row,
+) -> Result<Option<tierdesk_core::records::FirstResponse>, StoreError> {
+    let clock: Option<String> = r.try_get("sla_clock")?;
+    let minutes: Option<i64> = r.try_get("sla_minutes")?;
+    let due: Option<i64> = r.try_get("first_response_due_us")?;
+    let responded: Option<i64> = r.try_get("first_responded_us")?;
+    Ok(match (clock, minutes, due) {
+        (Some(clock), Some(minutes), Some(due)) => Some(tierdesk_core::records::FirstResponse {
+            clock,
+            minutes: u32::try_from(minutes).map_err(|_| StoreError::Corrupt(format!("bad sla_minutes {minutes}")))?,
+            due: from_micros(due),
+            responded: responded.map(from_micros),
+        }),
+        _ => None,
     })
 }
 
@@ -443,8 +463,10 @@ impl Backend {
                     }
                     let row = sqlx::query(
                         "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
-                         severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING display_id",
+                         severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
+                         sla_clock, sla_minutes, first_response_due_us, first_responded_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) \
+                         RETURNING display_id",
                     )
                     .bind(&k.case_id)
                     .bind(&k.account_id)
@@ -459,6 +481,10 @@ impl Backend {
                     .bind(k.cc_emails.join("\n"))
                     .bind(&k.plan_id)
                     .bind(at)
+                    .bind(k.first_response.as_ref().map(|f| f.clock.clone()))
+                    .bind(k.first_response.as_ref().map(|f| i64::from(f.minutes)))
+                    .bind(k.first_response.as_ref().map(|f| to_micros(f.due)))
+                    .bind(k.first_response.as_ref().and_then(|f| f.responded).map(to_micros))
                     .fetch_one(&mut *c)
                     .await?;
                     let display_id: i64 = row.try_get("display_id")?;

@@ -42,6 +42,14 @@ macro_rules! backend {
                     2,
                     include_str!(concat!("../migrations/", $dir, "/0002_holidays.sql")),
                 ),
+                (
+                    3,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0003_case_first_response.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use tierdesk_core::records::{AccessKey, Account, Case, PlanAssignment, status};
+use tierdesk_core::records::{AccessKey, Account, Case, FirstResponse, PlanAssignment, status};
 use tierdesk_store::{
     CaseQuery, CommunicationQuery, MonthlyCap, NewAttachments, NewCase, NewCommunication, Options,
     Store, StoreError,
@@ -106,6 +106,13 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             cc_emails: vec!["a@example.com".into(), "b@example.com".into()],
             plan_id: "aws.business".into(),
             created,
+            // Odd cases carry a first-response promise, even ones none.
+            first_response: (n % 2 == 1).then(|| FirstResponse {
+                clock: "aws.developer.business_hours".into(),
+                minutes: 720,
+                due: created + Duration::from_secs(3 * 86_400),
+                responded: None,
+            }),
         },
         body: format!("body {n}"),
         attachment_set: None,

@@ -1,0 +1,107 @@
+//! A new case records the first-response promise of its plan, counted on the plan's clock
+//! for the account's zone, country holidays and the case language.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use tierdesk_app::admin::NewAccount;
+use tierdesk_app::secrets::MasterKey;
+use tierdesk_app::support::CreateCase;
+use tierdesk_app::{App, Limits};
+use tierdesk_core::catalog::{Source, builtin_sources, parse_catalog};
+use tierdesk_core::clock::ManualClock;
+use tierdesk_core::services::Services;
+use tierdesk_store::{Options, Store};
+
+const OFFICE_PLAN: &str = r#"
+provider = "acme"
+[[plans]]
+id = "acme.office"
+name = "Office hours"
+currency = "JPY"
+channels = ["web"]
+technical_cases = true
+case_contacts = "unlimited"
+support_api = true
+advisor = "none"
+tam = "none"
+severity_scale = "aws"
+targets = [{ severity = "normal", within = "12h", clock = "aws.developer.business_hours" }]
+fee = { model = "free" }
+"#;
+
+#[tokio::test]
+async fn new_cases_record_their_deadline() {
+    let dir = std::env::temp_dir().join(format!("tierdesk-app-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = Store::open(&Options::new(format!(
+        "sqlite://{}",
+        dir.join("t.db").display()
+    )))
+    .await
+    .unwrap();
+    let mut sources = builtin_sources().to_vec();
+    sources.push(Source {
+        name: "acme.toml",
+        text: OFFICE_PLAN,
+    });
+    let catalog = parse_catalog(&sources).unwrap();
+    // Friday 20 November 2026, 16:00 in Tokyo.
+    let clock = Arc::new(ManualClock::new("2026-11-20T07:00:00Z".parse().unwrap()));
+    let app = App::new(
+        store.clone(),
+        catalog,
+        Services::builtin(),
+        clock,
+        Limits::default(),
+        MasterKey::from_bytes(&[1; 32]),
+    )
+    .await
+    .unwrap();
+    app.create_account(NewAccount {
+        id: "123456789012".into(),
+        name: "Tokyo Co".into(),
+        plan: "acme.office".into(),
+        timezone: "Asia/Tokyo".into(),
+        country: "JP".into(),
+        language: "ja".into(),
+        force: false,
+    })
+    .await
+    .unwrap();
+    let key = app.create_key("123456789012", "test").await.unwrap();
+    let caller = app
+        .resolve_key(&key.access_key_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .caller
+        .clone();
+    let case = app
+        .create_case(
+            &caller,
+            CreateCase {
+                subject: Some("s".into()),
+                communication_body: Some("b".into()),
+                severity_code: Some("normal".into()),
+                language: Some("ja".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // 12 business hours, 09:00-18:00 for Japanese cases, Monday 23 November a holiday:
+    // 2 on Friday, 9 on Tuesday, 1 on Wednesday.
+    let promise = case.first_response.clone().unwrap();
+    assert_eq!(promise.clock, "aws.developer.business_hours");
+    assert_eq!(promise.minutes, 720);
+    assert_eq!(promise.due, "2026-11-25T01:00:00Z".parse().unwrap());
+    let stored = store
+        .case("123456789012", &case.case_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.first_response, Some(promise));
+    let _ = std::fs::remove_dir_all(&dir);
+}
