@@ -734,6 +734,17 @@ impl Backend {
                         .bind(display_id)
                         .execute(&mut *c)
                         .await?;
+                    if new.from_support {
+                        // The first customer-visible answer from support keeps the promise.
+                        sqlx::query(
+                            "UPDATE cases SET first_responded_us = $1 \
+                             WHERE display_id = $2 AND first_responded_us IS NULL",
+                        )
+                        .bind(at)
+                        .bind(display_id)
+                        .execute(&mut *c)
+                        .await?;
+                    }
                     Ok(())
                 })
             })

@@ -388,6 +388,10 @@ async fn communications_page_and_reopen(s: Store) {
         .create_case(new_case("111111111111", 2, t0))
         .await
         .unwrap();
+    // Support's first reply (n = 2, at t0 + 2 min) is the first response; later ones are not.
+    let answered = s.case("111111111111", &c.case_id).await.unwrap().unwrap();
+    let responded = answered.first_response.and_then(|f| f.responded);
+    assert_eq!(responded, Some(t0 + Duration::from_secs(120)));
     let recent = s
         .recent_communications(
             &[
