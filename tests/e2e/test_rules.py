@@ -103,18 +103,14 @@ def test_accounts_never_see_each_other(td, ent):
     s2 = a.add_attachments_to_set(attachments=[{"fileName": "more.txt", "data": b"more"}])
     unknown_case = "case-" + case_id.split("-", 1)[1][:-1] + ("0" if case_id[-1] != "0" else "1")
 
-    def same(fn, **kw):
-        """B asking about A's record answers exactly as asking about an unknown one."""
-        mine = err(fn, **kw)
-        return mine
-
     for fn, field, real, fake in [
         (b.describe_cases, "caseIdList", [case_id], [unknown_case]),
         (b.describe_communications, "caseId", case_id, unknown_case),
         (b.resolve_case, "caseId", case_id, unknown_case),
     ]:
-        got = same(fn, **{field: real})
-        want = same(fn, **{field: fake})
+        # B asking about A's record answers exactly as asking about an unknown one.
+        got = err(fn, **{field: real})
+        want = err(fn, **{field: fake})
         assert got[0] == want[0] == "CaseIdNotFound"
         assert got[1].replace(case_id, "ID") == want[1].replace(unknown_case, "ID")
 

@@ -2,7 +2,7 @@
 //! cases, communications and attachments, under the rules of their plan.
 
 use jiff::Timestamp;
-use tierdesk_core::account::{CASE_LANGUAGES, is_case_language};
+use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::catalog::{CalendarKind, SeverityLevel};
 use tierdesk_core::records::{Attachment, Case, Communication, status};
 use tierdesk_core::services::Service;
@@ -151,13 +151,7 @@ fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
 }
 
 fn check_language(lang: &str) -> Result<(), ServiceError> {
-    if is_case_language(lang) {
-        Ok(())
-    } else {
-        Err(invalid(format!(
-            "language '{lang}' is not one of en, ja, zh, ko"
-        )))
-    }
+    tierdesk_core::account::check_language(lang).map_err(ServiceError::Validation)
 }
 
 fn parse_time(field: &str, s: Option<&str>) -> Result<Option<Timestamp>, ServiceError> {
@@ -189,7 +183,8 @@ fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ServiceEr
 }
 
 impl App {
-    fn require_api(&self, caller: &Caller) -> Result<(), ServiceError> {
+    /// The Support API gate: every API call, supported or not, passes it first.
+    pub fn require_api(&self, caller: &Caller) -> Result<(), ServiceError> {
         if caller.plan.support_api {
             Ok(())
         } else {

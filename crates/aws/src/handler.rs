@@ -420,8 +420,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
             })?
         }
         op if TRUSTED_ADVISOR.contains(&op) => {
-            // The plan gate applies to every call, supported or not.
-            app.severity_levels(caller, None)?;
+            app.require_api(caller)?;
             return Err(AwsError::client(
                 "UnsupportedOperationException",
                 format!("{op}: Trusted Advisor is not available on this Tierdesk server yet"),

@@ -6,8 +6,8 @@
 //! this machine.
 
 use std::net::{IpAddr, ToSocketAddrs};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -19,8 +19,6 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use std::sync::Mutex;
-
 use tierdesk_aws::sigv4::{SERVICE, SignedRequest, sign_with_key, signing_key};
 use tierdesk_core::clock::{Clock, SystemClock};
 

@@ -789,11 +789,11 @@ fn fee_description(p: &Plan) -> String {
         FeeModel::Free => "free".into(),
         FeeModel::Contract => "by contract".into(),
         FeeModel::Tiered { minimum, bands } => {
-            let mut lower = rust_decimal_str("0");
+            let mut lower = rust_decimal::Decimal::ZERO;
             let parts: Vec<String> = bands
                 .iter()
                 .map(|b| {
-                    let pct = b.rate * rust_decimal_str("100");
+                    let pct = b.rate * rust_decimal::Decimal::ONE_HUNDRED;
                     let s = match b.up_to {
                         Some(u) => format!("{}% of {}–{}", pct.normalize(), lower, u),
                         None if lower.is_zero() => format!("{}% of usage", pct.normalize()),
@@ -817,17 +817,13 @@ fn fee_description(p: &Plan) -> String {
             rate,
             fixed_is,
         } => {
-            let pct = (*rate * rust_decimal_str("100")).normalize();
+            let pct = (*rate * rust_decimal::Decimal::ONE_HUNDRED).normalize();
             match fixed_is {
                 FixedIs::Base => format!("{fixed} {} a month plus {pct}% of usage", p.currency),
                 FixedIs::Minimum => format!("greater of {fixed} {} or {pct}% of usage", p.currency),
             }
         }
     }
-}
-
-fn rust_decimal_str(s: &str) -> rust_decimal::Decimal {
-    s.parse().unwrap_or_default()
 }
 
 fn plan_json(catalog: &Catalog, p: &Plan, today: jiff::civil::Date) -> Value {
