@@ -106,6 +106,16 @@ def test_operator_catalog_and_lifecycle(td, tmp_path):
         assert closed, "JP holidays ahead"
     assert all(d["startDateTime"][:10] >= today and d["startDateTime"].endswith("+09:00") for d in closed)
     assert all(8 <= len(d["startDateTime"]) <= 30 for d in closed)
+    # Imported closures count too.
+    if today < "2027-06-01":
+        extra = tmp_path / "jp-extra.ics"
+        extra.write_text("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270601\r\nSUMMARY:Offsite\r\n"
+                         "END:VEVENT\r\nEND:VCALENDAR\r\n")
+        td.cli("holidays", "import", str(extra), "--country", "JP")
+        opts = client(url, office_key).describe_create_case_options(
+            issueType="technical", serviceCode="general-info", language="ja", categoryCode="using-aws")
+        starts = [d["startDateTime"] for d in opts["communicationTypes"][0]["datesWithoutSupport"]]
+        assert "2027-06-01T00:00:00.000+09:00" in starts
 
     r = td.cli("account", "create", "--id", "999000111222", "--name", "Old", "--plan", "acme.legacy",
                "--catalog", str(cat), check=False)

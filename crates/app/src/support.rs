@@ -742,7 +742,7 @@ impl App {
     }
 
     /// Language availability and the channels (with hours) a new case may use.
-    pub fn create_case_options(
+    pub async fn create_case_options(
         &self,
         caller: &Caller,
         issue_type: Option<String>,
@@ -762,9 +762,10 @@ impl App {
             .map(|t| t.clock.clone())
             .unwrap_or_else(|| tierdesk_core::catalog::CONTINUOUS.to_string());
         let calendar = self.catalog.calendar(&clock);
-        let closed = calendar
-            .map(|c| self.upcoming_closures(c, caller))
-            .unwrap_or_default();
+        let closed = match calendar {
+            Some(c) => self.upcoming_closures(c, caller).await?,
+            None => Vec::new(),
+        };
         let hours = match calendar.map(|c| &c.kind) {
             Some(CalendarKind::Weekly {
                 open,
@@ -809,24 +810,21 @@ impl App {
 
 impl App {
     /// The public holidays ahead (a year's worth) that close a business-hours calendar for
-    /// this caller's country, as RFC 3339 intervals in the calendar's zone.
-    fn upcoming_closures(
+    /// this caller's country, shipped and imported, as RFC 3339 intervals in its zone.
+    async fn upcoming_closures(
         &self,
         calendar: &tierdesk_core::catalog::Calendar,
         caller: &Caller,
-    ) -> Vec<(String, String)> {
+    ) -> Result<Vec<(String, String)>, ServiceError> {
         let CalendarKind::Weekly {
             zone,
             exclude_public_holidays: true,
             ..
         } = &calendar.kind
         else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
-        let zone = match zone {
-            tierdesk_core::catalog::ZoneRule::Account => caller.account.timezone.as_str(),
-            tierdesk_core::catalog::ZoneRule::Fixed(z) => z.as_str(),
-        };
+        let zone = zone.zone(&caller.account.timezone);
         let tz = jiff::tz::TimeZone::get(zone).unwrap_or(jiff::tz::TimeZone::UTC);
         let today = crate::admin::today_in(self.clock.now(), zone);
         let horizon = today.saturating_add(jiff::Span::new().days(366));
@@ -837,13 +835,22 @@ impl App {
                 .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string())
                 .unwrap_or_default()
         };
-        tierdesk_core::holidays::shipped(&caller.account.country)
-            .unwrap_or_default()
+        let country = &caller.account.country;
+        let mut closed = tierdesk_core::holidays::shipped(country).unwrap_or_default();
+        closed.extend(
+            self.store
+                .holidays(country)
+                .await?
+                .into_iter()
+                .map(|(_, h)| h),
+        );
+        closed.sort_by_key(|h| (h.date, h.from));
+        Ok(closed
             .into_iter()
             .filter(|h| h.date >= today && h.date <= horizon)
             .take(100)
             .map(|h| (at(h.date, h.from), at(h.date, h.to)))
-            .collect()
+            .collect())
     }
 }
 

@@ -386,13 +386,15 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
         }
         "DescribeCreateCaseOptions" => {
             let r: DescribeCreateCaseOptionsRequest = parse(body)?;
-            let (availability, channels) = app.create_case_options(
-                caller,
-                r.issue_type,
-                r.service_code,
-                r.language,
-                r.category_code,
-            )?;
+            let (availability, channels) = app
+                .create_case_options(
+                    caller,
+                    r.issue_type,
+                    r.service_code,
+                    r.language,
+                    r.category_code,
+                )
+                .await?;
             ok(&DescribeCreateCaseOptionsResponse {
                 language_availability: availability.into(),
                 communication_types: channels

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::catalog::{Calendar, CalendarKind, Catalog, ZoneRule};
+use crate::catalog::{Calendar, CalendarKind, Catalog};
 use crate::holidays::{self, Holiday};
 use crate::schedule::{Minute, Schedule};
 
@@ -60,10 +60,7 @@ pub fn schedule_for(
             Vec::new(),
         ));
     };
-    let zone_name = match zone {
-        ZoneRule::Account => customer.timezone.to_string(),
-        ZoneRule::Fixed(z) => z.clone(),
-    };
+    let zone_name = zone.zone(customer.timezone).to_string();
     let tz =
         TimeZone::get(&zone_name).map_err(|_| format!("'{zone_name}' is not an IANA time zone"))?;
     let (open, close) = variants
@@ -128,11 +125,7 @@ pub fn first_response_due(
     let plan = catalog
         .plan(plan_id)
         .ok_or_else(|| format!("no plan '{plan_id}'"))?;
-    let target = plan
-        .targets
-        .iter()
-        .find(|t| t.channel == channel && t.severity == severity)
-        .ok_or_else(|| {
+    let target = plan.target(channel, severity).ok_or_else(|| {
             let offered: Vec<&str> = plan
                 .targets
                 .iter()

@@ -52,6 +52,16 @@ pub enum ZoneRule {
     Fixed(String),
 }
 
+impl ZoneRule {
+    /// The IANA zone for an account whose own zone is `account_zone`.
+    pub fn zone<'a>(&'a self, account_zone: &'a str) -> &'a str {
+        match self {
+            ZoneRule::Account => account_zone,
+            ZoneRule::Fixed(z) => z,
+        }
+    }
+}
+
 /// Different hours for cases in one language (AWS: Japanese-language cases 09:00-18:00).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CalendarVariant {
@@ -223,9 +233,15 @@ impl Plan {
     }
 
     pub fn case_target(&self, severity: &str) -> Option<&Target> {
+        self.target(CASE_CHANNEL, severity)
+    }
+
+    /// The first-response target for `severity` on `channel` (cases, or e.g. Alibaba's
+    /// IM group).
+    pub fn target(&self, channel: &str, severity: &str) -> Option<&Target> {
         self.targets
             .iter()
-            .find(|t| t.channel == CASE_CHANNEL && t.severity == severity)
+            .find(|t| t.channel == channel && t.severity == severity)
     }
 
     pub fn has_channel(&self, channel: &str) -> bool {
