@@ -942,22 +942,6 @@ impl Backend {
             })
             .collect()
     }
-
-    pub async fn truncate_all(&self) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
-                Box::pin(async move {
-                    for t in [
-                        "attachments", "attachment_sets", "communications", "cases", "case_quota",
-                        "rate_windows", "access_keys", "plan_assignments", "accounts", "holidays",
-                    ] {
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DELETE FROM {t}"))).execute(&mut *c).await?;
-                    }
-                    Ok(())
-                })
-            })
-            .await
-    }
 }
 
 async fn upsert_assignment(c: &mut Conn, a: &PlanAssignment) -> Result<(), StoreError> {

@@ -442,9 +442,4 @@ impl Store {
     ) -> Result<Vec<(String, tierdesk_core::holidays::Holiday)>, StoreError> {
         dispatch!(self, b => b.holidays(country).await)
     }
-
-    /// Drops every table's rows; for tests and benchmarks only.
-    pub async fn truncate_all(&self) -> Result<(), StoreError> {
-        dispatch!(self, b => b.truncate_all().await)
-    }
 }
