@@ -86,10 +86,10 @@ pub struct NewFile {
 pub struct ChannelHours {
     /// `web`, `chat` or `call`.
     pub kind: &'static str,
-    /// `HH:mm:ss.SSS` start and end, in the account's zone.
-    pub hours: Vec<(String, String)>,
-    /// Upcoming closed stretches (public holidays), RFC 3339 start and end.
-    pub closed: Vec<(String, String)>,
+    /// Daily opening and closing times in the calendar's zone (`None`: end of day).
+    pub hours: Vec<(jiff::civil::Time, Option<jiff::civil::Time>)>,
+    /// Upcoming closed stretches (public holidays), start and end.
+    pub closed: Vec<(jiff::Zoned, jiff::Zoned)>,
 }
 
 fn invalid(msg: impl Into<String>) -> ServiceError {
@@ -777,14 +777,9 @@ impl App {
                     .iter()
                     .find(|v| v.language == language)
                     .map_or((*open, *close), |v| (v.open, v.close));
-                vec![(
-                    o.strftime("%H:%M:%S.%3f").to_string(),
-                    c.map_or("23:59:59.999".to_string(), |c| {
-                        c.strftime("%H:%M:%S.%3f").to_string()
-                    }),
-                )]
+                vec![(o, c)]
             }
-            _ => vec![("00:00:00.000".to_string(), "23:59:59.999".to_string())],
+            _ => vec![(jiff::civil::Time::MIN, None)],
         };
         let channels = [
             ("web", true),
@@ -810,12 +805,12 @@ impl App {
 
 impl App {
     /// The public holidays ahead (a year's worth) that close a business-hours calendar for
-    /// this caller's country, shipped and imported, as RFC 3339 intervals in its zone.
+    /// this caller's country, shipped and imported, in the calendar's zone.
     async fn upcoming_closures(
         &self,
         calendar: &tierdesk_core::catalog::Calendar,
         caller: &Caller,
-    ) -> Result<Vec<(String, String)>, ServiceError> {
+    ) -> Result<Vec<(jiff::Zoned, jiff::Zoned)>, ServiceError> {
         let CalendarKind::Weekly {
             zone,
             exclude_public_holidays: true,
@@ -831,9 +826,7 @@ impl App {
         let at = |d: jiff::civil::Date, minute: u16| {
             let dt = d.to_datetime(jiff::civil::Time::MIN)
                 + jiff::Span::new().minutes(i64::from(minute));
-            dt.to_zoned(tz.clone())
-                .map(|z| z.strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string())
-                .unwrap_or_default()
+            dt.to_zoned(tz.clone()).ok()
         };
         let country = &caller.account.country;
         let mut closed = tierdesk_core::holidays::shipped(country).unwrap_or_default();
@@ -849,7 +842,7 @@ impl App {
             .into_iter()
             .filter(|h| h.date >= today && h.date <= horizon)
             .take(100)
-            .map(|h| (at(h.date, h.from), at(h.date, h.to)))
+            .filter_map(|h| Some((at(h.date, h.from)?, at(h.date, h.to)?)))
             .collect())
     }
 }

@@ -16,6 +16,8 @@ use crate::sigv4::{self, SignedRequest};
 
 pub const TARGET_PREFIX: &str = "AWSSupport_20130415.";
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+/// `DateInterval` times: RFC 3339 with milliseconds and the zone's offset.
+const DATE_INTERVAL: &str = "%Y-%m-%dT%H:%M:%S%.3f%:z";
 
 /// The Trusted Advisor operations of this API; they come in a later release and until
 /// then answer as unsupported, never with invented data.
@@ -404,17 +406,20 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                         supported_hours: c
                             .hours
                             .into_iter()
-                            .map(|(start_time, end_time)| SupportedHour {
-                                start_time,
-                                end_time,
+                            .map(|(open, close)| SupportedHour {
+                                start_time: open.strftime("%H:%M:%S.%3f").to_string(),
+                                // AWS writes the end of the day as 23:59:59.999.
+                                end_time: close.map_or("23:59:59.999".to_string(), |c| {
+                                    c.strftime("%H:%M:%S.%3f").to_string()
+                                }),
                             })
                             .collect(),
                         dates_without_support: c
                             .closed
                             .into_iter()
-                            .map(|(start_date_time, end_date_time)| DateInterval {
-                                start_date_time,
-                                end_date_time,
+                            .map(|(start, end)| DateInterval {
+                                start_date_time: start.strftime(DATE_INTERVAL).to_string(),
+                                end_date_time: end.strftime(DATE_INTERVAL).to_string(),
                             })
                             .collect(),
                     })
