@@ -16,6 +16,11 @@ pub fn today_in(now: Timestamp, tz: &str) -> Date {
     now.to_zoned(zone).date()
 }
 
+/// The month (`YYYY-MM`) at `now` in zone `tz`: monthly quotas count in the account's zone.
+pub fn month_in(now: Timestamp, tz: &str) -> String {
+    today_in(now, tz).strftime("%Y-%m").to_string()
+}
+
 #[derive(Debug, Clone)]
 pub struct NewAccount {
     pub id: String,

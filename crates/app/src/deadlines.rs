@@ -1,13 +1,14 @@
-//! First-response deadlines for new cases, on schedules built once and kept for a minute
-//! (imported holidays reach every replica within that time).
+//! Starting response targets: a target's deadline and warning point on its clock, made
+//! concrete for one customer. Schedules are built once and kept for a minute (imported
+//! holidays reach every replica within that time).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tierdesk_core::catalog::Plan;
-use tierdesk_core::records::{Account, FirstResponse};
+use tierdesk_core::catalog::{Plan, TargetKind};
+use tierdesk_core::records::{Account, CaseTarget};
 use tierdesk_core::schedule::Schedule;
 use tierdesk_core::sla::{Customer, schedule_for};
 
@@ -26,23 +27,19 @@ pub(crate) struct Schedules {
 const TTL: Duration = Duration::from_secs(60);
 
 impl App {
-    /// The promise a new case of `severity` in `language` gets from `plan`: `None` when the
-    /// plan sets no target for it.
-    pub(crate) async fn first_response_for(
+    /// The schedule `clock` runs on for a customer in `account`'s zone and country, for
+    /// cases in `language`.
+    pub(crate) async fn schedule(
         &self,
-        account: &Account,
-        plan: &Plan,
-        severity: &str,
+        clock: &str,
+        timezone: &str,
+        country: &str,
         language: &str,
-        opened: Timestamp,
-    ) -> Result<Option<FirstResponse>, ServiceError> {
-        let Some(target) = plan.case_target(severity) else {
-            return Ok(None);
-        };
+    ) -> Result<Arc<Schedule>, ServiceError> {
         let key: Key = (
-            target.clock.clone(),
-            account.timezone.clone(),
-            account.country.clone(),
+            clock.to_string(),
+            timezone.to_string(),
+            country.to_string(),
             language.to_string(),
         );
         let now = self.clock.now();
@@ -51,44 +48,101 @@ impl App {
                 .filter(|(at, _)| now.duration_since(*at).unsigned_abs() < TTL)
                 .map(|(_, s)| s.clone())
         });
-        let schedule = match cached {
-            Some(s) => s,
-            None => {
-                let calendar = self.catalog.calendar(&target.clock).ok_or_else(|| {
-                    ServiceError::Internal(format!(
-                        "plan {} counts on unknown clock {}",
-                        plan.id, target.clock
-                    ))
-                })?;
-                let imported: Vec<_> = self
-                    .store
-                    .holidays(&account.country)
-                    .await?
-                    .into_iter()
-                    .map(|(_, h)| h)
-                    .collect();
-                let customer = Customer {
-                    timezone: &account.timezone,
-                    country: &account.country,
-                    language,
-                };
-                let (schedule, ..) =
-                    schedule_for(calendar, &customer, &imported).map_err(ServiceError::Internal)?;
-                let schedule = Arc::new(schedule);
-                if let Ok(mut m) = self.schedules.entries.lock() {
-                    m.insert(key, (now, schedule.clone()));
-                }
-                schedule
-            }
+        if let Some(s) = cached {
+            return Ok(s);
+        }
+        let calendar = self
+            .catalog
+            .calendar(clock)
+            .ok_or_else(|| ServiceError::Internal(format!("unknown clock {clock}")))?;
+        let imported: Vec<_> = self
+            .store
+            .holidays(country)
+            .await?
+            .into_iter()
+            .map(|(_, h)| h)
+            .collect();
+        let customer = Customer {
+            timezone,
+            country,
+            language,
         };
+        let (schedule, ..) =
+            schedule_for(calendar, &customer, &imported).map_err(ServiceError::Internal)?;
+        let schedule = Arc::new(schedule);
+        if let Ok(mut m) = self.schedules.entries.lock() {
+            m.insert(key, (now, schedule.clone()));
+        }
+        Ok(schedule)
+    }
+
+    /// A target of `kind` starting at `at`: due `minutes` later on `clock`, with its
+    /// warning at the configured share of that time, on the same clock.
+    pub(crate) async fn start_target(
+        &self,
+        account: &Account,
+        language: &str,
+        (kind, clock, minutes): (TargetKind, &str, u32),
+        at: Timestamp,
+    ) -> Result<CaseTarget, ServiceError> {
+        let schedule = self
+            .schedule(clock, &account.timezone, &account.country, language)
+            .await?;
+        let seconds = i64::from(minutes) * 60;
         let due = schedule
-            .due(opened, i64::from(target.minutes) * 60)
+            .due(at, seconds)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        Ok(Some(FirstResponse {
-            clock: target.clock.clone(),
-            minutes: target.minutes,
-            due,
-            responded: None,
-        }))
+        let percent = i64::from(self.limits.sla_warn_percent.min(100));
+        let warn_at = if percent == 0 || percent == 100 {
+            None
+        } else {
+            Some(
+                schedule
+                    .due(at, seconds * percent / 100)
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            )
+        };
+        Ok(CaseTarget::start(kind, clock, minutes, at, due, warn_at))
+    }
+
+    /// The first-response target a new case of `severity` gets from `plan`; `None` when
+    /// the plan sets none.
+    pub(crate) async fn first_response_target(
+        &self,
+        account: &Account,
+        plan: &Plan,
+        severity: &str,
+        language: &str,
+        opened: Timestamp,
+    ) -> Result<Option<CaseTarget>, ServiceError> {
+        let Some(t) = plan.case_target(severity) else {
+            return Ok(None);
+        };
+        let kind = (TargetKind::FirstResponse, t.clock.as_str(), t.minutes);
+        Ok(Some(
+            self.start_target(account, language, kind, opened).await?,
+        ))
+    }
+
+    /// A next-reply or update target the case's plan (the one it was opened under)
+    /// promises for `severity`, starting at `at`.
+    pub(crate) async fn follow_up_target(
+        &self,
+        account: &Account,
+        case: &tierdesk_core::records::Case,
+        kind: TargetKind,
+        at: Timestamp,
+    ) -> Result<Option<CaseTarget>, ServiceError> {
+        let Some(t) = self
+            .catalog
+            .plan(&case.plan_id)
+            .and_then(|p| p.follow_up_target(kind, &case.severity_code))
+        else {
+            return Ok(None);
+        };
+        let kind = (kind, t.clock.as_str(), t.minutes);
+        Ok(Some(
+            self.start_target(account, &case.language, kind, at).await?,
+        ))
     }
 }

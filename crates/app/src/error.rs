@@ -36,6 +36,12 @@ pub enum ServiceError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// No valid credentials (operator API token).
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Valid credentials, but the role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// A bug or an outage; the message is for logs, not for callers.
     #[error("{0}")]
     Internal(String),

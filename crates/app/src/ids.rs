@@ -57,6 +57,23 @@ pub(crate) fn attachment_id() -> Result<String, ServiceError> {
     Ok(format!("attachment-{}", hex(&random_bytes::<16>()?)))
 }
 
+pub(crate) fn agent_id() -> Result<String, ServiceError> {
+    Ok(format!("agent-{}", hex(&random_bytes::<8>()?)))
+}
+
+pub(crate) fn webhook_id() -> Result<String, ServiceError> {
+    Ok(format!("wh-{}", hex(&random_bytes::<8>()?)))
+}
+
+/// A bearer token or signing secret: `prefix` and 32 random bytes, URL-safe.
+pub(crate) fn token(prefix: &str) -> Result<String, ServiceError> {
+    use base64::Engine;
+    Ok(format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?)
+    ))
+}
+
 /// 20 characters, like AWS access key ids; the `TD` prefix keeps them apart from real
 /// AWS keys in secret scanners.
 pub(crate) fn access_key_id() -> Result<String, ServiceError> {

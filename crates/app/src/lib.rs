@@ -11,8 +11,12 @@ mod deadlines;
 pub mod error;
 mod ids;
 pub mod limits;
+pub mod operator;
+pub mod reports;
 pub mod secrets;
+pub mod sla_worker;
 pub mod support;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -20,6 +20,9 @@ pub struct Limits {
     /// How long a replica may keep using a looked-up access key (and so how long a
     /// revocation takes to reach every replica).
     pub key_cache_ttl: Duration,
+    /// The breach worker warns when this share of a target's time (counted on its own
+    /// clock) has passed, in percent; 0 turns warnings off.
+    pub sla_warn_percent: u32,
 }
 
 impl Default for Limits {
@@ -32,6 +35,7 @@ impl Default for Limits {
             describe_attachment_per_minute: 120,
             requests_per_second: 0,
             key_cache_ttl: Duration::from_secs(2),
+            sla_warn_percent: 75,
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use jiff::Timestamp;
 use tierdesk_core::account::CASE_LANGUAGES;
+use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::catalog::{CalendarKind, SeverityLevel};
-use tierdesk_core::records::{Attachment, Case, Communication, status};
+use tierdesk_core::records::{Attachment, Case, Communication, FirstResponse, status};
 use tierdesk_core::services::Service;
 use tierdesk_core::time::to_micros;
 use tierdesk_store::{
@@ -112,7 +113,7 @@ fn check_text(field: &str, s: &str) -> Result<(), ServiceError> {
     }
 }
 
-fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
+pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
     let body = body.ok_or_else(|| invalid("communicationBody is required"))?;
     let n = body.chars().count();
     if n == 0 || n > MAX_BODY_CHARS {
@@ -124,6 +125,19 @@ fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
     Ok(body.to_string())
 }
 
+/// A plausible email address: one `@`, a dotted domain, no spaces or controls.
+pub(crate) fn is_email(a: &str) -> bool {
+    a.len() <= 254
+        && !a.chars().any(|c| c.is_whitespace() || c.is_control())
+        && a.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        })
+}
+
 fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
     if cc.len() > MAX_CC {
         return Err(invalid(format!(
@@ -132,16 +146,7 @@ fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
         )));
     }
     for a in cc {
-        let ok = a.len() <= 254
-            && !a.chars().any(|c| c.is_whitespace() || c.is_control())
-            && a.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains('@')
-            });
-        if !ok {
+        if !is_email(a) {
             return Err(invalid(format!(
                 "'{a}' in ccEmailAddresses is not an email address"
             )));
@@ -302,11 +307,11 @@ impl App {
             jiff::tz::TimeZone::get(&caller.account.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
         );
         let monthly_cap = caller.plan.monthly_case_cap.map(|limit| MonthlyCap {
-            month: local.strftime("%Y-%m").to_string(),
+            month: crate::admin::month_in(now, &caller.account.timezone),
             limit: i64::from(limit),
         });
         let first_response = self
-            .first_response_for(
+            .first_response_target(
                 &caller.account,
                 &caller.plan,
                 &severity.code,
@@ -329,7 +334,14 @@ impl App {
             cc_emails: input.cc_email_addresses,
             plan_id: caller.plan.id.clone(),
             created: now,
-            first_response,
+            first_response: first_response.as_ref().map(|t| FirstResponse {
+                clock: t.clock.clone(),
+                minutes: t.minutes,
+                due: t.due,
+                responded: None,
+            }),
+            assignee: None,
+            sla_due: None,
         };
         let set = input.attachment_set_id.clone();
         match self
@@ -339,6 +351,7 @@ impl App {
                 body,
                 attachment_set: set.clone(),
                 monthly_cap,
+                targets: first_response.into_iter().collect(),
             })
             .await
         {
@@ -485,6 +498,7 @@ impl App {
         let page = self
             .store
             .communications(&CommunicationQuery {
+                include_internal: false,
                 account_id: caller.account.id.clone(),
                 case_id: case_id.to_string(),
                 after,
@@ -514,6 +528,17 @@ impl App {
         let body = check_body(input.communication_body.as_deref())?;
         check_cc(&input.cc_email_addresses)?;
         let set = input.attachment_set_id.clone();
+        let not_found = || ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}"));
+        let case = self
+            .store
+            .case(&caller.account.id, case_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let now = self.clock.now();
+        // The customer wrote: support owes a next reply, if the case's plan promises one.
+        let follow_up = self
+            .follow_up_target(&caller.account, &case, TargetKind::NextReply, now)
+            .await?;
         self.store
             .add_communication(NewCommunication {
                 account_id: caller.account.id.clone(),
@@ -521,8 +546,10 @@ impl App {
                 body,
                 submitted_by: Self::submitted_by(caller),
                 from_support: false,
+                internal: false,
                 attachment_set: set.clone(),
-                at: self.clock.now(),
+                at: now,
+                follow_up,
             })
             .await
             .map_err(|e| match e {

@@ -88,7 +88,12 @@ pub fn from_service(e: ServiceError) -> Result<AwsError, String> {
         ServiceError::AttachmentNotFound(m) => ("AttachmentIdNotFound", m),
         ServiceError::DescribeAttachmentLimit(m) => ("DescribeAttachmentLimitExceeded", m),
         ServiceError::Throttled(m) => ("ThrottlingException", m),
-        ServiceError::NotFound(m) | ServiceError::Conflict(m) | ServiceError::Internal(m) => {
+        // Operator-side errors never arise from an AWS call; if one did, it is a bug.
+        ServiceError::NotFound(m)
+        | ServiceError::Conflict(m)
+        | ServiceError::Unauthenticated(m)
+        | ServiceError::Forbidden(m)
+        | ServiceError::Internal(m) => {
             return Err(m);
         }
     };

@@ -4,6 +4,8 @@
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::catalog::TargetKind;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub id: String,
@@ -58,6 +60,15 @@ pub mod status {
     pub const CUSTOMER_ACTION_COMPLETED: &str = "customer-action-completed";
     pub const REOPENED: &str = "reopened";
     pub const RESOLVED: &str = "resolved";
+    pub const ALL: [&str; 7] = [
+        OPENED,
+        UNASSIGNED,
+        WORK_IN_PROGRESS,
+        PENDING_CUSTOMER_ACTION,
+        CUSTOMER_ACTION_COMPLETED,
+        REOPENED,
+        RESOLVED,
+    ];
 
     /// What a customer's reply does to a case: it reopens a resolved case and answers a
     /// request for action; otherwise the status stays.
@@ -89,6 +100,171 @@ pub struct Case {
     pub created: Timestamp,
     /// The first-response promise made when the case was opened, if the plan makes one.
     pub first_response: Option<FirstResponse>,
+    /// The agent working the case.
+    pub assignee: Option<String>,
+    /// The earliest deadline among the targets still running (what the queue sorts by).
+    pub sla_due: Option<Timestamp>,
+}
+
+/// One response target a case runs: recorded when it starts, with the clock and length it
+/// started under, so later plan or calendar changes do not rewrite it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseTarget {
+    pub kind: TargetKind,
+    /// Counts the targets of one kind on a case: 0, 1, ...
+    pub seq: i64,
+    pub clock: String,
+    pub minutes: u32,
+    pub started: Timestamp,
+    pub due: Timestamp,
+    /// When the breach worker warns (a fraction of the target, on the same clock).
+    pub warn_at: Option<Timestamp>,
+    /// When support answered, customer-visibly.
+    pub met: Option<Timestamp>,
+    /// When the clock stopped (answered, resolved, or waiting on the customer).
+    pub stopped: Option<Timestamp>,
+    pub warned: Option<Timestamp>,
+    pub breached: Option<Timestamp>,
+}
+
+impl CaseTarget {
+    /// A target starting now: nothing met, stopped or recorded yet.
+    pub fn start(
+        kind: TargetKind,
+        clock: &str,
+        minutes: u32,
+        started: Timestamp,
+        due: Timestamp,
+        warn_at: Option<Timestamp>,
+    ) -> Self {
+        Self {
+            kind,
+            seq: 0,
+            clock: clock.to_string(),
+            minutes,
+            started,
+            due,
+            warn_at,
+            met: None,
+            stopped: None,
+            warned: None,
+            breached: None,
+        }
+    }
+
+    /// Missed: breached, or answered after the deadline.
+    pub fn missed(&self, now: Timestamp) -> bool {
+        match self.met {
+            Some(m) => m > self.due,
+            None => self.stopped.is_none() && now > self.due,
+        }
+    }
+}
+
+/// What the breach worker records about a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaEventKind {
+    Warning,
+    Breach,
+}
+
+impl SlaEventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Warning => "warning",
+            Self::Breach => "breach",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Warning, Self::Breach]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// A warning or breach, as stored on the case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaEvent {
+    pub case_id: String,
+    pub target: TargetKind,
+    pub seq: i64,
+    pub kind: SlaEventKind,
+    pub due: Timestamp,
+    /// The instant the event is about (the warning point or the deadline).
+    pub at: Timestamp,
+    /// When the worker recorded it.
+    pub recorded: Timestamp,
+}
+
+impl SlaEvent {
+    /// The event's identity, the same however often it is delivered.
+    pub fn key(&self) -> String {
+        format!(
+            "{}/{}/{}/{}",
+            self.case_id,
+            self.target.as_str(),
+            self.seq,
+            self.kind.as_str()
+        )
+    }
+}
+
+/// What an agent may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Agent,
+    Tam,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Tam => "tam",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Agent, Self::Tam, Self::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// A support engineer, TAM or admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub languages: Vec<String>,
+    pub role: Role,
+    pub created: Timestamp,
+}
+
+/// A webhook endpoint. The signing secret is sealed under the master key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Webhook {
+    pub id: String,
+    pub url: String,
+    /// Event types it receives (`sla.warning`, `sla.breach`).
+    pub events: Vec<String>,
+    pub secret_ciphertext: Vec<u8>,
+    pub created: Timestamp,
+    pub disabled: Option<Timestamp>,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("id", &self.id)
+            .field("url", &self.url)
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A first-response target as recorded on a case.
@@ -109,6 +285,8 @@ pub struct Communication {
     pub body: String,
     pub submitted_by: String,
     pub from_support: bool,
+    /// An internal note: agents see it, the customer never does.
+    pub internal: bool,
     pub created: Timestamp,
     pub attachments: Vec<AttachmentRef>,
 }

@@ -52,7 +52,12 @@ fn placeholders(first: usize, n: usize) -> String {
 
 const CASE_COLUMNS: &str = "display_id, case_id, account_id, subject, status, service_code, \
      category_code, severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, \
-     sla_clock, sla_minutes, first_response_due_us, first_responded_us";
+     fr.clock AS sla_clock, fr.minutes AS sla_minutes, fr.due_us AS first_response_due_us, \
+     fr.met_us AS first_responded_us, assignee, sla_due_us";
+
+/// Joins a case's first-response target (a primary-key lookup per case) for CASE_COLUMNS.
+const FR_JOIN: &str = "LEFT JOIN case_targets fr ON fr.case_display_id = cases.display_id \
+     AND fr.target = 'first_response' AND fr.seq = 0";
 
 fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
     let cc: String = r.try_get("cc_emails")?;
@@ -72,6 +77,10 @@ fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
         plan_id: r.try_get("plan_id")?,
         created: from_micros(r.try_get("created_us")?),
         first_response: first_response_from_row(r)?,
+        assignee: r.try_get("assignee")?,
+        sla_due: Some(r.try_get::<i64, _>("sla_due_us")?)
+            .filter(|d| *d != NO_DEADLINE)
+            .map(from_micros),
     })
 }
 
@@ -185,17 +194,18 @@ async fn insert_communication(
     display_id: i64,
     body: &str,
     submitted_by: &str,
-    from_support: bool,
+    (from_support, internal): (bool, bool),
     at_us: i64,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, created_us) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(display_id)
     .bind(body)
     .bind(submitted_by)
     .bind(from_support)
+    .bind(internal)
     .bind(at_us)
     .fetch_one(&mut *c)
     .await?;
@@ -464,8 +474,8 @@ impl Backend {
                     let row = sqlx::query(
                         "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
                          severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
-                         sla_clock, sla_minutes, first_response_due_us, first_responded_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17) \
+                         assignee) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL) \
                          RETURNING display_id",
                     )
                     .bind(&k.case_id)
@@ -481,20 +491,34 @@ impl Backend {
                     .bind(k.cc_emails.join("\n"))
                     .bind(&k.plan_id)
                     .bind(at)
-                    .bind(k.first_response.as_ref().map(|f| f.clock.clone()))
-                    .bind(k.first_response.as_ref().map(|f| i64::from(f.minutes)))
-                    .bind(k.first_response.as_ref().map(|f| to_micros(f.due)))
-                    .bind(k.first_response.as_ref().and_then(|f| f.responded).map(to_micros))
                     .fetch_one(&mut *c)
                     .await?;
                     let display_id: i64 = row.try_get("display_id")?;
+                    for t in &new.targets {
+                        insert_target(c, display_id, t).await?;
+                    }
+                    refresh_sla_due(c, display_id).await?;
                     let comm =
-                        insert_communication(c, display_id, &new.body, &k.submitted_by, false, at).await?;
+                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
                     if let Some(set) = &new.attachment_set {
                         attach_set(c, &k.account_id, set, comm, at).await?;
                     }
+                    // What reading the case back would give.
+                    let sla_due = new.targets.iter().filter(|t| t.stopped.is_none()).map(|t| t.due).min();
+                    let first_response = new
+                        .targets
+                        .iter()
+                        .find(|t| t.kind == TargetKind::FirstResponse)
+                        .map(|t| tierdesk_core::records::FirstResponse {
+                            clock: t.clock.clone(),
+                            minutes: t.minutes,
+                            due: t.due,
+                            responded: t.met,
+                        });
                     Ok(Case {
                         display_id,
+                        sla_due,
+                        first_response,
                         ..new.case
                     })
                 })
@@ -503,7 +527,7 @@ impl Backend {
     }
 
     pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
-        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases WHERE account_id = $1");
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE account_id = $1");
         let mut args = vec![Arg::S(q.account_id.clone())];
         let next = |args: &mut Vec<Arg>, a: Arg| {
             args.push(a);
@@ -549,7 +573,7 @@ impl Backend {
 
     pub async fn case(&self, account_id: &str, case_id: &str) -> Result<Option<Case>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {CASE_COLUMNS} FROM cases WHERE case_id = $1 AND account_id = $2"
+            "SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE case_id = $1 AND account_id = $2"
         )))
         .bind(case_id)
         .bind(account_id)
@@ -580,6 +604,7 @@ impl Backend {
                         body: r.try_get("body")?,
                         submitted_by: r.try_get("submitted_by")?,
                         from_support: r.try_get("from_support")?,
+                        internal: r.try_get("internal")?,
                         created: from_micros(r.try_get("created_us")?),
                         attachments: Vec::new(),
                     },
@@ -617,10 +642,10 @@ impl Backend {
             // statistics say (a window over an IN list let PostgreSQL pick a sequential scan
             // of all communications on the stale statistics that follow a bulk load).
             Dialect::Postgres => format!(
-                "SELECT c.id, c.case_display_id, c.body, c.submitted_by, c.from_support, c.created_us \
+                "SELECT c.id, c.case_display_id, c.body, c.submitted_by, c.from_support, c.internal, c.created_us \
                  FROM (VALUES {}) AS k(d) CROSS JOIN LATERAL \
-                 (SELECT id, case_display_id, body, submitted_by, from_support, created_us \
-                  FROM communications WHERE case_display_id = k.d \
+                 (SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us \
+                  FROM communications WHERE case_display_id = k.d AND internal = FALSE \
                   ORDER BY created_us DESC, id DESC LIMIT {}) AS c",
                 (1..=k).map(|i| format!("(${i}::BIGINT)")).collect::<Vec<_>>().join(", "),
                 limit(n + 1)
@@ -628,17 +653,17 @@ impl Backend {
             // SQLite has no LATERAL; per-case subqueries joined by UNION ALL were
             // re-prepared on every call, so one window function over an IN list it is.
             Dialect::Sqlite => format!(
-                "SELECT id, case_display_id, body, submitted_by, from_support, created_us FROM \
-                 (SELECT id, case_display_id, body, submitted_by, from_support, created_us, \
+                "SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us FROM \
+                 (SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us, \
                   ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
-                  FROM communications WHERE case_display_id IN ({})) AS w \
+                  FROM communications WHERE case_display_id IN ({}) AND internal = FALSE) AS w \
                  WHERE rn <= {}",
                 placeholders(1, k),
                 limit(n + 1)
             ),
         };
         let sql = format!(
-            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.created_us, \
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
              a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
@@ -671,10 +696,13 @@ impl Backend {
         let Some(case) = self.case(&q.account_id, &q.case_id).await? else {
             return Ok(None);
         };
-        let mut newest = "SELECT id, case_display_id, body, submitted_by, from_support, created_us \
+        let mut newest = "SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us \
                           FROM communications WHERE case_display_id = $1"
             .to_string();
         let mut args = vec![Arg::I(case.display_id)];
+        if !q.include_internal {
+            newest += " AND internal = FALSE";
+        }
         if let Some(t) = q.after {
             args.push(Arg::I(to_micros(t)));
             newest += &format!(" AND created_us >= ${}", args.len());
@@ -690,7 +718,7 @@ impl Backend {
         }
         newest += &format!(" ORDER BY created_us DESC, id DESC LIMIT {}", limit(q.limit + 1));
         let sql = format!(
-            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.created_us, \
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
              a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
@@ -719,9 +747,20 @@ impl Backend {
                     let display_id: i64 = row.try_get("display_id")?;
                     let status: String = row.try_get("status")?;
                     let at = to_micros(new.at);
-                    let comm = insert_communication(c, display_id, &new.body, &new.submitted_by, new.from_support, at).await?;
+                    let comm = insert_communication(
+                        c,
+                        display_id,
+                        &new.body,
+                        &new.submitted_by,
+                        (new.from_support, new.internal),
+                        at,
+                    )
+                    .await?;
                     if let Some(set) = &new.attachment_set {
                         attach_set(c, &new.account_id, set, comm, at).await?;
+                    }
+                    if new.internal {
+                        return Ok(());
                     }
                     let next = if new.from_support {
                         status.as_str()
@@ -735,16 +774,17 @@ impl Backend {
                         .execute(&mut *c)
                         .await?;
                     if new.from_support {
-                        // The first customer-visible answer from support keeps the promise.
-                        sqlx::query(
-                            "UPDATE cases SET first_responded_us = $1 \
-                             WHERE display_id = $2 AND first_responded_us IS NULL",
-                        )
-                        .bind(at)
-                        .bind(display_id)
-                        .execute(&mut *c)
-                        .await?;
+                        // A customer-visible answer meets every target that was running.
+                        stop_targets(c, display_id, &TargetKind::ALL, at, true).await?;
+                        if let Some(t) = &new.follow_up {
+                            insert_target(c, display_id, t).await?;
+                        }
+                    } else if let Some(t) = &new.follow_up
+                        && !answer_owed(c, display_id).await?
+                    {
+                        insert_target(c, display_id, t).await?;
                     }
+                    refresh_sla_due(c, display_id).await?;
                     Ok(())
                 })
             })
@@ -755,7 +795,7 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let row = sqlx::query("SELECT status FROM cases WHERE case_id = $1 AND account_id = $2")
+                    let row = sqlx::query("SELECT display_id, status FROM cases WHERE case_id = $1 AND account_id = $2")
                         .bind(&case_id)
                         .bind(&account_id)
                         .fetch_optional(&mut *c)
@@ -765,12 +805,16 @@ impl Backend {
                     };
                     let initial: String = row.try_get("status")?;
                     let resolved = tierdesk_core::records::status::RESOLVED;
-                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE case_id = $3")
+                    let display_id: i64 = row.try_get("display_id")?;
+                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
                         .bind(resolved)
                         .bind(to_micros(at))
-                        .bind(&case_id)
+                        .bind(display_id)
                         .execute(&mut *c)
                         .await?;
+                    // Resolving stops every clock.
+                    stop_targets(c, display_id, &TargetKind::ALL, to_micros(at), false).await?;
+                    refresh_sla_due(c, display_id).await?;
                     Ok((initial, resolved.to_string()))
                 })
             })

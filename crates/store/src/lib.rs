@@ -50,11 +50,16 @@ macro_rules! backend {
                         "/0003_case_first_response.sql"
                     )),
                 ),
+                (
+                    4,
+                    include_str!(concat!("../migrations/", $dir, "/0004_sla_engine.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
             }
             include!("backend.rs");
+            include!("backend_sla.rs");
         }
     };
 }
@@ -142,6 +147,8 @@ pub enum StoreError {
     AttachmentSetFull,
     #[error("monthly case cap reached")]
     MonthlyCaseCapReached,
+    #[error("monthly quota used up")]
+    QuotaExhausted,
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("the database writer has stopped")]
@@ -183,6 +190,8 @@ pub struct NewCase {
     pub body: String,
     pub attachment_set: Option<String>,
     pub monthly_cap: Option<MonthlyCap>,
+    /// The targets the case starts with (its first response, if the plan promises one).
+    pub targets: Vec<tierdesk_core::records::CaseTarget>,
 }
 
 /// A cap on cases opened per calendar month (in the account's zone).
@@ -216,6 +225,8 @@ pub struct CommunicationQuery {
     /// Continue after this (created, id), newest first.
     pub cursor: Option<(i64, i64)>,
     pub limit: i64,
+    /// Agents see internal notes; customers never do.
+    pub include_internal: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -225,8 +236,14 @@ pub struct NewCommunication {
     pub body: String,
     pub submitted_by: String,
     pub from_support: bool,
+    /// An internal note: no status or target changes, never shown to the customer.
+    pub internal: bool,
     pub attachment_set: Option<String>,
     pub at: Timestamp,
+    /// A target this message may start: a support reply starts the next periodic update;
+    /// a customer message starts a next-reply target unless support already owes an
+    /// answer. Every running answer target stops when support replies.
+    pub follow_up: Option<tierdesk_core::records::CaseTarget>,
 }
 
 #[derive(Debug, Clone)]
@@ -264,6 +281,9 @@ macro_rules! dispatch {
         }
     };
 }
+
+mod sla;
+pub use sla::*;
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates.

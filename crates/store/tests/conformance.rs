@@ -10,9 +10,14 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use tierdesk_core::records::{AccessKey, Account, Case, FirstResponse, PlanAssignment, status};
+use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::records::{
+    AccessKey, Account, Agent, Case, CaseTarget, PlanAssignment, Role, SlaEvent, SlaEventKind,
+    Webhook, status,
+};
 use tierdesk_store::{
-    CaseQuery, CommunicationQuery, MonthlyCap, NewAttachments, NewCase, NewCommunication, Options,
+    Assignee, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap, NewAttachments, NewCase,
+    NewCommunication, NewEscalation, NewSlaEvent, Options, QueueQuery, ReportQuery, StatusChange,
     Store, StoreError,
 };
 
@@ -106,17 +111,49 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             cc_emails: vec!["a@example.com".into(), "b@example.com".into()],
             plan_id: "aws.business".into(),
             created,
-            // Odd cases carry a first-response promise, even ones none.
-            first_response: (n % 2 == 1).then(|| FirstResponse {
-                clock: "aws.developer.business_hours".into(),
-                minutes: 720,
-                due: created + Duration::from_secs(3 * 86_400),
-                responded: None,
-            }),
+            first_response: None,
+            assignee: None,
+            sla_due: None,
         },
         body: format!("body {n}"),
         attachment_set: None,
         monthly_cap: None,
+        // Odd cases carry a first-response promise, even ones none.
+        targets: (n % 2 == 1)
+            .then(|| first_response(created, created + Duration::from_secs(3 * 86_400)))
+            .into_iter()
+            .collect(),
+    }
+}
+
+fn first_response(started: Timestamp, due: Timestamp) -> CaseTarget {
+    target(TargetKind::FirstResponse, started, due)
+}
+
+/// A target with its warning three quarters of the way.
+fn target(kind: TargetKind, started: Timestamp, due: Timestamp) -> CaseTarget {
+    let warn = started + (due.duration_since(started) * 3 / 4);
+    CaseTarget::start(
+        kind,
+        "aws.developer.business_hours",
+        720,
+        started,
+        due,
+        Some(warn),
+    )
+}
+
+fn message(account: &str, case_id: &str, from_support: bool, at: Timestamp) -> NewCommunication {
+    NewCommunication {
+        account_id: account.into(),
+        case_id: case_id.into(),
+        body: format!("message at {at}"),
+        submitted_by: if from_support { "Support" } else { "root" }.into(),
+        from_support,
+        internal: false,
+        attachment_set: None,
+        at,
+        follow_up: None,
     }
 }
 
@@ -378,8 +415,10 @@ async fn communications_page_and_reopen(s: Store) {
             body: format!("reply {n}"),
             submitted_by: "Amazon Web Services".into(),
             from_support: n.is_multiple_of(2),
+            internal: false,
             attachment_set: None,
             at: t0 + Duration::from_secs(n * 60),
+            follow_up: None,
         })
         .await
         .unwrap();
@@ -457,8 +496,10 @@ async fn communications_page_and_reopen(s: Store) {
         body: "it broke again".into(),
         submitted_by: "root".into(),
         from_support: false,
+        internal: false,
         attachment_set: None,
         at: t0 + Duration::from_secs(3600),
+        follow_up: None,
     })
     .await
     .unwrap();
@@ -471,8 +512,10 @@ async fn communications_page_and_reopen(s: Store) {
             body: "not mine".into(),
             submitted_by: "x".into(),
             from_support: false,
+            internal: false,
             attachment_set: None,
             at: t0,
+            follow_up: None,
         })
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
@@ -679,6 +722,488 @@ async fn meta_init_keeps_the_first_value(s: Store) {
     assert_eq!(s.meta_get("k").await.unwrap(), Some(vec![1]));
 }
 
+fn agent(id: &str) -> Agent {
+    Agent {
+        id: id.into(),
+        email: format!("{id}@support.example.com"),
+        name: format!("Agent {id}"),
+        languages: vec!["en".into(), "ja".into()],
+        role: Role::Agent,
+        created: at("2026-01-01T00:00:00Z"),
+    }
+}
+
+async fn agents_are_found_by_token_hash(s: Store) {
+    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    let dup = s.insert_agent(agent("agent-1"), vec![2; 32]).await;
+    assert!(matches!(dup, Err(StoreError::AlreadyExists)));
+    assert_eq!(
+        s.agent_by_token(&[1; 32]).await.unwrap(),
+        Some(agent("agent-1"))
+    );
+    assert_eq!(s.agent_by_token(&[3; 32]).await.unwrap(), None);
+    assert_eq!(
+        s.agent("agent-1").await.unwrap().map(|a| a.languages.len()),
+        Some(2)
+    );
+    assert_eq!(s.agents().await.unwrap().len(), 1);
+}
+
+async fn queue_orders_by_deadline_and_filters(s: Store) {
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    let t0 = at("2026-05-01T00:00:00Z");
+    let hour = Duration::from_secs(3600);
+    // Case n is due in (5 - n) hours: later cases first; even ones have no target.
+    let mut ids = Vec::new();
+    for n in 1..=5u32 {
+        let mut new = new_case(
+            if n <= 3 {
+                "111111111111"
+            } else {
+                "222222222222"
+            },
+            n,
+            t0,
+        );
+        new.targets = if n == 2 {
+            Vec::new()
+        } else {
+            vec![first_response(t0, t0 + hour * (6 - n))]
+        };
+        let c = s.create_case(new).await.unwrap();
+        assert_eq!(c.sla_due, (n != 2).then(|| t0 + hour * (6 - n)));
+        ids.push(c);
+    }
+    let q = |f: fn(&mut QueueQuery)| {
+        let mut q = QueueQuery {
+            limit: 10,
+            ..Default::default()
+        };
+        f(&mut q);
+        q
+    };
+    let order = |p: tierdesk_store::Page<Case>| -> Vec<String> {
+        p.items.iter().map(|c| c.subject.clone()).collect()
+    };
+    let all = s.queue(&q(|_| {})).await.unwrap();
+    assert_eq!(
+        order(all),
+        [
+            "subject 5",
+            "subject 4",
+            "subject 3",
+            "subject 1",
+            "subject 2"
+        ]
+    );
+    // Paging continues in the same order.
+    let first = s.queue(&q(|q| q.limit = 2)).await.unwrap();
+    assert!(first.more);
+    let last = first.items.last().unwrap();
+    let cursor = (
+        last.sla_due
+            .map_or(i64::MAX, tierdesk_core::time::to_micros),
+        last.display_id,
+    );
+    let mut next = q(|q| q.limit = 2);
+    next.cursor = Some(cursor);
+    assert_eq!(
+        order(s.queue(&next).await.unwrap()),
+        ["subject 3", "subject 1"]
+    );
+    // Filters.
+    let ja = s
+        .queue(&q(|q| q.language = Some("ja".into())))
+        .await
+        .unwrap();
+    assert_eq!(order(ja), ["subject 5", "subject 3", "subject 1"]);
+    let mut breaching = q(|_| {});
+    breaching.breaching_at = Some(t0 + hour * 3 + Duration::from_secs(1));
+    assert_eq!(
+        order(s.queue(&breaching).await.unwrap()),
+        ["subject 5", "subject 4", "subject 3"]
+    );
+    let mut accounts = q(|_| {});
+    accounts.accounts = Some(vec!["222222222222".into()]);
+    assert_eq!(
+        order(s.queue(&accounts).await.unwrap()),
+        ["subject 5", "subject 4"]
+    );
+    // Assignment.
+    s.assign(ids[0].display_id, Some("agent-1".into()))
+        .await
+        .unwrap();
+    let unknown = s.assign(ids[0].display_id, Some("agent-9".into())).await;
+    assert!(matches!(unknown, Err(StoreError::NotFound)));
+    let mut mine = q(|_| {});
+    mine.assignee = Some(Assignee::Agent("agent-1".into()));
+    assert_eq!(order(s.queue(&mine).await.unwrap()), ["subject 1"]);
+    let mut unassigned = q(|_| {});
+    unassigned.assignee = Some(Assignee::Unassigned);
+    assert_eq!(s.queue(&unassigned).await.unwrap().items.len(), 4);
+    // Resolved cases leave the queue; a status filter narrows it.
+    s.resolve_case("222222222222", &ids[4].case_id, t0)
+        .await
+        .unwrap();
+    let mut opened = q(|_| {});
+    opened.status = Some(status::OPENED.into());
+    assert_eq!(
+        order(s.queue(&opened).await.unwrap()),
+        ["subject 4", "subject 3", "subject 1", "subject 2"]
+    );
+    let by_id = s.case_by_id(&ids[4].case_id).await.unwrap().unwrap();
+    assert_eq!(
+        (by_id.status.as_str(), by_id.sla_due),
+        (status::RESOLVED, None)
+    );
+}
+
+async fn replies_notes_and_follow_up_targets(s: Store) {
+    with_account(&s, "111111111111").await;
+    let acct = "111111111111";
+    let t0 = at("2026-05-01T00:00:00Z");
+    let min = Duration::from_secs(60);
+    let c = s.create_case(new_case(acct, 1, t0)).await.unwrap();
+    // An internal note changes nothing the customer sees and stops no clock.
+    let mut note = message(acct, &c.case_id, true, t0 + min);
+    note.internal = true;
+    s.add_communication(note).await.unwrap();
+    let seen = |include_internal| CommunicationQuery {
+        account_id: acct.into(),
+        case_id: c.case_id.clone(),
+        limit: 100,
+        include_internal,
+        ..Default::default()
+    };
+    assert_eq!(
+        s.communications(&seen(false))
+            .await
+            .unwrap()
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let all = s.communications(&seen(true)).await.unwrap().unwrap().items;
+    assert_eq!(all.len(), 2);
+    assert!(all[0].internal);
+    let recent = s
+        .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        recent[0].1.items.len(),
+        1,
+        "DescribeCases never shows notes"
+    );
+    let case = s.case(acct, &c.case_id).await.unwrap().unwrap();
+    assert_eq!(case.first_response.as_ref().and_then(|f| f.responded), None);
+    assert!(case.sla_due.is_some());
+    // A customer message while the first response is owed starts no next-reply target.
+    let mut chase = message(acct, &c.case_id, false, t0 + min * 2);
+    chase.follow_up = Some(target(TargetKind::NextReply, t0 + min * 2, t0 + min * 62));
+    s.add_communication(chase).await.unwrap();
+    assert_eq!(s.case_targets(c.display_id).await.unwrap().len(), 1);
+    // Support answers: the first response is met; an update target starts.
+    let mut answer = message(acct, &c.case_id, true, t0 + min * 3);
+    answer.follow_up = Some(target(TargetKind::Update, t0 + min * 3, t0 + min * 123));
+    s.add_communication(answer).await.unwrap();
+    let case = s.case(acct, &c.case_id).await.unwrap().unwrap();
+    assert_eq!(
+        case.first_response.as_ref().and_then(|f| f.responded),
+        Some(t0 + min * 3)
+    );
+    assert_eq!(case.sla_due, Some(t0 + min * 123));
+    // The customer writes back: support owes a next reply (the update keeps running).
+    let mut back = message(acct, &c.case_id, false, t0 + min * 10);
+    back.follow_up = Some(target(TargetKind::NextReply, t0 + min * 10, t0 + min * 70));
+    s.add_communication(back).await.unwrap();
+    let targets = s.case_targets(c.display_id).await.unwrap();
+    let kinds: Vec<_> = targets
+        .iter()
+        .map(|t| (t.kind, t.seq, t.stopped.is_some()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (TargetKind::FirstResponse, 0, true),
+            (TargetKind::Update, 0, false),
+            (TargetKind::NextReply, 0, false),
+        ]
+    );
+    assert_eq!(
+        s.case(acct, &c.case_id).await.unwrap().unwrap().sla_due,
+        Some(t0 + min * 70)
+    );
+    // Waiting on the customer stops updates only.
+    let before = s
+        .set_status(StatusChange {
+            display_id: c.display_id,
+            status: status::PENDING_CUSTOMER_ACTION.into(),
+            stop: vec![TargetKind::Update],
+            at: t0 + min * 11,
+        })
+        .await
+        .unwrap();
+    assert_eq!(before, status::OPENED);
+    let targets = s.case_targets(c.display_id).await.unwrap();
+    assert_eq!(targets[1].stopped, Some(t0 + min * 11));
+    assert_eq!(targets[1].met, None);
+    assert_eq!(targets[2].stopped, None);
+    // Resolving stops every clock.
+    s.resolve_case(acct, &c.case_id, t0 + min * 20)
+        .await
+        .unwrap();
+    let targets = s.case_targets(c.display_id).await.unwrap();
+    assert!(targets.iter().all(|t| t.stopped.is_some()));
+    assert_eq!(
+        s.case(acct, &c.case_id).await.unwrap().unwrap().sla_due,
+        None
+    );
+    assert!(
+        s.due_targets(t0 + Duration::from_secs(86_400 * 30), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn sla_event(
+    d: &tierdesk_store::DueTarget,
+    kind: SlaEventKind,
+    then_next: Option<Timestamp>,
+    now: Timestamp,
+) -> NewSlaEvent {
+    NewSlaEvent {
+        display_id: d.display_id,
+        event: SlaEvent {
+            case_id: d.case.case_id.clone(),
+            target: d.target.kind,
+            seq: d.target.seq,
+            kind,
+            due: d.target.due,
+            at: d.next_event,
+            recorded: now,
+        },
+        expected_next: d.next_event,
+        then_next,
+        event_type: format!("sla.{}", kind.as_str()),
+        payload: format!("{{\"case\":\"{}\"}}", d.case.case_id),
+    }
+}
+
+async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
+    with_account(&s, "111111111111").await;
+    let acct = "111111111111";
+    let t0 = at("2026-05-01T00:00:00Z");
+    let hour = Duration::from_secs(3600);
+    s.insert_webhook(Webhook {
+        id: "wh-breach".into(),
+        url: "http://127.0.0.1:9/hook".into(),
+        events: vec!["sla.breach".into()],
+        secret_ciphertext: vec![9; 40],
+        created: t0,
+        disabled: None,
+    })
+    .await
+    .unwrap();
+    let mut new = new_case(acct, 1, t0);
+    new.targets = vec![first_response(t0, t0 + hour * 4)];
+    let c = s.create_case(new).await.unwrap();
+    // Nothing is due before the warning point (3 hours in).
+    assert!(s.due_targets(t0 + hour * 2, 10).await.unwrap().is_empty());
+    let now = t0 + hour * 3 + Duration::from_secs(1);
+    let due = s.due_targets(now, 10).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].next_event, t0 + hour * 3);
+    let warning = sla_event(&due[0], SlaEventKind::Warning, Some(t0 + hour * 4), now);
+    // Two workers race with the same reading: one records, the other finds it done.
+    let (a, b) = tokio::join!(
+        s.record_sla_events(vec![warning.clone()]),
+        s.record_sla_events(vec![warning.clone()])
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(s.record_sla_events(vec![warning]).await.unwrap(), 0);
+    assert!(s.due_targets(now, 10).await.unwrap().is_empty());
+    let now = t0 + hour * 4 + Duration::from_secs(1);
+    let due = s.due_targets(now, 10).await.unwrap();
+    assert_eq!(due[0].next_event, t0 + hour * 4);
+    assert_eq!(
+        due[0].target.warned,
+        Some(t0 + hour * 3 + Duration::from_secs(1))
+    );
+    let breach = sla_event(&due[0], SlaEventKind::Breach, None, now);
+    assert_eq!(
+        s.record_sla_events(vec![breach.clone(), breach])
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(
+        s.due_targets(now + hour * 100, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let events = s.sla_events(&c).await.unwrap();
+    let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
+    assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
+    // The breach (not the warning: the webhook did not ask for it) waits in the outbox.
+    let claimed = s.claim_deliveries(now, now + hour, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].event_type, "sla.breach");
+    assert_eq!(
+        claimed[0].event_key,
+        format!("{}/first_response/0/breach", c.case_id)
+    );
+    // Claimed deliveries are leased: nobody else gets them meanwhile.
+    assert!(
+        s.claim_deliveries(now, now + hour, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retry_at = now + Duration::from_secs(2);
+    s.settle_delivery(
+        claimed[0].id,
+        DeliveryOutcome::Failed {
+            error: "endpoint answered 503".into(),
+            retry_at: Some(retry_at),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.claim_deliveries(now, now + hour, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = s
+        .claim_deliveries(retry_at, retry_at + hour, 10)
+        .await
+        .unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    s.settle_delivery(again[0].id, DeliveryOutcome::Delivered, retry_at)
+        .await
+        .unwrap();
+    let hooks = s.webhooks().await.unwrap();
+    assert_eq!(hooks[0].1.delivered, 1);
+    assert_eq!(hooks[0].1.pending, 0);
+    assert_eq!(
+        hooks[0].1.last_error.as_deref(),
+        Some("endpoint answered 503")
+    );
+    s.disable_webhook("wh-breach", now).await.unwrap();
+    assert!(matches!(
+        s.disable_webhook("wh-breach", now).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn escalations_count_against_the_monthly_quota(s: Store) {
+    with_account(&s, "111111111111").await;
+    let acct = "111111111111";
+    let t0 = at("2026-05-01T00:00:00Z");
+    let min = Duration::from_secs(60);
+    let c = s.create_case(new_case(acct, 1, t0)).await.unwrap();
+    let escalation = |at: Timestamp, month: &str| NewEscalation {
+        display_id: c.display_id,
+        account_id: acct.into(),
+        month: month.into(),
+        per_month: 2,
+        target: target(TargetKind::Escalation, at, at + min * 10),
+    };
+    assert_eq!(s.escalate(escalation(t0, "2026-05")).await.unwrap(), 1);
+    assert_eq!(
+        s.case(acct, &c.case_id).await.unwrap().unwrap().sla_due,
+        Some(t0 + min * 10)
+    );
+    // One escalation at a time: the next waits for support's answer.
+    assert!(matches!(
+        s.escalate(escalation(t0, "2026-05")).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    s.add_communication(message(acct, &c.case_id, true, t0 + min))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.escalate(escalation(t0 + min * 2, "2026-05"))
+            .await
+            .unwrap(),
+        2
+    );
+    s.add_communication(message(acct, &c.case_id, true, t0 + min * 3))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.escalate(escalation(t0 + min * 4, "2026-05")).await,
+        Err(StoreError::QuotaExhausted)
+    ));
+    assert_eq!(
+        s.quota_used(acct, "urgent_escalation", "2026-05")
+            .await
+            .unwrap(),
+        2
+    );
+    // A new month, a new quota.
+    assert_eq!(
+        s.escalate(escalation(t0 + min * 5, "2026-06"))
+            .await
+            .unwrap(),
+        1
+    );
+    let seqs: Vec<_> = s
+        .case_targets(c.display_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.kind == TargetKind::Escalation)
+        .map(|t| t.seq)
+        .collect();
+    assert_eq!(seqs, [0, 1, 2]);
+    s.resolve_case(acct, &c.case_id, t0 + min * 6)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.escalate(escalation(t0 + min * 7, "2026-06")).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn report_rows_cover_the_period(s: Store) {
+    with_account(&s, "111111111111").await;
+    let acct = "111111111111";
+    let t0 = at("2026-05-01T00:00:00Z");
+    let day = Duration::from_secs(86_400);
+    for n in [1u32, 3, 5] {
+        s.create_case(new_case(acct, n, t0 + day * n))
+            .await
+            .unwrap();
+    }
+    let rows = |from: Timestamp, to: Timestamp, plan: Option<&str>| {
+        let s = s.clone();
+        let plan = plan.map(String::from);
+        async move {
+            s.report_rows(&ReportQuery {
+                from,
+                to,
+                account: None,
+                plan,
+            })
+            .await
+            .unwrap()
+            .len()
+        }
+    };
+    assert_eq!(rows(t0, t0 + day * 10, None).await, 3);
+    assert_eq!(rows(t0 + day * 2, t0 + day * 5, None).await, 1);
+    assert_eq!(rows(t0, t0 + day * 10, Some("aws.developer")).await, 0);
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -710,4 +1235,10 @@ conformance!(
     rate_windows_count_per_window,
     meta_init_keeps_the_first_value,
     holidays_import_replaces_per_source,
+    queue_orders_by_deadline_and_filters,
+    replies_notes_and_follow_up_targets,
+    breach_events_are_recorded_once_with_their_outbox,
+    escalations_count_against_the_monthly_quota,
+    agents_are_found_by_token_hash,
+    report_rows_cover_the_period,
 );

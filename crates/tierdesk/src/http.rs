@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", post(aws_support))
         .route("/healthz", get(|| async { "ok\n" }))
+        .merge(crate::api::routes())
         .with_state(state)
 }
 

@@ -1,8 +1,11 @@
 //! `tierdesk`: the one binary. Commands for operators, and `serve` for the service.
 
+mod api;
 mod cli;
 mod http;
+mod report_format;
 mod setup;
+mod webhook_sender;
 
 use std::process::ExitCode;
 

@@ -130,10 +130,12 @@ pub struct Engagement {
     pub note: Option<String>,
 }
 
-/// A first-response promise: on `channel`, a case of `severity` is answered within
-/// `minutes` counted on calendar `clock`.
+/// A response promise: on `channel`, a case of `severity` is answered within `minutes`
+/// counted on calendar `clock`. Provider plans promise first responses only; an
+/// operator's plans may also promise next replies and periodic updates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
+    pub kind: TargetKind,
     pub channel: String,
     pub severity: String,
     pub minutes: u32,
@@ -142,6 +144,45 @@ pub struct Target {
     pub sources: Vec<String>,
     pub disputed_by: Vec<String>,
     pub note: Option<String>,
+}
+
+/// What a target times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TargetKind {
+    /// From opening to support's first customer-visible reply.
+    FirstResponse,
+    /// From a customer's message to support's reply, once the first response is given.
+    NextReply,
+    /// From support's reply to its next one while the ball is in support's court (stopped
+    /// while the case waits on the customer).
+    Update,
+    /// From an urgent escalation (counted against the plan's monthly quota) to support's
+    /// next reply. Set by `urgent_escalation`, not listed among a plan's targets.
+    Escalation,
+}
+
+impl TargetKind {
+    pub const ALL: [TargetKind; 4] = [
+        Self::FirstResponse,
+        Self::NextReply,
+        Self::Update,
+        Self::Escalation,
+    ];
+    /// The kinds a catalog may list among a plan's targets.
+    pub const IN_CATALOG: [TargetKind; 3] = [Self::FirstResponse, Self::NextReply, Self::Update];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstResponse => "first_response",
+            Self::NextReply => "next_reply",
+            Self::Update => "update",
+            Self::Escalation => "escalation",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -239,9 +280,16 @@ impl Plan {
     /// The first-response target for `severity` on `channel` (cases, or e.g. Alibaba's
     /// IM group).
     pub fn target(&self, channel: &str, severity: &str) -> Option<&Target> {
+        self.targets.iter().find(|t| {
+            t.kind == TargetKind::FirstResponse && t.channel == channel && t.severity == severity
+        })
+    }
+
+    /// A case target of another kind (next reply, periodic update) for `severity`.
+    pub fn follow_up_target(&self, kind: TargetKind, severity: &str) -> Option<&Target> {
         self.targets
             .iter()
-            .find(|t| t.channel == channel && t.severity == severity)
+            .find(|t| t.kind == kind && t.channel == CASE_CHANNEL && t.severity == severity)
     }
 
     pub fn has_channel(&self, channel: &str) -> bool {

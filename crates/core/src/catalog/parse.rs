@@ -142,6 +142,8 @@ struct RawEngagement {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTarget {
+    /// `first_response` (the default), `next_reply` or `update`.
+    kind: Option<String>,
     #[serde(default = "default_channel")]
     channel: String,
     severity: String,
@@ -470,16 +472,49 @@ fn plan(
             return Err(at(format!("unknown clock '{}'", tr.clock)));
         }
         let minutes = parse_duration_minutes(&tr.within).map_err(&at)?;
+        let kind = match tr.kind.as_deref() {
+            None => TargetKind::FirstResponse,
+            Some(k) => TargetKind::parse(k)
+                .filter(|k| TargetKind::IN_CATALOG.contains(k))
+                .ok_or_else(|| {
+                    at(format!(
+                        "target kind '{k}' is not one of first_response, next_reply, update"
+                    ))
+                })?,
+        };
+        if kind != TargetKind::FirstResponse && tr.channel != CASE_CHANNEL {
+            return Err(at(format!(
+                "{} targets apply to cases only, not to channel '{}'",
+                kind.as_str(),
+                tr.channel
+            )));
+        }
         if targets
             .iter()
-            .any(|x| x.channel == tr.channel && x.severity == tr.severity)
+            .any(|x| x.kind == kind && x.channel == tr.channel && x.severity == tr.severity)
         {
             return Err(at(format!(
-                "two targets for severity '{}' on channel '{}'",
-                tr.severity, tr.channel
+                "two {} targets for severity '{}' on channel '{}'",
+                kind.as_str(),
+                tr.severity,
+                tr.channel
+            )));
+        }
+        if kind != TargetKind::FirstResponse
+            && !targets.iter().any(|x| {
+                x.kind == TargetKind::FirstResponse
+                    && x.channel == CASE_CHANNEL
+                    && x.severity == tr.severity
+            })
+        {
+            return Err(at(format!(
+                "a {} target for severity '{}' needs a first_response target for it, listed before",
+                kind.as_str(),
+                tr.severity
             )));
         }
         targets.push(Target {
+            kind,
             channel: tr.channel.clone(),
             severity: tr.severity.clone(),
             minutes,

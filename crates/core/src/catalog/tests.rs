@@ -221,3 +221,57 @@ fn bad_catalogs_are_refused_with_file_and_line() {
         }
     }
 }
+
+#[test]
+fn operator_plans_may_promise_next_replies_and_updates() {
+    let text = include_str!("../../../../catalogs/examples/acme.toml");
+    let c = match parse_one(text) {
+        Ok(c) => c,
+        Err(e) => panic!("{e}"),
+    };
+    let Some(gold) = c.plan("acme.gold") else {
+        panic!("no acme.gold")
+    };
+    assert_eq!(gold.case_target("urgent").map(|t| t.minutes), Some(30));
+    let next = gold.follow_up_target(TargetKind::NextReply, "urgent");
+    assert_eq!(next.map(|t| t.minutes), Some(60));
+    let update = gold.follow_up_target(TargetKind::Update, "urgent");
+    assert_eq!(update.map(|t| t.minutes), Some(120));
+    assert!(gold.follow_up_target(TargetKind::Update, "low").is_none());
+    // Follow-up kinds never widen the severities a case may be opened with.
+    assert_eq!(gold.case_severities().len(), 4);
+}
+
+#[test]
+fn bad_target_kinds_are_refused() {
+    for (target, needle) in [
+        (
+            r#"{ kind = "resolution", severity = "low", within = "8h", clock = "24x7" },"#,
+            "not one of first_response",
+        ),
+        (
+            r#"{ kind = "next_reply", severity = "normal", within = "8h", clock = "24x7" },"#,
+            "needs a first_response target",
+        ),
+        (
+            r#"{ kind = "update", channel = "im_group", severity = "low", within = "8h", clock = "24x7" },"#,
+            "apply to cases only",
+        ),
+        (
+            r#"{ severity = "low", within = "9h", clock = "24x7" },"#,
+            "two first_response targets",
+        ),
+    ] {
+        let text = GOOD_PLAN.replace(
+            "  { severity = \"urgent\"",
+            &format!("  {target}\n  {{ severity = \"urgent\""),
+        );
+        match parse_one(&text) {
+            Ok(_) => panic!("accepted {target}"),
+            Err(e) => {
+                assert_eq!(e.line, 16, "{e}");
+                assert!(e.message.contains(needle), "{e}");
+            }
+        }
+    }
+}

@@ -15,6 +15,8 @@ use tierdesk_core::time::format_millis;
 
 use crate::{http, setup};
 
+mod operators;
+
 #[derive(Parser)]
 #[command(
     name = "tierdesk",
@@ -72,6 +74,12 @@ pub enum Command {
     /// Public holidays that close business-hours clocks.
     #[command(subcommand)]
     Holidays(HolidaysCmd),
+    /// Support engineers, TAMs and admins, with their operator-API tokens.
+    #[command(subcommand)]
+    Agent(operators::AgentCmd),
+    /// Endpoints that receive SLA warnings and breaches.
+    #[command(subcommand)]
+    Webhook(operators::WebhookCmd),
 }
 
 #[derive(Subcommand)]
@@ -109,30 +117,35 @@ pub struct CustomerArgs {
 #[derive(Subcommand)]
 pub enum SlaCmd {
     /// When will a case get its first response? Prints the deadline a plan promises.
-    Due {
-        #[arg(long)]
-        plan: String,
-        /// Severity code (e.g. low, normal, high, urgent, critical).
-        #[arg(long)]
-        severity: String,
-        /// The channel answered: `case` (tickets, the API) or another channel a plan
-        /// promises times for (Alibaba's `im_group`).
-        #[arg(long, default_value = "case")]
-        channel: String,
-        /// The case is escalated under the plan's urgent-escalation quota.
-        #[arg(long)]
-        escalated: bool,
-        /// When the case is opened (RFC 3339, e.g. 2026-11-20T16:00:00+09:00).
-        #[arg(long)]
-        opened_at: String,
-        #[command(flatten)]
-        customer: CustomerArgs,
-        /// Extra closed days from an iCalendar file; repeatable.
-        #[arg(long)]
-        holidays: Vec<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    Due(DueArgs),
+    /// First-response attainment per plan and severity for cases opened in a period.
+    Report(operators::ReportArgs),
+}
+
+#[derive(Args)]
+pub struct DueArgs {
+    #[arg(long)]
+    plan: String,
+    /// Severity code (e.g. low, normal, high, urgent, critical).
+    #[arg(long)]
+    severity: String,
+    /// The channel answered: `case` (tickets, the API) or another channel a plan
+    /// promises times for (Alibaba's `im_group`).
+    #[arg(long, default_value = "case")]
+    channel: String,
+    /// The case is escalated under the plan's urgent-escalation quota.
+    #[arg(long)]
+    escalated: bool,
+    /// When the case is opened (RFC 3339, e.g. 2026-11-20T16:00:00+09:00).
+    #[arg(long)]
+    opened_at: String,
+    #[command(flatten)]
+    customer: CustomerArgs,
+    /// Extra closed days from an iCalendar file; repeatable.
+    #[arg(long)]
+    holidays: Vec<PathBuf>,
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -164,6 +177,13 @@ pub struct Serve {
     /// to reach every replica.
     #[arg(long, default_value_t = 2000)]
     key_cache_ms: u64,
+    /// Warn when this percentage of a target's time has passed (0: no warnings).
+    #[arg(long, default_value_t = 75, value_parser = clap::value_parser!(u32).range(0..=100))]
+    sla_warn_percent: u32,
+    /// Milliseconds between the breach worker's passes (a breach is recorded at most this
+    /// long after its deadline, plus the pass itself).
+    #[arg(long, default_value_t = 250)]
+    sla_tick_ms: u64,
     /// Log level: error, warn, info, debug, trace.
     #[arg(long, env = "TIERDESK_LOG", default_value = "info")]
     log: tracing::Level,
@@ -273,6 +293,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(tracing::Level::WARN);
             key(&g, cmd).await
         }
+        Command::Agent(cmd) => {
+            init_logging(tracing::Level::WARN);
+            operators::agent(&g, cmd).await
+        }
+        Command::Webhook(cmd) => {
+            init_logging(tracing::Level::WARN);
+            operators::webhook(&g, cmd).await
+        }
     }
 }
 
@@ -286,6 +314,7 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         describe_attachment_per_minute: s.describe_attachment_per_minute,
         requests_per_second: s.rate_limit,
         key_cache_ttl: Duration::from_millis(s.key_cache_ms),
+        sla_warn_percent: s.sla_warn_percent,
     };
     let app = setup::app(g, limits).await?;
     let demo = if s.demo {
@@ -297,6 +326,15 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     } else {
         None
     };
+    // Every replica runs the workers: their writes are exactly-once by construction.
+    tokio::spawn(
+        app.clone()
+            .run_sla_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
+    );
+    tokio::spawn(crate::webhook_sender::run(
+        app.clone(),
+        Duration::from_millis(500),
+    ));
     let state = http::AppState::new(app);
     let db = setup::redact(&g.database);
     http::serve(state, s.listen, |addr| {
@@ -548,10 +586,11 @@ fn plans(g: &Global, cmd: PlansCmd) -> anyhow::Result<()> {
                 for t in &p.targets {
                     let level = p.scale.levels.iter().find(|l| l.code == t.severity);
                     println!(
-                        "    {:<10} {:<32} {:>7}  on {} ({}){}",
+                        "    {:<10} {:<32} {:>7}  {} on {} ({}){}",
                         t.severity,
                         level.map_or("", |l| l.name.as_str()),
                         minutes(t.minutes),
+                        t.kind.as_str().replace('_', " "),
                         t.clock,
                         t.channel,
                         if t.disputed_by.is_empty() {
@@ -676,7 +715,17 @@ async fn holidays(g: &Global, cmd: HolidaysCmd) -> anyhow::Result<()> {
 }
 
 async fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
-    let SlaCmd::Due {
+    match cmd {
+        SlaCmd::Report(args) => {
+            init_logging(tracing::Level::WARN);
+            operators::report(g, args).await
+        }
+        SlaCmd::Due(args) => sla_due(g, args).await,
+    }
+}
+
+async fn sla_due(g: &Global, args: DueArgs) -> anyhow::Result<()> {
+    let DueArgs {
         plan,
         severity,
         channel,
@@ -685,7 +734,7 @@ async fn sla(g: &Global, cmd: SlaCmd) -> anyhow::Result<()> {
         customer,
         holidays,
         json,
-    } = cmd;
+    } = args;
     let CustomerArgs {
         timezone,
         country,
@@ -861,7 +910,7 @@ fn plan_json(catalog: &Catalog, p: &Plan, today: jiff::civil::Date) -> Value {
         "engagements": p.engagements.iter().map(|e| json!({"name": e.name, "mode": e.mode, "per_year": e.per_year, "per_month": e.per_month, "note": e.note})).collect::<Vec<_>>(),
         "severities": p.case_severities().iter().map(|l| json!({"code": l.code, "name": l.name, "rank": l.rank, "description": l.description})).collect::<Vec<_>>(),
         "targets": p.targets.iter().map(|t| json!({
-            "channel": t.channel, "severity": t.severity, "minutes": t.minutes, "clock": clock(&t.clock),
+            "kind": t.kind.as_str(), "channel": t.channel, "severity": t.severity, "minutes": t.minutes, "clock": clock(&t.clock),
             "confidence": t.confidence, "sources": t.sources, "disputed_by": t.disputed_by, "note": t.note,
         })).collect::<Vec<_>>(),
         "fee": {

@@ -1,0 +1,150 @@
+//! SLA reports: per plan and severity, how first responses to the cases opened in a
+//! period kept their promise, in clock time and in business time (the time the target's
+//! own clock was running).
+
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use tierdesk_store::ReportQuery;
+
+use crate::{App, ServiceError};
+
+#[derive(Debug, Clone)]
+pub struct ReportFilter {
+    /// First day, inclusive (UTC).
+    pub from: Date,
+    /// Last day, inclusive (UTC).
+    pub to: Date,
+    pub account: Option<String>,
+    pub plan: Option<String>,
+}
+
+/// One plan and severity's figures. Times are seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportLine {
+    pub plan: String,
+    pub severity: String,
+    /// Cases opened in the period with a first-response target.
+    pub cases: usize,
+    /// Answered by support.
+    pub answered: usize,
+    /// Answered by the deadline.
+    pub within_target: usize,
+    /// Answered late, or still unanswered past the deadline.
+    pub breaches: usize,
+    /// Neither answered nor due yet (or resolved without an answer): not judged.
+    pub undecided: usize,
+    /// within_target / (within_target + breaches); `None` when nothing was decided.
+    pub within_target_share: Option<f64>,
+    pub median_clock_seconds: Option<i64>,
+    pub p90_clock_seconds: Option<i64>,
+    pub median_business_seconds: Option<i64>,
+    pub p90_business_seconds: Option<i64>,
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (p * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+impl App {
+    pub async fn sla_report(&self, f: &ReportFilter) -> Result<Vec<ReportLine>, ServiceError> {
+        if f.to < f.from {
+            return Err(ServiceError::Validation(format!(
+                "the period ends ({}) before it starts ({})",
+                f.to, f.from
+            )));
+        }
+        let instant = |d: Date| {
+            d.to_zoned(TimeZone::UTC)
+                .map(|z| z.timestamp())
+                .map_err(|e| ServiceError::Validation(e.to_string()))
+        };
+        let end =
+            f.to.tomorrow()
+                .map_err(|e| ServiceError::Validation(e.to_string()))?;
+        let rows = self
+            .store
+            .report_rows(&ReportQuery {
+                from: instant(f.from)?,
+                to: instant(end)?,
+                account: f.account.clone(),
+                plan: f.plan.clone(),
+            })
+            .await?;
+        let now = self.clock.now();
+        let mut lines: Vec<ReportLine> = Vec::new();
+        // Rows come sorted by plan and severity: one line per run of equal keys.
+        let mut clock_times: Vec<i64> = Vec::new();
+        let mut business_times: Vec<i64> = Vec::new();
+        let mut i = 0;
+        while i < rows.len() {
+            let (plan, severity) = (&rows[i].plan_id, &rows[i].severity);
+            let mut line = ReportLine {
+                plan: plan.clone(),
+                severity: severity.clone(),
+                cases: 0,
+                answered: 0,
+                within_target: 0,
+                breaches: 0,
+                undecided: 0,
+                within_target_share: None,
+                median_clock_seconds: None,
+                p90_clock_seconds: None,
+                median_business_seconds: None,
+                p90_business_seconds: None,
+            };
+            clock_times.clear();
+            business_times.clear();
+            while i < rows.len() && rows[i].plan_id == *plan && rows[i].severity == *severity {
+                let r = &rows[i];
+                let t = &r.target;
+                line.cases += 1;
+                if t.missed(now) {
+                    line.breaches += 1;
+                } else if t.met.is_some() {
+                    line.within_target += 1;
+                } else {
+                    line.undecided += 1;
+                }
+                if let Some(met) = t.met {
+                    line.answered += 1;
+                    clock_times.push(met.duration_since(t.started).as_secs());
+                    let schedule = self
+                        .schedule(&t.clock, &r.timezone, &r.country, &r.language)
+                        .await?;
+                    business_times.push(schedule.open_between(t.started, met));
+                }
+                i += 1;
+            }
+            let decided = line.within_target + line.breaches;
+            line.within_target_share =
+                (decided > 0).then(|| line.within_target as f64 / decided as f64);
+            clock_times.sort_unstable();
+            business_times.sort_unstable();
+            line.median_clock_seconds = percentile(&clock_times, 50);
+            line.p90_clock_seconds = percentile(&clock_times, 90);
+            line.median_business_seconds = percentile(&business_times, 50);
+            line.p90_business_seconds = percentile(&business_times, 90);
+            lines.push(line);
+        }
+        Ok(lines)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<i64> = (1..=10).collect();
+        assert_eq!(percentile(&v, 50), Some(5));
+        assert_eq!(percentile(&v, 90), Some(9));
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+    }
+}

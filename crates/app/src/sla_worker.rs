@@ -1,0 +1,155 @@
+//! The breach worker: records a warning when a target's warning point passes and a breach
+//! when its deadline does, exactly once per case, target and kind, across restarts and
+//! however many replicas run it. Each event is written with its webhook deliveries in one
+//! transaction (the outbox), so a recorded event is never lost to a crash.
+//!
+//! Exactly once rests on the store: an event is recorded only by the worker that moves
+//! the target's `next_event` from the instant it read (compare and set), and the event's
+//! unique key refuses a second copy. A tick reads only the targets that came due (an
+//! index range), so its cost follows the cases coming due, not all open cases.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::json;
+use tierdesk_core::records::{SlaEvent, SlaEventKind};
+use tierdesk_store::{DueTarget, NewSlaEvent};
+
+use crate::{App, ServiceError};
+
+/// Most targets one tick handles; a full batch makes the worker tick again at once.
+pub const BATCH: i64 = 500;
+
+/// What one tick did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tick {
+    /// Targets found due.
+    pub due: usize,
+    /// Events this worker recorded (others may have been recorded by another replica).
+    pub recorded: usize,
+}
+
+/// The webhook event type of an event.
+pub fn event_type(kind: SlaEventKind) -> &'static str {
+    match kind {
+        SlaEventKind::Warning => "sla.warning",
+        SlaEventKind::Breach => "sla.breach",
+    }
+}
+
+fn new_event(
+    d: &DueTarget,
+    kind: SlaEventKind,
+    (expected_next, then_next): (Timestamp, Option<Timestamp>),
+    now: Timestamp,
+) -> NewSlaEvent {
+    let t = &d.target;
+    let at = match kind {
+        SlaEventKind::Warning => t.warn_at.unwrap_or(t.due),
+        SlaEventKind::Breach => t.due,
+    };
+    let event = SlaEvent {
+        case_id: d.case.case_id.clone(),
+        target: t.kind,
+        seq: t.seq,
+        kind,
+        due: t.due,
+        at,
+        recorded: now,
+    };
+    let c = &d.case;
+    let payload = json!({
+        "id": event.key(),
+        "type": event_type(kind),
+        "occurredAt": at.to_string(),
+        "recordedAt": now.to_string(),
+        "case": {
+            "caseId": c.case_id,
+            "displayId": c.display_id.to_string(),
+            "accountId": c.account_id,
+            "subject": c.subject,
+            "status": c.status,
+            "severityCode": c.severity_code,
+            "planId": c.plan_id,
+            "language": c.language,
+            "assignee": c.assignee,
+        },
+        "target": {
+            "kind": t.kind.as_str(),
+            "seq": t.seq,
+            "clock": t.clock,
+            "minutes": t.minutes,
+            "startedAt": t.started.to_string(),
+            "dueAt": t.due.to_string(),
+        },
+    });
+    NewSlaEvent {
+        display_id: d.display_id,
+        event,
+        expected_next,
+        then_next,
+        event_type: event_type(kind).to_string(),
+        payload: payload.to_string(),
+    }
+}
+
+/// The events a due target calls for at `now`: its warning, its breach, or both when the
+/// worker was away past both instants (the warning first, chained by compare and set).
+fn events_for(d: &DueTarget, now: Timestamp) -> Vec<NewSlaEvent> {
+    let t = &d.target;
+    let mut out = Vec::new();
+    let mut expected = d.next_event;
+    let warning_due = t.warned.is_none()
+        && t.warn_at == Some(d.next_event)
+        && t.warn_at.is_some_and(|w| w < t.due);
+    if warning_due {
+        out.push(new_event(
+            d,
+            SlaEventKind::Warning,
+            (expected, Some(t.due)),
+            now,
+        ));
+        expected = t.due;
+        if t.due > now {
+            return out;
+        }
+    }
+    if t.breached.is_none() {
+        out.push(new_event(d, SlaEventKind::Breach, (expected, None), now));
+    }
+    out
+}
+
+impl App {
+    /// One pass: records what came due by now.
+    pub async fn sla_tick(&self) -> Result<Tick, ServiceError> {
+        let now = self.clock.now();
+        let due = self.store.due_targets(now, BATCH).await?;
+        let events: Vec<NewSlaEvent> = due.iter().flat_map(|d| events_for(d, now)).collect();
+        let recorded = if events.is_empty() {
+            0
+        } else {
+            self.store.record_sla_events(events).await?
+        };
+        if recorded > 0 {
+            tracing::info!(recorded, due = due.len(), "sla events recorded");
+        }
+        Ok(Tick {
+            due: due.len(),
+            recorded,
+        })
+    }
+
+    /// Ticks every `interval` for ever (and at once again after a full batch). Errors are
+    /// logged and retried: the next tick picks up whatever this one missed.
+    pub async fn run_sla_worker(self, interval: Duration) {
+        loop {
+            match self.sla_tick().await {
+                Ok(t) if t.due as i64 >= BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sla worker tick failed"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}

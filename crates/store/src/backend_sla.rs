@@ -1,0 +1,690 @@
+// Included by lib.rs next to backend.rs, in the same module (see `backend!`): the SLA
+// engine's queries. The same rules hold: one query for both engines, LIMIT written out.
+
+use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::records::{Agent, CaseTarget, Role, SlaEvent, SlaEventKind, Webhook};
+
+use crate::sla::{
+    Assignee, Delivery, DeliveryOutcome, DeliveryStats, DueTarget, NewEscalation, NewSlaEvent,
+    QueueQuery, ReportQuery, ReportRow, StatusChange,
+};
+
+/// `cases.sla_due_us` when no target runs: sorts after every deadline.
+const NO_DEADLINE: i64 = i64::MAX;
+
+const TARGET_COLUMNS: &str = "target, seq, clock, minutes, started_us, due_us, warn_us, met_us, \
+     stopped_us, warned_us, breached_us";
+
+fn opt_time(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
+    Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
+}
+
+fn target_from_row(r: &<Db as sqlx::Database>::Row) -> Result<CaseTarget, StoreError> {
+    let kind: String = r.try_get("target")?;
+    let minutes: i64 = r.try_get("minutes")?;
+    Ok(CaseTarget {
+        kind: TargetKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{kind}'")))?,
+        seq: r.try_get("seq")?,
+        clock: r.try_get("clock")?,
+        minutes: u32::try_from(minutes).map_err(|_| StoreError::Corrupt(format!("bad target minutes {minutes}")))?,
+        started: from_micros(r.try_get("started_us")?),
+        due: from_micros(r.try_get("due_us")?),
+        warn_at: opt_time(r, "warn_us")?,
+        met: opt_time(r, "met_us")?,
+        stopped: opt_time(r, "stopped_us")?,
+        warned: opt_time(r, "warned_us")?,
+        breached: opt_time(r, "breached_us")?,
+    })
+}
+
+fn agent_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Agent, StoreError> {
+    let role: String = r.try_get("role")?;
+    let languages: String = r.try_get("languages")?;
+    Ok(Agent {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        languages: languages.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+        role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("bad role '{role}'")))?,
+        created: from_micros(r.try_get("created_us")?),
+    })
+}
+
+/// The next event a target is due: its warning, then its deadline; none once stopped.
+fn next_event(t: &CaseTarget) -> Option<i64> {
+    if t.stopped.is_some() {
+        None
+    } else if t.warned.is_none() && t.warn_at.is_some_and(|w| w < t.due) {
+        t.warn_at.map(to_micros)
+    } else if t.breached.is_none() {
+        Some(to_micros(t.due))
+    } else {
+        None
+    }
+}
+
+/// Starts `t` on the case as the next of its kind; returns its seq.
+async fn insert_target(c: &mut Conn, display_id: i64, t: &CaseTarget) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+         met_us, stopped_us, warned_us, breached_us, next_event_us) \
+         SELECT $1, $2, COALESCE(MAX(seq) + 1, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
+         FROM case_targets WHERE case_display_id = $1 AND target = $2 \
+         RETURNING seq",
+    )
+    .bind(display_id)
+    .bind(t.kind.as_str())
+    .bind(&t.clock)
+    .bind(i64::from(t.minutes))
+    .bind(to_micros(t.started))
+    .bind(to_micros(t.due))
+    .bind(t.warn_at.map(to_micros))
+    .bind(t.met.map(to_micros))
+    .bind(t.stopped.map(to_micros))
+    .bind(t.warned.map(to_micros))
+    .bind(t.breached.map(to_micros))
+    .bind(next_event(t))
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(row.try_get("seq")?)
+}
+
+/// Stops the case's running targets of `kinds` at `at`; `met` when support answered.
+async fn stop_targets(c: &mut Conn, display_id: i64, kinds: &[TargetKind], at: i64, met: bool) -> Result<(), StoreError> {
+    if kinds.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "UPDATE case_targets SET stopped_us = $1, met_us = {}, next_event_us = NULL \
+         WHERE case_display_id = $2 AND stopped_us IS NULL AND target IN ({})",
+        if met { "$1" } else { "met_us" },
+        placeholders(3, kinds.len())
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at).bind(display_id);
+    for k in kinds {
+        q = q.bind(k.as_str());
+    }
+    q.execute(&mut *c).await?;
+    Ok(())
+}
+
+/// Whether support owes the customer an answer on this case right now.
+async fn answer_owed(c: &mut Conn, display_id: i64) -> Result<bool, StoreError> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM case_targets WHERE case_display_id = $1 AND stopped_us IS NULL \
+         AND target IN ('first_response', 'next_reply', 'escalation')",
+    )
+    .bind(display_id)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Recomputes the case's queue key from its running targets.
+async fn refresh_sla_due(c: &mut Conn, display_id: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE cases SET sla_due_us = COALESCE((SELECT MIN(due_us) FROM case_targets \
+         WHERE case_display_id = $1 AND stopped_us IS NULL), $2) WHERE display_id = $1",
+    )
+    .bind(display_id)
+    .bind(NO_DEADLINE)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+impl Backend {
+    pub async fn insert_agent(&self, a: Agent, token_hash: Vec<u8>) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query(
+                        "INSERT INTO agents (id, email, name, languages, role, token_hash, created_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(&a.id)
+                    .bind(&a.email)
+                    .bind(&a.name)
+                    .bind(a.languages.join(","))
+                    .bind(a.role.as_str())
+                    .bind(token_hash)
+                    .bind(to_micros(a.created))
+                    .execute(&mut *c)
+                    .await;
+                    match r {
+                        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists),
+                        other => other.map(|_| ()).map_err(StoreError::from),
+                    }
+                })
+            })
+            .await
+    }
+
+    pub async fn agent_by_token(&self, token_hash: &[u8]) -> Result<Option<Agent>, StoreError> {
+        let row = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(agent_from_row).transpose()
+    }
+
+    pub async fn agent(&self, id: &str) -> Result<Option<Agent>, StoreError> {
+        let row = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(agent_from_row).transpose()
+    }
+
+    pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        let rows = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents ORDER BY email")
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(agent_from_row).collect()
+    }
+
+    pub async fn case_by_id(&self, case_id: &str) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE case_id = $1")))
+            .bind(case_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    pub async fn queue(&self, q: &QueueQuery) -> Result<Page<Case>, StoreError> {
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE is_open = TRUE");
+        let mut args: Vec<Arg> = Vec::new();
+        let mut filter = |sql: &mut String, column: &str, v: &Option<String>| {
+            if let Some(v) = v {
+                args.push(Arg::S(v.clone()));
+                *sql += &format!(" AND {column} = ${}", args.len());
+            }
+        };
+        filter(&mut sql, "plan_id", &q.plan);
+        filter(&mut sql, "severity_code", &q.severity);
+        filter(&mut sql, "language", &q.language);
+        filter(&mut sql, "status", &q.status);
+        match &q.assignee {
+            None => {}
+            Some(Assignee::Unassigned) => sql += " AND assignee IS NULL",
+            Some(Assignee::Agent(id)) => {
+                args.push(Arg::S(id.clone()));
+                sql += &format!(" AND assignee = ${}", args.len());
+            }
+        }
+        if let Some(t) = q.breaching_at {
+            args.push(Arg::I(to_micros(t)));
+            sql += &format!(" AND sla_due_us < ${}", args.len());
+        }
+        if let Some(accounts) = &q.accounts {
+            if accounts.is_empty() {
+                return Ok(Page { items: Vec::new(), more: false });
+            }
+            let first = args.len() + 1;
+            sql += &format!(" AND account_id IN ({})", placeholders(first, accounts.len()));
+            args.extend(accounts.iter().cloned().map(Arg::S));
+        }
+        if let Some((due, display)) = q.cursor {
+            args.push(Arg::I(due));
+            args.push(Arg::I(display));
+            sql += &format!(" AND (sla_due_us, display_id) > (${}, ${})", args.len() - 1, args.len());
+        }
+        sql += &format!(" ORDER BY sla_due_us, display_id LIMIT {}", limit(q.limit + 1));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > q.limit;
+        items.truncate(q.limit.max(0) as usize);
+        Ok(Page { items, more })
+    }
+
+    pub async fn case_targets(&self, display_id: i64) -> Result<Vec<CaseTarget>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {TARGET_COLUMNS} FROM case_targets WHERE case_display_id = $1 ORDER BY started_us, target, seq"
+        )))
+        .bind(display_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(target_from_row).collect()
+    }
+
+    pub async fn sla_events(&self, display_id: i64, case_id: String) -> Result<Vec<SlaEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT target, seq, kind, due_us, at_us, recorded_us FROM sla_events \
+             WHERE case_display_id = $1 ORDER BY at_us, id",
+        )
+        .bind(display_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let target: String = r.try_get("target")?;
+                let kind: String = r.try_get("kind")?;
+                Ok(SlaEvent {
+                    case_id: case_id.clone(),
+                    target: TargetKind::parse(&target)
+                        .ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{target}'")))?,
+                    seq: r.try_get("seq")?,
+                    kind: SlaEventKind::parse(&kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("bad event kind '{kind}'")))?,
+                    due: from_micros(r.try_get("due_us")?),
+                    at: from_micros(r.try_get("at_us")?),
+                    recorded: from_micros(r.try_get("recorded_us")?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn set_status(&self, ch: StatusChange) -> Result<String, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let row = sqlx::query("SELECT status FROM cases WHERE display_id = $1")
+                        .bind(ch.display_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    let Some(row) = row else {
+                        return Err(StoreError::NotFound);
+                    };
+                    let before: String = row.try_get("status")?;
+                    let at = to_micros(ch.at);
+                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
+                        .bind(&ch.status)
+                        .bind(at)
+                        .bind(ch.display_id)
+                        .execute(&mut *c)
+                        .await?;
+                    stop_targets(c, ch.display_id, &ch.stop, at, false).await?;
+                    refresh_sla_due(c, ch.display_id).await?;
+                    Ok(before)
+                })
+            })
+            .await
+    }
+
+    pub async fn assign(&self, display_id: i64, agent: Option<String>) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    if let Some(a) = &agent {
+                        let known = sqlx::query("SELECT id FROM agents WHERE id = $1")
+                            .bind(a)
+                            .fetch_optional(&mut *c)
+                            .await?;
+                        if known.is_none() {
+                            return Err(StoreError::NotFound);
+                        }
+                    }
+                    let r = sqlx::query("UPDATE cases SET assignee = $1 WHERE display_id = $2")
+                        .bind(&agent)
+                        .bind(display_id)
+                        .execute(&mut *c)
+                        .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn escalate(&self, e: NewEscalation) -> Result<i64, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let open = sqlx::query("SELECT status FROM cases WHERE display_id = $1 AND is_open = TRUE")
+                        .bind(e.display_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if open.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    let running = sqlx::query(
+                        "SELECT seq FROM case_targets WHERE case_display_id = $1 AND target = 'escalation' \
+                         AND stopped_us IS NULL",
+                    )
+                    .bind(e.display_id)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                    if running.is_some() {
+                        return Err(StoreError::AlreadyExists);
+                    }
+                    sqlx::query(
+                        "INSERT INTO monthly_quota (account_id, kind, month, used) VALUES ($1, 'urgent_escalation', $2, 0) \
+                         ON CONFLICT (account_id, kind, month) DO NOTHING",
+                    )
+                    .bind(&e.account_id)
+                    .bind(&e.month)
+                    .execute(&mut *c)
+                    .await?;
+                    let used = sqlx::query(
+                        "UPDATE monthly_quota SET used = used + 1 \
+                         WHERE account_id = $1 AND kind = 'urgent_escalation' AND month = $2 AND used < $3 \
+                         RETURNING used",
+                    )
+                    .bind(&e.account_id)
+                    .bind(&e.month)
+                    .bind(e.per_month)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                    let Some(used) = used else {
+                        return Err(StoreError::QuotaExhausted);
+                    };
+                    insert_target(c, e.display_id, &e.target).await?;
+                    refresh_sla_due(c, e.display_id).await?;
+                    Ok(used.try_get("used")?)
+                })
+            })
+            .await
+    }
+
+    pub async fn quota_used(&self, account_id: &str, kind: &str, month: &str) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT used FROM monthly_quota WHERE account_id = $1 AND kind = $2 AND month = $3")
+            .bind(account_id)
+            .bind(kind)
+            .bind(month)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match row {
+            Some(r) => r.try_get("used")?,
+            None => 0,
+        })
+    }
+
+    pub async fn due_targets(&self, now: jiff::Timestamp, n: i64) -> Result<Vec<DueTarget>, StoreError> {
+        // The index on next_event_us hands over exactly the rows that came due.
+        let sql = format!(
+            "SELECT t.case_display_id, t.next_event_us, t.{}, {CASE_COLUMNS} \
+             FROM (SELECT * FROM case_targets WHERE next_event_us <= $1 ORDER BY next_event_us LIMIT {}) AS t \
+             JOIN cases ON cases.display_id = t.case_display_id {FR_JOIN} \
+             ORDER BY t.next_event_us, t.case_display_id",
+            TARGET_COLUMNS.replace(", ", ", t."),
+            limit(n)
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(to_micros(now))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DueTarget {
+                    display_id: r.try_get("case_display_id")?,
+                    case: case_from_row(r)?,
+                    target: target_from_row(r)?,
+                    next_event: from_micros(r.try_get("next_event_us")?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn record_sla_events(&self, events: Vec<NewSlaEvent>) -> Result<usize, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let mut recorded = 0;
+                    for e in &events {
+                        let ev = &e.event;
+                        let column = match ev.kind {
+                            SlaEventKind::Warning => "warned_us",
+                            SlaEventKind::Breach => "breached_us",
+                        };
+                        // Compare and set: only the worker that still sees the target
+                        // where it read it moves it on.
+                        let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            "UPDATE case_targets SET {column} = $1, next_event_us = $2 \
+                             WHERE case_display_id = $3 AND target = $4 AND seq = $5 \
+                             AND next_event_us = $6 AND {column} IS NULL"
+                        )))
+                        .bind(to_micros(ev.recorded))
+                        .bind(e.then_next.map(to_micros))
+                        .bind(e.display_id)
+                        .bind(ev.target.as_str())
+                        .bind(ev.seq)
+                        .bind(to_micros(e.expected_next))
+                        .execute(&mut *c)
+                        .await?;
+                        if moved.rows_affected() == 0 {
+                            continue;
+                        }
+                        let inserted = sqlx::query(
+                            "INSERT INTO sla_events (case_display_id, target, seq, kind, due_us, at_us, recorded_us) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                             ON CONFLICT (case_display_id, target, seq, kind) DO NOTHING",
+                        )
+                        .bind(e.display_id)
+                        .bind(ev.target.as_str())
+                        .bind(ev.seq)
+                        .bind(ev.kind.as_str())
+                        .bind(to_micros(ev.due))
+                        .bind(to_micros(ev.at))
+                        .bind(to_micros(ev.recorded))
+                        .execute(&mut *c)
+                        .await?;
+                        if inserted.rows_affected() == 0 {
+                            continue;
+                        }
+                        recorded += 1;
+                        sqlx::query(
+                            "INSERT INTO webhook_deliveries (webhook_id, event_key, event_type, payload, created_us, \
+                             attempts, next_attempt_us, delivered_us, failed_us, last_error) \
+                             SELECT id, $1, $2, $3, $4, 0, $4, NULL, NULL, NULL FROM webhooks \
+                             WHERE disabled_us IS NULL AND (events = ',*,' OR events LIKE $5)",
+                        )
+                        .bind(ev.key())
+                        .bind(&e.event_type)
+                        .bind(&e.payload)
+                        .bind(to_micros(ev.recorded))
+                        .bind(format!("%,{},%", e.event_type))
+                        .execute(&mut *c)
+                        .await?;
+                    }
+                    Ok(recorded)
+                })
+            })
+            .await
+    }
+
+    pub async fn insert_webhook(&self, w: Webhook) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query(
+                        "INSERT INTO webhooks (id, url, events, secret_ciphertext, created_us, disabled_us) \
+                         VALUES ($1, $2, $3, $4, $5, NULL)",
+                    )
+                    .bind(&w.id)
+                    .bind(&w.url)
+                    .bind(format!(",{},", w.events.join(",")))
+                    .bind(&w.secret_ciphertext)
+                    .bind(to_micros(w.created))
+                    .execute(&mut *c)
+                    .await;
+                    match r {
+                        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists),
+                        other => other.map(|_| ()).map_err(StoreError::from),
+                    }
+                })
+            })
+            .await
+    }
+
+    pub async fn webhooks(&self) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT w.id, w.url, w.events, w.secret_ciphertext, w.created_us, w.disabled_us, \
+             (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.next_attempt_us IS NOT NULL) AS pending, \
+             (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_us IS NOT NULL) AS delivered, \
+             (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.failed_us IS NOT NULL) AS failed, \
+             (SELECT d.last_error FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.last_error IS NOT NULL \
+              ORDER BY d.id DESC LIMIT 1) AS last_error \
+             FROM webhooks w ORDER BY w.created_us, w.id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let events: String = r.try_get("events")?;
+                Ok((
+                    Webhook {
+                        id: r.try_get("id")?,
+                        url: r.try_get("url")?,
+                        events: events.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+                        secret_ciphertext: r.try_get("secret_ciphertext")?,
+                        created: from_micros(r.try_get("created_us")?),
+                        disabled: opt_time(r, "disabled_us")?,
+                    },
+                    DeliveryStats {
+                        pending: r.try_get("pending")?,
+                        delivered: r.try_get("delivered")?,
+                        failed: r.try_get("failed")?,
+                        last_error: r.try_get("last_error")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn disable_webhook(&self, id: String, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query("UPDATE webhooks SET disabled_us = $1 WHERE id = $2 AND disabled_us IS NULL")
+                        .bind(to_micros(at))
+                        .bind(&id)
+                        .execute(&mut *c)
+                        .await?;
+                    if r.rows_affected() == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                    // Deliveries not yet made are dropped with the endpoint.
+                    sqlx::query(
+                        "UPDATE webhook_deliveries SET next_attempt_us = NULL, failed_us = $1, \
+                         last_error = 'webhook disabled' WHERE webhook_id = $2 AND next_attempt_us IS NOT NULL",
+                    )
+                    .bind(to_micros(at))
+                    .bind(&id)
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn claim_deliveries(
+        &self,
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        n: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT d.id, d.webhook_id, w.url, w.secret_ciphertext, d.event_key, d.event_type, d.payload, \
+                         d.attempts, d.next_attempt_us FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                         WHERE d.next_attempt_us <= $1 ORDER BY d.next_attempt_us, d.id LIMIT {}",
+                        limit(n)
+                    )))
+                    .bind(to_micros(now))
+                    .fetch_all(&mut *c)
+                    .await?;
+                    let mut claimed = Vec::new();
+                    for r in &rows {
+                        let id: i64 = r.try_get("id")?;
+                        let seen: i64 = r.try_get("next_attempt_us")?;
+                        let got = sqlx::query(
+                            "UPDATE webhook_deliveries SET next_attempt_us = $1 WHERE id = $2 AND next_attempt_us = $3",
+                        )
+                        .bind(to_micros(lease_until))
+                        .bind(id)
+                        .bind(seen)
+                        .execute(&mut *c)
+                        .await?;
+                        if got.rows_affected() == 1 {
+                            claimed.push(Delivery {
+                                id,
+                                webhook_id: r.try_get("webhook_id")?,
+                                url: r.try_get("url")?,
+                                secret_ciphertext: r.try_get("secret_ciphertext")?,
+                                event_key: r.try_get("event_key")?,
+                                event_type: r.try_get("event_type")?,
+                                payload: r.try_get("payload")?,
+                                attempts: r.try_get("attempts")?,
+                            });
+                        }
+                    }
+                    Ok(claimed)
+                })
+            })
+            .await
+    }
+
+    pub async fn settle_delivery(&self, id: i64, outcome: DeliveryOutcome, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let at = to_micros(at);
+                    match outcome {
+                        DeliveryOutcome::Delivered => {
+                            sqlx::query(
+                                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_us = NULL, \
+                                 delivered_us = $1 WHERE id = $2",
+                            )
+                            .bind(at)
+                            .bind(id)
+                            .execute(&mut *c)
+                            .await?;
+                        }
+                        DeliveryOutcome::Failed { error, retry_at } => {
+                            sqlx::query(
+                                "UPDATE webhook_deliveries SET attempts = attempts + 1, next_attempt_us = $1, \
+                                 failed_us = $2, last_error = $3 WHERE id = $4",
+                            )
+                            .bind(retry_at.map(to_micros))
+                            .bind(if retry_at.is_none() { Some(at) } else { None })
+                            .bind(error)
+                            .bind(id)
+                            .execute(&mut *c)
+                            .await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn report_rows(&self, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
+        let mut sql = format!(
+            "SELECT c.plan_id, c.severity_code, c.account_id, a.timezone, a.country, c.language, t.{} \
+             FROM cases c JOIN accounts a ON a.id = c.account_id \
+             JOIN case_targets t ON t.case_display_id = c.display_id AND t.target = 'first_response' \
+             WHERE c.created_us >= $1 AND c.created_us < $2",
+            TARGET_COLUMNS.replace(", ", ", t.")
+        );
+        let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
+        if let Some(a) = &q.account {
+            args.push(Arg::S(a.clone()));
+            sql += &format!(" AND c.account_id = ${}", args.len());
+        }
+        if let Some(p) = &q.plan {
+            args.push(Arg::S(p.clone()));
+            sql += &format!(" AND c.plan_id = ${}", args.len());
+        }
+        sql += " ORDER BY c.plan_id, c.severity_code, c.created_us";
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReportRow {
+                    plan_id: r.try_get("plan_id")?,
+                    severity: r.try_get("severity_code")?,
+                    account_id: r.try_get("account_id")?,
+                    timezone: r.try_get("timezone")?,
+                    country: r.try_get("country")?,
+                    language: r.try_get("language")?,
+                    target: target_from_row(r)?,
+                })
+            })
+            .collect()
+    }
+}

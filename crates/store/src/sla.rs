@@ -1,0 +1,246 @@
+//! The store's SLA side: response targets on cases, the queue, warnings and breaches with
+//! their webhook outbox, agents, quotas and report rows. Queries are in `backend_sla.rs`.
+
+use jiff::Timestamp;
+use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::records::{Agent, Case, CaseTarget, SlaEvent, Webhook};
+
+use crate::{Page, Store, StoreError};
+
+/// Which cases the queue shows. Everything but the limit is optional.
+#[derive(Debug, Clone, Default)]
+pub struct QueueQuery {
+    pub plan: Option<String>,
+    pub severity: Option<String>,
+    pub language: Option<String>,
+    pub status: Option<String>,
+    pub assignee: Option<Assignee>,
+    /// Only cases with a running target past its deadline at this instant.
+    pub breaching_at: Option<Timestamp>,
+    /// Only these accounts (a TAM's).
+    pub accounts: Option<Vec<String>>,
+    /// Continue after this (sla_due_us, display_id).
+    pub cursor: Option<(i64, i64)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignee {
+    Unassigned,
+    Agent(String),
+}
+
+/// A target whose next event (warning or breach) has come, with what a notification
+/// needs to say about its case.
+#[derive(Debug, Clone)]
+pub struct DueTarget {
+    pub display_id: i64,
+    pub case: Case,
+    pub target: CaseTarget,
+    /// The instant the worker is due to act (`next_event_us`), the compare-and-set key.
+    pub next_event: Timestamp,
+}
+
+/// An event the worker records, if the target still stands where the worker saw it.
+#[derive(Debug, Clone)]
+pub struct NewSlaEvent {
+    pub display_id: i64,
+    pub event: SlaEvent,
+    /// The target's `next_event` the worker read; if it moved, someone else acted.
+    pub expected_next: Timestamp,
+    /// What `next_event` becomes (the breach after a warning; nothing after a breach).
+    pub then_next: Option<Timestamp>,
+    /// The webhook event type (`sla.warning`) and the JSON delivered to subscribers.
+    pub event_type: String,
+    pub payload: String,
+}
+
+/// A webhook delivery claimed for sending.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: i64,
+    pub webhook_id: String,
+    pub url: String,
+    pub secret_ciphertext: Vec<u8>,
+    pub event_key: String,
+    pub event_type: String,
+    pub payload: String,
+    /// Attempts made before this one.
+    pub attempts: i64,
+}
+
+/// How a delivery attempt ended.
+#[derive(Debug, Clone)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// Try again at `retry_at`, or give up when `None`.
+    Failed {
+        error: String,
+        retry_at: Option<Timestamp>,
+    },
+}
+
+/// A webhook's delivery counts, for `webhook list`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub last_error: Option<String>,
+}
+
+/// First-response targets of cases opened in `[from, to)`, for SLA reports.
+#[derive(Debug, Clone)]
+pub struct ReportQuery {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    pub account: Option<String>,
+    pub plan: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub plan_id: String,
+    pub severity: String,
+    pub account_id: String,
+    pub timezone: String,
+    pub country: String,
+    pub language: String,
+    pub target: CaseTarget,
+}
+
+/// A status an agent sets, and what it does to the running targets.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub display_id: i64,
+    pub status: String,
+    /// Targets of these kinds stop (waiting on the customer stops update targets).
+    pub stop: Vec<TargetKind>,
+    pub at: Timestamp,
+}
+
+/// An urgent escalation: counts against the month's quota and starts a target.
+#[derive(Debug, Clone)]
+pub struct NewEscalation {
+    pub display_id: i64,
+    pub account_id: String,
+    /// `YYYY-MM` in the account's zone.
+    pub month: String,
+    pub per_month: i64,
+    pub target: CaseTarget,
+}
+
+impl Store {
+    pub async fn insert_agent(&self, agent: Agent, token_hash: Vec<u8>) -> Result<(), StoreError> {
+        dispatch!(self, b => b.insert_agent(agent, token_hash).await)
+    }
+
+    pub async fn agent_by_token(&self, token_hash: &[u8]) -> Result<Option<Agent>, StoreError> {
+        dispatch!(self, b => b.agent_by_token(token_hash).await)
+    }
+
+    pub async fn agent(&self, id: &str) -> Result<Option<Agent>, StoreError> {
+        dispatch!(self, b => b.agent(id).await)
+    }
+
+    pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        dispatch!(self, b => b.agents().await)
+    }
+
+    /// A case by id in any account (agents work across accounts).
+    pub async fn case_by_id(&self, case_id: &str) -> Result<Option<Case>, StoreError> {
+        dispatch!(self, b => b.case_by_id(case_id).await)
+    }
+
+    /// Open cases, earliest deadline first (cases with no running target last).
+    pub async fn queue(&self, q: &QueueQuery) -> Result<Page<Case>, StoreError> {
+        dispatch!(self, b => b.queue(q).await)
+    }
+
+    /// The targets a case has run, oldest first.
+    pub async fn case_targets(&self, display_id: i64) -> Result<Vec<CaseTarget>, StoreError> {
+        dispatch!(self, b => b.case_targets(display_id).await)
+    }
+
+    pub async fn sla_events(&self, case: &Case) -> Result<Vec<SlaEvent>, StoreError> {
+        dispatch!(self, b => b.sla_events(case.display_id, case.case_id.clone()).await)
+    }
+
+    pub async fn set_status(&self, change: StatusChange) -> Result<String, StoreError> {
+        dispatch!(self, b => b.set_status(change).await)
+    }
+
+    /// Assigns the case to an agent (`NotFound` for unknown agents) or unassigns it.
+    pub async fn assign(&self, display_id: i64, agent: Option<String>) -> Result<(), StoreError> {
+        dispatch!(self, b => b.assign(display_id, agent).await)
+    }
+
+    /// Escalates; `QuotaExhausted` once the month's escalations are used. Returns how
+    /// many of the month's escalations are used, this one included.
+    pub async fn escalate(&self, e: NewEscalation) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.escalate(e).await)
+    }
+
+    /// How much of a monthly quota (`urgent_escalation`) an account used in `month`.
+    pub async fn quota_used(
+        &self,
+        account_id: &str,
+        kind: &str,
+        month: &str,
+    ) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.quota_used(account_id, kind, month).await)
+    }
+
+    /// Up to `limit` targets whose next event has come by `now`, earliest first. Reads
+    /// only those rows (an index range), however many cases are open.
+    pub async fn due_targets(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<DueTarget>, StoreError> {
+        dispatch!(self, b => b.due_targets(now, limit).await)
+    }
+
+    /// Records events whose targets have not moved since they were read, each with its
+    /// outbox deliveries, in one transaction; returns how many were recorded (the others
+    /// another worker recorded first).
+    pub async fn record_sla_events(&self, events: Vec<NewSlaEvent>) -> Result<usize, StoreError> {
+        dispatch!(self, b => b.record_sla_events(events).await)
+    }
+
+    pub async fn insert_webhook(&self, w: Webhook) -> Result<(), StoreError> {
+        dispatch!(self, b => b.insert_webhook(w).await)
+    }
+
+    pub async fn webhooks(&self) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
+        dispatch!(self, b => b.webhooks().await)
+    }
+
+    pub async fn disable_webhook(&self, id: &str, at: Timestamp) -> Result<(), StoreError> {
+        dispatch!(self, b => b.disable_webhook(id.to_string(), at).await)
+    }
+
+    /// Claims up to `limit` deliveries due by `now` until `lease_until`: a replica that
+    /// dies mid-send leaves them to be retried after the lease.
+    pub async fn claim_deliveries(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        dispatch!(self, b => b.claim_deliveries(now, lease_until, limit).await)
+    }
+
+    pub async fn settle_delivery(
+        &self,
+        id: i64,
+        outcome: DeliveryOutcome,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.settle_delivery(id, outcome, at).await)
+    }
+
+    pub async fn report_rows(&self, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
+        dispatch!(self, b => b.report_rows(q).await)
+    }
+}

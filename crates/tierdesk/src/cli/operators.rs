@@ -1,0 +1,255 @@
+//! `tierdesk agent`, `tierdesk webhook` and `tierdesk sla report`: the operator side.
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use tierdesk_app::operator::NewAgent;
+use tierdesk_app::reports::ReportFilter;
+use tierdesk_app::{Limits, ServiceError};
+
+use super::{Global, print_json};
+use crate::{report_format, setup};
+
+fn e(e: ServiceError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+#[derive(Subcommand)]
+pub enum AgentCmd {
+    /// Create a support engineer, TAM or admin; prints its id and API token (shown once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Languages the agent answers in, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "en")]
+        languages: Vec<String>,
+        /// agent, tam or admin.
+        #[arg(long, default_value = "agent")]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List agents.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum WebhookCmd {
+    /// Add an endpoint for SLA events; prints its id and signing secret (shown once).
+    Add {
+        #[arg(long)]
+        url: String,
+        /// Event types, comma-separated (default: all of sla.warning, sla.breach).
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List endpoints with their delivery counts.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop delivering to an endpoint (its undelivered events are dropped).
+    Disable { id: String },
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    /// First day (UTC), YYYY-MM-DD.
+    #[arg(long)]
+    from: jiff::civil::Date,
+    /// Last day (UTC), inclusive.
+    #[arg(long)]
+    to: jiff::civil::Date,
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long)]
+    plan: Option<String>,
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    #[arg(long)]
+    csv: bool,
+}
+
+pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    match cmd {
+        AgentCmd::Create {
+            email,
+            name,
+            languages,
+            role,
+            json,
+        } => {
+            let created = app
+                .create_agent(NewAgent {
+                    email,
+                    name,
+                    languages,
+                    role,
+                })
+                .await
+                .map_err(e)?;
+            let a = &created.agent;
+            if json {
+                print_json(&json!({
+                    "id": a.id, "email": a.email, "name": a.name, "languages": a.languages,
+                    "role": a.role.as_str(), "token": created.token,
+                }))?;
+            } else {
+                println!("agent id: {}", a.id);
+                println!("token:    {}", created.token);
+                println!("(the token is not shown again)");
+            }
+        }
+        AgentCmd::List { json } => {
+            let agents = app.agents().await.map_err(e)?;
+            if json {
+                print_json(&json!(
+                    agents
+                        .iter()
+                        .map(|a| json!({
+                            "id": a.id, "email": a.email, "name": a.name, "languages": a.languages,
+                            "role": a.role.as_str(), "createdAt": a.created.to_string(),
+                        }))
+                        .collect::<Vec<_>>()
+                ))?;
+            } else {
+                for a in agents {
+                    println!(
+                        "{:<24} {:<6} {:<32} {} ({})",
+                        a.id,
+                        a.role.as_str(),
+                        a.email,
+                        a.name,
+                        a.languages.join(",")
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn webhook(g: &Global, cmd: WebhookCmd) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    match cmd {
+        WebhookCmd::Add { url, events, json } => {
+            let created = app.create_webhook(&url, &events).await.map_err(e)?;
+            let w = &created.webhook;
+            if json {
+                print_json(&json!({
+                    "id": w.id, "url": w.url, "events": w.events, "secret": created.secret,
+                }))?;
+            } else {
+                println!("webhook id: {}", w.id);
+                println!("secret:     {}", created.secret);
+                println!(
+                    "(the secret is not shown again; requests carry Tierdesk-Signature: t=...,v1=HMAC-SHA256(secret, \"t.body\"))"
+                );
+            }
+        }
+        WebhookCmd::List { json } => {
+            let hooks = app.webhooks().await.map_err(e)?;
+            if json {
+                print_json(&json!(
+                    hooks
+                        .iter()
+                        .map(|(w, s)| json!({
+                            "id": w.id, "url": w.url, "events": w.events,
+                            "createdAt": w.created.to_string(),
+                            "disabledAt": w.disabled.map(|d| d.to_string()),
+                            "pending": s.pending, "delivered": s.delivered, "failed": s.failed,
+                            "lastError": s.last_error,
+                        }))
+                        .collect::<Vec<_>>()
+                ))?;
+            } else {
+                for (w, s) in hooks {
+                    println!(
+                        "{} {} [{}]{} pending {} delivered {} failed {}{}",
+                        w.id,
+                        w.url,
+                        w.events.join(","),
+                        if w.disabled.is_some() {
+                            " (disabled)"
+                        } else {
+                            ""
+                        },
+                        s.pending,
+                        s.delivered,
+                        s.failed,
+                        s.last_error
+                            .map(|e| format!(" (last error: {e})"))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+        WebhookCmd::Disable { id } => {
+            app.disable_webhook(&id).await.map_err(e)?;
+            println!("disabled {id}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn report(g: &Global, a: ReportArgs) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    let filter = ReportFilter {
+        from: a.from,
+        to: a.to,
+        account: a.account,
+        plan: a.plan,
+    };
+    let lines = app.sla_report(&filter).await.map_err(e)?;
+    if a.json {
+        return print_json(&report_format::json(&filter, &lines));
+    }
+    if a.csv {
+        print!("{}", report_format::csv(&lines));
+        return Ok(());
+    }
+    let dur = |s: Option<i64>| match s {
+        None => "-".to_string(),
+        Some(s) if s < 3600 => format!("{}m{:02}s", s / 60, s % 60),
+        Some(s) => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    };
+    println!(
+        "first responses to cases opened {} to {} (UTC){}",
+        filter.from,
+        filter.to,
+        filter
+            .account
+            .as_ref()
+            .map(|a| format!(", account {a}"))
+            .unwrap_or_default()
+    );
+    println!(
+        "{:<26} {:<9} {:>6} {:>9} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "plan", "severity", "cases", "in time", "breaches", "median", "p90", "median*", "p90*"
+    );
+    for l in &lines {
+        println!(
+            "{:<26} {:<9} {:>6} {:>9} {:>8} {:>9} {:>9} {:>9} {:>9}",
+            l.plan,
+            l.severity,
+            l.cases,
+            l.within_target_share
+                .map(|s| format!("{:.1}%", s * 100.0))
+                .unwrap_or_else(|| "-".into()),
+            l.breaches,
+            dur(l.median_clock_seconds),
+            dur(l.p90_clock_seconds),
+            dur(l.median_business_seconds),
+            dur(l.p90_business_seconds),
+        );
+    }
+    println!("(* business time: counted on each target's own clock)");
+    Ok(())
+}
