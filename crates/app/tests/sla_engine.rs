@@ -1,0 +1,426 @@
+//! The SLA engine end to end through the use cases: targets starting and stopping as
+//! customers and agents write, the breach worker's warnings and breaches (once, across
+//! restarts and replicas, within a second of the deadline), escalations and reports.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use tierdesk_app::admin::NewAccount;
+use tierdesk_app::auth::Caller;
+use tierdesk_app::operator::NewAgent;
+use tierdesk_app::reports::ReportFilter;
+use tierdesk_app::secrets::MasterKey;
+use tierdesk_app::support::{AddCommunication, CreateCase};
+use tierdesk_app::{App, Limits, ServiceError};
+use tierdesk_core::catalog::{Source, TargetKind, builtin_sources, parse_catalog};
+use tierdesk_core::clock::ManualClock;
+use tierdesk_core::records::{Agent, Case, SlaEventKind};
+use tierdesk_core::services::Services;
+use tierdesk_store::{Options, Store};
+
+fn unique() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn sqlite_url() -> String {
+    let dir = std::env::temp_dir().join(format!("tierdesk-sla-{}", unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    format!("sqlite://{}", dir.join("t.db").display())
+}
+
+/// A fresh PostgreSQL database, or `None` when the PostgreSQL leg is off.
+async fn pg_url() -> Option<String> {
+    let Ok(base) = std::env::var("TIERDESK_TEST_PG") else {
+        assert!(
+            std::env::var("TIERDESK_REQUIRE_PG").as_deref() != Ok("1"),
+            "TIERDESK_REQUIRE_PG=1 but TIERDESK_TEST_PG is not set"
+        );
+        eprintln!("PostgreSQL leg skipped: TIERDESK_TEST_PG is not set");
+        return None;
+    };
+    let name = format!("tierdesk_sla_{}", unique());
+    let admin = sqlx::PgPool::connect(&base).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    let (prefix, _) = base.rsplit_once('/').unwrap();
+    Some(format!("{prefix}/{name}"))
+}
+
+async fn app(url: &str, clock: Arc<ManualClock>) -> App {
+    let store = Store::open(&Options::new(url)).await.unwrap();
+    let mut sources = builtin_sources().to_vec();
+    sources.push(Source {
+        name: "catalogs/examples/acme.toml",
+        text: include_str!("../../../catalogs/examples/acme.toml"),
+    });
+    App::new(
+        store,
+        parse_catalog(&sources).unwrap(),
+        Services::builtin(),
+        clock,
+        Limits::default(),
+        MasterKey::from_bytes(&[7; 32]),
+    )
+    .await
+    .unwrap()
+}
+
+async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
+    app.create_account(NewAccount {
+        id: id.into(),
+        name: format!("Account {id}"),
+        plan: plan.into(),
+        timezone: tz.into(),
+        country: "DE".into(),
+        language: "en".into(),
+        force: false,
+    })
+    .await
+    .unwrap();
+    let key = app.create_key(id, "ops").await.unwrap();
+    app.resolve_key(&key.access_key_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .caller
+        .clone()
+}
+
+async fn open_case(app: &App, caller: &Caller, severity: &str) -> Case {
+    app.create_case(
+        caller,
+        CreateCase {
+            subject: Some(format!("{severity} trouble")),
+            communication_body: Some("it is down".into()),
+            severity_code: Some(severity.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn agent(app: &App, email: &str) -> Agent {
+    app.create_agent(NewAgent {
+        email: email.into(),
+        name: "Ada Support".into(),
+        languages: vec!["en".into()],
+        role: "agent".into(),
+    })
+    .await
+    .unwrap()
+    .agent
+}
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn minutes(n: u64) -> Duration {
+    Duration::from_secs(60 * n)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
+    let url = sqlite_url();
+    // Monday 23 November 2026, 10:00 in Berlin.
+    let t0 = t("2026-11-23T09:00:00Z");
+    let clock = Arc::new(ManualClock::new(t0));
+    let app1 = app(&url, clock.clone()).await;
+    let caller = customer(&app1, "100000000001", "acme.gold", "Europe/Berlin").await;
+    // Urgent on Gold: 30 minutes, 24x7; the warning at 75% (22.5 minutes).
+    let case = open_case(&app1, &caller, "urgent").await;
+    let promise = case.first_response.clone().unwrap();
+    assert_eq!(promise.due, t0 + minutes(30));
+    assert_eq!(app1.sla_tick().await.unwrap().recorded, 0);
+
+    clock.set(t0 + minutes(23));
+    assert_eq!(app1.sla_tick().await.unwrap().recorded, 1);
+    assert_eq!(app1.sla_tick().await.unwrap().recorded, 0);
+    // A restart (a new process on the same database) finds nothing left to do.
+    drop(app1);
+    let app2 = app(&url, clock.clone()).await;
+    assert_eq!(app2.sla_tick().await.unwrap().recorded, 0);
+
+    clock.set(t0 + minutes(31));
+    assert_eq!(app2.sla_tick().await.unwrap().recorded, 1);
+    assert_eq!(app2.sla_tick().await.unwrap(), Default::default());
+    let sla = app2.case_sla(&case.case_id).await.unwrap();
+    let events: Vec<_> = sla.events.iter().map(|e| (e.kind, e.at)).collect();
+    assert_eq!(
+        events,
+        [
+            (
+                SlaEventKind::Warning,
+                t0 + Duration::from_secs(22 * 60 + 30)
+            ),
+            (SlaEventKind::Breach, t0 + minutes(30)),
+        ]
+    );
+    assert!(sla.breached());
+
+    // The agent answers (late): the first response is met, Gold's 2-hour update starts.
+    let ada = agent(&app2, "ada@support.example.com").await;
+    clock.set(t0 + minutes(40));
+    app2.reply(&ada, &case.case_id, Some("Looking at it now."))
+        .await
+        .unwrap();
+    let sla = app2.case_sla(&case.case_id).await.unwrap();
+    let running = sla.running().unwrap();
+    assert_eq!(
+        (running.kind, running.due),
+        (TargetKind::Update, t0 + minutes(160))
+    );
+    assert_eq!(
+        sla.case.first_response.unwrap().responded,
+        Some(t0 + minutes(40))
+    );
+    // The customer writes back: a one-hour next reply is owed.
+    clock.set(t0 + minutes(50));
+    app2.add_communication(
+        &caller,
+        AddCommunication {
+            case_id: Some(case.case_id.clone()),
+            communication_body: Some("Any news?".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let sla = app2.case_sla(&case.case_id).await.unwrap();
+    let running = sla.running().unwrap();
+    assert_eq!(
+        (running.kind, running.due),
+        (TargetKind::NextReply, t0 + minutes(110))
+    );
+    // An internal note meets nothing; the customer never sees it.
+    app2.note(&ada, &case.case_id, Some("Customer is on the old SDK."))
+        .await
+        .unwrap();
+    assert_eq!(
+        app2.case_sla(&case.case_id)
+            .await
+            .unwrap()
+            .running()
+            .map(|t| t.kind),
+        Some(TargetKind::NextReply)
+    );
+    let conversation = app2.case_conversation(&case.case_id).await.unwrap();
+    assert_eq!(conversation.len(), 4);
+    assert!(conversation[3].internal);
+    let (customer_view, _) = app2
+        .describe_communications(
+            &caller,
+            tierdesk_app::support::DescribeCommunications {
+                case_id: Some(case.case_id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(customer_view.len(), 3);
+    assert!(
+        customer_view
+            .iter()
+            .any(|m| m.from_support && m.submitted_by == "Ada Support (support)")
+    );
+    // Resolving stops every clock: no further events, ever.
+    app2.set_case_status(&case.case_id, Some("resolved"))
+        .await
+        .unwrap();
+    clock.set(t0 + minutes(60 * 24 * 7));
+    assert_eq!(app2.sla_tick().await.unwrap(), Default::default());
+
+    // The report counts the breach and the late answer, in clock and business time.
+    let report = app2
+        .sla_report(&ReportFilter {
+            from: t0.to_zoned(jiff::tz::TimeZone::UTC).date(),
+            to: t0.to_zoned(jiff::tz::TimeZone::UTC).date(),
+            account: None,
+            plan: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(report.len(), 1);
+    let line = &report[0];
+    assert_eq!(
+        (line.plan.as_str(), line.severity.as_str(), line.cases),
+        ("acme.gold", "urgent", 1)
+    );
+    assert_eq!(
+        (line.answered, line.within_target, line.breaches),
+        (1, 0, 1)
+    );
+    assert_eq!(line.within_target_share, Some(0.0));
+    assert_eq!(line.median_clock_seconds, Some(40 * 60));
+    assert_eq!(line.median_business_seconds, Some(40 * 60));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn business_hours_targets_warn_and_report_in_business_time() {
+    let url = sqlite_url();
+    // Friday 20 November 2026, 17:00 in Berlin: half an hour before Acme's desk closes.
+    let t0 = t("2026-11-20T16:00:00Z");
+    let clock = Arc::new(ManualClock::new(t0));
+    let app = app(&url, clock.clone()).await;
+    let caller = customer(&app, "100000000002", "acme.gold", "Europe/Berlin").await;
+    // High: 2 business hours, 09:00-17:30 on weekdays. 30 minutes on Friday, 90 on
+    // Monday: due Monday 10:30; the warning at 90 business minutes, Monday 10:00.
+    let case = open_case(&app, &caller, "high").await;
+    let monday = t("2026-11-23T08:00:00Z");
+    assert_eq!(
+        case.first_response.as_ref().unwrap().due,
+        monday + minutes(90)
+    );
+    clock.set(t("2026-11-22T12:00:00Z"));
+    assert_eq!(
+        app.sla_tick().await.unwrap().recorded,
+        0,
+        "the weekend does not count"
+    );
+    clock.set(monday + minutes(61));
+    assert_eq!(app.sla_tick().await.unwrap().recorded, 1);
+    let sla = app.case_sla(&case.case_id).await.unwrap();
+    assert_eq!(sla.events[0].at, monday + minutes(60));
+    assert_eq!(sla.business_seconds_left, Some(29 * 60));
+    let ada = agent(&app, "ada@support.example.com").await;
+    app.reply(&ada, &case.case_id, Some("On it."))
+        .await
+        .unwrap();
+    clock.set(monday + minutes(600));
+    assert_eq!(app.sla_tick().await.unwrap().recorded, 0);
+    let report = app
+        .sla_report(&ReportFilter {
+            from: "2026-11-20".parse().unwrap(),
+            to: "2026-11-20".parse().unwrap(),
+            account: Some("100000000002".into()),
+            plan: Some("acme.gold".into()),
+        })
+        .await
+        .unwrap();
+    let line = &report[0];
+    assert_eq!((line.within_target, line.breaches), (1, 0));
+    // Answered Monday 10:01: 2 days 17h01m on the wall clock, 91 minutes of desk time.
+    assert_eq!(line.median_clock_seconds, Some((2 * 24 + 17) * 3600 + 60));
+    assert_eq!(line.median_business_seconds, Some(91 * 60));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_escalations_use_the_monthly_quota() {
+    let url = sqlite_url();
+    let t0 = t("2026-11-23T01:00:00Z");
+    let clock = Arc::new(ManualClock::new(t0));
+    let app = app(&url, clock.clone()).await;
+    // Alibaba Cloud Business (monthly version): 10 escalations a month, answered in 10 min.
+    let caller = customer(&app, "100000000003", "aliyun.business", "Asia/Shanghai").await;
+    let ada = agent(&app, "ada@support.example.com").await;
+    let case = open_case(&app, &caller, "normal").await;
+    for n in 1..=10 {
+        let e = app.escalate_case(&case.case_id).await.unwrap();
+        assert_eq!((e.used, e.per_month), (n, 10));
+        assert_eq!(e.target.due, clock_now(&clock) + minutes(10));
+        let again = app.escalate_case(&case.case_id).await;
+        assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("already escalated")));
+        app.reply(&ada, &case.case_id, Some("Answered."))
+            .await
+            .unwrap();
+        clock.set(clock_now(&clock) + minutes(1));
+    }
+    let spent = app.escalate_case(&case.case_id).await;
+    assert!(
+        matches!(&spent, Err(ServiceError::Conflict(m)) if m.contains("used its 10 urgent escalations for 2026-11")),
+        "{spent:?}"
+    );
+    // December (in Shanghai) brings a fresh quota.
+    clock.set(t("2026-11-30T16:30:00Z"));
+    assert_eq!(app.escalate_case(&case.case_id).await.unwrap().used, 1);
+    // AWS plans have no such quota.
+    let aws = customer(&app, "100000000004", "aws.business", "UTC").await;
+    let aws_case = open_case(&app, &aws, "urgent").await;
+    let refused = app.escalate_case(&aws_case.case_id).await;
+    assert!(
+        matches!(refused, Err(ServiceError::Validation(m)) if m.contains("no urgent escalations"))
+    );
+}
+
+fn clock_now(c: &ManualClock) -> Timestamp {
+    use tierdesk_core::clock::Clock;
+    c.now()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_records_a_breach_within_a_second_of_the_deadline() {
+    let url = sqlite_url();
+    let t0 = t("2026-11-23T09:00:00Z");
+    let clock = Arc::new(ManualClock::new(t0));
+    let app = app(&url, clock.clone()).await;
+    let caller = customer(&app, "100000000005", "aws.business", "UTC").await;
+    let case = open_case(&app, &caller, "urgent").await;
+    let due = case.first_response.unwrap().due;
+    let worker = tokio::spawn(app.clone().run_sla_worker(Duration::from_millis(250)));
+    // The deadline arrives; the running worker must notice on its own.
+    clock.set(due + Duration::from_millis(1));
+    let started = Instant::now();
+    let case = app.case_sla(&case.case_id).await.unwrap().case;
+    loop {
+        let events = app.store.sla_events(&case).await.unwrap();
+        if events.iter().any(|e| e.kind == SlaEventKind::Breach) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "no breach within a second"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    worker.abort();
+}
+
+/// Two replicas (separate pools and writers) on one PostgreSQL database tick at the same
+/// time over 300 due targets: every warning and breach is recorded exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replicas_on_postgres_record_each_event_once() {
+    let Some(url) = pg_url().await else { return };
+    let t0 = t("2026-11-23T09:00:00Z");
+    let clock = Arc::new(ManualClock::new(t0));
+    let a = app(&url, clock.clone()).await;
+    let b = app(&url, clock.clone()).await;
+    let caller = customer(&a, "100000000006", "aws.business", "UTC").await;
+    let mut cases = Vec::new();
+    for _ in 0..300 {
+        cases.push(open_case(&a, &caller, "urgent").await);
+    }
+    // Past every warning and deadline at once: each target owes a warning and a breach.
+    clock.set(t0 + minutes(120));
+    let run = |app: App| async move {
+        let mut recorded = 0;
+        loop {
+            let tick = app.sla_tick().await.unwrap();
+            recorded += tick.recorded;
+            if tick.due == 0 {
+                return recorded;
+            }
+        }
+    };
+    let (ra, rb) = tokio::join!(run(a.clone()), run(b.clone()));
+    assert_eq!(ra + rb, 600, "replica a recorded {ra}, b {rb}");
+    for c in &cases {
+        let kinds: Vec<_> = a
+            .store
+            .sla_events(c)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
+    }
+}
