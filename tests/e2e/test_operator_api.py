@@ -8,6 +8,7 @@ import hmac
 import io
 import json
 import shutil
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -42,11 +43,30 @@ fee = { model = "free" }
 """
 
 
+def private_ca(workdir, name):
+    """A CA and a server certificate for 127.0.0.1 it signed, made with openssl.
+    Returns (CA certificate, server certificate, server key)."""
+    ca, ca_key = f"{workdir}/{name}-ca.pem", f"{workdir}/{name}-ca.key"
+    cert, key, csr, ext = (f"{workdir}/{name}.{x}" for x in ("pem", "key", "csr", "ext"))
+    with open(ext, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+    for cmd in (
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca,
+         "-days", "2", "-subj", f"/CN={name} test CA"],
+        ["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+        ["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
+         "-days", "2", "-extfile", ext],
+    ):
+        subprocess.run(cmd, check=True, capture_output=True)
+    return ca, cert, key
+
+
 class Receiver:
     """A webhook endpoint that refuses each delivery's first attempt (to exercise retries)
-    and records the rest."""
+    and records the rest; over TLS when given a certificate."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
         self.received = []
         self.attempts = {}
         outer = self
@@ -69,6 +89,13 @@ class Receiver:
 
         self.port = free_port()
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.scheme = "http"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
+        self.url = f"{self.scheme}://127.0.0.1:{self.port}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
@@ -84,13 +111,22 @@ def ops(request):
         f.write(FAST_CATALOG)
     t.env["TIERDESK_CATALOG"] = catalog
     t.receiver = Receiver()
-    hook = json.loads(t.cli("webhook", "add", "--url", f"http://127.0.0.1:{t.receiver.port}/hook", "--json").stdout)
+    hook = json.loads(t.cli("webhook", "add", "--url", t.receiver.url, "--json").stdout)
     t.webhook_secret = hook["secret"]
+    # An HTTPS endpoint signed by a private CA that the servers are told to trust, and one
+    # whose certificate nobody vouches for.
+    trusted_ca, *trusted = private_ca(workdir, "trusted")
+    t.tls_receiver = Receiver(tls=trusted)
+    tls_hook = json.loads(t.cli("webhook", "add", "--url", t.tls_receiver.url, "--events", "sla.breach",
+                                "--json").stdout)
+    t.tls_secret = tls_hook["secret"]
+    t.untrusted = Receiver(tls=private_ca(workdir, "untrusted")[1:])
+    t.cli("webhook", "add", "--url", t.untrusted.url)
     agent = json.loads(t.cli("agent", "create", "--email", "ada@support.example.com", "--name", "Ada",
                              "--languages", "en,ja", "--json").stdout)
     t.agent = agent
     # Warnings at half the target: 30 s into a one-minute target.
-    flags = (*TEST_LIMITS, "--sla-warn-percent", "50")
+    flags = (*TEST_LIMITS, "--sla-warn-percent", "50", "--webhook-ca-file", trusted_ca)
     t.urls = [t.serve(*flags)]
     if request.param == "postgres":
         # A second replica on the same database: every event must still happen once.
@@ -104,7 +140,8 @@ def ops(request):
     t.fast_opened = time.time()
     yield t
     t.stop()
-    t.receiver.close()
+    for r in (t.receiver, t.tls_receiver, t.untrusted):
+        r.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -316,10 +353,24 @@ def test_breach_worker_warns_breaches_once_and_webhooks_deliver_signed_events(op
     status, page, _ = api(ops, "GET", "/api/v1/queue?breaching=true&plan=e2e.fast")
     assert ops.fast_case in [c["caseId"] for c in page["cases"]]
 
-    listed = json.loads(ops.cli("webhook", "list", "--json").stdout)
-    assert listed[0]["delivered"] >= 2 and listed[0]["pending"] == 0
-    assert "503" in listed[0]["lastError"]
-    assert "secret" not in json.dumps(listed).lower().replace("secret_", "")
+    # The HTTPS endpoint asked for breaches only, and got this one, signed with its secret.
+    over_tls = [(h, b) for _, h, b in ops.tls_receiver.received if json.loads(b)["case"]["caseId"] == ops.fast_case]
+    assert [json.loads(b)["type"] for _, b in over_tls] == ["sla.breach"]
+    headers = {k.lower(): v for k, v in over_tls[0][0].items()}
+    assert verify_signature(ops.tls_secret, headers, over_tls[0][1])
+    assert not verify_signature(ops.webhook_secret, headers, over_tls[0][1])
+
+    listed = {w["url"]: w for w in json.loads(ops.cli("webhook", "list", "--json").stdout)}
+    plain = listed[ops.receiver.url]
+    assert plain["delivered"] >= 2 and plain["pending"] == 0
+    assert "503" in plain["lastError"]
+    assert listed[ops.tls_receiver.url]["delivered"] >= 1
+    # Nothing reached the endpoint with the untrusted certificate; the reason is recorded.
+    assert ops.untrusted.received == []
+    refused = listed[ops.untrusted.url]
+    assert refused["delivered"] == 0 and refused["pending"] >= 1
+    assert "certificate" in refused["lastError"].lower(), refused["lastError"]
+    assert "whsec_" not in json.dumps(list(listed.values()))
 
 
 def test_sla_report_from_cli_and_api(ops):

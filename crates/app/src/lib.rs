@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod billing;
 mod cursor;
 mod deadlines;
 pub mod error;

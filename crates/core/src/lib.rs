@@ -1,15 +1,19 @@
-//! The Tierdesk domain: plan catalogs, the services list, account facts, time and ids.
+//! The Tierdesk domain: plan catalogs, fees, calendars and SLA arithmetic, the services
+//! list, account facts, time.
 //!
 //! This crate does no IO: it never touches files, sockets, databases or the wall clock
 //! (time comes in through [`clock::Clock`]). Data files are compiled in or handed over as
 //! text by the caller.
 
 pub mod account;
+pub mod advisor;
 pub mod catalog;
 pub mod clock;
+pub mod fees;
 pub mod holidays;
 pub mod records;
 pub mod schedule;
 pub mod services;
 pub mod sla;
 pub mod time;
+pub mod usage;

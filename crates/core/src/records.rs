@@ -302,3 +302,23 @@ pub struct Attachment {
     pub file_name: String,
     pub data: Vec<u8>,
 }
+
+/// A month's support-fee invoice for one account, with its arithmetic line by line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    pub account_id: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub currency: String,
+    pub total: rust_decimal::Decimal,
+    pub lines: Vec<InvoiceLine>,
+    pub computed: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceLine {
+    /// The plan the line is about, if any.
+    pub plan_id: Option<String>,
+    pub description: String,
+    pub amount: rust_decimal::Decimal,
+}

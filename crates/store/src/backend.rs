@@ -142,6 +142,14 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// The result of an INSERT of a new record: a duplicate key is `AlreadyExists`.
+fn inserted<T>(r: Result<T, sqlx::Error>) -> Result<(), StoreError> {
+    match r {
+        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists),
+        other => other.map(|_| ()).map_err(StoreError::from),
+    }
+}
+
 /// An attachment set this account may still use: it exists, is the account's, is unused
 /// and unexpired. Returns its expiry.
 async fn open_set(c: &mut Conn, account_id: &str, set_id: &str, now_us: i64) -> Result<i64, StoreError> {
@@ -225,6 +233,11 @@ impl Backend {
 
     pub fn dialect(&self) -> Dialect {
         DIALECT
+    }
+
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        sqlx::raw_sql("ANALYZE").execute(&self.read).await?;
+        Ok(())
     }
 
     async fn migrate(&self, pool: &sqlx::Pool<Db>) -> Result<(), StoreError> {

@@ -133,6 +133,115 @@ async fn refresh_sla_due(c: &mut Conn, display_id: i64) -> Result<(), StoreError
     Ok(())
 }
 
+/// Events recorded per statement: a few statements per chunk instead of three per event.
+const EVENT_CHUNK: usize = 200;
+
+type TargetKey = (i64, String, i64);
+
+fn target_key_from_row(r: &<Db as sqlx::Database>::Row) -> Result<TargetKey, StoreError> {
+    Ok((r.try_get("case_display_id")?, r.try_get("target")?, r.try_get("seq")?))
+}
+
+/// Records one kind of event for a chunk of targets: moves each target on only if it
+/// still stands where the worker read it (compare and set, in one UPDATE), stores an
+/// event for each target moved (the unique key refusing copies), and queues a webhook
+/// delivery per event and subscribed endpoint. Returns the events stored.
+async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) -> Result<usize, StoreError> {
+    use std::collections::HashSet;
+    if chunk.is_empty() {
+        return Ok(0);
+    }
+    let (column, then_next) = match kind {
+        SlaEventKind::Warning => ("warned_us", "due_us"),
+        SlaEventKind::Breach => ("breached_us", "NULL"),
+    };
+    let rows = |first: usize, width: usize| {
+        (0..chunk.len())
+            .map(|i| format!("({})", placeholders(first + i * width, width)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let recorded = chunk[0].event.recorded;
+    // UPDATE ... FROM (VALUES ...) rather than "(key) IN (VALUES ...)": SQLite scans the
+    // whole table for the latter, and looks each row up by primary key for the former.
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE case_targets SET {column} = $1, next_event_us = {then_next} FROM (VALUES {}) AS v \
+         WHERE case_targets.case_display_id = v.column1 AND case_targets.target = v.column2 \
+         AND case_targets.seq = v.column3 AND case_targets.next_event_us = v.column4 \
+         AND case_targets.{column} IS NULL \
+         RETURNING case_targets.case_display_id, case_targets.target, case_targets.seq",
+        rows(2, 4)
+    )))
+    .bind(to_micros(recorded));
+    for e in chunk {
+        q = q
+            .bind(e.display_id)
+            .bind(e.event.target.as_str())
+            .bind(e.event.seq)
+            .bind(to_micros(e.expected_next));
+    }
+    let moved: HashSet<TargetKey> = q.fetch_all(&mut *c).await?.iter().map(target_key_from_row).collect::<Result<_, _>>()?;
+    // Each target moved once, whatever copies of its event the chunk held.
+    let mut moved = moved;
+    let moved: Vec<&NewSlaEvent> = chunk
+        .iter()
+        .copied()
+        .filter(|e| moved.remove(&(e.display_id, e.event.target.as_str().to_string(), e.event.seq)))
+        .collect();
+    if moved.is_empty() {
+        return Ok(0);
+    }
+    let rows_of = |width: usize| {
+        (0..moved.len())
+            .map(|i| format!("({})", placeholders(1 + i * width, width)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO sla_events (case_display_id, target, seq, kind, due_us, at_us, recorded_us) VALUES {} \
+         ON CONFLICT (case_display_id, target, seq, kind) DO NOTHING \
+         RETURNING case_display_id, target, seq",
+        rows_of(7)
+    )));
+    for e in &moved {
+        let ev = &e.event;
+        q = q
+            .bind(e.display_id)
+            .bind(ev.target.as_str())
+            .bind(ev.seq)
+            .bind(ev.kind.as_str())
+            .bind(to_micros(ev.due))
+            .bind(to_micros(ev.at))
+            .bind(to_micros(ev.recorded));
+    }
+    let stored: HashSet<TargetKey> = q.fetch_all(&mut *c).await?.iter().map(target_key_from_row).collect::<Result<_, _>>()?;
+    let stored: Vec<&NewSlaEvent> = moved
+        .into_iter()
+        .filter(|e| stored.contains(&(e.display_id, e.event.target.as_str().to_string(), e.event.seq)))
+        .collect();
+    if stored.is_empty() {
+        return Ok(0);
+    }
+    // The outbox: one delivery per event and endpoint that wants its type.
+    let values = (0..stored.len())
+        .map(|i| format!("({})", placeholders(2 + i * 3, 3)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO webhook_deliveries (webhook_id, event_key, event_type, payload, created_us, \
+         attempts, next_attempt_us, delivered_us, failed_us, last_error) \
+         SELECT w.id, v.column1, v.column2, v.column3, $1, 0, $1, NULL, NULL, NULL \
+         FROM webhooks w CROSS JOIN (VALUES {values}) AS v \
+         WHERE w.disabled_us IS NULL AND (w.events = ',*,' OR w.events LIKE '%,' || v.column2 || ',%')"
+    )))
+    .bind(to_micros(recorded));
+    for e in &stored {
+        q = q.bind(e.event.key()).bind(&e.event_type).bind(&e.payload);
+    }
+    q.execute(&mut *c).await?;
+    Ok(stored.len())
+}
+
 impl Backend {
     pub async fn insert_agent(&self, a: Agent, token_hash: Vec<u8>) -> Result<(), StoreError> {
         self.writer
@@ -151,10 +260,7 @@ impl Backend {
                     .bind(to_micros(a.created))
                     .execute(&mut *c)
                     .await;
-                    match r {
-                        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists),
-                        other => other.map(|_| ()).map_err(StoreError::from),
-                    }
+                    inserted(r)
                 })
             })
             .await
@@ -422,61 +528,13 @@ impl Backend {
             .write(move |c| {
                 Box::pin(async move {
                     let mut recorded = 0;
-                    for e in &events {
-                        let ev = &e.event;
-                        let column = match ev.kind {
-                            SlaEventKind::Warning => "warned_us",
-                            SlaEventKind::Breach => "breached_us",
-                        };
-                        // Compare and set: only the worker that still sees the target
-                        // where it read it moves it on.
-                        let moved = sqlx::query(sqlx::AssertSqlSafe(format!(
-                            "UPDATE case_targets SET {column} = $1, next_event_us = $2 \
-                             WHERE case_display_id = $3 AND target = $4 AND seq = $5 \
-                             AND next_event_us = $6 AND {column} IS NULL"
-                        )))
-                        .bind(to_micros(ev.recorded))
-                        .bind(e.then_next.map(to_micros))
-                        .bind(e.display_id)
-                        .bind(ev.target.as_str())
-                        .bind(ev.seq)
-                        .bind(to_micros(e.expected_next))
-                        .execute(&mut *c)
-                        .await?;
-                        if moved.rows_affected() == 0 {
-                            continue;
+                    // Warnings first: a breach recorded in the same pass expects the
+                    // target where its warning left it.
+                    for kind in [SlaEventKind::Warning, SlaEventKind::Breach] {
+                        let of_kind: Vec<&NewSlaEvent> = events.iter().filter(|e| e.event.kind == kind).collect();
+                        for chunk in of_kind.chunks(EVENT_CHUNK) {
+                            recorded += record_chunk(c, kind, chunk).await?;
                         }
-                        let inserted = sqlx::query(
-                            "INSERT INTO sla_events (case_display_id, target, seq, kind, due_us, at_us, recorded_us) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                             ON CONFLICT (case_display_id, target, seq, kind) DO NOTHING",
-                        )
-                        .bind(e.display_id)
-                        .bind(ev.target.as_str())
-                        .bind(ev.seq)
-                        .bind(ev.kind.as_str())
-                        .bind(to_micros(ev.due))
-                        .bind(to_micros(ev.at))
-                        .bind(to_micros(ev.recorded))
-                        .execute(&mut *c)
-                        .await?;
-                        if inserted.rows_affected() == 0 {
-                            continue;
-                        }
-                        recorded += 1;
-                        sqlx::query(
-                            "INSERT INTO webhook_deliveries (webhook_id, event_key, event_type, payload, created_us, \
-                             attempts, next_attempt_us, delivered_us, failed_us, last_error) \
-                             SELECT id, $1, $2, $3, $4, 0, $4, NULL, NULL, NULL FROM webhooks \
-                             WHERE disabled_us IS NULL AND (events = ',*,' OR events LIKE $5)",
-                        )
-                        .bind(ev.key())
-                        .bind(&e.event_type)
-                        .bind(&e.payload)
-                        .bind(to_micros(ev.recorded))
-                        .bind(format!("%,{},%", e.event_type))
-                        .execute(&mut *c)
-                        .await?;
                     }
                     Ok(recorded)
                 })
@@ -499,10 +557,7 @@ impl Backend {
                     .bind(to_micros(w.created))
                     .execute(&mut *c)
                     .await;
-                    match r {
-                        Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists),
-                        other => other.map(|_| ()).map_err(StoreError::from),
-                    }
+                    inserted(r)
                 })
             })
             .await

@@ -54,12 +54,17 @@ macro_rules! backend {
                     4,
                     include_str!(concat!("../migrations/", $dir, "/0004_sla_engine.sql")),
                 ),
+                (
+                    5,
+                    include_str!(concat!("../migrations/", $dir, "/0005_billing.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
             }
             include!("backend.rs");
             include!("backend_sla.rs");
+            include!("backend_billing.rs");
         }
     };
 }
@@ -282,6 +287,7 @@ macro_rules! dispatch {
     };
 }
 
+mod billing;
 mod sla;
 pub use sla::*;
 
@@ -303,6 +309,11 @@ impl Store {
 
     pub fn dialect(&self) -> Dialect {
         dispatch!(self, b => b.dialect())
+    }
+
+    /// Refreshes the planner's statistics (after a bulk load, before autovacuum would).
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        dispatch!(self, b => b.analyze().await)
     }
 
     pub async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {

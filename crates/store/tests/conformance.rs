@@ -1204,6 +1204,103 @@ async fn report_rows_cover_the_period(s: Store) {
     assert_eq!(rows(t0, t0 + day * 10, Some("aws.developer")).await, 0);
 }
 
+async fn usage_payers_and_invoices(s: Store) {
+    use tierdesk_core::records::{Invoice, InvoiceLine};
+    use tierdesk_core::usage::MonthlyUsage;
+    let dec = |v: &str| v.parse::<rust_decimal::Decimal>().unwrap();
+    let usage = |account: &str, month: &str, amount: &str| MonthlyUsage {
+        account_id: account.into(),
+        month: month.into(),
+        currency: "USD".into(),
+        amount: dec(amount),
+    };
+    let t0 = at("2026-11-01T00:00:00Z");
+    s.replace_usage(
+        vec![
+            usage("111111111111", "2026-10", "1000.10"),
+            usage("222222222222", "2026-10", "5"),
+        ],
+        "cur",
+        t0,
+    )
+    .await
+    .unwrap();
+    // A re-import replaces the account's month; others stay.
+    s.replace_usage(
+        vec![usage("111111111111", "2026-10", "0.0000001")],
+        "generic",
+        t0,
+    )
+    .await
+    .unwrap();
+    let oct = s.usage_in("2026-10").await.unwrap();
+    assert_eq!(
+        oct,
+        [
+            usage("111111111111", "2026-10", "0.0000001"),
+            usage("222222222222", "2026-10", "5")
+        ]
+    );
+    assert!(s.usage_in("2026-09").await.unwrap().is_empty());
+
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    s.set_payer("222222222222", Some("111111111111"))
+        .await
+        .unwrap();
+    s.set_payer("111111111111", Some("111111111111"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.set_payer("222222222222", Some("999999999999")).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.payers().await.unwrap(),
+        [("222222222222".to_string(), "111111111111".to_string())]
+    );
+
+    let invoice = |account: &str, total: &str, n: usize| Invoice {
+        account_id: account.into(),
+        month: "2026-10".into(),
+        currency: "USD".into(),
+        total: dec(total),
+        lines: (0..n)
+            .map(|i| InvoiceLine {
+                plan_id: (i == 0).then(|| "aws.business".to_string()),
+                description: format!("line {i}"),
+                amount: dec("33.33"),
+            })
+            .collect(),
+        computed: t0,
+    };
+    s.replace_invoices(
+        "2026-10",
+        vec![
+            invoice("111111111111", "99.99", 3),
+            invoice("222222222222", "0", 0),
+        ],
+    )
+    .await
+    .unwrap();
+    // Running the month again replaces it: no duplicates.
+    s.replace_invoices("2026-10", vec![invoice("111111111111", "99.99", 3)])
+        .await
+        .unwrap();
+    let all = s.invoices(None, Some("2026-10")).await.unwrap();
+    assert_eq!(all, [invoice("111111111111", "99.99", 3)]);
+    assert_eq!(
+        s.invoices(Some("111111111111"), None).await.unwrap().len(),
+        1
+    );
+    assert!(
+        s.invoices(Some("222222222222"), Some("2026-10"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -1241,4 +1338,5 @@ conformance!(
     escalations_count_against_the_monthly_quota,
     agents_are_found_by_token_hash,
     report_rows_cover_the_period,
+    usage_payers_and_invoices,
 );

@@ -345,12 +345,7 @@ async fn reply(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
-    let b = body(&bytes)?;
-    st.app
-        .reply(&a, &id, b.get("body").and_then(Value::as_str))
-        .await?;
-    ok(case_detail(&st.app.case_sla(&id).await?))
+    support_message(&st, &headers, &id, &bytes, false).await
 }
 
 async fn note(
@@ -359,12 +354,26 @@ async fn note(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
-    let b = body(&bytes)?;
-    st.app
-        .note(&a, &id, b.get("body").and_then(Value::as_str))
-        .await?;
-    ok(case_detail(&st.app.case_sla(&id).await?))
+    support_message(&st, &headers, &id, &bytes, true).await
+}
+
+/// A reply (customer-visible) or an internal note; answers with the case as it now stands.
+async fn support_message(
+    st: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    bytes: &Bytes,
+    internal: bool,
+) -> ApiResult {
+    let a = agent(&st.app, headers).await?;
+    let b = body(bytes)?;
+    let text = b.get("body").and_then(Value::as_str);
+    if internal {
+        st.app.note(&a, id, text).await?;
+    } else {
+        st.app.reply(&a, id, text).await?;
+    }
+    ok(case_detail(&st.app.case_sla(id).await?))
 }
 
 async fn status(

@@ -1,30 +1,65 @@
-//! Sends webhook deliveries from the outbox over HTTP. Which deliveries, their signatures
-//! and their retry schedule are the app's (`tierdesk_app::webhooks`); this module only
-//! moves bytes. A 2xx answer within the timeout is a delivery; anything else is retried.
+//! Sends webhook deliveries from the outbox over HTTP or HTTPS. Which deliveries, their
+//! signatures and their retry schedule are the app's (`tierdesk_app::webhooks`); this
+//! module only moves bytes. A 2xx answer within the timeout is a delivery; anything else
+//! is retried.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use anyhow::Context;
 use bytes::Bytes;
 use http_body_util::Full;
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use tierdesk_app::App;
 use tierdesk_app::webhooks::Outgoing;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 const BATCH: i64 = 16;
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
+pub type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// A client for `http://` and `https://` endpoints. HTTPS trusts the Mozilla root
+/// certificates (webpki-roots) and those in `extra_roots`, a PEM file (a private CA).
+pub fn client(extra_roots: Option<&Path>) -> anyhow::Result<HttpClient> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = extra_roots {
+        let shown = path.display();
+        let mut added = 0;
+        for cert in CertificateDer::pem_file_iter(path)
+            .with_context(|| format!("cannot read webhook CA file {shown}"))?
+        {
+            let cert = cert.with_context(|| format!("{shown}: not a PEM certificate"))?;
+            roots
+                .add(cert)
+                .with_context(|| format!("{shown}: unusable certificate"))?;
+            added += 1;
+        }
+        if added == 0 {
+            anyhow::bail!("{shown} holds no PEM certificate");
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .context("TLS set-up")?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    Ok(Client::builder(TokioExecutor::new()).build(https))
+}
 
 async fn send(client: &HttpClient, d: &Outgoing) -> Result<(), String> {
-    if d.url.starts_with("https://") {
-        return Err(
-            "https endpoints need TLS, which this build does not include; \
-             put the receiver behind a local http:// relay"
-                .into(),
-        );
-    }
     let mut req = hyper::Request::post(d.url.as_str());
     for (name, value) in &d.headers {
         req = req.header(*name, value.as_str());
@@ -38,15 +73,26 @@ async fn send(client: &HttpClient, d: &Outgoing) -> Result<(), String> {
         .map_err(|e| format!("bad request: {e}"))?;
     match tokio::time::timeout(TIMEOUT, client.request(req)).await {
         Err(_) => Err(format!("no answer within {}s", TIMEOUT.as_secs())),
-        Ok(Err(e)) => Err(format!("request failed: {e}")),
+        Ok(Err(e)) => Err(format!("request failed: {}", error_chain(&e))),
         Ok(Ok(resp)) if resp.status().is_success() => Ok(()),
         Ok(Ok(resp)) => Err(format!("endpoint answered {}", resp.status())),
     }
 }
 
+/// An error with its causes: hyper's own message hides e.g. the TLS certificate problem.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 /// Delivers for ever: claims due deliveries, sends them concurrently, records the results.
-pub async fn run(app: App, idle: Duration) {
-    let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
+pub async fn run(app: App, client: HttpClient, idle: Duration) {
     loop {
         let batch = match app.claim_deliveries(BATCH).await {
             Ok(b) => b,

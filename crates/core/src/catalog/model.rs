@@ -99,6 +99,8 @@ pub struct Plan {
     pub sources: Vec<String>,
     pub notes: Vec<String>,
     pub channels: Vec<String>,
+    /// The languages its cases are answered in.
+    pub languages: Vec<String>,
     /// May this plan open technical (not only account and billing) cases?
     pub technical_cases: bool,
     pub case_contacts: String,
@@ -297,36 +299,9 @@ impl Plan {
     }
 
     /// The monthly support fee for `usage` (in the plan's currency), before proration.
-    /// `None` for contract-priced plans.
+    /// `None` for contract-priced plans. `fees::monthly_fee` shows the arithmetic.
     pub fn monthly_fee(&self, usage: Decimal) -> Option<Decimal> {
-        match &self.fee.model {
-            FeeModel::Free => Some(Decimal::ZERO),
-            FeeModel::Contract => None,
-            FeeModel::Tiered { minimum, bands } => {
-                let mut lower = Decimal::ZERO;
-                let mut total = Decimal::ZERO;
-                for band in bands {
-                    if usage <= lower {
-                        break;
-                    }
-                    let upper = band.up_to.map_or(usage, |u| u.min(usage));
-                    total += (upper - lower) * band.rate;
-                    lower = band.up_to.unwrap_or(usage);
-                }
-                Some(total.max(*minimum))
-            }
-            FeeModel::FixedPlusUsage {
-                fixed,
-                rate,
-                fixed_is,
-            } => {
-                let share = usage * rate;
-                Some(match fixed_is {
-                    FixedIs::Base => fixed + share,
-                    FixedIs::Minimum => share.max(*fixed),
-                })
-            }
-        }
+        crate::fees::monthly_fee(self, usage).map(|f| f.fee)
     }
 }
 

@@ -42,6 +42,8 @@ pub struct Source<'a> {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     provider: Option<String>,
+    /// The case languages of the file's plans, unless a plan says otherwise.
+    languages: Option<Vec<String>>,
     #[serde(default)]
     calendars: Vec<Spanned<RawCalendar>>,
     #[serde(default)]
@@ -95,6 +97,7 @@ struct RawLevel {
 #[serde(deny_unknown_fields)]
 struct RawPlan {
     id: String,
+    languages: Option<Vec<String>>,
     provider: Option<String>,
     name: String,
     currency: String,
@@ -253,7 +256,11 @@ pub fn parse_catalog(sources: &[Source<'_>]) -> Result<Catalog, CatalogError> {
     let mut plans: Vec<Plan> = Vec::new();
     for (ctx, raw) in &files {
         for p in &raw.plans {
-            let plan = plan(ctx, raw.provider.as_deref(), p, &calendars, &scales)?;
+            let defaults = FileDefaults {
+                provider: raw.provider.as_deref(),
+                languages: raw.languages.as_deref(),
+            };
+            let plan = plan(ctx, defaults, p, &calendars, &scales)?;
             if plans.iter().any(|x| x.id == plan.id) {
                 return Err(ctx.err(
                     Some(p.span()),
@@ -403,9 +410,16 @@ fn severity_scale(raw: &RawScale) -> Result<SeverityScale, String> {
     })
 }
 
+/// What a catalog file sets for all its plans.
+#[derive(Clone, Copy)]
+struct FileDefaults<'a> {
+    provider: Option<&'a str>,
+    languages: Option<&'a [String]>,
+}
+
 fn plan(
     ctx: &Ctx<'_>,
-    file_provider: Option<&str>,
+    defaults: FileDefaults<'_>,
     spanned: &Spanned<RawPlan>,
     calendars: &[Calendar],
     scales: &[SeverityScale],
@@ -416,9 +430,17 @@ fn plan(
     let provider = raw
         .provider
         .as_deref()
-        .or(file_provider)
+        .or(defaults.provider)
         .ok_or_else(|| here("no provider (set it in the plan or at the top of the file)".into()))?
         .to_string();
+    let languages: Vec<String> = raw
+        .languages
+        .as_deref()
+        .or(defaults.languages)
+        .map_or_else(|| vec!["en".to_string()], <[String]>::to_vec);
+    for l in &languages {
+        crate::account::check_language(l).map_err(&here)?;
+    }
     if raw.currency.len() != 3 || !raw.currency.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(here(format!(
             "currency '{}' is not an ISO 4217 code",
@@ -550,6 +572,7 @@ fn plan(
         sources: raw.sources.clone(),
         notes: raw.notes.clone(),
         channels: raw.channels.clone(),
+        languages,
         technical_cases: raw.technical_cases,
         case_contacts: raw.case_contacts.clone(),
         monthly_case_cap: raw.monthly_case_cap,

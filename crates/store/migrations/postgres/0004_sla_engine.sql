@@ -116,3 +116,4 @@ CREATE TABLE webhook_deliveries (
     last_error       TEXT
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_us);
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id);

@@ -15,6 +15,7 @@ use tierdesk_core::time::format_millis;
 
 use crate::{http, setup};
 
+mod billing;
 mod operators;
 
 #[derive(Parser)]
@@ -80,6 +81,12 @@ pub enum Command {
     /// Endpoints that receive SLA warnings and breaches.
     #[command(subcommand)]
     Webhook(operators::WebhookCmd),
+    /// Monthly cloud usage, the basis of support fees.
+    #[command(subcommand)]
+    Usage(billing::UsageCmd),
+    /// Support-fee invoices.
+    #[command(subcommand)]
+    Bill(billing::BillCmd),
 }
 
 #[derive(Subcommand)]
@@ -184,6 +191,10 @@ pub struct Serve {
     /// long after its deadline, plus the pass itself).
     #[arg(long, default_value_t = 250)]
     sla_tick_ms: u64,
+    /// Extra CA certificates (PEM) that HTTPS webhook endpoints may be signed by, beside
+    /// the public roots.
+    #[arg(long, env = "TIERDESK_WEBHOOK_CA_FILE")]
+    webhook_ca_file: Option<PathBuf>,
     /// Log level: error, warn, info, debug, trace.
     #[arg(long, env = "TIERDESK_LOG", default_value = "info")]
     log: tracing::Level,
@@ -220,6 +231,17 @@ pub enum AccountCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Bill this account's fee on aggregate plans (Enterprise) through a payer account,
+    /// on the summed usage of the accounts enrolled under it.
+    SetPayer {
+        #[arg(long)]
+        id: String,
+        #[arg(long, required_unless_present = "none")]
+        payer: Option<String>,
+        /// The account pays for itself again.
+        #[arg(long, conflicts_with = "payer")]
+        none: bool,
+    },
     List {
         #[arg(long)]
         json: bool,
@@ -253,6 +275,8 @@ pub enum PlansCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Which plans meet these needs, and what each costs for this usage.
+    Advise(billing::AdviseArgs),
     Show {
         id: String,
         #[arg(long)]
@@ -301,6 +325,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(tracing::Level::WARN);
             operators::webhook(&g, cmd).await
         }
+        Command::Usage(cmd) => {
+            init_logging(tracing::Level::WARN);
+            billing::usage(&g, cmd).await
+        }
+        Command::Bill(cmd) => {
+            init_logging(tracing::Level::WARN);
+            billing::bill(&g, cmd).await
+        }
     }
 }
 
@@ -331,8 +363,10 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         app.clone()
             .run_sla_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
     );
+    let webhooks = crate::webhook_sender::client(s.webhook_ca_file.as_deref())?;
     tokio::spawn(crate::webhook_sender::run(
         app.clone(),
+        webhooks,
         Duration::from_millis(500),
     ));
     let state = http::AppState::new(app);
@@ -431,6 +465,9 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
                     );
                 }
             }
+        }
+        AccountCmd::SetPayer { id, payer, none: _ } => {
+            return billing::set_payer(g, &id, payer.as_deref()).await;
         }
         AccountCmd::Show { id, json } => {
             let v = app.account_view(&id).await.map_err(e)?;
@@ -531,6 +568,7 @@ fn plans(g: &Global, cmd: PlansCmd) -> anyhow::Result<()> {
     let catalog = setup::load_catalog(&g.catalog)?;
     let today = today_in(SystemClock.now(), "UTC");
     match cmd {
+        PlansCmd::Advise(args) => billing::advise_cmd(g, args)?,
         PlansCmd::List { json } => {
             if json {
                 print_json(&Value::Array(

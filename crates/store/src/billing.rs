@@ -1,0 +1,55 @@
+//! The store's billing side: imported monthly usage, payers, and invoices. Queries are in
+//! `backend_billing.rs`.
+
+use jiff::Timestamp;
+use tierdesk_core::records::Invoice;
+use tierdesk_core::usage::MonthlyUsage;
+
+use crate::{Store, StoreError};
+
+impl Store {
+    /// Stores monthly totals, each replacing what an earlier import held for its account,
+    /// month and currency, all in one transaction.
+    pub async fn replace_usage(
+        &self,
+        totals: Vec<MonthlyUsage>,
+        source: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.replace_usage(totals, source.to_string(), at).await)
+    }
+
+    /// Every account's usage in `month` (`YYYY-MM`).
+    pub async fn usage_in(&self, month: &str) -> Result<Vec<MonthlyUsage>, StoreError> {
+        dispatch!(self, b => b.usage_in(month).await)
+    }
+
+    /// Makes `payer` the account whose invoice carries `account_id`'s fee on aggregate
+    /// plans (`None`: itself). `NotFound` if either account is unknown.
+    pub async fn set_payer(&self, account_id: &str, payer: Option<&str>) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_payer(account_id.to_string(), payer.map(String::from)).await)
+    }
+
+    /// (account, payer) for every account with a payer other than itself.
+    pub async fn payers(&self) -> Result<Vec<(String, String)>, StoreError> {
+        dispatch!(self, b => b.payers().await)
+    }
+
+    /// Replaces every invoice of `month` with `invoices`, in one transaction.
+    pub async fn replace_invoices(
+        &self,
+        month: &str,
+        invoices: Vec<Invoice>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.replace_invoices(month.to_string(), invoices).await)
+    }
+
+    /// Invoices, with their lines: of one account, of one month, or both.
+    pub async fn invoices(
+        &self,
+        account_id: Option<&str>,
+        month: Option<&str>,
+    ) -> Result<Vec<Invoice>, StoreError> {
+        dispatch!(self, b => b.invoices(account_id, month).await)
+    }
+}
