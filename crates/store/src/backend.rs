@@ -142,6 +142,15 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// An UPDATE of one record: `NotFound` when no row matched.
+fn found(r: <Db as sqlx::Database>::QueryResult) -> Result<(), StoreError> {
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// The result of an INSERT of a new record: a duplicate key is `AlreadyExists`.
 fn inserted<T>(r: Result<T, sqlx::Error>) -> Result<(), StoreError> {
     match r {
@@ -447,10 +456,7 @@ impl Backend {
                     .bind(&id)
                     .execute(&mut *c)
                     .await?;
-                    if r.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                    Ok(())
+                    found(r)
                 })
             })
             .await

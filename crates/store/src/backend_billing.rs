@@ -70,10 +70,7 @@ impl Backend {
                         .bind(&account_id)
                         .execute(&mut *c)
                         .await?;
-                    if r.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                    Ok(())
+                    found(r)
                 })
             })
             .await

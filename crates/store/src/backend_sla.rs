@@ -425,10 +425,7 @@ impl Backend {
                         .bind(display_id)
                         .execute(&mut *c)
                         .await?;
-                    if r.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
-                    Ok(())
+                    found(r)
                 })
             })
             .await
@@ -607,9 +604,7 @@ impl Backend {
                         .bind(&id)
                         .execute(&mut *c)
                         .await?;
-                    if r.rows_affected() == 0 {
-                        return Err(StoreError::NotFound);
-                    }
+                    found(r)?;
                     // Deliveries not yet made are dropped with the endpoint.
                     sqlx::query(
                         "UPDATE webhook_deliveries SET next_attempt_us = NULL, failed_us = $1, \

@@ -73,7 +73,8 @@ pub fn csv(lines: &[ReportLine]) -> String {
     out
 }
 
-fn quote(s: &str) -> String {
+/// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.
+pub fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {

@@ -18,6 +18,7 @@ use tierdesk_core::records::Invoice;
 use tierdesk_core::usage::{self, Format};
 
 use super::{Global, print_json};
+use crate::report_format::quote;
 use crate::setup;
 
 fn e(e: ServiceError) -> anyhow::Error {
@@ -183,14 +184,6 @@ fn invoice_json(i: &Invoice) -> Value {
             "planId": l.plan_id, "description": l.description, "amount": l.amount.to_string(),
         })).collect::<Vec<_>>(),
     })
-}
-
-fn quote(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 pub async fn bill(g: &Global, cmd: BillCmd) -> anyhow::Result<()> {
