@@ -319,6 +319,11 @@ impl App {
         }
     }
 
+    /// Every account's invoices, for admins.
+    pub async fn all_invoices(&self) -> Result<Vec<Invoice>, ServiceError> {
+        Ok(self.store.invoices(None, None).await?)
+    }
+
     pub async fn invoices_of(&self, account: &Account) -> Result<Vec<Invoice>, ServiceError> {
         Ok(self.store.invoices(Some(&account.id), None).await?)
     }

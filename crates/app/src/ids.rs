@@ -61,6 +61,10 @@ pub(crate) fn agent_id() -> Result<String, ServiceError> {
     Ok(format!("agent-{}", hex(&random_bytes::<8>()?)))
 }
 
+pub(crate) fn user_id() -> Result<String, ServiceError> {
+    Ok(format!("user-{}", hex(&random_bytes::<8>()?)))
+}
+
 pub(crate) fn webhook_id() -> Result<String, ServiceError> {
     Ok(format!("wh-{}", hex(&random_bytes::<8>()?)))
 }

@@ -15,6 +15,7 @@ pub mod limits;
 pub mod operator;
 pub mod reports;
 pub mod secrets;
+pub mod sessions;
 pub mod sla_worker;
 pub mod support;
 pub mod webhooks;

@@ -322,3 +322,33 @@ pub struct InvoiceLine {
     pub description: String,
     pub amount: rust_decimal::Decimal,
 }
+
+/// A customer's console user; belongs to one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+    pub created: Timestamp,
+}
+
+/// A console session: who, its CSRF token, and until when it is valid.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Session {
+    pub email: String,
+    pub csrf: String,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+}
+
+impl std::fmt::Debug for Session {
+    // The CSRF token is a secret of the session's.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("email", &self.email)
+            .field("expires", &self.expires)
+            .finish_non_exhaustive()
+    }
+}

@@ -247,6 +247,14 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
+                    // One email, one person: customer users and agents share the sign-in.
+                    let user = sqlx::query("SELECT id FROM users WHERE email = $1")
+                        .bind(&a.email)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if user.is_some() {
+                        return Err(StoreError::AlreadyExists);
+                    }
                     let r = sqlx::query(
                         "INSERT INTO agents (id, email, name, languages, role, token_hash, created_us) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7)",

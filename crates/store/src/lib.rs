@@ -58,6 +58,10 @@ macro_rules! backend {
                     5,
                     include_str!(concat!("../migrations/", $dir, "/0005_billing.sql")),
                 ),
+                (
+                    6,
+                    include_str!(concat!("../migrations/", $dir, "/0006_console.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -65,6 +69,7 @@ macro_rules! backend {
             include!("backend.rs");
             include!("backend_sla.rs");
             include!("backend_billing.rs");
+            include!("backend_console.rs");
         }
     };
 }
@@ -288,6 +293,7 @@ macro_rules! dispatch {
 }
 
 mod billing;
+mod console;
 mod sla;
 pub use sla::*;
 

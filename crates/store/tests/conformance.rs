@@ -1301,6 +1301,82 @@ async fn usage_payers_and_invoices(s: Store) {
     );
 }
 
+async fn users_passwords_and_sessions(s: Store) {
+    use tierdesk_core::records::{Session, User};
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-11-22T09:00:00Z");
+    let user = User {
+        id: "user-1".into(),
+        account_id: "111111111111".into(),
+        email: "mei@example.com".into(),
+        name: "Mei".into(),
+        language: "ja".into(),
+        created: t0,
+    };
+    s.insert_user(user.clone()).await.unwrap();
+    assert!(matches!(
+        s.insert_user(user.clone()).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    // An agent's email cannot be a user's, nor the other way round.
+    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    let mut clash = user.clone();
+    clash.id = "user-2".into();
+    clash.email = "agent-1@support.example.com".into();
+    assert!(matches!(
+        s.insert_user(clash).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    let mut agent_clash = agent("agent-2");
+    agent_clash.email = "mei@example.com".into();
+    assert!(matches!(
+        s.insert_agent(agent_clash, vec![2; 32]).await,
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_eq!(
+        s.user_by_email("mei@example.com").await.unwrap(),
+        Some(user)
+    );
+
+    s.set_password("mei@example.com", "$argon2id$one", t0)
+        .await
+        .unwrap();
+    let session = |expires: Timestamp| Session {
+        email: "mei@example.com".into(),
+        csrf: "csrf".into(),
+        created: t0,
+        expires,
+    };
+    let hour = Duration::from_secs(3600);
+    s.insert_session(vec![7; 32], session(t0 + hour))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.session(&[7; 32], t0).await.unwrap(),
+        Some(session(t0 + hour))
+    );
+    assert_eq!(
+        s.session(&[7; 32], t0 + hour).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(s.session(&[8; 32], t0).await.unwrap(), None);
+    // A new password ends the email's sessions.
+    s.set_password("mei@example.com", "$argon2id$two", t0)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.password("mei@example.com").await.unwrap().as_deref(),
+        Some("$argon2id$two")
+    );
+    assert_eq!(s.session(&[7; 32], t0).await.unwrap(), None);
+    s.insert_session(vec![9; 32], session(t0 + hour))
+        .await
+        .unwrap();
+    s.delete_session(vec![9; 32]).await.unwrap();
+    assert_eq!(s.session(&[9; 32], t0).await.unwrap(), None);
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -1339,4 +1415,5 @@ conformance!(
     agents_are_found_by_token_hash,
     report_rows_cover_the_period,
     usage_payers_and_invoices,
+    users_passwords_and_sessions,
 );

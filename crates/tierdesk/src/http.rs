@@ -19,6 +19,8 @@ use tierdesk_aws::error::AwsError;
 pub struct AppState {
     pub app: App,
     pub max_body: usize,
+    /// Mark console cookies `Secure` on every response, not only on HTTPS requests.
+    pub secure_cookies: bool,
     request_ids: Arc<RequestIds>,
 }
 
@@ -50,6 +52,7 @@ impl AppState {
         let attachments = app.limits.attachments_per_set * app.limits.attachment_bytes;
         Self {
             max_body: attachments * 4 / 3 + 256 * 1024,
+            secure_cookies: false,
             app,
             request_ids: Arc::new(RequestIds::new()),
         }
@@ -61,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", post(aws_support))
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(crate::api::routes())
+        .merge(crate::console::routes())
         .with_state(state)
 }
 

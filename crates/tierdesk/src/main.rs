@@ -2,6 +2,7 @@
 
 mod api;
 mod cli;
+mod console;
 mod http;
 mod report_format;
 mod setup;

@@ -78,6 +78,9 @@ pub enum Command {
     /// Support engineers, TAMs and admins, with their operator-API tokens.
     #[command(subcommand)]
     Agent(operators::AgentCmd),
+    /// Customers' console users.
+    #[command(subcommand)]
+    User(operators::UserCmd),
     /// Endpoints that receive SLA warnings and breaches.
     #[command(subcommand)]
     Webhook(operators::WebhookCmd),
@@ -195,6 +198,10 @@ pub struct Serve {
     /// the public roots.
     #[arg(long, env = "TIERDESK_WEBHOOK_CA_FILE")]
     webhook_ca_file: Option<PathBuf>,
+    /// Mark console cookies Secure on every response (set it when users reach Tierdesk over
+    /// HTTPS; behind a proxy that sends X-Forwarded-Proto: https they are Secure anyway).
+    #[arg(long)]
+    secure_cookies: bool,
     /// Log level: error, warn, info, debug, trace.
     #[arg(long, env = "TIERDESK_LOG", default_value = "info")]
     log: tracing::Level,
@@ -321,6 +328,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(tracing::Level::WARN);
             operators::agent(&g, cmd).await
         }
+        Command::User(cmd) => {
+            init_logging(tracing::Level::WARN);
+            operators::user(&g, cmd).await
+        }
         Command::Webhook(cmd) => {
             init_logging(tracing::Level::WARN);
             operators::webhook(&g, cmd).await
@@ -369,7 +380,8 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         webhooks,
         Duration::from_millis(500),
     ));
-    let state = http::AppState::new(app);
+    let mut state = http::AppState::new(app);
+    state.secure_cookies = s.secure_cookies;
     let db = setup::redact(&g.database);
     http::serve(state, s.listen, |addr| {
         println!("Tierdesk is listening on http://{addr} (database {db})");

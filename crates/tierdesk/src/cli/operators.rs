@@ -35,6 +35,100 @@ pub enum AgentCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Set an agent's console password, read from standard input.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCmd {
+    /// Create a customer's console user in an account. With --password-stdin the password
+    /// is read from standard input; otherwise one is generated and printed once.
+    Create {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Interface language (default: the account's).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a user's console password, read from standard input.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// A password from standard input (one line; the newline is not part of it).
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    match cmd {
+        UserCmd::Create {
+            account,
+            email,
+            name,
+            language,
+            password_stdin,
+            json,
+        } => {
+            let (password, generated) = if password_stdin {
+                (password_from_stdin()?, false)
+            } else {
+                (crate::setup::random_password()?, true)
+            };
+            let u = app
+                .create_user(
+                    &account,
+                    &email,
+                    &name,
+                    language.as_deref(),
+                    Some(&password),
+                )
+                .await
+                .map_err(e)?;
+            if json {
+                let mut v = json!({
+                    "id": u.id, "accountId": u.account_id, "email": u.email, "name": u.name,
+                    "language": u.language,
+                });
+                if generated {
+                    v["password"] = json!(password);
+                }
+                print_json(&v)?;
+            } else {
+                println!("user {} ({}) in account {}", u.id, u.email, u.account_id);
+                if generated {
+                    println!("password: {password}\n(the password is not shown again)");
+                }
+            }
+        }
+        UserCmd::SetPassword { email, .. } => {
+            app.set_password(&email, &password_from_stdin()?)
+                .await
+                .map_err(e)?;
+            println!("password set for {email}; their other sessions ended");
+        }
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -106,6 +200,12 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
                 println!("token:    {}", created.token);
                 println!("(the token is not shown again)");
             }
+        }
+        AgentCmd::SetPassword { email, .. } => {
+            app.set_password(&email, &password_from_stdin()?)
+                .await
+                .map_err(e)?;
+            println!("password set for {email}; their other sessions ended");
         }
         AgentCmd::List { json } => {
             let agents = app.agents().await.map_err(e)?;

@@ -1,0 +1,246 @@
+//! Console sign-in: customer users, passwords (argon2id), server-side sessions shared by
+//! replicas, CSRF tokens, and who a session belongs to (a customer user of one account,
+//! or an agent). Tokens are random; the database keeps only their SHA-256.
+
+use std::time::Duration;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use tierdesk_core::account::check_language;
+use tierdesk_core::records::{Account, Agent, Session, User};
+use tierdesk_store::StoreError;
+
+use crate::support::is_email;
+use crate::{App, ServiceError, ids};
+
+/// How long a session lasts from sign-in.
+pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
+/// Sign-in attempts per email and minute, counted by all replicas together.
+pub const SIGN_INS_PER_MINUTE: i64 = 10;
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Who is signed in.
+#[derive(Debug, Clone)]
+pub enum Person {
+    Customer { user: User, account: Account },
+    Agent(Agent),
+}
+
+/// A new session: the cookie token (shown once) and the session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub session: Session,
+    pub person: Person,
+}
+
+fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+fn hash_password(password: &str) -> Result<String, ServiceError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt)
+        .map_err(|e| ServiceError::Internal(format!("the OS random number source failed: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn check_password(password: &str) -> Result<(), ServiceError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > 1024 {
+        return Err(ServiceError::Validation(format!(
+            "a password must be {MIN_PASSWORD_CHARS} to 1024 characters long"
+        )));
+    }
+    Ok(())
+}
+
+impl App {
+    /// Creates a customer user of `account_id`, with `password` (or none yet).
+    pub async fn create_user(
+        &self,
+        account_id: &str,
+        email: &str,
+        name: &str,
+        language: Option<&str>,
+        password: Option<&str>,
+    ) -> Result<User, ServiceError> {
+        let account = self.account(account_id).await?;
+        let email = email.trim().to_lowercase();
+        if !is_email(&email) {
+            return Err(ServiceError::Validation(format!(
+                "'{email}' is not an email address"
+            )));
+        }
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+            return Err(ServiceError::Validation(
+                "the user's name must be 1 to 200 printable characters".into(),
+            ));
+        }
+        let language = language.unwrap_or(&account.language);
+        check_language(language).map_err(ServiceError::Validation)?;
+        if let Some(p) = password {
+            check_password(p)?;
+        }
+        let user = User {
+            id: ids::user_id()?,
+            account_id: account.id.clone(),
+            email: email.clone(),
+            name: name.to_string(),
+            language: language.to_string(),
+            created: self.clock.now(),
+        };
+        match self.store.insert_user(user.clone()).await {
+            Err(StoreError::AlreadyExists) => {
+                return Err(ServiceError::Conflict(format!(
+                    "{email} already signs in (as a user or an agent)"
+                )));
+            }
+            other => other?,
+        }
+        if let Some(p) = password {
+            self.store
+                .set_password(&email, &hash_password(p)?, self.clock.now())
+                .await?;
+        }
+        Ok(user)
+    }
+
+    /// Sets the password of a user or agent; their open sessions end.
+    pub async fn set_password(&self, email: &str, password: &str) -> Result<(), ServiceError> {
+        let email = email.trim().to_lowercase();
+        check_password(password)?;
+        self.person(&email).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("no user or agent signs in as {email}"))
+        })?;
+        Ok(self
+            .store
+            .set_password(&email, &hash_password(password)?, self.clock.now())
+            .await?)
+    }
+
+    async fn person(&self, email: &str) -> Result<Option<Person>, ServiceError> {
+        if let Some(user) = self.store.user_by_email(email).await? {
+            let account = self.account(&user.account_id).await?;
+            return Ok(Some(Person::Customer { user, account }));
+        }
+        let agents = self.store.agents().await?;
+        Ok(agents
+            .into_iter()
+            .find(|a| a.email == email)
+            .map(Person::Agent))
+    }
+
+    /// Signs in; the error never says whether the email exists.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ServiceError> {
+        let email = email.trim().to_lowercase();
+        let now = self.clock.now();
+        let window = now.as_second() / 60 * 60;
+        if !self
+            .store
+            .rate_hit(
+                &format!("sign-in:{email}"),
+                "sign-in",
+                window,
+                SIGN_INS_PER_MINUTE,
+            )
+            .await?
+        {
+            return Err(ServiceError::Throttled(
+                "too many sign-in attempts for this email; wait a minute".into(),
+            ));
+        }
+        let refused = || ServiceError::Unauthenticated("wrong email or password".into());
+        let stored = self.store.password(&email).await?;
+        // Hash even when there is no such email, so both answers take as long.
+        let ok = match &stored {
+            Some(hash) => password_matches(password, hash),
+            None => {
+                let _ = hash_password(password);
+                false
+            }
+        };
+        if !ok {
+            return Err(refused());
+        }
+        let person = self.person(&email).await?.ok_or_else(refused)?;
+        let token = ids::token("tds_")?;
+        let session = Session {
+            email,
+            csrf: ids::token("")?,
+            created: now,
+            expires: now
+                .checked_add(SESSION_TTL)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?,
+        };
+        self.store
+            .insert_session(hash_token(&token), session.clone())
+            .await?;
+        Ok(SignedIn {
+            token,
+            session,
+            person,
+        })
+    }
+
+    /// The session a cookie token stands for, and its person.
+    pub async fn session(&self, token: &str) -> Result<(Session, Person), ServiceError> {
+        let expired =
+            || ServiceError::Unauthenticated("not signed in, or the session expired".into());
+        if token.len() > 128 {
+            return Err(expired());
+        }
+        let session = self
+            .store
+            .session(&hash_token(token), self.clock.now())
+            .await?
+            .ok_or_else(expired)?;
+        let person = self.person(&session.email).await?.ok_or_else(expired)?;
+        Ok((session, person))
+    }
+
+    pub async fn sign_out(&self, token: &str) -> Result<(), ServiceError> {
+        Ok(self.store.delete_session(hash_token(token)).await?)
+    }
+}
+
+/// Whether a form's CSRF token is the session's (compared in constant time).
+pub fn csrf_ok(session: &Session, presented: &str) -> bool {
+    session.csrf.as_bytes().ct_eq(presented.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2_hashes_verify_and_differ() {
+        let (Ok(a), Ok(b)) = (
+            hash_password("correct horse battery"),
+            hash_password("correct horse battery"),
+        ) else {
+            panic!("hashing failed")
+        };
+        assert_ne!(a, b, "salted");
+        assert!(a.starts_with("$argon2id$"));
+        assert!(password_matches("correct horse battery", &a));
+        assert!(!password_matches("correct horse battery!", &a));
+        assert!(!password_matches("x", "not a hash"));
+    }
+}

@@ -1,0 +1,155 @@
+//! Console sign-in: users and agents, passwords, sessions across replicas, expiry, CSRF,
+//! and the per-email attempt limit.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tierdesk_app::admin::NewAccount;
+use tierdesk_app::operator::NewAgent;
+use tierdesk_app::secrets::MasterKey;
+use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
+use tierdesk_app::{App, Limits, ServiceError};
+use tierdesk_core::catalog::{builtin_sources, parse_catalog};
+use tierdesk_core::clock::{Clock, ManualClock};
+use tierdesk_core::services::Services;
+use tierdesk_store::{Options, Store};
+
+async fn replica(url: &str, clock: Arc<ManualClock>) -> App {
+    App::new(
+        Store::open(&Options::new(url)).await.unwrap(),
+        parse_catalog(&builtin_sources()).unwrap(),
+        Services::builtin(),
+        clock,
+        Limits::default(),
+        MasterKey::from_bytes(&[9; 32]),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    let dir = std::env::temp_dir().join(format!("tierdesk-signin-{}", u64::from_le_bytes(b)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("s.db").display());
+    let clock = Arc::new(ManualClock::new("2026-11-22T09:00:00Z".parse().unwrap()));
+    let a = replica(&url, clock.clone()).await;
+    let b = replica(&url, clock.clone()).await;
+    a.create_account(NewAccount {
+        id: "123456789012".into(),
+        name: "Acme".into(),
+        plan: "aws.business_plus".into(),
+        timezone: "Asia/Tokyo".into(),
+        country: "JP".into(),
+        language: "ja".into(),
+        force: false,
+    })
+    .await
+    .unwrap();
+    let user = a
+        .create_user(
+            "123456789012",
+            "Kenji@Example.com",
+            "Kenji",
+            None,
+            Some("correct horse battery"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (user.email.as_str(), user.language.as_str()),
+        ("kenji@example.com", "ja")
+    );
+    // One email, one person.
+    let taken = a
+        .create_agent(NewAgent {
+            email: "kenji@example.com".into(),
+            name: "K".into(),
+            languages: vec![],
+            role: "agent".into(),
+        })
+        .await;
+    assert!(matches!(taken, Err(ServiceError::Conflict(_))));
+    let short = a
+        .create_user("123456789012", "x@example.com", "X", None, Some("short"))
+        .await;
+    assert!(matches!(short, Err(ServiceError::Validation(m)) if m.contains("12 to 1024")));
+
+    let wrong = a.sign_in("kenji@example.com", "wrong horse battery").await;
+    let unknown = a
+        .sign_in("nobody@example.com", "correct horse battery")
+        .await;
+    // The same answer whether or not the email exists.
+    assert_eq!(format!("{wrong:?}"), format!("{unknown:?}"));
+    let signed = a
+        .sign_in("KENJI@example.com", "correct horse battery")
+        .await
+        .unwrap();
+    assert!(
+        matches!(&signed.person, Person::Customer { account, .. } if account.id == "123456789012")
+    );
+    // Another replica knows the session.
+    let (session, person) = b.session(&signed.token).await.unwrap();
+    assert!(matches!(person, Person::Customer { .. }));
+    assert!(csrf_ok(&session, &signed.session.csrf));
+    assert!(!csrf_ok(&session, "forged"));
+    assert!(!csrf_ok(&session, ""));
+    assert!(b.session("tds_forged").await.is_err());
+
+    // Agents get a password the same way and sign in as agents.
+    a.create_agent(NewAgent {
+        email: "ada@support.example.com".into(),
+        name: "Ada".into(),
+        languages: vec!["en".into()],
+        role: "tam".into(),
+    })
+    .await
+    .unwrap();
+    a.set_password("ada@support.example.com", "tam password 2026")
+        .await
+        .unwrap();
+    let ada = b
+        .sign_in("ada@support.example.com", "tam password 2026")
+        .await
+        .unwrap();
+    assert!(matches!(ada.person, Person::Agent(ref agent) if agent.role.as_str() == "tam"));
+
+    // Sign-out ends the session everywhere; a new password ends the others.
+    b.sign_out(&ada.token).await.unwrap();
+    assert!(a.session(&ada.token).await.is_err());
+    a.set_password("kenji@example.com", "another horse battery")
+        .await
+        .unwrap();
+    assert!(a.session(&signed.token).await.is_err());
+    assert!(
+        a.sign_in("kenji@example.com", "correct horse battery")
+            .await
+            .is_err()
+    );
+
+    // Sessions expire.
+    let fresh = a
+        .sign_in("kenji@example.com", "another horse battery")
+        .await
+        .unwrap();
+    clock.set(clock.now() + SESSION_TTL + Duration::from_secs(1));
+    assert!(a.session(&fresh.token).await.is_err());
+
+    // Attempts are limited per email and minute, across replicas.
+    let mut throttled = false;
+    for i in 0..12 {
+        let app = if i % 2 == 0 { &a } else { &b };
+        if let Err(ServiceError::Throttled(_)) =
+            app.sign_in("kenji@example.com", "guess guess guess").await
+        {
+            throttled = true;
+            break;
+        }
+    }
+    assert!(throttled);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,135 @@
+// Included by lib.rs next to backend.rs (see `backend!`): console users and sessions.
+
+use tierdesk_core::records::{Session, User};
+
+impl Backend {
+    pub async fn insert_user(&self, u: User) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let agent = sqlx::query("SELECT id FROM agents WHERE email = $1")
+                        .bind(&u.email)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if agent.is_some() {
+                        return Err(StoreError::AlreadyExists);
+                    }
+                    let r = sqlx::query(
+                        "INSERT INTO users (id, account_id, email, name, language, created_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(&u.id)
+                    .bind(&u.account_id)
+                    .bind(&u.email)
+                    .bind(&u.name)
+                    .bind(&u.language)
+                    .bind(to_micros(u.created))
+                    .execute(&mut *c)
+                    .await;
+                    inserted(r)
+                })
+            })
+            .await
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
+        let row = sqlx::query("SELECT id, account_id, email, name, language, created_us FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| {
+            Ok(User {
+                id: r.try_get("id")?,
+                account_id: r.try_get("account_id")?,
+                email: r.try_get("email")?,
+                name: r.try_get("name")?,
+                language: r.try_get("language")?,
+                created: from_micros(r.try_get("created_us")?),
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn set_password(&self, email: String, hash: String, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO passwords (email, hash, set_us) VALUES ($1, $2, $3) \
+                         ON CONFLICT (email) DO UPDATE SET hash = excluded.hash, set_us = excluded.set_us",
+                    )
+                    .bind(&email)
+                    .bind(&hash)
+                    .bind(to_micros(at))
+                    .execute(&mut *c)
+                    .await?;
+                    // A new password ends the sessions made with the old one.
+                    sqlx::query("DELETE FROM sessions WHERE email = $1").bind(&email).execute(&mut *c).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn password(&self, email: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT hash FROM passwords WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.map(|r| r.try_get("hash")).transpose()?)
+    }
+
+    pub async fn insert_session(&self, token_hash: Vec<u8>, s: Session) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sessions WHERE expires_us <= $1")
+                        .bind(to_micros(s.created))
+                        .execute(&mut *c)
+                        .await?;
+                    sqlx::query(
+                        "INSERT INTO sessions (token_hash, email, csrf, created_us, expires_us) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(token_hash)
+                    .bind(&s.email)
+                    .bind(&s.csrf)
+                    .bind(to_micros(s.created))
+                    .bind(to_micros(s.expires))
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn session(&self, token_hash: &[u8], now: jiff::Timestamp) -> Result<Option<Session>, StoreError> {
+        let row = sqlx::query(
+            "SELECT email, csrf, created_us, expires_us FROM sessions WHERE token_hash = $1 AND expires_us > $2",
+        )
+        .bind(token_hash)
+        .bind(to_micros(now))
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            Ok(Session {
+                email: r.try_get("email")?,
+                csrf: r.try_get("csrf")?,
+                created: from_micros(r.try_get("created_us")?),
+                expires: from_micros(r.try_get("expires_us")?),
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: Vec<u8>) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+}

@@ -1,0 +1,170 @@
+// The web console in a real browser: Debian's Chromium driven by playwright-core, against a
+// real `tierdesk serve` on SQLite. Screenshots of the main pages land in artifacts/.
+//
+//   node --test tests/browser/        (TIERDESK_BIN selects the binary; default target/debug)
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+const bin = process.env.TIERDESK_BIN ?? join(root, "target", "debug", "tierdesk");
+const artifacts = join(here, "artifacts");
+const work = mkdtempSync(join(tmpdir(), "tierdesk-browser-"));
+const env = {
+  ...process.env,
+  TIERDESK_DATABASE: `sqlite://${join(work, "t.db")}`,
+  TIERDESK_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+};
+const cli = (...args) => execFileSync(bin, args, { env, encoding: "utf8" });
+const cliWithInput = (input, ...args) => execFileSync(bin, args, { env, input, encoding: "utf8" });
+
+let server, browser, base;
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  for (const [id, plan] of [["310000000001", "aws.business"], ["310000000002", "aws.business_plus"]]) {
+    cli("account", "create", "--id", id, "--name", `Browser ${id}`, "--plan", plan);
+    cli("account", "set-plan", "--id", id, "--plan", plan, "--effective", "2026-01-01");
+  }
+  cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000001",
+    "--email", "mei@example.com", "--name", "Mei Tanaka", "--password-stdin");
+  cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000002",
+    "--email", "other@example.com", "--name", "Other Customer", "--password-stdin");
+  cli("agent", "create", "--email", "root@support.example.com", "--name", "Root Admin", "--role", "admin");
+  cliWithInput("admin password 2026\n", "agent", "set-password", "--email", "root@support.example.com", "--password-stdin");
+  cli("agent", "create", "--email", "ada@support.example.com", "--name", "Ada Engineer", "--role", "agent");
+  cliWithInput("engineer password 1\n", "agent", "set-password", "--email", "ada@support.example.com", "--password-stdin");
+  const usage = join(work, "usage.csv");
+  writeFileSync(usage, "account_id,month,amount,currency\n310000000001,2026-10,85000,USD\n310000000002,2026-10,20000,USD\n");
+  cli("usage", "import", usage, "--format", "generic");
+  cli("bill", "run", "--month", "2026-10");
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--log", "warn"], { env, stdio: "inherit" });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function signIn(page, email, password) {
+  await page.goto(`${base}/console/sign-in`);
+  await page.fill("#email", email);
+  await page.fill("#password", password);
+  await page.click("button[type=submit]");
+}
+
+test("sign-in refuses a wrong password, then signs in and out", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "wrong horse battery");
+  assert.match(await page.textContent("[role=alert]"), /wrong email or password/);
+  await page.screenshot({ path: join(artifacts, "sign-in-error.png") });
+  await signIn(page, "mei@example.com", "correct horse battery");
+  assert.equal(new URL(page.url()).pathname, "/console");
+  assert.match(await page.textContent("h1"), /Welcome, Mei Tanaka/);
+  const cookies = await page.context().cookies();
+  const session = cookies.find((c) => c.name === "tierdesk_session");
+  assert.ok(session.httpOnly, "the session cookie is HttpOnly");
+  assert.equal(session.sameSite, "Lax");
+  await page.screenshot({ path: join(artifacts, "home.png") });
+  await page.click("text=Sign out");
+  assert.equal(new URL(page.url()).pathname, "/console/sign-in");
+  await page.goto(`${base}/console/invoices`);
+  assert.equal(new URL(page.url()).pathname, "/console/sign-in", "signed out for good");
+  await page.close();
+});
+
+test("a customer sees their own invoice, line by line, and no one else's", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.goto(`${base}/console/invoices`);
+  const text = await page.textContent("main");
+  assert.match(text, /account 310000000001/);
+  assert.match(text, /6,150\.00 USD/);
+  assert.match(text, /7% of usage from 10,000\.00 to 80,000\.00/);
+  assert.doesNotMatch(text, /310000000002/);
+  await page.screenshot({ path: join(artifacts, "invoices-customer.png"), fullPage: true });
+  await page.close();
+});
+
+test("admins see every invoice; other agents are refused", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "root@support.example.com", "admin password 2026");
+  await page.goto(`${base}/console/invoices`);
+  const text = await page.textContent("main");
+  assert.match(text, /310000000001/);
+  assert.match(text, /310000000002/);
+  assert.match(text, /1,600\.00 USD/);
+  await page.screenshot({ path: join(artifacts, "invoices-admin.png"), fullPage: true });
+  await page.close();
+  const engineer = await browser.newPage();
+  await signIn(engineer, "ada@support.example.com", "engineer password 1");
+  const response = await engineer.goto(`${base}/console/invoices`);
+  assert.equal(response.status(), 403);
+  assert.match(await engineer.textContent("main"), /Only admins/);
+  await engineer.close();
+});
+
+test("the plan advisor answers in the console", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "other@example.com", "correct horse battery");
+  await page.goto(`${base}/console/advisor`);
+  await page.fill("#usage", "42000");
+  await page.fill("#needs", "critical:30m api");
+  await page.click("text=Compare plans");
+  const fits = await page.locator("#fits tbody tr").allTextContents();
+  assert.match(fits[0], /Business Support\+.*3,140\.00 USD/s);
+  assert.match(await page.textContent("#misfits"), /no critical cases; no Support API/);
+  await page.screenshot({ path: join(artifacts, "advisor.png"), fullPage: true });
+  await page.close();
+});
+
+test("a forged form fails the CSRF check", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  // Tamper with the sign-out form's token, as a cross-site forger would have to guess it.
+  await page.evaluate(() => { document.querySelector("input[name=csrf]").value = "forged"; });
+  const [response] = await Promise.all([page.waitForNavigation(), page.click("text=Sign out")]);
+  assert.equal(response.status(), 403);
+  assert.match(await page.textContent("main"), /CSRF check failed/);
+  await page.screenshot({ path: join(artifacts, "csrf-refused.png") });
+  // Still signed in: the forged request changed nothing.
+  await page.goto(`${base}/console`);
+  assert.match(await page.textContent("h1"), /Welcome, Mei Tanaka/);
+  // A sign-in form posted without the login cookie's token is refused too.
+  const forged = await fetch(`${base}/console/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "email=mei%40example.com&password=correct+horse+battery&csrf=x",
+    redirect: "manual",
+  });
+  assert.equal(forged.status, 403);
+  await page.close();
+});
