@@ -69,6 +69,13 @@ pub(crate) fn webhook_id() -> Result<String, ServiceError> {
     Ok(format!("wh-{}", hex(&random_bytes::<8>()?)))
 }
 
+/// What the database keeps of a bearer token (agent tokens, console sessions): random and
+/// long, so its SHA-256 is enough to recognise it and useless to whoever reads the table.
+pub(crate) fn token_hash(token: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).to_vec()
+}
+
 /// A bearer token or signing secret: `prefix` and 32 random bytes, URL-safe.
 pub(crate) fn token(prefix: &str) -> Result<String, ServiceError> {
     use base64::Engine;

@@ -3,7 +3,6 @@
 //! assignment and urgent escalations.
 
 use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 use tierdesk_core::account::check_language;
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{
@@ -94,10 +93,6 @@ pub struct Escalated {
     pub per_month: u32,
 }
 
-fn token_hash(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
 fn not_found(case_id: &str) -> ServiceError {
     ServiceError::CaseNotFound(format!("no case {case_id}"))
 }
@@ -146,7 +141,7 @@ impl App {
         let token = ids::token(TOKEN_PREFIX)?;
         match self
             .store
-            .insert_agent(agent.clone(), token_hash(&token))
+            .insert_agent(agent.clone(), ids::token_hash(&token))
             .await
         {
             Err(StoreError::AlreadyExists) => Err(ServiceError::Conflict(format!(
@@ -169,7 +164,7 @@ impl App {
             return Err(refused());
         }
         self.store
-            .agent_by_token(&token_hash(token))
+            .agent_by_token(&ids::token_hash(token))
             .await?
             .ok_or_else(refused)
     }

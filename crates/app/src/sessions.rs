@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use tierdesk_core::account::check_language;
 use tierdesk_core::records::{Account, Agent, Session, User};
@@ -34,10 +33,6 @@ pub struct SignedIn {
     pub token: String,
     pub session: Session,
     pub person: Person,
-}
-
-fn hash_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
 }
 
 fn hash_password(password: &str) -> Result<String, ServiceError> {
@@ -190,7 +185,7 @@ impl App {
                 .map_err(|e| ServiceError::Internal(e.to_string()))?,
         };
         self.store
-            .insert_session(hash_token(&token), session.clone())
+            .insert_session(ids::token_hash(&token), session.clone())
             .await?;
         Ok(SignedIn {
             token,
@@ -208,7 +203,7 @@ impl App {
         }
         let session = self
             .store
-            .session(&hash_token(token), self.clock.now())
+            .session(&ids::token_hash(token), self.clock.now())
             .await?
             .ok_or_else(expired)?;
         let person = self.person(&session.email).await?.ok_or_else(expired)?;
@@ -216,7 +211,7 @@ impl App {
     }
 
     pub async fn sign_out(&self, token: &str) -> Result<(), ServiceError> {
-        Ok(self.store.delete_session(hash_token(token)).await?)
+        Ok(self.store.delete_session(ids::token_hash(token)).await?)
     }
 }
 

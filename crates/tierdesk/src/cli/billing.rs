@@ -98,6 +98,25 @@ fn open(path: &PathBuf) -> anyhow::Result<(Box<dyn Read + Send>, u64)> {
     })
 }
 
+/// `\r[#########           ] 45%  112 of 247 MB`, or bytes only when the size is unknown
+/// (a gzip stream).
+fn progress_line(bytes: u64, size: u64) -> String {
+    const WIDTH: u64 = 30;
+    let mb = |b: u64| b / 1_000_000;
+    if size == 0 {
+        return format!("\r{} MB read", mb(bytes));
+    }
+    let done = bytes.min(size) * WIDTH / size;
+    format!(
+        "\r[{}{}] {:>3}%  {} of {} MB",
+        "#".repeat(done as usize),
+        " ".repeat((WIDTH - done) as usize),
+        bytes.min(size) * 100 / size,
+        mb(bytes),
+        mb(size)
+    )
+}
+
 pub async fn usage(g: &Global, cmd: UsageCmd) -> anyhow::Result<()> {
     let UsageCmd::Import {
         file,
@@ -110,21 +129,9 @@ pub async fn usage(g: &Global, cmd: UsageCmd) -> anyhow::Result<()> {
     let tty = std::io::stderr().is_terminal();
     let started = std::time::Instant::now();
     let progress = move |bytes: u64| {
-        if !tty {
-            return;
+        if tty {
+            let _ = std::io::stderr().write_all(progress_line(bytes, size).as_bytes());
         }
-        let mb = bytes as f64 / 1e6;
-        let line = if size > 0 {
-            format!(
-                "\r{:.0} of {:.0} MB ({:.0}%)",
-                mb,
-                size as f64 / 1e6,
-                100.0 * bytes as f64 / size as f64
-            )
-        } else {
-            format!("\r{mb:.0} MB (decompressed)")
-        };
-        let _ = std::io::stderr().write_all(line.as_bytes());
     };
     // Parsing is CPU work on a blocking thread; only the summary goes to the database.
     let path = file.display().to_string();
@@ -310,4 +317,26 @@ pub fn advise_cmd(g: &Global, a: AdviseArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+
+    #[test]
+    fn progress_bar() {
+        assert_eq!(
+            progress_line(0, 100_000_000),
+            format!("\r[{}]   0%  0 of 100 MB", " ".repeat(30))
+        );
+        assert_eq!(
+            progress_line(50_000_000, 100_000_000),
+            format!(
+                "\r[{}{}]  50%  50 of 100 MB",
+                "#".repeat(15),
+                " ".repeat(15)
+            )
+        );
+        assert_eq!(progress_line(7_000_000, 0), "\r7 MB read");
+    }
 }

@@ -36,12 +36,16 @@ pub enum AgentCmd {
         json: bool,
     },
     /// Set an agent's console password, read from standard input.
-    SetPassword {
-        #[arg(long)]
-        email: String,
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Args)]
+pub struct SetPasswordArgs {
+    #[arg(long)]
+    email: String,
+    /// Read the password from standard input (the only way: never on the command line).
+    #[arg(long, required = true)]
+    password_stdin: bool,
 }
 
 #[derive(Subcommand)]
@@ -64,12 +68,7 @@ pub enum UserCmd {
         json: bool,
     },
     /// Set a user's console password, read from standard input.
-    SetPassword {
-        #[arg(long)]
-        email: String,
-        #[arg(long, required = true)]
-        password_stdin: bool,
-    },
+    SetPassword(SetPasswordArgs),
 }
 
 /// A password from standard input (one line; the newline is not part of it).
@@ -77,6 +76,21 @@ fn password_from_stdin() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+async fn set_password(app: &tierdesk_app::App, args: SetPasswordArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.password_stdin,
+        "give the password on standard input with --password-stdin"
+    );
+    app.set_password(&args.email, &password_from_stdin()?)
+        .await
+        .map_err(e)?;
+    println!(
+        "password set for {}; their other sessions ended",
+        args.email
+    );
+    Ok(())
 }
 
 pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
@@ -121,12 +135,7 @@ pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
                 }
             }
         }
-        UserCmd::SetPassword { email, .. } => {
-            app.set_password(&email, &password_from_stdin()?)
-                .await
-                .map_err(e)?;
-            println!("password set for {email}; their other sessions ended");
-        }
+        UserCmd::SetPassword(args) => set_password(&app, args).await?,
     }
     Ok(())
 }
@@ -201,12 +210,7 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
                 println!("(the token is not shown again)");
             }
         }
-        AgentCmd::SetPassword { email, .. } => {
-            app.set_password(&email, &password_from_stdin()?)
-                .await
-                .map_err(e)?;
-            println!("password set for {email}; their other sessions ended");
-        }
+        AgentCmd::SetPassword(args) => set_password(&app, args).await?,
         AgentCmd::List { json } => {
             let agents = app.agents().await.map_err(e)?;
             if json {
