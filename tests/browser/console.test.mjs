@@ -26,7 +26,7 @@ const env = {
 const cli = (...args) => execFileSync(bin, args, { env, encoding: "utf8" });
 const cliWithInput = (input, ...args) => execFileSync(bin, args, { env, input, encoding: "utf8" });
 
-let server, browser, base;
+let server, browser, base, agentToken;
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -50,7 +50,8 @@ before(async () => {
     "--email", "other@example.com", "--name", "Other Customer", "--password-stdin");
   cli("agent", "create", "--email", "root@support.example.com", "--name", "Root Admin", "--role", "admin");
   cliWithInput("admin password 2026\n", "agent", "set-password", "--email", "root@support.example.com", "--password-stdin");
-  cli("agent", "create", "--email", "ada@support.example.com", "--name", "Ada Engineer", "--role", "agent");
+  agentToken = JSON.parse(cli("agent", "create", "--email", "ada@support.example.com", "--name", "Ada Engineer",
+    "--role", "agent", "--json")).token;
   cliWithInput("engineer password 1\n", "agent", "set-password", "--email", "ada@support.example.com", "--password-stdin");
   const usage = join(work, "usage.csv");
   writeFileSync(usage, "account_id,month,amount,currency\n310000000001,2026-10,85000,USD\n310000000002,2026-10,20000,USD\n");
@@ -166,5 +167,63 @@ test("a forged form fails the CSRF check", async () => {
     redirect: "manual",
   });
   assert.equal(forged.status, 403);
+  await page.close();
+});
+
+test("a customer opens a case, sees support's answer and the SLA met, resolves and reopens it", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.click("text=Cases");
+  await page.click("text=Open a case");
+  const options = await page.locator("#severity option").allTextContents();
+  assert.ok(options.some((o) => /Production system down.*60 min/.test(o)), options.join(" | "));
+  assert.ok(!options.some((o) => /Business-critical/.test(o)), "Business has no critical severity");
+  await page.fill("#subject", "Checkout API returns 502");
+  await page.selectOption("#severity", "urgent");
+  await page.fill("#body", "Since 09:12 JST, i-0abc in ap-northeast-1 returns 502 on /checkout.");
+  await page.click("text=Open case");
+  assert.match(await page.textContent("h1"), /Checkout API returns 502/);
+  assert.match(await page.textContent("#sla"), /First response due .*: in (59|60) min/);
+  const caseId = new URL(page.url()).pathname.split("/").pop();
+  await page.screenshot({ path: join(artifacts, "case-opened.png"), fullPage: true });
+
+  // An engineer answers through the operator API; the customer sees it and the SLA met.
+  const answered = await fetch(`${base}/api/v1/cases/${caseId}/replies`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${agentToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ body: "We see the 502s and are failing over now." }),
+  });
+  assert.equal(answered.status, 200);
+  await page.reload();
+  assert.match(await page.textContent("main"), /We see the 502s/);
+  assert.match(await page.textContent("main"), /Ada Engineer \(support\)/);
+  assert.match(await page.textContent("#sla"), /First response at/);
+
+  await page.click("text=Resolve case");
+  assert.equal(await page.textContent("#status"), "resolved");
+  await page.fill("#reply", "It is back after the deploy; reopening.");
+  await page.click("button:has-text('Reopen')");
+  assert.equal(await page.textContent("#status"), "reopened");
+  await page.screenshot({ path: join(artifacts, "case-reopened.png"), fullPage: true });
+
+  await page.goto(`${base}/console/cases`);
+  assert.match(await page.textContent("#cases"), /Checkout API returns 502/);
+  await page.screenshot({ path: join(artifacts, "cases.png"), fullPage: true });
+
+  // Another account's customer gets "no such case" for this URL, and cannot post to it.
+  const other = await browser.newPage();
+  await signIn(other, "other@example.com", "correct horse battery");
+  const response = await other.goto(`${base}/console/cases/${caseId}`);
+  assert.equal(response.status(), 404);
+  assert.match(await other.textContent("main"), /no such case in your account/);
+  await other.screenshot({ path: join(artifacts, "other-account-refused.png") });
+  const csrf = await other.getAttribute("input[name=csrf]", "value");
+  const posted = await other.evaluate(async ([url, token]) => {
+    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(token)}&body=mine+now` });
+    return r.status;
+  }, [`${base}/console/cases/${caseId}/reply`, csrf]);
+  assert.equal(posted, 404);
+  await other.close();
   await page.close();
 });

@@ -17,6 +17,15 @@ pub struct Caller {
     pub plan: Plan,
     pub principal: String,
     pub access_key_id: String,
+    pub via: Via,
+}
+
+/// How a customer reaches the case operations. The Support API is a plan feature; the
+/// console is open to every plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    SupportApi,
+    Console,
 }
 
 /// A key that exists and is not revoked, with the secret needed to check signatures.
@@ -109,6 +118,7 @@ impl App {
                 plan,
                 principal: key.principal,
                 access_key_id: key.access_key_id,
+                via: Via::SupportApi,
             },
         })))
     }

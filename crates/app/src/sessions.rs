@@ -210,6 +210,22 @@ impl App {
         Ok((session, person))
     }
 
+    /// The case operations' caller for a customer user in the console: their account on
+    /// its current plan.
+    pub async fn console_caller(
+        &self,
+        user: &User,
+        account: &Account,
+    ) -> Result<crate::auth::Caller, ServiceError> {
+        Ok(crate::auth::Caller {
+            plan: self.current_plan(account).await?,
+            account: account.clone(),
+            principal: user.email.clone(),
+            access_key_id: String::new(),
+            via: crate::auth::Via::Console,
+        })
+    }
+
     pub async fn sign_out(&self, token: &str) -> Result<(), ServiceError> {
         Ok(self.store.delete_session(ids::token_hash(token)).await?)
     }

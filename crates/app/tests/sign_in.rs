@@ -153,3 +153,54 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     assert!(throttled);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The Support API is a plan feature; the console is not: a Developer-plan customer opens
+/// cases in the console while the same account's API key is refused.
+#[tokio::test]
+async fn console_customers_open_cases_on_plans_without_the_api() {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    let dir = std::env::temp_dir().join(format!("tierdesk-console-{}", u64::from_le_bytes(b)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("c.db").display());
+    let clock = Arc::new(ManualClock::new("2026-11-23T01:00:00Z".parse().unwrap()));
+    let app = replica(&url, clock).await;
+    app.create_account(NewAccount {
+        id: "123456789013".into(),
+        name: "Dev Co".into(),
+        plan: "aws.developer".into(),
+        timezone: "UTC".into(),
+        country: "US".into(),
+        language: "en".into(),
+        force: false,
+    })
+    .await
+    .unwrap();
+    let user = app
+        .create_user("123456789013", "dev@example.com", "Dev", None, None)
+        .await
+        .unwrap();
+    let account = app.account("123456789013").await.unwrap();
+    let caller = app.console_caller(&user, &account).await.unwrap();
+    let input = tierdesk_app::support::CreateCase {
+        subject: Some("Lambda cold starts".into()),
+        communication_body: Some("p99 went from 200 ms to 2 s".into()),
+        severity_code: Some("normal".into()),
+        ..Default::default()
+    };
+    let case = app.create_case(&caller, input.clone()).await.unwrap();
+    assert_eq!(case.first_response.map(|f| f.minutes), Some(720));
+    let key = app.create_key("123456789013", "ci").await.unwrap();
+    let api = app
+        .resolve_key(&key.access_key_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .caller
+        .clone();
+    assert!(matches!(
+        app.create_case(&api, input).await,
+        Err(ServiceError::SubscriptionRequired(_))
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,8 +1,10 @@
 //! The web console under `/console`: server-rendered HTML (askama templates in
 //! `templates/`, escaped by default), password sign-in with server-side sessions that
 //! every replica shares, CSRF tokens on every form, and role and account checks on every
-//! page. This first part covers sign-in and out, invoices (a customer's own; all of them
-//! for admins) and the plan advisor.
+//! page. So far: sign-in and out, a customer's cases (`cases.rs`), invoices (a customer's
+//! own; all of them for admins) and the plan advisor.
+
+mod cases;
 
 use askama::Template;
 use axum::Router;
@@ -30,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out", post(sign_out))
         .route("/console/invoices", get(invoices))
         .route("/console/advisor", get(advisor))
+        .merge(cases::routes())
 }
 
 /// What the header shows for a signed-in person.
@@ -37,6 +40,8 @@ struct Nav {
     name: String,
     role: String,
     csrf: String,
+    /// Customers get the Cases link.
+    customer: bool,
 }
 
 #[derive(Template)]
@@ -206,6 +211,7 @@ fn nav(session: &Session, person: &Person) -> Nav {
         name,
         role,
         csrf: session.csrf.clone(),
+        customer: matches!(person, Person::Customer { .. }),
     }
 }
 

@@ -1,0 +1,396 @@
+//! A customer's cases in the console: the list, opening a case, a case's conversation and
+//! first-response deadline, replying (which reopens a resolved case) and resolving. Every
+//! page works through the same case operations as the AWS API, with the signed-in user's
+//! own account as the caller, so another account's case is simply not found.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::Timestamp;
+use tierdesk_app::ServiceError;
+use tierdesk_app::auth::Caller;
+use tierdesk_app::sessions::{Person, csrf_ok};
+use tierdesk_app::support::{AddCommunication, CreateCase, DescribeCases, DescribeCommunications};
+use tierdesk_core::records::{Case, Session, status};
+
+use super::{Nav, field, form, message, nav, render, same_origin, signed_in};
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/cases", get(list))
+        .route("/console/cases/new", get(new_page).post(create))
+        .route("/console/cases/{id}", get(show))
+        .route("/console/cases/{id}/reply", post(reply))
+        .route("/console/cases/{id}/resolve", post(resolve))
+}
+
+struct CaseRow {
+    case_id: String,
+    display_id: i64,
+    subject: String,
+    severity: String,
+    status: String,
+    sla: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    nav: Option<Nav>,
+    cases: Vec<CaseRow>,
+}
+
+#[derive(Template)]
+#[template(path = "new_case.html")]
+struct NewPage {
+    nav: Option<Nav>,
+    csrf: String,
+    error: Option<String>,
+    subject: String,
+    body: String,
+    severity: String,
+    /// (code, "Name: answered within ...")
+    severities: Vec<(String, String)>,
+    technical: bool,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    nav: Option<Nav>,
+    csrf: String,
+    case_id: String,
+    display_id: i64,
+    subject: String,
+    severity: String,
+    status: String,
+    resolved: bool,
+    sla: String,
+    /// (who, when, text), oldest first.
+    messages: Vec<(String, String, String)>,
+}
+
+/// The signed-in customer and their caller; agents are sent to their own pages.
+async fn customer(
+    st: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Session, Person, Caller), Response> {
+    let (session, person) = signed_in(st, headers).await?;
+    let Person::Customer { user, account } = &person else {
+        return Err(message(
+            StatusCode::FORBIDDEN,
+            Some(nav(&session, &person)),
+            "For customers",
+            "These pages show a customer's own cases; agents work cases through the operator API.",
+        ));
+    };
+    match st.app.console_caller(user, account).await {
+        Ok(caller) => Ok((session, person, caller)),
+        Err(e) => Err(failure(Some(nav(&session, &person)), &e)),
+    }
+}
+
+fn failure(nav: Option<Nav>, e: &ServiceError) -> Response {
+    match e {
+        ServiceError::CaseNotFound(_) => message(
+            StatusCode::NOT_FOUND,
+            nav,
+            "No such case",
+            "There is no such case in your account.",
+        ),
+        ServiceError::Internal(m) => {
+            tracing::error!(error = %m, "console case operation failed");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                nav,
+                "Something went wrong",
+                "Please try again.",
+            )
+        }
+        other => message(
+            StatusCode::BAD_REQUEST,
+            nav,
+            "That did not work",
+            &other.to_string(),
+        ),
+    }
+}
+
+/// "due in 3 h 20 min", "answered at ...", "overdue by ..." for a case's first response.
+fn sla_text(c: &Case, now: Timestamp) -> String {
+    let Some(f) = &c.first_response else {
+        return "No response target on this plan".into();
+    };
+    let span = |secs: i64| {
+        let m = secs.unsigned_abs() / 60;
+        match (m / 1440, (m % 1440) / 60, m % 60) {
+            (0, 0, m) => format!("{m} min"),
+            (0, h, m) => format!("{h} h {m} min"),
+            (d, h, _) => format!("{d} d {h} h"),
+        }
+    };
+    let due = f.due.strftime("%Y-%m-%d %H:%M UTC");
+    match f.responded {
+        Some(at) => format!(
+            "First response at {} (due {due})",
+            at.strftime("%Y-%m-%d %H:%M UTC")
+        ),
+        None if c.status == status::RESOLVED => {
+            format!("Resolved before a first response (due {due})")
+        }
+        None => {
+            let left = f.due.duration_since(now).as_secs();
+            if left >= 0 {
+                format!("First response due {due}: in {}", span(left))
+            } else {
+                format!("First response due {due}: overdue by {}", span(left))
+            }
+        }
+    }
+}
+
+async fn list(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let n = nav(&session, &person);
+    let found = st
+        .app
+        .describe_cases(
+            &caller,
+            DescribeCases {
+                include_resolved_cases: Some(true),
+                include_communications: Some(false),
+                ..Default::default()
+            },
+        )
+        .await;
+    let now = st.app.clock.now();
+    match found {
+        Ok((cases, _)) => {
+            let cases = cases
+                .iter()
+                .map(|d| CaseRow {
+                    case_id: d.case.case_id.clone(),
+                    display_id: d.case.display_id,
+                    subject: d.case.subject.clone(),
+                    severity: d.case.severity_code.clone(),
+                    status: d.case.status.clone(),
+                    sla: sla_text(&d.case, now),
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                &ListPage {
+                    nav: Some(n),
+                    cases,
+                },
+            )
+        }
+        Err(e) => failure(Some(n), &e),
+    }
+}
+
+fn new_form(caller: &Caller, session: &Session, n: Nav) -> NewPage {
+    let severities = caller
+        .plan
+        .case_severities()
+        .into_iter()
+        .map(|l| {
+            let within = caller
+                .plan
+                .case_target(&l.code)
+                .map(|t| format!(" (first response within {} min, {})", t.minutes, t.clock))
+                .unwrap_or_default();
+            (l.code.clone(), format!("{}{within}", l.name))
+        })
+        .collect();
+    NewPage {
+        nav: Some(n),
+        csrf: session.csrf.clone(),
+        error: None,
+        subject: String::new(),
+        body: String::new(),
+        severity: String::new(),
+        severities,
+        technical: caller.plan.technical_cases,
+    }
+}
+
+async fn new_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    render(
+        StatusCode::OK,
+        &new_form(&caller, &session, nav(&session, &person)),
+    )
+}
+
+fn csrf_refused(n: Nav) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        Some(n),
+        "Request refused",
+        "The form was not sent from this site (CSRF check failed).",
+    )
+}
+
+async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = form(&body);
+    if !same_origin(&headers) || !csrf_ok(&session, &field(&f, "csrf")) {
+        return csrf_refused(nav(&session, &person));
+    }
+    let input = CreateCase {
+        subject: Some(field(&f, "subject")),
+        communication_body: Some(field(&f, "body")),
+        severity_code: Some(field(&f, "severity")).filter(|s| !s.is_empty()),
+        issue_type: Some(field(&f, "issue_type")).filter(|s| !s.is_empty()),
+        language: Some(caller.account.language.clone()),
+        ..Default::default()
+    };
+    match st.app.create_case(&caller, input).await {
+        Ok(c) => Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response(),
+        Err(ServiceError::Internal(m)) => {
+            failure(Some(nav(&session, &person)), &ServiceError::Internal(m))
+        }
+        Err(e) => {
+            let mut page = new_form(&caller, &session, nav(&session, &person));
+            page.error = Some(e.to_string());
+            page.subject = field(&f, "subject");
+            page.body = field(&f, "body");
+            page.severity = field(&f, "severity");
+            render(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let n = nav(&session, &person);
+    let found = st
+        .app
+        .describe_cases(
+            &caller,
+            DescribeCases {
+                case_ids: vec![id.clone()],
+                include_resolved_cases: Some(true),
+                include_communications: Some(false),
+                ..Default::default()
+            },
+        )
+        .await;
+    let case = match found {
+        Ok((cases, _)) => match cases.into_iter().next() {
+            Some(d) => d.case,
+            None => return failure(Some(n), &ServiceError::CaseNotFound(id)),
+        },
+        Err(e) => return failure(Some(n), &e),
+    };
+    let mut messages = Vec::new();
+    let mut token = None;
+    loop {
+        let page = st
+            .app
+            .describe_communications(
+                &caller,
+                DescribeCommunications {
+                    case_id: Some(case.case_id.clone()),
+                    next_token: token.clone(),
+                    ..Default::default()
+                },
+            )
+            .await;
+        match page {
+            Ok((items, next)) => {
+                messages.extend(items.into_iter().map(|m| {
+                    (
+                        m.submitted_by,
+                        m.created.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                        m.body,
+                    )
+                }));
+                match next {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+            Err(e) => return failure(Some(n), &e),
+        }
+    }
+    messages.reverse();
+    let now = st.app.clock.now();
+    render(
+        StatusCode::OK,
+        &CasePage {
+            nav: Some(n),
+            csrf: session.csrf.clone(),
+            sla: sla_text(&case, now),
+            resolved: case.status == status::RESOLVED,
+            case_id: case.case_id,
+            display_id: case.display_id,
+            subject: case.subject,
+            severity: case.severity_code,
+            status: case.status,
+            messages,
+        },
+    )
+}
+
+async fn reply(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let f = form(&body);
+    if !same_origin(&headers) || !csrf_ok(&session, &field(&f, "csrf")) {
+        return csrf_refused(nav(&session, &person));
+    }
+    let input = AddCommunication {
+        case_id: Some(id.clone()),
+        communication_body: Some(field(&f, "body")),
+        ..Default::default()
+    };
+    match st.app.add_communication(&caller, input).await {
+        Ok(()) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
+        Err(e) => failure(Some(nav(&session, &person)), &e),
+    }
+}
+
+async fn resolve(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !same_origin(&headers) || !csrf_ok(&session, &field(&form(&body), "csrf")) {
+        return csrf_refused(nav(&session, &person));
+    }
+    match st.app.resolve_case(&caller, Some(id.clone())).await {
+        Ok(_) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
+        Err(e) => failure(Some(nav(&session, &person)), &e),
+    }
+}
