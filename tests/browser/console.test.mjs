@@ -227,3 +227,54 @@ test("a customer opens a case, sees support's answer and the SLA met, resolves a
   await other.close();
   await page.close();
 });
+
+test("an engineer works the queue: countdowns, internal notes, replies, status and assignment", async () => {
+  // A customer of the Business+ account opens a high-severity case.
+  const customer = await browser.newPage();
+  await signIn(customer, "other@example.com", "correct horse battery");
+  await customer.goto(`${base}/console/cases/new`);
+  await customer.fill("#subject", "RDS failover takes 10 minutes");
+  await customer.selectOption("#severity", "high");
+  await customer.fill("#body", "db-prod-1 (eu-west-1) failover at 08:00 UTC took 10 minutes.");
+  await customer.click("text=Open case");
+  const caseId = new URL(customer.url()).pathname.split("/").pop();
+
+  const page = await browser.newPage();
+  await signIn(page, "ada@support.example.com", "engineer password 1");
+  await page.click("text=Queue");
+  const rows = await page.locator("#queue tbody tr").allTextContents();
+  assert.ok(rows.some((r) => r.includes("RDS failover takes 10 minutes")), rows.join("\n"));
+  // The countdown runs in the browser: "in 3 h 59 min ..." for a 4-hour target.
+  const countdown = page.locator("#queue tbody tr", { hasText: "RDS failover" }).locator("time.countdown");
+  assert.match(await countdown.textContent(), /^in 3 h 5\d min/);
+  await page.screenshot({ path: join(artifacts, "queue.png"), fullPage: true });
+  await page.selectOption("#assignee", "none");
+  await page.click("text=Filter");
+  assert.ok((await page.locator("#queue tbody tr").allTextContents()).some((r) => r.includes("RDS failover")));
+
+  await page.click("text=RDS failover takes 10 minutes");
+  assert.match(await page.textContent("#sla"), /first response due/);
+  await page.fill("#body", "Multi-AZ standby was in another subnet group; check with the customer.");
+  await page.click("text=Add internal note");
+  await page.fill("#body", "The failover waited on DNS TTL; we are checking the parameter group.");
+  await page.click("text=Reply to customer");
+  assert.match(await page.textContent("#sla"), /No target running/);
+  await page.selectOption("#new_status", "pending-customer-action");
+  await page.click("text=Set status");
+  assert.equal(await page.textContent("#status"), "pending-customer-action");
+  await page.click("text=Assign to me");
+  assert.match(await page.textContent("#assignee"), /^agent-/);
+  await page.screenshot({ path: join(artifacts, "agent-case.png"), fullPage: true });
+
+  // The customer sees the reply, never the note.
+  await customer.reload();
+  const text = await customer.textContent("main");
+  assert.match(text, /checking the parameter group/);
+  assert.doesNotMatch(text, /subnet group/);
+  assert.match(await customer.textContent("#status"), /pending-customer-action/);
+  // Customers cannot reach the queue.
+  const refused = await customer.goto(`${base}/console/queue/${caseId}`);
+  assert.equal(refused.status(), 403);
+  await customer.close();
+  await page.close();
+});

@@ -13,11 +13,11 @@ use axum::routing::{get, post};
 use jiff::Timestamp;
 use tierdesk_app::ServiceError;
 use tierdesk_app::auth::Caller;
-use tierdesk_app::sessions::{Person, csrf_ok};
+use tierdesk_app::sessions::Person;
 use tierdesk_app::support::{AddCommunication, CreateCase, DescribeCases, DescribeCommunications};
 use tierdesk_core::records::{Case, Session, status};
 
-use super::{Nav, field, form, message, nav, render, same_origin, signed_in};
+use super::{Nav, checked, field, message, nav, refused, render, signed_in};
 use crate::http::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -234,24 +234,14 @@ async fn new_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
     )
 }
 
-fn csrf_refused(n: Nav) -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        Some(n),
-        "Request refused",
-        "The form was not sent from this site (CSRF check failed).",
-    )
-}
-
 async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (session, person, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let f = form(&body);
-    if !same_origin(&headers) || !csrf_ok(&session, &field(&f, "csrf")) {
-        return csrf_refused(nav(&session, &person));
-    }
+    let Some(f) = checked(&session, &headers, &body) else {
+        return refused(&session, &person);
+    };
     let input = CreateCase {
         subject: Some(field(&f, "subject")),
         communication_body: Some(field(&f, "body")),
@@ -361,10 +351,9 @@ async fn reply(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let f = form(&body);
-    if !same_origin(&headers) || !csrf_ok(&session, &field(&f, "csrf")) {
-        return csrf_refused(nav(&session, &person));
-    }
+    let Some(f) = checked(&session, &headers, &body) else {
+        return refused(&session, &person);
+    };
     let input = AddCommunication {
         case_id: Some(id.clone()),
         communication_body: Some(field(&f, "body")),
@@ -386,8 +375,8 @@ async fn resolve(
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !same_origin(&headers) || !csrf_ok(&session, &field(&form(&body), "csrf")) {
-        return csrf_refused(nav(&session, &person));
+    if checked(&session, &headers, &body).is_none() {
+        return refused(&session, &person);
     }
     match st.app.resolve_case(&caller, Some(id.clone())).await {
         Ok(_) => Redirect::to(&format!("/console/cases/{id}")).into_response(),

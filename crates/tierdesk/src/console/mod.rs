@@ -1,10 +1,12 @@
 //! The web console under `/console`: server-rendered HTML (askama templates in
 //! `templates/`, escaped by default), password sign-in with server-side sessions that
 //! every replica shares, CSRF tokens on every form, and role and account checks on every
-//! page. So far: sign-in and out, a customer's cases (`cases.rs`), invoices (a customer's
-//! own; all of them for admins) and the plan advisor.
+//! page. So far: sign-in and out, a customer's cases (`cases.rs`), the agents' queue and
+//! case pages (`queue.rs`), invoices (a customer's own; all of them for admins) and the
+//! plan advisor.
 
 mod cases;
+mod queue;
 
 use askama::Template;
 use axum::Router;
@@ -33,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/invoices", get(invoices))
         .route("/console/advisor", get(advisor))
         .merge(cases::routes())
+        .merge(queue::routes())
 }
 
 /// What the header shows for a signed-in person.
@@ -199,6 +202,21 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| rest == host)
 }
 
+/// The form's pairs if it came from this site with the session's CSRF token.
+fn checked(session: &Session, headers: &HeaderMap, body: &Bytes) -> Option<Vec<(String, String)>> {
+    let f = form(body);
+    (same_origin(headers) && csrf_ok(session, &field(&f, "csrf"))).then_some(f)
+}
+
+fn refused(session: &Session, person: &Person) -> Response {
+    message(
+        StatusCode::FORBIDDEN,
+        Some(nav(session, person)),
+        "Request refused",
+        "The form was not sent from this site (CSRF check failed).",
+    )
+}
+
 fn nav(session: &Session, person: &Person) -> Nav {
     let (name, role) = match person {
         Person::Customer { user, account } => (
@@ -334,13 +352,8 @@ async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
         Ok(s) => s,
         Err(r) => return r,
     };
-    if !same_origin(&headers) || !csrf_ok(&session, &field(&form(&body), "csrf")) {
-        return message(
-            StatusCode::FORBIDDEN,
-            Some(nav(&session, &person)),
-            "Request refused",
-            "The form was not sent from this site (CSRF check failed).",
-        );
+    if checked(&session, &headers, &body).is_none() {
+        return refused(&session, &person);
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = st.app.sign_out(&token).await

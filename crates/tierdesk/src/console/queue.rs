@@ -1,0 +1,328 @@
+//! The agents' side of the console: the queue ordered by SLA deadline with filters and live
+//! countdowns, and a case page to reply, add internal notes, set the status and assign.
+//! The same use cases as the operator API (`tierdesk_app::operator`).
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tierdesk_app::ServiceError;
+use tierdesk_app::operator::QueueFilter;
+use tierdesk_app::sessions::Person;
+use tierdesk_core::records::{Agent, Session};
+
+use super::{Nav, checked, field, message, nav, refused, render, signed_in};
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/queue", get(queue))
+        .route("/console/queue/{id}", get(show))
+        .route("/console/queue/{id}/message", post(post_message))
+        .route("/console/queue/{id}/status", post(set_status))
+        .route("/console/queue/{id}/assign", post(assign))
+        .route("/console/static/countdown.js", get(countdown_js))
+}
+
+struct Row {
+    case_id: String,
+    subject: String,
+    account: String,
+    plan: String,
+    severity: String,
+    status: String,
+    assignee: String,
+    due: Option<String>,
+    left: String,
+}
+
+#[derive(Template)]
+#[template(path = "queue.html")]
+struct QueuePage {
+    nav: Option<Nav>,
+    plan: String,
+    severity: String,
+    language: String,
+    assignee: String,
+    breaching: bool,
+    error: Option<String>,
+    rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "agent_case.html")]
+struct CasePage {
+    nav: Option<Nav>,
+    csrf: String,
+    case_id: String,
+    display_id: i64,
+    subject: String,
+    account: String,
+    plan: String,
+    severity: String,
+    status: String,
+    assignee: String,
+    running: String,
+    due: Option<String>,
+    left: String,
+    breached: bool,
+    /// (who, when, text, internal), oldest first.
+    messages: Vec<(String, String, String, bool)>,
+}
+
+async fn countdown_js() -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/countdown.js"),
+    )
+        .into_response()
+}
+
+/// The signed-in agent; customers are refused.
+async fn agent(st: &AppState, headers: &HeaderMap) -> Result<(Session, Person, Agent), Response> {
+    let (session, person) = signed_in(st, headers).await?;
+    match &person {
+        Person::Agent(a) => {
+            let a = a.clone();
+            Ok((session, person, a))
+        }
+        Person::Customer { .. } => Err(message(
+            StatusCode::FORBIDDEN,
+            Some(nav(&session, &person)),
+            "For support staff",
+            "The queue is for support engineers, TAMs and admins.",
+        )),
+    }
+}
+
+fn failure(n: Nav, e: &ServiceError) -> Response {
+    match e {
+        ServiceError::CaseNotFound(_) => message(
+            StatusCode::NOT_FOUND,
+            Some(n),
+            "No such case",
+            "There is no such case.",
+        ),
+        ServiceError::Internal(m) => {
+            tracing::error!(error = %m, "console queue operation failed");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Some(n),
+                "Something went wrong",
+                "Please try again.",
+            )
+        }
+        other => message(
+            StatusCode::BAD_REQUEST,
+            Some(n),
+            "That did not work",
+            &other.to_string(),
+        ),
+    }
+}
+
+fn left(due: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let secs = due.duration_since(now).as_secs();
+    let m = secs.unsigned_abs() / 60;
+    let span = if m >= 60 {
+        format!("{} h {} min", m / 60, m % 60)
+    } else {
+        format!("{m} min")
+    };
+    if secs >= 0 {
+        format!("in {span}")
+    } else {
+        format!("overdue by {span}")
+    }
+}
+
+async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let (session, person, agent) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let opt = |name: &str| Some(field(&pairs, name)).filter(|v| !v.is_empty());
+    let filter = QueueFilter {
+        plan: opt("plan"),
+        severity: opt("severity"),
+        language: opt("language"),
+        status: opt("status"),
+        assignee: opt("assignee"),
+        breaching: field(&pairs, "breaching") == "true",
+        limit: Some(200),
+        cursor: None,
+    };
+    let mut page = QueuePage {
+        nav: Some(nav(&session, &person)),
+        plan: field(&pairs, "plan"),
+        severity: field(&pairs, "severity"),
+        language: field(&pairs, "language"),
+        assignee: field(&pairs, "assignee"),
+        breaching: filter.breaching,
+        error: None,
+        rows: Vec::new(),
+    };
+    let now = st.app.clock.now();
+    match st.app.queue(&agent, filter).await {
+        Ok((cases, _)) => {
+            page.rows = cases
+                .into_iter()
+                .map(|c| Row {
+                    due: c.sla_due.map(|d| d.to_string()),
+                    left: c.sla_due.map(|d| left(d, now)).unwrap_or_default(),
+                    case_id: c.case_id,
+                    subject: c.subject,
+                    account: c.account_id,
+                    plan: c.plan_id,
+                    severity: c.severity_code,
+                    status: c.status,
+                    assignee: c.assignee.unwrap_or_default(),
+                })
+                .collect();
+            render(StatusCode::OK, &page)
+        }
+        Err(ServiceError::Validation(m)) => {
+            page.error = Some(m);
+            render(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => failure(nav(&session, &person), &e),
+    }
+}
+
+async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let (session, person, _) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let n = nav(&session, &person);
+    let sla = match st.app.case_sla(&id).await {
+        Ok(s) => s,
+        Err(e) => return failure(n, &e),
+    };
+    let conversation = match st.app.case_conversation(&id).await {
+        Ok(c) => c,
+        Err(e) => return failure(n, &e),
+    };
+    let running = sla.running();
+    let c = &sla.case;
+    render(
+        StatusCode::OK,
+        &CasePage {
+            nav: Some(n),
+            csrf: session.csrf.clone(),
+            case_id: c.case_id.clone(),
+            display_id: c.display_id,
+            subject: c.subject.clone(),
+            account: format!("{} {}", sla.account.id, sla.account.name),
+            plan: sla.plan_name.clone().unwrap_or_else(|| c.plan_id.clone()),
+            severity: c.severity_code.clone(),
+            status: c.status.clone(),
+            assignee: c.assignee.clone().unwrap_or_else(|| "nobody".into()),
+            running: running
+                .map(|t| t.kind.as_str().replace('_', " "))
+                .unwrap_or_default(),
+            due: running.map(|t| t.due.to_string()),
+            left: running.map(|t| left(t.due, sla.now)).unwrap_or_default(),
+            breached: sla.breached(),
+            messages: conversation
+                .into_iter()
+                .map(|m| {
+                    (
+                        m.submitted_by,
+                        m.created.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                        m.body,
+                        m.internal,
+                    )
+                })
+                .collect(),
+        },
+    )
+}
+
+fn back(id: &str) -> Response {
+    Redirect::to(&format!("/console/queue/{id}")).into_response()
+}
+
+async fn post_message(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (session, person, agent) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some(f) = checked(&session, &headers, &body) else {
+        return refused(&session, &person);
+    };
+    let text = field(&f, "body");
+    let done = if field(&f, "kind") == "note" {
+        st.app.note(&agent, &id, Some(&text)).await
+    } else {
+        st.app.reply(&agent, &id, Some(&text)).await
+    };
+    match done {
+        Ok(()) => back(&id),
+        Err(e) => failure(nav(&session, &person), &e),
+    }
+}
+
+async fn set_status(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (session, person, _) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some(f) = checked(&session, &headers, &body) else {
+        return refused(&session, &person);
+    };
+    match st
+        .app
+        .set_case_status(&id, Some(&field(&f, "status")))
+        .await
+    {
+        Ok(_) => back(&id),
+        Err(e) => failure(nav(&session, &person), &e),
+    }
+}
+
+async fn assign(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let (session, person, agent) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some(f) = checked(&session, &headers, &body) else {
+        return refused(&session, &person);
+    };
+    let who = match field(&f, "assignee").as_str() {
+        "" => None,
+        "me" => Some(agent.id.clone()),
+        other => Some(other.to_string()),
+    };
+    match st.app.assign_case(&id, who.as_deref()).await {
+        Ok(()) => back(&id),
+        Err(e) => failure(nav(&session, &person), &e),
+    }
+}
