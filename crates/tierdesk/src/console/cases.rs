@@ -25,8 +25,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases", get(list))
         .route("/console/cases/new", get(new_page).post(create))
         .route("/console/cases/{id}", get(show))
-        .route("/console/cases/{id}/reply", post(reply))
-        .route("/console/cases/{id}/resolve", post(resolve))
+        .route("/console/cases/{id}/{action}", post(act))
 }
 
 struct CaseRow {
@@ -341,10 +340,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
     )
 }
 
-async fn reply(
+/// The case page's forms: `reply` (which reopens a resolved case) and `resolve`.
+async fn act(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
     let (session, person, caller) = match customer(&st, &headers).await {
@@ -354,32 +354,31 @@ async fn reply(
     let Some(f) = checked(&session, &headers, &body) else {
         return refused(&session, &person);
     };
-    let input = AddCommunication {
-        case_id: Some(id.clone()),
-        communication_body: Some(field(&f, "body")),
-        ..Default::default()
+    let done = match action.as_str() {
+        "reply" => {
+            let input = AddCommunication {
+                case_id: Some(id.clone()),
+                communication_body: Some(field(&f, "body")),
+                ..Default::default()
+            };
+            st.app.add_communication(&caller, input).await
+        }
+        "resolve" => st
+            .app
+            .resolve_case(&caller, Some(id.clone()))
+            .await
+            .map(|_| ()),
+        _ => {
+            return message(
+                StatusCode::NOT_FOUND,
+                Some(nav(&session, &person)),
+                "No such page",
+                "There is no such action.",
+            );
+        }
     };
-    match st.app.add_communication(&caller, input).await {
+    match done {
         Ok(()) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
-        Err(e) => failure(Some(nav(&session, &person)), &e),
-    }
-}
-
-async fn resolve(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if checked(&session, &headers, &body).is_none() {
-        return refused(&session, &person);
-    }
-    match st.app.resolve_case(&caller, Some(id.clone())).await {
-        Ok(_) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
         Err(e) => failure(Some(nav(&session, &person)), &e),
     }
 }

@@ -21,9 +21,7 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/queue", get(queue))
         .route("/console/queue/{id}", get(show))
-        .route("/console/queue/{id}/message", post(post_message))
-        .route("/console/queue/{id}/status", post(set_status))
-        .route("/console/queue/{id}/assign", post(assign))
+        .route("/console/queue/{id}/{action}", post(act))
         .route("/console/static/countdown.js", get(countdown_js))
 }
 
@@ -251,14 +249,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
     )
 }
 
-fn back(id: &str) -> Response {
-    Redirect::to(&format!("/console/queue/{id}")).into_response()
-}
-
-async fn post_message(
+/// The case page's forms: `message` (a reply, or an internal note), `status`, `assign`.
+async fn act(
     State(st): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
     let (session, person, agent) = match agent(&st, &headers).await {
@@ -268,61 +263,35 @@ async fn post_message(
     let Some(f) = checked(&session, &headers, &body) else {
         return refused(&session, &person);
     };
-    let text = field(&f, "body");
-    let done = if field(&f, "kind") == "note" {
-        st.app.note(&agent, &id, Some(&text)).await
-    } else {
-        st.app.reply(&agent, &id, Some(&text)).await
+    let app = &st.app;
+    let done = match action.as_str() {
+        "message" if field(&f, "kind") == "note" => {
+            app.note(&agent, &id, Some(&field(&f, "body"))).await
+        }
+        "message" => app.reply(&agent, &id, Some(&field(&f, "body"))).await,
+        "status" => app
+            .set_case_status(&id, Some(&field(&f, "status")))
+            .await
+            .map(|_| ()),
+        "assign" => {
+            let who = match field(&f, "assignee").as_str() {
+                "" => None,
+                "me" => Some(agent.id.clone()),
+                other => Some(other.to_string()),
+            };
+            app.assign_case(&id, who.as_deref()).await
+        }
+        _ => {
+            return message(
+                StatusCode::NOT_FOUND,
+                Some(nav(&session, &person)),
+                "No such page",
+                "There is no such action.",
+            );
+        }
     };
     match done {
-        Ok(()) => back(&id),
-        Err(e) => failure(nav(&session, &person), &e),
-    }
-}
-
-async fn set_status(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let (session, person, _) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Some(f) = checked(&session, &headers, &body) else {
-        return refused(&session, &person);
-    };
-    match st
-        .app
-        .set_case_status(&id, Some(&field(&f, "status")))
-        .await
-    {
-        Ok(_) => back(&id),
-        Err(e) => failure(nav(&session, &person), &e),
-    }
-}
-
-async fn assign(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let (session, person, agent) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Some(f) = checked(&session, &headers, &body) else {
-        return refused(&session, &person);
-    };
-    let who = match field(&f, "assignee").as_str() {
-        "" => None,
-        "me" => Some(agent.id.clone()),
-        other => Some(other.to_string()),
-    };
-    match st.app.assign_case(&id, who.as_deref()).await {
-        Ok(()) => back(&id),
+        Ok(()) => Redirect::to(&format!("/console/queue/{id}")).into_response(),
         Err(e) => failure(nav(&session, &person), &e),
     }
 }
