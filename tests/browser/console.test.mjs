@@ -176,7 +176,7 @@ test("a customer opens a case, sees support's answer and the SLA met, resolves a
   await page.click("text=Cases");
   await page.click("text=Open a case");
   const options = await page.locator("#severity option").allTextContents();
-  assert.ok(options.some((o) => /Production system down.*60 min/.test(o)), options.join(" | "));
+  assert.ok(options.some((o) => /Production system down.*within 1 h/.test(o)), options.join(" | "));
   assert.ok(!options.some((o) => /Business-critical/.test(o)), "Business has no critical severity");
   await page.fill("#subject", "Checkout API returns 502");
   await page.selectOption("#severity", "urgent");
@@ -276,5 +276,26 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
   const refused = await customer.goto(`${base}/console/queue/${caseId}`);
   assert.equal(refused.status(), 403);
   await customer.close();
+  await page.close();
+});
+
+test("the case-writing assistant flags an URGENT subject and missing details as the customer types", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.goto(`${base}/console/cases/new`);
+  await page.fill("#subject", "URGENT: production is down");
+  await page.fill("#body", "help");
+  const urgent = page.locator("#assistant li[data-code=urgent-subject]");
+  await urgent.waitFor();
+  assert.match(await urgent.textContent(), /do not change the response time: the severity does/);
+  for (const code of ["resource-ids", "region", "timestamps", "error-messages", "reproduction"]) {
+    assert.equal(await page.locator(`#assistant li[data-code=${code}]`).count(), 1, code);
+  }
+  await page.screenshot({ path: join(artifacts, "assistant.png"), fullPage: true });
+  // Written well, the advice goes away.
+  await page.fill("#subject", "Checkout returns 502");
+  await page.fill("#body", "Since 09:12 JST, i-0abc1234def in ap-northeast-1 returns status 502. Steps: 1. curl /checkout");
+  await page.locator("#assistant li").first().waitFor({ state: "detached" });
+  assert.equal(await page.locator("#assistant li").count(), 0);
   await page.close();
 });

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod advisor;
+pub mod assistant;
 pub mod catalog;
 pub mod clock;
 pub mod fees;

@@ -26,6 +26,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/new", get(new_page).post(create))
         .route("/console/cases/{id}", get(show))
         .route("/console/cases/{id}/{action}", post(act))
+        .route("/console/assistant", post(assistant))
+        .route("/console/static/assistant.js", get(assistant_js))
 }
 
 struct CaseRow {
@@ -205,7 +207,14 @@ fn new_form(caller: &Caller, session: &Session, n: Nav) -> NewPage {
             let within = caller
                 .plan
                 .case_target(&l.code)
-                .map(|t| format!(" (first response within {} min, {})", t.minutes, t.clock))
+                .map(|t| {
+                    let within = match (t.minutes / 60, t.minutes % 60) {
+                        (0, m) => format!("{m} min"),
+                        (h, 0) => format!("{h} h"),
+                        (h, m) => format!("{h} h {m} min"),
+                    };
+                    format!(" (first response within {within}, {})", t.clock)
+                })
                 .unwrap_or_default();
             (l.code.clone(), format!("{}{within}", l.name))
         })
@@ -381,4 +390,40 @@ async fn act(
         Ok(()) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
         Err(e) => failure(Some(nav(&session, &person)), &e),
     }
+}
+
+/// Advice on a case being written (`tierdesk_core::assistant`), for the new-case page's
+/// script: `{"hints": [{"code", "message"}]}`.
+async fn assistant(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (session, person, _) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Some(f) = checked(&session, &headers, &body) else {
+        return refused(&session, &person);
+    };
+    let hints: Vec<serde_json::Value> =
+        tierdesk_core::assistant::hints(&field(&f, "subject"), &field(&f, "body"))
+            .into_iter()
+            .map(|h| serde_json::json!({"code": h.code, "message": h.message}))
+            .collect();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "hints": hints }).to_string(),
+    )
+        .into_response()
+}
+
+async fn assistant_js() -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/assistant.js"),
+    )
+        .into_response()
 }
