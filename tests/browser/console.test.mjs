@@ -40,7 +40,8 @@ async function freePort() {
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  for (const [id, plan] of [["310000000001", "aws.business"], ["310000000002", "aws.business_plus"]]) {
+  for (const [id, plan] of [["310000000001", "aws.business"], ["310000000002", "aws.business_plus"],
+                            ["310000000003", "aliyun.business"]]) {
     cli("account", "create", "--id", id, "--name", `Browser ${id}`, "--plan", plan);
     cli("account", "set-plan", "--id", id, "--plan", plan, "--effective", "2026-01-01");
   }
@@ -48,6 +49,8 @@ before(async () => {
     "--email", "mei@example.com", "--name", "Mei Tanaka", "--password-stdin");
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000002",
     "--email", "other@example.com", "--name", "Other Customer", "--password-stdin");
+  cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000003",
+    "--email", "li@example.com", "--name", "Li Wei", "--password-stdin");
   cli("agent", "create", "--email", "root@support.example.com", "--name", "Root Admin", "--role", "admin");
   cliWithInput("admin password 2026\n", "agent", "set-password", "--email", "root@support.example.com", "--password-stdin");
   agentToken = JSON.parse(cli("agent", "create", "--email", "ada@support.example.com", "--name", "Ada Engineer",
@@ -298,4 +301,34 @@ test("the case-writing assistant flags an URGENT subject and missing details as 
   await page.locator("#assistant li").first().waitFor({ state: "detached" });
   assert.equal(await page.locator("#assistant li").count(), 0);
   await page.close();
+});
+
+test("the plan page shows targets, hours, channels and this month's quotas", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.click("text=Plan");
+  const targets = await page.locator("#targets tbody tr").allTextContents();
+  assert.ok(targets.some((t) => /Production system down\s*1 h\s*24x7/.test(t)), targets.join(" | "));
+  assert.match(await page.textContent("#quotas"), /No monthly caps/);
+  assert.match(await page.textContent("#upgrades"), /Business Support\+/);
+  await page.screenshot({ path: join(artifacts, "plan.png"), fullPage: true });
+  await page.close();
+
+  // Alibaba Business: ten urgent escalations a month; one spent shows at once.
+  const li = await browser.newPage();
+  await signIn(li, "li@example.com", "correct horse battery");
+  await li.goto(`${base}/console/plan`);
+  assert.match(await li.textContent("#quotas"), /Urgent escalations \(answered within 10 min\): 0 of 10 used, 10 left/);
+  await li.goto(`${base}/console/cases/new`);
+  await li.fill("#subject", "OSS 403 after key rotation");
+  await li.fill("#body", "Bucket logs-prod in cn-hangzhou returns 403 since 10:00 CST.");
+  await li.click("text=Open case");
+  const caseId = new URL(li.url()).pathname.split("/").pop();
+  const escalated = await fetch(`${base}/api/v1/cases/${caseId}/escalations`, {
+    method: "POST", headers: { authorization: `Bearer ${agentToken}` },
+  });
+  assert.equal(escalated.status, 200);
+  await li.goto(`${base}/console/plan`);
+  assert.match(await li.textContent("#quotas"), /1 of 10 used, 9 left/);
+  await li.close();
 });

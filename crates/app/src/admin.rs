@@ -262,3 +262,76 @@ impl App {
         self.create_key(DEMO, "demo").await
     }
 }
+
+/// What an account's plan includes and how much of this month's quotas it used.
+#[derive(Debug, Clone)]
+pub struct PlanOverview {
+    pub plan: Plan,
+    /// `YYYY-MM` in the account's zone.
+    pub month: String,
+    /// (severity name, code, first-response time in minutes, the hours it counts in)
+    pub targets: Vec<(String, String, u32, String)>,
+    /// (used, cap) when the plan caps cases.
+    pub cases: Option<(i64, u32)>,
+    /// (used, per month, answered within minutes) when the plan has urgent escalations.
+    pub escalations: Option<(i64, u32, u32)>,
+    /// Plans of the same provider on sale today, other than this one.
+    pub upgrades: Vec<Plan>,
+}
+
+impl App {
+    pub async fn plan_overview(&self, account: &Account) -> Result<PlanOverview, ServiceError> {
+        let plan = self.current_plan(account).await?;
+        let now = self.clock.now();
+        let month = month_in(now, &account.timezone);
+        let targets = plan
+            .case_severities()
+            .into_iter()
+            .filter_map(|l| {
+                let t = plan.case_target(&l.code)?;
+                let hours = self
+                    .catalog
+                    .calendar(&t.clock)
+                    .map_or(t.clock.clone(), |c| c.describe(&account.language));
+                Some((l.name.clone(), l.code.clone(), t.minutes, hours))
+            })
+            .collect();
+        let cases = match plan.monthly_case_cap {
+            Some(cap) => Some((
+                self.store.quota_used(&account.id, "cases", &month).await?,
+                cap,
+            )),
+            None => None,
+        };
+        let escalations = match &plan.urgent_escalation {
+            Some(e) => Some((
+                self.store
+                    .quota_used(&account.id, "urgent_escalation", &month)
+                    .await?,
+                e.per_month,
+                e.within_minutes,
+            )),
+            None => None,
+        };
+        let today = today_in(now, &account.timezone);
+        let upgrades = self
+            .catalog
+            .plans
+            .iter()
+            .filter(|p| {
+                p.provider == plan.provider
+                    && p.id != plan.id
+                    && p.lifecycle(today) == Lifecycle::OnSale
+            })
+            .cloned()
+            .collect();
+        Ok(PlanOverview {
+            plan,
+            month,
+            targets,
+            cases,
+            escalations,
+            upgrades,
+        })
+    }
+}

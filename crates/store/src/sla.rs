@@ -181,7 +181,8 @@ impl Store {
         dispatch!(self, b => b.escalate(e).await)
     }
 
-    /// How much of a monthly quota (`urgent_escalation`) an account used in `month`.
+    /// How much of a monthly quota (`cases` under a monthly case cap, `urgent_escalation`)
+    /// an account used in `month`.
     pub async fn quota_used(
         &self,
         account_id: &str,

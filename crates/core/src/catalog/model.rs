@@ -305,6 +305,52 @@ impl Plan {
     }
 }
 
+impl Calendar {
+    /// For people: "24x7", or "Mon–Fri 08:00–18:00 in the account's time zone, closed on
+    /// public holidays" (with a language's own hours when it has them).
+    pub fn describe(&self, language: &str) -> String {
+        let CalendarKind::Weekly {
+            zone,
+            days,
+            open,
+            close,
+            exclude_public_holidays,
+            variants,
+        } = &self.kind
+        else {
+            return "24x7".into();
+        };
+        let (open, close) = variants
+            .iter()
+            .find(|v| v.language == language)
+            .map_or((*open, *close), |v| (v.open, v.close));
+        let names: Vec<String> = days
+            .iter()
+            .map(|d| format!("{d:?}")[..3].to_string())
+            .collect();
+        let day_text = match names.as_slice() {
+            [first, .., last] if names.len() == 5 && first == "Mon" && last == "Fri" => {
+                "Mon–Fri".to_string()
+            }
+            _ => names.join(", "),
+        };
+        let close = close.map_or("24:00".to_string(), |c| c.strftime("%H:%M").to_string());
+        let zone = match zone {
+            ZoneRule::Account => "in the account's time zone".to_string(),
+            ZoneRule::Fixed(z) => format!("in {z}"),
+        };
+        format!(
+            "{day_text} {}–{close} {zone}{}",
+            open.strftime("%H:%M"),
+            if *exclude_public_holidays {
+                ", closed on public holidays"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
 impl Catalog {
     pub fn plan(&self, id: &str) -> Option<&Plan> {
         self.plans.iter().find(|p| p.id == id)

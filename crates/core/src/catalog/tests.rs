@@ -250,3 +250,22 @@ fn bad_target_kinds_are_refused() {
         }
     }
 }
+
+#[test]
+fn calendars_describe_themselves() {
+    let c = builtin();
+    let dev = c
+        .calendar("aws.developer.business_hours")
+        .map(|c| (c.describe("en"), c.describe("ja")));
+    assert_eq!(
+        dev,
+        Some((
+            "Mon–Fri 08:00–18:00 in the account's time zone, closed on public holidays".to_string(),
+            "Mon–Fri 09:00–18:00 in the account's time zone, closed on public holidays".to_string()
+        ))
+    );
+    assert_eq!(
+        c.calendar("24x7").map(|c| c.describe("en")),
+        Some("24x7".to_string())
+    );
+}

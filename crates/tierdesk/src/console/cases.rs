@@ -27,6 +27,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}", get(show))
         .route("/console/cases/{id}/{action}", post(act))
         .route("/console/assistant", post(assistant))
+        .route("/console/plan", get(plan))
         .route("/console/static/assistant.js", get(assistant_js))
 }
 
@@ -58,6 +59,23 @@ struct NewPage {
     /// (code, "Name: answered within ...")
     severities: Vec<(String, String)>,
     technical: bool,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    nav: Option<Nav>,
+    name: String,
+    summary: String,
+    /// (severity, answered within, the hours it counts in)
+    targets: Vec<(String, String, String)>,
+    channels: String,
+    tam: String,
+    api: bool,
+    month: String,
+    quotas: Vec<String>,
+    /// (name, summary)
+    upgrades: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -119,6 +137,14 @@ fn failure(nav: Option<Nav>, e: &ServiceError) -> Response {
             "That did not work",
             &other.to_string(),
         ),
+    }
+}
+
+fn within(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
     }
 }
 
@@ -208,12 +234,11 @@ fn new_form(caller: &Caller, session: &Session, n: Nav) -> NewPage {
                 .plan
                 .case_target(&l.code)
                 .map(|t| {
-                    let within = match (t.minutes / 60, t.minutes % 60) {
-                        (0, m) => format!("{m} min"),
-                        (h, 0) => format!("{h} h"),
-                        (h, m) => format!("{h} h {m} min"),
-                    };
-                    format!(" (first response within {within}, {})", t.clock)
+                    format!(
+                        " (first response within {}, {})",
+                        within(t.minutes),
+                        t.clock
+                    )
                 })
                 .unwrap_or_default();
             (l.code.clone(), format!("{}{within}", l.name))
@@ -426,4 +451,54 @@ async fn assistant_js() -> Response {
         include_str!("../../static/assistant.js"),
     )
         .into_response()
+}
+
+/// The plan and what it includes, with this month's quotas used and left.
+async fn plan(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (session, person, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let n = nav(&session, &person);
+    let o = match st.app.plan_overview(&caller.account).await {
+        Ok(o) => o,
+        Err(e) => return failure(Some(n), &e),
+    };
+    let mut quotas = Vec::new();
+    if let Some((used, cap)) = o.cases {
+        quotas.push(format!(
+            "Cases: {used} of {cap} opened, {} left",
+            i64::from(cap) - used
+        ));
+    }
+    if let Some((used, per_month, minutes)) = o.escalations {
+        quotas.push(format!(
+            "Urgent escalations (answered within {}): {used} of {per_month} used, {} left",
+            within(minutes),
+            i64::from(per_month) - used
+        ));
+    }
+    render(
+        StatusCode::OK,
+        &PlanPage {
+            nav: Some(n),
+            name: format!("{} ({})", o.plan.name, o.plan.id),
+            summary: o.plan.summary.clone(),
+            targets: o
+                .targets
+                .into_iter()
+                .map(|(name, _, m, hours)| (name, within(m), hours))
+                .collect(),
+            channels: o.plan.channels.join(", "),
+            tam: o.plan.tam.replace('_', " "),
+            api: o.plan.support_api,
+            month: o.month,
+            quotas,
+            upgrades: o
+                .upgrades
+                .into_iter()
+                .map(|p| (format!("{} ({})", p.name, p.id), p.summary))
+                .collect(),
+        },
+    )
 }
