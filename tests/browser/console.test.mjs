@@ -332,3 +332,23 @@ test("the plan page shows targets, hours, channels and this month's quotas", asy
   assert.match(await li.textContent("#quotas"), /1 of 10 used, 9 left/);
   await li.close();
 });
+
+test("the SLA dashboard charts attainment per plan and severity", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "root@support.example.com", "admin password 2026");
+  await page.click("text=SLA");
+  const rows = await page.locator("#attainment tbody tr").allTextContents();
+  assert.ok(rows.some((r) => /aws\.business\s*urgent/.test(r)), rows.join(" | "));
+  // The urgent Business case was answered in time: this week's bar is green and full.
+  const bar = page.locator("#attainment tbody tr", { hasText: "aws.businessurgent" }).locator("svg rect[fill='#2a9d8f']");
+  assert.equal(await bar.count(), 1);
+  assert.equal(await bar.locator("title").textContent(), "100%");
+  await page.screenshot({ path: join(artifacts, "sla-dashboard.png"), fullPage: true });
+  await page.close();
+  // Customers cannot see it.
+  const customer = await browser.newPage();
+  await signIn(customer, "mei@example.com", "correct horse battery");
+  const refused = await customer.goto(`${base}/console/sla`);
+  assert.equal(refused.status(), 403);
+  await customer.close();
+});

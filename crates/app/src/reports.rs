@@ -135,6 +135,91 @@ impl App {
     }
 }
 
+/// Attainment over time for the SLA dashboard.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// The first day of each week shown, oldest first.
+    pub weeks: Vec<Date>,
+    /// Per plan and severity: the within-target share of each week (`None`: nothing
+    /// decided that week), and the period's cases and breaches.
+    pub series: Vec<Series>,
+    /// The newest breaches, with their cases.
+    pub breaches: Vec<(
+        tierdesk_core::records::Case,
+        tierdesk_core::records::SlaEvent,
+    )>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub plan: String,
+    pub severity: String,
+    pub shares: Vec<Option<f64>>,
+    pub cases: usize,
+    pub breaches: usize,
+}
+
+impl App {
+    /// The last `weeks` weeks (UTC, ending today) of first-response attainment, and the
+    /// newest breaches.
+    pub async fn sla_dashboard(&self, weeks: usize) -> Result<Dashboard, ServiceError> {
+        let today = self.clock.now().to_zoned(TimeZone::UTC).date();
+        let mut starts = Vec::new();
+        for w in (0..weeks as i64).rev() {
+            let start = today
+                .checked_sub(jiff::Span::new().days(7 * w + 6))
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            starts.push(start);
+        }
+        let mut series: Vec<Series> = Vec::new();
+        for (i, start) in starts.iter().enumerate() {
+            let end = start
+                .checked_add(jiff::Span::new().days(6))
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let lines = self
+                .sla_report(&ReportFilter {
+                    from: *start,
+                    to: end,
+                    account: None,
+                    plan: None,
+                })
+                .await?;
+            for l in lines {
+                let pos = series
+                    .iter()
+                    .position(|s| s.plan == l.plan && s.severity == l.severity);
+                let s = match pos {
+                    Some(p) => &mut series[p],
+                    None => {
+                        series.push(Series {
+                            plan: l.plan.clone(),
+                            severity: l.severity.clone(),
+                            shares: vec![None; starts.len()],
+                            cases: 0,
+                            breaches: 0,
+                        });
+                        let last = series.len() - 1;
+                        &mut series[last]
+                    }
+                };
+                s.shares[i] = l.within_target_share;
+                s.cases += l.cases;
+                s.breaches += l.breaches;
+            }
+        }
+        series.sort_by(|a, b| (&a.plan, &a.severity).cmp(&(&b.plan, &b.severity)));
+        let breaches = self
+            .store
+            .recent_events(tierdesk_core::records::SlaEventKind::Breach, 50)
+            .await?;
+        Ok(Dashboard {
+            weeks: starts,
+            series,
+            breaches,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::percentile;

@@ -388,6 +388,36 @@ impl Backend {
             .collect()
     }
 
+    pub async fn recent_events(&self, kind: SlaEventKind, n: i64) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
+        let sql = format!(
+            "SELECT e.target, e.seq, e.kind, e.due_us, e.at_us, e.recorded_us, {CASE_COLUMNS} \
+             FROM (SELECT * FROM sla_events WHERE kind = $1 ORDER BY at_us DESC LIMIT {}) AS e \
+             JOIN cases ON cases.display_id = e.case_display_id {FR_JOIN} ORDER BY e.at_us DESC",
+            limit(n)
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(kind.as_str())
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let case = case_from_row(r)?;
+                let target: String = r.try_get("target")?;
+                let event = SlaEvent {
+                    case_id: case.case_id.clone(),
+                    target: TargetKind::parse(&target)
+                        .ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{target}'")))?,
+                    seq: r.try_get("seq")?,
+                    kind,
+                    due: from_micros(r.try_get("due_us")?),
+                    at: from_micros(r.try_get("at_us")?),
+                    recorded: from_micros(r.try_get("recorded_us")?),
+                };
+                Ok((case, event))
+            })
+            .collect()
+    }
+
     pub async fn set_status(&self, ch: StatusChange) -> Result<String, StoreError> {
         self.writer
             .write(move |c| {

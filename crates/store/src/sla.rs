@@ -166,6 +166,15 @@ impl Store {
         dispatch!(self, b => b.sla_events(case.display_id, case.case_id.clone()).await)
     }
 
+    /// The newest `limit` events of one kind across all cases, with their cases.
+    pub async fn recent_events(
+        &self,
+        kind: tierdesk_core::records::SlaEventKind,
+        limit: i64,
+    ) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
+        dispatch!(self, b => b.recent_events(kind, limit).await)
+    }
+
     pub async fn set_status(&self, change: StatusChange) -> Result<String, StoreError> {
         dispatch!(self, b => b.set_status(change).await)
     }

@@ -1050,6 +1050,12 @@ async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
     let events = s.sla_events(&c).await.unwrap();
     let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
+    let recent = s.recent_events(SlaEventKind::Breach, 10).await.unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(
+        (recent[0].0.case_id.as_str(), recent[0].1.at),
+        (c.case_id.as_str(), t0 + hour * 4)
+    );
     // The breach (not the warning: the webhook did not ask for it) waits in the outbox.
     let claimed = s.claim_deliveries(now, now + hour, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);

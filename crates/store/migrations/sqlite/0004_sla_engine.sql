@@ -79,6 +79,8 @@ CREATE TABLE sla_events (
     recorded_us      BIGINT NOT NULL,
     UNIQUE (case_display_id, target, seq, kind)
 );
+-- The SLA dashboard's list of recent breaches.
+CREATE INDEX sla_events_kind_at ON sla_events(kind, at_us);
 
 -- Monthly quotas other than the case cap (urgent escalations), per account and month.
 CREATE TABLE monthly_quota (

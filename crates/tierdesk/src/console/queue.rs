@@ -23,6 +23,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/queue/{id}", get(show))
         .route("/console/queue/{id}/{action}", post(act))
         .route("/console/static/countdown.js", get(countdown_js))
+        .route("/console/sla", get(dashboard))
 }
 
 struct Row {
@@ -69,6 +70,98 @@ struct CasePage {
     breached: bool,
     /// (who, when, text, internal), oldest first.
     messages: Vec<(String, String, String, bool)>,
+}
+
+struct SeriesView {
+    plan: String,
+    severity: String,
+    /// Built here from numbers only, so it is safe to insert unescaped.
+    svg: String,
+    cases: usize,
+    breaches: usize,
+}
+
+#[derive(Template)]
+#[template(path = "sla.html")]
+struct DashboardPage {
+    nav: Option<Nav>,
+    first_week: String,
+    series: Vec<SeriesView>,
+    /// (when, case id, subject, account, plan, severity, target)
+    breaches: Vec<(String, String, String, String, String, String, String)>,
+}
+
+/// A bar per week: height is the share within target; red below 90 %.
+fn bars(shares: &[Option<f64>]) -> String {
+    const W: usize = 14;
+    const H: f64 = 32.0;
+    let width = shares.len() * W;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{H}\" role=\"img\" aria-label=\"weekly share within target\">"
+    );
+    svg.push_str(&format!(
+        "<rect width=\"{width}\" height=\"{H}\" fill=\"#eef1f4\"/>"
+    ));
+    for (i, s) in shares.iter().enumerate() {
+        let Some(s) = s else { continue };
+        let s = s.clamp(0.0, 1.0);
+        let h = (s * H).max(1.0);
+        let color = if s >= 0.9 { "#2a9d8f" } else { "#d62828" };
+        svg.push_str(&format!(
+            "<rect x=\"{}\" y=\"{:.1}\" width=\"{}\" height=\"{h:.1}\" fill=\"{color}\"><title>{:.0}%</title></rect>",
+            i * W + 2,
+            H - h,
+            W - 4,
+            s * 100.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (session, person, _) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let n = nav(&session, &person);
+    let d = match st.app.sla_dashboard(8).await {
+        Ok(d) => d,
+        Err(e) => return failure(n, &e),
+    };
+    render(
+        StatusCode::OK,
+        &DashboardPage {
+            nav: Some(n),
+            first_week: d.weeks.first().map(|w| w.to_string()).unwrap_or_default(),
+            series: d
+                .series
+                .into_iter()
+                .map(|s| SeriesView {
+                    svg: bars(&s.shares),
+                    plan: s.plan,
+                    severity: s.severity,
+                    cases: s.cases,
+                    breaches: s.breaches,
+                })
+                .collect(),
+            breaches: d
+                .breaches
+                .into_iter()
+                .map(|(c, e)| {
+                    (
+                        e.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                        c.case_id,
+                        c.subject,
+                        c.account_id,
+                        c.plan_id,
+                        c.severity_code,
+                        e.target.as_str().replace('_', " "),
+                    )
+                })
+                .collect(),
+        },
+    )
 }
 
 async fn countdown_js() -> Response {
