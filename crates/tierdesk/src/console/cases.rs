@@ -28,7 +28,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/{id}/{action}", post(act))
         .route("/console/assistant", post(assistant))
         .route("/console/plan", get(plan))
-        .route("/console/static/assistant.js", get(assistant_js))
 }
 
 struct CaseRow {
@@ -435,20 +434,6 @@ async fn assistant(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         serde_json::json!({ "hints": hints }).to_string(),
-    )
-        .into_response()
-}
-
-async fn assistant_js() -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/assistant.js"),
     )
         .into_response()
 }

@@ -11,7 +11,7 @@ mod queue;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -34,8 +34,27 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out", post(sign_out))
         .route("/console/invoices", get(invoices))
         .route("/console/advisor", get(advisor))
+        .route("/console/static/{file}", get(static_file))
         .merge(cases::routes())
         .merge(queue::routes())
+}
+
+/// The console's scripts, compiled in and served from its own origin (the CSP allows no
+/// other script).
+async fn static_file(Path(file): Path<String>) -> Response {
+    let body = match file.as_str() {
+        "countdown.js" => include_str!("../../static/countdown.js"),
+        "assistant.js" => include_str!("../../static/assistant.js"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// What the header shows for a signed-in person.

@@ -22,7 +22,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/queue", get(queue))
         .route("/console/queue/{id}", get(show))
         .route("/console/queue/{id}/{action}", post(act))
-        .route("/console/static/countdown.js", get(countdown_js))
         .route("/console/sla", get(dashboard))
 }
 
@@ -162,20 +161,6 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
                 .collect(),
         },
     )
-}
-
-async fn countdown_js() -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../static/countdown.js"),
-    )
-        .into_response()
 }
 
 /// The signed-in agent; customers are refused.
