@@ -187,6 +187,8 @@ test("a customer opens a case, sees support's answer and the SLA met, resolves a
   await page.click("text=Open case");
   assert.match(await page.textContent("h1"), /Checkout API returns 502/);
   assert.match(await page.textContent("#sla"), /First response due .*: in (59|60) min/);
+  // The live countdown ticks in the browser.
+  await page.waitForFunction(() => /^in 59 min \d+ s$/.test(document.querySelector("#sla time.countdown").textContent));
   const caseId = new URL(page.url()).pathname.split("/").pop();
   await page.screenshot({ path: join(artifacts, "case-opened.png"), fullPage: true });
 

@@ -89,6 +89,8 @@ struct CasePage {
     status: String,
     resolved: bool,
     sla: String,
+    /// The first-response deadline while it runs, for the live countdown.
+    due: Option<String>,
     /// (who, when, text), oldest first.
     messages: Vec<(String, String, String)>,
 }
@@ -362,6 +364,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
             nav: Some(n),
             csrf: session.csrf.clone(),
             sla: sla_text(&case, now),
+            due: case
+                .first_response
+                .as_ref()
+                .filter(|f| f.responded.is_none() && case.status != status::RESOLVED)
+                .map(|f| f.due.to_string()),
             resolved: case.status == status::RESOLVED,
             case_id: case.case_id,
             display_id: case.display_id,
