@@ -162,15 +162,10 @@ fn bench(c: &mut Criterion) {
         && wanted("postgres")
     {
         let name = format!("tierdesk_bench_{}", std::process::id());
-        rt.block_on(async {
-            let admin = sqlx::PgPool::connect(&base).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&admin)
-                .await
-                .unwrap();
-        });
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        legs.push(rt.block_on(leg("postgres", &format!("{prefix}/{name}"))));
+        let url = rt
+            .block_on(tierdesk_store::scratch::create_pg_database(&base, &name))
+            .unwrap();
+        legs.push(rt.block_on(leg("postgres", &url)));
         pg_db = Some((base, name));
     }
     // Far-off deadlines for the standing open cases: never due during the run.
@@ -228,14 +223,8 @@ fn bench(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
     drop(legs);
     if let Some((base, name)) = pg_db {
-        rt.block_on(async {
-            let admin = sqlx::PgPool::connect(&base).await.unwrap();
-            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(drop))
-                .execute(&admin)
-                .await
-                .unwrap();
-        });
+        rt.block_on(tierdesk_store::scratch::drop_pg_database(&base, &name))
+            .unwrap();
     }
 }
 

@@ -44,14 +44,11 @@ async fn pg_url() -> Option<String> {
         return None;
     };
     let name = format!("tierdesk_sla_{}", unique());
-    let admin = sqlx::PgPool::connect(&base).await.unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let (prefix, _) = base.rsplit_once('/').unwrap();
-    Some(format!("{prefix}/{name}"))
+    Some(
+        tierdesk_store::scratch::create_pg_database(&base, &name)
+            .await
+            .unwrap(),
+    )
 }
 
 async fn app(url: &str, clock: Arc<ManualClock>) -> App {

@@ -75,11 +75,7 @@ pub struct Advice<'c> {
 }
 
 fn minutes(m: u32) -> String {
-    match (m / 60, m % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
+    crate::time::minutes_text(u64::from(m))
 }
 
 fn reasons(catalog: &Catalog, plan: &Plan, needs: &[Need], currency: &str) -> Vec<String> {

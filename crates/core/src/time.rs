@@ -43,6 +43,26 @@ pub fn parse_instant(s: &str) -> Option<Timestamp> {
     None
 }
 
+/// A length of time for people: `45 min`, `4 h`, `4 h 20 min`.
+pub fn minutes_text(minutes: u64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// Time left until `due`: `in 3 h 20 min`, or `overdue by 5 min`.
+pub fn time_left(due: Timestamp, now: Timestamp) -> String {
+    let secs = due.duration_since(now).as_secs();
+    let span = minutes_text(secs.unsigned_abs() / 60);
+    if secs >= 0 {
+        format!("in {span}")
+    } else {
+        format!("overdue by {span}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +97,16 @@ mod tests {
     fn micros_round_trip() {
         let t = Timestamp::from_microsecond(1_700_000_000_123_456).unwrap_or_default();
         assert_eq!(from_micros(to_micros(t)), t);
+    }
+
+    #[test]
+    fn lengths_and_time_left() {
+        assert_eq!(minutes_text(45), "45 min");
+        assert_eq!(minutes_text(240), "4 h");
+        assert_eq!(minutes_text(260), "4 h 20 min");
+        let now: Timestamp = "2026-11-22T09:00:00Z".parse().unwrap_or_default();
+        let later: Timestamp = "2026-11-22T12:20:30Z".parse().unwrap_or_default();
+        assert_eq!(time_left(later, now), "in 3 h 20 min");
+        assert_eq!(time_left(now, later), "overdue by 3 h 20 min");
     }
 }

@@ -294,6 +294,7 @@ macro_rules! dispatch {
 
 mod billing;
 mod console;
+pub mod scratch;
 mod sla;
 pub use sla::*;
 

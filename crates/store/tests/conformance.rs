@@ -43,20 +43,9 @@ async fn pg_store() -> Option<Store> {
         return None;
     };
     let name = format!("tierdesk_conf_{}", unique());
-    let admin = sqlx::PgPool::connect(&base)
+    let url = tierdesk_store::scratch::create_pg_database(&base, &name)
         .await
         .expect("PostgreSQL at TIERDESK_TEST_PG");
-    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let url = match base.rfind('/') {
-        Some(i) if base[..i].contains("://") && i > base.find("://").unwrap() + 2 => {
-            format!("{}/{name}", &base[..i])
-        }
-        _ => format!("{base}/{name}"),
-    };
     Some(Store::open(&Options::new(url)).await.unwrap())
 }
 

@@ -16,8 +16,9 @@ use tierdesk_app::auth::Caller;
 use tierdesk_app::sessions::Person;
 use tierdesk_app::support::{AddCommunication, CreateCase, DescribeCases, DescribeCommunications};
 use tierdesk_core::records::{Case, Session, status};
+use tierdesk_core::time::{minutes_text, time_left};
 
-use super::{Nav, checked, field, message, nav, refused, render, signed_in};
+use super::{Nav, checked, failure, field, message, nav, refused, render, signed_in};
 use crate::http::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -115,52 +116,14 @@ async fn customer(
     }
 }
 
-fn failure(nav: Option<Nav>, e: &ServiceError) -> Response {
-    match e {
-        ServiceError::CaseNotFound(_) => message(
-            StatusCode::NOT_FOUND,
-            nav,
-            "No such case",
-            "There is no such case in your account.",
-        ),
-        ServiceError::Internal(m) => {
-            tracing::error!(error = %m, "console case operation failed");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                nav,
-                "Something went wrong",
-                "Please try again.",
-            )
-        }
-        other => message(
-            StatusCode::BAD_REQUEST,
-            nav,
-            "That did not work",
-            &other.to_string(),
-        ),
-    }
-}
-
 fn within(minutes: u32) -> String {
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
+    minutes_text(u64::from(minutes))
 }
 
 /// "due in 3 h 20 min", "answered at ...", "overdue by ..." for a case's first response.
 fn sla_text(c: &Case, now: Timestamp) -> String {
     let Some(f) = &c.first_response else {
         return "No response target on this plan".into();
-    };
-    let span = |secs: i64| {
-        let m = secs.unsigned_abs() / 60;
-        match (m / 1440, (m % 1440) / 60, m % 60) {
-            (0, 0, m) => format!("{m} min"),
-            (0, h, m) => format!("{h} h {m} min"),
-            (d, h, _) => format!("{d} d {h} h"),
-        }
     };
     let due = f.due.strftime("%Y-%m-%d %H:%M UTC");
     match f.responded {
@@ -171,14 +134,7 @@ fn sla_text(c: &Case, now: Timestamp) -> String {
         None if c.status == status::RESOLVED => {
             format!("Resolved before a first response (due {due})")
         }
-        None => {
-            let left = f.due.duration_since(now).as_secs();
-            if left >= 0 {
-                format!("First response due {due}: in {}", span(left))
-            } else {
-                format!("First response due {due}: overdue by {}", span(left))
-            }
-        }
+        None => format!("First response due {due}: {}", time_left(f.due, now)),
     }
 }
 

@@ -154,6 +154,37 @@ fn message(status: StatusCode, nav: Option<Nav>, title: &str, text: &str) -> Res
     )
 }
 
+/// A failed use case as a page: not found, a refusal with its reason, or (logged) an
+/// internal error that says nothing of its cause.
+fn failure(nav: Option<Nav>, e: &ServiceError) -> Response {
+    match e {
+        ServiceError::CaseNotFound(_) => {
+            let customer = nav.as_ref().is_some_and(|n| n.customer);
+            let text = if customer {
+                "There is no such case in your account."
+            } else {
+                "There is no such case."
+            };
+            message(StatusCode::NOT_FOUND, nav, "No such case", text)
+        }
+        ServiceError::Internal(m) => {
+            tracing::error!(error = %m, "console operation failed");
+            message(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                nav,
+                "Something went wrong",
+                "Please try again.",
+            )
+        }
+        other => message(
+            StatusCode::BAD_REQUEST,
+            nav,
+            "That did not work",
+            &other.to_string(),
+        ),
+    }
+}
+
 fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
@@ -262,15 +293,7 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<(Session, Perso
         Err(ServiceError::Unauthenticated(_)) => {
             Err(Redirect::to("/console/sign-in").into_response())
         }
-        Err(e) => {
-            tracing::error!(error = %e, "console session lookup failed");
-            Err(message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                "Something went wrong",
-                "Please try again.",
-            ))
-        }
+        Err(e) => Err(failure(None, &e)),
     }
 }
 
@@ -354,15 +377,7 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
         Err(ServiceError::Throttled(m)) => {
             sign_in_form(&st, &headers, email, Some(m), StatusCode::TOO_MANY_REQUESTS)
         }
-        Err(e) => {
-            tracing::error!(error = %e, "sign-in failed");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                None,
-                "Something went wrong",
-                "Please try again.",
-            )
-        }
+        Err(e) => failure(None, &e),
     }
 }
 
@@ -477,15 +492,7 @@ async fn invoices(State(st): State<AppState>, headers: HeaderMap) -> Response {
                 invoices: list.into_iter().rev().map(invoice_view).collect(),
             },
         ),
-        Err(e) => {
-            tracing::error!(error = %e, "invoices failed");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Some(n),
-                "Something went wrong",
-                "Please try again.",
-            )
-        }
+        Err(e) => failure(Some(n), &e),
     }
 }
 

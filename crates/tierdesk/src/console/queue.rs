@@ -13,8 +13,9 @@ use tierdesk_app::ServiceError;
 use tierdesk_app::operator::QueueFilter;
 use tierdesk_app::sessions::Person;
 use tierdesk_core::records::{Agent, Session};
+use tierdesk_core::time::time_left;
 
-use super::{Nav, checked, field, message, nav, refused, render, signed_in};
+use super::{Nav, checked, failure, field, message, nav, refused, render, signed_in};
 use crate::http::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -126,7 +127,7 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let n = nav(&session, &person);
     let d = match st.app.sla_dashboard(8).await {
         Ok(d) => d,
-        Err(e) => return failure(n, &e),
+        Err(e) => return failure(Some(n), &e),
     };
     render(
         StatusCode::OK,
@@ -180,47 +181,6 @@ async fn agent(st: &AppState, headers: &HeaderMap) -> Result<(Session, Person, A
     }
 }
 
-fn failure(n: Nav, e: &ServiceError) -> Response {
-    match e {
-        ServiceError::CaseNotFound(_) => message(
-            StatusCode::NOT_FOUND,
-            Some(n),
-            "No such case",
-            "There is no such case.",
-        ),
-        ServiceError::Internal(m) => {
-            tracing::error!(error = %m, "console queue operation failed");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Some(n),
-                "Something went wrong",
-                "Please try again.",
-            )
-        }
-        other => message(
-            StatusCode::BAD_REQUEST,
-            Some(n),
-            "That did not work",
-            &other.to_string(),
-        ),
-    }
-}
-
-fn left(due: jiff::Timestamp, now: jiff::Timestamp) -> String {
-    let secs = due.duration_since(now).as_secs();
-    let m = secs.unsigned_abs() / 60;
-    let span = if m >= 60 {
-        format!("{} h {} min", m / 60, m % 60)
-    } else {
-        format!("{m} min")
-    };
-    if secs >= 0 {
-        format!("in {span}")
-    } else {
-        format!("overdue by {span}")
-    }
-}
-
 async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let (session, person, agent) = match agent(&st, &headers).await {
         Ok(a) => a,
@@ -257,7 +217,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
                 .into_iter()
                 .map(|c| Row {
                     due: c.sla_due.map(|d| d.to_string()),
-                    left: c.sla_due.map(|d| left(d, now)).unwrap_or_default(),
+                    left: c.sla_due.map(|d| time_left(d, now)).unwrap_or_default(),
                     case_id: c.case_id,
                     subject: c.subject,
                     account: c.account_id,
@@ -273,7 +233,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
             page.error = Some(m);
             render(StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => failure(nav(&session, &person), &e),
+        Err(e) => failure(Some(nav(&session, &person)), &e),
     }
 }
 
@@ -285,11 +245,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
     let n = nav(&session, &person);
     let sla = match st.app.case_sla(&id).await {
         Ok(s) => s,
-        Err(e) => return failure(n, &e),
+        Err(e) => return failure(Some(n), &e),
     };
     let conversation = match st.app.case_conversation(&id).await {
         Ok(c) => c,
-        Err(e) => return failure(n, &e),
+        Err(e) => return failure(Some(n), &e),
     };
     let running = sla.running();
     let c = &sla.case;
@@ -310,7 +270,9 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
                 .map(|t| t.kind.as_str().replace('_', " "))
                 .unwrap_or_default(),
             due: running.map(|t| t.due.to_string()),
-            left: running.map(|t| left(t.due, sla.now)).unwrap_or_default(),
+            left: running
+                .map(|t| time_left(t.due, sla.now))
+                .unwrap_or_default(),
             breached: sla.breached(),
             messages: conversation
                 .into_iter()
@@ -370,6 +332,6 @@ async fn act(
     };
     match done {
         Ok(()) => Redirect::to(&format!("/console/queue/{id}")).into_response(),
-        Err(e) => failure(nav(&session, &person), &e),
+        Err(e) => failure(Some(nav(&session, &person)), &e),
     }
 }
