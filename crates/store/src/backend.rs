@@ -470,16 +470,16 @@ impl Backend {
                     let at = to_micros(k.created);
                     if let Some(cap) = &new.monthly_cap {
                         sqlx::query(
-                            "INSERT INTO case_quota (account_id, month, used) VALUES ($1, $2, 0) \
-                             ON CONFLICT (account_id, month) DO NOTHING",
+                            "INSERT INTO monthly_quota (account_id, kind, month, used) VALUES ($1, 'cases', $2, 0) \
+                             ON CONFLICT (account_id, kind, month) DO NOTHING",
                         )
                         .bind(&k.account_id)
                         .bind(&cap.month)
                         .execute(&mut *c)
                         .await?;
                         let r = sqlx::query(
-                            "UPDATE case_quota SET used = used + 1 \
-                             WHERE account_id = $1 AND month = $2 AND used < $3",
+                            "UPDATE monthly_quota SET used = used + 1 \
+                             WHERE account_id = $1 AND kind = 'cases' AND month = $2 AND used < $3",
                         )
                         .bind(&k.account_id)
                         .bind(&cap.month)

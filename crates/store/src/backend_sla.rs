@@ -520,21 +520,12 @@ impl Backend {
     }
 
     pub async fn quota_used(&self, account_id: &str, kind: &str, month: &str) -> Result<i64, StoreError> {
-        // The case cap has had its own table since 0001; other quotas share monthly_quota.
-        let row = if kind == "cases" {
-            sqlx::query("SELECT used FROM case_quota WHERE account_id = $1 AND month = $2")
-                .bind(account_id)
-                .bind(month)
-                .fetch_optional(&self.read)
-                .await?
-        } else {
-            sqlx::query("SELECT used FROM monthly_quota WHERE account_id = $1 AND kind = $2 AND month = $3")
-                .bind(account_id)
-                .bind(kind)
-                .bind(month)
-                .fetch_optional(&self.read)
-                .await?
-        };
+        let row = sqlx::query("SELECT used FROM monthly_quota WHERE account_id = $1 AND kind = $2 AND month = $3")
+            .bind(account_id)
+            .bind(kind)
+            .bind(month)
+            .fetch_optional(&self.read)
+            .await?;
         Ok(match row {
             Some(r) => r.try_get("used")?,
             None => 0,

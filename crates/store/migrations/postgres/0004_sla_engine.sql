@@ -82,7 +82,8 @@ CREATE TABLE sla_events (
 -- The SLA dashboard's list of recent breaches.
 CREATE INDEX sla_events_kind_at ON sla_events(kind, at_us);
 
--- Monthly quotas other than the case cap (urgent escalations), per account and month.
+-- Monthly quotas per account and month: `cases` (a plan's case cap, until now in
+-- case_quota) and `urgent_escalation`.
 CREATE TABLE monthly_quota (
     account_id  TEXT NOT NULL,
     kind        TEXT NOT NULL,
@@ -90,6 +91,9 @@ CREATE TABLE monthly_quota (
     used        BIGINT NOT NULL,
     PRIMARY KEY (account_id, kind, month)
 );
+INSERT INTO monthly_quota (account_id, kind, month, used)
+SELECT account_id, 'cases', month, used FROM case_quota;
+DROP TABLE case_quota;
 
 -- Webhook endpoints; the signing secret is sealed under the master key like API secrets.
 CREATE TABLE webhooks (
