@@ -13,6 +13,7 @@ pub mod error;
 mod ids;
 pub mod limits;
 pub mod operator;
+pub mod people;
 pub mod reports;
 pub mod secrets;
 pub mod sessions;

@@ -52,6 +52,8 @@ pub struct QueueFilter {
     pub assignee: Option<String>,
     /// Only cases with a running target past its deadline.
     pub breaching: bool,
+    /// Only these accounts' cases (a TAM's accounts).
+    pub accounts: Option<Vec<String>>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -205,6 +207,7 @@ impl App {
             f.status.as_deref().unwrap_or(""),
             f.assignee.as_deref().unwrap_or(""),
             if f.breaching { "b" } else { "" },
+            &f.accounts.as_deref().unwrap_or_default().join(","),
         ]);
         let now = self.clock.now();
         let q = QueueQuery {
@@ -214,7 +217,7 @@ impl App {
             status: f.status,
             assignee,
             breaching_at: f.breaching.then_some(now),
-            accounts: None,
+            accounts: f.accounts,
             cursor: f
                 .cursor
                 .as_deref()

@@ -59,6 +59,16 @@ pub struct CaseDetails {
     pub recent: Option<(Vec<Communication>, Option<String>)>,
 }
 
+/// What the console's case list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct CaseSearch {
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    pub text: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DescribeCommunications {
     pub case_id: Option<String>,
@@ -424,6 +434,7 @@ impl App {
                 language: input.language.clone(),
                 cursor,
                 limit,
+                ..Default::default()
             })
             .await?;
         // Named ids must all exist in this account; another account's ids look unknown.
@@ -474,6 +485,63 @@ impl App {
             }
         }
         Ok((out, next))
+    }
+
+    /// The console's case list: an account's cases, newest first, narrowed by status,
+    /// severity and words of the subject (or a display id), a page at a time.
+    pub async fn search_cases(
+        &self,
+        caller: &Caller,
+        search: CaseSearch,
+    ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
+        self.require_api(caller)?;
+        if let Some(s) = &search.status
+            && !status::ALL.contains(&s.as_str())
+        {
+            return Err(invalid(format!(
+                "status '{s}' is not one of {}",
+                status::ALL.join(", ")
+            )));
+        }
+        let text = search
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 200) {
+            return Err(invalid("search for at most 200 characters"));
+        }
+        let fp = cursor::fingerprint(&[
+            search.status.as_deref().unwrap_or(""),
+            search.severity.as_deref().unwrap_or(""),
+            text.unwrap_or(""),
+        ]);
+        let cursor = search
+            .cursor
+            .as_deref()
+            .map(|t| cursor::decode(t, "search", fp))
+            .transpose()?;
+        let page = self
+            .store
+            .cases(&CaseQuery {
+                account_id: caller.account.id.clone(),
+                include_resolved: true,
+                severity: search.severity.clone(),
+                status: search.status.clone(),
+                search: text.map(str::to_string),
+                cursor,
+                limit: search.limit,
+                ..Default::default()
+            })
+            .await?;
+        let next = if page.more {
+            page.items
+                .last()
+                .map(|c| cursor::encode("search", to_micros(c.created), c.display_id, fp))
+        } else {
+            None
+        };
+        Ok((page.items, next))
     }
 
     pub async fn describe_communications(

@@ -334,6 +334,16 @@ pub struct User {
     pub created: Timestamp,
 }
 
+/// What a person chose for the console. `None`: not chosen (the browser's language; the
+/// account's zone for customers, UTC for agents).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preferences {
+    /// `en` or `ja`.
+    pub ui_language: Option<String>,
+    /// An IANA zone.
+    pub timezone: Option<String>,
+}
+
 /// A console session: who, its CSRF token, and until when it is valid.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Session {

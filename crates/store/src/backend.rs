@@ -42,6 +42,11 @@ fn limit(n: i64) -> i64 {
     n.max(0)
 }
 
+/// A literal for LIKE: `%`, `_` and the escape character itself lose their meaning.
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// Placeholders `$first, $first+1, ...` for an IN list.
 fn placeholders(first: usize, n: usize) -> String {
     (first..first + n)
@@ -575,6 +580,35 @@ impl Backend {
         if let Some(l) = &q.language {
             let n = next(&mut args, Arg::S(l.clone()));
             sql += &format!(" AND language = ${n}");
+        }
+        if let Some(v) = &q.severity {
+            let n = next(&mut args, Arg::S(v.clone()));
+            sql += &format!(" AND severity_code = ${n}");
+        }
+        if let Some(v) = &q.status {
+            let n = next(&mut args, Arg::S(v.clone()));
+            sql += &format!(" AND status = ${n}");
+        }
+        if let Some(text) = &q.search {
+            // Every word in the subject; a number may also be the display id.
+            let mut any = Vec::new();
+            if let Ok(d) = text.trim().parse::<i64>() {
+                let n = next(&mut args, Arg::I(d));
+                any.push(format!("display_id = ${n}"));
+            }
+            let words: Vec<String> = text
+                .split_whitespace()
+                .map(|w| {
+                    let n = next(&mut args, Arg::S(format!("%{}%", like_escape(&w.to_lowercase()))));
+                    format!("LOWER(subject) LIKE ${n} ESCAPE '\\'")
+                })
+                .collect();
+            if !words.is_empty() {
+                any.push(format!("({})", words.join(" AND ")));
+            }
+            if !any.is_empty() {
+                sql += &format!(" AND ({})", any.join(" OR "));
+            }
         }
         if let Some((created, display)) = q.cursor {
             let a = next(&mut args, Arg::I(created));

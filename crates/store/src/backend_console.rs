@@ -1,6 +1,6 @@
 // Included by lib.rs next to backend.rs (see `backend!`): console users and sessions.
 
-use tierdesk_core::records::{Session, User};
+use tierdesk_core::records::{Preferences, Session, User};
 
 impl Backend {
     pub async fn insert_user(&self, u: User) -> Result<(), StoreError> {
@@ -37,17 +37,111 @@ impl Backend {
             .bind(email)
             .fetch_optional(&self.read)
             .await?;
-        row.map(|r| {
-            Ok(User {
-                id: r.try_get("id")?,
-                account_id: r.try_get("account_id")?,
-                email: r.try_get("email")?,
-                name: r.try_get("name")?,
-                language: r.try_get("language")?,
-                created: from_micros(r.try_get("created_us")?),
-            })
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    /// Users of one account, or of every account, by email.
+    pub async fn users(&self, account_id: Option<&str>) -> Result<Vec<User>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, account_id, email, name, language, created_us FROM users \
+             WHERE $1 IS NULL OR account_id = $1 ORDER BY email",
+        )
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    pub async fn preferences(&self, email: &str) -> Result<Preferences, StoreError> {
+        let row = sqlx::query("SELECT ui_language, timezone FROM preferences WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(match row {
+            Some(r) => Preferences { ui_language: r.try_get("ui_language")?, timezone: r.try_get("timezone")? },
+            None => Preferences::default(),
         })
-        .transpose()
+    }
+
+    pub async fn set_preferences(&self, email: String, p: Preferences) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO preferences (email, ui_language, timezone) VALUES ($1, $2, $3) \
+                         ON CONFLICT (email) DO UPDATE SET ui_language = excluded.ui_language, timezone = excluded.timezone",
+                    )
+                    .bind(&email)
+                    .bind(&p.ui_language)
+                    .bind(&p.timezone)
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    /// Makes `agent_id` the account's TAM, or (`None`) leaves it without one.
+    /// `NotFound` when the account or the agent does not exist.
+    pub async fn set_tam(&self, account_id: String, agent_id: Option<String>, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let account = sqlx::query("SELECT id FROM accounts WHERE id = $1")
+                        .bind(&account_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if account.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    let Some(agent_id) = agent_id else {
+                        sqlx::query("DELETE FROM account_tams WHERE account_id = $1")
+                            .bind(&account_id)
+                            .execute(&mut *c)
+                            .await?;
+                        return Ok(());
+                    };
+                    let agent = sqlx::query("SELECT id FROM agents WHERE id = $1")
+                        .bind(&agent_id)
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    if agent.is_none() {
+                        return Err(StoreError::NotFound);
+                    }
+                    sqlx::query(
+                        "INSERT INTO account_tams (account_id, agent_id, assigned_us) VALUES ($1, $2, $3) \
+                         ON CONFLICT (account_id) DO UPDATE SET agent_id = excluded.agent_id, assigned_us = excluded.assigned_us",
+                    )
+                    .bind(&account_id)
+                    .bind(&agent_id)
+                    .bind(to_micros(at))
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn tam_of(&self, account_id: &str) -> Result<Option<Agent>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.email, a.name, a.languages, a.role, a.created_us FROM account_tams t \
+             JOIN agents a ON a.id = t.agent_id WHERE t.account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(agent_from_row).transpose()
+    }
+
+    /// The accounts an agent is the TAM of, by id.
+    pub async fn tam_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT account_id FROM account_tams WHERE agent_id = $1 ORDER BY account_id")
+            .bind(agent_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
     }
 
     pub async fn set_password(&self, email: String, hash: String, at: jiff::Timestamp) -> Result<(), StoreError> {
@@ -132,4 +226,15 @@ impl Backend {
             })
             .await
     }
+}
+
+fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User, StoreError> {
+    Ok(User {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        email: r.try_get("email")?,
+        name: r.try_get("name")?,
+        language: r.try_get("language")?,
+        created: from_micros(r.try_get("created_us")?),
+    })
 }

@@ -2,7 +2,7 @@
 //! `backend_console.rs`.
 
 use jiff::Timestamp;
-use tierdesk_core::records::{Session, User};
+use tierdesk_core::records::{Agent, Preferences, Session, User};
 
 use crate::{Store, StoreError};
 
@@ -10,6 +10,39 @@ impl Store {
     /// `AlreadyExists` when the email belongs to a user or an agent already.
     pub async fn insert_user(&self, user: User) -> Result<(), StoreError> {
         dispatch!(self, b => b.insert_user(user).await)
+    }
+
+    /// Users of one account, or (`None`) of every account, by email.
+    pub async fn users(&self, account_id: Option<&str>) -> Result<Vec<User>, StoreError> {
+        dispatch!(self, b => b.users(account_id).await)
+    }
+
+    /// A person's console preferences (all `None` when never set).
+    pub async fn preferences(&self, email: &str) -> Result<Preferences, StoreError> {
+        dispatch!(self, b => b.preferences(email).await)
+    }
+
+    pub async fn set_preferences(&self, email: &str, p: Preferences) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_preferences(email.to_string(), p).await)
+    }
+
+    /// Makes an agent the account's TAM (`None`: no TAM). `NotFound` names neither.
+    pub async fn set_tam(
+        &self,
+        account_id: &str,
+        agent_id: Option<&str>,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_tam(account_id.to_string(), agent_id.map(str::to_string), at).await)
+    }
+
+    pub async fn tam_of(&self, account_id: &str) -> Result<Option<Agent>, StoreError> {
+        dispatch!(self, b => b.tam_of(account_id).await)
+    }
+
+    /// Ids of the accounts an agent is the TAM of.
+    pub async fn tam_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.tam_accounts(agent_id).await)
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {

@@ -62,6 +62,10 @@ macro_rules! backend {
                     6,
                     include_str!(concat!("../migrations/", $dir, "/0006_console.sql")),
                 ),
+                (
+                    7,
+                    include_str!(concat!("../migrations/", $dir, "/0007_console_people.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -221,6 +225,10 @@ pub struct CaseQuery {
     pub before: Option<Timestamp>,
     pub include_resolved: bool,
     pub language: Option<String>,
+    pub severity: Option<String>,
+    pub status: Option<String>,
+    /// Words the subject contains (case-insensitive), or a case's display id.
+    pub search: Option<String>,
     /// Continue after this (created, display_id), newest first.
     pub cursor: Option<(i64, i64)>,
     pub limit: i64,

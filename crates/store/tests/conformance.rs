@@ -390,6 +390,79 @@ async fn case_queries_filter_and_paginate(s: Store) {
     assert_eq!(s.cases(&ja).await.unwrap().items.len(), 12);
 }
 
+async fn case_search_by_words_status_and_severity(s: Store) {
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    let t0 = at("2026-04-01T00:00:00Z");
+    let subjects = [
+        "RDS failover took 20 minutes",
+        "Billing question about RDS reserved instances",
+        "100% CPU on i-0abc",
+        "under_score and 50% off",
+        "本番環境のRDSが停止",
+    ];
+    let mut made = Vec::new();
+    for (n, subject) in subjects.iter().enumerate() {
+        let mut c = new_case("111111111111", n as u32, t0 + Duration::from_secs(n as u64));
+        c.case.subject = subject.to_string();
+        c.case.severity_code = if n == 0 { "urgent" } else { "low" }.into();
+        made.push(s.create_case(c).await.unwrap());
+    }
+    let mut other = new_case("222222222222", 99, t0);
+    other.case.subject = "RDS in the other account".into();
+    s.create_case(other).await.unwrap();
+    s.resolve_case("111111111111", &made[1].case_id, t0)
+        .await
+        .unwrap();
+
+    let find = |search: &str, status: Option<&str>, severity: Option<&str>| {
+        let q = CaseQuery {
+            search: Some(search.into()).filter(|v: &String| !v.is_empty()),
+            status: status.map(str::to_string),
+            severity: severity.map(str::to_string),
+            ..query("111111111111")
+        };
+        let s = s.clone();
+        async move {
+            let mut v: Vec<String> = s
+                .cases(&q)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|c| c.subject)
+                .collect();
+            v.sort();
+            v
+        }
+    };
+    // Every word, any case, only this account.
+    assert_eq!(find("rds", None, None).await.len(), 3);
+    assert_eq!(
+        find("RDS billing", None, None).await,
+        vec![subjects[1].to_string()]
+    );
+    assert_eq!(
+        find("停止", None, None).await,
+        vec![subjects[4].to_string()]
+    );
+    // LIKE's wildcards are plain characters.
+    assert_eq!(find("50%", None, None).await, vec![subjects[3].to_string()]);
+    assert_eq!(find("_", None, None).await, vec![subjects[3].to_string()]);
+    // A number is also a display id.
+    let by_id = find(&made[2].display_id.to_string(), None, None).await;
+    assert!(by_id.contains(&subjects[2].to_string()));
+    assert_eq!(
+        find("rds", Some(status::RESOLVED), None).await,
+        vec![subjects[1].to_string()]
+    );
+    assert_eq!(
+        find("", None, Some("urgent")).await,
+        vec![subjects[0].to_string()]
+    );
+    assert!(find("nothing-like-this", None, None).await.is_empty());
+}
+
 async fn communications_page_and_reopen(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-05-01T00:00:00Z");
@@ -1372,6 +1445,86 @@ async fn users_passwords_and_sessions(s: Store) {
     assert_eq!(s.session(&[9; 32], t0).await.unwrap(), None);
 }
 
+async fn preferences_tams_and_user_lists(s: Store) {
+    use tierdesk_core::records::{Preferences, User};
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    let t0 = at("2026-11-22T09:00:00Z");
+    assert_eq!(
+        s.preferences("mei@example.com").await.unwrap(),
+        Preferences::default()
+    );
+    let chosen = Preferences {
+        ui_language: Some("ja".into()),
+        timezone: Some("Asia/Tokyo".into()),
+    };
+    s.set_preferences("mei@example.com", chosen.clone())
+        .await
+        .unwrap();
+    assert_eq!(s.preferences("mei@example.com").await.unwrap(), chosen);
+    let cleared = Preferences {
+        ui_language: None,
+        timezone: Some("Europe/Paris".into()),
+    };
+    s.set_preferences("mei@example.com", cleared.clone())
+        .await
+        .unwrap();
+    assert_eq!(s.preferences("mei@example.com").await.unwrap(), cleared);
+
+    let mut tam = agent("tam-1");
+    tam.role = Role::Tam;
+    s.insert_agent(tam.clone(), vec![1; 32]).await.unwrap();
+    assert_eq!(s.tam_of("111111111111").await.unwrap(), None);
+    s.set_tam("111111111111", Some("tam-1"), t0).await.unwrap();
+    s.set_tam("222222222222", Some("tam-1"), t0).await.unwrap();
+    assert_eq!(s.tam_of("111111111111").await.unwrap(), Some(tam.clone()));
+    assert_eq!(
+        s.tam_accounts("tam-1").await.unwrap(),
+        vec!["111111111111".to_string(), "222222222222".to_string()]
+    );
+    s.set_tam("222222222222", None, t0).await.unwrap();
+    assert_eq!(
+        s.tam_accounts("tam-1").await.unwrap(),
+        vec!["111111111111".to_string()]
+    );
+    assert!(matches!(
+        s.set_tam("999999999999", Some("tam-1"), t0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        s.set_tam("111111111111", Some("nobody"), t0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(
+        s.tam_of("111111111111").await.unwrap(),
+        Some(tam),
+        "a refused change leaves the TAM"
+    );
+
+    for (id, account, email) in [
+        ("u1", "111111111111", "b@example.com"),
+        ("u2", "111111111111", "a@example.com"),
+        ("u3", "222222222222", "c@example.com"),
+    ] {
+        s.insert_user(User {
+            id: id.into(),
+            account_id: account.into(),
+            email: email.into(),
+            name: id.into(),
+            language: "en".into(),
+            created: t0,
+        })
+        .await
+        .unwrap();
+    }
+    let emails = |v: Vec<User>| v.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    assert_eq!(
+        emails(s.users(Some("111111111111")).await.unwrap()),
+        vec!["a@example.com", "b@example.com"]
+    );
+    assert_eq!(s.users(None).await.unwrap().len(), 3);
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -1411,4 +1564,6 @@ conformance!(
     report_rows_cover_the_period,
     usage_payers_and_invoices,
     users_passwords_and_sessions,
+    case_search_by_words_status_and_severity,
+    preferences_tams_and_user_lists,
 );

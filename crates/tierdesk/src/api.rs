@@ -313,6 +313,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
         status: param(&p, "status"),
         assignee: param(&p, "assignee"),
         breaching,
+        accounts: None,
         limit,
         cursor: param(&p, "cursor"),
     };

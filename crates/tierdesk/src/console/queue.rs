@@ -197,6 +197,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
         status: opt("status"),
         assignee: opt("assignee"),
         breaching: field(&pairs, "breaching") == "true",
+        accounts: None,
         limit: Some(200),
         cursor: None,
     };

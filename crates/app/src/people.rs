@@ -1,0 +1,106 @@
+//! Who works with whom, and how each person sees the console: customer users of an
+//! account, an account's technical account manager (TAM), and each person's interface
+//! language and time zone.
+
+use tierdesk_core::account::check_timezone;
+use tierdesk_core::records::{Agent, Preferences, Role, User};
+use tierdesk_store::StoreError;
+
+use crate::{App, ServiceError};
+
+/// The console's interface languages.
+pub const UI_LANGUAGES: [&str; 2] = ["en", "ja"];
+
+impl App {
+    pub async fn preferences(&self, email: &str) -> Result<Preferences, ServiceError> {
+        Ok(self.store.preferences(email).await?)
+    }
+
+    /// Stores a person's choices; `None` (or an empty string) means "not chosen".
+    pub async fn set_preferences(
+        &self,
+        email: &str,
+        ui_language: Option<&str>,
+        timezone: Option<&str>,
+    ) -> Result<Preferences, ServiceError> {
+        let ui_language = ui_language.filter(|l| !l.is_empty());
+        let timezone = timezone.map(str::trim).filter(|t| !t.is_empty());
+        if let Some(l) = ui_language
+            && !UI_LANGUAGES.contains(&l)
+        {
+            return Err(ServiceError::Validation(format!(
+                "the interface language must be one of {}, not '{l}'",
+                UI_LANGUAGES.join(", ")
+            )));
+        }
+        if let Some(tz) = timezone {
+            check_timezone(tz).map_err(ServiceError::Validation)?;
+        }
+        let p = Preferences {
+            ui_language: ui_language.map(str::to_string),
+            timezone: timezone.map(str::to_string),
+        };
+        self.store.set_preferences(email, p.clone()).await?;
+        Ok(p)
+    }
+
+    /// Makes the agent with this email the account's TAM (`None`: no TAM). The agent must
+    /// have the TAM role and the account's plan must include a TAM.
+    pub async fn set_tam(&self, account_id: &str, tam: Option<&str>) -> Result<(), ServiceError> {
+        let account = self.account(account_id).await?;
+        let agent = match tam {
+            None => None,
+            Some(email) => {
+                let email = email.trim().to_lowercase();
+                let agent = self
+                    .agents()
+                    .await?
+                    .into_iter()
+                    .find(|a| a.email == email)
+                    .ok_or_else(|| ServiceError::NotFound(format!("no agent {email}")))?;
+                if agent.role != Role::Tam {
+                    return Err(ServiceError::Validation(format!(
+                        "{email} is a {} agent; only agents with the tam role manage accounts",
+                        agent.role.as_str()
+                    )));
+                }
+                let plan = self.current_plan(&account).await?;
+                if plan.tam == "none" {
+                    return Err(ServiceError::Validation(format!(
+                        "account {} is on the {} plan ({}), which includes no technical account manager",
+                        account.id, plan.name, plan.id
+                    )));
+                }
+                Some(agent)
+            }
+        };
+        match self
+            .store
+            .set_tam(
+                &account.id,
+                agent.as_ref().map(|a| a.id.as_str()),
+                self.clock.now(),
+            )
+            .await
+        {
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(format!(
+                "account {account_id} or its TAM no longer exists"
+            ))),
+            other => other.map_err(ServiceError::from),
+        }
+    }
+
+    pub async fn tam_of(&self, account_id: &str) -> Result<Option<Agent>, ServiceError> {
+        Ok(self.store.tam_of(account_id).await?)
+    }
+
+    /// Ids of the accounts this agent is the TAM of.
+    pub async fn tam_accounts(&self, agent: &Agent) -> Result<Vec<String>, ServiceError> {
+        Ok(self.store.tam_accounts(&agent.id).await?)
+    }
+
+    /// Customer users of one account, or of every account.
+    pub async fn users(&self, account_id: Option<&str>) -> Result<Vec<User>, ServiceError> {
+        Ok(self.store.users(account_id).await?)
+    }
+}
