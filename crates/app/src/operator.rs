@@ -64,6 +64,8 @@ pub struct CaseSla {
     pub case: Case,
     pub account: Account,
     pub plan_name: Option<String>,
+    /// The account's technical account manager, if it has one.
+    pub tam: Option<Agent>,
     pub targets: Vec<CaseTarget>,
     pub events: Vec<SlaEvent>,
     pub now: Timestamp,
@@ -252,6 +254,7 @@ impl App {
         let events = self.store.sla_events(&case).await?;
         let mut sla = CaseSla {
             plan_name: self.catalog.plan(&case.plan_id).map(|p| p.name.clone()),
+            tam: self.store.tam_of(&account.id).await?,
             case,
             account,
             targets,
@@ -267,6 +270,21 @@ impl App {
             sla.business_seconds_left = Some(schedule.open_between(sla.now, t.due));
         }
         Ok(sla)
+    }
+
+    /// An attachment of a case's account, for an agent working the case.
+    pub async fn case_attachment(
+        &self,
+        case_id: &str,
+        attachment_id: &str,
+    ) -> Result<tierdesk_core::records::Attachment, ServiceError> {
+        let case = self.case_for_agent(case_id).await?;
+        self.store
+            .attachment(&case.account_id, attachment_id)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::AttachmentNotFound(format!("no attachment {attachment_id}"))
+            })
     }
 
     /// The whole conversation, internal notes included, oldest first.

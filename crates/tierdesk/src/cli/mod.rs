@@ -249,6 +249,17 @@ pub enum AccountCmd {
         #[arg(long, conflicts_with = "payer")]
         none: bool,
     },
+    /// Make an agent with the tam role the account's technical account manager.
+    SetTam {
+        #[arg(long)]
+        id: String,
+        /// The TAM's email.
+        #[arg(long, required_unless_present = "none")]
+        tam: Option<String>,
+        /// The account has no TAM any more.
+        #[arg(long, conflicts_with = "tam")]
+        none: bool,
+    },
     List {
         #[arg(long)]
         json: bool,
@@ -480,6 +491,13 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
         }
         AccountCmd::SetPayer { id, payer, none: _ } => {
             return billing::set_payer(g, &id, payer.as_deref()).await;
+        }
+        AccountCmd::SetTam { id, tam, none: _ } => {
+            app.set_tam(&id, tam.as_deref()).await.map_err(e)?;
+            match app.tam_of(&id).await.map_err(e)? {
+                Some(t) => println!("account {id}: TAM {} <{}>", t.name, t.email),
+                None => println!("account {id}: no TAM"),
+            }
         }
         AccountCmd::Show { id, json } => {
             let v = app.account_view(&id).await.map_err(e)?;

@@ -1,25 +1,34 @@
-//! A customer's cases in the console: the list, opening a case, a case's conversation and
-//! first-response deadline, replying (which reopens a resolved case) and resolving. Every
-//! page works through the same case operations as the AWS API, with the signed-in user's
-//! own account as the caller, so another account's case is simply not found.
+//! A customer's cases in the console: the list (filters and search), opening a case
+//! (service and category, severity, language, cc addresses, attachments), a case's
+//! conversation with its attachments and first-response deadline, replying (which
+//! reopens a resolved case) and resolving. Every page works through the same case
+//! operations as the AWS API, with the signed-in user's own account as the caller, so
+//! another account's case or attachment is simply not found.
 
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
 use tierdesk_app::ServiceError;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::sessions::Person;
-use tierdesk_app::support::{AddCommunication, CreateCase, DescribeCases, DescribeCommunications};
-use tierdesk_core::records::{Case, Session, status};
-use tierdesk_core::time::{minutes_text, time_left};
+use tierdesk_app::support::{
+    AddCommunication, CaseSearch, CreateCase, DescribeCases, DescribeCommunications, NewFile,
+};
+use tierdesk_core::account::CASE_LANGUAGES;
+use tierdesk_core::records::{AttachmentRef, Case, status};
 
-use super::{Nav, checked, failure, field, message, nav, refused, render, signed_in};
+use super::upload::{Posted, read_posted};
+use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
 use crate::http::AppState;
+
+/// Room for three 5 MB attachments and the form around them.
+const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+const PAGE: i64 = 50;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -27,8 +36,13 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/cases/new", get(new_page).post(create))
         .route("/console/cases/{id}", get(show))
         .route("/console/cases/{id}/{action}", post(act))
+        .route(
+            "/console/cases/{id}/attachments/{attachment}",
+            get(download),
+        )
         .route("/console/assistant", post(assistant))
         .route("/console/plan", get(plan))
+        .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 
 struct CaseRow {
@@ -44,27 +58,48 @@ struct CaseRow {
 #[template(path = "cases.html")]
 struct ListPage {
     nav: Option<Nav>,
+    l: Lang,
     cases: Vec<CaseRow>,
+    q: String,
+    status: String,
+    severity: String,
+    statuses: Vec<&'static str>,
+    /// (code, name)
+    severities: Vec<(String, String)>,
+    error: Option<String>,
+    /// The query string of the next page, if there is one.
+    more: Option<String>,
 }
 
 #[derive(Template)]
 #[template(path = "new_case.html")]
 struct NewPage {
     nav: Option<Nav>,
+    l: Lang,
     csrf: String,
     error: Option<String>,
     subject: String,
     body: String,
     severity: String,
-    /// (code, "Name: answered within ...")
+    /// (code, "Name (first response within ...)")
     severities: Vec<(String, String)>,
     technical: bool,
+    /// (service name, [(value "service|category", category name)])
+    services: Vec<(String, Vec<(String, String)>)>,
+    service: String,
+    /// (code, name)
+    languages: Vec<(String, String)>,
+    language: String,
+    cc: String,
+    max_files: usize,
+    max_mb: usize,
 }
 
 #[derive(Template)]
 #[template(path = "plan.html")]
 struct PlanPage {
     nav: Option<Nav>,
+    l: Lang,
     name: String,
     summary: String,
     /// (severity, answered within, the hours it counts in)
@@ -78,190 +113,328 @@ struct PlanPage {
     upgrades: Vec<(String, String)>,
 }
 
+/// A message of a conversation as the console shows it.
+pub(super) struct MessageView {
+    pub who: String,
+    pub when: String,
+    pub body: String,
+    pub internal: bool,
+    pub attachments: Vec<AttachmentRef>,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
     nav: Option<Nav>,
+    l: Lang,
     csrf: String,
     case_id: String,
     display_id: i64,
     subject: String,
     severity: String,
     status: String,
+    service: String,
+    language: String,
+    cc: String,
     resolved: bool,
     sla: String,
     /// The first-response deadline while it runs, for the live countdown.
     due: Option<String>,
-    /// (who, when, text), oldest first.
-    messages: Vec<(String, String, String)>,
+    messages: Vec<MessageView>,
+    /// Where the conversation's attachments download from.
+    attachment_base: String,
+    max_files: usize,
 }
 
 /// The signed-in customer and their caller; agents are sent to their own pages.
-async fn customer(
-    st: &AppState,
-    headers: &HeaderMap,
-) -> Result<(Session, Person, Caller), Response> {
-    let (session, person) = signed_in(st, headers).await?;
-    let Person::Customer { user, account } = &person else {
-        return Err(message(
+async fn customer(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Caller), Response> {
+    let v = signed_in(st, headers).await?;
+    let Person::Customer { user, account } = &v.person else {
+        return Err(v.message(
             StatusCode::FORBIDDEN,
-            Some(nav(&session, &person)),
-            "For customers",
-            "These pages show a customer's own cases; agents work cases through the operator API.",
+            v.l.t("For customers"),
+            v.l.t("These pages show a customer's own cases; agents work cases in the queue."),
         ));
     };
     match st.app.console_caller(user, account).await {
-        Ok(caller) => Ok((session, person, caller)),
-        Err(e) => Err(failure(Some(nav(&session, &person)), &e)),
+        Ok(caller) => Ok((v, caller)),
+        Err(e) => Err(v.failure(&e)),
     }
 }
 
-fn within(minutes: u32) -> String {
-    minutes_text(u64::from(minutes))
-}
-
-/// "due in 3 h 20 min", "answered at ...", "overdue by ..." for a case's first response.
-fn sla_text(c: &Case, now: Timestamp) -> String {
+/// "First response due ...: in 3 h 20 min", "First response at ..." for a case.
+fn sla_text(v: &Visit, c: &Case, now: Timestamp) -> String {
+    let l = v.l;
     let Some(f) = &c.first_response else {
-        return "No response target on this plan".into();
+        return l.t("No response target on this plan").into();
     };
-    let due = f.due.strftime("%Y-%m-%d %H:%M UTC");
+    let due = v.when(f.due);
     match f.responded {
-        Some(at) => format!(
-            "First response at {} (due {due})",
-            at.strftime("%Y-%m-%d %H:%M UTC")
-        ),
+        Some(at) => l.fill("First response at {0} (due {1})", &[&v.when(at), &due]),
         None if c.status == status::RESOLVED => {
-            format!("Resolved before a first response (due {due})")
+            l.fill("Resolved before a first response (due {0})", &[&due])
         }
-        None => format!("First response due {due}: {}", time_left(f.due, now)),
+        None => l.fill("First response due {0}: {1}", &[&due, &l.left(f.due, now)]),
     }
 }
 
-async fn list(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
+async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let (v, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let n = nav(&session, &person);
-    let found = st
-        .app
-        .describe_cases(
-            &caller,
-            DescribeCases {
-                include_resolved_cases: Some(true),
-                include_communications: Some(false),
-                ..Default::default()
-            },
-        )
-        .await;
+    let pairs = query(q);
+    let search = CaseSearch {
+        status: given(&pairs, "status"),
+        severity: given(&pairs, "severity"),
+        text: given(&pairs, "q"),
+        cursor: given(&pairs, "after"),
+        limit: PAGE,
+    };
+    let mut page = ListPage {
+        nav: Some(v.nav()),
+        l: v.l,
+        cases: Vec::new(),
+        q: field(&pairs, "q"),
+        status: field(&pairs, "status"),
+        severity: field(&pairs, "severity"),
+        statuses: status::ALL.to_vec(),
+        severities: caller
+            .plan
+            .case_severities()
+            .into_iter()
+            .map(|s| (s.code.clone(), s.name.clone()))
+            .collect(),
+        error: None,
+        more: None,
+    };
     let now = st.app.clock.now();
-    match found {
-        Ok((cases, _)) => {
-            let cases = cases
+    match st.app.search_cases(&caller, search).await {
+        Ok((cases, next)) => {
+            page.more = next.map(|token| {
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("q", &page.q)
+                    .append_pair("status", &page.status)
+                    .append_pair("severity", &page.severity)
+                    .append_pair("after", &token)
+                    .finish()
+            });
+            page.cases = cases
                 .iter()
-                .map(|d| CaseRow {
-                    case_id: d.case.case_id.clone(),
-                    display_id: d.case.display_id,
-                    subject: d.case.subject.clone(),
-                    severity: d.case.severity_code.clone(),
-                    status: d.case.status.clone(),
-                    sla: sla_text(&d.case, now),
+                .map(|c| CaseRow {
+                    case_id: c.case_id.clone(),
+                    display_id: c.display_id,
+                    subject: c.subject.clone(),
+                    severity: c.severity_code.clone(),
+                    status: c.status.clone(),
+                    sla: sla_text(&v, c, now),
                 })
                 .collect();
-            render(
-                StatusCode::OK,
-                &ListPage {
-                    nav: Some(n),
-                    cases,
-                },
-            )
+            render(StatusCode::OK, &page)
         }
-        Err(e) => failure(Some(n), &e),
+        Err(ServiceError::Validation(m)) => {
+            page.error = Some(m);
+            render(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => v.failure(&e),
     }
 }
 
-fn new_form(caller: &Caller, session: &Session, n: Nav) -> NewPage {
+fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> NewPage {
+    let l = v.l;
     let severities = caller
         .plan
         .case_severities()
         .into_iter()
-        .map(|l| {
+        .map(|s| {
             let within = caller
                 .plan
-                .case_target(&l.code)
+                .case_target(&s.code)
                 .map(|t| {
-                    format!(
-                        " (first response within {}, {})",
-                        within(t.minutes),
-                        t.clock
+                    l.fill(
+                        " (first response within {0}, {1})",
+                        &[&l.minutes(u64::from(t.minutes)), &t.clock],
                     )
                 })
                 .unwrap_or_default();
-            (l.code.clone(), format!("{}{within}", l.name))
+            (s.code.clone(), format!("{}{within}", s.name))
         })
         .collect();
+    let services = st
+        .app
+        .services
+        .services
+        .iter()
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.categories
+                    .iter()
+                    .map(|c| (format!("{}|{}", s.code, c.code), c.name.clone()))
+                    .collect(),
+            )
+        })
+        .collect();
+    let language = match &v.person {
+        Person::Customer { user, .. } => user.language.clone(),
+        Person::Agent(_) => caller.account.language.clone(),
+    };
     NewPage {
-        nav: Some(n),
-        csrf: session.csrf.clone(),
+        nav: Some(v.nav()),
+        l,
+        csrf: v.csrf(),
         error: None,
         subject: String::new(),
         body: String::new(),
         severity: String::new(),
         severities,
         technical: caller.plan.technical_cases,
+        services,
+        service: String::new(),
+        languages: CASE_LANGUAGES
+            .iter()
+            .map(|(code, _, native)| (code.to_string(), native.to_string()))
+            .collect(),
+        language,
+        cc: String::new(),
+        max_files: st.app.limits.attachments_per_set,
+        max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
     }
 }
 
 async fn new_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
+    let (v, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    render(
-        StatusCode::OK,
-        &new_form(&caller, &session, nav(&session, &person)),
-    )
+    render(StatusCode::OK, &new_form(&st, &v, &caller))
+}
+
+/// Addresses typed into one field, separated by commas, semicolons or spaces.
+fn cc_list(text: &str) -> Vec<String> {
+    text.split([',', ';', ' ', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Stores the uploaded files as an attachment set (the API's rules: count, size, names),
+/// or nothing when none were chosen.
+async fn attach(
+    st: &AppState,
+    caller: &Caller,
+    files: Vec<(String, Vec<u8>)>,
+) -> Result<Option<String>, ServiceError> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let files = files
+        .into_iter()
+        .map(|(name, data)| NewFile {
+            file_name: Some(name),
+            data: Some(data),
+        })
+        .collect();
+    let (set, _) = st
+        .app
+        .add_attachments_to_set(caller, None, Some(files))
+        .await?;
+    Ok(Some(set))
 }
 
 async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
+    let (v, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Some(f) = checked(&session, &headers, &body) else {
-        return refused(&session, &person);
+    let posted = match read_posted(&v, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
-    let input = CreateCase {
-        subject: Some(field(&f, "subject")),
-        communication_body: Some(field(&f, "body")),
-        severity_code: Some(field(&f, "severity")).filter(|s| !s.is_empty()),
-        issue_type: Some(field(&f, "issue_type")).filter(|s| !s.is_empty()),
-        language: Some(caller.account.language.clone()),
-        ..Default::default()
+    let Posted { fields: f, files } = posted;
+    let (service_code, category_code) = match field(&f, "service").split_once('|') {
+        Some((s, c)) => (Some(s.to_string()), Some(c.to_string())),
+        None => (None, None),
     };
-    match st.app.create_case(&caller, input).await {
-        Ok(c) => Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response(),
-        Err(ServiceError::Internal(m)) => {
-            failure(Some(nav(&session, &person)), &ServiceError::Internal(m))
+    let created = async {
+        let attachment_set_id = attach(&st, &caller, files).await?;
+        let input = CreateCase {
+            subject: Some(field(&f, "subject")),
+            communication_body: Some(field(&f, "body")),
+            severity_code: given(&f, "severity"),
+            issue_type: given(&f, "issue_type"),
+            service_code,
+            category_code,
+            language: given(&f, "language").or_else(|| Some(caller.account.language.clone())),
+            cc_email_addresses: cc_list(&field(&f, "cc")),
+            attachment_set_id,
+        };
+        st.app.create_case(&caller, input).await
+    };
+    match created.await {
+        Ok(c) => {
+            let mut r = Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response();
+            *r.status_mut() = StatusCode::SEE_OTHER;
+            r
         }
+        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
         Err(e) => {
-            let mut page = new_form(&caller, &session, nav(&session, &person));
+            let mut page = new_form(&st, &v, &caller);
             page.error = Some(e.to_string());
             page.subject = field(&f, "subject");
             page.body = field(&f, "body");
             page.severity = field(&f, "severity");
+            page.service = field(&f, "service");
+            page.language = field(&f, "language");
+            page.cc = field(&f, "cc");
             render(StatusCode::BAD_REQUEST, &page)
         }
     }
 }
 
+/// Every communication of a case a customer may see, oldest first.
+async fn conversation(
+    st: &AppState,
+    v: &Visit,
+    caller: &Caller,
+    case_id: &str,
+) -> Result<Vec<MessageView>, ServiceError> {
+    let mut messages = Vec::new();
+    let mut token = None;
+    loop {
+        let (items, next) = st
+            .app
+            .describe_communications(
+                caller,
+                DescribeCommunications {
+                    case_id: Some(case_id.to_string()),
+                    next_token: token.clone(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        messages.extend(items.into_iter().map(|m| MessageView {
+            who: m.submitted_by,
+            when: v.when(m.created),
+            body: m.body,
+            internal: m.internal,
+            attachments: m.attachments,
+        }));
+        match next {
+            Some(t) => token = Some(t),
+            None => break,
+        }
+    }
+    messages.reverse();
+    Ok(messages)
+}
+
 async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
+    let (v, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let n = nav(&session, &person);
     let found = st
         .app
         .describe_cases(
@@ -277,87 +450,87 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
     let case = match found {
         Ok((cases, _)) => match cases.into_iter().next() {
             Some(d) => d.case,
-            None => return failure(Some(n), &ServiceError::CaseNotFound(id)),
+            None => return v.failure(&ServiceError::CaseNotFound(id)),
         },
-        Err(e) => return failure(Some(n), &e),
+        Err(e) => return v.failure(&e),
     };
-    let mut messages = Vec::new();
-    let mut token = None;
-    loop {
-        let page = st
-            .app
-            .describe_communications(
-                &caller,
-                DescribeCommunications {
-                    case_id: Some(case.case_id.clone()),
-                    next_token: token.clone(),
-                    ..Default::default()
-                },
-            )
-            .await;
-        match page {
-            Ok((items, next)) => {
-                messages.extend(items.into_iter().map(|m| {
-                    (
-                        m.submitted_by,
-                        m.created.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-                        m.body,
-                    )
-                }));
-                match next {
-                    Some(t) => token = Some(t),
-                    None => break,
-                }
-            }
-            Err(e) => return failure(Some(n), &e),
-        }
-    }
-    messages.reverse();
+    let messages = match conversation(&st, &v, &caller, &case.case_id).await {
+        Ok(m) => m,
+        Err(e) => return v.failure(&e),
+    };
     let now = st.app.clock.now();
+    let service = st
+        .app
+        .services
+        .services
+        .iter()
+        .find(|s| s.code == case.service_code)
+        .map(|s| {
+            let category = s
+                .categories
+                .iter()
+                .find(|c| c.code == case.category_code)
+                .map_or(case.category_code.as_str(), |c| c.name.as_str());
+            format!("{} / {category}", s.name)
+        })
+        .unwrap_or_else(|| format!("{} / {}", case.service_code, case.category_code));
     render(
         StatusCode::OK,
         &CasePage {
-            nav: Some(n),
-            csrf: session.csrf.clone(),
-            sla: sla_text(&case, now),
+            nav: Some(v.nav()),
+            l: v.l,
+            csrf: v.csrf(),
+            sla: sla_text(&v, &case, now),
             due: case
                 .first_response
                 .as_ref()
                 .filter(|f| f.responded.is_none() && case.status != status::RESOLVED)
                 .map(|f| f.due.to_string()),
             resolved: case.status == status::RESOLVED,
+            service,
+            language: case.language,
+            cc: case.cc_emails.join(", "),
             case_id: case.case_id,
             display_id: case.display_id,
             subject: case.subject,
             severity: case.severity_code,
             status: case.status,
             messages,
+            attachment_base: format!("/console/cases/{id}/attachments"),
+            max_files: st.app.limits.attachments_per_set,
         },
     )
 }
 
-/// The case page's forms: `reply` (which reopens a resolved case) and `resolve`.
+/// The case page's forms: `reply` (with attachments; it reopens a resolved case) and
+/// `resolve`.
 async fn act(
     State(st): State<AppState>,
     headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
+    let (v, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Some(f) = checked(&session, &headers, &body) else {
-        return refused(&session, &person);
+    let Posted { fields: f, files } = match read_posted(&v, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let done = match action.as_str() {
         "reply" => {
-            let input = AddCommunication {
-                case_id: Some(id.clone()),
-                communication_body: Some(field(&f, "body")),
-                ..Default::default()
-            };
-            st.app.add_communication(&caller, input).await
+            async {
+                let attachment_set_id = attach(&st, &caller, files).await?;
+                let input = AddCommunication {
+                    case_id: Some(id.clone()),
+                    communication_body: Some(field(&f, "body")),
+                    attachment_set_id,
+                    ..Default::default()
+                };
+                st.app.add_communication(&caller, input).await
+            }
+            .await
         }
         "resolve" => st
             .app
@@ -365,37 +538,80 @@ async fn act(
             .await
             .map(|_| ()),
         _ => {
-            return message(
+            return v.message(
                 StatusCode::NOT_FOUND,
-                Some(nav(&session, &person)),
-                "No such page",
-                "There is no such action.",
+                v.l.t("No such page"),
+                v.l.t("There is no such action."),
             );
         }
     };
     match done {
-        Ok(()) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
-        Err(e) => failure(Some(nav(&session, &person)), &e),
+        Ok(()) => {
+            let mut r = Redirect::to(&format!("/console/cases/{id}")).into_response();
+            *r.status_mut() = StatusCode::SEE_OTHER;
+            r
+        }
+        Err(e) => v.failure(&e),
+    }
+}
+
+/// An attachment as a download, never rendered inline (it is the customer's file, of
+/// any type).
+pub(super) fn attachment_response(file_name: &str, data: Vec<u8>) -> Response {
+    let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let mut r = (StatusCode::OK, data).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"download\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn download(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((_case, attachment)): Path<(String, String)>,
+) -> Response {
+    let (v, caller) = match customer(&st, &headers).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match st.app.describe_attachment(&caller, Some(attachment)).await {
+        Ok(a) => attachment_response(&a.file_name, a.data),
+        Err(e) => v.failure(&e),
     }
 }
 
 /// Advice on a case being written (`tierdesk_core::assistant`), for the new-case page's
-/// script: `{"hints": [{"code", "message"}]}`.
+/// script: `{"hints": [{"code", "message"}]}`, in the person's language.
 async fn assistant(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (session, person, _) = match customer(&st, &headers).await {
+    let (v, _) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Some(f) = checked(&session, &headers, &body) else {
-        return refused(&session, &person);
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
     };
     let hints: Vec<serde_json::Value> =
         tierdesk_core::assistant::hints(&field(&f, "subject"), &field(&f, "body"))
             .into_iter()
-            .map(|h| serde_json::json!({"code": h.code, "message": h.message}))
+            .map(|h| serde_json::json!({"code": h.code, "message": v.l.t(h.message)}))
             .collect();
     (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        [(header::CONTENT_TYPE, "application/json")],
         serde_json::json!({ "hints": hints }).to_string(),
     )
         .into_response()
@@ -403,39 +619,48 @@ async fn assistant(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
 
 /// The plan and what it includes, with this month's quotas used and left.
 async fn plan(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, person, caller) = match customer(&st, &headers).await {
+    let (v, caller) = match customer(&st, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let n = nav(&session, &person);
+    let l = v.l;
     let o = match st.app.plan_overview(&caller.account).await {
         Ok(o) => o,
-        Err(e) => return failure(Some(n), &e),
+        Err(e) => return v.failure(&e),
     };
     let mut quotas = Vec::new();
     if let Some((used, cap)) = o.cases {
-        quotas.push(format!(
-            "Cases: {used} of {cap} opened, {} left",
-            i64::from(cap) - used
+        quotas.push(l.fill(
+            "Cases: {0} of {1} opened, {2} left",
+            &[
+                &used.to_string(),
+                &cap.to_string(),
+                &(i64::from(cap) - used).to_string(),
+            ],
         ));
     }
     if let Some((used, per_month, minutes)) = o.escalations {
-        quotas.push(format!(
-            "Urgent escalations (answered within {}): {used} of {per_month} used, {} left",
-            within(minutes),
-            i64::from(per_month) - used
+        quotas.push(l.fill(
+            "Urgent escalations (answered within {0}): {1} of {2} used, {3} left",
+            &[
+                &l.minutes(u64::from(minutes)),
+                &used.to_string(),
+                &per_month.to_string(),
+                &(i64::from(per_month) - used).to_string(),
+            ],
         ));
     }
     render(
         StatusCode::OK,
         &PlanPage {
-            nav: Some(n),
+            nav: Some(v.nav()),
+            l,
             name: format!("{} ({})", o.plan.name, o.plan.id),
             summary: o.plan.summary.clone(),
             targets: o
                 .targets
                 .into_iter()
-                .map(|(name, _, m, hours)| (name, within(m), hours))
+                .map(|(name, _, m, hours)| (name, l.minutes(u64::from(m)), hours))
                 .collect(),
             channels: o.plan.channels.join(", "),
             tam: o.plan.tam.replace('_', " "),

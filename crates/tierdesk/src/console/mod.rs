@@ -1,12 +1,19 @@
 //! The web console under `/console`: server-rendered HTML (askama templates in
 //! `templates/`, escaped by default), password sign-in with server-side sessions that
 //! every replica shares, CSRF tokens on every form, and role and account checks on every
-//! page. So far: sign-in and out, a customer's cases (`cases.rs`), the agents' queue and
-//! case pages (`queue.rs`), invoices (a customer's own; all of them for admins) and the
-//! plan advisor.
+//! page. Here: sign-in and out, settings (language, time zone), invoices (a customer's
+//! own; all of them for admins) and the plan advisor. A customer's cases are in
+//! `cases.rs`, the agents' queue and case pages in `queue.rs`, accounts (a TAM's, or all
+//! of them for admins) in `accounts.rs`, the admins' agents and plans in `admin.rs`.
+//! Every page is in English or Japanese (`i18n.rs`), with times in the person's zone.
 
+mod accounts;
+mod admin;
 mod cases;
+mod i18n;
+mod ja;
 mod queue;
+mod upload;
 
 use askama::Template;
 use axum::Router;
@@ -22,6 +29,7 @@ use tierdesk_core::advisor::{Need, advise};
 use tierdesk_core::fees::money;
 use tierdesk_core::records::{Invoice, Role, Session};
 
+pub(crate) use self::i18n::Lang;
 use crate::http::AppState;
 
 const SESSION_COOKIE: &str = "tierdesk_session";
@@ -34,9 +42,12 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out", post(sign_out))
         .route("/console/invoices", get(invoices))
         .route("/console/advisor", get(advisor))
+        .route("/console/settings", get(settings).post(save_settings))
         .route("/console/static/{file}", get(static_file))
         .merge(cases::routes())
         .merge(queue::routes())
+        .merge(accounts::routes())
+        .merge(admin::routes())
 }
 
 /// The console's scripts, compiled in and served from its own origin (the CSP allows no
@@ -62,14 +73,103 @@ struct Nav {
     name: String,
     role: String,
     csrf: String,
-    /// Customers get the Cases link.
+    /// Customers get the Plan and Cases links, agents the Queue and SLA links.
     customer: bool,
+    /// TAMs and admins get Accounts.
+    accounts: bool,
+    /// Admins get Agents and Plans.
+    admin: bool,
+}
+
+/// A signed-in person's visit: who, their session, and how they read the console.
+struct Visit {
+    session: Session,
+    person: Person,
+    l: Lang,
+    tz: jiff::tz::TimeZone,
+}
+
+impl Visit {
+    fn nav(&self) -> Nav {
+        let l = self.l;
+        let (name, role, agent_role) = match &self.person {
+            Person::Customer { user, account } => (
+                user.name.clone(),
+                l.fill("customer, account {0}", &[&account.id]),
+                None,
+            ),
+            Person::Agent(a) => (
+                a.name.clone(),
+                role_name(l, a.role).to_string(),
+                Some(a.role),
+            ),
+        };
+        Nav {
+            name,
+            role,
+            csrf: self.session.csrf.clone(),
+            customer: agent_role.is_none(),
+            accounts: matches!(agent_role, Some(Role::Tam | Role::Admin)),
+            admin: agent_role == Some(Role::Admin),
+        }
+    }
+
+    fn csrf(&self) -> String {
+        self.session.csrf.clone()
+    }
+
+    /// An instant in the person's zone.
+    fn when(&self, t: jiff::Timestamp) -> String {
+        i18n::local_time(t, &self.tz)
+    }
+
+    /// A page with a title and a sentence, in the person's language.
+    fn message(&self, status: StatusCode, title: &str, text: &str) -> Response {
+        message(status, Some(self.nav()), self.l, title, text)
+    }
+
+    fn failure(&self, e: &ServiceError) -> Response {
+        failure(Some(self.nav()), self.l, e)
+    }
+
+    /// The form's pairs if it came from this site with the session's CSRF token.
+    fn checked(&self, headers: &HeaderMap, body: &Bytes) -> Option<Vec<(String, String)>> {
+        checked(&self.session, headers, body)
+    }
+
+    fn refused(&self) -> Response {
+        self.message(
+            StatusCode::FORBIDDEN,
+            self.l.t("Request refused"),
+            self.l
+                .t("The form was not sent from this site (CSRF check failed)."),
+        )
+    }
+}
+
+fn role_name(l: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Agent => l.t("support engineer"),
+        Role::Tam => l.t("technical account manager"),
+        Role::Admin => l.t("admin"),
+    }
+}
+
+/// The language of a page shown before sign-in: the browser's.
+fn browser_lang(headers: &HeaderMap) -> Lang {
+    Lang::choose(
+        None,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
 }
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
 struct SignInPage {
     nav: Option<Nav>,
+    l: Lang,
     csrf: String,
     email: String,
     error: Option<String>,
@@ -79,6 +179,7 @@ struct SignInPage {
 #[template(path = "home.html")]
 struct HomePage {
     nav: Option<Nav>,
+    l: Lang,
     name: String,
     summary: String,
     invoices_label: String,
@@ -96,6 +197,7 @@ struct InvoiceView {
 #[template(path = "invoices.html")]
 struct InvoicesPage {
     nav: Option<Nav>,
+    l: Lang,
     heading: String,
     invoices: Vec<InvoiceView>,
 }
@@ -104,6 +206,7 @@ struct InvoicesPage {
 #[template(path = "advisor.html")]
 struct AdvisorPage {
     nav: Option<Nav>,
+    l: Lang,
     usage: String,
     currency: String,
     needs: String,
@@ -115,9 +218,27 @@ struct AdvisorPage {
 }
 
 #[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    nav: Option<Nav>,
+    l: Lang,
+    csrf: String,
+    /// "", "en" or "ja".
+    ui_language: String,
+    /// The chosen zone, or "" for the default.
+    timezone: String,
+    /// What "" means for this person.
+    default_zone: String,
+    zones: Vec<String>,
+    saved: bool,
+    error: Option<String>,
+}
+
+#[derive(Template)]
 #[template(path = "message.html")]
 struct MessagePage {
     nav: Option<Nav>,
+    l: Lang,
     title: String,
     message: String,
 }
@@ -134,6 +255,11 @@ fn render(status: StatusCode, t: &impl Template) -> Response {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
             );
+            // The language depends on the Accept-Language header before sign-in.
+            h.insert(
+                header::VARY,
+                HeaderValue::from_static("Accept-Language, Cookie"),
+            );
             r
         }
         Err(e) => {
@@ -143,11 +269,12 @@ fn render(status: StatusCode, t: &impl Template) -> Response {
     }
 }
 
-fn message(status: StatusCode, nav: Option<Nav>, title: &str, text: &str) -> Response {
+fn message(status: StatusCode, nav: Option<Nav>, l: Lang, title: &str, text: &str) -> Response {
     render(
         status,
         &MessagePage {
             nav,
+            l,
             title: title.into(),
             message: text.into(),
         },
@@ -156,30 +283,38 @@ fn message(status: StatusCode, nav: Option<Nav>, title: &str, text: &str) -> Res
 
 /// A failed use case as a page: not found, a refusal with its reason, or (logged) an
 /// internal error that says nothing of its cause.
-fn failure(nav: Option<Nav>, e: &ServiceError) -> Response {
+fn failure(nav: Option<Nav>, l: Lang, e: &ServiceError) -> Response {
     match e {
         ServiceError::CaseNotFound(_) => {
             let customer = nav.as_ref().is_some_and(|n| n.customer);
             let text = if customer {
-                "There is no such case in your account."
+                l.t("There is no such case in your account.")
             } else {
-                "There is no such case."
+                l.t("There is no such case.")
             };
-            message(StatusCode::NOT_FOUND, nav, "No such case", text)
+            message(StatusCode::NOT_FOUND, nav, l, l.t("No such case"), text)
+        }
+        ServiceError::NotFound(m) | ServiceError::AttachmentNotFound(m) => {
+            message(StatusCode::NOT_FOUND, nav, l, l.t("Not found"), m)
+        }
+        ServiceError::Forbidden(m) => {
+            message(StatusCode::FORBIDDEN, nav, l, l.t("Not for your role"), m)
         }
         ServiceError::Internal(m) => {
             tracing::error!(error = %m, "console operation failed");
             message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 nav,
-                "Something went wrong",
-                "Please try again.",
+                l,
+                l.t("Something went wrong"),
+                l.t("Please try again."),
             )
         }
         other => message(
             StatusCode::BAD_REQUEST,
             nav,
-            "That did not work",
+            l,
+            l.t("That did not work"),
             &other.to_string(),
         ),
     }
@@ -223,11 +358,16 @@ fn set_cookie(
     }
 }
 
-/// A form body as pairs.
-fn form(body: &Bytes) -> Vec<(String, String)> {
+/// A form body (or a query string) as pairs.
+fn form(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// A query string as pairs.
+fn query(q: Option<String>) -> Vec<(String, String)> {
+    form(q.unwrap_or_default().as_bytes())
 }
 
 fn field(pairs: &[(String, String)], name: &str) -> String {
@@ -236,6 +376,11 @@ fn field(pairs: &[(String, String)], name: &str) -> String {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
+}
+
+/// A field that is there and not empty.
+fn given(pairs: &[(String, String)], name: &str) -> Option<String> {
+    Some(field(pairs, name)).filter(|v| !v.is_empty())
 }
 
 /// A cross-site form post carries a foreign Origin; refuse it even before the token check.
@@ -258,42 +403,43 @@ fn checked(session: &Session, headers: &HeaderMap, body: &Bytes) -> Option<Vec<(
     (same_origin(headers) && csrf_ok(session, &field(&f, "csrf"))).then_some(f)
 }
 
-fn refused(session: &Session, person: &Person) -> Response {
-    message(
-        StatusCode::FORBIDDEN,
-        Some(nav(session, person)),
-        "Request refused",
-        "The form was not sent from this site (CSRF check failed).",
-    )
-}
-
-fn nav(session: &Session, person: &Person) -> Nav {
-    let (name, role) = match person {
-        Person::Customer { user, account } => (
-            user.name.clone(),
-            format!("customer, account {}", account.id),
-        ),
-        Person::Agent(a) => (a.name.clone(), a.role.as_str().to_string()),
-    };
-    Nav {
-        name,
-        role,
-        csrf: session.csrf.clone(),
-        customer: matches!(person, Person::Customer { .. }),
-    }
-}
-
 /// The signed-in person, or the response that sends them to sign in.
-async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<(Session, Person), Response> {
+async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Err(Redirect::to("/console/sign-in").into_response());
     };
-    match st.app.session(&token).await {
-        Ok(s) => Ok(s),
+    let l = browser_lang(headers);
+    let (session, person) = match st.app.session(&token).await {
+        Ok(s) => s,
         Err(ServiceError::Unauthenticated(_)) => {
-            Err(Redirect::to("/console/sign-in").into_response())
+            return Err(Redirect::to("/console/sign-in").into_response());
         }
-        Err(e) => Err(failure(None, &e)),
+        Err(e) => return Err(failure(None, l, &e)),
+    };
+    let prefs = match st.app.preferences(&session.email).await {
+        Ok(p) => p,
+        Err(e) => return Err(failure(None, l, &e)),
+    };
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let zone = prefs
+        .timezone
+        .clone()
+        .unwrap_or_else(|| default_zone(&person));
+    Ok(Visit {
+        l: Lang::choose(prefs.ui_language.as_deref(), accept),
+        tz: jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC),
+        session,
+        person,
+    })
+}
+
+/// A customer's times are in their account's zone unless they chose one; agents' in UTC.
+fn default_zone(person: &Person) -> String {
+    match person {
+        Person::Customer { account, .. } => account.timezone.clone(),
+        Person::Agent(_) => "UTC".into(),
     }
 }
 
@@ -308,6 +454,7 @@ fn sign_in_form(
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
+    let l = browser_lang(headers);
     // Login CSRF: a random value in a cookie and in the form must match on submit.
     let csrf = match crate::setup::random_password() {
         Ok(v) => v,
@@ -315,8 +462,9 @@ fn sign_in_form(
             return message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 None,
-                "Something went wrong",
-                "Please try again.",
+                l,
+                l.t("Something went wrong"),
+                l.t("Please try again."),
             );
         }
     };
@@ -324,6 +472,7 @@ fn sign_in_form(
         status,
         &SignInPage {
             nav: None,
+            l,
             csrf: csrf.clone(),
             email,
             error,
@@ -341,6 +490,7 @@ fn sign_in_form(
 }
 
 async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let l = browser_lang(&headers);
     let f = form(&body);
     let email = field(&f, "email");
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
@@ -351,8 +501,9 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
         return message(
             StatusCode::FORBIDDEN,
             None,
-            "Request refused",
-            "The form was not sent from this site (CSRF check failed). Reload the page and try again.",
+            l,
+            l.t("Request refused"),
+            l.t("The form was not sent from this site (CSRF check failed). Reload the page and try again."),
         );
     }
     match st.app.sign_in(&email, &field(&f, "password")).await {
@@ -371,23 +522,34 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
             set_cookie(&mut r, LOGIN_CSRF_COOKIE, "", 0, "Strict", secure);
             r
         }
-        Err(ServiceError::Unauthenticated(m)) => {
-            sign_in_form(&st, &headers, email, Some(m), StatusCode::UNAUTHORIZED)
-        }
-        Err(ServiceError::Throttled(m)) => {
-            sign_in_form(&st, &headers, email, Some(m), StatusCode::TOO_MANY_REQUESTS)
-        }
-        Err(e) => failure(None, &e),
+        Err(ServiceError::Unauthenticated(_)) => sign_in_form(
+            &st,
+            &headers,
+            email,
+            Some(l.t("Wrong email or password.").to_string()),
+            StatusCode::UNAUTHORIZED,
+        ),
+        Err(ServiceError::Throttled(_)) => sign_in_form(
+            &st,
+            &headers,
+            email,
+            Some(
+                l.t("Too many sign-in attempts for this email; wait a minute and try again.")
+                    .to_string(),
+            ),
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        Err(e) => failure(None, l, &e),
     }
 }
 
 async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (session, person) = match signed_in(&st, &headers).await {
-        Ok(s) => s,
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    if checked(&session, &headers, &body).is_none() {
-        return refused(&session, &person);
+    if v.checked(&headers, &body).is_none() {
+        return v.refused();
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = st.app.sign_out(&token).await
@@ -401,37 +563,41 @@ async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
 }
 
 async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, person) = match signed_in(&st, &headers).await {
-        Ok(s) => s,
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let (name, summary, invoices_label) = match &person {
+    let l = v.l;
+    let (name, summary, invoices_label) = match &v.person {
         Person::Customer { user, account } => (
             user.name.clone(),
-            format!(
-                "You are signed in for account {} ({}).",
-                account.id, account.name
+            l.fill(
+                "You are signed in for account {0} ({1}).",
+                &[&account.id, &account.name],
             ),
-            "Your support invoices".to_string(),
+            l.t("Your support invoices"),
         ),
         Person::Agent(a) => (
             a.name.clone(),
-            format!("You are signed in as {} ({}).", a.email, a.role.as_str()),
+            l.fill(
+                "You are signed in as {0} ({1}).",
+                &[&a.email, role_name(l, a.role)],
+            ),
             if a.role == Role::Admin {
-                "All invoices"
+                l.t("All invoices")
             } else {
-                "Invoices (admins only)"
-            }
-            .to_string(),
+                l.t("Invoices (admins only)")
+            },
         ),
     };
     render(
         StatusCode::OK,
         &HomePage {
-            nav: Some(nav(&session, &person)),
+            nav: Some(v.nav()),
+            l,
             name,
             summary,
-            invoices_label,
+            invoices_label: invoices_label.to_string(),
         },
     )
 }
@@ -460,26 +626,25 @@ fn invoice_view(i: Invoice) -> InvoiceView {
 }
 
 async fn invoices(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, person) = match signed_in(&st, &headers).await {
-        Ok(s) => s,
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let n = nav(&session, &person);
+    let l = v.l;
     // A customer sees their own account's invoices and nothing else; admins see all.
-    let (heading, found) = match &person {
+    let (heading, found) = match &v.person {
         Person::Customer { account, .. } => (
-            format!("Support invoices of account {}", account.id),
+            l.fill("Support invoices of account {0}", &[&account.id]),
             st.app.invoices_of(account).await,
         ),
         Person::Agent(a) if a.role == Role::Admin => {
-            ("All invoices".to_string(), st.app.all_invoices().await)
+            (l.t("All invoices").to_string(), st.app.all_invoices().await)
         }
         Person::Agent(_) => {
-            return message(
+            return v.message(
                 StatusCode::FORBIDDEN,
-                Some(n),
-                "Not for your role",
-                "Only admins see every account's invoices.",
+                l.t("Not for your role"),
+                l.t("Only admins see every account's invoices."),
             );
         }
     };
@@ -487,12 +652,13 @@ async fn invoices(State(st): State<AppState>, headers: HeaderMap) -> Response {
         Ok(list) => render(
             StatusCode::OK,
             &InvoicesPage {
-                nav: Some(n),
+                nav: Some(v.nav()),
+                l,
                 heading,
                 invoices: list.into_iter().rev().map(invoice_view).collect(),
             },
         ),
-        Err(e) => failure(Some(n), &e),
+        Err(e) => v.failure(&e),
     }
 }
 
@@ -501,13 +667,11 @@ async fn advisor(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let (session, person) = match signed_in(&st, &headers).await {
-        Ok(s) => s,
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = query(q);
     let usage = field(&pairs, "usage");
     let currency = match field(&pairs, "currency") {
         c if c.is_empty() => "USD".to_string(),
@@ -516,7 +680,8 @@ async fn advisor(
     let needs_text = field(&pairs, "needs");
     let legacy = field(&pairs, "legacy") == "1";
     let mut page = AdvisorPage {
-        nav: Some(nav(&session, &person)),
+        nav: Some(v.nav()),
+        l: v.l,
         usage: usage.clone(),
         currency: currency.clone(),
         needs: needs_text.clone(),
@@ -531,7 +696,7 @@ async fn advisor(
     }
     let parsed = usage
         .parse::<rust_decimal::Decimal>()
-        .map_err(|_| format!("'{usage}' is not an amount"))
+        .map_err(|_| v.l.fill("'{0}' is not an amount", &[&usage]))
         .and_then(|u| {
             let needs = needs_text
                 .split_whitespace()
@@ -555,7 +720,7 @@ async fn advisor(
         .map(|f| {
             (
                 format!("{} ({})", f.plan.name, f.plan.id),
-                f.fee.map_or("priced by contract".into(), |d| {
+                f.fee.map_or(v.l.t("priced by contract").into(), |d| {
                     format!("{} {}", money(d), f.plan.currency)
                 }),
             )
@@ -572,4 +737,83 @@ async fn advisor(
         })
         .collect();
     render(StatusCode::OK, &page)
+}
+
+fn settings_page(v: &Visit, prefs: &tierdesk_core::records::Preferences) -> SettingsPage {
+    SettingsPage {
+        nav: Some(v.nav()),
+        l: v.l,
+        csrf: v.csrf(),
+        ui_language: prefs.ui_language.clone().unwrap_or_default(),
+        timezone: prefs.timezone.clone().unwrap_or_default(),
+        default_zone: default_zone(&v.person),
+        zones: zone_names(),
+        saved: false,
+        error: None,
+    }
+}
+
+/// Every IANA zone name the bundled database knows, sorted.
+fn zone_names() -> Vec<String> {
+    let mut zones: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.as_str().to_string())
+        .filter(|n| n.contains('/') || n == "UTC")
+        .collect();
+    zones.sort();
+    zones
+}
+
+async fn settings(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match st.app.preferences(&v.session.email).await {
+        Ok(p) => {
+            let mut page = settings_page(&v, &p);
+            page.saved = field(&query(q), "saved") == "1";
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => v.failure(&e),
+    }
+}
+
+async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
+    };
+    let language = field(&f, "ui_language");
+    let zone = field(&f, "timezone");
+    match st
+        .app
+        .set_preferences(&v.session.email, Some(&language), Some(&zone))
+        .await
+    {
+        Ok(_) => {
+            let mut r = Redirect::to("/console/settings?saved=1").into_response();
+            *r.status_mut() = StatusCode::SEE_OTHER;
+            r
+        }
+        Err(ServiceError::Validation(m)) => {
+            let mut page = settings_page(
+                &v,
+                &tierdesk_core::records::Preferences {
+                    ui_language: Some(language),
+                    timezone: Some(zone),
+                },
+            );
+            page.error = Some(m);
+            render(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => v.failure(&e),
+    }
 }

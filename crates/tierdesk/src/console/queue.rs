@@ -1,6 +1,7 @@
 //! The agents' side of the console: the queue ordered by SLA deadline with filters and live
-//! countdowns, and a case page to reply, add internal notes, set the status and assign.
-//! The same use cases as the operator API (`tierdesk_app::operator`).
+//! countdowns, a case page (the customer's plan and TAM, the conversation with its
+//! attachments) to reply, add internal notes, set the status and assign, and the SLA
+//! dashboard. The same use cases as the operator API (`tierdesk_app::operator`).
 
 use askama::Template;
 use axum::Router;
@@ -12,10 +13,10 @@ use axum::routing::{get, post};
 use tierdesk_app::ServiceError;
 use tierdesk_app::operator::QueueFilter;
 use tierdesk_app::sessions::Person;
-use tierdesk_core::records::{Agent, Session};
-use tierdesk_core::time::time_left;
+use tierdesk_core::records::{Agent, Role, status};
 
-use super::{Nav, checked, failure, field, message, nav, refused, render, signed_in};
+use super::cases::{MessageView, attachment_response};
+use super::{Lang, Nav, Visit, field, query, render, signed_in};
 use crate::http::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -23,6 +24,10 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/queue", get(queue))
         .route("/console/queue/{id}", get(show))
         .route("/console/queue/{id}/{action}", post(act))
+        .route(
+            "/console/queue/{id}/attachments/{attachment}",
+            get(download),
+        )
         .route("/console/sla", get(dashboard))
 }
 
@@ -42,9 +47,12 @@ struct Row {
 #[template(path = "queue.html")]
 struct QueuePage {
     nav: Option<Nav>,
+    l: Lang,
     plan: String,
     severity: String,
     language: String,
+    status: String,
+    statuses: Vec<&'static str>,
     assignee: String,
     breaching: bool,
     error: Option<String>,
@@ -55,12 +63,15 @@ struct QueuePage {
 #[template(path = "agent_case.html")]
 struct CasePage {
     nav: Option<Nav>,
+    l: Lang,
     csrf: String,
     case_id: String,
     display_id: i64,
     subject: String,
     account: String,
+    account_id: String,
     plan: String,
+    tam: String,
     severity: String,
     status: String,
     assignee: String,
@@ -68,8 +79,11 @@ struct CasePage {
     due: Option<String>,
     left: String,
     breached: bool,
-    /// (who, when, text, internal), oldest first.
-    messages: Vec<(String, String, String, bool)>,
+    messages: Vec<MessageView>,
+    /// Where the conversation's attachments download from.
+    attachment_base: String,
+    /// TAMs and admins may open the account's page.
+    link_account: bool,
 }
 
 struct SeriesView {
@@ -85,6 +99,7 @@ struct SeriesView {
 #[template(path = "sla.html")]
 struct DashboardPage {
     nav: Option<Nav>,
+    l: Lang,
     first_week: String,
     series: Vec<SeriesView>,
     /// (when, case id, subject, account, plan, severity, target)
@@ -120,19 +135,19 @@ fn bars(shares: &[Option<f64>]) -> String {
 }
 
 async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, person, _) = match agent(&st, &headers).await {
+    let (v, _) = match agent(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let n = nav(&session, &person);
     let d = match st.app.sla_dashboard(8).await {
         Ok(d) => d,
-        Err(e) => return failure(Some(n), &e),
+        Err(e) => return v.failure(&e),
     };
     render(
         StatusCode::OK,
         &DashboardPage {
-            nav: Some(n),
+            nav: Some(v.nav()),
+            l: v.l,
             first_week: d.weeks.first().map(|w| w.to_string()).unwrap_or_default(),
             series: d
                 .series
@@ -150,7 +165,7 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
                 .into_iter()
                 .map(|(c, e)| {
                     (
-                        e.at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+                        v.when(e.at),
                         c.case_id,
                         c.subject,
                         c.account_id,
@@ -165,30 +180,27 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
 }
 
 /// The signed-in agent; customers are refused.
-async fn agent(st: &AppState, headers: &HeaderMap) -> Result<(Session, Person, Agent), Response> {
-    let (session, person) = signed_in(st, headers).await?;
-    match &person {
+pub(super) async fn agent(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
+    let v = signed_in(st, headers).await?;
+    match &v.person {
         Person::Agent(a) => {
             let a = a.clone();
-            Ok((session, person, a))
+            Ok((v, a))
         }
-        Person::Customer { .. } => Err(message(
+        Person::Customer { .. } => Err(v.message(
             StatusCode::FORBIDDEN,
-            Some(nav(&session, &person)),
-            "For support staff",
-            "The queue is for support engineers, TAMs and admins.",
+            v.l.t("For support staff"),
+            v.l.t("The queue is for support engineers, TAMs and admins."),
         )),
     }
 }
 
 async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let (session, person, agent) = match agent(&st, &headers).await {
+    let (v, agent) = match agent(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
+    let pairs = query(q);
     let opt = |name: &str| Some(field(&pairs, name)).filter(|v| !v.is_empty());
     let filter = QueueFilter {
         plan: opt("plan"),
@@ -202,10 +214,17 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
         cursor: None,
     };
     let mut page = QueuePage {
-        nav: Some(nav(&session, &person)),
+        nav: Some(v.nav()),
+        l: v.l,
         plan: field(&pairs, "plan"),
         severity: field(&pairs, "severity"),
         language: field(&pairs, "language"),
+        status: field(&pairs, "status"),
+        statuses: status::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != status::RESOLVED)
+            .collect(),
         assignee: field(&pairs, "assignee"),
         breaching: filter.breaching,
         error: None,
@@ -218,7 +237,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
                 .into_iter()
                 .map(|c| Row {
                     due: c.sla_due.map(|d| d.to_string()),
-                    left: c.sla_due.map(|d| time_left(d, now)).unwrap_or_default(),
+                    left: c.sla_due.map(|d| v.l.left(d, now)).unwrap_or_default(),
                     case_id: c.case_id,
                     subject: c.subject,
                     account: c.account_id,
@@ -234,56 +253,65 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
             page.error = Some(m);
             render(StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => failure(Some(nav(&session, &person)), &e),
+        Err(e) => v.failure(&e),
     }
 }
 
 async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let (session, person, _) = match agent(&st, &headers).await {
+    let (v, agent) = match agent(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let n = nav(&session, &person);
+    let l = v.l;
     let sla = match st.app.case_sla(&id).await {
         Ok(s) => s,
-        Err(e) => return failure(Some(n), &e),
+        Err(e) => return v.failure(&e),
     };
     let conversation = match st.app.case_conversation(&id).await {
         Ok(c) => c,
-        Err(e) => return failure(Some(n), &e),
+        Err(e) => return v.failure(&e),
     };
     let running = sla.running();
     let c = &sla.case;
     render(
         StatusCode::OK,
         &CasePage {
-            nav: Some(n),
-            csrf: session.csrf.clone(),
+            nav: Some(v.nav()),
+            l,
+            csrf: v.csrf(),
             case_id: c.case_id.clone(),
             display_id: c.display_id,
             subject: c.subject.clone(),
             account: format!("{} {}", sla.account.id, sla.account.name),
-            plan: sla.plan_name.clone().unwrap_or_else(|| c.plan_id.clone()),
+            account_id: sla.account.id.clone(),
+            plan: format!(
+                "{} ({})",
+                sla.plan_name.clone().unwrap_or_else(|| c.plan_id.clone()),
+                c.plan_id
+            ),
+            tam: sla.tam.as_ref().map_or_else(
+                || l.t("none").to_string(),
+                |t| format!("{} <{}>", t.name, t.email),
+            ),
             severity: c.severity_code.clone(),
             status: c.status.clone(),
-            assignee: c.assignee.clone().unwrap_or_else(|| "nobody".into()),
+            assignee: c.assignee.clone().unwrap_or_else(|| l.t("nobody").into()),
             running: running
                 .map(|t| t.kind.as_str().replace('_', " "))
                 .unwrap_or_default(),
             due: running.map(|t| t.due.to_string()),
-            left: running
-                .map(|t| time_left(t.due, sla.now))
-                .unwrap_or_default(),
+            left: running.map(|t| l.left(t.due, sla.now)).unwrap_or_default(),
             breached: sla.breached(),
+            attachment_base: format!("/console/queue/{id}/attachments"),
+            link_account: matches!(agent.role, Role::Tam | Role::Admin),
             messages: conversation
                 .into_iter()
-                .map(|m| {
-                    (
-                        m.submitted_by,
-                        m.created.strftime("%Y-%m-%d %H:%M UTC").to_string(),
-                        m.body,
-                        m.internal,
-                    )
+                .map(|m| MessageView {
+                    who: m.submitted_by,
+                    when: v.when(m.created),
+                    body: m.body,
+                    internal: m.internal,
+                    attachments: m.attachments,
                 })
                 .collect(),
         },
@@ -297,12 +325,12 @@ async fn act(
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (session, person, agent) = match agent(&st, &headers).await {
+    let (v, agent) = match agent(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Some(f) = checked(&session, &headers, &body) else {
-        return refused(&session, &person);
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
     };
     let app = &st.app;
     let done = match action.as_str() {
@@ -323,16 +351,34 @@ async fn act(
             app.assign_case(&id, who.as_deref()).await
         }
         _ => {
-            return message(
+            return v.message(
                 StatusCode::NOT_FOUND,
-                Some(nav(&session, &person)),
-                "No such page",
-                "There is no such action.",
+                v.l.t("No such page"),
+                v.l.t("There is no such action."),
             );
         }
     };
     match done {
-        Ok(()) => Redirect::to(&format!("/console/queue/{id}")).into_response(),
-        Err(e) => failure(Some(nav(&session, &person)), &e),
+        Ok(()) => {
+            let mut r = Redirect::to(&format!("/console/queue/{id}")).into_response();
+            *r.status_mut() = StatusCode::SEE_OTHER;
+            r
+        }
+        Err(e) => v.failure(&e),
+    }
+}
+
+async fn download(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((case_id, attachment)): Path<(String, String)>,
+) -> Response {
+    let (v, _) = match agent(&st, &headers).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match st.app.case_attachment(&case_id, &attachment).await {
+        Ok(a) => attachment_response(&a.file_name, a.data),
+        Err(e) => v.failure(&e),
     }
 }

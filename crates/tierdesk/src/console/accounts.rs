@@ -1,0 +1,489 @@
+//! Accounts in the console. A TAM sees the accounts they manage, an admin every account;
+//! each with its plan, TAM and open cases' SLA state. Admins also create accounts and,
+//! on an account's page, change its plan and TAM, add customer users and issue or
+//! revoke access keys (a new password or secret is shown once, on the page that made it).
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::Timestamp;
+use tierdesk_app::ServiceError;
+use tierdesk_app::admin::{AccountView, NewAccount};
+use tierdesk_app::operator::QueueFilter;
+use tierdesk_core::records::{Agent, Case, Role};
+
+use super::queue::agent;
+use super::{Lang, Nav, Visit, field, given, render};
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/accounts", get(list).post(create))
+        .route("/console/accounts/{id}", get(show))
+        .route("/console/accounts/{id}/{action}", post(act))
+}
+
+/// The most open cases these pages read at once.
+const OPEN_CASES: i64 = 500;
+
+struct AccountRow {
+    id: String,
+    name: String,
+    plan: String,
+    tam: String,
+    open: usize,
+    breaching: usize,
+    /// The earliest running deadline, for a countdown.
+    next_due: Option<String>,
+    next_left: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct ListPage {
+    nav: Option<Nav>,
+    l: Lang,
+    csrf: String,
+    heading: String,
+    admin: bool,
+    rows: Vec<AccountRow>,
+    /// (id, name) of the plans on sale, for the new-account form.
+    plans: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+struct OpenCase {
+    case_id: String,
+    subject: String,
+    severity: String,
+    status: String,
+    due: Option<String>,
+    left: String,
+    breaching: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    nav: Option<Nav>,
+    l: Lang,
+    csrf: String,
+    admin: bool,
+    id: String,
+    name: String,
+    zone: String,
+    country: String,
+    plan: String,
+    plan_id: String,
+    /// (from, plan id)
+    history: Vec<(String, String)>,
+    tam: String,
+    tam_email: String,
+    /// (email, name) of the agents with the TAM role.
+    tams: Vec<(String, String)>,
+    plans: Vec<(String, String)>,
+    /// (name, email, language)
+    users: Vec<(String, String, String)>,
+    /// (access key id, principal, created, revoked)
+    keys: Vec<(String, String, String, Option<String>)>,
+    cases: Vec<OpenCase>,
+    /// A password or secret just made, shown this once: (what, value).
+    shown_once: Option<(String, String)>,
+    error: Option<String>,
+}
+
+/// The accounts this agent may see: all of them for an admin, their own for a TAM.
+async fn visible(st: &AppState, v: &Visit, a: &Agent) -> Result<Vec<AccountView>, Response> {
+    let all = match a.role {
+        Role::Admin => st.app.account_views().await,
+        Role::Tam => match st.app.tam_accounts(a).await {
+            Ok(ids) => {
+                let mut views = Vec::new();
+                for id in ids {
+                    match st.app.account_view(&id).await {
+                        Ok(view) => views.push(view),
+                        Err(e) => return Err(v.failure(&e)),
+                    }
+                }
+                Ok(views)
+            }
+            Err(e) => Err(e),
+        },
+        Role::Agent => {
+            return Err(v.message(
+                StatusCode::FORBIDDEN,
+                v.l.t("Not for your role"),
+                v.l.t("Accounts are for technical account managers and admins."),
+            ));
+        }
+    };
+    all.map_err(|e| v.failure(&e))
+}
+
+/// Open cases of these accounts (all accounts: `None`), earliest deadline first.
+async fn open_cases(
+    st: &AppState,
+    a: &Agent,
+    accounts: Option<Vec<String>>,
+) -> Result<Vec<Case>, ServiceError> {
+    let filter = QueueFilter {
+        accounts,
+        limit: Some(OPEN_CASES),
+        ..Default::default()
+    };
+    Ok(st.app.queue(a, filter).await?.0)
+}
+
+fn plans_on_sale(st: &AppState) -> Vec<(String, String)> {
+    let today = tierdesk_app::admin::today_in(st.app.clock.now(), "UTC");
+    st.app
+        .catalog
+        .plans
+        .iter()
+        .filter(|p| p.lifecycle(today) == tierdesk_core::catalog::Lifecycle::OnSale)
+        .map(|p| (p.id.clone(), format!("{} ({})", p.name, p.id)))
+        .collect()
+}
+
+async fn list(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let (v, a) = match agent(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    list_page(&st, &v, &a, None, StatusCode::OK).await
+}
+
+async fn list_page(
+    st: &AppState,
+    v: &Visit,
+    a: &Agent,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let l = v.l;
+    let views = match visible(st, v, a).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let ids = (a.role != Role::Admin).then(|| views.iter().map(|x| x.account.id.clone()).collect());
+    let cases = match open_cases(st, a, ids).await {
+        Ok(c) => c,
+        Err(e) => return v.failure(&e),
+    };
+    let now = st.app.clock.now();
+    let mut rows = Vec::new();
+    for view in &views {
+        let mine: Vec<&Case> = cases
+            .iter()
+            .filter(|c| c.account_id == view.account.id)
+            .collect();
+        let next = mine.iter().filter_map(|c| c.sla_due).min();
+        let tam = match st.app.tam_of(&view.account.id).await {
+            Ok(t) => t.map_or_else(|| l.t("none").to_string(), |t| t.name),
+            Err(e) => return v.failure(&e),
+        };
+        rows.push(AccountRow {
+            id: view.account.id.clone(),
+            name: view.account.name.clone(),
+            plan: view
+                .plan
+                .as_ref()
+                .map_or(view.plan_id.clone(), |p| format!("{} ({})", p.name, p.id)),
+            tam,
+            open: mine.len(),
+            breaching: mine
+                .iter()
+                .filter(|c| c.sla_due.is_some_and(|d| d <= now))
+                .count(),
+            next_due: next.map(|d| d.to_string()),
+            next_left: next.map(|d| l.left(d, now)).unwrap_or_default(),
+        });
+    }
+    render(
+        status,
+        &ListPage {
+            nav: Some(v.nav()),
+            l,
+            csrf: v.csrf(),
+            heading: if a.role == Role::Admin {
+                l.t("All accounts").to_string()
+            } else {
+                l.t("My accounts").to_string()
+            },
+            admin: a.role == Role::Admin,
+            rows,
+            plans: plans_on_sale(st),
+            error,
+        },
+    )
+}
+
+/// The signed-in admin; others are refused.
+async fn admin(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
+    let (v, a) = agent(st, headers).await?;
+    if a.role != Role::Admin {
+        return Err(v.message(
+            StatusCode::FORBIDDEN,
+            v.l.t("Not for your role"),
+            v.l.t("Only admins change accounts, users, agents and keys."),
+        ));
+    }
+    Ok((v, a))
+}
+
+async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let (v, a) = match admin(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
+    };
+    let id = field(&f, "id").trim().to_string();
+    let created = st
+        .app
+        .create_account(NewAccount {
+            id: id.clone(),
+            name: field(&f, "name"),
+            plan: field(&f, "plan"),
+            timezone: field(&f, "timezone").trim().to_string(),
+            country: field(&f, "country").trim().to_uppercase(),
+            language: given(&f, "language").unwrap_or_else(|| "en".into()),
+            force: false,
+        })
+        .await;
+    match created {
+        Ok(_) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
+        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) => list_page(&st, &v, &a, Some(e.to_string()), StatusCode::BAD_REQUEST).await,
+    }
+}
+
+async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let (v, a) = match agent(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    account_page(&st, &v, &a, &id, None, None, StatusCode::OK).await
+}
+
+/// Whether this agent may see this account: admins any, a TAM their own.
+async fn may_see(st: &AppState, a: &Agent, id: &str) -> Result<bool, ServiceError> {
+    Ok(match a.role {
+        Role::Admin => true,
+        Role::Tam => st.app.tam_accounts(a).await?.iter().any(|x| x == id),
+        Role::Agent => false,
+    })
+}
+
+async fn account_page(
+    st: &AppState,
+    v: &Visit,
+    a: &Agent,
+    id: &str,
+    shown_once: Option<(String, String)>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let l = v.l;
+    match may_see(st, a, id).await {
+        Ok(true) => {}
+        Ok(false) => {
+            // The same answer as for an account that does not exist.
+            return v.failure(&ServiceError::NotFound(l.fill("no account {0}", &[id])));
+        }
+        Err(e) => return v.failure(&e),
+    }
+    let loaded = async {
+        let view = st.app.account_view(id).await?;
+        let tam = st.app.tam_of(id).await?;
+        let users = st.app.users(Some(id)).await?;
+        let cases = open_cases(st, a, Some(vec![id.to_string()])).await?;
+        let tams: Vec<Agent> = if a.role == Role::Admin {
+            st.app
+                .agents()
+                .await?
+                .into_iter()
+                .filter(|x| x.role == Role::Tam)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok::<_, ServiceError>((view, tam, users, cases, tams))
+    };
+    let (view, tam, users, cases, tams) = match loaded.await {
+        Ok(x) => x,
+        Err(e) => return v.failure(&e),
+    };
+    let now: Timestamp = st.app.clock.now();
+    let admin = a.role == Role::Admin;
+    render(
+        status,
+        &AccountPage {
+            nav: Some(v.nav()),
+            l,
+            csrf: v.csrf(),
+            admin,
+            id: view.account.id.clone(),
+            name: view.account.name.clone(),
+            zone: view.account.timezone.clone(),
+            country: view.account.country.clone(),
+            plan: view
+                .plan
+                .as_ref()
+                .map_or(view.plan_id.clone(), |p| format!("{} ({})", p.name, p.id)),
+            plan_id: view.plan_id.clone(),
+            history: view
+                .history
+                .iter()
+                .map(|h| (h.effective_from.to_string(), h.plan_id.clone()))
+                .collect(),
+            tam: tam.as_ref().map_or_else(
+                || l.t("none").to_string(),
+                |t| format!("{} <{}>", t.name, t.email),
+            ),
+            tam_email: tam.map(|t| t.email).unwrap_or_default(),
+            tams: tams.into_iter().map(|t| (t.email, t.name)).collect(),
+            plans: plans_on_sale(st),
+            users: users
+                .into_iter()
+                .map(|u| (u.name, u.email, u.language))
+                .collect(),
+            // Keys are credentials: only admins see even their ids.
+            keys: if admin {
+                view.keys
+                    .iter()
+                    .map(|k| {
+                        (
+                            k.access_key_id.clone(),
+                            k.principal.clone(),
+                            v.when(k.created),
+                            k.revoked.map(|t| v.when(t)),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            cases: cases
+                .into_iter()
+                .map(|c| OpenCase {
+                    breaching: c.sla_due.is_some_and(|d| d <= now),
+                    due: c.sla_due.map(|d| d.to_string()),
+                    left: c.sla_due.map(|d| l.left(d, now)).unwrap_or_default(),
+                    case_id: c.case_id,
+                    subject: c.subject,
+                    severity: c.severity_code,
+                    status: c.status,
+                })
+                .collect(),
+            shown_once,
+            error,
+        },
+    )
+}
+
+/// The admins' forms on an account page: `plan`, `tam`, `user`, `key`, `revoke`.
+async fn act(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let (v, a) = match admin(&st, &headers).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
+    };
+    let l = v.l;
+    let app = &st.app;
+    let done: Result<Option<(String, String)>, ServiceError> = match action.as_str() {
+        "plan" => {
+            let from = match given(&f, "from").map(|d| d.parse::<jiff::civil::Date>()) {
+                None => None,
+                Some(Ok(d)) => Some(d),
+                Some(Err(_)) => {
+                    let e = l.fill("'{0}' is not a date (YYYY-MM-DD)", &[&field(&f, "from")]);
+                    return account_page(&st, &v, &a, &id, None, Some(e), StatusCode::BAD_REQUEST)
+                        .await;
+                }
+            };
+            app.set_plan(&id, &field(&f, "plan"), from, false)
+                .await
+                .map(|_| None)
+        }
+        "tam" => app
+            .set_tam(&id, given(&f, "tam").as_deref())
+            .await
+            .map(|_| None),
+        "user" => match crate::setup::random_password() {
+            Ok(password) => app
+                .create_user(
+                    &id,
+                    &field(&f, "email"),
+                    &field(&f, "name"),
+                    given(&f, "language").as_deref(),
+                    Some(&password),
+                )
+                .await
+                .map(|u| {
+                    Some((
+                        l.fill("Password of {0} (shown once)", &[&u.email]),
+                        password,
+                    ))
+                }),
+            Err(e) => Err(ServiceError::Internal(e.to_string())),
+        },
+        "key" => app
+            .create_key(&id, field(&f, "principal").trim())
+            .await
+            .map(|k| {
+                Some((
+                    l.fill("Secret access key of {0} (shown once)", &[&k.access_key_id]),
+                    k.secret_access_key,
+                ))
+            }),
+        "revoke" => {
+            // Only this account's keys can be revoked from its page.
+            let key = field(&f, "key");
+            match app.account_view(&id).await {
+                Ok(view) if view.keys.iter().any(|k| k.access_key_id == key) => {
+                    app.revoke_key(&key).await.map(|_| None)
+                }
+                Ok(_) => Err(ServiceError::NotFound(l.fill("no key {0}", &[&key]))),
+                Err(e) => Err(e),
+            }
+        }
+        _ => {
+            return v.message(
+                StatusCode::NOT_FOUND,
+                l.t("No such page"),
+                l.t("There is no such action."),
+            );
+        }
+    };
+    match done {
+        // A secret is shown on this response only; nothing else keeps it.
+        Ok(Some(shown)) => account_page(&st, &v, &a, &id, Some(shown), None, StatusCode::OK).await,
+        Ok(None) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
+        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) => {
+            account_page(
+                &st,
+                &v,
+                &a,
+                &id,
+                None,
+                Some(e.to_string()),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! The admins' pages: agents (support engineers, TAMs, admins; a new agent's API token
+//! and first password are shown once) and the plan catalogs in force. Accounts, their
+//! users and keys are in `accounts.rs`.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use tierdesk_app::ServiceError;
+use tierdesk_app::admin::today_in;
+use tierdesk_app::operator::NewAgent;
+use tierdesk_core::catalog::Lifecycle;
+use tierdesk_core::records::Role;
+
+use super::queue::agent;
+use super::{Lang, Nav, Visit, field, render, role_name};
+use crate::http::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/admin/agents", get(agents).post(create_agent))
+        .route("/console/admin/plans", get(plans))
+}
+
+#[derive(Template)]
+#[template(path = "agents.html")]
+struct AgentsPage {
+    nav: Option<Nav>,
+    l: Lang,
+    csrf: String,
+    /// (name, email, role, languages, accounts managed)
+    agents: Vec<(String, String, String, String, String)>,
+    /// (what, value) of a token or password just made, shown once.
+    shown_once: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+struct PlanRow {
+    id: String,
+    name: String,
+    provider: String,
+    state: String,
+    channels: String,
+    tam: String,
+    api: bool,
+    /// (severity, first response within, clock)
+    targets: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct PlansPage {
+    nav: Option<Nav>,
+    l: Lang,
+    plans: Vec<PlanRow>,
+}
+
+/// The signed-in admin; others are refused.
+async fn admin(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response> {
+    let (v, a) = agent(st, headers).await?;
+    if a.role != Role::Admin {
+        return Err(v.message(
+            StatusCode::FORBIDDEN,
+            v.l.t("Not for your role"),
+            v.l.t("Only admins change accounts, users, agents and keys."),
+        ));
+    }
+    Ok(v)
+}
+
+async fn agents_page(
+    st: &AppState,
+    v: &Visit,
+    shown_once: Vec<(String, String)>,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let l = v.l;
+    let all = match st.app.agents().await {
+        Ok(a) => a,
+        Err(e) => return v.failure(&e),
+    };
+    let mut agents = Vec::new();
+    for a in all {
+        let managed = if a.role == Role::Tam {
+            match st.app.tam_accounts(&a).await {
+                Ok(ids) => ids.join(", "),
+                Err(e) => return v.failure(&e),
+            }
+        } else {
+            String::new()
+        };
+        agents.push((
+            a.name,
+            a.email,
+            role_name(l, a.role).to_string(),
+            a.languages.join(", "),
+            managed,
+        ));
+    }
+    render(
+        status,
+        &AgentsPage {
+            nav: Some(v.nav()),
+            l,
+            csrf: v.csrf(),
+            agents,
+            shown_once,
+            error,
+        },
+    )
+}
+
+async fn agents(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let v = match admin(&st, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    agents_page(&st, &v, Vec::new(), None, StatusCode::OK).await
+}
+
+async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = match admin(&st, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
+    };
+    let l = v.l;
+    let made = async {
+        let password =
+            crate::setup::random_password().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let created = st
+            .app
+            .create_agent(NewAgent {
+                email: field(&f, "email"),
+                name: field(&f, "name"),
+                languages: field(&f, "languages")
+                    .split([',', ' '])
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                role: field(&f, "role"),
+            })
+            .await?;
+        st.app.set_password(&created.agent.email, &password).await?;
+        Ok::<_, ServiceError>(vec![
+            (
+                l.fill("Password of {0} (shown once)", &[&created.agent.email]),
+                password,
+            ),
+            (
+                l.fill("API token of {0} (shown once)", &[&created.agent.email]),
+                created.token,
+            ),
+        ])
+    };
+    match made.await {
+        Ok(shown) => agents_page(&st, &v, shown, None, StatusCode::OK).await,
+        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) => {
+            agents_page(
+                &st,
+                &v,
+                Vec::new(),
+                Some(e.to_string()),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+    }
+}
+
+async fn plans(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    let v = match admin(&st, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let l = v.l;
+    let today = today_in(st.app.clock.now(), "UTC");
+    let plans = st
+        .app
+        .catalog
+        .plans
+        .iter()
+        .map(|p| PlanRow {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            provider: p.provider.clone(),
+            state: match p.lifecycle(today) {
+                Lifecycle::OnSale => l.t("on sale"),
+                Lifecycle::NoLongerSold => l.t("no longer sold"),
+                Lifecycle::Discontinued => l.t("discontinued"),
+            }
+            .to_string(),
+            channels: p.channels.join(", "),
+            tam: p.tam.replace('_', " "),
+            api: p.support_api,
+            targets: p
+                .case_severities()
+                .into_iter()
+                .filter_map(|s| {
+                    let t = p.case_target(&s.code)?;
+                    Some((
+                        s.name.clone(),
+                        l.minutes(u64::from(t.minutes)),
+                        t.clock.clone(),
+                    ))
+                })
+                .collect(),
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &PlansPage {
+            nav: Some(v.nav()),
+            l,
+            plans,
+        },
+    )
+}

@@ -1,0 +1,184 @@
+//! The console's interface languages: English, and Japanese from the table in `ja.rs`.
+//!
+//! Text is written in English where it is used (`l.t("Open a case")` in a template,
+//! `l.fill("Case {0}", &[..])` in a handler) and looked up by that English text, gettext
+//! style. A test reads every template and console source file and fails when a phrase
+//! has no Japanese entry, so a new phrase cannot ship untranslated.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Ja,
+}
+
+static JA: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| super::ja::PHRASES.iter().copied().collect());
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ja => "ja",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "en" => Some(Lang::En),
+            "ja" => Some(Lang::Ja),
+            _ => None,
+        }
+    }
+
+    /// The person's choice if they made one, else the browser's most preferred language
+    /// we have (`Accept-Language`, by q-value), else English.
+    pub fn choose(preference: Option<&str>, accept_language: Option<&str>) -> Lang {
+        if let Some(l) = preference.and_then(Lang::from_code) {
+            return l;
+        }
+        let mut best: Option<(f32, Lang)> = None;
+        for item in accept_language.unwrap_or("").split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            if let Some(l) = Lang::from_code(primary)
+                && q > 0.0
+                && best.is_none_or(|(bq, _)| q > bq)
+            {
+                best = Some((q, l));
+            }
+        }
+        best.map_or(Lang::En, |(_, l)| l)
+    }
+
+    /// The interface text for an English phrase.
+    pub fn t(self, en: &'static str) -> &'static str {
+        match self {
+            Lang::En => en,
+            Lang::Ja => JA.get(en).copied().unwrap_or(en),
+        }
+    }
+
+    /// A phrase with numbered holes (`{0}`, `{1}`, ...) filled in; each language orders
+    /// the holes as its grammar wants.
+    pub fn fill(self, en: &'static str, args: &[&str]) -> String {
+        let mut out = self.t(en).to_string();
+        for (i, a) in args.iter().enumerate() {
+            out = out.replace(&format!("{{{i}}}"), a);
+        }
+        out
+    }
+
+    /// A length of time: `3 h 20 min` / `3時間20分`.
+    pub fn minutes(self, minutes: u64) -> String {
+        let (h, m) = (minutes / 60, minutes % 60);
+        match self {
+            Lang::En => tierdesk_core::time::minutes_text(minutes),
+            Lang::Ja => match (h, m) {
+                (0, m) => format!("{m}分"),
+                (h, 0) => format!("{h}時間"),
+                (h, m) => format!("{h}時間{m}分"),
+            },
+        }
+    }
+
+    /// Time left until `due`: `in 3 h 20 min` / `overdue by 5 min`.
+    pub fn left(self, due: Timestamp, now: Timestamp) -> String {
+        let secs = due.duration_since(now).as_secs();
+        let span = self.minutes(secs.unsigned_abs() / 60);
+        if secs >= 0 {
+            self.fill("in {0}", &[&span])
+        } else {
+            self.fill("overdue by {0}", &[&span])
+        }
+    }
+}
+
+/// An instant as a person reads it: in their zone, with the zone's abbreviation.
+pub fn local_time(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_choice_beats_the_browser_and_q_values_decide() {
+        assert_eq!(Lang::choose(Some("en"), Some("ja")), Lang::En);
+        assert_eq!(Lang::choose(None, Some("ja-JP,en;q=0.8")), Lang::Ja);
+        assert_eq!(Lang::choose(None, Some("en-US,ja;q=0.9")), Lang::En);
+        assert_eq!(Lang::choose(None, Some("fr, ja;q=0.5, en;q=0.4")), Lang::Ja);
+        assert_eq!(Lang::choose(None, Some("de")), Lang::En);
+        assert_eq!(Lang::choose(None, Some("ja;q=0")), Lang::En);
+        assert_eq!(Lang::choose(Some("xx"), None), Lang::En);
+    }
+
+    #[test]
+    fn holes_and_lengths() {
+        assert_eq!(Lang::Ja.minutes(200), "3時間20分");
+        assert_eq!(Lang::En.minutes(200), "3 h 20 min");
+        let now: Timestamp = "2026-11-22T00:00:00Z".parse().unwrap();
+        let later: Timestamp = "2026-11-22T01:05:00Z".parse().unwrap();
+        assert_eq!(Lang::En.left(later, now), "in 1 h 5 min");
+        assert_eq!(Lang::Ja.left(now, later), "1時間5分超過");
+        let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
+        assert_eq!(local_time(now, &tokyo), "2026-11-22 09:00 JST");
+        let ny = TimeZone::get("America/New_York").unwrap();
+        assert_eq!(local_time(now, &ny), "2026-11-21 19:00 EST");
+    }
+
+    /// Every phrase the console shows through `t(...)` or `fill(...)` has Japanese.
+    #[test]
+    fn every_phrase_has_japanese() {
+        let sources = [
+            include_str!("mod.rs"),
+            include_str!("cases.rs"),
+            include_str!("queue.rs"),
+            include_str!("accounts.rs"),
+            include_str!("admin.rs"),
+            include_str!("upload.rs"),
+            include_str!("i18n.rs"),
+        ];
+        let templates = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect::<Vec<_>>();
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        // The case-writing assistant's advice is shown through `t` too.
+        let assistant =
+            include_str!("../../../core/src/assistant.rs").replace("message: \"", ".t(\"");
+        let all = sources
+            .iter()
+            .copied()
+            .chain(templates.iter().map(String::as_str));
+        for text in all.chain([assistant.as_str()]) {
+            for opener in [".t(\"", ".fill(\""] {
+                for (i, _) in text.match_indices(opener) {
+                    let rest = &text[i + opener.len()..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let phrase = &rest[..end];
+                    seen += 1;
+                    if !JA.contains_key(phrase) && !missing.contains(&phrase) {
+                        missing.push(phrase);
+                    }
+                }
+            }
+        }
+        assert!(seen > 100, "found only {seen} phrases: is the scan broken?");
+        assert!(missing.is_empty(), "no Japanese for: {missing:#?}");
+    }
+}

@@ -1,0 +1,80 @@
+//! Console forms as posted: URL-encoded, or multipart when they carry files (a case's
+//! attachments). Either way the form must come from this site with the session's CSRF
+//! token before anything in it is used.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::response::Response;
+use tierdesk_app::sessions::csrf_ok;
+
+use super::{Visit, field, form, same_origin};
+
+/// A posted form: its text fields and the files chosen (name, bytes), empty file inputs
+/// left out.
+pub(super) struct Posted {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// The form, checked; or the page that refuses it.
+pub(super) async fn read_posted(
+    v: &Visit,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Posted, Response> {
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let posted = if multipart {
+        multipart_form(headers, body).await.map_err(|reason| {
+            v.message(StatusCode::BAD_REQUEST, v.l.t("That did not work"), &reason)
+        })?
+    } else {
+        Posted {
+            fields: form(&body),
+            files: Vec::new(),
+        }
+    };
+    if !same_origin(headers) || !csrf_ok(&v.session, &field(&posted.fields, "csrf")) {
+        return Err(v.refused());
+    }
+    Ok(posted)
+}
+
+/// Counts and sizes of files are the attachment rules' business (the body limit keeps
+/// the whole form small enough to hold).
+async fn multipart_form(headers: &HeaderMap, body: Bytes) -> Result<Posted, String> {
+    let mut request = Request::new(Body::from(body));
+    if let Some(t) = headers.get(header::CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, t.clone());
+    }
+    let mut parts = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| e.body_text())?;
+    let mut posted = Posted {
+        fields: Vec::new(),
+        files: Vec::new(),
+    };
+    while let Some(part) = parts.next_field().await.map_err(|e| e.body_text())? {
+        let name = part.name().unwrap_or_default().to_string();
+        match part.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let data = part.bytes().await.map_err(|e| e.body_text())?;
+                // An empty file input still sends a part, without a name or bytes.
+                if file_name.is_empty() && data.is_empty() {
+                    continue;
+                }
+                posted.files.push((file_name, data.to_vec()));
+            }
+            None => {
+                let text = part.text().await.map_err(|e| e.body_text())?;
+                posted.fields.push((name, text));
+            }
+        }
+    }
+    Ok(posted)
+}
