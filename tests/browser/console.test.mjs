@@ -42,11 +42,17 @@ before(async () => {
   mkdirSync(artifacts, { recursive: true });
   for (const [id, plan] of [["310000000001", "aws.business"], ["310000000002", "aws.business_plus"],
                             ["310000000003", "aliyun.business"]]) {
-    cli("account", "create", "--id", id, "--name", `Browser ${id}`, "--plan", plan);
+    // The first account keeps New York time: customers see times in their account's zone.
+    const zone = id === "310000000001" ? "America/New_York" : "UTC";
+    cli("account", "create", "--id", id, "--name", `Browser ${id}`, "--plan", plan, "--timezone", zone);
     cli("account", "set-plan", "--id", id, "--plan", plan, "--effective", "2026-01-01");
   }
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000001",
     "--email", "mei@example.com", "--name", "Mei Tanaka", "--password-stdin");
+  // Sign-in is limited to 10 attempts a minute per email: the language test signs in as
+  // a second user of the first account.
+  cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000001",
+    "--email", "hana@example.com", "--name", "Hana Sato", "--password-stdin");
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000002",
     "--email", "other@example.com", "--name", "Other Customer", "--password-stdin");
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000003",
@@ -88,7 +94,7 @@ async function signIn(page, email, password) {
 test("sign-in refuses a wrong password, then signs in and out", async () => {
   const page = await browser.newPage();
   await signIn(page, "mei@example.com", "wrong horse battery");
-  assert.match(await page.textContent("[role=alert]"), /wrong email or password/);
+  assert.match(await page.textContent("[role=alert]"), /wrong email or password/i);
   await page.screenshot({ path: join(artifacts, "sign-in-error.png") });
   await signIn(page, "mei@example.com", "correct horse battery");
   assert.equal(new URL(page.url()).pathname, "/console");
@@ -353,4 +359,247 @@ test("the SLA dashboard charts attainment per plan and severity", async () => {
   const refused = await customer.goto(`${base}/console/sla`);
   assert.equal(refused.status(), 403);
   await customer.close();
+});
+
+const MB = 1024 * 1024;
+
+test("a customer opens a case with a service, language, cc and three 5 MB attachments; an engineer downloads them", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.goto(`${base}/console/cases/new`);
+  // The pickers hold DescribeServices' data; the case languages are the API's.
+  const services = await page.locator("#service option").allTextContents();
+  assert.ok(services.some((s) => /Amazon Elastic Compute Cloud \(Linux\).*/.test(s)) || services.length > 30, services.slice(0, 5).join(" | "));
+  const ec2 = await page.locator("#service option", { hasText: "Elastic Compute Cloud" }).first().getAttribute("value");
+  await page.selectOption("#service", ec2);
+  await page.selectOption("#severity", "normal");
+  await page.selectOption("#language", "ja");
+  await page.fill("#subject", "Instance fails status checks after reboot");
+  await page.fill("#body", "i-0abc in ap-northeast-1 fails its status checks since 10:02 JST after a reboot. Logs attached.");
+  await page.fill("#cc", "ops@example.com, sre@example.com");
+  // Four files are one too many: the form comes back with the reason, nothing opened.
+  const file = (name, size, fill) => ({ name, mimeType: "application/octet-stream", buffer: Buffer.alloc(size, fill) });
+  await page.setInputFiles("#attachments", [file("a.log", 10, 97), file("b.log", 10, 98), file("c.log", 10, 99), file("d.log", 10, 100)]);
+  await page.click("text=Open case");
+  assert.match(await page.textContent("[role=alert]"), /at most 3 attachments/);
+  assert.equal(await page.inputValue("#subject"), "Instance fails status checks after reboot", "the form keeps what was typed");
+  // A file over 5 MB is refused too.
+  await page.setInputFiles("#attachments", [file("big.bin", 5 * MB + 1, 1)]);
+  await page.click("text=Open case");
+  assert.match(await page.textContent("[role=alert]"), /limit is 5242880 bytes/);
+  // Three files of up to 5 MB each open the case.
+  await page.setInputFiles("#attachments", [file("console.log", 5 * MB, 65), file("dmesg.txt", 2 * MB, 66), file("ステータス.png", 1000, 67)]);
+  await page.click("text=Open case");
+  assert.match(await page.textContent("h1"), /Instance fails status checks after reboot/);
+  const header = await page.textContent("main p.muted");
+  assert.match(header, /Elastic Compute Cloud/);
+  assert.match(header, /ja/);
+  assert.match(header, /cc ops@example\.com, sre@example\.com/);
+  const links = page.locator(".attachments a");
+  assert.deepEqual(await links.allTextContents(), ["console.log", "dmesg.txt", "ステータス.png"]);
+  await page.screenshot({ path: join(artifacts, "case-with-attachments.png"), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent("download"), links.nth(2).click()]);
+  assert.equal(download.suggestedFilename(), "ステータス.png");
+  const caseId = new URL(page.url()).pathname.split("/").pop();
+
+  // A reply can carry a file as well.
+  await page.fill("#reply", "One more log.");
+  await page.setInputFiles("#reply-attachments", [file("later.log", 100, 68)]);
+  await page.click("text=Send reply");
+  assert.deepEqual(await page.locator(".attachments a").allTextContents(), ["console.log", "dmesg.txt", "ステータス.png", "later.log"]);
+
+  // Another account cannot fetch the attachment by its URL.
+  const href = await links.first().getAttribute("href");
+  const other = await browser.newPage();
+  await signIn(other, "other@example.com", "correct horse battery");
+  const refused = await other.goto(`${base}${href.replace(caseId, "case-x")}`);
+  assert.equal(refused.status(), 404);
+  await other.close();
+
+  // The engineer sees the files on the case and downloads the 5 MB one whole.
+  const engineer = await browser.newPage();
+  await signIn(engineer, "ada@support.example.com", "engineer password 1");
+  await engineer.goto(`${base}/console/queue/${caseId}`);
+  const agentLinks = engineer.locator(".attachments a");
+  assert.equal(await agentLinks.count(), 4);
+  const [big] = await Promise.all([engineer.waitForEvent("download"), agentLinks.first().click()]);
+  const saved = join(work, "downloaded.log");
+  await big.saveAs(saved);
+  const { statSync, readFileSync } = await import("node:fs");
+  assert.equal(statSync(saved).size, 5 * MB);
+  assert.equal(readFileSync(saved)[5 * MB - 1], 65);
+  await engineer.close();
+  await page.close();
+});
+
+test("the case list filters by status and severity and searches subjects and case numbers", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.goto(`${base}/console/cases`);
+  const all = await page.locator("#cases tbody tr").count();
+  assert.ok(all >= 2, `${all} cases`);
+  await page.fill("#q", "status checks");
+  await page.click("text=Filter");
+  let rows = await page.locator("#cases tbody tr").allTextContents();
+  assert.equal(rows.length, 1);
+  assert.match(rows[0], /Instance fails status checks/);
+  await page.fill("#q", "");
+  await page.selectOption("#severity", "urgent");
+  await page.click("text=Filter");
+  rows = await page.locator("#cases tbody tr").allTextContents();
+  assert.ok(rows.length >= 1 && rows.every((r) => /urgent/.test(r)), rows.join(" | "));
+  const number = (await page.locator("#cases tbody tr td a").first().textContent()).trim();
+  await page.selectOption("#severity", "");
+  await page.selectOption("#status", "resolved");
+  await page.click("text=Filter");
+  assert.match(await page.textContent("main"), /No cases found/);
+  await page.selectOption("#status", "");
+  await page.fill("#q", number);
+  await page.click("text=Filter");
+  rows = await page.locator("#cases tbody tr td:first-child").allTextContents();
+  assert.deepEqual(rows.map((r) => r.trim()), [number]);
+  assert.match(page.url(), /q=/, "filters live in the URL, so they can be bookmarked");
+  await page.screenshot({ path: join(artifacts, "case-search.png"), fullPage: true });
+  await page.close();
+});
+
+test("a Japanese browser gets the console in Japanese; settings choose the language and the time zone", async () => {
+  const context = await browser.newContext({ locale: "ja-JP" });
+  const page = await context.newPage();
+  await page.goto(`${base}/console/sign-in`);
+  assert.equal(await page.getAttribute("html", "lang"), "ja");
+  assert.equal(await page.textContent("h1"), "サインイン");
+  await signIn(page, "hana@example.com", "correct horse battery");
+  assert.match(await page.textContent("h1"), /ようこそ、Hana Sato さん/);
+  await page.goto(`${base}/console/cases`);
+  assert.equal(await page.textContent("h1"), "サポートケース");
+  // The account is in New York: times show in its zone until the user picks another.
+  await page.click("#cases a");
+  assert.match(await page.textContent("article.message p.muted"), /E[SD]T/);
+  await page.screenshot({ path: join(artifacts, "case-ja.png"), fullPage: true });
+  await page.goto(`${base}/console/settings`);
+  await page.selectOption("#timezone", "Asia/Tokyo");
+  await page.selectOption("#ui_language", "en");
+  await page.click("button:has-text('保存')");
+  assert.equal(await page.textContent("#saved"), "Saved.");
+  assert.equal(await page.getAttribute("html", "lang"), "en", "the choice beats the browser");
+  await page.goto(`${base}/console/cases`);
+  await page.click("#cases a");
+  assert.match(await page.textContent("article.message p.muted"), /JST/);
+  // Back to the browser's language and the account's zone.
+  await page.goto(`${base}/console/settings`);
+  await page.selectOption("#timezone", "");
+  await page.selectOption("#ui_language", "");
+  await page.click("button:has-text('Save')");
+  assert.equal(await page.textContent("#saved"), "保存しました。");
+  // A bad zone is refused with the reason.
+  const csrf = await page.getAttribute("input[name=csrf]", "value");
+  const status = await page.evaluate(async ([url, token]) => {
+    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(token)}&ui_language=ja&timezone=Mars%2FOlympus` });
+    return r.status;
+  }, [`${base}/console/settings`, csrf]);
+  assert.equal(status, 400);
+  await context.close();
+});
+
+test("admins manage accounts, users, keys and agents; a TAM sees their accounts' open cases", async () => {
+  const admin = await browser.newPage();
+  await signIn(admin, "root@support.example.com", "admin password 2026");
+  // A TAM, made in the console: the first password is shown once.
+  await admin.click("text=Agents");
+  await admin.fill("#email", "tam@support.example.com");
+  await admin.fill("#name", "Tomoko TAM");
+  await admin.selectOption("#role", "tam");
+  await admin.fill("#languages", "en, ja");
+  await admin.click("text=Create agent");
+  const shownAgent = await admin.locator("#shown-once code").allTextContents();
+  assert.equal(shownAgent.length, 2, "a password and an API token");
+  const tamPassword = shownAgent[0];
+  assert.match(await admin.textContent("#agents"), /Tomoko TAM/);
+  await admin.reload();
+  assert.equal(await admin.locator("#shown-once").count(), 0, "shown once only");
+
+  // An Enterprise account, made in the console, with its TAM, a user and a key.
+  await admin.click("nav >> text=Accounts");
+  await admin.fill("#id", "310000000004");
+  await admin.fill("#name", "Enterprise Co");
+  await admin.selectOption("#plan", "aws.enterprise_2025");
+  await admin.fill("#timezone", "Asia/Tokyo");
+  await admin.fill("#country", "JP");
+  await admin.selectOption("#language", "ja");
+  await admin.click("text=Create account");
+  assert.match(await admin.textContent("h1"), /Enterprise Co/);
+  await admin.selectOption("#tam-email", "tam@support.example.com");
+  await admin.click("text=Set TAM");
+  assert.match(await admin.textContent("#tam"), /Tomoko TAM/);
+  await admin.fill("#user-email", "kenji@example.com");
+  await admin.fill("#user-name", "Kenji Sato");
+  await admin.click("button:has-text('Add user')");
+  const userPassword = await admin.textContent("#shown-once code");
+  assert.match(await admin.textContent("#users"), /kenji@example\.com/);
+  await admin.fill("#principal", "ci-bot");
+  await admin.click("text=Create access key");
+  assert.match(await admin.textContent("#shown-once"), /Secret access key of TD[A-Z0-9]{18}/);
+  assert.equal((await admin.textContent("#shown-once code")).length, 40);
+  await admin.click("#keys button:has-text('Revoke')");
+  assert.match(await admin.textContent("#keys"), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  assert.equal(await admin.locator("#keys button").count(), 0, "revoked keys cannot be revoked again");
+  // A TAM only for plans that include one.
+  await admin.goto(`${base}/console/accounts/310000000001`);
+  await admin.selectOption("#tam-email", "tam@support.example.com");
+  await admin.click("text=Set TAM");
+  assert.match(await admin.textContent("[role=alert]"), /includes no technical account manager/);
+  await admin.goto(`${base}/console/admin/plans`);
+  assert.match(await admin.textContent("#plans"), /aws\.enterprise_2025/);
+  await admin.screenshot({ path: join(artifacts, "admin-plans.png"), fullPage: true });
+  await admin.close();
+
+  // The new user opens a critical case.
+  const kenji = await browser.newPage();
+  await signIn(kenji, "kenji@example.com", userPassword);
+  await kenji.goto(`${base}/console/cases/new`);
+  await kenji.fill("#subject", "Payments down in ap-northeast-1");
+  await kenji.selectOption("#severity", "critical");
+  await kenji.fill("#body", "Since 11:00 JST, all payments fail with HTTP 500 on arn:aws:lambda:ap-northeast-1:310000000004:function:pay.");
+  await kenji.click("text=Open case");
+  const caseId = new URL(kenji.url()).pathname.split("/").pop();
+  await kenji.close();
+
+  // The TAM sees the account, its open case and the countdown.
+  const tam = await browser.newPage();
+  await signIn(tam, "tam@support.example.com", tamPassword);
+  await tam.click("nav >> text=Accounts");
+  assert.match(await tam.textContent("h1"), /My accounts/);
+  const rows = await tam.locator("#accounts tbody tr").allTextContents();
+  assert.equal(rows.length, 1, rows.join(" | "));
+  assert.match(rows[0], /310000000004 Enterprise Co/);
+  assert.match(rows[0], /in 1[45] min/);
+  await tam.click("#accounts a");
+  assert.match(await tam.textContent("#open-cases"), /Payments down/);
+  assert.equal(await tam.locator("#keys").count(), 0, "keys are for admins");
+  await tam.screenshot({ path: join(artifacts, "tam-account.png"), fullPage: true });
+  // The case page names the plan and the TAM.
+  await tam.click("#open-cases a");
+  assert.equal(new URL(tam.url()).pathname, `/console/queue/${caseId}`);
+  assert.match(await tam.textContent("#plan"), /aws\.enterprise_2025/);
+  assert.match(await tam.textContent("#tam"), /Tomoko TAM <tam@support\.example\.com>/);
+  // Not their account: no such account.
+  assert.equal((await tam.goto(`${base}/console/accounts/310000000001`)).status(), 404);
+  // Nor may a TAM change an account.
+  const csrf = await tam.getAttribute("input[name=csrf]", "value");
+  const status = await tam.evaluate(async ([url, token]) => {
+    const r = await fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `csrf=${encodeURIComponent(token)}&principal=mine` });
+    return r.status;
+  }, [`${base}/console/accounts/310000000004/key`, csrf]);
+  assert.equal(status, 403);
+  await tam.close();
+
+  // Support engineers have no account pages; customers no agent pages.
+  const engineer = await browser.newPage();
+  await signIn(engineer, "ada@support.example.com", "engineer password 1");
+  assert.equal((await engineer.goto(`${base}/console/accounts`)).status(), 403);
+  assert.equal((await engineer.goto(`${base}/console/admin/agents`)).status(), 403);
+  await engineer.close();
 });

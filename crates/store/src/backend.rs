@@ -906,7 +906,8 @@ impl Backend {
                     if existing + new.files.len() as i64 > new.max_per_set {
                         return Err(StoreError::AttachmentSetFull);
                     }
-                    for (id, name, data) in &new.files {
+                    // One microsecond apart, so a set lists its files in the order given.
+                    for (i, (id, name, data)) in new.files.iter().enumerate() {
                         sqlx::query(
                             "INSERT INTO attachments (attachment_id, set_id, account_id, file_name, size_bytes, data, communication_id, created_us) \
                              VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
@@ -917,7 +918,7 @@ impl Backend {
                         .bind(name)
                         .bind(data.len() as i64)
                         .bind(data.as_slice())
-                        .bind(now)
+                        .bind(now + i as i64)
                         .execute(&mut *c)
                         .await?;
                     }

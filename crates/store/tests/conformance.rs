@@ -679,6 +679,25 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
         Err(StoreError::AttachmentSetNotFound)
     ));
 
+    // Files added together are listed in the order given (ids are random).
+    let (ordered, _) = s
+        .add_attachments(attachments("111111111111", None, 3, t0))
+        .await
+        .unwrap();
+    let mut listed = new_case("111111111111", 5, t0 + Duration::from_secs(180));
+    listed.attachment_set = Some(ordered);
+    let c = s.create_case(listed).await.unwrap();
+    let comms = s
+        .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
+        .await
+        .unwrap();
+    let names: Vec<&str> = comms[0].1.items[0]
+        .attachments
+        .iter()
+        .map(|a| a.file_name.as_str())
+        .collect();
+    assert_eq!(names, ["log0.txt", "log1.txt", "log2.txt"]);
+
     // An hour later the set is gone.
     let (old, _) = s
         .add_attachments(attachments("111111111111", None, 1, t0))

@@ -2,9 +2,8 @@
 //! attachments). Either way the form must come from this site with the session's CSRF
 //! token before anything in it is used.
 
-use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use tierdesk_app::sessions::csrf_ok;
 
@@ -46,24 +45,22 @@ pub(super) async fn read_posted(
 /// Counts and sizes of files are the attachment rules' business (the body limit keeps
 /// the whole form small enough to hold).
 async fn multipart_form(headers: &HeaderMap, body: Bytes) -> Result<Posted, String> {
-    let mut request = Request::new(Body::from(body));
-    if let Some(t) = headers.get(header::CONTENT_TYPE) {
-        request
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, t.clone());
-    }
-    let mut parts = Multipart::from_request(request, &())
-        .await
-        .map_err(|e| e.body_text())?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|t| t.to_str().ok())
+        .unwrap_or_default();
+    let boundary = multer::parse_boundary(content_type).map_err(|e| e.to_string())?;
+    let body = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut parts = multer::Multipart::new(body, boundary);
     let mut posted = Posted {
         fields: Vec::new(),
         files: Vec::new(),
     };
-    while let Some(part) = parts.next_field().await.map_err(|e| e.body_text())? {
+    while let Some(part) = parts.next_field().await.map_err(|e| e.to_string())? {
         let name = part.name().unwrap_or_default().to_string();
         match part.file_name().map(str::to_string) {
             Some(file_name) => {
-                let data = part.bytes().await.map_err(|e| e.body_text())?;
+                let data = part.bytes().await.map_err(|e| e.to_string())?;
                 // An empty file input still sends a part, without a name or bytes.
                 if file_name.is_empty() && data.is_empty() {
                     continue;
@@ -71,7 +68,7 @@ async fn multipart_form(headers: &HeaderMap, body: Bytes) -> Result<Posted, Stri
                 posted.files.push((file_name, data.to_vec()));
             }
             None => {
-                let text = part.text().await.map_err(|e| e.body_text())?;
+                let text = part.text().await.map_err(|e| e.to_string())?;
                 posted.fields.push((name, text));
             }
         }
