@@ -223,7 +223,7 @@ async fn list_page(
 }
 
 /// The signed-in admin; others are refused.
-async fn admin(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
+pub(super) async fn admin(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
     let (v, a) = agent(st, headers).await?;
     if a.role != Role::Admin {
         return Err(v.message(
@@ -461,11 +461,7 @@ async fn act(
             }
         }
         _ => {
-            return v.message(
-                StatusCode::NOT_FOUND,
-                l.t("No such page"),
-                l.t("There is no such action."),
-            );
+            return v.no_such_action();
         }
     };
     match done {

@@ -15,7 +15,7 @@ use tierdesk_app::operator::NewAgent;
 use tierdesk_core::catalog::Lifecycle;
 use tierdesk_core::records::Role;
 
-use super::queue::agent;
+use super::accounts::admin;
 use super::{Lang, Nav, Visit, field, render, role_name};
 use crate::http::AppState;
 
@@ -56,19 +56,6 @@ struct PlansPage {
     nav: Option<Nav>,
     l: Lang,
     plans: Vec<PlanRow>,
-}
-
-/// The signed-in admin; others are refused.
-async fn admin(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response> {
-    let (v, a) = agent(st, headers).await?;
-    if a.role != Role::Admin {
-        return Err(v.message(
-            StatusCode::FORBIDDEN,
-            v.l.t("Not for your role"),
-            v.l.t("Only admins change accounts, users, agents and keys."),
-        ));
-    }
-    Ok(v)
 }
 
 async fn agents_page(
@@ -115,16 +102,16 @@ async fn agents_page(
 }
 
 async fn agents(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let v = match admin(&st, &headers).await {
-        Ok(v) => v,
+    let (v, _) = match admin(&st, &headers).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     agents_page(&st, &v, Vec::new(), None, StatusCode::OK).await
 }
 
 async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = match admin(&st, &headers).await {
-        Ok(v) => v,
+    let (v, _) = match admin(&st, &headers).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Some(f) = v.checked(&headers, &body) else {
@@ -176,8 +163,8 @@ async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Byte
 }
 
 async fn plans(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let v = match admin(&st, &headers).await {
-        Ok(v) => v,
+    let (v, _) = match admin(&st, &headers).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let l = v.l;

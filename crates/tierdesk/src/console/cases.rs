@@ -373,11 +373,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         st.app.create_case(&caller, input).await
     };
     match created.await {
-        Ok(c) => {
-            let mut r = Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response();
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            r
-        }
+        Ok(c) => Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response(),
         Err(e @ ServiceError::Internal(_)) => v.failure(&e),
         Err(e) => {
             let mut page = new_form(&st, &v, &caller);
@@ -538,19 +534,11 @@ async fn act(
             .await
             .map(|_| ()),
         _ => {
-            return v.message(
-                StatusCode::NOT_FOUND,
-                v.l.t("No such page"),
-                v.l.t("There is no such action."),
-            );
+            return v.no_such_action();
         }
     };
     match done {
-        Ok(()) => {
-            let mut r = Redirect::to(&format!("/console/cases/{id}")).into_response();
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            r
-        }
+        Ok(()) => Redirect::to(&format!("/console/cases/{id}")).into_response(),
         Err(e) => v.failure(&e),
     }
 }

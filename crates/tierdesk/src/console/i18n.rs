@@ -113,6 +113,7 @@ pub fn local_time(t: Timestamp, tz: &TimeZone) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -128,6 +128,15 @@ impl Visit {
         message(status, Some(self.nav()), self.l, title, text)
     }
 
+    /// A post to an action a page does not have.
+    fn no_such_action(&self) -> Response {
+        self.message(
+            StatusCode::NOT_FOUND,
+            self.l.t("No such page"),
+            self.l.t("There is no such action."),
+        )
+    }
+
     fn failure(&self, e: &ServiceError) -> Response {
         failure(Some(self.nav()), self.l, e)
     }
@@ -798,11 +807,7 @@ async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Byt
         .set_preferences(&v.session.email, Some(&language), Some(&zone))
         .await
     {
-        Ok(_) => {
-            let mut r = Redirect::to("/console/settings?saved=1").into_response();
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            r
-        }
+        Ok(_) => Redirect::to("/console/settings?saved=1").into_response(),
         Err(ServiceError::Validation(m)) => {
             let mut page = settings_page(
                 &v,

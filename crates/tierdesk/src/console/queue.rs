@@ -351,19 +351,11 @@ async fn act(
             app.assign_case(&id, who.as_deref()).await
         }
         _ => {
-            return v.message(
-                StatusCode::NOT_FOUND,
-                v.l.t("No such page"),
-                v.l.t("There is no such action."),
-            );
+            return v.no_such_action();
         }
     };
     match done {
-        Ok(()) => {
-            let mut r = Redirect::to(&format!("/console/queue/{id}")).into_response();
-            *r.status_mut() = StatusCode::SEE_OTHER;
-            r
-        }
+        Ok(()) => Redirect::to(&format!("/console/queue/{id}")).into_response(),
         Err(e) => v.failure(&e),
     }
 }
