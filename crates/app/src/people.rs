@@ -4,7 +4,7 @@
 
 use tierdesk_core::account::check_timezone;
 use tierdesk_core::records::{Agent, Preferences, Role, User};
-use tierdesk_store::StoreError;
+use tierdesk_store::{OpenCaseStats, StoreError};
 
 use crate::{App, ServiceError};
 
@@ -92,6 +92,23 @@ impl App {
 
     pub async fn tam_of(&self, account_id: &str) -> Result<Option<Agent>, ServiceError> {
         Ok(self.store.tam_of(account_id).await?)
+    }
+
+    /// Every account's TAM: (account id, agent).
+    pub async fn tams(&self) -> Result<Vec<(String, Agent)>, ServiceError> {
+        Ok(self.store.tams().await?)
+    }
+
+    /// Open, breaching and next deadline per account with open cases (these accounts,
+    /// or all), as of now.
+    pub async fn open_case_stats(
+        &self,
+        accounts: Option<&[String]>,
+    ) -> Result<Vec<OpenCaseStats>, ServiceError> {
+        Ok(self
+            .store
+            .open_case_stats(accounts, self.clock.now())
+            .await?)
     }
 
     /// Ids of the accounts this agent is the TAM of.

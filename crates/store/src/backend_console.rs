@@ -135,6 +135,17 @@ impl Backend {
         row.as_ref().map(agent_from_row).transpose()
     }
 
+    /// Every account's TAM, by account id.
+    pub async fn tams(&self) -> Result<Vec<(String, Agent)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT t.account_id, a.id, a.email, a.name, a.languages, a.role, a.created_us FROM account_tams t \
+             JOIN agents a ON a.id = t.agent_id ORDER BY t.account_id",
+        )
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("account_id")?, agent_from_row(r)?))).collect()
+    }
+
     /// The accounts an agent is the TAM of, by id.
     pub async fn tam_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT account_id FROM account_tams WHERE agent_id = $1 ORDER BY account_id")

@@ -6,7 +6,7 @@ use tierdesk_core::records::{Agent, CaseTarget, Role, SlaEvent, SlaEventKind, We
 
 use crate::sla::{
     Assignee, Delivery, DeliveryOutcome, DeliveryStats, DueTarget, NewEscalation, NewSlaEvent,
-    QueueQuery, ReportQuery, ReportRow, StatusChange,
+    OpenCaseStats, QueueQuery, ReportQuery, ReportRow, StatusChange,
 };
 
 /// `cases.sla_due_us` when no target runs: sorts after every deadline.
@@ -295,6 +295,38 @@ impl Backend {
             .fetch_all(&self.read)
             .await?;
         rows.iter().map(agent_from_row).collect()
+    }
+
+    pub async fn open_case_stats(&self, accounts: Option<&[String]>, now: Timestamp) -> Result<Vec<OpenCaseStats>, StoreError> {
+        // "Breaching" as the queue's filter counts it: a running deadline before now.
+        let mut sql = String::from(
+            "SELECT account_id, COUNT(*) AS open_cases, \
+             SUM(CASE WHEN sla_due_us < $1 THEN 1 ELSE 0 END) AS breaching, \
+             MIN(sla_due_us) AS next_due_us FROM cases WHERE is_open = TRUE",
+        );
+        let mut args = vec![Arg::I(to_micros(now))];
+        if let Some(ids) = accounts {
+            if ids.is_empty() {
+                return Ok(Vec::new());
+            }
+            sql += &format!(" AND account_id IN ({})", placeholders(2, ids.len()));
+            args.extend(ids.iter().cloned().map(Arg::S));
+        }
+        sql += " GROUP BY account_id ORDER BY account_id";
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OpenCaseStats {
+                    account_id: r.try_get("account_id")?,
+                    open: r.try_get("open_cases")?,
+                    breaching: r.try_get::<Option<i64>, _>("breaching")?.unwrap_or_default(),
+                    next_due: r
+                        .try_get::<Option<i64>, _>("next_due_us")?
+                        .filter(|d| *d != NO_DEADLINE)
+                        .map(from_micros),
+                })
+            })
+            .collect()
     }
 
     pub async fn case_by_id(&self, case_id: &str) -> Result<Option<Case>, StoreError> {

@@ -40,6 +40,11 @@ impl Store {
         dispatch!(self, b => b.tam_of(account_id).await)
     }
 
+    /// Every account's TAM: (account id, agent), by account id.
+    pub async fn tams(&self) -> Result<Vec<(String, Agent)>, StoreError> {
+        dispatch!(self, b => b.tams().await)
+    }
+
     /// Ids of the accounts an agent is the TAM of.
     pub async fn tam_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
         dispatch!(self, b => b.tam_accounts(agent_id).await)

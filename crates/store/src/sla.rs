@@ -24,6 +24,17 @@ pub struct QueueQuery {
     pub limit: i64,
 }
 
+/// An account's open cases at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenCaseStats {
+    pub account_id: String,
+    pub open: i64,
+    /// Open cases whose running target is past its deadline.
+    pub breaching: i64,
+    /// The earliest running deadline.
+    pub next_due: Option<Timestamp>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Assignee {
     Unassigned,
@@ -155,6 +166,16 @@ impl Store {
     /// Open cases, earliest deadline first (cases with no running target last).
     pub async fn queue(&self, q: &QueueQuery) -> Result<Page<Case>, StoreError> {
         dispatch!(self, b => b.queue(q).await)
+    }
+
+    /// Per account with open cases (of these accounts, or of all: `None`), how many are
+    /// open and breaching at `now`, and the next deadline; by account id.
+    pub async fn open_case_stats(
+        &self,
+        accounts: Option<&[String]>,
+        now: Timestamp,
+    ) -> Result<Vec<OpenCaseStats>, StoreError> {
+        dispatch!(self, b => b.open_case_stats(accounts, now).await)
     }
 
     /// The targets a case has run, oldest first.

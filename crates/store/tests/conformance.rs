@@ -939,6 +939,24 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
         (by_id.status.as_str(), by_id.sla_due),
         (status::RESOLVED, None)
     );
+
+    // At a glance per account, as the TAM and admin pages show it (case 5 is resolved).
+    let now = t0 + hour * 5 / 2;
+    let stats = s.open_case_stats(None, now).await.unwrap();
+    let glance: Vec<(&str, i64, i64, Option<Timestamp>)> = stats
+        .iter()
+        .map(|x| (x.account_id.as_str(), x.open, x.breaching, x.next_due))
+        .collect();
+    assert_eq!(
+        glance,
+        [
+            ("111111111111", 3, 0, Some(t0 + hour * 3)),
+            ("222222222222", 1, 1, Some(t0 + hour * 2)),
+        ]
+    );
+    let one = ["111111111111".to_string()];
+    assert_eq!(s.open_case_stats(Some(&one), now).await.unwrap().len(), 1);
+    assert!(s.open_case_stats(Some(&[]), now).await.unwrap().is_empty());
 }
 
 async fn replies_notes_and_follow_up_targets(s: Store) {
@@ -1497,6 +1515,13 @@ async fn preferences_tams_and_user_lists(s: Store) {
     s.set_tam("111111111111", Some("tam-1"), t0).await.unwrap();
     s.set_tam("222222222222", Some("tam-1"), t0).await.unwrap();
     assert_eq!(s.tam_of("111111111111").await.unwrap(), Some(tam.clone()));
+    assert_eq!(
+        s.tams().await.unwrap(),
+        vec![
+            ("111111111111".to_string(), tam.clone()),
+            ("222222222222".to_string(), tam.clone())
+        ]
+    );
     assert_eq!(
         s.tam_accounts("tam-1").await.unwrap(),
         vec!["111111111111".to_string(), "222222222222".to_string()]

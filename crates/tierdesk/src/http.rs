@@ -68,12 +68,36 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The request body, or `None` past `max` bytes. An oversized body is still read (and
+/// dropped) to its end, up to four times the limit, so that a client that writes the
+/// whole request before reading gets the 413 instead of a reset connection.
+async fn read_body(body: Body, max: usize) -> Option<bytes::Bytes> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut kept = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else { return None };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len();
+        if seen > max.saturating_mul(4) {
+            return None;
+        }
+        if seen <= max {
+            kept.extend_from_slice(&data);
+        }
+    }
+    (seen <= max).then(|| kept.freeze())
+}
+
 async fn aws_support(State(state): State<AppState>, req: Request) -> Response {
     let started = Instant::now();
     let request_id = state.request_ids.next();
     let (parts, body) = req.into_parts();
-    let wire = match axum::body::to_bytes(body, state.max_body).await {
-        Ok(bytes) => {
+    let wire = match read_body(body, state.max_body).await {
+        Some(bytes) => {
             let headers: Vec<(String, String)> = parts
                 .headers
                 .iter()
@@ -97,7 +121,7 @@ async fn aws_support(State(state): State<AppState>, req: Request) -> Response {
             )
             .await
         }
-        Err(_) => {
+        None => {
             let e = AwsError::too_large(state.max_body);
             tierdesk_aws::WireResponse {
                 status: e.status,

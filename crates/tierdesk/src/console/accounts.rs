@@ -35,8 +35,8 @@ struct AccountRow {
     name: String,
     plan: String,
     tam: String,
-    open: usize,
-    breaching: usize,
+    open: i64,
+    breaching: i64,
     /// The earliest running deadline, for a countdown.
     next_due: Option<String>,
     next_left: String,
@@ -91,6 +91,8 @@ struct AccountPage {
     /// (access key id, principal, created, revoked)
     keys: Vec<(String, String, String, Option<String>)>,
     cases: Vec<OpenCase>,
+    /// Open cases in all (the page lists the first `OPEN_CASES` by deadline).
+    open_total: i64,
     /// A password or secret just made, shown this once: (what, value).
     shown_once: Option<(String, String)>,
     error: Option<String>,
@@ -169,40 +171,38 @@ async fn list_page(
         Ok(x) => x,
         Err(r) => return r,
     };
-    let ids = (a.role != Role::Admin).then(|| views.iter().map(|x| x.account.id.clone()).collect());
-    let cases = match open_cases(st, a, ids).await {
-        Ok(c) => c,
-        Err(e) => return v.failure(&e),
+    // Two queries for the whole list, however many accounts and cases there are.
+    let ids: Vec<String> = views.iter().map(|x| x.account.id.clone()).collect();
+    let scope = (a.role != Role::Admin).then_some(ids.as_slice());
+    let (stats, tams) = match (st.app.open_case_stats(scope).await, st.app.tams().await) {
+        (Ok(s), Ok(t)) => (s, t),
+        (Err(e), _) | (_, Err(e)) => return v.failure(&e),
     };
     let now = st.app.clock.now();
-    let mut rows = Vec::new();
-    for view in &views {
-        let mine: Vec<&Case> = cases
-            .iter()
-            .filter(|c| c.account_id == view.account.id)
-            .collect();
-        let next = mine.iter().filter_map(|c| c.sla_due).min();
-        let tam = match st.app.tam_of(&view.account.id).await {
-            Ok(t) => t.map_or_else(|| l.t("none").to_string(), |t| t.name),
-            Err(e) => return v.failure(&e),
-        };
-        rows.push(AccountRow {
-            id: view.account.id.clone(),
-            name: view.account.name.clone(),
-            plan: view
-                .plan
-                .as_ref()
-                .map_or(view.plan_id.clone(), |p| format!("{} ({})", p.name, p.id)),
-            tam,
-            open: mine.len(),
-            breaching: mine
-                .iter()
-                .filter(|c| c.sla_due.is_some_and(|d| d <= now))
-                .count(),
-            next_due: next.map(|d| d.to_string()),
-            next_left: next.map(|d| l.left(d, now)).unwrap_or_default(),
-        });
-    }
+    let rows = views
+        .iter()
+        .map(|view| {
+            let id = &view.account.id;
+            let glance = stats.iter().find(|x| &x.account_id == id);
+            let next = glance.and_then(|x| x.next_due);
+            AccountRow {
+                id: id.clone(),
+                name: view.account.name.clone(),
+                plan: view
+                    .plan
+                    .as_ref()
+                    .map_or(view.plan_id.clone(), |p| format!("{} ({})", p.name, p.id)),
+                tam: tams
+                    .iter()
+                    .find(|(account, _)| account == id)
+                    .map_or_else(|| l.t("none").to_string(), |(_, t)| t.name.clone()),
+                open: glance.map_or(0, |x| x.open),
+                breaching: glance.map_or(0, |x| x.breaching),
+                next_due: next.map(|d| d.to_string()),
+                next_left: next.map(|d| l.left(d, now)).unwrap_or_default(),
+            }
+        })
+        .collect();
     render(
         status,
         &ListPage {
@@ -303,6 +303,12 @@ async fn account_page(
         let tam = st.app.tam_of(id).await?;
         let users = st.app.users(Some(id)).await?;
         let cases = open_cases(st, a, Some(vec![id.to_string()])).await?;
+        let open_total = st
+            .app
+            .open_case_stats(Some(&[id.to_string()]))
+            .await?
+            .first()
+            .map_or(0, |x| x.open);
         let tams: Vec<Agent> = if a.role == Role::Admin {
             st.app
                 .agents()
@@ -313,9 +319,9 @@ async fn account_page(
         } else {
             Vec::new()
         };
-        Ok::<_, ServiceError>((view, tam, users, cases, tams))
+        Ok::<_, ServiceError>((view, tam, users, cases, open_total, tams))
     };
-    let (view, tam, users, cases, tams) = match loaded.await {
+    let (view, tam, users, cases, open_total, tams) = match loaded.await {
         Ok(x) => x,
         Err(e) => return v.failure(&e),
     };
@@ -372,7 +378,7 @@ async fn account_page(
             cases: cases
                 .into_iter()
                 .map(|c| OpenCase {
-                    breaching: c.sla_due.is_some_and(|d| d <= now),
+                    breaching: c.sla_due.is_some_and(|d| d < now),
                     due: c.sla_due.map(|d| d.to_string()),
                     left: c.sla_due.map(|d| l.left(d, now)).unwrap_or_default(),
                     case_id: c.case_id,
@@ -381,6 +387,7 @@ async fn account_page(
                     status: c.status,
                 })
                 .collect(),
+            open_total,
             shown_once,
             error,
         },

@@ -365,4 +365,8 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "Several questions? Unrelated ones are answered faster as separate cases.",
         "質問が複数ありますか？関係のない質問は別のケースにすると早く回答できます。",
     ),
+    (
+        "The {0} due soonest of {1} open cases.",
+        "未解決のケース {1} 件のうち、期限の近い {0} 件を表示しています。",
+    ),
 ];
