@@ -603,3 +603,35 @@ test("admins manage accounts, users, keys and agents; a TAM sees their accounts'
   assert.equal((await engineer.goto(`${base}/console/admin/agents`)).status(), 403);
   await engineer.close();
 });
+
+test("a person changes their password: the current one is checked, other sessions end, this one goes on", async () => {
+  const elsewhere = await browser.newContext();
+  const other = await elsewhere.newPage();
+  await signIn(other, "li@example.com", "correct horse battery");
+  const page = await browser.newPage();
+  await signIn(page, "li@example.com", "correct horse battery");
+  await page.goto(`${base}/console/settings`);
+  const change = async (current, next, again) => {
+    await page.fill("#current_password", current);
+    await page.fill("#new_password", next);
+    await page.fill("#repeat_password", again);
+    await page.click("text=Change password");
+  };
+  await change("wrong horse battery", "stronger horse battery", "stronger horse battery");
+  assert.match(await page.textContent("#password-error"), /current password is not right/);
+  await change("correct horse battery", "stronger horse battery", "stronger horse batterz");
+  assert.match(await page.textContent("#password-error"), /new passwords differ/);
+  await change("correct horse battery", "stronger horse battery", "stronger horse battery");
+  assert.match(await page.textContent("#password-changed"), /Every other session has been signed out/);
+  // This browser is still signed in; the other one is not.
+  await page.goto(`${base}/console/plan`);
+  assert.equal(new URL(page.url()).pathname, "/console/plan");
+  await other.goto(`${base}/console/plan`);
+  assert.equal(new URL(other.url()).pathname, "/console/sign-in");
+  await signIn(other, "li@example.com", "correct horse battery");
+  assert.match(await other.textContent("[role=alert]"), /wrong email or password/i);
+  await signIn(other, "li@example.com", "stronger horse battery");
+  assert.equal(new URL(other.url()).pathname, "/console");
+  await elsewhere.close();
+  await page.close();
+});

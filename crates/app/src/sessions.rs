@@ -145,6 +145,35 @@ impl App {
     /// Signs in; the error never says whether the email exists.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ServiceError> {
         let email = email.trim().to_lowercase();
+        self.check_credentials(&email, password).await?;
+        self.open_session(email).await
+    }
+
+    /// Changes a signed-in person's password after checking the current one (counted
+    /// against the sign-in limit, so a stolen session cannot guess it). Every session of
+    /// the email ends; the new one returned keeps this browser signed in.
+    pub async fn change_password(
+        &self,
+        email: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<SignedIn, ServiceError> {
+        let email = email.trim().to_lowercase();
+        self.check_credentials(&email, current)
+            .await
+            .map_err(|e| match e {
+                ServiceError::Unauthenticated(_) => {
+                    ServiceError::Validation("the current password is not right".into())
+                }
+                other => other,
+            })?;
+        self.set_password(&email, new).await?;
+        self.open_session(email).await
+    }
+
+    /// The sign-in limit, then the password; the error never says whether the email
+    /// exists.
+    async fn check_credentials(&self, email: &str, password: &str) -> Result<(), ServiceError> {
         let now = self.clock.now();
         let window = now.as_second() / 60 * 60;
         if !self
@@ -161,8 +190,7 @@ impl App {
                 "too many sign-in attempts for this email; wait a minute".into(),
             ));
         }
-        let refused = || ServiceError::Unauthenticated("wrong email or password".into());
-        let stored = self.store.password(&email).await?;
+        let stored = self.store.password(email).await?;
         // Hash even when there is no such email, so both answers take as long.
         let ok = match &stored {
             Some(hash) => password_matches(password, hash),
@@ -171,10 +199,21 @@ impl App {
                 false
             }
         };
-        if !ok {
-            return Err(refused());
+        if ok {
+            Ok(())
+        } else {
+            Err(ServiceError::Unauthenticated(
+                "wrong email or password".into(),
+            ))
         }
-        let person = self.person(&email).await?.ok_or_else(refused)?;
+    }
+
+    async fn open_session(&self, email: String) -> Result<SignedIn, ServiceError> {
+        let person = self
+            .person(&email)
+            .await?
+            .ok_or_else(|| ServiceError::Unauthenticated("wrong email or password".into()))?;
+        let now = self.clock.now();
         let token = ids::token("tds_")?;
         let session = Session {
             email,

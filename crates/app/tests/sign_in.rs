@@ -131,6 +131,49 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
             .is_err()
     );
 
+    // Changing one's own password needs the current one, ends the other sessions and
+    // opens a new one.
+    let other_browser = a
+        .sign_in("kenji@example.com", "another horse battery")
+        .await
+        .unwrap();
+    let this_browser = b
+        .sign_in("kenji@example.com", "another horse battery")
+        .await
+        .unwrap();
+    let wrong_current = a
+        .change_password(
+            "kenji@example.com",
+            "not my password",
+            "third horse battery",
+        )
+        .await;
+    assert!(
+        matches!(wrong_current, Err(ServiceError::Validation(m)) if m.contains("current password"))
+    );
+    let too_short = a
+        .change_password("kenji@example.com", "another horse battery", "short")
+        .await;
+    assert!(matches!(too_short, Err(ServiceError::Validation(m)) if m.contains("12 to 1024")));
+    assert!(
+        b.session(&this_browser.token).await.is_ok(),
+        "refusals change nothing"
+    );
+    let renewed = b
+        .change_password(
+            "kenji@example.com",
+            "another horse battery",
+            "third horse battery",
+        )
+        .await
+        .unwrap();
+    assert!(a.session(&other_browser.token).await.is_err());
+    assert!(a.session(&this_browser.token).await.is_err());
+    assert!(a.session(&renewed.token).await.is_ok());
+    a.set_password("kenji@example.com", "another horse battery")
+        .await
+        .unwrap();
+
     // Sessions expire.
     let fresh = a
         .sign_in("kenji@example.com", "another horse battery")

@@ -369,4 +369,23 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "The {0} due soonest of {1} open cases.",
         "未解決のケース {1} 件のうち、期限の近い {0} 件を表示しています。",
     ),
+    (
+        "The new passwords differ.",
+        "新しいパスワードが一致しません。",
+    ),
+    (
+        "Password changed. Every other session has been signed out.",
+        "パスワードを変更しました。ほかのセッションはすべてサインアウトしました。",
+    ),
+    ("Current password", "現在のパスワード"),
+    (
+        "New password (12 characters or more)",
+        "新しいパスワード（12 文字以上）",
+    ),
+    ("New password again", "新しいパスワード（確認）"),
+    ("Change password", "パスワードを変更"),
+    (
+        "Settings: language, time zone, password",
+        "設定: 言語、タイムゾーン、パスワード",
+    ),
 ];

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/invoices", get(invoices))
         .route("/console/advisor", get(advisor))
         .route("/console/settings", get(settings).post(save_settings))
+        .route("/console/settings/password", post(change_password))
         .route("/console/static/{file}", get(static_file))
         .merge(cases::routes())
         .merge(queue::routes())
@@ -240,7 +241,10 @@ struct SettingsPage {
     default_zone: String,
     zones: Vec<String>,
     saved: bool,
+    /// The password was just changed.
+    password_changed: bool,
     error: Option<String>,
+    password_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -758,7 +762,9 @@ fn settings_page(v: &Visit, prefs: &tierdesk_core::records::Preferences) -> Sett
         default_zone: default_zone(&v.person),
         zones: zone_names(),
         saved: false,
+        password_changed: false,
         error: None,
+        password_error: None,
     }
 }
 
@@ -785,7 +791,9 @@ async fn settings(
     match st.app.preferences(&v.session.email).await {
         Ok(p) => {
             let mut page = settings_page(&v, &p);
-            page.saved = field(&query(q), "saved") == "1";
+            let q = query(q);
+            page.saved = field(&q, "saved") == "1";
+            page.password_changed = field(&q, "password") == "changed";
             render(StatusCode::OK, &page)
         }
         Err(e) => v.failure(&e),
@@ -817,6 +825,50 @@ async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Byt
                 },
             );
             page.error = Some(m);
+            render(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => v.failure(&e),
+    }
+}
+
+async fn change_password(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let v = match signed_in(&st, &headers).await {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let Some(f) = v.checked(&headers, &body) else {
+        return v.refused();
+    };
+    let new = field(&f, "new_password");
+    let problem = if new != field(&f, "repeat_password") {
+        Some(v.l.t("The new passwords differ.").to_string())
+    } else {
+        match st
+            .app
+            .change_password(&v.session.email, &field(&f, "current_password"), &new)
+            .await
+        {
+            Ok(signed) => {
+                // Every other session has ended; this browser carries on with a new one.
+                let mut r = Redirect::to("/console/settings?password=changed").into_response();
+                set_cookie(
+                    &mut r,
+                    SESSION_COOKIE,
+                    &signed.token,
+                    SESSION_TTL.as_secs(),
+                    "Lax",
+                    secure(&st, &headers),
+                );
+                return r;
+            }
+            Err(ServiceError::Validation(m) | ServiceError::Throttled(m)) => Some(m),
+            Err(e) => return v.failure(&e),
+        }
+    };
+    match st.app.preferences(&v.session.email).await {
+        Ok(p) => {
+            let mut page = settings_page(&v, &p);
+            page.password_error = problem;
             render(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => v.failure(&e),
