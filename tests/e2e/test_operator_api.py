@@ -214,6 +214,10 @@ def test_queue_is_ordered_by_deadline_and_filters(ops):
     status, page, _ = api(ops, "GET", "/api/v1/queue?severity=high&plan=aws.business&assignee=none")
     assert ids["high"] in [c["caseId"] for c in page["cases"]]
     assert all(c["severityCode"] == "high" for c in page["cases"])
+    # One account's cases (a TAM's view).
+    status, page, _ = api(ops, "GET", f"/api/v1/queue?account={account}")
+    assert status == 200
+    assert sorted(c["caseId"] for c in page["cases"]) == sorted(ids.values())
     # Paging with a cursor walks the same order.
     status, first, _ = api(ops, "GET", "/api/v1/queue?plan=aws.business&limit=2")
     status, second, _ = api(ops, "GET", f"/api/v1/queue?plan=aws.business&limit=2&cursor={first['nextCursor']}")
@@ -236,6 +240,7 @@ def test_reply_note_status_and_assignment(ops):
     assert status == 200
     assert case["account"]["timezone"] == "Asia/Tokyo"
     assert case["planName"] == "Business"
+    assert case["tam"] is None, "Business includes no TAM"
     assert case["sla"]["running"]["kind"] == "first_response"
     assert case["sla"]["firstResponse"]["respondedAt"] is None
     assert case["sla"]["targets"][0]["minutes"] == 240
@@ -289,6 +294,29 @@ def test_reply_note_status_and_assignment(ops):
     assert status == 400
     status, err, _ = api(ops, "POST", f"/api/v1/cases/{case_id}/replies", [1, 2])
     assert status == 400 and "JSON object" in err["error"]["message"]
+
+
+def test_an_accounts_tam_is_set_from_the_cli_and_shown_on_its_cases(ops):
+    account, key = ops.account("aws.enterprise_2025")
+    tam = json.loads(ops.cli("agent", "create", "--email", f"tam-{account}@support.example.com",
+                             "--name", "Tomoko", "--role", "tam", "--json").stdout)
+    out = ops.cli("account", "set-tam", "--id", account, "--tam", f"tam-{account}@support.example.com")
+    assert "Tomoko" in out.stdout
+    case_id = client(ops.url, key).create_case(
+        subject="Payments down", communicationBody="HTTP 500", severityCode="critical")["caseId"]
+    status, case, _ = api(ops, "GET", f"/api/v1/cases/{case_id}")
+    assert status == 200
+    assert case["tam"] == {"id": tam["id"], "name": "Tomoko", "email": f"tam-{account}@support.example.com"}
+    # Only TAMs manage accounts, and only on plans with a TAM.
+    business, _ = ops.account("aws.business")
+    refused = ops.cli("account", "set-tam", "--id", business, "--tam", f"tam-{account}@support.example.com",
+                      check=False)
+    assert refused.returncode != 0 and "includes no technical account manager" in refused.stderr
+    refused = ops.cli("account", "set-tam", "--id", account, "--tam", "ada@support.example.com", check=False)
+    assert refused.returncode != 0 and "only agents with the tam role" in refused.stderr
+    ops.cli("account", "set-tam", "--id", account, "--none")
+    status, case, _ = api(ops, "GET", f"/api/v1/cases/{case_id}")
+    assert case["tam"] is None
 
 
 def test_urgent_escalations_count_against_the_monthly_quota(ops):

@@ -227,6 +227,10 @@ fn case_detail(s: &CaseSla) -> Value {
         "id": s.account.id, "name": s.account.name, "timezone": s.account.timezone,
         "country": s.account.country, "language": s.account.language,
     });
+    v["tam"] = s.tam.as_ref().map_or(
+        Value::Null,
+        |t| json!({ "id": t.id, "name": t.name, "email": t.email }),
+    );
     v["sla"]["breached"] = json!(s.breached());
     v["sla"]["running"] = s.running().map_or(Value::Null, |t| {
         json!({
@@ -286,6 +290,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
             "language",
             "status",
             "assignee",
+            "account",
             "breaching",
             "limit",
             "cursor",
@@ -313,7 +318,7 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
         status: param(&p, "status"),
         assignee: param(&p, "assignee"),
         breaching,
-        accounts: None,
+        accounts: param(&p, "account").map(|a| vec![a]),
         limit,
         cursor: param(&p, "cursor"),
     };
