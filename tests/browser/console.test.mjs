@@ -262,6 +262,19 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
   await page.selectOption("#assignee", "none");
   await page.click("text=Filter");
   assert.ok((await page.locator("#queue tbody tr").allTextContents()).some((r) => r.includes("RDS failover")));
+  // The plan and severity filters offer what the catalogs define.
+  await page.selectOption("#plan", "aws.business_plus");
+  await page.selectOption("#severity", "high");
+  await page.click("text=Filter");
+  let filtered = await page.locator("#queue tbody tr").allTextContents();
+  assert.ok(filtered.length >= 1 && filtered.every((r) => /aws\.business_plus/.test(r) && /high/.test(r)), filtered.join("\n"));
+  await page.selectOption("#plan", "aws.enterprise");
+  await page.click("text=Filter");
+  filtered = await page.locator("#queue tbody tr").allTextContents();
+  assert.ok(!filtered.some((r) => r.includes("RDS failover")));
+  await page.selectOption("#plan", "");
+  await page.selectOption("#severity", "");
+  await page.click("text=Filter");
 
   await page.click("text=RDS failover takes 10 minutes");
   assert.match(await page.textContent("#sla"), /first response due/);

@@ -48,6 +48,8 @@ pub(super) fn routes() -> Router<AppState> {
 struct CaseRow {
     case_id: String,
     display_id: i64,
+    /// When it was opened, in the person's zone.
+    opened: String,
     subject: String,
     severity: String,
     status: String,
@@ -224,6 +226,7 @@ async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQu
                 .map(|c| CaseRow {
                     case_id: c.case_id.clone(),
                     display_id: c.display_id,
+                    opened: v.when(c.created),
                     subject: c.subject.clone(),
                     severity: c.severity_code.clone(),
                     status: c.status.clone(),

@@ -388,4 +388,6 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "Settings: language, time zone, password",
         "設定: 言語、タイムゾーン、パスワード",
     ),
+    ("Skip to content", "本文へ移動"),
+    ("Opened", "作成日時"),
 ];

@@ -53,6 +53,10 @@ struct QueuePage {
     language: String,
     status: String,
     statuses: Vec<&'static str>,
+    /// The choices of the plan, severity and language filters: (value, label).
+    plans: Vec<(String, String)>,
+    severities: Vec<(String, String)>,
+    languages: Vec<(String, String)>,
     assignee: String,
     breaching: bool,
     error: Option<String>,
@@ -179,6 +183,20 @@ async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
     )
 }
 
+/// Every severity code the loaded plans use, each with its name (the first plan's that
+/// has it), in the order plans list them.
+fn severity_choices(st: &AppState) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for p in &st.app.catalog.plans {
+        for s in p.case_severities() {
+            if !out.iter().any(|(code, _)| *code == s.code) {
+                out.push((s.code.clone(), format!("{} ({})", s.code, s.name)));
+            }
+        }
+    }
+    out
+}
+
 /// The signed-in agent; customers are refused.
 pub(super) async fn agent(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
     let v = signed_in(st, headers).await?;
@@ -224,6 +242,18 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
             .iter()
             .copied()
             .filter(|s| *s != status::RESOLVED)
+            .collect(),
+        plans: st
+            .app
+            .catalog
+            .plans
+            .iter()
+            .map(|p| (p.id.clone(), format!("{} ({})", p.name, p.id)))
+            .collect(),
+        severities: severity_choices(&st),
+        languages: tierdesk_core::account::CASE_LANGUAGES
+            .iter()
+            .map(|(code, _, native)| (code.to_string(), native.to_string()))
             .collect(),
         assignee: field(&pairs, "assignee"),
         breaching: filter.breaching,
