@@ -441,7 +441,15 @@ test("a customer opens a case with a service, language, cc and three 5 MB attach
   const { statSync, readFileSync } = await import("node:fs");
   assert.equal(statSync(saved).size, 5 * MB);
   assert.equal(readFileSync(saved)[5 * MB - 1], 65);
+  // The engineer answers with a file of their own; the customer gets it.
+  await engineer.fill("#body", "Run the attached script on the instance and send us its output.");
+  await engineer.setInputFiles("#agent-attachments", [file("collect.sh", 200, 35)]);
+  await engineer.click("text=Reply to customer");
+  assert.equal(await engineer.locator(".attachments a").count(), 5);
   await engineer.close();
+  await page.reload();
+  const answer = page.locator("article.message", { hasText: "Run the attached script" });
+  assert.deepEqual(await answer.locator(".attachments a").allTextContents(), ["collect.sh"]);
   await page.close();
 });
 

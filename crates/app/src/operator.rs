@@ -10,11 +10,11 @@ use tierdesk_core::records::{
 };
 use tierdesk_core::time::to_micros;
 use tierdesk_store::{
-    Assignee, CommunicationQuery, NewCommunication, NewEscalation, Page, QueueQuery, StatusChange,
-    StoreError,
+    Assignee, CommunicationQuery, NewAttachments, NewCommunication, NewEscalation, Page,
+    QueueQuery, StatusChange, StoreError,
 };
 
-use crate::support::{check_body, is_email};
+use crate::support::{NewFile, check_body, is_email};
 use crate::{App, ServiceError, cursor, ids};
 
 /// Agent tokens start with this, so secret scanners and people can tell them apart.
@@ -327,7 +327,8 @@ impl App {
         case_id: &str,
         body: Option<&str>,
     ) -> Result<(), ServiceError> {
-        self.support_message(agent, case_id, body, false).await
+        self.support_message(agent, case_id, body, false, Vec::new())
+            .await
     }
 
     /// An internal note: agents see it, the customer never does, and no clock changes.
@@ -337,7 +338,22 @@ impl App {
         case_id: &str,
         body: Option<&str>,
     ) -> Result<(), ServiceError> {
-        self.support_message(agent, case_id, body, true).await
+        self.support_message(agent, case_id, body, true, Vec::new())
+            .await
+    }
+
+    /// A reply (or, `internal`, a note) with files attached, under the same limits as a
+    /// customer's attachments; the files belong to the case's account.
+    pub async fn message_with_files(
+        &self,
+        agent: &Agent,
+        case_id: &str,
+        body: Option<&str>,
+        internal: bool,
+        files: Vec<NewFile>,
+    ) -> Result<(), ServiceError> {
+        self.support_message(agent, case_id, body, internal, files)
+            .await
     }
 
     async fn support_message(
@@ -346,10 +362,33 @@ impl App {
         case_id: &str,
         body: Option<&str>,
         internal: bool,
+        files: Vec<NewFile>,
     ) -> Result<(), ServiceError> {
         let body = check_body(body)?;
+        let files = if files.is_empty() {
+            Vec::new()
+        } else {
+            self.checked_files(files)?
+        };
         let case = self.case_for_agent(case_id).await?;
         let now = self.clock.now();
+        let attachment_set = if files.is_empty() {
+            None
+        } else {
+            let (set, _) = self
+                .store
+                .add_attachments(NewAttachments {
+                    account_id: case.account_id.clone(),
+                    existing_set: None,
+                    new_set_id: ids::attachment_set_id()?,
+                    files,
+                    max_per_set: self.limits.attachments_per_set as i64,
+                    lifetime: self.limits.attachment_set_lifetime,
+                    at: now,
+                })
+                .await?;
+            Some(set)
+        };
         let follow_up = if internal || case.status == status::RESOLVED {
             None
         } else {
@@ -365,7 +404,7 @@ impl App {
                 submitted_by: format!("{} (support)", agent.name),
                 from_support: true,
                 internal,
-                attachment_set: None,
+                attachment_set,
                 at: now,
                 follow_up,
             })

@@ -647,14 +647,12 @@ impl App {
             })
     }
 
-    pub async fn add_attachments_to_set(
+    /// Files for an attachment set, checked against the limits (count, size, names), each
+    /// with a new attachment id.
+    pub(crate) fn checked_files(
         &self,
-        caller: &Caller,
-        set_id: Option<String>,
-        files: Option<Vec<NewFile>>,
-    ) -> Result<(String, Timestamp), ServiceError> {
-        self.require_api(caller)?;
-        let files = files.ok_or_else(|| invalid("attachments is required"))?;
+        files: Vec<NewFile>,
+    ) -> Result<Vec<(String, String, Vec<u8>)>, ServiceError> {
         if files.is_empty() {
             return Err(invalid("attachments must hold at least one attachment"));
         }
@@ -694,6 +692,19 @@ impl App {
             }
             checked.push((ids::attachment_id()?, name, data));
         }
+        Ok(checked)
+    }
+
+    pub async fn add_attachments_to_set(
+        &self,
+        caller: &Caller,
+        set_id: Option<String>,
+        files: Option<Vec<NewFile>>,
+    ) -> Result<(String, Timestamp), ServiceError> {
+        self.require_api(caller)?;
+        let files = files.ok_or_else(|| invalid("attachments is required"))?;
+        let checked = self.checked_files(files)?;
+        let max = self.limits.attachments_per_set;
         let now = self.clock.now();
         if set_id.is_none() {
             let window = now.as_second().div_euclid(60) * 60;

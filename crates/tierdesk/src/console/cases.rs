@@ -27,7 +27,7 @@ use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
 use crate::http::AppState;
 
 /// Room for three 5 MB attachments and the form around them.
-const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
+pub(super) const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 const PAGE: i64 = 50;
 
 pub(super) fn routes() -> Router<AppState> {

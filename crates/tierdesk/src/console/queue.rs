@@ -13,9 +13,11 @@ use axum::routing::{get, post};
 use tierdesk_app::ServiceError;
 use tierdesk_app::operator::QueueFilter;
 use tierdesk_app::sessions::Person;
+use tierdesk_app::support::NewFile;
 use tierdesk_core::records::{Agent, Role, status};
 
 use super::cases::{MessageView, attachment_response};
+use super::upload::{Posted, read_posted};
 use super::{Lang, Nav, Visit, field, query, render, signed_in};
 use crate::http::AppState;
 
@@ -24,6 +26,9 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/queue", get(queue))
         .route("/console/queue/{id}", get(show))
         .route("/console/queue/{id}/{action}", post(act))
+        .layer(axum::extract::DefaultBodyLimit::max(
+            super::cases::UPLOAD_LIMIT,
+        ))
         .route(
             "/console/queue/{id}/attachments/{attachment}",
             get(download),
@@ -88,6 +93,7 @@ struct CasePage {
     attachment_base: String,
     /// TAMs and admins may open the account's page.
     link_account: bool,
+    max_files: usize,
 }
 
 struct SeriesView {
@@ -334,6 +340,7 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
             breached: sla.breached(),
             attachment_base: format!("/console/queue/{id}/attachments"),
             link_account: matches!(agent.role, Role::Tam | Role::Admin),
+            max_files: st.app.limits.attachments_per_set,
             messages: conversation
                 .into_iter()
                 .map(|m| MessageView {
@@ -359,15 +366,24 @@ async fn act(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
+    let Posted { fields: f, files } = match read_posted(&v, &headers, body).await {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let app = &st.app;
     let done = match action.as_str() {
-        "message" if field(&f, "kind") == "note" => {
-            app.note(&agent, &id, Some(&field(&f, "body"))).await
+        "message" => {
+            let files = files
+                .into_iter()
+                .map(|(name, data)| NewFile {
+                    file_name: Some(name),
+                    data: Some(data),
+                })
+                .collect();
+            let internal = field(&f, "kind") == "note";
+            app.message_with_files(&agent, &id, Some(&field(&f, "body")), internal, files)
+                .await
         }
-        "message" => app.reply(&agent, &id, Some(&field(&f, "body"))).await,
         "status" => app
             .set_case_status(&id, Some(&field(&f, "status")))
             .await
