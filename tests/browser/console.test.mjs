@@ -498,6 +498,14 @@ test("a Japanese browser gets the console in Japanese; settings choose the langu
   await page.click("#cases a");
   assert.match(await page.textContent("article.message p.muted"), /E[SD]T/);
   await page.screenshot({ path: join(artifacts, "case-ja.png"), fullPage: true });
+  // A refusal a customer meets is explained in Japanese too.
+  await page.goto(`${base}/console/cases/new`);
+  await page.fill("#subject", "ログの添付");
+  await page.fill("#body", "ap-northeast-1 の i-0abc のログです。");
+  const tiny = (name) => ({ name, mimeType: "text/plain", buffer: Buffer.from("x") });
+  await page.setInputFiles("#attachments", ["1", "2", "3", "4"].map((n) => tiny(`${n}.log`)));
+  await page.click("form[data-assistant] button[type=submit]");
+  assert.equal(await page.textContent("[role=alert]"), "添付できるのは 3 個まで、各 5 MB までです。");
   await page.goto(`${base}/console/settings`);
   await page.selectOption("#timezone", "Asia/Tokyo");
   await page.selectOption("#ui_language", "en");

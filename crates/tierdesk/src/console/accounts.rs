@@ -259,7 +259,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> 
     match created {
         Ok(_) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
         Err(e @ ServiceError::Internal(_)) => v.failure(&e),
-        Err(e) => list_page(&st, &v, &a, Some(e.to_string()), StatusCode::BAD_REQUEST).await,
+        Err(e) => list_page(&st, &v, &a, Some(v.explain(&e)), StatusCode::BAD_REQUEST).await,
     }
 }
 
@@ -483,7 +483,7 @@ async fn act(
                 &a,
                 &id,
                 None,
-                Some(e.to_string()),
+                Some(v.explain(&e)),
                 StatusCode::BAD_REQUEST,
             )
             .await

@@ -154,7 +154,7 @@ async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Byte
                 &st,
                 &v,
                 Vec::new(),
-                Some(e.to_string()),
+                Some(v.explain(&e)),
                 StatusCode::BAD_REQUEST,
             )
             .await

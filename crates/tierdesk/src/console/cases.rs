@@ -380,7 +380,7 @@ async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> 
         Err(e @ ServiceError::Internal(_)) => v.failure(&e),
         Err(e) => {
             let mut page = new_form(&st, &v, &caller);
-            page.error = Some(e.to_string());
+            page.error = Some(v.explain(&e));
             page.subject = field(&f, "subject");
             page.body = field(&f, "body");
             page.severity = field(&f, "severity");

@@ -390,4 +390,16 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ),
     ("Skip to content", "本文へ移動"),
     ("Opened", "作成日時"),
+    (
+        "Attach at most {0} files of {1} MB each.",
+        "添付できるのは {0} 個まで、各 {1} MB までです。",
+    ),
+    (
+        "Your plan's cases for this month are used; the count starts again next month.",
+        "今月のプランのケース数の上限に達しました。来月また数え直します。",
+    ),
+    (
+        "Too many requests; try again in a minute.",
+        "リクエストが多すぎます。1 分後にもう一度お試しください。",
+    ),
 ];

@@ -88,6 +88,8 @@ struct Visit {
     person: Person,
     l: Lang,
     tz: jiff::tz::TimeZone,
+    /// Files per attachment set and megabytes per file, for explaining refusals.
+    attachment_limits: (usize, usize),
 }
 
 impl Visit {
@@ -139,7 +141,45 @@ impl Visit {
     }
 
     fn failure(&self, e: &ServiceError) -> Response {
-        failure(Some(self.nav()), self.l, e)
+        match self.reason(e) {
+            Some(text) => self.message(
+                StatusCode::BAD_REQUEST,
+                self.l.t("That did not work"),
+                &text,
+            ),
+            None => failure(Some(self.nav()), self.l, e),
+        }
+    }
+
+    /// What went wrong, for a form to show: the use case's own words, except where the
+    /// person reads another language and the console knows the kind of failure.
+    fn explain(&self, e: &ServiceError) -> String {
+        self.reason(e).unwrap_or_else(|| e.to_string())
+    }
+
+    /// The console's own words for the failures customers meet most (the use cases
+    /// speak English).
+    fn reason(&self, e: &ServiceError) -> Option<String> {
+        let l = self.l;
+        if l == Lang::En {
+            return None;
+        }
+        let (files, mb) = self.attachment_limits;
+        Some(match e {
+            ServiceError::AttachmentSetSizeLimit(_) => l.fill(
+                "Attach at most {0} files of {1} MB each.",
+                &[&files.to_string(), &mb.to_string()],
+            ),
+            ServiceError::CaseCreationLimit(_) => l
+                .t("Your plan's cases for this month are used; the count starts again next month.")
+                .to_string(),
+            ServiceError::AttachmentLimit(_)
+            | ServiceError::DescribeAttachmentLimit(_)
+            | ServiceError::Throttled(_) => {
+                l.t("Too many requests; try again in a minute.").to_string()
+            }
+            _ => return None,
+        })
     }
 
     /// The form's pairs if it came from this site with the session's CSRF token.
@@ -440,7 +480,12 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
         .timezone
         .clone()
         .unwrap_or_else(|| default_zone(&person));
+    let limits = &st.app.limits;
     Ok(Visit {
+        attachment_limits: (
+            limits.attachments_per_set,
+            limits.attachment_bytes / (1024 * 1024),
+        ),
         l: Lang::choose(prefs.ui_language.as_deref(), accept),
         tz: jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC),
         session,
