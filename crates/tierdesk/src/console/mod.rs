@@ -493,6 +493,19 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
     })
 }
 
+/// The signed-in person and their posted form, checked; or the response that refuses it.
+async fn signed_form(
+    st: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(Visit, Vec<(String, String)>), Response> {
+    let v = signed_in(st, headers).await?;
+    match v.checked(headers, body) {
+        Some(f) => Ok((v, f)),
+        None => Err(v.refused()),
+    }
+}
+
 /// A customer's times are in their account's zone unless they chose one; agents' in UTC.
 fn default_zone(person: &Person) -> String {
     match person {
@@ -602,12 +615,8 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
 }
 
 async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    if v.checked(&headers, &body).is_none() {
-        return v.refused();
+    if let Err(r) = signed_form(&st, &headers, &body).await {
+        return r;
     }
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = st.app.sign_out(&token).await
@@ -846,12 +855,9 @@ async fn settings(
 }
 
 async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
+    let (v, f) = match signed_form(&st, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
     };
     let language = field(&f, "ui_language");
     let zone = field(&f, "timezone");
@@ -877,12 +883,9 @@ async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Byt
 }
 
 async fn change_password(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
+    let (v, f) = match signed_form(&st, &headers, &body).await {
+        Ok(x) => x,
         Err(r) => return r,
-    };
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
     };
     let new = field(&f, "new_password");
     let problem = if new != field(&f, "repeat_password") {
