@@ -263,6 +263,63 @@ impl App {
     }
 }
 
+/// A demo console person: who, in what role, and the password to sign in with.
+pub struct DemoPerson {
+    pub email: &'static str,
+    pub role: &'static str,
+    pub password: String,
+}
+
+impl App {
+    /// The demo's console people: a customer of the demo account, its TAM and an admin.
+    /// Idempotent: each password is made once, kept sealed under the master key, and shown
+    /// again on every start (so the demo is for trying Tierdesk, not for production).
+    pub async fn ensure_demo_people(&self) -> Result<Vec<DemoPerson>, ServiceError> {
+        const DEMO: &str = "111122223333";
+        let people = [
+            ("mei@demo.example.com", "customer", "Mei Tanaka"),
+            ("tomoko@demo.example.com", "tam", "Tomoko Ito"),
+            ("admin@demo.example.com", "admin", "Demo Admin"),
+        ];
+        let mut out = Vec::new();
+        for (email, role, name) in people {
+            let key = format!("demo.password.{email}");
+            let fresh = self
+                .master_key
+                .seal(ids::token("")?.as_bytes(), key.as_bytes())?;
+            let sealed = self.store.meta_init(&key, fresh).await?;
+            let password = String::from_utf8(self.master_key.open(&sealed, key.as_bytes())?)
+                .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            let exists = self.store.user_by_email(email).await?.is_some()
+                || self.agents().await?.iter().any(|a| a.email == email);
+            if !exists {
+                if role == "customer" {
+                    self.create_user(DEMO, email, name, Some("en"), Some(&password))
+                        .await?;
+                } else {
+                    self.create_agent(crate::operator::NewAgent {
+                        email: email.into(),
+                        name: name.into(),
+                        languages: vec!["en".into(), "ja".into()],
+                        role: role.into(),
+                    })
+                    .await?;
+                    self.set_password(email, &password).await?;
+                }
+                if role == "tam" {
+                    self.set_tam(DEMO, Some(email)).await?;
+                }
+            }
+            out.push(DemoPerson {
+                email,
+                role,
+                password,
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// What an account's plan includes and how much of this month's quotas it used.
 #[derive(Debug, Clone)]
 pub struct PlanOverview {

@@ -372,11 +372,15 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     };
     let app = setup::app(g, limits).await?;
     let demo = if s.demo {
-        Some(
-            app.ensure_demo()
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
-        )
+        let key = app
+            .ensure_demo()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let people = app
+            .ensure_demo_people()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        Some((key, people))
     } else {
         None
     };
@@ -396,13 +400,18 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     let db = setup::redact(&g.database);
     http::serve(state, s.listen, |addr| {
         println!("Tierdesk is listening on http://{addr} (database {db})");
-        if let Some(k) = &demo {
+        if let Some((k, people)) = &demo {
             println!(
                 "\nDemo account {} (Demo Corp, plan aws.enterprise_2025). Its access key:\n\n  \
                  export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_DEFAULT_REGION=us-east-1\n  \
                  aws support describe-severity-levels --endpoint-url http://{addr}\n",
                 k.account_id, k.access_key_id, k.secret_access_key
             );
+            println!("The console, http://{addr}/console, with these demo people:\n");
+            for p in people {
+                println!("  {:<9} {:<26} password {}", p.role, p.email, p.password);
+            }
+            println!();
         }
     })
     .await
