@@ -102,19 +102,16 @@ struct AccountPage {
 async fn visible(st: &AppState, v: &Visit, a: &Agent) -> Result<Vec<AccountView>, Response> {
     let all = match a.role {
         Role::Admin => st.app.account_views().await,
-        Role::Tam => match st.app.tam_accounts(a).await {
-            Ok(ids) => {
+        Role::Tam => {
+            async {
                 let mut views = Vec::new();
-                for id in ids {
-                    match st.app.account_view(&id).await {
-                        Ok(view) => views.push(view),
-                        Err(e) => return Err(v.failure(&e)),
-                    }
+                for id in st.app.tam_accounts(a).await? {
+                    views.push(st.app.account_view(&id).await?);
                 }
-                Ok(views)
+                Ok::<_, ServiceError>(views)
             }
-            Err(e) => Err(e),
-        },
+            .await
+        }
         Role::Agent => {
             return Err(v.message(
                 StatusCode::FORBIDDEN,
