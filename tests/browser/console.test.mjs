@@ -287,7 +287,13 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
   await page.click("text=Set status");
   assert.equal(await page.textContent("#status"), "pending-customer-action");
   await page.click("text=Assign to me");
-  assert.match(await page.textContent("#assignee"), /^agent-/);
+  assert.equal(await page.textContent("#assignee"), "Ada Engineer");
+  // Or to a colleague, by name.
+  await page.selectOption("#assign-agent", { label: "Root Admin" });
+  await page.click("#assign-to button");
+  assert.equal(await page.textContent("#assignee"), "Root Admin");
+  await page.click("text=Assign to me");
+  assert.equal(await page.textContent("#assignee"), "Ada Engineer");
   await page.screenshot({ path: join(artifacts, "agent-case.png"), fullPage: true });
 
   // The customer sees the reply, never the note.
@@ -351,6 +357,29 @@ test("the plan page shows targets, hours, channels and this month's quotas", asy
   assert.equal(escalated.status, 200);
   await li.goto(`${base}/console/plan`);
   assert.match(await li.textContent("#quotas"), /1 of 10 used, 9 left/);
+  // The customer escalates from the case page too (Alibaba's 加急), one at a time.
+  await li.goto(`${base}/console/cases/${caseId}`);
+  assert.match(await li.textContent("#escalate"), /within 10 min; 9 of 10 left this month/);
+  await li.click("#escalate button");
+  assert.match(await li.textContent("main"), /already escalated and awaiting support's answer/);
+  const answered = await fetch(`${base}/api/v1/cases/${caseId}/replies`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${agentToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ body: "Looking at the bucket policy now." }),
+  });
+  assert.equal(answered.status, 200);
+  await li.goto(`${base}/console/cases/${caseId}`);
+  await li.click("#escalate button");
+  assert.match(await li.textContent("#escalate"), /8 of 10 left this month/);
+  await li.goto(`${base}/console/plan`);
+  assert.match(await li.textContent("#quotas"), /2 of 10 used, 8 left/);
+  // Plans without urgent escalations offer none.
+  const mei = await browser.newPage();
+  await signIn(mei, "hana@example.com", "correct horse battery");
+  await mei.goto(`${base}/console/cases`);
+  await mei.click("#cases a");
+  assert.equal(await mei.locator("#escalate").count(), 0);
+  await mei.close();
   await li.close();
 });
 

@@ -629,6 +629,28 @@ impl App {
             })
     }
 
+    /// A customer asks for an urgent escalation of their own case (Alibaba's 加急): it
+    /// spends one of the plan's monthly escalations and starts a target on the case's
+    /// clock, as an agent's escalation does.
+    pub async fn request_escalation(
+        &self,
+        caller: &Caller,
+        case_id: &str,
+    ) -> Result<crate::operator::Escalated, ServiceError> {
+        self.require_api(caller)?;
+        if self
+            .store
+            .case(&caller.account.id, case_id)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::CaseNotFound(format!(
+                "Invalid case ID: {case_id}"
+            )));
+        }
+        self.escalate_case(case_id).await
+    }
+
     pub async fn resolve_case(
         &self,
         caller: &Caller,

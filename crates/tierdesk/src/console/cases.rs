@@ -146,6 +146,9 @@ struct CasePage {
     /// Where the conversation's attachments download from.
     attachment_base: String,
     max_files: usize,
+    /// On plans with urgent escalations, while the case is open: the offer, with this
+    /// month's escalations left.
+    escalation: Option<String>,
 }
 
 /// The signed-in customer and their caller; agents are sent to their own pages.
@@ -458,6 +461,23 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
         Err(e) => return v.failure(&e),
     };
     let now = st.app.clock.now();
+    let escalation = match &caller.plan.urgent_escalation {
+        Some(e) if case.status != status::RESOLVED => {
+            let used = match st.app.plan_overview(&caller.account).await {
+                Ok(o) => o.escalations.map_or(0, |(used, _, _)| used),
+                Err(err) => return v.failure(&err),
+            };
+            Some(v.l.fill(
+                "Answered within {0}; {1} of {2} left this month.",
+                &[
+                    &v.l.minutes(u64::from(e.within_minutes)),
+                    &(i64::from(e.per_month) - used).max(0).to_string(),
+                    &e.per_month.to_string(),
+                ],
+            ))
+        }
+        _ => None,
+    };
     let service = st
         .app
         .services
@@ -497,12 +517,13 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
             messages,
             attachment_base: format!("/console/cases/{id}/attachments"),
             max_files: st.app.limits.attachments_per_set,
+            escalation,
         },
     )
 }
 
-/// The case page's forms: `reply` (with attachments; it reopens a resolved case) and
-/// `resolve`.
+/// The case page's forms: `reply` (with attachments; it reopens a resolved case),
+/// `resolve` and, on plans that have them, `escalate`.
 async fn act(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -536,6 +557,7 @@ async fn act(
             .resolve_case(&caller, Some(id.clone()))
             .await
             .map(|_| ()),
+        "escalate" => st.app.request_escalation(&caller, &id).await.map(|_| ()),
         _ => {
             return v.no_such_action();
         }

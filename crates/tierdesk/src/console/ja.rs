@@ -402,4 +402,11 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "Too many requests; try again in a minute.",
         "リクエストが多すぎます。1 分後にもう一度お試しください。",
     ),
+    ("Request an urgent escalation", "加急を依頼"),
+    (
+        "Answered within {0}; {1} of {2} left this month.",
+        "{0} 以内に対応。今月は {2} 回中 残り {1} 回。",
+    ),
+    ("Assign to", "担当者"),
+    ("Assign", "割り当て"),
 ];

@@ -94,6 +94,10 @@ struct CasePage {
     /// TAMs and admins may open the account's page.
     link_account: bool,
     max_files: usize,
+    /// (id, name) of every agent, to assign the case to.
+    agents: Vec<(String, String)>,
+    /// The assignee's id, to preselect them.
+    assignee_id: String,
 }
 
 struct SeriesView {
@@ -307,6 +311,10 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
         Ok(c) => c,
         Err(e) => return v.failure(&e),
     };
+    let agents = match st.app.agents().await {
+        Ok(a) => a,
+        Err(e) => return v.failure(&e),
+    };
     let running = sla.running();
     let c = &sla.case;
     render(
@@ -331,7 +339,18 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
             ),
             severity: c.severity_code.clone(),
             status: c.status.clone(),
-            assignee: c.assignee.clone().unwrap_or_else(|| l.t("nobody").into()),
+            assignee: match &c.assignee {
+                None => l.t("nobody").into(),
+                Some(id) => agents
+                    .iter()
+                    .find(|a| &a.id == id)
+                    .map_or_else(|| id.clone(), |a| a.name.clone()),
+            },
+            assignee_id: c.assignee.clone().unwrap_or_default(),
+            agents: agents
+                .iter()
+                .map(|a| (a.id.clone(), a.name.clone()))
+                .collect(),
             running: running
                 .map(|t| t.kind.as_str().replace('_', " "))
                 .unwrap_or_default(),
