@@ -608,6 +608,15 @@ test("admins manage accounts, users, keys and agents; a TAM sees their accounts'
   await admin.selectOption("#tam-email", "tam@support.example.com");
   await admin.click("text=Set TAM");
   assert.match(await admin.textContent("[role=alert]"), /includes no technical account manager/);
+  // Accounts are found by name or by the first digits of their id.
+  await admin.goto(`${base}/console/accounts`);
+  await admin.fill("#q", "enterprise");
+  await admin.click("button:has-text('Search')");
+  assert.deepEqual((await admin.locator("#accounts tbody tr td:first-child").allTextContents()).map((t) => t.trim()),
+    ["310000000004 Enterprise Co"]);
+  await admin.fill("#q", "31000000000");
+  await admin.click("button:has-text('Search')");
+  assert.equal(await admin.locator("#accounts tbody tr").count(), 4);
   await admin.goto(`${base}/console/admin/plans`);
   assert.match(await admin.textContent("#plans"), /aws\.enterprise_2025/);
   await admin.screenshot({ path: join(artifacts, "admin-plans.png"), fullPage: true });

@@ -176,6 +176,32 @@ impl App {
         })
     }
 
+    /// A page of accounts by id (after `after`), narrowed to ids starting with `text` or
+    /// names containing it; and the id to continue after, if there are more.
+    pub async fn find_account_views(
+        &self,
+        text: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<AccountView>, Option<String>), ServiceError> {
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 200) {
+            return Err(ServiceError::Validation(
+                "search for at most 200 characters".into(),
+            ));
+        }
+        let page = self.store.find_accounts(text, after, limit).await?;
+        let next = page
+            .more
+            .then(|| page.items.last().map(|a| a.id.clone()))
+            .flatten();
+        let mut views = Vec::with_capacity(page.items.len());
+        for a in page.items {
+            views.push(self.account_view(&a.id).await?);
+        }
+        Ok((views, next))
+    }
+
     pub async fn account_views(&self) -> Result<Vec<AccountView>, ServiceError> {
         let mut out = Vec::new();
         for a in self.store.accounts().await? {

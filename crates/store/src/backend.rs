@@ -373,6 +373,30 @@ impl Backend {
         rows.iter().map(account_from_row).collect()
     }
 
+    pub async fn find_accounts(&self, text: Option<&str>, after: Option<&str>, limit_to: i64) -> Result<Page<Account>, StoreError> {
+        let mut sql = String::from("SELECT id, name, timezone, country, language, created_us FROM accounts WHERE TRUE");
+        let mut args: Vec<Arg> = Vec::new();
+        if let Some(t) = text {
+            args.push(Arg::S(format!("{}%", like_escape(t))));
+            args.push(Arg::S(format!("%{}%", like_escape(&t.to_lowercase()))));
+            sql += &format!(
+                " AND (id LIKE ${} ESCAPE '\\' OR LOWER(name) LIKE ${} ESCAPE '\\')",
+                args.len() - 1,
+                args.len()
+            );
+        }
+        if let Some(a) = after {
+            args.push(Arg::S(a.to_string()));
+            sql += &format!(" AND id > ${}", args.len());
+        }
+        sql += &format!(" ORDER BY id LIMIT {}", limit(limit_to + 1));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > limit_to;
+        items.truncate(limit_to.max(0) as usize);
+        Ok(Page { items, more })
+    }
+
     pub async fn assign_plan(&self, a: PlanAssignment) -> Result<(), StoreError> {
         self.writer
             .write(move |c| {

@@ -352,6 +352,17 @@ impl Store {
         dispatch!(self, b => b.account(id).await)
     }
 
+    /// Accounts by id, a page at a time after `after`, those whose id starts with `text`
+    /// or whose name contains it (case-insensitive) when given.
+    pub async fn find_accounts(
+        &self,
+        text: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Page<Account>, StoreError> {
+        dispatch!(self, b => b.find_accounts(text, after, limit).await)
+    }
+
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         dispatch!(self, b => b.accounts().await)
     }

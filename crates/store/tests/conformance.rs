@@ -1569,6 +1569,65 @@ async fn preferences_tams_and_user_lists(s: Store) {
     assert_eq!(s.users(None).await.unwrap().len(), 3);
 }
 
+async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
+    for id in [
+        "310000000001",
+        "310000000002",
+        "320000000001",
+        "410000000001",
+    ] {
+        with_account(&s, id).await;
+    }
+    let mut named = account("510000000001");
+    named.name = "Acme_Corp 50%".into();
+    s.create_account(
+        named,
+        assignment("510000000001", "aws.business", date(2026, 1, 1)),
+    )
+    .await
+    .unwrap();
+    let ids = |p: &tierdesk_store::Page<Account>| {
+        p.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
+    };
+    let first = s.find_accounts(None, None, 2).await.unwrap();
+    assert_eq!(ids(&first), ["310000000001", "310000000002"]);
+    assert!(first.more);
+    let rest = s
+        .find_accounts(None, Some("310000000002"), 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&rest), ["320000000001", "410000000001", "510000000001"]);
+    assert!(!rest.more);
+    // An id prefix, or words of the name in any case; wildcards are plain characters.
+    assert_eq!(
+        ids(&s.find_accounts(Some("31"), None, 10).await.unwrap()).len(),
+        2
+    );
+    assert_eq!(
+        ids(&s.find_accounts(Some("acme_corp"), None, 10).await.unwrap()),
+        ["510000000001"]
+    );
+    assert_eq!(
+        ids(&s.find_accounts(Some("50%"), None, 10).await.unwrap()),
+        ["510000000001"]
+    );
+    assert!(
+        s.find_accounts(Some("_"), None, 10)
+            .await
+            .unwrap()
+            .items
+            .len()
+            == 1
+    );
+    assert!(
+        s.find_accounts(Some("nothing"), None, 10)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -1610,4 +1669,5 @@ conformance!(
     users_passwords_and_sessions,
     case_search_by_words_status_and_severity,
     preferences_tams_and_user_lists,
+    accounts_are_found_by_id_or_name_a_page_at_a_time,
 );

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,7 +17,7 @@ use tierdesk_app::operator::QueueFilter;
 use tierdesk_core::records::{Agent, Case, Role};
 
 use super::queue::agent;
-use super::{Lang, Nav, Visit, field, given, render};
+use super::{Lang, Nav, Visit, field, given, query, render};
 use crate::http::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -51,6 +51,9 @@ struct ListPage {
     heading: String,
     admin: bool,
     rows: Vec<AccountRow>,
+    /// The search, and the query string of the next page if there is one.
+    q: String,
+    more: Option<String>,
     /// (id, name) of the plans on sale, for the new-account form.
     plans: Vec<(String, String)>,
     error: Option<String>,
@@ -98,17 +101,32 @@ struct AccountPage {
     error: Option<String>,
 }
 
-/// The accounts this agent may see: all of them for an admin, their own for a TAM.
-async fn visible(st: &AppState, v: &Visit, a: &Agent) -> Result<Vec<AccountView>, Response> {
-    let all = match a.role {
-        Role::Admin => st.app.account_views().await,
+/// Accounts listed a page at a time.
+const ACCOUNTS_PAGE: i64 = 100;
+
+/// The accounts this agent may see, matching `text` (an id prefix or words of the name):
+/// a page of all of them for an admin (and the id to continue after), a TAM's own.
+async fn visible(
+    st: &AppState,
+    v: &Visit,
+    a: &Agent,
+    text: Option<&str>,
+    after: Option<&str>,
+) -> Result<(Vec<AccountView>, Option<String>), Response> {
+    let found = match a.role {
+        Role::Admin => st.app.find_account_views(text, after, ACCOUNTS_PAGE).await,
         Role::Tam => {
             async {
+                let needle = text.unwrap_or("").trim().to_lowercase();
                 let mut views = Vec::new();
                 for id in st.app.tam_accounts(a).await? {
-                    views.push(st.app.account_view(&id).await?);
+                    let view = st.app.account_view(&id).await?;
+                    if id.starts_with(&needle) || view.account.name.to_lowercase().contains(&needle)
+                    {
+                        views.push(view);
+                    }
                 }
-                Ok::<_, ServiceError>(views)
+                Ok::<_, ServiceError>((views, None))
             }
             .await
         }
@@ -120,7 +138,7 @@ async fn visible(st: &AppState, v: &Visit, a: &Agent) -> Result<Vec<AccountView>
             ));
         }
     };
-    all.map_err(|e| v.failure(&e))
+    found.map_err(|e| v.failure(&e))
 }
 
 /// Open cases of these accounts (all accounts: `None`), earliest deadline first.
@@ -148,30 +166,36 @@ fn plans_on_sale(st: &AppState) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn list(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
     let (v, a) = match agent(&st, &headers).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    list_page(&st, &v, &a, None, StatusCode::OK).await
+    let q = query(q);
+    list_page(&st, &v, &a, &q, None, StatusCode::OK).await
 }
 
 async fn list_page(
     st: &AppState,
     v: &Visit,
     a: &Agent,
+    q: &[(String, String)],
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
     let l = v.l;
-    let views = match visible(st, v, a).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    // Two queries for the whole list, however many accounts and cases there are.
+    let text = field(q, "q");
+    let (views, next) =
+        match visible(st, v, a, Some(text.as_str()), given(q, "after").as_deref()).await {
+            Ok(x) => x,
+            Err(r) => return r,
+        };
+    // Two queries for the whole page, however many cases its accounts have.
     let ids: Vec<String> = views.iter().map(|x| x.account.id.clone()).collect();
-    let scope = (a.role != Role::Admin).then_some(ids.as_slice());
-    let (stats, tams) = match (st.app.open_case_stats(scope).await, st.app.tams().await) {
+    let (stats, tams) = match (
+        st.app.open_case_stats(Some(&ids)).await,
+        st.app.tams().await,
+    ) {
         (Ok(s), Ok(t)) => (s, t),
         (Err(e), _) | (_, Err(e)) => return v.failure(&e),
     };
@@ -213,6 +237,13 @@ async fn list_page(
             },
             admin: a.role == Role::Admin,
             rows,
+            q: text.clone(),
+            more: next.map(|after| {
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("q", &text)
+                    .append_pair("after", &after)
+                    .finish()
+            }),
             plans: plans_on_sale(st),
             error,
         },
@@ -256,7 +287,17 @@ async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> 
     match created {
         Ok(_) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
         Err(e @ ServiceError::Internal(_)) => v.failure(&e),
-        Err(e) => list_page(&st, &v, &a, Some(v.explain(&e)), StatusCode::BAD_REQUEST).await,
+        Err(e) => {
+            list_page(
+                &st,
+                &v,
+                &a,
+                &[],
+                Some(v.explain(&e)),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
     }
 }
 

@@ -409,4 +409,10 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ),
     ("Assign to", "担当者"),
     ("Assign", "割り当て"),
+    (
+        "Search: an account id's first digits or words of its name",
+        "検索: アカウント ID の先頭の数字、または名前の一部",
+    ),
+    ("Search", "検索"),
+    ("More accounts", "さらに表示"),
 ];
