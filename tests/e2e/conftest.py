@@ -111,6 +111,14 @@ class Tierdesk:
             except subprocess.TimeoutExpired:
                 p.kill()
 
+    def close(self):
+        """Stops the servers and drops the module's PostgreSQL database."""
+        self.stop()
+        if self.backend == "postgres":
+            base = os.environ["TIERDESK_TEST_PG"]
+            name = self.database.rsplit("/", 1)[1]
+            subprocess.run(["psql", base, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=True)
+
 
 # Limits small enough to reach in a test; the defaults are AWS's.
 TEST_LIMITS = (
@@ -127,7 +135,7 @@ def td(request):
     t = Tierdesk(request.param, workdir)
     t.url = t.serve(*TEST_LIMITS)
     yield t
-    t.stop()
+    t.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

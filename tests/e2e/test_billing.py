@@ -21,6 +21,7 @@ def bt(request):
     t = Tierdesk(request.param, workdir)
     t.dir = workdir
     yield t
+    t.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

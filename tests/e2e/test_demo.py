@@ -22,7 +22,7 @@ def demo(request):
     workdir = tempfile.mkdtemp(prefix="tierdesk-demo-")
     t = Tierdesk(request.param, workdir)
     yield t
-    t.stop()
+    t.close()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

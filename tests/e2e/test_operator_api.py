@@ -139,7 +139,7 @@ def ops(request):
     )["caseId"]
     t.fast_opened = time.time()
     yield t
-    t.stop()
+    t.close()
     for r in (t.receiver, t.tls_receiver, t.untrusted):
         r.close()
     shutil.rmtree(workdir, ignore_errors=True)

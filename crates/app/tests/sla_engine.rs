@@ -420,4 +420,11 @@ async fn replicas_on_postgres_record_each_event_once() {
             .collect();
         assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
     }
+    // The scratch database goes with the test (WITH (FORCE) ends the replicas' pools).
+    drop((a, b));
+    let base = std::env::var("TIERDESK_TEST_PG").unwrap();
+    let name = url.rsplit('/').next().unwrap();
+    tierdesk_store::scratch::drop_pg_database(&base, name)
+        .await
+        .unwrap();
 }

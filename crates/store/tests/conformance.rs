@@ -34,7 +34,8 @@ async fn sqlite_store() -> Store {
     Store::open(&Options::new(url)).await.unwrap()
 }
 
-async fn pg_store() -> Option<Store> {
+/// A store on a database of its own, and the database's name (dropped after the check).
+async fn pg_store() -> Option<(Store, String)> {
     let Ok(base) = std::env::var("TIERDESK_TEST_PG") else {
         if std::env::var("TIERDESK_REQUIRE_PG").as_deref() == Ok("1") {
             panic!("TIERDESK_REQUIRE_PG=1 but TIERDESK_TEST_PG is not set");
@@ -46,7 +47,15 @@ async fn pg_store() -> Option<Store> {
     let url = tierdesk_store::scratch::create_pg_database(&base, &name)
         .await
         .expect("PostgreSQL at TIERDESK_TEST_PG");
-    Some(Store::open(&Options::new(url)).await.unwrap())
+    Some((Store::open(&Options::new(url)).await.unwrap(), name))
+}
+
+async fn drop_pg(name: &str) {
+    if let Ok(base) = std::env::var("TIERDESK_TEST_PG") {
+        tierdesk_store::scratch::drop_pg_database(&base, name)
+            .await
+            .unwrap();
+    }
 }
 
 fn at(s: &str) -> Timestamp {
@@ -1639,8 +1648,10 @@ macro_rules! conformance {
         mod postgres_leg {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                if let Some(s) = super::pg_store().await {
+                if let Some((s, db)) = super::pg_store().await {
                     super::$name(s).await;
+                    // WITH (FORCE) ends the store's remaining connections.
+                    super::drop_pg(&db).await;
                 }
             })*
         }
