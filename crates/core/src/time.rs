@@ -52,17 +52,6 @@ pub fn minutes_text(minutes: u64) -> String {
     }
 }
 
-/// Time left until `due`: `in 3 h 20 min`, or `overdue by 5 min`.
-pub fn time_left(due: Timestamp, now: Timestamp) -> String {
-    let secs = due.duration_since(now).as_secs();
-    let span = minutes_text(secs.unsigned_abs() / 60);
-    if secs >= 0 {
-        format!("in {span}")
-    } else {
-        format!("overdue by {span}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,13 +89,9 @@ mod tests {
     }
 
     #[test]
-    fn lengths_and_time_left() {
+    fn lengths() {
         assert_eq!(minutes_text(45), "45 min");
         assert_eq!(minutes_text(240), "4 h");
         assert_eq!(minutes_text(260), "4 h 20 min");
-        let now: Timestamp = "2026-11-22T09:00:00Z".parse().unwrap_or_default();
-        let later: Timestamp = "2026-11-22T12:20:30Z".parse().unwrap_or_default();
-        assert_eq!(time_left(later, now), "in 3 h 20 min");
-        assert_eq!(time_left(now, later), "overdue by 3 h 20 min");
     }
 }

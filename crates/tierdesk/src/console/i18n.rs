@@ -134,6 +134,11 @@ mod tests {
         let now: Timestamp = "2026-11-22T00:00:00Z".parse().unwrap();
         let later: Timestamp = "2026-11-22T01:05:00Z".parse().unwrap();
         assert_eq!(Lang::En.left(later, now), "in 1 h 5 min");
+        // Seconds short of a minute do not count.
+        let nine: Timestamp = "2026-11-22T09:00:00Z".parse().unwrap();
+        let past_noon: Timestamp = "2026-11-22T12:20:30Z".parse().unwrap();
+        assert_eq!(Lang::En.left(past_noon, nine), "in 3 h 20 min");
+        assert_eq!(Lang::En.left(nine, past_noon), "overdue by 3 h 20 min");
         assert_eq!(Lang::Ja.left(now, later), "1時間5分超過");
         let tokyo = TimeZone::get("Asia/Tokyo").unwrap();
         assert_eq!(local_time(now, &tokyo), "2026-11-22 09:00 JST");
