@@ -342,21 +342,9 @@ impl App {
             .await
     }
 
-    /// A reply (or, `internal`, a note) with files attached, under the same limits as a
-    /// customer's attachments; the files belong to the case's account.
-    pub async fn message_with_files(
-        &self,
-        agent: &Agent,
-        case_id: &str,
-        body: Option<&str>,
-        internal: bool,
-        files: Vec<NewFile>,
-    ) -> Result<(), ServiceError> {
-        self.support_message(agent, case_id, body, internal, files)
-            .await
-    }
-
-    async fn support_message(
+    /// A reply (or, `internal`, a note) from support, with files attached under the same
+    /// limits as a customer's attachments; the files belong to the case's account.
+    pub async fn support_message(
         &self,
         agent: &Agent,
         case_id: &str,

@@ -330,18 +330,11 @@ fn cc_list(text: &str) -> Vec<String> {
 async fn attach(
     st: &AppState,
     caller: &Caller,
-    files: Vec<(String, Vec<u8>)>,
+    files: Vec<NewFile>,
 ) -> Result<Option<String>, ServiceError> {
     if files.is_empty() {
         return Ok(None);
     }
-    let files = files
-        .into_iter()
-        .map(|(name, data)| NewFile {
-            file_name: Some(name),
-            data: Some(data),
-        })
-        .collect();
     let (set, _) = st
         .app
         .add_attachments_to_set(caller, None, Some(files))

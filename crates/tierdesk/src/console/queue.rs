@@ -13,7 +13,6 @@ use axum::routing::{get, post};
 use tierdesk_app::ServiceError;
 use tierdesk_app::operator::QueueFilter;
 use tierdesk_app::sessions::Person;
-use tierdesk_app::support::NewFile;
 use tierdesk_core::records::{Agent, Role, status};
 
 use super::cases::{MessageView, attachment_response};
@@ -392,15 +391,8 @@ async fn act(
     let app = &st.app;
     let done = match action.as_str() {
         "message" => {
-            let files = files
-                .into_iter()
-                .map(|(name, data)| NewFile {
-                    file_name: Some(name),
-                    data: Some(data),
-                })
-                .collect();
             let internal = field(&f, "kind") == "note";
-            app.message_with_files(&agent, &id, Some(&field(&f, "body")), internal, files)
+            app.support_message(&agent, &id, Some(&field(&f, "body")), internal, files)
                 .await
         }
         "status" => app

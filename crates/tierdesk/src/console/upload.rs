@@ -6,14 +6,14 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use tierdesk_app::sessions::csrf_ok;
+use tierdesk_app::support::NewFile;
 
 use super::{Visit, field, form, same_origin};
 
-/// A posted form: its text fields and the files chosen (name, bytes), empty file inputs
-/// left out.
+/// A posted form: its text fields and the files chosen, empty file inputs left out.
 pub(super) struct Posted {
     pub fields: Vec<(String, String)>,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<NewFile>,
 }
 
 /// The form, checked; or the page that refuses it.
@@ -65,7 +65,10 @@ async fn multipart_form(headers: &HeaderMap, body: Bytes) -> Result<Posted, Stri
                 if file_name.is_empty() && data.is_empty() {
                     continue;
                 }
-                posted.files.push((file_name, data.to_vec()));
+                posted.files.push(NewFile {
+                    file_name: Some(file_name),
+                    data: Some(data.to_vec()),
+                });
             }
             None => {
                 let text = part.text().await.map_err(|e| e.to_string())?;
