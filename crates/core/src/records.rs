@@ -106,6 +106,14 @@ pub struct Case {
     pub sla_due: Option<Timestamp>,
 }
 
+impl Case {
+    /// A running target is past its deadline. (The store's `breaching` filter and counts
+    /// say the same in SQL: `sla_due_us < now`.)
+    pub fn breaching(&self, now: Timestamp) -> bool {
+        self.sla_due.is_some_and(|d| d < now)
+    }
+}
+
 /// One response target a case runs: recorded when it starts, with the clock and length it
 /// started under, so later plan or calendar changes do not rewrite it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -298,7 +298,8 @@ impl Backend {
     }
 
     pub async fn open_case_stats(&self, accounts: Option<&[String]>, now: Timestamp) -> Result<Vec<OpenCaseStats>, StoreError> {
-        // "Breaching" as the queue's filter counts it: a running deadline before now.
+        // "Breaching" as `Case::breaching` and the queue's filter have it: a running
+        // deadline before now.
         let mut sql = String::from(
             "SELECT account_id, COUNT(*) AS open_cases, \
              SUM(CASE WHEN sla_due_us < $1 THEN 1 ELSE 0 END) AS breaching, \

@@ -186,7 +186,7 @@ fn case_summary(c: &Case, now: Timestamp) -> Value {
         "sla": {
             "dueAt": opt_time(c.sla_due),
             "secondsLeft": c.sla_due.map(|d| d.duration_since(now).as_secs()),
-            "breaching": c.sla_due.is_some_and(|d| d < now),
+            "breaching": c.breaching(now),
             "firstResponse": c.first_response.as_ref().map(|f| json!({
                 "clock": f.clock, "minutes": f.minutes, "dueAt": time(f.due),
                 "respondedAt": opt_time(f.responded),

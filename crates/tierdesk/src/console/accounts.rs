@@ -416,7 +416,7 @@ async fn account_page(
             cases: cases
                 .into_iter()
                 .map(|c| OpenCase {
-                    breaching: c.sla_due.is_some_and(|d| d < now),
+                    breaching: c.breaching(now),
                     due: c.sla_due.map(|d| d.to_string()),
                     left: c.sla_due.map(|d| l.left(d, now)).unwrap_or_default(),
                     case_id: c.case_id,

@@ -454,23 +454,28 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
         Err(e) => return v.failure(&e),
     };
     let now = st.app.clock.now();
-    let escalation = match &caller.plan.urgent_escalation {
-        Some(e) if case.status != status::RESOLVED => {
-            let used = match st.app.plan_overview(&caller.account).await {
-                Ok(o) => o.escalations.map_or(0, |(used, _, _)| used),
-                Err(err) => return v.failure(&err),
-            };
-            Some(v.l.fill(
+    // The month's escalations as the plan page counts them (only asked for on plans
+    // that have escalations, and while the case is open).
+    let overview = if caller.plan.urgent_escalation.is_some() && case.status != status::RESOLVED {
+        match st.app.plan_overview(&caller.account).await {
+            Ok(o) => Some(o),
+            Err(err) => return v.failure(&err),
+        }
+    } else {
+        None
+    };
+    let escalation = overview
+        .and_then(|o| o.escalations)
+        .map(|(used, per_month, minutes)| {
+            v.l.fill(
                 "Answered within {0}; {1} of {2} left this month.",
                 &[
-                    &v.l.minutes(u64::from(e.within_minutes)),
-                    &(i64::from(e.per_month) - used).max(0).to_string(),
-                    &e.per_month.to_string(),
+                    &v.l.minutes(u64::from(minutes)),
+                    &(i64::from(per_month) - used).max(0).to_string(),
+                    &per_month.to_string(),
                 ],
-            ))
-        }
-        _ => None,
-    };
+            )
+        });
     let service = st
         .app
         .services
