@@ -57,23 +57,12 @@ fn new_event(
         at,
         recorded: now,
     };
-    let c = &d.case;
     let payload = json!({
         "id": event.key(),
         "type": event_type(kind),
         "occurredAt": at.to_string(),
         "recordedAt": now.to_string(),
-        "case": {
-            "caseId": c.case_id,
-            "displayId": c.display_id.to_string(),
-            "accountId": c.account_id,
-            "subject": c.subject,
-            "status": c.status,
-            "severityCode": c.severity_code,
-            "planId": c.plan_id,
-            "language": c.language,
-            "assignee": c.assignee,
-        },
+        "case": crate::webhooks::case_json(&d.case),
         "target": {
             "kind": t.kind.as_str(),
             "seq": t.seq,

@@ -172,27 +172,18 @@ fn agent_json(a: &Agent) -> Value {
 }
 
 fn case_summary(c: &Case, now: Timestamp) -> Value {
-    json!({
-        "caseId": c.case_id,
-        "displayId": c.display_id.to_string(),
-        "accountId": c.account_id,
-        "subject": c.subject,
-        "status": c.status,
-        "severityCode": c.severity_code,
-        "planId": c.plan_id,
-        "language": c.language,
-        "assignee": c.assignee,
-        "createdAt": time(c.created),
-        "sla": {
-            "dueAt": opt_time(c.sla_due),
-            "secondsLeft": c.sla_due.map(|d| d.duration_since(now).as_secs()),
-            "breaching": c.breaching(now),
-            "firstResponse": c.first_response.as_ref().map(|f| json!({
-                "clock": f.clock, "minutes": f.minutes, "dueAt": time(f.due),
-                "respondedAt": opt_time(f.responded),
-            })),
-        },
-    })
+    let mut v = tierdesk_app::webhooks::case_json(c);
+    v["createdAt"] = time(c.created);
+    v["sla"] = json!({
+        "dueAt": opt_time(c.sla_due),
+        "secondsLeft": c.sla_due.map(|d| d.duration_since(now).as_secs()),
+        "breaching": c.breaching(now),
+        "firstResponse": c.first_response.as_ref().map(|f| json!({
+            "clock": f.clock, "minutes": f.minutes, "dueAt": time(f.due),
+            "respondedAt": opt_time(f.responded),
+        })),
+    });
+    v
 }
 
 fn target_json(t: &CaseTarget, now: Timestamp) -> Value {
