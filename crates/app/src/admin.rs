@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use tierdesk_core::account::{check_account_id, check_country, check_language, check_timezone};
 use tierdesk_core::catalog::{Lifecycle, Plan};
-use tierdesk_core::records::{AccessKey, Account, PlanAssignment};
+use tierdesk_core::records::{AccessKey, Account, Agent, PlanAssignment};
 use tierdesk_store::StoreError;
 
 use crate::{App, ServiceError, ids};
@@ -176,11 +176,13 @@ impl App {
         })
     }
 
-    /// A page of accounts by id (after `after`), narrowed to ids starting with `text` or
-    /// names containing it; and the id to continue after, if there are more.
+    /// A page of accounts by id (after `after`), narrowed to those the agent `tam`
+    /// manages and to ids starting with `text` or names containing it; and the id to
+    /// continue after, if there are more.
     pub async fn find_account_views(
         &self,
         text: Option<&str>,
+        tam: Option<&Agent>,
         after: Option<&str>,
         limit: i64,
     ) -> Result<(Vec<AccountView>, Option<String>), ServiceError> {
@@ -190,7 +192,10 @@ impl App {
                 "search for at most 200 characters".into(),
             ));
         }
-        let page = self.store.find_accounts(text, after, limit).await?;
+        let page = self
+            .store
+            .find_accounts(text, tam.map(|a| a.id.as_str()), after, limit)
+            .await?;
         let next = page
             .more
             .then(|| page.items.last().map(|a| a.id.clone()))

@@ -373,7 +373,13 @@ impl Backend {
         rows.iter().map(account_from_row).collect()
     }
 
-    pub async fn find_accounts(&self, text: Option<&str>, after: Option<&str>, limit_to: i64) -> Result<Page<Account>, StoreError> {
+    pub async fn find_accounts(
+        &self,
+        text: Option<&str>,
+        tam: Option<&str>,
+        after: Option<&str>,
+        limit_to: i64,
+    ) -> Result<Page<Account>, StoreError> {
         let mut sql = String::from("SELECT id, name, timezone, country, language, created_us FROM accounts WHERE TRUE");
         let mut args: Vec<Arg> = Vec::new();
         if let Some(t) = text {
@@ -384,6 +390,10 @@ impl Backend {
                 args.len() - 1,
                 args.len()
             );
+        }
+        if let Some(agent) = tam {
+            args.push(Arg::S(agent.to_string()));
+            sql += &format!(" AND id IN (SELECT account_id FROM account_tams WHERE agent_id = ${})", args.len());
         }
         if let Some(a) = after {
             args.push(Arg::S(a.to_string()));

@@ -352,15 +352,17 @@ impl Store {
         dispatch!(self, b => b.account(id).await)
     }
 
-    /// Accounts by id, a page at a time after `after`, those whose id starts with `text`
-    /// or whose name contains it (case-insensitive) when given.
+    /// Accounts by id, a page at a time after `after`: only those the agent `tam` manages
+    /// when given, and those whose id starts with `text` or whose name contains it
+    /// (case-insensitive) when given.
     pub async fn find_accounts(
         &self,
         text: Option<&str>,
+        tam: Option<&str>,
         after: Option<&str>,
         limit: i64,
     ) -> Result<Page<Account>, StoreError> {
-        dispatch!(self, b => b.find_accounts(text, after, limit).await)
+        dispatch!(self, b => b.find_accounts(text, tam, after, limit).await)
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {

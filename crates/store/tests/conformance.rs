@@ -1598,30 +1598,33 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
     let ids = |p: &tierdesk_store::Page<Account>| {
         p.items.iter().map(|a| a.id.clone()).collect::<Vec<_>>()
     };
-    let first = s.find_accounts(None, None, 2).await.unwrap();
+    let first = s.find_accounts(None, None, None, 2).await.unwrap();
     assert_eq!(ids(&first), ["310000000001", "310000000002"]);
     assert!(first.more);
     let rest = s
-        .find_accounts(None, Some("310000000002"), 10)
+        .find_accounts(None, None, Some("310000000002"), 10)
         .await
         .unwrap();
     assert_eq!(ids(&rest), ["320000000001", "410000000001", "510000000001"]);
     assert!(!rest.more);
     // An id prefix, or words of the name in any case; wildcards are plain characters.
     assert_eq!(
-        ids(&s.find_accounts(Some("31"), None, 10).await.unwrap()).len(),
+        ids(&s.find_accounts(Some("31"), None, None, 10).await.unwrap()).len(),
         2
     );
     assert_eq!(
-        ids(&s.find_accounts(Some("acme_corp"), None, 10).await.unwrap()),
+        ids(&s
+            .find_accounts(Some("acme_corp"), None, None, 10)
+            .await
+            .unwrap()),
         ["510000000001"]
     );
     assert_eq!(
-        ids(&s.find_accounts(Some("50%"), None, 10).await.unwrap()),
+        ids(&s.find_accounts(Some("50%"), None, None, 10).await.unwrap()),
         ["510000000001"]
     );
     assert!(
-        s.find_accounts(Some("_"), None, 10)
+        s.find_accounts(Some("_"), None, None, 10)
             .await
             .unwrap()
             .items
@@ -1629,12 +1632,31 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
             == 1
     );
     assert!(
-        s.find_accounts(Some("nothing"), None, 10)
+        s.find_accounts(Some("nothing"), None, None, 10)
             .await
             .unwrap()
             .items
             .is_empty()
     );
+    // A TAM's search covers only the accounts they manage.
+    let mut tam = agent("tam-1");
+    tam.role = Role::Tam;
+    s.insert_agent(tam, vec![1; 32]).await.unwrap();
+    for id in ["310000000002", "510000000001"] {
+        s.set_tam(id, Some("tam-1"), at("2026-11-22T09:00:00Z"))
+            .await
+            .unwrap();
+    }
+    let mine = s
+        .find_accounts(None, Some("tam-1"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&mine), ["310000000002", "510000000001"]);
+    let mine = s
+        .find_accounts(Some("31"), Some("tam-1"), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&mine), ["310000000002"]);
 }
 
 macro_rules! conformance {

@@ -104,8 +104,8 @@ struct AccountPage {
 /// Accounts listed a page at a time.
 const ACCOUNTS_PAGE: i64 = 100;
 
-/// The accounts this agent may see, matching `text` (an id prefix or words of the name):
-/// a page of all of them for an admin (and the id to continue after), a TAM's own.
+/// A page of the accounts this agent may see (all for an admin, their own for a TAM),
+/// matching `text` (an id prefix or words of the name), and the id to continue after.
 async fn visible(
     st: &AppState,
     v: &Visit,
@@ -113,23 +113,9 @@ async fn visible(
     text: Option<&str>,
     after: Option<&str>,
 ) -> Result<(Vec<AccountView>, Option<String>), Response> {
-    let found = match a.role {
-        Role::Admin => st.app.find_account_views(text, after, ACCOUNTS_PAGE).await,
-        Role::Tam => {
-            async {
-                let needle = text.unwrap_or("").trim().to_lowercase();
-                let mut views = Vec::new();
-                for id in st.app.tam_accounts(a).await? {
-                    let view = st.app.account_view(&id).await?;
-                    if id.starts_with(&needle) || view.account.name.to_lowercase().contains(&needle)
-                    {
-                        views.push(view);
-                    }
-                }
-                Ok::<_, ServiceError>((views, None))
-            }
-            .await
-        }
+    let tam = match a.role {
+        Role::Admin => None,
+        Role::Tam => Some(a),
         Role::Agent => {
             return Err(v.message(
                 StatusCode::FORBIDDEN,
@@ -138,7 +124,10 @@ async fn visible(
             ));
         }
     };
-    found.map_err(|e| v.failure(&e))
+    st.app
+        .find_account_views(text, tam, after, ACCOUNTS_PAGE)
+        .await
+        .map_err(|e| v.failure(&e))
 }
 
 /// Open cases of these accounts (all accounts: `None`), earliest deadline first.
