@@ -5,44 +5,21 @@
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
+use tierdesk_app::App;
 use tierdesk_app::admin::NewAccount;
-use tierdesk_app::secrets::MasterKey;
-use tierdesk_app::{App, Limits};
-use tierdesk_core::catalog::{builtin_sources, parse_catalog};
 use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::Invoice;
-use tierdesk_core::services::Services;
 use tierdesk_core::usage::{Format, read};
-use tierdesk_store::{Options, Store};
 
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
+mod common;
+
 async fn app(clock: Arc<ManualClock>) -> App {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "tierdesk-bill-{}",
-        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], 0, 0])
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&Options::new(format!(
-        "sqlite://{}",
-        dir.join("b.db").display()
-    )))
-    .await
-    .unwrap();
-    App::new(
-        store,
-        parse_catalog(&builtin_sources()).unwrap(),
-        Services::builtin(),
-        clock,
-        Limits::default(),
-        MasterKey::from_bytes(&[5; 32]),
-    )
-    .await
-    .unwrap()
+    let (_, url) = common::scratch_sqlite("bill");
+    common::app_on(&url, clock, &[]).await
 }
 
 async fn account(app: &App, id: &str, plan: &str) {

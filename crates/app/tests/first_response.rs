@@ -6,13 +6,11 @@
 use std::sync::Arc;
 
 use tierdesk_app::admin::NewAccount;
-use tierdesk_app::secrets::MasterKey;
 use tierdesk_app::support::CreateCase;
-use tierdesk_app::{App, Limits};
-use tierdesk_core::catalog::{Source, builtin_sources, parse_catalog};
+use tierdesk_core::catalog::Source;
 use tierdesk_core::clock::ManualClock;
-use tierdesk_core::services::Services;
-use tierdesk_store::{Options, Store};
+
+mod common;
 
 const OFFICE_PLAN: &str = r#"
 provider = "acme"
@@ -33,32 +31,14 @@ fee = { model = "free" }
 
 #[tokio::test]
 async fn new_cases_record_their_deadline() {
-    let dir = std::env::temp_dir().join(format!("tierdesk-app-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let store = Store::open(&Options::new(format!(
-        "sqlite://{}",
-        dir.join("t.db").display()
-    )))
-    .await
-    .unwrap();
-    let mut sources = builtin_sources().to_vec();
-    sources.push(Source {
-        name: "acme.toml",
-        text: OFFICE_PLAN,
-    });
-    let catalog = parse_catalog(&sources).unwrap();
+    let (dir, url) = common::scratch_sqlite("app");
     // Friday 20 November 2026, 16:00 in Tokyo.
     let clock = Arc::new(ManualClock::new("2026-11-20T07:00:00Z".parse().unwrap()));
-    let app = App::new(
-        store.clone(),
-        catalog,
-        Services::builtin(),
-        clock,
-        Limits::default(),
-        MasterKey::from_bytes(&[1; 32]),
-    )
-    .await
-    .unwrap();
+    let office = Source {
+        name: "acme.toml",
+        text: OFFICE_PLAN,
+    };
+    let app = common::app_on(&url, clock, &[office]).await;
     app.create_account(NewAccount {
         id: "123456789012".into(),
         name: "Tokyo Co".into(),
@@ -70,14 +50,7 @@ async fn new_cases_record_their_deadline() {
     })
     .await
     .unwrap();
-    let key = app.create_key("123456789012", "test").await.unwrap();
-    let caller = app
-        .resolve_key(&key.access_key_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .caller
-        .clone();
+    let caller = common::api_caller(&app, "123456789012").await;
     let case = app
         .create_case(
             &caller,
@@ -97,7 +70,8 @@ async fn new_cases_record_their_deadline() {
     assert_eq!(promise.clock, "aws.developer.business_hours");
     assert_eq!(promise.minutes, 720);
     assert_eq!(promise.due, "2026-11-25T01:00:00Z".parse().unwrap());
-    let stored = store
+    let stored = app
+        .store
         .case("123456789012", &case.case_id)
         .await
         .unwrap()

@@ -8,34 +8,19 @@ use std::time::Duration;
 
 use tierdesk_app::admin::NewAccount;
 use tierdesk_app::operator::NewAgent;
-use tierdesk_app::secrets::MasterKey;
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
-use tierdesk_app::{App, Limits, ServiceError};
-use tierdesk_core::catalog::{builtin_sources, parse_catalog};
+use tierdesk_app::{App, ServiceError};
 use tierdesk_core::clock::{Clock, ManualClock};
-use tierdesk_core::services::Services;
-use tierdesk_store::{Options, Store};
+
+mod common;
 
 async fn replica(url: &str, clock: Arc<ManualClock>) -> App {
-    App::new(
-        Store::open(&Options::new(url)).await.unwrap(),
-        parse_catalog(&builtin_sources()).unwrap(),
-        Services::builtin(),
-        clock,
-        Limits::default(),
-        MasterKey::from_bytes(&[9; 32]),
-    )
-    .await
-    .unwrap()
+    common::app_on(url, clock, &[]).await
 }
 
 #[tokio::test]
 async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).unwrap();
-    let dir = std::env::temp_dir().join(format!("tierdesk-signin-{}", u64::from_le_bytes(b)));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("s.db").display());
+    let (dir, url) = common::scratch_sqlite("signin");
     let clock = Arc::new(ManualClock::new("2026-11-22T09:00:00Z".parse().unwrap()));
     let a = replica(&url, clock.clone()).await;
     let b = replica(&url, clock.clone()).await;
@@ -201,11 +186,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
 /// cases in the console while the same account's API key is refused.
 #[tokio::test]
 async fn console_customers_open_cases_on_plans_without_the_api() {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).unwrap();
-    let dir = std::env::temp_dir().join(format!("tierdesk-console-{}", u64::from_le_bytes(b)));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("c.db").display());
+    let (dir, url) = common::scratch_sqlite("console");
     let clock = Arc::new(ManualClock::new("2026-11-23T01:00:00Z".parse().unwrap()));
     let app = replica(&url, clock).await;
     app.create_account(NewAccount {
@@ -233,14 +214,7 @@ async fn console_customers_open_cases_on_plans_without_the_api() {
     };
     let case = app.create_case(&caller, input.clone()).await.unwrap();
     assert_eq!(case.first_response.map(|f| f.minutes), Some(720));
-    let key = app.create_key("123456789013", "ci").await.unwrap();
-    let api = app
-        .resolve_key(&key.access_key_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .caller
-        .clone();
+    let api = common::api_caller(&app, "123456789013").await;
     assert!(matches!(
         app.create_case(&api, input).await,
         Err(ServiceError::SubscriptionRequired(_))

@@ -12,14 +12,11 @@ use tierdesk_app::admin::NewAccount;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::operator::NewAgent;
 use tierdesk_app::reports::ReportFilter;
-use tierdesk_app::secrets::MasterKey;
 use tierdesk_app::support::{AddCommunication, CreateCase};
-use tierdesk_app::{App, Limits, ServiceError};
-use tierdesk_core::catalog::{Source, TargetKind, builtin_sources, parse_catalog};
+use tierdesk_app::{App, ServiceError};
+use tierdesk_core::catalog::{Source, TargetKind};
 use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::{Agent, Case, SlaEventKind};
-use tierdesk_core::services::Services;
-use tierdesk_store::{Options, Store};
 
 fn unique() -> String {
     let mut b = [0u8; 6];
@@ -27,10 +24,10 @@ fn unique() -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+mod common;
+
 fn sqlite_url() -> String {
-    let dir = std::env::temp_dir().join(format!("tierdesk-sla-{}", unique()));
-    std::fs::create_dir_all(&dir).unwrap();
-    format!("sqlite://{}", dir.join("t.db").display())
+    common::scratch_sqlite("sla").1
 }
 
 /// A fresh PostgreSQL database, or `None` when the PostgreSQL leg is off.
@@ -51,23 +48,13 @@ async fn pg_url() -> Option<String> {
     )
 }
 
+/// An app with the shipped catalogs and the example operator's (next replies, updates).
 async fn app(url: &str, clock: Arc<ManualClock>) -> App {
-    let store = Store::open(&Options::new(url)).await.unwrap();
-    let mut sources = builtin_sources().to_vec();
-    sources.push(Source {
+    let acme = Source {
         name: "catalogs/examples/acme.toml",
         text: include_str!("../../../catalogs/examples/acme.toml"),
-    });
-    App::new(
-        store,
-        parse_catalog(&sources).unwrap(),
-        Services::builtin(),
-        clock,
-        Limits::default(),
-        MasterKey::from_bytes(&[7; 32]),
-    )
-    .await
-    .unwrap()
+    };
+    common::app_on(url, clock, &[acme]).await
 }
 
 async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
@@ -82,13 +69,7 @@ async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
     })
     .await
     .unwrap();
-    let key = app.create_key(id, "ops").await.unwrap();
-    app.resolve_key(&key.access_key_id)
-        .await
-        .unwrap()
-        .unwrap()
-        .caller
-        .clone()
+    common::api_caller(app, id).await
 }
 
 async fn open_case(app: &App, caller: &Caller, severity: &str) -> Case {
