@@ -443,11 +443,15 @@ impl App {
     }
 
     /// Assigns a case to an agent (`None` unassigns it).
+    /// Assigns a case to an agent by id, to the acting agent (`me`, as the queue's filter
+    /// says it), or to nobody (`None`).
     pub async fn assign_case(
         &self,
+        agent: &Agent,
         case_id: &str,
         assignee: Option<&str>,
     ) -> Result<(), ServiceError> {
+        let assignee = assignee.map(|a| if a == "me" { agent.id.as_str() } else { a });
         let case = self.case_for_agent(case_id).await?;
         match self
             .store

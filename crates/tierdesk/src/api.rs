@@ -400,11 +400,10 @@ async fn assignee(
     let b = body(&bytes)?;
     let who = match b.get("assignee") {
         Some(Value::Null) => None,
-        Some(Value::String(s)) if s == "me" => Some(a.id.clone()),
         Some(Value::String(s)) => Some(s.clone()),
         _ => return Err(invalid("assignee must be an agent id, \"me\" or null")),
     };
-    st.app.assign_case(&id, who.as_deref()).await?;
+    st.app.assign_case(&a, &id, who.as_deref()).await?;
     ok(case_detail(&st.app.case_sla(&id).await?))
 }
 

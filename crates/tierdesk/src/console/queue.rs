@@ -17,7 +17,7 @@ use tierdesk_core::records::{Agent, Role, status};
 
 use super::cases::{MessageView, attachment_response};
 use super::upload::{Posted, read_posted};
-use super::{Lang, Nav, Visit, field, query, render, signed_in};
+use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
 use crate::http::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -400,12 +400,8 @@ async fn act(
             .await
             .map(|_| ()),
         "assign" => {
-            let who = match field(&f, "assignee").as_str() {
-                "" => None,
-                "me" => Some(agent.id.clone()),
-                other => Some(other.to_string()),
-            };
-            app.assign_case(&id, who.as_deref()).await
+            let who = given(&f, "assignee");
+            app.assign_case(&agent, &id, who.as_deref()).await
         }
         _ => {
             return v.no_such_action();
