@@ -184,7 +184,8 @@ impl Visit {
 
     /// The form's pairs if it came from this site with the session's CSRF token.
     fn checked(&self, headers: &HeaderMap, body: &Bytes) -> Option<Vec<(String, String)>> {
-        checked(&self.session, headers, body)
+        let f = form(body);
+        csrf_passes(&self.session, headers, &f).then_some(f)
     }
 
     fn refused(&self) -> Response {
@@ -450,10 +451,10 @@ fn same_origin(headers: &HeaderMap) -> bool {
         .is_some_and(|(_, rest)| rest == host)
 }
 
-/// The form's pairs if it came from this site with the session's CSRF token.
-fn checked(session: &Session, headers: &HeaderMap, body: &Bytes) -> Option<Vec<(String, String)>> {
-    let f = form(body);
-    (same_origin(headers) && csrf_ok(session, &field(&f, "csrf"))).then_some(f)
+/// The one CSRF check of every posted form, URL-encoded or multipart: from this site,
+/// with the session's token.
+fn csrf_passes(session: &Session, headers: &HeaderMap, fields: &[(String, String)]) -> bool {
+    same_origin(headers) && csrf_ok(session, &field(fields, "csrf"))
 }
 
 /// The signed-in person, or the response that sends them to sign in.

@@ -5,10 +5,9 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use tierdesk_app::sessions::csrf_ok;
 use tierdesk_app::support::NewFile;
 
-use super::{Visit, field, form, same_origin};
+use super::{Visit, csrf_passes, form};
 
 /// A posted form: its text fields and the files chosen, empty file inputs left out.
 pub(super) struct Posted {
@@ -36,7 +35,7 @@ pub(super) async fn read_posted(
             files: Vec::new(),
         }
     };
-    if !same_origin(headers) || !csrf_ok(&v.session, &field(&posted.fields, "csrf")) {
+    if !csrf_passes(&v.session, headers, &posted.fields) {
         return Err(v.refused());
     }
     Ok(posted)
