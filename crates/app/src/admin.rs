@@ -322,7 +322,7 @@ impl App {
             let password = String::from_utf8(self.master_key.open(&sealed, key.as_bytes())?)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?;
             let exists = self.store.user_by_email(email).await?.is_some()
-                || self.agents().await?.iter().any(|a| a.email == email);
+                || self.store.agent_by_email(email).await?.is_some();
             if !exists {
                 if role == "customer" {
                     self.create_user(DEMO, email, name, Some("en"), Some(&password))

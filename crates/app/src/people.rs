@@ -53,10 +53,9 @@ impl App {
             Some(email) => {
                 let email = email.trim().to_lowercase();
                 let agent = self
-                    .agents()
+                    .store
+                    .agent_by_email(&email)
                     .await?
-                    .into_iter()
-                    .find(|a| a.email == email)
                     .ok_or_else(|| ServiceError::NotFound(format!("no agent {email}")))?;
                 if agent.role != Role::Tam {
                     return Err(ServiceError::Validation(format!(

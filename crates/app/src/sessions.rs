@@ -135,11 +135,7 @@ impl App {
             let account = self.account(&user.account_id).await?;
             return Ok(Some(Person::Customer { user, account }));
         }
-        let agents = self.store.agents().await?;
-        Ok(agents
-            .into_iter()
-            .find(|a| a.email == email)
-            .map(Person::Agent))
+        Ok(self.store.agent_by_email(email).await?.map(Person::Agent))
     }
 
     /// Signs in; the error never says whether the email exists.

@@ -290,6 +290,14 @@ impl Backend {
         row.as_ref().map(agent_from_row).transpose()
     }
 
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, StoreError> {
+        let row = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.read)
+            .await?;
+        row.as_ref().map(agent_from_row).transpose()
+    }
+
     pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         let rows = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents ORDER BY email")
             .fetch_all(&self.read)

@@ -154,6 +154,11 @@ impl Store {
         dispatch!(self, b => b.agent(id).await)
     }
 
+    /// The agent who signs in with this (lower-case) email.
+    pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, StoreError> {
+        dispatch!(self, b => b.agent_by_email(email).await)
+    }
+
     pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         dispatch!(self, b => b.agents().await)
     }

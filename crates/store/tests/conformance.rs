@@ -833,6 +833,13 @@ async fn agents_are_found_by_token_hash(s: Store) {
     );
     assert_eq!(s.agent_by_token(&[3; 32]).await.unwrap(), None);
     assert_eq!(
+        s.agent_by_email("agent-1@support.example.com")
+            .await
+            .unwrap(),
+        Some(agent("agent-1"))
+    );
+    assert_eq!(s.agent_by_email("nobody@example.com").await.unwrap(), None);
+    assert_eq!(
         s.agent("agent-1").await.unwrap().map(|a| a.languages.len()),
         Some(2)
     );
