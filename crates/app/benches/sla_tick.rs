@@ -26,6 +26,7 @@ use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::{Account, Case, CaseTarget, PlanAssignment, status};
 use tierdesk_core::services::Services;
 use tierdesk_store::{NewCase, Options, Store};
+use tierdesk_testkit::ScratchDb;
 
 const ACCOUNT: &str = "100000000001";
 
@@ -146,27 +147,20 @@ fn bench(c: &mut Criterion) {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = std::env::temp_dir().join(format!("tierdesk-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let sqlite = ScratchDb::sqlite("bench");
     let only = std::env::var("TIERDESK_BENCH_LEGS").unwrap_or_default();
     let wanted = |name: &str| only.is_empty() || only.split(',').any(|l| l == name);
     let mut legs = Vec::new();
     if wanted("sqlite") {
-        legs.push(rt.block_on(leg(
-            "sqlite",
-            &format!("sqlite://{}", dir.join("b.db").display()),
-        )));
+        legs.push(rt.block_on(leg("sqlite", sqlite.url())));
     }
-    let mut pg_db = None;
-    if let Ok(base) = std::env::var("TIERDESK_TEST_PG")
-        && wanted("postgres")
-    {
-        let name = format!("tierdesk_bench_{}", std::process::id());
-        let url = rt
-            .block_on(tierdesk_store::scratch::create_pg_database(&base, &name))
-            .unwrap();
-        legs.push(rt.block_on(leg("postgres", &url)));
-        pg_db = Some((base, name));
+    let pg = if wanted("postgres") {
+        rt.block_on(ScratchDb::postgres("bench"))
+    } else {
+        None
+    };
+    if let Some(db) = &pg {
+        legs.push(rt.block_on(leg("postgres", db.url())));
     }
     // Far-off deadlines for the standing open cases: never due during the run.
     let far = t0() + Duration::from_secs(86_400 * 365);
@@ -220,12 +214,9 @@ fn bench(c: &mut Criterion) {
         }
     }
     group.finish();
-    let _ = std::fs::remove_dir_all(&dir);
+    // The stores go before their databases.
     drop(legs);
-    if let Some((base, name)) = pg_db {
-        rt.block_on(tierdesk_store::scratch::drop_pg_database(&base, &name))
-            .unwrap();
-    }
+    drop((sqlite, pg));
 }
 
 trait Advance {

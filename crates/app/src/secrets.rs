@@ -8,6 +8,15 @@ use tierdesk_store::Store;
 
 use crate::ServiceError;
 
+/// A generated password or form token: 18 random bytes, URL-safe base64 (24 characters).
+pub fn random_password() -> Result<String, ServiceError> {
+    use base64::Engine;
+    let mut b = [0u8; 18];
+    getrandom::fill(&mut b)
+        .map_err(|e| ServiceError::Internal(format!("the OS random number source failed: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b))
+}
+
 const CHECK_KEY: &str = "master_key_check";
 const CHECK_AAD: &[u8] = b"tierdesk master key check";
 

@@ -10,16 +10,16 @@ use tierdesk_app::admin::NewAccount;
 use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::Invoice;
 use tierdesk_core::usage::{Format, read};
+use tierdesk_testkit::ScratchDb;
 
 fn dec(s: &str) -> Decimal {
     s.parse().unwrap()
 }
 
-mod common;
-
-async fn app(clock: Arc<ManualClock>) -> App {
-    let (_, url) = common::scratch_sqlite("bill");
-    common::app_on(&url, clock, &[]).await
+/// An App on a scratch database, and the database's guard: keep it for the test's length.
+async fn app(clock: Arc<ManualClock>) -> (App, ScratchDb) {
+    let db = ScratchDb::sqlite("bill");
+    (tierdesk_testkit::app_on(db.url(), clock, &[]).await, db)
 }
 
 async fn account(app: &App, id: &str, plan: &str) {
@@ -52,7 +52,7 @@ fn total(invoices: &[Invoice], account: &str) -> Decimal {
 #[tokio::test]
 async fn worked_examples_prorations_terms_and_payers() {
     let clock = Arc::new(ManualClock::new("2026-09-01T00:00:00Z".parse().unwrap()));
-    let app = app(clock.clone()).await;
+    let (app, _db) = app(clock.clone()).await;
     // On their plans since September (full months in October).
     for (id, plan) in [
         ("100000000001", "aws.developer"),

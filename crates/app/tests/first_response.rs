@@ -9,8 +9,7 @@ use tierdesk_app::admin::NewAccount;
 use tierdesk_app::support::CreateCase;
 use tierdesk_core::catalog::Source;
 use tierdesk_core::clock::ManualClock;
-
-mod common;
+use tierdesk_testkit::{ScratchDb, api_caller, app_on};
 
 const OFFICE_PLAN: &str = r#"
 provider = "acme"
@@ -31,14 +30,14 @@ fee = { model = "free" }
 
 #[tokio::test]
 async fn new_cases_record_their_deadline() {
-    let (dir, url) = common::scratch_sqlite("app");
+    let db = ScratchDb::sqlite("app");
     // Friday 20 November 2026, 16:00 in Tokyo.
     let clock = Arc::new(ManualClock::new("2026-11-20T07:00:00Z".parse().unwrap()));
     let office = Source {
         name: "acme.toml",
         text: OFFICE_PLAN,
     };
-    let app = common::app_on(&url, clock, &[office]).await;
+    let app = app_on(db.url(), clock, &[office]).await;
     app.create_account(NewAccount {
         id: "123456789012".into(),
         name: "Tokyo Co".into(),
@@ -50,7 +49,7 @@ async fn new_cases_record_their_deadline() {
     })
     .await
     .unwrap();
-    let caller = common::api_caller(&app, "123456789012").await;
+    let caller = api_caller(&app, "123456789012").await;
     let case = app
         .create_case(
             &caller,
@@ -77,5 +76,4 @@ async fn new_cases_record_their_deadline() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.first_response, Some(promise));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -11,19 +11,19 @@ use tierdesk_app::operator::NewAgent;
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::clock::{Clock, ManualClock};
-
-mod common;
+use tierdesk_testkit::{ScratchDb, api_caller, app_on};
 
 async fn replica(url: &str, clock: Arc<ManualClock>) -> App {
-    common::app_on(url, clock, &[]).await
+    app_on(url, clock, &[]).await
 }
 
 #[tokio::test]
 async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
-    let (dir, url) = common::scratch_sqlite("signin");
+    let db = ScratchDb::sqlite("signin");
+    let url = db.url();
     let clock = Arc::new(ManualClock::new("2026-11-22T09:00:00Z".parse().unwrap()));
-    let a = replica(&url, clock.clone()).await;
-    let b = replica(&url, clock.clone()).await;
+    let a = replica(url, clock.clone()).await;
+    let b = replica(url, clock.clone()).await;
     a.create_account(NewAccount {
         id: "123456789012".into(),
         name: "Acme".into(),
@@ -179,16 +179,16 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         }
     }
     assert!(throttled);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The Support API is a plan feature; the console is not: a Developer-plan customer opens
 /// cases in the console while the same account's API key is refused.
 #[tokio::test]
 async fn console_customers_open_cases_on_plans_without_the_api() {
-    let (dir, url) = common::scratch_sqlite("console");
+    let db = ScratchDb::sqlite("console");
+    let url = db.url();
     let clock = Arc::new(ManualClock::new("2026-11-23T01:00:00Z".parse().unwrap()));
-    let app = replica(&url, clock).await;
+    let app = replica(url, clock).await;
     app.create_account(NewAccount {
         id: "123456789013".into(),
         name: "Dev Co".into(),
@@ -214,10 +214,9 @@ async fn console_customers_open_cases_on_plans_without_the_api() {
     };
     let case = app.create_case(&caller, input.clone()).await.unwrap();
     assert_eq!(case.first_response.map(|f| f.minutes), Some(720));
-    let api = common::api_caller(&app, "123456789013").await;
+    let api = api_caller(&app, "123456789013").await;
     assert!(matches!(
         app.create_case(&api, input).await,
         Err(ServiceError::SubscriptionRequired(_))
     ));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,36 +17,7 @@ use tierdesk_app::{App, ServiceError};
 use tierdesk_core::catalog::{Source, TargetKind};
 use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::{Agent, Case, SlaEventKind};
-
-fn unique() -> String {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-mod common;
-
-fn sqlite_url() -> String {
-    common::scratch_sqlite("sla").1
-}
-
-/// A fresh PostgreSQL database, or `None` when the PostgreSQL leg is off.
-async fn pg_url() -> Option<String> {
-    let Ok(base) = std::env::var("TIERDESK_TEST_PG") else {
-        assert!(
-            std::env::var("TIERDESK_REQUIRE_PG").as_deref() != Ok("1"),
-            "TIERDESK_REQUIRE_PG=1 but TIERDESK_TEST_PG is not set"
-        );
-        eprintln!("PostgreSQL leg skipped: TIERDESK_TEST_PG is not set");
-        return None;
-    };
-    let name = format!("tierdesk_sla_{}", unique());
-    Some(
-        tierdesk_store::scratch::create_pg_database(&base, &name)
-            .await
-            .unwrap(),
-    )
-}
+use tierdesk_testkit::{ScratchDb, api_caller, app_on};
 
 /// An app with the shipped catalogs and the example operator's (next replies, updates).
 async fn app(url: &str, clock: Arc<ManualClock>) -> App {
@@ -54,7 +25,7 @@ async fn app(url: &str, clock: Arc<ManualClock>) -> App {
         name: "catalogs/examples/acme.toml",
         text: include_str!("../../../catalogs/examples/acme.toml"),
     };
-    common::app_on(url, clock, &[acme]).await
+    app_on(url, clock, &[acme]).await
 }
 
 async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
@@ -69,7 +40,7 @@ async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
     })
     .await
     .unwrap();
-    common::api_caller(app, id).await
+    api_caller(app, id).await
 }
 
 async fn open_case(app: &App, caller: &Caller, severity: &str) -> Case {
@@ -108,7 +79,8 @@ fn minutes(n: u64) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
-    let url = sqlite_url();
+    let db = ScratchDb::sqlite("sla");
+    let url = db.url().to_string();
     // Monday 23 November 2026, 10:00 in Berlin.
     let t0 = t("2026-11-23T09:00:00Z");
     let clock = Arc::new(ManualClock::new(t0));
@@ -244,7 +216,8 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn business_hours_targets_warn_and_report_in_business_time() {
-    let url = sqlite_url();
+    let db = ScratchDb::sqlite("sla");
+    let url = db.url().to_string();
     // Friday 20 November 2026, 17:00 in Berlin: half an hour before Acme's desk closes.
     let t0 = t("2026-11-20T16:00:00Z");
     let clock = Arc::new(ManualClock::new(t0));
@@ -293,7 +266,8 @@ async fn business_hours_targets_warn_and_report_in_business_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn urgent_escalations_use_the_monthly_quota() {
-    let url = sqlite_url();
+    let db = ScratchDb::sqlite("sla");
+    let url = db.url().to_string();
     let t0 = t("2026-11-23T01:00:00Z");
     let clock = Arc::new(ManualClock::new(t0));
     let app = app(&url, clock.clone()).await;
@@ -336,7 +310,8 @@ fn clock_now(c: &ManualClock) -> Timestamp {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_worker_records_a_breach_within_a_second_of_the_deadline() {
-    let url = sqlite_url();
+    let db = ScratchDb::sqlite("sla");
+    let url = db.url().to_string();
     let t0 = t("2026-11-23T09:00:00Z");
     let clock = Arc::new(ManualClock::new(t0));
     let app = app(&url, clock.clone()).await;
@@ -366,7 +341,10 @@ async fn the_worker_records_a_breach_within_a_second_of_the_deadline() {
 /// time over 300 due targets: every warning and breach is recorded exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replicas_on_postgres_record_each_event_once() {
-    let Some(url) = pg_url().await else { return };
+    let Some(db) = ScratchDb::postgres("sla").await else {
+        return;
+    };
+    let url = db.url().to_string();
     let t0 = t("2026-11-23T09:00:00Z");
     let clock = Arc::new(ManualClock::new(t0));
     let a = app(&url, clock.clone()).await;
@@ -401,11 +379,4 @@ async fn replicas_on_postgres_record_each_event_once() {
             .collect();
         assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
     }
-    // The scratch database goes with the test (WITH (FORCE) ends the replicas' pools).
-    drop((a, b));
-    let base = std::env::var("TIERDESK_TEST_PG").unwrap();
-    let name = url.rsplit('/').next().unwrap();
-    tierdesk_store::scratch::drop_pg_database(&base, name)
-        .await
-        .unwrap();
 }

@@ -3,7 +3,6 @@
 //! InternalServerError.
 
 use serde::Serialize;
-use tierdesk_app::ServiceError;
 
 use crate::sigv4::SigError;
 
@@ -71,31 +70,4 @@ impl From<SigError> for AwsError {
             }
         }
     }
-}
-
-/// The AWS code for each use-case error. Internal errors are turned into a generic
-/// message by the caller (which logs the detail).
-pub fn from_service(e: ServiceError) -> Result<AwsError, String> {
-    let (code, msg) = match e {
-        ServiceError::Validation(m) => ("ValidationException", m),
-        ServiceError::SubscriptionRequired(m) => ("SubscriptionRequiredException", m),
-        ServiceError::CaseNotFound(m) => ("CaseIdNotFound", m),
-        ServiceError::CaseCreationLimit(m) => ("CaseCreationLimitExceeded", m),
-        ServiceError::AttachmentSetNotFound(m) => ("AttachmentSetIdNotFound", m),
-        ServiceError::AttachmentSetExpired(m) => ("AttachmentSetExpired", m),
-        ServiceError::AttachmentSetSizeLimit(m) => ("AttachmentSetSizeLimitExceeded", m),
-        ServiceError::AttachmentLimit(m) => ("AttachmentLimitExceeded", m),
-        ServiceError::AttachmentNotFound(m) => ("AttachmentIdNotFound", m),
-        ServiceError::DescribeAttachmentLimit(m) => ("DescribeAttachmentLimitExceeded", m),
-        ServiceError::Throttled(m) => ("ThrottlingException", m),
-        // Operator-side errors never arise from an AWS call; if one did, it is a bug.
-        ServiceError::NotFound(m)
-        | ServiceError::Conflict(m)
-        | ServiceError::Unauthenticated(m)
-        | ServiceError::Forbidden(m)
-        | ServiceError::Internal(m) => {
-            return Err(m);
-        }
-    };
-    Ok(AwsError::client(code, msg))
 }

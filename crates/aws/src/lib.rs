@@ -1,10 +1,16 @@
-//! The AWS Support API wire protocol (JSON 1.1 over `POST /`, SigV4): the only crate that
-//! knows the wire format. It turns signed bytes into calls on `tierdesk_app::App` and the
-//! results back into AWS-shaped JSON and error codes.
+//! The AWS wire protocols Tierdesk speaks, and nothing else: SigV4, the JSON shapes, the
+//! error codes, and the operations a request can name. No use case, no database, no HTTP
+//! library: the server crate calls the use cases, and clients (the load generator, tests)
+//! use this crate alone to speak the protocol.
 
 pub mod error;
-pub mod handler;
+pub mod operation;
 pub mod shapes;
 pub mod sigv4;
 
-pub use handler::{CONTENT_TYPE, TARGET_PREFIX, WireRequest, WireResponse, handle};
+pub use operation::{Operation, Service};
+
+/// The AWS Support API's `X-Amz-Target` prefix (JSON 1.1).
+pub const TARGET_PREFIX: &str = "AWSSupport_20130415.";
+/// The content type of JSON 1.1 requests and responses.
+pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";

@@ -13,7 +13,6 @@ use subtle::ConstantTimeEq;
 type HmacSha256 = Hmac<Sha256>;
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
-pub const SERVICE: &str = "support";
 /// How far a request's date may be from the server's clock (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;
 
@@ -263,14 +262,15 @@ fn format_amz_date(t: Timestamp) -> String {
 pub fn check_envelope(
     req: &SignedRequest<'_>,
     auth: &Authorization,
+    service: &str,
     now: Timestamp,
 ) -> Result<String, SigError> {
     if header(req.headers, "x-amz-security-token").is_some() {
         return Err(SigError::SessionToken);
     }
-    if auth.service != SERVICE {
+    if auth.service != service {
         return Err(SigError::Invalid(format!(
-            "Credential should be scoped to correct service: '{SERVICE}'."
+            "Credential should be scoped to correct service: '{service}'."
         )));
     }
     if !auth.signed_headers.iter().any(|h| h == "host") {
@@ -365,12 +365,19 @@ pub fn sign(
     req: &SignedRequest<'_>,
     access_key_id: &str,
     secret: &str,
-    region: &str,
+    scope: Scope<'_>,
     now: Timestamp,
 ) -> (String, String) {
     let date = now.strftime("%Y%m%d").to_string();
-    let key = signing_key(secret.as_bytes(), &date, region, SERVICE);
-    sign_with_key(req, access_key_id, &key, region, now)
+    let key = signing_key(secret.as_bytes(), &date, scope.region, scope.service);
+    sign_with_key(req, access_key_id, &key, scope, now)
+}
+
+/// Where a signature is valid: a region and a service's signing name.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub region: &'a str,
+    pub service: &'a str,
 }
 
 /// [`sign`] with a signing key derived beforehand by [`signing_key`] for `now`'s UTC date:
@@ -379,7 +386,7 @@ pub fn sign_with_key(
     req: &SignedRequest<'_>,
     access_key_id: &str,
     key: &[u8],
-    region: &str,
+    scope: Scope<'_>,
     now: Timestamp,
 ) -> (String, String) {
     let amz_date = format_amz_date(now);
@@ -397,7 +404,7 @@ pub fn sign_with_key(
         ..*req
     };
     let canonical = canonical_request(&full, &names, &hex::encode(Sha256::digest(req.body)));
-    let scope = format!("{date}/{region}/{SERVICE}/aws4_request");
+    let scope = format!("{date}/{}/{}/aws4_request", scope.region, scope.service);
     let sts = string_to_sign(&amz_date, &scope, &canonical);
     let signature = hex::encode(hmac(key, sts.as_bytes()));
     (

@@ -19,8 +19,8 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-use tierdesk_aws::sigv4::{SERVICE, SignedRequest, sign_with_key, signing_key};
-use tierdesk_core::clock::{Clock, SystemClock};
+use tierdesk_aws::sigv4::{Scope, SignedRequest, sign_with_key, signing_key};
+use tierdesk_aws::{CONTENT_TYPE, Service, TARGET_PREFIX};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq, Debug)]
 enum Scenario {
@@ -78,12 +78,9 @@ struct Target {
 impl Target {
     async fn call(&self, op: &str, body: &Value) -> anyhow::Result<(u16, Bytes)> {
         let body = Bytes::from(serde_json::to_vec(body)?);
-        let target = format!("AWSSupport_20130415.{op}");
+        let target = format!("{TARGET_PREFIX}{op}");
         let headers = vec![
-            (
-                "content-type".to_string(),
-                "application/x-amz-json-1.1".to_string(),
-            ),
+            ("content-type".to_string(), CONTENT_TYPE.to_string()),
             ("host".to_string(), self.host.clone()),
             ("x-amz-target".to_string(), target.clone()),
         ];
@@ -94,22 +91,26 @@ impl Target {
             headers: &headers,
             body: &body,
         };
-        let now = SystemClock.now();
+        // A client signs with the real time (the service reads it only through a Clock).
+        let now = jiff::Timestamp::now();
+        let scope = Scope {
+            region: &self.region,
+            service: Service::Support.signing_name(),
+        };
         let day = now.strftime("%Y%m%d").to_string();
         let key = {
             let mut cached = self.key.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
             if cached.0 != day {
                 *cached = (
                     day.clone(),
-                    signing_key(self.secret.as_bytes(), &day, &self.region, SERVICE),
+                    signing_key(self.secret.as_bytes(), &day, scope.region, scope.service),
                 );
             }
             cached.1.clone()
         };
-        let (date, authorization) =
-            sign_with_key(&signed, &self.access_key, &key, &self.region, now);
+        let (date, authorization) = sign_with_key(&signed, &self.access_key, &key, scope, now);
         let req = Request::post(self.uri.clone())
-            .header("content-type", "application/x-amz-json-1.1")
+            .header("content-type", CONTENT_TYPE)
             .header("host", &self.host)
             .header("x-amz-target", target)
             .header("x-amz-date", date)

@@ -302,6 +302,8 @@ macro_rules! dispatch {
 
 mod billing;
 mod console;
+/// Throw-away PostgreSQL databases, for `tierdesk-testkit` only.
+#[cfg(feature = "scratch")]
 pub mod scratch;
 mod sla;
 pub use sla::*;

@@ -17,45 +17,17 @@ use tierdesk_core::records::{
 };
 use tierdesk_store::{
     Assignee, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap, NewAttachments, NewCase,
-    NewCommunication, NewEscalation, NewSlaEvent, Options, QueueQuery, ReportQuery, StatusChange,
-    Store, StoreError,
+    NewCommunication, NewEscalation, NewSlaEvent, QueueQuery, ReportQuery, StatusChange, Store,
+    StoreError,
 };
 
-fn unique() -> String {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).unwrap();
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
+use tierdesk_testkit::{Engine, ScratchDb, unique};
 
-async fn sqlite_store() -> Store {
-    let dir = std::env::temp_dir().join(format!("tierdesk-conf-{}", unique()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("t.db").display());
-    Store::open(&Options::new(url)).await.unwrap()
-}
-
-/// A store on a database of its own, and the database's name (dropped after the check).
-async fn pg_store() -> Option<(Store, String)> {
-    let Ok(base) = std::env::var("TIERDESK_TEST_PG") else {
-        if std::env::var("TIERDESK_REQUIRE_PG").as_deref() == Ok("1") {
-            panic!("TIERDESK_REQUIRE_PG=1 but TIERDESK_TEST_PG is not set");
-        }
-        eprintln!("PostgreSQL leg skipped: TIERDESK_TEST_PG is not set");
-        return None;
-    };
-    let name = format!("tierdesk_conf_{}", unique());
-    let url = tierdesk_store::scratch::create_pg_database(&base, &name)
-        .await
-        .expect("PostgreSQL at TIERDESK_TEST_PG");
-    Some((Store::open(&Options::new(url)).await.unwrap(), name))
-}
-
-async fn drop_pg(name: &str) {
-    if let Ok(base) = std::env::var("TIERDESK_TEST_PG") {
-        tierdesk_store::scratch::drop_pg_database(&base, name)
-            .await
-            .unwrap();
-    }
+/// A store on a scratch database of its own on `engine`, dropped with the guard even when
+/// the check panics; `None` when that engine's leg is off.
+async fn scratch_store(engine: Engine) -> Option<(Store, ScratchDb)> {
+    let db = ScratchDb::on(engine, "conf").await?;
+    Some((db.store().await, db))
 }
 
 fn at(s: &str) -> Timestamp {
@@ -1671,16 +1643,16 @@ macro_rules! conformance {
         mod sqlite_leg {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name(super::sqlite_store().await).await;
+                if let Some((s, _db)) = super::scratch_store(tierdesk_testkit::Engine::Sqlite).await {
+                    super::$name(s).await;
+                }
             })*
         }
         mod postgres_leg {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                if let Some((s, db)) = super::pg_store().await {
+                if let Some((s, _db)) = super::scratch_store(tierdesk_testkit::Engine::Postgres).await {
                     super::$name(s).await;
-                    // WITH (FORCE) ends the store's remaining connections.
-                    super::drop_pg(&db).await;
                 }
             })*
         }

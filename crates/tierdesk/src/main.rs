@@ -1,12 +1,8 @@
-//! `tierdesk`: the one binary. Commands for operators, and `serve` for the service.
+//! `tierdesk`: the one binary. Commands for operators, and `serve` for the service; the
+//! HTTP surfaces live in `tierdesk-server`, the use cases in `tierdesk-app`.
 
-mod api;
 mod cli;
-mod console;
-mod http;
-mod report_format;
 mod setup;
-mod webhook_sender;
 
 use std::process::ExitCode;
 

@@ -127,15 +127,6 @@ pub async fn app(global: &Global, limits: Limits) -> anyhow::Result<App> {
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// A generated console password: 18 random bytes, URL-safe base64 (24 characters).
-pub fn random_password() -> anyhow::Result<String> {
-    use base64::Engine;
-    let mut b = [0u8; 18];
-    getrandom::fill(&mut b)
-        .map_err(|e| anyhow::anyhow!("the OS random number source failed: {e}"))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,21 +69,21 @@ fn botocore_signed_create_case() {
     };
     let auth = parse_authorization(&headers).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(auth.region, "eu-west-1");
-    let date =
-        check_envelope(&req, &auth, at("2026-11-22T04:30:00Z")).unwrap_or_else(|e| panic!("{e}"));
+    let date = check_envelope(&req, &auth, "support", at("2026-11-22T04:30:00Z"))
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(verify(&req, &auth, &date, SECRET.as_bytes()), Ok(()));
     assert!(verify(&req, &auth, &date, b"wrong").is_err());
     let tampered = SignedRequest { body: b"{}", ..req };
     assert!(verify(&tampered, &auth, &date, SECRET.as_bytes()).is_err());
 
     // 15 minutes of skew either way, and no more.
-    assert!(check_envelope(&req, &auth, at("2026-11-22T04:42:23Z")).is_ok());
+    assert!(check_envelope(&req, &auth, "support", at("2026-11-22T04:42:23Z")).is_ok());
     assert!(matches!(
-        check_envelope(&req, &auth, at("2026-11-22T04:42:24Z")),
+        check_envelope(&req, &auth, "support", at("2026-11-22T04:42:24Z")),
         Err(SigError::Expired(_))
     ));
     assert!(matches!(
-        check_envelope(&req, &auth, at("2026-11-22T04:12:22Z")),
+        check_envelope(&req, &auth, "support", at("2026-11-22T04:12:22Z")),
         Err(SigError::Expired(_))
     ));
 }
@@ -112,7 +112,7 @@ fn envelope_rules() {
             headers: &headers,
             body: b"",
         };
-        parse_authorization(&headers).and_then(|a| check_envelope(&req, &a, now))
+        parse_authorization(&headers).and_then(|a| check_envelope(&req, &a, "support", now))
     };
     assert!(check(base(&good, &[])).is_ok());
     assert_eq!(check(h(&[("Host", "x")])), Err(SigError::Missing));
@@ -160,13 +160,13 @@ proptest! {
         let now = at("2026-11-22T04:27:23Z");
         let headers = h(&[("host", "127.0.0.1:8080"), ("x-amz-target", &format!("AWSSupport_20130415.{target}"))]);
         let req = SignedRequest { method: "POST", path: "/", query: "", headers: &headers, body: &body };
-        let (date, authorization) = sign(&req, "TDKEY", &secret, &region, now);
+        let (date, authorization) = sign(&req, "TDKEY", &secret, Scope { region: &region, service: "support" }, now);
         let mut all = headers.clone();
         all.push(("x-amz-date".into(), date));
         all.push(("authorization".into(), authorization));
         let req = SignedRequest { headers: &all, ..req };
         let auth = parse_authorization(&all).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let date = check_envelope(&req, &auth, now).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let date = check_envelope(&req, &auth, "support", now).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(verify(&req, &auth, &date, secret.as_bytes()), Ok(()));
         if !body.is_empty() {
             let mut bad = body.clone();

@@ -18,8 +18,8 @@ use tierdesk_core::records::Invoice;
 use tierdesk_core::usage::{self, Format};
 
 use super::{Global, print_json};
-use crate::report_format::quote;
 use crate::setup;
+use tierdesk_server::report_format::quote;
 
 fn e(e: ServiceError) -> anyhow::Error {
     anyhow::anyhow!("{e}")

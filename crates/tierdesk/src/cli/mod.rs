@@ -13,7 +13,8 @@ use tierdesk_core::catalog::{BillingScope, Catalog, FeeModel, FixedIs, Plan};
 use tierdesk_core::clock::{Clock, SystemClock};
 use tierdesk_core::time::format_millis;
 
-use crate::{http, setup};
+use crate::setup;
+use tierdesk_server as http;
 
 mod billing;
 mod operators;
@@ -389,8 +390,8 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         app.clone()
             .run_sla_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
     );
-    let webhooks = crate::webhook_sender::client(s.webhook_ca_file.as_deref())?;
-    tokio::spawn(crate::webhook_sender::run(
+    let webhooks = tierdesk_server::webhook_sender::client(s.webhook_ca_file.as_deref())?;
+    tokio::spawn(tierdesk_server::webhook_sender::run(
         app.clone(),
         webhooks,
         Duration::from_millis(500),

@@ -7,7 +7,8 @@ use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{Limits, ServiceError};
 
 use super::{Global, print_json};
-use crate::{report_format, setup};
+use crate::setup;
+use tierdesk_server::report_format;
 
 fn e(e: ServiceError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
@@ -107,7 +108,10 @@ pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
             let (password, generated) = if password_stdin {
                 (password_from_stdin()?, false)
             } else {
-                (crate::setup::random_password()?, true)
+                (
+                    tierdesk_app::secrets::random_password().map_err(|e| anyhow::anyhow!("{e}"))?,
+                    true,
+                )
             };
             let u = app
                 .create_user(

@@ -30,7 +30,7 @@ use tierdesk_core::fees::money;
 use tierdesk_core::records::{Invoice, Role, Session};
 
 pub(crate) use self::i18n::Lang;
-use crate::http::AppState;
+use crate::AppState;
 
 const SESSION_COOKIE: &str = "tierdesk_session";
 const LOGIN_CSRF_COOKIE: &str = "tierdesk_login_csrf";
@@ -528,7 +528,7 @@ fn sign_in_form(
 ) -> Response {
     let l = browser_lang(headers);
     // Login CSRF: a random value in a cookie and in the form must match on submit.
-    let csrf = match crate::setup::random_password() {
+    let csrf = match tierdesk_app::secrets::random_password() {
         Ok(v) => v,
         Err(_) => {
             return message(

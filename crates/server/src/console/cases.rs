@@ -24,7 +24,7 @@ use tierdesk_core::records::{AttachmentRef, Case, status};
 
 use super::upload::{Posted, read_posted};
 use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
-use crate::http::AppState;
+use crate::AppState;
 
 /// Room for three 5 MB attachments and the form around them.
 pub(super) const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;

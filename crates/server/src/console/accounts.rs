@@ -18,7 +18,7 @@ use tierdesk_core::records::{Agent, Case, Role};
 
 use super::queue::agent;
 use super::{Lang, Nav, Visit, field, given, query, render};
-use crate::http::AppState;
+use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -456,7 +456,7 @@ async fn act(
             .set_tam(&id, given(&f, "tam").as_deref())
             .await
             .map(|_| None),
-        "user" => match crate::setup::random_password() {
+        "user" => match tierdesk_app::secrets::random_password() {
             Ok(password) => app
                 .create_user(
                     &id,

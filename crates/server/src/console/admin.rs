@@ -17,7 +17,7 @@ use tierdesk_core::records::Role;
 
 use super::accounts::admin;
 use super::{Lang, Nav, Visit, field, render, role_name};
-use crate::http::AppState;
+use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -119,8 +119,7 @@ async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Byte
     };
     let l = v.l;
     let made = async {
-        let password =
-            crate::setup::random_password().map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let password = tierdesk_app::secrets::random_password()?;
         let created = st
             .app
             .create_agent(NewAgent {

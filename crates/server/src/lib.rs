@@ -1,19 +1,22 @@
-//! The HTTP layer: the only module that knows HTTP. It moves bytes between sockets and the
-//! protocol handlers.
+//! Every HTTP surface of Tierdesk, as a library: the AWS endpoint (`aws`), the operator API
+//! (`api`), the web console (`console`) and the webhook sender's client. The only crate that
+//! knows HTTP. The binary builds an [`AppState`] and calls [`serve`]; tests drive
+//! [`router`] in process.
+
+pub mod api;
+mod aws;
+pub mod console;
+pub mod report_format;
+pub mod webhook_sender;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tierdesk_app::App;
-use tierdesk_aws::error::AwsError;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -21,11 +24,11 @@ pub struct AppState {
     pub max_body: usize,
     /// Mark console cookies `Secure` on every response, not only on HTTPS requests.
     pub secure_cookies: bool,
-    request_ids: Arc<RequestIds>,
+    pub(crate) request_ids: Arc<RequestIds>,
 }
 
 /// Request ids unique across replicas: a random per-process prefix and a counter.
-struct RequestIds {
+pub(crate) struct RequestIds {
     prefix: String,
     next: AtomicU64,
 }
@@ -40,7 +43,7 @@ impl RequestIds {
         }
     }
 
-    fn next(&self) -> String {
+    pub(crate) fn next(&self) -> String {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         format!("{}-{}-{n:012x}", &self.prefix[..8], &self.prefix[8..])
     }
@@ -61,7 +64,7 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", post(aws_support))
+        .route("/", post(aws::endpoint))
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(crate::api::routes())
         .merge(crate::console::routes())
@@ -71,7 +74,7 @@ pub fn router(state: AppState) -> Router {
 /// The request body, or `None` past `max` bytes. An oversized body is still read (and
 /// dropped) to its end, up to four times the limit, so that a client that writes the
 /// whole request before reading gets the 413 instead of a reset connection.
-async fn read_body(body: Body, max: usize) -> Option<bytes::Bytes> {
+pub(crate) async fn read_body(body: Body, max: usize) -> Option<bytes::Bytes> {
     use http_body_util::BodyExt;
     let mut body = body;
     let mut chunks: Vec<bytes::Bytes> = Vec::new();
@@ -97,70 +100,6 @@ async fn read_body(body: Body, max: usize) -> Option<bytes::Bytes> {
         return chunks.pop();
     }
     Some(chunks.concat().into())
-}
-
-async fn aws_support(State(state): State<AppState>, req: Request) -> Response {
-    let started = Instant::now();
-    let request_id = state.request_ids.next();
-    let (parts, body) = req.into_parts();
-    let wire = match read_body(body, state.max_body).await {
-        Some(bytes) => {
-            let headers: Vec<(String, String)> = parts
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            tierdesk_aws::handle(
-                &state.app,
-                tierdesk_aws::WireRequest {
-                    method: parts.method.as_str(),
-                    path: parts.uri.path(),
-                    query: parts.uri.query().unwrap_or(""),
-                    headers: &headers,
-                    body: &bytes,
-                },
-                &request_id,
-            )
-            .await
-        }
-        None => {
-            let e = AwsError::too_large(state.max_body);
-            tierdesk_aws::WireResponse {
-                status: e.status,
-                content_type: tierdesk_aws::CONTENT_TYPE,
-                body: e.body(),
-                operation: None,
-                account: None,
-                error: Some(e.code),
-            }
-        }
-    };
-    tracing::debug!(
-        request_id,
-        operation = wire.operation.as_deref().unwrap_or("-"),
-        account = wire.account.as_deref().unwrap_or("-"),
-        status = wire.status,
-        error = wire.error.unwrap_or("-"),
-        micros = started.elapsed().as_micros() as u64,
-        "aws request"
-    );
-    let mut resp = Response::new(Body::from(wire.body));
-    *resp.status_mut() =
-        StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(wire.content_type),
-    );
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-amzn-requestid", v);
-    }
-    resp.into_response()
 }
 
 pub async fn serve(

@@ -15,7 +15,7 @@ use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::records::{Agent, Case, CaseTarget, Communication};
 
-use crate::http::AppState;
+use crate::AppState;
 use crate::report_format;
 
 pub const OPENAPI: &str = include_str!("api/openapi.json");

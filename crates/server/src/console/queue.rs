@@ -18,7 +18,7 @@ use tierdesk_core::records::{Agent, Role, status};
 use super::cases::{MessageView, attachment_response};
 use super::upload::{Posted, read_posted};
 use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
-use crate::http::AppState;
+use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()

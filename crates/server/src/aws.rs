@@ -1,5 +1,13 @@
-//! One AWS Support API call, from signed bytes to response bytes.
+//! `POST /`: the AWS Support API. One call goes from signed bytes to response bytes:
+//! verify the signature (`tierdesk_aws::sigv4`), parse the operation, decode the shape,
+//! call the use case, encode the answer or the AWS error.
 
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
@@ -7,46 +15,35 @@ use serde::de::DeserializeOwned;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::support;
 use tierdesk_app::{App, ServiceError};
+use tierdesk_aws::error::AwsError;
+use tierdesk_aws::shapes::*;
+use tierdesk_aws::sigv4::{self, SignedRequest};
+use tierdesk_aws::{CONTENT_TYPE, Operation};
 use tierdesk_core::records;
 use tierdesk_core::time::format_millis;
 
-use crate::error::{AwsError, from_service};
-use crate::shapes::*;
-use crate::sigv4::{self, SignedRequest};
+use crate::{AppState, read_body};
 
-pub const TARGET_PREFIX: &str = "AWSSupport_20130415.";
-pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// `DateInterval` times: RFC 3339 with milliseconds and the zone's offset.
 const DATE_INTERVAL: &str = "%Y-%m-%dT%H:%M:%S%.3f%:z";
 
-/// The Trusted Advisor operations of this API; they come in a later release and until
-/// then answer as unsupported, never with invented data.
-const TRUSTED_ADVISOR: [&str; 5] = [
-    "DescribeTrustedAdvisorChecks",
-    "DescribeTrustedAdvisorCheckResult",
-    "DescribeTrustedAdvisorCheckSummaries",
-    "DescribeTrustedAdvisorCheckRefreshStatuses",
-    "RefreshTrustedAdvisorCheck",
-];
-
 /// A request as received, without any HTTP library's types.
-pub struct WireRequest<'a> {
-    pub method: &'a str,
-    pub path: &'a str,
-    pub query: &'a str,
-    pub headers: &'a [(String, String)],
-    pub body: &'a [u8],
+struct WireRequest<'a> {
+    method: &'a str,
+    path: &'a str,
+    query: &'a str,
+    headers: &'a [(String, String)],
+    body: &'a [u8],
 }
 
-pub struct WireResponse {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
+struct WireResponse {
+    status: u16,
+    body: Vec<u8>,
     /// For the access log: the operation and account, once known.
-    pub operation: Option<String>,
-    pub account: Option<String>,
+    operation: Option<Operation>,
+    account: Option<String>,
     /// The AWS error code, if the call failed.
-    pub error: Option<&'static str>,
+    error: Option<&'static str>,
 }
 
 fn ok<T: Serialize>(v: &T) -> Result<Vec<u8>, AwsError> {
@@ -108,9 +105,69 @@ fn case_details(d: support::CaseDetails) -> CaseDetails {
     }
 }
 
+pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
+    let started = Instant::now();
+    let request_id = state.request_ids.next();
+    let (parts, body) = req.into_parts();
+    let wire = match read_body(body, state.max_body).await {
+        Some(bytes) => {
+            let headers: Vec<(String, String)> = parts
+                .headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            handle(
+                &state.app,
+                WireRequest {
+                    method: parts.method.as_str(),
+                    path: parts.uri.path(),
+                    query: parts.uri.query().unwrap_or(""),
+                    headers: &headers,
+                    body: &bytes,
+                },
+                &request_id,
+            )
+            .await
+        }
+        None => {
+            let e = AwsError::too_large(state.max_body);
+            WireResponse {
+                status: e.status,
+                body: e.body(),
+                operation: None,
+                account: None,
+                error: Some(e.code),
+            }
+        }
+    };
+    tracing::debug!(
+        request_id,
+        operation = wire.operation.map_or("-", Operation::name),
+        account = wire.account.as_deref().unwrap_or("-"),
+        status = wire.status,
+        error = wire.error.unwrap_or("-"),
+        micros = started.elapsed().as_micros() as u64,
+        "aws request"
+    );
+    let mut resp = Response::new(Body::from(wire.body));
+    *resp.status_mut() =
+        StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-amzn-requestid", v);
+    }
+    resp.into_response()
+}
+
 /// Authenticates, dispatches and encodes one call. Never panics on any input; internal
 /// failures are logged with `request_id` and answered without detail.
-pub async fn handle(app: &App, req: WireRequest<'_>, request_id: &str) -> WireResponse {
+async fn handle(app: &App, req: WireRequest<'_>, request_id: &str) -> WireResponse {
     let mut operation = None;
     let mut account = None;
     let result = handle_inner(app, &req, &mut operation, &mut account).await;
@@ -125,7 +182,6 @@ pub async fn handle(app: &App, req: WireRequest<'_>, request_id: &str) -> WireRe
     };
     WireResponse {
         status,
-        content_type: CONTENT_TYPE,
         body,
         operation,
         account,
@@ -153,10 +209,37 @@ impl From<ServiceError> for Failure {
     }
 }
 
+/// The AWS code for each use-case error. Internal errors are turned into a generic
+/// message by the caller (which logs the detail).
+fn from_service(e: ServiceError) -> Result<AwsError, String> {
+    let (code, msg) = match e {
+        ServiceError::Validation(m) => ("ValidationException", m),
+        ServiceError::SubscriptionRequired(m) => ("SubscriptionRequiredException", m),
+        ServiceError::CaseNotFound(m) => ("CaseIdNotFound", m),
+        ServiceError::CaseCreationLimit(m) => ("CaseCreationLimitExceeded", m),
+        ServiceError::AttachmentSetNotFound(m) => ("AttachmentSetIdNotFound", m),
+        ServiceError::AttachmentSetExpired(m) => ("AttachmentSetExpired", m),
+        ServiceError::AttachmentSetSizeLimit(m) => ("AttachmentSetSizeLimitExceeded", m),
+        ServiceError::AttachmentLimit(m) => ("AttachmentLimitExceeded", m),
+        ServiceError::AttachmentNotFound(m) => ("AttachmentIdNotFound", m),
+        ServiceError::DescribeAttachmentLimit(m) => ("DescribeAttachmentLimitExceeded", m),
+        ServiceError::Throttled(m) => ("ThrottlingException", m),
+        // Operator-side errors never arise from an AWS call; if one did, it is a bug.
+        ServiceError::NotFound(m)
+        | ServiceError::Conflict(m)
+        | ServiceError::Unauthenticated(m)
+        | ServiceError::Forbidden(m)
+        | ServiceError::Internal(m) => {
+            return Err(m);
+        }
+    };
+    Ok(AwsError::client(code, msg))
+}
+
 async fn handle_inner(
     app: &App,
     req: &WireRequest<'_>,
-    operation: &mut Option<String>,
+    operation: &mut Option<Operation>,
     account: &mut Option<String>,
 ) -> Result<Vec<u8>, Failure> {
     let signed = SignedRequest {
@@ -167,8 +250,13 @@ async fn handle_inner(
         body: req.body,
     };
     let auth = sigv4::parse_authorization(req.headers).map_err(AwsError::from)?;
-    let amz_date =
-        sigv4::check_envelope(&signed, &auth, app.clock.now()).map_err(AwsError::from)?;
+    let amz_date = sigv4::check_envelope(
+        &signed,
+        &auth,
+        tierdesk_aws::Service::Support.signing_name(),
+        app.clock.now(),
+    )
+    .map_err(AwsError::from)?;
     let Some(key) = app.resolve_key(&auth.access_key_id).await? else {
         return Err(AwsError::client(
             "UnrecognizedClientException",
@@ -180,21 +268,20 @@ async fn handle_inner(
     let caller = &key.caller;
     *account = Some(caller.account.id.clone());
 
-    let target = sigv4::header(req.headers, "x-amz-target").unwrap_or_default();
-    let op = target.strip_prefix(TARGET_PREFIX).ok_or_else(|| {
-        AwsError::client(
-            "UnknownOperationException",
-            format!("'{target}' is not an operation of {TARGET_PREFIX}*"),
-        )
-    })?;
-    *operation = Some(op.to_string());
+    let op = Operation::parse(sigv4::header(req.headers, "x-amz-target").unwrap_or_default())?;
+    *operation = Some(op);
     app.throttle(caller)?;
     dispatch(app, caller, op, req.body).await
 }
 
-async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<Vec<u8>, Failure> {
+async fn dispatch(
+    app: &App,
+    caller: &Caller,
+    op: Operation,
+    body: &[u8],
+) -> Result<Vec<u8>, Failure> {
     let out = match op {
-        "CreateCase" => {
+        Operation::CreateCase => {
             let r: CreateCaseRequest = parse(body)?;
             let case = app
                 .create_case(
@@ -216,7 +303,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 case_id: case.case_id,
             })?
         }
-        "DescribeCases" => {
+        Operation::DescribeCases => {
             let r: DescribeCasesRequest = parse(body)?;
             let (cases, next_token) = app
                 .describe_cases(
@@ -239,7 +326,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 next_token,
             })?
         }
-        "DescribeCommunications" => {
+        Operation::DescribeCommunications => {
             let r: DescribeCommunicationsRequest = parse(body)?;
             let (comms, next_token) = app
                 .describe_communications(
@@ -258,7 +345,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 next_token,
             })?
         }
-        "AddCommunicationToCase" => {
+        Operation::AddCommunicationToCase => {
             let r: AddCommunicationToCaseRequest = parse(body)?;
             app.add_communication(
                 caller,
@@ -272,7 +359,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
             .await?;
             ok(&AddCommunicationToCaseResponse { result: true })?
         }
-        "ResolveCase" => {
+        Operation::ResolveCase => {
             let r: ResolveCaseRequest = parse(body)?;
             let (initial, fin) = app.resolve_case(caller, r.case_id).await?;
             ok(&ResolveCaseResponse {
@@ -280,7 +367,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 final_case_status: fin,
             })?
         }
-        "AddAttachmentsToSet" => {
+        Operation::AddAttachmentsToSet => {
             let r: AddAttachmentsToSetRequest = parse(body)?;
             let files = r
                 .attachments
@@ -314,7 +401,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 expiry_time: format_millis(expiry),
             })?
         }
-        "DescribeAttachment" => {
+        Operation::DescribeAttachment => {
             let r: DescribeAttachmentRequest = parse(body)?;
             let a = app.describe_attachment(caller, r.attachment_id).await?;
             ok(&DescribeAttachmentResponse {
@@ -324,7 +411,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                 },
             })?
         }
-        "DescribeSeverityLevels" => {
+        Operation::DescribeSeverityLevels => {
             let r: DescribeSeverityLevelsRequest = parse(body)?;
             let levels = app.severity_levels(caller, r.language.as_deref())?;
             ok(&DescribeSeverityLevelsResponse {
@@ -337,7 +424,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                     .collect(),
             })?
         }
-        "DescribeServices" => {
+        Operation::DescribeServices => {
             let r: DescribeServicesRequest = parse(body)?;
             let services = app.describe_services(
                 caller,
@@ -362,7 +449,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                     .collect(),
             })?
         }
-        "DescribeSupportedLanguages" => {
+        Operation::DescribeSupportedLanguages => {
             let r: DescribeSupportedLanguagesRequest = parse(body)?;
             if let Some(it) = &r.issue_type
                 && !(9..=22).contains(&it.chars().count())
@@ -386,7 +473,7 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                     .collect(),
             })?
         }
-        "DescribeCreateCaseOptions" => {
+        Operation::DescribeCreateCaseOptions => {
             let r: DescribeCreateCaseOptionsRequest = parse(body)?;
             let (availability, channels) = app
                 .create_case_options(
@@ -426,18 +513,15 @@ async fn dispatch(app: &App, caller: &Caller, op: &str, body: &[u8]) -> Result<V
                     .collect(),
             })?
         }
-        op if TRUSTED_ADVISOR.contains(&op) => {
+        op => {
+            debug_assert!(op.is_trusted_advisor());
             app.require_api(caller)?;
             return Err(AwsError::client(
                 "UnsupportedOperationException",
-                format!("{op}: Trusted Advisor is not available on this Tierdesk server yet"),
-            )
-            .into());
-        }
-        other => {
-            return Err(AwsError::client(
-                "UnknownOperationException",
-                format!("'{other}' is not an operation of the AWS Support API"),
+                format!(
+                    "{}: Trusted Advisor is not available on this Tierdesk server yet",
+                    op.name()
+                ),
             )
             .into());
         }
