@@ -1,0 +1,206 @@
+//! The operator API under `/api/v1`: one request per resource, its status and shape, and
+//! the OpenAPI document checked against what the routes answer.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use tierdesk_aws::Operation;
+
+use crate::support::{Server, both_engines};
+
+/// A case opened through the AWS API by the Enterprise account; its id.
+async fn open_case(s: &Server, severity: &str) -> String {
+    let r = s
+        .aws(
+            Operation::CreateCase,
+            json!({
+                "subject": "Checkout is slow",
+                "communicationBody": "p99 went from 200 ms to 4 s.",
+                "severityCode": severity,
+            }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    r.json()["caseId"].as_str().unwrap().to_string()
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(r) => resolve(
+            doc,
+            &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        ),
+        None => schema,
+    }
+}
+
+/// The members a schema describes, with `allOf`'s parts merged; a member that several
+/// parts describe must satisfy all of them.
+fn properties(doc: &Value, schema: &Value) -> serde_json::Map<String, Value> {
+    let schema = resolve(doc, schema);
+    let mut parts: Vec<serde_json::Map<String, Value>> = schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|part| properties(doc, part))
+        .collect();
+    if let Some(p) = schema.get("properties").and_then(Value::as_object) {
+        parts.push(p.clone());
+    }
+    let mut out = serde_json::Map::new();
+    for (k, v) in parts.into_iter().flatten() {
+        let merged = match out.remove(&k) {
+            Some(before) => serde_json::json!({ "allOf": [before, v] }),
+            None => v,
+        };
+        out.insert(k, merged);
+    }
+    out
+}
+
+/// Where `value` departs from `schema` in the OpenAPI document: a member the schema does
+/// not describe, or a value of another type. An empty answer means the value conforms.
+fn departures(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+    let schema = resolve(doc, schema);
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ if schema.get("allOf").is_some() => vec!["object"],
+        _ => return Vec::new(),
+    };
+    let actual = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let number = actual == "integer" && types.contains(&"number");
+    if !(types.contains(&actual) || number) {
+        return vec![format!("{at} is {actual}, documented as {types:?}")];
+    }
+    let mut out = Vec::new();
+    match value {
+        Value::Object(obj) => {
+            let props = properties(doc, schema);
+            // An object documented without members is free-form.
+            if !props.is_empty() {
+                for (k, v) in obj {
+                    match props.get(k) {
+                        Some(sub) => out.extend(departures(doc, sub, v, &format!("{at}.{k}"))),
+                        None => out.push(format!("{at}.{k} is not documented")),
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(sub) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    out.extend(departures(doc, sub, v, &format!("{at}[{i}]")));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Asserts that a 2xx answer of `method path` conforms to the document's response schema.
+fn assert_documented(doc: &Value, method: &str, path: &str, status: u16, body: &Value) {
+    let schema = &doc["paths"][path][method]["responses"][status.to_string()]["content"]["application/json"]
+        ["schema"];
+    assert!(
+        !schema.is_null(),
+        "openapi.json documents no {status} JSON answer for {method} {path}"
+    );
+    let found = departures(doc, schema, body, "$");
+    assert!(found.is_empty(), "{method} {path}: {found:#?}");
+}
+
+both_engines! {
+    async fn without_a_token_the_api_answers_401_with_a_challenge(s) {
+        let r = s.send(
+            axum::http::Request::get("/api/v1/me").body(axum::body::Body::empty()).unwrap(),
+        ).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(r.header("www-authenticate"), "Bearer realm=\"tierdesk\"");
+        assert_eq!(r.json()["error"]["code"], "unauthenticated");
+    }
+
+    async fn each_resource_answers_in_the_documented_shape(s) {
+        let doc: Value = s.api("agent", "GET", "/api/v1/openapi.json", None).await.json();
+
+        let me = s.api("agent", "GET", "/api/v1/me", None).await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.json()["role"], "agent");
+        assert_documented(&doc, "get", "/api/v1/me", 200, &me.json());
+
+        let id = open_case(&s, "urgent").await;
+        let queue = s.api("agent", "GET", "/api/v1/queue", None).await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert_eq!(queue.json()["cases"][0]["caseId"], id.as_str());
+        assert_documented(&doc, "get", "/api/v1/queue", 200, &queue.json());
+
+        let case = s.api("agent", "GET", &format!("/api/v1/cases/{id}"), None).await;
+        assert_eq!(case.status, StatusCode::OK);
+        assert_eq!(case.json()["sla"]["running"]["kind"], "first_response");
+        assert_eq!(case.json()["tam"]["email"], "tam@support.example");
+        assert_documented(&doc, "get", "/api/v1/cases/{caseId}", 200, &case.json());
+
+        let reply = s.api("agent", "POST", &format!("/api/v1/cases/{id}/replies"),
+            Some(json!({"body": "Looking at it now."}))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert_documented(&doc, "post", "/api/v1/cases/{caseId}/replies", 200, &reply.json());
+        let note = s.api("agent", "POST", &format!("/api/v1/cases/{id}/notes"),
+            Some(json!({"body": "Probably the index rebuild."}))).await;
+        assert_eq!(note.status, StatusCode::OK, "{}", note.text());
+
+        let comms = s.api("agent", "GET", &format!("/api/v1/cases/{id}/communications"), None).await;
+        let list = comms.json()["communications"].as_array().unwrap().clone();
+        assert_eq!(list.len(), 3, "{}", comms.text());
+        assert!(list.iter().any(|c| c["internal"] == true));
+        assert_documented(&doc, "get", "/api/v1/cases/{caseId}/communications", 200, &comms.json());
+
+        let status = s.api("agent", "PUT", &format!("/api/v1/cases/{id}/status"),
+            Some(json!({"status": "pending-customer-action"}))).await;
+        assert_eq!(status.status, StatusCode::OK, "{}", status.text());
+        assert_eq!(status.json()["status"], "pending-customer-action");
+        assert_eq!(status.json()["previousStatus"], "opened");
+        assert_documented(&doc, "put", "/api/v1/cases/{caseId}/status", 200, &status.json());
+
+        let assigned = s.api("agent", "PUT", &format!("/api/v1/cases/{id}/assignee"),
+            Some(json!({"assignee": "me"}))).await;
+        assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.text());
+        let me_id = me.json()["id"].clone();
+        assert_eq!(assigned.json()["assignee"], me_id);
+        assert_documented(&doc, "put", "/api/v1/cases/{caseId}/assignee", 200, &assigned.json());
+
+        // AWS plans sell no urgent escalations: refused with the reason.
+        let esc = s.api("agent", "POST", &format!("/api/v1/cases/{id}/escalations"), Some(json!({}))).await;
+        assert_eq!(esc.status, StatusCode::BAD_REQUEST, "{}", esc.text());
+        assert!(esc.text().contains("no urgent escalations"), "{}", esc.text());
+
+        let report = s.api("agent", "GET", "/api/v1/reports/sla?from=2026-11-01&to=2026-11-30", None).await;
+        assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+        assert!(report.json()["lines"].is_array());
+        assert_documented(&doc, "get", "/api/v1/reports/sla", 200, &report.json());
+    }
+
+    async fn bad_input_is_a_400_that_names_the_problem(s) {
+        let r = s.api("agent", "GET", "/api/v1/queue?severty=urgent", None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["error"]["code"], "invalid");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains("severty"));
+
+        let id = open_case(&s, "low").await;
+        let r = s.api("agent", "PUT", &format!("/api/v1/cases/{id}/status"),
+            Some(json!({"status": "on-fire"}))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+
+        let r = s.api("agent", "GET", "/api/v1/cases/case-111122223333-muen-2026-ffffffffffffffff", None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+    }
+}

@@ -1,0 +1,109 @@
+//! `POST /`: signed AWS Support calls and AWS's error shape.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+use tierdesk_aws::Operation;
+
+use crate::support::both_engines;
+
+fn new_case() -> serde_json::Value {
+    json!({
+        "subject": "Database down",
+        "communicationBody": "Our production database stopped answering at 09:00.",
+        "serviceCode": "amazon-elastic-compute-cloud-linux",
+        "categoryCode": "general-guidance",
+        "severityCode": "urgent",
+        "language": "en",
+    })
+}
+
+both_engines! {
+    async fn a_signed_create_case_is_described_back(s) {
+        let created = s.aws(Operation::CreateCase, new_case()).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.text());
+        assert_eq!(created.header("content-type"), "application/x-amz-json-1.1");
+        assert!(!created.header("x-amzn-requestid").is_empty());
+        let case_id = created.json()["caseId"].as_str().unwrap().to_string();
+        assert!(case_id.starts_with("case-111122223333-"), "{case_id}");
+
+        let described = s
+            .aws(Operation::DescribeCases, json!({"caseIdList": [case_id]}))
+            .await;
+        assert_eq!(described.status, StatusCode::OK, "{}", described.text());
+        let case = &described.json()["cases"][0];
+        assert_eq!(case["subject"], "Database down");
+        assert_eq!(case["severityCode"], "urgent");
+        assert_eq!(case["status"], "opened");
+        assert_eq!(case["displayId"], "1000000001");
+        assert_eq!(
+            case["recentCommunications"]["communications"][0]["body"],
+            "Our production database stopped answering at 09:00."
+        );
+    }
+
+    async fn errors_have_aws_shape_code_and_status(s) {
+        // A missing member of a required shape: a validation error, 400.
+        let r = s.aws(Operation::CreateCase, json!({"subject": "x"})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["__type"], "ValidationException", "{}", r.text());
+        assert!(r.json()["message"].as_str().unwrap().contains("communicationBody"));
+
+        // A member the shape does not have.
+        let r = s.aws(Operation::DescribeCases, json!({"caseIdz": []})).await;
+        assert_eq!(r.json()["__type"], "SerializationException");
+
+        // Another account's case looks like no case.
+        let r = s
+            .aws(
+                Operation::DescribeCommunications,
+                json!({"caseId": "case-444455556666-muen-2026-0123456789abcdef"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["__type"], "CaseIdNotFound", "{}", r.text());
+
+        // A key nobody issued.
+        let r = s
+            .aws_signed_by(Operation::DescribeSeverityLevels, json!({}), "AKIDNOBODY", "secret")
+            .await;
+        assert_eq!(r.json()["__type"], "UnrecognizedClientException");
+
+        // The right key with the wrong secret.
+        let key = s.access_key.clone();
+        let r = s
+            .aws_signed_by(Operation::DescribeSeverityLevels, json!({}), &key, "wrong")
+            .await;
+        assert_eq!(r.json()["__type"], "InvalidSignatureException");
+
+        // No signature at all: AWS answers 403.
+        let r = s
+            .send(
+                Request::post("/")
+                    .header("x-amz-target", Operation::DescribeServices.target())
+                    .body(Body::from("{}"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException");
+    }
+
+    async fn trusted_advisor_operations_are_refused_as_unsupported(s) {
+        let r = s.aws(Operation::DescribeTrustedAdvisorChecks, json!({"language": "en"})).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert_eq!(r.json()["__type"], "UnsupportedOperationException");
+    }
+
+    async fn severity_levels_come_from_the_plan(s) {
+        let r = s.aws(Operation::DescribeSeverityLevels, json!({})).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let codes: Vec<String> = r.json()["severityLevels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["code"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(codes, ["low", "normal", "high", "urgent", "critical"]);
+    }
+}

@@ -1,0 +1,130 @@
+//! The console under `/console`: a page per role, the role refusals, CSRF.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::json;
+use tierdesk_aws::Operation;
+
+use crate::support::{ACCOUNT, CUSTOMER_EMAIL, OTHER_ACCOUNT, Server, both_engines};
+
+fn case_form(csrf: &str) -> Vec<(&str, &str)> {
+    vec![
+        ("csrf", csrf),
+        ("subject", "Invoices page shows a blank screen"),
+        ("body", "Since this morning the invoices page stays white."),
+        ("severity", "normal"),
+        (
+            "service",
+            "amazon-elastic-compute-cloud-linux|general-guidance",
+        ),
+        ("issue_type", "technical"),
+    ]
+}
+
+/// How many cases the Enterprise account has, through the AWS API.
+async fn case_count(s: &Server) -> usize {
+    let r = s
+        .aws(
+            Operation::DescribeCases,
+            json!({"includeResolvedCases": true}),
+        )
+        .await;
+    r.json()["cases"].as_array().unwrap().len()
+}
+
+both_engines! {
+    async fn without_a_session_pages_send_people_to_sign_in(s) {
+        let r = s.send(Request::get("/console").body(Body::empty()).unwrap()).await;
+        assert!(r.status.is_redirection(), "{}", r.status);
+        assert_eq!(r.header("location"), "/console/sign-in");
+        let page = s.send(Request::get("/console/sign-in").body(Body::empty()).unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.header("content-security-policy").contains("default-src 'self'"));
+        assert!(page.header("set-cookie").contains("tierdesk_login_csrf="));
+    }
+
+    async fn a_customer_opens_a_case_and_reads_it_back(s) {
+        let v = s.visitor(CUSTOMER_EMAIL).await;
+        let home = s.get_page(&v, "/console").await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert_eq!(home.header("cache-control"), "no-store");
+        let created = s.post_form(&v, "/console/cases/new", &case_form(&v.csrf)).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+        let location = created.header("location").to_string();
+        assert!(location.starts_with("/console/cases/case-111122223333-"), "{location}");
+        let page = s.get_page(&v, &location).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("Invoices page shows a blank screen"));
+        let list = s.get_page(&v, "/console/cases").await;
+        assert!(list.text().contains("Invoices page shows a blank screen"));
+        let plan = s.get_page(&v, "/console/plan").await;
+        assert_eq!(plan.status, StatusCode::OK);
+    }
+
+    async fn a_form_without_the_session_token_or_from_another_site_is_refused(s) {
+        let v = s.visitor(CUSTOMER_EMAIL).await;
+        let refused = s.post_form(&v, "/console/cases/new", &case_form("not-the-token")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let mut no_token = case_form("");
+        no_token.remove(0);
+        let refused = s.post_form(&v, "/console/cases/new", &no_token).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        // The right token from a foreign page.
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(case_form(&v.csrf))
+            .finish();
+        let foreign = s
+            .send(
+                Request::post("/console/cases/new")
+                    .header("cookie", &v.cookie)
+                    .header("host", "localhost")
+                    .header("origin", "https://attacker.example")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        assert_eq!(case_count(&s).await, 0, "a refused form must create nothing");
+    }
+
+    async fn each_role_gets_its_pages_and_is_refused_the_others(s) {
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let agent = s.visitor("agent@support.example").await;
+        let tam = s.visitor("tam@support.example").await;
+        let admin = s.visitor("admin@support.example").await;
+
+        // A case for the queue.
+        s.post_form(&customer, "/console/cases/new", &case_form(&customer.csrf)).await;
+
+        let queue = s.get_page(&agent, "/console/queue").await;
+        assert_eq!(queue.status, StatusCode::OK);
+        assert!(queue.text().contains("Invoices page shows a blank screen"));
+        assert_eq!(s.get_page(&customer, "/console/queue").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(s.get_page(&agent, "/console/cases").await.status, StatusCode::FORBIDDEN);
+
+        // A TAM sees the accounts they manage, and another account is not found.
+        let mine = s.get_page(&tam, "/console/accounts").await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert!(mine.text().contains(ACCOUNT));
+        assert!(!mine.text().contains(OTHER_ACCOUNT));
+        assert_eq!(
+            s.get_page(&tam, &format!("/console/accounts/{OTHER_ACCOUNT}")).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            s.get_page(&tam, &format!("/console/accounts/{ACCOUNT}")).await.status,
+            StatusCode::OK
+        );
+
+        // Admin pages are for admins.
+        let agents = s.get_page(&admin, "/console/admin/agents").await;
+        assert_eq!(agents.status, StatusCode::OK);
+        assert!(agents.text().contains("tam@support.example"));
+        assert_eq!(s.get_page(&admin, "/console/admin/plans").await.status, StatusCode::OK);
+        assert_eq!(s.get_page(&agent, "/console/admin/agents").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(s.get_page(&tam, "/console/admin/plans").await.status, StatusCode::FORBIDDEN);
+        let all = s.get_page(&admin, "/console/accounts").await;
+        assert!(all.text().contains(OTHER_ACCOUNT));
+    }
+}

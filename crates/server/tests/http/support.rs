@@ -1,0 +1,264 @@
+//! A Tierdesk router on a scratch database with a demo-like account, and the ways to call
+//! it: signed AWS calls, bearer-token API calls, console requests with a session.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use serde_json::Value;
+use tierdesk_app::App;
+use tierdesk_app::admin::NewAccount;
+use tierdesk_app::operator::NewAgent;
+use tierdesk_aws::sigv4::{self, Scope, SignedRequest};
+use tierdesk_aws::{CONTENT_TYPE, Operation, Service};
+use tierdesk_core::clock::ManualClock;
+use tierdesk_server::AppState;
+use tierdesk_testkit::{Engine, ScratchDb, app_on};
+
+/// Runs the async test body `$body(server)` on each engine that is on.
+macro_rules! both_engines {
+    ($(async fn $name:ident($s:ident) $body:block)*) => {
+        $(mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run($s: crate::support::Server) $body
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(s) = crate::support::Server::on(tierdesk_testkit::Engine::Sqlite).await {
+                    run(s).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(s) = crate::support::Server::on(tierdesk_testkit::Engine::Postgres).await {
+                    run(s).await;
+                }
+            }
+        })*
+    };
+}
+pub(crate) use both_engines;
+
+pub const ACCOUNT: &str = "111122223333";
+pub const OTHER_ACCOUNT: &str = "444455556666";
+pub const CUSTOMER_EMAIL: &str = "ops@example.com";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+pub struct Server {
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    router: Router,
+    pub access_key: String,
+    secret: String,
+    /// Agent tokens by role: "agent", "tam", "admin".
+    pub tokens: Vec<(String, String)>,
+    // Last, so the database outlives the App's connections.
+    _db: ScratchDb,
+}
+
+impl Server {
+    /// A server on a scratch database of `engine`, with an Enterprise account (one access
+    /// key, one console user), a Business account beside it, and one agent of each role.
+    pub async fn on(engine: Engine) -> Option<Server> {
+        let db = ScratchDb::on(engine, "http").await?;
+        let clock = Arc::new(ManualClock::new(
+            "2026-11-23T09:00:00Z".parse::<Timestamp>().unwrap(),
+        ));
+        let app = app_on(db.url(), clock.clone(), &[]).await;
+        for (id, plan) in [
+            (ACCOUNT, "aws.enterprise_2025"),
+            (OTHER_ACCOUNT, "aws.business"),
+        ] {
+            app.create_account(NewAccount {
+                id: id.into(),
+                name: format!("Account {id}"),
+                plan: plan.into(),
+                timezone: "America/New_York".into(),
+                country: "US".into(),
+                language: "en".into(),
+                force: false,
+            })
+            .await
+            .unwrap();
+        }
+        let key = app.create_key(ACCOUNT, "http tests").await.unwrap();
+        app.create_user(ACCOUNT, CUSTOMER_EMAIL, "Ops", Some("en"), Some(PASSWORD))
+            .await
+            .unwrap();
+        let mut tokens = Vec::new();
+        for role in ["agent", "tam", "admin"] {
+            let made = app
+                .create_agent(NewAgent {
+                    email: format!("{role}@support.example"),
+                    name: format!("The {role}"),
+                    languages: vec!["en".into()],
+                    role: role.into(),
+                })
+                .await
+                .unwrap();
+            app.set_password(&made.agent.email, PASSWORD).await.unwrap();
+            tokens.push((role.to_string(), made.token));
+        }
+        app.set_tam(ACCOUNT, Some("tam@support.example"))
+            .await
+            .unwrap();
+        let router = tierdesk_server::router(AppState::new(app.clone()));
+        Some(Server {
+            app,
+            clock,
+            router,
+            access_key: key.access_key_id,
+            secret: key.secret_access_key,
+            tokens,
+            _db: db,
+        })
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        use tower::ServiceExt;
+        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let (parts, body) = resp.into_parts();
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body: body.collect().await.unwrap().to_bytes(),
+        }
+    }
+
+    /// An AWS Support call signed with the account's key at the server's time.
+    pub async fn aws(&self, op: Operation, input: Value) -> Reply {
+        self.aws_signed_by(op, input, &self.access_key, &self.secret)
+            .await
+    }
+
+    pub async fn aws_signed_by(
+        &self,
+        op: Operation,
+        input: Value,
+        access_key: &str,
+        secret: &str,
+    ) -> Reply {
+        use tierdesk_core::clock::Clock;
+        let body = serde_json::to_vec(&input).unwrap();
+        let headers = vec![
+            ("content-type".to_string(), CONTENT_TYPE.to_string()),
+            ("host".to_string(), "localhost".to_string()),
+            ("x-amz-target".to_string(), op.target()),
+        ];
+        let (date, authorization) = sigv4::sign(
+            &SignedRequest {
+                method: "POST",
+                path: "/",
+                query: "",
+                headers: &headers,
+                body: &body,
+            },
+            access_key,
+            secret,
+            Scope {
+                region: "us-east-1",
+                service: Service::Support.signing_name(),
+            },
+            self.clock.now(),
+        );
+        let mut req = Request::post("/");
+        for (n, v) in &headers {
+            req = req.header(n, v);
+        }
+        let req = req
+            .header("x-amz-date", date)
+            .header("authorization", authorization)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub fn token(&self, role: &str) -> &str {
+        &self
+            .tokens
+            .iter()
+            .find(|(r, _)| r == role)
+            .expect("a token for the role")
+            .1
+    }
+
+    /// An operator-API request with `role`'s bearer token.
+    pub async fn api(&self, role: &str, method: &str, path: &str, body: Option<Value>) -> Reply {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("authorization", format!("Bearer {}", self.token(role)));
+        let req = match body {
+            Some(v) => req
+                .header("content-type", "application/json")
+                .body(Body::from(v.to_string())),
+            None => req.body(Body::empty()),
+        };
+        self.send(req.unwrap()).await
+    }
+
+    /// A signed-in console visitor: the session cookie and the session's CSRF token.
+    pub async fn visitor(&self, email: &str) -> Visitor {
+        let signed = self.app.sign_in(email, PASSWORD).await.unwrap();
+        Visitor {
+            cookie: format!("tierdesk_session={}", signed.token),
+            csrf: signed.session.csrf,
+        }
+    }
+
+    pub async fn get_page(&self, v: &Visitor, path: &str) -> Reply {
+        let req = Request::get(path)
+            .header("cookie", &v.cookie)
+            .header("host", "localhost")
+            .body(Body::empty())
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A URL-encoded console form post; `fields` should carry `csrf` when it is meant to pass.
+    pub async fn post_form(&self, v: &Visitor, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let req = Request::post(path)
+            .header("cookie", &v.cookie)
+            .header("host", "localhost")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+pub struct Visitor {
+    pub cookie: String,
+    pub csrf: String,
+}
