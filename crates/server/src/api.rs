@@ -57,22 +57,16 @@ struct ApiError(StatusCode, &'static str, String);
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
-        use ServiceError as E;
-        match e {
-            E::Unauthenticated(m) => ApiError(StatusCode::UNAUTHORIZED, "unauthenticated", m),
-            E::Forbidden(m) => ApiError(StatusCode::FORBIDDEN, "forbidden", m),
-            E::CaseNotFound(m) | E::NotFound(m) => ApiError(StatusCode::NOT_FOUND, "not_found", m),
-            E::Conflict(m) => ApiError(StatusCode::CONFLICT, "conflict", m),
-            E::Internal(m) => {
-                tracing::error!(error = %m, "operator API internal error");
-                ApiError(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "internal error; the server log has the details".into(),
-                )
-            }
-            other => ApiError(StatusCode::BAD_REQUEST, "invalid", other.to_string()),
+        let (status, code) = crate::errors::row(&e).api;
+        if crate::errors::is_internal(&e) {
+            tracing::error!(error = %e, "operator API internal error");
+            return ApiError(
+                status,
+                code,
+                "internal error; the server log has the details".into(),
+            );
         }
+        ApiError(status, code, e.to_string())
     }
 }
 

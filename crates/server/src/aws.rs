@@ -209,31 +209,13 @@ impl From<ServiceError> for Failure {
     }
 }
 
-/// The AWS code for each use-case error. Internal errors are turned into a generic
-/// message by the caller (which logs the detail).
+/// The AWS error for a use case's failure, from the error table; `Err` with the detail
+/// for kinds the table makes internal (the caller logs it and answers without it).
 fn from_service(e: ServiceError) -> Result<AwsError, String> {
-    let (code, msg) = match e {
-        ServiceError::Validation(m) => ("ValidationException", m),
-        ServiceError::SubscriptionRequired(m) => ("SubscriptionRequiredException", m),
-        ServiceError::CaseNotFound(m) => ("CaseIdNotFound", m),
-        ServiceError::CaseCreationLimit(m) => ("CaseCreationLimitExceeded", m),
-        ServiceError::AttachmentSetNotFound(m) => ("AttachmentSetIdNotFound", m),
-        ServiceError::AttachmentSetExpired(m) => ("AttachmentSetExpired", m),
-        ServiceError::AttachmentSetSizeLimit(m) => ("AttachmentSetSizeLimitExceeded", m),
-        ServiceError::AttachmentLimit(m) => ("AttachmentLimitExceeded", m),
-        ServiceError::AttachmentNotFound(m) => ("AttachmentIdNotFound", m),
-        ServiceError::DescribeAttachmentLimit(m) => ("DescribeAttachmentLimitExceeded", m),
-        ServiceError::Throttled(m) => ("ThrottlingException", m),
-        // Operator-side errors never arise from an AWS call; if one did, it is a bug.
-        ServiceError::NotFound(m)
-        | ServiceError::Conflict(m)
-        | ServiceError::Unauthenticated(m)
-        | ServiceError::Forbidden(m)
-        | ServiceError::Internal(m) => {
-            return Err(m);
-        }
-    };
-    Ok(AwsError::client(code, msg))
+    match crate::errors::row(&e).aws {
+        crate::errors::Aws::Client(status, code) => Ok(AwsError::new(status, code, e.to_string())),
+        crate::errors::Aws::Internal => Err(e.to_string()),
+    }
 }
 
 async fn handle_inner(

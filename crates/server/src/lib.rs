@@ -6,6 +6,7 @@
 pub mod api;
 mod aws;
 pub mod console;
+pub mod errors;
 pub mod report_format;
 pub mod webhook_sender;
 

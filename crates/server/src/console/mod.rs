@@ -10,7 +10,7 @@
 mod accounts;
 mod admin;
 mod cases;
-mod i18n;
+pub(crate) mod i18n;
 mod ja;
 mod queue;
 mod upload;
@@ -141,45 +141,13 @@ impl Visit {
     }
 
     fn failure(&self, e: &ServiceError) -> Response {
-        match self.reason(e) {
-            Some(text) => self.message(
-                StatusCode::BAD_REQUEST,
-                self.l.t("That did not work"),
-                &text,
-            ),
-            None => failure(Some(self.nav()), self.l, e),
-        }
+        failure(Some(self.nav()), self.l, e, self.attachment_limits)
     }
 
-    /// What went wrong, for a form to show: the use case's own words, except where the
-    /// person reads another language and the console knows the kind of failure.
+    /// What went wrong, for a form to show beside what the person typed.
     fn explain(&self, e: &ServiceError) -> String {
-        self.reason(e).unwrap_or_else(|| e.to_string())
-    }
-
-    /// The console's own words for the failures customers meet most (the use cases
-    /// speak English).
-    fn reason(&self, e: &ServiceError) -> Option<String> {
-        let l = self.l;
-        if l == Lang::En {
-            return None;
-        }
-        let (files, mb) = self.attachment_limits;
-        Some(match e {
-            ServiceError::AttachmentSetSizeLimit(_) => l.fill(
-                "Attach at most {0} files of {1} MB each.",
-                &[&files.to_string(), &mb.to_string()],
-            ),
-            ServiceError::CaseCreationLimit(_) => l
-                .t("Your plan's cases for this month are used; the count starts again next month.")
-                .to_string(),
-            ServiceError::AttachmentLimit(_)
-            | ServiceError::DescribeAttachmentLimit(_)
-            | ServiceError::Throttled(_) => {
-                l.t("Too many requests; try again in a minute.").to_string()
-            }
-            _ => return None,
-        })
+        let customer = matches!(self.person, Person::Customer { .. });
+        phrase_of(self.l, e, customer, self.attachment_limits)
     }
 
     /// The form's pairs if it came from this site with the session's CSRF token.
@@ -335,42 +303,28 @@ fn message(status: StatusCode, nav: Option<Nav>, l: Lang, title: &str, text: &st
     )
 }
 
-/// A failed use case as a page: not found, a refusal with its reason, or (logged) an
-/// internal error that says nothing of its cause.
-fn failure(nav: Option<Nav>, l: Lang, e: &ServiceError) -> Response {
-    match e {
-        ServiceError::CaseNotFound(_) => {
-            let customer = nav.as_ref().is_some_and(|n| n.customer);
-            let text = if customer {
-                l.t("There is no such case in your account.")
-            } else {
-                l.t("There is no such case.")
-            };
-            message(StatusCode::NOT_FOUND, nav, l, l.t("No such case"), text)
-        }
-        ServiceError::NotFound(m) | ServiceError::AttachmentNotFound(m) => {
-            message(StatusCode::NOT_FOUND, nav, l, l.t("Not found"), m)
-        }
-        ServiceError::Forbidden(m) => {
-            message(StatusCode::FORBIDDEN, nav, l, l.t("Not for your role"), m)
-        }
-        ServiceError::Internal(m) => {
-            tracing::error!(error = %m, "console operation failed");
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                nav,
-                l,
-                l.t("Something went wrong"),
-                l.t("Please try again."),
-            )
-        }
-        other => message(
-            StatusCode::BAD_REQUEST,
-            nav,
-            l,
-            l.t("That did not work"),
-            &other.to_string(),
-        ),
+/// A failed use case as a page, as the error table says: its status, title and text in
+/// the person's language. Internal errors are logged and say nothing of their cause.
+fn failure(nav: Option<Nav>, l: Lang, e: &ServiceError, limits: (usize, usize)) -> Response {
+    if crate::errors::is_internal(e) {
+        tracing::error!(error = %e, "console operation failed");
+    }
+    let (status, title, _) = crate::errors::row(e).console;
+    let customer = nav.as_ref().is_some_and(|n| n.customer);
+    let text = phrase_of(l, e, customer, limits);
+    message(status, nav, l, l.t(title), &text)
+}
+
+/// The console's text for a failure (the error table's third column), in `l`.
+fn phrase_of(l: Lang, e: &ServiceError, customer: bool, (files, mb): (usize, usize)) -> String {
+    use crate::errors::Text;
+    let fill = |p: &'static str| l.fill(p, &[&files.to_string(), &mb.to_string()]);
+    match crate::errors::row(e).console.2 {
+        Text::Detail => e.to_string(),
+        Text::Localised(_) if l == Lang::En => e.to_string(),
+        Text::Localised(p) | Text::Phrase(p) => fill(p),
+        Text::Audience { customer: p, .. } if customer => fill(p),
+        Text::Audience { staff: p, .. } => fill(p),
     }
 }
 
@@ -457,6 +411,15 @@ fn csrf_passes(session: &Session, headers: &HeaderMap, fields: &[(String, String
     same_origin(headers) && csrf_ok(session, &field(fields, "csrf"))
 }
 
+/// Files per attachment set and megabytes per file, for explaining refusals.
+fn attachment_limits(st: &AppState) -> (usize, usize) {
+    let limits = &st.app.limits;
+    (
+        limits.attachments_per_set,
+        limits.attachment_bytes / (1024 * 1024),
+    )
+}
+
 /// The signed-in person, or the response that sends them to sign in.
 async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
@@ -468,11 +431,11 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
         Err(ServiceError::Unauthenticated(_)) => {
             return Err(Redirect::to("/console/sign-in").into_response());
         }
-        Err(e) => return Err(failure(None, l, &e)),
+        Err(e) => return Err(failure(None, l, &e, attachment_limits(st))),
     };
     let prefs = match st.app.preferences(&session.email).await {
         Ok(p) => p,
-        Err(e) => return Err(failure(None, l, &e)),
+        Err(e) => return Err(failure(None, l, &e, attachment_limits(st))),
     };
     let accept = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -481,12 +444,8 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
         .timezone
         .clone()
         .unwrap_or_else(|| default_zone(&person));
-    let limits = &st.app.limits;
     Ok(Visit {
-        attachment_limits: (
-            limits.attachments_per_set,
-            limits.attachment_bytes / (1024 * 1024),
-        ),
+        attachment_limits: attachment_limits(st),
         l: Lang::choose(prefs.ui_language.as_deref(), accept),
         tz: jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC),
         session,
@@ -611,7 +570,7 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
             ),
             StatusCode::TOO_MANY_REQUESTS,
         ),
-        Err(e) => failure(None, l, &e),
+        Err(e) => failure(None, l, &e, attachment_limits(&st)),
     }
 }
 

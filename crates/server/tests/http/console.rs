@@ -127,4 +127,25 @@ both_engines! {
         let all = s.get_page(&admin, "/console/accounts").await;
         assert!(all.text().contains(OTHER_ACCOUNT));
     }
+
+    async fn failures_are_worded_by_the_error_table_in_the_persons_language(s) {
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let missing = "/console/cases/case-111122223333-muen-2026-ffffffffffffffff";
+        let r = s.get_page(&customer, missing).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.text().contains("There is no such case in your account."), "{}", r.text());
+
+        let agent = s.visitor("agent@support.example").await;
+        let japanese = s
+            .send(
+                Request::get("/console/queue/case-111122223333-muen-2026-ffffffffffffffff")
+                    .header("cookie", &agent.cookie)
+                    .header("accept-language", "ja-JP,ja;q=0.9")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(japanese.status, StatusCode::NOT_FOUND);
+        assert!(japanese.text().contains("そのケースはありません。"), "{}", japanese.text());
+    }
 }
