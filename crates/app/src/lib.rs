@@ -1,24 +1,39 @@
-//! Tierdesk's use cases: what an operator, an API caller or (later) a console user can do.
+//! Tierdesk's use cases: what an operator, a customer (through the AWS API or the
+//! console) or a support agent can do.
 //!
 //! This layer decides (plan rules, limits, validation, ids) and asks the store to remember.
-//! It knows neither HTTP nor the AWS wire format: the protocol layers translate to and from
-//! the plain types here. Time comes only from the [`Clock`](tierdesk_core::clock::Clock).
+//! It knows neither HTTP nor the AWS wire format: the server translates to and from the
+//! plain types here. Time comes only from the [`Clock`](tierdesk_core::clock::Clock).
+//!
+//! Two kinds of module. Leaves hold what every use case shares (the actor and its reach,
+//! validation, files, ids, cursors, limits, secrets, keys, deadlines, errors) and import
+//! no use case. Use cases each own one area and import leaves only, never each other
+//! (`tests/tidy.rs` fails otherwise); `demo` alone composes others.
 
-pub mod admin;
+// Leaves.
+pub mod actor;
 pub mod auth;
-pub mod billing;
 mod cursor;
 mod deadlines;
 pub mod error;
+pub mod files;
 mod ids;
 pub mod limits;
-pub mod operator;
-pub mod people;
-pub mod reports;
+pub mod payloads;
 pub mod secrets;
+mod validate;
+
+// Use cases.
+pub mod accounts;
+pub mod agents;
+pub mod billing;
+pub mod cases;
+mod demo;
+pub mod people;
+pub mod queue;
+pub mod reports;
 pub mod sessions;
 pub mod sla_worker;
-pub mod support;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -77,7 +92,7 @@ impl App {
         &self,
         account: &Account,
     ) -> Result<PlanAssignment, ServiceError> {
-        let today = admin::today_in(self.clock.now(), &account.timezone);
+        let today = tierdesk_core::time::today_in(self.clock.now(), &account.timezone);
         let history = self.store.plan_history(&account.id).await?;
         history
             .iter()

@@ -11,7 +11,7 @@ use tierdesk_core::account::check_language;
 use tierdesk_core::records::{Account, Agent, Session, User};
 use tierdesk_store::StoreError;
 
-use crate::support::is_email;
+use crate::validate::is_email;
 use crate::{App, ServiceError, ids};
 
 /// How long a session lasts from sign-in.

@@ -62,7 +62,7 @@ fn new_event(
         "type": event_type(kind),
         "occurredAt": at.to_string(),
         "recordedAt": now.to_string(),
-        "case": crate::webhooks::case_json(&d.case),
+        "case": crate::payloads::case_json(&d.case),
         "target": {
             "kind": t.kind.as_str(),
             "seq": t.seq,

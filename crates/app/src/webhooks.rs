@@ -10,9 +10,8 @@
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
-use serde_json::{Value, json};
 use sha2::Sha256;
-use tierdesk_core::records::{Case, Webhook};
+use tierdesk_core::records::Webhook;
 use tierdesk_store::{DeliveryOutcome, DeliveryStats, StoreError};
 
 use crate::{App, ServiceError, ids};
@@ -79,22 +78,6 @@ fn check_url(url: &str) -> Result<(), ServiceError> {
             "'{url}' is not an http:// or https:// URL"
         ))),
     }
-}
-
-/// A case as operators' JSON names it: in webhook payloads, and in the operator API, which
-/// adds its SLA state. One spelling, so a receiver and an API client read the same fields.
-pub fn case_json(c: &Case) -> Value {
-    json!({
-        "caseId": c.case_id,
-        "displayId": c.display_id.to_string(),
-        "accountId": c.account_id,
-        "subject": c.subject,
-        "status": c.status,
-        "severityCode": c.severity_code,
-        "planId": c.plan_id,
-        "language": c.language,
-        "assignee": c.assignee,
-    })
 }
 
 impl App {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use tierdesk_app::App;
-use tierdesk_app::admin::NewAccount;
+use tierdesk_app::accounts::NewAccount;
 use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::Invoice;
 use tierdesk_core::usage::{Format, read};

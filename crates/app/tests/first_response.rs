@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use tierdesk_app::admin::NewAccount;
-use tierdesk_app::support::CreateCase;
+use tierdesk_app::accounts::NewAccount;
+use tierdesk_app::cases::CreateCase;
 use tierdesk_core::catalog::Source;
 use tierdesk_core::clock::ManualClock;
 use tierdesk_testkit::{ScratchDb, api_caller, app_on};

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tierdesk_app::admin::NewAccount;
-use tierdesk_app::operator::NewAgent;
+use tierdesk_app::accounts::NewAccount;
+use tierdesk_app::agents::NewAgent;
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::clock::{Clock, ManualClock};
@@ -206,7 +206,7 @@ async fn console_customers_open_cases_on_plans_without_the_api() {
         .unwrap();
     let account = app.account("123456789013").await.unwrap();
     let caller = app.console_caller(&user, &account).await.unwrap();
-    let input = tierdesk_app::support::CreateCase {
+    let input = tierdesk_app::cases::CreateCase {
         subject: Some("Lambda cold starts".into()),
         communication_body: Some("p99 went from 200 ms to 2 s".into()),
         severity_code: Some("normal".into()),

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use tierdesk_app::admin::NewAccount;
+use tierdesk_app::accounts::NewAccount;
+use tierdesk_app::actor::Actor;
+use tierdesk_app::agents::NewAgent;
 use tierdesk_app::auth::Caller;
-use tierdesk_app::operator::NewAgent;
+use tierdesk_app::cases::{CreateCase, Message};
 use tierdesk_app::reports::ReportFilter;
-use tierdesk_app::support::{AddCommunication, CreateCase};
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::catalog::{Source, TargetKind};
 use tierdesk_core::clock::ManualClock;
@@ -69,6 +70,23 @@ async fn agent(app: &App, email: &str) -> Agent {
     .agent
 }
 
+/// A reply (or, `internal`, a note) from `agent`.
+async fn support_says(
+    app: &App,
+    agent: &Agent,
+    case_id: &str,
+    text: &str,
+    internal: bool,
+) -> Result<(), ServiceError> {
+    let message = Message {
+        case_id: Some(case_id.into()),
+        body: Some(text.into()),
+        internal,
+        ..Message::default()
+    };
+    app.post_message(Actor::Agent(agent), message).await
+}
+
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
@@ -98,12 +116,13 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
     // A restart (a new process on the same database) finds nothing left to do.
     drop(app1);
     let app2 = app(&url, clock.clone()).await;
+    let ada = agent(&app2, "ada@support.example.com").await;
     assert_eq!(app2.sla_tick().await.unwrap().recorded, 0);
 
     clock.set(t0 + minutes(31));
     assert_eq!(app2.sla_tick().await.unwrap().recorded, 1);
     assert_eq!(app2.sla_tick().await.unwrap(), Default::default());
-    let sla = app2.case_sla(&case.case_id).await.unwrap();
+    let sla = app2.case_sla(&ada, &case.case_id).await.unwrap();
     let events: Vec<_> = sla.events.iter().map(|e| (e.kind, e.at)).collect();
     assert_eq!(
         events,
@@ -118,12 +137,11 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
     assert!(sla.breached());
 
     // The agent answers (late): the first response is met, Gold's 2-hour update starts.
-    let ada = agent(&app2, "ada@support.example.com").await;
     clock.set(t0 + minutes(40));
-    app2.reply(&ada, &case.case_id, Some("Looking at it now."))
+    support_says(&app2, &ada, &case.case_id, "Looking at it now.", false)
         .await
         .unwrap();
-    let sla = app2.case_sla(&case.case_id).await.unwrap();
+    let sla = app2.case_sla(&ada, &case.case_id).await.unwrap();
     let running = sla.running().unwrap();
     assert_eq!(
         (running.kind, running.due),
@@ -135,41 +153,47 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
     );
     // The customer writes back: a one-hour next reply is owed.
     clock.set(t0 + minutes(50));
-    app2.add_communication(
-        &caller,
-        AddCommunication {
+    app2.post_message(
+        Actor::Customer(&caller),
+        Message {
             case_id: Some(case.case_id.clone()),
-            communication_body: Some("Any news?".into()),
+            body: Some("Any news?".into()),
             ..Default::default()
         },
     )
     .await
     .unwrap();
-    let sla = app2.case_sla(&case.case_id).await.unwrap();
+    let sla = app2.case_sla(&ada, &case.case_id).await.unwrap();
     let running = sla.running().unwrap();
     assert_eq!(
         (running.kind, running.due),
         (TargetKind::NextReply, t0 + minutes(110))
     );
     // An internal note meets nothing; the customer never sees it.
-    app2.note(&ada, &case.case_id, Some("Customer is on the old SDK."))
-        .await
-        .unwrap();
+    support_says(
+        &app2,
+        &ada,
+        &case.case_id,
+        "Customer is on the old SDK.",
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(
-        app2.case_sla(&case.case_id)
+        app2.case_sla(&ada, &case.case_id)
             .await
             .unwrap()
             .running()
             .map(|t| t.kind),
         Some(TargetKind::NextReply)
     );
-    let conversation = app2.case_conversation(&case.case_id).await.unwrap();
+    let conversation = app2.case_conversation(&ada, &case.case_id).await.unwrap();
     assert_eq!(conversation.len(), 4);
     assert!(conversation[3].internal);
     let (customer_view, _) = app2
         .describe_communications(
             &caller,
-            tierdesk_app::support::DescribeCommunications {
+            tierdesk_app::cases::DescribeCommunications {
                 case_id: Some(case.case_id.clone()),
                 ..Default::default()
             },
@@ -183,7 +207,7 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
             .any(|m| m.from_support && m.submitted_by == "Ada Support (support)")
     );
     // Resolving stops every clock: no further events, ever.
-    app2.set_case_status(&case.case_id, Some("resolved"))
+    app2.set_case_status(&ada, &case.case_id, Some("resolved"))
         .await
         .unwrap();
     clock.set(t0 + minutes(60 * 24 * 7));
@@ -239,11 +263,11 @@ async fn business_hours_targets_warn_and_report_in_business_time() {
     );
     clock.set(monday + minutes(61));
     assert_eq!(app.sla_tick().await.unwrap().recorded, 1);
-    let sla = app.case_sla(&case.case_id).await.unwrap();
+    let ada = agent(&app, "ada@support.example.com").await;
+    let sla = app.case_sla(&ada, &case.case_id).await.unwrap();
     assert_eq!(sla.events[0].at, monday + minutes(60));
     assert_eq!(sla.business_seconds_left, Some(29 * 60));
-    let ada = agent(&app, "ada@support.example.com").await;
-    app.reply(&ada, &case.case_id, Some("On it."))
+    support_says(&app, &ada, &case.case_id, "On it.", false)
         .await
         .unwrap();
     clock.set(monday + minutes(600));
@@ -276,28 +300,37 @@ async fn urgent_escalations_use_the_monthly_quota() {
     let ada = agent(&app, "ada@support.example.com").await;
     let case = open_case(&app, &caller, "normal").await;
     for n in 1..=10 {
-        let e = app.escalate_case(&case.case_id).await.unwrap();
+        let e = app
+            .escalate(Actor::Agent(&ada), &case.case_id)
+            .await
+            .unwrap();
         assert_eq!((e.used, e.per_month), (n, 10));
         assert_eq!(e.target.due, clock_now(&clock) + minutes(10));
-        let again = app.escalate_case(&case.case_id).await;
+        let again = app.escalate(Actor::Agent(&ada), &case.case_id).await;
         assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("already escalated")));
-        app.reply(&ada, &case.case_id, Some("Answered."))
+        support_says(&app, &ada, &case.case_id, "Answered.", false)
             .await
             .unwrap();
         clock.set(clock_now(&clock) + minutes(1));
     }
-    let spent = app.escalate_case(&case.case_id).await;
+    let spent = app.escalate(Actor::Agent(&ada), &case.case_id).await;
     assert!(
         matches!(&spent, Err(ServiceError::Conflict(m)) if m.contains("used its 10 urgent escalations for 2026-11")),
         "{spent:?}"
     );
     // December (in Shanghai) brings a fresh quota.
     clock.set(t("2026-11-30T16:30:00Z"));
-    assert_eq!(app.escalate_case(&case.case_id).await.unwrap().used, 1);
+    assert_eq!(
+        app.escalate(Actor::Agent(&ada), &case.case_id)
+            .await
+            .unwrap()
+            .used,
+        1
+    );
     // AWS plans have no such quota.
     let aws = customer(&app, "100000000004", "aws.business", "UTC").await;
     let aws_case = open_case(&app, &aws, "urgent").await;
-    let refused = app.escalate_case(&aws_case.case_id).await;
+    let refused = app.escalate(Actor::Agent(&ada), &aws_case.case_id).await;
     assert!(
         matches!(refused, Err(ServiceError::Validation(m)) if m.contains("no urgent escalations"))
     );
@@ -322,7 +355,8 @@ async fn the_worker_records_a_breach_within_a_second_of_the_deadline() {
     // The deadline arrives; the running worker must notice on its own.
     clock.set(due + Duration::from_millis(1));
     let started = Instant::now();
-    let case = app.case_sla(&case.case_id).await.unwrap().case;
+    let ada = agent(&app, "ada@support.example.com").await;
+    let case = app.case_sla(&ada, &case.case_id).await.unwrap().case;
     loop {
         let events = app.store.sla_events(&case).await.unwrap();
         if events.iter().any(|e| e.kind == SlaEventKind::Breach) {

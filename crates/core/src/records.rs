@@ -69,16 +69,6 @@ pub mod status {
         REOPENED,
         RESOLVED,
     ];
-
-    /// What a customer's reply does to a case: it reopens a resolved case and answers a
-    /// request for action; otherwise the status stays.
-    pub fn after_customer_reply(current: &str) -> &str {
-        match current {
-            RESOLVED => REOPENED,
-            PENDING_CUSTOMER_ACTION => CUSTOMER_ACTION_COMPLETED,
-            other => other,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,8 @@
 //! First-response deadlines: a plan's target for a severity, counted on the target's clock
 //! made concrete for one customer (zone, country holidays, case language).
 
+pub mod targets;
+
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
@@ -205,7 +207,7 @@ mod tests {
         match first_response_due(&catalog, plan, request, opened, &customer, &[]) {
             Ok(d) => d
                 .due
-                .to_zoned(TimeZone::get(tz).unwrap_or(TimeZone::UTC))
+                .to_zoned(crate::time::zone(tz))
                 .strftime("%Y-%m-%d %H:%M")
                 .to_string(),
             Err(e) => format!("error: {e}"),

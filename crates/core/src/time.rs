@@ -1,6 +1,24 @@
 //! Instants: stored as UTC epoch microseconds, shown as RFC 3339 with milliseconds.
 
 use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// The zone named `tz`, or UTC for a name the bundled database does not know. Zones are
+/// checked when they are stored, so the fallback only meets a hand-edited record.
+pub fn zone(tz: &str) -> TimeZone {
+    TimeZone::get(tz).unwrap_or(TimeZone::UTC)
+}
+
+/// The civil date at `now` in zone `tz`.
+pub fn today_in(now: Timestamp, tz: &str) -> Date {
+    now.to_zoned(zone(tz)).date()
+}
+
+/// The month (`YYYY-MM`) at `now` in zone `tz`: monthly quotas count in the account's zone.
+pub fn month_in(now: Timestamp, tz: &str) -> String {
+    today_in(now, tz).strftime("%Y-%m").to_string()
+}
 
 /// An instant as stored: microseconds since the Unix epoch, UTC.
 pub fn to_micros(t: Timestamp) -> i64 {

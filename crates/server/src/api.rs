@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use tierdesk_app::operator::{CaseSla, QueueFilter};
+use tierdesk_app::actor::Actor;
+use tierdesk_app::cases::Message;
+use tierdesk_app::queue::{CaseSla, QueueFilter};
 use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::records::{Agent, Case, CaseTarget, Communication};
@@ -166,7 +168,7 @@ fn agent_json(a: &Agent) -> Value {
 }
 
 fn case_summary(c: &Case, now: Timestamp) -> Value {
-    let mut v = tierdesk_app::webhooks::case_json(c);
+    let mut v = tierdesk_app::payloads::case_json(c);
     v["createdAt"] = time(c.created);
     v["sla"] = json!({
         "dueAt": opt_time(c.sla_due),
@@ -316,8 +318,8 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
 }
 
 async fn case(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
-    agent(&st.app, &headers).await?;
-    ok(case_detail(&st.app.case_sla(&id).await?))
+    let a = agent(&st.app, &headers).await?;
+    ok(case_detail(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn communications(
@@ -325,8 +327,8 @@ async fn communications(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    agent(&st.app, &headers).await?;
-    let all = st.app.case_conversation(&id).await?;
+    let a = agent(&st.app, &headers).await?;
+    let all = st.app.case_conversation(&a, &id).await?;
     ok(json!({"communications": all.iter().map(communication_json).collect::<Vec<_>>()}))
 }
 
@@ -358,13 +360,14 @@ async fn support_message(
 ) -> ApiResult {
     let a = agent(&st.app, headers).await?;
     let b = body(bytes)?;
-    let text = b.get("body").and_then(Value::as_str);
-    if internal {
-        st.app.note(&a, id, text).await?;
-    } else {
-        st.app.reply(&a, id, text).await?;
-    }
-    ok(case_detail(&st.app.case_sla(id).await?))
+    let message = Message {
+        case_id: Some(id.to_string()),
+        body: b.get("body").and_then(Value::as_str).map(String::from),
+        internal,
+        ..Message::default()
+    };
+    st.app.post_message(Actor::Agent(&a), message).await?;
+    ok(case_detail(&st.app.case_sla(&a, id).await?))
 }
 
 async fn status(
@@ -373,13 +376,13 @@ async fn status(
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    agent(&st.app, &headers).await?;
+    let a = agent(&st.app, &headers).await?;
     let b = body(&bytes)?;
     let before = st
         .app
-        .set_case_status(&id, b.get("status").and_then(Value::as_str))
+        .set_case_status(&a, &id, b.get("status").and_then(Value::as_str))
         .await?;
-    let mut v = case_detail(&st.app.case_sla(&id).await?);
+    let mut v = case_detail(&st.app.case_sla(&a, &id).await?);
     v["previousStatus"] = json!(before);
     ok(v)
 }
@@ -398,7 +401,7 @@ async fn assignee(
         _ => return Err(invalid("assignee must be an agent id, \"me\" or null")),
     };
     st.app.assign_case(&a, &id, who.as_deref()).await?;
-    ok(case_detail(&st.app.case_sla(&id).await?))
+    ok(case_detail(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn escalate(
@@ -406,8 +409,8 @@ async fn escalate(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    agent(&st.app, &headers).await?;
-    let e = st.app.escalate_case(&id).await?;
+    let a = agent(&st.app, &headers).await?;
+    let e = st.app.escalate(Actor::Agent(&a), &id).await?;
     let now = st.app.clock.now();
     ok(json!({
         "target": target_json(&e.target, now),

@@ -12,8 +12,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tierdesk_app::actor::Actor;
 use tierdesk_app::auth::Caller;
-use tierdesk_app::support;
+use tierdesk_app::cases;
+use tierdesk_app::files::NewFile;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_aws::error::AwsError;
 use tierdesk_aws::shapes::*;
@@ -82,7 +84,7 @@ fn communication(m: records::Communication) -> Communication {
     }
 }
 
-fn case_details(d: support::CaseDetails) -> CaseDetails {
+fn case_details(d: cases::CaseDetails) -> CaseDetails {
     let c = d.case;
     CaseDetails {
         case_id: c.case_id,
@@ -268,7 +270,7 @@ async fn dispatch(
             let case = app
                 .create_case(
                     caller,
-                    support::CreateCase {
+                    cases::CreateCase {
                         subject: r.subject,
                         service_code: r.service_code,
                         severity_code: r.severity_code,
@@ -290,7 +292,7 @@ async fn dispatch(
             let (cases, next_token) = app
                 .describe_cases(
                     caller,
-                    support::DescribeCases {
+                    cases::DescribeCases {
                         case_ids: r.case_id_list.unwrap_or_default(),
                         display_id: r.display_id,
                         after_time: r.after_time,
@@ -313,7 +315,7 @@ async fn dispatch(
             let (comms, next_token) = app
                 .describe_communications(
                     caller,
-                    support::DescribeCommunications {
+                    cases::DescribeCommunications {
                         case_id: r.case_id,
                         after_time: r.after_time,
                         before_time: r.before_time,
@@ -329,13 +331,16 @@ async fn dispatch(
         }
         Operation::AddCommunicationToCase => {
             let r: AddCommunicationToCaseRequest = parse(body)?;
-            app.add_communication(
-                caller,
-                support::AddCommunication {
+            app.post_message(
+                Actor::Customer(caller),
+                cases::Message {
                     case_id: r.case_id,
-                    communication_body: r.communication_body,
+                    body: r.communication_body,
+                    internal: false,
                     cc_email_addresses: r.cc_email_addresses.unwrap_or_default(),
-                    attachment_set_id: r.attachment_set_id,
+                    attachments: r
+                        .attachment_set_id
+                        .map_or(cases::Attachments::None, cases::Attachments::Set),
                 },
             )
             .await?;
@@ -367,7 +372,7 @@ async fn dispatch(
                                         format!("attachments[{i}].data is not valid base64"),
                                     )
                                 })?;
-                            Ok(support::NewFile {
+                            Ok(NewFile {
                                 file_name: a.file_name,
                                 data,
                             })

@@ -529,11 +529,19 @@ impl Backend {
                             return Err(StoreError::MonthlyCaseCapReached);
                         }
                     }
+                    // The queue's key, from the targets the case opens with.
+                    let running: Vec<Running> = new
+                        .targets
+                        .iter()
+                        .filter(|t| t.stopped.is_none())
+                        .map(|t| Running { kind: t.kind, due: t.due })
+                        .collect();
+                    let sla_due = targets::sla_due(&running);
                     let row = sqlx::query(
                         "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
                          severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
-                         assignee) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL) \
+                         assignee, sla_due_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14) \
                          RETURNING display_id",
                     )
                     .bind(&k.case_id)
@@ -549,20 +557,19 @@ impl Backend {
                     .bind(k.cc_emails.join("\n"))
                     .bind(&k.plan_id)
                     .bind(at)
+                    .bind(sla_due.map_or(NO_DEADLINE, to_micros))
                     .fetch_one(&mut *c)
                     .await?;
                     let display_id: i64 = row.try_get("display_id")?;
                     for t in &new.targets {
                         insert_target(c, display_id, t).await?;
                     }
-                    refresh_sla_due(c, display_id).await?;
                     let comm =
                         insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
                     if let Some(set) = &new.attachment_set {
                         attach_set(c, &k.account_id, set, comm, at).await?;
                     }
                     // What reading the case back would give.
-                    let sla_due = new.targets.iter().filter(|t| t.stopped.is_none()).map(|t| t.due).min();
                     let first_response = new
                         .targets
                         .iter()
@@ -823,56 +830,30 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let row = sqlx::query("SELECT display_id, status FROM cases WHERE case_id = $1 AND account_id = $2")
-                        .bind(&new.case_id)
-                        .bind(&new.account_id)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                    let Some(row) = row else {
+                    let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
-                    let display_id: i64 = row.try_get("display_id")?;
-                    let status: String = row.try_get("status")?;
                     let at = to_micros(new.at);
                     let comm = insert_communication(
                         c,
-                        display_id,
+                        turn.display_id,
                         &new.body,
                         &new.submitted_by,
                         (new.from_support, new.internal),
                         at,
                     )
                     .await?;
-                    if let Some(set) = &new.attachment_set {
+                    // Files posted with the message are stored with it, in this transaction.
+                    let set = match &new.files {
+                        Some(files) => Some(store_files(c, files).await?.0),
+                        None => new.attachment_set.clone(),
+                    };
+                    if let Some(set) = &set {
                         attach_set(c, &new.account_id, set, comm, at).await?;
                     }
-                    if new.internal {
-                        return Ok(());
-                    }
-                    let next = if new.from_support {
-                        status.as_str()
-                    } else {
-                        tierdesk_core::records::status::after_customer_reply(&status)
-                    };
-                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
-                        .bind(next)
-                        .bind(at)
-                        .bind(display_id)
-                        .execute(&mut *c)
-                        .await?;
-                    if new.from_support {
-                        // A customer-visible answer meets every target that was running.
-                        stop_targets(c, display_id, &TargetKind::ALL, at, true).await?;
-                        if let Some(t) = &new.follow_up {
-                            insert_target(c, display_id, t).await?;
-                        }
-                    } else if let Some(t) = &new.follow_up
-                        && !answer_owed(c, display_id).await?
-                    {
-                        insert_target(c, display_id, t).await?;
-                    }
-                    refresh_sla_due(c, display_id).await?;
-                    Ok(())
+                    let author = if new.from_support { Author::Support } else { Author::Customer };
+                    let changes = targets::on_message(&turn.status, &turn.running, author, new.internal, new.follow_up);
+                    apply_changes(c, &turn, &changes, at).await
                 })
             })
             .await
@@ -882,27 +863,12 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let row = sqlx::query("SELECT display_id, status FROM cases WHERE case_id = $1 AND account_id = $2")
-                        .bind(&case_id)
-                        .bind(&account_id)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                    let Some(row) = row else {
+                    let Some(turn) = case_turn(c, CaseKey::InAccount(&account_id, &case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
-                    let initial: String = row.try_get("status")?;
-                    let resolved = tierdesk_core::records::status::RESOLVED;
-                    let display_id: i64 = row.try_get("display_id")?;
-                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
-                        .bind(resolved)
-                        .bind(to_micros(at))
-                        .bind(display_id)
-                        .execute(&mut *c)
-                        .await?;
-                    // Resolving stops every clock.
-                    stop_targets(c, display_id, &TargetKind::ALL, to_micros(at), false).await?;
-                    refresh_sla_due(c, display_id).await?;
-                    Ok((initial, resolved.to_string()))
+                    let changes = targets::on_resolve();
+                    apply_changes(c, &turn, &changes, to_micros(at)).await?;
+                    Ok((turn.status, tierdesk_core::records::status::RESOLVED.to_string()))
                 })
             })
             .await
@@ -910,55 +876,7 @@ impl Backend {
 
     pub async fn add_attachments(&self, new: NewAttachments) -> Result<(String, jiff::Timestamp), StoreError> {
         self.writer
-            .write(move |c| {
-                Box::pin(async move {
-                    let now = to_micros(new.at);
-                    let (set_id, expires, existing) = match &new.existing_set {
-                        Some(set) => {
-                            let expires = open_set(c, &new.account_id, set, now).await?;
-                            let count = sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE set_id = $1")
-                                .bind(set)
-                                .fetch_one(&mut *c)
-                                .await?;
-                            (set.clone(), expires, count.try_get::<i64, _>("n")?)
-                        }
-                        None => {
-                            let expires = now + new.lifetime.as_micros() as i64;
-                            sqlx::query(
-                                "INSERT INTO attachment_sets (set_id, account_id, created_us, expires_us, used_us) \
-                                 VALUES ($1, $2, $3, $4, NULL)",
-                            )
-                            .bind(&new.new_set_id)
-                            .bind(&new.account_id)
-                            .bind(now)
-                            .bind(expires)
-                            .execute(&mut *c)
-                            .await?;
-                            (new.new_set_id.clone(), expires, 0)
-                        }
-                    };
-                    if existing + new.files.len() as i64 > new.max_per_set {
-                        return Err(StoreError::AttachmentSetFull);
-                    }
-                    // One microsecond apart, so a set lists its files in the order given.
-                    for (i, (id, name, data)) in new.files.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO attachments (attachment_id, set_id, account_id, file_name, size_bytes, data, communication_id, created_us) \
-                             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
-                        )
-                        .bind(id)
-                        .bind(&set_id)
-                        .bind(&new.account_id)
-                        .bind(name)
-                        .bind(data.len() as i64)
-                        .bind(data.as_slice())
-                        .bind(now + i as i64)
-                        .execute(&mut *c)
-                        .await?;
-                    }
-                    Ok((set_id, from_micros(expires)))
-                })
-            })
+            .write(move |c| Box::pin(async move { store_files(c, &new).await }))
             .await
     }
 
@@ -1091,4 +1009,54 @@ async fn upsert_assignment(c: &mut Conn, a: &PlanAssignment) -> Result<(), Store
     .execute(&mut *c)
     .await?;
     Ok(())
+}
+
+/// Stores `new`'s files in a new set or appends them to an existing one (refused past the
+/// set's size); returns the set and its expiry.
+async fn store_files(c: &mut Conn, new: &NewAttachments) -> Result<(String, jiff::Timestamp), StoreError> {
+    let now = to_micros(new.at);
+    let (set_id, expires, existing) = match &new.existing_set {
+        Some(set) => {
+            let expires = open_set(c, &new.account_id, set, now).await?;
+            let count = sqlx::query("SELECT COUNT(*) AS n FROM attachments WHERE set_id = $1")
+                .bind(set)
+                .fetch_one(&mut *c)
+                .await?;
+            (set.clone(), expires, count.try_get::<i64, _>("n")?)
+        }
+        None => {
+            let expires = now + new.lifetime.as_micros() as i64;
+            sqlx::query(
+                "INSERT INTO attachment_sets (set_id, account_id, created_us, expires_us, used_us) \
+                 VALUES ($1, $2, $3, $4, NULL)",
+            )
+            .bind(&new.new_set_id)
+            .bind(&new.account_id)
+            .bind(now)
+            .bind(expires)
+            .execute(&mut *c)
+            .await?;
+            (new.new_set_id.clone(), expires, 0)
+        }
+    };
+    if existing + new.files.len() as i64 > new.max_per_set {
+        return Err(StoreError::AttachmentSetFull);
+    }
+    // One microsecond apart, so a set lists its files in the order given.
+    for (i, (id, name, data)) in new.files.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO attachments (attachment_id, set_id, account_id, file_name, size_bytes, data, communication_id, created_us) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7)",
+        )
+        .bind(id)
+        .bind(&set_id)
+        .bind(&new.account_id)
+        .bind(name)
+        .bind(data.len() as i64)
+        .bind(data.as_slice())
+        .bind(now + i as i64)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok((set_id, from_micros(expires)))
 }

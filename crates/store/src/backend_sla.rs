@@ -3,6 +3,7 @@
 
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{Agent, CaseTarget, Role, SlaEvent, SlaEventKind, Webhook};
+use tierdesk_core::sla::targets::{self, Author, Changes, Running};
 
 use crate::sla::{
     Assignee, Delivery, DeliveryOutcome, DeliveryStats, DueTarget, NewEscalation, NewSlaEvent,
@@ -108,28 +109,98 @@ async fn stop_targets(c: &mut Conn, display_id: i64, kinds: &[TargetKind], at: i
     Ok(())
 }
 
-/// Whether support owes the customer an answer on this case right now.
-async fn answer_owed(c: &mut Conn, display_id: i64) -> Result<bool, StoreError> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM case_targets WHERE case_display_id = $1 AND stopped_us IS NULL \
-         AND target IN ('first_response', 'next_reply', 'escalation')",
-    )
-    .bind(display_id)
-    .fetch_one(&mut *c)
-    .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+/// How a write finds its case: by id within the caller's account, or by display id
+/// (agents, who work every account).
+enum CaseKey<'a> {
+    InAccount(&'a str, &'a str),
+    Display(i64),
 }
 
-/// Recomputes the case's queue key from its running targets.
-async fn refresh_sla_due(c: &mut Conn, display_id: i64) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE cases SET sla_due_us = COALESCE((SELECT MIN(due_us) FROM case_targets \
-         WHERE case_display_id = $1 AND stopped_us IS NULL), $2) WHERE display_id = $1",
-    )
-    .bind(display_id)
-    .bind(NO_DEADLINE)
-    .execute(&mut *c)
-    .await?;
+/// A case as a turn (message, status change, escalation, resolution) finds it: its status
+/// and the targets running, read in one statement.
+struct Turn {
+    display_id: i64,
+    status: String,
+    running: Vec<Running>,
+}
+
+async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
+    const SELECT: &str = "SELECT c.display_id, c.status, t.target, t.due_us FROM cases c \
+         LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
+    let rows = match key {
+        CaseKey::InAccount(account, case_id) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.case_id = $1 AND c.account_id = $2")))
+                .bind(case_id)
+                .bind(account)
+                .fetch_all(&mut *c)
+                .await?
+        }
+        CaseKey::Display(id) => {
+            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.display_id = $1")))
+                .bind(id)
+                .fetch_all(&mut *c)
+                .await?
+        }
+    };
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut turn = Turn {
+        display_id: first.try_get("display_id")?,
+        status: first.try_get("status")?,
+        running: Vec::with_capacity(rows.len()),
+    };
+    for r in &rows {
+        let Some(kind) = r.try_get::<Option<String>, _>("target")? else {
+            continue;
+        };
+        turn.running.push(Running {
+            kind: TargetKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{kind}'")))?,
+            due: from_micros(r.try_get("due_us")?),
+        });
+    }
+    Ok(Some(turn))
+}
+
+/// Applies what the target rules (`tierdesk_core::sla::targets`) decided for a turn: the
+/// status (and updated time), the targets that stop and start, and the case's queue key,
+/// computed by `targets::sla_due`, in as few statements as the changes need.
+async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Result<(), StoreError> {
+    let id = turn.display_id;
+    if ch.moves_due() {
+        stop_targets(c, id, &ch.stop, at, ch.met).await?;
+        if let Some(t) = &ch.start {
+            insert_target(c, id, t).await?;
+        }
+    }
+    let due = targets::sla_due(&ch.running_after(&turn.running)).map_or(NO_DEADLINE, to_micros);
+    match (ch.status, ch.moves_due()) {
+        (Some(status), true) => {
+            sqlx::query("UPDATE cases SET status = $1, updated_us = $2, sla_due_us = $3 WHERE display_id = $4")
+                .bind(status)
+                .bind(at)
+                .bind(due)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        }
+        (Some(status), false) => {
+            sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
+                .bind(status)
+                .bind(at)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        }
+        (None, true) => {
+            sqlx::query("UPDATE cases SET sla_due_us = $1 WHERE display_id = $2")
+                .bind(due)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        }
+        (None, false) => {}
+    }
     Ok(())
 }
 
@@ -463,24 +534,11 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let row = sqlx::query("SELECT status FROM cases WHERE display_id = $1")
-                        .bind(ch.display_id)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                    let Some(row) = row else {
+                    let Some(turn) = case_turn(c, CaseKey::Display(ch.display_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
-                    let before: String = row.try_get("status")?;
-                    let at = to_micros(ch.at);
-                    sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
-                        .bind(&ch.status)
-                        .bind(at)
-                        .bind(ch.display_id)
-                        .execute(&mut *c)
-                        .await?;
-                    stop_targets(c, ch.display_id, &ch.stop, at, false).await?;
-                    refresh_sla_due(c, ch.display_id).await?;
-                    Ok(before)
+                    apply_changes(c, &turn, &targets::on_status(ch.status), to_micros(ch.at)).await?;
+                    Ok(turn.status)
                 })
             })
             .await
@@ -514,21 +572,11 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let open = sqlx::query("SELECT status FROM cases WHERE display_id = $1 AND is_open = TRUE")
-                        .bind(e.display_id)
-                        .fetch_optional(&mut *c)
-                        .await?;
-                    if open.is_none() {
+                    let turn = case_turn(c, CaseKey::Display(e.display_id)).await?;
+                    let Some(turn) = turn.filter(|t| t.status != tierdesk_core::records::status::RESOLVED) else {
                         return Err(StoreError::NotFound);
-                    }
-                    let running = sqlx::query(
-                        "SELECT seq FROM case_targets WHERE case_display_id = $1 AND target = 'escalation' \
-                         AND stopped_us IS NULL",
-                    )
-                    .bind(e.display_id)
-                    .fetch_optional(&mut *c)
-                    .await?;
-                    if running.is_some() {
+                    };
+                    if turn.running.iter().any(|r| r.kind == TargetKind::Escalation) {
                         return Err(StoreError::AlreadyExists);
                     }
                     sqlx::query(
@@ -552,8 +600,8 @@ impl Backend {
                     let Some(used) = used else {
                         return Err(StoreError::QuotaExhausted);
                     };
-                    insert_target(c, e.display_id, &e.target).await?;
-                    refresh_sla_due(c, e.display_id).await?;
+                    let changes = targets::on_escalation(e.target.clone());
+                    apply_changes(c, &turn, &changes, to_micros(e.target.started)).await?;
                     Ok(used.try_get("used")?)
                 })
             })

@@ -256,11 +256,15 @@ pub struct NewCommunication {
     pub from_support: bool,
     /// An internal note: no status or target changes, never shown to the customer.
     pub internal: bool,
+    /// An AWS attachment set the message takes (AddCommunicationToCase).
     pub attachment_set: Option<String>,
+    /// Files posted with the message (the console's, an agent's), stored in a new set in
+    /// the message's own transaction; takes precedence over `attachment_set`.
+    pub files: Option<NewAttachments>,
     pub at: Timestamp,
-    /// A target this message may start: a support reply starts the next periodic update;
-    /// a customer message starts a next-reply target unless support already owes an
-    /// answer. Every running answer target stops when support replies.
+    /// The target the plan would start for this message (a next reply owed to a customer,
+    /// a periodic update after support's reply); whether it starts is
+    /// `tierdesk_core::sla::targets::on_message`'s to say.
     pub follow_up: Option<tierdesk_core::records::CaseTarget>,
 }
 

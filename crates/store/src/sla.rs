@@ -2,7 +2,6 @@
 //! their webhook outbox, agents, quotas and report rows. Queries are in `backend_sla.rs`.
 
 use jiff::Timestamp;
-use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{Agent, Case, CaseTarget, SlaEvent, Webhook};
 
 use crate::{Page, Store, StoreError};
@@ -124,9 +123,9 @@ pub struct ReportRow {
 #[derive(Debug, Clone)]
 pub struct StatusChange {
     pub display_id: i64,
-    pub status: String,
-    /// Targets of these kinds stop (waiting on the customer stops update targets).
-    pub stop: Vec<TargetKind>,
+    /// A status an agent may set; what it does to the targets is
+    /// `tierdesk_core::sla::targets::on_status`'s to say.
+    pub status: &'static str,
     pub at: Timestamp,
 }
 

@@ -122,6 +122,7 @@ fn message(account: &str, case_id: &str, from_support: bool, at: Timestamp) -> N
         from_support,
         internal: false,
         attachment_set: None,
+        files: None,
         at,
         follow_up: None,
     }
@@ -460,6 +461,7 @@ async fn communications_page_and_reopen(s: Store) {
             from_support: n.is_multiple_of(2),
             internal: false,
             attachment_set: None,
+            files: None,
             at: t0 + Duration::from_secs(n * 60),
             follow_up: None,
         })
@@ -541,6 +543,7 @@ async fn communications_page_and_reopen(s: Store) {
         from_support: false,
         internal: false,
         attachment_set: None,
+        files: None,
         at: t0 + Duration::from_secs(3600),
         follow_up: None,
     })
@@ -557,6 +560,7 @@ async fn communications_page_and_reopen(s: Store) {
             from_support: false,
             internal: false,
             attachment_set: None,
+            files: None,
             at: t0,
             follow_up: None,
         })
@@ -1028,8 +1032,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     let before = s
         .set_status(StatusChange {
             display_id: c.display_id,
-            status: status::PENDING_CUSTOMER_ACTION.into(),
-            stop: vec![TargetKind::Update],
+            status: status::PENDING_CUSTOMER_ACTION,
             at: t0 + min * 11,
         })
         .await

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
 use tierdesk_app::ServiceError;
-use tierdesk_app::admin::{AccountView, NewAccount};
-use tierdesk_app::operator::QueueFilter;
+use tierdesk_app::accounts::{AccountView, NewAccount};
+use tierdesk_app::queue::QueueFilter;
 use tierdesk_core::records::{Agent, Case, Role};
 
 use super::queue::agent;
@@ -145,7 +145,7 @@ async fn open_cases(
 }
 
 fn plans_on_sale(st: &AppState) -> Vec<(String, String)> {
-    let today = tierdesk_app::admin::today_in(st.app.clock.now(), "UTC");
+    let today = tierdesk_core::time::today_in(st.app.clock.now(), "UTC");
     st.app
         .catalog
         .plans

@@ -10,10 +10,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use tierdesk_app::ServiceError;
-use tierdesk_app::admin::today_in;
-use tierdesk_app::operator::NewAgent;
+use tierdesk_app::agents::NewAgent;
 use tierdesk_core::catalog::Lifecycle;
 use tierdesk_core::records::Role;
+use tierdesk_core::time::today_in;
 
 use super::accounts::admin;
 use super::{Lang, Nav, Visit, field, render, role_name};

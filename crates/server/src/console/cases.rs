@@ -14,11 +14,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
 use tierdesk_app::ServiceError;
+use tierdesk_app::actor::Actor;
 use tierdesk_app::auth::Caller;
-use tierdesk_app::sessions::Person;
-use tierdesk_app::support::{
-    AddCommunication, CaseSearch, CreateCase, DescribeCases, DescribeCommunications, NewFile,
+use tierdesk_app::cases::{
+    Attachments, CaseSearch, CreateCase, DescribeCases, DescribeCommunications, Message,
 };
+use tierdesk_app::files::NewFile;
+use tierdesk_app::sessions::Person;
 use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::records::{AttachmentRef, Case, status};
 
@@ -539,14 +541,16 @@ async fn act(
     let done = match action.as_str() {
         "reply" => {
             async {
-                let attachment_set_id = attach(&st, &caller, files).await?;
-                let input = AddCommunication {
+                let attachments = attach(&st, &caller, files)
+                    .await?
+                    .map_or(Attachments::None, Attachments::Set);
+                let input = Message {
                     case_id: Some(id.clone()),
-                    communication_body: Some(field(&f, "body")),
-                    attachment_set_id,
+                    body: Some(field(&f, "body")),
+                    attachments,
                     ..Default::default()
                 };
-                st.app.add_communication(&caller, input).await
+                st.app.post_message(Actor::Customer(&caller), input).await
             }
             .await
         }
@@ -555,7 +559,11 @@ async fn act(
             .resolve_case(&caller, Some(id.clone()))
             .await
             .map(|_| ()),
-        "escalate" => st.app.request_escalation(&caller, &id).await.map(|_| ()),
+        "escalate" => st
+            .app
+            .escalate(Actor::Customer(&caller), &id)
+            .await
+            .map(|_| ()),
         _ => {
             return v.no_such_action();
         }

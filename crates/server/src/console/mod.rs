@@ -23,11 +23,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tierdesk_app::ServiceError;
-use tierdesk_app::admin::today_in;
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
 use tierdesk_core::advisor::{Need, advise};
 use tierdesk_core::fees::money;
 use tierdesk_core::records::{Invoice, Role, Session};
+use tierdesk_core::time::today_in;
 
 pub(crate) use self::i18n::Lang;
 use crate::AppState;
@@ -447,7 +447,7 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
     Ok(Visit {
         attachment_limits: attachment_limits(st),
         l: Lang::choose(prefs.ui_language.as_deref(), accept),
-        tz: jiff::tz::TimeZone::get(&zone).unwrap_or(jiff::tz::TimeZone::UTC),
+        tz: tierdesk_core::time::zone(&zone),
         session,
         person,
     })

@@ -1,7 +1,7 @@
 //! The agents' side of the console: the queue ordered by SLA deadline with filters and live
 //! countdowns, a case page (the customer's plan and TAM, the conversation with its
 //! attachments) to reply, add internal notes, set the status and assign, and the SLA
-//! dashboard. The same use cases as the operator API (`tierdesk_app::operator`).
+//! dashboard. The same use cases as the operator API (`tierdesk_app::queue` and `tierdesk_app::cases`).
 
 use askama::Template;
 use axum::Router;
@@ -11,7 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tierdesk_app::ServiceError;
-use tierdesk_app::operator::QueueFilter;
+use tierdesk_app::actor::Actor;
+use tierdesk_app::cases::{Attachments, Message};
+use tierdesk_app::queue::QueueFilter;
 use tierdesk_app::sessions::Person;
 use tierdesk_core::records::{Agent, Role, status};
 
@@ -302,11 +304,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
         Err(r) => return r,
     };
     let l = v.l;
-    let sla = match st.app.case_sla(&id).await {
+    let sla = match st.app.case_sla(&agent, &id).await {
         Ok(s) => s,
         Err(e) => return v.failure(&e),
     };
-    let conversation = match st.app.case_conversation(&id).await {
+    let conversation = match st.app.case_conversation(&agent, &id).await {
         Ok(c) => c,
         Err(e) => return v.failure(&e),
     };
@@ -391,12 +393,17 @@ async fn act(
     let app = &st.app;
     let done = match action.as_str() {
         "message" => {
-            let internal = field(&f, "kind") == "note";
-            app.support_message(&agent, &id, Some(&field(&f, "body")), internal, files)
-                .await
+            let message = Message {
+                case_id: Some(id.clone()),
+                body: Some(field(&f, "body")),
+                internal: field(&f, "kind") == "note",
+                attachments: Attachments::Files(files),
+                ..Message::default()
+            };
+            app.post_message(Actor::Agent(&agent), message).await
         }
         "status" => app
-            .set_case_status(&id, Some(&field(&f, "status")))
+            .set_case_status(&agent, &id, Some(&field(&f, "status")))
             .await
             .map(|_| ()),
         "assign" => {
@@ -418,11 +425,11 @@ async fn download(
     headers: HeaderMap,
     Path((case_id, attachment)): Path<(String, String)>,
 ) -> Response {
-    let (v, _) = match agent(&st, &headers).await {
+    let (v, agent) = match agent(&st, &headers).await {
         Ok(a) => a,
         Err(r) => return r,
     };
-    match st.app.case_attachment(&case_id, &attachment).await {
+    match st.app.case_attachment(&agent, &case_id, &attachment).await {
         Ok(a) => attachment_response(&a.file_name, a.data),
         Err(e) => v.failure(&e),
     }

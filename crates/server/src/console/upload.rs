@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use tierdesk_app::support::NewFile;
+use tierdesk_app::files::NewFile;
 
 use super::{Visit, csrf_passes, form};
 

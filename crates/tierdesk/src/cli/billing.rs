@@ -9,12 +9,12 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tierdesk_app::admin::today_in;
 use tierdesk_app::{Limits, ServiceError};
 use tierdesk_core::advisor::{Need, advise};
 use tierdesk_core::clock::{Clock, SystemClock};
 use tierdesk_core::fees::money;
 use tierdesk_core::records::Invoice;
+use tierdesk_core::time::today_in;
 use tierdesk_core::usage::{self, Format};
 
 use super::{Global, print_json};

@@ -8,10 +8,11 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 use tierdesk_app::Limits;
-use tierdesk_app::admin::{AccountView, NewAccount, today_in};
+use tierdesk_app::accounts::{AccountView, NewAccount};
 use tierdesk_core::catalog::{BillingScope, Catalog, FeeModel, FixedIs, Plan};
 use tierdesk_core::clock::{Clock, SystemClock};
 use tierdesk_core::time::format_millis;
+use tierdesk_core::time::today_in;
 
 use crate::setup;
 use tierdesk_server as http;
@@ -849,7 +850,7 @@ async fn sla_due(g: &Global, args: DueArgs) -> anyhow::Result<()> {
         tierdesk_core::sla::first_response_due(&catalog, &plan, request, opened, &customer, &extra)
             .map_err(anyhow::Error::msg)?;
     warn_all(&d.warnings);
-    let zone = jiff::tz::TimeZone::get(&d.zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = tierdesk_core::time::zone(&d.zone);
     let local = |t: jiff::Timestamp| {
         t.to_zoned(zone.clone())
             .strftime("%Y-%m-%dT%H:%M:%S%:z")

@@ -2,7 +2,7 @@
 
 use clap::{Args, Subcommand};
 use serde_json::json;
-use tierdesk_app::operator::NewAgent;
+use tierdesk_app::agents::NewAgent;
 use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{Limits, ServiceError};
 

@@ -1,25 +1,13 @@
 //! Operator use cases: accounts, their plans and their API keys.
 
-use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use tierdesk_core::account::{check_account_id, check_country, check_language, check_timezone};
 use tierdesk_core::catalog::{Lifecycle, Plan};
 use tierdesk_core::records::{AccessKey, Account, Agent, PlanAssignment};
+use tierdesk_core::time::{month_in, today_in};
 use tierdesk_store::StoreError;
 
 use crate::{App, ServiceError, ids};
-
-/// The civil date at `now` in zone `tz` (UTC if the zone is unknown).
-pub fn today_in(now: Timestamp, tz: &str) -> Date {
-    let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
-    now.to_zoned(zone).date()
-}
-
-/// The month (`YYYY-MM`) at `now` in zone `tz`: monthly quotas count in the account's zone.
-pub fn month_in(now: Timestamp, tz: &str) -> String {
-    today_in(now, tz).strftime("%Y-%m").to_string()
-}
 
 #[derive(Debug, Clone)]
 pub struct NewAccount {
@@ -258,96 +246,6 @@ impl App {
             ))),
             other => other.map_err(ServiceError::from),
         }
-    }
-
-    /// The demo installation: an Enterprise account with a key. Idempotent: a second run
-    /// reuses both and shows the same credentials.
-    pub async fn ensure_demo(&self) -> Result<CreatedKey, ServiceError> {
-        const DEMO: &str = "111122223333";
-        if self.store.account(DEMO).await?.is_none() {
-            self.create_account(NewAccount {
-                id: DEMO.into(),
-                name: "Demo Corp".into(),
-                plan: "aws.enterprise_2025".into(),
-                timezone: "America/New_York".into(),
-                country: "US".into(),
-                language: "en".into(),
-                force: false,
-            })
-            .await?;
-        }
-        let keys = self.store.keys(DEMO).await?;
-        if let Some(k) = keys
-            .iter()
-            .find(|k| k.revoked.is_none() && k.principal == "demo")
-        {
-            let secret = self
-                .master_key
-                .open(&k.secret_ciphertext, k.access_key_id.as_bytes())?;
-            return Ok(CreatedKey {
-                access_key_id: k.access_key_id.clone(),
-                secret_access_key: String::from_utf8_lossy(&secret).into_owned(),
-                account_id: DEMO.into(),
-            });
-        }
-        self.create_key(DEMO, "demo").await
-    }
-}
-
-/// A demo console person: who, in what role, and the password to sign in with.
-pub struct DemoPerson {
-    pub email: &'static str,
-    pub role: &'static str,
-    pub password: String,
-}
-
-impl App {
-    /// The demo's console people: a customer of the demo account, its TAM and an admin.
-    /// Idempotent: each password is made once, kept sealed under the master key, and shown
-    /// again on every start (so the demo is for trying Tierdesk, not for production).
-    pub async fn ensure_demo_people(&self) -> Result<Vec<DemoPerson>, ServiceError> {
-        const DEMO: &str = "111122223333";
-        let people = [
-            ("mei@demo.example.com", "customer", "Mei Tanaka"),
-            ("tomoko@demo.example.com", "tam", "Tomoko Ito"),
-            ("admin@demo.example.com", "admin", "Demo Admin"),
-        ];
-        let mut out = Vec::new();
-        for (email, role, name) in people {
-            let key = format!("demo.password.{email}");
-            let fresh = self
-                .master_key
-                .seal(ids::token("")?.as_bytes(), key.as_bytes())?;
-            let sealed = self.store.meta_init(&key, fresh).await?;
-            let password = String::from_utf8(self.master_key.open(&sealed, key.as_bytes())?)
-                .map_err(|e| ServiceError::Internal(e.to_string()))?;
-            let exists = self.store.user_by_email(email).await?.is_some()
-                || self.store.agent_by_email(email).await?.is_some();
-            if !exists {
-                if role == "customer" {
-                    self.create_user(DEMO, email, name, Some("en"), Some(&password))
-                        .await?;
-                } else {
-                    self.create_agent(crate::operator::NewAgent {
-                        email: email.into(),
-                        name: name.into(),
-                        languages: vec!["en".into(), "ja".into()],
-                        role: role.into(),
-                    })
-                    .await?;
-                    self.set_password(email, &password).await?;
-                }
-                if role == "tam" {
-                    self.set_tam(DEMO, Some(email)).await?;
-                }
-            }
-            out.push(DemoPerson {
-                email,
-                role,
-                password,
-            });
-        }
-        Ok(out)
     }
 }
 

@@ -1,0 +1,89 @@
+//! Attachment sets (AddAttachmentsToSet) and reading one attachment back.
+
+use jiff::Timestamp;
+use tierdesk_core::records::Attachment;
+use tierdesk_store::{NewAttachments, StoreError};
+
+use crate::auth::Caller;
+use crate::files::{NewFile, attachment_error};
+use crate::validate::{invalid, required};
+use crate::{App, ServiceError, ids};
+
+impl App {
+    pub async fn add_attachments_to_set(
+        &self,
+        caller: &Caller,
+        set_id: Option<String>,
+        files: Option<Vec<NewFile>>,
+    ) -> Result<(String, Timestamp), ServiceError> {
+        self.require_api(caller)?;
+        let files = files.ok_or_else(|| invalid("attachments is required"))?;
+        let checked = self.checked_files(files)?;
+        let max = self.limits.attachments_per_set;
+        let now = self.clock.now();
+        if set_id.is_none() {
+            let window = now.as_second().div_euclid(60) * 60;
+            if !self
+                .store
+                .rate_hit(
+                    &caller.account.id,
+                    "attachment_sets",
+                    window,
+                    self.limits.attachment_sets_per_minute,
+                )
+                .await?
+            {
+                return Err(ServiceError::AttachmentLimit(format!(
+                    "You have created more than {} attachment sets in the last minute; try again shortly",
+                    self.limits.attachment_sets_per_minute
+                )));
+            }
+        }
+        self.store
+            .add_attachments(NewAttachments {
+                account_id: caller.account.id.clone(),
+                existing_set: set_id.clone(),
+                new_set_id: ids::attachment_set_id()?,
+                files: checked,
+                max_per_set: max as i64,
+                lifetime: self.limits.attachment_set_lifetime,
+                at: now,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::AttachmentSetFull => ServiceError::AttachmentSetSizeLimit(format!(
+                    "An attachment set holds at most {max} attachments"
+                )),
+                e => attachment_error(e, set_id.as_deref()),
+            })
+    }
+
+    pub async fn describe_attachment(
+        &self,
+        caller: &Caller,
+        attachment_id: Option<String>,
+    ) -> Result<Attachment, ServiceError> {
+        self.require_api(caller)?;
+        let id = required("attachmentId", &attachment_id)?;
+        let window = self.clock.now().as_second().div_euclid(60) * 60;
+        if !self
+            .store
+            .rate_hit(
+                &caller.account.id,
+                "describe_attachment",
+                window,
+                self.limits.describe_attachment_per_minute,
+            )
+            .await?
+        {
+            return Err(ServiceError::DescribeAttachmentLimit(format!(
+                "You have asked for more than {} attachments in the last minute; try again shortly",
+                self.limits.describe_attachment_per_minute
+            )));
+        }
+        self.store
+            .attachment(&caller.account.id, id)
+            .await?
+            .ok_or_else(|| ServiceError::AttachmentNotFound(format!("Invalid attachment ID: {id}")))
+    }
+}

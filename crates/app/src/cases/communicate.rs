@@ -1,0 +1,106 @@
+//! Messages on a case, from either side: one use case for a customer's message
+//! (AddCommunicationToCase, the console) and an agent's reply or internal note (the
+//! operator API, the console). The message, its files and what it does to the SLA targets
+//! are written in one transaction.
+
+use tierdesk_core::catalog::TargetKind;
+use tierdesk_store::{NewAttachments, NewCommunication, StoreError};
+
+use crate::actor::Actor;
+use crate::files::{NewFile, attachment_error};
+use crate::validate::{check_body, check_cc, invalid, required};
+use crate::{App, ServiceError, ids};
+
+/// A message to post on a case.
+#[derive(Debug, Clone, Default)]
+pub struct Message {
+    pub case_id: Option<String>,
+    pub body: Option<String>,
+    /// An internal note: staff see it, the customer never does, and no clock changes.
+    /// Only agents write them.
+    pub internal: bool,
+    pub cc_email_addresses: Vec<String>,
+    pub attachments: Attachments,
+}
+
+/// What a message carries.
+#[derive(Debug, Clone, Default)]
+pub enum Attachments {
+    #[default]
+    None,
+    /// An attachment set made beforehand (AddAttachmentsToSet).
+    Set(String),
+    /// Files posted with the message, checked and stored with it.
+    Files(Vec<NewFile>),
+}
+
+impl App {
+    /// Posts a message. A customer's reopens a resolved case and answers a request for
+    /// action, and owes them a next reply where the plan promises one; support's visible
+    /// reply meets every running target and starts the next periodic update where the
+    /// plan promises one (`tierdesk_core::sla::targets::on_message` decides).
+    pub async fn post_message(&self, actor: Actor<'_>, msg: Message) -> Result<(), ServiceError> {
+        if let Actor::Customer(caller) = actor {
+            self.require_api(caller)?;
+        }
+        let case_id = required("caseId", &msg.case_id)?;
+        let body = check_body(msg.body.as_deref())?;
+        check_cc(&msg.cc_email_addresses)?;
+        let (from_support, follow_up_kind) = match actor {
+            Actor::Customer(_) if msg.internal => {
+                return Err(invalid("customers cannot write internal notes"));
+            }
+            Actor::Customer(_) => (false, TargetKind::NextReply),
+            Actor::Agent(_) => (true, TargetKind::Update),
+        };
+        let (set, files) = match msg.attachments {
+            Attachments::None => (None, None),
+            Attachments::Set(set) => (Some(set), None),
+            Attachments::Files(files) if files.is_empty() => (None, None),
+            Attachments::Files(files) => (None, Some(self.checked_files(files)?)),
+        };
+        let case = self.case_for(actor, case_id).await?;
+        let now = self.clock.now();
+        let follow_up = if msg.internal {
+            None
+        } else {
+            let account = match actor {
+                Actor::Customer(caller) => caller.account.clone(),
+                Actor::Agent(_) => self.account(&case.account_id).await?,
+            };
+            self.follow_up_target(&account, &case, follow_up_kind, now)
+                .await?
+        };
+        // Files posted with the message belong to the case's account, whoever posts them.
+        let files = match files {
+            Some(files) => Some(NewAttachments {
+                account_id: case.account_id.clone(),
+                existing_set: None,
+                new_set_id: ids::attachment_set_id()?,
+                files,
+                max_per_set: self.limits.attachments_per_set as i64,
+                lifetime: self.limits.attachment_set_lifetime,
+                at: now,
+            }),
+            None => None,
+        };
+        self.store
+            .add_communication(NewCommunication {
+                account_id: case.account_id.clone(),
+                case_id: case.case_id.clone(),
+                body,
+                submitted_by: actor.submitted_by(),
+                from_support,
+                internal: msg.internal,
+                attachment_set: set.clone(),
+                files,
+                at: now,
+                follow_up,
+            })
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound => actor.no_case(case_id),
+                e => attachment_error(e, set.as_deref()),
+            })
+    }
+}

@@ -1,0 +1,176 @@
+//! Opening a case: the plan's severities and gates, the service and category, the cc list,
+//! the monthly case cap, and the first-response target the case starts with.
+
+use tierdesk_core::catalog::SeverityLevel;
+use tierdesk_core::records::{Case, FirstResponse, status};
+use tierdesk_store::{MonthlyCap, NewCase, StoreError};
+
+use super::{CreateCase, ISSUE_TYPES, MAX_SUBJECT_CHARS};
+use crate::actor::Actor;
+use crate::auth::Caller;
+use crate::files::attachment_error;
+use crate::validate::{check_body, check_cc, check_language, check_text, invalid, required};
+use crate::{App, ServiceError, ids};
+
+impl App {
+    fn severity<'p>(
+        &self,
+        caller: &'p Caller,
+        code: Option<&str>,
+    ) -> Result<&'p SeverityLevel, ServiceError> {
+        let offered = caller.plan.case_severities();
+        let Some(code) = code else {
+            return offered.first().copied().ok_or_else(|| {
+                invalid(format!(
+                    "the {} plan ({}) offers no case severities",
+                    caller.plan.name, caller.plan.id
+                ))
+            });
+        };
+        offered
+            .iter()
+            .copied()
+            .find(|l| l.code == code)
+            .ok_or_else(|| {
+                let list: Vec<&str> = offered.iter().map(|l| l.code.as_str()).collect();
+                invalid(format!(
+                    "severity '{code}' is not available on the {} plan ({}); it offers: {}",
+                    caller.plan.name,
+                    caller.plan.id,
+                    list.join(", ")
+                ))
+            })
+    }
+
+    pub(super) fn service_and_category(
+        &self,
+        service: Option<&str>,
+        category: Option<&str>,
+    ) -> Result<(String, String), ServiceError> {
+        match (service, category) {
+            (None, None) => Ok(("general-info".into(), "using-aws".into())),
+            (Some(s), Some(c)) => {
+                let svc = self.services.get(s).ok_or_else(|| {
+                    invalid(format!(
+                        "serviceCode '{s}' is not a service code; DescribeServices lists them"
+                    ))
+                })?;
+                if !svc.categories.iter().any(|x| x.code == c) {
+                    return Err(invalid(format!(
+                        "categoryCode '{c}' is not a category of service '{s}'; DescribeServices lists them"
+                    )));
+                }
+                Ok((s.into(), c.into()))
+            }
+            (Some(_), None) => Err(invalid("categoryCode is required with serviceCode")),
+            (None, Some(_)) => Err(invalid("serviceCode is required with categoryCode")),
+        }
+    }
+
+    pub async fn create_case(
+        &self,
+        caller: &Caller,
+        input: CreateCase,
+    ) -> Result<Case, ServiceError> {
+        self.require_api(caller)?;
+        let subject = required("subject", &input.subject)?;
+        let n = subject.chars().count();
+        if subject.trim().is_empty() || n > MAX_SUBJECT_CHARS {
+            return Err(invalid(format!(
+                "subject must be 1 to {MAX_SUBJECT_CHARS} characters long"
+            )));
+        }
+        check_text("subject", subject)?;
+        let body = check_body(input.communication_body.as_deref())?;
+        check_cc(&input.cc_email_addresses)?;
+        let language = match &input.language {
+            Some(l) => {
+                check_language(l)?;
+                l.clone()
+            }
+            None => "en".to_string(),
+        };
+        let issue_type = input
+            .issue_type
+            .clone()
+            .unwrap_or_else(|| "technical".into());
+        if !ISSUE_TYPES.contains(&issue_type.as_str()) {
+            return Err(invalid(format!(
+                "issueType must be 'technical' or 'customer-service', not '{issue_type}'"
+            )));
+        }
+        if issue_type == "technical" && !caller.plan.technical_cases {
+            return Err(invalid(format!(
+                "the {} plan ({}) does not include technical support; open a customer-service case for account and billing questions",
+                caller.plan.name, caller.plan.id
+            )));
+        }
+        let severity = self.severity(caller, input.severity_code.as_deref())?;
+        let (service_code, category_code) = self.service_and_category(
+            input.service_code.as_deref(),
+            input.category_code.as_deref(),
+        )?;
+        let now = self.clock.now();
+        let local = now.to_zoned(tierdesk_core::time::zone(&caller.account.timezone));
+        let monthly_cap = caller.plan.monthly_case_cap.map(|limit| MonthlyCap {
+            month: tierdesk_core::time::month_in(now, &caller.account.timezone),
+            limit: i64::from(limit),
+        });
+        let first_response = self
+            .first_response_target(
+                &caller.account,
+                &caller.plan,
+                &severity.code,
+                &language,
+                now,
+            )
+            .await?;
+        let case = Case {
+            display_id: 0,
+            case_id: ids::case_id(&caller.account.id, local.year(), now)?,
+            account_id: caller.account.id.clone(),
+            subject: subject.to_string(),
+            status: status::OPENED.into(),
+            service_code,
+            category_code,
+            severity_code: severity.code.clone(),
+            issue_type,
+            language,
+            submitted_by: Actor::Customer(caller).submitted_by(),
+            cc_emails: input.cc_email_addresses,
+            plan_id: caller.plan.id.clone(),
+            created: now,
+            first_response: first_response.as_ref().map(|t| FirstResponse {
+                clock: t.clock.clone(),
+                minutes: t.minutes,
+                due: t.due,
+                responded: None,
+            }),
+            assignee: None,
+            sla_due: None,
+        };
+        let set = input.attachment_set_id.clone();
+        match self
+            .store
+            .create_case(NewCase {
+                case,
+                body,
+                attachment_set: set.clone(),
+                monthly_cap,
+                targets: first_response.into_iter().collect(),
+            })
+            .await
+        {
+            Ok(c) => Ok(c),
+            Err(StoreError::MonthlyCaseCapReached) => {
+                Err(ServiceError::CaseCreationLimit(format!(
+                    "the {} plan ({}) allows {} cases a month, and this month's are used",
+                    caller.plan.name,
+                    caller.plan.id,
+                    caller.plan.monthly_case_cap.unwrap_or_default()
+                )))
+            }
+            Err(e) => Err(attachment_error(e, set.as_deref())),
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Reading cases and their conversations: DescribeCases, DescribeCommunications (AWS
+//! paging, bound to the filters), and the console's case search.
+
+use tierdesk_core::records::{Case, Communication, status};
+use tierdesk_core::time::to_micros;
+use tierdesk_store::{CaseQuery, CommunicationQuery};
+
+use super::{
+    CaseDetails, CaseSearch, DescribeCases, DescribeCommunications, MAX_CASE_IDS,
+    RECENT_COMMUNICATIONS,
+};
+use crate::auth::Caller;
+use crate::validate::{check_language, invalid, page_size, parse_time, required};
+use crate::{App, ServiceError, cursor};
+
+impl App {
+    pub async fn describe_cases(
+        &self,
+        caller: &Caller,
+        input: DescribeCases,
+    ) -> Result<(Vec<CaseDetails>, Option<String>), ServiceError> {
+        self.require_api(caller)?;
+        if input.case_ids.len() > MAX_CASE_IDS {
+            return Err(invalid(format!(
+                "caseIdList may hold at most {MAX_CASE_IDS} ids, not {}",
+                input.case_ids.len()
+            )));
+        }
+        let display_id = input
+            .display_id
+            .as_deref()
+            .map(|d| {
+                d.parse::<i64>()
+                    .map_err(|_| invalid(format!("displayId '{d}' is not a number")))
+            })
+            .transpose()?;
+        if let Some(l) = &input.language {
+            check_language(l)?;
+        }
+        let limit = page_size(input.max_results)?;
+        let include_resolved = input.include_resolved_cases.unwrap_or(false);
+        let after = parse_time("afterTime", input.after_time.as_deref())?;
+        let before = parse_time("beforeTime", input.before_time.as_deref())?;
+        let fp = cursor::fingerprint(&[
+            &input.case_ids.join(","),
+            input.display_id.as_deref().unwrap_or(""),
+            input.after_time.as_deref().unwrap_or(""),
+            input.before_time.as_deref().unwrap_or(""),
+            if include_resolved { "r" } else { "" },
+            input.language.as_deref().unwrap_or(""),
+        ]);
+        let cursor = input
+            .next_token
+            .as_deref()
+            .map(|t| cursor::decode(t, "cases", fp))
+            .transpose()?;
+        let mut case_ids = input.case_ids.clone();
+        case_ids.sort();
+        case_ids.dedup();
+        let page = self
+            .store
+            .cases(&CaseQuery {
+                account_id: caller.account.id.clone(),
+                case_ids: case_ids.clone(),
+                display_id,
+                after,
+                before,
+                include_resolved,
+                language: input.language.clone(),
+                cursor,
+                limit,
+                ..Default::default()
+            })
+            .await?;
+        // Named ids must all exist in this account; another account's ids look unknown.
+        if !case_ids.is_empty() && cursor.is_none() {
+            for id in &case_ids {
+                if !page.items.iter().any(|c| &c.case_id == id)
+                    && self.store.case(&caller.account.id, id).await?.is_none()
+                {
+                    return Err(ServiceError::CaseNotFound(format!("Invalid case ID: {id}")));
+                }
+            }
+        }
+        let next = if page.more {
+            page.items
+                .last()
+                .map(|c| cursor::encode("cases", to_micros(c.created), c.display_id, fp))
+        } else {
+            None
+        };
+        let mut out: Vec<CaseDetails> = page
+            .items
+            .into_iter()
+            .map(|case| CaseDetails { case, recent: None })
+            .collect();
+        if input.include_communications.unwrap_or(true) && !out.is_empty() {
+            let ids: Vec<(i64, String)> = out
+                .iter()
+                .map(|d| (d.case.display_id, d.case.case_id.clone()))
+                .collect();
+            let recent = self
+                .store
+                .recent_communications(&ids, RECENT_COMMUNICATIONS)
+                .await?;
+            for (d, (_, page)) in out.iter_mut().zip(recent) {
+                let token = if page.more {
+                    page.items.last().map(|m| {
+                        cursor::encode(
+                            "comms",
+                            to_micros(m.created),
+                            m.id,
+                            comm_fingerprint(&d.case.case_id, None, None),
+                        )
+                    })
+                } else {
+                    None
+                };
+                d.recent = Some((page.items, token));
+            }
+        }
+        Ok((out, next))
+    }
+
+    /// The console's case list: an account's cases, newest first, narrowed by status,
+    /// severity and words of the subject (or a display id), a page at a time.
+    pub async fn search_cases(
+        &self,
+        caller: &Caller,
+        search: CaseSearch,
+    ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
+        self.require_api(caller)?;
+        if let Some(s) = &search.status
+            && !status::ALL.contains(&s.as_str())
+        {
+            return Err(invalid(format!(
+                "status '{s}' is not one of {}",
+                status::ALL.join(", ")
+            )));
+        }
+        let text = search
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > 200) {
+            return Err(invalid("search for at most 200 characters"));
+        }
+        let fp = cursor::fingerprint(&[
+            search.status.as_deref().unwrap_or(""),
+            search.severity.as_deref().unwrap_or(""),
+            text.unwrap_or(""),
+        ]);
+        let cursor = search
+            .cursor
+            .as_deref()
+            .map(|t| cursor::decode(t, "search", fp))
+            .transpose()?;
+        let page = self
+            .store
+            .cases(&CaseQuery {
+                account_id: caller.account.id.clone(),
+                include_resolved: true,
+                severity: search.severity.clone(),
+                status: search.status.clone(),
+                search: text.map(str::to_string),
+                cursor,
+                limit: search.limit,
+                ..Default::default()
+            })
+            .await?;
+        let next = if page.more {
+            page.items
+                .last()
+                .map(|c| cursor::encode("search", to_micros(c.created), c.display_id, fp))
+        } else {
+            None
+        };
+        Ok((page.items, next))
+    }
+
+    pub async fn describe_communications(
+        &self,
+        caller: &Caller,
+        input: DescribeCommunications,
+    ) -> Result<(Vec<Communication>, Option<String>), ServiceError> {
+        self.require_api(caller)?;
+        let case_id = required("caseId", &input.case_id)?;
+        let limit = page_size(input.max_results)?;
+        let after = parse_time("afterTime", input.after_time.as_deref())?;
+        let before = parse_time("beforeTime", input.before_time.as_deref())?;
+        let fp = comm_fingerprint(
+            case_id,
+            input.after_time.as_deref(),
+            input.before_time.as_deref(),
+        );
+        let cursor = input
+            .next_token
+            .as_deref()
+            .map(|t| cursor::decode(t, "comms", fp))
+            .transpose()?;
+        let page = self
+            .store
+            .communications(&CommunicationQuery {
+                include_internal: false,
+                account_id: caller.account.id.clone(),
+                case_id: case_id.to_string(),
+                after,
+                before,
+                cursor,
+                limit,
+            })
+            .await?
+            .ok_or_else(|| ServiceError::CaseNotFound(format!("Invalid case ID: {case_id}")))?;
+        let next = if page.more {
+            page.items
+                .last()
+                .map(|m| cursor::encode("comms", to_micros(m.created), m.id, fp))
+        } else {
+            None
+        };
+        Ok((page.items, next))
+    }
+}
+
+fn comm_fingerprint(case_id: &str, after: Option<&str>, before: Option<&str>) -> u64 {
+    cursor::fingerprint(&[case_id, after.unwrap_or(""), before.unwrap_or("")])
+}

@@ -1,0 +1,22 @@
+//! The JSON that app signs and sends to operators' endpoints (webhook payloads). App owns
+//! this contract because it signs it; the operator API spells a case the same way on
+//! purpose, so a receiver and an API client read the same fields.
+
+use serde_json::{Value, json};
+use tierdesk_core::records::Case;
+
+/// A case as operators' JSON names it: in webhook payloads, and in the operator API, which
+/// adds its SLA state. One spelling, so a receiver and an API client read the same fields.
+pub fn case_json(c: &Case) -> Value {
+    json!({
+        "caseId": c.case_id,
+        "displayId": c.display_id.to_string(),
+        "accountId": c.account_id,
+        "subject": c.subject,
+        "status": c.status,
+        "severityCode": c.severity_code,
+        "planId": c.plan_id,
+        "language": c.language,
+        "assignee": c.assignee,
+    })
+}

@@ -1,0 +1,229 @@
+//! The agents' side of the case list: the queue ordered by SLA deadline, a case with its
+//! SLA state, account and TAM, its whole conversation (internal notes included), its
+//! attachments, and assignment.
+
+use jiff::Timestamp;
+use tierdesk_core::records::{
+    Account, Agent, Attachment, Case, CaseTarget, Communication, SlaEvent, status,
+};
+use tierdesk_core::time::to_micros;
+use tierdesk_store::{Assignee, CommunicationQuery, Page, QueueQuery, StoreError};
+
+use crate::actor::Actor;
+use crate::{App, ServiceError, cursor};
+
+/// What the queue shows; every filter is optional.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub plan: Option<String>,
+    pub severity: Option<String>,
+    pub language: Option<String>,
+    pub status: Option<String>,
+    /// `me`, `none` (unassigned) or an agent id.
+    pub assignee: Option<String>,
+    /// Only cases with a running target past its deadline.
+    pub breaching: bool,
+    /// Only these accounts' cases (a TAM's accounts).
+    pub accounts: Option<Vec<String>>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// A case as an agent sees it: the case, its account, its targets and recorded events.
+#[derive(Debug, Clone)]
+pub struct CaseSla {
+    pub case: Case,
+    pub account: Account,
+    pub plan_name: Option<String>,
+    /// The account's technical account manager, if it has one.
+    pub tam: Option<Agent>,
+    pub targets: Vec<CaseTarget>,
+    pub events: Vec<SlaEvent>,
+    pub now: Timestamp,
+    /// Open time left on the running target's own clock (business seconds for
+    /// business-hours targets), 0 once past due.
+    pub business_seconds_left: Option<i64>,
+}
+
+impl CaseSla {
+    /// The target the case is waiting on now (earliest deadline), if any.
+    pub fn running(&self) -> Option<&CaseTarget> {
+        tierdesk_core::sla::targets::waiting_on(&self.targets)
+    }
+
+    /// Whether any target was or is being missed.
+    pub fn breached(&self) -> bool {
+        self.targets.iter().any(|t| t.missed(self.now))
+    }
+}
+
+impl App {
+    /// Open cases, the earliest deadline first.
+    pub async fn queue(
+        &self,
+        agent: &Agent,
+        f: QueueFilter,
+    ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
+        let limit = match f.limit {
+            None => 50,
+            Some(n) if (1..=500).contains(&n) => n,
+            Some(n) => {
+                return Err(ServiceError::Validation(format!(
+                    "limit must be between 1 and 500, not {n}"
+                )));
+            }
+        };
+        if let Some(s) = &f.status
+            && !status::ALL.contains(&s.as_str())
+        {
+            return Err(ServiceError::Validation(format!(
+                "status '{s}' is not one of {}",
+                status::ALL.join(", ")
+            )));
+        }
+        let assignee = match f.assignee.as_deref() {
+            None => None,
+            Some("none") => Some(Assignee::Unassigned),
+            Some("me") => Some(Assignee::Agent(agent.id.clone())),
+            Some(id) => Some(Assignee::Agent(id.to_string())),
+        };
+        let fp = cursor::fingerprint(&[
+            f.plan.as_deref().unwrap_or(""),
+            f.severity.as_deref().unwrap_or(""),
+            f.language.as_deref().unwrap_or(""),
+            f.status.as_deref().unwrap_or(""),
+            f.assignee.as_deref().unwrap_or(""),
+            if f.breaching { "b" } else { "" },
+            &f.accounts.as_deref().unwrap_or_default().join(","),
+        ]);
+        let now = self.clock.now();
+        let q = QueueQuery {
+            plan: f.plan,
+            severity: f.severity,
+            language: f.language,
+            status: f.status,
+            assignee,
+            breaching_at: f.breaching.then_some(now),
+            accounts: f.accounts,
+            cursor: f
+                .cursor
+                .as_deref()
+                .map(|t| cursor::decode(t, "queue", fp))
+                .transpose()?,
+            limit,
+        };
+        let Page { items, more } = self.store.queue(&q).await?;
+        let next = if more {
+            items.last().map(|c| {
+                let due = c.sla_due.map_or(i64::MAX, to_micros);
+                cursor::encode("queue", due, c.display_id, fp)
+            })
+        } else {
+            None
+        };
+        Ok((items, next))
+    }
+}
+
+impl App {
+    /// A case with its SLA state.
+    pub async fn case_sla(&self, agent: &Agent, case_id: &str) -> Result<CaseSla, ServiceError> {
+        let case = self.case_for(Actor::Agent(agent), case_id).await?;
+        let account = self.account(&case.account_id).await?;
+        let targets = self.store.case_targets(case.display_id).await?;
+        let events = self.store.sla_events(&case).await?;
+        let mut sla = CaseSla {
+            plan_name: self.catalog.plan(&case.plan_id).map(|p| p.name.clone()),
+            tam: self.store.tam_of(&account.id).await?,
+            case,
+            account,
+            targets,
+            events,
+            now: self.clock.now(),
+            business_seconds_left: None,
+        };
+        if let Some(t) = sla.running() {
+            let a = &sla.account;
+            let schedule = self
+                .schedule(&t.clock, &a.timezone, &a.country, &sla.case.language)
+                .await?;
+            sla.business_seconds_left = Some(schedule.open_between(sla.now, t.due));
+        }
+        Ok(sla)
+    }
+
+    /// An attachment of a case's account, for an agent working the case.
+    pub async fn case_attachment(
+        &self,
+        agent: &Agent,
+        case_id: &str,
+        attachment_id: &str,
+    ) -> Result<Attachment, ServiceError> {
+        let case = self.case_for(Actor::Agent(agent), case_id).await?;
+        self.store
+            .attachment(&case.account_id, attachment_id)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::AttachmentNotFound(format!("no attachment {attachment_id}"))
+            })
+    }
+
+    /// The whole conversation, internal notes included, oldest first.
+    pub async fn case_conversation(
+        &self,
+        agent: &Agent,
+        case_id: &str,
+    ) -> Result<Vec<Communication>, ServiceError> {
+        let actor = Actor::Agent(agent);
+        let case = self.case_for(actor, case_id).await?;
+        let mut all = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self
+                .store
+                .communications(&CommunicationQuery {
+                    account_id: case.account_id.clone(),
+                    case_id: case.case_id.clone(),
+                    after: None,
+                    before: None,
+                    cursor,
+                    limit: 500,
+                    include_internal: true,
+                })
+                .await?
+                .ok_or_else(|| actor.no_case(case_id))?;
+            cursor = page.items.last().map(|m| (to_micros(m.created), m.id));
+            all.extend(page.items);
+            if !page.more {
+                break;
+            }
+        }
+        all.reverse();
+        Ok(all)
+    }
+}
+
+impl App {
+    /// Assigns a case to an agent by id, to the acting agent (`me`, as the queue's filter
+    /// says it), or to nobody (`None`).
+    pub async fn assign_case(
+        &self,
+        agent: &Agent,
+        case_id: &str,
+        assignee: Option<&str>,
+    ) -> Result<(), ServiceError> {
+        let assignee = assignee.map(|a| if a == "me" { agent.id.as_str() } else { a });
+        let case = self.case_for(Actor::Agent(agent), case_id).await?;
+        match self
+            .store
+            .assign(case.display_id, assignee.map(String::from))
+            .await
+        {
+            Err(StoreError::NotFound) => Err(ServiceError::Validation(format!(
+                "no agent {}",
+                assignee.unwrap_or_default()
+            ))),
+            other => Ok(other?),
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Checks of what people send, shared by every use case: text, bodies, email addresses,
+//! times, page sizes. The messages name the AWS API's members, since most input arrives
+//! through it; the console shows them as they are.
+
+use jiff::Timestamp;
+
+use crate::ServiceError;
+
+/// Longest communication body (AWS: 8000 characters).
+pub const MAX_BODY_CHARS: usize = 8000;
+pub const MAX_CC: usize = 10;
+
+pub(crate) fn invalid(msg: impl Into<String>) -> ServiceError {
+    ServiceError::Validation(msg.into())
+}
+
+/// Text a person wrote: printable, no NULs or other control characters but tab and
+/// newlines, no Unicode non-characters.
+pub(crate) fn check_text(field: &str, s: &str) -> Result<(), ServiceError> {
+    let bad = s.chars().find(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            || matches!(*c as u32, 0xFFFE | 0xFFFF | 0xFDD0..=0xFDEF)
+    });
+    match bad {
+        Some(c) => Err(invalid(format!(
+            "{field} contains the control or non-character U+{:04X}",
+            c as u32
+        ))),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
+    let body = body.ok_or_else(|| invalid("communicationBody is required"))?;
+    let n = body.chars().count();
+    if n == 0 || n > MAX_BODY_CHARS {
+        return Err(invalid(format!(
+            "communicationBody must be 1 to {MAX_BODY_CHARS} characters long, not {n}"
+        )));
+    }
+    check_text("communicationBody", body)?;
+    Ok(body.to_string())
+}
+
+/// A plausible email address: one `@`, a dotted domain, no spaces or controls.
+pub(crate) fn is_email(a: &str) -> bool {
+    a.len() <= 254
+        && !a.chars().any(|c| c.is_whitespace() || c.is_control())
+        && a.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains('@')
+        })
+}
+
+pub(crate) fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
+    if cc.len() > MAX_CC {
+        return Err(invalid(format!(
+            "ccEmailAddresses may list at most {MAX_CC} addresses, not {}",
+            cc.len()
+        )));
+    }
+    for a in cc {
+        if !is_email(a) {
+            return Err(invalid(format!(
+                "'{a}' in ccEmailAddresses is not an email address"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn check_language(lang: &str) -> Result<(), ServiceError> {
+    tierdesk_core::account::check_language(lang).map_err(ServiceError::Validation)
+}
+
+pub(crate) fn parse_time(field: &str, s: Option<&str>) -> Result<Option<Timestamp>, ServiceError> {
+    s.map(|s| {
+        tierdesk_core::time::parse_instant(s).ok_or_else(|| {
+            invalid(format!(
+                "{field} '{s}' is not an ISO 8601 time such as 2026-11-22T05:53:18Z"
+            ))
+        })
+    })
+    .transpose()
+}
+
+pub(crate) fn page_size(max_results: Option<i64>) -> Result<i64, ServiceError> {
+    match max_results {
+        None => Ok(100),
+        Some(n) if (10..=100).contains(&n) => Ok(n),
+        Some(n) => Err(invalid(format!(
+            "maxResults must be between 10 and 100, not {n}"
+        ))),
+    }
+}
+
+pub(crate) fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ServiceError> {
+    match v.as_deref() {
+        Some(s) if !s.is_empty() => Ok(s),
+        _ => Err(invalid(format!("{field} is required"))),
+    }
+}

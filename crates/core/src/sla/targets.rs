@@ -1,0 +1,303 @@
+//! What each turn of a case does to its SLA targets: the one definition of the rules.
+//!
+//! A case owes responses as targets (first response, next reply, periodic update, urgent
+//! escalation), each running until it is met or stopped. Opening a case starts its first
+//! target; a message, a status change, an escalation and a resolution each change what
+//! runs. These functions decide, from the case's status and its running targets, and
+//! return the [`Changes`]; the store applies them inside the same transaction that
+//! records the turn, so nothing here touches a database and every rule is testable alone.
+
+use jiff::Timestamp;
+
+use crate::catalog::TargetKind;
+use crate::records::{CaseTarget, status};
+
+/// Who wrote a message on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Author {
+    Customer,
+    Support,
+}
+
+/// A target still running: what it times and when it is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Running {
+    pub kind: TargetKind,
+    pub due: Timestamp,
+}
+
+/// What a turn does to a case, for the store to apply in the turn's transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// The status to write (with the case's updated time), if the turn touches the case.
+    pub status: Option<&'static str>,
+    /// Running targets of these kinds stop ...
+    pub stop: Vec<TargetKind>,
+    /// ... as met (support answered) rather than merely stopped.
+    pub met: bool,
+    /// A target that starts.
+    pub start: Option<CaseTarget>,
+}
+
+impl Changes {
+    /// The running targets once the changes are applied.
+    pub fn running_after(&self, before: &[Running]) -> Vec<Running> {
+        before
+            .iter()
+            .filter(|r| !self.stop.contains(&r.kind))
+            .copied()
+            .chain(self.start.as_ref().map(|t| Running {
+                kind: t.kind,
+                due: t.due,
+            }))
+            .collect()
+    }
+
+    /// Whether the case's queue key ([`sla_due`]) may move.
+    pub fn moves_due(&self) -> bool {
+        !self.stop.is_empty() || self.start.is_some()
+    }
+}
+
+/// The case's SLA due: the earliest deadline among its running targets, which is what the
+/// queue sorts by. `None` when nothing runs.
+pub fn sla_due(running: &[Running]) -> Option<Timestamp> {
+    running.iter().map(|r| r.due).min()
+}
+
+/// The target a case is waiting on now: the running one due first.
+pub fn waiting_on(targets: &[CaseTarget]) -> Option<&CaseTarget> {
+    targets
+        .iter()
+        .filter(|t| t.stopped.is_none())
+        .min_by_key(|t| t.due)
+}
+
+/// Whether support owes the customer an answer: a target support meets by replying runs.
+fn answer_owed(running: &[Running]) -> bool {
+    running.iter().any(|r| {
+        matches!(
+            r.kind,
+            TargetKind::FirstResponse | TargetKind::NextReply | TargetKind::Escalation
+        )
+    })
+}
+
+/// A message on a case whose status is `current` and whose running targets are `running`.
+/// `follow_up` is the target the plan would start for this message (a next reply owed to a
+/// customer, a periodic update after support's reply), if the plan promises one.
+///
+/// - An internal note changes nothing.
+/// - A customer's message reopens a resolved case and answers a request for action; a next
+///   reply starts unless support already owes an answer.
+/// - Support's customer-visible reply meets every running target; on a case that is not
+///   resolved, the next periodic update starts.
+pub fn on_message(
+    current: &str,
+    running: &[Running],
+    author: Author,
+    internal: bool,
+    follow_up: Option<CaseTarget>,
+) -> Changes {
+    if internal {
+        return Changes::default();
+    }
+    match author {
+        Author::Customer => Changes {
+            status: Some(after_customer_reply(current)),
+            start: follow_up.filter(|_| !answer_owed(running)),
+            ..Changes::default()
+        },
+        Author::Support => Changes {
+            status: Some(known(current)),
+            stop: TargetKind::ALL.to_vec(),
+            met: true,
+            start: follow_up.filter(|_| current != status::RESOLVED),
+        },
+    }
+}
+
+/// An agent sets a status other than resolved: waiting on the customer stops the periodic
+/// updates meanwhile; other statuses stop nothing.
+pub fn on_status(new: &'static str) -> Changes {
+    if new == status::RESOLVED {
+        return on_resolve();
+    }
+    Changes {
+        status: Some(new),
+        stop: if new == status::PENDING_CUSTOMER_ACTION {
+            vec![TargetKind::Update]
+        } else {
+            Vec::new()
+        },
+        ..Changes::default()
+    }
+}
+
+/// Resolving stops every clock (none counts as met: nobody answered).
+pub fn on_resolve() -> Changes {
+    Changes {
+        status: Some(status::RESOLVED),
+        stop: TargetKind::ALL.to_vec(),
+        met: false,
+        start: None,
+    }
+}
+
+/// An urgent escalation starts its target; the case's status stays.
+pub fn on_escalation(target: CaseTarget) -> Changes {
+    Changes {
+        start: Some(target),
+        ..Changes::default()
+    }
+}
+
+/// What a customer's reply does to the status: it reopens a resolved case and answers a
+/// request for action; otherwise the status stays.
+pub fn after_customer_reply(current: &str) -> &'static str {
+    match current {
+        status::RESOLVED => status::REOPENED,
+        status::PENDING_CUSTOMER_ACTION => status::CUSTOMER_ACTION_COMPLETED,
+        other => known(other),
+    }
+}
+
+/// The status constant equal to `s` (statuses are stored as text); an unknown text, which
+/// only a hand-edited database holds, reads as work in progress.
+fn known(s: &str) -> &'static str {
+    status::ALL
+        .iter()
+        .copied()
+        .find(|k| *k == s)
+        .unwrap_or(status::WORK_IN_PROGRESS)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    fn target(kind: TargetKind, due: &str) -> CaseTarget {
+        CaseTarget::start(kind, "24x7", 60, at("2026-11-23T09:00:00Z"), at(due), None)
+    }
+
+    fn run(kind: TargetKind, due: &str) -> Running {
+        Running { kind, due: at(due) }
+    }
+
+    #[test]
+    fn an_internal_note_changes_nothing() {
+        let running = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
+        let c = on_message(status::OPENED, &running, Author::Support, true, None);
+        assert_eq!(c, Changes::default());
+        assert!(!c.moves_due());
+    }
+
+    #[test]
+    fn support_reply_meets_everything_and_starts_the_update() {
+        let running = [
+            run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z"),
+            run(TargetKind::Escalation, "2026-11-23T09:10:00Z"),
+        ];
+        let update = target(TargetKind::Update, "2026-11-24T09:00:00Z");
+        let c = on_message(
+            status::WORK_IN_PROGRESS,
+            &running,
+            Author::Support,
+            false,
+            Some(update.clone()),
+        );
+        assert!(c.met);
+        assert_eq!(c.stop, TargetKind::ALL);
+        assert_eq!(c.status, Some(status::WORK_IN_PROGRESS));
+        assert_eq!(c.start, Some(update));
+        assert_eq!(
+            sla_due(&c.running_after(&running)),
+            Some(at("2026-11-24T09:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn support_reply_on_a_resolved_case_starts_no_update() {
+        let update = target(TargetKind::Update, "2026-11-24T09:00:00Z");
+        let c = on_message(status::RESOLVED, &[], Author::Support, false, Some(update));
+        assert_eq!(c.start, None);
+        assert_eq!(c.status, Some(status::RESOLVED));
+    }
+
+    #[test]
+    fn customer_message_starts_a_next_reply_only_when_no_answer_is_owed() {
+        let next = target(TargetKind::NextReply, "2026-11-23T13:00:00Z");
+        let owed = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
+        let c = on_message(
+            status::OPENED,
+            &owed,
+            Author::Customer,
+            false,
+            Some(next.clone()),
+        );
+        assert_eq!(c.start, None);
+        assert!(c.stop.is_empty());
+        // An update running means support answered: the customer is owed a reply again.
+        let updating = [run(TargetKind::Update, "2026-11-24T09:00:00Z")];
+        let c = on_message(
+            status::WORK_IN_PROGRESS,
+            &updating,
+            Author::Customer,
+            false,
+            Some(next.clone()),
+        );
+        assert_eq!(c.start, Some(next));
+        assert_eq!(
+            sla_due(&c.running_after(&updating)),
+            Some(at("2026-11-23T13:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn customer_message_reopens_and_answers_requests() {
+        for (before, after) in [
+            (status::RESOLVED, status::REOPENED),
+            (
+                status::PENDING_CUSTOMER_ACTION,
+                status::CUSTOMER_ACTION_COMPLETED,
+            ),
+            (status::OPENED, status::OPENED),
+            (status::WORK_IN_PROGRESS, status::WORK_IN_PROGRESS),
+        ] {
+            let c = on_message(before, &[], Author::Customer, false, None);
+            assert_eq!(c.status, Some(after), "{before}");
+        }
+    }
+
+    #[test]
+    fn status_changes_and_resolution() {
+        let c = on_status(status::PENDING_CUSTOMER_ACTION);
+        assert_eq!(c.stop, [TargetKind::Update]);
+        assert!(!c.met);
+        assert_eq!(on_status(status::WORK_IN_PROGRESS).stop, []);
+        assert_eq!(on_status(status::RESOLVED), on_resolve());
+        let running = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
+        let r = on_resolve();
+        assert_eq!(sla_due(&r.running_after(&running)), None);
+        assert!(!r.met);
+    }
+
+    #[test]
+    fn the_case_waits_on_its_earliest_running_target() {
+        let mut first = target(TargetKind::FirstResponse, "2026-11-23T10:00:00Z");
+        let esc = target(TargetKind::Escalation, "2026-11-23T09:10:00Z");
+        assert_eq!(waiting_on(&[first.clone(), esc.clone()]), Some(&esc));
+        first.stopped = Some(at("2026-11-23T09:05:00Z"));
+        assert_eq!(waiting_on(&[first]), None);
+        let c = on_escalation(esc.clone());
+        assert_eq!(
+            sla_due(&c.running_after(&[run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")])),
+            Some(esc.due)
+        );
+    }
+}
