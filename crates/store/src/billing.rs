@@ -1,5 +1,5 @@
 //! The store's billing side: imported monthly usage, payers, and invoices. Queries are in
-//! `backend_billing.rs`.
+//! `queries/billing.rs`.
 
 use jiff::Timestamp;
 use tierdesk_core::records::Invoice;

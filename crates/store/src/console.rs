@@ -1,5 +1,5 @@
 //! The store's console side: customer users, passwords and sessions. Queries are in
-//! `backend_console.rs`.
+//! `queries/console.rs`.
 
 use jiff::Timestamp;
 use tierdesk_core::records::{Agent, Preferences, Session, User};

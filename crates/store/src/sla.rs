@@ -1,5 +1,5 @@
 //! The store's SLA side: response targets on cases, the queue, warnings and breaches with
-//! their webhook outbox, agents, quotas and report rows. Queries are in `backend_sla.rs`.
+//! their webhook outbox, agents, quotas and report rows. Queries are in `queries/sla.rs`.
 
 use jiff::Timestamp;
 use tierdesk_core::records::{Agent, Case, CaseTarget, SlaEvent, Webhook};

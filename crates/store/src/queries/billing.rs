@@ -1,4 +1,8 @@
-// Included by lib.rs next to backend.rs (see `backend!`): usage, payers and invoices.
+// Billing: usage, payers and invoices.
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
+// `connect` come from there, and the helpers from `queries/common.rs`. Each query is
+// written once, in SQL both engines run.
 
 use tierdesk_core::records::{Invoice, InvoiceLine};
 use tierdesk_core::usage::MonthlyUsage;

@@ -1,5 +1,8 @@
-// Included by lib.rs next to backend.rs, in the same module (see `backend!`): the SLA
-// engine's queries. The same rules hold: one query for both engines, LIMIT written out.
+// The SLA engine: targets and what turns do to them, the queue, events with their webhook outbox, agents, webhooks, quotas, report rows.
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
+// `connect` come from there, and the helpers from `queries/common.rs`. Each query is
+// written once, in SQL both engines run.
 
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{Agent, CaseTarget, Role, SlaEvent, SlaEventKind, Webhook};

@@ -1,0 +1,191 @@
+//! The two engines. `backend!` compiles the queries in `queries/*.rs` once per engine, each
+//! time with its own `Db` (sqlx's database type), `Conn` (a connection), `DIALECT`, the
+//! engine's migration files and its `connect`; the queries are written once and read
+//! these names. Migrations are listed here, and a test fails when a file in `migrations/`
+//! is not listed (or a listed one is missing).
+
+use crate::{Options, StoreError};
+
+macro_rules! backend {
+    ($name:ident, $db:ty, $conn:ty, $dialect:expr, $dir:literal, $connect:ident, $begin:literal) => {
+        pub(crate) mod $name {
+            use super::connect::$connect as connect;
+            use crate::*;
+            type Db = $db;
+            type Conn = $conn;
+            const DIALECT: Dialect = $dialect;
+            pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
+                (
+                    1,
+                    include_str!(concat!("../migrations/", $dir, "/0001_init.sql")),
+                ),
+                (
+                    2,
+                    include_str!(concat!("../migrations/", $dir, "/0002_holidays.sql")),
+                ),
+                (
+                    3,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0003_case_first_response.sql"
+                    )),
+                ),
+                (
+                    4,
+                    include_str!(concat!("../migrations/", $dir, "/0004_sla_engine.sql")),
+                ),
+                (
+                    5,
+                    include_str!(concat!("../migrations/", $dir, "/0005_billing.sql")),
+                ),
+                (
+                    6,
+                    include_str!(concat!("../migrations/", $dir, "/0006_console.sql")),
+                ),
+                (
+                    7,
+                    include_str!(concat!("../migrations/", $dir, "/0007_console_people.sql")),
+                ),
+            ];
+            fn begin_sql() -> &'static str {
+                $begin
+            }
+            include!("queries/common.rs");
+            include!("queries/accounts.rs");
+            include!("queries/cases.rs");
+            include!("queries/communications.rs");
+            include!("queries/attachments.rs");
+            include!("queries/holidays.rs");
+            include!("queries/sla.rs");
+            include!("queries/billing.rs");
+            include!("queries/console.rs");
+        }
+    };
+}
+
+// SQLite's BEGIN IMMEDIATE takes the write lock at once instead of failing at the first write.
+backend!(
+    sqlite,
+    sqlx::Sqlite,
+    sqlx::SqliteConnection,
+    Dialect::Sqlite,
+    "sqlite",
+    sqlite,
+    "BEGIN IMMEDIATE"
+);
+backend!(
+    postgres,
+    sqlx::Postgres,
+    sqlx::PgConnection,
+    Dialect::Postgres,
+    "postgres",
+    postgres,
+    "BEGIN"
+);
+
+mod connect {
+    use std::str::FromStr;
+
+    use sqlx::postgres::PgPoolOptions;
+    use sqlx::sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    };
+
+    use super::{Options, StoreError};
+
+    /// WAL with `synchronous = FULL`: a commit is on disk when COMMIT returns.
+    pub async fn sqlite(
+        opts: &Options,
+    ) -> Result<(sqlx::SqlitePool, sqlx::SqlitePool, u32), StoreError> {
+        let connect = SqliteConnectOptions::from_str(&opts.url)
+            .map_err(|e| StoreError::BadUrl(e.to_string()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10))
+            // 64 MiB of page cache per connection keeps the hot index pages in memory.
+            .pragma("cache_size", "-65536");
+        // Checkpoint less often: a page written by many commits is copied back once.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(connect.clone().pragma("wal_autocheckpoint", "10000"))
+            .await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(opts.read_connections.max(1))
+            .connect_with(connect)
+            .await?;
+        Ok((read, write, 1))
+    }
+
+    pub async fn postgres(opts: &Options) -> Result<(sqlx::PgPool, sqlx::PgPool, u32), StoreError> {
+        let writers = opts.writers.max(1);
+        let write = PgPoolOptions::new()
+            .max_connections(writers + 1)
+            .connect(&opts.url)
+            .await?;
+        let read = PgPoolOptions::new()
+            .max_connections(opts.read_connections.max(1))
+            .connect(&opts.url)
+            .await?;
+        Ok((read, write, writers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The files of `migrations/<dir>`, in order, with their text.
+    fn files(dir: &str) -> Vec<(String, String)> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(dir);
+        let mut names: Vec<_> = std::fs::read_dir(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            .map(|e| e.map(|e| e.path()).unwrap_or_default())
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                (
+                    p.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned(),
+                    text,
+                )
+            })
+            .collect()
+    }
+
+    fn check(dir: &str, listed: &[(i64, &str)]) {
+        let on_disk = files(dir);
+        assert_eq!(
+            on_disk.len(),
+            listed.len(),
+            "migrations/{dir} holds {} files but engine.rs lists {}: list every file",
+            on_disk.len(),
+            listed.len()
+        );
+        for (i, ((name, text), (version, included))) in on_disk.iter().zip(listed).enumerate() {
+            assert_eq!(*version, i as i64 + 1, "{name}: versions count up from 1");
+            assert!(
+                name.starts_with(&format!("{:04}_", i + 1)),
+                "{name} is out of order"
+            );
+            assert_eq!(
+                text, included,
+                "{name} is not the file listed as version {version}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_migration_file_is_listed_in_order() {
+        check("sqlite", super::sqlite::MIGRATIONS);
+        check("postgres", super::postgres::MIGRATIONS);
+    }
+}

@@ -1,0 +1,198 @@
+// Cases: opening (with the monthly cap and first targets), listing, reading, resolving.
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
+// `connect` come from there, and the helpers from `queries/common.rs`. Each query is
+// written once, in SQL both engines run.
+
+impl Backend {
+    pub async fn create_case(&self, new: NewCase) -> Result<Case, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let k = &new.case;
+                    let at = to_micros(k.created);
+                    if let Some(cap) = &new.monthly_cap {
+                        sqlx::query(
+                            "INSERT INTO monthly_quota (account_id, kind, month, used) VALUES ($1, 'cases', $2, 0) \
+                             ON CONFLICT (account_id, kind, month) DO NOTHING",
+                        )
+                        .bind(&k.account_id)
+                        .bind(&cap.month)
+                        .execute(&mut *c)
+                        .await?;
+                        let r = sqlx::query(
+                            "UPDATE monthly_quota SET used = used + 1 \
+                             WHERE account_id = $1 AND kind = 'cases' AND month = $2 AND used < $3",
+                        )
+                        .bind(&k.account_id)
+                        .bind(&cap.month)
+                        .bind(cap.limit)
+                        .execute(&mut *c)
+                        .await?;
+                        if r.rows_affected() == 0 {
+                            return Err(StoreError::MonthlyCaseCapReached);
+                        }
+                    }
+                    // The queue's key, from the targets the case opens with.
+                    let running: Vec<Running> = new
+                        .targets
+                        .iter()
+                        .filter(|t| t.stopped.is_none())
+                        .map(|t| Running { kind: t.kind, due: t.due })
+                        .collect();
+                    let sla_due = targets::sla_due(&running);
+                    let row = sqlx::query(
+                        "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
+                         severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
+                         assignee, sla_due_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14) \
+                         RETURNING display_id",
+                    )
+                    .bind(&k.case_id)
+                    .bind(&k.account_id)
+                    .bind(&k.subject)
+                    .bind(&k.status)
+                    .bind(&k.service_code)
+                    .bind(&k.category_code)
+                    .bind(&k.severity_code)
+                    .bind(&k.issue_type)
+                    .bind(&k.language)
+                    .bind(&k.submitted_by)
+                    .bind(k.cc_emails.join("\n"))
+                    .bind(&k.plan_id)
+                    .bind(at)
+                    .bind(sla_due.map_or(NO_DEADLINE, to_micros))
+                    .fetch_one(&mut *c)
+                    .await?;
+                    let display_id: i64 = row.try_get("display_id")?;
+                    for t in &new.targets {
+                        insert_target(c, display_id, t).await?;
+                    }
+                    let comm =
+                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
+                    if let Some(set) = &new.attachment_set {
+                        attach_set(c, &k.account_id, set, comm, at).await?;
+                    }
+                    // What reading the case back would give.
+                    let first_response = new
+                        .targets
+                        .iter()
+                        .find(|t| t.kind == TargetKind::FirstResponse)
+                        .map(|t| tierdesk_core::records::FirstResponse {
+                            clock: t.clock.clone(),
+                            minutes: t.minutes,
+                            due: t.due,
+                            responded: t.met,
+                        });
+                    Ok(Case {
+                        display_id,
+                        sla_due,
+                        first_response,
+                        ..new.case
+                    })
+                })
+            })
+            .await
+    }
+
+    pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE account_id = $1");
+        let mut args = vec![Arg::S(q.account_id.clone())];
+        let next = |args: &mut Vec<Arg>, a: Arg| {
+            args.push(a);
+            args.len()
+        };
+        if !q.case_ids.is_empty() {
+            let first = args.len() + 1;
+            sql += &format!(" AND case_id IN ({})", placeholders(first, q.case_ids.len()));
+            args.extend(q.case_ids.iter().cloned().map(Arg::S));
+        }
+        if let Some(d) = q.display_id {
+            let n = next(&mut args, Arg::I(d));
+            sql += &format!(" AND display_id = ${n}");
+        }
+        if !q.include_resolved {
+            sql += " AND is_open = TRUE";
+        }
+        if let Some(t) = q.after {
+            let n = next(&mut args, Arg::I(to_micros(t)));
+            sql += &format!(" AND created_us >= ${n}");
+        }
+        if let Some(t) = q.before {
+            let n = next(&mut args, Arg::I(to_micros(t)));
+            sql += &format!(" AND created_us <= ${n}");
+        }
+        if let Some(l) = &q.language {
+            let n = next(&mut args, Arg::S(l.clone()));
+            sql += &format!(" AND language = ${n}");
+        }
+        if let Some(v) = &q.severity {
+            let n = next(&mut args, Arg::S(v.clone()));
+            sql += &format!(" AND severity_code = ${n}");
+        }
+        if let Some(v) = &q.status {
+            let n = next(&mut args, Arg::S(v.clone()));
+            sql += &format!(" AND status = ${n}");
+        }
+        if let Some(text) = &q.search {
+            // Every word in the subject; a number may also be the display id.
+            let mut any = Vec::new();
+            if let Ok(d) = text.trim().parse::<i64>() {
+                let n = next(&mut args, Arg::I(d));
+                any.push(format!("display_id = ${n}"));
+            }
+            let words: Vec<String> = text
+                .split_whitespace()
+                .map(|w| {
+                    let n = next(&mut args, Arg::S(format!("%{}%", like_escape(&w.to_lowercase()))));
+                    format!("LOWER(subject) LIKE ${n} ESCAPE '\\'")
+                })
+                .collect();
+            if !words.is_empty() {
+                any.push(format!("({})", words.join(" AND ")));
+            }
+            if !any.is_empty() {
+                sql += &format!(" AND ({})", any.join(" OR "));
+            }
+        }
+        if let Some((created, display)) = q.cursor {
+            let a = next(&mut args, Arg::I(created));
+            let b = next(&mut args, Arg::I(display));
+            sql += &format!(" AND (created_us, display_id) < (${a}, ${b})");
+        }
+        // LIMIT is written out, never bound: see `limit`.
+        sql += &format!(" ORDER BY created_us DESC, display_id DESC LIMIT {}", limit(q.limit + 1));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > q.limit;
+        items.truncate(q.limit.max(0) as usize);
+        Ok(Page { items, more })
+    }
+
+    pub async fn case(&self, account_id: &str, case_id: &str) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE case_id = $1 AND account_id = $2"
+        )))
+        .bind(case_id)
+        .bind(account_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp) -> Result<(String, String), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let Some(turn) = case_turn(c, CaseKey::InAccount(&account_id, &case_id)).await? else {
+                        return Err(StoreError::NotFound);
+                    };
+                    let changes = targets::on_resolve();
+                    apply_changes(c, &turn, &changes, to_micros(at)).await?;
+                    Ok((turn.status, tierdesk_core::records::status::RESOLVED.to_string()))
+                })
+            })
+            .await
+    }
+
+}

@@ -1,0 +1,238 @@
+// Communications: pages of a conversation, the five newest per case, posting a message.
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
+// `connect` come from there, and the helpers from `queries/common.rs`. Each query is
+// written once, in SQL both engines run.
+
+
+/// Consumes an attachment set for a new communication: checks it belongs to the account,
+/// is unused and unexpired, then links its files to the communication.
+async fn attach_set(
+    c: &mut Conn,
+    account_id: &str,
+    set_id: &str,
+    communication_id: i64,
+    now_us: i64,
+) -> Result<(), StoreError> {
+    open_set(c, account_id, set_id, now_us).await?;
+    sqlx::query("UPDATE attachment_sets SET used_us = $1 WHERE set_id = $2")
+        .bind(now_us)
+        .bind(set_id)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("UPDATE attachments SET communication_id = $1 WHERE set_id = $2")
+        .bind(communication_id)
+        .bind(set_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+async fn insert_communication(
+    c: &mut Conn,
+    display_id: i64,
+    body: &str,
+    submitted_by: &str,
+    (from_support, internal): (bool, bool),
+    at_us: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(display_id)
+    .bind(body)
+    .bind(submitted_by)
+    .bind(from_support)
+    .bind(internal)
+    .bind(at_us)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+impl Backend {
+    /// Communications (newest first within each case) from rows of communications
+    /// left-joined with their attachments: one row per attachment, or one without.
+    fn communications_from_rows(
+        rows: &[<Db as sqlx::Database>::Row],
+        case_id_of: impl Fn(i64) -> String,
+    ) -> Result<Vec<(i64, Communication)>, StoreError> {
+        use std::collections::hash_map::{Entry, HashMap};
+        let mut comms: HashMap<i64, (i64, Communication)> = HashMap::new();
+        // (communication id, created, attachment)
+        let mut attachments: Vec<(i64, i64, AttachmentRef)> = Vec::new();
+        for r in rows {
+            let id: i64 = r.try_get("id")?;
+            if let Entry::Vacant(slot) = comms.entry(id) {
+                let owner: i64 = r.try_get("case_display_id")?;
+                slot.insert((
+                    owner,
+                    Communication {
+                        id,
+                        case_id: case_id_of(owner),
+                        body: r.try_get("body")?,
+                        submitted_by: r.try_get("submitted_by")?,
+                        from_support: r.try_get("from_support")?,
+                        internal: r.try_get("internal")?,
+                        created: from_micros(r.try_get("created_us")?),
+                        attachments: Vec::new(),
+                    },
+                ));
+            }
+            if let Some(attachment_id) = r.try_get::<Option<String>, _>("attachment_id")? {
+                let created: Option<i64> = r.try_get("attachment_created_us")?;
+                let file_name: Option<String> = r.try_get("file_name")?;
+                let file_name = file_name.unwrap_or_default();
+                attachments.push((id, created.unwrap_or_default(), AttachmentRef { attachment_id, file_name }));
+            }
+        }
+        attachments.sort_by(|a, b| (a.1, &a.2.attachment_id).cmp(&(b.1, &b.2.attachment_id)));
+        for (comm, _, a) in attachments {
+            if let Some((_, c)) = comms.get_mut(&comm) {
+                c.attachments.push(a);
+            }
+        }
+        let mut out: Vec<(i64, Communication)> = comms.into_values().collect();
+        out.sort_by_key(|(owner, m)| (*owner, std::cmp::Reverse((to_micros(m.created), m.id))));
+        Ok(out)
+    }
+
+    pub async fn recent_communications(
+        &self,
+        cases: &[(i64, String)],
+        n: i64,
+    ) -> Result<Vec<(i64, Page<Communication>)>, StoreError> {
+        if cases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let k = cases.len();
+        let newest = match DIALECT {
+            // A LATERAL join: one index range scan per case, whatever the planner's
+            // statistics say (a window over an IN list let PostgreSQL pick a sequential scan
+            // of all communications on the stale statistics that follow a bulk load).
+            Dialect::Postgres => format!(
+                "SELECT c.id, c.case_display_id, c.body, c.submitted_by, c.from_support, c.internal, c.created_us \
+                 FROM (VALUES {}) AS k(d) CROSS JOIN LATERAL \
+                 (SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us \
+                  FROM communications WHERE case_display_id = k.d AND internal = FALSE \
+                  ORDER BY created_us DESC, id DESC LIMIT {}) AS c",
+                (1..=k).map(|i| format!("(${i}::BIGINT)")).collect::<Vec<_>>().join(", "),
+                limit(n + 1)
+            ),
+            // SQLite has no LATERAL; per-case subqueries joined by UNION ALL were
+            // re-prepared on every call, so one window function over an IN list it is.
+            Dialect::Sqlite => format!(
+                "SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us FROM \
+                 (SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us, \
+                  ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
+                  FROM communications WHERE case_display_id IN ({}) AND internal = FALSE) AS w \
+                 WHERE rn <= {}",
+                placeholders(1, k),
+                limit(n + 1)
+            ),
+        };
+        let sql = format!(
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
+             a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
+             FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
+        );
+        let args: Vec<Arg> = cases.iter().map(|(d, _)| Arg::I(*d)).collect();
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let all = Self::communications_from_rows(&rows, |owner| {
+            cases
+                .iter()
+                .find(|(d, _)| *d == owner)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default()
+        })?;
+        let mut out: Vec<(i64, Page<Communication>)> = cases
+            .iter()
+            .map(|(d, _)| (*d, Page { items: Vec::new(), more: false }))
+            .collect();
+        for (owner, comm) in all {
+            if let Some((_, page)) = out.iter_mut().find(|(d, _)| *d == owner) {
+                if page.items.len() as i64 >= n {
+                    page.more = true;
+                } else {
+                    page.items.push(comm);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn communications(&self, q: &CommunicationQuery) -> Result<Option<Page<Communication>>, StoreError> {
+        let Some(case) = self.case(&q.account_id, &q.case_id).await? else {
+            return Ok(None);
+        };
+        let mut newest = "SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us \
+                          FROM communications WHERE case_display_id = $1"
+            .to_string();
+        let mut args = vec![Arg::I(case.display_id)];
+        if !q.include_internal {
+            newest += " AND internal = FALSE";
+        }
+        if let Some(t) = q.after {
+            args.push(Arg::I(to_micros(t)));
+            newest += &format!(" AND created_us >= ${}", args.len());
+        }
+        if let Some(t) = q.before {
+            args.push(Arg::I(to_micros(t)));
+            newest += &format!(" AND created_us <= ${}", args.len());
+        }
+        if let Some((created, id)) = q.cursor {
+            args.push(Arg::I(created));
+            args.push(Arg::I(id));
+            newest += &format!(" AND (created_us, id) < (${}, ${})", args.len() - 1, args.len());
+        }
+        newest += &format!(" ORDER BY created_us DESC, id DESC LIMIT {}", limit(q.limit + 1));
+        let sql = format!(
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
+             a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
+             FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let mut items: Vec<Communication> = Self::communications_from_rows(&rows, |_| case.case_id.clone())?
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect();
+        let more = items.len() as i64 > q.limit;
+        items.truncate(q.limit.max(0) as usize);
+        Ok(Some(Page { items, more }))
+    }
+
+    pub async fn add_communication(&self, new: NewCommunication) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
+                        return Err(StoreError::NotFound);
+                    };
+                    let at = to_micros(new.at);
+                    let comm = insert_communication(
+                        c,
+                        turn.display_id,
+                        &new.body,
+                        &new.submitted_by,
+                        (new.from_support, new.internal),
+                        at,
+                    )
+                    .await?;
+                    // Files posted with the message are stored with it, in this transaction.
+                    let set = match &new.files {
+                        Some(files) => Some(store_files(c, files).await?.0),
+                        None => new.attachment_set.clone(),
+                    };
+                    if let Some(set) = &set {
+                        attach_set(c, &new.account_id, set, comm, at).await?;
+                    }
+                    let author = if new.from_support { Author::Support } else { Author::Customer };
+                    let changes = targets::on_message(&turn.status, &turn.running, author, new.internal, new.follow_up);
+                    apply_changes(c, &turn, &changes, at).await
+                })
+            })
+            .await
+    }
+
+}
