@@ -69,7 +69,17 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(crate::api::routes())
         .merge(crate::console::routes())
+        .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// On every response, whatever produced it: browsers must not guess content types.
+async fn security_headers(mut r: axum::response::Response) -> axum::response::Response {
+    r.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    r
 }
 
 /// The request body, or `None` past `max` bytes. An oversized body is still read (and

@@ -16,7 +16,7 @@ use tierdesk_app::accounts::{AccountView, NewAccount};
 use tierdesk_app::queue::QueueFilter;
 use tierdesk_core::records::{Agent, Case, Role};
 
-use super::queue::agent;
+use super::extract::{AdminVisit, AgentVisit};
 use super::{Lang, Nav, Visit, field, given, query, render};
 use crate::AppState;
 
@@ -155,11 +155,11 @@ fn plans_on_sale(st: &AppState) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let (v, a) = match agent(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn list(
+    State(st): State<AppState>,
+    AgentVisit(v, a): AgentVisit,
+    RawQuery(q): RawQuery,
+) -> Response {
     let q = query(q);
     list_page(&st, &v, &a, &q, None, StatusCode::OK).await
 }
@@ -239,24 +239,12 @@ async fn list_page(
     )
 }
 
-/// The signed-in admin; others are refused.
-pub(super) async fn admin(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
-    let (v, a) = agent(st, headers).await?;
-    if a.role != Role::Admin {
-        return Err(v.message(
-            StatusCode::FORBIDDEN,
-            v.l.t("Not for your role"),
-            v.l.t("Only admins change accounts, users, agents and keys."),
-        ));
-    }
-    Ok((v, a))
-}
-
-async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, a) = match admin(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn create(
+    State(st): State<AppState>,
+    AdminVisit(v, a): AdminVisit,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(f) = v.checked(&headers, &body) else {
         return v.refused();
     };
@@ -290,11 +278,11 @@ async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> 
     }
 }
 
-async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let (v, a) = match agent(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn show(
+    State(st): State<AppState>,
+    AgentVisit(v, a): AgentVisit,
+    Path(id): Path<String>,
+) -> Response {
     account_page(&st, &v, &a, &id, None, None, StatusCode::OK).await
 }
 
@@ -424,14 +412,11 @@ async fn account_page(
 /// The admins' forms on an account page: `plan`, `tam`, `user`, `key`, `revoke`.
 async fn act(
     State(st): State<AppState>,
+    AdminVisit(v, a): AdminVisit,
     headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (v, a) = match admin(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
     let Some(f) = v.checked(&headers, &body) else {
         return v.refused();
     };

@@ -15,7 +15,7 @@ use tierdesk_core::catalog::Lifecycle;
 use tierdesk_core::records::Role;
 use tierdesk_core::time::today_in;
 
-use super::accounts::admin;
+use super::extract::AdminVisit;
 use super::{Lang, Nav, Visit, field, render, role_name};
 use crate::AppState;
 
@@ -101,19 +101,16 @@ async fn agents_page(
     )
 }
 
-async fn agents(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (v, _) = match admin(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn agents(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Response {
     agents_page(&st, &v, Vec::new(), None, StatusCode::OK).await
 }
 
-async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, _) = match admin(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn create_agent(
+    State(st): State<AppState>,
+    AdminVisit(v, _): AdminVisit,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(f) = v.checked(&headers, &body) else {
         return v.refused();
     };
@@ -161,11 +158,7 @@ async fn create_agent(State(st): State<AppState>, headers: HeaderMap, body: Byte
     }
 }
 
-async fn plans(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (v, _) = match admin(&st, &headers).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
+async fn plans(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Response {
     let l = v.l;
     let today = today_in(st.app.clock.now(), "UTC");
     let plans = st

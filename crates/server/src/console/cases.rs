@@ -24,8 +24,9 @@ use tierdesk_app::sessions::Person;
 use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::records::{AttachmentRef, Case, status};
 
+use super::extract::CustomerVisit;
 use super::upload::{Posted, read_posted};
-use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
+use super::{Lang, Nav, Visit, field, given, query, render};
 use crate::AppState;
 
 /// Room for three 5 MB attachments and the form around them.
@@ -153,22 +154,6 @@ struct CasePage {
     escalation: Option<String>,
 }
 
-/// The signed-in customer and their caller; agents are sent to their own pages.
-async fn customer(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Caller), Response> {
-    let v = signed_in(st, headers).await?;
-    let Person::Customer { user, account } = &v.person else {
-        return Err(v.message(
-            StatusCode::FORBIDDEN,
-            v.l.t("For customers"),
-            v.l.t("These pages show a customer's own cases; agents work cases in the queue."),
-        ));
-    };
-    match st.app.console_caller(user, account).await {
-        Ok(caller) => Ok((v, caller)),
-        Err(e) => Err(v.failure(&e)),
-    }
-}
-
 /// "First response due ...: in 3 h 20 min", "First response at ..." for a case.
 fn sla_text(v: &Visit, c: &Case, now: Timestamp) -> String {
     let l = v.l;
@@ -185,11 +170,11 @@ fn sla_text(v: &Visit, c: &Case, now: Timestamp) -> String {
     }
 }
 
-async fn list(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn list(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    RawQuery(q): RawQuery,
+) -> Response {
     let pairs = query(q);
     let search = CaseSearch {
         status: given(&pairs, "status"),
@@ -310,11 +295,7 @@ fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> NewPage {
     }
 }
 
-async fn new_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn new_page(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
     render(StatusCode::OK, &new_form(&st, &v, &caller))
 }
 
@@ -344,11 +325,12 @@ async fn attach(
     Ok(Some(set))
 }
 
-async fn create(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn create(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let posted = match read_posted(&v, &headers, body).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -427,11 +409,11 @@ async fn conversation(
     Ok(messages)
 }
 
-async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn show(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    Path(id): Path<String>,
+) -> Response {
     let found = st
         .app
         .describe_cases(
@@ -526,14 +508,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
 /// `resolve` and, on plans that have them, `escalate`.
 async fn act(
     State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
     headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     let Posted { fields: f, files } = match read_posted(&v, &headers, body).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -601,13 +580,9 @@ pub(super) fn attachment_response(file_name: &str, data: Vec<u8>) -> Response {
 
 async fn download(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    CustomerVisit(v, caller): CustomerVisit,
     Path((_case, attachment)): Path<(String, String)>,
 ) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
     match st.app.describe_attachment(&caller, Some(attachment)).await {
         Ok(a) => attachment_response(&a.file_name, a.data),
         Err(e) => v.failure(&e),
@@ -616,11 +591,11 @@ async fn download(
 
 /// Advice on a case being written (`tierdesk_core::assistant`), for the new-case page's
 /// script: `{"hints": [{"code", "message"}]}`, in the person's language.
-async fn assistant(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, _) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn assistant(
+    CustomerVisit(v, _): CustomerVisit,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(f) = v.checked(&headers, &body) else {
         return v.refused();
     };
@@ -637,11 +612,7 @@ async fn assistant(State(st): State<AppState>, headers: HeaderMap, body: Bytes) 
 }
 
 /// The plan and what it includes, with this month's quotas used and left.
-async fn plan(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (v, caller) = match customer(&st, &headers).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+async fn plan(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
     let l = v.l;
     let o = match st.app.plan_overview(&caller.account).await {
         Ok(o) => o,

@@ -10,6 +10,7 @@
 mod accounts;
 mod admin;
 mod cases;
+mod extract;
 pub(crate) mod i18n;
 mod ja;
 mod queue;
@@ -35,7 +36,28 @@ use crate::AppState;
 const SESSION_COOKIE: &str = "tierdesk_session";
 const LOGIN_CSRF_COOKIE: &str = "tierdesk_login_csrf";
 
+/// The console's headers, on every response under `/console` (pages, redirects, refusals,
+/// scripts, downloads): pages are per person, so they are never cached unless a handler
+/// says otherwise (the scripts), never framed, and run only the console's own scripts;
+/// their language depends on `Accept-Language` before sign-in.
+async fn console_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.entry(header::CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    ));
+    h.entry(header::VARY)
+        .or_insert(HeaderValue::from_static("Accept-Language, Cookie"));
+    r
+}
+
 pub fn routes() -> Router<AppState> {
+    console_routes().layer(axum::middleware::map_response(console_headers))
+}
+
+fn console_routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(home))
         .route("/console/sign-in", get(sign_in_page).post(sign_in))
@@ -267,23 +289,7 @@ struct MessagePage {
 
 fn render(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
-        Ok(html) => {
-            let mut r = (status, Html(html)).into_response();
-            let h = r.headers_mut();
-            // Pages are per person: never cache them, never frame them.
-            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-            h.insert(
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("default-src 'self'; style-src 'self' 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"),
-            );
-            // The language depends on the Accept-Language header before sign-in.
-            h.insert(
-                header::VARY,
-                HeaderValue::from_static("Accept-Language, Cookie"),
-            );
-            r
-        }
+        Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
@@ -589,11 +595,7 @@ async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -
     r
 }
 
-async fn home(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn home(v: Visit) -> Response {
     let l = v.l;
     let (name, summary, invoices_label) = match &v.person {
         Person::Customer { user, account } => (
@@ -652,11 +654,7 @@ fn invoice_view(i: Invoice) -> InvoiceView {
     }
 }
 
-async fn invoices(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn invoices(State(st): State<AppState>, v: Visit) -> Response {
     let l = v.l;
     // A customer sees their own account's invoices and nothing else; admins see all.
     let (heading, found) = match &v.person {
@@ -689,15 +687,7 @@ async fn invoices(State(st): State<AppState>, headers: HeaderMap) -> Response {
     }
 }
 
-async fn advisor(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn advisor(State(st): State<AppState>, v: Visit, RawQuery(q): RawQuery) -> Response {
     let pairs = query(q);
     let usage = field(&pairs, "usage");
     let currency = match field(&pairs, "currency") {
@@ -793,15 +783,7 @@ fn zone_names() -> Vec<String> {
     zones
 }
 
-async fn settings(
-    State(st): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let v = match signed_in(&st, &headers).await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+async fn settings(State(st): State<AppState>, v: Visit, RawQuery(q): RawQuery) -> Response {
     match st.app.preferences(&v.session.email).await {
         Ok(p) => {
             let mut page = settings_page(&v, &p);

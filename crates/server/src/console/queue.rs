@@ -14,12 +14,12 @@ use tierdesk_app::ServiceError;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::{Attachments, Message};
 use tierdesk_app::queue::QueueFilter;
-use tierdesk_app::sessions::Person;
-use tierdesk_core::records::{Agent, Role, status};
+use tierdesk_core::records::{Role, status};
 
 use super::cases::{MessageView, attachment_response};
+use super::extract::AgentVisit;
 use super::upload::{Posted, read_posted};
-use super::{Lang, Nav, Visit, field, given, query, render, signed_in};
+use super::{Lang, Nav, field, given, query, render};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -149,11 +149,7 @@ fn bars(shares: &[Option<f64>]) -> String {
     svg
 }
 
-async fn dashboard(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let (v, _) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+async fn dashboard(State(st): State<AppState>, AgentVisit(v, _): AgentVisit) -> Response {
     let d = match st.app.sla_dashboard(8).await {
         Ok(d) => d,
         Err(e) => return v.failure(&e),
@@ -208,27 +204,11 @@ fn severity_choices(st: &AppState) -> Vec<(String, String)> {
     out
 }
 
-/// The signed-in agent; customers are refused.
-pub(super) async fn agent(st: &AppState, headers: &HeaderMap) -> Result<(Visit, Agent), Response> {
-    let v = signed_in(st, headers).await?;
-    match &v.person {
-        Person::Agent(a) => {
-            let a = a.clone();
-            Ok((v, a))
-        }
-        Person::Customer { .. } => Err(v.message(
-            StatusCode::FORBIDDEN,
-            v.l.t("For support staff"),
-            v.l.t("The queue is for support engineers, TAMs and admins."),
-        )),
-    }
-}
-
-async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    let (v, agent) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+async fn queue(
+    State(st): State<AppState>,
+    AgentVisit(v, agent): AgentVisit,
+    RawQuery(q): RawQuery,
+) -> Response {
     let pairs = query(q);
     let opt = |name: &str| Some(field(&pairs, name)).filter(|v| !v.is_empty());
     let filter = QueueFilter {
@@ -298,11 +278,11 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
     }
 }
 
-async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    let (v, agent) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+async fn show(
+    State(st): State<AppState>,
+    AgentVisit(v, agent): AgentVisit,
+    Path(id): Path<String>,
+) -> Response {
     let l = v.l;
     let sla = match st.app.case_sla(&agent, &id).await {
         Ok(s) => s,
@@ -378,14 +358,11 @@ async fn show(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<Str
 /// The case page's forms: `message` (a reply, or an internal note), `status`, `assign`.
 async fn act(
     State(st): State<AppState>,
+    AgentVisit(v, agent): AgentVisit,
     headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Response {
-    let (v, agent) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     let Posted { fields: f, files } = match read_posted(&v, &headers, body).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -422,13 +399,9 @@ async fn act(
 
 async fn download(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    AgentVisit(v, agent): AgentVisit,
     Path((case_id, attachment)): Path<(String, String)>,
 ) -> Response {
-    let (v, agent) = match agent(&st, &headers).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
     match st.app.case_attachment(&agent, &case_id, &attachment).await {
         Ok(a) => attachment_response(&a.file_name, a.data),
         Err(e) => v.failure(&e),

@@ -24,6 +24,7 @@ both_engines! {
         assert_eq!(created.status, StatusCode::OK, "{}", created.text());
         assert_eq!(created.header("content-type"), "application/x-amz-json-1.1");
         assert!(!created.header("x-amzn-requestid").is_empty());
+        assert_eq!(created.header("x-content-type-options"), "nosniff");
         let case_id = created.json()["caseId"].as_str().unwrap().to_string();
         assert!(case_id.starts_with("case-111122223333-"), "{case_id}");
 

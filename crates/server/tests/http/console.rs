@@ -37,10 +37,17 @@ both_engines! {
         let r = s.send(Request::get("/console").body(Body::empty()).unwrap()).await;
         assert!(r.status.is_redirection(), "{}", r.status);
         assert_eq!(r.header("location"), "/console/sign-in");
+        // Security headers are a layer: redirects carry them too.
+        assert_eq!(r.header("x-frame-options"), "DENY");
+        assert_eq!(r.header("x-content-type-options"), "nosniff");
+        assert_eq!(r.header("cache-control"), "no-store");
         let page = s.send(Request::get("/console/sign-in").body(Body::empty()).unwrap()).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.header("content-security-policy").contains("default-src 'self'"));
         assert!(page.header("set-cookie").contains("tierdesk_login_csrf="));
+        let script = s.send(Request::get("/console/static/countdown.js").body(Body::empty()).unwrap()).await;
+        assert_eq!(script.header("cache-control"), "public, max-age=3600");
+        assert_eq!(script.header("x-content-type-options"), "nosniff");
     }
 
     async fn a_customer_opens_a_case_and_reads_it_back(s) {
