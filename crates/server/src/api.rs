@@ -8,17 +8,22 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use jiff::Timestamp;
+
 use serde_json::{Value, json};
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::Message;
-use tierdesk_app::queue::{CaseSla, QueueFilter};
+use tierdesk_app::queue::QueueFilter;
 use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{App, ServiceError};
-use tierdesk_core::records::{Agent, Case, CaseTarget, Communication};
+use tierdesk_core::records::Agent;
 
 use crate::AppState;
 use crate::report_format;
+
+pub mod contract;
+mod dto;
+
+use dto::*;
 
 pub const OPENAPI: &str = include_str!("api/openapi.json");
 
@@ -96,11 +101,13 @@ fn invalid(m: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, "invalid", m.into())
 }
 
-fn ok(v: Value) -> ApiResult {
+fn ok<T: serde::Serialize>(v: &T) -> ApiResult {
+    let body = serde_json::to_string(v)
+        .map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
     Ok((
         StatusCode::OK,
         [(header::CONTENT_TYPE, "application/json")],
-        v.to_string(),
+        body,
     )
         .into_response())
 }
@@ -143,115 +150,14 @@ fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// A JSON object body.
-fn body(bytes: &Bytes) -> Result<serde_json::Map<String, Value>, ApiError> {
+/// A JSON object body, as the request type `T`.
+fn body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<T, ApiError> {
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => Ok(m),
+        Ok(v @ Value::Object(_)) => serde_json::from_value(v)
+            .map_err(|e| invalid(format!("the body does not match the request: {e}"))),
         Ok(_) => Err(invalid("the body must be a JSON object")),
         Err(e) => Err(invalid(format!("the body is not JSON: {e}"))),
     }
-}
-
-fn time(t: Timestamp) -> Value {
-    Value::String(t.to_string())
-}
-
-fn opt_time(t: Option<Timestamp>) -> Value {
-    t.map_or(Value::Null, time)
-}
-
-fn agent_json(a: &Agent) -> Value {
-    json!({
-        "id": a.id, "email": a.email, "name": a.name, "languages": a.languages,
-        "role": a.role.as_str(), "createdAt": time(a.created),
-    })
-}
-
-fn case_summary(c: &Case, now: Timestamp) -> Value {
-    let mut v = tierdesk_app::payloads::case_json(c);
-    v["createdAt"] = time(c.created);
-    v["sla"] = json!({
-        "dueAt": opt_time(c.sla_due),
-        "secondsLeft": c.sla_due.map(|d| d.duration_since(now).as_secs()),
-        "breaching": c.breaching(now),
-        "firstResponse": c.first_response.as_ref().map(|f| json!({
-            "clock": f.clock, "minutes": f.minutes, "dueAt": time(f.due),
-            "respondedAt": opt_time(f.responded),
-        })),
-    });
-    v
-}
-
-fn target_json(t: &CaseTarget, now: Timestamp) -> Value {
-    let state = if t.missed(now) {
-        "breached"
-    } else if t.met.is_some() {
-        "met"
-    } else if t.stopped.is_some() {
-        "stopped"
-    } else {
-        "running"
-    };
-    json!({
-        "kind": t.kind.as_str(), "seq": t.seq, "clock": t.clock, "minutes": t.minutes,
-        "state": state, "startedAt": time(t.started), "dueAt": time(t.due),
-        "warnAt": opt_time(t.warn_at), "metAt": opt_time(t.met), "stoppedAt": opt_time(t.stopped),
-        "warnedAt": opt_time(t.warned), "breachedAt": opt_time(t.breached),
-    })
-}
-
-fn case_detail(s: &CaseSla) -> Value {
-    let now = s.now;
-    let c = &s.case;
-    let mut v = case_summary(c, now);
-    v["serviceCode"] = json!(c.service_code);
-    v["categoryCode"] = json!(c.category_code);
-    v["issueType"] = json!(c.issue_type);
-    v["submittedBy"] = json!(c.submitted_by);
-    v["ccEmailAddresses"] = json!(c.cc_emails);
-    v["planName"] = json!(s.plan_name);
-    v["account"] = json!({
-        "id": s.account.id, "name": s.account.name, "timezone": s.account.timezone,
-        "country": s.account.country, "language": s.account.language,
-    });
-    v["tam"] = s.tam.as_ref().map_or(
-        Value::Null,
-        |t| json!({ "id": t.id, "name": t.name, "email": t.email }),
-    );
-    v["sla"]["breached"] = json!(s.breached());
-    v["sla"]["running"] = s.running().map_or(Value::Null, |t| {
-        json!({
-            "kind": t.kind.as_str(), "dueAt": time(t.due),
-            "secondsLeft": t.due.duration_since(now).as_secs(),
-            "businessSecondsLeft": s.business_seconds_left,
-        })
-    });
-    v["sla"]["targets"] = s.targets.iter().map(|t| target_json(t, now)).collect();
-    v["sla"]["events"] = s
-        .events
-        .iter()
-        .map(|e| {
-            json!({
-                "id": e.key(), "kind": e.kind.as_str(), "target": e.target.as_str(), "seq": e.seq,
-                "at": time(e.at), "dueAt": time(e.due), "recordedAt": time(e.recorded),
-            })
-        })
-        .collect();
-    v
-}
-
-fn communication_json(m: &Communication) -> Value {
-    json!({
-        "id": m.id,
-        "body": m.body,
-        "submittedBy": m.submitted_by,
-        "fromSupport": m.from_support,
-        "internal": m.internal,
-        "createdAt": time(m.created),
-        "attachments": m.attachments.iter().map(|a| json!({
-            "attachmentId": a.attachment_id, "fileName": a.file_name,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 async fn openapi() -> Response {
@@ -264,7 +170,7 @@ async fn openapi() -> Response {
 
 async fn me(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
     let a = agent(&st.app, &headers).await?;
-    ok(agent_json(&a))
+    ok(&AgentBody::from(&a))
 }
 
 async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult {
@@ -311,15 +217,15 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
     };
     let now = st.app.clock.now();
     let (cases, next) = st.app.queue(&a, filter).await?;
-    ok(json!({
-        "cases": cases.iter().map(|c| case_summary(c, now)).collect::<Vec<_>>(),
-        "nextCursor": next,
-    }))
+    ok(&QueuePage {
+        cases: cases.iter().map(|c| CaseSummary::of(c, now)).collect(),
+        next_cursor: next,
+    })
 }
 
 async fn case(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
     let a = agent(&st.app, &headers).await?;
-    ok(case_detail(&st.app.case_sla(&a, &id).await?))
+    ok(&CaseDetail::from(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn communications(
@@ -329,7 +235,9 @@ async fn communications(
 ) -> ApiResult {
     let a = agent(&st.app, &headers).await?;
     let all = st.app.case_conversation(&a, &id).await?;
-    ok(json!({"communications": all.iter().map(communication_json).collect::<Vec<_>>()}))
+    ok(&Conversation {
+        communications: all.iter().map(CommunicationBody::from).collect(),
+    })
 }
 
 async fn reply(
@@ -359,15 +267,15 @@ async fn support_message(
     internal: bool,
 ) -> ApiResult {
     let a = agent(&st.app, headers).await?;
-    let b = body(bytes)?;
+    let b: NewMessage = body(bytes)?;
     let message = Message {
         case_id: Some(id.to_string()),
-        body: b.get("body").and_then(Value::as_str).map(String::from),
+        body: b.body,
         internal,
         ..Message::default()
     };
     st.app.post_message(Actor::Agent(&a), message).await?;
-    ok(case_detail(&st.app.case_sla(&a, id).await?))
+    ok(&CaseDetail::from(&st.app.case_sla(&a, id).await?))
 }
 
 async fn status(
@@ -377,14 +285,12 @@ async fn status(
     bytes: Bytes,
 ) -> ApiResult {
     let a = agent(&st.app, &headers).await?;
-    let b = body(&bytes)?;
-    let before = st
-        .app
-        .set_case_status(&a, &id, b.get("status").and_then(Value::as_str))
-        .await?;
-    let mut v = case_detail(&st.app.case_sla(&a, &id).await?);
-    v["previousStatus"] = json!(before);
-    ok(v)
+    let b: NewStatus = body(&bytes)?;
+    let before = st.app.set_case_status(&a, &id, b.status.as_deref()).await?;
+    ok(&StatusChanged {
+        case: CaseDetail::from(&st.app.case_sla(&a, &id).await?),
+        previous_status: before,
+    })
 }
 
 async fn assignee(
@@ -394,14 +300,14 @@ async fn assignee(
     bytes: Bytes,
 ) -> ApiResult {
     let a = agent(&st.app, &headers).await?;
-    let b = body(&bytes)?;
-    let who = match b.get("assignee") {
+    let b: NewAssignee = body(&bytes)?;
+    let who = match b.assignee {
         Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(s),
         _ => return Err(invalid("assignee must be an agent id, \"me\" or null")),
     };
     st.app.assign_case(&a, &id, who.as_deref()).await?;
-    ok(case_detail(&st.app.case_sla(&a, &id).await?))
+    ok(&CaseDetail::from(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn escalate(
@@ -412,10 +318,14 @@ async fn escalate(
     let a = agent(&st.app, &headers).await?;
     let e = st.app.escalate(Actor::Agent(&a), &id).await?;
     let now = st.app.clock.now();
-    ok(json!({
-        "target": target_json(&e.target, now),
-        "quota": {"perMonth": e.per_month, "used": e.used, "left": i64::from(e.per_month) - e.used},
-    }))
+    ok(&EscalationBody {
+        target: TargetBody::of(&e.target, now),
+        quota: Quota {
+            per_month: e.per_month,
+            used: e.used,
+            left: i64::from(e.per_month) - e.used,
+        },
+    })
 }
 
 async fn sla_report(
@@ -439,7 +349,7 @@ async fn sla_report(
     };
     let lines = st.app.sla_report(&filter).await?;
     match param(&p, "format").as_deref() {
-        None | Some("json") => ok(report_format::json(&filter, &lines)),
+        None | Some("json") => ok(&report_format::json(&filter, &lines)),
         Some("csv") => Ok((
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
@@ -476,5 +386,213 @@ mod tests {
         documented.sort();
         routes.sort();
         assert_eq!(documented, routes);
+    }
+
+    mod samples {
+        //! Every response type, with every optional member filled and every list holding
+        //! one item, so that a member the document describes and the type lacks shows up.
+
+        use tierdesk_app::queue::CaseSla;
+        use tierdesk_core::catalog::TargetKind;
+        use tierdesk_core::records::{
+            Account, Agent, AttachmentRef, Case, CaseTarget, Communication, FirstResponse, Role,
+            SlaEvent, SlaEventKind,
+        };
+
+        fn at(s: &str) -> jiff::Timestamp {
+            s.parse().unwrap()
+        }
+
+        pub fn agent() -> Agent {
+            Agent {
+                id: "ag-1".into(),
+                email: "ada@example.com".into(),
+                name: "Ada".into(),
+                languages: vec!["en".into()],
+                role: Role::Tam,
+                created: at("2026-11-01T00:00:00Z"),
+            }
+        }
+
+        pub fn case() -> Case {
+            Case {
+                display_id: 1,
+                case_id: "case-111122223333-muen-2026-0123456789abcdef".into(),
+                account_id: "111122223333".into(),
+                subject: "Down".into(),
+                status: "opened".into(),
+                service_code: "general-info".into(),
+                category_code: "using-aws".into(),
+                severity_code: "urgent".into(),
+                issue_type: "technical".into(),
+                language: "en".into(),
+                submitted_by: "root <111122223333>".into(),
+                cc_emails: vec!["ops@example.com".into()],
+                plan_id: "aws.business".into(),
+                created: at("2026-11-23T09:00:00Z"),
+                first_response: Some(FirstResponse {
+                    clock: "24x7".into(),
+                    minutes: 60,
+                    due: at("2026-11-23T10:00:00Z"),
+                    responded: Some(at("2026-11-23T09:30:00Z")),
+                }),
+                assignee: Some("ag-1".into()),
+                sla_due: Some(at("2026-11-23T10:00:00Z")),
+            }
+        }
+
+        pub fn target() -> CaseTarget {
+            let mut t = CaseTarget::start(
+                TargetKind::FirstResponse,
+                "24x7",
+                60,
+                at("2026-11-23T09:00:00Z"),
+                at("2026-11-23T10:00:00Z"),
+                Some(at("2026-11-23T09:45:00Z")),
+            );
+            t.met = Some(at("2026-11-23T09:30:00Z"));
+            t.stopped = Some(at("2026-11-23T09:30:00Z"));
+            t.warned = Some(at("2026-11-23T09:45:00Z"));
+            t.breached = Some(at("2026-11-23T10:00:00Z"));
+            t
+        }
+
+        pub fn case_sla() -> CaseSla {
+            let mut running = target();
+            running.stopped = None;
+            running.met = None;
+            CaseSla {
+                case: case(),
+                account: Account {
+                    id: "111122223333".into(),
+                    name: "Acme".into(),
+                    timezone: "UTC".into(),
+                    country: "US".into(),
+                    language: "en".into(),
+                    created: at("2026-01-01T00:00:00Z"),
+                },
+                plan_name: Some("Business".into()),
+                tam: Some(agent()),
+                targets: vec![running],
+                events: vec![SlaEvent {
+                    case_id: case().case_id,
+                    target: TargetKind::FirstResponse,
+                    seq: 0,
+                    kind: SlaEventKind::Breach,
+                    due: at("2026-11-23T10:00:00Z"),
+                    at: at("2026-11-23T10:00:00Z"),
+                    recorded: at("2026-11-23T10:00:01Z"),
+                }],
+                now: at("2026-11-23T09:10:00Z"),
+                business_seconds_left: Some(3000),
+            }
+        }
+
+        pub fn communication() -> Communication {
+            Communication {
+                id: 7,
+                case_id: case().case_id,
+                body: "Looking".into(),
+                submitted_by: "Ada (support)".into(),
+                from_support: true,
+                internal: false,
+                created: at("2026-11-23T09:30:00Z"),
+                attachments: vec![AttachmentRef {
+                    attachment_id: "att-1".into(),
+                    file_name: "log.txt".into(),
+                }],
+            }
+        }
+    }
+
+    /// Each route's answer type, checked against the document both ways: nothing it
+    /// produces is undocumented, and nothing documented is missing from it.
+    #[test]
+    fn response_types_match_the_document_both_ways() {
+        use contract::{departures, missing};
+        let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+        let now = "2026-11-23T09:10:00Z".parse().unwrap();
+        let detail = CaseDetail::from(&samples::case_sla());
+        let bodies: Vec<(&str, &str, Value)> = vec![
+            (
+                "get",
+                "/api/v1/me",
+                serde_json::to_value(AgentBody::from(&samples::agent())).unwrap(),
+            ),
+            (
+                "get",
+                "/api/v1/queue",
+                serde_json::to_value(QueuePage {
+                    cases: vec![CaseSummary::of(&samples::case(), now)],
+                    next_cursor: Some("c".into()),
+                })
+                .unwrap(),
+            ),
+            (
+                "get",
+                "/api/v1/cases/{caseId}",
+                serde_json::to_value(&detail).unwrap(),
+            ),
+            (
+                "post",
+                "/api/v1/cases/{caseId}/replies",
+                serde_json::to_value(&detail).unwrap(),
+            ),
+            (
+                "post",
+                "/api/v1/cases/{caseId}/notes",
+                serde_json::to_value(&detail).unwrap(),
+            ),
+            (
+                "put",
+                "/api/v1/cases/{caseId}/assignee",
+                serde_json::to_value(&detail).unwrap(),
+            ),
+            (
+                "put",
+                "/api/v1/cases/{caseId}/status",
+                serde_json::to_value(StatusChanged {
+                    case: CaseDetail::from(&samples::case_sla()),
+                    previous_status: "opened".into(),
+                })
+                .unwrap(),
+            ),
+            (
+                "get",
+                "/api/v1/cases/{caseId}/communications",
+                serde_json::to_value(Conversation {
+                    communications: vec![CommunicationBody::from(&samples::communication())],
+                })
+                .unwrap(),
+            ),
+            (
+                "post",
+                "/api/v1/cases/{caseId}/escalations",
+                serde_json::to_value(EscalationBody {
+                    target: TargetBody::of(&samples::target(), now),
+                    quota: Quota {
+                        per_month: 10,
+                        used: 1,
+                        left: 9,
+                    },
+                })
+                .unwrap(),
+            ),
+        ];
+        for (method, path, body) in bodies {
+            let schema = &doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+                ["schema"];
+            assert!(
+                !schema.is_null(),
+                "{method} {path}: no documented 200 answer"
+            );
+            let undocumented = departures(&doc, schema, &body, "$");
+            assert!(
+                undocumented.is_empty(),
+                "{method} {path}: {undocumented:#?}"
+            );
+            let unbacked = missing(&doc, schema, &body, "$");
+            assert!(unbacked.is_empty(), "{method} {path}: {unbacked:#?}");
+        }
     }
 }
