@@ -173,6 +173,12 @@ error_table! {
     }
 }
 
+/// Whether a failure is a refusal the person can act on (a 400 in the console): a form
+/// that fails this way is shown again with what was typed.
+pub fn is_refusal(e: &ServiceError) -> bool {
+    row(e).console.0 == StatusCode::BAD_REQUEST
+}
+
 /// Whether a failure is the server's fault: logged with its detail, answered without it.
 pub fn is_internal(e: &ServiceError) -> bool {
     row(e).api.0.is_server_error()

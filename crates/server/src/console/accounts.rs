@@ -5,18 +5,19 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
+use serde::Deserialize;
 use tierdesk_app::ServiceError;
 use tierdesk_app::accounts::{AccountView, NewAccount};
 use tierdesk_app::queue::QueueFilter;
 use tierdesk_core::records::{Agent, Case, Role};
 
 use super::extract::{AdminVisit, AgentVisit};
+use super::forms::Form;
 use super::{Lang, Nav, Visit, field, given, query, render};
 use crate::AppState;
 
@@ -239,25 +240,37 @@ async fn list_page(
     )
 }
 
+/// What the new-account form posts.
+#[derive(Deserialize)]
+struct NewAccountForm {
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    country: String,
+    language: Option<String>,
+}
+
 async fn create(
     State(st): State<AppState>,
     AdminVisit(v, a): AdminVisit,
-    headers: HeaderMap,
-    body: Bytes,
+    Form { fields: f, .. }: Form<NewAccountForm>,
 ) -> Response {
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
-    };
-    let id = field(&f, "id").trim().to_string();
+    let id = f.id.trim().to_string();
     let created = st
         .app
         .create_account(NewAccount {
             id: id.clone(),
-            name: field(&f, "name"),
-            plan: field(&f, "plan"),
-            timezone: field(&f, "timezone").trim().to_string(),
-            country: field(&f, "country").trim().to_uppercase(),
-            language: given(&f, "language").unwrap_or_else(|| "en".into()),
+            name: f.name,
+            plan: f.plan,
+            timezone: f.timezone.trim().to_string(),
+            country: f.country.trim().to_uppercase(),
+            language: f.language.unwrap_or_else(|| "en".into()),
             force: false,
         })
         .await;
@@ -409,45 +422,61 @@ async fn account_page(
     )
 }
 
+/// What the account page's admin forms post; each form fills its own fields.
+#[derive(Deserialize)]
+struct AccountAction {
+    /// `plan`: the new plan and the day it starts (`YYYY-MM-DD`, today if absent).
+    #[serde(default)]
+    plan: String,
+    from: Option<String>,
+    /// `tam`: the TAM's email, or none to clear.
+    tam: Option<String>,
+    /// `user`: a new user.
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    language: Option<String>,
+    /// `key`: a new key's principal; `revoke`: the key to revoke.
+    #[serde(default)]
+    principal: String,
+    #[serde(default)]
+    key: String,
+}
+
 /// The admins' forms on an account page: `plan`, `tam`, `user`, `key`, `revoke`.
 async fn act(
     State(st): State<AppState>,
     AdminVisit(v, a): AdminVisit,
-    headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Form { fields: f, .. }: Form<AccountAction>,
 ) -> Response {
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
-    };
     let l = v.l;
     let app = &st.app;
     let done: Result<Option<(String, String)>, ServiceError> = match action.as_str() {
         "plan" => {
-            let from = match given(&f, "from").map(|d| d.parse::<jiff::civil::Date>()) {
+            let from = match f.from.as_deref().map(|d| d.parse::<jiff::civil::Date>()) {
                 None => None,
                 Some(Ok(d)) => Some(d),
                 Some(Err(_)) => {
-                    let e = l.fill("'{0}' is not a date (YYYY-MM-DD)", &[&field(&f, "from")]);
+                    let e = l.fill(
+                        "'{0}' is not a date (YYYY-MM-DD)",
+                        &[f.from.as_deref().unwrap_or_default()],
+                    );
                     return account_page(&st, &v, &a, &id, None, Some(e), StatusCode::BAD_REQUEST)
                         .await;
                 }
             };
-            app.set_plan(&id, &field(&f, "plan"), from, false)
-                .await
-                .map(|_| None)
+            app.set_plan(&id, &f.plan, from, false).await.map(|_| None)
         }
-        "tam" => app
-            .set_tam(&id, given(&f, "tam").as_deref())
-            .await
-            .map(|_| None),
+        "tam" => app.set_tam(&id, f.tam.as_deref()).await.map(|_| None),
         "user" => match tierdesk_app::secrets::random_password() {
             Ok(password) => app
                 .create_user(
                     &id,
-                    &field(&f, "email"),
-                    &field(&f, "name"),
-                    given(&f, "language").as_deref(),
+                    &f.email,
+                    &f.name,
+                    f.language.as_deref(),
                     Some(&password),
                 )
                 .await
@@ -459,18 +488,15 @@ async fn act(
                 }),
             Err(e) => Err(ServiceError::Internal(e.to_string())),
         },
-        "key" => app
-            .create_key(&id, field(&f, "principal").trim())
-            .await
-            .map(|k| {
-                Some((
-                    l.fill("Secret access key of {0} (shown once)", &[&k.access_key_id]),
-                    k.secret_access_key,
-                ))
-            }),
+        "key" => app.create_key(&id, f.principal.trim()).await.map(|k| {
+            Some((
+                l.fill("Secret access key of {0} (shown once)", &[&k.access_key_id]),
+                k.secret_access_key,
+            ))
+        }),
         "revoke" => {
             // Only this account's keys can be revoked from its page.
-            let key = field(&f, "key");
+            let key = f.key;
             match app.account_view(&id).await {
                 Ok(view) if view.keys.iter().any(|k| k.access_key_id == key) => {
                     app.revoke_key(&key).await.map(|_| None)

@@ -4,11 +4,11 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use serde::Deserialize;
 use tierdesk_app::ServiceError;
 use tierdesk_app::agents::NewAgent;
 use tierdesk_core::catalog::Lifecycle;
@@ -16,7 +16,8 @@ use tierdesk_core::records::Role;
 use tierdesk_core::time::today_in;
 
 use super::extract::AdminVisit;
-use super::{Lang, Nav, Visit, field, render, role_name};
+use super::forms::Form;
+use super::{Lang, Nav, Visit, render, role_name};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -105,29 +106,40 @@ async fn agents(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Res
     agents_page(&st, &v, Vec::new(), None, StatusCode::OK).await
 }
 
+/// What the new-agent form posts.
+#[derive(Deserialize)]
+struct NewAgentForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    /// Comma- or space-separated language codes.
+    #[serde(default)]
+    languages: String,
+    #[serde(default)]
+    role: String,
+}
+
 async fn create_agent(
     State(st): State<AppState>,
     AdminVisit(v, _): AdminVisit,
-    headers: HeaderMap,
-    body: Bytes,
+    Form { fields: f, .. }: Form<NewAgentForm>,
 ) -> Response {
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
-    };
     let l = v.l;
     let made = async {
         let password = tierdesk_app::secrets::random_password()?;
         let created = st
             .app
             .create_agent(NewAgent {
-                email: field(&f, "email"),
-                name: field(&f, "name"),
-                languages: field(&f, "languages")
+                email: f.email,
+                name: f.name,
+                languages: f
+                    .languages
                     .split([',', ' '])
                     .filter(|x| !x.is_empty())
                     .map(str::to_string)
                     .collect(),
-                role: field(&f, "role"),
+                role: f.role,
             })
             .await?;
         st.app.set_password(&created.agent.email, &password).await?;

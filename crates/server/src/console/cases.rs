@@ -7,12 +7,13 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
+
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::Timestamp;
+use serde::Deserialize;
 use tierdesk_app::ServiceError;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::auth::Caller;
@@ -25,7 +26,7 @@ use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::records::{AttachmentRef, Case, status};
 
 use super::extract::CustomerVisit;
-use super::upload::{Posted, read_posted};
+use super::forms::Form;
 use super::{Lang, Nav, Visit, field, given, query, render};
 use crate::AppState;
 
@@ -325,32 +326,46 @@ async fn attach(
     Ok(Some(set))
 }
 
+/// What the new-case form posts.
+#[derive(Deserialize)]
+struct NewCaseForm {
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+    severity: Option<String>,
+    issue_type: Option<String>,
+    /// `service|category`, as the picker offers them.
+    #[serde(default)]
+    service: String,
+    language: Option<String>,
+    #[serde(default)]
+    cc: String,
+}
+
 async fn create(
     State(st): State<AppState>,
     CustomerVisit(v, caller): CustomerVisit,
-    headers: HeaderMap,
-    body: Bytes,
+    Form { fields: f, files }: Form<NewCaseForm>,
 ) -> Response {
-    let posted = match read_posted(&v, &headers, body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    let Posted { fields: f, files } = posted;
-    let (service_code, category_code) = match field(&f, "service").split_once('|') {
+    let (service_code, category_code) = match f.service.split_once('|') {
         Some((s, c)) => (Some(s.to_string()), Some(c.to_string())),
         None => (None, None),
     };
     let created = async {
         let attachment_set_id = attach(&st, &caller, files).await?;
         let input = CreateCase {
-            subject: Some(field(&f, "subject")),
-            communication_body: Some(field(&f, "body")),
-            severity_code: given(&f, "severity"),
-            issue_type: given(&f, "issue_type"),
+            subject: Some(f.subject.clone()),
+            communication_body: Some(f.body.clone()),
+            severity_code: f.severity.clone(),
+            issue_type: f.issue_type.clone(),
             service_code,
             category_code,
-            language: given(&f, "language").or_else(|| Some(caller.account.language.clone())),
-            cc_email_addresses: cc_list(&field(&f, "cc")),
+            language: f
+                .language
+                .clone()
+                .or_else(|| Some(caller.account.language.clone())),
+            cc_email_addresses: cc_list(&f.cc),
             attachment_set_id,
         };
         st.app.create_case(&caller, input).await
@@ -359,14 +374,15 @@ async fn create(
         Ok(c) => Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response(),
         Err(e @ ServiceError::Internal(_)) => v.failure(&e),
         Err(e) => {
+            // The form again, as it was typed, with the reason.
             let mut page = new_form(&st, &v, &caller);
             page.error = Some(v.explain(&e));
-            page.subject = field(&f, "subject");
-            page.body = field(&f, "body");
-            page.severity = field(&f, "severity");
-            page.service = field(&f, "service");
-            page.language = field(&f, "language");
-            page.cc = field(&f, "cc");
+            page.subject = f.subject;
+            page.body = f.body;
+            page.severity = f.severity.unwrap_or_default();
+            page.service = f.service;
+            page.language = f.language.unwrap_or_default();
+            page.cc = f.cc;
             render(StatusCode::BAD_REQUEST, &page)
         }
     }
@@ -504,19 +520,21 @@ async fn show(
     )
 }
 
+/// What the case page's reply form posts (resolve and escalate post only the token).
+#[derive(Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
 /// The case page's forms: `reply` (with attachments; it reopens a resolved case),
 /// `resolve` and, on plans that have them, `escalate`.
 async fn act(
     State(st): State<AppState>,
     CustomerVisit(v, caller): CustomerVisit,
-    headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Form { fields, files }: Form<ReplyForm>,
 ) -> Response {
-    let Posted { fields: f, files } = match read_posted(&v, &headers, body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let done = match action.as_str() {
         "reply" => {
             async {
@@ -525,7 +543,7 @@ async fn act(
                     .map_or(Attachments::None, Attachments::Set);
                 let input = Message {
                     case_id: Some(id.clone()),
-                    body: Some(field(&f, "body")),
+                    body: Some(fields.body),
                     attachments,
                     ..Default::default()
                 };
@@ -593,17 +611,12 @@ async fn download(
 /// script: `{"hints": [{"code", "message"}]}`, in the person's language.
 async fn assistant(
     CustomerVisit(v, _): CustomerVisit,
-    headers: HeaderMap,
-    body: Bytes,
+    Form { fields: f, .. }: Form<NewCaseForm>,
 ) -> Response {
-    let Some(f) = v.checked(&headers, &body) else {
-        return v.refused();
-    };
-    let hints: Vec<serde_json::Value> =
-        tierdesk_core::assistant::hints(&field(&f, "subject"), &field(&f, "body"))
-            .into_iter()
-            .map(|h| serde_json::json!({"code": h.code, "message": v.l.t(h.message)}))
-            .collect();
+    let hints: Vec<serde_json::Value> = tierdesk_core::assistant::hints(&f.subject, &f.body)
+        .into_iter()
+        .map(|h| serde_json::json!({"code": h.code, "message": v.l.t(h.message)}))
+        .collect();
     (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::json!({ "hints": hints }).to_string(),

@@ -19,8 +19,16 @@ impl FromRequestParts<AppState> for Visit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
-        signed_in(st, &parts.headers).await
+        visit(parts, st).await
     }
+}
+
+/// The visit, kept in the request for a [`Form`](super::forms::Form) declared after the
+/// visit's extractor to check its CSRF token against.
+async fn visit(parts: &mut Parts, st: &AppState) -> Result<Visit, Response> {
+    let v = signed_in(st, &parts.headers).await?;
+    parts.extensions.insert(v.clone());
+    Ok(v)
 }
 
 /// A customer's visit, with the caller their account acts as.
@@ -30,7 +38,7 @@ impl FromRequestParts<AppState> for CustomerVisit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
-        let v = signed_in(st, &parts.headers).await?;
+        let v = visit(parts, st).await?;
         let Person::Customer { user, account } = &v.person else {
             return Err(v.message(
                 StatusCode::FORBIDDEN,
@@ -52,7 +60,7 @@ impl FromRequestParts<AppState> for AgentVisit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
-        let v = signed_in(st, &parts.headers).await?;
+        let v = visit(parts, st).await?;
         match &v.person {
             Person::Agent(a) => {
                 let a = a.clone();

@@ -11,10 +11,10 @@ mod accounts;
 mod admin;
 mod cases;
 mod extract;
+mod forms;
 pub(crate) mod i18n;
 mod ja;
 mod queue;
-mod upload;
 
 use askama::Template;
 use axum::Router;
@@ -23,6 +23,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use forms::Form;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 use tierdesk_app::ServiceError;
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
 use tierdesk_core::advisor::{Need, advise};
@@ -105,6 +108,7 @@ struct Nav {
 }
 
 /// A signed-in person's visit: who, their session, and how they read the console.
+#[derive(Clone)]
 struct Visit {
     session: Session,
     person: Person,
@@ -170,12 +174,6 @@ impl Visit {
     fn explain(&self, e: &ServiceError) -> String {
         let customer = matches!(self.person, Person::Customer { .. });
         phrase_of(self.l, e, customer, self.attachment_limits)
-    }
-
-    /// The form's pairs if it came from this site with the session's CSRF token.
-    fn checked(&self, headers: &HeaderMap, body: &Bytes) -> Option<Vec<(String, String)>> {
-        let f = form(body);
-        csrf_passes(&self.session, headers, &f).then_some(f)
     }
 
     fn refused(&self) -> Response {
@@ -459,19 +457,6 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
     })
 }
 
-/// The signed-in person and their posted form, checked; or the response that refuses it.
-async fn signed_form(
-    st: &AppState,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<(Visit, Vec<(String, String)>), Response> {
-    let v = signed_in(st, headers).await?;
-    match v.checked(headers, body) {
-        Some(f) => Ok((v, f)),
-        None => Err(v.refused()),
-    }
-}
-
 /// A customer's times are in their account's zone unless they chose one; agents' in UTC.
 fn default_zone(person: &Person) -> String {
     match person {
@@ -580,10 +565,12 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
     }
 }
 
-async fn sign_out(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = signed_form(&st, &headers, &body).await {
-        return r;
-    }
+async fn sign_out(
+    State(st): State<AppState>,
+    _: Visit,
+    headers: HeaderMap,
+    _: Form<IgnoredAny>,
+) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
         && let Err(e) = st.app.sign_out(&token).await
     {
@@ -796,13 +783,21 @@ async fn settings(State(st): State<AppState>, v: Visit, RawQuery(q): RawQuery) -
     }
 }
 
-async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, f) = match signed_form(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let language = field(&f, "ui_language");
-    let zone = field(&f, "timezone");
+/// What the settings form posts.
+#[derive(Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    ui_language: String,
+    #[serde(default)]
+    timezone: String,
+}
+
+async fn save_settings(
+    State(st): State<AppState>,
+    v: Visit,
+    Form { fields: f, .. }: Form<SettingsForm>,
+) -> Response {
+    let (language, zone) = (f.ui_language, f.timezone);
     match st
         .app
         .set_preferences(&v.session.email, Some(&language), Some(&zone))
@@ -824,18 +819,30 @@ async fn save_settings(State(st): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-async fn change_password(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let (v, f) = match signed_form(&st, &headers, &body).await {
-        Ok(x) => x,
-        Err(r) => return r,
-    };
-    let new = field(&f, "new_password");
-    let problem = if new != field(&f, "repeat_password") {
+/// What the password form posts.
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+async fn change_password(
+    State(st): State<AppState>,
+    v: Visit,
+    headers: HeaderMap,
+    Form { fields: f, .. }: Form<PasswordForm>,
+) -> Response {
+    let new = f.new_password;
+    let problem = if new != f.repeat_password {
         Some(v.l.t("The new passwords differ.").to_string())
     } else {
         match st
             .app
-            .change_password(&v.session.email, &field(&f, "current_password"), &new)
+            .change_password(&v.session.email, &f.current_password, &new)
             .await
         {
             Ok(signed) => {

@@ -5,21 +5,22 @@
 
 use askama::Template;
 use axum::Router;
-use axum::body::Bytes;
+
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use serde::Deserialize;
 use tierdesk_app::ServiceError;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::{Attachments, Message};
 use tierdesk_app::queue::QueueFilter;
-use tierdesk_core::records::{Role, status};
+use tierdesk_core::records::{Agent, Role, status};
 
 use super::cases::{MessageView, attachment_response};
 use super::extract::AgentVisit;
-use super::upload::{Posted, read_posted};
-use super::{Lang, Nav, field, given, query, render};
+use super::forms::Form;
+use super::{Lang, Nav, Visit, field, query, render};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -99,6 +100,9 @@ struct CasePage {
     agents: Vec<(String, String)>,
     /// The assignee's id, to preselect them.
     assignee_id: String,
+    /// Why the last message was refused, and the text that was typed, kept.
+    error: Option<String>,
+    draft: String,
 }
 
 struct SeriesView {
@@ -283,12 +287,29 @@ async fn show(
     AgentVisit(v, agent): AgentVisit,
     Path(id): Path<String>,
 ) -> Response {
+    case_page(&st, &v, &agent, &id, None, String::new()).await
+}
+
+/// The case page; after a refused message, with the reason and the typed text.
+async fn case_page(
+    st: &AppState,
+    v: &Visit,
+    agent: &Agent,
+    id: &str,
+    error: Option<String>,
+    draft: String,
+) -> Response {
     let l = v.l;
-    let sla = match st.app.case_sla(&agent, &id).await {
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let sla = match st.app.case_sla(agent, id).await {
         Ok(s) => s,
         Err(e) => return v.failure(&e),
     };
-    let conversation = match st.app.case_conversation(&agent, &id).await {
+    let conversation = match st.app.case_conversation(agent, id).await {
         Ok(c) => c,
         Err(e) => return v.failure(&e),
     };
@@ -299,7 +320,7 @@ async fn show(
     let running = sla.running();
     let c = &sla.case;
     render(
-        StatusCode::OK,
+        status,
         &CasePage {
             nav: Some(v.nav()),
             l,
@@ -341,6 +362,8 @@ async fn show(
             attachment_base: format!("/console/queue/{id}/attachments"),
             link_account: matches!(agent.role, Role::Tam | Role::Admin),
             max_files: st.app.limits.attachments_per_set,
+            error,
+            draft,
             messages: conversation
                 .into_iter()
                 .map(|m| MessageView {
@@ -355,37 +378,50 @@ async fn show(
     )
 }
 
+/// What the case page's forms post.
+#[derive(Deserialize)]
+struct CaseAction {
+    #[serde(default)]
+    body: String,
+    /// `reply` or `note`.
+    kind: Option<String>,
+    status: Option<String>,
+    assignee: Option<String>,
+}
+
 /// The case page's forms: `message` (a reply, or an internal note), `status`, `assign`.
 async fn act(
     State(st): State<AppState>,
     AgentVisit(v, agent): AgentVisit,
-    headers: HeaderMap,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Form { fields, files }: Form<CaseAction>,
 ) -> Response {
-    let Posted { fields: f, files } = match read_posted(&v, &headers, body).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let app = &st.app;
     let done = match action.as_str() {
         "message" => {
             let message = Message {
                 case_id: Some(id.clone()),
-                body: Some(field(&f, "body")),
-                internal: field(&f, "kind") == "note",
+                body: Some(fields.body.clone()),
+                internal: fields.kind.as_deref() == Some("note"),
                 attachments: Attachments::Files(files),
                 ..Message::default()
             };
-            app.post_message(Actor::Agent(&agent), message).await
+            match app.post_message(Actor::Agent(&agent), message).await {
+                // A refused message keeps what was typed, with the reason beside it.
+                Err(e) if crate::errors::is_refusal(&e) => {
+                    let reason = v.explain(&e);
+                    return case_page(&st, &v, &agent, &id, Some(reason), fields.body).await;
+                }
+                other => other,
+            }
         }
         "status" => app
-            .set_case_status(&agent, &id, Some(&field(&f, "status")))
+            .set_case_status(&agent, &id, fields.status.as_deref())
             .await
             .map(|_| ()),
         "assign" => {
-            let who = given(&f, "assignee");
-            app.assign_case(&agent, &id, who.as_deref()).await
+            app.assign_case(&agent, &id, fields.assignee.as_deref())
+                .await
         }
         _ => {
             return v.no_such_action();

@@ -155,4 +155,37 @@ both_engines! {
         assert_eq!(japanese.status, StatusCode::NOT_FOUND);
         assert!(japanese.text().contains("そのケースはありません。"), "{}", japanese.text());
     }
+
+    async fn a_refused_reply_keeps_what_the_engineer_typed(s) {
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let created = s.post_form(&customer, "/console/cases/new", &case_form(&customer.csrf)).await;
+        let case_id = created.header("location").trim_start_matches("/console/cases/").to_string();
+        let agent = s.visitor("agent@support.example").await;
+        let long = "The index rebuild finished; ".repeat(300);
+        let refused = s
+            .post_form(
+                &agent,
+                &format!("/console/queue/{case_id}/message"),
+                &[("csrf", agent.csrf.as_str()), ("body", long.as_str()), ("kind", "reply")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        let page = refused.text();
+        assert!(page.contains("role=\"alert\""), "{page}");
+        assert!(page.contains("8000"), "the reason names the limit");
+        assert!(page.contains(long.trim_end()), "the typed reply is kept");
+        // A reply within the limit goes through, and nothing of the refused one was kept.
+        let ok = s
+            .post_form(
+                &agent,
+                &format!("/console/queue/{case_id}/message"),
+                &[("csrf", agent.csrf.as_str()), ("body", "Rebuilding the index."), ("kind", "reply")],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        let r = s
+            .aws(Operation::DescribeCommunications, json!({"caseId": case_id}))
+            .await;
+        assert_eq!(r.json()["communications"].as_array().unwrap().len(), 2, "{}", r.text());
+    }
 }

@@ -1,26 +1,70 @@
 //! Console forms as posted: URL-encoded, or multipart when they carry files (a case's
 //! attachments). Either way the form must come from this site with the session's CSRF
-//! token before anything in it is used.
+//! token before anything in it is used, and handlers receive it typed: [`Form<T>`] is
+//! the extractor, `T` a struct of the form's fields.
 
 use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use tierdesk_app::files::NewFile;
 
 use super::{Visit, csrf_passes, form};
+use crate::AppState;
+
+/// A posted form, checked and typed: `fields` read from the text fields (an empty field
+/// counts as absent, so an `Option<String>` is `None` and a `#[serde(default)] String`
+/// is empty), `files` the files chosen. It checks the form against the session of the
+/// visit extractor declared before it in the handler (a handler declaring none is a
+/// bug, answered 500).
+pub(super) struct Form<T> {
+    pub fields: T,
+    pub files: Vec<NewFile>,
+}
+
+impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+        let Some(v) = req.extensions().get::<Visit>().cloned() else {
+            tracing::error!("a console form handler declares no visit extractor");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+        };
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, st)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let posted = read_posted(&v, &headers, body).await?;
+        let fields = typed(&posted.fields)
+            .map_err(|e| v.message(StatusCode::BAD_REQUEST, v.l.t("That did not work"), &e))?;
+        Ok(Form {
+            fields,
+            files: posted.files,
+        })
+    }
+}
+
+/// The form's text fields as `T`: each named field becomes a string member (the first of
+/// a repeated name), empty ones left out, and serde reads `T` from that.
+fn typed<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, String> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in pairs {
+        if !v.is_empty() && !map.contains_key(k) {
+            map.insert(k.clone(), serde_json::Value::String(v.clone()));
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(map)).map_err(|e| e.to_string())
+}
 
 /// A posted form: its text fields and the files chosen, empty file inputs left out.
-pub(super) struct Posted {
+struct Posted {
     pub fields: Vec<(String, String)>,
     pub files: Vec<NewFile>,
 }
 
 /// The form, checked; or the page that refuses it.
-pub(super) async fn read_posted(
-    v: &Visit,
-    headers: &HeaderMap,
-    body: Bytes,
-) -> Result<Posted, Response> {
+async fn read_posted(v: &Visit, headers: &HeaderMap, body: Bytes) -> Result<Posted, Response> {
     let multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|t| t.to_str().ok())
