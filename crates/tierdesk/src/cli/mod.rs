@@ -15,7 +15,6 @@ use tierdesk_core::time::format_millis;
 use tierdesk_core::time::today_in;
 
 use crate::setup;
-use tierdesk_server as http;
 
 mod billing;
 mod operators;
@@ -397,10 +396,10 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         webhooks,
         Duration::from_millis(500),
     ));
-    let mut state = http::AppState::new(app);
+    let mut state = tierdesk_server::AppState::new(app);
     state.secure_cookies = s.secure_cookies;
     let db = setup::redact(&g.database);
-    http::serve(state, s.listen, |addr| {
+    tierdesk_server::serve(state, s.listen, |addr| {
         println!("Tierdesk is listening on http://{addr} (database {db})");
         if let Some((k, people)) = &demo {
             println!(
