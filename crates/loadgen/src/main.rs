@@ -30,6 +30,9 @@ enum Scenario {
     DescribeById,
     /// DescribeCases pages of 100 (with recent communications), following nextToken.
     DescribePage,
+    /// AddCommunicationToCase on a known case (a customer's follow-up: it writes the
+    /// message and applies the SLA rules to the case's targets).
+    AddCommunication,
 }
 
 #[derive(Parser)]
@@ -204,11 +207,16 @@ async fn main() -> anyhow::Result<()> {
         region: args.region.clone(),
         key: Mutex::new((String::new(), Vec::new())),
     });
-    let ids = Arc::new(if args.scenario == Scenario::DescribeById {
-        sample_case_ids(&target, args.sample).await?
-    } else {
-        Vec::new()
-    });
+    let ids = Arc::new(
+        if matches!(
+            args.scenario,
+            Scenario::DescribeById | Scenario::AddCommunication
+        ) {
+            sample_case_ids(&target, args.sample).await?
+        } else {
+            Vec::new()
+        },
+    );
 
     let issued = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.duration);
@@ -244,6 +252,16 @@ async fn main() -> anyhow::Result<()> {
                         rng ^= rng << 17;
                         let id = &ids[(rng % ids.len() as u64) as usize];
                         ("DescribeCases", json!({"caseIdList": [id], "includeResolvedCases": true}))
+                    }
+                    Scenario::AddCommunication => {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        (
+                            "AddCommunicationToCase",
+                            json!({"caseId": id, "communicationBody": "Still failing after the restart."}),
+                        )
                     }
                     Scenario::DescribePage => {
                         let mut b = json!({"maxResults": 100, "includeResolvedCases": true});
