@@ -320,7 +320,9 @@ impl Schedule {
     /// Open seconds between two instants (for "business time to first response").
     pub fn open_between(&self, from: Timestamp, to: Timestamp) -> i64 {
         if self.continuous {
-            return (to.as_second() - from.as_second()).max(0);
+            // Whole seconds elapsed, as clock time is counted (a reply 0.6 s after the
+            // case, across a second's boundary, took 0 s, not 1).
+            return to.duration_since(from).as_secs().max(0);
         }
         (self.open_before(to) - self.open_before(from)).max(0)
     }

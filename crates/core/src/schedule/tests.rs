@@ -261,3 +261,17 @@ proptest! {
         prop_assert_eq!(step, s.due(start, (a + b) * 60));
     }
 }
+
+/// On a 24x7 clock, business time is clock time: whole seconds elapsed, so a sub-second
+/// interval that crosses a second's boundary counts 0, as the clock-time reports count it.
+#[test]
+fn continuous_open_time_is_whole_seconds_elapsed() {
+    let s = Schedule::continuous();
+    let from: Timestamp = "2026-11-20T08:00:10.900Z".parse().unwrap();
+    let to: Timestamp = "2026-11-20T08:00:11.500Z".parse().unwrap();
+    assert_eq!(s.open_between(from, to), 0);
+    assert_eq!(s.open_between(from, to), to.duration_since(from).as_secs());
+    let later: Timestamp = "2026-11-20T08:02:11.000Z".parse().unwrap();
+    assert_eq!(s.open_between(from, later), 120);
+    assert_eq!(s.open_between(later, from), 0);
+}
