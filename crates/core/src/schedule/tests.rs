@@ -267,11 +267,11 @@ proptest! {
 #[test]
 fn continuous_open_time_is_whole_seconds_elapsed() {
     let s = Schedule::continuous();
-    let from: Timestamp = "2026-11-20T08:00:10.900Z".parse().unwrap();
-    let to: Timestamp = "2026-11-20T08:00:11.500Z".parse().unwrap();
+    let from = ts("2026-11-20T08:00:10.900Z");
+    let to = ts("2026-11-20T08:00:11.500Z");
     assert_eq!(s.open_between(from, to), 0);
     assert_eq!(s.open_between(from, to), to.duration_since(from).as_secs());
-    let later: Timestamp = "2026-11-20T08:02:11.000Z".parse().unwrap();
+    let later = ts("2026-11-20T08:02:11.000Z");
     assert_eq!(s.open_between(from, later), 120);
     assert_eq!(s.open_between(later, from), 0);
 }
