@@ -17,11 +17,7 @@ pub(crate) fn invalid(msg: impl Into<String>) -> ServiceError {
 /// Text a person wrote: printable, no NULs or other control characters but tab and
 /// newlines, no Unicode non-characters.
 pub(crate) fn check_text(field: &str, s: &str) -> Result<(), ServiceError> {
-    let bad = s.chars().find(|c| {
-        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            || matches!(*c as u32, 0xFFFE | 0xFFFF | 0xFDD0..=0xFDEF)
-    });
-    match bad {
+    match tierdesk_core::text::forbidden_char(s) {
         Some(c) => Err(invalid(format!(
             "{field} contains the control or non-character U+{:04X}",
             c as u32
@@ -42,18 +38,7 @@ pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
     Ok(body.to_string())
 }
 
-/// A plausible email address: one `@`, a dotted domain, no spaces or controls.
-pub(crate) fn is_email(a: &str) -> bool {
-    a.len() <= 254
-        && !a.chars().any(|c| c.is_whitespace() || c.is_control())
-        && a.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.contains('@')
-        })
-}
+pub(crate) use tierdesk_core::text::is_email;
 
 pub(crate) fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
     if cc.len() > MAX_CC {

@@ -16,5 +16,6 @@ pub mod records;
 pub mod schedule;
 pub mod services;
 pub mod sla;
+pub mod text;
 pub mod time;
 pub mod usage;
