@@ -2,6 +2,7 @@
 
 use tierdesk_store::StoreError;
 
+use crate::error::Field;
 use crate::validate::{check_text, invalid};
 use crate::{App, ServiceError, ids};
 
@@ -39,7 +40,7 @@ impl App {
                     "fileName '{name}' must be at most 255 characters, without path separators"
                 )));
             }
-            check_text("fileName", &name)?;
+            check_text(Field::FileName, &name)?;
             let data = f
                 .data
                 .ok_or_else(|| invalid(format!("attachment '{name}' has no data")))?;

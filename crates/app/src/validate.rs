@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 
 use crate::ServiceError;
+use crate::error::{Field, Problem};
 
 /// Longest communication body (AWS: 8000 characters).
 pub const MAX_BODY_CHARS: usize = 8000;
@@ -16,25 +17,26 @@ pub(crate) fn invalid(msg: impl Into<String>) -> ServiceError {
 
 /// Text a person wrote: printable, no NULs or other control characters but tab and
 /// newlines, no Unicode non-characters.
-pub(crate) fn check_text(field: &str, s: &str) -> Result<(), ServiceError> {
+pub(crate) fn check_text(field: Field, s: &str) -> Result<(), ServiceError> {
     match tierdesk_core::text::forbidden_char(s) {
-        Some(c) => Err(invalid(format!(
-            "{field} contains the control or non-character U+{:04X}",
-            c as u32
-        ))),
+        Some(c) => Err(ServiceError::invalid(field, Problem::Forbidden(c))),
         None => Ok(()),
     }
 }
 
 pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
-    let body = body.ok_or_else(|| invalid("communicationBody is required"))?;
+    let body = body.ok_or_else(|| ServiceError::invalid(Field::Body, Problem::Missing))?;
     let n = body.chars().count();
     if n == 0 || n > MAX_BODY_CHARS {
-        return Err(invalid(format!(
-            "communicationBody must be 1 to {MAX_BODY_CHARS} characters long, not {n}"
-        )));
+        return Err(ServiceError::invalid(
+            Field::Body,
+            Problem::Length {
+                max: MAX_BODY_CHARS,
+                got: n,
+            },
+        ));
     }
-    check_text("communicationBody", body)?;
+    check_text(Field::Body, body)?;
     Ok(body.to_string())
 }
 
@@ -42,16 +44,20 @@ pub(crate) use tierdesk_core::text::is_email;
 
 pub(crate) fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
     if cc.len() > MAX_CC {
-        return Err(invalid(format!(
-            "ccEmailAddresses may list at most {MAX_CC} addresses, not {}",
-            cc.len()
-        )));
+        return Err(ServiceError::invalid(
+            Field::CcList,
+            Problem::TooMany {
+                max: MAX_CC,
+                got: cc.len(),
+            },
+        ));
     }
     for a in cc {
         if !is_email(a) {
-            return Err(invalid(format!(
-                "'{a}' in ccEmailAddresses is not an email address"
-            )));
+            return Err(ServiceError::invalid(
+                Field::CcList,
+                Problem::NotEmail(a.clone()),
+            ));
         }
     }
     Ok(())

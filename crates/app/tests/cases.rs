@@ -250,7 +250,7 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(refused, ServiceError::Validation(_)));
+    assert!(matches!(refused, ServiceError::Invalid(_)), "{refused:?}");
     // Too many files: refused before anything is written.
     let too_many = (0..4).map(|i| file(&format!("f{i}"), 1)).collect();
     let refused = w

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::cases;
+use tierdesk_app::error::{Field, Invalid, Problem};
 use tierdesk_app::files::NewFile;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_aws::error::AwsError;
@@ -215,8 +216,42 @@ impl From<ServiceError> for Failure {
 /// for kinds the table makes internal (the caller logs it and answers without it).
 fn from_service(e: ServiceError) -> Result<AwsError, String> {
     match crate::errors::row(&e).aws {
-        crate::errors::Aws::Client(status, code) => Ok(AwsError::new(status, code, e.to_string())),
+        crate::errors::Aws::Client(status, code) => {
+            let message = match &e {
+                ServiceError::Invalid(i) => aws_words(i),
+                e => e.to_string(),
+            };
+            Ok(AwsError::new(status, code, message))
+        }
         crate::errors::Aws::Internal => Err(e.to_string()),
+    }
+}
+
+/// A field's problem in the Support API's terms: its member names.
+fn aws_words(i: &Invalid) -> String {
+    let member = match i.field {
+        Field::Subject => "subject",
+        Field::Body => "communicationBody",
+        Field::CcList => "ccEmailAddresses",
+        Field::FileName => "fileName",
+    };
+    match (&i.problem, i.field) {
+        (Problem::Missing, _) => format!("{member} is required"),
+        // AWS models no subject limit; ours is said without the count.
+        (Problem::Length { max, .. }, Field::Subject) => {
+            format!("{member} must be 1 to {max} characters long")
+        }
+        (Problem::Length { max, got }, _) => {
+            format!("{member} must be 1 to {max} characters long, not {got}")
+        }
+        (Problem::Forbidden(c), _) => format!(
+            "{member} contains the control or non-character U+{:04X}",
+            *c as u32
+        ),
+        (Problem::TooMany { max, got }, _) => {
+            format!("{member} may list at most {max} addresses, not {got}")
+        }
+        (Problem::NotEmail(a), _) => format!("'{a}' in {member} is not an email address"),
     }
 }
 

@@ -32,6 +32,9 @@ pub enum Text {
     Localised(&'static str),
     /// This phrase, translated, to everyone.
     Phrase(&'static str),
+    /// The field and problem of an `Invalid` error, worded by the console in the
+    /// person's language with the form's labels.
+    Field,
     /// One phrase for customers, another for staff.
     Audience {
         customer: &'static str,
@@ -50,6 +53,20 @@ pub struct Row {
 /// Marks a console phrase, so the i18n test finds it (`phrase("…")`).
 const fn phrase(en: &'static str) -> &'static str {
     en
+}
+
+/// A value of each kind, for the table's tests.
+#[cfg(test)]
+macro_rules! sample {
+    (Invalid) => {
+        ServiceError::invalid(
+            tierdesk_app::error::Field::Body,
+            tierdesk_app::error::Problem::Missing,
+        )
+    };
+    ($kind:ident) => {
+        ServiceError::$kind(String::new())
+    };
 }
 
 macro_rules! error_table {
@@ -72,18 +89,23 @@ macro_rules! error_table {
         /// Every row, for the table's own tests.
         #[cfg(test)]
         fn every_kind() -> Vec<ServiceError> {
-            vec![$(ServiceError::$kind(String::new())),*]
+            vec![$(sample!($kind)),*]
         }
     };
 }
 
 use Aws::{Client, Internal};
-use Text::{Audience, Detail, Localised, Phrase};
+use Text::{Audience, Detail, Field, Localised, Phrase};
 
 const DID_NOT_WORK: &str = phrase("That did not work");
 const TOO_MANY: Text = Localised(phrase("Too many requests; try again in a minute."));
 
 error_table! {
+    Invalid {
+        aws: Client(400, "ValidationException"),
+        api: (BAD_REQUEST, "invalid"),
+        console: (BAD_REQUEST, DID_NOT_WORK, Field),
+    }
     Validation {
         aws: Client(400, "ValidationException"),
         api: (BAD_REQUEST, "invalid"),
@@ -218,7 +240,7 @@ mod tests {
         for e in every_kind() {
             let (_, title, text) = row(&e).console;
             let phrases = match text {
-                Text::Detail => vec![title],
+                Text::Detail | Text::Field => vec![title],
                 Text::Localised(p) | Text::Phrase(p) => vec![title, p],
                 Text::Audience { customer, staff } => vec![title, customer, staff],
             };
@@ -229,10 +251,12 @@ mod tests {
     }
 
     #[test]
-    fn aws_codes_are_unique() {
+    fn aws_codes_are_unique_but_for_validation() {
+        // Both validation kinds (a field's problem, a rule's) are AWS's ValidationException.
         let mut codes: Vec<&str> = every_kind()
             .iter()
             .filter_map(|e| match row(e).aws {
+                Aws::Client(_, "ValidationException") => None,
                 Aws::Client(_, c) => Some(c),
                 Aws::Internal => None,
             })

@@ -8,8 +8,9 @@ use tierdesk_store::{MonthlyCap, NewCase, StoreError};
 use super::{CreateCase, ISSUE_TYPES, MAX_SUBJECT_CHARS};
 use crate::actor::Actor;
 use crate::auth::Caller;
+use crate::error::{Field, Problem};
 use crate::files::attachment_error;
-use crate::validate::{check_body, check_cc, check_language, check_text, invalid, required};
+use crate::validate::{check_body, check_cc, check_language, check_text, invalid};
 use crate::{App, ServiceError, ids};
 
 impl App {
@@ -73,14 +74,22 @@ impl App {
         input: CreateCase,
     ) -> Result<Case, ServiceError> {
         self.require_api(caller)?;
-        let subject = required("subject", &input.subject)?;
+        let subject = match input.subject.as_deref() {
+            Some(s) if !s.is_empty() => s,
+            _ => return Err(ServiceError::invalid(Field::Subject, Problem::Missing)),
+        };
         let n = subject.chars().count();
         if subject.trim().is_empty() || n > MAX_SUBJECT_CHARS {
-            return Err(invalid(format!(
-                "subject must be 1 to {MAX_SUBJECT_CHARS} characters long"
-            )));
+            let got = if subject.trim().is_empty() { 0 } else { n };
+            return Err(ServiceError::invalid(
+                Field::Subject,
+                Problem::Length {
+                    max: MAX_SUBJECT_CHARS,
+                    got,
+                },
+            ));
         }
-        check_text("subject", subject)?;
+        check_text(Field::Subject, subject)?;
         let body = check_body(input.communication_body.as_deref())?;
         check_cc(&input.cc_email_addresses)?;
         let language = match &input.language {

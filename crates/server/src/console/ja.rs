@@ -214,6 +214,25 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Breached", "違反"),
     ("Conversation", "やり取り"),
     ("Message", "メッセージ"),
+    ("Cc addresses", "CC アドレス"),
+    ("File name", "ファイル名"),
+    ("{0} is required.", "{0}を入力してください。"),
+    (
+        "{0} must be 1 to {1} characters long (it has {2}).",
+        "{0}は1〜{1}文字で入力してください（現在{2}文字）。",
+    ),
+    (
+        "{0} contains a character that cannot be used (U+{1}).",
+        "{0}に使えない文字（U+{1}）が含まれています。",
+    ),
+    (
+        "{0} may list at most {1} addresses (it lists {2}).",
+        "{0}に指定できるのは{1}件までです（{2}件指定されています）。",
+    ),
+    (
+        "'{1}' in {0} is not an email address.",
+        "{0}の「{1}」はメールアドレスではありません。",
+    ),
     ("Reply to customer", "お客様に返信"),
     ("Add internal note", "社内メモを追加"),
     ("Set status", "ステータスを設定"),

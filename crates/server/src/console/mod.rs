@@ -319,12 +319,43 @@ fn failure(nav: Option<Nav>, l: Lang, e: &ServiceError, limits: (usize, usize)) 
     message(status, nav, l, l.t(title), &text)
 }
 
+/// A field's problem in the console's words: the form's label, in the person's language.
+fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
+    use tierdesk_app::error::{Field, Problem};
+    let label = l.t(match i.field {
+        Field::Subject => "Subject",
+        Field::Body => "Message",
+        Field::CcList => "Cc addresses",
+        Field::FileName => "File name",
+    });
+    match &i.problem {
+        Problem::Missing => l.fill("{0} is required.", &[label]),
+        Problem::Length { max, got } => l.fill(
+            "{0} must be 1 to {1} characters long (it has {2}).",
+            &[label, &max.to_string(), &got.to_string()],
+        ),
+        Problem::Forbidden(c) => l.fill(
+            "{0} contains a character that cannot be used (U+{1}).",
+            &[label, &format!("{:04X}", *c as u32)],
+        ),
+        Problem::TooMany { max, got } => l.fill(
+            "{0} may list at most {1} addresses (it lists {2}).",
+            &[label, &max.to_string(), &got.to_string()],
+        ),
+        Problem::NotEmail(a) => l.fill("'{1}' in {0} is not an email address.", &[label, a]),
+    }
+}
+
 /// The console's text for a failure (the error table's third column), in `l`.
 fn phrase_of(l: Lang, e: &ServiceError, customer: bool, (files, mb): (usize, usize)) -> String {
     use crate::errors::Text;
     let fill = |p: &'static str| l.fill(p, &[&files.to_string(), &mb.to_string()]);
     match crate::errors::row(e).console.2 {
         Text::Detail => e.to_string(),
+        Text::Field => match e {
+            ServiceError::Invalid(i) => field_words(l, i),
+            e => e.to_string(),
+        },
         Text::Localised(_) if l == Lang::En => e.to_string(),
         Text::Localised(p) | Text::Phrase(p) => fill(p),
         Text::Audience { customer: p, .. } if customer => fill(p),
@@ -869,5 +900,59 @@ async fn change_password(
             render(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => v.failure(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tierdesk_app::error::{Field, Invalid, Problem};
+
+    use super::*;
+
+    /// Every field and problem is worded in Japanese with the Japanese label, not just
+    /// passed through in English.
+    #[test]
+    fn field_problems_are_worded_in_each_language() {
+        let fields = [Field::Subject, Field::Body, Field::CcList, Field::FileName];
+        let problems = [
+            Problem::Missing,
+            Problem::Length {
+                max: 8000,
+                got: 8001,
+            },
+            Problem::Forbidden('\u{0}'),
+            Problem::TooMany { max: 10, got: 11 },
+            Problem::NotEmail("x@".into()),
+        ];
+        for field in fields {
+            for problem in &problems {
+                let i = Invalid {
+                    field,
+                    problem: problem.clone(),
+                };
+                let (en, ja) = (field_words(Lang::En, &i), field_words(Lang::Ja, &i));
+                assert_ne!(en, ja, "{i:?}");
+                assert!(!ja.contains("Message") && !ja.contains("Subject"), "{ja}");
+                assert!(
+                    !en.contains('{') && !ja.contains('{'),
+                    "a hole left: {en} / {ja}"
+                );
+            }
+        }
+        let i = Invalid {
+            field: Field::Body,
+            problem: Problem::Length {
+                max: 8000,
+                got: 9000,
+            },
+        };
+        assert_eq!(
+            field_words(Lang::En, &i),
+            "Message must be 1 to 8000 characters long (it has 9000)."
+        );
+        assert_eq!(
+            field_words(Lang::Ja, &i),
+            "メッセージは1〜8000文字で入力してください（現在9000文字）。"
+        );
     }
 }

@@ -188,4 +188,29 @@ both_engines! {
             .await;
         assert_eq!(r.json()["communications"].as_array().unwrap().len(), 2, "{}", r.text());
     }
+
+    async fn a_field_problem_is_worded_with_the_forms_label_and_the_form_keeps_its_text(s) {
+        let v = s.visitor(CUSTOMER_EMAIL).await;
+        let mut form = case_form(&v.csrf);
+        form.push(("cc", "ops@example.com, not-an-address"));
+        let r = s.post_form(&v, "/console/cases/new", &form).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let page = r.text();
+        assert!(
+            page.contains("&#39;not-an-address&#39; in Cc addresses is not an email address.")
+                || page.contains("'not-an-address' in Cc addresses is not an email address."),
+            "{page}"
+        );
+        assert!(page.contains("Invoices page shows a blank screen"), "the subject is kept");
+        assert!(!page.contains("ccEmailAddresses"), "no AWS member names in the console");
+        // The AWS endpoint words the same problem with its member name.
+        let r = s
+            .aws(
+                Operation::CreateCase,
+                json!({"subject": "s", "communicationBody": "b", "ccEmailAddresses": ["nope"]}),
+            )
+            .await;
+        assert_eq!(r.json()["__type"], "ValidationException");
+        assert_eq!(r.json()["message"], "'nope' in ccEmailAddresses is not an email address");
+    }
 }
