@@ -8,7 +8,7 @@
 //! Two kinds of module. Leaves hold what every use case shares (the actor and its reach,
 //! validation, files, ids, cursors, limits, secrets, keys, deadlines, errors) and import
 //! no use case. Use cases each own one area and import leaves only, never each other
-//! (`tests/tidy.rs` fails otherwise); `demo` alone composes others.
+//! (`tests/app/tidy.rs` fails otherwise); `demo` alone composes others.
 
 // Leaves.
 pub mod actor;

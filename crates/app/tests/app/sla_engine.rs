@@ -24,7 +24,7 @@ use tierdesk_testkit::{ScratchDb, api_caller, app_on};
 async fn app(url: &str, clock: Arc<ManualClock>) -> App {
     let acme = Source {
         name: "catalogs/examples/acme.toml",
-        text: include_str!("../../../catalogs/examples/acme.toml"),
+        text: include_str!("../../../../catalogs/examples/acme.toml"),
     };
     app_on(url, clock, &[acme]).await
 }

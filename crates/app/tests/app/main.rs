@@ -1,0 +1,9 @@
+//! The use cases through `App`, on scratch databases: one test binary for every suite, so
+//! the crate's tests link once.
+
+mod billing;
+mod cases;
+mod first_response;
+mod sign_in;
+mod sla_engine;
+mod tidy;
