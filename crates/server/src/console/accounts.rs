@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,8 +17,8 @@ use tierdesk_app::queue::QueueFilter;
 use tierdesk_core::records::{Agent, Case, Role};
 
 use super::extract::{AdminVisit, AgentVisit};
-use super::forms::Form;
-use super::{Lang, Nav, Visit, field, given, query, render};
+use super::forms::{Form, Query};
+use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -156,12 +156,20 @@ fn plans_on_sale(st: &AppState) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The accounts list's search, as its form puts it in the URL.
+#[derive(Deserialize, Default)]
+struct AccountsQuery {
+    /// An id's first digits or words of the name.
+    q: Option<String>,
+    /// The page's cursor.
+    after: Option<String>,
+}
+
 async fn list(
     State(st): State<AppState>,
     AgentVisit(v, a): AgentVisit,
-    RawQuery(q): RawQuery,
+    Query(q): Query<AccountsQuery>,
 ) -> Response {
-    let q = query(q);
     list_page(&st, &v, &a, &q, None, StatusCode::OK).await
 }
 
@@ -169,17 +177,16 @@ async fn list_page(
     st: &AppState,
     v: &Visit,
     a: &Agent,
-    q: &[(String, String)],
+    q: &AccountsQuery,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
     let l = v.l;
-    let text = field(q, "q");
-    let (views, next) =
-        match visible(st, v, a, Some(text.as_str()), given(q, "after").as_deref()).await {
-            Ok(x) => x,
-            Err(r) => return r,
-        };
+    let text = q.q.clone().unwrap_or_default();
+    let (views, next) = match visible(st, v, a, Some(text.as_str()), q.after.as_deref()).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
     // Two queries for the whole page, however many cases its accounts have.
     let ids: Vec<String> = views.iter().map(|x| x.account.id.clone()).collect();
     let (stats, tams) = match (
@@ -282,7 +289,7 @@ async fn create(
                 &st,
                 &v,
                 &a,
-                &[],
+                &AccountsQuery::default(),
                 Some(v.explain(&e)),
                 StatusCode::BAD_REQUEST,
             )

@@ -8,7 +8,7 @@
 use askama::Template;
 use axum::Router;
 
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -26,8 +26,8 @@ use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::records::{AttachmentRef, Case, status};
 
 use super::extract::CustomerVisit;
-use super::forms::Form;
-use super::{Lang, Nav, Visit, field, given, query, render};
+use super::forms::{Form, Query};
+use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
 /// Room for three 5 MB attachments and the form around them.
@@ -171,26 +171,36 @@ fn sla_text(v: &Visit, c: &Case, now: Timestamp) -> String {
     }
 }
 
+/// The case list's search and filters, as its form puts them in the URL.
+#[derive(Deserialize)]
+struct ListQuery {
+    /// Words of the subject, or a case number.
+    q: Option<String>,
+    status: Option<String>,
+    severity: Option<String>,
+    /// The page's cursor ("Older cases").
+    after: Option<String>,
+}
+
 async fn list(
     State(st): State<AppState>,
     CustomerVisit(v, caller): CustomerVisit,
-    RawQuery(q): RawQuery,
+    Query(q): Query<ListQuery>,
 ) -> Response {
-    let pairs = query(q);
     let search = CaseSearch {
-        status: given(&pairs, "status"),
-        severity: given(&pairs, "severity"),
-        text: given(&pairs, "q"),
-        cursor: given(&pairs, "after"),
+        status: q.status.clone(),
+        severity: q.severity.clone(),
+        text: q.q.clone(),
+        cursor: q.after,
         limit: PAGE,
     };
     let mut page = ListPage {
         nav: Some(v.nav()),
         l: v.l,
         cases: Vec::new(),
-        q: field(&pairs, "q"),
-        status: field(&pairs, "status"),
-        severity: field(&pairs, "severity"),
+        q: q.q.unwrap_or_default(),
+        status: q.status.unwrap_or_default(),
+        severity: q.severity.unwrap_or_default(),
         statuses: status::ALL.to_vec(),
         severities: caller
             .plan

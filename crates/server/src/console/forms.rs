@@ -4,7 +4,8 @@
 //! the extractor, `T` a struct of the form's fields.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -42,6 +43,21 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
             fields,
             files: posted.files,
         })
+    }
+}
+
+/// A page's query string, typed: the filters and flags a list page is asked for. Like a
+/// form's fields, an empty parameter counts as absent.
+pub(super) struct Query<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        let pairs = form(parts.uri.query().unwrap_or_default().as_bytes());
+        typed(&pairs)
+            .map(Query)
+            .map_err(|e| (StatusCode::BAD_REQUEST, e).into_response())
     }
 }
 

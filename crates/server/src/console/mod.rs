@@ -19,7 +19,7 @@ mod queue;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -408,22 +408,12 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// A query string as pairs.
-fn query(q: Option<String>) -> Vec<(String, String)> {
-    form(q.unwrap_or_default().as_bytes())
-}
-
 fn field(pairs: &[(String, String)], name: &str) -> String {
     pairs
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
-}
-
-/// A field that is there and not empty.
-fn given(pairs: &[(String, String)], name: &str) -> Option<String> {
-    Some(field(pairs, name)).filter(|v| !v.is_empty())
 }
 
 /// A cross-site form post carries a foreign Origin; refuse it even before the token check.
@@ -705,15 +695,31 @@ async fn invoices(State(st): State<AppState>, v: Visit) -> Response {
     }
 }
 
-async fn advisor(State(st): State<AppState>, v: Visit, RawQuery(q): RawQuery) -> Response {
-    let pairs = query(q);
-    let usage = field(&pairs, "usage");
-    let currency = match field(&pairs, "currency") {
-        c if c.is_empty() => "USD".to_string(),
-        c => c.to_uppercase(),
-    };
-    let needs_text = field(&pairs, "needs");
-    let legacy = field(&pairs, "legacy") == "1";
+/// What the advisor's form asks.
+#[derive(Deserialize)]
+struct AdvisorQuery {
+    /// Monthly usage, a decimal amount.
+    #[serde(default)]
+    usage: String,
+    currency: Option<String>,
+    /// Needs, as `tierdesk plans advise --need` takes them, comma-separated.
+    #[serde(default)]
+    needs: String,
+    /// `1` to include plans no longer sold.
+    legacy: Option<String>,
+}
+
+async fn advisor(
+    State(st): State<AppState>,
+    v: Visit,
+    forms::Query(q): forms::Query<AdvisorQuery>,
+) -> Response {
+    let usage = q.usage;
+    let currency = q
+        .currency
+        .map_or_else(|| "USD".to_string(), |c| c.to_uppercase());
+    let needs_text = q.needs;
+    let legacy = q.legacy.as_deref() == Some("1");
     let mut page = AdvisorPage {
         nav: Some(v.nav()),
         l: v.l,
@@ -801,13 +807,23 @@ fn zone_names() -> Vec<String> {
     zones
 }
 
-async fn settings(State(st): State<AppState>, v: Visit, RawQuery(q): RawQuery) -> Response {
+/// What the settings page is told after a save.
+#[derive(Deserialize)]
+struct SettingsQuery {
+    saved: Option<String>,
+    password: Option<String>,
+}
+
+async fn settings(
+    State(st): State<AppState>,
+    v: Visit,
+    forms::Query(q): forms::Query<SettingsQuery>,
+) -> Response {
     match st.app.preferences(&v.session.email).await {
         Ok(p) => {
             let mut page = settings_page(&v, &p);
-            let q = query(q);
-            page.saved = field(&q, "saved") == "1";
-            page.password_changed = field(&q, "password") == "changed";
+            page.saved = q.saved.as_deref() == Some("1");
+            page.password_changed = q.password.as_deref() == Some("changed");
             render(StatusCode::OK, &page)
         }
         Err(e) => v.failure(&e),

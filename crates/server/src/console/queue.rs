@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,8 +19,8 @@ use tierdesk_core::records::{Agent, Role, status};
 
 use super::cases::{MessageView, attachment_response};
 use super::extract::AgentVisit;
-use super::forms::Form;
-use super::{Lang, Nav, Visit, field, query, render};
+use super::forms::{Form, Query};
+use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -208,20 +208,32 @@ fn severity_choices(st: &AppState) -> Vec<(String, String)> {
     out
 }
 
+/// The queue's filters, as its form puts them in the URL.
+#[derive(Deserialize)]
+struct QueueQuery {
+    plan: Option<String>,
+    severity: Option<String>,
+    language: Option<String>,
+    status: Option<String>,
+    /// An agent id, `me` or `none`.
+    assignee: Option<String>,
+    /// `true` for breaching cases only.
+    breaching: Option<String>,
+}
+
 async fn queue(
     State(st): State<AppState>,
     AgentVisit(v, agent): AgentVisit,
-    RawQuery(q): RawQuery,
+    Query(q): Query<QueueQuery>,
 ) -> Response {
-    let pairs = query(q);
-    let opt = |name: &str| Some(field(&pairs, name)).filter(|v| !v.is_empty());
+    let shown = |v: &Option<String>| v.clone().unwrap_or_default();
     let filter = QueueFilter {
-        plan: opt("plan"),
-        severity: opt("severity"),
-        language: opt("language"),
-        status: opt("status"),
-        assignee: opt("assignee"),
-        breaching: field(&pairs, "breaching") == "true",
+        plan: q.plan.clone(),
+        severity: q.severity.clone(),
+        language: q.language.clone(),
+        status: q.status.clone(),
+        assignee: q.assignee.clone(),
+        breaching: q.breaching.as_deref() == Some("true"),
         accounts: None,
         limit: Some(200),
         cursor: None,
@@ -229,10 +241,10 @@ async fn queue(
     let mut page = QueuePage {
         nav: Some(v.nav()),
         l: v.l,
-        plan: field(&pairs, "plan"),
-        severity: field(&pairs, "severity"),
-        language: field(&pairs, "language"),
-        status: field(&pairs, "status"),
+        plan: shown(&q.plan),
+        severity: shown(&q.severity),
+        language: shown(&q.language),
+        status: shown(&q.status),
         statuses: status::ALL
             .iter()
             .copied()
@@ -250,7 +262,7 @@ async fn queue(
             .iter()
             .map(|(code, _, native)| (code.to_string(), native.to_string()))
             .collect(),
-        assignee: field(&pairs, "assignee"),
+        assignee: shown(&q.assignee),
         breaching: filter.breaching,
         error: None,
         rows: Vec::new(),
