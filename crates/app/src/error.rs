@@ -58,7 +58,8 @@ pub struct Invalid {
     pub problem: Problem,
 }
 
-/// The fields people write in a case.
+/// The fields of what customers send about cases (the AWS API's inputs and the console's
+/// forms alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Subject,
@@ -68,6 +69,31 @@ pub enum Field {
     CcList,
     /// An attached file's name.
     FileName,
+    /// The files of an attachment set.
+    Attachments,
+    AttachmentId,
+    Severity,
+    Service,
+    Category,
+    /// The services asked about (DescribeServices).
+    ServiceList,
+    /// Technical, or account and billing.
+    IssueType,
+    Language,
+    CaseId,
+    /// The cases asked for (DescribeCases).
+    CaseIdList,
+    /// A case's number.
+    DisplayId,
+    Status,
+    /// Words searched for in the console's case list.
+    Search,
+    /// A page's size.
+    MaxResults,
+    /// The start of a time window.
+    AfterTime,
+    /// The end of a time window.
+    BeforeTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +113,35 @@ pub enum Problem {
     },
     /// An entry that is not an email address.
     NotEmail(String),
+    /// Not one of the values the field takes.
+    NotOneOf {
+        value: String,
+        allowed: Vec<String>,
+    },
+    NotANumber(String),
+    NotATime(String),
+    /// Outside `min..=max`.
+    OutOfRange {
+        min: i64,
+        max: i64,
+        got: i64,
+    },
+    /// Given only together with this other field.
+    RequiredWith(Field),
+    /// No such code.
+    Unknown(String),
+    /// A category that is not one of the service's.
+    NotInService {
+        value: String,
+        service: String,
+    },
+    /// A value the customer's plan does not offer.
+    NotOffered {
+        value: String,
+        plan_name: String,
+        plan_id: String,
+        offered: Vec<String>,
+    },
 }
 
 impl Field {
@@ -97,6 +152,22 @@ impl Field {
             Field::Body => "body",
             Field::CcList => "cc addresses",
             Field::FileName => "file name",
+            Field::Attachments => "attachments",
+            Field::AttachmentId => "attachment id",
+            Field::Severity => "severity",
+            Field::Service => "service",
+            Field::Category => "category",
+            Field::ServiceList => "service list",
+            Field::IssueType => "issue type",
+            Field::Language => "language",
+            Field::CaseId => "case id",
+            Field::CaseIdList => "case id list",
+            Field::DisplayId => "case number",
+            Field::Status => "status",
+            Field::Search => "search",
+            Field::MaxResults => "page size",
+            Field::AfterTime => "start time",
+            Field::BeforeTime => "end time",
         }
     }
 }
@@ -118,6 +189,37 @@ impl std::fmt::Display for Invalid {
                 write!(f, "{field} may list at most {max} entries, not {got}")
             }
             Problem::NotEmail(a) => write!(f, "'{a}' in {field} is not an email address"),
+            Problem::NotOneOf { value, allowed } => {
+                write!(f, "{field} '{value}' is not one of {}", allowed.join(", "))
+            }
+            Problem::NotANumber(v) => write!(f, "{field} '{v}' is not a number"),
+            Problem::NotATime(v) => write!(
+                f,
+                "{field} '{v}' is not an ISO 8601 time such as 2026-11-22T05:53:18Z"
+            ),
+            Problem::OutOfRange { min, max, got } => {
+                write!(f, "{field} must be between {min} and {max}, not {got}")
+            }
+            Problem::RequiredWith(other) => {
+                write!(f, "{field} is required with {}", other.words())
+            }
+            Problem::Unknown(v) => write!(f, "{field} '{v}' is not known"),
+            Problem::NotInService { value, service } => {
+                write!(
+                    f,
+                    "{field} '{value}' is not a category of service '{service}'"
+                )
+            }
+            Problem::NotOffered {
+                value,
+                plan_name,
+                plan_id,
+                offered,
+            } => write!(
+                f,
+                "{field} '{value}' is not available on the {plan_name} plan ({plan_id}); it offers: {}",
+                offered.join(", ")
+            ),
         }
     }
 }

@@ -63,17 +63,44 @@ pub(crate) fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
     Ok(())
 }
 
-pub(crate) fn check_language(lang: &str) -> Result<(), ServiceError> {
-    tierdesk_core::account::check_language(lang).map_err(ServiceError::Validation)
+/// A case's kinds: technical, or account and billing.
+pub(crate) const ISSUE_TYPES: [&str; 2] = ["technical", "customer-service"];
+
+/// `technical` or `customer-service`.
+pub(crate) fn check_issue_type(it: &str) -> Result<(), ServiceError> {
+    if ISSUE_TYPES.contains(&it) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid(
+        Field::IssueType,
+        Problem::NotOneOf {
+            value: it.to_string(),
+            allowed: ISSUE_TYPES.iter().map(|s| s.to_string()).collect(),
+        },
+    ))
 }
 
-pub(crate) fn parse_time(field: &str, s: Option<&str>) -> Result<Option<Timestamp>, ServiceError> {
+/// A case language (the Support API's).
+pub(crate) fn check_language(lang: &str) -> Result<(), ServiceError> {
+    if tierdesk_core::account::is_case_language(lang) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid(
+        Field::Language,
+        Problem::NotOneOf {
+            value: lang.to_string(),
+            allowed: tierdesk_core::account::CASE_LANGUAGES
+                .iter()
+                .map(|(code, _, _)| code.to_string())
+                .collect(),
+        },
+    ))
+}
+
+pub(crate) fn parse_time(field: Field, s: Option<&str>) -> Result<Option<Timestamp>, ServiceError> {
     s.map(|s| {
-        tierdesk_core::time::parse_instant(s).ok_or_else(|| {
-            invalid(format!(
-                "{field} '{s}' is not an ISO 8601 time such as 2026-11-22T05:53:18Z"
-            ))
-        })
+        tierdesk_core::time::parse_instant(s)
+            .ok_or_else(|| ServiceError::invalid(field, Problem::NotATime(s.to_string())))
     })
     .transpose()
 }
@@ -82,15 +109,20 @@ pub(crate) fn page_size(max_results: Option<i64>) -> Result<i64, ServiceError> {
     match max_results {
         None => Ok(100),
         Some(n) if (10..=100).contains(&n) => Ok(n),
-        Some(n) => Err(invalid(format!(
-            "maxResults must be between 10 and 100, not {n}"
-        ))),
+        Some(n) => Err(ServiceError::invalid(
+            Field::MaxResults,
+            Problem::OutOfRange {
+                min: 10,
+                max: 100,
+                got: n,
+            },
+        )),
     }
 }
 
-pub(crate) fn required<'a>(field: &str, v: &'a Option<String>) -> Result<&'a str, ServiceError> {
+pub(crate) fn required(field: Field, v: &Option<String>) -> Result<&str, ServiceError> {
     match v.as_deref() {
         Some(s) if !s.is_empty() => Ok(s),
-        _ => Err(invalid(format!("{field} is required"))),
+        _ => Err(ServiceError::invalid(field, Problem::Missing)),
     }
 }

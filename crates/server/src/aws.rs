@@ -227,31 +227,107 @@ fn from_service(e: ServiceError) -> Result<AwsError, String> {
     }
 }
 
-/// A field's problem in the Support API's terms: its member names.
-fn aws_words(i: &Invalid) -> String {
-    let member = match i.field {
+/// A field's member name in the Support API.
+fn member(f: Field) -> &'static str {
+    match f {
         Field::Subject => "subject",
         Field::Body => "communicationBody",
         Field::CcList => "ccEmailAddresses",
         Field::FileName => "fileName",
-    };
+        Field::Attachments => "attachments",
+        Field::AttachmentId => "attachmentId",
+        Field::Severity => "severity",
+        Field::Service => "serviceCode",
+        Field::Category => "categoryCode",
+        Field::ServiceList => "serviceCodeList",
+        Field::IssueType => "issueType",
+        Field::Language => "language",
+        Field::CaseId => "caseId",
+        Field::CaseIdList => "caseIdList",
+        Field::DisplayId => "displayId",
+        Field::Status => "status",
+        Field::Search => "search",
+        Field::MaxResults => "maxResults",
+        Field::AfterTime => "afterTime",
+        Field::BeforeTime => "beforeTime",
+    }
+}
+
+/// A field's problem in the Support API's terms: its member names, and the sentences its
+/// clients have been reading.
+fn aws_words(i: &Invalid) -> String {
+    let m = member(i.field);
     match (&i.problem, i.field) {
-        (Problem::Missing, _) => format!("{member} is required"),
+        (Problem::Missing, _) => format!("{m} is required"),
         // AWS models no subject limit; ours is said without the count.
         (Problem::Length { max, .. }, Field::Subject) => {
-            format!("{member} must be 1 to {max} characters long")
+            format!("{m} must be 1 to {max} characters long")
+        }
+        (Problem::Length { max, .. }, Field::Service | Field::Category) => {
+            format!("serviceCode and categoryCode are at most {max} characters")
+        }
+        (Problem::Length { max, .. }, Field::Search) => {
+            format!("search for at most {max} characters")
         }
         (Problem::Length { max, got }, _) => {
-            format!("{member} must be 1 to {max} characters long, not {got}")
+            format!("{m} must be 1 to {max} characters long, not {got}")
         }
         (Problem::Forbidden(c), _) => format!(
-            "{member} contains the control or non-character U+{:04X}",
+            "{m} contains the control or non-character U+{:04X}",
             *c as u32
         ),
-        (Problem::TooMany { max, got }, _) => {
-            format!("{member} may list at most {max} addresses, not {got}")
+        (Problem::TooMany { max, got }, field) => {
+            let what = match field {
+                Field::CcList => "addresses",
+                Field::CaseIdList => "ids",
+                Field::ServiceList => "codes",
+                _ => "entries",
+            };
+            let verb = if field == Field::CcList {
+                "list"
+            } else {
+                "hold"
+            };
+            format!("{m} may {verb} at most {max} {what}, not {got}")
         }
-        (Problem::NotEmail(a), _) => format!("'{a}' in {member} is not an email address"),
+        (Problem::NotEmail(a), _) => format!("'{a}' in {m} is not an email address"),
+        (Problem::NotOneOf { value, allowed }, Field::IssueType) => format!(
+            "{m} must be {}, not '{value}'",
+            allowed
+                .iter()
+                .map(|a| format!("'{a}'"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+        (Problem::NotOneOf { value, allowed }, _) => {
+            format!("{m} '{value}' is not one of {}", allowed.join(", "))
+        }
+        (Problem::NotANumber(v), _) => format!("{m} '{v}' is not a number"),
+        (Problem::NotATime(v), _) => {
+            format!("{m} '{v}' is not an ISO 8601 time such as 2026-11-22T05:53:18Z")
+        }
+        (Problem::OutOfRange { min, max, got }, _) => {
+            format!("{m} must be between {min} and {max}, not {got}")
+        }
+        (Problem::RequiredWith(other), _) => format!("{m} is required with {}", member(*other)),
+        (Problem::Unknown(v), _) => {
+            format!("{m} '{v}' is not a service code; DescribeServices lists them")
+        }
+        (Problem::NotInService { value, service }, _) => format!(
+            "{m} '{value}' is not a category of service '{service}'; DescribeServices lists them"
+        ),
+        (
+            Problem::NotOffered {
+                value,
+                plan_name,
+                plan_id,
+                offered,
+            },
+            _,
+        ) => format!(
+            "{m} '{value}' is not available on the {plan_name} plan ({plan_id}); it offers: {}",
+            offered.join(", ")
+        ),
     }
 }
 
@@ -549,4 +625,138 @@ async fn dispatch(
         }
     };
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(field: Field, problem: Problem) -> String {
+        aws_words(&Invalid { field, problem })
+    }
+
+    /// The sentences AWS clients have been reading stay word for word.
+    #[test]
+    fn field_problems_read_as_they_always_did() {
+        let cases = [
+            (
+                said(Field::Subject, Problem::Missing),
+                "subject is required",
+            ),
+            (
+                said(Field::Subject, Problem::Length { max: 1024, got: 0 }),
+                "subject must be 1 to 1024 characters long",
+            ),
+            (
+                said(
+                    Field::Body,
+                    Problem::Length {
+                        max: 8000,
+                        got: 9000,
+                    },
+                ),
+                "communicationBody must be 1 to 8000 characters long, not 9000",
+            ),
+            (
+                said(Field::Body, Problem::Forbidden('\u{0}')),
+                "communicationBody contains the control or non-character U+0000",
+            ),
+            (
+                said(Field::CcList, Problem::TooMany { max: 10, got: 11 }),
+                "ccEmailAddresses may list at most 10 addresses, not 11",
+            ),
+            (
+                said(Field::CaseIdList, Problem::TooMany { max: 100, got: 101 }),
+                "caseIdList may hold at most 100 ids, not 101",
+            ),
+            (
+                said(Field::ServiceList, Problem::TooMany { max: 100, got: 101 }),
+                "serviceCodeList may hold at most 100 codes, not 101",
+            ),
+            (
+                said(Field::CcList, Problem::NotEmail("nope".into())),
+                "'nope' in ccEmailAddresses is not an email address",
+            ),
+            (
+                said(
+                    Field::IssueType,
+                    Problem::NotOneOf {
+                        value: "x".into(),
+                        allowed: vec!["technical".into(), "customer-service".into()],
+                    },
+                ),
+                "issueType must be 'technical' or 'customer-service', not 'x'",
+            ),
+            (
+                said(
+                    Field::Language,
+                    Problem::NotOneOf {
+                        value: "fr".into(),
+                        allowed: vec!["en".into(), "ja".into(), "zh".into(), "ko".into()],
+                    },
+                ),
+                "language 'fr' is not one of en, ja, zh, ko",
+            ),
+            (
+                said(Field::DisplayId, Problem::NotANumber("x".into())),
+                "displayId 'x' is not a number",
+            ),
+            (
+                said(Field::AfterTime, Problem::NotATime("x".into())),
+                "afterTime 'x' is not an ISO 8601 time such as 2026-11-22T05:53:18Z",
+            ),
+            (
+                said(
+                    Field::MaxResults,
+                    Problem::OutOfRange {
+                        min: 10,
+                        max: 100,
+                        got: 5,
+                    },
+                ),
+                "maxResults must be between 10 and 100, not 5",
+            ),
+            (
+                said(Field::Category, Problem::RequiredWith(Field::Service)),
+                "categoryCode is required with serviceCode",
+            ),
+            (
+                said(Field::Service, Problem::Length { max: 100, got: 101 }),
+                "serviceCode and categoryCode are at most 100 characters",
+            ),
+            (
+                said(Field::Service, Problem::Unknown("x".into())),
+                "serviceCode 'x' is not a service code; DescribeServices lists them",
+            ),
+            (
+                said(
+                    Field::Category,
+                    Problem::NotInService {
+                        value: "c".into(),
+                        service: "s".into(),
+                    },
+                ),
+                "categoryCode 'c' is not a category of service 's'; DescribeServices lists them",
+            ),
+            (
+                said(
+                    Field::Severity,
+                    Problem::NotOffered {
+                        value: "critical".into(),
+                        plan_name: "Business Support".into(),
+                        plan_id: "aws.business".into(),
+                        offered: vec!["low".into(), "normal".into()],
+                    },
+                ),
+                "severity 'critical' is not available on the Business Support plan (aws.business); it offers: low, normal",
+            ),
+            (
+                said(Field::Attachments, Problem::Missing),
+                "attachments is required",
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
 }

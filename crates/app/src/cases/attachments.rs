@@ -5,8 +5,9 @@ use tierdesk_core::records::Attachment;
 use tierdesk_store::{NewAttachments, StoreError};
 
 use crate::auth::Caller;
+use crate::error::{Field, Problem};
 use crate::files::{NewFile, attachment_error};
-use crate::validate::{invalid, required};
+use crate::validate::required;
 use crate::{App, ServiceError, ids};
 
 impl App {
@@ -17,7 +18,8 @@ impl App {
         files: Option<Vec<NewFile>>,
     ) -> Result<(String, Timestamp), ServiceError> {
         self.require_api(caller)?;
-        let files = files.ok_or_else(|| invalid("attachments is required"))?;
+        let files =
+            files.ok_or_else(|| ServiceError::invalid(Field::Attachments, Problem::Missing))?;
         let checked = self.checked_files(files)?;
         let max = self.limits.attachments_per_set;
         let now = self.clock.now();
@@ -64,7 +66,7 @@ impl App {
         attachment_id: Option<String>,
     ) -> Result<Attachment, ServiceError> {
         self.require_api(caller)?;
-        let id = required("attachmentId", &attachment_id)?;
+        let id = required(Field::AttachmentId, &attachment_id)?;
         let window = self.clock.now().as_second().div_euclid(60) * 60;
         if !self
             .store

@@ -7,6 +7,7 @@ use tierdesk_core::catalog::TargetKind;
 use tierdesk_store::{NewAttachments, NewCommunication, StoreError};
 
 use crate::actor::Actor;
+use crate::error::Field;
 use crate::files::{NewFile, attachment_error};
 use crate::validate::{check_body, check_cc, invalid, required};
 use crate::{App, ServiceError, ids};
@@ -43,7 +44,7 @@ impl App {
         if let Actor::Customer(caller) = actor {
             self.require_api(caller)?;
         }
-        let case_id = required("caseId", &msg.case_id)?;
+        let case_id = required(Field::CaseId, &msg.case_id)?;
         let body = check_body(msg.body.as_deref())?;
         check_cc(&msg.cc_email_addresses)?;
         let (from_support, follow_up_kind) = match actor {

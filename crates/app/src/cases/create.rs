@@ -5,12 +5,14 @@ use tierdesk_core::catalog::SeverityLevel;
 use tierdesk_core::records::{Case, FirstResponse, status};
 use tierdesk_store::{MonthlyCap, NewCase, StoreError};
 
-use super::{CreateCase, ISSUE_TYPES, MAX_SUBJECT_CHARS};
+use super::{CreateCase, MAX_SUBJECT_CHARS};
 use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
 use crate::files::attachment_error;
-use crate::validate::{check_body, check_cc, check_language, check_text, invalid};
+use crate::validate::{
+    check_body, check_cc, check_issue_type, check_language, check_text, invalid,
+};
 use crate::{App, ServiceError, ids};
 
 impl App {
@@ -33,13 +35,15 @@ impl App {
             .copied()
             .find(|l| l.code == code)
             .ok_or_else(|| {
-                let list: Vec<&str> = offered.iter().map(|l| l.code.as_str()).collect();
-                invalid(format!(
-                    "severity '{code}' is not available on the {} plan ({}); it offers: {}",
-                    caller.plan.name,
-                    caller.plan.id,
-                    list.join(", ")
-                ))
+                ServiceError::invalid(
+                    Field::Severity,
+                    Problem::NotOffered {
+                        value: code.to_string(),
+                        plan_name: caller.plan.name.clone(),
+                        plan_id: caller.plan.id.clone(),
+                        offered: offered.iter().map(|l| l.code.clone()).collect(),
+                    },
+                )
             })
     }
 
@@ -52,19 +56,27 @@ impl App {
             (None, None) => Ok(("general-info".into(), "using-aws".into())),
             (Some(s), Some(c)) => {
                 let svc = self.services.get(s).ok_or_else(|| {
-                    invalid(format!(
-                        "serviceCode '{s}' is not a service code; DescribeServices lists them"
-                    ))
+                    ServiceError::invalid(Field::Service, Problem::Unknown(s.to_string()))
                 })?;
                 if !svc.categories.iter().any(|x| x.code == c) {
-                    return Err(invalid(format!(
-                        "categoryCode '{c}' is not a category of service '{s}'; DescribeServices lists them"
-                    )));
+                    return Err(ServiceError::invalid(
+                        Field::Category,
+                        Problem::NotInService {
+                            value: c.to_string(),
+                            service: s.to_string(),
+                        },
+                    ));
                 }
                 Ok((s.into(), c.into()))
             }
-            (Some(_), None) => Err(invalid("categoryCode is required with serviceCode")),
-            (None, Some(_)) => Err(invalid("serviceCode is required with categoryCode")),
+            (Some(_), None) => Err(ServiceError::invalid(
+                Field::Category,
+                Problem::RequiredWith(Field::Service),
+            )),
+            (None, Some(_)) => Err(ServiceError::invalid(
+                Field::Service,
+                Problem::RequiredWith(Field::Category),
+            )),
         }
     }
 
@@ -103,11 +115,7 @@ impl App {
             .issue_type
             .clone()
             .unwrap_or_else(|| "technical".into());
-        if !ISSUE_TYPES.contains(&issue_type.as_str()) {
-            return Err(invalid(format!(
-                "issueType must be 'technical' or 'customer-service', not '{issue_type}'"
-            )));
-        }
+        check_issue_type(&issue_type)?;
         if issue_type == "technical" && !caller.plan.technical_cases {
             return Err(invalid(format!(
                 "the {} plan ({}) does not include technical support; open a customer-service case for account and billing questions",

@@ -22,7 +22,6 @@ pub const MAX_CASE_IDS: usize = 100;
 pub const MAX_SUBJECT_CHARS: usize = 1024;
 /// How many recent communications DescribeCases shows per case.
 pub const RECENT_COMMUNICATIONS: i64 = 5;
-pub const ISSUE_TYPES: [&str; 2] = ["technical", "customer-service"];
 
 #[derive(Debug, Clone, Default)]
 pub struct CreateCase {

@@ -5,9 +5,9 @@ use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::catalog::{CalendarKind, SeverityLevel};
 use tierdesk_core::services::Service;
 
-use super::ISSUE_TYPES;
 use crate::auth::Caller;
-use crate::validate::{check_language, invalid, required};
+use crate::error::{Field, Problem};
+use crate::validate::{check_issue_type, check_language, required};
 use crate::{App, ServiceError};
 
 /// A communication channel's hours for DescribeCreateCaseOptions.
@@ -42,10 +42,13 @@ impl App {
     ) -> Result<Vec<Service>, ServiceError> {
         self.require_api(caller)?;
         if codes.len() > 100 {
-            return Err(invalid(format!(
-                "serviceCodeList may hold at most 100 codes, not {}",
-                codes.len()
-            )));
+            return Err(ServiceError::invalid(
+                Field::ServiceList,
+                Problem::TooMany {
+                    max: 100,
+                    got: codes.len(),
+                },
+            ));
         }
         if let Some(l) = language {
             check_language(l)?;
@@ -65,22 +68,18 @@ impl App {
         service: &Option<String>,
         category: &Option<String>,
     ) -> Result<(), ServiceError> {
-        let it = required("issueType", issue_type)?;
-        if !ISSUE_TYPES.contains(&it) {
-            return Err(invalid(format!(
-                "issueType must be 'technical' or 'customer-service', not '{it}'"
-            )));
-        }
-        let s = service
-            .as_deref()
-            .ok_or_else(|| invalid("serviceCode is required"))?;
-        let c = category
-            .as_deref()
-            .ok_or_else(|| invalid("categoryCode is required"))?;
-        if s.chars().count() > 100 || c.chars().count() > 100 {
-            return Err(invalid(
-                "serviceCode and categoryCode are at most 100 characters",
-            ));
+        let it = required(Field::IssueType, issue_type)?;
+        check_issue_type(it)?;
+        let s = required(Field::Service, service)?;
+        let c = required(Field::Category, category)?;
+        for (field, code) in [(Field::Service, s), (Field::Category, c)] {
+            let got = code.chars().count();
+            if got > 100 {
+                return Err(ServiceError::invalid(
+                    field,
+                    Problem::Length { max: 100, got },
+                ));
+            }
         }
         self.service_and_category(Some(s), Some(c)).map(|_| ())
     }
@@ -109,7 +108,7 @@ impl App {
     ) -> Result<(&'static str, Vec<ChannelHours>), ServiceError> {
         self.require_api(caller)?;
         self.check_service_category(&issue_type, &service, &category)?;
-        let language = required("language", &language)?;
+        let language = required(Field::Language, &language)?;
         check_language(language)?;
         let plan = &caller.plan;
         let clock = plan

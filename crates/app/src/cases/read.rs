@@ -10,7 +10,8 @@ use super::{
     RECENT_COMMUNICATIONS,
 };
 use crate::auth::Caller;
-use crate::validate::{check_language, invalid, page_size, parse_time, required};
+use crate::error::{Field, Problem};
+use crate::validate::{check_language, page_size, parse_time, required};
 use crate::{App, ServiceError, cursor};
 
 impl App {
@@ -21,17 +22,21 @@ impl App {
     ) -> Result<(Vec<CaseDetails>, Option<String>), ServiceError> {
         self.require_api(caller)?;
         if input.case_ids.len() > MAX_CASE_IDS {
-            return Err(invalid(format!(
-                "caseIdList may hold at most {MAX_CASE_IDS} ids, not {}",
-                input.case_ids.len()
-            )));
+            return Err(ServiceError::invalid(
+                Field::CaseIdList,
+                Problem::TooMany {
+                    max: MAX_CASE_IDS,
+                    got: input.case_ids.len(),
+                },
+            ));
         }
         let display_id = input
             .display_id
             .as_deref()
             .map(|d| {
-                d.parse::<i64>()
-                    .map_err(|_| invalid(format!("displayId '{d}' is not a number")))
+                d.parse::<i64>().map_err(|_| {
+                    ServiceError::invalid(Field::DisplayId, Problem::NotANumber(d.into()))
+                })
             })
             .transpose()?;
         if let Some(l) = &input.language {
@@ -39,8 +44,8 @@ impl App {
         }
         let limit = page_size(input.max_results)?;
         let include_resolved = input.include_resolved_cases.unwrap_or(false);
-        let after = parse_time("afterTime", input.after_time.as_deref())?;
-        let before = parse_time("beforeTime", input.before_time.as_deref())?;
+        let after = parse_time(Field::AfterTime, input.after_time.as_deref())?;
+        let before = parse_time(Field::BeforeTime, input.before_time.as_deref())?;
         let fp = cursor::fingerprint(&[
             &input.case_ids.join(","),
             input.display_id.as_deref().unwrap_or(""),
@@ -133,18 +138,29 @@ impl App {
         if let Some(s) = &search.status
             && !status::ALL.contains(&s.as_str())
         {
-            return Err(invalid(format!(
-                "status '{s}' is not one of {}",
-                status::ALL.join(", ")
-            )));
+            return Err(ServiceError::invalid(
+                Field::Status,
+                Problem::NotOneOf {
+                    value: s.clone(),
+                    allowed: status::ALL.iter().map(|s| s.to_string()).collect(),
+                },
+            ));
         }
         let text = search
             .text
             .as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty());
-        if text.is_some_and(|t| t.chars().count() > 200) {
-            return Err(invalid("search for at most 200 characters"));
+        if let Some(t) = text
+            && t.chars().count() > 200
+        {
+            return Err(ServiceError::invalid(
+                Field::Search,
+                Problem::Length {
+                    max: 200,
+                    got: t.chars().count(),
+                },
+            ));
         }
         let fp = cursor::fingerprint(&[
             search.status.as_deref().unwrap_or(""),
@@ -185,10 +201,10 @@ impl App {
         input: DescribeCommunications,
     ) -> Result<(Vec<Communication>, Option<String>), ServiceError> {
         self.require_api(caller)?;
-        let case_id = required("caseId", &input.case_id)?;
+        let case_id = required(Field::CaseId, &input.case_id)?;
         let limit = page_size(input.max_results)?;
-        let after = parse_time("afterTime", input.after_time.as_deref())?;
-        let before = parse_time("beforeTime", input.before_time.as_deref())?;
+        let after = parse_time(Field::AfterTime, input.after_time.as_deref())?;
+        let before = parse_time(Field::BeforeTime, input.before_time.as_deref())?;
         let fp = comm_fingerprint(
             case_id,
             input.after_time.as_deref(),

@@ -7,6 +7,7 @@ use tierdesk_store::{StatusChange, StoreError};
 
 use crate::actor::Actor;
 use crate::auth::Caller;
+use crate::error::Field;
 use crate::validate::required;
 use crate::{App, ServiceError};
 
@@ -17,7 +18,7 @@ impl App {
         case_id: Option<String>,
     ) -> Result<(String, String), ServiceError> {
         self.require_api(caller)?;
-        let case_id = required("caseId", &case_id)?;
+        let case_id = required(Field::CaseId, &case_id)?;
         self.store
             .resolve_case(&caller.account.id, case_id, self.clock.now())
             .await

@@ -10,6 +10,7 @@ use tierdesk_app::actor::Actor;
 use tierdesk_app::agents::NewAgent;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::cases::{Attachments, CreateCase, DescribeCommunications, Message};
+use tierdesk_app::error::{Field, Problem};
 use tierdesk_app::files::NewFile;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::catalog::TargetKind;
@@ -311,10 +312,17 @@ async fn the_plan_gates_the_api_and_its_severities() {
         )
         .await
         .unwrap_err();
-    assert!(
-        matches!(&e, ServiceError::Validation(m) if m.contains("critical")),
-        "{e:?}"
-    );
+    match &e {
+        ServiceError::Invalid(i) => {
+            assert_eq!(i.field, Field::Severity);
+            assert!(
+                matches!(&i.problem, Problem::NotOffered { value, offered, .. }
+                    if value == "critical" && !offered.contains(&"critical".to_string())),
+                "{e:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     // No escalations on AWS plans, whoever asks.
     let case = open(&w, "urgent").await;
     for actor in [Actor::Customer(&w.acme), Actor::Agent(&w.ada)] {

@@ -327,7 +327,28 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::Body => "Message",
         Field::CcList => "Cc addresses",
         Field::FileName => "File name",
+        Field::Attachments => "Attachments",
+        Field::AttachmentId => "Attachment",
+        Field::Severity => "Severity",
+        Field::Service => "Service",
+        Field::Category => "Category",
+        Field::ServiceList => "Services",
+        Field::IssueType => "Type",
+        Field::Language => "Language",
+        Field::CaseId => "Case",
+        Field::CaseIdList => "Cases",
+        Field::DisplayId => "Case number",
+        Field::Status => "Status",
+        Field::Search => "Search",
+        Field::MaxResults => "Page size",
+        Field::AfterTime => "From",
+        Field::BeforeTime => "To",
     });
+    let other = |f: Field| match f {
+        Field::Service => l.t("Service"),
+        Field::Category => l.t("Category"),
+        _ => l.t("another field"),
+    };
     match &i.problem {
         Problem::Missing => l.fill("{0} is required.", &[label]),
         Problem::Length { max, got } => l.fill(
@@ -343,6 +364,34 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
             &[label, &max.to_string(), &got.to_string()],
         ),
         Problem::NotEmail(a) => l.fill("'{1}' in {0} is not an email address.", &[label, a]),
+        Problem::NotOneOf { value, allowed } => l.fill(
+            "{0}: '{1}' is not one of {2}.",
+            &[label, value, &allowed.join(", ")],
+        ),
+        Problem::NotANumber(v) => l.fill("{0}: '{1}' is not a number.", &[label, v]),
+        Problem::NotATime(v) => l.fill(
+            "{0}: '{1}' is not a time such as 2026-11-22T05:53:18Z.",
+            &[label, v],
+        ),
+        Problem::OutOfRange { min, max, got } => l.fill(
+            "{0} must be between {1} and {2} (it is {3}).",
+            &[label, &min.to_string(), &max.to_string(), &got.to_string()],
+        ),
+        Problem::RequiredWith(f) => l.fill("{0} is required with {1}.", &[label, other(*f)]),
+        Problem::Unknown(v) => l.fill("{0}: '{1}' is not known.", &[label, v]),
+        Problem::NotInService { value, service } => l.fill(
+            "{0}: '{1}' is not a category of '{2}'.",
+            &[label, value, service],
+        ),
+        Problem::NotOffered {
+            value,
+            plan_name,
+            offered,
+            ..
+        } => l.fill(
+            "{0}: '{1}' is not offered by your plan ({2}); it offers {3}.",
+            &[label, value, plan_name, &offered.join(", ")],
+        ),
     }
 }
 
@@ -929,7 +978,28 @@ mod tests {
     /// passed through in English.
     #[test]
     fn field_problems_are_worded_in_each_language() {
-        let fields = [Field::Subject, Field::Body, Field::CcList, Field::FileName];
+        let fields = [
+            Field::Subject,
+            Field::Body,
+            Field::CcList,
+            Field::FileName,
+            Field::Attachments,
+            Field::AttachmentId,
+            Field::Severity,
+            Field::Service,
+            Field::Category,
+            Field::ServiceList,
+            Field::IssueType,
+            Field::Language,
+            Field::CaseId,
+            Field::CaseIdList,
+            Field::DisplayId,
+            Field::Status,
+            Field::Search,
+            Field::MaxResults,
+            Field::AfterTime,
+            Field::BeforeTime,
+        ];
         let problems = [
             Problem::Missing,
             Problem::Length {
@@ -939,6 +1009,29 @@ mod tests {
             Problem::Forbidden('\u{0}'),
             Problem::TooMany { max: 10, got: 11 },
             Problem::NotEmail("x@".into()),
+            Problem::NotOneOf {
+                value: "x".into(),
+                allowed: vec!["a".into(), "b".into()],
+            },
+            Problem::NotANumber("x".into()),
+            Problem::NotATime("x".into()),
+            Problem::OutOfRange {
+                min: 10,
+                max: 100,
+                got: 5,
+            },
+            Problem::RequiredWith(Field::Service),
+            Problem::Unknown("x".into()),
+            Problem::NotInService {
+                value: "x".into(),
+                service: "y".into(),
+            },
+            Problem::NotOffered {
+                value: "critical".into(),
+                plan_name: "Business".into(),
+                plan_id: "aws.business".into(),
+                offered: vec!["low".into()],
+            },
         ];
         for field in fields {
             for problem in &problems {
@@ -948,7 +1041,10 @@ mod tests {
                 };
                 let (en, ja) = (field_words(Lang::En, &i), field_words(Lang::Ja, &i));
                 assert_ne!(en, ja, "{i:?}");
-                assert!(!ja.contains("Message") && !ja.contains("Subject"), "{ja}");
+                // The label is Japanese too (values the person typed stay as typed).
+                let label_en = field_words(Lang::En, &i);
+                let first_word = label_en.split([' ', ':']).next().unwrap_or_default();
+                assert!(!ja.starts_with(first_word), "{ja}");
                 assert!(
                     !en.contains('{') && !ja.contains('{'),
                     "a hole left: {en} / {ja}"
