@@ -105,8 +105,10 @@ mod accounts;
 mod billing;
 mod cases;
 mod console;
-/// Throw-away PostgreSQL databases, for `tierdesk-testkit` only.
-#[cfg(feature = "scratch")]
+/// Throw-away PostgreSQL databases, for `tierdesk-testkit` only. Always compiled: a
+/// feature for it would build the store and everything above it twice in every test run
+/// (once for the binaries, once for the tests).
+#[doc(hidden)]
 pub mod scratch;
 mod sla;
 pub use cases::*;
