@@ -358,14 +358,14 @@ pub struct EscalationBody {
     pub quota: Quota,
 }
 
-/// `POST .../replies` and `.../notes`.
-#[derive(Debug, Default, Deserialize)]
+/// `POST .../replies` and `.../notes`. (Serialize is for the contract test.)
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct NewMessage {
     pub body: Option<String>,
 }
 
 /// `PUT .../status`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct NewStatus {
     pub status: Option<String>,
 }
@@ -373,7 +373,7 @@ pub struct NewStatus {
 /// `PUT .../assignee`: an agent id, `"me"`, or `null` to unassign. The member must be
 /// present (`null` is not the same as leaving it out), so it stays a JSON value until the
 /// handler reads it.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub struct NewAssignee {
     #[serde(default, deserialize_with = "present")]
     pub assignee: Option<Value>,

@@ -58,6 +58,14 @@ struct ListPage {
     /// (id, name) of the plans on sale, for the new-account form.
     plans: Vec<(String, String)>,
     error: Option<String>,
+    /// The new-account form's fields: empty, or as typed before a refusal.
+    draft: NewAccountForm,
+}
+
+impl NewAccountForm {
+    fn lang(&self) -> &str {
+        self.language.as_deref().unwrap_or("en")
+    }
 }
 
 struct OpenCase {
@@ -178,9 +186,13 @@ async fn list_page(
     v: &Visit,
     a: &Agent,
     q: &AccountsQuery,
-    error: Option<String>,
+    refused: Option<(String, NewAccountForm)>,
     status: StatusCode,
 ) -> Response {
+    let (error, draft) = match refused {
+        Some((e, d)) => (Some(e), d),
+        None => (None, NewAccountForm::default()),
+    };
     let l = v.l;
     let text = q.q.clone().unwrap_or_default();
     let (views, next) = match visible(st, v, a, Some(text.as_str()), q.after.as_deref()).await {
@@ -243,12 +255,13 @@ async fn list_page(
             }),
             plans: plans_on_sale(st),
             error,
+            draft,
         },
     )
 }
 
-/// What the new-account form posts.
-#[derive(Deserialize)]
+/// What the new-account form posts (and shows again, as typed, when it is refused).
+#[derive(Deserialize, Default, Clone)]
 struct NewAccountForm {
     #[serde(default)]
     id: String,
@@ -273,11 +286,11 @@ async fn create(
         .app
         .create_account(NewAccount {
             id: id.clone(),
-            name: f.name,
-            plan: f.plan,
+            name: f.name.clone(),
+            plan: f.plan.clone(),
             timezone: f.timezone.trim().to_string(),
             country: f.country.trim().to_uppercase(),
-            language: f.language.unwrap_or_else(|| "en".into()),
+            language: f.lang().to_string(),
             force: false,
         })
         .await;
@@ -290,7 +303,7 @@ async fn create(
                 &v,
                 &a,
                 &AccountsQuery::default(),
-                Some(v.explain(&e)),
+                Some((v.explain(&e), f)),
                 StatusCode::BAD_REQUEST,
             )
             .await

@@ -37,6 +37,8 @@ struct AgentsPage {
     /// (what, value) of a token or password just made, shown once.
     shown_once: Vec<(String, String)>,
     error: Option<String>,
+    /// The new-agent form's fields: empty, or as typed before a refusal.
+    draft: NewAgentForm,
 }
 
 struct PlanRow {
@@ -63,10 +65,14 @@ async fn agents_page(
     st: &AppState,
     v: &Visit,
     shown_once: Vec<(String, String)>,
-    error: Option<String>,
+    refused: Option<(String, NewAgentForm)>,
     status: StatusCode,
 ) -> Response {
     let l = v.l;
+    let (error, draft) = match refused {
+        Some((e, d)) => (Some(e), d),
+        None => (None, NewAgentForm::default()),
+    };
     let all = match st.app.agents().await {
         Ok(a) => a,
         Err(e) => return v.failure(&e),
@@ -98,6 +104,7 @@ async fn agents_page(
             agents,
             shown_once,
             error,
+            draft,
         },
     )
 }
@@ -106,8 +113,8 @@ async fn agents(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Res
     agents_page(&st, &v, Vec::new(), None, StatusCode::OK).await
 }
 
-/// What the new-agent form posts.
-#[derive(Deserialize)]
+/// What the new-agent form posts (and shows again, as typed, when it is refused).
+#[derive(Deserialize, Default, Clone)]
 struct NewAgentForm {
     #[serde(default)]
     email: String,
@@ -131,15 +138,15 @@ async fn create_agent(
         let created = st
             .app
             .create_agent(NewAgent {
-                email: f.email,
-                name: f.name,
+                email: f.email.clone(),
+                name: f.name.clone(),
                 languages: f
                     .languages
                     .split([',', ' '])
                     .filter(|x| !x.is_empty())
                     .map(str::to_string)
                     .collect(),
-                role: f.role,
+                role: f.role.clone(),
             })
             .await?;
         st.app.set_password(&created.agent.email, &password).await?;
@@ -162,7 +169,7 @@ async fn create_agent(
                 &st,
                 &v,
                 Vec::new(),
-                Some(v.explain(&e)),
+                Some((v.explain(&e), f)),
                 StatusCode::BAD_REQUEST,
             )
             .await

@@ -213,4 +213,47 @@ both_engines! {
         assert_eq!(r.json()["__type"], "ValidationException");
         assert_eq!(r.json()["message"], "'nope' in ccEmailAddresses is not an email address");
     }
+
+    async fn a_refused_admin_form_keeps_what_was_typed(s) {
+        let admin = s.visitor("admin@support.example").await;
+        let r = s
+            .post_form(
+                &admin,
+                "/console/accounts",
+                &[
+                    ("csrf", admin.csrf.as_str()),
+                    ("id", "777788889999"),
+                    ("name", "Kept Name KK"),
+                    ("plan", "aws.business"),
+                    ("timezone", "Mars/Olympus_Mons"),
+                    ("country", "JP"),
+                    ("language", "ja"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let page = r.text();
+        assert!(page.contains("role=\"alert\""), "{page}");
+        for kept in ["value=\"777788889999\"", "value=\"Kept Name KK\"", "value=\"Mars/Olympus_Mons\"", "value=\"ja\" selected"] {
+            assert!(page.contains(kept), "{kept} not kept");
+        }
+        let r = s
+            .post_form(
+                &admin,
+                "/console/admin/agents",
+                &[
+                    ("csrf", admin.csrf.as_str()),
+                    ("email", "not-an-email"),
+                    ("name", "Kept Agent"),
+                    ("role", "tam"),
+                    ("languages", "ja, ko"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let page = r.text();
+        for kept in ["value=\"Kept Agent\"", "value=\"tam\" selected", "value=\"ja, ko\""] {
+            assert!(page.contains(kept), "{kept} not kept: {page}");
+        }
+    }
 }
