@@ -6,8 +6,8 @@
 //! plain types here. Time comes only from the [`Clock`](tierdesk_core::clock::Clock).
 //!
 //! Two kinds of module. Leaves hold what every use case shares (the actor and its reach,
-//! validation, files, ids, cursors, limits, secrets, keys, deadlines, errors) and import
-//! no use case. Use cases each own one area and import leaves only, never each other
+//! validation, files, webhook payloads, ids, cursors, limits, secrets, keys, deadlines,
+//! errors) and import no use case. Use cases each own one area and import leaves only, never each other
 //! (`tests/app/tidy.rs` fails otherwise); `demo` alone composes others.
 
 // Leaves.

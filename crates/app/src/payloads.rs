@@ -1,6 +1,7 @@
 //! The JSON that app signs and sends to operators' endpoints (webhook payloads). App owns
-//! this contract because it signs it; the operator API spells a case the same way on
-//! purpose, so a receiver and an API client read the same fields.
+//! this contract because it signs it; the operator API's own types
+//! (`tierdesk-server`'s `api/dto.rs`) use the same member names on purpose, so a receiver
+//! and an API client read the same fields.
 
 use serde_json::{Value, json};
 use tierdesk_core::records::Case;
