@@ -236,8 +236,8 @@ async fn list(
                 .collect();
             render(StatusCode::OK, &page)
         }
-        Err(ServiceError::Validation(m)) => {
-            page.error = Some(m);
+        Err(e) if crate::errors::is_refusal(&e) => {
+            page.error = Some(v.explain(&e));
             render(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => v.failure(&e),

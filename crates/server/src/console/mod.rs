@@ -900,7 +900,7 @@ async fn save_settings(
         .await
     {
         Ok(_) => Redirect::to("/console/settings?saved=1").into_response(),
-        Err(ServiceError::Validation(m)) => {
+        Err(e) if crate::errors::is_refusal(&e) => {
             let mut page = settings_page(
                 &v,
                 &tierdesk_core::records::Preferences {
@@ -908,7 +908,7 @@ async fn save_settings(
                     timezone: Some(zone),
                 },
             );
-            page.error = Some(m);
+            page.error = Some(v.explain(&e));
             render(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => v.failure(&e),
@@ -954,7 +954,7 @@ async fn change_password(
                 );
                 return r;
             }
-            Err(ServiceError::Validation(m) | ServiceError::Throttled(m)) => Some(m),
+            Err(e) if crate::errors::is_refusal(&e) => Some(v.explain(&e)),
             Err(e) => return v.failure(&e),
         }
     };

@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tierdesk_app::ServiceError;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::{Attachments, Message};
 use tierdesk_app::queue::QueueFilter;
@@ -286,8 +285,8 @@ async fn queue(
                 .collect();
             render(StatusCode::OK, &page)
         }
-        Err(ServiceError::Validation(m)) => {
-            page.error = Some(m);
+        Err(e) if crate::errors::is_refusal(&e) => {
+            page.error = Some(v.explain(&e));
             render(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => v.failure(&e),

@@ -256,4 +256,13 @@ both_engines! {
             assert!(page.contains(kept), "{kept} not kept: {page}");
         }
     }
+
+    async fn a_bad_list_filter_is_explained_on_the_list_page(s) {
+        let v = s.visitor(CUSTOMER_EMAIL).await;
+        let r = s.get_page(&v, "/console/cases?status=on-fire").await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let page = r.text();
+        assert!(page.contains("role=\"search\"") || page.contains("name=\"q\""), "the list, not an error page: {page}");
+        assert!(page.contains("on-fire"), "{page}");
+    }
 }
