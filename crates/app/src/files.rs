@@ -3,7 +3,7 @@
 use tierdesk_store::StoreError;
 
 use crate::error::Field;
-use crate::validate::{check_text, invalid};
+use crate::validate::check_text;
 use crate::{App, ServiceError, ids};
 
 #[derive(Debug, Clone)]
@@ -20,7 +20,9 @@ impl App {
         files: Vec<NewFile>,
     ) -> Result<Vec<(String, String, Vec<u8>)>, ServiceError> {
         if files.is_empty() {
-            return Err(invalid("attachments must hold at least one attachment"));
+            return Err(ServiceError::Validation(
+                "attachments must hold at least one attachment".into(),
+            ));
         }
         let max = self.limits.attachments_per_set;
         if files.len() > max {
@@ -31,21 +33,22 @@ impl App {
         }
         let mut checked = Vec::with_capacity(files.len());
         for f in files {
-            let name = f
-                .file_name
-                .filter(|n| !n.is_empty())
-                .ok_or_else(|| invalid("every attachment needs a fileName"))?;
+            let name = f.file_name.filter(|n| !n.is_empty()).ok_or_else(|| {
+                ServiceError::Validation("every attachment needs a fileName".into())
+            })?;
             if name.chars().count() > 255 || name.contains(['/', '\\']) {
-                return Err(invalid(format!(
+                return Err(ServiceError::Validation(format!(
                     "fileName '{name}' must be at most 255 characters, without path separators"
                 )));
             }
             check_text(Field::FileName, &name)?;
-            let data = f
-                .data
-                .ok_or_else(|| invalid(format!("attachment '{name}' has no data")))?;
+            let data = f.data.ok_or_else(|| {
+                ServiceError::Validation(format!("attachment '{name}' has no data"))
+            })?;
             if data.is_empty() {
-                return Err(invalid(format!("attachment '{name}' is empty")));
+                return Err(ServiceError::Validation(format!(
+                    "attachment '{name}' is empty"
+                )));
             }
             if data.len() > self.limits.attachment_bytes {
                 return Err(ServiceError::AttachmentSetSizeLimit(format!(

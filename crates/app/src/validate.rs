@@ -11,10 +11,6 @@ use crate::error::{Field, Problem};
 pub const MAX_BODY_CHARS: usize = 8000;
 pub const MAX_CC: usize = 10;
 
-pub(crate) fn invalid(msg: impl Into<String>) -> ServiceError {
-    ServiceError::Validation(msg.into())
-}
-
 /// Text a person wrote: printable, no NULs or other control characters but tab and
 /// newlines, no Unicode non-characters.
 pub(crate) fn check_text(field: Field, s: &str) -> Result<(), ServiceError> {
@@ -64,7 +60,7 @@ pub(crate) fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
 }
 
 /// A case's kinds: technical, or account and billing.
-pub(crate) const ISSUE_TYPES: [&str; 2] = ["technical", "customer-service"];
+const ISSUE_TYPES: [&str; 2] = ["technical", "customer-service"];
 
 /// `technical` or `customer-service`.
 pub(crate) fn check_issue_type(it: &str) -> Result<(), ServiceError> {

@@ -154,16 +154,6 @@ pub fn master_key() -> MasterKey {
 /// An `App` on the database at `url`: the shipped catalogs plus `extra`, the given clock,
 /// default limits and the suite's master key.
 pub async fn app_on(url: &str, clock: Arc<dyn Clock>, extra: &[Source<'static>]) -> App {
-    app_with(url, clock, extra, Limits::default()).await
-}
-
-/// [`app_on`] with limits of the test's choosing.
-pub async fn app_with(
-    url: &str,
-    clock: Arc<dyn Clock>,
-    extra: &[Source<'static>],
-    limits: Limits,
-) -> App {
     let mut sources = builtin_sources().to_vec();
     sources.extend_from_slice(extra);
     App::new(
@@ -173,7 +163,7 @@ pub async fn app_with(
         parse_catalog(&sources).expect("the shipped catalogs parse"),
         Services::builtin(),
         clock,
-        limits,
+        Limits::default(),
         master_key(),
     )
     .await

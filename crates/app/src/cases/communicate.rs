@@ -9,7 +9,7 @@ use tierdesk_store::{NewAttachments, NewCommunication, StoreError};
 use crate::actor::Actor;
 use crate::error::Field;
 use crate::files::{NewFile, attachment_error};
-use crate::validate::{check_body, check_cc, invalid, required};
+use crate::validate::{check_body, check_cc, required};
 use crate::{App, ServiceError, ids};
 
 /// A message to post on a case.
@@ -49,7 +49,9 @@ impl App {
         check_cc(&msg.cc_email_addresses)?;
         let (from_support, follow_up_kind) = match actor {
             Actor::Customer(_) if msg.internal => {
-                return Err(invalid("customers cannot write internal notes"));
+                return Err(ServiceError::Validation(
+                    "customers cannot write internal notes".into(),
+                ));
             }
             Actor::Customer(_) => (false, TargetKind::NextReply),
             Actor::Agent(_) => (true, TargetKind::Update),

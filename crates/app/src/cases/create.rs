@@ -10,9 +10,7 @@ use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
 use crate::files::attachment_error;
-use crate::validate::{
-    check_body, check_cc, check_issue_type, check_language, check_text, invalid,
-};
+use crate::validate::{check_body, check_cc, check_issue_type, check_language, check_text};
 use crate::{App, ServiceError, ids};
 
 impl App {
@@ -24,7 +22,7 @@ impl App {
         let offered = caller.plan.case_severities();
         let Some(code) = code else {
             return offered.first().copied().ok_or_else(|| {
-                invalid(format!(
+                ServiceError::Validation(format!(
                     "the {} plan ({}) offers no case severities",
                     caller.plan.name, caller.plan.id
                 ))
@@ -117,7 +115,7 @@ impl App {
             .unwrap_or_else(|| "technical".into());
         check_issue_type(&issue_type)?;
         if issue_type == "technical" && !caller.plan.technical_cases {
-            return Err(invalid(format!(
+            return Err(ServiceError::Validation(format!(
                 "the {} plan ({}) does not include technical support; open a customer-service case for account and billing questions",
                 caller.plan.name, caller.plan.id
             )));

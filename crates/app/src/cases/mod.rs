@@ -13,7 +13,6 @@ mod status;
 pub use communicate::{Attachments, Message};
 pub use escalate::Escalated;
 pub use options::ChannelHours;
-pub use status::AGENT_STATUSES;
 
 use tierdesk_core::records::{Case, Communication};
 
@@ -73,12 +72,4 @@ pub struct DescribeCommunications {
     pub before_time: Option<String>,
     pub next_token: Option<String>,
     pub max_results: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct AddCommunication {
-    pub case_id: Option<String>,
-    pub communication_body: Option<String>,
-    pub cc_email_addresses: Vec<String>,
-    pub attachment_set_id: Option<String>,
 }
