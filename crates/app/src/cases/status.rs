@@ -56,13 +56,7 @@ impl App {
         };
         let case = self.case_for(Actor::Agent(agent), case_id).await?;
         let now = self.clock.now();
-        if new_status == status::RESOLVED {
-            let (before, _) = self
-                .store
-                .resolve_case(&case.account_id, &case.case_id, now)
-                .await?;
-            return Ok(before);
-        }
+        // Resolving included: `targets::on_status` treats it as a resolution.
         Ok(self
             .store
             .set_status(StatusChange {
