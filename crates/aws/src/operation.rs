@@ -83,18 +83,6 @@ impl Operation {
     pub fn target(self) -> String {
         format!("{TARGET_PREFIX}{}", self.name())
     }
-
-    /// The Trusted Advisor operations of the Support API.
-    pub const fn is_trusted_advisor(self) -> bool {
-        matches!(
-            self,
-            Operation::DescribeTrustedAdvisorChecks
-                | Operation::DescribeTrustedAdvisorCheckResult
-                | Operation::DescribeTrustedAdvisorCheckSummaries
-                | Operation::DescribeTrustedAdvisorCheckRefreshStatuses
-                | Operation::RefreshTrustedAdvisorCheck
-        )
-    }
 }
 
 #[cfg(test)]

@@ -611,8 +611,13 @@ async fn dispatch(
                     .collect(),
             })?
         }
-        op => {
-            debug_assert!(op.is_trusted_advisor());
+        // Named one by one, so that an operation added to `Operation` does not compile
+        // until it is handled here.
+        op @ (Operation::DescribeTrustedAdvisorChecks
+        | Operation::DescribeTrustedAdvisorCheckResult
+        | Operation::DescribeTrustedAdvisorCheckSummaries
+        | Operation::DescribeTrustedAdvisorCheckRefreshStatuses
+        | Operation::RefreshTrustedAdvisorCheck) => {
             app.require_api(caller)?;
             return Err(AwsError::client(
                 "UnsupportedOperationException",
