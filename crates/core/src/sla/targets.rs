@@ -26,6 +26,20 @@ pub struct Running {
     pub due: Timestamp,
 }
 
+impl Running {
+    /// The running targets among `targets` (a case's whole record of them).
+    pub fn of(targets: &[CaseTarget]) -> Vec<Running> {
+        targets
+            .iter()
+            .filter(|t| t.stopped.is_none())
+            .map(|t| Running {
+                kind: t.kind,
+                due: t.due,
+            })
+            .collect()
+    }
+}
+
 /// What a turn does to a case, for the store to apply in the turn's transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
@@ -46,10 +60,7 @@ impl Changes {
             .iter()
             .filter(|r| !self.stop.contains(&r.kind))
             .copied()
-            .chain(self.start.as_ref().map(|t| Running {
-                kind: t.kind,
-                due: t.due,
-            }))
+            .chain(Running::of(self.start.as_slice()))
             .collect()
     }
 
@@ -65,7 +76,8 @@ pub fn sla_due(running: &[Running]) -> Option<Timestamp> {
     running.iter().map(|r| r.due).min()
 }
 
-/// The target a case is waiting on now: the running one due first.
+/// The target a case is waiting on now: the running one due first (the target whose
+/// deadline is [`sla_due`]).
 pub fn waiting_on(targets: &[CaseTarget]) -> Option<&CaseTarget> {
     targets
         .iter()

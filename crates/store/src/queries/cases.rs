@@ -34,13 +34,7 @@ impl Backend {
                         }
                     }
                     // The queue's key, from the targets the case opens with.
-                    let running: Vec<Running> = new
-                        .targets
-                        .iter()
-                        .filter(|t| t.stopped.is_none())
-                        .map(|t| Running { kind: t.kind, due: t.due })
-                        .collect();
-                    let sla_due = targets::sla_due(&running);
+                    let sla_due = targets::sla_due(&Running::of(&new.targets));
                     let row = sqlx::query(
                         "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
                          severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
