@@ -15,6 +15,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use tierdesk_app::accounts::NewAccount;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::secrets::MasterKey;
 use tierdesk_app::{App, Limits};
@@ -168,6 +169,20 @@ pub async fn app_on(url: &str, clock: Arc<dyn Clock>, extra: &[Source<'static>])
     )
     .await
     .expect("an App")
+}
+
+/// A new account `id` on `plan`: named "Account <id>", in UTC, the US and English; a test
+/// changes what it needs with `NewAccount { timezone: ..., ..account(id, plan) }`.
+pub fn account(id: &str, plan: &str) -> NewAccount {
+    NewAccount {
+        id: id.into(),
+        name: format!("Account {id}"),
+        plan: plan.into(),
+        timezone: "UTC".into(),
+        country: "US".into(),
+        language: "en".into(),
+        force: false,
+    }
 }
 
 /// A new access key of `account`, resolved to the caller the AWS API would see.

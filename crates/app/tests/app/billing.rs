@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use tierdesk_app::App;
-use tierdesk_app::accounts::NewAccount;
 use tierdesk_core::clock::ManualClock;
 use tierdesk_core::records::Invoice;
 use tierdesk_core::usage::{Format, read};
@@ -23,17 +22,9 @@ async fn app(clock: Arc<ManualClock>) -> (App, ScratchDb) {
 }
 
 async fn account(app: &App, id: &str, plan: &str) {
-    app.create_account(NewAccount {
-        id: id.into(),
-        name: format!("Account {id}"),
-        plan: plan.into(),
-        timezone: "UTC".into(),
-        country: "US".into(),
-        language: "en".into(),
-        force: false,
-    })
-    .await
-    .unwrap();
+    app.create_account(tierdesk_testkit::account(id, plan))
+        .await
+        .unwrap();
 }
 
 async fn import(app: &App, csv: &str) {

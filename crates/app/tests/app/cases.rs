@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use tierdesk_app::accounts::NewAccount;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::agents::NewAgent;
 use tierdesk_app::auth::Caller;
@@ -37,17 +36,9 @@ async fn world() -> World {
         ("100000000002", "aws.business"),
         ("100000000003", "aws.basic"),
     ] {
-        app.create_account(NewAccount {
-            id: id.into(),
-            name: format!("Account {id}"),
-            plan: plan.into(),
-            timezone: "UTC".into(),
-            country: "US".into(),
-            language: "en".into(),
-            force: false,
-        })
-        .await
-        .unwrap();
+        app.create_account(tierdesk_testkit::account(id, plan))
+            .await
+            .unwrap();
     }
     let ada = app
         .create_agent(NewAgent {

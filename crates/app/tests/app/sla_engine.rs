@@ -31,13 +31,9 @@ async fn app(url: &str, clock: Arc<ManualClock>) -> App {
 
 async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
     app.create_account(NewAccount {
-        id: id.into(),
-        name: format!("Account {id}"),
-        plan: plan.into(),
         timezone: tz.into(),
         country: "DE".into(),
-        language: "en".into(),
-        force: false,
+        ..tierdesk_testkit::account(id, plan)
     })
     .await
     .unwrap();

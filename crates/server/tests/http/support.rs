@@ -98,13 +98,8 @@ impl Server {
             (OTHER_ACCOUNT, "aws.business"),
         ] {
             app.create_account(NewAccount {
-                id: id.into(),
-                name: format!("Account {id}"),
-                plan: plan.into(),
                 timezone: "America/New_York".into(),
-                country: "US".into(),
-                language: "en".into(),
-                force: false,
+                ..tierdesk_testkit::account(id, plan)
             })
             .await
             .unwrap();
