@@ -296,7 +296,7 @@ async fn create(
         .await;
     match created {
         Ok(_) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
-        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             list_page(
                 &st,
@@ -533,7 +533,7 @@ async fn act(
         // A secret is shown on this response only; nothing else keeps it.
         Ok(Some(shown)) => account_page(&st, &v, &a, &id, Some(shown), None, StatusCode::OK).await,
         Ok(None) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
-        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             account_page(
                 &st,

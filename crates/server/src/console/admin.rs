@@ -163,7 +163,7 @@ async fn create_agent(
     };
     match made.await {
         Ok(shown) => agents_page(&st, &v, shown, None, StatusCode::OK).await,
-        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             agents_page(
                 &st,

@@ -382,7 +382,7 @@ async fn create(
     };
     match created.await {
         Ok(c) => Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response(),
-        Err(e @ ServiceError::Internal(_)) => v.failure(&e),
+        Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             // The form again, as it was typed, with the reason.
             let mut page = new_form(&st, &v, &caller);
