@@ -23,7 +23,7 @@ use tierdesk_app::secrets::MasterKey;
 use tierdesk_app::{App, Limits};
 use tierdesk_core::catalog::{TargetKind, builtin_sources, parse_catalog};
 use tierdesk_core::clock::ManualClock;
-use tierdesk_core::records::{Account, Case, CaseTarget, PlanAssignment, status};
+use tierdesk_core::records::{Account, Case, CaseStatus, CaseTarget, PlanAssignment};
 use tierdesk_core::services::Services;
 use tierdesk_store::{NewCase, Options, Store};
 use tierdesk_testkit::ScratchDb;
@@ -41,7 +41,7 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
             case_id: format!("case-{ACCOUNT}-bnch-2026-{n:016x}"),
             account_id: ACCOUNT.into(),
             subject: format!("bench {n}"),
-            status: status::OPENED.into(),
+            status: CaseStatus::Opened,
             service_code: "general-info".into(),
             category_code: "using-aws".into(),
             severity_code: "urgent".into(),

@@ -14,7 +14,7 @@ pub fn case_json(c: &Case) -> Value {
         "displayId": c.display_id.to_string(),
         "accountId": c.account_id,
         "subject": c.subject,
-        "status": c.status,
+        "status": c.status.as_str(),
         "severityCode": c.severity_code,
         "planId": c.plan_id,
         "language": c.language,

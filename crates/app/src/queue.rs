@@ -4,12 +4,13 @@
 
 use jiff::Timestamp;
 use tierdesk_core::records::{
-    Account, Agent, Attachment, Case, CaseTarget, Communication, SlaEvent, status,
+    Account, Agent, Attachment, Case, CaseStatus, CaseTarget, Communication, SlaEvent,
 };
 use tierdesk_core::time::to_micros;
 use tierdesk_store::{Assignee, CommunicationQuery, Page, QueueQuery, StoreError};
 
 use crate::actor::Actor;
+use crate::validate::parse_status;
 use crate::{App, ServiceError, cursor};
 
 /// What the queue shows; every filter is optional.
@@ -73,14 +74,7 @@ impl App {
                 )));
             }
         };
-        if let Some(s) = &f.status
-            && !status::ALL.contains(&s.as_str())
-        {
-            return Err(ServiceError::Validation(format!(
-                "status '{s}' is not one of {}",
-                status::ALL.join(", ")
-            )));
-        }
+        let status = parse_status(f.status.as_deref(), &CaseStatus::ALL)?;
         let assignee = match f.assignee.as_deref() {
             None => None,
             Some("none") => Some(Assignee::Unassigned),
@@ -101,7 +95,7 @@ impl App {
             plan: f.plan,
             severity: f.severity,
             language: f.language,
-            status: f.status,
+            status,
             assignee,
             breaching_at: f.breaching.then_some(now),
             accounts: f.accounts,

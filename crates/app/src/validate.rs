@@ -3,6 +3,7 @@
 //! through it; the console shows them as they are.
 
 use jiff::Timestamp;
+use tierdesk_core::records::CaseStatus;
 
 use crate::ServiceError;
 use crate::error::{Field, Problem};
@@ -111,6 +112,26 @@ pub(crate) fn page_size(max_results: Option<i64>) -> Result<i64, ServiceError> {
                 min: 10,
                 max: 100,
                 got: n,
+            },
+        )),
+    }
+}
+
+/// A status named in a request, which must be one of `allowed`.
+pub(crate) fn parse_status(
+    name: Option<&str>,
+    allowed: &[CaseStatus],
+) -> Result<Option<CaseStatus>, ServiceError> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    match CaseStatus::parse(name).filter(|s| allowed.contains(s)) {
+        Some(s) => Ok(Some(s)),
+        None => Err(ServiceError::invalid(
+            Field::Status,
+            Problem::NotOneOf {
+                value: name.to_string(),
+                allowed: allowed.iter().map(|s| s.as_str().to_string()).collect(),
             },
         )),
     }

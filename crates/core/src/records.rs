@@ -51,7 +51,7 @@ impl std::fmt::Debug for AccessKey {
     }
 }
 
-/// Case statuses, as the AWS Support API names them.
+/// Case statuses' names, as the AWS Support API spells them (and the store keeps them).
 pub mod status {
     pub const OPENED: &str = "opened";
     pub const UNASSIGNED: &str = "unassigned";
@@ -60,15 +60,68 @@ pub mod status {
     pub const CUSTOMER_ACTION_COMPLETED: &str = "customer-action-completed";
     pub const REOPENED: &str = "reopened";
     pub const RESOLVED: &str = "resolved";
-    pub const ALL: [&str; 7] = [
-        OPENED,
-        UNASSIGNED,
-        WORK_IN_PROGRESS,
-        PENDING_CUSTOMER_ACTION,
-        CUSTOMER_ACTION_COMPLETED,
-        REOPENED,
-        RESOLVED,
+}
+
+/// Where a case stands. Text becomes a status only through [`CaseStatus::parse`], at the
+/// edges (a request, a database row), so the rules never meet a status they do not know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseStatus {
+    Opened,
+    Unassigned,
+    WorkInProgress,
+    PendingCustomerAction,
+    CustomerActionCompleted,
+    Reopened,
+    Resolved,
+}
+
+impl CaseStatus {
+    pub const ALL: [CaseStatus; 7] = [
+        CaseStatus::Opened,
+        CaseStatus::Unassigned,
+        CaseStatus::WorkInProgress,
+        CaseStatus::PendingCustomerAction,
+        CaseStatus::CustomerActionCompleted,
+        CaseStatus::Reopened,
+        CaseStatus::Resolved,
     ];
+
+    /// The statuses an agent sets by hand (the others follow from what happens to a case).
+    pub const SET_BY_AGENT: [CaseStatus; 3] = [
+        CaseStatus::WorkInProgress,
+        CaseStatus::PendingCustomerAction,
+        CaseStatus::Resolved,
+    ];
+
+    /// The Support API's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseStatus::Opened => status::OPENED,
+            CaseStatus::Unassigned => status::UNASSIGNED,
+            CaseStatus::WorkInProgress => status::WORK_IN_PROGRESS,
+            CaseStatus::PendingCustomerAction => status::PENDING_CUSTOMER_ACTION,
+            CaseStatus::CustomerActionCompleted => status::CUSTOMER_ACTION_COMPLETED,
+            CaseStatus::Reopened => status::REOPENED,
+            CaseStatus::Resolved => status::RESOLVED,
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<CaseStatus> {
+        CaseStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A status equals its Support API name.
+impl PartialEq<&str> for CaseStatus {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +130,7 @@ pub struct Case {
     pub case_id: String,
     pub account_id: String,
     pub subject: String,
-    pub status: String,
+    pub status: CaseStatus,
     pub service_code: String,
     pub category_code: String,
     pub severity_code: String,

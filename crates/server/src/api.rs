@@ -289,7 +289,7 @@ async fn status(
     let before = st.app.set_case_status(&a, &id, b.status.as_deref()).await?;
     ok(&StatusChanged {
         case: CaseDetail::from(&st.app.case_sla(&a, &id).await?),
-        previous_status: before,
+        previous_status: before.as_str().to_string(),
     })
 }
 
@@ -420,7 +420,7 @@ mod tests {
                 case_id: "case-111122223333-muen-2026-0123456789abcdef".into(),
                 account_id: "111122223333".into(),
                 subject: "Down".into(),
-                status: "opened".into(),
+                status: tierdesk_core::records::CaseStatus::Opened,
                 service_code: "general-info".into(),
                 category_code: "using-aws".into(),
                 severity_code: "urgent".into(),

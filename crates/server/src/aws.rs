@@ -91,7 +91,7 @@ fn case_details(d: cases::CaseDetails) -> CaseDetails {
         case_id: c.case_id,
         display_id: c.display_id.to_string(),
         subject: c.subject,
-        status: c.status,
+        status: c.status.as_str().to_string(),
         service_code: c.service_code,
         category_code: c.category_code,
         severity_code: c.severity_code,
@@ -461,8 +461,8 @@ async fn dispatch(
             let r: ResolveCaseRequest = parse(body)?;
             let (initial, fin) = app.resolve_case(caller, r.case_id).await?;
             ok(&ResolveCaseResponse {
-                initial_case_status: initial,
-                final_case_status: fin,
+                initial_case_status: initial.as_str().to_string(),
+                final_case_status: fin.as_str().to_string(),
             })?
         }
         Operation::AddAttachmentsToSet => {

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tierdesk_core::records::Case;
+use tierdesk_core::records::{Case, CaseStatus};
 
 use crate::{Page, Store, StoreError};
 
@@ -39,7 +39,7 @@ pub struct CaseQuery {
     pub include_resolved: bool,
     pub language: Option<String>,
     pub severity: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<CaseStatus>,
     /// Words the subject contains (case-insensitive), or a case's display id.
     pub search: Option<String>,
     /// Continue after this (created, display_id), newest first.
@@ -136,7 +136,7 @@ impl Store {
         account_id: &str,
         case_id: &str,
         at: Timestamp,
-    ) -> Result<(String, String), StoreError> {
+    ) -> Result<(CaseStatus, CaseStatus), StoreError> {
         dispatch!(self, b => b.resolve_case(account_id.to_string(), case_id.to_string(), at).await)
     }
 

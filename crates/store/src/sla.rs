@@ -2,7 +2,7 @@
 //! their webhook outbox, agents, quotas and report rows. Queries are in `queries/sla.rs`.
 
 use jiff::Timestamp;
-use tierdesk_core::records::{Agent, Case, CaseTarget, SlaEvent, Webhook};
+use tierdesk_core::records::{Agent, Case, CaseStatus, CaseTarget, SlaEvent, Webhook};
 
 use crate::{Page, Store, StoreError};
 
@@ -12,7 +12,7 @@ pub struct QueueQuery {
     pub plan: Option<String>,
     pub severity: Option<String>,
     pub language: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<CaseStatus>,
     pub assignee: Option<Assignee>,
     /// Only cases with a running target past its deadline at this instant.
     pub breaching_at: Option<Timestamp>,
@@ -125,7 +125,7 @@ pub struct StatusChange {
     pub display_id: i64,
     /// A status an agent may set; what it does to the targets is
     /// `tierdesk_core::sla::targets::on_status`'s to say.
-    pub status: &'static str,
+    pub status: CaseStatus,
     pub at: Timestamp,
 }
 
@@ -200,7 +200,7 @@ impl Store {
         dispatch!(self, b => b.recent_events(kind, limit).await)
     }
 
-    pub async fn set_status(&self, change: StatusChange) -> Result<String, StoreError> {
+    pub async fn set_status(&self, change: StatusChange) -> Result<CaseStatus, StoreError> {
         dispatch!(self, b => b.set_status(change).await)
     }
 

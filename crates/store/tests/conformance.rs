@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{
-    AccessKey, Account, Agent, Case, CaseTarget, PlanAssignment, Role, SlaEvent, SlaEventKind,
-    Webhook, status,
+    AccessKey, Account, Agent, Case, CaseStatus, CaseTarget, PlanAssignment, Role, SlaEvent,
+    SlaEventKind, Webhook, status,
 };
 use tierdesk_store::{
     Assignee, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap, NewAttachments, NewCase,
@@ -71,7 +71,7 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             case_id: format!("case-{account}-test-2026-{n:016x}"),
             account_id: account.into(),
             subject: format!("subject {n}"),
-            status: status::OPENED.into(),
+            status: CaseStatus::Opened,
             service_code: "general-info".into(),
             category_code: "using-aws".into(),
             severity_code: "low".into(),
@@ -400,7 +400,7 @@ async fn case_search_by_words_status_and_severity(s: Store) {
     let find = |search: &str, status: Option<&str>, severity: Option<&str>| {
         let q = CaseQuery {
             search: Some(search.into()).filter(|v: &String| !v.is_empty()),
-            status: status.map(str::to_string),
+            status: status.and_then(CaseStatus::parse),
             severity: severity.map(str::to_string),
             ..query("111111111111")
         };
@@ -921,7 +921,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
         .await
         .unwrap();
     let mut opened = q(|_| {});
-    opened.status = Some(status::OPENED.into());
+    opened.status = Some(CaseStatus::Opened);
     assert_eq!(
         order(s.queue(&opened).await.unwrap()),
         ["subject 4", "subject 3", "subject 1", "subject 2"]
@@ -1032,7 +1032,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     let before = s
         .set_status(StatusChange {
             display_id: c.display_id,
-            status: status::PENDING_CUSTOMER_ACTION,
+            status: CaseStatus::PendingCustomerAction,
             at: t0 + min * 11,
         })
         .await

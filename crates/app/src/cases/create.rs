@@ -2,7 +2,7 @@
 //! the monthly case cap, and the first-response target the case starts with.
 
 use tierdesk_core::catalog::SeverityLevel;
-use tierdesk_core::records::{Case, FirstResponse, status};
+use tierdesk_core::records::{Case, CaseStatus, FirstResponse};
 use tierdesk_store::{MonthlyCap, NewCase, StoreError};
 
 use super::{CreateCase, MAX_SUBJECT_CHARS};
@@ -145,7 +145,7 @@ impl App {
             case_id: ids::case_id(&caller.account.id, local.year(), now)?,
             account_id: caller.account.id.clone(),
             subject: subject.to_string(),
-            status: status::OPENED.into(),
+            status: CaseStatus::Opened,
             service_code,
             category_code,
             severity_code: severity.code.clone(),

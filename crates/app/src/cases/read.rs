@@ -1,7 +1,7 @@
 //! Reading cases and their conversations: DescribeCases, DescribeCommunications (AWS
 //! paging, bound to the filters), and the console's case search.
 
-use tierdesk_core::records::{Case, Communication, status};
+use tierdesk_core::records::{Case, CaseStatus, Communication};
 use tierdesk_core::time::to_micros;
 use tierdesk_store::{CaseQuery, CommunicationQuery};
 
@@ -11,7 +11,7 @@ use super::{
 };
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
-use crate::validate::{check_language, page_size, parse_time, required};
+use crate::validate::{check_language, page_size, parse_status, parse_time, required};
 use crate::{App, ServiceError, cursor};
 
 impl App {
@@ -135,17 +135,7 @@ impl App {
         search: CaseSearch,
     ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
         self.require_api(caller)?;
-        if let Some(s) = &search.status
-            && !status::ALL.contains(&s.as_str())
-        {
-            return Err(ServiceError::invalid(
-                Field::Status,
-                Problem::NotOneOf {
-                    value: s.clone(),
-                    allowed: status::ALL.iter().map(|s| s.to_string()).collect(),
-                },
-            ));
-        }
+        let status = parse_status(search.status.as_deref(), &CaseStatus::ALL)?;
         let text = search
             .text
             .as_deref()
@@ -178,7 +168,7 @@ impl App {
                 account_id: caller.account.id.clone(),
                 include_resolved: true,
                 severity: search.severity.clone(),
-                status: search.status.clone(),
+                status,
                 search: text.map(str::to_string),
                 cursor,
                 limit: search.limit,

@@ -2,13 +2,13 @@
 //! statuses agents may set. What each does to the SLA targets is
 //! `tierdesk_core::sla::targets`'s to say.
 
-use tierdesk_core::records::{Agent, status};
+use tierdesk_core::records::{Agent, CaseStatus};
 use tierdesk_store::{StatusChange, StoreError};
 
 use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::Field;
-use crate::validate::required;
+use crate::validate::{parse_status, required};
 use crate::{App, ServiceError};
 
 impl App {
@@ -16,7 +16,7 @@ impl App {
         &self,
         caller: &Caller,
         case_id: Option<String>,
-    ) -> Result<(String, String), ServiceError> {
+    ) -> Result<(CaseStatus, CaseStatus), ServiceError> {
         self.require_api(caller)?;
         let case_id = required(Field::CaseId, &case_id)?;
         self.store
@@ -31,13 +31,6 @@ impl App {
     }
 }
 
-/// The statuses an agent may set (customers' replies set the others).
-pub const AGENT_STATUSES: [&str; 3] = [
-    status::WORK_IN_PROGRESS,
-    status::PENDING_CUSTOMER_ACTION,
-    status::RESOLVED,
-];
-
 impl App {
     /// Sets a status an agent may set; returns the status before. Resolving stops every
     /// target; waiting on the customer stops the periodic updates.
@@ -46,14 +39,12 @@ impl App {
         agent: &Agent,
         case_id: &str,
         new_status: Option<&str>,
-    ) -> Result<String, ServiceError> {
-        let new_status = new_status.unwrap_or_default();
-        let Some(new_status) = AGENT_STATUSES.iter().copied().find(|s| *s == new_status) else {
-            return Err(ServiceError::Validation(format!(
-                "status must be one of {}, not '{new_status}'",
-                AGENT_STATUSES.join(", ")
-            )));
-        };
+    ) -> Result<CaseStatus, ServiceError> {
+        let new_status = parse_status(
+            Some(new_status.unwrap_or_default()),
+            &CaseStatus::SET_BY_AGENT,
+        )?
+        .ok_or_else(|| ServiceError::Internal("a named status parses to one".into()))?;
         let case = self.case_for(Actor::Agent(agent), case_id).await?;
         let now = self.clock.now();
         // Resolving included: `targets::on_status` treats it as a resolution.

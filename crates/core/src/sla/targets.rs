@@ -10,7 +10,7 @@
 use jiff::Timestamp;
 
 use crate::catalog::TargetKind;
-use crate::records::{CaseTarget, status};
+use crate::records::{CaseStatus, CaseTarget};
 
 /// Who wrote a message on a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl Running {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
     /// The status to write (with the case's updated time), if the turn touches the case.
-    pub status: Option<&'static str>,
+    pub status: Option<CaseStatus>,
     /// Running targets of these kinds stop ...
     pub stop: Vec<TargetKind>,
     /// ... as met (support answered) rather than merely stopped.
@@ -105,7 +105,7 @@ fn answer_owed(running: &[Running]) -> bool {
 /// - Support's customer-visible reply meets every running target; on a case that is not
 ///   resolved, the next periodic update starts.
 pub fn on_message(
-    current: &str,
+    current: CaseStatus,
     running: &[Running],
     author: Author,
     internal: bool,
@@ -121,23 +121,23 @@ pub fn on_message(
             ..Changes::default()
         },
         Author::Support => Changes {
-            status: Some(known(current)),
+            status: Some(current),
             stop: TargetKind::ALL.to_vec(),
             met: true,
-            start: follow_up.filter(|_| current != status::RESOLVED),
+            start: follow_up.filter(|_| current != CaseStatus::Resolved),
         },
     }
 }
 
 /// An agent sets a status other than resolved: waiting on the customer stops the periodic
 /// updates meanwhile; other statuses stop nothing.
-pub fn on_status(new: &'static str) -> Changes {
-    if new == status::RESOLVED {
+pub fn on_status(new: CaseStatus) -> Changes {
+    if new == CaseStatus::Resolved {
         return on_resolve();
     }
     Changes {
         status: Some(new),
-        stop: if new == status::PENDING_CUSTOMER_ACTION {
+        stop: if new == CaseStatus::PendingCustomerAction {
             vec![TargetKind::Update]
         } else {
             Vec::new()
@@ -149,7 +149,7 @@ pub fn on_status(new: &'static str) -> Changes {
 /// Resolving stops every clock (none counts as met: nobody answered).
 pub fn on_resolve() -> Changes {
     Changes {
-        status: Some(status::RESOLVED),
+        status: Some(CaseStatus::Resolved),
         stop: TargetKind::ALL.to_vec(),
         met: false,
         start: None,
@@ -166,22 +166,12 @@ pub fn on_escalation(target: CaseTarget) -> Changes {
 
 /// What a customer's reply does to the status: it reopens a resolved case and answers a
 /// request for action; otherwise the status stays.
-pub fn after_customer_reply(current: &str) -> &'static str {
+pub fn after_customer_reply(current: CaseStatus) -> CaseStatus {
     match current {
-        status::RESOLVED => status::REOPENED,
-        status::PENDING_CUSTOMER_ACTION => status::CUSTOMER_ACTION_COMPLETED,
-        other => known(other),
+        CaseStatus::Resolved => CaseStatus::Reopened,
+        CaseStatus::PendingCustomerAction => CaseStatus::CustomerActionCompleted,
+        other => other,
     }
-}
-
-/// The status constant equal to `s` (statuses are stored as text); an unknown text, which
-/// only a hand-edited database holds, reads as work in progress.
-fn known(s: &str) -> &'static str {
-    status::ALL
-        .iter()
-        .copied()
-        .find(|k| *k == s)
-        .unwrap_or(status::WORK_IN_PROGRESS)
 }
 
 #[cfg(test)]
@@ -204,7 +194,7 @@ mod tests {
     #[test]
     fn an_internal_note_changes_nothing() {
         let running = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
-        let c = on_message(status::OPENED, &running, Author::Support, true, None);
+        let c = on_message(CaseStatus::Opened, &running, Author::Support, true, None);
         assert_eq!(c, Changes::default());
         assert!(!c.moves_due());
     }
@@ -217,7 +207,7 @@ mod tests {
         ];
         let update = target(TargetKind::Update, "2026-11-24T09:00:00Z");
         let c = on_message(
-            status::WORK_IN_PROGRESS,
+            CaseStatus::WorkInProgress,
             &running,
             Author::Support,
             false,
@@ -225,7 +215,7 @@ mod tests {
         );
         assert!(c.met);
         assert_eq!(c.stop, TargetKind::ALL);
-        assert_eq!(c.status, Some(status::WORK_IN_PROGRESS));
+        assert_eq!(c.status, Some(CaseStatus::WorkInProgress));
         assert_eq!(c.start, Some(update));
         assert_eq!(
             sla_due(&c.running_after(&running)),
@@ -236,9 +226,15 @@ mod tests {
     #[test]
     fn support_reply_on_a_resolved_case_starts_no_update() {
         let update = target(TargetKind::Update, "2026-11-24T09:00:00Z");
-        let c = on_message(status::RESOLVED, &[], Author::Support, false, Some(update));
+        let c = on_message(
+            CaseStatus::Resolved,
+            &[],
+            Author::Support,
+            false,
+            Some(update),
+        );
         assert_eq!(c.start, None);
-        assert_eq!(c.status, Some(status::RESOLVED));
+        assert_eq!(c.status, Some(CaseStatus::Resolved));
     }
 
     #[test]
@@ -246,7 +242,7 @@ mod tests {
         let next = target(TargetKind::NextReply, "2026-11-23T13:00:00Z");
         let owed = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
         let c = on_message(
-            status::OPENED,
+            CaseStatus::Opened,
             &owed,
             Author::Customer,
             false,
@@ -257,7 +253,7 @@ mod tests {
         // An update running means support answered: the customer is owed a reply again.
         let updating = [run(TargetKind::Update, "2026-11-24T09:00:00Z")];
         let c = on_message(
-            status::WORK_IN_PROGRESS,
+            CaseStatus::WorkInProgress,
             &updating,
             Author::Customer,
             false,
@@ -273,13 +269,13 @@ mod tests {
     #[test]
     fn customer_message_reopens_and_answers_requests() {
         for (before, after) in [
-            (status::RESOLVED, status::REOPENED),
+            (CaseStatus::Resolved, CaseStatus::Reopened),
             (
-                status::PENDING_CUSTOMER_ACTION,
-                status::CUSTOMER_ACTION_COMPLETED,
+                CaseStatus::PendingCustomerAction,
+                CaseStatus::CustomerActionCompleted,
             ),
-            (status::OPENED, status::OPENED),
-            (status::WORK_IN_PROGRESS, status::WORK_IN_PROGRESS),
+            (CaseStatus::Opened, CaseStatus::Opened),
+            (CaseStatus::WorkInProgress, CaseStatus::WorkInProgress),
         ] {
             let c = on_message(before, &[], Author::Customer, false, None);
             assert_eq!(c.status, Some(after), "{before}");
@@ -288,11 +284,11 @@ mod tests {
 
     #[test]
     fn status_changes_and_resolution() {
-        let c = on_status(status::PENDING_CUSTOMER_ACTION);
+        let c = on_status(CaseStatus::PendingCustomerAction);
         assert_eq!(c.stop, [TargetKind::Update]);
         assert!(!c.met);
-        assert_eq!(on_status(status::WORK_IN_PROGRESS).stop, []);
-        assert_eq!(on_status(status::RESOLVED), on_resolve());
+        assert_eq!(on_status(CaseStatus::WorkInProgress).stop, []);
+        assert_eq!(on_status(CaseStatus::Resolved), on_resolve());
         let running = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
         let r = on_resolve();
         assert_eq!(sla_due(&r.running_after(&running)), None);

@@ -59,7 +59,7 @@ impl From<&Case> for CaseFields {
             display_id: c.display_id.to_string(),
             account_id: c.account_id.clone(),
             subject: c.subject.clone(),
-            status: c.status.clone(),
+            status: c.status.as_str().to_string(),
             severity_code: c.severity_code.clone(),
             plan_id: c.plan_id.clone(),
             language: c.language.clone(),

@@ -72,7 +72,7 @@ struct OpenCase {
     case_id: String,
     subject: String,
     severity: String,
-    status: String,
+    status: &'static str,
     due: Option<String>,
     left: String,
     breaching: bool,
@@ -432,7 +432,7 @@ async fn account_page(
                     case_id: c.case_id,
                     subject: c.subject,
                     severity: c.severity_code,
-                    status: c.status,
+                    status: c.status.as_str(),
                 })
                 .collect(),
             open_total,

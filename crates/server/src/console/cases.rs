@@ -23,7 +23,7 @@ use tierdesk_app::cases::{
 use tierdesk_app::files::NewFile;
 use tierdesk_app::sessions::Person;
 use tierdesk_core::account::CASE_LANGUAGES;
-use tierdesk_core::records::{AttachmentRef, Case, status};
+use tierdesk_core::records::{AttachmentRef, Case, CaseStatus};
 
 use super::extract::CustomerVisit;
 use super::forms::{Form, Query};
@@ -56,7 +56,7 @@ struct CaseRow {
     opened: String,
     subject: String,
     severity: String,
-    status: String,
+    status: &'static str,
     sla: String,
 }
 
@@ -138,7 +138,7 @@ struct CasePage {
     display_id: i64,
     subject: String,
     severity: String,
-    status: String,
+    status: &'static str,
     service: String,
     language: String,
     cc: String,
@@ -164,7 +164,7 @@ fn sla_text(v: &Visit, c: &Case, now: Timestamp) -> String {
     let due = v.when(f.due);
     match f.responded {
         Some(at) => l.fill("First response at {0} (due {1})", &[&v.when(at), &due]),
-        None if c.status == status::RESOLVED => {
+        None if c.status == CaseStatus::Resolved => {
             l.fill("Resolved before a first response (due {0})", &[&due])
         }
         None => l.fill("First response due {0}: {1}", &[&due, &l.left(f.due, now)]),
@@ -201,7 +201,7 @@ async fn list(
         q: q.q.unwrap_or_default(),
         status: q.status.unwrap_or_default(),
         severity: q.severity.unwrap_or_default(),
-        statuses: status::ALL.to_vec(),
+        statuses: CaseStatus::ALL.map(CaseStatus::as_str).to_vec(),
         severities: caller
             .plan
             .case_severities()
@@ -230,7 +230,7 @@ async fn list(
                     opened: v.when(c.created),
                     subject: c.subject.clone(),
                     severity: c.severity_code.clone(),
-                    status: c.status.clone(),
+                    status: c.status.as_str(),
                     sla: sla_text(&v, c, now),
                 })
                 .collect();
@@ -466,7 +466,8 @@ async fn show(
     let now = st.app.clock.now();
     // The month's escalations as the plan page counts them (only asked for on plans
     // that have escalations, and while the case is open).
-    let overview = if caller.plan.urgent_escalation.is_some() && case.status != status::RESOLVED {
+    let overview = if caller.plan.urgent_escalation.is_some() && case.status != CaseStatus::Resolved
+    {
         match st.app.plan_overview(&caller.account).await {
             Ok(o) => Some(o),
             Err(err) => return v.failure(&err),
@@ -511,9 +512,9 @@ async fn show(
             due: case
                 .first_response
                 .as_ref()
-                .filter(|f| f.responded.is_none() && case.status != status::RESOLVED)
+                .filter(|f| f.responded.is_none() && case.status != CaseStatus::Resolved)
                 .map(|f| f.due.to_string()),
-            resolved: case.status == status::RESOLVED,
+            resolved: case.status == CaseStatus::Resolved,
             service,
             language: case.language,
             cc: case.cc_emails.join(", "),
@@ -521,7 +522,7 @@ async fn show(
             display_id: case.display_id,
             subject: case.subject,
             severity: case.severity_code,
-            status: case.status,
+            status: case.status.as_str(),
             messages,
             attachment_base: format!("/console/cases/{id}/attachments"),
             max_files: st.app.limits.attachments_per_set,

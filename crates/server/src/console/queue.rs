@@ -14,7 +14,7 @@ use serde::Deserialize;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::{Attachments, Message};
 use tierdesk_app::queue::QueueFilter;
-use tierdesk_core::records::{Agent, Role, status};
+use tierdesk_core::records::{Agent, CaseStatus, Role};
 
 use super::cases::{MessageView, attachment_response};
 use super::extract::AgentVisit;
@@ -43,7 +43,7 @@ struct Row {
     account: String,
     plan: String,
     severity: String,
-    status: String,
+    status: &'static str,
     assignee: String,
     due: Option<String>,
     left: String,
@@ -83,7 +83,7 @@ struct CasePage {
     plan: String,
     tam: String,
     severity: String,
-    status: String,
+    status: &'static str,
     assignee: String,
     running: String,
     due: Option<String>,
@@ -244,10 +244,10 @@ async fn queue(
         severity: shown(&q.severity),
         language: shown(&q.language),
         status: shown(&q.status),
-        statuses: status::ALL
-            .iter()
-            .copied()
-            .filter(|s| *s != status::RESOLVED)
+        statuses: CaseStatus::ALL
+            .into_iter()
+            .filter(|s| *s != CaseStatus::Resolved)
+            .map(CaseStatus::as_str)
             .collect(),
         plans: st
             .app
@@ -279,7 +279,7 @@ async fn queue(
                     account: c.account_id,
                     plan: c.plan_id,
                     severity: c.severity_code,
-                    status: c.status,
+                    status: c.status.as_str(),
                     assignee: c.assignee.unwrap_or_default(),
                 })
                 .collect();
@@ -351,7 +351,7 @@ async fn case_page(
                 |t| format!("{} <{}>", t.name, t.email),
             ),
             severity: c.severity_code.clone(),
-            status: c.status.clone(),
+            status: c.status.as_str(),
             assignee: match &c.assignee {
                 None => l.t("nobody").into(),
                 Some(id) => agents

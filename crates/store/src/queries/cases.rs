@@ -45,7 +45,7 @@ impl Backend {
                     .bind(&k.case_id)
                     .bind(&k.account_id)
                     .bind(&k.subject)
-                    .bind(&k.status)
+                    .bind(k.status.as_str())
                     .bind(&k.service_code)
                     .bind(&k.category_code)
                     .bind(&k.severity_code)
@@ -124,8 +124,8 @@ impl Backend {
             let n = next(&mut args, Arg::S(v.clone()));
             sql += &format!(" AND severity_code = ${n}");
         }
-        if let Some(v) = &q.status {
-            let n = next(&mut args, Arg::S(v.clone()));
+        if let Some(v) = q.status {
+            let n = next(&mut args, Arg::S(v.as_str().to_string()));
             sql += &format!(" AND status = ${n}");
         }
         if let Some(text) = &q.search {
@@ -174,7 +174,7 @@ impl Backend {
         row.as_ref().map(case_from_row).transpose()
     }
 
-    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp) -> Result<(String, String), StoreError> {
+    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp) -> Result<(CaseStatus, CaseStatus), StoreError> {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
@@ -183,7 +183,7 @@ impl Backend {
                     };
                     let changes = targets::on_resolve();
                     apply_changes(c, &turn, &changes, to_micros(at)).await?;
-                    Ok((turn.status, tierdesk_core::records::status::RESOLVED.to_string()))
+                    Ok((turn.status, CaseStatus::Resolved))
                 })
             })
             .await

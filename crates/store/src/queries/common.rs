@@ -6,7 +6,7 @@
 
 use futures_util::future::BoxFuture;
 use sqlx::Row;
-use tierdesk_core::records::{AccessKey, Attachment, AttachmentRef, Communication, PlanAssignment};
+use tierdesk_core::records::{AccessKey, Attachment, AttachmentRef, CaseStatus, Communication, PlanAssignment};
 use tierdesk_core::time::{from_micros, to_micros};
 
 use crate::writer::Writer;
@@ -65,6 +65,13 @@ const CASE_COLUMNS: &str = "display_id, case_id, account_id, subject, status, se
 const FR_JOIN: &str = "LEFT JOIN case_targets fr ON fr.case_display_id = cases.display_id \
      AND fr.target = 'first_response' AND fr.seq = 0";
 
+/// A case's status column; text no status names (only a hand-edited row holds it) is a
+/// corrupt row, not a guess.
+fn status_from_row(r: &<Db as sqlx::Database>::Row) -> Result<CaseStatus, StoreError> {
+    let name: String = r.try_get("status")?;
+    CaseStatus::parse(&name).ok_or_else(|| StoreError::Corrupt(format!("unknown case status '{name}'")))
+}
+
 fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
     let cc: String = r.try_get("cc_emails")?;
     Ok(Case {
@@ -72,7 +79,7 @@ fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
         case_id: r.try_get("case_id")?,
         account_id: r.try_get("account_id")?,
         subject: r.try_get("subject")?,
-        status: r.try_get("status")?,
+        status: status_from_row(r)?,
         service_code: r.try_get("service_code")?,
         category_code: r.try_get("category_code")?,
         severity_code: r.try_get("severity_code")?,

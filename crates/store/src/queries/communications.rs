@@ -228,7 +228,7 @@ impl Backend {
                         attach_set(c, &new.account_id, set, comm, at).await?;
                     }
                     let author = if new.from_support { Author::Support } else { Author::Customer };
-                    let changes = targets::on_message(&turn.status, &turn.running, author, new.internal, new.follow_up);
+                    let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up);
                     apply_changes(c, &turn, &changes, at).await
                 })
             })

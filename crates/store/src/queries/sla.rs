@@ -123,7 +123,7 @@ enum CaseKey<'a> {
 /// and the targets running, read in one statement.
 struct Turn {
     display_id: i64,
-    status: String,
+    status: CaseStatus,
     running: Vec<Running>,
 }
 
@@ -150,7 +150,7 @@ async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, Store
     };
     let mut turn = Turn {
         display_id: first.try_get("display_id")?,
-        status: first.try_get("status")?,
+        status: status_from_row(first)?,
         running: Vec::with_capacity(rows.len()),
     };
     for r in &rows {
@@ -180,7 +180,7 @@ async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Resu
     match (ch.status, ch.moves_due()) {
         (Some(status), true) => {
             sqlx::query("UPDATE cases SET status = $1, updated_us = $2, sla_due_us = $3 WHERE display_id = $4")
-                .bind(status)
+                .bind(status.as_str())
                 .bind(at)
                 .bind(due)
                 .bind(id)
@@ -189,7 +189,7 @@ async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Resu
         }
         (Some(status), false) => {
             sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
-                .bind(status)
+                .bind(status.as_str())
                 .bind(at)
                 .bind(id)
                 .execute(&mut *c)
@@ -432,7 +432,7 @@ impl Backend {
         filter(&mut sql, "plan_id", &q.plan);
         filter(&mut sql, "severity_code", &q.severity);
         filter(&mut sql, "language", &q.language);
-        filter(&mut sql, "status", &q.status);
+        filter(&mut sql, "status", &q.status.map(|s| s.as_str().to_string()));
         match &q.assignee {
             None => {}
             Some(Assignee::Unassigned) => sql += " AND assignee IS NULL",
@@ -533,7 +533,7 @@ impl Backend {
             .collect()
     }
 
-    pub async fn set_status(&self, ch: StatusChange) -> Result<String, StoreError> {
+    pub async fn set_status(&self, ch: StatusChange) -> Result<CaseStatus, StoreError> {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
@@ -576,7 +576,7 @@ impl Backend {
             .write(move |c| {
                 Box::pin(async move {
                     let turn = case_turn(c, CaseKey::Display(e.display_id)).await?;
-                    let Some(turn) = turn.filter(|t| t.status != tierdesk_core::records::status::RESOLVED) else {
+                    let Some(turn) = turn.filter(|t| t.status != CaseStatus::Resolved) else {
                         return Err(StoreError::NotFound);
                     };
                     if turn.running.iter().any(|r| r.kind == TargetKind::Escalation) {
