@@ -1,12 +1,14 @@
 //! Operator use cases: accounts, their plans and their API keys.
 
 use jiff::civil::Date;
-use tierdesk_core::account::{check_account_id, check_country, check_language, check_timezone};
+use tierdesk_core::account::{check_account_id, check_country, check_timezone};
 use tierdesk_core::catalog::{Lifecycle, Plan};
 use tierdesk_core::records::{AccessKey, Account, Agent, PlanAssignment};
 use tierdesk_core::time::{month_in, today_in};
 use tierdesk_store::StoreError;
 
+use crate::error::{Field, Problem, Refusal};
+use crate::validate::{check_language, check_line, well_formed};
 use crate::{App, ServiceError, ids};
 
 #[derive(Debug, Clone)]
@@ -67,12 +69,11 @@ impl App {
                 plan.discontinued_on.map(|d| d.to_string()).unwrap_or_default()
             )),
             Lifecycle::Discontinued => {
-                return Err(ServiceError::Validation(format!(
-                    "plan {} ({}) was discontinued on {}; use --force to assign it anyway",
-                    plan.id,
-                    plan.name,
-                    plan.discontinued_on.map(|d| d.to_string()).unwrap_or_default()
-                )));
+                return Err(ServiceError::Refused(Refusal::PlanDiscontinued {
+                    plan_name: plan.name.clone(),
+                    plan_id: plan.id.clone(),
+                    on: plan.discontinued_on.map(|d| d.to_string()).unwrap_or_default(),
+                }));
             }
         }
         Ok((plan, warnings))
@@ -80,16 +81,11 @@ impl App {
 
     /// Creates an account on a plan; returns warnings (e.g. a plan no longer sold).
     pub async fn create_account(&self, new: NewAccount) -> Result<Vec<String>, ServiceError> {
-        check_account_id(&new.id).map_err(ServiceError::Validation)?;
-        check_timezone(&new.timezone).map_err(ServiceError::Validation)?;
-        check_country(&new.country).map_err(ServiceError::Validation)?;
-        check_language(&new.language).map_err(ServiceError::Validation)?;
-        let name = new.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(ServiceError::Validation(
-                "the account name must be 1 to 200 printable characters".into(),
-            ));
-        }
+        well_formed(Field::AccountId, &new.id, check_account_id)?;
+        well_formed(Field::Timezone, &new.timezone, check_timezone)?;
+        well_formed(Field::Country, &new.country, check_country)?;
+        check_language(Field::Language, &new.language)?;
+        let name = check_line(Field::AccountName, &new.name, 200)?;
         let now = self.clock.now();
         let today = today_in(now, &new.timezone);
         let (plan, warnings) = self.plan_for_assignment(&new.plan, today, new.force)?;
@@ -175,9 +171,16 @@ impl App {
         limit: i64,
     ) -> Result<(Vec<AccountView>, Option<String>), ServiceError> {
         let text = text.map(str::trim).filter(|t| !t.is_empty());
-        if text.is_some_and(|t| t.chars().count() > 200) {
-            return Err(ServiceError::Validation(
-                "search for at most 200 characters".into(),
+        if let Some(t) = text
+            && t.chars().count() > 200
+        {
+            return Err(ServiceError::invalid(
+                Field::Search,
+                Problem::Length {
+                    min: 1,
+                    max: 200,
+                    got: t.chars().count(),
+                },
             ));
         }
         let page = self
@@ -210,14 +213,7 @@ impl App {
         principal: &str,
     ) -> Result<CreatedKey, ServiceError> {
         let account = self.account(account_id).await?;
-        if principal.is_empty()
-            || principal.chars().count() > 128
-            || principal.chars().any(char::is_control)
-        {
-            return Err(ServiceError::Validation(
-                "the key's principal name must be 1 to 128 printable characters".into(),
-            ));
-        }
+        let principal = check_line(Field::Principal, principal, 128)?;
         let access_key_id = ids::access_key_id()?;
         let secret = ids::secret_access_key()?;
         self.store

@@ -1,10 +1,10 @@
 //! Support agents (engineers, TAMs, admins) and their API tokens.
 
-use tierdesk_core::account::check_language;
 use tierdesk_core::records::{Agent, Role};
 use tierdesk_store::StoreError;
 
-use crate::validate::is_email;
+use crate::error::{Field, Problem};
+use crate::validate::{check_email, check_language, check_line};
 use crate::{App, ServiceError, ids};
 
 /// Agent tokens start with this, so secret scanners and people can tell them apart.
@@ -28,23 +28,12 @@ pub struct CreatedAgent {
 impl App {
     /// Creates an agent and its API token.
     pub async fn create_agent(&self, new: NewAgent) -> Result<CreatedAgent, ServiceError> {
-        let email = new.email.trim().to_lowercase();
-        if !is_email(&email) {
-            return Err(ServiceError::Validation(format!(
-                "'{}' is not an email address",
-                new.email
-            )));
-        }
-        let name = new.name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(ServiceError::Validation(
-                "the agent's name must be 1 to 200 printable characters".into(),
-            ));
-        }
+        let email = check_email(Field::Email, &new.email)?;
+        let name = check_line(Field::PersonName, &new.name, 200)?;
         let mut languages = Vec::new();
         for l in &new.languages {
             let l = l.trim();
-            check_language(l).map_err(ServiceError::Validation)?;
+            check_language(Field::Languages, l)?;
             if !languages.iter().any(|x: &String| x == l) {
                 languages.push(l.to_string());
             }
@@ -53,10 +42,13 @@ impl App {
             languages.push("en".into());
         }
         let role = Role::parse(&new.role).ok_or_else(|| {
-            ServiceError::Validation(format!(
-                "role '{}' is not one of agent, tam, admin",
-                new.role
-            ))
+            ServiceError::invalid(
+                Field::Role,
+                Problem::NotOneOf {
+                    value: new.role.clone(),
+                    allowed: ["agent", "tam", "admin"].map(String::from).to_vec(),
+                },
+            )
         })?;
         let agent = Agent {
             id: ids::agent_id()?,

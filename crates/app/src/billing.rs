@@ -12,6 +12,7 @@ use tierdesk_core::fees::{self, cents, money};
 use tierdesk_core::records::{Account, Invoice, InvoiceLine, PlanAssignment};
 use tierdesk_core::usage::{MonthlyUsage, Summary};
 
+use crate::error::{Field, Problem};
 use crate::{App, ServiceError};
 
 /// A month, `YYYY-MM`, with its first day and length.
@@ -23,7 +24,7 @@ pub struct Month {
 
 impl Month {
     pub fn parse(s: &str) -> Result<Self, ServiceError> {
-        let bad = || ServiceError::Validation(format!("'{s}' is not a month such as 2026-10"));
+        let bad = || ServiceError::invalid(Field::Month, Problem::Malformed(s.to_string()));
         let (y, m) = s.split_once('-').ok_or_else(bad)?;
         if y.len() != 4 || m.len() != 2 {
             return Err(bad());

@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::ServiceError;
+use crate::error::{Field, Problem};
 
 /// FNV-1a: stable across processes and versions, unlike std's hasher.
 pub(crate) fn fingerprint(parts: &[&str]) -> u64 {
@@ -23,7 +24,7 @@ pub(crate) fn encode(kind: &str, a: i64, b: i64, fp: u64) -> String {
 }
 
 pub(crate) fn decode(token: &str, kind: &str, fp: u64) -> Result<(i64, i64), ServiceError> {
-    let bad = || ServiceError::Validation("nextToken is not a token this server issued".into());
+    let bad = || ServiceError::invalid(Field::NextToken, Problem::NotIssued);
     let raw = URL_SAFE_NO_PAD
         .decode(token.as_bytes())
         .map_err(|_| bad())?;
@@ -36,9 +37,9 @@ pub(crate) fn decode(token: &str, kind: &str, fp: u64) -> Result<(i64, i64), Ser
         return Err(bad());
     }
     if u64::from_str_radix(f, 16).map_err(|_| bad())? != fp {
-        return Err(ServiceError::Validation(
-            "nextToken was issued for different filters; repeat the request with the same filters"
-                .into(),
+        return Err(ServiceError::invalid(
+            Field::NextToken,
+            Problem::OtherFilters,
         ));
     }
     Ok((a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?))

@@ -9,9 +9,10 @@ pub enum ServiceError {
     /// its own terms (AWS member names, the console's labels in the person's language).
     #[error("{0}")]
     Invalid(Invalid),
-    /// The input breaks a rule; the message says which.
+    /// The input is well formed but breaks a rule of the plan or the product, said as
+    /// data so each surface words it.
     #[error("{0}")]
-    Validation(String),
+    Refused(Refusal),
     /// The caller's plan does not include the Support API.
     #[error("{0}")]
     SubscriptionRequired(String),
@@ -58,54 +59,116 @@ pub struct Invalid {
     pub problem: Problem,
 }
 
-/// The fields of what customers send about cases (the AWS API's inputs and the console's
-/// forms alike).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Subject,
+/// Declares `Field`, its plain-English words and `Field::ALL` from one list, so a new
+/// field cannot miss either.
+macro_rules! fields {
+    ($($(#[$doc:meta])* $name:ident => $words:literal,)*) => {
+        /// The fields of what people send: customers about cases (the AWS API's inputs
+        /// and the console's forms alike), operators and staff about accounts, people and
+        /// integrations.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Field {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl Field {
+            /// Every field, for the surfaces' wording tests.
+            pub const ALL: &[Field] = &[$(Field::$name),*];
+
+            /// The field in plain English (logs, the CLI, the operator API).
+            pub fn words(self) -> &'static str {
+                match self {
+                    $(Field::$name => $words,)*
+                }
+            }
+        }
+    };
+}
+
+fields! {
+    Subject => "subject",
     /// A message's text.
-    Body,
+    Body => "body",
     /// The addresses a case's messages are copied to.
-    CcList,
+    CcList => "cc addresses",
     /// An attached file's name.
-    FileName,
+    FileName => "file name",
     /// The files of an attachment set.
-    Attachments,
-    AttachmentId,
-    Severity,
-    Service,
-    Category,
+    Attachments => "attachments",
+    AttachmentId => "attachment id",
+    /// An attached file's contents.
+    Data => "attachment data",
+    Severity => "severity",
+    Service => "service",
+    Category => "category",
     /// The services asked about (DescribeServices).
-    ServiceList,
+    ServiceList => "service list",
     /// Technical, or account and billing.
-    IssueType,
-    Language,
-    CaseId,
+    IssueType => "issue type",
+    Language => "language",
+    CaseId => "case id",
     /// The cases asked for (DescribeCases).
-    CaseIdList,
+    CaseIdList => "case id list",
     /// A case's number.
-    DisplayId,
-    Status,
-    /// Words searched for in the console's case list.
-    Search,
+    DisplayId => "case number",
+    Status => "status",
+    /// Words searched for in a list.
+    Search => "search",
     /// A page's size.
-    MaxResults,
+    MaxResults => "page size",
     /// The start of a time window.
-    AfterTime,
+    AfterTime => "start time",
     /// The end of a time window.
-    BeforeTime,
+    BeforeTime => "end time",
+    /// The token that continues a list where its last page ended.
+    NextToken => "nextToken",
+    AccountId => "account id",
+    AccountName => "account name",
+    /// An IANA time zone.
+    Timezone => "time zone",
+    Country => "country",
+    /// A person's email address (signing in, a new user or agent).
+    Email => "email address",
+    Password => "password",
+    /// The password a person types to change it.
+    CurrentPassword => "current password",
+    /// A user's or agent's name.
+    PersonName => "name",
+    /// The languages an agent works in.
+    Languages => "languages",
+    /// An agent's role.
+    Role => "role",
+    /// The console language a person chose.
+    UiLanguage => "interface language",
+    /// The agent a case is assigned to.
+    Assignee => "agent",
+    /// The name on an access key.
+    Principal => "principal name",
+    /// A webhook's address.
+    Url => "URL",
+    /// The events a webhook receives.
+    Events => "events",
+    /// A billing month.
+    Month => "month",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     Missing,
-    /// Not 1 to `max` characters long (`got` characters, 0 for blank).
+    /// A list given, but with nothing in it.
+    Empty,
+    /// Not `min` to `max` characters long (`got` characters, 0 for blank).
     Length {
+        min: usize,
         max: usize,
         got: usize,
     },
-    /// Holds a control character or a Unicode non-character.
+    /// Holds a character the field does not take: a control character or a Unicode
+    /// non-character anywhere, a path separator in a file name.
     Forbidden(char),
+    /// Not in the field's form ([`Field::form`]): an account id's digits, an IANA zone, a
+    /// country code, a month, an http(s) URL.
+    Malformed(String),
     /// More than `max` entries.
     TooMany {
         max: usize,
@@ -142,32 +205,30 @@ pub enum Problem {
         plan_id: String,
         offered: Vec<String>,
     },
+    /// Not what was expected (the current password when changing it).
+    Wrong,
+    /// A page token this server did not issue.
+    NotIssued,
+    /// A page token issued for a list with other filters.
+    OtherFilters,
+    /// The end of a period comes before its start.
+    EndsBeforeStart {
+        start: String,
+        end: String,
+    },
 }
 
 impl Field {
-    /// The field in plain English (logs, the CLI, the operator API).
-    pub fn words(self) -> &'static str {
+    /// The form a [`Problem::Malformed`] value of this field should take, in plain English.
+    pub fn form(self) -> &'static str {
         match self {
-            Field::Subject => "subject",
-            Field::Body => "body",
-            Field::CcList => "cc addresses",
-            Field::FileName => "file name",
-            Field::Attachments => "attachments",
-            Field::AttachmentId => "attachment id",
-            Field::Severity => "severity",
-            Field::Service => "service",
-            Field::Category => "category",
-            Field::ServiceList => "service list",
-            Field::IssueType => "issue type",
-            Field::Language => "language",
-            Field::CaseId => "case id",
-            Field::CaseIdList => "case id list",
-            Field::DisplayId => "case number",
-            Field::Status => "status",
-            Field::Search => "search",
-            Field::MaxResults => "page size",
-            Field::AfterTime => "start time",
-            Field::BeforeTime => "end time",
+            Field::AccountId => "6 to 20 digits (AWS uses 12)",
+            Field::Timezone => "an IANA time zone such as America/New_York",
+            Field::Country => "an ISO 3166 country code such as US, JP or DE",
+            Field::Month => "a month such as 2026-10",
+            Field::Url => "an http:// or https:// URL",
+            Field::AfterTime | Field::BeforeTime => "a date such as 2026-10-31",
+            _ => "in the right form",
         }
     }
 }
@@ -177,14 +238,20 @@ impl std::fmt::Display for Invalid {
         let field = self.field.words();
         match &self.problem {
             Problem::Missing => write!(f, "{field} is required"),
-            Problem::Length { max, got } => {
-                write!(f, "{field} must be 1 to {max} characters long, not {got}")
+            Problem::Empty => write!(f, "{field} must hold at least one entry"),
+            Problem::Length { min, max, got } => {
+                write!(
+                    f,
+                    "{field} must be {min} to {max} characters long, not {got}"
+                )
             }
-            Problem::Forbidden(c) => write!(
+            Problem::Forbidden(c) if tierdesk_core::text::is_unprintable(*c) => write!(
                 f,
                 "{field} contains the control or non-character U+{:04X}",
                 *c as u32
             ),
+            Problem::Forbidden(c) => write!(f, "{field} may not contain '{c}'"),
+            Problem::Malformed(v) => write!(f, "{field} '{v}' is not {}", self.field.form()),
             Problem::TooMany { max, got } => {
                 write!(f, "{field} may list at most {max} entries, not {got}")
             }
@@ -203,7 +270,7 @@ impl std::fmt::Display for Invalid {
             Problem::RequiredWith(other) => {
                 write!(f, "{field} is required with {}", other.words())
             }
-            Problem::Unknown(v) => write!(f, "{field} '{v}' is not known"),
+            Problem::Unknown(v) => write!(f, "no {field} '{v}'"),
             Problem::NotInService { value, service } => {
                 write!(
                     f,
@@ -219,6 +286,92 @@ impl std::fmt::Display for Invalid {
                 f,
                 "{field} '{value}' is not available on the {plan_name} plan ({plan_id}); it offers: {}",
                 offered.join(", ")
+            ),
+            Problem::Wrong => write!(f, "the {field} is not right"),
+            Problem::NotIssued => write!(f, "{field} is not a token this server issued"),
+            Problem::OtherFilters => write!(
+                f,
+                "{field} was issued for different filters; repeat the request with the same filters"
+            ),
+            Problem::EndsBeforeStart { start, end } => {
+                write!(f, "the period ends ({end}) before it starts ({start})")
+            }
+        }
+    }
+}
+
+/// A rule that refuses well-formed input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A technical case on a plan without technical support.
+    NoTechnicalSupport { plan_name: String, plan_id: String },
+    /// A case on a plan that offers no severities.
+    NoSeverities { plan_name: String, plan_id: String },
+    /// An urgent escalation on a plan that sells none.
+    NoUrgentEscalations { plan_name: String, plan_id: String },
+    /// Internal notes are for support; a customer's messages are always visible.
+    CustomerInternalNote,
+    /// A plan past its discontinuation date, assigned without `--force`.
+    PlanDiscontinued {
+        plan_name: String,
+        plan_id: String,
+        on: String,
+    },
+    /// Only agents with the TAM role manage accounts.
+    NotATam { email: String, role: String },
+    /// The account's plan includes no technical account manager.
+    NoTamOnPlan {
+        account: String,
+        plan_name: String,
+        plan_id: String,
+    },
+    /// The master key is not the one the database's secrets were sealed with.
+    WrongMasterKey,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NoTechnicalSupport { plan_name, plan_id } => write!(
+                f,
+                "the {plan_name} plan ({plan_id}) does not include technical support; open a customer-service case for account and billing questions"
+            ),
+            Refusal::NoSeverities { plan_name, plan_id } => {
+                write!(
+                    f,
+                    "the {plan_name} plan ({plan_id}) offers no case severities"
+                )
+            }
+            Refusal::NoUrgentEscalations { plan_name, plan_id } => {
+                write!(
+                    f,
+                    "the {plan_name} plan ({plan_id}) has no urgent escalations"
+                )
+            }
+            Refusal::CustomerInternalNote => f.write_str("customers cannot write internal notes"),
+            Refusal::PlanDiscontinued {
+                plan_name,
+                plan_id,
+                on,
+            } => write!(
+                f,
+                "plan {plan_id} ({plan_name}) was discontinued on {on}; use --force to assign it anyway"
+            ),
+            Refusal::NotATam { email, role } => write!(
+                f,
+                "{email} is a {role} agent; only agents with the tam role manage accounts"
+            ),
+            Refusal::NoTamOnPlan {
+                account,
+                plan_name,
+                plan_id,
+            } => write!(
+                f,
+                "account {account} is on the {plan_name} plan ({plan_id}), which includes no technical account manager"
+            ),
+            Refusal::WrongMasterKey => f.write_str(
+                "this master key is not the one this database's secrets were sealed with \
+                 (check TIERDESK_MASTER_KEY / --master-key-file)",
             ),
         }
     }

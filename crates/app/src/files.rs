@@ -2,9 +2,12 @@
 
 use tierdesk_store::StoreError;
 
-use crate::error::Field;
+use crate::error::{Field, Problem};
 use crate::validate::check_text;
 use crate::{App, ServiceError, ids};
+
+/// Longest attachment file name.
+const MAX_FILE_NAME_CHARS: usize = 255;
 
 #[derive(Debug, Clone)]
 pub struct NewFile {
@@ -20,9 +23,7 @@ impl App {
         files: Vec<NewFile>,
     ) -> Result<Vec<(String, String, Vec<u8>)>, ServiceError> {
         if files.is_empty() {
-            return Err(ServiceError::Validation(
-                "attachments must hold at least one attachment".into(),
-            ));
+            return Err(ServiceError::invalid(Field::Attachments, Problem::Empty));
         }
         let max = self.limits.attachments_per_set;
         if files.len() > max {
@@ -33,23 +34,34 @@ impl App {
         }
         let mut checked = Vec::with_capacity(files.len());
         for f in files {
-            let name = f.file_name.filter(|n| !n.is_empty()).ok_or_else(|| {
-                ServiceError::Validation("every attachment needs a fileName".into())
-            })?;
-            if name.chars().count() > 255 || name.contains(['/', '\\']) {
-                return Err(ServiceError::Validation(format!(
-                    "fileName '{name}' must be at most 255 characters, without path separators"
-                )));
+            let name = f
+                .file_name
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| ServiceError::invalid(Field::FileName, Problem::Missing))?;
+            let n = name.chars().count();
+            if n > MAX_FILE_NAME_CHARS {
+                return Err(ServiceError::invalid(
+                    Field::FileName,
+                    Problem::Length {
+                        min: 1,
+                        max: MAX_FILE_NAME_CHARS,
+                        got: n,
+                    },
+                ));
+            }
+            // A name is only ever a name: nobody's path is built from it, but a client
+            // saving the file under it must not be sent elsewhere either.
+            if let Some(sep) = name.chars().find(|c| matches!(c, '/' | '\\')) {
+                return Err(ServiceError::invalid(
+                    Field::FileName,
+                    Problem::Forbidden(sep),
+                ));
             }
             check_text(Field::FileName, &name)?;
-            let data = f.data.ok_or_else(|| {
-                ServiceError::Validation(format!("attachment '{name}' has no data"))
-            })?;
-            if data.is_empty() {
-                return Err(ServiceError::Validation(format!(
-                    "attachment '{name}' is empty"
-                )));
-            }
+            let data = f
+                .data
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| ServiceError::invalid(Field::Data, Problem::Missing))?;
             if data.len() > self.limits.attachment_bytes {
                 return Err(ServiceError::AttachmentSetSizeLimit(format!(
                     "attachment '{name}' is {} bytes; the limit is {} bytes ({} attachments of {} MB each)",

@@ -6,6 +6,8 @@ use tierdesk_core::account::check_timezone;
 use tierdesk_core::records::{Agent, Preferences, Role, User};
 use tierdesk_store::{OpenCaseStats, StoreError};
 
+use crate::error::{Field, Refusal};
+use crate::validate::{one_of, well_formed};
 use crate::{App, ServiceError};
 
 /// The console's interface languages.
@@ -25,16 +27,11 @@ impl App {
     ) -> Result<Preferences, ServiceError> {
         let ui_language = ui_language.filter(|l| !l.is_empty());
         let timezone = timezone.map(str::trim).filter(|t| !t.is_empty());
-        if let Some(l) = ui_language
-            && !UI_LANGUAGES.contains(&l)
-        {
-            return Err(ServiceError::Validation(format!(
-                "the interface language must be one of {}, not '{l}'",
-                UI_LANGUAGES.join(", ")
-            )));
+        if let Some(l) = ui_language {
+            one_of(Field::UiLanguage, l, &UI_LANGUAGES)?;
         }
         if let Some(tz) = timezone {
-            check_timezone(tz).map_err(ServiceError::Validation)?;
+            well_formed(Field::Timezone, tz, check_timezone)?;
         }
         let p = Preferences {
             ui_language: ui_language.map(str::to_string),
@@ -58,17 +55,18 @@ impl App {
                     .await?
                     .ok_or_else(|| ServiceError::NotFound(format!("no agent {email}")))?;
                 if agent.role != Role::Tam {
-                    return Err(ServiceError::Validation(format!(
-                        "{email} is a {} agent; only agents with the tam role manage accounts",
-                        agent.role.as_str()
-                    )));
+                    return Err(ServiceError::Refused(Refusal::NotATam {
+                        email,
+                        role: agent.role.as_str().to_string(),
+                    }));
                 }
                 let plan = self.current_plan(&account).await?;
                 if plan.tam == "none" {
-                    return Err(ServiceError::Validation(format!(
-                        "account {} is on the {} plan ({}), which includes no technical account manager",
-                        account.id, plan.name, plan.id
-                    )));
+                    return Err(ServiceError::Refused(Refusal::NoTamOnPlan {
+                        account: account.id.clone(),
+                        plan_name: plan.name.clone(),
+                        plan_id: plan.id.clone(),
+                    }));
                 }
                 Some(agent)
             }

@@ -10,6 +10,7 @@ use tierdesk_core::time::to_micros;
 use tierdesk_store::{Assignee, CommunicationQuery, Page, QueueQuery, StoreError};
 
 use crate::actor::Actor;
+use crate::error::{Field, Problem};
 use crate::validate::parse_status;
 use crate::{App, ServiceError, cursor};
 
@@ -69,9 +70,14 @@ impl App {
             None => 50,
             Some(n) if (1..=500).contains(&n) => n,
             Some(n) => {
-                return Err(ServiceError::Validation(format!(
-                    "limit must be between 1 and 500, not {n}"
-                )));
+                return Err(ServiceError::invalid(
+                    Field::MaxResults,
+                    Problem::OutOfRange {
+                        min: 1,
+                        max: 500,
+                        got: n,
+                    },
+                ));
             }
         };
         let status = parse_status(f.status.as_deref(), &CaseStatus::ALL)?;
@@ -213,10 +219,10 @@ impl App {
             .assign(case.display_id, assignee.map(String::from))
             .await
         {
-            Err(StoreError::NotFound) => Err(ServiceError::Validation(format!(
-                "no agent {}",
-                assignee.unwrap_or_default()
-            ))),
+            Err(StoreError::NotFound) => Err(ServiceError::invalid(
+                Field::Assignee,
+                Problem::Unknown(assignee.unwrap_or_default().to_string()),
+            )),
             other => Ok(other?),
         }
     }

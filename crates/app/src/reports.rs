@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use tierdesk_store::ReportQuery;
 
+use crate::error::{Field, Problem};
 use crate::{App, ServiceError};
 
 #[derive(Debug, Clone)]
@@ -53,24 +54,30 @@ fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
 impl App {
     pub async fn sla_report(&self, f: &ReportFilter) -> Result<Vec<ReportLine>, ServiceError> {
         if f.to < f.from {
-            return Err(ServiceError::Validation(format!(
-                "the period ends ({}) before it starts ({})",
-                f.to, f.from
-            )));
+            return Err(ServiceError::invalid(
+                Field::BeforeTime,
+                Problem::EndsBeforeStart {
+                    start: f.from.to_string(),
+                    end: f.to.to_string(),
+                },
+            ));
         }
-        let instant = |d: Date| {
+        // Only the last dates jiff knows have no instant or no next day.
+        let out_of_range =
+            |field, d: Date| ServiceError::invalid(field, Problem::Malformed(d.to_string()));
+        let instant = |field, d: Date| {
             d.to_zoned(TimeZone::UTC)
                 .map(|z| z.timestamp())
-                .map_err(|e| ServiceError::Validation(e.to_string()))
+                .map_err(|_| out_of_range(field, d))
         };
         let end =
             f.to.tomorrow()
-                .map_err(|e| ServiceError::Validation(e.to_string()))?;
+                .map_err(|_| out_of_range(Field::BeforeTime, f.to))?;
         let rows = self
             .store
             .report_rows(&ReportQuery {
-                from: instant(f.from)?,
-                to: instant(end)?,
+                from: instant(Field::AfterTime, f.from)?,
+                to: instant(Field::BeforeTime, end)?,
                 account: f.account.clone(),
                 plan: f.plan.clone(),
             })

@@ -7,6 +7,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use tierdesk_store::Store;
 
 use crate::ServiceError;
+use crate::error::Refusal;
 
 /// A generated password or form token: 18 random bytes, URL-safe base64 (24 characters).
 pub fn random_password() -> Result<String, ServiceError> {
@@ -80,11 +81,7 @@ impl MasterKey {
             .await?;
         match self.open(&stored, CHECK_AAD) {
             Ok(v) if v == b"tierdesk" => Ok(()),
-            _ => Err(ServiceError::Validation(
-                "this master key is not the one this database's secrets were sealed with \
-                 (check TIERDESK_MASTER_KEY / --master-key-file)"
-                    .into(),
-            )),
+            _ => Err(ServiceError::Refused(Refusal::WrongMasterKey)),
         }
     }
 }

@@ -7,11 +7,11 @@ use std::time::Duration;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use subtle::ConstantTimeEq;
-use tierdesk_core::account::check_language;
 use tierdesk_core::records::{Account, Agent, Session, User};
 use tierdesk_store::StoreError;
 
-use crate::validate::is_email;
+use crate::error::{Field, Problem};
+use crate::validate::{check_email, check_language, check_line};
 use crate::{App, ServiceError, ids};
 
 /// How long a session lasts from sign-in.
@@ -19,6 +19,7 @@ pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// Sign-in attempts per email and minute, counted by all replicas together.
 pub const SIGN_INS_PER_MINUTE: i64 = 10;
 pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// Who is signed in.
 #[derive(Debug, Clone)]
@@ -57,10 +58,17 @@ fn password_matches(password: &str, hash: &str) -> bool {
 }
 
 fn check_password(password: &str) -> Result<(), ServiceError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > 1024 {
-        return Err(ServiceError::Validation(format!(
-            "a password must be {MIN_PASSWORD_CHARS} to 1024 characters long"
-        )));
+    // The upper bound keeps hashing cheap; argon2 reads the whole password.
+    let n = password.chars().count();
+    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
+        return Err(ServiceError::invalid(
+            Field::Password,
+            Problem::Length {
+                min: MIN_PASSWORD_CHARS,
+                max: MAX_PASSWORD_CHARS,
+                got: n,
+            },
+        ));
     }
     Ok(())
 }
@@ -76,20 +84,10 @@ impl App {
         password: Option<&str>,
     ) -> Result<User, ServiceError> {
         let account = self.account(account_id).await?;
-        let email = email.trim().to_lowercase();
-        if !is_email(&email) {
-            return Err(ServiceError::Validation(format!(
-                "'{email}' is not an email address"
-            )));
-        }
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(ServiceError::Validation(
-                "the user's name must be 1 to 200 printable characters".into(),
-            ));
-        }
+        let email = check_email(Field::Email, email)?;
+        let name = check_line(Field::PersonName, name, 200)?;
         let language = language.unwrap_or(&account.language);
-        check_language(language).map_err(ServiceError::Validation)?;
+        check_language(Field::Language, language)?;
         if let Some(p) = password {
             check_password(p)?;
         }
@@ -159,7 +157,7 @@ impl App {
             .await
             .map_err(|e| match e {
                 ServiceError::Unauthenticated(_) => {
-                    ServiceError::Validation("the current password is not right".into())
+                    ServiceError::invalid(Field::CurrentPassword, Problem::Wrong)
                 }
                 other => other,
             })?;

@@ -28,6 +28,7 @@ pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
         return Err(ServiceError::invalid(
             Field::Body,
             Problem::Length {
+                min: 1,
                 max: MAX_BODY_CHARS,
                 got: n,
             },
@@ -38,6 +39,51 @@ pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
 }
 
 pub(crate) use tierdesk_core::text::is_email;
+
+/// A one-line name (a person's, an account's, a key's): trimmed, 1 to `max` characters,
+/// no control characters or line breaks.
+pub(crate) fn check_line(field: Field, s: &str, max: usize) -> Result<&str, ServiceError> {
+    let s = s.trim();
+    let n = s.chars().count();
+    if n == 0 || n > max {
+        return Err(ServiceError::invalid(
+            field,
+            Problem::Length {
+                min: 1,
+                max,
+                got: n,
+            },
+        ));
+    }
+    match tierdesk_core::text::forbidden_in_line(s) {
+        Some(c) => Err(ServiceError::invalid(field, Problem::Forbidden(c))),
+        None => Ok(s),
+    }
+}
+
+/// A person's email address, trimmed and lower-cased.
+pub(crate) fn check_email(field: Field, a: &str) -> Result<String, ServiceError> {
+    let a = a.trim().to_lowercase();
+    if is_email(&a) {
+        Ok(a)
+    } else {
+        Err(ServiceError::invalid(field, Problem::NotEmail(a)))
+    }
+}
+
+/// A value of a field that takes one of a few names.
+pub(crate) fn one_of(field: Field, value: &str, allowed: &[&str]) -> Result<(), ServiceError> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    Err(ServiceError::invalid(
+        field,
+        Problem::NotOneOf {
+            value: value.to_string(),
+            allowed: allowed.iter().map(|a| a.to_string()).collect(),
+        },
+    ))
+}
 
 pub(crate) fn check_cc(cc: &[String]) -> Result<(), ServiceError> {
     if cc.len() > MAX_CC {
@@ -77,13 +123,13 @@ pub(crate) fn check_issue_type(it: &str) -> Result<(), ServiceError> {
     ))
 }
 
-/// A case language (the Support API's).
-pub(crate) fn check_language(lang: &str) -> Result<(), ServiceError> {
+/// A case language (the Support API's), of a case or of a person (`field`).
+pub(crate) fn check_language(field: Field, lang: &str) -> Result<(), ServiceError> {
     if tierdesk_core::account::is_case_language(lang) {
         return Ok(());
     }
     Err(ServiceError::invalid(
-        Field::Language,
+        field,
         Problem::NotOneOf {
             value: lang.to_string(),
             allowed: tierdesk_core::account::CASE_LANGUAGES
@@ -92,6 +138,15 @@ pub(crate) fn check_language(lang: &str) -> Result<(), ServiceError> {
                 .collect(),
         },
     ))
+}
+
+/// A value the core's check (`tierdesk_core::account`) refuses is malformed for `field`.
+pub(crate) fn well_formed(
+    field: Field,
+    value: &str,
+    check: fn(&str) -> Result<(), String>,
+) -> Result<(), ServiceError> {
+    check(value).map_err(|_| ServiceError::invalid(field, Problem::Malformed(value.to_string())))
 }
 
 pub(crate) fn parse_time(field: Field, s: Option<&str>) -> Result<Option<Timestamp>, ServiceError> {

@@ -14,6 +14,8 @@ use sha2::Sha256;
 use tierdesk_core::records::Webhook;
 use tierdesk_store::{DeliveryOutcome, DeliveryStats, StoreError};
 
+use crate::error::{Field, Problem};
+use crate::validate::one_of;
 use crate::{App, ServiceError, ids};
 
 pub const EVENT_TYPES: [&str; 2] = ["sla.warning", "sla.breach"];
@@ -64,19 +66,36 @@ pub fn retry_delay(attempts: i64) -> Option<Duration> {
     })
 }
 
+/// Longest webhook address.
+const MAX_URL_CHARS: usize = 2048;
+
 fn check_url(url: &str) -> Result<(), ServiceError> {
+    let n = url.chars().count();
+    if n > MAX_URL_CHARS {
+        return Err(ServiceError::invalid(
+            Field::Url,
+            Problem::Length {
+                min: 1,
+                max: MAX_URL_CHARS,
+                got: n,
+            },
+        ));
+    }
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
     match rest {
         Some(r)
-            if !r.is_empty() && !r.starts_with('/') && !url.chars().any(char::is_whitespace) =>
+            if !r.is_empty()
+                && !r.starts_with('/')
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control()) =>
         {
             Ok(())
         }
-        _ => Err(ServiceError::Validation(format!(
-            "'{url}' is not an http:// or https:// URL"
-        ))),
+        _ => Err(ServiceError::invalid(
+            Field::Url,
+            Problem::Malformed(url.to_string()),
+        )),
     }
 }
 
@@ -92,11 +111,8 @@ impl App {
         } else {
             events.to_vec()
         };
-        if let Some(bad) = events.iter().find(|e| !EVENT_TYPES.contains(&e.as_str())) {
-            return Err(ServiceError::Validation(format!(
-                "event '{bad}' is not one of {}",
-                EVENT_TYPES.join(", ")
-            )));
+        for e in &events {
+            one_of(Field::Events, e, &EVENT_TYPES)?;
         }
         let id = ids::webhook_id()?;
         let secret = ids::token("whsec_")?;

@@ -5,10 +5,19 @@
 /// The first character a person's text may not hold: a control character other than tab
 /// and newlines, or a Unicode non-character.
 pub fn forbidden_char(s: &str) -> Option<char> {
-    s.chars().find(|c| {
-        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            || matches!(*c as u32, 0xFFFE | 0xFFFF | 0xFDD0..=0xFDEF)
-    })
+    s.chars()
+        .find(|c| is_unprintable(*c) && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// The first character a one-line name (a person's, an account's, a key's) may not hold:
+/// [`forbidden_char`]'s, and line breaks and tabs too.
+pub fn forbidden_in_line(s: &str) -> Option<char> {
+    s.chars().find(|c| is_unprintable(*c))
+}
+
+/// Control characters and Unicode non-characters: invisible, or reserved.
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c as u32, 0xFFFE | 0xFFFF | 0xFDD0..=0xFDEF)
 }
 
 /// A plausible email address: one `@`, a dotted domain, no spaces or controls, at most

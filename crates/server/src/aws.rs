@@ -250,6 +250,25 @@ fn member(f: Field) -> &'static str {
         Field::MaxResults => "maxResults",
         Field::AfterTime => "afterTime",
         Field::BeforeTime => "beforeTime",
+        Field::NextToken => "nextToken",
+        Field::Data => "data",
+        // No Support API operation takes these; if one did, plain words still read well.
+        Field::AccountId
+        | Field::AccountName
+        | Field::Timezone
+        | Field::Country
+        | Field::Email
+        | Field::Password
+        | Field::CurrentPassword
+        | Field::PersonName
+        | Field::Languages
+        | Field::Role
+        | Field::UiLanguage
+        | Field::Assignee
+        | Field::Principal
+        | Field::Url
+        | Field::Events
+        | Field::Month => f.words(),
     }
 }
 
@@ -259,6 +278,8 @@ fn aws_words(i: &Invalid) -> String {
     let m = member(i.field);
     match (&i.problem, i.field) {
         (Problem::Missing, _) => format!("{m} is required"),
+        (Problem::Empty, Field::Attachments) => format!("{m} must hold at least one attachment"),
+        (Problem::Empty, _) => format!("{m} must hold at least one entry"),
         // AWS models no subject limit; ours is said without the count.
         (Problem::Length { max, .. }, Field::Subject) => {
             format!("{m} must be 1 to {max} characters long")
@@ -269,13 +290,15 @@ fn aws_words(i: &Invalid) -> String {
         (Problem::Length { max, .. }, Field::Search) => {
             format!("search for at most {max} characters")
         }
-        (Problem::Length { max, got }, _) => {
-            format!("{m} must be 1 to {max} characters long, not {got}")
+        (Problem::Length { min, max, got }, _) => {
+            format!("{m} must be {min} to {max} characters long, not {got}")
         }
-        (Problem::Forbidden(c), _) => format!(
+        (Problem::Forbidden(c), _) if tierdesk_core::text::is_unprintable(*c) => format!(
             "{m} contains the control or non-character U+{:04X}",
             *c as u32
         ),
+        (Problem::Forbidden(c), _) => format!("{m} may not contain '{c}'"),
+        (Problem::Malformed(v), field) => format!("{m} '{v}' is not {}", field.form()),
         (Problem::TooMany { max, got }, field) => {
             let what = match field {
                 Field::CcList => "addresses",
@@ -310,9 +333,10 @@ fn aws_words(i: &Invalid) -> String {
             format!("{m} must be between {min} and {max}, not {got}")
         }
         (Problem::RequiredWith(other), _) => format!("{m} is required with {}", member(*other)),
-        (Problem::Unknown(v), _) => {
+        (Problem::Unknown(v), Field::Service) => {
             format!("{m} '{v}' is not a service code; DescribeServices lists them")
         }
+        (Problem::Unknown(v), _) => format!("{m} '{v}' is not known"),
         (Problem::NotInService { value, service }, _) => format!(
             "{m} '{value}' is not a category of service '{service}'; DescribeServices lists them"
         ),
@@ -328,6 +352,14 @@ fn aws_words(i: &Invalid) -> String {
             "{m} '{value}' is not available on the {plan_name} plan ({plan_id}); it offers: {}",
             offered.join(", ")
         ),
+        (Problem::Wrong, _) => format!("{m} is not right"),
+        (Problem::NotIssued, _) => format!("{m} is not a token this server issued"),
+        (Problem::OtherFilters, _) => format!(
+            "{m} was issued for different filters; repeat the request with the same filters"
+        ),
+        (Problem::EndsBeforeStart { start, end }, _) => {
+            format!("{m} {end} is before the start {start}")
+        }
     }
 }
 
@@ -649,13 +681,37 @@ mod tests {
                 "subject is required",
             ),
             (
-                said(Field::Subject, Problem::Length { max: 1024, got: 0 }),
+                said(Field::NextToken, Problem::NotIssued),
+                "nextToken is not a token this server issued",
+            ),
+            (
+                said(Field::NextToken, Problem::OtherFilters),
+                "nextToken was issued for different filters; repeat the request with the same filters",
+            ),
+            (
+                said(Field::Attachments, Problem::Empty),
+                "attachments must hold at least one attachment",
+            ),
+            (
+                said(Field::FileName, Problem::Forbidden('/')),
+                "fileName may not contain '/'",
+            ),
+            (
+                said(
+                    Field::Subject,
+                    Problem::Length {
+                        min: 1,
+                        max: 1024,
+                        got: 0,
+                    },
+                ),
                 "subject must be 1 to 1024 characters long",
             ),
             (
                 said(
                     Field::Body,
                     Problem::Length {
+                        min: 1,
                         max: 8000,
                         got: 9000,
                     },
@@ -726,7 +782,14 @@ mod tests {
                 "categoryCode is required with serviceCode",
             ),
             (
-                said(Field::Service, Problem::Length { max: 100, got: 101 }),
+                said(
+                    Field::Service,
+                    Problem::Length {
+                        min: 1,
+                        max: 100,
+                        got: 101,
+                    },
+                ),
                 "serviceCode and categoryCode are at most 100 characters",
             ),
             (

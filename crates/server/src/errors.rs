@@ -32,9 +32,9 @@ pub enum Text {
     Localised(&'static str),
     /// This phrase, translated, to everyone.
     Phrase(&'static str),
-    /// The field and problem of an `Invalid` error, worded by the console in the
-    /// person's language with the form's labels.
-    Field,
+    /// Worded by the console from the error's data, in the person's language: the field
+    /// (with the form's label) and problem of an `Invalid`, the rule of a `Refused`.
+    Worded,
     /// One phrase for customers, another for staff.
     Audience {
         customer: &'static str,
@@ -63,6 +63,9 @@ macro_rules! sample {
             tierdesk_app::error::Field::Body,
             tierdesk_app::error::Problem::Missing,
         )
+    };
+    (Refused) => {
+        ServiceError::Refused(tierdesk_app::error::Refusal::CustomerInternalNote)
     };
     ($kind:ident) => {
         ServiceError::$kind(String::new())
@@ -95,7 +98,7 @@ macro_rules! error_table {
 }
 
 use Aws::{Client, Internal};
-use Text::{Audience, Detail, Field, Localised, Phrase};
+use Text::{Audience, Detail, Localised, Phrase, Worded};
 
 const DID_NOT_WORK: &str = phrase("That did not work");
 const TOO_MANY: Text = Localised(phrase("Too many requests; try again in a minute."));
@@ -104,12 +107,12 @@ error_table! {
     Invalid {
         aws: Client(400, "ValidationException"),
         api: (BAD_REQUEST, "invalid"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Field),
+        console: (BAD_REQUEST, DID_NOT_WORK, Worded),
     }
-    Validation {
+    Refused {
         aws: Client(400, "ValidationException"),
         api: (BAD_REQUEST, "invalid"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Detail),
+        console: (BAD_REQUEST, DID_NOT_WORK, Worded),
     }
     SubscriptionRequired {
         aws: Client(400, "SubscriptionRequiredException"),
@@ -240,7 +243,7 @@ mod tests {
         for e in every_kind() {
             let (_, title, text) = row(&e).console;
             let phrases = match text {
-                Text::Detail | Text::Field => vec![title],
+                Text::Detail | Text::Worded => vec![title],
                 Text::Localised(p) | Text::Phrase(p) => vec![title, p],
                 Text::Audience { customer, staff } => vec![title, customer, staff],
             };

@@ -7,7 +7,7 @@ use tierdesk_core::catalog::TargetKind;
 use tierdesk_store::{NewAttachments, NewCommunication, StoreError};
 
 use crate::actor::Actor;
-use crate::error::Field;
+use crate::error::{Field, Refusal};
 use crate::files::{NewFile, attachment_error};
 use crate::validate::{check_body, check_cc, required};
 use crate::{App, ServiceError, ids};
@@ -49,9 +49,7 @@ impl App {
         check_cc(&msg.cc_email_addresses)?;
         let (from_support, follow_up_kind) = match actor {
             Actor::Customer(_) if msg.internal => {
-                return Err(ServiceError::Validation(
-                    "customers cannot write internal notes".into(),
-                ));
+                return Err(ServiceError::Refused(Refusal::CustomerInternalNote));
             }
             Actor::Customer(_) => (false, TargetKind::NextReply),
             Actor::Agent(_) => (true, TargetKind::Update),

@@ -8,7 +8,7 @@ use tierdesk_store::{MonthlyCap, NewCase, StoreError};
 use super::{CreateCase, MAX_SUBJECT_CHARS};
 use crate::actor::Actor;
 use crate::auth::Caller;
-use crate::error::{Field, Problem};
+use crate::error::{Field, Problem, Refusal};
 use crate::files::attachment_error;
 use crate::validate::{check_body, check_cc, check_issue_type, check_language, check_text};
 use crate::{App, ServiceError, ids};
@@ -22,10 +22,10 @@ impl App {
         let offered = caller.plan.case_severities();
         let Some(code) = code else {
             return offered.first().copied().ok_or_else(|| {
-                ServiceError::Validation(format!(
-                    "the {} plan ({}) offers no case severities",
-                    caller.plan.name, caller.plan.id
-                ))
+                ServiceError::Refused(Refusal::NoSeverities {
+                    plan_name: caller.plan.name.clone(),
+                    plan_id: caller.plan.id.clone(),
+                })
             });
         };
         offered
@@ -94,6 +94,7 @@ impl App {
             return Err(ServiceError::invalid(
                 Field::Subject,
                 Problem::Length {
+                    min: 1,
                     max: MAX_SUBJECT_CHARS,
                     got,
                 },
@@ -104,7 +105,7 @@ impl App {
         check_cc(&input.cc_email_addresses)?;
         let language = match &input.language {
             Some(l) => {
-                check_language(l)?;
+                check_language(Field::Language, l)?;
                 l.clone()
             }
             None => "en".to_string(),
@@ -115,10 +116,10 @@ impl App {
             .unwrap_or_else(|| "technical".into());
         check_issue_type(&issue_type)?;
         if issue_type == "technical" && !caller.plan.technical_cases {
-            return Err(ServiceError::Validation(format!(
-                "the {} plan ({}) does not include technical support; open a customer-service case for account and billing questions",
-                caller.plan.name, caller.plan.id
-            )));
+            return Err(ServiceError::Refused(Refusal::NoTechnicalSupport {
+                plan_name: caller.plan.name.clone(),
+                plan_id: caller.plan.id.clone(),
+            }));
         }
         let severity = self.severity(caller, input.severity_code.as_deref())?;
         let (service_code, category_code) = self.service_and_category(

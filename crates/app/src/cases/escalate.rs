@@ -9,6 +9,7 @@ use tierdesk_core::time::month_in;
 use tierdesk_store::{NewEscalation, StoreError};
 
 use crate::actor::Actor;
+use crate::error::Refusal;
 use crate::{App, ServiceError};
 
 /// The result of an escalation: the target it started and the month's quota.
@@ -33,10 +34,10 @@ impl App {
             ServiceError::Internal(format!("case on unknown plan {}", case.plan_id))
         })?;
         let Some(quota) = &plan.urgent_escalation else {
-            return Err(ServiceError::Validation(format!(
-                "the {} plan ({}) has no urgent escalations",
-                plan.name, plan.id
-            )));
+            return Err(ServiceError::Refused(Refusal::NoUrgentEscalations {
+                plan_name: plan.name.clone(),
+                plan_id: plan.id.clone(),
+            }));
         };
         let account = self.account(&case.account_id).await?;
         let now = self.clock.now();

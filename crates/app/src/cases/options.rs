@@ -29,7 +29,7 @@ impl App {
     ) -> Result<Vec<&'c SeverityLevel>, ServiceError> {
         self.require_api(caller)?;
         if let Some(l) = language {
-            check_language(l)?;
+            check_language(Field::Language, l)?;
         }
         Ok(caller.plan.case_severities())
     }
@@ -51,7 +51,7 @@ impl App {
             ));
         }
         if let Some(l) = language {
-            check_language(l)?;
+            check_language(Field::Language, l)?;
         }
         Ok(self
             .services
@@ -77,7 +77,11 @@ impl App {
             if got > 100 {
                 return Err(ServiceError::invalid(
                     field,
-                    Problem::Length { max: 100, got },
+                    Problem::Length {
+                        min: 1,
+                        max: 100,
+                        got,
+                    },
                 ));
             }
         }
@@ -109,7 +113,7 @@ impl App {
         self.require_api(caller)?;
         self.check_service_category(&issue_type, &service, &category)?;
         let language = required(Field::Language, &language)?;
-        check_language(language)?;
+        check_language(Field::Language, language)?;
         let plan = &caller.plan;
         let clock = plan
             .case_severities()

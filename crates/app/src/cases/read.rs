@@ -40,7 +40,7 @@ impl App {
             })
             .transpose()?;
         if let Some(l) = &input.language {
-            check_language(l)?;
+            check_language(Field::Language, l)?;
         }
         let limit = page_size(input.max_results)?;
         let include_resolved = input.include_resolved_cases.unwrap_or(false);
@@ -147,6 +147,7 @@ impl App {
             return Err(ServiceError::invalid(
                 Field::Search,
                 Problem::Length {
+                    min: 1,
                     max: 200,
                     got: t.chars().count(),
                 },

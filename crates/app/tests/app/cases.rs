@@ -9,7 +9,7 @@ use tierdesk_app::actor::Actor;
 use tierdesk_app::agents::NewAgent;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::cases::{Attachments, CreateCase, DescribeCommunications, Message};
-use tierdesk_app::error::{Field, Problem};
+use tierdesk_app::error::{Field, Problem, Refusal};
 use tierdesk_app::files::NewFile;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::catalog::TargetKind;
@@ -194,7 +194,10 @@ async fn an_internal_note_changes_no_clock_and_customers_cannot_write_one() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(e, ServiceError::Validation(_)), "{e:?}");
+    assert!(
+        matches!(e, ServiceError::Refused(Refusal::CustomerInternalNote)),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -318,6 +321,12 @@ async fn the_plan_gates_the_api_and_its_severities() {
     let case = open(&w, "urgent").await;
     for actor in [Actor::Customer(&w.acme), Actor::Agent(&w.ada)] {
         let e = w.app.escalate(actor, &case.case_id).await.unwrap_err();
-        assert!(matches!(&e, ServiceError::Validation(m) if m.contains("no urgent escalations")));
+        assert!(
+            matches!(
+                &e,
+                ServiceError::Refused(Refusal::NoUrgentEscalations { .. })
+            ),
+            "{e:?}"
+        );
     }
 }

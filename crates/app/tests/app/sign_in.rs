@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use tierdesk_app::accounts::NewAccount;
 use tierdesk_app::agents::NewAgent;
+use tierdesk_app::error::{Field, Invalid, Problem};
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::clock::{Clock, ManualClock};
@@ -62,7 +63,17 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     let short = a
         .create_user("123456789012", "x@example.com", "X", None, Some("short"))
         .await;
-    assert!(matches!(short, Err(ServiceError::Validation(m)) if m.contains("12 to 1024")));
+    assert!(matches!(
+        short,
+        Err(ServiceError::Invalid(Invalid {
+            field: Field::Password,
+            problem: Problem::Length {
+                min: 12,
+                max: 1024,
+                got: 5
+            },
+        }))
+    ));
 
     let wrong = a.sign_in("kenji@example.com", "wrong horse battery").await;
     let unknown = a
@@ -133,13 +144,27 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
             "third horse battery",
         )
         .await;
-    assert!(
-        matches!(wrong_current, Err(ServiceError::Validation(m)) if m.contains("current password"))
-    );
+    assert!(matches!(
+        wrong_current,
+        Err(ServiceError::Invalid(Invalid {
+            field: Field::CurrentPassword,
+            problem: Problem::Wrong
+        }))
+    ));
     let too_short = a
         .change_password("kenji@example.com", "another horse battery", "short")
         .await;
-    assert!(matches!(too_short, Err(ServiceError::Validation(m)) if m.contains("12 to 1024")));
+    assert!(matches!(
+        too_short,
+        Err(ServiceError::Invalid(Invalid {
+            field: Field::Password,
+            problem: Problem::Length {
+                min: 12,
+                max: 1024,
+                got: 5
+            },
+        }))
+    ));
     assert!(
         b.session(&this_browser.token).await.is_ok(),
         "refusals change nothing"

@@ -13,6 +13,7 @@ use tierdesk_app::actor::Actor;
 use tierdesk_app::agents::NewAgent;
 use tierdesk_app::auth::Caller;
 use tierdesk_app::cases::{CreateCase, Message};
+use tierdesk_app::error::Refusal;
 use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::catalog::{Source, TargetKind};
@@ -327,9 +328,10 @@ async fn urgent_escalations_use_the_monthly_quota() {
     let aws = customer(&app, "100000000004", "aws.business", "UTC").await;
     let aws_case = open_case(&app, &aws, "urgent").await;
     let refused = app.escalate(Actor::Agent(&ada), &aws_case.case_id).await;
-    assert!(
-        matches!(refused, Err(ServiceError::Validation(m)) if m.contains("no urgent escalations"))
-    );
+    assert!(matches!(
+        refused,
+        Err(ServiceError::Refused(Refusal::NoUrgentEscalations { .. }))
+    ));
 }
 
 fn clock_now(c: &ManualClock) -> Timestamp {

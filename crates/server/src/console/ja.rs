@@ -260,8 +260,82 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("File name", "ファイル名"),
     ("{0} is required.", "{0}を入力してください。"),
     (
-        "{0} must be 1 to {1} characters long (it has {2}).",
-        "{0}は1〜{1}文字で入力してください（現在{2}文字）。",
+        "{0} must be {3} to {1} characters long (it has {2}).",
+        "{0}は{3}〜{1}文字で入力してください（現在{2}文字）。",
+    ),
+    ("Page", "ページ"),
+    ("File contents", "ファイルの内容"),
+    ("Account ID", "アカウント ID"),
+    ("Account name", "アカウント名"),
+    ("Country", "国"),
+    ("Webhook URL", "送信先 URL"),
+    ("Events", "イベント"),
+    ("Month", "月"),
+    ("6 to 20 digits", "6〜20桁の数字"),
+    (
+        "an IANA time zone such as Asia/Tokyo",
+        "Asia/Tokyo のような IANA タイムゾーン",
+    ),
+    (
+        "a country code such as JP or US",
+        "JP や US のような国コード",
+    ),
+    ("a month such as 2026-10", "2026-10 のような年月"),
+    (
+        "an http:// or https:// address",
+        "http:// または https:// のアドレス",
+    ),
+    ("a date such as 2026-10-31", "2026-10-31 のような日付"),
+    ("in the right form", "正しい形式"),
+    (
+        "{0}: '{1}' is not {2}.",
+        "{0}: 「{1}」は{2}ではありません。",
+    ),
+    ("{0} is not right.", "{0}が正しくありません。"),
+    ("{0}: choose at least one.", "{0}を1つ以上選んでください。"),
+    (
+        "This page link is not one this server made; start the list again.",
+        "このページのリンクはこのサーバーが発行したものではありません。一覧を最初から開き直してください。",
+    ),
+    (
+        "This page link belongs to other filters; start the list again.",
+        "このページのリンクは別の絞り込み条件のものです。一覧を最初から開き直してください。",
+    ),
+    (
+        "The period ends ({1}) before it starts ({0}).",
+        "期間の終わり（{1}）が始まり（{0}）より前です。",
+    ),
+    (
+        "The {0} plan does not include technical support; open an account and billing case instead.",
+        "{0}プランには技術サポートが含まれません。アカウントと請求のケースとして作成してください。",
+    ),
+    (
+        "The {0} plan offers no case severities.",
+        "{0}プランには選べる重要度がありません。",
+    ),
+    (
+        "The {0} plan has no urgent escalations.",
+        "{0}プランには緊急エスカレーションがありません。",
+    ),
+    (
+        "Customers cannot write internal notes.",
+        "お客様は社内メモを書けません。",
+    ),
+    (
+        "The {0} plan was discontinued on {1}; assign it with --force if you must.",
+        "{0}プランは{1}に提供終了しました。どうしても割り当てる場合は --force を付けてください。",
+    ),
+    (
+        "{0} is a {1} agent; only agents with the tam role manage accounts.",
+        "{0}のロールは{1}です。アカウントを担当できるのは tam ロールのエージェントだけです。",
+    ),
+    (
+        "Account {0} is on the {1} plan, which includes no technical account manager.",
+        "アカウント {0} の{1}プランにはテクニカルアカウントマネージャーが含まれません。",
+    ),
+    (
+        "The master key is not the one this database's secrets were sealed with.",
+        "このマスターキーは、このデータベースの秘密情報を暗号化したキーではありません。",
     ),
     (
         "{0} contains a character that cannot be used (U+{1}).",

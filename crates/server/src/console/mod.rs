@@ -343,7 +343,34 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::MaxResults => "Page size",
         Field::AfterTime => "From",
         Field::BeforeTime => "To",
+        Field::NextToken => "Page",
+        Field::Data => "File contents",
+        Field::AccountId => "Account ID",
+        Field::AccountName => "Account name",
+        Field::Timezone => "Time zone",
+        Field::Country => "Country",
+        Field::Email => "Email",
+        Field::Password => "Password",
+        Field::CurrentPassword => "Current password",
+        Field::PersonName => "Name",
+        Field::Languages => "Languages",
+        Field::Role => "Role",
+        Field::UiLanguage => "Interface language",
+        Field::Assignee => "Assignee",
+        Field::Principal => "Principal",
+        Field::Url => "Webhook URL",
+        Field::Events => "Events",
+        Field::Month => "Month",
     });
+    let form = |f: Field| match f {
+        Field::AccountId => l.t("6 to 20 digits"),
+        Field::Timezone => l.t("an IANA time zone such as Asia/Tokyo"),
+        Field::Country => l.t("a country code such as JP or US"),
+        Field::Month => l.t("a month such as 2026-10"),
+        Field::Url => l.t("an http:// or https:// address"),
+        Field::AfterTime | Field::BeforeTime => l.t("a date such as 2026-10-31"),
+        _ => l.t("in the right form"),
+    };
     let other = |f: Field| match f {
         Field::Service => l.t("Service"),
         Field::Category => l.t("Category"),
@@ -351,10 +378,12 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
     };
     match &i.problem {
         Problem::Missing => l.fill("{0} is required.", &[label]),
-        Problem::Length { max, got } => l.fill(
-            "{0} must be 1 to {1} characters long (it has {2}).",
-            &[label, &max.to_string(), &got.to_string()],
+        Problem::Empty => l.fill("{0}: choose at least one.", &[label]),
+        Problem::Length { min, max, got } => l.fill(
+            "{0} must be {3} to {1} characters long (it has {2}).",
+            &[label, &max.to_string(), &got.to_string(), &min.to_string()],
         ),
+        Problem::Malformed(v) => l.fill("{0}: '{1}' is not {2}.", &[label, v, form(i.field)]),
         Problem::Forbidden(c) => l.fill(
             "{0} contains a character that cannot be used (U+{1}).",
             &[label, &format!("{:04X}", *c as u32)],
@@ -392,6 +421,54 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
             "{0}: '{1}' is not offered by your plan ({2}); it offers {3}.",
             &[label, value, plan_name, &offered.join(", ")],
         ),
+        Problem::Wrong => l.fill("{0} is not right.", &[label]),
+        Problem::NotIssued => l
+            .t("This page link is not one this server made; start the list again.")
+            .into(),
+        Problem::OtherFilters => l
+            .t("This page link belongs to other filters; start the list again.")
+            .into(),
+        Problem::EndsBeforeStart { start, end } => l.fill(
+            "The period ends ({1}) before it starts ({0}).",
+            &[start, end],
+        ),
+    }
+}
+
+/// A rule's refusal, in `l`.
+fn refusal_words(l: Lang, r: &tierdesk_app::error::Refusal) -> String {
+    use tierdesk_app::error::Refusal;
+    match r {
+        Refusal::NoTechnicalSupport { plan_name, .. } => l.fill(
+            "The {0} plan does not include technical support; open an account and billing case instead.",
+            &[plan_name],
+        ),
+        Refusal::NoSeverities { plan_name, .. } => {
+            l.fill("The {0} plan offers no case severities.", &[plan_name])
+        }
+        Refusal::NoUrgentEscalations { plan_name, .. } => {
+            l.fill("The {0} plan has no urgent escalations.", &[plan_name])
+        }
+        Refusal::CustomerInternalNote => l.t("Customers cannot write internal notes.").into(),
+        Refusal::PlanDiscontinued {
+            plan_name, on, ..
+        } => l.fill(
+            "The {0} plan was discontinued on {1}; assign it with --force if you must.",
+            &[plan_name, on],
+        ),
+        Refusal::NotATam { email, role } => l.fill(
+            "{0} is a {1} agent; only agents with the tam role manage accounts.",
+            &[email, role],
+        ),
+        Refusal::NoTamOnPlan {
+            account, plan_name, ..
+        } => l.fill(
+            "Account {0} is on the {1} plan, which includes no technical account manager.",
+            &[account, plan_name],
+        ),
+        Refusal::WrongMasterKey => l
+            .t("The master key is not the one this database's secrets were sealed with.")
+            .into(),
     }
 }
 
@@ -401,8 +478,9 @@ fn phrase_of(l: Lang, e: &ServiceError, customer: bool, (files, mb): (usize, usi
     let fill = |p: &'static str| l.fill(p, &[&files.to_string(), &mb.to_string()]);
     match crate::errors::row(e).console.2 {
         Text::Detail => e.to_string(),
-        Text::Field => match e {
+        Text::Worded => match e {
             ServiceError::Invalid(i) => field_words(l, i),
+            ServiceError::Refused(r) => refusal_words(l, r),
             e => e.to_string(),
         },
         Text::Localised(_) if l == Lang::En => e.to_string(),
@@ -978,35 +1056,24 @@ mod tests {
     /// passed through in English.
     #[test]
     fn field_problems_are_worded_in_each_language() {
-        let fields = [
-            Field::Subject,
-            Field::Body,
-            Field::CcList,
-            Field::FileName,
-            Field::Attachments,
-            Field::AttachmentId,
-            Field::Severity,
-            Field::Service,
-            Field::Category,
-            Field::ServiceList,
-            Field::IssueType,
-            Field::Language,
-            Field::CaseId,
-            Field::CaseIdList,
-            Field::DisplayId,
-            Field::Status,
-            Field::Search,
-            Field::MaxResults,
-            Field::AfterTime,
-            Field::BeforeTime,
-        ];
         let problems = [
             Problem::Missing,
+            Problem::Empty,
             Problem::Length {
+                min: 1,
                 max: 8000,
                 got: 8001,
             },
             Problem::Forbidden('\u{0}'),
+            Problem::Forbidden('/'),
+            Problem::Malformed("x".into()),
+            Problem::Wrong,
+            Problem::NotIssued,
+            Problem::OtherFilters,
+            Problem::EndsBeforeStart {
+                start: "2026-11-01".into(),
+                end: "2026-10-01".into(),
+            },
             Problem::TooMany { max: 10, got: 11 },
             Problem::NotEmail("x@".into()),
             Problem::NotOneOf {
@@ -1033,7 +1100,7 @@ mod tests {
                 offered: vec!["low".into()],
             },
         ];
-        for field in fields {
+        for &field in Field::ALL {
             for problem in &problems {
                 let i = Invalid {
                     field,
@@ -1054,6 +1121,7 @@ mod tests {
         let i = Invalid {
             field: Field::Body,
             problem: Problem::Length {
+                min: 1,
                 max: 8000,
                 got: 9000,
             },
@@ -1065,6 +1133,52 @@ mod tests {
         assert_eq!(
             field_words(Lang::Ja, &i),
             "メッセージは1〜8000文字で入力してください（現在9000文字）。"
+        );
+    }
+
+    /// Every rule's refusal is worded in Japanese, with its values filled in.
+    #[test]
+    fn refusals_are_worded_in_each_language() {
+        use tierdesk_app::error::Refusal;
+        let plan = || ("Basic".to_string(), "aws.basic".to_string());
+        let refusals = [
+            Refusal::NoTechnicalSupport {
+                plan_name: plan().0,
+                plan_id: plan().1,
+            },
+            Refusal::NoSeverities {
+                plan_name: plan().0,
+                plan_id: plan().1,
+            },
+            Refusal::NoUrgentEscalations {
+                plan_name: plan().0,
+                plan_id: plan().1,
+            },
+            Refusal::CustomerInternalNote,
+            Refusal::PlanDiscontinued {
+                plan_name: plan().0,
+                plan_id: plan().1,
+                on: "2021-01-01".into(),
+            },
+            Refusal::NotATam {
+                email: "ada@example.com".into(),
+                role: "agent".into(),
+            },
+            Refusal::NoTamOnPlan {
+                account: "111122223333".into(),
+                plan_name: plan().0,
+                plan_id: plan().1,
+            },
+            Refusal::WrongMasterKey,
+        ];
+        for r in &refusals {
+            let (en, ja) = (refusal_words(Lang::En, r), refusal_words(Lang::Ja, r));
+            assert_ne!(en, ja, "{r:?}");
+            assert!(!ja.contains('{'), "a hole left: {ja}");
+        }
+        assert_eq!(
+            refusal_words(Lang::Ja, &refusals[2]),
+            "Basicプランには緊急エスカレーションがありません。"
         );
     }
 }
