@@ -3,7 +3,7 @@
 //! account's cases, and another account's case answers exactly like one that does not
 //! exist; support agents work every account's cases.
 
-use tierdesk_core::records::{Agent, Case};
+use tierdesk_core::records::{Agent, Attachment, Case};
 
 use crate::auth::{Caller, Via};
 use crate::{App, ServiceError};
@@ -22,6 +22,15 @@ impl Actor<'_> {
         match self {
             Actor::Customer(c) => format!("{} <{}>", c.principal, c.account.id),
             Actor::Agent(a) => format!("{} (support)", a.name),
+        }
+    }
+
+    /// Whether the actor may read a file of a case it reaches: customers never read the
+    /// files of internal notes, by any route.
+    pub fn may_read(&self, file: &Attachment) -> bool {
+        match self {
+            Actor::Customer(_) => !file.internal,
+            Actor::Agent(_) => true,
         }
     }
 

@@ -250,6 +250,11 @@ impl std::fmt::Display for Invalid {
                 "{field} contains the control or non-character U+{:04X}",
                 *c as u32
             ),
+            Problem::Forbidden(c) if tierdesk_core::text::is_bidi_control(*c) => write!(
+                f,
+                "{field} contains the bidirectional control U+{:04X}",
+                *c as u32
+            ),
             Problem::Forbidden(c) => write!(f, "{field} may not contain '{c}'"),
             Problem::Malformed(v) => write!(f, "{field} '{v}' is not {}", self.field.form()),
             Problem::TooMany { max, got } => {

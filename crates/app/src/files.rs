@@ -3,7 +3,7 @@
 use tierdesk_store::StoreError;
 
 use crate::error::{Field, Problem};
-use crate::validate::check_text;
+use crate::validate::check_name_text;
 use crate::{App, ServiceError, ids};
 
 /// Longest attachment file name.
@@ -57,7 +57,7 @@ impl App {
                     Problem::Forbidden(sep),
                 ));
             }
-            check_text(Field::FileName, &name)?;
+            check_name_text(Field::FileName, &name)?;
             let data = f
                 .data
                 .filter(|d| !d.is_empty())

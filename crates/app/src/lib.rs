@@ -19,6 +19,7 @@ pub mod error;
 pub mod files;
 mod ids;
 pub mod limits;
+pub mod passwords;
 pub mod payloads;
 pub mod secrets;
 mod validate;
@@ -59,6 +60,7 @@ pub struct App {
     keys: auth::KeyCache,
     throttle: Arc<limits::Throttle>,
     schedules: deadlines::Schedules,
+    hashing: passwords::Hashing,
 }
 
 impl App {
@@ -77,6 +79,7 @@ impl App {
         Ok(Self {
             keys: auth::KeyCache::new(limits.key_cache_ttl),
             schedules: deadlines::Schedules::default(),
+            hashing: passwords::Hashing::new(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,
             catalog: Arc::new(catalog),

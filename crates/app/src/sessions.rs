@@ -4,22 +4,27 @@
 
 use std::time::Duration;
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use std::net::IpAddr;
+
 use subtle::ConstantTimeEq;
 use tierdesk_core::records::{Account, Agent, Session, User};
 use tierdesk_store::StoreError;
 
 use crate::error::{Field, Problem};
-use crate::validate::{check_email, check_language, check_line};
+use crate::passwords::check_password;
+use crate::validate::{check_email, check_language, check_line, is_email};
 use crate::{App, ServiceError, ids};
 
 /// How long a session lasts from sign-in.
 pub const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
-/// Sign-in attempts per email and minute, counted by all replicas together.
-pub const SIGN_INS_PER_MINUTE: i64 = 10;
-pub const MIN_PASSWORD_CHARS: usize = 12;
-pub const MAX_PASSWORD_CHARS: usize = 1024;
+/// Sign-in attempts per minute, counted by all replicas together: for one email, from one
+/// address, and for the whole service (which bounds password spraying across emails).
+pub const SIGN_INS_PER_EMAIL: i64 = 10;
+pub const SIGN_INS_PER_ADDRESS: i64 = 30;
+pub const SIGN_INS_PER_SERVICE: i64 = 600;
+/// Password changes per person and minute: a limiter of its own, so that someone flooding
+/// the sign-in form with a person's email cannot also keep them from changing it.
+pub const PASSWORD_CHANGES_PER_MINUTE: i64 = 10;
 
 /// Who is signed in.
 #[derive(Debug, Clone)]
@@ -34,43 +39,6 @@ pub struct SignedIn {
     pub token: String,
     pub session: Session,
     pub person: Person,
-}
-
-fn hash_password(password: &str) -> Result<String, ServiceError> {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt)
-        .map_err(|e| ServiceError::Internal(format!("the OS random number source failed: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| ServiceError::Internal(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(e.to_string()))
-}
-
-fn password_matches(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
-
-fn check_password(password: &str) -> Result<(), ServiceError> {
-    // The upper bound keeps hashing cheap; argon2 reads the whole password.
-    let n = password.chars().count();
-    if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
-        return Err(ServiceError::invalid(
-            Field::Password,
-            Problem::Length {
-                min: MIN_PASSWORD_CHARS,
-                max: MAX_PASSWORD_CHARS,
-                got: n,
-            },
-        ));
-    }
-    Ok(())
 }
 
 impl App {
@@ -109,7 +77,7 @@ impl App {
         }
         if let Some(p) = password {
             self.store
-                .set_password(&email, &hash_password(p)?, self.clock.now())
+                .set_password(&email, &self.hashing.hash(p).await?, self.clock.now())
                 .await?;
         }
         Ok(user)
@@ -124,7 +92,11 @@ impl App {
         })?;
         Ok(self
             .store
-            .set_password(&email, &hash_password(password)?, self.clock.now())
+            .set_password(
+                &email,
+                &self.hashing.hash(password).await?,
+                self.clock.now(),
+            )
             .await?)
     }
 
@@ -136,16 +108,66 @@ impl App {
         Ok(self.store.agent_by_email(email).await?.map(Person::Agent))
     }
 
-    /// Signs in; the error never says whether the email exists.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, ServiceError> {
+    /// Signs in; the error never says whether the email exists. `from` is the address
+    /// the attempt came from, when the surface knows it.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        from: Option<IpAddr>,
+    ) -> Result<SignedIn, ServiceError> {
         let email = email.trim().to_lowercase();
-        self.check_credentials(&email, password).await?;
+        // Nothing that cannot be a person's email or password reaches the limiter's table
+        // or the hasher (a megabyte "email" once became a megabyte row).
+        let plausible =
+            is_email(&email) && password.len() <= 4 * crate::passwords::MAX_PASSWORD_CHARS;
+        if !plausible {
+            return Err(wrong_email_or_password());
+        }
+        let window = self.clock.now().as_second() / 60 * 60;
+        let throttled = |what: &str| {
+            ServiceError::Throttled(format!("too many sign-in attempts {what}; wait a minute"))
+        };
+        let limits = [
+            (
+                email_key("sign-in", &email),
+                "sign-in",
+                SIGN_INS_PER_EMAIL,
+                "for this email",
+            ),
+            (
+                "all".to_string(),
+                "sign-in-service",
+                SIGN_INS_PER_SERVICE,
+                "right now",
+            ),
+        ];
+        for (key, kind, limit, what) in limits {
+            if !self.store.rate_hit(&key, kind, window, limit).await? {
+                return Err(throttled(what));
+            }
+        }
+        if let Some(ip) = from
+            && !self
+                .store
+                .rate_hit(
+                    &ip.to_string(),
+                    "sign-in-address",
+                    window,
+                    SIGN_INS_PER_ADDRESS,
+                )
+                .await?
+        {
+            return Err(throttled("from this address"));
+        }
+        self.check_password_of(&email, password).await?;
         self.open_session(email).await
     }
 
-    /// Changes a signed-in person's password after checking the current one (counted
-    /// against the sign-in limit, so a stolen session cannot guess it). Every session of
-    /// the email ends; the new one returned keeps this browser signed in.
+    /// Changes a signed-in person's password after checking the current one (with a
+    /// limiter of its own, so a stolen session cannot guess it and a sign-in flood cannot
+    /// block it). Every session of the email ends; the new one returned keeps this browser
+    /// signed in.
     pub async fn change_password(
         &self,
         email: &str,
@@ -153,7 +175,18 @@ impl App {
         new: &str,
     ) -> Result<SignedIn, ServiceError> {
         let email = email.trim().to_lowercase();
-        self.check_credentials(&email, current)
+        let window = self.clock.now().as_second() / 60 * 60;
+        let key = email_key("password-change", &email);
+        if !self
+            .store
+            .rate_hit(&key, "password-change", window, PASSWORD_CHANGES_PER_MINUTE)
+            .await?
+        {
+            return Err(ServiceError::Throttled(
+                "too many attempts to change this password; wait a minute".into(),
+            ));
+        }
+        self.check_password_of(&email, current)
             .await
             .map_err(|e| match e {
                 ServiceError::Unauthenticated(_) => {
@@ -165,40 +198,14 @@ impl App {
         self.open_session(email).await
     }
 
-    /// The sign-in limit, then the password; the error never says whether the email
-    /// exists.
-    async fn check_credentials(&self, email: &str, password: &str) -> Result<(), ServiceError> {
-        let now = self.clock.now();
-        let window = now.as_second() / 60 * 60;
-        if !self
-            .store
-            .rate_hit(
-                &format!("sign-in:{email}"),
-                "sign-in",
-                window,
-                SIGN_INS_PER_MINUTE,
-            )
-            .await?
-        {
-            return Err(ServiceError::Throttled(
-                "too many sign-in attempts for this email; wait a minute".into(),
-            ));
-        }
+    /// Whether `password` is `email`'s; the error never says whether the email exists
+    /// (an unknown email is hashed too, so both answers take as long).
+    async fn check_password_of(&self, email: &str, password: &str) -> Result<(), ServiceError> {
         let stored = self.store.password(email).await?;
-        // Hash even when there is no such email, so both answers take as long.
-        let ok = match &stored {
-            Some(hash) => password_matches(password, hash),
-            None => {
-                let _ = hash_password(password);
-                false
-            }
-        };
-        if ok {
+        if self.hashing.verify(password, stored).await? {
             Ok(())
         } else {
-            Err(ServiceError::Unauthenticated(
-                "wrong email or password".into(),
-            ))
+            Err(wrong_email_or_password())
         }
     }
 
@@ -206,7 +213,7 @@ impl App {
         let person = self
             .person(&email)
             .await?
-            .ok_or_else(|| ServiceError::Unauthenticated("wrong email or password".into()))?;
+            .ok_or_else(wrong_email_or_password)?;
         let now = self.clock.now();
         let token = ids::token("tds_")?;
         let session = Session {
@@ -264,27 +271,22 @@ impl App {
     }
 }
 
+fn wrong_email_or_password() -> ServiceError {
+    ServiceError::Unauthenticated("wrong email or password".into())
+}
+
+/// A limiter key for an email: its hash, so the table holds no addresses and every key has
+/// the same short length.
+fn email_key(purpose: &str, email: &str) -> String {
+    let hash: String = ids::token_hash(email)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{purpose}:{hash}")
+}
+
 /// Whether a form's CSRF token is the session's (compared in constant time).
 pub fn csrf_ok(session: &Session, presented: &str) -> bool {
     session.csrf.as_bytes().ct_eq(presented.as_bytes()).into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn argon2_hashes_verify_and_differ() {
-        let (Ok(a), Ok(b)) = (
-            hash_password("correct horse battery"),
-            hash_password("correct horse battery"),
-        ) else {
-            panic!("hashing failed")
-        };
-        assert_ne!(a, b, "salted");
-        assert!(a.starts_with("$argon2id$"));
-        assert!(password_matches("correct horse battery", &a));
-        assert!(!password_matches("correct horse battery!", &a));
-        assert!(!password_matches("x", "not a hash"));
-    }
 }

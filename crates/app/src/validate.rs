@@ -21,6 +21,15 @@ pub(crate) fn check_text(field: Field, s: &str) -> Result<(), ServiceError> {
     }
 }
 
+/// A one-line name a person wrote (a subject, a file name): what [`check_text`] refuses,
+/// and line breaks and bidirectional controls too (`core::text::forbidden_in_line`).
+pub(crate) fn check_name_text(field: Field, s: &str) -> Result<(), ServiceError> {
+    match tierdesk_core::text::forbidden_in_line(s) {
+        Some(c) => Err(ServiceError::invalid(field, Problem::Forbidden(c))),
+        None => Ok(()),
+    }
+}
+
 pub(crate) fn check_body(body: Option<&str>) -> Result<String, ServiceError> {
     let body = body.ok_or_else(|| ServiceError::invalid(Field::Body, Problem::Missing))?;
     let n = body.chars().count();

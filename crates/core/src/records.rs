@@ -352,6 +352,8 @@ pub struct AttachmentRef {
 pub struct Attachment {
     pub file_name: String,
     pub data: Vec<u8>,
+    /// Attached to an internal note: for support's eyes only.
+    pub internal: bool,
 }
 
 /// A month's support-fee invoice for one account, with its arithmetic line by line.

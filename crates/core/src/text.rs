@@ -9,10 +9,19 @@ pub fn forbidden_char(s: &str) -> Option<char> {
         .find(|c| is_unprintable(*c) && !matches!(c, '\n' | '\r' | '\t'))
 }
 
-/// The first character a one-line name (a person's, an account's, a key's) may not hold:
-/// [`forbidden_char`]'s, and line breaks and tabs too.
+/// The first character a one-line name (a subject, a file name, a person's, an account's
+/// or a key's name) may not hold: [`forbidden_char`]'s, line breaks and tabs, and the
+/// bidirectional embedding, override and isolate controls, which make a name display as
+/// another (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`).
 pub fn forbidden_in_line(s: &str) -> Option<char> {
-    s.chars().find(|c| is_unprintable(*c))
+    s.chars()
+        .find(|c| is_unprintable(*c) || is_bidi_control(*c))
+}
+
+/// U+202A..U+202E (embeddings and overrides) and U+2066..U+2069 (isolates). The plain
+/// marks (U+200E, U+200F) stay allowed: they only nudge the text around them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Control characters and Unicode non-characters: invisible, or reserved.
@@ -43,6 +52,15 @@ mod tests {
         assert_eq!(forbidden_char("line one\nline two\tend"), None);
         assert_eq!(forbidden_char("nul\0here"), Some('\0'));
         assert_eq!(forbidden_char("x\u{FFFE}"), Some('\u{FFFE}'));
+        // Names are one line, and never display as something else.
+        assert_eq!(
+            forbidden_in_line("invoice\u{202E}fdp.exe"),
+            Some('\u{202E}')
+        );
+        assert_eq!(forbidden_in_line("a\u{2067}b"), Some('\u{2067}'));
+        assert_eq!(forbidden_in_line("two\nlines"), Some('\n'));
+        assert_eq!(forbidden_in_line("שלום \u{200F}report.pdf"), None);
+        assert_eq!(forbidden_char("a\u{202E}b"), None);
         assert!(is_email("ops@example.com"));
         for bad in [
             "",

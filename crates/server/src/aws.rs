@@ -297,6 +297,9 @@ fn aws_words(i: &Invalid) -> String {
             "{m} contains the control or non-character U+{:04X}",
             *c as u32
         ),
+        (Problem::Forbidden(c), _) if tierdesk_core::text::is_bidi_control(*c) => {
+            format!("{m} contains the bidirectional control U+{:04X}", *c as u32)
+        }
         (Problem::Forbidden(c), _) => format!("{m} may not contain '{c}'"),
         (Problem::Malformed(v), field) => format!("{m} '{v}' is not {}", field.form()),
         (Problem::TooMany { max, got }, field) => {
@@ -691,6 +694,10 @@ mod tests {
             (
                 said(Field::Attachments, Problem::Empty),
                 "attachments must hold at least one attachment",
+            ),
+            (
+                said(Field::FileName, Problem::Forbidden('\u{202E}')),
+                "fileName contains the bidirectional control U+202E",
             ),
             (
                 said(Field::FileName, Problem::Forbidden('/')),

@@ -5,14 +5,18 @@
 
 pub mod api;
 mod aws;
+mod client;
 pub mod console;
 pub mod errors;
+mod listener;
 pub mod report_format;
 pub mod webhook_sender;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+pub use listener::ConnectionLimits;
 
 use axum::Router;
 use axum::body::Body;
@@ -25,6 +29,8 @@ pub struct AppState {
     pub max_body: usize,
     /// Mark console cookies `Secure` on every response, not only on HTTPS requests.
     pub secure_cookies: bool,
+    /// Reverse proxies whose X-Forwarded-For names the client (`serve --trusted-proxy`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub(crate) request_ids: Arc<RequestIds>,
 }
 
@@ -57,6 +63,7 @@ impl AppState {
         Self {
             max_body: attachments * 4 / 3 + 256 * 1024,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             app,
             request_ids: Arc::new(RequestIds::new()),
         }
@@ -116,15 +123,14 @@ pub(crate) async fn read_body(body: Body, max: usize) -> Option<bytes::Bytes> {
 pub async fn serve(
     state: AppState,
     listen: SocketAddr,
+    limits: ConnectionLimits,
     ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    listener::serve_on(listener, router(state), limits, shutdown()).await;
     Ok(())
 }
 

@@ -47,6 +47,14 @@ macro_rules! backend {
                     7,
                     include_str!(concat!("../migrations/", $dir, "/0007_console_people.sql")),
                 ),
+                (
+                    8,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0008_rate_window_sweep.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

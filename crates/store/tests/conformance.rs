@@ -592,6 +592,43 @@ fn attachments(account: &str, existing: Option<String>, n: usize, at: Timestamp)
     }
 }
 
+/// A file says whether it belongs to an internal note, so the use cases can keep it from
+/// the customer.
+async fn files_of_internal_notes_say_so(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-06-01T00:00:00Z");
+    let c = s
+        .create_case(new_case("111111111111", 1, t0))
+        .await
+        .unwrap();
+    for internal in [true, false] {
+        let files = attachments("111111111111", None, 1, t0);
+        let id = files.files[0].0.clone();
+        s.add_communication(NewCommunication {
+            account_id: "111111111111".into(),
+            case_id: c.case_id.clone(),
+            body: "see the file".into(),
+            submitted_by: "Ada (support)".into(),
+            from_support: true,
+            internal,
+            attachment_set: None,
+            files: Some(files),
+            at: t0 + Duration::from_secs(60),
+            follow_up: None,
+        })
+        .await
+        .unwrap();
+        let got = s.attachment("111111111111", &id).await.unwrap().unwrap();
+        assert_eq!(got.internal, internal);
+    }
+    // A file in a set no message has used yet is nobody's note.
+    let unused = attachments("111111111111", None, 1, t0);
+    let id = unused.files[0].0.clone();
+    s.add_attachments(unused).await.unwrap();
+    let got = s.attachment("111111111111", &id).await.unwrap().unwrap();
+    assert!(!got.internal);
+}
+
 async fn attachment_sets_limits_expiry_and_use(s: Store) {
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
@@ -731,6 +768,30 @@ async fn rate_windows_count_per_window(s: Store) {
     assert!(!s.rate_hit("111111111111", "sets", 100, 3).await.unwrap());
     assert!(s.rate_hit("111111111111", "other", 100, 3).await.unwrap());
     assert!(s.rate_hit("111111111111", "sets", 160, 3).await.unwrap());
+}
+
+/// A hit sweeps the old windows of every key of its kind, so keys that never come back (a
+/// stranger's guessed emails) do not stay for ever. Seen from outside: once swept, an old
+/// window counts from zero again.
+async fn old_rate_windows_of_every_key_are_swept(s: Store) {
+    for _ in 0..3 {
+        assert!(s.rate_hit("sign-in:aaaa", "sign-in", 100, 3).await.unwrap());
+        assert!(
+            s.rate_hit("sign-in:bbbb", "other-kind", 100, 3)
+                .await
+                .unwrap()
+        );
+    }
+    assert!(!s.rate_hit("sign-in:aaaa", "sign-in", 100, 3).await.unwrap());
+    // Another key's hit in a later window sweeps this key's full one ...
+    assert!(s.rate_hit("sign-in:cccc", "sign-in", 160, 3).await.unwrap());
+    assert!(s.rate_hit("sign-in:aaaa", "sign-in", 100, 3).await.unwrap());
+    // ... and leaves other kinds alone.
+    assert!(
+        !s.rate_hit("sign-in:bbbb", "other-kind", 100, 3)
+            .await
+            .unwrap()
+    );
 }
 
 async fn holidays_import_replaces_per_source(s: Store) {
@@ -1670,8 +1731,10 @@ conformance!(
     case_queries_filter_and_paginate,
     communications_page_and_reopen,
     attachment_sets_limits_expiry_and_use,
+    files_of_internal_notes_say_so,
     monthly_cap_is_enforced_atomically,
     rate_windows_count_per_window,
+    old_rate_windows_of_every_key_are_swept,
     meta_init_keeps_the_first_value,
     holidays_import_replaces_per_source,
     queue_orders_by_deadline_and_filters,

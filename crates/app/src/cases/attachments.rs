@@ -4,6 +4,7 @@ use jiff::Timestamp;
 use tierdesk_core::records::Attachment;
 use tierdesk_store::{NewAttachments, StoreError};
 
+use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
 use crate::files::{NewFile, attachment_error};
@@ -83,9 +84,11 @@ impl App {
                 self.limits.describe_attachment_per_minute
             )));
         }
+        // A file on an internal note answers like one that does not exist.
         self.store
             .attachment(&caller.account.id, id)
             .await?
+            .filter(|a| Actor::Customer(caller).may_read(a))
             .ok_or_else(|| ServiceError::AttachmentNotFound(format!("Invalid attachment ID: {id}")))
     }
 }

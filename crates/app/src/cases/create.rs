@@ -10,7 +10,7 @@ use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::{Field, Problem, Refusal};
 use crate::files::attachment_error;
-use crate::validate::{check_body, check_cc, check_issue_type, check_language, check_text};
+use crate::validate::{check_body, check_cc, check_issue_type, check_language, check_name_text};
 use crate::{App, ServiceError, ids};
 
 impl App {
@@ -100,7 +100,7 @@ impl App {
                 },
             ));
         }
-        check_text(Field::Subject, subject)?;
+        check_name_text(Field::Subject, subject)?;
         let body = check_body(input.communication_body.as_deref())?;
         check_cc(&input.cc_email_addresses)?;
         let language = match &input.language {

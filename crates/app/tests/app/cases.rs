@@ -276,6 +276,92 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
 }
 
 #[tokio::test]
+async fn files_of_internal_notes_are_never_the_customers() {
+    let w = world().await;
+    let case = open(&w, "normal").await;
+    w.app
+        .post_message(
+            Actor::Agent(&w.ada),
+            Message {
+                internal: true,
+                attachments: Attachments::Files(vec![NewFile {
+                    file_name: Some("heap.dump".into()),
+                    data: Some(b"secret".to_vec()),
+                }]),
+                ..message(&case, "Heap dump from their host")
+            },
+        )
+        .await
+        .unwrap();
+    let conversation = w
+        .app
+        .case_conversation(&w.ada, &case.case_id)
+        .await
+        .unwrap();
+    let id = conversation.last().unwrap().attachments[0]
+        .attachment_id
+        .clone();
+    // Support reads it; the customer's account holds it, yet the customer gets the answer
+    // for a file that does not exist.
+    let staff = w
+        .app
+        .case_attachment(&w.ada, &case.case_id, &id)
+        .await
+        .unwrap();
+    assert_eq!(staff.data, b"secret");
+    let customer = w.app.describe_attachment(&w.acme, Some(id.clone())).await;
+    assert!(
+        matches!(customer, Err(ServiceError::AttachmentNotFound(_))),
+        "{customer:?}"
+    );
+}
+
+#[tokio::test]
+async fn names_that_display_as_other_names_are_refused() {
+    let w = world().await;
+    let spoofed = w
+        .app
+        .create_case(
+            &w.acme,
+            CreateCase {
+                subject: Some("Invoice \u{202E}fdp.exe".into()),
+                communication_body: Some("see attached".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(
+        matches!(
+            &spoofed,
+            Err(ServiceError::Invalid(i))
+                if i.field == Field::Subject && i.problem == Problem::Forbidden('\u{202E}')
+        ),
+        "{spoofed:?}"
+    );
+    let case = open(&w, "normal").await;
+    let file = w
+        .app
+        .post_message(
+            Actor::Customer(&w.acme),
+            Message {
+                attachments: Attachments::Files(vec![NewFile {
+                    file_name: Some("invoice\u{2066}exe.pdf".into()),
+                    data: Some(b"x".to_vec()),
+                }]),
+                ..message(&case, "here")
+            },
+        )
+        .await;
+    assert!(
+        matches!(
+            &file,
+            Err(ServiceError::Invalid(i)) if i.field == Field::FileName
+        ),
+        "{file:?}"
+    );
+}
+
+#[tokio::test]
 async fn the_plan_gates_the_api_and_its_severities() {
     let w = world().await;
     // Basic has no Support API.

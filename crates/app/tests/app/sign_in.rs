@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,14 +76,16 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         }))
     ));
 
-    let wrong = a.sign_in("kenji@example.com", "wrong horse battery").await;
+    let wrong = a
+        .sign_in("kenji@example.com", "wrong horse battery", None)
+        .await;
     let unknown = a
-        .sign_in("nobody@example.com", "correct horse battery")
+        .sign_in("nobody@example.com", "correct horse battery", None)
         .await;
     // The same answer whether or not the email exists.
     assert_eq!(format!("{wrong:?}"), format!("{unknown:?}"));
     let signed = a
-        .sign_in("KENJI@example.com", "correct horse battery")
+        .sign_in("KENJI@example.com", "correct horse battery", None)
         .await
         .unwrap();
     assert!(
@@ -109,7 +112,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         .await
         .unwrap();
     let ada = b
-        .sign_in("ada@support.example.com", "tam password 2026")
+        .sign_in("ada@support.example.com", "tam password 2026", None)
         .await
         .unwrap();
     assert!(matches!(ada.person, Person::Agent(ref agent) if agent.role.as_str() == "tam"));
@@ -122,7 +125,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         .unwrap();
     assert!(a.session(&signed.token).await.is_err());
     assert!(
-        a.sign_in("kenji@example.com", "correct horse battery")
+        a.sign_in("kenji@example.com", "correct horse battery", None)
             .await
             .is_err()
     );
@@ -130,11 +133,11 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     // Changing one's own password needs the current one, ends the other sessions and
     // opens a new one.
     let other_browser = a
-        .sign_in("kenji@example.com", "another horse battery")
+        .sign_in("kenji@example.com", "another horse battery", None)
         .await
         .unwrap();
     let this_browser = b
-        .sign_in("kenji@example.com", "another horse battery")
+        .sign_in("kenji@example.com", "another horse battery", None)
         .await
         .unwrap();
     let wrong_current = a
@@ -186,7 +189,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
 
     // Sessions expire.
     let fresh = a
-        .sign_in("kenji@example.com", "another horse battery")
+        .sign_in("kenji@example.com", "another horse battery", None)
         .await
         .unwrap();
     clock.set(clock.now() + SESSION_TTL + Duration::from_secs(1));
@@ -196,8 +199,9 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     let mut throttled = false;
     for i in 0..12 {
         let app = if i % 2 == 0 { &a } else { &b };
-        if let Err(ServiceError::Throttled(_)) =
-            app.sign_in("kenji@example.com", "guess guess guess").await
+        if let Err(ServiceError::Throttled(_)) = app
+            .sign_in("kenji@example.com", "guess guess guess", None)
+            .await
         {
             throttled = true;
             break;
@@ -244,4 +248,77 @@ async fn console_customers_open_cases_on_plans_without_the_api() {
         app.create_case(&api, input).await,
         Err(ServiceError::SubscriptionRequired(_))
     ));
+}
+
+/// What the sign-in form takes from strangers is bounded: nothing implausible reaches the
+/// store, one address cannot try email after email, and a flood on someone's email does
+/// not keep them from changing their password.
+#[tokio::test]
+async fn sign_in_limits_hold_against_strangers() {
+    let db = ScratchDb::sqlite("signin-limits");
+    let clock = Arc::new(ManualClock::new("2026-11-22T09:00:00Z".parse().unwrap()));
+    let app = replica(db.url(), clock.clone()).await;
+    app.create_account(tierdesk_testkit::account("123456789012", "aws.business"))
+        .await
+        .unwrap();
+    app.create_user(
+        "123456789012",
+        "kenji@example.com",
+        "Kenji",
+        None,
+        Some("correct horse battery"),
+    )
+    .await
+    .unwrap();
+
+    // A megabyte "email" is turned away before the limiter: were it counted, the twelfth
+    // try would be throttled, not merely wrong.
+    let huge = format!("{}@example.com", "a".repeat(1 << 20));
+    for _ in 0..12 {
+        let r = app.sign_in(&huge, "whatever", None).await;
+        assert!(matches!(r, Err(ServiceError::Unauthenticated(_))), "{r:?}");
+    }
+
+    // One address, a new email each time: the address runs out.
+    let stranger: IpAddr = [203, 0, 113, 7].into();
+    let mut refused_at = None;
+    for i in 0..40 {
+        let r = app
+            .sign_in(
+                &format!("guess{i}@example.com"),
+                "guess guess",
+                Some(stranger),
+            )
+            .await;
+        if matches!(r, Err(ServiceError::Throttled(_))) {
+            refused_at = Some(i);
+            break;
+        }
+    }
+    assert_eq!(refused_at, Some(30));
+    // Someone else, from elsewhere, still signs in.
+    app.sign_in(
+        "kenji@example.com",
+        "correct horse battery",
+        Some([198, 51, 100, 1].into()),
+    )
+    .await
+    .unwrap();
+
+    // A flood on Kenji's email throttles sign-in, but not his password change.
+    for _ in 0..12 {
+        let _ = app.sign_in("kenji@example.com", "wrong wrong", None).await;
+    }
+    assert!(matches!(
+        app.sign_in("kenji@example.com", "correct horse battery", None)
+            .await,
+        Err(ServiceError::Throttled(_))
+    ));
+    app.change_password(
+        "kenji@example.com",
+        "correct horse battery",
+        "another horse battery",
+    )
+    .await
+    .unwrap();
 }

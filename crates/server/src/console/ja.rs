@@ -102,8 +102,8 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "メールアドレスまたはパスワードが違います。",
     ),
     (
-        "Too many sign-in attempts for this email; wait a minute and try again.",
-        "このメールアドレスでのサインインの試行が多すぎます。1 分待ってからもう一度お試しください。",
+        "Too many sign-in attempts; wait a minute and try again.",
+        "サインインの試行が多すぎます。1 分待ってからもう一度お試しください。",
     ),
     (
         "You are signed in for account {0} ({1}).",
@@ -291,7 +291,7 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "{0}: '{1}' is not {2}.",
         "{0}: 「{1}」は{2}ではありません。",
     ),
-    ("{0} is not right.", "{0}が正しくありません。"),
+    ("The {0} is not right.", "{0}が正しくありません。"),
     ("{0}: choose at least one.", "{0}を1つ以上選んでください。"),
     (
         "This page link is not one this server made; start the list again.",

@@ -38,6 +38,9 @@ use crate::AppState;
 
 const SESSION_COOKIE: &str = "tierdesk_session";
 const LOGIN_CSRF_COOKIE: &str = "tierdesk_login_csrf";
+/// The largest sign-in form accepted (an email, a password of at most 1024 characters
+/// percent-encoded, and a token).
+const SIGN_IN_BODY_BYTES: usize = 16 * 1024;
 
 /// The console's headers, on every response under `/console` (pages, redirects, refusals,
 /// scripts, downloads): pages are per person, so they are never cached unless a handler
@@ -63,7 +66,13 @@ pub fn routes() -> Router<AppState> {
 fn console_routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(home))
-        .route("/console/sign-in", get(sign_in_page).post(sign_in))
+        // A sign-in form is an email, a password and a token: a few kilobytes at most.
+        .route(
+            "/console/sign-in",
+            get(sign_in_page)
+                .post(sign_in)
+                .layer(axum::extract::DefaultBodyLimit::max(SIGN_IN_BODY_BYTES)),
+        )
         .route("/console/sign-out", post(sign_out))
         .route("/console/invoices", get(invoices))
         .route("/console/advisor", get(advisor))
@@ -421,7 +430,8 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
             "{0}: '{1}' is not offered by your plan ({2}); it offers {3}.",
             &[label, value, plan_name, &offered.join(", ")],
         ),
-        Problem::Wrong => l.fill("{0} is not right.", &[label]),
+        // Mid-sentence, the label is lower case ("The current password is not right.").
+        Problem::Wrong => l.fill("The {0} is not right.", &[&label.to_lowercase()]),
         Problem::NotIssued => l
             .t("This page link is not one this server made; start the list again.")
             .into(),
@@ -659,7 +669,12 @@ fn sign_in_form(
     r
 }
 
-async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sign_in(
+    State(st): State<AppState>,
+    peer: crate::client::Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let l = browser_lang(&headers);
     let f = form(&body);
     let email = field(&f, "email");
@@ -676,7 +691,8 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
             l.t("The form was not sent from this site (CSRF check failed). Reload the page and try again."),
         );
     }
-    match st.app.sign_in(&email, &field(&f, "password")).await {
+    let from = crate::client::address(&st.trusted_proxies, &peer, &headers);
+    match st.app.sign_in(&email, &field(&f, "password"), from).await {
         Ok(signed) => {
             let mut r = Redirect::to("/console").into_response();
             *r.status_mut() = StatusCode::SEE_OTHER;
@@ -704,7 +720,7 @@ async fn sign_in(State(st): State<AppState>, headers: HeaderMap, body: Bytes) ->
             &headers,
             email,
             Some(
-                l.t("Too many sign-in attempts for this email; wait a minute and try again.")
+                l.t("Too many sign-in attempts; wait a minute and try again.")
                     .to_string(),
             ),
             StatusCode::TOO_MANY_REQUESTS,
@@ -1133,6 +1149,18 @@ mod tests {
         assert_eq!(
             field_words(Lang::Ja, &i),
             "メッセージは1〜8000文字で入力してください（現在9000文字）。"
+        );
+        let wrong = Invalid {
+            field: Field::CurrentPassword,
+            problem: Problem::Wrong,
+        };
+        assert_eq!(
+            field_words(Lang::En, &wrong),
+            "The current password is not right."
+        );
+        assert_eq!(
+            field_words(Lang::Ja, &wrong),
+            "現在のパスワードが正しくありません。"
         );
     }
 

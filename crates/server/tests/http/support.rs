@@ -226,7 +226,7 @@ impl Server {
     /// per person in a test.
     pub async fn visitor(&self, email: &str) -> Visitor {
         self.app.set_password(email, PASSWORD).await.unwrap();
-        let signed = self.app.sign_in(email, PASSWORD).await.unwrap();
+        let signed = self.app.sign_in(email, PASSWORD, None).await.unwrap();
         Visitor {
             cookie: format!("tierdesk_session={}", signed.token),
             csrf: signed.session.csrf,

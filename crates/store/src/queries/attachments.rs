@@ -36,7 +36,11 @@ impl Backend {
     }
 
     pub async fn attachment(&self, account_id: &str, attachment_id: &str) -> Result<Option<Attachment>, StoreError> {
-        let row = sqlx::query("SELECT file_name, data FROM attachments WHERE attachment_id = $1 AND account_id = $2")
+        let row = sqlx::query(
+            "SELECT a.file_name, a.data, COALESCE(c.internal, FALSE) AS internal FROM attachments a \
+             LEFT JOIN communications c ON c.id = a.communication_id \
+             WHERE a.attachment_id = $1 AND a.account_id = $2",
+        )
             .bind(attachment_id)
             .bind(account_id)
             .fetch_optional(&self.read)
@@ -45,6 +49,7 @@ impl Backend {
             Some(r) => Some(Attachment {
                 file_name: r.try_get("file_name")?,
                 data: r.try_get("data")?,
+                internal: r.try_get("internal")?,
             }),
             None => None,
         })
@@ -73,9 +78,9 @@ impl Backend {
                     .bind(limit)
                     .execute(&mut *c)
                     .await?;
-                    // Old windows are of no further use.
-                    sqlx::query("DELETE FROM rate_windows WHERE account_id = $1 AND kind = $2 AND window_start < $3")
-                        .bind(&account_id)
+                    // Old windows are of no further use, whoever's they were: keys that never
+                    // come back (a stranger's guesses) must not stay for ever.
+                    sqlx::query("DELETE FROM rate_windows WHERE kind = $1 AND window_start < $2")
                         .bind(&kind)
                         .bind(window_start)
                         .execute(&mut *c)

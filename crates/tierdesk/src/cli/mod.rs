@@ -203,6 +203,19 @@ pub struct Serve {
     /// HTTPS; behind a proxy that sends X-Forwarded-Proto: https they are Secure anyway).
     #[arg(long)]
     secure_cookies: bool,
+    /// A reverse proxy in front of Tierdesk whose X-Forwarded-For names the client (for
+    /// per-address limits); repeatable. From anyone else the header is ignored.
+    #[arg(long)]
+    trusted_proxy: Vec<std::net::IpAddr>,
+    /// Connections served at once; more are closed as they arrive.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, default_value_t = 10)]
+    header_timeout: u64,
+    /// Seconds a whole request may take, its upload included.
+    #[arg(long, default_value_t = 120)]
+    request_timeout: u64,
     /// Log level: error, warn, info, debug, trace.
     #[arg(long, env = "TIERDESK_LOG", default_value = "info")]
     log: tracing::Level,
@@ -398,8 +411,14 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     ));
     let mut state = tierdesk_server::AppState::new(app);
     state.secure_cookies = s.secure_cookies;
+    state.trusted_proxies = s.trusted_proxy;
     let db = setup::redact(&g.database);
-    tierdesk_server::serve(state, s.listen, |addr| {
+    let connections = tierdesk_server::ConnectionLimits {
+        max_connections: s.max_connections.max(1),
+        header_read: Duration::from_secs(s.header_timeout.max(1)),
+        request: Duration::from_secs(s.request_timeout.max(1)),
+    };
+    tierdesk_server::serve(state, s.listen, connections, |addr| {
         println!("Tierdesk is listening on http://{addr} (database {db})");
         if let Some((k, people)) = &demo {
             println!(
