@@ -108,3 +108,60 @@ both_engines! {
         assert_eq!(codes, ["low", "normal", "high", "urgent", "critical"]);
     }
 }
+
+both_engines! {
+    async fn a_file_on_an_internal_note_is_no_route_of_the_customers(s) {
+        use tierdesk_app::actor::Actor;
+        use tierdesk_app::cases::{Attachments, Message};
+        use tierdesk_app::files::NewFile;
+
+        let created = s.aws(Operation::CreateCase, new_case()).await;
+        let case_id = created.json()["caseId"].as_str().unwrap().to_string();
+        let agent = s
+            .app
+            .store
+            .agent_by_email("agent@support.example")
+            .await
+            .unwrap()
+            .unwrap();
+        s.app
+            .post_message(
+                Actor::Agent(&agent),
+                Message {
+                    case_id: Some(case_id.clone()),
+                    body: Some("Their heap dump, for us only".into()),
+                    internal: true,
+                    attachments: Attachments::Files(vec![NewFile {
+                        file_name: Some("heap.dump".into()),
+                        data: Some(b"customer secrets".to_vec()),
+                    }]),
+                    ..Message::default()
+                },
+            )
+            .await
+            .unwrap();
+        let conversation = s.app.case_conversation(&agent, &case_id).await.unwrap();
+        let file = conversation.last().unwrap().attachments[0].attachment_id.clone();
+
+        // The AWS API answers as for an id that does not exist ...
+        let r = s
+            .aws(Operation::DescribeAttachment, json!({"attachmentId": file}))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert_eq!(r.json()["__type"], "AttachmentIdNotFound");
+        // ... and so does the console's download link.
+        let customer = s.visitor(crate::support::CUSTOMER_EMAIL).await;
+        let page = s
+            .get_page(&customer, &format!("/console/cases/{case_id}/attachments/{file}"))
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND);
+        assert!(!page.text().contains("customer secrets"));
+        // Support still downloads it.
+        let staff = s.visitor("agent@support.example").await;
+        let page = s
+            .get_page(&staff, &format!("/console/queue/{case_id}/attachments/{file}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert_eq!(page.text(), "customer secrets");
+    }
+}

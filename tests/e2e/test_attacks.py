@@ -1,0 +1,127 @@
+"""What a stranger on the internet can do to a running server, from the security review:
+each finding as a test against a real `tierdesk serve`."""
+
+import os
+import socket
+import statistics
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from conftest import TEST_LIMITS, client
+
+
+def post_sign_in(url, email, password="x" * 12):
+    """A sign-in form with the login-CSRF double submit a script can always satisfy."""
+    data = urllib.parse.urlencode({"csrf": "x", "email": email, "password": password}).encode()
+    req = urllib.request.Request(url + "/console/sign-in", data=data, method="POST")
+    req.add_header("Cookie", "tierdesk_login_csrf=x")
+    req.add_header("Content-Type", "application/x-www-form-urlencoded")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def database_bytes(td):
+    db = Path(td.database.removeprefix("sqlite://"))
+    return sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+
+
+def test_a_megabyte_email_leaves_nothing_behind(td):
+    """Review H1: each 1.3 MB 'email' once left about 2.7 MB in the database, for ever."""
+    huge = "a" * 1_300_000 + "@example.com"
+    before = database_bytes(td) if td.backend == "sqlite" else None
+    for _ in range(10):
+        assert post_sign_in(td.url, huge) == 413
+    # Long but under the form's limit: refused as a wrong sign-in, not stored either.
+    for i in range(20):
+        assert post_sign_in(td.url, f"{i}{'b' * 4000}@example.com") == 401
+    if before is not None:
+        assert database_bytes(td) - before < 256 * 1024
+
+
+def test_a_slow_client_is_cut_off(td):
+    """Review M1: a slowloris client sends a header byte now and then, for ever."""
+    url = td.serve(*TEST_LIMITS, "--header-timeout", "2")
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        started = time.time()
+        closed = False
+        while time.time() - started < 8:
+            try:
+                s.sendall(b"X-Slow: y\r\n")
+                time.sleep(0.5)
+                s.settimeout(0.05)
+                if s.recv(4096) == b"":
+                    closed = True
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
+                closed = True
+                break
+        assert closed, "the server kept a connection whose headers never ended"
+        assert time.time() - started < 5
+
+
+def test_connections_past_the_cap_are_closed_and_the_server_recovers(td):
+    """Review M1: enough idle sockets once took every file descriptor."""
+    url = td.serve(*TEST_LIMITS, "--max-connections", "4", "--header-timeout", "2")
+    port = int(url.rsplit(":", 1)[1])
+    # The health check that saw the server start may still hold a slot for a moment.
+    time.sleep(0.5)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(4)]
+    time.sleep(0.3)
+    extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+    extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    try:
+        answer = extra.recv(4096)
+    except OSError:
+        answer = b""
+    assert answer == b"", answer
+    extra.close()
+    # The idle ones miss their header deadline and free their slots.
+    time.sleep(3)
+    with urllib.request.urlopen(url + "/healthz", timeout=5) as r:
+        assert r.status == 200
+    for s in idle:
+        s.close()
+
+
+def test_a_sign_in_flood_does_not_stall_the_aws_endpoint(td):
+    """Review M2: argon2 on the request threads let sign-ins starve every other request.
+    Twelve loops of sign-ins with random emails for ten seconds, while a customer calls
+    the AWS endpoint: its p90 latency stays under 30 ms."""
+    _, key = td.account("aws.business")
+    c = client(td.url, key)
+    c.describe_severity_levels()  # connection and key cache warm
+    stop = time.time() + 10
+    counts = {"sign_ins": 0}
+
+    def flood():
+        while time.time() < stop:
+            post_sign_in(td.url, f"{os.urandom(6).hex()}@example.com", "guess guess guess")
+            counts["sign_ins"] += 1
+
+    threads = [threading.Thread(target=flood) for _ in range(12)]
+    for t in threads:
+        t.start()
+    latencies = []
+    time.sleep(0.5)
+    while time.time() < stop - 0.5:
+        started = time.perf_counter()
+        c.describe_severity_levels()
+        latencies.append(time.perf_counter() - started)
+        time.sleep(0.02)
+    for t in threads:
+        t.join()
+    p90 = statistics.quantiles(latencies, n=10)[-1]
+    assert counts["sign_ins"] > 50, counts
+    print(f"p90 {p90 * 1000:.1f} ms over {len(latencies)} calls, {counts['sign_ins']} sign-ins")
+    assert p90 < 0.030, f"p90 {p90 * 1000:.1f} ms over {len(latencies)} calls, {counts['sign_ins']} sign-ins"
