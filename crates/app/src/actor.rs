@@ -1,9 +1,16 @@
-//! Who acts on a case, and which cases they reach: the one place that decides it. A
-//! customer (an account's caller, through the AWS API or the console) reaches only their
-//! account's cases, and another account's case answers exactly like one that does not
-//! exist; support agents work every account's cases.
+//! Who acts on a case, and which cases they reach: the one place that decides it, for
+//! every surface (AWS endpoint, operator API, console).
+//!
+//! - A customer (an account's caller, through the AWS API or the console) reaches only
+//!   their account's cases.
+//! - Support engineers work every account's cases, unless an admin limited them to named
+//!   accounts (`tierdesk agent scope`).
+//! - TAMs reach only the accounts they manage.
+//! - Admins reach every account.
+//!
+//! A case out of reach answers exactly like one that does not exist.
 
-use tierdesk_core::records::{Agent, Attachment, Case};
+use tierdesk_core::records::{Agent, Attachment, Case, Role};
 
 use crate::auth::{Caller, Via};
 use crate::{App, ServiceError};
@@ -43,7 +50,48 @@ impl Actor<'_> {
     }
 }
 
+/// The accounts a staff member reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    Every,
+    Only(Vec<String>),
+}
+
+impl Reach {
+    pub fn covers(&self, account_id: &str) -> bool {
+        match self {
+            Reach::Every => true,
+            Reach::Only(ids) => ids.iter().any(|a| a == account_id),
+        }
+    }
+
+    /// `wanted` (a filter's accounts, `None` for all) narrowed to this reach.
+    pub fn narrow(&self, wanted: Option<Vec<String>>) -> Option<Vec<String>> {
+        match (self, wanted) {
+            (Reach::Every, wanted) => wanted,
+            (Reach::Only(ids), None) => Some(ids.clone()),
+            (Reach::Only(_), Some(w)) => Some(w.into_iter().filter(|a| self.covers(a)).collect()),
+        }
+    }
+}
+
 impl App {
+    /// The accounts `agent` reaches (read on every request, so a change holds at once).
+    pub async fn reach(&self, agent: &Agent) -> Result<Reach, ServiceError> {
+        Ok(match agent.role {
+            Role::Admin => Reach::Every,
+            Role::Tam => Reach::Only(self.store.tam_accounts(&agent.id).await?),
+            Role::Agent => {
+                let named = self.store.agent_accounts(&agent.id).await?;
+                if named.is_empty() {
+                    Reach::Every
+                } else {
+                    Reach::Only(named)
+                }
+            }
+        })
+    }
+
     /// The Support API gate: every API call, supported or not, passes it first (console
     /// users, who are not calling the API, pass on every plan).
     pub fn require_api(&self, caller: &Caller) -> Result<(), ServiceError> {
@@ -66,7 +114,10 @@ impl App {
     ) -> Result<Case, ServiceError> {
         let found = match actor {
             Actor::Customer(caller) => self.store.case(&caller.account.id, case_id).await?,
-            Actor::Agent(_) => self.store.case_by_id(case_id).await?,
+            Actor::Agent(agent) => match self.store.case_by_id(case_id).await? {
+                Some(case) if self.reach(agent).await?.covers(&case.account_id) => Some(case),
+                _ => None,
+            },
         };
         found.ok_or_else(|| actor.no_case(case_id))
     }

@@ -1,21 +1,28 @@
 //! Support agents (engineers, TAMs, admins) and their API tokens.
 
+use std::time::Duration;
 use tierdesk_core::records::{Agent, Role};
-use tierdesk_store::StoreError;
 
-use crate::error::{Field, Problem};
+use jiff::Timestamp;
+use tierdesk_store::{AgentChange, StoreError};
+
+use crate::error::{Field, Problem, Refusal};
 use crate::validate::{check_email, check_language, check_line};
 use crate::{App, ServiceError, ids};
 
 /// Agent tokens start with this, so secret scanners and people can tell them apart.
 const TOKEN_PREFIX: &str = "tdat_";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewAgent {
     pub email: String,
     pub name: String,
     pub languages: Vec<String>,
     pub role: String,
+    /// How long the API token works (`None`: until rotated or revoked).
+    pub token_lifetime: Option<Duration>,
+    /// Made by `serve --demo`.
+    pub demo: bool,
 }
 
 /// A new agent and its API token, shown once (only its hash is stored).
@@ -41,16 +48,12 @@ impl App {
         if languages.is_empty() {
             languages.push("en".into());
         }
-        let role = Role::parse(&new.role).ok_or_else(|| {
-            ServiceError::invalid(
-                Field::Role,
-                Problem::NotOneOf {
-                    value: new.role.clone(),
-                    allowed: ["agent", "tam", "admin"].map(String::from).to_vec(),
-                },
-            )
-        })?;
+        let role = parse_role(&new.role)?;
+        let token_expires = self.token_expiry(new.token_lifetime)?;
         let agent = Agent {
+            disabled: None,
+            token_expires,
+            demo: new.demo,
             id: ids::agent_id()?,
             email,
             name: name.to_string(),
@@ -77,15 +80,156 @@ impl App {
         Ok(self.store.agents().await?)
     }
 
-    /// The agent a bearer token belongs to.
+    /// The agent a bearer token belongs to, if the token still works: not expired (or
+    /// revoked), and its agent not disabled. Read from the database on every request, so a
+    /// revocation holds on every replica at once.
     pub async fn authenticate_agent(&self, token: &str) -> Result<Agent, ServiceError> {
         let refused = || ServiceError::Unauthenticated("the bearer token is not valid".into());
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
             return Err(refused());
         }
-        self.store
+        let agent = self
+            .store
             .agent_by_token(&ids::token_hash(token))
             .await?
-            .ok_or_else(refused)
+            .ok_or_else(refused)?;
+        let now = self.clock.now();
+        let expired = agent.token_expires.is_some_and(|t| t <= now);
+        if expired || agent.disabled.is_some() {
+            return Err(refused());
+        }
+        Ok(agent)
     }
+
+    /// An agent by email, or `NotFound`.
+    pub async fn agent_by_email(&self, email: &str) -> Result<Agent, ServiceError> {
+        let email = email.trim().to_lowercase();
+        self.store
+            .agent_by_email(&email)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("no agent {email}")))
+    }
+
+    /// Takes an agent's access away (`disable`) or gives it back; their console sessions
+    /// end and their token stops working on the next request, on every replica.
+    pub async fn set_agent_disabled(
+        &self,
+        email: &str,
+        disable: bool,
+    ) -> Result<Agent, ServiceError> {
+        let agent = self.agent_by_email(email).await?;
+        let change = if disable {
+            AgentChange::Disable(self.clock.now())
+        } else {
+            AgentChange::Enable
+        };
+        self.store.change_agent(&agent.email, change).await?;
+        self.agent_by_email(&agent.email).await
+    }
+
+    pub async fn set_agent_role(&self, email: &str, role: &str) -> Result<Agent, ServiceError> {
+        let agent = self.agent_by_email(email).await?;
+        let role = parse_role(role)?;
+        if agent.role == Role::Tam
+            && role != Role::Tam
+            && !self.store.tam_accounts(&agent.id).await?.is_empty()
+        {
+            return Err(ServiceError::Conflict(format!(
+                "{} manages accounts as their TAM; give those accounts another TAM first",
+                agent.email
+            )));
+        }
+        self.store
+            .change_agent(&agent.email, AgentChange::Role(role))
+            .await?;
+        self.agent_by_email(&agent.email).await
+    }
+
+    /// A new token for the agent (shown once); the old one stops working at once.
+    pub async fn rotate_agent_token(
+        &self,
+        email: &str,
+        lifetime: Option<Duration>,
+    ) -> Result<CreatedAgent, ServiceError> {
+        let agent = self.agent_by_email(email).await?;
+        let token = ids::token(TOKEN_PREFIX)?;
+        let expires = self.token_expiry(lifetime)?;
+        self.store
+            .change_agent(
+                &agent.email,
+                AgentChange::Token {
+                    hash: ids::token_hash(&token),
+                    expires,
+                },
+            )
+            .await?;
+        Ok(CreatedAgent {
+            agent: self.agent_by_email(&agent.email).await?,
+            token,
+        })
+    }
+
+    /// Limits a support engineer to these accounts (empty: every account). TAMs reach the
+    /// accounts they manage and admins every account, so only engineers are limited.
+    pub async fn set_agent_accounts(
+        &self,
+        email: &str,
+        accounts: Vec<String>,
+    ) -> Result<Agent, ServiceError> {
+        let agent = self.agent_by_email(email).await?;
+        if agent.role != Role::Agent {
+            return Err(ServiceError::Refused(Refusal::OnlyEngineersAreLimited {
+                email: agent.email,
+                role: agent.role.as_str().to_string(),
+            }));
+        }
+        match self.store.set_agent_accounts(&agent.id, accounts).await {
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(
+                "one of those accounts does not exist (see `tierdesk account list`)".into(),
+            )),
+            other => Ok(other?),
+        }?;
+        Ok(agent)
+    }
+
+    /// The agent's token stops working now (console sign-in is not affected).
+    pub async fn revoke_agent_token(&self, email: &str) -> Result<Agent, ServiceError> {
+        let agent = self.agent_by_email(email).await?;
+        self.store
+            .change_agent(&agent.email, AgentChange::RevokeToken(self.clock.now()))
+            .await?;
+        self.agent_by_email(&agent.email).await
+    }
+
+    fn token_expiry(&self, lifetime: Option<Duration>) -> Result<Option<Timestamp>, ServiceError> {
+        lifetime
+            .map(|d| {
+                self.clock.now().checked_add(d).map_err(|_| {
+                    ServiceError::invalid(
+                        Field::TokenLifetime,
+                        Problem::OutOfRange {
+                            min: 1,
+                            max: MAX_TOKEN_DAYS,
+                            got: i64::try_from(d.as_secs() / 86_400).unwrap_or(i64::MAX),
+                        },
+                    )
+                })
+            })
+            .transpose()
+    }
+}
+
+/// The longest token lifetime, in days (ten years).
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
+fn parse_role(role: &str) -> Result<Role, ServiceError> {
+    Role::parse(role).ok_or_else(|| {
+        ServiceError::invalid(
+            Field::Role,
+            Problem::NotOneOf {
+                value: role.to_string(),
+                allowed: ["agent", "tam", "admin"].map(String::from).to_vec(),
+            },
+        )
+    })
 }

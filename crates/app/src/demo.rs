@@ -4,6 +4,7 @@
 
 use crate::accounts::{CreatedKey, NewAccount};
 use crate::agents::NewAgent;
+use crate::error::Refusal;
 use crate::{App, ServiceError, ids};
 
 impl App {
@@ -11,6 +12,24 @@ impl App {
     /// reuses both and shows the same credentials.
     pub async fn ensure_demo(&self) -> Result<CreatedKey, ServiceError> {
         const DEMO: &str = "111122223333";
+        // Only a database made for the demo gets demo people (with an admin whose password
+        // is printed on every start): the first start decides, once, whether it is one.
+        let accounts = self.store.accounts().await?;
+        let fresh = accounts.iter().all(|a| a.id == DEMO) && self.store.agents().await?.is_empty();
+        let marker = self
+            .store
+            .meta_init(
+                "demo.database",
+                if fresh {
+                    b"yes".to_vec()
+                } else {
+                    b"no".to_vec()
+                },
+            )
+            .await?;
+        if marker != b"yes" {
+            return Err(ServiceError::Refused(Refusal::NotADemoDatabase));
+        }
         if self.store.account(DEMO).await?.is_none() {
             self.create_account(NewAccount {
                 id: DEMO.into(),
@@ -72,7 +91,7 @@ impl App {
                 || self.store.agent_by_email(email).await?.is_some();
             if !exists {
                 if role == "customer" {
-                    self.create_user(DEMO, email, name, Some("en"), Some(&password))
+                    self.create_person(DEMO, email, name, Some("en"), Some(&password), true)
                         .await?;
                 } else {
                     self.create_agent(NewAgent {
@@ -80,6 +99,8 @@ impl App {
                         name: name.into(),
                         languages: vec!["en".into(), "ja".into()],
                         role: role.into(),
+                        demo: true,
+                        ..Default::default()
                     })
                     .await?;
                     self.set_password(email, &password).await?;

@@ -150,6 +150,8 @@ fields! {
     Events => "events",
     /// A billing month.
     Month => "month",
+    /// How long an API token works, in days.
+    TokenLifetime => "token lifetime",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +334,11 @@ pub enum Refusal {
     },
     /// The master key is not the one the database's secrets were sealed with.
     WrongMasterKey,
+    /// `serve --demo` on a database that was not made for the demo.
+    NotADemoDatabase,
+    /// Only support engineers are limited to named accounts (TAMs reach the accounts they
+    /// manage, admins all).
+    OnlyEngineersAreLimited { email: String, role: String },
 }
 
 impl std::fmt::Display for Refusal {
@@ -373,6 +380,14 @@ impl std::fmt::Display for Refusal {
             } => write!(
                 f,
                 "account {account} is on the {plan_name} plan ({plan_id}), which includes no technical account manager"
+            ),
+            Refusal::OnlyEngineersAreLimited { email, role } => write!(
+                f,
+                "{email} is a {role} agent; only support engineers (role agent) are limited to named accounts"
+            ),
+            Refusal::NotADemoDatabase => f.write_str(
+                "this database was not created as a demo database; --demo adds demo people \
+                 (an admin among them) only to a new database or one made by --demo",
             ),
             Refusal::WrongMasterKey => f.write_str(
                 "this master key is not the one this database's secrets were sealed with \

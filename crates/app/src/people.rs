@@ -113,6 +113,11 @@ impl App {
         Ok(self.store.tam_accounts(&agent.id).await?)
     }
 
+    /// The accounts a support engineer is limited to (none: every account).
+    pub async fn agent_accounts(&self, agent: &Agent) -> Result<Vec<String>, ServiceError> {
+        Ok(self.store.agent_accounts(&agent.id).await?)
+    }
+
     /// Customer users of one account, or of every account.
     pub async fn users(&self, account_id: Option<&str>) -> Result<Vec<User>, ServiceError> {
         Ok(self.store.users(account_id).await?)

@@ -104,7 +104,8 @@ impl App {
             status,
             assignee,
             breaching_at: f.breaching.then_some(now),
-            accounts: f.accounts,
+            // Staff see only the cases they reach, whatever the filter asks.
+            accounts: self.reach(agent).await?.narrow(f.accounts),
             cursor: f
                 .cursor
                 .as_deref()

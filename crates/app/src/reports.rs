@@ -7,6 +7,9 @@ use jiff::tz::TimeZone;
 use tierdesk_store::ReportQuery;
 
 use crate::error::{Field, Problem};
+use tierdesk_core::records::Agent;
+
+use crate::actor::Reach;
 use crate::{App, ServiceError};
 
 #[derive(Debug, Clone)]
@@ -52,6 +55,26 @@ fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
 }
 
 impl App {
+    /// The report as `agent` may see it: staff limited to some accounts get one of theirs
+    /// at a time (the report has no other account filter).
+    pub async fn sla_report_for(
+        &self,
+        agent: &Agent,
+        f: &ReportFilter,
+    ) -> Result<Vec<ReportLine>, ServiceError> {
+        match (self.reach(agent).await?, &f.account) {
+            (Reach::Every, _) => {}
+            (reach, Some(account)) if reach.covers(account) => {}
+            _ => {
+                return Err(ServiceError::Forbidden(
+                    "you work named accounts only: ask for one of them (account=...)".into(),
+                ));
+            }
+        }
+        self.sla_report(f).await
+    }
+
+    /// The report across every account (the operator's CLI, the console's dashboard).
     pub async fn sla_report(&self, f: &ReportFilter) -> Result<Vec<ReportLine>, ServiceError> {
         if f.to < f.from {
             return Err(ServiceError::invalid(

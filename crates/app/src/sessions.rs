@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use subtle::ConstantTimeEq;
 use tierdesk_core::records::{Account, Agent, Session, User};
-use tierdesk_store::StoreError;
+use tierdesk_store::{StoreError, UserChange};
 
 use crate::error::{Field, Problem};
 use crate::passwords::check_password;
@@ -51,6 +51,20 @@ impl App {
         language: Option<&str>,
         password: Option<&str>,
     ) -> Result<User, ServiceError> {
+        self.create_person(account_id, email, name, language, password, false)
+            .await
+    }
+
+    /// `create_user`, also for the demo's people (`demo`: marked as such everywhere).
+    pub(crate) async fn create_person(
+        &self,
+        account_id: &str,
+        email: &str,
+        name: &str,
+        language: Option<&str>,
+        password: Option<&str>,
+        demo: bool,
+    ) -> Result<User, ServiceError> {
         let account = self.account(account_id).await?;
         let email = check_email(Field::Email, email)?;
         let name = check_line(Field::PersonName, name, 200)?;
@@ -66,6 +80,8 @@ impl App {
             name: name.to_string(),
             language: language.to_string(),
             created: self.clock.now(),
+            disabled: None,
+            demo,
         };
         match self.store.insert_user(user.clone()).await {
             Err(StoreError::AlreadyExists) => {
@@ -87,9 +103,13 @@ impl App {
     pub async fn set_password(&self, email: &str, password: &str) -> Result<(), ServiceError> {
         let email = email.trim().to_lowercase();
         check_password(password)?;
-        self.person(&email).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("no user or agent signs in as {email}"))
-        })?;
+        let known = self.store.user_by_email(&email).await?.is_some()
+            || self.store.agent_by_email(&email).await?.is_some();
+        if !known {
+            return Err(ServiceError::NotFound(format!(
+                "no user or agent signs in as {email}"
+            )));
+        }
         Ok(self
             .store
             .set_password(
@@ -100,12 +120,46 @@ impl App {
             .await?)
     }
 
+    /// Takes a customer user's sign-in away (`disable`) or gives it back; their sessions
+    /// end at once.
+    pub async fn set_user_disabled(&self, email: &str, disable: bool) -> Result<(), ServiceError> {
+        let change = if disable {
+            UserChange::Disable(self.clock.now())
+        } else {
+            UserChange::Enable
+        };
+        self.change_user(email, change).await
+    }
+
+    /// Removes a customer user: their sessions, password and preferences go; the cases
+    /// they opened stay with the account.
+    pub async fn delete_user(&self, email: &str) -> Result<(), ServiceError> {
+        self.change_user(email, UserChange::Delete).await
+    }
+
+    async fn change_user(&self, email: &str, change: UserChange) -> Result<(), ServiceError> {
+        let email = email.trim().to_lowercase();
+        match self.store.change_user(&email, change).await {
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(format!("no user {email}"))),
+            other => Ok(other?),
+        }
+    }
+
+    /// The person who signs in with `email`, if they may: disabled people are no one.
     async fn person(&self, email: &str) -> Result<Option<Person>, ServiceError> {
         if let Some(user) = self.store.user_by_email(email).await? {
+            if user.disabled.is_some() {
+                return Ok(None);
+            }
             let account = self.account(&user.account_id).await?;
             return Ok(Some(Person::Customer { user, account }));
         }
-        Ok(self.store.agent_by_email(email).await?.map(Person::Agent))
+        Ok(self
+            .store
+            .agent_by_email(email)
+            .await?
+            .filter(|a| a.disabled.is_none())
+            .map(Person::Agent))
     }
 
     /// Signs in; the error never says whether the email exists. `from` is the address

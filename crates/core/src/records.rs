@@ -294,6 +294,12 @@ pub struct Agent {
     pub languages: Vec<String>,
     pub role: Role,
     pub created: Timestamp,
+    /// Since when the agent may not sign in or use their token.
+    pub disabled: Option<Timestamp>,
+    /// When the API token stops working (a revoked token expired when it was revoked).
+    pub token_expires: Option<Timestamp>,
+    /// Made by `serve --demo`.
+    pub demo: bool,
 }
 
 /// A webhook endpoint. The signing secret is sealed under the master key.
@@ -385,6 +391,10 @@ pub struct User {
     pub name: String,
     pub language: String,
     pub created: Timestamp,
+    /// Since when the user may not sign in.
+    pub disabled: Option<Timestamp>,
+    /// Made by `serve --demo`.
+    pub demo: bool,
 }
 
 /// What a person chose for the console. `None`: not chosen (the browser's language; the

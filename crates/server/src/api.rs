@@ -333,7 +333,7 @@ async fn sla_report(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
-    agent(&st.app, &headers).await?;
+    let a = agent(&st.app, &headers).await?;
     let p = query(q, &["from", "to", "account", "plan", "format"])?;
     let date = |name: &str| -> Result<jiff::civil::Date, ApiError> {
         let v =
@@ -347,7 +347,7 @@ async fn sla_report(
         account: param(&p, "account"),
         plan: param(&p, "plan"),
     };
-    let lines = st.app.sla_report(&filter).await?;
+    let lines = st.app.sla_report_for(&a, &filter).await?;
     match param(&p, "format").as_deref() {
         None | Some("json") => ok(&report_format::json(&filter, &lines)),
         Some("csv") => Ok((
@@ -411,6 +411,9 @@ mod tests {
                 languages: vec!["en".into()],
                 role: Role::Tam,
                 created: at("2026-11-01T00:00:00Z"),
+                disabled: None,
+                token_expires: None,
+                demo: false,
             }
         }
 

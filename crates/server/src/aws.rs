@@ -268,7 +268,8 @@ fn member(f: Field) -> &'static str {
         | Field::Principal
         | Field::Url
         | Field::Events
-        | Field::Month => f.words(),
+        | Field::Month
+        | Field::TokenLifetime => f.words(),
     }
 }
 

@@ -2,11 +2,61 @@
 //! `queries/console.rs`.
 
 use jiff::Timestamp;
-use tierdesk_core::records::{Agent, Preferences, Session, User};
+use tierdesk_core::records::{Agent, Preferences, Role, Session, User};
 
 use crate::{Store, StoreError};
 
+/// A change to an agent's access. Taking access away (disabling, a new role, a new or
+/// revoked token) ends the agent's console sessions in the same write.
+#[derive(Debug, Clone)]
+pub enum AgentChange {
+    Disable(Timestamp),
+    Enable,
+    Role(Role),
+    /// A new token (its SHA-256), expiring or not.
+    Token {
+        hash: Vec<u8>,
+        expires: Option<Timestamp>,
+    },
+    /// The token stops working now (it expires at this instant).
+    RevokeToken(Timestamp),
+}
+
+/// A change to a customer user. Deleting removes the person (their sessions, password
+/// and preferences with them); the account's cases stay the account's.
+#[derive(Debug, Clone)]
+pub enum UserChange {
+    Disable(Timestamp),
+    Enable,
+    Delete,
+}
+
 impl Store {
+    /// `NotFound` when no agent has this email.
+    pub async fn change_agent(&self, email: &str, change: AgentChange) -> Result<(), StoreError> {
+        dispatch!(self, b => b.change_agent(email.to_string(), change).await)
+    }
+
+    /// `NotFound` when no user has this email.
+    pub async fn change_user(&self, email: &str, change: UserChange) -> Result<(), StoreError> {
+        dispatch!(self, b => b.change_user(email.to_string(), change).await)
+    }
+
+    /// The accounts a support engineer is limited to (none: every account).
+    pub async fn agent_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
+        dispatch!(self, b => b.agent_accounts(agent_id).await)
+    }
+
+    /// Limits a support engineer to these accounts (empty: every account). `NotFound`
+    /// when an account does not exist.
+    pub async fn set_agent_accounts(
+        &self,
+        agent_id: &str,
+        accounts: Vec<String>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_agent_accounts(agent_id.to_string(), accounts).await)
+    }
+
     /// `AlreadyExists` when the email belongs to a user or an agent already.
     pub async fn insert_user(&self, user: User) -> Result<(), StoreError> {
         dispatch!(self, b => b.insert_user(user).await)

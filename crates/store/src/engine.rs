@@ -55,6 +55,10 @@ macro_rules! backend {
                         "/0008_rate_window_sweep.sql"
                     )),
                 ),
+                (
+                    9,
+                    include_str!(concat!("../migrations/", $dir, "/0009_credentials.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

@@ -112,6 +112,7 @@ mod console;
 pub mod scratch;
 mod sla;
 pub use cases::*;
+pub use console::{AgentChange, UserChange};
 pub use sla::*;
 
 impl Store {

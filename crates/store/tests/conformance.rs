@@ -16,9 +16,9 @@ use tierdesk_core::records::{
     SlaEventKind, Webhook, status,
 };
 use tierdesk_store::{
-    Assignee, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap, NewAttachments, NewCase,
-    NewCommunication, NewEscalation, NewSlaEvent, QueueQuery, ReportQuery, StatusChange, Store,
-    StoreError,
+    AgentChange, Assignee, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap,
+    NewAttachments, NewCase, NewCommunication, NewEscalation, NewSlaEvent, QueueQuery, ReportQuery,
+    StatusChange, Store, StoreError, UserChange,
 };
 
 use tierdesk_testkit::{Engine, ScratchDb, unique};
@@ -760,6 +760,154 @@ async fn monthly_cap_is_enforced_atomically(s: Store) {
     s.create_case(capped(4, "2026-08")).await.unwrap();
 }
 
+/// Access that can be taken away: an agent disabled, re-roled, re-tokened, limited to
+/// accounts; a user disabled or deleted. Taking access away ends console sessions in the
+/// same write; deleting a user leaves the account's cases.
+async fn people_lose_and_regain_access(s: Store) {
+    use tierdesk_core::records::{Session, User};
+    with_account(&s, "111111111111").await;
+    with_account(&s, "222222222222").await;
+    let t0 = at("2026-06-01T00:00:00Z");
+    let hour = Duration::from_secs(3600);
+    let session = |email: &str| Session {
+        email: email.into(),
+        csrf: "csrf".into(),
+        created: t0,
+        expires: t0 + hour,
+    };
+    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    let email = "agent-1@support.example.com";
+    s.insert_session(vec![11; 32], session(email))
+        .await
+        .unwrap();
+
+    s.change_agent(email, AgentChange::Disable(t0))
+        .await
+        .unwrap();
+    let a = s.agent_by_email(email).await.unwrap().unwrap();
+    assert_eq!(a.disabled, Some(t0));
+    assert_eq!(
+        s.session(&[11; 32], t0).await.unwrap(),
+        None,
+        "sessions end"
+    );
+    s.change_agent(email, AgentChange::Enable).await.unwrap();
+    assert_eq!(
+        s.agent_by_email(email).await.unwrap().unwrap().disabled,
+        None
+    );
+
+    s.change_agent(email, AgentChange::Role(Role::Admin))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.agent_by_email(email).await.unwrap().unwrap().role,
+        Role::Admin
+    );
+
+    s.change_agent(
+        email,
+        AgentChange::Token {
+            hash: vec![9; 32],
+            expires: Some(t0 + hour),
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.agent_by_token(&[1; 32]).await.unwrap().is_none(),
+        "the old token"
+    );
+    let a = s.agent_by_token(&[9; 32]).await.unwrap().unwrap();
+    assert_eq!(a.token_expires, Some(t0 + hour));
+    s.change_agent(email, AgentChange::RevokeToken(t0))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.agent_by_token(&[9; 32])
+            .await
+            .unwrap()
+            .unwrap()
+            .token_expires,
+        Some(t0)
+    );
+    assert!(matches!(
+        s.change_agent("nobody@example.com", AgentChange::Enable)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+
+    // Limited to named accounts, replaced as a whole; an unknown account changes nothing.
+    s.set_agent_accounts(
+        "agent-1",
+        vec!["222222222222".into(), "111111111111".into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.agent_accounts("agent-1").await.unwrap(),
+        ["111111111111", "222222222222"]
+    );
+    assert!(matches!(
+        s.set_agent_accounts(
+            "agent-1",
+            vec!["111111111111".into(), "999999999999".into()]
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(s.agent_accounts("agent-1").await.unwrap().len(), 2);
+    s.set_agent_accounts("agent-1", vec![]).await.unwrap();
+    assert!(s.agent_accounts("agent-1").await.unwrap().is_empty());
+
+    // A user: disabled, enabled, deleted; their case stays the account's.
+    let user = User {
+        id: "user-9".into(),
+        account_id: "111111111111".into(),
+        email: "ex@example.com".into(),
+        name: "Ex".into(),
+        language: "en".into(),
+        created: t0,
+        disabled: None,
+        demo: false,
+    };
+    s.insert_user(user).await.unwrap();
+    s.set_password("ex@example.com", "$argon2id$x", t0)
+        .await
+        .unwrap();
+    s.insert_session(vec![12; 32], session("ex@example.com"))
+        .await
+        .unwrap();
+    let mut case = new_case("111111111111", 1, t0);
+    case.case.submitted_by = "ex@example.com".into();
+    let c = s.create_case(case).await.unwrap();
+    s.change_user("ex@example.com", UserChange::Disable(t0))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.user_by_email("ex@example.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled,
+        Some(t0)
+    );
+    assert_eq!(s.session(&[12; 32], t0).await.unwrap(), None);
+    s.change_user("ex@example.com", UserChange::Enable)
+        .await
+        .unwrap();
+    s.change_user("ex@example.com", UserChange::Delete)
+        .await
+        .unwrap();
+    assert_eq!(s.user_by_email("ex@example.com").await.unwrap(), None);
+    assert_eq!(s.password("ex@example.com").await.unwrap(), None);
+    assert!(s.case("111111111111", &c.case_id).await.unwrap().is_some());
+    assert!(matches!(
+        s.change_user("ex@example.com", UserChange::Delete).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
 async fn rate_windows_count_per_window(s: Store) {
     with_account(&s, "111111111111").await;
     for _ in 0..3 {
@@ -857,6 +1005,9 @@ fn agent(id: &str) -> Agent {
         languages: vec!["en".into(), "ja".into()],
         role: Role::Agent,
         created: at("2026-01-01T00:00:00Z"),
+        disabled: None,
+        token_expires: None,
+        demo: false,
     }
 }
 
@@ -1469,6 +1620,8 @@ async fn users_passwords_and_sessions(s: Store) {
         name: "Mei".into(),
         language: "ja".into(),
         created: t0,
+        disabled: None,
+        demo: false,
     };
     s.insert_user(user.clone()).await.unwrap();
     assert!(matches!(
@@ -1609,6 +1762,8 @@ async fn preferences_tams_and_user_lists(s: Store) {
             name: id.into(),
             language: "en".into(),
             created: t0,
+            disabled: None,
+            demo: false,
         })
         .await
         .unwrap();
@@ -1734,6 +1889,7 @@ conformance!(
     files_of_internal_notes_say_so,
     monthly_cap_is_enforced_atomically,
     rate_windows_count_per_window,
+    people_lose_and_regain_access,
     old_rate_windows_of_every_key_are_swept,
     meta_init_keeps_the_first_value,
     holidays_import_replaces_per_source,

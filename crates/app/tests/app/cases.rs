@@ -46,6 +46,7 @@ async fn world() -> World {
             name: "Ada".into(),
             languages: vec!["en".into()],
             role: "agent".into(),
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -1,6 +1,7 @@
 //! The use cases through `App`, on scratch databases: one test binary for every suite, so
 //! the crate's tests link once.
 
+mod access;
 mod billing;
 mod cases;
 mod first_response;

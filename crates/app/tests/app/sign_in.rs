@@ -58,6 +58,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
             name: "K".into(),
             languages: vec![],
             role: "agent".into(),
+            ..Default::default()
         })
         .await;
     assert!(matches!(taken, Err(ServiceError::Conflict(_))));
@@ -105,6 +106,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         name: "Ada".into(),
         languages: vec!["en".into()],
         role: "tam".into(),
+        ..Default::default()
     })
     .await
     .unwrap();

@@ -61,6 +61,7 @@ async fn agent(app: &App, email: &str) -> Agent {
         name: "Ada Support".into(),
         languages: vec!["en".into()],
         role: "agent".into(),
+        ..Default::default()
     })
     .await
     .unwrap()

@@ -99,7 +99,8 @@ struct AccountPage {
     tams: Vec<(String, String)>,
     plans: Vec<(String, String)>,
     /// (name, email, language)
-    users: Vec<(String, String, String)>,
+    /// (name, email, language, state: active, disabled or demo).
+    users: Vec<(String, String, String, String)>,
     /// (access key id, principal, created, revoked)
     keys: Vec<(String, String, String, Option<String>)>,
     cases: Vec<OpenCase>,
@@ -405,7 +406,16 @@ async fn account_page(
             plans: plans_on_sale(st),
             users: users
                 .into_iter()
-                .map(|u| (u.name, u.email, u.language))
+                .map(|u| {
+                    let state = if u.disabled.is_some() {
+                        l.t("disabled")
+                    } else if u.demo {
+                        l.t("demo")
+                    } else {
+                        l.t("active")
+                    };
+                    (u.name, u.email, u.language, state.to_string())
+                })
                 .collect(),
             // Keys are credentials: only admins see even their ids.
             keys: if admin {
@@ -464,7 +474,8 @@ struct AccountAction {
     key: String,
 }
 
-/// The admins' forms on an account page: `plan`, `tam`, `user`, `key`, `revoke`.
+/// The admins' forms on an account page: `plan`, `tam`, `user`, `user-disable`,
+/// `user-enable`, `user-delete`, `key`, `revoke`.
 async fn act(
     State(st): State<AppState>,
     AdminVisit(v, a): AdminVisit,
@@ -514,6 +525,20 @@ async fn act(
                 k.secret_access_key,
             ))
         }),
+        "user-disable" | "user-enable" | "user-delete" => {
+            // Only this account's users can be changed from its page.
+            match app.users(Some(&id)).await {
+                Ok(users) if users.iter().any(|u| u.email == f.email) => match action.as_str() {
+                    "user-delete" => app.delete_user(&f.email).await.map(|_| None),
+                    a => app
+                        .set_user_disabled(&f.email, a == "user-disable")
+                        .await
+                        .map(|_| None),
+                },
+                Ok(_) => Err(ServiceError::NotFound(format!("no user {}", f.email))),
+                Err(e) => Err(e),
+            }
+        }
         "revoke" => {
             // Only this account's keys can be revoked from its page.
             let key = f.key;

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use tierdesk_app::ServiceError;
 use tierdesk_app::agents::NewAgent;
@@ -23,6 +23,7 @@ use crate::AppState;
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/console/admin/agents", get(agents).post(create_agent))
+        .route("/console/admin/agents/access", post(change_access))
         .route("/console/admin/plans", get(plans))
 }
 
@@ -32,8 +33,7 @@ struct AgentsPage {
     nav: Option<Nav>,
     l: Lang,
     csrf: String,
-    /// (name, email, role, languages, accounts managed)
-    agents: Vec<(String, String, String, String, String)>,
+    agents: Vec<AgentRow>,
     /// (what, value) of a token or password just made, shown once.
     shown_once: Vec<(String, String)>,
     error: Option<String>,
@@ -87,13 +87,43 @@ async fn agents_page(
         } else {
             String::new()
         };
-        agents.push((
-            a.name,
-            a.email,
-            role_name(l, a.role).to_string(),
-            a.languages.join(", "),
+        let managed = if a.role == Role::Agent {
+            match st.app.agent_accounts(&a).await {
+                Ok(ids) if ids.is_empty() => l.t("every account").to_string(),
+                Ok(ids) => ids.join(", "),
+                Err(e) => return v.failure(&e),
+            }
+        } else {
+            managed
+        };
+        let mut state = Vec::new();
+        if a.disabled.is_some() {
+            state.push(l.t("disabled").to_string());
+        }
+        match a.token_expires {
+            Some(t) if t <= st.app.clock.now() => {
+                state.push(l.t("token revoked or expired").to_string())
+            }
+            Some(t) => state.push(l.fill("token until {0}", &[&v.when(t)])),
+            None => {}
+        }
+        if a.demo {
+            state.push(l.t("demo").to_string());
+        }
+        agents.push(AgentRow {
+            name: a.name,
+            email: a.email,
+            role: a.role.as_str(),
+            role_name: role_name(l, a.role).to_string(),
+            languages: a.languages.join(", "),
             managed,
-        ));
+            disabled: a.disabled.is_some(),
+            state: if state.is_empty() {
+                l.t("active").to_string()
+            } else {
+                state.join("; ")
+            },
+        });
     }
     render(
         status,
@@ -107,6 +137,91 @@ async fn agents_page(
             draft,
         },
     )
+}
+
+/// One agent on the agents page.
+struct AgentRow {
+    name: String,
+    email: String,
+    role: &'static str,
+    role_name: String,
+    languages: String,
+    /// The accounts a TAM manages, or an engineer is limited to.
+    managed: String,
+    disabled: bool,
+    state: String,
+}
+
+/// What an agent's row posts: `disable`, `enable`, `role` (with `role`), `rotate-token`,
+/// `revoke-token`.
+#[derive(Deserialize, Default)]
+struct AccessForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn change_access(
+    State(st): State<AppState>,
+    AdminVisit(v, admin): AdminVisit,
+    Form { fields: f, .. }: Form<AccessForm>,
+) -> Response {
+    let l = v.l;
+    let app = &st.app;
+    // An admin who locked themselves out would need the CLI to get back in.
+    if f.email.trim().eq_ignore_ascii_case(&admin.email) && f.action != "rotate-token" {
+        let e = ServiceError::Forbidden(
+            l.t("Change your own access from another admin's console or the CLI.")
+                .into(),
+        );
+        return agents_page(
+            &st,
+            &v,
+            Vec::new(),
+            Some((v.explain(&e), NewAgentForm::default())),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    let done: Result<Vec<(String, String)>, ServiceError> = match f.action.as_str() {
+        "disable" => app
+            .set_agent_disabled(&f.email, true)
+            .await
+            .map(|_| Vec::new()),
+        "enable" => app
+            .set_agent_disabled(&f.email, false)
+            .await
+            .map(|_| Vec::new()),
+        "role" => app
+            .set_agent_role(&f.email, &f.role)
+            .await
+            .map(|_| Vec::new()),
+        "rotate-token" => app.rotate_agent_token(&f.email, None).await.map(|c| {
+            vec![(
+                l.fill("API token of {0} (shown once)", &[&c.agent.email]),
+                c.token,
+            )]
+        }),
+        "revoke-token" => app.revoke_agent_token(&f.email).await.map(|_| Vec::new()),
+        _ => return v.no_such_action(),
+    };
+    match done {
+        Ok(shown) => agents_page(&st, &v, shown, None, StatusCode::OK).await,
+        Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
+        Err(e) => {
+            agents_page(
+                &st,
+                &v,
+                Vec::new(),
+                Some((v.explain(&e), NewAgentForm::default())),
+                StatusCode::BAD_REQUEST,
+            )
+            .await
+        }
+    }
 }
 
 async fn agents(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Response {
@@ -147,6 +262,7 @@ async fn create_agent(
                     .map(str::to_string)
                     .collect(),
                 role: f.role.clone(),
+                ..Default::default()
             })
             .await?;
         st.app.set_password(&created.agent.email, &password).await?;

@@ -264,6 +264,23 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "{0}は{3}〜{1}文字で入力してください（現在{2}文字）。",
     ),
     ("Page", "ページ"),
+    ("disabled", "無効"),
+    ("demo", "デモ"),
+    ("active", "有効"),
+    ("Access", "アクセス"),
+    ("Enable", "有効にする"),
+    ("Disable", "無効にする"),
+    ("Delete", "削除"),
+    ("every account", "すべてのアカウント"),
+    ("token revoked or expired", "トークンは失効済み"),
+    ("token until {0}", "トークンの有効期限 {0}"),
+    ("New API token", "API トークンを再発行"),
+    ("Revoke API token", "API トークンを失効"),
+    ("Set role", "ロールを変更"),
+    (
+        "Change your own access from another admin's console or the CLI.",
+        "自分のアクセスは、別の管理者のコンソールか CLI から変更してください。",
+    ),
     ("File contents", "ファイルの内容"),
     ("Account ID", "アカウント ID"),
     ("Account name", "アカウント名"),
@@ -271,6 +288,7 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Webhook URL", "送信先 URL"),
     ("Events", "イベント"),
     ("Month", "月"),
+    ("Token lifetime (days)", "トークンの有効期間（日）"),
     ("6 to 20 digits", "6〜20桁の数字"),
     (
         "an IANA time zone such as Asia/Tokyo",
@@ -332,6 +350,14 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     (
         "Account {0} is on the {1} plan, which includes no technical account manager.",
         "アカウント {0} の{1}プランにはテクニカルアカウントマネージャーが含まれません。",
+    ),
+    (
+        "{0} is a {1} agent; only support engineers are limited to named accounts.",
+        "{0}のロールは{1}です。担当アカウントを限定できるのはサポートエンジニアだけです。",
+    ),
+    (
+        "This database was not created as a demo database.",
+        "このデータベースはデモ用に作られたものではありません。",
     ),
     (
         "The master key is not the one this database's secrets were sealed with.",

@@ -370,6 +370,7 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::Url => "Webhook URL",
         Field::Events => "Events",
         Field::Month => "Month",
+        Field::TokenLifetime => "Token lifetime (days)",
     });
     let form = |f: Field| match f {
         Field::AccountId => l.t("6 to 20 digits"),
@@ -476,6 +477,13 @@ fn refusal_words(l: Lang, r: &tierdesk_app::error::Refusal) -> String {
             "Account {0} is on the {1} plan, which includes no technical account manager.",
             &[account, plan_name],
         ),
+        Refusal::OnlyEngineersAreLimited { email, role } => l.fill(
+            "{0} is a {1} agent; only support engineers are limited to named accounts.",
+            &[email, role],
+        ),
+        Refusal::NotADemoDatabase => l
+            .t("This database was not created as a demo database.")
+            .into(),
         Refusal::WrongMasterKey => l
             .t("The master key is not the one this database's secrets were sealed with.")
             .into(),
@@ -1198,6 +1206,11 @@ mod tests {
                 plan_id: plan().1,
             },
             Refusal::WrongMasterKey,
+            Refusal::NotADemoDatabase,
+            Refusal::OnlyEngineersAreLimited {
+                email: "ada@example.com".into(),
+                role: "tam".into(),
+            },
         ];
         for r in &refusals {
             let (en, ja) = (refusal_words(Lang::En, r), refusal_words(Lang::Ja, r));

@@ -118,6 +118,7 @@ impl Server {
                     name: format!("The {role}"),
                     languages: vec!["en".into()],
                     role: role.into(),
+                    ..Default::default()
                 })
                 .await
                 .unwrap();

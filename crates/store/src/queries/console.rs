@@ -6,6 +6,8 @@
 
 use tierdesk_core::records::{Preferences, Session, User};
 
+use crate::console::{AgentChange, UserChange};
+
 impl Backend {
     pub async fn insert_user(&self, u: User) -> Result<(), StoreError> {
         self.writer
@@ -19,8 +21,8 @@ impl Backend {
                         return Err(StoreError::AlreadyExists);
                     }
                     let r = sqlx::query(
-                        "INSERT INTO users (id, account_id, email, name, language, created_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO users (id, account_id, email, name, language, created_us, disabled_us, demo) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(&u.id)
                     .bind(&u.account_id)
@@ -28,6 +30,8 @@ impl Backend {
                     .bind(&u.name)
                     .bind(&u.language)
                     .bind(to_micros(u.created))
+                    .bind(u.disabled.map(to_micros))
+                    .bind(u.demo)
                     .execute(&mut *c)
                     .await;
                     inserted(r)
@@ -37,7 +41,7 @@ impl Backend {
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
-        let row = sqlx::query("SELECT id, account_id, email, name, language, created_us FROM users WHERE email = $1")
+        let row = sqlx::query("SELECT id, account_id, email, name, language, created_us, disabled_us, demo FROM users WHERE email = $1")
             .bind(email)
             .fetch_optional(&self.read)
             .await?;
@@ -47,7 +51,7 @@ impl Backend {
     /// Users of one account, or of every account, by email.
     pub async fn users(&self, account_id: Option<&str>) -> Result<Vec<User>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, account_id, email, name, language, created_us FROM users \
+            "SELECT id, account_id, email, name, language, created_us, disabled_us, demo FROM users \
              WHERE $1 IS NULL OR account_id = $1 ORDER BY email",
         )
         .bind(account_id)
@@ -130,7 +134,7 @@ impl Backend {
 
     pub async fn tam_of(&self, account_id: &str) -> Result<Option<Agent>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.id, a.email, a.name, a.languages, a.role, a.created_us FROM account_tams t \
+            "SELECT a.id, a.email, a.name, a.languages, a.role, a.created_us, a.disabled_us, a.token_expires_us, a.demo FROM account_tams t \
              JOIN agents a ON a.id = t.agent_id WHERE t.account_id = $1",
         )
         .bind(account_id)
@@ -142,7 +146,7 @@ impl Backend {
     /// Every account's TAM, by account id.
     pub async fn tams(&self) -> Result<Vec<(String, Agent)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT t.account_id, a.id, a.email, a.name, a.languages, a.role, a.created_us FROM account_tams t \
+            "SELECT t.account_id, a.id, a.email, a.name, a.languages, a.role, a.created_us, a.disabled_us, a.token_expires_us, a.demo FROM account_tams t \
              JOIN agents a ON a.id = t.agent_id ORDER BY t.account_id",
         )
         .fetch_all(&self.read)
@@ -243,6 +247,132 @@ impl Backend {
     }
 }
 
+impl Backend {
+    pub async fn change_agent(&self, email: String, change: AgentChange) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = match &change {
+                        AgentChange::Disable(at) => {
+                            sqlx::query("UPDATE agents SET disabled_us = $1 WHERE email = $2")
+                                .bind(to_micros(*at))
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                        AgentChange::Enable => {
+                            sqlx::query("UPDATE agents SET disabled_us = NULL WHERE email = $1")
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                        AgentChange::Role(role) => {
+                            sqlx::query("UPDATE agents SET role = $1 WHERE email = $2")
+                                .bind(role.as_str())
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                        AgentChange::Token { hash, expires } => {
+                            sqlx::query("UPDATE agents SET token_hash = $1, token_expires_us = $2 WHERE email = $3")
+                                .bind(hash)
+                                .bind(expires.map(to_micros))
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                        AgentChange::RevokeToken(at) => {
+                            sqlx::query("UPDATE agents SET token_expires_us = $1 WHERE email = $2")
+                                .bind(to_micros(*at))
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                    };
+                    found(r)?;
+                    // A console session outlives none of these but a new or revoked token.
+                    if matches!(change, AgentChange::Disable(_) | AgentChange::Role(_)) {
+                        sqlx::query("DELETE FROM sessions WHERE email = $1").bind(&email).execute(&mut *c).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn change_user(&self, email: String, change: UserChange) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = match change {
+                        UserChange::Disable(at) => {
+                            sqlx::query("UPDATE users SET disabled_us = $1 WHERE email = $2")
+                                .bind(to_micros(at))
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                        UserChange::Enable => {
+                            sqlx::query("UPDATE users SET disabled_us = NULL WHERE email = $1")
+                                .bind(&email)
+                                .execute(&mut *c)
+                                .await?
+                        }
+                        UserChange::Delete => {
+                            for table in ["passwords", "preferences"] {
+                                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE email = $1")))
+                                    .bind(&email)
+                                    .execute(&mut *c)
+                                    .await?;
+                            }
+                            sqlx::query("DELETE FROM users WHERE email = $1").bind(&email).execute(&mut *c).await?
+                        }
+                    };
+                    found(r)?;
+                    sqlx::query("DELETE FROM sessions WHERE email = $1").bind(&email).execute(&mut *c).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn agent_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT account_id FROM agent_accounts WHERE agent_id = $1 ORDER BY account_id")
+            .bind(agent_id)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
+    }
+
+    pub async fn set_agent_accounts(&self, agent_id: String, accounts: Vec<String>) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("DELETE FROM agent_accounts WHERE agent_id = $1")
+                        .bind(&agent_id)
+                        .execute(&mut *c)
+                        .await?;
+                    for account in &accounts {
+                        let known = sqlx::query("SELECT id FROM accounts WHERE id = $1")
+                            .bind(account)
+                            .fetch_optional(&mut *c)
+                            .await?;
+                        if known.is_none() {
+                            return Err(StoreError::NotFound);
+                        }
+                        sqlx::query("INSERT INTO agent_accounts (agent_id, account_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                            .bind(&agent_id)
+                            .bind(account)
+                            .execute(&mut *c)
+                            .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+}
+
 fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User, StoreError> {
     Ok(User {
         id: r.try_get("id")?,
@@ -251,5 +381,7 @@ fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User, StoreError> {
         name: r.try_get("name")?,
         language: r.try_get("language")?,
         created: from_micros(r.try_get("created_us")?),
+        disabled: opt_time(r, "disabled_us")?,
+        demo: r.try_get("demo")?,
     })
 }

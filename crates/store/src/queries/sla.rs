@@ -41,6 +41,13 @@ fn target_from_row(r: &<Db as sqlx::Database>::Row) -> Result<CaseTarget, StoreE
     })
 }
 
+/// The columns `agent_from_row` reads, for `concat!` into a query's text.
+macro_rules! agent_columns {
+    () => {
+        "id, email, name, languages, role, created_us, disabled_us, token_expires_us, demo"
+    };
+}
+
 fn agent_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Agent, StoreError> {
     let role: String = r.try_get("role")?;
     let languages: String = r.try_get("languages")?;
@@ -51,6 +58,9 @@ fn agent_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Agent, StoreError> 
         languages: languages.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("bad role '{role}'")))?,
         created: from_micros(r.try_get("created_us")?),
+        disabled: opt_time(r, "disabled_us")?,
+        token_expires: opt_time(r, "token_expires_us")?,
+        demo: r.try_get("demo")?,
     })
 }
 
@@ -330,8 +340,8 @@ impl Backend {
                         return Err(StoreError::AlreadyExists);
                     }
                     let r = sqlx::query(
-                        "INSERT INTO agents (id, email, name, languages, role, token_hash, created_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO agents (id, email, name, languages, role, token_hash, created_us, \
+                         disabled_us, token_expires_us, demo) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                     )
                     .bind(&a.id)
                     .bind(&a.email)
@@ -340,6 +350,9 @@ impl Backend {
                     .bind(a.role.as_str())
                     .bind(token_hash)
                     .bind(to_micros(a.created))
+                    .bind(a.disabled.map(to_micros))
+                    .bind(a.token_expires.map(to_micros))
+                    .bind(a.demo)
                     .execute(&mut *c)
                     .await;
                     inserted(r)
@@ -349,7 +362,7 @@ impl Backend {
     }
 
     pub async fn agent_by_token(&self, token_hash: &[u8]) -> Result<Option<Agent>, StoreError> {
-        let row = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents WHERE token_hash = $1")
+        let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE token_hash = $1"))
             .bind(token_hash)
             .fetch_optional(&self.read)
             .await?;
@@ -357,7 +370,7 @@ impl Backend {
     }
 
     pub async fn agent(&self, id: &str) -> Result<Option<Agent>, StoreError> {
-        let row = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents WHERE id = $1")
+        let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.read)
             .await?;
@@ -365,7 +378,7 @@ impl Backend {
     }
 
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, StoreError> {
-        let row = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents WHERE email = $1")
+        let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE email = $1"))
             .bind(email)
             .fetch_optional(&self.read)
             .await?;
@@ -373,7 +386,7 @@ impl Backend {
     }
 
     pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
-        let rows = sqlx::query("SELECT id, email, name, languages, role, created_us FROM agents ORDER BY email")
+        let rows = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents ORDER BY email"))
             .fetch_all(&self.read)
             .await?;
         rows.iter().map(agent_from_row).collect()

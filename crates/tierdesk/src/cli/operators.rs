@@ -1,5 +1,7 @@
 //! `tierdesk agent`, `tierdesk webhook` and `tierdesk sla report`: the operator side.
 
+use std::time::Duration;
+
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tierdesk_app::agents::NewAgent;
@@ -12,6 +14,26 @@ use tierdesk_server::report_format;
 
 fn e(e: ServiceError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
+}
+
+/// A token just made, shown once.
+fn print_token(created: &tierdesk_app::agents::CreatedAgent, json: bool) -> anyhow::Result<()> {
+    let a = &created.agent;
+    if json {
+        print_json(&json!({
+            "id": a.id, "email": a.email, "name": a.name, "languages": a.languages,
+            "role": a.role.as_str(), "token": created.token,
+            "tokenExpiresAt": a.token_expires.map(|t| t.to_string()),
+        }))?;
+    } else {
+        println!("agent id: {}", a.id);
+        println!("token:    {}", created.token);
+        if let Some(t) = a.token_expires {
+            println!("expires:  {t}");
+        }
+        println!("(the token is not shown again)");
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -28,6 +50,9 @@ pub enum AgentCmd {
         /// agent, tam or admin.
         #[arg(long, default_value = "agent")]
         role: String,
+        /// The API token stops working after this long (e.g. 90d, 12h); default: never.
+        #[arg(long, value_parser = parse_lifetime)]
+        expires_in: Option<Duration>,
         #[arg(long)]
         json: bool,
     },
@@ -38,6 +63,75 @@ pub enum AgentCmd {
     },
     /// Set an agent's console password, read from standard input.
     SetPassword(SetPasswordArgs),
+    /// Take an agent's access away: console sessions and API token stop at once, on every
+    /// replica.
+    Disable(EmailArg),
+    /// Give a disabled agent their access back.
+    Enable(EmailArg),
+    /// Change an agent's role (their console sessions end).
+    SetRole {
+        #[arg(long)]
+        email: String,
+        /// agent, tam or admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// Limit a support engineer to named accounts, or (--all) let them work every account.
+    Scope {
+        #[arg(long)]
+        email: String,
+        /// Account ids, comma-separated.
+        #[arg(long, value_delimiter = ',', required_unless_present = "all")]
+        accounts: Vec<String>,
+        #[arg(long, conflicts_with = "accounts")]
+        all: bool,
+    },
+    /// An agent's API token: rotate (prints the new one once) or revoke.
+    #[command(subcommand)]
+    Token(TokenCmd),
+}
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    /// A new token; the old one stops working at once.
+    Rotate {
+        #[arg(long)]
+        email: String,
+        /// The new token stops working after this long (e.g. 90d); default: never.
+        #[arg(long, value_parser = parse_lifetime)]
+        expires_in: Option<Duration>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The token stops working now (console sign-in is not affected).
+    Revoke(EmailArg),
+}
+
+#[derive(Args)]
+pub struct EmailArg {
+    #[arg(long)]
+    email: String,
+}
+
+/// A lifetime such as `90d`, `12h` or `30m`.
+fn parse_lifetime(s: &str) -> Result<Duration, String> {
+    let bad = || format!("'{s}' is not a lifetime such as 90d, 12h or 30m");
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let seconds = match unit {
+        "d" => 86_400,
+        "h" => 3_600,
+        "m" => 60,
+        _ => return Err(bad()),
+    };
+    let days = n.saturating_mul(seconds) / 86_400;
+    if n == 0 || days > tierdesk_app::agents::MAX_TOKEN_DAYS as u64 {
+        return Err(format!(
+            "'{s}': a lifetime is at least a minute and at most {} days",
+            tierdesk_app::agents::MAX_TOKEN_DAYS
+        ));
+    }
+    Ok(Duration::from_secs(n * seconds))
 }
 
 #[derive(Args)]
@@ -70,6 +164,12 @@ pub enum UserCmd {
     },
     /// Set a user's console password, read from standard input.
     SetPassword(SetPasswordArgs),
+    /// Take a user's console access away; their sessions end at once.
+    Disable(EmailArg),
+    /// Give a disabled user their console access back.
+    Enable(EmailArg),
+    /// Remove a user (the cases they opened stay with the account).
+    Delete(EmailArg),
 }
 
 /// A password from standard input (one line; the newline is not part of it).
@@ -140,6 +240,18 @@ pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
             }
         }
         UserCmd::SetPassword(args) => set_password(&app, args).await?,
+        UserCmd::Disable(a) => {
+            app.set_user_disabled(&a.email, true).await.map_err(e)?;
+            println!("{} is disabled; their sessions ended", a.email);
+        }
+        UserCmd::Enable(a) => {
+            app.set_user_disabled(&a.email, false).await.map_err(e)?;
+            println!("{} may sign in again", a.email);
+        }
+        UserCmd::Delete(a) => {
+            app.delete_user(&a.email).await.map_err(e)?;
+            println!("{} is deleted; their account keeps its cases", a.email);
+        }
     }
     Ok(())
 }
@@ -191,6 +303,7 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
             name,
             languages,
             role,
+            expires_in,
             json,
         } => {
             let created = app
@@ -199,22 +312,57 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
                     name,
                     languages,
                     role,
+                    token_lifetime: expires_in,
+                    ..Default::default()
                 })
                 .await
                 .map_err(e)?;
-            let a = &created.agent;
-            if json {
-                print_json(&json!({
-                    "id": a.id, "email": a.email, "name": a.name, "languages": a.languages,
-                    "role": a.role.as_str(), "token": created.token,
-                }))?;
-            } else {
-                println!("agent id: {}", a.id);
-                println!("token:    {}", created.token);
-                println!("(the token is not shown again)");
-            }
+            print_token(&created, json)?;
         }
         AgentCmd::SetPassword(args) => set_password(&app, args).await?,
+        AgentCmd::Disable(a) => {
+            app.set_agent_disabled(&a.email, true).await.map_err(e)?;
+            println!("{} is disabled: sessions ended, token refused", a.email);
+        }
+        AgentCmd::Enable(a) => {
+            app.set_agent_disabled(&a.email, false).await.map_err(e)?;
+            println!("{} is enabled again", a.email);
+        }
+        AgentCmd::SetRole { email, role } => {
+            let a = app.set_agent_role(&email, &role).await.map_err(e)?;
+            println!("{} is now {}", a.email, a.role.as_str());
+        }
+        AgentCmd::Scope {
+            email,
+            accounts,
+            all,
+        } => {
+            let accounts = if all { Vec::new() } else { accounts };
+            let a = app
+                .set_agent_accounts(&email, accounts.clone())
+                .await
+                .map_err(e)?;
+            if accounts.is_empty() {
+                println!("{} works every account's cases", a.email);
+            } else {
+                println!("{} works the cases of {}", a.email, accounts.join(", "));
+            }
+        }
+        AgentCmd::Token(TokenCmd::Rotate {
+            email,
+            expires_in,
+            json,
+        }) => {
+            let created = app
+                .rotate_agent_token(&email, expires_in)
+                .await
+                .map_err(e)?;
+            print_token(&created, json)?;
+        }
+        AgentCmd::Token(TokenCmd::Revoke(a)) => {
+            app.revoke_agent_token(&a.email).await.map_err(e)?;
+            println!("the token of {} no longer works", a.email);
+        }
         AgentCmd::List { json } => {
             let agents = app.agents().await.map_err(e)?;
             if json {
@@ -224,18 +372,36 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
                         .map(|a| json!({
                             "id": a.id, "email": a.email, "name": a.name, "languages": a.languages,
                             "role": a.role.as_str(), "createdAt": a.created.to_string(),
+                            "disabledAt": a.disabled.map(|t| t.to_string()),
+                            "tokenExpiresAt": a.token_expires.map(|t| t.to_string()),
+                            "demo": a.demo,
                         }))
                         .collect::<Vec<_>>()
                 ))?;
             } else {
                 for a in agents {
+                    let mut notes = Vec::new();
+                    if a.disabled.is_some() {
+                        notes.push("disabled".to_string());
+                    }
+                    if let Some(t) = a.token_expires {
+                        notes.push(format!("token until {t}"));
+                    }
+                    if a.demo {
+                        notes.push("demo".to_string());
+                    }
                     println!(
-                        "{:<24} {:<6} {:<32} {} ({})",
+                        "{:<24} {:<6} {:<32} {} ({}){}",
                         a.id,
                         a.role.as_str(),
                         a.email,
                         a.name,
-                        a.languages.join(",")
+                        a.languages.join(","),
+                        if notes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" [{}]", notes.join("; "))
+                        }
                     );
                 }
             }

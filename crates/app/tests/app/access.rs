@@ -1,0 +1,335 @@
+//! Who may do what among staff, and access that can be taken away: TAMs reach the accounts
+//! they manage, engineers every account unless limited, admins all; disabled people,
+//! revoked and expired tokens stop at once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tierdesk_app::actor::{Actor, Reach};
+use tierdesk_app::agents::{CreatedAgent, NewAgent};
+use tierdesk_app::cases::{CreateCase, Message};
+use tierdesk_app::error::Refusal;
+use tierdesk_app::queue::QueueFilter;
+use tierdesk_app::{App, ServiceError};
+use tierdesk_core::clock::{Clock, ManualClock};
+use tierdesk_core::records::Case;
+use tierdesk_testkit::{ScratchDb, api_caller, app_on};
+
+const ACME: &str = "100000000001";
+const GLOBEX: &str = "100000000002";
+
+struct Staff {
+    app: App,
+    clock: Arc<ManualClock>,
+    engineer: CreatedAgent,
+    tam: CreatedAgent,
+    admin: CreatedAgent,
+    acme_case: Case,
+    globex_case: Case,
+    _db: ScratchDb,
+}
+
+async fn staff() -> Staff {
+    let db = ScratchDb::sqlite("access");
+    let clock = Arc::new(ManualClock::new("2026-11-23T09:00:00Z".parse().unwrap()));
+    let app = app_on(db.url(), clock.clone(), &[]).await;
+    let mut cases = Vec::new();
+    for id in [ACME, GLOBEX] {
+        app.create_account(tierdesk_testkit::account(id, "aws.enterprise_2025"))
+            .await
+            .unwrap();
+        let caller = api_caller(&app, id).await;
+        cases.push(
+            app.create_case(
+                &caller,
+                CreateCase {
+                    subject: Some(format!("Trouble at {id}")),
+                    communication_body: Some("It broke.".into()),
+                    severity_code: Some("high".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let agent = |email: &str, role: &str| NewAgent {
+        email: email.into(),
+        name: email.into(),
+        languages: vec!["en".into()],
+        role: role.into(),
+        ..Default::default()
+    };
+    let engineer = app
+        .create_agent(agent("eng@support.example", "agent"))
+        .await
+        .unwrap();
+    let tam = app
+        .create_agent(agent("tam@support.example", "tam"))
+        .await
+        .unwrap();
+    let admin = app
+        .create_agent(agent("admin@support.example", "admin"))
+        .await
+        .unwrap();
+    app.set_tam(ACME, Some("tam@support.example"))
+        .await
+        .unwrap();
+    let globex_case = cases.pop().unwrap();
+    let acme_case = cases.pop().unwrap();
+    Staff {
+        app,
+        clock,
+        engineer,
+        tam,
+        admin,
+        acme_case,
+        globex_case,
+        _db: db,
+    }
+}
+
+fn note(case: &Case) -> Message {
+    Message {
+        case_id: Some(case.case_id.clone()),
+        body: Some("Looking.".into()),
+        internal: true,
+        ..Message::default()
+    }
+}
+
+async fn queue_accounts(app: &App, who: &tierdesk_core::records::Agent) -> Vec<String> {
+    let (cases, _) = app.queue(who, QueueFilter::default()).await.unwrap();
+    let mut ids: Vec<String> = cases.into_iter().map(|c| c.account_id).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn a_tam_reaches_only_the_accounts_they_manage() {
+    let s = staff().await;
+    let tam = &s.tam.agent;
+    assert_eq!(
+        s.app.reach(tam).await.unwrap(),
+        Reach::Only(vec![ACME.into()])
+    );
+    // Their account's case: read, noted.
+    s.app.case_sla(tam, &s.acme_case.case_id).await.unwrap();
+    s.app
+        .post_message(Actor::Agent(tam), note(&s.acme_case))
+        .await
+        .unwrap();
+    // Another account's case answers as a case that does not exist, for every use case.
+    let other = &s.globex_case.case_id;
+    let refusals = [
+        s.app.case_sla(tam, other).await.err(),
+        s.app.case_conversation(tam, other).await.err(),
+        s.app
+            .post_message(Actor::Agent(tam), note(&s.globex_case))
+            .await
+            .err(),
+        s.app
+            .set_case_status(tam, other, Some("resolved"))
+            .await
+            .err(),
+        s.app.assign_case(tam, other, Some("me")).await.err(),
+        s.app.escalate(Actor::Agent(tam), other).await.err(),
+        s.app
+            .case_attachment(tam, other, "attachment-x")
+            .await
+            .err(),
+    ];
+    for r in refusals {
+        assert!(matches!(r, Some(ServiceError::CaseNotFound(_))), "{r:?}");
+    }
+    // The queue holds their accounts' cases only, whatever the filter asks.
+    assert_eq!(queue_accounts(&s.app, tam).await, [ACME]);
+    let (asked, _) = s
+        .app
+        .queue(
+            tam,
+            QueueFilter {
+                accounts: Some(vec![GLOBEX.into()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(asked.is_empty());
+    // Admins and unlimited engineers reach both.
+    assert_eq!(queue_accounts(&s.app, &s.admin.agent).await, [ACME, GLOBEX]);
+    assert_eq!(
+        queue_accounts(&s.app, &s.engineer.agent).await,
+        [ACME, GLOBEX]
+    );
+}
+
+#[tokio::test]
+async fn an_engineer_limited_to_accounts_works_only_those() {
+    let s = staff().await;
+    let eng = s
+        .app
+        .set_agent_accounts("eng@support.example", vec![GLOBEX.into()])
+        .await
+        .unwrap();
+    assert_eq!(queue_accounts(&s.app, &eng).await, [GLOBEX]);
+    assert!(matches!(
+        s.app.case_sla(&eng, &s.acme_case.case_id).await,
+        Err(ServiceError::CaseNotFound(_))
+    ));
+    s.app.case_sla(&eng, &s.globex_case.case_id).await.unwrap();
+    // Back to every account.
+    s.app
+        .set_agent_accounts("eng@support.example", vec![])
+        .await
+        .unwrap();
+    s.app.case_sla(&eng, &s.acme_case.case_id).await.unwrap();
+    // Only engineers are limited; an unknown account is refused.
+    assert!(matches!(
+        s.app
+            .set_agent_accounts("tam@support.example", vec![GLOBEX.into()])
+            .await,
+        Err(ServiceError::Refused(
+            Refusal::OnlyEngineersAreLimited { .. }
+        ))
+    ));
+    assert!(matches!(
+        s.app
+            .set_agent_accounts("eng@support.example", vec!["999999999999".into()])
+            .await,
+        Err(ServiceError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn taken_access_stops_at_the_next_request() {
+    let s = staff().await;
+    let token = s.engineer.token.clone();
+    s.app.authenticate_agent(&token).await.unwrap();
+    s.app
+        .set_password("eng@support.example", "engineer password 1")
+        .await
+        .unwrap();
+    let signed = s
+        .app
+        .sign_in("eng@support.example", "engineer password 1", None)
+        .await
+        .unwrap();
+
+    // Disabled: token and session refused, sign-in refused; enabled: token works again.
+    s.app
+        .set_agent_disabled("eng@support.example", true)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.app.authenticate_agent(&token).await,
+        Err(ServiceError::Unauthenticated(_))
+    ));
+    assert!(s.app.session(&signed.token).await.is_err());
+    assert!(
+        s.app
+            .sign_in("eng@support.example", "engineer password 1", None)
+            .await
+            .is_err()
+    );
+    s.app
+        .set_agent_disabled("eng@support.example", false)
+        .await
+        .unwrap();
+    s.app.authenticate_agent(&token).await.unwrap();
+
+    // Rotated: the old token stops, the new one works; revoked: nothing works.
+    let rotated = s
+        .app
+        .rotate_agent_token("eng@support.example", None)
+        .await
+        .unwrap();
+    assert!(s.app.authenticate_agent(&token).await.is_err());
+    s.app.authenticate_agent(&rotated.token).await.unwrap();
+    s.app
+        .revoke_agent_token("eng@support.example")
+        .await
+        .unwrap();
+    assert!(s.app.authenticate_agent(&rotated.token).await.is_err());
+
+    // A token with a lifetime stops when it ends.
+    let short = s
+        .app
+        .rotate_agent_token("eng@support.example", Some(Duration::from_secs(3600)))
+        .await
+        .unwrap();
+    s.app.authenticate_agent(&short.token).await.unwrap();
+    s.clock.set(s.clock.now() + Duration::from_secs(3601));
+    assert!(s.app.authenticate_agent(&short.token).await.is_err());
+
+    // A new role holds at once: an admin made an engineer (limited to nothing) reaches
+    // every account.
+    let engineer = s
+        .app
+        .set_agent_role("admin@support.example", "agent")
+        .await
+        .unwrap();
+    assert_eq!(s.app.reach(&engineer).await.unwrap(), Reach::Every);
+    // A TAM who manages accounts keeps the role until the accounts have another TAM.
+    assert!(matches!(
+        s.app.set_agent_role("tam@support.example", "agent").await,
+        Err(ServiceError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_disabled_or_deleted_user_is_no_one_and_their_cases_stay() {
+    let s = staff().await;
+    s.app
+        .create_user(
+            ACME,
+            "ex@acme.example",
+            "Ex",
+            None,
+            Some("customer password 1"),
+        )
+        .await
+        .unwrap();
+    let signed = s
+        .app
+        .sign_in("ex@acme.example", "customer password 1", None)
+        .await
+        .unwrap();
+    s.app
+        .set_user_disabled("ex@acme.example", true)
+        .await
+        .unwrap();
+    assert!(s.app.session(&signed.token).await.is_err());
+    assert!(
+        s.app
+            .sign_in("ex@acme.example", "customer password 1", None)
+            .await
+            .is_err()
+    );
+    s.app
+        .set_user_disabled("ex@acme.example", false)
+        .await
+        .unwrap();
+    s.app
+        .sign_in("ex@acme.example", "customer password 1", None)
+        .await
+        .unwrap();
+    s.app.delete_user("ex@acme.example").await.unwrap();
+    assert!(
+        s.app
+            .sign_in("ex@acme.example", "customer password 1", None)
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        s.app.delete_user("ex@acme.example").await,
+        Err(ServiceError::NotFound(_))
+    ));
+    // The account's case is still there for support.
+    s.app
+        .case_sla(&s.admin.agent, &s.acme_case.case_id)
+        .await
+        .unwrap();
+}
