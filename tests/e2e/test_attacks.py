@@ -1,8 +1,10 @@
 """What a stranger on the internet can do to a running server, from the security review:
 each finding as a test against a real `tierdesk serve`."""
 
+import json
 import os
 import socket
+import subprocess
 import statistics
 import threading
 import time
@@ -11,7 +13,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest import TEST_LIMITS, client
+from conftest import BIN, TEST_LIMITS, client
 
 
 def post_sign_in(url, email, password="x" * 12):
@@ -125,3 +127,71 @@ def test_a_sign_in_flood_does_not_stall_the_aws_endpoint(td):
     assert counts["sign_ins"] > 50, counts
     print(f"p90 {p90 * 1000:.1f} ms over {len(latencies)} calls, {counts['sign_ins']} sign-ins")
     assert p90 < 0.030, f"p90 {p90 * 1000:.1f} ms over {len(latencies)} calls, {counts['sign_ins']} sign-ins"
+
+
+def api(url, token, path):
+    req = urllib.request.Request(url + path)
+    req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"{}")
+
+
+def new_case(c, subject):
+    return c.create_case(subject=subject, communicationBody="It broke.", severityCode="high",
+                         serviceCode="general-info", categoryCode="using-aws")["caseId"]
+
+
+def test_a_tam_reads_only_the_accounts_they_manage(td):
+    """Review M4: any TAM could list, read and act on every account's cases."""
+    mine, mine_key = td.account("aws.enterprise_2025")
+    other, other_key = td.account("aws.enterprise_2025")
+    tam = json.loads(td.cli("agent", "create", "--email", f"tam-{mine}@support.example", "--name", "Tomoko",
+                            "--role", "tam", "--json").stdout)
+    td.cli("account", "set-tam", "--id", mine, "--tam", f"tam-{mine}@support.example")
+    my_case = new_case(client(td.url, mine_key), "Mine")
+    their_case = new_case(client(td.url, other_key), "Not mine")
+
+    status, _ = api(td.url, tam["token"], f"/api/v1/cases/{my_case}")
+    assert status == 200
+    status, body = api(td.url, tam["token"], f"/api/v1/cases/{their_case}")
+    assert status == 404, body
+    # Exactly what a case that does not exist gets.
+    status, missing = api(td.url, tam["token"], "/api/v1/cases/case-000000000000-nope-2026-0000000000000000")
+    assert status == 404 and body["error"]["code"] == missing["error"]["code"]
+    status, page = api(td.url, tam["token"], f"/api/v1/queue?account={other}")
+    assert status == 200 and page["cases"] == []
+    status, page = api(td.url, tam["token"], "/api/v1/queue")
+    assert {c["accountId"] for c in page["cases"]} == {mine}
+
+
+def test_taken_tokens_stop_at_once(td):
+    """Review M5: a departed engineer's token worked for ever."""
+    email = f"eng-{os.urandom(4).hex()}@support.example"
+    first = json.loads(td.cli("agent", "create", "--email", email, "--name", "Eng", "--json").stdout)["token"]
+    assert api(td.url, first, "/api/v1/me")[0] == 200
+    rotated = json.loads(td.cli("agent", "token", "rotate", "--email", email, "--expires-in", "90d",
+                                "--json").stdout)
+    assert rotated["tokenExpiresAt"]
+    assert api(td.url, first, "/api/v1/me")[0] == 401
+    assert api(td.url, rotated["token"], "/api/v1/me")[0] == 200
+    td.cli("agent", "disable", "--email", email)
+    assert api(td.url, rotated["token"], "/api/v1/me")[0] == 401
+    td.cli("agent", "enable", "--email", email)
+    assert api(td.url, rotated["token"], "/api/v1/me")[0] == 200
+    td.cli("agent", "token", "revoke", "--email", email)
+    assert api(td.url, rotated["token"], "/api/v1/me")[0] == 401
+    listed = {a["email"]: a for a in json.loads(td.cli("agent", "list", "--json").stdout)}
+    assert listed[email]["disabledAt"] is None and listed[email]["tokenExpiresAt"]
+
+
+def test_demo_refuses_a_database_with_real_accounts(td):
+    """Review L5: `serve --demo` on a production database added an admin for ever."""
+    td.account("aws.business")
+    r = subprocess.run([BIN, "serve", "--demo", "--listen", "127.0.0.1:0"], env=td.env,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert "not created as a demo database" in r.stderr, r.stderr
+    assert "admin@demo.example.com" not in json.dumps(json.loads(td.cli("agent", "list", "--json").stdout))
