@@ -195,3 +195,20 @@ def test_demo_refuses_a_database_with_real_accounts(td):
     assert r.returncode != 0
     assert "not created as a demo database" in r.stderr, r.stderr
     assert "admin@demo.example.com" not in json.dumps(json.loads(td.cli("agent", "list", "--json").stdout))
+
+
+def test_data_files_are_the_owners_alone(tmp_path):
+    """Review L6: the data directory and database were readable by every local user."""
+    data = tmp_path / "tierdesk-data"
+    env = {k: v for k, v in os.environ.items() if k != "TIERDESK_MASTER_KEY"}
+    env["TIERDESK_DATABASE"] = f"sqlite://{data / 'tierdesk.db'}"
+    r = subprocess.run([BIN, "account", "list", "--json"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    mode = lambda p: p.stat().st_mode & 0o777
+    assert mode(data) == 0o700
+    assert mode(data / "tierdesk.db") == 0o600
+    assert mode(data / "master.key") == 0o600
+    assert "readable by other users" not in r.stderr
+    (data / "master.key").chmod(0o644)
+    r = subprocess.run([BIN, "account", "list", "--json"], env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "readable by other users" in r.stderr, r.stderr

@@ -67,9 +67,33 @@ fn master_key(global: &Global) -> anyhow::Result<MasterKey> {
             .with_context(|| format!("cannot create the master key file {}", path.display()))?;
         tracing::info!(path = %path.display(), "created a new master key file");
     }
+    warn_if_shared(&path);
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read the master key file {}", path.display()))?;
     decode(&text, &path.display().to_string())
+}
+
+/// The master key unseals every API secret: say so when others on the machine can read it.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(
+                path = %path.display(),
+                mode = format!("{:o}", meta.permissions().mode() & 0o777),
+                "the master key file is readable by other users of this machine; chmod 600 it"
+            );
+            eprintln!(
+                "warning: the master key file {} is readable by other users of this machine (chmod 600 it)",
+                path.display()
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
@@ -86,15 +110,50 @@ pub async fn open_store(global: &Global) -> anyhow::Result<Store> {
         && let Some(dir) = path.parent()
         && !dir.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(dir)
+        create_private_dir(dir)
             .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     }
     let mut opts = Options::new(&global.database);
     opts.writers = global.db_writers;
     opts.read_connections = global.db_readers;
-    Store::open(&opts)
+    let store = Store::open(&opts)
         .await
-        .with_context(|| format!("cannot open the database {}", redact(&global.database)))
+        .with_context(|| format!("cannot open the database {}", redact(&global.database)))?;
+    // Every case, file and password hash is in there: owner only. SQLite gives its WAL
+    // and shared-memory files the database file's mode.
+    if let Some(path) = sqlite_path(&global.database) {
+        restrict_to_owner(&path)?;
+    }
+    Ok(store)
+}
+
+/// Creates a directory (and its parents) that only its owner may enter; an existing one
+/// is left as the operator made it.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+fn restrict_to_owner(db: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = db.as_os_str().to_owned();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot make {} private (mode 600)", p.display()))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db;
+    Ok(())
 }
 
 /// A database URL fit for messages: any password replaced.
