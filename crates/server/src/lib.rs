@@ -31,6 +31,9 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Reverse proxies whose X-Forwarded-For names the client (`serve --trusted-proxy`).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The origin browsers see (`serve --public-url`, scheme and host), for the console's
+    /// Origin check behind a proxy that rewrites `Host`.
+    pub public_origin: Option<String>,
     pub(crate) request_ids: Arc<RequestIds>,
 }
 
@@ -64,6 +67,7 @@ impl AppState {
             max_body: attachments * 4 / 3 + 256 * 1024,
             secure_cookies: false,
             trusted_proxies: Vec::new(),
+            public_origin: None,
             app,
             request_ids: Arc::new(RequestIds::new()),
         }
@@ -76,16 +80,33 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .merge(crate::api::routes())
         .merge(crate::console::routes())
-        .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }
 
-/// On every response, whatever produced it: browsers must not guess content types.
-async fn security_headers(mut r: axum::response::Response) -> axum::response::Response {
+/// On every response, whatever produced it: browsers must not guess content types, and
+/// when Tierdesk is served over HTTPS they must not come back over plain HTTP (HSTS).
+async fn security_headers(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let https = console::served_over_https(&st, req.headers());
+    let mut r = next.run(req).await;
     r.headers_mut().insert(
-        axum::http::header::X_CONTENT_TYPE_OPTIONS,
-        axum::http::HeaderValue::from_static("nosniff"),
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
+    if https {
+        r.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     r
 }
 

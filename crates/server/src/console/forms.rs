@@ -36,7 +36,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
         let body = Bytes::from_request(req, st)
             .await
             .map_err(IntoResponse::into_response)?;
-        let posted = read_posted(&v, &headers, body).await?;
+        let posted = read_posted(st, &v, &headers, body).await?;
         let fields = typed(&posted.fields)
             .map_err(|e| v.message(StatusCode::BAD_REQUEST, v.l.t("That did not work"), &e))?;
         Ok(Form {
@@ -80,7 +80,12 @@ struct Posted {
 }
 
 /// The form, checked; or the page that refuses it.
-async fn read_posted(v: &Visit, headers: &HeaderMap, body: Bytes) -> Result<Posted, Response> {
+async fn read_posted(
+    st: &AppState,
+    v: &Visit,
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Posted, Response> {
     let multipart = headers
         .get(header::CONTENT_TYPE)
         .and_then(|t| t.to_str().ok())
@@ -95,7 +100,7 @@ async fn read_posted(v: &Visit, headers: &HeaderMap, body: Bytes) -> Result<Post
             files: Vec::new(),
         }
     };
-    if !csrf_passes(&v.session, headers, &posted.fields) {
+    if !csrf_passes(st, &v.session, headers, &posted.fields) {
         return Err(v.refused());
     }
     Ok(posted)

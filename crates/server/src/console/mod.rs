@@ -508,7 +508,11 @@ fn phrase_of(l: Lang, e: &ServiceError, customer: bool, (files, mb): (usize, usi
     }
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+/// The console cookie `base` as this request carries it: over HTTPS its name has the
+/// `__Host-` prefix, which browsers accept only from a secure origin, for the whole host,
+/// so a sibling subdomain cannot plant one.
+fn cookie(st: &AppState, headers: &HeaderMap, base: &str) -> Option<String> {
+    let name = cookie_name(base, secure(st, headers));
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -519,9 +523,23 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
-/// Cookies are `Secure` when the request came over HTTPS (as a TLS-terminating proxy
-/// reports it) or the operator says so (`serve --secure-cookies`).
+fn cookie_name(base: &str, secure: bool) -> String {
+    if secure {
+        format!("__Host-{base}")
+    } else {
+        base.to_string()
+    }
+}
+
+/// Cookies are `Secure` (and `__Host-`) when the request came over HTTPS (as a
+/// TLS-terminating proxy reports it) or the operator says so (`serve --secure-cookies`).
 fn secure(st: &AppState, headers: &HeaderMap) -> bool {
+    served_over_https(st, headers)
+}
+
+/// Whether this request reached Tierdesk over HTTPS: the operator says every request does
+/// (`serve --secure-cookies`), or the proxy in front says this one did.
+pub(crate) fn served_over_https(st: &AppState, headers: &HeaderMap) -> bool {
     st.secure_cookies
         || headers
             .get("x-forwarded-proto")
@@ -538,7 +556,8 @@ fn set_cookie(
     secure: bool,
 ) {
     let v = format!(
-        "{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{}",
+        "{}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{}",
+        cookie_name(name, secure),
         if secure { "; Secure" } else { "" }
     );
     if let Ok(v) = HeaderValue::from_str(&v) {
@@ -562,10 +581,16 @@ fn field(pairs: &[(String, String)], name: &str) -> String {
 }
 
 /// A cross-site form post carries a foreign Origin; refuse it even before the token check.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// Whether a browser's `Origin` (when it sends one) is this site: the operator's public
+/// URL (`serve --public-url`, for a reverse proxy that rewrites `Host`), else the `Host`
+/// the request names.
+fn same_origin(st: &AppState, headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    if let Some(public) = &st.public_origin {
+        return origin.eq_ignore_ascii_case(public);
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -577,8 +602,13 @@ fn same_origin(headers: &HeaderMap) -> bool {
 
 /// The one CSRF check of every posted form, URL-encoded or multipart: from this site,
 /// with the session's token.
-fn csrf_passes(session: &Session, headers: &HeaderMap, fields: &[(String, String)]) -> bool {
-    same_origin(headers) && csrf_ok(session, &field(fields, "csrf"))
+fn csrf_passes(
+    st: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    fields: &[(String, String)],
+) -> bool {
+    same_origin(st, headers) && csrf_ok(session, &field(fields, "csrf"))
 }
 
 /// Files per attachment set and megabytes per file, for explaining refusals.
@@ -592,7 +622,7 @@ fn attachment_limits(st: &AppState) -> (usize, usize) {
 
 /// The signed-in person, or the response that sends them to sign in.
 async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response> {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+    let Some(token) = cookie(st, headers, SESSION_COOKIE) else {
         return Err(Redirect::to("/console/sign-in").into_response());
     };
     let l = browser_lang(headers);
@@ -686,11 +716,11 @@ async fn sign_in(
     let l = browser_lang(&headers);
     let f = form(&body);
     let email = field(&f, "email");
-    let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    let expected = cookie(&st, &headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let presented = field(&f, "csrf");
     let csrf_matches = !expected.is_empty()
         && subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), presented.as_bytes()).into();
-    if !same_origin(&headers) || !csrf_matches {
+    if !same_origin(&st, &headers) || !csrf_matches {
         return message(
             StatusCode::FORBIDDEN,
             None,
@@ -743,7 +773,7 @@ async fn sign_out(
     headers: HeaderMap,
     _: Form<IgnoredAny>,
 ) -> Response {
-    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+    if let Some(token) = cookie(&st, &headers, SESSION_COOKIE)
         && let Err(e) = st.app.sign_out(&token).await
     {
         tracing::error!(error = %e, "sign-out failed");

@@ -266,3 +266,69 @@ both_engines! {
         assert!(page.contains("on-fire"), "{page}");
     }
 }
+
+both_engines! {
+    async fn over_https_cookies_are_host_only_and_browsers_stay_on_https(s) {
+        let https = s.configured(|st| st.secure_cookies = true);
+        let page = s
+            .send_to(
+                &https,
+                Request::get("/console/sign-in")
+                    .header("host", "localhost")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        let set = page.header("set-cookie");
+        assert!(set.starts_with("__Host-tierdesk_login_csrf="), "{set}");
+        assert!(set.contains("; Secure") && set.contains("Path=/"), "{set}");
+        assert_eq!(page.header("strict-transport-security"), "max-age=31536000");
+        // The session cookie without the prefix is not this site's over HTTPS.
+        let v = s.visitor(CUSTOMER_EMAIL).await;
+        let plain = s
+            .send_to(
+                &https,
+                Request::get("/console/cases")
+                    .header("host", "localhost")
+                    .header("cookie", &v.cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(plain.status, StatusCode::SEE_OTHER);
+        let prefixed = s
+            .send_to(
+                &https,
+                Request::get("/console/cases")
+                    .header("host", "localhost")
+                    .header("cookie", format!("__Host-{}", v.cookie))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(prefixed.status, StatusCode::OK);
+        // Plain HTTP: no HSTS, no prefix.
+        let page = s.get_page(&v, "/console/cases").await;
+        assert_eq!(page.header("strict-transport-security"), "");
+    }
+
+    async fn behind_a_proxy_the_origin_check_uses_the_public_url(s) {
+        let proxied = s.configured(|st| {
+            st.public_origin = Some("https://support.example.com".into())
+        });
+        let v = s.visitor(CUSTOMER_EMAIL).await;
+        let post = |origin: &'static str| {
+            Request::post("/console/settings")
+                .header("host", "10.0.0.5:8080")
+                .header("origin", origin)
+                .header("cookie", &v.cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={}&ui_language=ja", v.csrf)))
+                .unwrap()
+        };
+        let ok = s.send_to(&proxied, post("https://support.example.com")).await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text());
+        let refused = s.send_to(&proxied, post("http://10.0.0.5:8080")).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+}

@@ -139,9 +139,20 @@ impl Server {
         })
     }
 
+    /// The same server configured otherwise (as `serve`'s flags would).
+    pub fn configured(&self, set: impl FnOnce(&mut AppState)) -> Router {
+        let mut state = AppState::new(self.app.clone());
+        set(&mut state);
+        tierdesk_server::router(state)
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Reply {
+        self.send_to(&self.router, req).await
+    }
+
+    pub async fn send_to(&self, router: &Router, req: Request<Body>) -> Reply {
         use tower::ServiceExt;
-        let resp = self.router.clone().oneshot(req).await.unwrap();
+        let resp = router.clone().oneshot(req).await.unwrap();
         let (parts, body) = resp.into_parts();
         Reply {
             status: parts.status,

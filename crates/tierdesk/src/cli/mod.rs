@@ -159,6 +159,21 @@ pub struct DueArgs {
     json: bool,
 }
 
+/// The origin (scheme, host and port) of a URL such as `https://support.example.com/`.
+fn parse_origin(url: &str) -> Result<String, String> {
+    let bad =
+        || format!("'{url}' is not an http:// or https:// URL such as https://support.example.com");
+    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
+    if !matches!(scheme, "http" | "https") {
+        return Err(bad());
+    }
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(['@', ' ']) {
+        return Err(bad());
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
 #[derive(Args)]
 pub struct Serve {
     #[arg(long, default_value = "127.0.0.1:8080")]
@@ -203,6 +218,10 @@ pub struct Serve {
     /// HTTPS; behind a proxy that sends X-Forwarded-Proto: https they are Secure anyway).
     #[arg(long)]
     secure_cookies: bool,
+    /// The address people type to reach Tierdesk (e.g. https://support.example.com), when a
+    /// reverse proxy in front rewrites the Host header: the console's Origin check uses it.
+    #[arg(long, value_parser = parse_origin)]
+    public_url: Option<String>,
     /// A reverse proxy in front of Tierdesk whose X-Forwarded-For names the client (for
     /// per-address limits); repeatable. From anyone else the header is ignored.
     #[arg(long)]
@@ -412,6 +431,7 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     let mut state = tierdesk_server::AppState::new(app);
     state.secure_cookies = s.secure_cookies;
     state.trusted_proxies = s.trusted_proxy;
+    state.public_origin = s.public_url;
     let db = setup::redact(&g.database);
     let connections = tierdesk_server::ConnectionLimits {
         max_connections: s.max_connections.max(1),
