@@ -57,6 +57,7 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
         },
         body: "bench".into(),
         attachment_set: None,
+        files: None,
         monthly_cap: None,
         targets: vec![CaseTarget::start(
             TargetKind::FirstResponse,

@@ -218,6 +218,11 @@ pub enum Problem {
         start: String,
         end: String,
     },
+    /// A period longer than `max_days`.
+    PeriodTooLong {
+        max_days: i64,
+        days: i64,
+    },
 }
 
 impl Field {
@@ -303,6 +308,10 @@ impl std::fmt::Display for Invalid {
             Problem::EndsBeforeStart { start, end } => {
                 write!(f, "the period ends ({end}) before it starts ({start})")
             }
+            Problem::PeriodTooLong { max_days, days } => write!(
+                f,
+                "the period covers {days} days; ask for at most {max_days} at a time"
+            ),
         }
     }
 }

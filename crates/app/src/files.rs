@@ -1,6 +1,6 @@
 //! Files people attach, checked against the limits the same way for customers and agents.
 
-use tierdesk_store::StoreError;
+use tierdesk_store::{NewAttachments, StoreError};
 
 use crate::error::{Field, Problem};
 use crate::validate::check_name_text;
@@ -74,6 +74,43 @@ impl App {
             checked.push((ids::attachment_id()?, name, data));
         }
         Ok(checked)
+    }
+}
+
+impl App {
+    /// Counts a new attachment set against the account's per-minute limit: a set made
+    /// with AddAttachmentsToSet, or the files a customer posts with a case or message.
+    pub(crate) async fn count_new_set(&self, account_id: &str) -> Result<(), ServiceError> {
+        let window = self.clock.now().as_second().div_euclid(60) * 60;
+        let limit = self.limits.attachment_sets_per_minute;
+        if self
+            .store
+            .rate_hit(account_id, "attachment_sets", window, limit)
+            .await?
+        {
+            return Ok(());
+        }
+        Err(ServiceError::AttachmentLimit(format!(
+            "You have created more than {limit} attachment sets in the last minute; try again shortly"
+        )))
+    }
+
+    /// Checked files as a new set of `account_id`'s, to be written in the same
+    /// transaction as the case or message they come with (so a refused one leaves none).
+    pub(crate) fn new_set(
+        &self,
+        account_id: &str,
+        files: Vec<(String, String, Vec<u8>)>,
+    ) -> Result<NewAttachments, ServiceError> {
+        Ok(NewAttachments {
+            account_id: account_id.to_string(),
+            existing_set: None,
+            new_set_id: ids::attachment_set_id()?,
+            files,
+            max_per_set: self.limits.attachments_per_set as i64,
+            lifetime: self.limits.attachment_set_lifetime,
+            at: self.clock.now(),
+        })
     }
 }
 

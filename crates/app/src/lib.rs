@@ -30,6 +30,7 @@ pub mod agents;
 pub mod billing;
 pub mod cases;
 mod demo;
+pub mod housekeeping;
 pub mod people;
 pub mod queue;
 pub mod reports;

@@ -45,6 +45,9 @@ pub struct ReportLine {
     pub p90_business_seconds: Option<i64>,
 }
 
+/// The longest period one report covers (a leap year).
+pub const MAX_REPORT_DAYS: i64 = 366;
+
 /// The nearest-rank percentile of sorted values.
 fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
     if sorted.is_empty() {
@@ -82,6 +85,18 @@ impl App {
                 Problem::EndsBeforeStart {
                     start: f.from.to_string(),
                     end: f.to.to_string(),
+                },
+            ));
+        }
+        // Every answered case in the period gets a business-time schedule: a bounded
+        // period keeps one request from reading the whole history.
+        let days = i64::from((f.to - f.from).get_days()) + 1;
+        if days > MAX_REPORT_DAYS {
+            return Err(ServiceError::invalid(
+                Field::BeforeTime,
+                Problem::PeriodTooLong {
+                    max_days: MAX_REPORT_DAYS,
+                    days,
                 },
             ));
         }

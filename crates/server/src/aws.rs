@@ -364,6 +364,9 @@ fn aws_words(i: &Invalid) -> String {
         (Problem::EndsBeforeStart { start, end }, _) => {
             format!("{m} {end} is before the start {start}")
         }
+        (Problem::PeriodTooLong { max_days, days }, _) => {
+            format!("{m} makes a period of {days} days; at most {max_days}")
+        }
     }
 }
 
@@ -427,6 +430,7 @@ async fn dispatch(
                         language: r.language,
                         issue_type: r.issue_type,
                         attachment_set_id: r.attachment_set_id,
+                        files: Vec::new(),
                     },
                 )
                 .await?;

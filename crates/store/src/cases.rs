@@ -16,6 +16,9 @@ pub struct NewCase {
     pub case: Case,
     pub body: String,
     pub attachment_set: Option<String>,
+    /// Files posted with the case, stored as a new set in the case's transaction (instead
+    /// of `attachment_set`).
+    pub files: Option<crate::NewAttachments>,
     pub monthly_cap: Option<MonthlyCap>,
     /// The targets the case starts with (its first response, if the plan promises one).
     pub targets: Vec<tierdesk_core::records::CaseTarget>,
@@ -154,6 +157,16 @@ impl Store {
         attachment_id: &str,
     ) -> Result<Option<tierdesk_core::records::Attachment>, StoreError> {
         dispatch!(self, b => b.attachment(account_id, attachment_id).await)
+    }
+
+    /// Deletes up to `limit` attachment sets that expired unused by `now`, with their
+    /// files; returns how many went. Idempotent, so every replica may run it.
+    pub async fn delete_expired_sets(
+        &self,
+        now: Timestamp,
+        limit: i64,
+    ) -> Result<usize, StoreError> {
+        dispatch!(self, b => b.delete_expired_sets(now, limit).await)
     }
 
     /// Counts one hit in the account's `kind` window starting at `window_start`; returns

@@ -59,6 +59,14 @@ macro_rules! backend {
                     9,
                     include_str!(concat!("../migrations/", $dir, "/0009_credentials.sql")),
                 ),
+                (
+                    10,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0010_attachment_sweep.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

@@ -87,6 +87,7 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
         },
         body: format!("body {n}"),
         attachment_set: None,
+        files: None,
         monthly_cap: None,
         // Odd cases carry a first-response promise, even ones none.
         targets: (n % 2 == 1)
@@ -627,6 +628,78 @@ async fn files_of_internal_notes_say_so(s: Store) {
     s.add_attachments(unused).await.unwrap();
     let got = s.attachment("111111111111", &id).await.unwrap().unwrap();
     assert!(!got.internal);
+}
+
+/// Files posted with a new case are stored in its transaction: with it, or not at all.
+async fn a_case_and_its_files_are_written_together(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-06-01T00:00:00Z");
+    let mut with_files = new_case("111111111111", 1, t0);
+    let files = attachments("111111111111", None, 2, t0);
+    let ids: Vec<String> = files.files.iter().map(|f| f.0.clone()).collect();
+    with_files.files = Some(files);
+    let c = s.create_case(with_files).await.unwrap();
+    let comms = s
+        .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
+        .await
+        .unwrap();
+    assert_eq!(comms[0].1.items[0].attachments.len(), 2);
+    for id in &ids {
+        assert!(s.attachment("111111111111", id).await.unwrap().is_some());
+    }
+    // A case refused (its month's cases are used) leaves no file behind.
+    let mut refused = new_case("111111111111", 2, t0);
+    refused.monthly_cap = Some(MonthlyCap {
+        month: "2026-06".into(),
+        limit: 1,
+    });
+    let files = attachments("111111111111", None, 1, t0);
+    let orphan = files.files[0].0.clone();
+    refused.files = Some(files);
+    let mut first = new_case("111111111111", 3, t0);
+    first.monthly_cap = refused.monthly_cap.clone();
+    s.create_case(first).await.unwrap();
+    assert!(matches!(
+        s.create_case(refused).await,
+        Err(StoreError::MonthlyCaseCapReached)
+    ));
+    assert_eq!(s.attachment("111111111111", &orphan).await.unwrap(), None);
+}
+
+/// Sets that expire unused are swept with their files; used ones stay, and a second
+/// sweep (another replica's) finds nothing.
+async fn expired_unused_sets_are_swept(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-06-01T00:00:00Z");
+    let unused = attachments("111111111111", None, 2, t0);
+    let unused_file = unused.files[0].0.clone();
+    s.add_attachments(unused).await.unwrap();
+    let used = attachments("111111111111", None, 1, t0);
+    let used_file = used.files[0].0.clone();
+    let (set, _) = s.add_attachments(used).await.unwrap();
+    let mut c = new_case("111111111111", 1, t0 + Duration::from_secs(60));
+    c.attachment_set = Some(set);
+    s.create_case(c).await.unwrap();
+    // Not yet expired: nothing goes.
+    assert_eq!(
+        s.delete_expired_sets(t0 + Duration::from_secs(60), 100)
+            .await
+            .unwrap(),
+        0
+    );
+    let later = t0 + Duration::from_secs(2 * 3600);
+    assert_eq!(s.delete_expired_sets(later, 100).await.unwrap(), 1);
+    assert_eq!(
+        s.attachment("111111111111", &unused_file).await.unwrap(),
+        None
+    );
+    assert!(
+        s.attachment("111111111111", &used_file)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(s.delete_expired_sets(later, 100).await.unwrap(), 0);
 }
 
 async fn attachment_sets_limits_expiry_and_use(s: Store) {
@@ -1886,6 +1959,8 @@ conformance!(
     case_queries_filter_and_paginate,
     communications_page_and_reopen,
     attachment_sets_limits_expiry_and_use,
+    a_case_and_its_files_are_written_together,
+    expired_unused_sets_are_swept,
     files_of_internal_notes_say_so,
     monthly_cap_is_enforced_atomically,
     rate_windows_count_per_window,

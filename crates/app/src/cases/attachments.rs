@@ -25,22 +25,7 @@ impl App {
         let max = self.limits.attachments_per_set;
         let now = self.clock.now();
         if set_id.is_none() {
-            let window = now.as_second().div_euclid(60) * 60;
-            if !self
-                .store
-                .rate_hit(
-                    &caller.account.id,
-                    "attachment_sets",
-                    window,
-                    self.limits.attachment_sets_per_minute,
-                )
-                .await?
-            {
-                return Err(ServiceError::AttachmentLimit(format!(
-                    "You have created more than {} attachment sets in the last minute; try again shortly",
-                    self.limits.attachment_sets_per_minute
-                )));
-            }
+            self.count_new_set(&caller.account.id).await?;
         }
         self.store
             .add_attachments(NewAttachments {

@@ -4,13 +4,13 @@
 //! are written in one transaction.
 
 use tierdesk_core::catalog::TargetKind;
-use tierdesk_store::{NewAttachments, NewCommunication, StoreError};
+use tierdesk_store::{NewCommunication, StoreError};
 
 use crate::actor::Actor;
 use crate::error::{Field, Refusal};
 use crate::files::{NewFile, attachment_error};
 use crate::validate::{check_body, check_cc, required};
-use crate::{App, ServiceError, ids};
+use crate::{App, ServiceError};
 
 /// A message to post on a case.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +61,10 @@ impl App {
             Attachments::Files(files) => (None, Some(self.checked_files(files)?)),
         };
         let case = self.case_for(actor, case_id).await?;
+        // Only now, the case found: a customer's files count as a new set.
+        if let (Actor::Customer(caller), Some(_)) = (actor, &files) {
+            self.count_new_set(&caller.account.id).await?;
+        }
         let now = self.clock.now();
         let follow_up = if msg.internal {
             None
@@ -73,18 +77,9 @@ impl App {
                 .await?
         };
         // Files posted with the message belong to the case's account, whoever posts them.
-        let files = match files {
-            Some(files) => Some(NewAttachments {
-                account_id: case.account_id.clone(),
-                existing_set: None,
-                new_set_id: ids::attachment_set_id()?,
-                files,
-                max_per_set: self.limits.attachments_per_set as i64,
-                lifetime: self.limits.attachment_set_lifetime,
-                at: now,
-            }),
-            None => None,
-        };
+        let files = files
+            .map(|files| self.new_set(&case.account_id, files))
+            .transpose()?;
         self.store
             .add_communication(NewCommunication {
                 account_id: case.account_id.clone(),

@@ -122,6 +122,11 @@ impl App {
             }));
         }
         let severity = self.severity(caller, input.severity_code.as_deref())?;
+        let files = if input.files.is_empty() {
+            None
+        } else {
+            Some(self.checked_files(input.files)?)
+        };
         let (service_code, category_code) = self.service_and_category(
             input.service_code.as_deref(),
             input.category_code.as_deref(),
@@ -166,12 +171,21 @@ impl App {
             sla_due: None,
         };
         let set = input.attachment_set_id.clone();
+        // Every check passed: a customer's files count as a new set, stored with the case.
+        let files = match files {
+            Some(files) => {
+                self.count_new_set(&caller.account.id).await?;
+                Some(self.new_set(&caller.account.id, files)?)
+            }
+            None => None,
+        };
         match self
             .store
             .create_case(NewCase {
                 case,
                 body,
                 attachment_set: set.clone(),
+                files,
                 monthly_cap,
                 targets: first_response.into_iter().collect(),
             })

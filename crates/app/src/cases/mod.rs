@@ -33,6 +33,8 @@ pub struct CreateCase {
     pub language: Option<String>,
     pub issue_type: Option<String>,
     pub attachment_set_id: Option<String>,
+    /// Files posted with the case (the console's form), stored in the case's transaction.
+    pub files: Vec<crate::files::NewFile>,
 }
 
 #[derive(Debug, Clone, Default)]

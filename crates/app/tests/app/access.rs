@@ -333,3 +333,44 @@ async fn a_disabled_or_deleted_user_is_no_one_and_their_cases_stay() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn reports_are_bounded_and_scoped() {
+    use jiff::civil::date;
+    use tierdesk_app::error::{Field, Problem};
+    use tierdesk_app::reports::ReportFilter;
+    let s = staff().await;
+    let year = |account: Option<&str>| ReportFilter {
+        from: date(2026, 1, 1),
+        to: date(2026, 12, 31),
+        account: account.map(String::from),
+        plan: None,
+    };
+    s.app.sla_report(&year(None)).await.unwrap();
+    let long = s
+        .app
+        .sla_report(&ReportFilter {
+            from: date(2000, 1, 1),
+            ..year(None)
+        })
+        .await;
+    assert!(
+        matches!(&long, Err(ServiceError::Invalid(i))
+            if i.field == Field::BeforeTime
+                && matches!(i.problem, Problem::PeriodTooLong { max_days: 366, .. })),
+        "{long:?}"
+    );
+    // A TAM asks for their account's report, not everyone's.
+    let tam = &s.tam.agent;
+    s.app.sla_report_for(tam, &year(Some(ACME))).await.unwrap();
+    for refused in [year(None), year(Some(GLOBEX))] {
+        assert!(matches!(
+            s.app.sla_report_for(tam, &refused).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+    }
+    s.app
+        .sla_report_for(&s.admin.agent, &year(None))
+        .await
+        .unwrap();
+}

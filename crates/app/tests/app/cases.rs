@@ -13,7 +13,7 @@ use tierdesk_app::error::{Field, Problem, Refusal};
 use tierdesk_app::files::NewFile;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_core::catalog::TargetKind;
-use tierdesk_core::clock::ManualClock;
+use tierdesk_core::clock::{Clock, ManualClock};
 use tierdesk_core::records::{Agent, Case, status};
 use tierdesk_testkit::{ScratchDb, api_caller, app_on};
 
@@ -416,4 +416,46 @@ async fn the_plan_gates_the_api_and_its_severities() {
             "{e:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn unused_attachment_sets_are_swept_an_hour_after_they_expire() {
+    let w = world().await;
+    let (set, _) = w
+        .app
+        .add_attachments_to_set(
+            &w.acme,
+            None,
+            Some(vec![NewFile {
+                file_name: Some("never-used.log".into()),
+                data: Some(b"x".to_vec()),
+            }]),
+        )
+        .await
+        .unwrap();
+    // Expired (the default lifetime is an hour) but kept: using it says so.
+    w.clock
+        .set(w.clock.now() + std::time::Duration::from_secs(3600 + 60));
+    assert_eq!(w.app.sweep().await.unwrap(), 0);
+    let late = w
+        .app
+        .create_case(
+            &w.acme,
+            CreateCase {
+                subject: Some("Late".into()),
+                communication_body: Some("see attached".into()),
+                attachment_set_id: Some(set.clone()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(
+        matches!(late, Err(ServiceError::AttachmentSetExpired(_))),
+        "{late:?}"
+    );
+    // An hour on, it is gone.
+    w.clock
+        .set(w.clock.now() + std::time::Duration::from_secs(3600));
+    assert_eq!(w.app.sweep().await.unwrap(), 1);
+    assert_eq!(w.app.sweep().await.unwrap(), 0);
 }

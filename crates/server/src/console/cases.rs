@@ -20,7 +20,6 @@ use tierdesk_app::auth::Caller;
 use tierdesk_app::cases::{
     Attachments, CaseSearch, CreateCase, DescribeCases, DescribeCommunications, Message,
 };
-use tierdesk_app::files::NewFile;
 use tierdesk_app::sessions::Person;
 use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::records::{AttachmentRef, Case, CaseStatus};
@@ -319,23 +318,6 @@ fn cc_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Stores the uploaded files as an attachment set (the API's rules: count, size, names),
-/// or nothing when none were chosen.
-async fn attach(
-    st: &AppState,
-    caller: &Caller,
-    files: Vec<NewFile>,
-) -> Result<Option<String>, ServiceError> {
-    if files.is_empty() {
-        return Ok(None);
-    }
-    let (set, _) = st
-        .app
-        .add_attachments_to_set(caller, None, Some(files))
-        .await?;
-    Ok(Some(set))
-}
-
 /// What the new-case form posts.
 #[derive(Deserialize)]
 struct NewCaseForm {
@@ -363,7 +345,7 @@ async fn create(
         None => (None, None),
     };
     let created = async {
-        let attachment_set_id = attach(&st, &caller, files).await?;
+        // The files are stored with the case, in its transaction, once every check passed.
         let input = CreateCase {
             subject: Some(f.subject.clone()),
             communication_body: Some(f.body.clone()),
@@ -376,7 +358,8 @@ async fn create(
                 .clone()
                 .or_else(|| Some(caller.account.language.clone())),
             cc_email_addresses: cc_list(&f.cc),
-            attachment_set_id,
+            attachment_set_id: None,
+            files,
         };
         st.app.create_case(&caller, input).await
     };
@@ -548,19 +531,14 @@ async fn act(
 ) -> Response {
     let done = match action.as_str() {
         "reply" => {
-            async {
-                let attachments = attach(&st, &caller, files)
-                    .await?
-                    .map_or(Attachments::None, Attachments::Set);
-                let input = Message {
-                    case_id: Some(id.clone()),
-                    body: Some(fields.body),
-                    attachments,
-                    ..Default::default()
-                };
-                st.app.post_message(Actor::Customer(&caller), input).await
-            }
-            .await
+            // The files are stored with the message, after the case is found.
+            let input = Message {
+                case_id: Some(id.clone()),
+                body: Some(fields.body),
+                attachments: Attachments::Files(files),
+                ..Default::default()
+            };
+            st.app.post_message(Actor::Customer(&caller), input).await
         }
         "resolve" => st
             .app

@@ -320,6 +320,10 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "このページのリンクは別の絞り込み条件のものです。一覧を最初から開き直してください。",
     ),
     (
+        "The period covers {0} days; ask for at most {1} at a time.",
+        "期間が{0}日あります。一度に指定できるのは{1}日までです。",
+    ),
+    (
         "The period ends ({1}) before it starts ({0}).",
         "期間の終わり（{1}）が始まり（{0}）より前です。",
     ),

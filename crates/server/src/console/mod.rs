@@ -443,6 +443,10 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
             "The period ends ({1}) before it starts ({0}).",
             &[start, end],
         ),
+        Problem::PeriodTooLong { max_days, days } => l.fill(
+            "The period covers {0} days; ask for at most {1} at a time.",
+            &[&days.to_string(), &max_days.to_string()],
+        ),
     }
 }
 
@@ -1127,6 +1131,10 @@ mod tests {
             Problem::EndsBeforeStart {
                 start: "2026-11-01".into(),
                 end: "2026-10-01".into(),
+            },
+            Problem::PeriodTooLong {
+                max_days: 366,
+                days: 400,
             },
             Problem::TooMany { max: 10, got: 11 },
             Problem::NotEmail("x@".into()),

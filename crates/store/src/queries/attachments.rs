@@ -55,6 +55,36 @@ impl Backend {
         })
     }
 
+    pub async fn delete_expired_sets(&self, now: jiff::Timestamp, limit: i64) -> Result<usize, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    // LIMIT is a code-owned integer, written into the text (see Cross-cutting).
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT set_id FROM attachment_sets WHERE used_us IS NULL AND expires_us <= $1 \
+                         ORDER BY expires_us LIMIT {limit}"
+                    )))
+                    .bind(to_micros(now))
+                    .fetch_all(&mut *c)
+                    .await?;
+                    for r in &rows {
+                        let set: String = r.try_get("set_id")?;
+                        // An expired set can no longer be used, so nothing races this.
+                        sqlx::query("DELETE FROM attachments WHERE set_id = $1 AND communication_id IS NULL")
+                            .bind(&set)
+                            .execute(&mut *c)
+                            .await?;
+                        sqlx::query("DELETE FROM attachment_sets WHERE set_id = $1 AND used_us IS NULL")
+                            .bind(&set)
+                            .execute(&mut *c)
+                            .await?;
+                    }
+                    Ok(rows.len())
+                })
+            })
+            .await
+    }
+
     pub async fn rate_hit(&self, account_id: String, kind: String, window_start: i64, limit: i64) -> Result<bool, StoreError> {
         self.writer
             .write(move |c| {

@@ -64,7 +64,11 @@ impl Backend {
                     }
                     let comm =
                         insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
-                    if let Some(set) = &new.attachment_set {
+                    let set = match &new.files {
+                        Some(files) => Some(store_files(c, files).await?.0),
+                        None => new.attachment_set.clone(),
+                    };
+                    if let Some(set) = &set {
                         attach_set(c, &k.account_id, set, comm, at).await?;
                     }
                     // What reading the case back would give.

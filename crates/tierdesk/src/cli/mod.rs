@@ -422,6 +422,7 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         app.clone()
             .run_sla_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
     );
+    tokio::spawn(app.clone().run_housekeeping(Duration::from_secs(60)));
     let webhooks = tierdesk_server::webhook_sender::client(s.webhook_ca_file.as_deref())?;
     tokio::spawn(tierdesk_server::webhook_sender::run(
         app.clone(),
