@@ -7,9 +7,14 @@
 /// An attachment set this account may still use: it exists, is the account's, is unused
 /// and unexpired. Returns its expiry.
 async fn open_set(c: &mut Conn, account_id: &str, set_id: &str, now_us: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2",
-    )
+    // On PostgreSQL the row stays locked to the end of the transaction: two writers adding
+    // to or using one set take turns, and the second sees what the first did (SQLite has
+    // one writer at a time anyway).
+    let sql = match DIALECT {
+        Dialect::Postgres => "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2 FOR UPDATE",
+        Dialect::Sqlite => "SELECT expires_us, used_us FROM attachment_sets WHERE set_id = $1 AND account_id = $2",
+    };
+    let row = sqlx::query(sql)
     .bind(set_id)
     .bind(account_id)
     .fetch_optional(&mut *c)

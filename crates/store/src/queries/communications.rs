@@ -15,11 +15,15 @@ async fn attach_set(
     now_us: i64,
 ) -> Result<(), StoreError> {
     open_set(c, account_id, set_id, now_us).await?;
-    sqlx::query("UPDATE attachment_sets SET used_us = $1 WHERE set_id = $2")
+    // Used once: the condition holds the rule even without the lock.
+    let r = sqlx::query("UPDATE attachment_sets SET used_us = $1 WHERE set_id = $2 AND used_us IS NULL")
         .bind(now_us)
         .bind(set_id)
         .execute(&mut *c)
         .await?;
+    if r.rows_affected() != 1 {
+        return Err(StoreError::AttachmentSetNotFound);
+    }
     sqlx::query("UPDATE attachments SET communication_id = $1 WHERE set_id = $2")
         .bind(communication_id)
         .bind(set_id)

@@ -123,7 +123,7 @@ async fn stop_targets(c: &mut Conn, display_id: i64, kinds: &[TargetKind], at: i
 }
 
 /// How a write finds its case: by id within the caller's account, or by display id
-/// (agents, who work every account).
+/// (staff, whose reach `app::actor` decided).
 enum CaseKey<'a> {
     InAccount(&'a str, &'a str),
     Display(i64),
@@ -140,6 +140,31 @@ struct Turn {
 async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
     const SELECT: &str = "SELECT c.display_id, c.status, t.target, t.due_us FROM cases c \
          LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
+    // On PostgreSQL the case row is locked first, to the end of the transaction, so two
+    // turns of one case (two messages, two escalations) take turns; the read after it is a
+    // new statement, so it sees what the first turn committed (a row lock taken by the
+    // read itself would re-read the case but not the joined targets). SQLite has one
+    // writer at a time anyway.
+    if DIALECT == Dialect::Postgres {
+        let lock = match key {
+            CaseKey::InAccount(account, case_id) => {
+                sqlx::query("SELECT display_id FROM cases WHERE case_id = $1 AND account_id = $2 FOR UPDATE")
+                    .bind(case_id)
+                    .bind(account)
+                    .fetch_optional(&mut *c)
+                    .await?
+            }
+            CaseKey::Display(id) => {
+                sqlx::query("SELECT display_id FROM cases WHERE display_id = $1 FOR UPDATE")
+                    .bind(id)
+                    .fetch_optional(&mut *c)
+                    .await?
+            }
+        };
+        if lock.is_none() {
+            return Ok(None);
+        }
+    }
     let rows = match key {
         CaseKey::InAccount(account, case_id) => {
             sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.case_id = $1 AND c.account_id = $2")))
