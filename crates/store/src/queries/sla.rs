@@ -137,34 +137,25 @@ struct Turn {
     running: Vec<Running>,
 }
 
+/// Locks the case row to the end of the transaction on PostgreSQL, for a turn whose rule
+/// reads what another turn of the same case may be writing (one escalation awaiting at a
+/// time). It is a statement of its own, before the turn's read: a lock taken by the read
+/// itself would re-read the case but not the joined targets. SQLite has one writer at a
+/// time anyway. Only escalations take it: holding case locks from the start of every
+/// turn made concurrent batches deadlock.
+async fn lock_case(c: &mut Conn, id: i64) -> Result<(), StoreError> {
+    if DIALECT == Dialect::Postgres {
+        sqlx::query("SELECT display_id FROM cases WHERE display_id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
     const SELECT: &str = "SELECT c.display_id, c.status, t.target, t.due_us FROM cases c \
          LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
-    // On PostgreSQL the case row is locked first, to the end of the transaction, so two
-    // turns of one case (two messages, two escalations) take turns; the read after it is a
-    // new statement, so it sees what the first turn committed (a row lock taken by the
-    // read itself would re-read the case but not the joined targets). SQLite has one
-    // writer at a time anyway.
-    if DIALECT == Dialect::Postgres {
-        let lock = match key {
-            CaseKey::InAccount(account, case_id) => {
-                sqlx::query("SELECT display_id FROM cases WHERE case_id = $1 AND account_id = $2 FOR UPDATE")
-                    .bind(case_id)
-                    .bind(account)
-                    .fetch_optional(&mut *c)
-                    .await?
-            }
-            CaseKey::Display(id) => {
-                sqlx::query("SELECT display_id FROM cases WHERE display_id = $1 FOR UPDATE")
-                    .bind(id)
-                    .fetch_optional(&mut *c)
-                    .await?
-            }
-        };
-        if lock.is_none() {
-            return Ok(None);
-        }
-    }
     let rows = match key {
         CaseKey::InAccount(account, case_id) => {
             sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.case_id = $1 AND c.account_id = $2")))
@@ -613,6 +604,7 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
+                    lock_case(c, e.display_id).await?;
                     let turn = case_turn(c, CaseKey::Display(e.display_id)).await?;
                     let Some(turn) = turn.filter(|t| t.status != CaseStatus::Resolved) else {
                         return Err(StoreError::NotFound);
