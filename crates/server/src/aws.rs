@@ -1,4 +1,5 @@
 //! `POST /`: the AWS Support API. One call goes from signed bytes to response bytes:
+//! check the signature's envelope and the key from the headers (before the body is read),
 //! verify the signature (`tierdesk_aws::sigv4`), parse the operation, decode the shape,
 //! call the use case, encode the answer or the AWS error.
 
@@ -37,16 +38,6 @@ struct WireRequest<'a> {
     query: &'a str,
     headers: &'a [(String, String)],
     body: &'a [u8],
-}
-
-struct WireResponse {
-    status: u16,
-    body: Vec<u8>,
-    /// For the access log: the operation and account, once known.
-    operation: Option<Operation>,
-    account: Option<String>,
-    /// The AWS error code, if the call failed.
-    error: Option<&'static str>,
 }
 
 fn ok<T: Serialize>(v: &T) -> Result<Vec<u8>, AwsError> {
@@ -112,54 +103,55 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     let started = Instant::now();
     let request_id = state.request_ids.next();
     let (parts, body) = req.into_parts();
-    let wire = match read_body(body, state.max_body).await {
-        Some(bytes) => {
-            let headers: Vec<(String, String)> = parts
-                .headers
-                .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_string(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
-                .collect();
-            handle(
-                &state.app,
-                WireRequest {
-                    method: parts.method.as_str(),
-                    path: parts.uri.path(),
-                    query: parts.uri.query().unwrap_or(""),
-                    headers: &headers,
-                    body: &bytes,
-                },
-                &request_id,
+    let headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
             )
+        })
+        .collect();
+    let mut operation = None;
+    let mut account = None;
+    let result = async {
+        // Who calls is known from the headers: an unsigned or unknown caller is answered
+        // before the body (up to 20 MB) is read.
+        let who = authenticate(&state.app, &headers).await?;
+        let bytes = read_body(body, state.max_body)
             .await
-        }
-        None => {
-            let e = AwsError::too_large(state.max_body);
-            WireResponse {
-                status: e.status,
-                body: e.body(),
-                operation: None,
-                account: None,
-                error: Some(e.code),
-            }
+            .ok_or_else(|| AwsError::too_large(state.max_body))?;
+        let req = WireRequest {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers: &headers,
+            body: &bytes,
+        };
+        handle_signed(&state.app, &req, who, &mut operation, &mut account).await
+    }
+    .await;
+    let (status, body, error) = match result {
+        Ok(body) => (200, body, None),
+        Err(Failure::Aws(e)) => (e.status, e.body(), Some(e.code)),
+        Err(Failure::Internal(detail)) => {
+            tracing::error!(request_id, operation = ?operation, account = ?account, %detail, "internal error");
+            let e = AwsError::internal(&request_id);
+            (e.status, e.body(), Some(e.code))
         }
     };
     tracing::debug!(
         request_id,
-        operation = wire.operation.map_or("-", Operation::name),
-        account = wire.account.as_deref().unwrap_or("-"),
-        status = wire.status,
-        error = wire.error.unwrap_or("-"),
+        operation = operation.map_or("-", Operation::name),
+        account = account.as_deref().unwrap_or("-"),
+        status,
+        error = error.unwrap_or("-"),
         micros = started.elapsed().as_micros() as u64,
         "aws request"
     );
-    let mut resp = Response::new(Body::from(wire.body));
-    *resp.status_mut() =
-        StatusCode::from_u16(wire.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -168,28 +160,52 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     resp.into_response()
 }
 
-/// Authenticates, dispatches and encodes one call. Never panics on any input; internal
-/// failures are logged with `request_id` and answered without detail.
-async fn handle(app: &App, req: WireRequest<'_>, request_id: &str) -> WireResponse {
-    let mut operation = None;
-    let mut account = None;
-    let result = handle_inner(app, &req, &mut operation, &mut account).await;
-    let (status, body, error) = match result {
-        Ok(body) => (200, body, None),
-        Err(Failure::Aws(e)) => (e.status, e.body(), Some(e.code)),
-        Err(Failure::Internal(detail)) => {
-            tracing::error!(request_id, operation = ?operation, account = ?account, %detail, "internal error");
-            let e = AwsError::internal(request_id);
-            (e.status, e.body(), Some(e.code))
-        }
+/// A caller whose signature envelope holds and whose key exists; the signature itself
+/// needs the body.
+struct Authenticated {
+    auth: sigv4::Authorization,
+    amz_date: String,
+    key: std::sync::Arc<tierdesk_app::auth::ResolvedKey>,
+}
+
+/// Everything about the caller that the headers say: the envelope (scope, service,
+/// date, signed headers, with the operation's target among them) and the key.
+async fn authenticate(app: &App, headers: &[(String, String)]) -> Result<Authenticated, Failure> {
+    let auth = sigv4::parse_authorization(headers).map_err(AwsError::from)?;
+    let envelope = SignedRequest {
+        method: "POST",
+        path: "/",
+        query: "",
+        headers,
+        body: &[],
     };
-    WireResponse {
-        status,
-        body,
-        operation,
-        account,
-        error,
+    let amz_date = sigv4::check_envelope(
+        &envelope,
+        &auth,
+        tierdesk_aws::Service::Support.signing_name(),
+        app.clock.now(),
+    )
+    .map_err(AwsError::from)?;
+    // Unsigned, the target could be swapped on a captured request: the same body often
+    // reads as another operation's (DescribeCommunications and ResolveCase).
+    if !auth.signed_headers.iter().any(|h| h == "x-amz-target") {
+        return Err(AwsError::from(sigv4::SigError::Incomplete(
+            "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into(),
+        ))
+        .into());
     }
+    let Some(key) = app.resolve_key(&auth.access_key_id).await? else {
+        return Err(AwsError::client(
+            "UnrecognizedClientException",
+            "The security token included in the request is invalid.",
+        )
+        .into());
+    };
+    Ok(Authenticated {
+        auth,
+        amz_date,
+        key,
+    })
 }
 
 enum Failure {
@@ -370,9 +386,11 @@ fn aws_words(i: &Invalid) -> String {
     }
 }
 
-async fn handle_inner(
+/// Verifies the signature over the whole request, then parses and runs the operation.
+async fn handle_signed(
     app: &App,
     req: &WireRequest<'_>,
+    who: Authenticated,
     operation: &mut Option<Operation>,
     account: &mut Option<String>,
 ) -> Result<Vec<u8>, Failure> {
@@ -383,23 +401,8 @@ async fn handle_inner(
         headers: req.headers,
         body: req.body,
     };
-    let auth = sigv4::parse_authorization(req.headers).map_err(AwsError::from)?;
-    let amz_date = sigv4::check_envelope(
-        &signed,
-        &auth,
-        tierdesk_aws::Service::Support.signing_name(),
-        app.clock.now(),
-    )
-    .map_err(AwsError::from)?;
-    let Some(key) = app.resolve_key(&auth.access_key_id).await? else {
-        return Err(AwsError::client(
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-        )
-        .into());
-    };
-    sigv4::verify(&signed, &auth, &amz_date, &key.secret).map_err(AwsError::from)?;
-    let caller = &key.caller;
+    sigv4::verify(&signed, &who.auth, &who.amz_date, &who.key.secret).map_err(AwsError::from)?;
+    let caller = &who.key.caller;
     *account = Some(caller.account.id.clone());
 
     let op = Operation::parse(sigv4::header(req.headers, "x-amz-target").unwrap_or_default())?;

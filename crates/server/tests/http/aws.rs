@@ -165,3 +165,36 @@ both_engines! {
         assert_eq!(page.text(), "customer secrets");
     }
 }
+
+both_engines! {
+    async fn a_stranger_is_answered_before_their_body_is_read(s) {
+        use futures_util::StreamExt;
+        // A body that starts and never ends: reading it would hang the request.
+        let endless = || {
+            Body::from_stream(
+                futures_util::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{")) })
+                    .chain(futures_util::stream::pending()),
+            )
+        };
+        let unsigned = Request::post("/")
+            .header("host", "localhost")
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amz-target", "AWSSupport_20130415.DescribeCases")
+            .header("content-length", "20000000")
+            .body(endless())
+            .unwrap();
+        let r = tokio::time::timeout(std::time::Duration::from_secs(5), s.send(unsigned))
+            .await
+            .expect("answered without reading the body");
+        assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException", "{}", r.text());
+
+        // A signature that leaves the target out could be replayed as another operation.
+        let mut unsigned_target =
+            s.signed_request(Operation::DescribeSeverityLevels, json!({}), &["x-amz-target"]);
+        *unsigned_target.body_mut() = endless();
+        let r = tokio::time::timeout(std::time::Duration::from_secs(5), s.send(unsigned_target))
+            .await
+            .expect("answered without reading the body");
+        assert_eq!(r.json()["__type"], "IncompleteSignatureException", "{}", r.text());
+    }
+}
