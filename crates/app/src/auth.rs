@@ -42,39 +42,68 @@ impl std::fmt::Debug for ResolvedKey {
     }
 }
 
-type Entry = (Timestamp, Option<Arc<ResolvedKey>>);
+/// A key looked up, and when.
+type Known = (Timestamp, Arc<ResolvedKey>);
+
+/// Unknown ids remembered at most; past it the oldest half is forgotten. Known keys are
+/// kept apart, so a stream of made-up ids never pushes a real key out.
+const MAX_UNKNOWN: usize = 10_000;
 
 /// Keeps looked-up keys (and unknown ids) for a short time, so the database is not asked
 /// on every request. A revocation reaches every replica within the TTL.
 #[derive(Clone)]
 pub(crate) struct KeyCache {
     ttl: Duration,
-    entries: Arc<Mutex<HashMap<String, Entry>>>,
+    known: Arc<Mutex<HashMap<String, Known>>>,
+    unknown: Arc<Mutex<HashMap<String, Timestamp>>>,
 }
 
 impl KeyCache {
     pub(crate) fn new(ttl: Duration) -> Self {
         Self {
             ttl,
-            entries: Arc::new(Mutex::new(HashMap::new())),
+            known: Arc::new(Mutex::new(HashMap::new())),
+            unknown: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 
+    fn fresh(&self, at: Timestamp, now: Timestamp) -> bool {
+        now.duration_since(at).unsigned_abs() < self.ttl
+    }
+
     fn get(&self, id: &str, now: Timestamp) -> Option<Option<Arc<ResolvedKey>>> {
-        let entries = self.entries.lock().ok()?;
-        let (at, key) = entries.get(id)?;
-        (now.duration_since(*at).unsigned_abs() < self.ttl).then(|| key.clone())
+        if let Some((at, key)) = self.known.lock().ok()?.get(id)
+            && self.fresh(*at, now)
+        {
+            return Some(Some(key.clone()));
+        }
+        let at = *self.unknown.lock().ok()?.get(id)?;
+        self.fresh(at, now).then_some(None)
     }
 
     fn put(&self, id: &str, now: Timestamp, key: Option<Arc<ResolvedKey>>) {
         if self.ttl.is_zero() {
             return;
         }
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 100_000 {
-                entries.clear();
+        match key {
+            Some(key) => {
+                if let Ok(mut known) = self.known.lock() {
+                    // As many entries as the database has live keys, and stale ones go.
+                    known.retain(|_, (at, _)| self.fresh(*at, now));
+                    known.insert(id.to_string(), (now, key));
+                }
             }
-            entries.insert(id.to_string(), (now, key));
+            None => {
+                if let Ok(mut unknown) = self.unknown.lock() {
+                    if unknown.len() >= MAX_UNKNOWN {
+                        unknown.retain(|_, at| self.fresh(*at, now));
+                    }
+                    if unknown.len() >= MAX_UNKNOWN {
+                        unknown.clear();
+                    }
+                    unknown.insert(id.to_string(), now);
+                }
+            }
         }
     }
 }
@@ -85,6 +114,10 @@ impl App {
         &self,
         access_key_id: &str,
     ) -> Result<Option<Arc<ResolvedKey>>, ServiceError> {
+        // Ids this server could never have issued are refused without a lookup.
+        if !crate::ids::is_access_key_id(access_key_id) {
+            return Ok(None);
+        }
         let now = self.clock.now();
         if let Some(hit) = self.keys.get(access_key_id, now) {
             return Ok(hit);

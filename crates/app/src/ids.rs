@@ -96,6 +96,11 @@ pub(crate) fn access_key_id() -> Result<String, ServiceError> {
     Ok(format!("TD{tail}"))
 }
 
+/// Whether `id` has the shape of an id `access_key_id` makes.
+pub(crate) fn is_access_key_id(id: &str) -> bool {
+    id.len() == 20 && id.starts_with("TD") && id.bytes().skip(2).all(|b| ALNUM.contains(&b))
+}
+
 /// 40 characters from 30 random bytes.
 pub(crate) fn secret_access_key() -> Result<String, ServiceError> {
     use base64::Engine;

@@ -374,3 +374,49 @@ async fn reports_are_bounded_and_scoped() {
         .await
         .unwrap();
 }
+
+/// Made-up key ids (a stranger's signed-looking requests) never push a real key out of
+/// the cache: seen from outside, a key revoked in the database still answers from the
+/// cache until its entry ages out, however many unknown ids came in between.
+#[tokio::test]
+async fn unknown_key_ids_do_not_evict_known_keys() {
+    let s = staff().await;
+    let key = s.app.create_key(ACME, "cache").await.unwrap();
+    assert!(
+        s.app
+            .resolve_key(&key.access_key_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    s.app.revoke_key(&key.access_key_id).await.unwrap();
+    for i in 0..10_050u64 {
+        // The shape of a real id (TD and 18 of A-Z, 2-7), so each is looked up.
+        let (mut n, mut tail) = (i, String::new());
+        for _ in 0..18 {
+            tail.push(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(n % 32) as usize] as char);
+            n /= 32;
+        }
+        let made_up = format!("TD{tail}");
+        assert!(s.app.resolve_key(&made_up).await.unwrap().is_none());
+    }
+    assert!(
+        s.app
+            .resolve_key(&key.access_key_id)
+            .await
+            .unwrap()
+            .is_some(),
+        "the known key was pushed out by unknown ones"
+    );
+    // Once its entry is stale, the revocation holds.
+    s.clock.set(s.clock.now() + Duration::from_secs(3));
+    assert!(
+        s.app
+            .resolve_key(&key.access_key_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Ids of another shape are refused without asking the database.
+    assert!(s.app.resolve_key("AKIDNOBODY").await.unwrap().is_none());
+}
