@@ -7,8 +7,8 @@ use tierdesk_core::records::{AccessKey, Account, Agent, PlanAssignment};
 use tierdesk_core::time::{month_in, today_in};
 use tierdesk_store::StoreError;
 
-use crate::error::{Field, Problem, Refusal};
-use crate::validate::{check_language, check_line, well_formed};
+use crate::error::{Field, Refusal};
+use crate::validate::{check_language, check_line, search_text, well_formed};
 use crate::{App, ServiceError, ids};
 
 #[derive(Debug, Clone)]
@@ -170,19 +170,7 @@ impl App {
         after: Option<&str>,
         limit: i64,
     ) -> Result<(Vec<AccountView>, Option<String>), ServiceError> {
-        let text = text.map(str::trim).filter(|t| !t.is_empty());
-        if let Some(t) = text
-            && t.chars().count() > 200
-        {
-            return Err(ServiceError::invalid(
-                Field::Search,
-                Problem::Length {
-                    min: 1,
-                    max: 200,
-                    got: t.chars().count(),
-                },
-            ));
-        }
+        let text = search_text(text)?;
         let page = self
             .store
             .find_accounts(text, tam.map(|a| a.id.as_str()), after, limit)

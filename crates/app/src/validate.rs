@@ -201,6 +201,28 @@ pub(crate) fn parse_status(
     }
 }
 
+/// Longest search text (words of a subject or a name, or a number).
+const MAX_SEARCH_CHARS: usize = 200;
+
+/// What a list's search box holds: trimmed, `None` when blank, refused past its length.
+pub(crate) fn search_text(text: Option<&str>) -> Result<Option<&str>, ServiceError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(t) = text {
+        let n = t.chars().count();
+        if n > MAX_SEARCH_CHARS {
+            return Err(ServiceError::invalid(
+                Field::Search,
+                Problem::Length {
+                    min: 1,
+                    max: MAX_SEARCH_CHARS,
+                    got: n,
+                },
+            ));
+        }
+    }
+    Ok(text)
+}
+
 pub(crate) fn required(field: Field, v: &Option<String>) -> Result<&str, ServiceError> {
     match v.as_deref() {
         Some(s) if !s.is_empty() => Ok(s),

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
-use crate::validate::{check_language, page_size, parse_status, parse_time, required};
+use crate::validate::{check_language, page_size, parse_status, parse_time, required, search_text};
 use crate::{App, ServiceError, cursor};
 
 impl App {
@@ -136,23 +136,7 @@ impl App {
     ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
         self.require_api(caller)?;
         let status = parse_status(search.status.as_deref(), &CaseStatus::ALL)?;
-        let text = search
-            .text
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty());
-        if let Some(t) = text
-            && t.chars().count() > 200
-        {
-            return Err(ServiceError::invalid(
-                Field::Search,
-                Problem::Length {
-                    min: 1,
-                    max: 200,
-                    got: t.chars().count(),
-                },
-            ));
-        }
+        let text = search_text(search.text.as_deref())?;
         let fp = cursor::fingerprint(&[
             search.status.as_deref().unwrap_or(""),
             search.severity.as_deref().unwrap_or(""),
