@@ -176,6 +176,9 @@ pub struct CaseTarget {
     pub stopped: Option<Timestamp>,
     pub warned: Option<Timestamp>,
     pub breached: Option<Timestamp>,
+    /// Who asked for it, for an urgent escalation: the customer, or an agent on their
+    /// behalf (`Actor::submitted_by`'s words).
+    pub requested_by: Option<String>,
 }
 
 impl CaseTarget {
@@ -200,6 +203,7 @@ impl CaseTarget {
             stopped: None,
             warned: None,
             breached: None,
+            requested_by: None,
         }
     }
 

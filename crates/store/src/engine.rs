@@ -67,6 +67,14 @@ macro_rules! backend {
                         "/0010_attachment_sweep.sql"
                     )),
                 ),
+                (
+                    11,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0011_escalation_requester.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

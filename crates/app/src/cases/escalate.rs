@@ -53,6 +53,12 @@ impl App {
                 now,
             )
             .await?;
+        // The customer's own request, or an agent's on their behalf: either spends the
+        // account's quota, and the target says whose it was.
+        let target = CaseTarget {
+            requested_by: Some(actor.submitted_by()),
+            ..target
+        };
         let month = month_in(now, &account.timezone);
         let result = self
             .store

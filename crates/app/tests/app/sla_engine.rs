@@ -304,6 +304,21 @@ async fn urgent_escalations_use_the_monthly_quota() {
             .unwrap();
         assert_eq!((e.used, e.per_month), (n, 10));
         assert_eq!(e.target.due, clock_now(&clock) + minutes(10));
+        // Requested by an agent on the customer's behalf, and it says so.
+        assert_eq!(
+            e.target.requested_by.as_deref(),
+            Some("Ada Support (support)")
+        );
+        let stored = app.case_sla(&ada, &case.case_id).await.unwrap();
+        let escalation = stored
+            .targets
+            .iter()
+            .rfind(|t| t.kind == TargetKind::Escalation)
+            .unwrap();
+        assert_eq!(
+            escalation.requested_by.as_deref(),
+            Some("Ada Support (support)")
+        );
         let again = app.escalate(Actor::Agent(&ada), &case.case_id).await;
         assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("already escalated")));
         support_says(&app, &ada, &case.case_id, "Answered.", false)

@@ -142,6 +142,8 @@ pub struct TargetBody {
     pub stopped_at: Option<String>,
     pub warned_at: Option<String>,
     pub breached_at: Option<String>,
+    /// Who asked for an urgent escalation.
+    pub requested_by: Option<String>,
 }
 
 impl TargetBody {
@@ -168,6 +170,7 @@ impl TargetBody {
             stopped_at: t.stopped.map(time),
             warned_at: t.warned.map(time),
             breached_at: t.breached.map(time),
+            requested_by: t.requested_by.clone(),
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::sla::{
 const NO_DEADLINE: i64 = i64::MAX;
 
 const TARGET_COLUMNS: &str = "target, seq, clock, minutes, started_us, due_us, warn_us, met_us, \
-     stopped_us, warned_us, breached_us";
+     stopped_us, warned_us, breached_us, requested_by";
 
 fn opt_time(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
     Ok(r.try_get::<Option<i64>, _>(col)?.map(from_micros))
@@ -38,6 +38,7 @@ fn target_from_row(r: &<Db as sqlx::Database>::Row) -> Result<CaseTarget, StoreE
         stopped: opt_time(r, "stopped_us")?,
         warned: opt_time(r, "warned_us")?,
         breached: opt_time(r, "breached_us")?,
+        requested_by: r.try_get("requested_by")?,
     })
 }
 
@@ -81,8 +82,8 @@ fn next_event(t: &CaseTarget) -> Option<i64> {
 async fn insert_target(c: &mut Conn, display_id: i64, t: &CaseTarget) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
-         met_us, stopped_us, warned_us, breached_us, next_event_us) \
-         SELECT $1, $2, COALESCE(MAX(seq) + 1, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
+         met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+         SELECT $1, $2, COALESCE(MAX(seq) + 1, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
          FROM case_targets WHERE case_display_id = $1 AND target = $2 \
          RETURNING seq",
     )
@@ -98,6 +99,7 @@ async fn insert_target(c: &mut Conn, display_id: i64, t: &CaseTarget) -> Result<
     .bind(t.warned.map(to_micros))
     .bind(t.breached.map(to_micros))
     .bind(next_event(t))
+    .bind(&t.requested_by)
     .fetch_one(&mut *c)
     .await?;
     Ok(row.try_get("seq")?)
