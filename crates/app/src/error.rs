@@ -348,6 +348,10 @@ pub enum Refusal {
     /// Only support engineers are limited to named accounts (TAMs reach the accounts they
     /// manage, admins all).
     OnlyEngineersAreLimited { email: String, role: String },
+    /// The account's files fill its storage quota.
+    StorageQuota,
+    /// The case holds as many messages as one case may.
+    CaseFull,
 }
 
 impl std::fmt::Display for Refusal {
@@ -393,6 +397,12 @@ impl std::fmt::Display for Refusal {
             Refusal::OnlyEngineersAreLimited { email, role } => write!(
                 f,
                 "{email} is a {role} agent; only support engineers (role agent) are limited to named accounts"
+            ),
+            Refusal::StorageQuota => f.write_str(
+                "the account's attachments fill its storage quota; files cannot be added until some are removed",
+            ),
+            Refusal::CaseFull => f.write_str(
+                "this case holds as many messages as one case may; open a new case and mention this one",
             ),
             Refusal::NotADemoDatabase => f.write_str(
                 "this database was not created as a demo database; --demo adds demo people \

@@ -2,7 +2,7 @@
 
 use tierdesk_store::{NewAttachments, StoreError};
 
-use crate::error::{Field, Problem};
+use crate::error::{Field, Problem, Refusal};
 use crate::validate::check_name_text;
 use crate::{App, ServiceError, ids};
 
@@ -108,6 +108,7 @@ impl App {
             new_set_id: ids::attachment_set_id()?,
             files,
             max_per_set: self.limits.attachments_per_set as i64,
+            account_quota: self.limits.account_storage_bytes,
             lifetime: self.limits.attachment_set_lifetime,
             at: self.clock.now(),
         })
@@ -123,6 +124,8 @@ pub(crate) fn attachment_error(e: StoreError, set: Option<&str>) -> ServiceError
         StoreError::AttachmentSetExpired => ServiceError::AttachmentSetExpired(format!(
             "Attachment set {set} has expired; attachment sets are available for one hour"
         )),
+        StoreError::StorageQuotaReached => ServiceError::Refused(Refusal::StorageQuota),
+        StoreError::CaseFull => ServiceError::Refused(Refusal::CaseFull),
         e => e.into(),
     }
 }

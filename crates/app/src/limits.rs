@@ -23,6 +23,11 @@ pub struct Limits {
     /// The breach worker warns when this share of a target's time (counted on its own
     /// clock) has passed, in percent; 0 turns warnings off.
     pub sla_warn_percent: u32,
+    /// The most messages one case holds (its opening included): a case page and its
+    /// conversation stay readable, and nobody fills one case without end.
+    pub messages_per_case: i64,
+    /// The most bytes of attached files one account holds; `None`: no quota.
+    pub account_storage_bytes: Option<i64>,
 }
 
 impl Default for Limits {
@@ -36,6 +41,8 @@ impl Default for Limits {
             requests_per_second: 0,
             key_cache_ttl: Duration::from_secs(2),
             sla_warn_percent: 75,
+            messages_per_case: 1000,
+            account_storage_bytes: None,
         }
     }
 }

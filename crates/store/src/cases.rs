@@ -82,6 +82,8 @@ pub struct NewCommunication {
     /// a periodic update after support's reply); whether it starts is
     /// `tierdesk_core::sla::targets::on_message`'s to say.
     pub follow_up: Option<tierdesk_core::records::CaseTarget>,
+    /// The most messages one case holds, this one included (`None`: no limit).
+    pub max_per_case: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -93,6 +95,8 @@ pub struct NewAttachments {
     /// `(attachment_id, file_name, data)`.
     pub files: Vec<(String, String, Vec<u8>)>,
     pub max_per_set: i64,
+    /// The most bytes of files the account may hold, these included (`None`: no quota).
+    pub account_quota: Option<i64>,
     pub lifetime: Duration,
     pub at: Timestamp,
 }

@@ -75,6 +75,10 @@ macro_rules! backend {
                         "/0011_escalation_requester.sql"
                     )),
                 ),
+                (
+                    12,
+                    include_str!(concat!("../migrations/", $dir, "/0012_account_storage.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

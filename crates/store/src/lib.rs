@@ -45,6 +45,10 @@ pub enum StoreError {
     MonthlyCaseCapReached,
     #[error("monthly quota used up")]
     QuotaExhausted,
+    #[error("the account's storage quota is used")]
+    StorageQuotaReached,
+    #[error("the case holds as many messages as it may")]
+    CaseFull,
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("the database writer has stopped")]

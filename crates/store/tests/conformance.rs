@@ -126,6 +126,7 @@ fn message(account: &str, case_id: &str, from_support: bool, at: Timestamp) -> N
         files: None,
         at,
         follow_up: None,
+        max_per_case: None,
     }
 }
 
@@ -465,6 +466,7 @@ async fn communications_page_and_reopen(s: Store) {
             files: None,
             at: t0 + Duration::from_secs(n * 60),
             follow_up: None,
+            max_per_case: None,
         })
         .await
         .unwrap();
@@ -547,6 +549,7 @@ async fn communications_page_and_reopen(s: Store) {
         files: None,
         at: t0 + Duration::from_secs(3600),
         follow_up: None,
+        max_per_case: None,
     })
     .await
     .unwrap();
@@ -564,6 +567,7 @@ async fn communications_page_and_reopen(s: Store) {
             files: None,
             at: t0,
             follow_up: None,
+            max_per_case: None,
         })
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
@@ -588,6 +592,7 @@ fn attachments(account: &str, existing: Option<String>, n: usize, at: Timestamp)
         new_set_id: format!("as-{}", unique()),
         files: files(n),
         max_per_set: 3,
+        account_quota: None,
         lifetime: Duration::from_secs(3600),
         at,
     }
@@ -616,6 +621,7 @@ async fn files_of_internal_notes_say_so(s: Store) {
             files: Some(files),
             at: t0 + Duration::from_secs(60),
             follow_up: None,
+            max_per_case: None,
         })
         .await
         .unwrap();
@@ -700,6 +706,62 @@ async fn expired_unused_sets_are_swept(s: Store) {
             .is_some()
     );
     assert_eq!(s.delete_expired_sets(later, 100).await.unwrap(), 0);
+}
+
+/// A case takes messages up to its limit (its opening counts), and an account files up to
+/// its storage quota; a refused write leaves nothing.
+async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-06-01T00:00:00Z");
+    let c = s
+        .create_case(new_case("111111111111", 1, t0))
+        .await
+        .unwrap();
+    let message = |max: i64| NewCommunication {
+        account_id: "111111111111".into(),
+        case_id: c.case_id.clone(),
+        body: "more".into(),
+        submitted_by: "root".into(),
+        from_support: false,
+        internal: false,
+        attachment_set: None,
+        files: None,
+        at: t0,
+        follow_up: None,
+        max_per_case: Some(max),
+    };
+    s.add_communication(message(3)).await.unwrap();
+    s.add_communication(message(3)).await.unwrap();
+    assert!(matches!(
+        s.add_communication(message(3)).await,
+        Err(StoreError::CaseFull)
+    ));
+    let q = CommunicationQuery {
+        account_id: "111111111111".into(),
+        case_id: c.case_id.clone(),
+        after: None,
+        before: None,
+        cursor: None,
+        limit: 10,
+        include_internal: true,
+    };
+    assert_eq!(s.communications(&q).await.unwrap().unwrap().items.len(), 3);
+
+    // Storage: 30 bytes held (three 10-byte files); a quota of 45 takes one more, not two.
+    let mut three = attachments("111111111111", None, 3, t0);
+    three.account_quota = Some(45);
+    s.add_attachments(three).await.unwrap();
+    let mut one = attachments("111111111111", None, 1, t0);
+    one.account_quota = Some(45);
+    s.add_attachments(one).await.unwrap();
+    let mut two = attachments("111111111111", None, 2, t0);
+    two.account_quota = Some(45);
+    let refused = two.files[0].0.clone();
+    assert!(matches!(
+        s.add_attachments(two).await,
+        Err(StoreError::StorageQuotaReached)
+    ));
+    assert_eq!(s.attachment("111111111111", &refused).await.unwrap(), None);
 }
 
 async fn attachment_sets_limits_expiry_and_use(s: Store) {
@@ -1961,6 +2023,7 @@ conformance!(
     attachment_sets_limits_expiry_and_use,
     a_case_and_its_files_are_written_together,
     expired_unused_sets_are_swept,
+    messages_per_case_and_account_storage_are_bounded,
     files_of_internal_notes_say_so,
     monthly_cap_is_enforced_atomically,
     rate_windows_count_per_window,

@@ -66,6 +66,7 @@ fn new_set(existing: Option<String>, n: usize, t: Timestamp) -> NewAttachments {
         new_set_id: format!("as-{}", unique()),
         files: files(n),
         max_per_set: 3,
+        account_quota: None,
         lifetime: Duration::from_secs(3600),
         at: t,
     }
@@ -114,6 +115,7 @@ fn message(case: &Case, set: &str, t: Timestamp) -> NewCommunication {
         files: None,
         at: t,
         follow_up: None,
+        max_per_case: None,
     }
 }
 

@@ -34,6 +34,7 @@ impl App {
                 new_set_id: ids::attachment_set_id()?,
                 files: checked,
                 max_per_set: max as i64,
+                account_quota: self.limits.account_storage_bytes,
                 lifetime: self.limits.attachment_set_lifetime,
                 at: now,
             })

@@ -92,6 +92,7 @@ impl App {
                 files,
                 at: now,
                 follow_up,
+                max_per_case: Some(self.limits.messages_per_case),
             })
             .await
             .map_err(|e| match e {

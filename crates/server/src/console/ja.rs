@@ -360,6 +360,14 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "{0}のロールは{1}です。担当アカウントを限定できるのはサポートエンジニアだけです。",
     ),
     (
+        "Your account's attachments fill its storage; files cannot be added now.",
+        "アカウントの添付ファイルが保存容量の上限に達しています。今はファイルを追加できません。",
+    ),
+    (
+        "This case holds as many messages as a case may; open a new case and mention this one.",
+        "このケースのメッセージ数は上限に達しました。新しいケースを作成し、このケースに触れてください。",
+    ),
+    (
         "This database was not created as a demo database.",
         "このデータベースはデモ用に作られたものではありません。",
     ),

@@ -485,6 +485,12 @@ fn refusal_words(l: Lang, r: &tierdesk_app::error::Refusal) -> String {
             "{0} is a {1} agent; only support engineers are limited to named accounts.",
             &[email, role],
         ),
+        Refusal::StorageQuota => l
+            .t("Your account's attachments fill its storage; files cannot be added now.")
+            .into(),
+        Refusal::CaseFull => l
+            .t("This case holds as many messages as a case may; open a new case and mention this one.")
+            .into(),
         Refusal::NotADemoDatabase => l
             .t("This database was not created as a demo database.")
             .into(),
@@ -1245,6 +1251,8 @@ mod tests {
             },
             Refusal::WrongMasterKey,
             Refusal::NotADemoDatabase,
+            Refusal::StorageQuota,
+            Refusal::CaseFull,
             Refusal::OnlyEngineersAreLimited {
                 email: "ada@example.com".into(),
                 role: "tam".into(),

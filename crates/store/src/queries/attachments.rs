@@ -159,6 +159,16 @@ async fn store_files(c: &mut Conn, new: &NewAttachments) -> Result<(String, jiff
     if existing + new.files.len() as i64 > new.max_per_set {
         return Err(StoreError::AttachmentSetFull);
     }
+    if let Some(quota) = new.account_quota {
+        let held = sqlx::query("SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) AS n FROM attachments WHERE account_id = $1")
+            .bind(&new.account_id)
+            .fetch_one(&mut *c)
+            .await?;
+        let adding: i64 = new.files.iter().map(|f| f.2.len() as i64).sum();
+        if held.try_get::<i64, _>("n")? + adding > quota {
+            return Err(StoreError::StorageQuotaReached);
+        }
+    }
     // One microsecond apart, so a set lists its files in the order given.
     for (i, (id, name, data)) in new.files.iter().enumerate() {
         sqlx::query(

@@ -213,6 +213,16 @@ impl Backend {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
+                    // The messages already there: one case cannot grow without bound.
+                    if let Some(max) = new.max_per_case {
+                        let n = sqlx::query("SELECT COUNT(*) AS n FROM communications WHERE case_display_id = $1")
+                            .bind(turn.display_id)
+                            .fetch_one(&mut *c)
+                            .await?;
+                        if n.try_get::<i64, _>("n")? >= max {
+                            return Err(StoreError::CaseFull);
+                        }
+                    }
                     let at = to_micros(new.at);
                     let comm = insert_communication(
                         c,

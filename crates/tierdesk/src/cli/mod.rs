@@ -226,6 +226,12 @@ pub struct Serve {
     /// per-address limits); repeatable. From anyone else the header is ignored.
     #[arg(long)]
     trusted_proxy: Vec<std::net::IpAddr>,
+    /// The most messages one case holds (its opening included).
+    #[arg(long, default_value_t = 1000)]
+    max_messages_per_case: i64,
+    /// The most megabytes of attached files one account holds (default: no quota).
+    #[arg(long)]
+    account_storage_mb: Option<u64>,
     /// Connections served at once; more are closed as they arrive.
     #[arg(long, default_value_t = 1024)]
     max_connections: usize,
@@ -402,6 +408,10 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         requests_per_second: s.rate_limit,
         key_cache_ttl: Duration::from_millis(s.key_cache_ms),
         sla_warn_percent: s.sla_warn_percent,
+        messages_per_case: s.max_messages_per_case.max(1),
+        account_storage_bytes: s
+            .account_storage_mb
+            .map(|mb| i64::try_from(mb.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX)),
     };
     let app = setup::app(g, limits).await?;
     let demo = if s.demo {
