@@ -11,7 +11,7 @@ mod accounts;
 mod admin;
 mod cases;
 mod extract;
-mod forms;
+pub mod forms;
 pub(crate) mod i18n;
 mod ja;
 mod queue;
