@@ -1,11 +1,13 @@
 """What a stranger on the internet can do to a running server, from the security review:
 each finding as a test against a real `tierdesk serve`."""
 
+import http.cookiejar
 import json
 import os
+import re
 import socket
-import subprocess
 import statistics
+import subprocess
 import threading
 import time
 import urllib.error
@@ -212,3 +214,53 @@ def test_data_files_are_the_owners_alone(tmp_path):
     (data / "master.key").chmod(0o644)
     r = subprocess.run([BIN, "account", "list", "--json"], env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "readable by other users" in r.stderr, r.stderr
+
+
+def console_session(url, email, password):
+    """A signed-in console opener and the session's CSRF token (read from a page's form)."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(url + "/console/sign-in", timeout=10).read().decode()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrf": csrf, "email": email, "password": password}).encode()
+    opener.open(url + "/console/sign-in", data=form, timeout=30).read()
+    page = opener.open(url + "/console/settings", timeout=10).read().decode()
+    return opener, re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_a_customer_never_downloads_an_internal_notes_file(td):
+    """Review L4: a file attached to an internal note was the customer's to download."""
+    account, key = td.account("aws.business")
+    case = new_case(client(td.url, key), "Heap dump")
+    email = f"eng-{os.urandom(4).hex()}@support.example"
+    td.cli("agent", "create", "--email", email, "--name", "Eng")
+    subprocess.run([BIN, "agent", "set-password", "--email", email, "--password-stdin"], env=td.env,
+                   input="engineer password 1\n", text=True, check=True, capture_output=True)
+    opener, csrf = console_session(td.url, email, "engineer password 1")
+    boundary = "tierdesk-attack"
+    parts = [("csrf", csrf), ("kind", "note"), ("body", "Their heap dump, for us only")]
+    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{n}"\r\n\r\n{v}\r\n'.encode()
+                    for n, v in parts)
+    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="heap.dump"\r\n'
+             f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"customer secrets\r\n"
+    body += f"--{boundary}--\r\n".encode()
+    req = urllib.request.Request(td.url + f"/console/queue/{case}/message", data=body, method="POST")
+    req.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+    opener.open(req, timeout=30).read()
+    # The file's id, as support sees it on the case page.
+    page = opener.open(td.url + f"/console/queue/{case}", timeout=10).read().decode()
+    file_id = re.search(r"/attachments/(attachment-[A-Za-z0-9-]+)", page).group(1)
+    # Through the AWS API ...
+    c = client(td.url, key)
+    try:
+        c.describe_attachment(attachmentId=file_id)
+        raise AssertionError("the customer read an internal note's file")
+    except Exception as e:  # botocore's ClientError
+        assert "AttachmentIdNotFound" in str(e), e
+    # ... and the AWS CLI.
+    r = subprocess.run(["aws", "support", "describe-attachment", "--attachment-id", file_id,
+                        "--endpoint-url", td.url, "--region", "us-east-1"],
+                       env=dict(os.environ, AWS_ACCESS_KEY_ID=key["access_key_id"],
+                                AWS_SECRET_ACCESS_KEY=key["secret_access_key"]),
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "AttachmentIdNotFound" in r.stderr, r.stderr
