@@ -114,10 +114,12 @@ impl App {
     /// end and their token stops working on the next request, on every replica.
     pub async fn set_agent_disabled(
         &self,
+        by: ChangedBy<'_>,
         email: &str,
         disable: bool,
     ) -> Result<Agent, ServiceError> {
         let agent = self.agent_by_email(email).await?;
+        by.may_change(&agent)?;
         let change = if disable {
             AgentChange::Disable(self.clock.now())
         } else {
@@ -127,8 +129,14 @@ impl App {
         self.agent_by_email(&agent.email).await
     }
 
-    pub async fn set_agent_role(&self, email: &str, role: &str) -> Result<Agent, ServiceError> {
+    pub async fn set_agent_role(
+        &self,
+        by: ChangedBy<'_>,
+        email: &str,
+        role: &str,
+    ) -> Result<Agent, ServiceError> {
         let agent = self.agent_by_email(email).await?;
+        by.may_change(&agent)?;
         let role = parse_role(role)?;
         if agent.role == Role::Tam
             && role != Role::Tam
@@ -193,32 +201,69 @@ impl App {
     }
 
     /// The agent's token stops working now (console sign-in is not affected).
-    pub async fn revoke_agent_token(&self, email: &str) -> Result<Agent, ServiceError> {
+    pub async fn revoke_agent_token(
+        &self,
+        by: ChangedBy<'_>,
+        email: &str,
+    ) -> Result<Agent, ServiceError> {
         let agent = self.agent_by_email(email).await?;
+        by.may_change(&agent)?;
         self.store
             .change_agent(&agent.email, AgentChange::RevokeToken(self.clock.now()))
             .await?;
         self.agent_by_email(&agent.email).await
     }
 
+    /// When a token made now with `lifetime` stops working; a lifetime is at least a minute
+    /// and at most `MAX_TOKEN_DAYS`.
     fn token_expiry(&self, lifetime: Option<Duration>) -> Result<Option<Timestamp>, ServiceError> {
-        lifetime
-            .map(|d| {
-                self.clock.now().checked_add(d).map_err(|_| {
-                    ServiceError::invalid(
-                        Field::TokenLifetime,
-                        Problem::OutOfRange {
-                            min: 1,
-                            max: MAX_TOKEN_DAYS,
-                            got: i64::try_from(d.as_secs() / 86_400).unwrap_or(i64::MAX),
-                        },
-                    )
-                })
-            })
-            .transpose()
+        let Some(d) = lifetime else {
+            return Ok(None);
+        };
+        let days = i64::try_from(d.as_secs() / 86_400).unwrap_or(i64::MAX);
+        let out_of_range = || {
+            ServiceError::invalid(
+                Field::TokenLifetime,
+                Problem::OutOfRange {
+                    min: 1,
+                    max: MAX_TOKEN_DAYS,
+                    got: days,
+                },
+            )
+        };
+        if d.as_secs() < MIN_TOKEN_SECONDS || days > MAX_TOKEN_DAYS {
+            return Err(out_of_range());
+        }
+        self.clock
+            .now()
+            .checked_add(d)
+            .map(Some)
+            .map_err(|_| out_of_range())
     }
 }
 
+/// Who changes an agent's access: the operator at the command line, or an admin in the
+/// console, who may not take their own away (only the command line could give it back).
+/// A new token for oneself is allowed: it takes nothing away.
+#[derive(Debug, Clone, Copy)]
+pub enum ChangedBy<'a> {
+    Operator,
+    Admin(&'a Agent),
+}
+
+impl ChangedBy<'_> {
+    fn may_change(self, agent: &Agent) -> Result<(), ServiceError> {
+        match self {
+            ChangedBy::Admin(admin) if admin.id == agent.id => {
+                Err(ServiceError::Refused(Refusal::OwnAccess))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The shortest token lifetime, in seconds.
+pub const MIN_TOKEN_SECONDS: u64 = 60;
 /// The longest token lifetime, in days (ten years).
 pub const MAX_TOKEN_DAYS: i64 = 3650;
 
@@ -228,7 +273,7 @@ fn parse_role(role: &str) -> Result<Role, ServiceError> {
             Field::Role,
             Problem::NotOneOf {
                 value: role.to_string(),
-                allowed: ["agent", "tam", "admin"].map(String::from).to_vec(),
+                allowed: Role::ALL.map(|r| r.as_str().to_string()).to_vec(),
             },
         )
     })

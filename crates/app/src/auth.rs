@@ -45,8 +45,9 @@ impl std::fmt::Debug for ResolvedKey {
 /// A key looked up, and when.
 type Known = (Timestamp, Arc<ResolvedKey>);
 
-/// Unknown ids remembered at most; past it the oldest half is forgotten. Known keys are
-/// kept apart, so a stream of made-up ids never pushes a real key out.
+/// Unknown ids remembered at most; when full, the stale ones go, and if none is stale,
+/// all of them. Known keys are kept apart, so a stream of made-up ids never pushes a real
+/// key out.
 const MAX_UNKNOWN: usize = 10_000;
 
 /// Keeps looked-up keys (and unknown ids) for a short time, so the database is not asked

@@ -352,6 +352,8 @@ pub enum Refusal {
     StorageQuota,
     /// The case holds as many messages as one case may.
     CaseFull,
+    /// An admin in the console taking their own access away.
+    OwnAccess,
 }
 
 impl std::fmt::Display for Refusal {
@@ -400,6 +402,9 @@ impl std::fmt::Display for Refusal {
             ),
             Refusal::StorageQuota => f.write_str(
                 "the account's attachments fill its storage quota; files cannot be added until some are removed",
+            ),
+            Refusal::OwnAccess => f.write_str(
+                "an admin changes their own access from another admin's console or the command line",
             ),
             Refusal::CaseFull => f.write_str(
                 "this case holds as many messages as one case may; open a new case and mention this one",

@@ -81,7 +81,7 @@ impl App {
     /// Counts a new attachment set against the account's per-minute limit: a set made
     /// with AddAttachmentsToSet, or the files a customer posts with a case or message.
     pub(crate) async fn count_new_set(&self, account_id: &str) -> Result<(), ServiceError> {
-        let window = self.clock.now().as_second().div_euclid(60) * 60;
+        let window = crate::limits::minute_window(self.clock.now());
         let limit = self.limits.attachment_sets_per_minute;
         if self
             .store

@@ -47,6 +47,12 @@ impl Default for Limits {
     }
 }
 
+/// The start (epoch seconds) of the minute `now` falls in: the window every per-minute
+/// limit counts in (`Store::rate_hit`).
+pub(crate) fn minute_window(now: Timestamp) -> i64 {
+    now.as_second().div_euclid(60) * 60
+}
+
 /// A token bucket per account: `rate` requests a second with bursts of `2 * rate`.
 pub(crate) struct Throttle {
     rate: u32,

@@ -178,7 +178,7 @@ impl App {
         if !plausible {
             return Err(wrong_email_or_password());
         }
-        let window = self.clock.now().as_second() / 60 * 60;
+        let window = crate::limits::minute_window(self.clock.now());
         let throttled = |what: &str| {
             ServiceError::Throttled(format!("too many sign-in attempts {what}; wait a minute"))
         };
@@ -229,7 +229,7 @@ impl App {
         new: &str,
     ) -> Result<SignedIn, ServiceError> {
         let email = email.trim().to_lowercase();
-        let window = self.clock.now().as_second() / 60 * 60;
+        let window = crate::limits::minute_window(self.clock.now());
         let key = email_key("password-change", &email);
         if !self
             .store

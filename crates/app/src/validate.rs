@@ -1,6 +1,6 @@
-//! Checks of what people send, shared by every use case: text, bodies, email addresses,
-//! times, page sizes. The messages name the AWS API's members, since most input arrives
-//! through it; the console shows them as they are.
+//! Checks of what people send, shared by every use case: text, bodies, names, email
+//! addresses, times, page sizes. Each refusal is an `Invalid { field, problem }`; the
+//! surfaces word it.
 
 use jiff::Timestamp;
 use tierdesk_core::records::CaseStatus;
@@ -64,10 +64,8 @@ pub(crate) fn check_line(field: Field, s: &str, max: usize) -> Result<&str, Serv
             },
         ));
     }
-    match tierdesk_core::text::forbidden_in_line(s) {
-        Some(c) => Err(ServiceError::invalid(field, Problem::Forbidden(c))),
-        None => Ok(s),
-    }
+    check_name_text(field, s)?;
+    Ok(s)
 }
 
 /// A person's email address, trimmed and lower-cased.

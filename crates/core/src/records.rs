@@ -274,6 +274,8 @@ pub enum Role {
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::Agent, Role::Tam, Role::Admin];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Agent => "agent",

@@ -54,7 +54,7 @@ impl App {
     ) -> Result<Attachment, ServiceError> {
         self.require_api(caller)?;
         let id = required(Field::AttachmentId, &attachment_id)?;
-        let window = self.clock.now().as_second().div_euclid(60) * 60;
+        let window = crate::limits::minute_window(self.clock.now());
         if !self
             .store
             .rate_hit(

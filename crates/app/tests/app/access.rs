@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tierdesk_app::actor::{Actor, Reach};
-use tierdesk_app::agents::{CreatedAgent, NewAgent};
+use tierdesk_app::agents::{ChangedBy, CreatedAgent, NewAgent};
 use tierdesk_app::cases::{CreateCase, Message};
 use tierdesk_app::error::Refusal;
 use tierdesk_app::queue::QueueFilter;
@@ -220,7 +220,7 @@ async fn taken_access_stops_at_the_next_request() {
 
     // Disabled: token and session refused, sign-in refused; enabled: token works again.
     s.app
-        .set_agent_disabled("eng@support.example", true)
+        .set_agent_disabled(ChangedBy::Operator, "eng@support.example", true)
         .await
         .unwrap();
     assert!(matches!(
@@ -235,7 +235,7 @@ async fn taken_access_stops_at_the_next_request() {
             .is_err()
     );
     s.app
-        .set_agent_disabled("eng@support.example", false)
+        .set_agent_disabled(ChangedBy::Operator, "eng@support.example", false)
         .await
         .unwrap();
     s.app.authenticate_agent(&token).await.unwrap();
@@ -249,7 +249,7 @@ async fn taken_access_stops_at_the_next_request() {
     assert!(s.app.authenticate_agent(&token).await.is_err());
     s.app.authenticate_agent(&rotated.token).await.unwrap();
     s.app
-        .revoke_agent_token("eng@support.example")
+        .revoke_agent_token(ChangedBy::Operator, "eng@support.example")
         .await
         .unwrap();
     assert!(s.app.authenticate_agent(&rotated.token).await.is_err());
@@ -268,13 +268,15 @@ async fn taken_access_stops_at_the_next_request() {
     // every account.
     let engineer = s
         .app
-        .set_agent_role("admin@support.example", "agent")
+        .set_agent_role(ChangedBy::Operator, "admin@support.example", "agent")
         .await
         .unwrap();
     assert_eq!(s.app.reach(&engineer).await.unwrap(), Reach::Every);
     // A TAM who manages accounts keeps the role until the accounts have another TAM.
     assert!(matches!(
-        s.app.set_agent_role("tam@support.example", "agent").await,
+        s.app
+            .set_agent_role(ChangedBy::Operator, "tam@support.example", "agent")
+            .await,
         Err(ServiceError::Conflict(_))
     ));
 }
@@ -419,4 +421,48 @@ async fn unknown_key_ids_do_not_evict_known_keys() {
     );
     // Ids of another shape are refused without asking the database.
     assert!(s.app.resolve_key("AKIDNOBODY").await.unwrap().is_none());
+}
+
+/// An admin in the console cannot take their own access away (only the command line
+/// could give it back); a token's lifetime is bounded whoever asks for it.
+#[tokio::test]
+async fn an_admin_keeps_their_own_access_and_lifetimes_are_bounded() {
+    use tierdesk_app::error::{Field, Refusal};
+    let s = staff().await;
+    let admin = &s.admin.agent;
+    for refused in [
+        s.app
+            .set_agent_disabled(ChangedBy::Admin(admin), &admin.email, true)
+            .await
+            .err(),
+        s.app
+            .set_agent_role(ChangedBy::Admin(admin), &admin.email, "agent")
+            .await
+            .err(),
+        s.app
+            .revoke_agent_token(ChangedBy::Admin(admin), &admin.email)
+            .await
+            .err(),
+    ] {
+        assert!(
+            matches!(refused, Some(ServiceError::Refused(Refusal::OwnAccess))),
+            "{refused:?}"
+        );
+    }
+    // Another admin's access is theirs to change.
+    s.app
+        .set_agent_disabled(ChangedBy::Admin(admin), "eng@support.example", true)
+        .await
+        .unwrap();
+    for lifetime in [Duration::from_secs(10), Duration::from_secs(3651 * 86_400)] {
+        let r = s
+            .app
+            .rotate_agent_token("tam@support.example", Some(lifetime))
+            .await;
+        assert!(
+            matches!(&r, Err(ServiceError::Invalid(i)) if i.field == Field::TokenLifetime),
+            "{:?}",
+            r.err()
+        );
+    }
 }

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tierdesk_app::ServiceError;
-use tierdesk_app::agents::NewAgent;
+use tierdesk_app::agents::{ChangedBy, NewAgent};
 use tierdesk_core::catalog::Lifecycle;
 use tierdesk_core::records::Role;
 use tierdesk_core::time::today_in;
@@ -171,32 +171,18 @@ async fn change_access(
 ) -> Response {
     let l = v.l;
     let app = &st.app;
-    // An admin who locked themselves out would need the CLI to get back in.
-    if f.email.trim().eq_ignore_ascii_case(&admin.email) && f.action != "rotate-token" {
-        let e = ServiceError::Forbidden(
-            l.t("Change your own access from another admin's console or the CLI.")
-                .into(),
-        );
-        return agents_page(
-            &st,
-            &v,
-            Vec::new(),
-            Some((v.explain(&e), NewAgentForm::default())),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
+    let by = ChangedBy::Admin(&admin);
     let done: Result<Vec<(String, String)>, ServiceError> = match f.action.as_str() {
         "disable" => app
-            .set_agent_disabled(&f.email, true)
+            .set_agent_disabled(by, &f.email, true)
             .await
             .map(|_| Vec::new()),
         "enable" => app
-            .set_agent_disabled(&f.email, false)
+            .set_agent_disabled(by, &f.email, false)
             .await
             .map(|_| Vec::new()),
         "role" => app
-            .set_agent_role(&f.email, &f.role)
+            .set_agent_role(by, &f.email, &f.role)
             .await
             .map(|_| Vec::new()),
         "rotate-token" => app.rotate_agent_token(&f.email, None).await.map(|c| {
@@ -205,7 +191,10 @@ async fn change_access(
                 c.token,
             )]
         }),
-        "revoke-token" => app.revoke_agent_token(&f.email).await.map(|_| Vec::new()),
+        "revoke-token" => app
+            .revoke_agent_token(by, &f.email)
+            .await
+            .map(|_| Vec::new()),
         _ => return v.no_such_action(),
     };
     match done {

@@ -488,6 +488,9 @@ fn refusal_words(l: Lang, r: &tierdesk_app::error::Refusal) -> String {
         Refusal::StorageQuota => l
             .t("Your account's attachments fill its storage; files cannot be added now.")
             .into(),
+        Refusal::OwnAccess => l
+            .t("Change your own access from another admin's console or the CLI.")
+            .into(),
         Refusal::CaseFull => l
             .t("This case holds as many messages as a case may; open a new case and mention this one.")
             .into(),
@@ -1253,6 +1256,7 @@ mod tests {
             Refusal::NotADemoDatabase,
             Refusal::StorageQuota,
             Refusal::CaseFull,
+            Refusal::OwnAccess,
             Refusal::OnlyEngineersAreLimited {
                 email: "ada@example.com".into(),
                 role: "tam".into(),
