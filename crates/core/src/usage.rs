@@ -39,6 +39,11 @@ pub const EXCLUDED: [&str; 4] = [
     "AWS Marketplace",
 ];
 
+/// The largest charge, row or monthly total, that an export may hold: a thousand
+/// trillion. No real bill comes near it, and keeping amounts far below `Decimal`'s 28
+/// digits means a sum of rows, a fee's percentage or a proration can never overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Cur,
@@ -248,9 +253,15 @@ pub fn read(
             )));
         }
         summary.counted += 1;
-        // Look up before allocating: most rows add to a total that exists.
         let key = (account.to_string(), month, currency.to_string());
-        *totals.entry(key).or_insert(Decimal::ZERO) += amount;
+        if amount.abs() > MAX_AMOUNT {
+            return Err(row(format!("'{amount_field}' is too large to be a charge")));
+        }
+        let total = totals.entry(key).or_insert(Decimal::ZERO);
+        *total += amount;
+        if total.abs() > MAX_AMOUNT {
+            return Err(row("the month's total is too large to be a charge".into()));
+        }
     }
     summary.totals = totals
         .into_iter()
@@ -335,6 +346,16 @@ j,AWS,2026-10-01T00:00:00Z,444455556666,Usage,2.5E+2,USD,AWS Lambda
                 "found record with 3 fields",
             ),
             ("account,month,amount,currency\n", 1, "no account_id column"),
+            (
+                "account_id,month,amount,currency\n1,2026-10,700000000000000,USD\n1,2026-10,700000000000000,USD\n",
+                3,
+                "total is too large",
+            ),
+            (
+                "account_id,month,amount,currency\n1,2026-10,79228162514264337593543950335,USD\n",
+                2,
+                "too large",
+            ),
         ] {
             match read(Format::Generic, text.as_bytes(), "USD", |_| {}) {
                 Ok(_) => panic!("accepted {text}"),
@@ -344,6 +365,11 @@ j,AWS,2026-10-01T00:00:00Z,444455556666,Usage,2.5E+2,USD,AWS Lambda
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_amount_limit_is_a_thousand_trillion() {
+        assert_eq!(MAX_AMOUNT, dec("1000000000000000"));
     }
 
     #[test]
