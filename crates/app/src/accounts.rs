@@ -7,6 +7,8 @@ use tierdesk_core::records::{AccessKey, Account, Agent, PlanAssignment};
 use tierdesk_core::time::{month_in, today_in};
 use tierdesk_store::StoreError;
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::error::{Field, Refusal};
 use crate::validate::{check_language, check_line, search_text, well_formed};
 use crate::{App, ServiceError, ids};
@@ -80,7 +82,11 @@ impl App {
     }
 
     /// Creates an account on a plan; returns warnings (e.g. a plan no longer sold).
-    pub async fn create_account(&self, new: NewAccount) -> Result<Vec<String>, ServiceError> {
+    pub async fn create_account(
+        &self,
+        who: &Who,
+        new: NewAccount,
+    ) -> Result<Vec<String>, ServiceError> {
         well_formed(Field::AccountId, &new.id, check_account_id)?;
         well_formed(Field::Timezone, &new.timezone, check_timezone)?;
         well_formed(Field::Country, &new.country, check_country)?;
@@ -104,7 +110,14 @@ impl App {
             assigned_at: now,
             forced: new.force && plan.lifecycle(today) == Lifecycle::Discontinued,
         };
-        match self.store.create_account(account, first).await {
+        let audit = who.did(
+            now,
+            Action::AccountCreate,
+            Some(&new.id),
+            format!("account:{}", new.id),
+            format!("created on plan {}", plan.id),
+        );
+        match self.store.create_account(account, first, audit).await {
             Err(StoreError::AlreadyExists) => Err(ServiceError::Conflict(format!(
                 "account {} already exists",
                 new.id
@@ -118,6 +131,7 @@ impl App {
     /// The history keeps every earlier assignment.
     pub async fn set_plan(
         &self,
+        who: &Who,
         account_id: &str,
         plan_id: &str,
         effective: Option<Date>,
@@ -130,13 +144,22 @@ impl App {
         // Lifecycle is judged on the day the plan takes effect.
         let (plan, warnings) = self.plan_for_assignment(plan_id, from.max(today), force)?;
         self.store
-            .assign_plan(PlanAssignment {
-                account_id: account.id.clone(),
-                plan_id: plan.id.clone(),
-                effective_from: from,
-                assigned_at: now,
-                forced: force && plan.lifecycle(from.max(today)) == Lifecycle::Discontinued,
-            })
+            .assign_plan(
+                PlanAssignment {
+                    account_id: account.id.clone(),
+                    plan_id: plan.id.clone(),
+                    effective_from: from,
+                    assigned_at: now,
+                    forced: force && plan.lifecycle(from.max(today)) == Lifecycle::Discontinued,
+                },
+                who.did(
+                    now,
+                    Action::AccountPlan,
+                    Some(&account.id),
+                    format!("account:{}", account.id),
+                    format!("plan {} from {from}", plan.id),
+                ),
+            )
             .await?;
         Ok(warnings)
     }
@@ -197,6 +220,7 @@ impl App {
     /// Creates an access key. The secret is returned here once and stored only sealed.
     pub async fn create_key(
         &self,
+        who: &Who,
         account_id: &str,
         principal: &str,
     ) -> Result<CreatedKey, ServiceError> {
@@ -205,16 +229,25 @@ impl App {
         let access_key_id = ids::access_key_id()?;
         let secret = ids::secret_access_key()?;
         self.store
-            .insert_key(AccessKey {
-                secret_ciphertext: self
-                    .master_key
-                    .seal(secret.as_bytes(), access_key_id.as_bytes())?,
-                access_key_id: access_key_id.clone(),
-                account_id: account.id.clone(),
-                principal: principal.to_string(),
-                created: self.clock.now(),
-                revoked: None,
-            })
+            .insert_key(
+                AccessKey {
+                    secret_ciphertext: self
+                        .master_key
+                        .seal(secret.as_bytes(), access_key_id.as_bytes())?,
+                    access_key_id: access_key_id.clone(),
+                    account_id: account.id.clone(),
+                    principal: principal.to_string(),
+                    created: self.clock.now(),
+                    revoked: None,
+                },
+                who.did(
+                    self.clock.now(),
+                    Action::KeyCreate,
+                    Some(&account.id),
+                    format!("key:{access_key_id}"),
+                    format!("for principal {principal}"),
+                ),
+            )
             .await?;
         Ok(CreatedKey {
             access_key_id,
@@ -223,8 +256,17 @@ impl App {
         })
     }
 
-    pub async fn revoke_key(&self, access_key_id: &str) -> Result<(), ServiceError> {
-        match self.store.revoke_key(access_key_id, self.clock.now()).await {
+    pub async fn revoke_key(&self, who: &Who, access_key_id: &str) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let account = self.store.key(access_key_id).await?.map(|k| k.account_id);
+        let audit = who.did(
+            now,
+            Action::KeyRevoke,
+            account.as_deref(),
+            format!("key:{access_key_id}"),
+            "revoked",
+        );
+        match self.store.revoke_key(access_key_id, now, audit).await {
             Err(StoreError::NotFound) => Err(ServiceError::NotFound(format!(
                 "no active key {access_key_id}"
             ))),

@@ -10,6 +10,7 @@
 //!
 //! A case out of reach answers exactly like one that does not exist.
 
+use tierdesk_core::audit::{ActorKind, Who};
 use tierdesk_core::records::{Agent, Attachment, Case, Role};
 
 use crate::auth::{Caller, Via};
@@ -48,6 +49,29 @@ impl Actor<'_> {
             Actor::Agent(_) => ServiceError::CaseNotFound(format!("no case {case_id}")),
         }
     }
+}
+
+/// How the audit log names a customer: their access key on the AWS API, their email in the
+/// console.
+pub fn customer_who(caller: &Caller, address: Option<String>) -> Who {
+    match caller.via {
+        Via::SupportApi => Who::new(ActorKind::AccessKey, &caller.access_key_id, address),
+        Via::Console => Who::new(ActorKind::ConsoleUser, &caller.principal, address),
+    }
+}
+
+/// How the audit log names a staff member acting through `kind` (a token or the console).
+pub fn agent_who(agent: &Agent, kind: ActorKind, address: Option<String>) -> Who {
+    Who::new(kind, &agent.email, address)
+}
+
+/// The audit log's name for whoever runs the command line: the operating-system user.
+pub fn cli_who(os_user: Option<String>) -> Who {
+    Who::new(
+        ActorKind::Cli,
+        os_user.unwrap_or_else(|| "cli".into()),
+        None,
+    )
 }
 
 /// The accounts a staff member reaches.

@@ -6,6 +6,8 @@ use tierdesk_core::records::{Agent, Role};
 use jiff::Timestamp;
 use tierdesk_store::{AgentChange, StoreError};
 
+use tierdesk_core::audit::{Action, ActorKind, Who};
+
 use crate::error::{Field, Problem, Refusal};
 use crate::validate::{check_email, check_language, check_line};
 use crate::{App, ServiceError, ids};
@@ -34,7 +36,11 @@ pub struct CreatedAgent {
 
 impl App {
     /// Creates an agent and its API token.
-    pub async fn create_agent(&self, new: NewAgent) -> Result<CreatedAgent, ServiceError> {
+    pub async fn create_agent(
+        &self,
+        who: &Who,
+        new: NewAgent,
+    ) -> Result<CreatedAgent, ServiceError> {
         let email = check_email(Field::Email, &new.email)?;
         let name = check_line(Field::PersonName, &new.name, 200)?;
         let mut languages = Vec::new();
@@ -62,9 +68,16 @@ impl App {
             created: self.clock.now(),
         };
         let token = ids::token(TOKEN_PREFIX)?;
+        let audit = who.did(
+            agent.created,
+            Action::AgentCreate,
+            None,
+            format!("agent:{}", agent.email),
+            format!("role {}", agent.role.as_str()),
+        );
         match self
             .store
-            .insert_agent(agent.clone(), ids::token_hash(&token))
+            .insert_agent(agent.clone(), ids::token_hash(&token), audit)
             .await
         {
             Err(StoreError::AlreadyExists) => Err(ServiceError::Conflict(format!(
@@ -114,29 +127,31 @@ impl App {
     /// end and their token stops working on the next request, on every replica.
     pub async fn set_agent_disabled(
         &self,
-        by: ChangedBy<'_>,
+        who: &Who,
         email: &str,
         disable: bool,
     ) -> Result<Agent, ServiceError> {
         let agent = self.agent_by_email(email).await?;
-        by.may_change(&agent)?;
-        let change = if disable {
-            AgentChange::Disable(self.clock.now())
+        may_change(who, &agent)?;
+        let now = self.clock.now();
+        let (change, action) = if disable {
+            (AgentChange::Disable(now), Action::AgentDisable)
         } else {
-            AgentChange::Enable
+            (AgentChange::Enable, Action::AgentEnable)
         };
-        self.store.change_agent(&agent.email, change).await?;
+        let audit = who.did(now, action, None, format!("agent:{}", agent.email), "");
+        self.store.change_agent(&agent.email, change, audit).await?;
         self.agent_by_email(&agent.email).await
     }
 
     pub async fn set_agent_role(
         &self,
-        by: ChangedBy<'_>,
+        who: &Who,
         email: &str,
         role: &str,
     ) -> Result<Agent, ServiceError> {
         let agent = self.agent_by_email(email).await?;
-        by.may_change(&agent)?;
+        may_change(who, &agent)?;
         let role = parse_role(role)?;
         if agent.role == Role::Tam
             && role != Role::Tam
@@ -147,8 +162,15 @@ impl App {
                 agent.email
             )));
         }
+        let audit = who.did(
+            self.clock.now(),
+            Action::AgentRole,
+            None,
+            format!("agent:{}", agent.email),
+            format!("role {} → {}", agent.role.as_str(), role.as_str()),
+        );
         self.store
-            .change_agent(&agent.email, AgentChange::Role(role))
+            .change_agent(&agent.email, AgentChange::Role(role), audit)
             .await?;
         self.agent_by_email(&agent.email).await
     }
@@ -156,6 +178,7 @@ impl App {
     /// A new token for the agent (shown once); the old one stops working at once.
     pub async fn rotate_agent_token(
         &self,
+        who: &Who,
         email: &str,
         lifetime: Option<Duration>,
     ) -> Result<CreatedAgent, ServiceError> {
@@ -169,6 +192,16 @@ impl App {
                     hash: ids::token_hash(&token),
                     expires,
                 },
+                who.did(
+                    self.clock.now(),
+                    Action::AgentTokenRotate,
+                    None,
+                    format!("agent:{}", agent.email),
+                    match expires {
+                        Some(t) => format!("expires {t}"),
+                        None => "does not expire".into(),
+                    },
+                ),
             )
             .await?;
         Ok(CreatedAgent {
@@ -181,6 +214,7 @@ impl App {
     /// accounts they manage and admins every account, so only engineers are limited.
     pub async fn set_agent_accounts(
         &self,
+        who: &Who,
         email: &str,
         accounts: Vec<String>,
     ) -> Result<Agent, ServiceError> {
@@ -191,7 +225,22 @@ impl App {
                 role: agent.role.as_str().to_string(),
             }));
         }
-        match self.store.set_agent_accounts(&agent.id, accounts).await {
+        let audit = who.did(
+            self.clock.now(),
+            Action::AgentScope,
+            None,
+            format!("agent:{}", agent.email),
+            if accounts.is_empty() {
+                "every account".to_string()
+            } else {
+                format!("accounts {}", accounts.join(", "))
+            },
+        );
+        match self
+            .store
+            .set_agent_accounts(&agent.id, accounts, audit)
+            .await
+        {
             Err(StoreError::NotFound) => Err(ServiceError::NotFound(
                 "one of those accounts does not exist (see `tierdesk account list`)".into(),
             )),
@@ -201,15 +250,19 @@ impl App {
     }
 
     /// The agent's token stops working now (console sign-in is not affected).
-    pub async fn revoke_agent_token(
-        &self,
-        by: ChangedBy<'_>,
-        email: &str,
-    ) -> Result<Agent, ServiceError> {
+    pub async fn revoke_agent_token(&self, who: &Who, email: &str) -> Result<Agent, ServiceError> {
         let agent = self.agent_by_email(email).await?;
-        by.may_change(&agent)?;
+        may_change(who, &agent)?;
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::AgentTokenRevoke,
+            None,
+            format!("agent:{}", agent.email),
+            "",
+        );
         self.store
-            .change_agent(&agent.email, AgentChange::RevokeToken(self.clock.now()))
+            .change_agent(&agent.email, AgentChange::RevokeToken(now), audit)
             .await?;
         self.agent_by_email(&agent.email).await
     }
@@ -242,23 +295,15 @@ impl App {
     }
 }
 
-/// Who changes an agent's access: the operator at the command line, or an admin in the
-/// console, who may not take their own away (only the command line could give it back).
-/// A new token for oneself is allowed: it takes nothing away.
-#[derive(Debug, Clone, Copy)]
-pub enum ChangedBy<'a> {
-    Operator,
-    Admin(&'a Agent),
-}
-
-impl ChangedBy<'_> {
-    fn may_change(self, agent: &Agent) -> Result<(), ServiceError> {
-        match self {
-            ChangedBy::Admin(admin) if admin.id == agent.id => {
-                Err(ServiceError::Refused(Refusal::OwnAccess))
-            }
-            _ => Ok(()),
-        }
+/// Whether `who` may take `agent`'s access away: the operator at the command line may,
+/// a staff member may not take their own (only the command line could give it back). A
+/// new token for oneself is allowed: it takes nothing away.
+fn may_change(who: &Who, agent: &Agent) -> Result<(), ServiceError> {
+    let staff_member = matches!(who.kind, ActorKind::ConsoleAgent | ActorKind::AgentToken);
+    if staff_member && who.id == agent.email {
+        Err(ServiceError::Refused(Refusal::OwnAccess))
+    } else {
+        Ok(())
     }
 }
 

@@ -12,6 +12,8 @@ use tierdesk_core::fees::{self, cents, money};
 use tierdesk_core::records::{Account, Invoice, InvoiceLine, PlanAssignment};
 use tierdesk_core::usage::{MonthlyUsage, Summary};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::error::{Field, Problem};
 use crate::{App, ServiceError};
 
@@ -118,18 +120,31 @@ impl App {
     /// Stores what a usage export summed to (see `tierdesk_core::usage`).
     pub async fn import_usage(
         &self,
+        who: &Who,
         summary: Summary,
         source: &str,
     ) -> Result<Imported, ServiceError> {
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::UsageImport,
+            None,
+            format!("usage:{source}"),
+            format!(
+                "{} rows, {} monthly totals",
+                summary.rows,
+                summary.totals.len()
+            ),
+        );
         self.store
-            .replace_usage(summary.totals.clone(), source, self.clock.now())
+            .replace_usage(summary.totals.clone(), source, now, audit)
             .await?;
         Ok(Imported { summary })
     }
 
     /// Computes and stores every account's invoice for `month`; running it again for the
     /// same month replaces them (same usage, same invoices).
-    pub async fn bill_run(&self, month: &str) -> Result<Vec<Invoice>, ServiceError> {
+    pub async fn bill_run(&self, who: &Who, month: &str) -> Result<Vec<Invoice>, ServiceError> {
         let month = Month::parse(month)?;
         let label = month.label();
         let accounts = self.store.accounts().await?;
@@ -282,8 +297,15 @@ impl App {
                 computed: now,
             });
         }
+        let audit = who.did(
+            now,
+            Action::BillRun,
+            None,
+            format!("invoices:{label}"),
+            format!("{} invoices", invoices.len()),
+        );
         self.store
-            .replace_invoices(&label, invoices.clone())
+            .replace_invoices(&label, invoices.clone(), audit)
             .await?;
         Ok(invoices)
     }
@@ -306,10 +328,21 @@ impl App {
     /// Makes `payer` the account that pays `account_id`'s fee on aggregate plans.
     pub async fn set_payer(
         &self,
+        who: &Who,
         account_id: &str,
         payer: Option<&str>,
     ) -> Result<(), ServiceError> {
-        match self.store.set_payer(account_id, payer).await {
+        let audit = who.did(
+            self.clock.now(),
+            Action::AccountPayer,
+            Some(account_id),
+            format!("account:{account_id}"),
+            match payer {
+                Some(p) => format!("paid by {p}"),
+                None => "pays its own fee".into(),
+            },
+        );
+        match self.store.set_payer(account_id, payer, audit).await {
             Err(tierdesk_store::StoreError::NotFound) => Err(ServiceError::NotFound(format!(
                 "no account {account_id}{}",
                 payer

@@ -2,6 +2,8 @@
 //! people in each role. It composes other use cases (accounts, keys, users, agents, TAMs),
 //! so it is the one use-case module that imports another (`agents::NewAgent`).
 
+use tierdesk_core::audit::{ActorKind, Who};
+
 use crate::accounts::{CreatedKey, NewAccount};
 use crate::agents::NewAgent;
 use crate::error::Refusal;
@@ -30,16 +32,20 @@ impl App {
         if marker != b"yes" {
             return Err(ServiceError::Refused(Refusal::NotADemoDatabase));
         }
+        let who = demo_who();
         if self.store.account(DEMO).await?.is_none() {
-            self.create_account(NewAccount {
-                id: DEMO.into(),
-                name: "Demo Corp".into(),
-                plan: "aws.enterprise_2025".into(),
-                timezone: "America/New_York".into(),
-                country: "US".into(),
-                language: "en".into(),
-                force: false,
-            })
+            self.create_account(
+                &who,
+                NewAccount {
+                    id: DEMO.into(),
+                    name: "Demo Corp".into(),
+                    plan: "aws.enterprise_2025".into(),
+                    timezone: "America/New_York".into(),
+                    country: "US".into(),
+                    language: "en".into(),
+                    force: false,
+                },
+            )
             .await?;
         }
         let keys = self.store.keys(DEMO).await?;
@@ -56,8 +62,13 @@ impl App {
                 account_id: DEMO.into(),
             });
         }
-        self.create_key(DEMO, "demo").await
+        self.create_key(&who, DEMO, "demo").await
     }
+}
+
+/// The demo's data is made by Tierdesk itself, and the audit log says so.
+fn demo_who() -> Who {
+    Who::new(ActorKind::System, "demo", None)
 }
 
 /// A demo console person: who, in what role, and the password to sign in with.
@@ -78,6 +89,7 @@ impl App {
             ("tomoko@demo.example.com", "tam", "Tomoko Ito"),
             ("admin@demo.example.com", "admin", "Demo Admin"),
         ];
+        let who = demo_who();
         let mut out = Vec::new();
         for (email, role, name) in people {
             let key = format!("demo.password.{email}");
@@ -91,22 +103,25 @@ impl App {
                 || self.store.agent_by_email(email).await?.is_some();
             if !exists {
                 if role == "customer" {
-                    self.create_person(DEMO, email, name, Some("en"), Some(&password), true)
+                    self.create_person(&who, DEMO, email, name, Some("en"), Some(&password), true)
                         .await?;
                 } else {
-                    self.create_agent(NewAgent {
-                        email: email.into(),
-                        name: name.into(),
-                        languages: vec!["en".into(), "ja".into()],
-                        role: role.into(),
-                        demo: true,
-                        ..Default::default()
-                    })
+                    self.create_agent(
+                        &who,
+                        NewAgent {
+                            email: email.into(),
+                            name: name.into(),
+                            languages: vec!["en".into(), "ja".into()],
+                            role: role.into(),
+                            demo: true,
+                            ..Default::default()
+                        },
+                    )
                     .await?;
-                    self.set_password(email, &password).await?;
+                    self.set_password(&who, email, &password).await?;
                 }
                 if role == "tam" {
-                    self.set_tam(DEMO, Some(email)).await?;
+                    self.set_tam(&who, DEMO, Some(email)).await?;
                 }
             }
             out.push(DemoPerson {

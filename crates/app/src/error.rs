@@ -152,6 +152,8 @@ fields! {
     Month => "month",
     /// How long an API token works, in days.
     TokenLifetime => "token lifetime",
+    /// Who did something, as the audit log names them (an email, a key id, a user).
+    Actor => "actor",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

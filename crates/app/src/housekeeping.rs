@@ -1,5 +1,6 @@
 //! Housekeeping: what would otherwise grow without bound. Attachment sets that expire
-//! unused (a customer uploads and never opens the case) are deleted with their files.
+//! unused (a customer uploads and never opens the case) are deleted with their files, and
+//! audit entries older than the retention period (`serve --audit-retention-days`) go.
 //! Each pass is idempotent, so every replica runs it.
 
 use std::time::Duration;
@@ -13,18 +14,29 @@ const BATCH: i64 = 200;
 const EXPIRED_KEPT: Duration = Duration::from_secs(3600);
 
 impl App {
-    /// One pass; returns the sets deleted.
+    /// One pass; returns the larger of the two counts deleted (sets, audit entries): a
+    /// full batch means there is more to do.
     pub async fn sweep(&self) -> Result<usize, ServiceError> {
-        let before = self
-            .clock
-            .now()
-            .checked_sub(EXPIRED_KEPT)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let gone = self.store.delete_expired_sets(before, BATCH).await?;
-        if gone > 0 {
-            tracing::info!(sets = gone, "expired attachment sets deleted");
+        let now = self.clock.now();
+        let ago = |d: Duration| {
+            now.checked_sub(d)
+                .map_err(|e| ServiceError::Internal(e.to_string()))
+        };
+        let sets = self
+            .store
+            .delete_expired_sets(ago(EXPIRED_KEPT)?, BATCH)
+            .await?;
+        if sets > 0 {
+            tracing::info!(sets, "expired attachment sets deleted");
         }
-        Ok(gone)
+        let mut entries = 0;
+        if let Some(keep) = self.limits.audit_retention {
+            entries = self.store.sweep_audit(ago(keep)?, BATCH).await?;
+            if entries > 0 {
+                tracing::info!(entries, "audit entries past their retention deleted");
+            }
+        }
+        Ok(sets.max(usize::try_from(entries).unwrap_or(usize::MAX)))
     }
 
     /// Sweeps every `interval` for ever; errors are logged and the next pass retries.

@@ -27,6 +27,7 @@ mod validate;
 // Use cases.
 pub mod accounts;
 pub mod agents;
+pub mod audit;
 pub mod billing;
 pub mod cases;
 mod demo;

@@ -28,7 +28,13 @@ pub struct Limits {
     pub messages_per_case: i64,
     /// The most bytes of attached files one account holds; `None`: no quota.
     pub account_storage_bytes: Option<i64>,
+    /// How long audit entries are kept; `None`: for ever.
+    pub audit_retention: Option<Duration>,
 }
+
+/// How long the audit log keeps an entry unless the operator says otherwise: 400 days, so
+/// that a year's review always finds the whole year.
+pub const DEFAULT_AUDIT_RETENTION_DAYS: u64 = 400;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -43,6 +49,7 @@ impl Default for Limits {
             sla_warn_percent: 75,
             messages_per_case: 1000,
             account_storage_bytes: None,
+            audit_retention: Some(Duration::from_secs(DEFAULT_AUDIT_RETENTION_DAYS * 86_400)),
         }
     }
 }

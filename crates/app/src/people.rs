@@ -6,6 +6,8 @@ use tierdesk_core::account::check_timezone;
 use tierdesk_core::records::{Agent, Preferences, Role, User};
 use tierdesk_store::{OpenCaseStats, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::error::{Field, Refusal};
 use crate::validate::{one_of, well_formed};
 use crate::{App, ServiceError};
@@ -21,6 +23,7 @@ impl App {
     /// Stores a person's choices; `None` (or an empty string) means "not chosen".
     pub async fn set_preferences(
         &self,
+        who: &Who,
         email: &str,
         ui_language: Option<&str>,
         timezone: Option<&str>,
@@ -37,13 +40,31 @@ impl App {
             ui_language: ui_language.map(str::to_string),
             timezone: timezone.map(str::to_string),
         };
-        self.store.set_preferences(email, p.clone()).await?;
+        // A customer user's choices show in their account's log.
+        let account = self.store.user_by_email(email).await?.map(|u| u.account_id);
+        let audit = who.did(
+            self.clock.now(),
+            Action::UserPreferences,
+            account.as_deref(),
+            format!("person:{email}"),
+            format!(
+                "language {}, time zone {}",
+                p.ui_language.as_deref().unwrap_or("not chosen"),
+                p.timezone.as_deref().unwrap_or("not chosen")
+            ),
+        );
+        self.store.set_preferences(email, p.clone(), audit).await?;
         Ok(p)
     }
 
     /// Makes the agent with this email the account's TAM (`None`: no TAM). The agent must
     /// have the TAM role and the account's plan must include a TAM.
-    pub async fn set_tam(&self, account_id: &str, tam: Option<&str>) -> Result<(), ServiceError> {
+    pub async fn set_tam(
+        &self,
+        who: &Who,
+        account_id: &str,
+        tam: Option<&str>,
+    ) -> Result<(), ServiceError> {
         let account = self.account(account_id).await?;
         let agent = match tam {
             None => None,
@@ -71,12 +92,24 @@ impl App {
                 Some(agent)
             }
         };
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::AccountTam,
+            Some(&account.id),
+            format!("account:{}", account.id),
+            match &agent {
+                Some(a) => format!("TAM {}", a.email),
+                None => "no TAM".into(),
+            },
+        );
         match self
             .store
             .set_tam(
                 &account.id,
                 agent.as_ref().map(|a| a.id.as_str()),
-                self.clock.now(),
+                now,
+                audit,
             )
             .await
         {

@@ -9,6 +9,8 @@ use tierdesk_core::records::{
 use tierdesk_core::time::to_micros;
 use tierdesk_store::{Assignee, CommunicationQuery, Page, QueueQuery, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::actor::Actor;
 use crate::error::{Field, Problem};
 use crate::validate::parse_status;
@@ -157,22 +159,45 @@ impl App {
     pub async fn case_attachment(
         &self,
         agent: &Agent,
+        who: &Who,
         case_id: &str,
         attachment_id: &str,
     ) -> Result<Attachment, ServiceError> {
         let case = self.case_for(Actor::Agent(agent), case_id).await?;
-        self.store
+        let file = self
+            .store
             .attachment(&case.account_id, attachment_id)
             .await?
             .ok_or_else(|| {
                 ServiceError::AttachmentNotFound(format!("no attachment {attachment_id}"))
-            })
+            })?;
+        // Recorded before the file is handed over: no staff read goes unlogged.
+        self.store
+            .record_audit(who.did(
+                self.clock.now(),
+                Action::AttachmentRead,
+                Some(&case.account_id),
+                format!("case:{}", case.case_id),
+                format!(
+                    "{attachment_id} {}{}",
+                    file.file_name,
+                    if file.internal {
+                        " (internal note)"
+                    } else {
+                        ""
+                    }
+                ),
+            ))
+            .await?;
+        Ok(file)
     }
 
-    /// The whole conversation, internal notes included, oldest first.
+    /// The whole conversation, internal notes included, oldest first. Reading internal
+    /// notes is recorded in the audit log.
     pub async fn case_conversation(
         &self,
         agent: &Agent,
+        who: &Who,
         case_id: &str,
     ) -> Result<Vec<Communication>, ServiceError> {
         let actor = Actor::Agent(agent);
@@ -200,6 +225,18 @@ impl App {
             }
         }
         all.reverse();
+        let notes = all.iter().filter(|m| m.internal).count();
+        if notes > 0 {
+            self.store
+                .record_audit(who.did(
+                    self.clock.now(),
+                    Action::NotesRead,
+                    Some(&case.account_id),
+                    format!("case:{}", case.case_id),
+                    format!("{notes} internal notes"),
+                ))
+                .await?;
+        }
         Ok(all)
     }
 }
@@ -210,14 +247,25 @@ impl App {
     pub async fn assign_case(
         &self,
         agent: &Agent,
+        who: &Who,
         case_id: &str,
         assignee: Option<&str>,
     ) -> Result<(), ServiceError> {
         let assignee = assignee.map(|a| if a == "me" { agent.id.as_str() } else { a });
         let case = self.case_for(Actor::Agent(agent), case_id).await?;
+        let audit = who.did(
+            self.clock.now(),
+            Action::CaseAssign,
+            Some(&case.account_id),
+            format!("case:{}", case.case_id),
+            match assignee {
+                Some(a) => format!("assigned to {a}"),
+                None => "unassigned".into(),
+            },
+        );
         match self
             .store
-            .assign(case.display_id, assignee.map(String::from))
+            .assign(case.display_id, assignee.map(String::from), audit)
             .await
         {
             Err(StoreError::NotFound) => Err(ServiceError::invalid(

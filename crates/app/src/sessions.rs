@@ -10,6 +10,8 @@ use subtle::ConstantTimeEq;
 use tierdesk_core::records::{Account, Agent, Session, User};
 use tierdesk_store::{StoreError, UserChange};
 
+use tierdesk_core::audit::{Action, ActorKind, Who};
+
 use crate::error::{Field, Problem};
 use crate::passwords::check_password;
 use crate::validate::{check_email, check_language, check_line, is_email};
@@ -45,19 +47,22 @@ impl App {
     /// Creates a customer user of `account_id`, with `password` (or none yet).
     pub async fn create_user(
         &self,
+        who: &Who,
         account_id: &str,
         email: &str,
         name: &str,
         language: Option<&str>,
         password: Option<&str>,
     ) -> Result<User, ServiceError> {
-        self.create_person(account_id, email, name, language, password, false)
+        self.create_person(who, account_id, email, name, language, password, false)
             .await
     }
 
     /// `create_user`, also for the demo's people (`demo`: marked as such everywhere).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn create_person(
         &self,
+        who: &Who,
         account_id: &str,
         email: &str,
         name: &str,
@@ -83,7 +88,14 @@ impl App {
             disabled: None,
             demo,
         };
-        match self.store.insert_user(user.clone()).await {
+        let audit = who.did(
+            user.created,
+            Action::UserCreate,
+            Some(&account.id),
+            format!("person:{email}"),
+            "",
+        );
+        match self.store.insert_user(user.clone(), audit).await {
             Err(StoreError::AlreadyExists) => {
                 return Err(ServiceError::Conflict(format!(
                     "{email} already signs in (as a user or an agent)"
@@ -92,54 +104,81 @@ impl App {
             other => other?,
         }
         if let Some(p) = password {
-            self.store
-                .set_password(&email, &self.hashing.hash(p).await?, self.clock.now())
-                .await?;
+            self.set_password(who, &email, p).await?;
         }
         Ok(user)
     }
 
     /// Sets the password of a user or agent; their open sessions end.
-    pub async fn set_password(&self, email: &str, password: &str) -> Result<(), ServiceError> {
+    pub async fn set_password(
+        &self,
+        who: &Who,
+        email: &str,
+        password: &str,
+    ) -> Result<(), ServiceError> {
         let email = email.trim().to_lowercase();
         check_password(password)?;
-        let known = self.store.user_by_email(&email).await?.is_some()
-            || self.store.agent_by_email(&email).await?.is_some();
+        let user = self.store.user_by_email(&email).await?;
+        let known = user.is_some() || self.store.agent_by_email(&email).await?.is_some();
         if !known {
             return Err(ServiceError::NotFound(format!(
                 "no user or agent signs in as {email}"
             )));
         }
-        Ok(self
-            .store
-            .set_password(
-                &email,
-                &self.hashing.hash(password).await?,
-                self.clock.now(),
-            )
-            .await?)
+        let hash = self.hashing.hash(password).await?;
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::UserPassword,
+            user.as_ref().map(|u| u.account_id.as_str()),
+            format!("person:{email}"),
+            "password set; sessions ended",
+        );
+        Ok(self.store.set_password(&email, &hash, now, audit).await?)
     }
 
     /// Takes a customer user's sign-in away (`disable`) or gives it back; their sessions
     /// end at once.
-    pub async fn set_user_disabled(&self, email: &str, disable: bool) -> Result<(), ServiceError> {
-        let change = if disable {
-            UserChange::Disable(self.clock.now())
+    pub async fn set_user_disabled(
+        &self,
+        who: &Who,
+        email: &str,
+        disable: bool,
+    ) -> Result<(), ServiceError> {
+        let (change, action) = if disable {
+            (UserChange::Disable(self.clock.now()), Action::UserDisable)
         } else {
-            UserChange::Enable
+            (UserChange::Enable, Action::UserEnable)
         };
-        self.change_user(email, change).await
+        self.change_user(who, email, change, action).await
     }
 
     /// Removes a customer user: their sessions, password and preferences go; the cases
     /// they opened stay with the account.
-    pub async fn delete_user(&self, email: &str) -> Result<(), ServiceError> {
-        self.change_user(email, UserChange::Delete).await
+    pub async fn delete_user(&self, who: &Who, email: &str) -> Result<(), ServiceError> {
+        self.change_user(who, email, UserChange::Delete, Action::UserDelete)
+            .await
     }
 
-    async fn change_user(&self, email: &str, change: UserChange) -> Result<(), ServiceError> {
+    async fn change_user(
+        &self,
+        who: &Who,
+        email: &str,
+        change: UserChange,
+        action: Action,
+    ) -> Result<(), ServiceError> {
         let email = email.trim().to_lowercase();
-        match self.store.change_user(&email, change).await {
+        let Some(user) = self.store.user_by_email(&email).await? else {
+            return Err(ServiceError::NotFound(format!("no user {email}")));
+        };
+        let audit = who.did(
+            self.clock.now(),
+            action,
+            Some(&user.account_id),
+            format!("person:{email}"),
+            "",
+        );
+        match self.store.change_user(&email, change, audit).await {
             Err(StoreError::NotFound) => Err(ServiceError::NotFound(format!("no user {email}"))),
             other => Ok(other?),
         }
@@ -215,7 +254,7 @@ impl App {
             return Err(throttled("from this address"));
         }
         self.check_password_of(&email, password).await?;
-        self.open_session(email).await
+        self.open_session(email, from).await
     }
 
     /// Changes a signed-in person's password after checking the current one (with a
@@ -224,6 +263,7 @@ impl App {
     /// signed in.
     pub async fn change_password(
         &self,
+        who: &Who,
         email: &str,
         current: &str,
         new: &str,
@@ -248,8 +288,9 @@ impl App {
                 }
                 other => other,
             })?;
-        self.set_password(&email, new).await?;
-        self.open_session(email).await
+        self.set_password(who, &email, new).await?;
+        let from = who.address.as_deref().and_then(|a| a.parse().ok());
+        self.open_session(email, from).await
     }
 
     /// Whether `password` is `email`'s; the error never says whether the email exists
@@ -263,11 +304,23 @@ impl App {
         }
     }
 
-    async fn open_session(&self, email: String) -> Result<SignedIn, ServiceError> {
+    /// A session for `email`, signing in from `from`; the sign-in is the person's own act
+    /// in the audit log.
+    async fn open_session(
+        &self,
+        email: String,
+        from: Option<IpAddr>,
+    ) -> Result<SignedIn, ServiceError> {
         let person = self
             .person(&email)
             .await?
             .ok_or_else(wrong_email_or_password)?;
+        let (kind, account) = match &person {
+            Person::Customer { account, .. } => (ActorKind::ConsoleUser, Some(account.id.as_str())),
+            Person::Agent(_) => (ActorKind::ConsoleAgent, None),
+        };
+        let who = Who::new(kind, &email, from.map(|a| a.to_string()));
+        let audit_target = format!("person:{email}");
         let now = self.clock.now();
         let token = ids::token("tds_")?;
         let session = Session {
@@ -278,8 +331,9 @@ impl App {
                 .checked_add(SESSION_TTL)
                 .map_err(|e| ServiceError::Internal(e.to_string()))?,
         };
+        let audit = who.did(now, Action::SignIn, account, audit_target, "");
         self.store
-            .insert_session(ids::token_hash(&token), session.clone())
+            .insert_session(ids::token_hash(&token), session.clone(), audit)
             .await?;
         Ok(SignedIn {
             token,
@@ -320,8 +374,25 @@ impl App {
         })
     }
 
-    pub async fn sign_out(&self, token: &str) -> Result<(), ServiceError> {
-        Ok(self.store.delete_session(ids::token_hash(token)).await?)
+    /// Ends the session `token` of `who` (the person it belongs to); `account` is theirs
+    /// when they are a customer.
+    pub async fn sign_out(
+        &self,
+        who: &Who,
+        account: Option<&str>,
+        token: &str,
+    ) -> Result<(), ServiceError> {
+        let audit = who.did(
+            self.clock.now(),
+            Action::SignOut,
+            account,
+            format!("person:{}", who.id),
+            "",
+        );
+        Ok(self
+            .store
+            .delete_session(ids::token_hash(token), audit)
+            .await?)
     }
 }
 

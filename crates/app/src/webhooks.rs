@@ -14,6 +14,8 @@ use sha2::Sha256;
 use tierdesk_core::records::Webhook;
 use tierdesk_store::{DeliveryOutcome, DeliveryStats, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::error::{Field, Problem};
 use crate::validate::one_of;
 use crate::{App, ServiceError, ids};
@@ -102,6 +104,7 @@ fn check_url(url: &str) -> Result<(), ServiceError> {
 impl App {
     pub async fn create_webhook(
         &self,
+        who: &Who,
         url: &str,
         events: &[String],
     ) -> Result<CreatedWebhook, ServiceError> {
@@ -124,7 +127,16 @@ impl App {
             created: self.clock.now(),
             disabled: None,
         };
-        self.store.insert_webhook(webhook.clone()).await?;
+        // A URL's query string may hold a receiver's token: the log keeps what precedes it.
+        let shown = url.split(['?', '#']).next().unwrap_or_default();
+        let audit = who.did(
+            webhook.created,
+            Action::WebhookCreate,
+            None,
+            format!("webhook:{}", webhook.id),
+            format!("{shown} for {}", webhook.events.join(", ")),
+        );
+        self.store.insert_webhook(webhook.clone(), audit).await?;
         Ok(CreatedWebhook { webhook, secret })
     }
 
@@ -132,8 +144,16 @@ impl App {
         Ok(self.store.webhooks().await?)
     }
 
-    pub async fn disable_webhook(&self, id: &str) -> Result<(), ServiceError> {
-        match self.store.disable_webhook(id, self.clock.now()).await {
+    pub async fn disable_webhook(&self, who: &Who, id: &str) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::WebhookDisable,
+            None,
+            format!("webhook:{id}"),
+            "",
+        );
+        match self.store.disable_webhook(id, now, audit).await {
             Err(StoreError::NotFound) => {
                 Err(ServiceError::NotFound(format!("no active webhook {id}")))
             }

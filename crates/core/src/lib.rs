@@ -8,6 +8,7 @@
 pub mod account;
 pub mod advisor;
 pub mod assistant;
+pub mod audit;
 pub mod catalog;
 pub mod clock;
 pub mod fees;

@@ -4,17 +4,20 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 
 use serde_json::{Value, json};
-use tierdesk_app::actor::Actor;
+use tierdesk_app::ServiceError;
+use tierdesk_app::actor::{Actor, agent_who};
+use tierdesk_app::audit::{AuditFilter, Reader};
 use tierdesk_app::cases::Message;
 use tierdesk_app::queue::QueueFilter;
 use tierdesk_app::reports::ReportFilter;
-use tierdesk_app::{App, ServiceError};
+use tierdesk_core::audit::{ActorKind, Who};
 use tierdesk_core::records::Agent;
 
 use crate::AppState;
@@ -23,6 +26,7 @@ use crate::report_format;
 pub mod contract;
 mod dto;
 
+pub use dto::AuditBody;
 use dto::*;
 
 pub const OPENAPI: &str = include_str!("api/openapi.json");
@@ -30,7 +34,7 @@ pub const OPENAPI: &str = include_str!("api/openapi.json");
 /// Every route, as (method, path) in OpenAPI's spelling; the test checks the document
 /// describes exactly these.
 #[cfg(test)]
-pub const ROUTES: [(&str, &str); 11] = [
+pub const ROUTES: [(&str, &str); 12] = [
     ("get", "/api/v1/me"),
     ("get", "/api/v1/queue"),
     ("get", "/api/v1/cases/{caseId}"),
@@ -41,6 +45,7 @@ pub const ROUTES: [(&str, &str); 11] = [
     ("put", "/api/v1/cases/{caseId}/assignee"),
     ("post", "/api/v1/cases/{caseId}/escalations"),
     ("get", "/api/v1/reports/sla"),
+    ("get", "/api/v1/audit"),
     ("get", "/api/v1/openapi.json"),
 ];
 
@@ -57,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{caseId}/assignee", put(assignee))
         .route("/api/v1/cases/{caseId}/escalations", post(escalate))
         .route("/api/v1/reports/sla", get(sla_report))
+        .route("/api/v1/audit", get(audit))
 }
 
 /// An API error: an HTTP status and `{"error": {"code", "message"}}`.
@@ -112,19 +118,31 @@ fn ok<T: serde::Serialize>(v: &T) -> ApiResult {
         .into_response())
 }
 
-async fn agent(app: &App, headers: &HeaderMap) -> Result<Agent, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "send an agent token as 'Authorization: Bearer <token>'".into(),
-            )
-        })?;
-    Ok(app.authenticate_agent(token.trim()).await?)
+/// The staff member an API request acts for (from its bearer token) and how the audit
+/// log names them. Every route but the OpenAPI document takes one.
+struct Staff(Agent, Who);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(|| {
+                ApiError(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "send an agent token as 'Authorization: Bearer <token>'".into(),
+                )
+            })?;
+        let agent = st.app.authenticate_agent(token.trim()).await?;
+        let address = crate::client::address_of(&st.trusted_proxies, parts);
+        let who = agent_who(&agent, ActorKind::AgentToken, address);
+        Ok(Staff(agent, who))
+    }
 }
 
 /// The query string as pairs; unknown parameters are refused so typos do not pass as
@@ -168,13 +186,11 @@ async fn openapi() -> Response {
         .into_response()
 }
 
-async fn me(State(st): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
+async fn me(Staff(a, _): Staff) -> ApiResult {
     ok(&AgentBody::from(&a))
 }
 
-async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
+async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQuery) -> ApiResult {
     let p = query(
         q,
         &[
@@ -223,18 +239,16 @@ async fn queue(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQ
     })
 }
 
-async fn case(State(st): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
+async fn case(State(st): State<AppState>, Staff(a, _): Staff, Path(id): Path<String>) -> ApiResult {
     ok(&CaseDetail::from(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn communications(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, who): Staff,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
-    let all = st.app.case_conversation(&a, &id).await?;
+    let all = st.app.case_conversation(&a, &who, &id).await?;
     ok(&Conversation {
         communications: all.iter().map(CommunicationBody::from).collect(),
     })
@@ -242,31 +256,30 @@ async fn communications(
 
 async fn reply(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    support_message(&st, &headers, &id, &bytes, false).await
+    support_message(&st, (&a, &who), &id, &bytes, false).await
 }
 
 async fn note(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    support_message(&st, &headers, &id, &bytes, true).await
+    support_message(&st, (&a, &who), &id, &bytes, true).await
 }
 
 /// A reply (customer-visible) or an internal note; answers with the case as it now stands.
 async fn support_message(
     st: &AppState,
-    headers: &HeaderMap,
+    (a, who): (&Agent, &Who),
     id: &str,
     bytes: &Bytes,
     internal: bool,
 ) -> ApiResult {
-    let a = agent(&st.app, headers).await?;
     let b: NewMessage = body(bytes)?;
     let message = Message {
         case_id: Some(id.to_string()),
@@ -274,19 +287,21 @@ async fn support_message(
         internal,
         ..Message::default()
     };
-    st.app.post_message(Actor::Agent(&a), message).await?;
-    ok(&CaseDetail::from(&st.app.case_sla(&a, id).await?))
+    st.app.post_message(Actor::Agent(a), who, message).await?;
+    ok(&CaseDetail::from(&st.app.case_sla(a, id).await?))
 }
 
 async fn status(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
     let b: NewStatus = body(&bytes)?;
-    let before = st.app.set_case_status(&a, &id, b.status.as_deref()).await?;
+    let before = st
+        .app
+        .set_case_status(&a, &who, &id, b.status.as_deref())
+        .await?;
     ok(&StatusChanged {
         case: CaseDetail::from(&st.app.case_sla(&a, &id).await?),
         previous_status: before.as_str().to_string(),
@@ -295,28 +310,28 @@ async fn status(
 
 async fn assignee(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
     let b: NewAssignee = body(&bytes)?;
-    let who = match b.assignee {
+    let assignee = match b.assignee {
         Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         _ => return Err(invalid("assignee must be an agent id, \"me\" or null")),
     };
-    st.app.assign_case(&a, &id, who.as_deref()).await?;
+    st.app
+        .assign_case(&a, &who, &id, assignee.as_deref())
+        .await?;
     ok(&CaseDetail::from(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn escalate(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, who): Staff,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
-    let e = st.app.escalate(Actor::Agent(&a), &id).await?;
+    let e = st.app.escalate(Actor::Agent(&a), &who, &id).await?;
     let now = st.app.clock.now();
     ok(&EscalationBody {
         target: TargetBody::of(&e.target, now),
@@ -330,10 +345,9 @@ async fn escalate(
 
 async fn sla_report(
     State(st): State<AppState>,
-    headers: HeaderMap,
+    Staff(a, _): Staff,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
-    let a = agent(&st.app, &headers).await?;
     let p = query(q, &["from", "to", "account", "plan", "format"])?;
     let date = |name: &str| -> Result<jiff::civil::Date, ApiError> {
         let v =
@@ -360,6 +374,29 @@ async fn sla_report(
             "format must be json or csv, not '{other}'"
         ))),
     }
+}
+
+/// The audit log, newest first (admins only).
+async fn audit(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQuery) -> ApiResult {
+    let p = query(q, &["account", "actor", "since", "limit", "nextToken"])?;
+    let page_size = param(&p, "limit")
+        .map(|l| {
+            l.parse::<i64>()
+                .map_err(|_| invalid(format!("limit '{l}' is not a number")))
+        })
+        .transpose()?;
+    let filter = AuditFilter {
+        account: param(&p, "account"),
+        actor: param(&p, "actor"),
+        since: param(&p, "since"),
+        next_token: param(&p, "nextToken"),
+        page_size,
+    };
+    let page = st.app.audit_log(Reader::Staff(&a), &filter).await?;
+    ok(&AuditPage {
+        entries: page.entries.iter().map(AuditBody::from).collect(),
+        next_token: page.next_token,
+    })
 }
 
 #[cfg(test)]
@@ -578,6 +615,27 @@ mod tests {
                         used: 1,
                         left: 9,
                     },
+                })
+                .unwrap(),
+            ),
+            (
+                "get",
+                "/api/v1/audit",
+                serde_json::to_value(AuditPage {
+                    entries: vec![AuditBody::from(&tierdesk_core::audit::AuditEntry {
+                        id: 7,
+                        at: now,
+                        who: Who::new(
+                            ActorKind::ConsoleAgent,
+                            "ada@example.com",
+                            Some("203.0.113.7".into()),
+                        ),
+                        account_id: Some("123456789012".into()),
+                        action: tierdesk_core::audit::Action::CaseAssign,
+                        target: "case:case-1".into(),
+                        detail: "assigned to me".into(),
+                    })],
+                    next_token: Some("t".into()),
                 })
                 .unwrap(),
             ),

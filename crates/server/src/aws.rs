@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tierdesk_app::actor::Actor;
+use tierdesk_app::actor::{Actor, customer_who};
 use tierdesk_app::auth::Caller;
 use tierdesk_app::cases;
 use tierdesk_app::error::{Field, Invalid, Problem};
@@ -23,6 +23,7 @@ use tierdesk_aws::error::AwsError;
 use tierdesk_aws::shapes::*;
 use tierdesk_aws::sigv4::{self, SignedRequest};
 use tierdesk_aws::{CONTENT_TYPE, Operation};
+use tierdesk_core::audit::Who;
 use tierdesk_core::records;
 use tierdesk_core::time::format_millis;
 
@@ -129,7 +130,8 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
             headers: &headers,
             body: &bytes,
         };
-        handle_signed(&state.app, &req, who, &mut operation, &mut account).await
+        let address = crate::client::address_of(&state.trusted_proxies, &parts);
+        handle_signed(&state.app, &req, who, address, &mut operation, &mut account).await
     }
     .await;
     let (status, body, error) = match result {
@@ -285,7 +287,8 @@ fn member(f: Field) -> &'static str {
         | Field::Url
         | Field::Events
         | Field::Month
-        | Field::TokenLifetime => f.words(),
+        | Field::TokenLifetime
+        | Field::Actor => f.words(),
     }
 }
 
@@ -391,6 +394,7 @@ async fn handle_signed(
     app: &App,
     req: &WireRequest<'_>,
     who: Authenticated,
+    address: Option<String>,
     operation: &mut Option<Operation>,
     account: &mut Option<String>,
 ) -> Result<Vec<u8>, Failure> {
@@ -408,12 +412,14 @@ async fn handle_signed(
     let op = Operation::parse(sigv4::header(req.headers, "x-amz-target").unwrap_or_default())?;
     *operation = Some(op);
     app.throttle(caller)?;
-    dispatch(app, caller, op, req.body).await
+    let acting = customer_who(caller, address);
+    dispatch(app, caller, &acting, op, req.body).await
 }
 
 async fn dispatch(
     app: &App,
     caller: &Caller,
+    who: &Who,
     op: Operation,
     body: &[u8],
 ) -> Result<Vec<u8>, Failure> {
@@ -423,6 +429,7 @@ async fn dispatch(
             let case = app
                 .create_case(
                     caller,
+                    who,
                     cases::CreateCase {
                         subject: r.subject,
                         service_code: r.service_code,
@@ -487,6 +494,7 @@ async fn dispatch(
             let r: AddCommunicationToCaseRequest = parse(body)?;
             app.post_message(
                 Actor::Customer(caller),
+                who,
                 cases::Message {
                     case_id: r.case_id,
                     body: r.communication_body,
@@ -502,7 +510,7 @@ async fn dispatch(
         }
         Operation::ResolveCase => {
             let r: ResolveCaseRequest = parse(body)?;
-            let (initial, fin) = app.resolve_case(caller, r.case_id).await?;
+            let (initial, fin) = app.resolve_case(caller, who, r.case_id).await?;
             ok(&ResolveCaseResponse {
                 initial_case_status: initial.as_str().to_string(),
                 final_case_status: fin.as_str().to_string(),
@@ -535,7 +543,7 @@ async fn dispatch(
                 })
                 .transpose()?;
             let (set, expiry) = app
-                .add_attachments_to_set(caller, r.attachment_set_id, files)
+                .add_attachments_to_set(caller, who, r.attachment_set_id, files)
                 .await?;
             ok(&AddAttachmentsToSetResponse {
                 attachment_set_id: set,

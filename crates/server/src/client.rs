@@ -12,6 +12,18 @@ use axum::http::HeaderMap;
 /// The peer as the listener saw it (absent when a test drives the router in process).
 pub(crate) type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 
+/// The client's address as the audit log records it, from a request's parts.
+pub(crate) fn address_of(
+    trusted_proxies: &[IpAddr],
+    parts: &axum::http::request::Parts,
+) -> Option<String> {
+    let peer: Peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| Extension(*c));
+    address(trusted_proxies, &peer, &parts.headers).map(|a| a.to_string())
+}
+
 /// The client's address, if known.
 pub(crate) fn address(
     trusted_proxies: &[IpAddr],

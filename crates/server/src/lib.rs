@@ -4,6 +4,7 @@
 //! [`router`] in process.
 
 pub mod api;
+pub mod audit_format;
 mod aws;
 mod client;
 pub mod console;

@@ -4,6 +4,8 @@
 use jiff::Timestamp;
 use tierdesk_core::records::Account;
 
+use tierdesk_core::audit::AuditEntry;
+
 use crate::{Page, Store, StoreError};
 
 impl Store {
@@ -11,8 +13,9 @@ impl Store {
         &self,
         account: Account,
         first_plan: tierdesk_core::records::PlanAssignment,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.create_account(account, first_plan).await)
+        dispatch!(self, b => b.create_account(account, first_plan, audit).await)
     }
 
     pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -40,8 +43,9 @@ impl Store {
     pub async fn assign_plan(
         &self,
         assignment: tierdesk_core::records::PlanAssignment,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.assign_plan(assignment).await)
+        dispatch!(self, b => b.assign_plan(assignment, audit).await)
     }
 
     /// The account's plan history, oldest first.
@@ -55,8 +59,9 @@ impl Store {
     pub async fn insert_key(
         &self,
         key: tierdesk_core::records::AccessKey,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.insert_key(key).await)
+        dispatch!(self, b => b.insert_key(key, audit).await)
     }
 
     pub async fn key(
@@ -74,7 +79,12 @@ impl Store {
     }
 
     /// Marks a key revoked; `NotFound` if there is no such (unrevoked) key.
-    pub async fn revoke_key(&self, access_key_id: &str, at: Timestamp) -> Result<(), StoreError> {
-        dispatch!(self, b => b.revoke_key(access_key_id.to_string(), at).await)
+    pub async fn revoke_key(
+        &self,
+        access_key_id: &str,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.revoke_key(access_key_id.to_string(), at, audit).await)
     }
 }

@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use tierdesk_core::records::Invoice;
 use tierdesk_core::usage::MonthlyUsage;
 
+use tierdesk_core::audit::AuditEntry;
+
 use crate::{Store, StoreError};
 
 impl Store {
@@ -15,8 +17,9 @@ impl Store {
         totals: Vec<MonthlyUsage>,
         source: &str,
         at: Timestamp,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.replace_usage(totals, source.to_string(), at).await)
+        dispatch!(self, b => b.replace_usage(totals, source.to_string(), at, audit).await)
     }
 
     /// Every account's usage in `month` (`YYYY-MM`).
@@ -26,8 +29,13 @@ impl Store {
 
     /// Makes `payer` the account whose invoice carries `account_id`'s fee on aggregate
     /// plans (`None`: itself). `NotFound` if either account is unknown.
-    pub async fn set_payer(&self, account_id: &str, payer: Option<&str>) -> Result<(), StoreError> {
-        dispatch!(self, b => b.set_payer(account_id.to_string(), payer.map(String::from)).await)
+    pub async fn set_payer(
+        &self,
+        account_id: &str,
+        payer: Option<&str>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_payer(account_id.to_string(), payer.map(String::from), audit).await)
     }
 
     /// (account, payer) for every account with a payer other than itself.
@@ -40,8 +48,9 @@ impl Store {
         &self,
         month: &str,
         invoices: Vec<Invoice>,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.replace_invoices(month.to_string(), invoices).await)
+        dispatch!(self, b => b.replace_invoices(month.to_string(), invoices, audit).await)
     }
 
     /// Invoices, with their lines: of one account, of one month, or both.

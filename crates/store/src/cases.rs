@@ -7,6 +7,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 use tierdesk_core::records::{Case, CaseStatus};
 
+use tierdesk_core::audit::AuditEntry;
+
 use crate::{Page, Store, StoreError};
 
 /// A new case and its first communication.
@@ -103,8 +105,8 @@ pub struct NewAttachments {
 
 impl Store {
     /// Inserts the case and its first communication; returns the case with its display id.
-    pub async fn create_case(&self, new: NewCase) -> Result<Case, StoreError> {
-        dispatch!(self, b => b.create_case(new).await)
+    pub async fn create_case(&self, new: NewCase, audit: AuditEntry) -> Result<Case, StoreError> {
+        dispatch!(self, b => b.create_case(new, audit).await)
     }
 
     pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
@@ -133,8 +135,12 @@ impl Store {
         dispatch!(self, b => b.communications(q).await)
     }
 
-    pub async fn add_communication(&self, new: NewCommunication) -> Result<(), StoreError> {
-        dispatch!(self, b => b.add_communication(new).await)
+    pub async fn add_communication(
+        &self,
+        new: NewCommunication,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.add_communication(new, audit).await)
     }
 
     /// Resolves a case; returns its status before and after.
@@ -143,16 +149,18 @@ impl Store {
         account_id: &str,
         case_id: &str,
         at: Timestamp,
+        audit: AuditEntry,
     ) -> Result<(CaseStatus, CaseStatus), StoreError> {
-        dispatch!(self, b => b.resolve_case(account_id.to_string(), case_id.to_string(), at).await)
+        dispatch!(self, b => b.resolve_case(account_id.to_string(), case_id.to_string(), at, audit).await)
     }
 
     /// Creates a set or appends to one; returns its id and expiry.
     pub async fn add_attachments(
         &self,
         new: NewAttachments,
+        audit: AuditEntry,
     ) -> Result<(String, Timestamp), StoreError> {
-        dispatch!(self, b => b.add_attachments(new).await)
+        dispatch!(self, b => b.add_attachments(new, audit).await)
     }
 
     pub async fn attachment(
@@ -191,8 +199,9 @@ impl Store {
         country: &str,
         source: &str,
         holidays: Vec<tierdesk_core::holidays::Holiday>,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.replace_holidays(country.to_string(), source.to_string(), holidays).await)
+        dispatch!(self, b => b.replace_holidays(country.to_string(), source.to_string(), holidays, audit).await)
     }
 
     /// The holidays imported for `country`, by date.

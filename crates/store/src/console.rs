@@ -4,6 +4,8 @@
 use jiff::Timestamp;
 use tierdesk_core::records::{Agent, Preferences, Role, Session, User};
 
+use tierdesk_core::audit::AuditEntry;
+
 use crate::{Store, StoreError};
 
 /// A change to an agent's access. Taking access away (disabling, a new role, a new or
@@ -33,13 +35,23 @@ pub enum UserChange {
 
 impl Store {
     /// `NotFound` when no agent has this email.
-    pub async fn change_agent(&self, email: &str, change: AgentChange) -> Result<(), StoreError> {
-        dispatch!(self, b => b.change_agent(email.to_string(), change).await)
+    pub async fn change_agent(
+        &self,
+        email: &str,
+        change: AgentChange,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.change_agent(email.to_string(), change, audit).await)
     }
 
     /// `NotFound` when no user has this email.
-    pub async fn change_user(&self, email: &str, change: UserChange) -> Result<(), StoreError> {
-        dispatch!(self, b => b.change_user(email.to_string(), change).await)
+    pub async fn change_user(
+        &self,
+        email: &str,
+        change: UserChange,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.change_user(email.to_string(), change, audit).await)
     }
 
     /// The accounts a support engineer is limited to (none: every account).
@@ -53,13 +65,14 @@ impl Store {
         &self,
         agent_id: &str,
         accounts: Vec<String>,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.set_agent_accounts(agent_id.to_string(), accounts).await)
+        dispatch!(self, b => b.set_agent_accounts(agent_id.to_string(), accounts, audit).await)
     }
 
     /// `AlreadyExists` when the email belongs to a user or an agent already.
-    pub async fn insert_user(&self, user: User) -> Result<(), StoreError> {
-        dispatch!(self, b => b.insert_user(user).await)
+    pub async fn insert_user(&self, user: User, audit: AuditEntry) -> Result<(), StoreError> {
+        dispatch!(self, b => b.insert_user(user, audit).await)
     }
 
     /// Users of one account, or (`None`) of every account, by email.
@@ -72,8 +85,13 @@ impl Store {
         dispatch!(self, b => b.preferences(email).await)
     }
 
-    pub async fn set_preferences(&self, email: &str, p: Preferences) -> Result<(), StoreError> {
-        dispatch!(self, b => b.set_preferences(email.to_string(), p).await)
+    pub async fn set_preferences(
+        &self,
+        email: &str,
+        p: Preferences,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_preferences(email.to_string(), p, audit).await)
     }
 
     /// Makes an agent the account's TAM (`None`: no TAM). `NotFound` names neither.
@@ -82,8 +100,9 @@ impl Store {
         account_id: &str,
         agent_id: Option<&str>,
         at: Timestamp,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.set_tam(account_id.to_string(), agent_id.map(str::to_string), at).await)
+        dispatch!(self, b => b.set_tam(account_id.to_string(), agent_id.map(str::to_string), at, audit).await)
     }
 
     pub async fn tam_of(&self, account_id: &str) -> Result<Option<Agent>, StoreError> {
@@ -110,8 +129,9 @@ impl Store {
         email: &str,
         hash: &str,
         at: Timestamp,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.set_password(email.to_string(), hash.to_string(), at).await)
+        dispatch!(self, b => b.set_password(email.to_string(), hash.to_string(), at, audit).await)
     }
 
     pub async fn password(&self, email: &str) -> Result<Option<String>, StoreError> {
@@ -123,8 +143,9 @@ impl Store {
         &self,
         token_hash: Vec<u8>,
         session: Session,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.insert_session(token_hash, session).await)
+        dispatch!(self, b => b.insert_session(token_hash, session, audit).await)
     }
 
     /// The session for a token hash, if it exists and has not expired at `now`.
@@ -136,7 +157,11 @@ impl Store {
         dispatch!(self, b => b.session(token_hash, now).await)
     }
 
-    pub async fn delete_session(&self, token_hash: Vec<u8>) -> Result<(), StoreError> {
-        dispatch!(self, b => b.delete_session(token_hash).await)
+    pub async fn delete_session(
+        &self,
+        token_hash: Vec<u8>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.delete_session(token_hash, audit).await)
     }
 }

@@ -79,6 +79,10 @@ macro_rules! backend {
                     12,
                     include_str!(concat!("../migrations/", $dir, "/0012_account_storage.sql")),
                 ),
+                (
+                    13,
+                    include_str!(concat!("../migrations/", $dir, "/0013_audit_log.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -92,6 +96,7 @@ macro_rules! backend {
             include!("queries/sla.rs");
             include!("queries/billing.rs");
             include!("queries/console.rs");
+            include!("queries/audit.rs");
         }
     };
 }

@@ -106,6 +106,7 @@ macro_rules! dispatch {
 }
 
 mod accounts;
+mod audit;
 mod billing;
 mod cases;
 mod console;
@@ -115,6 +116,7 @@ mod console;
 #[doc(hidden)]
 pub mod scratch;
 mod sla;
+pub use audit::AuditQuery;
 pub use cases::*;
 pub use console::{AgentChange, UserChange};
 pub use sla::*;

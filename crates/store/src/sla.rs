@@ -4,6 +4,8 @@
 use jiff::Timestamp;
 use tierdesk_core::records::{Agent, Case, CaseStatus, CaseTarget, SlaEvent, Webhook};
 
+use tierdesk_core::audit::AuditEntry;
+
 use crate::{Page, Store, StoreError};
 
 /// Which cases the queue shows. Everything but the limit is optional.
@@ -141,8 +143,13 @@ pub struct NewEscalation {
 }
 
 impl Store {
-    pub async fn insert_agent(&self, agent: Agent, token_hash: Vec<u8>) -> Result<(), StoreError> {
-        dispatch!(self, b => b.insert_agent(agent, token_hash).await)
+    pub async fn insert_agent(
+        &self,
+        agent: Agent,
+        token_hash: Vec<u8>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.insert_agent(agent, token_hash, audit).await)
     }
 
     pub async fn agent_by_token(&self, token_hash: &[u8]) -> Result<Option<Agent>, StoreError> {
@@ -200,19 +207,28 @@ impl Store {
         dispatch!(self, b => b.recent_events(kind, limit).await)
     }
 
-    pub async fn set_status(&self, change: StatusChange) -> Result<CaseStatus, StoreError> {
-        dispatch!(self, b => b.set_status(change).await)
+    pub async fn set_status(
+        &self,
+        change: StatusChange,
+        audit: AuditEntry,
+    ) -> Result<CaseStatus, StoreError> {
+        dispatch!(self, b => b.set_status(change, audit).await)
     }
 
     /// Assigns the case to an agent (`NotFound` for unknown agents) or unassigns it.
-    pub async fn assign(&self, display_id: i64, agent: Option<String>) -> Result<(), StoreError> {
-        dispatch!(self, b => b.assign(display_id, agent).await)
+    pub async fn assign(
+        &self,
+        display_id: i64,
+        agent: Option<String>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.assign(display_id, agent, audit).await)
     }
 
     /// Escalates; `QuotaExhausted` once the month's escalations are used. Returns how
     /// many of the month's escalations are used, this one included.
-    pub async fn escalate(&self, e: NewEscalation) -> Result<i64, StoreError> {
-        dispatch!(self, b => b.escalate(e).await)
+    pub async fn escalate(&self, e: NewEscalation, audit: AuditEntry) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.escalate(e, audit).await)
     }
 
     /// How much of a monthly quota (`cases` under a monthly case cap, `urgent_escalation`)
@@ -243,16 +259,21 @@ impl Store {
         dispatch!(self, b => b.record_sla_events(events).await)
     }
 
-    pub async fn insert_webhook(&self, w: Webhook) -> Result<(), StoreError> {
-        dispatch!(self, b => b.insert_webhook(w).await)
+    pub async fn insert_webhook(&self, w: Webhook, audit: AuditEntry) -> Result<(), StoreError> {
+        dispatch!(self, b => b.insert_webhook(w, audit).await)
     }
 
     pub async fn webhooks(&self) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
         dispatch!(self, b => b.webhooks().await)
     }
 
-    pub async fn disable_webhook(&self, id: &str, at: Timestamp) -> Result<(), StoreError> {
-        dispatch!(self, b => b.disable_webhook(id.to_string(), at).await)
+    pub async fn disable_webhook(
+        &self,
+        id: &str,
+        at: Timestamp,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.disable_webhook(id.to_string(), at, audit).await)
     }
 
     /// Claims up to `limit` deliveries due by `now` until `lease_until`: a replica that

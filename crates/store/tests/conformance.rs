@@ -23,6 +23,17 @@ use tierdesk_store::{
 
 use tierdesk_testkit::{Engine, ScratchDb, unique};
 
+/// An audit entry for a write made by the suite (the store records whatever it is given).
+fn audit() -> tierdesk_core::audit::AuditEntry {
+    tierdesk_testkit::operator().did(
+        Timestamp::UNIX_EPOCH,
+        tierdesk_core::audit::Action::CaseCreate,
+        None,
+        "test",
+        "",
+    )
+}
+
 /// A store on a scratch database of its own on `engine`, dropped with the guard even when
 /// the check panics; `None` when that engine's leg is off.
 async fn scratch_store(engine: Engine) -> Option<(Store, ScratchDb)> {
@@ -59,6 +70,7 @@ async fn with_account(s: &Store, id: &str) {
     s.create_account(
         account(id),
         assignment(id, "aws.business", date(2026, 1, 1)),
+        audit(),
     )
     .await
     .unwrap();
@@ -145,6 +157,7 @@ async fn accounts_and_plan_history(s: Store) {
         .create_account(
             account("111111111111"),
             assignment("111111111111", "aws.basic", date(2026, 1, 1)),
+            audit(),
         )
         .await;
     assert!(matches!(again, Err(StoreError::AlreadyExists)));
@@ -153,26 +166,24 @@ async fn accounts_and_plan_history(s: Store) {
         Some(account("111111111111"))
     );
     assert_eq!(s.account("999").await.unwrap(), None);
-    s.assign_plan(assignment(
-        "111111111111",
-        "aws.enterprise_2025",
-        date(2026, 6, 1),
-    ))
+    s.assign_plan(
+        assignment("111111111111", "aws.enterprise_2025", date(2026, 6, 1)),
+        audit(),
+    )
     .await
     .unwrap();
     // Same day again replaces, it does not duplicate.
-    s.assign_plan(assignment(
-        "111111111111",
-        "aws.business_plus",
-        date(2026, 6, 1),
-    ))
+    s.assign_plan(
+        assignment("111111111111", "aws.business_plus", date(2026, 6, 1)),
+        audit(),
+    )
     .await
     .unwrap();
     let h = s.plan_history("111111111111").await.unwrap();
     let plans: Vec<_> = h.iter().map(|a| a.plan_id.as_str()).collect();
     assert_eq!(plans, ["aws.business", "aws.business_plus"]);
     let missing = s
-        .assign_plan(assignment("404", "aws.basic", date(2026, 1, 1)))
+        .assign_plan(assignment("404", "aws.basic", date(2026, 1, 1)), audit())
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
     assert_eq!(s.accounts().await.unwrap().len(), 1);
@@ -188,9 +199,9 @@ async fn keys_and_revocation(s: Store) {
         created: at("2026-02-01T00:00:00Z"),
         revoked: None,
     };
-    s.insert_key(key.clone()).await.unwrap();
+    s.insert_key(key.clone(), audit()).await.unwrap();
     assert!(matches!(
-        s.insert_key(key.clone()).await,
+        s.insert_key(key.clone(), audit()).await,
         Err(StoreError::AlreadyExists)
     ));
     let orphan = AccessKey {
@@ -199,17 +210,17 @@ async fn keys_and_revocation(s: Store) {
         ..key.clone()
     };
     assert!(matches!(
-        s.insert_key(orphan).await,
+        s.insert_key(orphan, audit()).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.key(&key.access_key_id).await.unwrap(), Some(key.clone()));
-    s.revoke_key(&key.access_key_id, at("2026-03-01T00:00:00Z"))
+    s.revoke_key(&key.access_key_id, at("2026-03-01T00:00:00Z"), audit())
         .await
         .unwrap();
     let revoked = s.key(&key.access_key_id).await.unwrap().unwrap();
     assert_eq!(revoked.revoked, Some(at("2026-03-01T00:00:00Z")));
     assert!(matches!(
-        s.revoke_key(&key.access_key_id, at("2026-03-02T00:00:00Z"))
+        s.revoke_key(&key.access_key_id, at("2026-03-02T00:00:00Z"), audit())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -220,7 +231,10 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
     let c = s
-        .create_case(new_case("111111111111", 1, at("2026-03-01T00:00:00Z")))
+        .create_case(
+            new_case("111111111111", 1, at("2026-03-01T00:00:00Z")),
+            audit(),
+        )
         .await
         .unwrap();
     assert!(c.display_id > 1_000_000_000, "{}", c.display_id);
@@ -232,7 +246,10 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     let other = s.cases(&query("222222222222")).await.unwrap();
     assert!(other.items.is_empty());
     let dup = s
-        .create_case(new_case("111111111111", 1, at("2026-03-01T00:00:00Z")))
+        .create_case(
+            new_case("111111111111", 1, at("2026-03-01T00:00:00Z")),
+            audit(),
+        )
         .await;
     assert!(dup.is_err());
     // Concurrent writers share commits but never ids.
@@ -240,10 +257,13 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     for n in 2..202 {
         let s = s.clone();
         tasks.push(tokio::spawn(async move {
-            s.create_case(new_case("111111111111", n, at("2026-03-02T00:00:00Z")))
-                .await
-                .unwrap()
-                .display_id
+            s.create_case(
+                new_case("111111111111", n, at("2026-03-02T00:00:00Z")),
+                audit(),
+            )
+            .await
+            .unwrap()
+            .display_id
         }));
     }
     let mut ids = vec![c.display_id];
@@ -268,7 +288,7 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
             if n.is_multiple_of(3) {
                 c.attachment_set = Some("as-missing".into());
             }
-            s.create_case(c).await
+            s.create_case(c, audit()).await
         }));
     }
     let mut failed = 0;
@@ -310,7 +330,11 @@ async fn case_queries_filter_and_paginate(s: Store) {
     let mut created = Vec::new();
     for n in 0..25u32 {
         let t = base + Duration::from_secs(u64::from(n) * 60);
-        created.push(s.create_case(new_case("111111111111", n, t)).await.unwrap());
+        created.push(
+            s.create_case(new_case("111111111111", n, t), audit())
+                .await
+                .unwrap(),
+        );
     }
     // Pages of 10, newest first, nothing lost or repeated.
     let mut q = CaseQuery {
@@ -343,7 +367,7 @@ async fn case_queries_filter_and_paginate(s: Store) {
     assert_eq!(s.cases(&q).await.unwrap().items.len(), 5);
 
     // Resolved cases only on request.
-    s.resolve_case("111111111111", &created[3].case_id, base)
+    s.resolve_case("111111111111", &created[3].case_id, base, audit())
         .await
         .unwrap();
     let open = CaseQuery {
@@ -390,12 +414,12 @@ async fn case_search_by_words_status_and_severity(s: Store) {
         let mut c = new_case("111111111111", n as u32, t0 + Duration::from_secs(n as u64));
         c.case.subject = subject.to_string();
         c.case.severity_code = if n == 0 { "urgent" } else { "low" }.into();
-        made.push(s.create_case(c).await.unwrap());
+        made.push(s.create_case(c, audit()).await.unwrap());
     }
     let mut other = new_case("222222222222", 99, t0);
     other.case.subject = "RDS in the other account".into();
-    s.create_case(other).await.unwrap();
-    s.resolve_case("111111111111", &made[1].case_id, t0)
+    s.create_case(other, audit()).await.unwrap();
+    s.resolve_case("111111111111", &made[1].case_id, t0, audit())
         .await
         .unwrap();
 
@@ -451,28 +475,31 @@ async fn communications_page_and_reopen(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-05-01T00:00:00Z");
     let c = s
-        .create_case(new_case("111111111111", 1, t0))
+        .create_case(new_case("111111111111", 1, t0), audit())
         .await
         .unwrap();
     for n in 1..=7u64 {
-        s.add_communication(NewCommunication {
-            account_id: "111111111111".into(),
-            case_id: c.case_id.clone(),
-            body: format!("reply {n}"),
-            submitted_by: "Amazon Web Services".into(),
-            from_support: n.is_multiple_of(2),
-            internal: false,
-            attachment_set: None,
-            files: None,
-            at: t0 + Duration::from_secs(n * 60),
-            follow_up: None,
-            max_per_case: None,
-        })
+        s.add_communication(
+            NewCommunication {
+                account_id: "111111111111".into(),
+                case_id: c.case_id.clone(),
+                body: format!("reply {n}"),
+                submitted_by: "Amazon Web Services".into(),
+                from_support: n.is_multiple_of(2),
+                internal: false,
+                attachment_set: None,
+                files: None,
+                at: t0 + Duration::from_secs(n * 60),
+                follow_up: None,
+                max_per_case: None,
+            },
+            audit(),
+        )
         .await
         .unwrap();
     }
     let other = s
-        .create_case(new_case("111111111111", 2, t0))
+        .create_case(new_case("111111111111", 2, t0), audit())
         .await
         .unwrap();
     // Support's first reply (n = 2, at t0 + 2 min) is the first response; later ones are not.
@@ -531,44 +558,50 @@ async fn communications_page_and_reopen(s: Store) {
     assert!(s.communications(&other).await.unwrap().is_none());
 
     let (initial, fin) = s
-        .resolve_case("111111111111", &c.case_id, t0)
+        .resolve_case("111111111111", &c.case_id, t0, audit())
         .await
         .unwrap();
     assert_eq!(
         (initial.as_str(), fin.as_str()),
         (status::OPENED, status::RESOLVED)
     );
-    s.add_communication(NewCommunication {
-        account_id: "111111111111".into(),
-        case_id: c.case_id.clone(),
-        body: "it broke again".into(),
-        submitted_by: "root".into(),
-        from_support: false,
-        internal: false,
-        attachment_set: None,
-        files: None,
-        at: t0 + Duration::from_secs(3600),
-        follow_up: None,
-        max_per_case: None,
-    })
+    s.add_communication(
+        NewCommunication {
+            account_id: "111111111111".into(),
+            case_id: c.case_id.clone(),
+            body: "it broke again".into(),
+            submitted_by: "root".into(),
+            from_support: false,
+            internal: false,
+            attachment_set: None,
+            files: None,
+            at: t0 + Duration::from_secs(3600),
+            follow_up: None,
+            max_per_case: None,
+        },
+        audit(),
+    )
     .await
     .unwrap();
     let reopened = s.case("111111111111", &c.case_id).await.unwrap().unwrap();
     assert_eq!(reopened.status, status::REOPENED);
     let missing = s
-        .add_communication(NewCommunication {
-            account_id: "222222222222".into(),
-            case_id: c.case_id.clone(),
-            body: "not mine".into(),
-            submitted_by: "x".into(),
-            from_support: false,
-            internal: false,
-            attachment_set: None,
-            files: None,
-            at: t0,
-            follow_up: None,
-            max_per_case: None,
-        })
+        .add_communication(
+            NewCommunication {
+                account_id: "222222222222".into(),
+                case_id: c.case_id.clone(),
+                body: "not mine".into(),
+                submitted_by: "x".into(),
+                from_support: false,
+                internal: false,
+                attachment_set: None,
+                files: None,
+                at: t0,
+                follow_up: None,
+                max_per_case: None,
+            },
+            audit(),
+        )
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
@@ -604,25 +637,28 @@ async fn files_of_internal_notes_say_so(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let c = s
-        .create_case(new_case("111111111111", 1, t0))
+        .create_case(new_case("111111111111", 1, t0), audit())
         .await
         .unwrap();
     for internal in [true, false] {
         let files = attachments("111111111111", None, 1, t0);
         let id = files.files[0].0.clone();
-        s.add_communication(NewCommunication {
-            account_id: "111111111111".into(),
-            case_id: c.case_id.clone(),
-            body: "see the file".into(),
-            submitted_by: "Ada (support)".into(),
-            from_support: true,
-            internal,
-            attachment_set: None,
-            files: Some(files),
-            at: t0 + Duration::from_secs(60),
-            follow_up: None,
-            max_per_case: None,
-        })
+        s.add_communication(
+            NewCommunication {
+                account_id: "111111111111".into(),
+                case_id: c.case_id.clone(),
+                body: "see the file".into(),
+                submitted_by: "Ada (support)".into(),
+                from_support: true,
+                internal,
+                attachment_set: None,
+                files: Some(files),
+                at: t0 + Duration::from_secs(60),
+                follow_up: None,
+                max_per_case: None,
+            },
+            audit(),
+        )
         .await
         .unwrap();
         let got = s.attachment("111111111111", &id).await.unwrap().unwrap();
@@ -631,7 +667,7 @@ async fn files_of_internal_notes_say_so(s: Store) {
     // A file in a set no message has used yet is nobody's note.
     let unused = attachments("111111111111", None, 1, t0);
     let id = unused.files[0].0.clone();
-    s.add_attachments(unused).await.unwrap();
+    s.add_attachments(unused, audit()).await.unwrap();
     let got = s.attachment("111111111111", &id).await.unwrap().unwrap();
     assert!(!got.internal);
 }
@@ -644,7 +680,7 @@ async fn a_case_and_its_files_are_written_together(s: Store) {
     let files = attachments("111111111111", None, 2, t0);
     let ids: Vec<String> = files.files.iter().map(|f| f.0.clone()).collect();
     with_files.files = Some(files);
-    let c = s.create_case(with_files).await.unwrap();
+    let c = s.create_case(with_files, audit()).await.unwrap();
     let comms = s
         .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
         .await
@@ -664,9 +700,9 @@ async fn a_case_and_its_files_are_written_together(s: Store) {
     refused.files = Some(files);
     let mut first = new_case("111111111111", 3, t0);
     first.monthly_cap = refused.monthly_cap.clone();
-    s.create_case(first).await.unwrap();
+    s.create_case(first, audit()).await.unwrap();
     assert!(matches!(
-        s.create_case(refused).await,
+        s.create_case(refused, audit()).await,
         Err(StoreError::MonthlyCaseCapReached)
     ));
     assert_eq!(s.attachment("111111111111", &orphan).await.unwrap(), None);
@@ -679,13 +715,13 @@ async fn expired_unused_sets_are_swept(s: Store) {
     let t0 = at("2026-06-01T00:00:00Z");
     let unused = attachments("111111111111", None, 2, t0);
     let unused_file = unused.files[0].0.clone();
-    s.add_attachments(unused).await.unwrap();
+    s.add_attachments(unused, audit()).await.unwrap();
     let used = attachments("111111111111", None, 1, t0);
     let used_file = used.files[0].0.clone();
-    let (set, _) = s.add_attachments(used).await.unwrap();
+    let (set, _) = s.add_attachments(used, audit()).await.unwrap();
     let mut c = new_case("111111111111", 1, t0 + Duration::from_secs(60));
     c.attachment_set = Some(set);
-    s.create_case(c).await.unwrap();
+    s.create_case(c, audit()).await.unwrap();
     // Not yet expired: nothing goes.
     assert_eq!(
         s.delete_expired_sets(t0 + Duration::from_secs(60), 100)
@@ -714,7 +750,7 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let c = s
-        .create_case(new_case("111111111111", 1, t0))
+        .create_case(new_case("111111111111", 1, t0), audit())
         .await
         .unwrap();
     let message = |max: i64| NewCommunication {
@@ -730,10 +766,10 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
         follow_up: None,
         max_per_case: Some(max),
     };
-    s.add_communication(message(3)).await.unwrap();
-    s.add_communication(message(3)).await.unwrap();
+    s.add_communication(message(3), audit()).await.unwrap();
+    s.add_communication(message(3), audit()).await.unwrap();
     assert!(matches!(
-        s.add_communication(message(3)).await,
+        s.add_communication(message(3), audit()).await,
         Err(StoreError::CaseFull)
     ));
     let q = CommunicationQuery {
@@ -750,15 +786,15 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
     // Storage: 30 bytes held (three 10-byte files); a quota of 45 takes one more, not two.
     let mut three = attachments("111111111111", None, 3, t0);
     three.account_quota = Some(45);
-    s.add_attachments(three).await.unwrap();
+    s.add_attachments(three, audit()).await.unwrap();
     let mut one = attachments("111111111111", None, 1, t0);
     one.account_quota = Some(45);
-    s.add_attachments(one).await.unwrap();
+    s.add_attachments(one, audit()).await.unwrap();
     let mut two = attachments("111111111111", None, 2, t0);
     two.account_quota = Some(45);
     let refused = two.files[0].0.clone();
     assert!(matches!(
-        s.add_attachments(two).await,
+        s.add_attachments(two, audit()).await,
         Err(StoreError::StorageQuotaReached)
     ));
     assert_eq!(s.attachment("111111111111", &refused).await.unwrap(), None);
@@ -769,21 +805,30 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     with_account(&s, "222222222222").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let (set, expiry) = s
-        .add_attachments(attachments("111111111111", None, 2, t0))
+        .add_attachments(attachments("111111111111", None, 2, t0), audit())
         .await
         .unwrap();
     assert_eq!(expiry, t0 + Duration::from_secs(3600));
     let full = s
-        .add_attachments(attachments("111111111111", Some(set.clone()), 2, t0))
+        .add_attachments(
+            attachments("111111111111", Some(set.clone()), 2, t0),
+            audit(),
+        )
         .await;
     assert!(matches!(full, Err(StoreError::AttachmentSetFull)));
     let (same, _) = s
-        .add_attachments(attachments("111111111111", Some(set.clone()), 1, t0))
+        .add_attachments(
+            attachments("111111111111", Some(set.clone()), 1, t0),
+            audit(),
+        )
         .await
         .unwrap();
     assert_eq!(same, set);
     let foreign = s
-        .add_attachments(attachments("222222222222", Some(set.clone()), 1, t0))
+        .add_attachments(
+            attachments("222222222222", Some(set.clone()), 1, t0),
+            audit(),
+        )
         .await;
     assert!(matches!(foreign, Err(StoreError::AttachmentSetNotFound)));
 
@@ -791,7 +836,7 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let mut bad = new_case("111111111111", 1, t0);
     bad.attachment_set = Some("as-nope".into());
     assert!(matches!(
-        s.create_case(bad).await,
+        s.create_case(bad, audit()).await,
         Err(StoreError::AttachmentSetNotFound)
     ));
     assert!(
@@ -804,7 +849,7 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
 
     let mut good = new_case("111111111111", 2, t0 + Duration::from_secs(60));
     good.attachment_set = Some(set.clone());
-    let c = s.create_case(good).await.unwrap();
+    let c = s.create_case(good, audit()).await.unwrap();
     let comms = s
         .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
         .await
@@ -832,18 +877,18 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let mut again = new_case("111111111111", 3, t0 + Duration::from_secs(120));
     again.attachment_set = Some(set);
     assert!(matches!(
-        s.create_case(again).await,
+        s.create_case(again, audit()).await,
         Err(StoreError::AttachmentSetNotFound)
     ));
 
     // Files added together are listed in the order given (ids are random).
     let (ordered, _) = s
-        .add_attachments(attachments("111111111111", None, 3, t0))
+        .add_attachments(attachments("111111111111", None, 3, t0), audit())
         .await
         .unwrap();
     let mut listed = new_case("111111111111", 5, t0 + Duration::from_secs(180));
     listed.attachment_set = Some(ordered);
-    let c = s.create_case(listed).await.unwrap();
+    let c = s.create_case(listed, audit()).await.unwrap();
     let comms = s
         .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
         .await
@@ -857,18 +902,21 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
 
     // An hour later the set is gone.
     let (old, _) = s
-        .add_attachments(attachments("111111111111", None, 1, t0))
+        .add_attachments(attachments("111111111111", None, 1, t0), audit())
         .await
         .unwrap();
     let late = t0 + Duration::from_secs(3600);
     let expired = s
-        .add_attachments(attachments("111111111111", Some(old.clone()), 1, late))
+        .add_attachments(
+            attachments("111111111111", Some(old.clone()), 1, late),
+            audit(),
+        )
         .await;
     assert!(matches!(expired, Err(StoreError::AttachmentSetExpired)));
     let mut late_case = new_case("111111111111", 4, late);
     late_case.attachment_set = Some(old);
     assert!(matches!(
-        s.create_case(late_case).await,
+        s.create_case(late_case, audit()).await,
         Err(StoreError::AttachmentSetExpired)
     ));
 }
@@ -884,15 +932,15 @@ async fn monthly_cap_is_enforced_atomically(s: Store) {
         });
         c
     };
-    s.create_case(capped(1, "2026-07")).await.unwrap();
-    s.create_case(capped(2, "2026-07")).await.unwrap();
-    let third = s.create_case(capped(3, "2026-07")).await;
+    s.create_case(capped(1, "2026-07"), audit()).await.unwrap();
+    s.create_case(capped(2, "2026-07"), audit()).await.unwrap();
+    let third = s.create_case(capped(3, "2026-07"), audit()).await;
     assert!(matches!(third, Err(StoreError::MonthlyCaseCapReached)));
     assert_eq!(
         s.cases(&query("111111111111")).await.unwrap().items.len(),
         2
     );
-    s.create_case(capped(4, "2026-08")).await.unwrap();
+    s.create_case(capped(4, "2026-08"), audit()).await.unwrap();
 }
 
 /// Access that can be taken away: an agent disabled, re-roled, re-tokened, limited to
@@ -910,13 +958,15 @@ async fn people_lose_and_regain_access(s: Store) {
         created: t0,
         expires: t0 + hour,
     };
-    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+        .await
+        .unwrap();
     let email = "agent-1@support.example.com";
-    s.insert_session(vec![11; 32], session(email))
+    s.insert_session(vec![11; 32], session(email), audit())
         .await
         .unwrap();
 
-    s.change_agent(email, AgentChange::Disable(t0))
+    s.change_agent(email, AgentChange::Disable(t0), audit())
         .await
         .unwrap();
     let a = s.agent_by_email(email).await.unwrap().unwrap();
@@ -926,13 +976,15 @@ async fn people_lose_and_regain_access(s: Store) {
         None,
         "sessions end"
     );
-    s.change_agent(email, AgentChange::Enable).await.unwrap();
+    s.change_agent(email, AgentChange::Enable, audit())
+        .await
+        .unwrap();
     assert_eq!(
         s.agent_by_email(email).await.unwrap().unwrap().disabled,
         None
     );
 
-    s.change_agent(email, AgentChange::Role(Role::Admin))
+    s.change_agent(email, AgentChange::Role(Role::Admin), audit())
         .await
         .unwrap();
     assert_eq!(
@@ -946,6 +998,7 @@ async fn people_lose_and_regain_access(s: Store) {
             hash: vec![9; 32],
             expires: Some(t0 + hour),
         },
+        audit(),
     )
     .await
     .unwrap();
@@ -955,7 +1008,7 @@ async fn people_lose_and_regain_access(s: Store) {
     );
     let a = s.agent_by_token(&[9; 32]).await.unwrap().unwrap();
     assert_eq!(a.token_expires, Some(t0 + hour));
-    s.change_agent(email, AgentChange::RevokeToken(t0))
+    s.change_agent(email, AgentChange::RevokeToken(t0), audit())
         .await
         .unwrap();
     assert_eq!(
@@ -967,7 +1020,7 @@ async fn people_lose_and_regain_access(s: Store) {
         Some(t0)
     );
     assert!(matches!(
-        s.change_agent("nobody@example.com", AgentChange::Enable)
+        s.change_agent("nobody@example.com", AgentChange::Enable, audit())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -976,6 +1029,7 @@ async fn people_lose_and_regain_access(s: Store) {
     s.set_agent_accounts(
         "agent-1",
         vec!["222222222222".into(), "111111111111".into()],
+        audit(),
     )
     .await
     .unwrap();
@@ -986,13 +1040,16 @@ async fn people_lose_and_regain_access(s: Store) {
     assert!(matches!(
         s.set_agent_accounts(
             "agent-1",
-            vec!["111111111111".into(), "999999999999".into()]
+            vec!["111111111111".into(), "999999999999".into()],
+            audit()
         )
         .await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.agent_accounts("agent-1").await.unwrap().len(), 2);
-    s.set_agent_accounts("agent-1", vec![]).await.unwrap();
+    s.set_agent_accounts("agent-1", vec![], audit())
+        .await
+        .unwrap();
     assert!(s.agent_accounts("agent-1").await.unwrap().is_empty());
 
     // A user: disabled, enabled, deleted; their case stays the account's.
@@ -1006,17 +1063,17 @@ async fn people_lose_and_regain_access(s: Store) {
         disabled: None,
         demo: false,
     };
-    s.insert_user(user).await.unwrap();
-    s.set_password("ex@example.com", "$argon2id$x", t0)
+    s.insert_user(user, audit()).await.unwrap();
+    s.set_password("ex@example.com", "$argon2id$x", t0, audit())
         .await
         .unwrap();
-    s.insert_session(vec![12; 32], session("ex@example.com"))
+    s.insert_session(vec![12; 32], session("ex@example.com"), audit())
         .await
         .unwrap();
     let mut case = new_case("111111111111", 1, t0);
     case.case.submitted_by = "ex@example.com".into();
-    let c = s.create_case(case).await.unwrap();
-    s.change_user("ex@example.com", UserChange::Disable(t0))
+    let c = s.create_case(case, audit()).await.unwrap();
+    s.change_user("ex@example.com", UserChange::Disable(t0), audit())
         .await
         .unwrap();
     assert_eq!(
@@ -1028,17 +1085,18 @@ async fn people_lose_and_regain_access(s: Store) {
         Some(t0)
     );
     assert_eq!(s.session(&[12; 32], t0).await.unwrap(), None);
-    s.change_user("ex@example.com", UserChange::Enable)
+    s.change_user("ex@example.com", UserChange::Enable, audit())
         .await
         .unwrap();
-    s.change_user("ex@example.com", UserChange::Delete)
+    s.change_user("ex@example.com", UserChange::Delete, audit())
         .await
         .unwrap();
     assert_eq!(s.user_by_email("ex@example.com").await.unwrap(), None);
     assert_eq!(s.password("ex@example.com").await.unwrap(), None);
     assert!(s.case("111111111111", &c.case_id).await.unwrap().is_some());
     assert!(matches!(
-        s.change_user("ex@example.com", UserChange::Delete).await,
+        s.change_user("ex@example.com", UserChange::Delete, audit())
+            .await,
         Err(StoreError::NotFound)
     ));
 }
@@ -1092,20 +1150,21 @@ async fn holidays_import_replaces_per_source(s: Store) {
             h(date(2026, 12, 29), "winter"),
             h(date(2026, 12, 30), "winter"),
         ],
+        audit(),
     )
     .await
     .unwrap();
-    s.replace_holidays("JP", "b.ics", vec![h(date(2026, 12, 28), "party")])
+    s.replace_holidays("JP", "b.ics", vec![h(date(2026, 12, 28), "party")], audit())
         .await
         .unwrap();
-    s.replace_holidays("US", "a.ics", vec![h(date(2026, 12, 24), "eve")])
+    s.replace_holidays("US", "a.ics", vec![h(date(2026, 12, 24), "eve")], audit())
         .await
         .unwrap();
     let jp = s.holidays("JP").await.unwrap();
     assert_eq!(jp.len(), 3);
     assert_eq!(jp[0].1.name, "party");
     // Importing a.ics again replaces only what a.ics brought.
-    s.replace_holidays("JP", "a.ics", vec![h(date(2026, 12, 31), "eve")])
+    s.replace_holidays("JP", "a.ics", vec![h(date(2026, 12, 31), "eve")], audit())
         .await
         .unwrap();
     let days: Vec<_> = s
@@ -1147,8 +1206,10 @@ fn agent(id: &str) -> Agent {
 }
 
 async fn agents_are_found_by_token_hash(s: Store) {
-    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
-    let dup = s.insert_agent(agent("agent-1"), vec![2; 32]).await;
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+        .await
+        .unwrap();
+    let dup = s.insert_agent(agent("agent-1"), vec![2; 32], audit()).await;
     assert!(matches!(dup, Err(StoreError::AlreadyExists)));
     assert_eq!(
         s.agent_by_token(&[1; 32]).await.unwrap(),
@@ -1172,7 +1233,9 @@ async fn agents_are_found_by_token_hash(s: Store) {
 async fn queue_orders_by_deadline_and_filters(s: Store) {
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
-    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+        .await
+        .unwrap();
     let t0 = at("2026-05-01T00:00:00Z");
     let hour = Duration::from_secs(3600);
     // Case n is due in (5 - n) hours: later cases first; even ones have no target.
@@ -1192,7 +1255,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
         } else {
             vec![first_response(t0, t0 + hour * (6 - n))]
         };
-        let c = s.create_case(new).await.unwrap();
+        let c = s.create_case(new, audit()).await.unwrap();
         assert_eq!(c.sla_due, (n != 2).then(|| t0 + hour * (6 - n)));
         ids.push(c);
     }
@@ -1252,10 +1315,12 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
         ["subject 5", "subject 4"]
     );
     // Assignment.
-    s.assign(ids[0].display_id, Some("agent-1".into()))
+    s.assign(ids[0].display_id, Some("agent-1".into()), audit())
         .await
         .unwrap();
-    let unknown = s.assign(ids[0].display_id, Some("agent-9".into())).await;
+    let unknown = s
+        .assign(ids[0].display_id, Some("agent-9".into()), audit())
+        .await;
     assert!(matches!(unknown, Err(StoreError::NotFound)));
     let mut mine = q(|_| {});
     mine.assignee = Some(Assignee::Agent("agent-1".into()));
@@ -1264,7 +1329,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
     unassigned.assignee = Some(Assignee::Unassigned);
     assert_eq!(s.queue(&unassigned).await.unwrap().items.len(), 4);
     // Resolved cases leave the queue; a status filter narrows it.
-    s.resolve_case("222222222222", &ids[4].case_id, t0)
+    s.resolve_case("222222222222", &ids[4].case_id, t0, audit())
         .await
         .unwrap();
     let mut opened = q(|_| {});
@@ -1303,11 +1368,11 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     let acct = "111111111111";
     let t0 = at("2026-05-01T00:00:00Z");
     let min = Duration::from_secs(60);
-    let c = s.create_case(new_case(acct, 1, t0)).await.unwrap();
+    let c = s.create_case(new_case(acct, 1, t0), audit()).await.unwrap();
     // An internal note changes nothing the customer sees and stops no clock.
     let mut note = message(acct, &c.case_id, true, t0 + min);
     note.internal = true;
-    s.add_communication(note).await.unwrap();
+    s.add_communication(note, audit()).await.unwrap();
     let seen = |include_internal| CommunicationQuery {
         account_id: acct.into(),
         case_id: c.case_id.clone(),
@@ -1342,12 +1407,12 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     // A customer message while the first response is owed starts no next-reply target.
     let mut chase = message(acct, &c.case_id, false, t0 + min * 2);
     chase.follow_up = Some(target(TargetKind::NextReply, t0 + min * 2, t0 + min * 62));
-    s.add_communication(chase).await.unwrap();
+    s.add_communication(chase, audit()).await.unwrap();
     assert_eq!(s.case_targets(c.display_id).await.unwrap().len(), 1);
     // Support answers: the first response is met; an update target starts.
     let mut answer = message(acct, &c.case_id, true, t0 + min * 3);
     answer.follow_up = Some(target(TargetKind::Update, t0 + min * 3, t0 + min * 123));
-    s.add_communication(answer).await.unwrap();
+    s.add_communication(answer, audit()).await.unwrap();
     let case = s.case(acct, &c.case_id).await.unwrap().unwrap();
     assert_eq!(
         case.first_response.as_ref().and_then(|f| f.responded),
@@ -1357,7 +1422,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     // The customer writes back: support owes a next reply (the update keeps running).
     let mut back = message(acct, &c.case_id, false, t0 + min * 10);
     back.follow_up = Some(target(TargetKind::NextReply, t0 + min * 10, t0 + min * 70));
-    s.add_communication(back).await.unwrap();
+    s.add_communication(back, audit()).await.unwrap();
     let targets = s.case_targets(c.display_id).await.unwrap();
     let kinds: Vec<_> = targets
         .iter()
@@ -1377,11 +1442,14 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     );
     // Waiting on the customer stops updates only.
     let before = s
-        .set_status(StatusChange {
-            display_id: c.display_id,
-            status: CaseStatus::PendingCustomerAction,
-            at: t0 + min * 11,
-        })
+        .set_status(
+            StatusChange {
+                display_id: c.display_id,
+                status: CaseStatus::PendingCustomerAction,
+                at: t0 + min * 11,
+            },
+            audit(),
+        )
         .await
         .unwrap();
     assert_eq!(before, status::OPENED);
@@ -1390,7 +1458,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     assert_eq!(targets[1].met, None);
     assert_eq!(targets[2].stopped, None);
     // Resolving stops every clock.
-    s.resolve_case(acct, &c.case_id, t0 + min * 20)
+    s.resolve_case(acct, &c.case_id, t0 + min * 20, audit())
         .await
         .unwrap();
     let targets = s.case_targets(c.display_id).await.unwrap();
@@ -1436,19 +1504,22 @@ async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
     let acct = "111111111111";
     let t0 = at("2026-05-01T00:00:00Z");
     let hour = Duration::from_secs(3600);
-    s.insert_webhook(Webhook {
-        id: "wh-breach".into(),
-        url: "http://127.0.0.1:9/hook".into(),
-        events: vec!["sla.breach".into()],
-        secret_ciphertext: vec![9; 40],
-        created: t0,
-        disabled: None,
-    })
+    s.insert_webhook(
+        Webhook {
+            id: "wh-breach".into(),
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["sla.breach".into()],
+            secret_ciphertext: vec![9; 40],
+            created: t0,
+            disabled: None,
+        },
+        audit(),
+    )
     .await
     .unwrap();
     let mut new = new_case(acct, 1, t0);
     new.targets = vec![first_response(t0, t0 + hour * 4)];
-    let c = s.create_case(new).await.unwrap();
+    let c = s.create_case(new, audit()).await.unwrap();
     // Nothing is due before the warning point (3 hours in).
     assert!(s.due_targets(t0 + hour * 2, 10).await.unwrap().is_empty());
     let now = t0 + hour * 3 + Duration::from_secs(1);
@@ -1540,9 +1611,9 @@ async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
         hooks[0].1.last_error.as_deref(),
         Some("endpoint answered 503")
     );
-    s.disable_webhook("wh-breach", now).await.unwrap();
+    s.disable_webhook("wh-breach", now, audit()).await.unwrap();
     assert!(matches!(
-        s.disable_webhook("wh-breach", now).await,
+        s.disable_webhook("wh-breach", now, audit()).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -1552,7 +1623,7 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
     let acct = "111111111111";
     let t0 = at("2026-05-01T00:00:00Z");
     let min = Duration::from_secs(60);
-    let c = s.create_case(new_case(acct, 1, t0)).await.unwrap();
+    let c = s.create_case(new_case(acct, 1, t0), audit()).await.unwrap();
     let escalation = |at: Timestamp, month: &str| NewEscalation {
         display_id: c.display_id,
         account_id: acct.into(),
@@ -1560,30 +1631,36 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
         per_month: 2,
         target: target(TargetKind::Escalation, at, at + min * 10),
     };
-    assert_eq!(s.escalate(escalation(t0, "2026-05")).await.unwrap(), 1);
+    assert_eq!(
+        s.escalate(escalation(t0, "2026-05"), audit())
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(
         s.case(acct, &c.case_id).await.unwrap().unwrap().sla_due,
         Some(t0 + min * 10)
     );
     // One escalation at a time: the next waits for support's answer.
     assert!(matches!(
-        s.escalate(escalation(t0, "2026-05")).await,
+        s.escalate(escalation(t0, "2026-05"), audit()).await,
         Err(StoreError::AlreadyExists)
     ));
-    s.add_communication(message(acct, &c.case_id, true, t0 + min))
+    s.add_communication(message(acct, &c.case_id, true, t0 + min), audit())
         .await
         .unwrap();
     assert_eq!(
-        s.escalate(escalation(t0 + min * 2, "2026-05"))
+        s.escalate(escalation(t0 + min * 2, "2026-05"), audit())
             .await
             .unwrap(),
         2
     );
-    s.add_communication(message(acct, &c.case_id, true, t0 + min * 3))
+    s.add_communication(message(acct, &c.case_id, true, t0 + min * 3), audit())
         .await
         .unwrap();
     assert!(matches!(
-        s.escalate(escalation(t0 + min * 4, "2026-05")).await,
+        s.escalate(escalation(t0 + min * 4, "2026-05"), audit())
+            .await,
         Err(StoreError::QuotaExhausted)
     ));
     assert_eq!(
@@ -1594,7 +1671,7 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
     );
     // A new month, a new quota.
     assert_eq!(
-        s.escalate(escalation(t0 + min * 5, "2026-06"))
+        s.escalate(escalation(t0 + min * 5, "2026-06"), audit())
             .await
             .unwrap(),
         1
@@ -1608,11 +1685,12 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
         .map(|t| t.seq)
         .collect();
     assert_eq!(seqs, [0, 1, 2]);
-    s.resolve_case(acct, &c.case_id, t0 + min * 6)
+    s.resolve_case(acct, &c.case_id, t0 + min * 6, audit())
         .await
         .unwrap();
     assert!(matches!(
-        s.escalate(escalation(t0 + min * 7, "2026-06")).await,
+        s.escalate(escalation(t0 + min * 7, "2026-06"), audit())
+            .await,
         Err(StoreError::NotFound)
     ));
 }
@@ -1623,7 +1701,7 @@ async fn report_rows_cover_the_period(s: Store) {
     let t0 = at("2026-05-01T00:00:00Z");
     let day = Duration::from_secs(86_400);
     for n in [1u32, 3, 5] {
-        s.create_case(new_case(acct, n, t0 + day * n))
+        s.create_case(new_case(acct, n, t0 + day * n), audit())
             .await
             .unwrap();
     }
@@ -1665,6 +1743,7 @@ async fn usage_payers_and_invoices(s: Store) {
         ],
         "cur",
         t0,
+        audit(),
     )
     .await
     .unwrap();
@@ -1673,6 +1752,7 @@ async fn usage_payers_and_invoices(s: Store) {
         vec![usage("111111111111", "2026-10", "0.0000001")],
         "generic",
         t0,
+        audit(),
     )
     .await
     .unwrap();
@@ -1688,14 +1768,15 @@ async fn usage_payers_and_invoices(s: Store) {
 
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
-    s.set_payer("222222222222", Some("111111111111"))
+    s.set_payer("222222222222", Some("111111111111"), audit())
         .await
         .unwrap();
-    s.set_payer("111111111111", Some("111111111111"))
+    s.set_payer("111111111111", Some("111111111111"), audit())
         .await
         .unwrap();
     assert!(matches!(
-        s.set_payer("222222222222", Some("999999999999")).await,
+        s.set_payer("222222222222", Some("999999999999"), audit())
+            .await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(
@@ -1723,13 +1804,18 @@ async fn usage_payers_and_invoices(s: Store) {
             invoice("111111111111", "99.99", 3),
             invoice("222222222222", "0", 0),
         ],
+        audit(),
     )
     .await
     .unwrap();
     // Running the month again replaces it: no duplicates.
-    s.replace_invoices("2026-10", vec![invoice("111111111111", "99.99", 3)])
-        .await
-        .unwrap();
+    s.replace_invoices(
+        "2026-10",
+        vec![invoice("111111111111", "99.99", 3)],
+        audit(),
+    )
+    .await
+    .unwrap();
     let all = s.invoices(None, Some("2026-10")).await.unwrap();
     assert_eq!(all, [invoice("111111111111", "99.99", 3)]);
     assert_eq!(
@@ -1758,24 +1844,26 @@ async fn users_passwords_and_sessions(s: Store) {
         disabled: None,
         demo: false,
     };
-    s.insert_user(user.clone()).await.unwrap();
+    s.insert_user(user.clone(), audit()).await.unwrap();
     assert!(matches!(
-        s.insert_user(user.clone()).await,
+        s.insert_user(user.clone(), audit()).await,
         Err(StoreError::AlreadyExists)
     ));
     // An agent's email cannot be a user's, nor the other way round.
-    s.insert_agent(agent("agent-1"), vec![1; 32]).await.unwrap();
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+        .await
+        .unwrap();
     let mut clash = user.clone();
     clash.id = "user-2".into();
     clash.email = "agent-1@support.example.com".into();
     assert!(matches!(
-        s.insert_user(clash).await,
+        s.insert_user(clash, audit()).await,
         Err(StoreError::AlreadyExists)
     ));
     let mut agent_clash = agent("agent-2");
     agent_clash.email = "mei@example.com".into();
     assert!(matches!(
-        s.insert_agent(agent_clash, vec![2; 32]).await,
+        s.insert_agent(agent_clash, vec![2; 32], audit()).await,
         Err(StoreError::AlreadyExists)
     ));
     assert_eq!(
@@ -1783,7 +1871,7 @@ async fn users_passwords_and_sessions(s: Store) {
         Some(user)
     );
 
-    s.set_password("mei@example.com", "$argon2id$one", t0)
+    s.set_password("mei@example.com", "$argon2id$one", t0, audit())
         .await
         .unwrap();
     let session = |expires: Timestamp| Session {
@@ -1793,7 +1881,7 @@ async fn users_passwords_and_sessions(s: Store) {
         expires,
     };
     let hour = Duration::from_secs(3600);
-    s.insert_session(vec![7; 32], session(t0 + hour))
+    s.insert_session(vec![7; 32], session(t0 + hour), audit())
         .await
         .unwrap();
     assert_eq!(
@@ -1807,7 +1895,7 @@ async fn users_passwords_and_sessions(s: Store) {
     );
     assert_eq!(s.session(&[8; 32], t0).await.unwrap(), None);
     // A new password ends the email's sessions.
-    s.set_password("mei@example.com", "$argon2id$two", t0)
+    s.set_password("mei@example.com", "$argon2id$two", t0, audit())
         .await
         .unwrap();
     assert_eq!(
@@ -1815,10 +1903,10 @@ async fn users_passwords_and_sessions(s: Store) {
         Some("$argon2id$two")
     );
     assert_eq!(s.session(&[7; 32], t0).await.unwrap(), None);
-    s.insert_session(vec![9; 32], session(t0 + hour))
+    s.insert_session(vec![9; 32], session(t0 + hour), audit())
         .await
         .unwrap();
-    s.delete_session(vec![9; 32]).await.unwrap();
+    s.delete_session(vec![9; 32], audit()).await.unwrap();
     assert_eq!(s.session(&[9; 32], t0).await.unwrap(), None);
 }
 
@@ -1835,7 +1923,7 @@ async fn preferences_tams_and_user_lists(s: Store) {
         ui_language: Some("ja".into()),
         timezone: Some("Asia/Tokyo".into()),
     };
-    s.set_preferences("mei@example.com", chosen.clone())
+    s.set_preferences("mei@example.com", chosen.clone(), audit())
         .await
         .unwrap();
     assert_eq!(s.preferences("mei@example.com").await.unwrap(), chosen);
@@ -1843,17 +1931,23 @@ async fn preferences_tams_and_user_lists(s: Store) {
         ui_language: None,
         timezone: Some("Europe/Paris".into()),
     };
-    s.set_preferences("mei@example.com", cleared.clone())
+    s.set_preferences("mei@example.com", cleared.clone(), audit())
         .await
         .unwrap();
     assert_eq!(s.preferences("mei@example.com").await.unwrap(), cleared);
 
     let mut tam = agent("tam-1");
     tam.role = Role::Tam;
-    s.insert_agent(tam.clone(), vec![1; 32]).await.unwrap();
+    s.insert_agent(tam.clone(), vec![1; 32], audit())
+        .await
+        .unwrap();
     assert_eq!(s.tam_of("111111111111").await.unwrap(), None);
-    s.set_tam("111111111111", Some("tam-1"), t0).await.unwrap();
-    s.set_tam("222222222222", Some("tam-1"), t0).await.unwrap();
+    s.set_tam("111111111111", Some("tam-1"), t0, audit())
+        .await
+        .unwrap();
+    s.set_tam("222222222222", Some("tam-1"), t0, audit())
+        .await
+        .unwrap();
     assert_eq!(s.tam_of("111111111111").await.unwrap(), Some(tam.clone()));
     assert_eq!(
         s.tams().await.unwrap(),
@@ -1866,17 +1960,17 @@ async fn preferences_tams_and_user_lists(s: Store) {
         s.tam_accounts("tam-1").await.unwrap(),
         vec!["111111111111".to_string(), "222222222222".to_string()]
     );
-    s.set_tam("222222222222", None, t0).await.unwrap();
+    s.set_tam("222222222222", None, t0, audit()).await.unwrap();
     assert_eq!(
         s.tam_accounts("tam-1").await.unwrap(),
         vec!["111111111111".to_string()]
     );
     assert!(matches!(
-        s.set_tam("999999999999", Some("tam-1"), t0).await,
+        s.set_tam("999999999999", Some("tam-1"), t0, audit()).await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.set_tam("111111111111", Some("nobody"), t0).await,
+        s.set_tam("111111111111", Some("nobody"), t0, audit()).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(
@@ -1890,16 +1984,19 @@ async fn preferences_tams_and_user_lists(s: Store) {
         ("u2", "111111111111", "a@example.com"),
         ("u3", "222222222222", "c@example.com"),
     ] {
-        s.insert_user(User {
-            id: id.into(),
-            account_id: account.into(),
-            email: email.into(),
-            name: id.into(),
-            language: "en".into(),
-            created: t0,
-            disabled: None,
-            demo: false,
-        })
+        s.insert_user(
+            User {
+                id: id.into(),
+                account_id: account.into(),
+                email: email.into(),
+                name: id.into(),
+                language: "en".into(),
+                created: t0,
+                disabled: None,
+                demo: false,
+            },
+            audit(),
+        )
         .await
         .unwrap();
     }
@@ -1925,6 +2022,7 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
     s.create_account(
         named,
         assignment("510000000001", "aws.business", date(2026, 1, 1)),
+        audit(),
     )
     .await
     .unwrap();
@@ -1974,9 +2072,9 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
     // A TAM's search covers only the accounts they manage.
     let mut tam = agent("tam-1");
     tam.role = Role::Tam;
-    s.insert_agent(tam, vec![1; 32]).await.unwrap();
+    s.insert_agent(tam, vec![1; 32], audit()).await.unwrap();
     for id in ["310000000002", "510000000001"] {
-        s.set_tam(id, Some("tam-1"), at("2026-11-22T09:00:00Z"))
+        s.set_tam(id, Some("tam-1"), at("2026-11-22T09:00:00Z"), audit())
             .await
             .unwrap();
     }

@@ -13,6 +13,17 @@ use tierdesk_core::records::{Account, Case, CaseStatus, CaseTarget, PlanAssignme
 use tierdesk_store::{NewAttachments, NewCase, NewCommunication, NewEscalation, Store, StoreError};
 use tierdesk_testkit::{Engine, ScratchDb, unique};
 
+/// An audit entry for a write made by the suite (the store records whatever it is given).
+fn audit() -> tierdesk_core::audit::AuditEntry {
+    tierdesk_testkit::operator().did(
+        Timestamp::UNIX_EPOCH,
+        tierdesk_core::audit::Action::CaseCreate,
+        None,
+        "test",
+        "",
+    )
+}
+
 const ACCOUNT: &str = "111111111111";
 const ROUNDS: usize = 20;
 
@@ -41,6 +52,7 @@ async fn replicas(engine: Engine) -> Option<(Store, Store, ScratchDb)> {
             assigned_at: at("2026-01-01T00:00:00Z"),
             forced: false,
         },
+        audit(),
     )
     .await
     .unwrap();
@@ -73,32 +85,35 @@ fn new_set(existing: Option<String>, n: usize, t: Timestamp) -> NewAttachments {
 }
 
 async fn open_case(s: &Store, t: Timestamp) -> Case {
-    s.create_case(NewCase {
-        case: Case {
-            display_id: 0,
-            case_id: format!("case-{ACCOUNT}-race-2026-{}", unique()),
-            account_id: ACCOUNT.into(),
-            subject: "race".into(),
-            status: CaseStatus::Opened,
-            service_code: "general-info".into(),
-            category_code: "using-aws".into(),
-            severity_code: "urgent".into(),
-            issue_type: "technical".into(),
-            language: "en".into(),
-            submitted_by: "racer".into(),
-            cc_emails: vec![],
-            plan_id: "aws.enterprise_2025".into(),
-            created: t,
-            first_response: None,
-            assignee: None,
-            sla_due: None,
+    s.create_case(
+        NewCase {
+            case: Case {
+                display_id: 0,
+                case_id: format!("case-{ACCOUNT}-race-2026-{}", unique()),
+                account_id: ACCOUNT.into(),
+                subject: "race".into(),
+                status: CaseStatus::Opened,
+                service_code: "general-info".into(),
+                category_code: "using-aws".into(),
+                severity_code: "urgent".into(),
+                issue_type: "technical".into(),
+                language: "en".into(),
+                submitted_by: "racer".into(),
+                cc_emails: vec![],
+                plan_id: "aws.enterprise_2025".into(),
+                created: t,
+                first_response: None,
+                assignee: None,
+                sla_due: None,
+            },
+            body: "go".into(),
+            attachment_set: None,
+            files: None,
+            monthly_cap: None,
+            targets: vec![],
         },
-        body: "go".into(),
-        attachment_set: None,
-        files: None,
-        monthly_cap: None,
-        targets: vec![],
-    })
+        audit(),
+    )
     .await
     .unwrap()
 }
@@ -123,10 +138,13 @@ async fn a_set_is_used_by_one_message_only(a: Store, b: Store) {
     let t = at("2026-06-01T00:00:00Z");
     let case = open_case(&a, t).await;
     for _ in 0..ROUNDS {
-        let (set, _) = a.add_attachments(new_set(None, 1, t)).await.unwrap();
+        let (set, _) = a
+            .add_attachments(new_set(None, 1, t), audit())
+            .await
+            .unwrap();
         let (x, y) = tokio::join!(
-            a.add_communication(message(&case, &set, t)),
-            b.add_communication(message(&case, &set, t)),
+            a.add_communication(message(&case, &set, t), audit()),
+            b.add_communication(message(&case, &set, t), audit()),
         );
         let won = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(won, 1, "{x:?} / {y:?}");
@@ -143,10 +161,13 @@ async fn a_set_never_holds_more_than_its_limit(a: Store, b: Store) {
     let t = at("2026-06-01T00:00:00Z");
     for _ in 0..ROUNDS {
         // One file in; two writers add two each to a set of at most three.
-        let (set, _) = a.add_attachments(new_set(None, 1, t)).await.unwrap();
+        let (set, _) = a
+            .add_attachments(new_set(None, 1, t), audit())
+            .await
+            .unwrap();
         let (x, y) = tokio::join!(
-            a.add_attachments(new_set(Some(set.clone()), 2, t)),
-            b.add_attachments(new_set(Some(set.clone()), 2, t)),
+            a.add_attachments(new_set(Some(set.clone()), 2, t), audit()),
+            b.add_attachments(new_set(Some(set.clone()), 2, t), audit()),
         );
         let won = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(won, 1, "{x:?} / {y:?}");
@@ -177,7 +198,10 @@ async fn one_escalation_awaits_at_a_time(a: Store, b: Store) {
                 None,
             ),
         };
-        let (x, y) = tokio::join!(a.escalate(escalation()), b.escalate(escalation()));
+        let (x, y) = tokio::join!(
+            a.escalate(escalation(), audit()),
+            b.escalate(escalation(), audit())
+        );
         let won = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(won, 1, "{x:?} / {y:?}");
         let running = a

@@ -185,9 +185,17 @@ pub fn account(id: &str, plan: &str) -> NewAccount {
     }
 }
 
+/// Who tests act as when the operator would: the command line, as user `test`.
+pub fn operator() -> tierdesk_core::audit::Who {
+    tierdesk_core::audit::Who::new(tierdesk_core::audit::ActorKind::Cli, "test", None)
+}
+
 /// A new access key of `account`, resolved to the caller the AWS API would see.
 pub async fn api_caller(app: &App, account: &str) -> Caller {
-    let key = app.create_key(account, "test").await.expect("a new key");
+    let key = app
+        .create_key(&operator(), account, "test")
+        .await
+        .expect("a new key");
     app.resolve_key(&key.access_key_id)
         .await
         .expect("resolving the key")

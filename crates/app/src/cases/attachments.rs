@@ -4,6 +4,8 @@ use jiff::Timestamp;
 use tierdesk_core::records::Attachment;
 use tierdesk_store::{NewAttachments, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
@@ -15,6 +17,7 @@ impl App {
     pub async fn add_attachments_to_set(
         &self,
         caller: &Caller,
+        who: &Who,
         set_id: Option<String>,
         files: Option<Vec<NewFile>>,
     ) -> Result<(String, Timestamp), ServiceError> {
@@ -27,17 +30,31 @@ impl App {
         if set_id.is_none() {
             self.count_new_set(&caller.account.id).await?;
         }
+        let new_set_id = ids::attachment_set_id()?;
+        let audit = who.did(
+            now,
+            Action::AttachmentsAdd,
+            Some(&caller.account.id),
+            format!(
+                "attachment-set:{}",
+                set_id.as_deref().unwrap_or(&new_set_id)
+            ),
+            format!("{} files", checked.len()),
+        );
         self.store
-            .add_attachments(NewAttachments {
-                account_id: caller.account.id.clone(),
-                existing_set: set_id.clone(),
-                new_set_id: ids::attachment_set_id()?,
-                files: checked,
-                max_per_set: max as i64,
-                account_quota: self.limits.account_storage_bytes,
-                lifetime: self.limits.attachment_set_lifetime,
-                at: now,
-            })
+            .add_attachments(
+                NewAttachments {
+                    account_id: caller.account.id.clone(),
+                    existing_set: set_id.clone(),
+                    new_set_id,
+                    files: checked,
+                    max_per_set: max as i64,
+                    account_quota: self.limits.account_storage_bytes,
+                    lifetime: self.limits.attachment_set_lifetime,
+                    at: now,
+                },
+                audit,
+            )
             .await
             .map_err(|e| match e {
                 StoreError::AttachmentSetFull => ServiceError::AttachmentSetSizeLimit(format!(

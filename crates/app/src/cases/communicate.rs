@@ -6,6 +6,8 @@
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_store::{NewCommunication, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::actor::Actor;
 use crate::error::{Field, Refusal};
 use crate::files::{NewFile, attachment_error};
@@ -40,7 +42,12 @@ impl App {
     /// action, and owes them a next reply where the plan promises one; support's visible
     /// reply meets every running target and starts the next periodic update where the
     /// plan promises one (`tierdesk_core::sla::targets::on_message` decides).
-    pub async fn post_message(&self, actor: Actor<'_>, msg: Message) -> Result<(), ServiceError> {
+    pub async fn post_message(
+        &self,
+        actor: Actor<'_>,
+        who: &Who,
+        msg: Message,
+    ) -> Result<(), ServiceError> {
         if let Actor::Customer(caller) = actor {
             self.require_api(caller)?;
         }
@@ -80,20 +87,39 @@ impl App {
         let files = files
             .map(|files| self.new_set(&case.account_id, files))
             .transpose()?;
+        let file_count = files.as_ref().map_or(0, |f| f.files.len());
+        let audit = who.did(
+            now,
+            if msg.internal {
+                Action::CaseNote
+            } else {
+                Action::CaseMessage
+            },
+            Some(&case.account_id),
+            format!("case:{}", case.case_id),
+            match (&set, file_count) {
+                (Some(set), _) => format!("with attachment set {set}"),
+                (None, 0) => String::new(),
+                (None, n) => format!("with {n} files"),
+            },
+        );
         self.store
-            .add_communication(NewCommunication {
-                account_id: case.account_id.clone(),
-                case_id: case.case_id.clone(),
-                body,
-                submitted_by: actor.submitted_by(),
-                from_support,
-                internal: msg.internal,
-                attachment_set: set.clone(),
-                files,
-                at: now,
-                follow_up,
-                max_per_case: Some(self.limits.messages_per_case),
-            })
+            .add_communication(
+                NewCommunication {
+                    account_id: case.account_id.clone(),
+                    case_id: case.case_id.clone(),
+                    body,
+                    submitted_by: actor.submitted_by(),
+                    from_support,
+                    internal: msg.internal,
+                    attachment_set: set.clone(),
+                    files,
+                    at: now,
+                    follow_up,
+                    max_per_case: Some(self.limits.messages_per_case),
+                },
+                audit,
+            )
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => actor.no_case(case_id),

@@ -6,6 +6,8 @@ use tierdesk_core::records::{Case, CaseStatus, FirstResponse};
 use tierdesk_store::{MonthlyCap, NewCase, StoreError};
 
 use super::{CreateCase, MAX_SUBJECT_CHARS};
+use tierdesk_core::audit::{Action, Who};
+
 use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::{Field, Problem, Refusal};
@@ -81,6 +83,7 @@ impl App {
     pub async fn create_case(
         &self,
         caller: &Caller,
+        who: &Who,
         input: CreateCase,
     ) -> Result<Case, ServiceError> {
         self.require_api(caller)?;
@@ -179,16 +182,29 @@ impl App {
             }
             None => None,
         };
+        let audit = who.did(
+            now,
+            Action::CaseCreate,
+            Some(&caller.account.id),
+            format!("case:{}", case.case_id),
+            format!(
+                "severity {}, service {}",
+                case.severity_code, case.service_code
+            ),
+        );
         match self
             .store
-            .create_case(NewCase {
-                case,
-                body,
-                attachment_set: set.clone(),
-                files,
-                monthly_cap,
-                targets: first_response.into_iter().collect(),
-            })
+            .create_case(
+                NewCase {
+                    case,
+                    body,
+                    attachment_set: set.clone(),
+                    files,
+                    monthly_cap,
+                    targets: first_response.into_iter().collect(),
+                },
+                audit,
+            )
             .await
         {
             Ok(c) => Ok(c),

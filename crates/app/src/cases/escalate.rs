@@ -8,6 +8,8 @@ use tierdesk_core::records::CaseTarget;
 use tierdesk_core::time::month_in;
 use tierdesk_store::{NewEscalation, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::actor::Actor;
 use crate::error::Refusal;
 use crate::{App, ServiceError};
@@ -24,6 +26,7 @@ impl App {
     pub async fn escalate(
         &self,
         actor: Actor<'_>,
+        who: &Who,
         case_id: &str,
     ) -> Result<Escalated, ServiceError> {
         if let Actor::Customer(caller) = actor {
@@ -62,13 +65,22 @@ impl App {
         let month = month_in(now, &account.timezone);
         let result = self
             .store
-            .escalate(NewEscalation {
-                display_id: case.display_id,
-                account_id: account.id.clone(),
-                month: month.clone(),
-                per_month: i64::from(quota.per_month),
-                target: target.clone(),
-            })
+            .escalate(
+                NewEscalation {
+                    display_id: case.display_id,
+                    account_id: account.id.clone(),
+                    month: month.clone(),
+                    per_month: i64::from(quota.per_month),
+                    target: target.clone(),
+                },
+                who.did(
+                    now,
+                    Action::CaseEscalate,
+                    Some(&account.id),
+                    format!("case:{}", case.case_id),
+                    format!("answer due {}", target.due),
+                ),
+            )
             .await;
         match result {
             Ok(used) => Ok(Escalated {

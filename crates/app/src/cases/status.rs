@@ -5,6 +5,8 @@
 use tierdesk_core::records::{Agent, CaseStatus};
 use tierdesk_store::{StatusChange, StoreError};
 
+use tierdesk_core::audit::{Action, Who};
+
 use crate::actor::Actor;
 use crate::auth::Caller;
 use crate::error::Field;
@@ -15,12 +17,21 @@ impl App {
     pub async fn resolve_case(
         &self,
         caller: &Caller,
+        who: &Who,
         case_id: Option<String>,
     ) -> Result<(CaseStatus, CaseStatus), ServiceError> {
         self.require_api(caller)?;
         let case_id = required(Field::CaseId, &case_id)?;
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::CaseResolve,
+            Some(&caller.account.id),
+            format!("case:{case_id}"),
+            "resolved",
+        );
         self.store
-            .resolve_case(&caller.account.id, case_id, self.clock.now())
+            .resolve_case(&caller.account.id, case_id, now, audit)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => {
@@ -37,6 +48,7 @@ impl App {
     pub async fn set_case_status(
         &self,
         agent: &Agent,
+        who: &Who,
         case_id: &str,
         new_status: Option<&str>,
     ) -> Result<CaseStatus, ServiceError> {
@@ -50,11 +62,20 @@ impl App {
         // Resolving included: `targets::on_status` treats it as a resolution.
         Ok(self
             .store
-            .set_status(StatusChange {
-                display_id: case.display_id,
-                status: new_status,
-                at: now,
-            })
+            .set_status(
+                StatusChange {
+                    display_id: case.display_id,
+                    status: new_status,
+                    at: now,
+                },
+                who.did(
+                    now,
+                    Action::CaseStatus,
+                    Some(&case.account_id),
+                    format!("case:{}", case.case_id),
+                    format!("status {} → {}", case.status.as_str(), new_status.as_str()),
+                ),
+            )
             .await?)
     }
 }

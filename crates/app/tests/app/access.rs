@@ -7,12 +7,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tierdesk_app::actor::agent_who;
 use tierdesk_app::actor::{Actor, Reach};
-use tierdesk_app::agents::{ChangedBy, CreatedAgent, NewAgent};
+use tierdesk_app::agents::{CreatedAgent, NewAgent};
 use tierdesk_app::cases::{CreateCase, Message};
 use tierdesk_app::error::Refusal;
 use tierdesk_app::queue::QueueFilter;
 use tierdesk_app::{App, ServiceError};
+use tierdesk_core::audit::ActorKind;
 use tierdesk_core::clock::{Clock, ManualClock};
 use tierdesk_core::records::Case;
 use tierdesk_testkit::{ScratchDb, api_caller, app_on};
@@ -37,13 +39,17 @@ async fn staff() -> Staff {
     let app = app_on(db.url(), clock.clone(), &[]).await;
     let mut cases = Vec::new();
     for id in [ACME, GLOBEX] {
-        app.create_account(tierdesk_testkit::account(id, "aws.enterprise_2025"))
-            .await
-            .unwrap();
+        app.create_account(
+            &tierdesk_testkit::operator(),
+            tierdesk_testkit::account(id, "aws.enterprise_2025"),
+        )
+        .await
+        .unwrap();
         let caller = api_caller(&app, id).await;
         cases.push(
             app.create_case(
                 &caller,
+                &tierdesk_testkit::operator(),
                 CreateCase {
                     subject: Some(format!("Trouble at {id}")),
                     communication_body: Some("It broke.".into()),
@@ -63,20 +69,33 @@ async fn staff() -> Staff {
         ..Default::default()
     };
     let engineer = app
-        .create_agent(agent("eng@support.example", "agent"))
+        .create_agent(
+            &tierdesk_testkit::operator(),
+            agent("eng@support.example", "agent"),
+        )
         .await
         .unwrap();
     let tam = app
-        .create_agent(agent("tam@support.example", "tam"))
+        .create_agent(
+            &tierdesk_testkit::operator(),
+            agent("tam@support.example", "tam"),
+        )
         .await
         .unwrap();
     let admin = app
-        .create_agent(agent("admin@support.example", "admin"))
+        .create_agent(
+            &tierdesk_testkit::operator(),
+            agent("admin@support.example", "admin"),
+        )
         .await
         .unwrap();
-    app.set_tam(ACME, Some("tam@support.example"))
-        .await
-        .unwrap();
+    app.set_tam(
+        &tierdesk_testkit::operator(),
+        ACME,
+        Some("tam@support.example"),
+    )
+    .await
+    .unwrap();
     let globex_case = cases.pop().unwrap();
     let acme_case = cases.pop().unwrap();
     Staff {
@@ -118,26 +137,43 @@ async fn a_tam_reaches_only_the_accounts_they_manage() {
     // Their account's case: read, noted.
     s.app.case_sla(tam, &s.acme_case.case_id).await.unwrap();
     s.app
-        .post_message(Actor::Agent(tam), note(&s.acme_case))
+        .post_message(
+            Actor::Agent(tam),
+            &tierdesk_testkit::operator(),
+            note(&s.acme_case),
+        )
         .await
         .unwrap();
     // Another account's case answers as a case that does not exist, for every use case.
     let other = &s.globex_case.case_id;
     let refusals = [
         s.app.case_sla(tam, other).await.err(),
-        s.app.case_conversation(tam, other).await.err(),
         s.app
-            .post_message(Actor::Agent(tam), note(&s.globex_case))
+            .case_conversation(tam, &tierdesk_testkit::operator(), other)
             .await
             .err(),
         s.app
-            .set_case_status(tam, other, Some("resolved"))
+            .post_message(
+                Actor::Agent(tam),
+                &tierdesk_testkit::operator(),
+                note(&s.globex_case),
+            )
             .await
             .err(),
-        s.app.assign_case(tam, other, Some("me")).await.err(),
-        s.app.escalate(Actor::Agent(tam), other).await.err(),
         s.app
-            .case_attachment(tam, other, "attachment-x")
+            .set_case_status(tam, &tierdesk_testkit::operator(), other, Some("resolved"))
+            .await
+            .err(),
+        s.app
+            .assign_case(tam, &tierdesk_testkit::operator(), other, Some("me"))
+            .await
+            .err(),
+        s.app
+            .escalate(Actor::Agent(tam), &tierdesk_testkit::operator(), other)
+            .await
+            .err(),
+        s.app
+            .case_attachment(tam, &tierdesk_testkit::operator(), other, "attachment-x")
             .await
             .err(),
     ];
@@ -171,7 +207,11 @@ async fn an_engineer_limited_to_accounts_works_only_those() {
     let s = staff().await;
     let eng = s
         .app
-        .set_agent_accounts("eng@support.example", vec![GLOBEX.into()])
+        .set_agent_accounts(
+            &tierdesk_testkit::operator(),
+            "eng@support.example",
+            vec![GLOBEX.into()],
+        )
         .await
         .unwrap();
     assert_eq!(queue_accounts(&s.app, &eng).await, [GLOBEX]);
@@ -182,14 +222,18 @@ async fn an_engineer_limited_to_accounts_works_only_those() {
     s.app.case_sla(&eng, &s.globex_case.case_id).await.unwrap();
     // Back to every account.
     s.app
-        .set_agent_accounts("eng@support.example", vec![])
+        .set_agent_accounts(&tierdesk_testkit::operator(), "eng@support.example", vec![])
         .await
         .unwrap();
     s.app.case_sla(&eng, &s.acme_case.case_id).await.unwrap();
     // Only engineers are limited; an unknown account is refused.
     assert!(matches!(
         s.app
-            .set_agent_accounts("tam@support.example", vec![GLOBEX.into()])
+            .set_agent_accounts(
+                &tierdesk_testkit::operator(),
+                "tam@support.example",
+                vec![GLOBEX.into()]
+            )
             .await,
         Err(ServiceError::Refused(
             Refusal::OnlyEngineersAreLimited { .. }
@@ -197,7 +241,11 @@ async fn an_engineer_limited_to_accounts_works_only_those() {
     ));
     assert!(matches!(
         s.app
-            .set_agent_accounts("eng@support.example", vec!["999999999999".into()])
+            .set_agent_accounts(
+                &tierdesk_testkit::operator(),
+                "eng@support.example",
+                vec!["999999999999".into()]
+            )
             .await,
         Err(ServiceError::NotFound(_))
     ));
@@ -209,7 +257,11 @@ async fn taken_access_stops_at_the_next_request() {
     let token = s.engineer.token.clone();
     s.app.authenticate_agent(&token).await.unwrap();
     s.app
-        .set_password("eng@support.example", "engineer password 1")
+        .set_password(
+            &tierdesk_testkit::operator(),
+            "eng@support.example",
+            "engineer password 1",
+        )
         .await
         .unwrap();
     let signed = s
@@ -220,7 +272,7 @@ async fn taken_access_stops_at_the_next_request() {
 
     // Disabled: token and session refused, sign-in refused; enabled: token works again.
     s.app
-        .set_agent_disabled(ChangedBy::Operator, "eng@support.example", true)
+        .set_agent_disabled(&tierdesk_testkit::operator(), "eng@support.example", true)
         .await
         .unwrap();
     assert!(matches!(
@@ -235,7 +287,7 @@ async fn taken_access_stops_at_the_next_request() {
             .is_err()
     );
     s.app
-        .set_agent_disabled(ChangedBy::Operator, "eng@support.example", false)
+        .set_agent_disabled(&tierdesk_testkit::operator(), "eng@support.example", false)
         .await
         .unwrap();
     s.app.authenticate_agent(&token).await.unwrap();
@@ -243,13 +295,13 @@ async fn taken_access_stops_at_the_next_request() {
     // Rotated: the old token stops, the new one works; revoked: nothing works.
     let rotated = s
         .app
-        .rotate_agent_token("eng@support.example", None)
+        .rotate_agent_token(&tierdesk_testkit::operator(), "eng@support.example", None)
         .await
         .unwrap();
     assert!(s.app.authenticate_agent(&token).await.is_err());
     s.app.authenticate_agent(&rotated.token).await.unwrap();
     s.app
-        .revoke_agent_token(ChangedBy::Operator, "eng@support.example")
+        .revoke_agent_token(&tierdesk_testkit::operator(), "eng@support.example")
         .await
         .unwrap();
     assert!(s.app.authenticate_agent(&rotated.token).await.is_err());
@@ -257,7 +309,11 @@ async fn taken_access_stops_at_the_next_request() {
     // A token with a lifetime stops when it ends.
     let short = s
         .app
-        .rotate_agent_token("eng@support.example", Some(Duration::from_secs(3600)))
+        .rotate_agent_token(
+            &tierdesk_testkit::operator(),
+            "eng@support.example",
+            Some(Duration::from_secs(3600)),
+        )
         .await
         .unwrap();
     s.app.authenticate_agent(&short.token).await.unwrap();
@@ -268,14 +324,22 @@ async fn taken_access_stops_at_the_next_request() {
     // every account.
     let engineer = s
         .app
-        .set_agent_role(ChangedBy::Operator, "admin@support.example", "agent")
+        .set_agent_role(
+            &tierdesk_testkit::operator(),
+            "admin@support.example",
+            "agent",
+        )
         .await
         .unwrap();
     assert_eq!(s.app.reach(&engineer).await.unwrap(), Reach::Every);
     // A TAM who manages accounts keeps the role until the accounts have another TAM.
     assert!(matches!(
         s.app
-            .set_agent_role(ChangedBy::Operator, "tam@support.example", "agent")
+            .set_agent_role(
+                &tierdesk_testkit::operator(),
+                "tam@support.example",
+                "agent"
+            )
             .await,
         Err(ServiceError::Conflict(_))
     ));
@@ -286,6 +350,7 @@ async fn a_disabled_or_deleted_user_is_no_one_and_their_cases_stay() {
     let s = staff().await;
     s.app
         .create_user(
+            &tierdesk_testkit::operator(),
             ACME,
             "ex@acme.example",
             "Ex",
@@ -300,7 +365,7 @@ async fn a_disabled_or_deleted_user_is_no_one_and_their_cases_stay() {
         .await
         .unwrap();
     s.app
-        .set_user_disabled("ex@acme.example", true)
+        .set_user_disabled(&tierdesk_testkit::operator(), "ex@acme.example", true)
         .await
         .unwrap();
     assert!(s.app.session(&signed.token).await.is_err());
@@ -311,14 +376,17 @@ async fn a_disabled_or_deleted_user_is_no_one_and_their_cases_stay() {
             .is_err()
     );
     s.app
-        .set_user_disabled("ex@acme.example", false)
+        .set_user_disabled(&tierdesk_testkit::operator(), "ex@acme.example", false)
         .await
         .unwrap();
     s.app
         .sign_in("ex@acme.example", "customer password 1", None)
         .await
         .unwrap();
-    s.app.delete_user("ex@acme.example").await.unwrap();
+    s.app
+        .delete_user(&tierdesk_testkit::operator(), "ex@acme.example")
+        .await
+        .unwrap();
     assert!(
         s.app
             .sign_in("ex@acme.example", "customer password 1", None)
@@ -326,7 +394,9 @@ async fn a_disabled_or_deleted_user_is_no_one_and_their_cases_stay() {
             .is_err()
     );
     assert!(matches!(
-        s.app.delete_user("ex@acme.example").await,
+        s.app
+            .delete_user(&tierdesk_testkit::operator(), "ex@acme.example")
+            .await,
         Err(ServiceError::NotFound(_))
     ));
     // The account's case is still there for support.
@@ -383,7 +453,11 @@ async fn reports_are_bounded_and_scoped() {
 #[tokio::test]
 async fn unknown_key_ids_do_not_evict_known_keys() {
     let s = staff().await;
-    let key = s.app.create_key(ACME, "cache").await.unwrap();
+    let key = s
+        .app
+        .create_key(&tierdesk_testkit::operator(), ACME, "cache")
+        .await
+        .unwrap();
     assert!(
         s.app
             .resolve_key(&key.access_key_id)
@@ -391,7 +465,10 @@ async fn unknown_key_ids_do_not_evict_known_keys() {
             .unwrap()
             .is_some()
     );
-    s.app.revoke_key(&key.access_key_id).await.unwrap();
+    s.app
+        .revoke_key(&tierdesk_testkit::operator(), &key.access_key_id)
+        .await
+        .unwrap();
     for i in 0..10_050u64 {
         // The shape of a real id (TD and 18 of A-Z, 2-7), so each is looked up.
         let (mut n, mut tail) = (i, String::new());
@@ -430,17 +507,18 @@ async fn an_admin_keeps_their_own_access_and_lifetimes_are_bounded() {
     use tierdesk_app::error::{Field, Refusal};
     let s = staff().await;
     let admin = &s.admin.agent;
+    let as_admin = agent_who(admin, ActorKind::ConsoleAgent, None);
     for refused in [
         s.app
-            .set_agent_disabled(ChangedBy::Admin(admin), &admin.email, true)
+            .set_agent_disabled(&as_admin, &admin.email, true)
             .await
             .err(),
         s.app
-            .set_agent_role(ChangedBy::Admin(admin), &admin.email, "agent")
+            .set_agent_role(&as_admin, &admin.email, "agent")
             .await
             .err(),
         s.app
-            .revoke_agent_token(ChangedBy::Admin(admin), &admin.email)
+            .revoke_agent_token(&as_admin, &admin.email)
             .await
             .err(),
     ] {
@@ -451,13 +529,17 @@ async fn an_admin_keeps_their_own_access_and_lifetimes_are_bounded() {
     }
     // Another admin's access is theirs to change.
     s.app
-        .set_agent_disabled(ChangedBy::Admin(admin), "eng@support.example", true)
+        .set_agent_disabled(&as_admin, "eng@support.example", true)
         .await
         .unwrap();
     for lifetime in [Duration::from_secs(10), Duration::from_secs(3651 * 86_400)] {
         let r = s
             .app
-            .rotate_agent_token("tam@support.example", Some(lifetime))
+            .rotate_agent_token(
+                &tierdesk_testkit::operator(),
+                "tam@support.example",
+                Some(lifetime),
+            )
             .await;
         assert!(
             matches!(&r, Err(ServiceError::Invalid(i)) if i.field == Field::TokenLifetime),

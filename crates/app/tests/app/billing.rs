@@ -22,14 +22,19 @@ async fn app(clock: Arc<ManualClock>) -> (App, ScratchDb) {
 }
 
 async fn account(app: &App, id: &str, plan: &str) {
-    app.create_account(tierdesk_testkit::account(id, plan))
-        .await
-        .unwrap();
+    app.create_account(
+        &tierdesk_testkit::operator(),
+        tierdesk_testkit::account(id, plan),
+    )
+    .await
+    .unwrap();
 }
 
 async fn import(app: &App, csv: &str) {
     let summary = read(Format::Generic, csv.as_bytes(), "USD", |_| {}).unwrap();
-    app.import_usage(summary, "test").await.unwrap();
+    app.import_usage(&tierdesk_testkit::operator(), summary, "test")
+        .await
+        .unwrap();
 }
 
 fn total(invoices: &[Invoice], account: &str) -> Decimal {
@@ -60,11 +65,31 @@ async fn worked_examples_prorations_terms_and_payers() {
     }
     // 7 and 8 are enrolled under 5's Enterprise: one fee on their summed usage.
     app.store
-        .set_payer("100000000007", Some("100000000005"))
+        .set_payer(
+            "100000000007",
+            Some("100000000005"),
+            tierdesk_testkit::operator().did(
+                jiff::Timestamp::UNIX_EPOCH,
+                tierdesk_core::audit::Action::AccountPayer,
+                None,
+                "test",
+                "",
+            ),
+        )
         .await
         .unwrap();
     app.store
-        .set_payer("100000000008", Some("100000000005"))
+        .set_payer(
+            "100000000008",
+            Some("100000000005"),
+            tierdesk_testkit::operator().did(
+                jiff::Timestamp::UNIX_EPOCH,
+                tierdesk_core::audit::Action::AccountPayer,
+                None,
+                "test",
+                "",
+            ),
+        )
         .await
         .unwrap();
     import(
@@ -80,7 +105,10 @@ async fn worked_examples_prorations_terms_and_payers() {
          100000000008,2026-10,20000,USD\n",
     )
     .await;
-    let oct = app.bill_run("2026-10").await.unwrap();
+    let oct = app
+        .bill_run(&tierdesk_testkit::operator(), "2026-10")
+        .await
+        .unwrap();
     for (account, want) in [
         ("100000000001", "60.00"),
         ("100000000002", "6150.00"),
@@ -123,7 +151,10 @@ async fn worked_examples_prorations_terms_and_payers() {
     );
 
     // Idempotent: the same month again gives the same invoices, stored once.
-    let again = app.bill_run("2026-10").await.unwrap();
+    let again = app
+        .bill_run(&tierdesk_testkit::operator(), "2026-10")
+        .await
+        .unwrap();
     assert_eq!(again.len(), oct.len());
     let stored = app.invoice("100000000002", "2026-10").await.unwrap();
     assert_eq!(stored.total, dec("6150.00"));
@@ -137,6 +168,7 @@ async fn worked_examples_prorations_terms_and_payers() {
     clock.set("2026-11-01T00:00:00Z".parse().unwrap());
     account(&app, "100000000011", "aws.business_plus").await;
     app.set_plan(
+        &tierdesk_testkit::operator(),
         "100000000011",
         "aws.enterprise_2025",
         Some("2026-11-11".parse().unwrap()),
@@ -144,7 +176,10 @@ async fn worked_examples_prorations_terms_and_payers() {
     )
     .await
     .unwrap();
-    let nov = app.bill_run("2026-11").await.unwrap();
+    let nov = app
+        .bill_run(&tierdesk_testkit::operator(), "2026-11")
+        .await
+        .unwrap();
     assert_eq!(total(&nov, "100000000010"), dec("50.00"));
     let leaving = nov.iter().find(|i| i.account_id == "100000000011").unwrap();
     // Business+: 29 × 10/30 = 9.67, plus 20 days of the minimum 29 × 20/30 = 19.33;

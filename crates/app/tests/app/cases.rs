@@ -36,18 +36,24 @@ async fn world() -> World {
         ("100000000002", "aws.business"),
         ("100000000003", "aws.basic"),
     ] {
-        app.create_account(tierdesk_testkit::account(id, plan))
-            .await
-            .unwrap();
+        app.create_account(
+            &tierdesk_testkit::operator(),
+            tierdesk_testkit::account(id, plan),
+        )
+        .await
+        .unwrap();
     }
     let ada = app
-        .create_agent(NewAgent {
-            email: "ada@support.example".into(),
-            name: "Ada".into(),
-            languages: vec!["en".into()],
-            role: "agent".into(),
-            ..Default::default()
-        })
+        .create_agent(
+            &tierdesk_testkit::operator(),
+            NewAgent {
+                email: "ada@support.example".into(),
+                name: "Ada".into(),
+                languages: vec!["en".into()],
+                role: "agent".into(),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap()
         .agent;
@@ -66,6 +72,7 @@ async fn open(w: &World, severity: &str) -> Case {
     w.app
         .create_case(
             &w.acme,
+            &tierdesk_testkit::operator(),
             CreateCase {
                 subject: Some("Checkout fails".into()),
                 communication_body: Some("HTTP 500 since 09:00".into()),
@@ -91,13 +98,18 @@ async fn another_accounts_case_answers_like_no_case() {
     let case = open(&w, "high").await;
     let e = w
         .app
-        .post_message(Actor::Customer(&w.other), message(&case, "mine?"))
+        .post_message(
+            Actor::Customer(&w.other),
+            &tierdesk_testkit::operator(),
+            message(&case, "mine?"),
+        )
         .await
         .unwrap_err();
     let missing = w
         .app
         .post_message(
             Actor::Customer(&w.other),
+            &tierdesk_testkit::operator(),
             Message {
                 case_id: Some("case-100000000002-xxxx-2026-0000000000000000".into()),
                 ..message(&case, "x")
@@ -116,7 +128,11 @@ async fn another_accounts_case_answers_like_no_case() {
     );
     // An agent works every account's cases.
     w.app
-        .post_message(Actor::Agent(&w.ada), message(&case, "On it."))
+        .post_message(
+            Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
+            message(&case, "On it."),
+        )
         .await
         .unwrap();
 }
@@ -127,7 +143,11 @@ async fn a_support_reply_meets_the_first_response_and_a_customer_reply_reopens()
     let case = open(&w, "high").await;
     w.clock.set("2026-11-23T09:20:00Z".parse().unwrap());
     w.app
-        .post_message(Actor::Agent(&w.ada), message(&case, "Looking."))
+        .post_message(
+            Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
+            message(&case, "Looking."),
+        )
         .await
         .unwrap();
     let sla = w.app.case_sla(&w.ada, &case.case_id).await.unwrap();
@@ -141,11 +161,19 @@ async fn a_support_reply_meets_the_first_response_and_a_customer_reply_reopens()
     assert_eq!(sla.case.sla_due, None);
 
     w.app
-        .resolve_case(&w.acme, Some(case.case_id.clone()))
+        .resolve_case(
+            &w.acme,
+            &tierdesk_testkit::operator(),
+            Some(case.case_id.clone()),
+        )
         .await
         .unwrap();
     w.app
-        .post_message(Actor::Customer(&w.acme), message(&case, "Back again."))
+        .post_message(
+            Actor::Customer(&w.acme),
+            &tierdesk_testkit::operator(),
+            message(&case, "Back again."),
+        )
         .await
         .unwrap();
     let sla = w.app.case_sla(&w.ada, &case.case_id).await.unwrap();
@@ -160,6 +188,7 @@ async fn an_internal_note_changes_no_clock_and_customers_cannot_write_one() {
     w.app
         .post_message(
             Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
             Message {
                 internal: true,
                 ..message(&case, "Probably the deploy at 08:55.")
@@ -188,6 +217,7 @@ async fn an_internal_note_changes_no_clock_and_customers_cannot_write_one() {
         .app
         .post_message(
             Actor::Customer(&w.acme),
+            &tierdesk_testkit::operator(),
             Message {
                 internal: true,
                 ..message(&case, "sneaky")
@@ -212,6 +242,7 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
     w.app
         .post_message(
             Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
             Message {
                 attachments: Attachments::Files(vec![file("fix.sh", 12)]),
                 ..message(&case, "Run this.")
@@ -221,7 +252,7 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
         .unwrap();
     let conversation = w
         .app
-        .case_conversation(&w.ada, &case.case_id)
+        .case_conversation(&w.ada, &tierdesk_testkit::operator(), &case.case_id)
         .await
         .unwrap();
     let sent = conversation.last().unwrap();
@@ -239,6 +270,7 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
         .app
         .post_message(
             Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
             Message {
                 attachments: Attachments::Files(vec![file("more.sh", 5)]),
                 ..message(&case, &"x".repeat(8001))
@@ -253,6 +285,7 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
         .app
         .post_message(
             Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
             Message {
                 attachments: Attachments::Files(too_many),
                 ..message(&case, "four files")
@@ -266,7 +299,7 @@ async fn an_agents_files_are_stored_with_the_message_or_not_at_all() {
     );
     let conversation = w
         .app
-        .case_conversation(&w.ada, &case.case_id)
+        .case_conversation(&w.ada, &tierdesk_testkit::operator(), &case.case_id)
         .await
         .unwrap();
     assert_eq!(
@@ -283,6 +316,7 @@ async fn files_of_internal_notes_are_never_the_customers() {
     w.app
         .post_message(
             Actor::Agent(&w.ada),
+            &tierdesk_testkit::operator(),
             Message {
                 internal: true,
                 attachments: Attachments::Files(vec![NewFile {
@@ -296,7 +330,7 @@ async fn files_of_internal_notes_are_never_the_customers() {
         .unwrap();
     let conversation = w
         .app
-        .case_conversation(&w.ada, &case.case_id)
+        .case_conversation(&w.ada, &tierdesk_testkit::operator(), &case.case_id)
         .await
         .unwrap();
     let id = conversation.last().unwrap().attachments[0]
@@ -306,7 +340,7 @@ async fn files_of_internal_notes_are_never_the_customers() {
     // for a file that does not exist.
     let staff = w
         .app
-        .case_attachment(&w.ada, &case.case_id, &id)
+        .case_attachment(&w.ada, &tierdesk_testkit::operator(), &case.case_id, &id)
         .await
         .unwrap();
     assert_eq!(staff.data, b"secret");
@@ -324,6 +358,7 @@ async fn names_that_display_as_other_names_are_refused() {
         .app
         .create_case(
             &w.acme,
+            &tierdesk_testkit::operator(),
             CreateCase {
                 subject: Some("Invoice \u{202E}fdp.exe".into()),
                 communication_body: Some("see attached".into()),
@@ -344,6 +379,7 @@ async fn names_that_display_as_other_names_are_refused() {
         .app
         .post_message(
             Actor::Customer(&w.acme),
+            &tierdesk_testkit::operator(),
             Message {
                 attachments: Attachments::Files(vec![NewFile {
                     file_name: Some("invoice\u{2066}exe.pdf".into()),
@@ -370,6 +406,7 @@ async fn the_plan_gates_the_api_and_its_severities() {
         .app
         .create_case(
             &w.basic,
+            &tierdesk_testkit::operator(),
             CreateCase {
                 subject: Some("s".into()),
                 communication_body: Some("b".into()),
@@ -384,6 +421,7 @@ async fn the_plan_gates_the_api_and_its_severities() {
         .app
         .create_case(
             &w.acme,
+            &tierdesk_testkit::operator(),
             CreateCase {
                 subject: Some("s".into()),
                 communication_body: Some("b".into()),
@@ -407,7 +445,11 @@ async fn the_plan_gates_the_api_and_its_severities() {
     // No escalations on AWS plans, whoever asks.
     let case = open(&w, "urgent").await;
     for actor in [Actor::Customer(&w.acme), Actor::Agent(&w.ada)] {
-        let e = w.app.escalate(actor, &case.case_id).await.unwrap_err();
+        let e = w
+            .app
+            .escalate(actor, &tierdesk_testkit::operator(), &case.case_id)
+            .await
+            .unwrap_err();
         assert!(
             matches!(
                 &e,
@@ -425,6 +467,7 @@ async fn unused_attachment_sets_are_swept_an_hour_after_they_expire() {
         .app
         .add_attachments_to_set(
             &w.acme,
+            &tierdesk_testkit::operator(),
             None,
             Some(vec![NewFile {
                 file_name: Some("never-used.log".into()),
@@ -441,6 +484,7 @@ async fn unused_attachment_sets_are_swept_an_hour_after_they_expire() {
         .app
         .create_case(
             &w.acme,
+            &tierdesk_testkit::operator(),
             CreateCase {
                 subject: Some("Late".into()),
                 communication_body: Some("see attached".into()),

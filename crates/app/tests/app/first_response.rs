@@ -38,21 +38,25 @@ async fn new_cases_record_their_deadline() {
         text: OFFICE_PLAN,
     };
     let app = app_on(db.url(), clock, &[office]).await;
-    app.create_account(NewAccount {
-        id: "123456789012".into(),
-        name: "Tokyo Co".into(),
-        plan: "acme.office".into(),
-        timezone: "Asia/Tokyo".into(),
-        country: "JP".into(),
-        language: "ja".into(),
-        force: false,
-    })
+    app.create_account(
+        &tierdesk_testkit::operator(),
+        NewAccount {
+            id: "123456789012".into(),
+            name: "Tokyo Co".into(),
+            plan: "acme.office".into(),
+            timezone: "Asia/Tokyo".into(),
+            country: "JP".into(),
+            language: "ja".into(),
+            force: false,
+        },
+    )
     .await
     .unwrap();
     let caller = api_caller(&app, "123456789012").await;
     let case = app
         .create_case(
             &caller,
+            &tierdesk_testkit::operator(),
             CreateCase {
                 subject: Some("s".into()),
                 communication_body: Some("b".into()),

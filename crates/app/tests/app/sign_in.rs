@@ -26,19 +26,23 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     let clock = Arc::new(ManualClock::new("2026-11-22T09:00:00Z".parse().unwrap()));
     let a = replica(url, clock.clone()).await;
     let b = replica(url, clock.clone()).await;
-    a.create_account(NewAccount {
-        id: "123456789012".into(),
-        name: "Acme".into(),
-        plan: "aws.business_plus".into(),
-        timezone: "Asia/Tokyo".into(),
-        country: "JP".into(),
-        language: "ja".into(),
-        force: false,
-    })
+    a.create_account(
+        &tierdesk_testkit::operator(),
+        NewAccount {
+            id: "123456789012".into(),
+            name: "Acme".into(),
+            plan: "aws.business_plus".into(),
+            timezone: "Asia/Tokyo".into(),
+            country: "JP".into(),
+            language: "ja".into(),
+            force: false,
+        },
+    )
     .await
     .unwrap();
     let user = a
         .create_user(
+            &tierdesk_testkit::operator(),
             "123456789012",
             "Kenji@Example.com",
             "Kenji",
@@ -53,17 +57,27 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     );
     // One email, one person.
     let taken = a
-        .create_agent(NewAgent {
-            email: "kenji@example.com".into(),
-            name: "K".into(),
-            languages: vec![],
-            role: "agent".into(),
-            ..Default::default()
-        })
+        .create_agent(
+            &tierdesk_testkit::operator(),
+            NewAgent {
+                email: "kenji@example.com".into(),
+                name: "K".into(),
+                languages: vec![],
+                role: "agent".into(),
+                ..Default::default()
+            },
+        )
         .await;
     assert!(matches!(taken, Err(ServiceError::Conflict(_))));
     let short = a
-        .create_user("123456789012", "x@example.com", "X", None, Some("short"))
+        .create_user(
+            &tierdesk_testkit::operator(),
+            "123456789012",
+            "x@example.com",
+            "X",
+            None,
+            Some("short"),
+        )
         .await;
     assert!(matches!(
         short,
@@ -101,18 +115,25 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     assert!(b.session("tds_forged").await.is_err());
 
     // Agents get a password the same way and sign in as agents.
-    a.create_agent(NewAgent {
-        email: "ada@support.example.com".into(),
-        name: "Ada".into(),
-        languages: vec!["en".into()],
-        role: "tam".into(),
-        ..Default::default()
-    })
+    a.create_agent(
+        &tierdesk_testkit::operator(),
+        NewAgent {
+            email: "ada@support.example.com".into(),
+            name: "Ada".into(),
+            languages: vec!["en".into()],
+            role: "tam".into(),
+            ..Default::default()
+        },
+    )
     .await
     .unwrap();
-    a.set_password("ada@support.example.com", "tam password 2026")
-        .await
-        .unwrap();
+    a.set_password(
+        &tierdesk_testkit::operator(),
+        "ada@support.example.com",
+        "tam password 2026",
+    )
+    .await
+    .unwrap();
     let ada = b
         .sign_in("ada@support.example.com", "tam password 2026", None)
         .await
@@ -120,11 +141,17 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     assert!(matches!(ada.person, Person::Agent(ref agent) if agent.role.as_str() == "tam"));
 
     // Sign-out ends the session everywhere; a new password ends the others.
-    b.sign_out(&ada.token).await.unwrap();
-    assert!(a.session(&ada.token).await.is_err());
-    a.set_password("kenji@example.com", "another horse battery")
+    b.sign_out(&tierdesk_testkit::operator(), None, &ada.token)
         .await
         .unwrap();
+    assert!(a.session(&ada.token).await.is_err());
+    a.set_password(
+        &tierdesk_testkit::operator(),
+        "kenji@example.com",
+        "another horse battery",
+    )
+    .await
+    .unwrap();
     assert!(a.session(&signed.token).await.is_err());
     assert!(
         a.sign_in("kenji@example.com", "correct horse battery", None)
@@ -144,6 +171,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         .unwrap();
     let wrong_current = a
         .change_password(
+            &tierdesk_testkit::operator(),
             "kenji@example.com",
             "not my password",
             "third horse battery",
@@ -157,7 +185,12 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
         }))
     ));
     let too_short = a
-        .change_password("kenji@example.com", "another horse battery", "short")
+        .change_password(
+            &tierdesk_testkit::operator(),
+            "kenji@example.com",
+            "another horse battery",
+            "short",
+        )
         .await;
     assert!(matches!(
         too_short,
@@ -176,6 +209,7 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     );
     let renewed = b
         .change_password(
+            &tierdesk_testkit::operator(),
             "kenji@example.com",
             "another horse battery",
             "third horse battery",
@@ -185,9 +219,13 @@ async fn users_and_agents_sign_in_and_sessions_hold_across_replicas() {
     assert!(a.session(&other_browser.token).await.is_err());
     assert!(a.session(&this_browser.token).await.is_err());
     assert!(a.session(&renewed.token).await.is_ok());
-    a.set_password("kenji@example.com", "another horse battery")
-        .await
-        .unwrap();
+    a.set_password(
+        &tierdesk_testkit::operator(),
+        "kenji@example.com",
+        "another horse battery",
+    )
+    .await
+    .unwrap();
 
     // Sessions expire.
     let fresh = a
@@ -220,19 +258,29 @@ async fn console_customers_open_cases_on_plans_without_the_api() {
     let url = db.url();
     let clock = Arc::new(ManualClock::new("2026-11-23T01:00:00Z".parse().unwrap()));
     let app = replica(url, clock).await;
-    app.create_account(NewAccount {
-        id: "123456789013".into(),
-        name: "Dev Co".into(),
-        plan: "aws.developer".into(),
-        timezone: "UTC".into(),
-        country: "US".into(),
-        language: "en".into(),
-        force: false,
-    })
+    app.create_account(
+        &tierdesk_testkit::operator(),
+        NewAccount {
+            id: "123456789013".into(),
+            name: "Dev Co".into(),
+            plan: "aws.developer".into(),
+            timezone: "UTC".into(),
+            country: "US".into(),
+            language: "en".into(),
+            force: false,
+        },
+    )
     .await
     .unwrap();
     let user = app
-        .create_user("123456789013", "dev@example.com", "Dev", None, None)
+        .create_user(
+            &tierdesk_testkit::operator(),
+            "123456789013",
+            "dev@example.com",
+            "Dev",
+            None,
+            None,
+        )
         .await
         .unwrap();
     let account = app.account("123456789013").await.unwrap();
@@ -243,11 +291,15 @@ async fn console_customers_open_cases_on_plans_without_the_api() {
         severity_code: Some("normal".into()),
         ..Default::default()
     };
-    let case = app.create_case(&caller, input.clone()).await.unwrap();
+    let case = app
+        .create_case(&caller, &tierdesk_testkit::operator(), input.clone())
+        .await
+        .unwrap();
     assert_eq!(case.first_response.map(|f| f.minutes), Some(720));
     let api = api_caller(&app, "123456789013").await;
     assert!(matches!(
-        app.create_case(&api, input).await,
+        app.create_case(&api, &tierdesk_testkit::operator(), input)
+            .await,
         Err(ServiceError::SubscriptionRequired(_))
     ));
 }
@@ -260,10 +312,14 @@ async fn sign_in_limits_hold_against_strangers() {
     let db = ScratchDb::sqlite("signin-limits");
     let clock = Arc::new(ManualClock::new("2026-11-22T09:00:00Z".parse().unwrap()));
     let app = replica(db.url(), clock.clone()).await;
-    app.create_account(tierdesk_testkit::account("123456789012", "aws.business"))
-        .await
-        .unwrap();
+    app.create_account(
+        &tierdesk_testkit::operator(),
+        tierdesk_testkit::account("123456789012", "aws.business"),
+    )
+    .await
+    .unwrap();
     app.create_user(
+        &tierdesk_testkit::operator(),
         "123456789012",
         "kenji@example.com",
         "Kenji",
@@ -317,6 +373,7 @@ async fn sign_in_limits_hold_against_strangers() {
         Err(ServiceError::Throttled(_))
     ));
     app.change_password(
+        &tierdesk_testkit::operator(),
         "kenji@example.com",
         "correct horse battery",
         "another horse battery",

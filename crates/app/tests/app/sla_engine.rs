@@ -31,11 +31,14 @@ async fn app(url: &str, clock: Arc<ManualClock>) -> App {
 }
 
 async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
-    app.create_account(NewAccount {
-        timezone: tz.into(),
-        country: "DE".into(),
-        ..tierdesk_testkit::account(id, plan)
-    })
+    app.create_account(
+        &tierdesk_testkit::operator(),
+        NewAccount {
+            timezone: tz.into(),
+            country: "DE".into(),
+            ..tierdesk_testkit::account(id, plan)
+        },
+    )
     .await
     .unwrap();
     api_caller(app, id).await
@@ -44,6 +47,7 @@ async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
 async fn open_case(app: &App, caller: &Caller, severity: &str) -> Case {
     app.create_case(
         caller,
+        &tierdesk_testkit::operator(),
         CreateCase {
             subject: Some(format!("{severity} trouble")),
             communication_body: Some("it is down".into()),
@@ -56,13 +60,16 @@ async fn open_case(app: &App, caller: &Caller, severity: &str) -> Case {
 }
 
 async fn agent(app: &App, email: &str) -> Agent {
-    app.create_agent(NewAgent {
-        email: email.into(),
-        name: "Ada Support".into(),
-        languages: vec!["en".into()],
-        role: "agent".into(),
-        ..Default::default()
-    })
+    app.create_agent(
+        &tierdesk_testkit::operator(),
+        NewAgent {
+            email: email.into(),
+            name: "Ada Support".into(),
+            languages: vec!["en".into()],
+            role: "agent".into(),
+            ..Default::default()
+        },
+    )
     .await
     .unwrap()
     .agent
@@ -82,7 +89,8 @@ async fn support_says(
         internal,
         ..Message::default()
     };
-    app.post_message(Actor::Agent(agent), message).await
+    app.post_message(Actor::Agent(agent), &tierdesk_testkit::operator(), message)
+        .await
 }
 
 fn t(s: &str) -> Timestamp {
@@ -153,6 +161,7 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
     clock.set(t0 + minutes(50));
     app2.post_message(
         Actor::Customer(&caller),
+        &tierdesk_testkit::operator(),
         Message {
             case_id: Some(case.case_id.clone()),
             body: Some("Any news?".into()),
@@ -185,7 +194,10 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
             .map(|t| t.kind),
         Some(TargetKind::NextReply)
     );
-    let conversation = app2.case_conversation(&ada, &case.case_id).await.unwrap();
+    let conversation = app2
+        .case_conversation(&ada, &tierdesk_testkit::operator(), &case.case_id)
+        .await
+        .unwrap();
     assert_eq!(conversation.len(), 4);
     assert!(conversation[3].internal);
     let (customer_view, _) = app2
@@ -205,9 +217,14 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
             .any(|m| m.from_support && m.submitted_by == "Ada Support (support)")
     );
     // Resolving stops every clock: no further events, ever.
-    app2.set_case_status(&ada, &case.case_id, Some("resolved"))
-        .await
-        .unwrap();
+    app2.set_case_status(
+        &ada,
+        &tierdesk_testkit::operator(),
+        &case.case_id,
+        Some("resolved"),
+    )
+    .await
+    .unwrap();
     clock.set(t0 + minutes(60 * 24 * 7));
     assert_eq!(app2.sla_tick().await.unwrap(), Default::default());
 
@@ -299,7 +316,11 @@ async fn urgent_escalations_use_the_monthly_quota() {
     let case = open_case(&app, &caller, "normal").await;
     for n in 1..=10 {
         let e = app
-            .escalate(Actor::Agent(&ada), &case.case_id)
+            .escalate(
+                Actor::Agent(&ada),
+                &tierdesk_testkit::operator(),
+                &case.case_id,
+            )
             .await
             .unwrap();
         assert_eq!((e.used, e.per_month), (n, 10));
@@ -319,14 +340,26 @@ async fn urgent_escalations_use_the_monthly_quota() {
             escalation.requested_by.as_deref(),
             Some("Ada Support (support)")
         );
-        let again = app.escalate(Actor::Agent(&ada), &case.case_id).await;
+        let again = app
+            .escalate(
+                Actor::Agent(&ada),
+                &tierdesk_testkit::operator(),
+                &case.case_id,
+            )
+            .await;
         assert!(matches!(again, Err(ServiceError::Conflict(m)) if m.contains("already escalated")));
         support_says(&app, &ada, &case.case_id, "Answered.", false)
             .await
             .unwrap();
         clock.set(clock_now(&clock) + minutes(1));
     }
-    let spent = app.escalate(Actor::Agent(&ada), &case.case_id).await;
+    let spent = app
+        .escalate(
+            Actor::Agent(&ada),
+            &tierdesk_testkit::operator(),
+            &case.case_id,
+        )
+        .await;
     assert!(
         matches!(&spent, Err(ServiceError::Conflict(m)) if m.contains("used its 10 urgent escalations for 2026-11")),
         "{spent:?}"
@@ -334,16 +367,26 @@ async fn urgent_escalations_use_the_monthly_quota() {
     // December (in Shanghai) brings a fresh quota.
     clock.set(t("2026-11-30T16:30:00Z"));
     assert_eq!(
-        app.escalate(Actor::Agent(&ada), &case.case_id)
-            .await
-            .unwrap()
-            .used,
+        app.escalate(
+            Actor::Agent(&ada),
+            &tierdesk_testkit::operator(),
+            &case.case_id
+        )
+        .await
+        .unwrap()
+        .used,
         1
     );
     // AWS plans have no such quota.
     let aws = customer(&app, "100000000004", "aws.business", "UTC").await;
     let aws_case = open_case(&app, &aws, "urgent").await;
-    let refused = app.escalate(Actor::Agent(&ada), &aws_case.case_id).await;
+    let refused = app
+        .escalate(
+            Actor::Agent(&ada),
+            &tierdesk_testkit::operator(),
+            &aws_case.case_id,
+        )
+        .await;
     assert!(matches!(
         refused,
         Err(ServiceError::Refused(Refusal::NoUrgentEscalations { .. }))

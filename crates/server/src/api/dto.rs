@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tierdesk_app::queue::CaseSla;
+use tierdesk_core::audit::AuditEntry;
 use tierdesk_core::records::{Agent, Case, CaseTarget, Communication, SlaEvent};
 
 fn time(t: Timestamp) -> String {
@@ -385,4 +386,42 @@ pub struct NewAssignee {
 /// A member that is present, `null` included.
 fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(d).map(Some)
+}
+
+/// One line of the audit log.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditBody {
+    pub id: i64,
+    pub at: String,
+    pub actor_kind: &'static str,
+    pub actor: String,
+    pub address: Option<String>,
+    pub account_id: Option<String>,
+    pub action: &'static str,
+    pub target: String,
+    pub detail: String,
+}
+
+impl From<&AuditEntry> for AuditBody {
+    fn from(e: &AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            at: time(e.at),
+            actor_kind: e.who.kind.as_str(),
+            actor: e.who.id.clone(),
+            address: e.who.address.clone(),
+            account_id: e.account_id.clone(),
+            action: e.action.as_str(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub entries: Vec<AuditBody>,
+    pub next_token: Option<String>,
 }

@@ -285,15 +285,18 @@ async fn create(
     let id = f.id.trim().to_string();
     let created = st
         .app
-        .create_account(NewAccount {
-            id: id.clone(),
-            name: f.name.clone(),
-            plan: f.plan.clone(),
-            timezone: f.timezone.trim().to_string(),
-            country: f.country.trim().to_uppercase(),
-            language: f.lang().to_string(),
-            force: false,
-        })
+        .create_account(
+            &v.who,
+            NewAccount {
+                id: id.clone(),
+                name: f.name.clone(),
+                plan: f.plan.clone(),
+                timezone: f.timezone.trim().to_string(),
+                country: f.country.trim().to_uppercase(),
+                language: f.lang().to_string(),
+                force: false,
+            },
+        )
         .await;
     match created {
         Ok(_) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
@@ -498,12 +501,18 @@ async fn act(
                         .await;
                 }
             };
-            app.set_plan(&id, &f.plan, from, false).await.map(|_| None)
+            app.set_plan(&v.who, &id, &f.plan, from, false)
+                .await
+                .map(|_| None)
         }
-        "tam" => app.set_tam(&id, f.tam.as_deref()).await.map(|_| None),
+        "tam" => app
+            .set_tam(&v.who, &id, f.tam.as_deref())
+            .await
+            .map(|_| None),
         "user" => match tierdesk_app::secrets::random_password() {
             Ok(password) => app
                 .create_user(
+                    &v.who,
                     &id,
                     &f.email,
                     &f.name,
@@ -519,19 +528,22 @@ async fn act(
                 }),
             Err(e) => Err(ServiceError::Internal(e.to_string())),
         },
-        "key" => app.create_key(&id, f.principal.trim()).await.map(|k| {
-            Some((
-                l.fill("Secret access key of {0} (shown once)", &[&k.access_key_id]),
-                k.secret_access_key,
-            ))
-        }),
+        "key" => app
+            .create_key(&v.who, &id, f.principal.trim())
+            .await
+            .map(|k| {
+                Some((
+                    l.fill("Secret access key of {0} (shown once)", &[&k.access_key_id]),
+                    k.secret_access_key,
+                ))
+            }),
         "user-disable" | "user-enable" | "user-delete" => {
             // Only this account's users can be changed from its page.
             match app.users(Some(&id)).await {
                 Ok(users) if users.iter().any(|u| u.email == f.email) => match action.as_str() {
-                    "user-delete" => app.delete_user(&f.email).await.map(|_| None),
+                    "user-delete" => app.delete_user(&v.who, &f.email).await.map(|_| None),
                     a => app
-                        .set_user_disabled(&f.email, a == "user-disable")
+                        .set_user_disabled(&v.who, &f.email, a == "user-disable")
                         .await
                         .map(|_| None),
                 },
@@ -544,7 +556,7 @@ async fn act(
             let key = f.key;
             match app.account_view(&id).await {
                 Ok(view) if view.keys.iter().any(|k| k.access_key_id == key) => {
-                    app.revoke_key(&key).await.map(|_| None)
+                    app.revoke_key(&v.who, &key).await.map(|_| None)
                 }
                 Ok(_) => Err(ServiceError::NotFound(l.fill("no key {0}", &[&key]))),
                 Err(e) => Err(e),

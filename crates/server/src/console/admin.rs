@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tierdesk_app::ServiceError;
-use tierdesk_app::agents::{ChangedBy, NewAgent};
+use tierdesk_app::agents::NewAgent;
 use tierdesk_core::catalog::Lifecycle;
 use tierdesk_core::records::Role;
 use tierdesk_core::time::today_in;
@@ -166,12 +166,13 @@ struct AccessForm {
 
 async fn change_access(
     State(st): State<AppState>,
-    AdminVisit(v, admin): AdminVisit,
+    AdminVisit(v, _): AdminVisit,
     Form { fields: f, .. }: Form<AccessForm>,
 ) -> Response {
     let l = v.l;
     let app = &st.app;
-    let by = ChangedBy::Admin(&admin);
+    // An admin may not take their own access away: the app refuses it by `who`.
+    let by = &v.who;
     let done: Result<Vec<(String, String)>, ServiceError> = match f.action.as_str() {
         "disable" => app
             .set_agent_disabled(by, &f.email, true)
@@ -185,7 +186,7 @@ async fn change_access(
             .set_agent_role(by, &f.email, &f.role)
             .await
             .map(|_| Vec::new()),
-        "rotate-token" => app.rotate_agent_token(&f.email, None).await.map(|c| {
+        "rotate-token" => app.rotate_agent_token(by, &f.email, None).await.map(|c| {
             vec![(
                 l.fill("API token of {0} (shown once)", &[&c.agent.email]),
                 c.token,
@@ -241,20 +242,25 @@ async fn create_agent(
         let password = tierdesk_app::secrets::random_password()?;
         let created = st
             .app
-            .create_agent(NewAgent {
-                email: f.email.clone(),
-                name: f.name.clone(),
-                languages: f
-                    .languages
-                    .split([',', ' '])
-                    .filter(|x| !x.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                role: f.role.clone(),
-                ..Default::default()
-            })
+            .create_agent(
+                &v.who,
+                NewAgent {
+                    email: f.email.clone(),
+                    name: f.name.clone(),
+                    languages: f
+                        .languages
+                        .split([',', ' '])
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    role: f.role.clone(),
+                    ..Default::default()
+                },
+            )
             .await?;
-        st.app.set_password(&created.agent.email, &password).await?;
+        st.app
+            .set_password(&v.who, &created.agent.email, &password)
+            .await?;
         Ok::<_, ServiceError>(vec![
             (
                 l.fill("Password of {0} (shown once)", &[&created.agent.email]),

@@ -361,7 +361,7 @@ async fn create(
             attachment_set_id: None,
             files,
         };
-        st.app.create_case(&caller, input).await
+        st.app.create_case(&caller, &v.who, input).await
     };
     match created.await {
         Ok(c) => Redirect::to(&format!("/console/cases/{}", c.case_id)).into_response(),
@@ -538,16 +538,18 @@ async fn act(
                 attachments: Attachments::Files(files),
                 ..Default::default()
             };
-            st.app.post_message(Actor::Customer(&caller), input).await
+            st.app
+                .post_message(Actor::Customer(&caller), &v.who, input)
+                .await
         }
         "resolve" => st
             .app
-            .resolve_case(&caller, Some(id.clone()))
+            .resolve_case(&caller, &v.who, Some(id.clone()))
             .await
             .map(|_| ()),
         "escalate" => st
             .app
-            .escalate(Actor::Customer(&caller), &id)
+            .escalate(Actor::Customer(&caller), &v.who, &id)
             .await
             .map(|_| ()),
         _ => {

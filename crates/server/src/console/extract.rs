@@ -26,7 +26,8 @@ impl FromRequestParts<AppState> for Visit {
 /// The visit, kept in the request for a [`Form`](super::forms::Form) declared after the
 /// visit's extractor to check its CSRF token against.
 async fn visit(parts: &mut Parts, st: &AppState) -> Result<Visit, Response> {
-    let v = signed_in(st, &parts.headers).await?;
+    let address = crate::client::address_of(&st.trusted_proxies, parts);
+    let v = signed_in(st, &parts.headers, address).await?;
     parts.extensions.insert(v.clone());
     Ok(v)
 }

@@ -289,6 +289,7 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Events", "イベント"),
     ("Month", "月"),
     ("Token lifetime (days)", "トークンの有効期間（日）"),
+    ("Actor", "実行者"),
     ("6 to 20 digits", "6〜20桁の数字"),
     (
         "an IANA time zone such as Asia/Tokyo",

@@ -29,6 +29,7 @@ use serde::de::IgnoredAny;
 use tierdesk_app::ServiceError;
 use tierdesk_app::sessions::{Person, SESSION_TTL, csrf_ok};
 use tierdesk_core::advisor::{Need, advise};
+use tierdesk_core::audit::{ActorKind, Who};
 use tierdesk_core::fees::money;
 use tierdesk_core::records::{Invoice, Role, Session};
 use tierdesk_core::time::today_in;
@@ -125,9 +126,19 @@ struct Visit {
     tz: jiff::tz::TimeZone,
     /// Files per attachment set and megabytes per file, for explaining refusals.
     attachment_limits: (usize, usize),
+    /// How the audit log names this person, with the address they came from.
+    who: Who,
 }
 
 impl Visit {
+    /// The customer's account, for a customer's visit.
+    fn account(&self) -> Option<&str> {
+        match &self.person {
+            Person::Customer { account, .. } => Some(&account.id),
+            Person::Agent(_) => None,
+        }
+    }
+
     fn nav(&self) -> Nav {
         let l = self.l;
         let (name, role, agent_role) = match &self.person {
@@ -371,6 +382,7 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::Events => "Events",
         Field::Month => "Month",
         Field::TokenLifetime => "Token lifetime (days)",
+        Field::Actor => "Actor",
     });
     let form = |f: Field| match f {
         Field::AccountId => l.t("6 to 20 digits"),
@@ -634,7 +646,11 @@ fn attachment_limits(st: &AppState) -> (usize, usize) {
 }
 
 /// The signed-in person, or the response that sends them to sign in.
-async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response> {
+async fn signed_in(
+    st: &AppState,
+    headers: &HeaderMap,
+    address: Option<String>,
+) -> Result<Visit, Response> {
     let Some(token) = cookie(st, headers, SESSION_COOKIE) else {
         return Err(Redirect::to("/console/sign-in").into_response());
     };
@@ -657,7 +673,12 @@ async fn signed_in(st: &AppState, headers: &HeaderMap) -> Result<Visit, Response
         .timezone
         .clone()
         .unwrap_or_else(|| default_zone(&person));
+    let kind = match &person {
+        Person::Customer { .. } => ActorKind::ConsoleUser,
+        Person::Agent(_) => ActorKind::ConsoleAgent,
+    };
     Ok(Visit {
+        who: Who::new(kind, &session.email, address),
         attachment_limits: attachment_limits(st),
         l: Lang::choose(prefs.ui_language.as_deref(), accept),
         tz: tierdesk_core::time::zone(&zone),
@@ -782,12 +803,12 @@ async fn sign_in(
 
 async fn sign_out(
     State(st): State<AppState>,
-    _: Visit,
+    v: Visit,
     headers: HeaderMap,
     _: Form<IgnoredAny>,
 ) -> Response {
     if let Some(token) = cookie(&st, &headers, SESSION_COOKIE)
-        && let Err(e) = st.app.sign_out(&token).await
+        && let Err(e) = st.app.sign_out(&v.who, v.account(), &token).await
     {
         tracing::error!(error = %e, "sign-out failed");
     }
@@ -1041,7 +1062,7 @@ async fn save_settings(
     let (language, zone) = (f.ui_language, f.timezone);
     match st
         .app
-        .set_preferences(&v.session.email, Some(&language), Some(&zone))
+        .set_preferences(&v.who, &v.session.email, Some(&language), Some(&zone))
         .await
     {
         Ok(_) => Redirect::to("/console/settings?saved=1").into_response(),
@@ -1083,7 +1104,7 @@ async fn change_password(
     } else {
         match st
             .app
-            .change_password(&v.session.email, &f.current_password, &new)
+            .change_password(&v.who, &v.session.email, &f.current_password, &new)
             .await
         {
             Ok(signed) => {

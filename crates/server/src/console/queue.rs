@@ -320,7 +320,7 @@ async fn case_page(
         Ok(s) => s,
         Err(e) => return v.failure(&e),
     };
-    let conversation = match st.app.case_conversation(agent, id).await {
+    let conversation = match st.app.case_conversation(agent, &v.who, id).await {
         Ok(c) => c,
         Err(e) => return v.failure(&e),
     };
@@ -417,7 +417,10 @@ async fn act(
                 attachments: Attachments::Files(files),
                 ..Message::default()
             };
-            match app.post_message(Actor::Agent(&agent), message).await {
+            match app
+                .post_message(Actor::Agent(&agent), &v.who, message)
+                .await
+            {
                 // A refused message keeps what was typed, with the reason beside it.
                 Err(e) if crate::errors::is_refusal(&e) => {
                     let reason = v.explain(&e);
@@ -427,11 +430,11 @@ async fn act(
             }
         }
         "status" => app
-            .set_case_status(&agent, &id, fields.status.as_deref())
+            .set_case_status(&agent, &v.who, &id, fields.status.as_deref())
             .await
             .map(|_| ()),
         "assign" => {
-            app.assign_case(&agent, &id, fields.assignee.as_deref())
+            app.assign_case(&agent, &v.who, &id, fields.assignee.as_deref())
                 .await
         }
         _ => {
@@ -449,7 +452,11 @@ async fn download(
     AgentVisit(v, agent): AgentVisit,
     Path((case_id, attachment)): Path<(String, String)>,
 ) -> Response {
-    match st.app.case_attachment(&agent, &case_id, &attachment).await {
+    match st
+        .app
+        .case_attachment(&agent, &v.who, &case_id, &attachment)
+        .await
+    {
         Ok(a) => attachment_response(&a.file_name, a.data),
         Err(e) => v.failure(&e),
     }

@@ -126,7 +126,7 @@ both_engines! {
             .unwrap();
         s.app
             .post_message(
-                Actor::Agent(&agent),
+                Actor::Agent(&agent), &tierdesk_testkit::operator(),
                 Message {
                     case_id: Some(case_id.clone()),
                     body: Some("Their heap dump, for us only".into()),
@@ -140,7 +140,7 @@ both_engines! {
             )
             .await
             .unwrap();
-        let conversation = s.app.case_conversation(&agent, &case_id).await.unwrap();
+        let conversation = s.app.case_conversation(&agent, &tierdesk_testkit::operator(), &case_id).await.unwrap();
         let file = conversation.last().unwrap().attachments[0].attachment_id.clone();
 
         // The AWS API answers as for an id that does not exist ...

@@ -97,36 +97,56 @@ impl Server {
             (ACCOUNT, "aws.enterprise_2025"),
             (OTHER_ACCOUNT, "aws.business"),
         ] {
-            app.create_account(NewAccount {
-                timezone: "America/New_York".into(),
-                ..tierdesk_testkit::account(id, plan)
-            })
+            app.create_account(
+                &tierdesk_testkit::operator(),
+                NewAccount {
+                    timezone: "America/New_York".into(),
+                    ..tierdesk_testkit::account(id, plan)
+                },
+            )
             .await
             .unwrap();
         }
-        let key = app.create_key(ACCOUNT, "http tests").await.unwrap();
-        // Passwords are set when a test signs someone in (`visitor`): hashing them is the
-        // slowest part of setting up, and most tests sign nobody in.
-        app.create_user(ACCOUNT, CUSTOMER_EMAIL, "Ops", Some("en"), None)
+        let key = app
+            .create_key(&tierdesk_testkit::operator(), ACCOUNT, "http tests")
             .await
             .unwrap();
+        // Passwords are set when a test signs someone in (`visitor`): hashing them is the
+        // slowest part of setting up, and most tests sign nobody in.
+        app.create_user(
+            &tierdesk_testkit::operator(),
+            ACCOUNT,
+            CUSTOMER_EMAIL,
+            "Ops",
+            Some("en"),
+            None,
+        )
+        .await
+        .unwrap();
         let mut tokens = Vec::new();
         for role in ["agent", "tam", "admin"] {
             let made = app
-                .create_agent(NewAgent {
-                    email: format!("{role}@support.example"),
-                    name: format!("The {role}"),
-                    languages: vec!["en".into()],
-                    role: role.into(),
-                    ..Default::default()
-                })
+                .create_agent(
+                    &tierdesk_testkit::operator(),
+                    NewAgent {
+                        email: format!("{role}@support.example"),
+                        name: format!("The {role}"),
+                        languages: vec!["en".into()],
+                        role: role.into(),
+                        ..Default::default()
+                    },
+                )
                 .await
                 .unwrap();
             tokens.push((role.to_string(), made.token));
         }
-        app.set_tam(ACCOUNT, Some("tam@support.example"))
-            .await
-            .unwrap();
+        app.set_tam(
+            &tierdesk_testkit::operator(),
+            ACCOUNT,
+            Some("tam@support.example"),
+        )
+        .await
+        .unwrap();
         let router = tierdesk_server::router(AppState::new(app.clone()));
         Some(Server {
             app,
@@ -258,7 +278,10 @@ impl Server {
     /// sets the person's password first, which ends their other sessions: one visitor
     /// per person in a test.
     pub async fn visitor(&self, email: &str) -> Visitor {
-        self.app.set_password(email, PASSWORD).await.unwrap();
+        self.app
+            .set_password(&tierdesk_testkit::operator(), email, PASSWORD)
+            .await
+            .unwrap();
         let signed = self.app.sign_in(email, PASSWORD, None).await.unwrap();
         Visitor {
             cookie: format!("tierdesk_session={}", signed.token),

@@ -5,9 +5,8 @@
 // written once, in SQL both engines run.
 
 impl Backend {
-    pub async fn create_account(&self, a: Account, first: PlanAssignment) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| -> BoxFuture<'_, Result<(), StoreError>> {
+    pub async fn create_account(&self, a: Account, first: PlanAssignment, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| -> BoxFuture<'_, Result<(), StoreError>> {
                 Box::pin(async move {
                     let inserted = sqlx::query(
                         "INSERT INTO accounts (id, name, timezone, country, language, created_us) \
@@ -80,9 +79,8 @@ impl Backend {
         Ok(Page { items, more })
     }
 
-    pub async fn assign_plan(&self, a: PlanAssignment) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn assign_plan(&self, a: PlanAssignment, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     let exists = sqlx::query("SELECT id FROM accounts WHERE id = $1")
                         .bind(&a.account_id)
@@ -108,9 +106,8 @@ impl Backend {
         rows.iter().map(assignment_from_row).collect()
     }
 
-    pub async fn insert_key(&self, k: AccessKey) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn insert_key(&self, k: AccessKey, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     let r = sqlx::query(
                         "INSERT INTO access_keys (access_key_id, account_id, principal, secret_ciphertext, created_us, revoked_us) \
@@ -157,9 +154,8 @@ impl Backend {
         rows.iter().map(key_from_row).collect()
     }
 
-    pub async fn revoke_key(&self, id: String, at: jiff::Timestamp) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn revoke_key(&self, id: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     let r = sqlx::query(
                         "UPDATE access_keys SET revoked_us = $1 WHERE access_key_id = $2 AND revoked_us IS NULL",

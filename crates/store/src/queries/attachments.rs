@@ -34,9 +34,8 @@ async fn open_set(c: &mut Conn, account_id: &str, set_id: &str, now_us: i64) -> 
 }
 
 impl Backend {
-    pub async fn add_attachments(&self, new: NewAttachments) -> Result<(String, jiff::Timestamp), StoreError> {
-        self.writer
-            .write(move |c| Box::pin(async move { store_files(c, &new).await }))
+    pub async fn add_attachments(&self, new: NewAttachments, audit: AuditEntry) -> Result<(String, jiff::Timestamp), StoreError> {
+        self.audited(audit, move |c| Box::pin(async move { store_files(c, &new).await }))
             .await
     }
 

@@ -13,9 +13,8 @@ fn decimal(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<rust_decimal::D
 }
 
 impl Backend {
-    pub async fn replace_usage(&self, totals: Vec<MonthlyUsage>, source: String, at: jiff::Timestamp) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn replace_usage(&self, totals: Vec<MonthlyUsage>, source: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     for u in &totals {
                         sqlx::query(
@@ -58,9 +57,8 @@ impl Backend {
             .collect()
     }
 
-    pub async fn set_payer(&self, account_id: String, payer: Option<String>) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn set_payer(&self, account_id: String, payer: Option<String>, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     if let Some(p) = &payer {
                         let known = sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(p).fetch_optional(&mut *c).await?;
@@ -87,9 +85,8 @@ impl Backend {
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("payer")?))).collect()
     }
 
-    pub async fn replace_invoices(&self, month: String, invoices: Vec<Invoice>) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn replace_invoices(&self, month: String, invoices: Vec<Invoice>, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM invoice_lines WHERE month = $1").bind(&month).execute(&mut *c).await?;
                     sqlx::query("DELETE FROM invoices WHERE month = $1").bind(&month).execute(&mut *c).await?;

@@ -5,9 +5,8 @@
 // written once, in SQL both engines run.
 
 impl Backend {
-    pub async fn create_case(&self, new: NewCase) -> Result<Case, StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn create_case(&self, new: NewCase, audit: AuditEntry) -> Result<Case, StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -178,9 +177,8 @@ impl Backend {
         row.as_ref().map(case_from_row).transpose()
     }
 
-    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp) -> Result<(CaseStatus, CaseStatus), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(CaseStatus, CaseStatus), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&account_id, &case_id)).await? else {
                         return Err(StoreError::NotFound);

@@ -206,9 +206,8 @@ impl Backend {
         Ok(Some(Page { items, more }))
     }
 
-    pub async fn add_communication(&self, new: NewCommunication) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+    pub async fn add_communication(&self, new: NewCommunication, audit: AuditEntry) -> Result<(), StoreError> {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);

@@ -10,9 +10,9 @@ impl Backend {
         country: String,
         source: String,
         holidays: Vec<tierdesk_core::holidays::Holiday>,
+        audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        self.writer
-            .write(move |c| {
+        self.audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM holidays WHERE country = $1 AND source = $2")
                         .bind(&country)

@@ -147,7 +147,10 @@ pub async fn usage(g: &Global, cmd: UsageCmd) -> anyhow::Result<()> {
         Format::Cur => "cur",
         Format::Generic => "generic",
     };
-    let done = app.import_usage(summary, source).await.map_err(e)?;
+    let done = app
+        .import_usage(&super::operator(), summary, source)
+        .await
+        .map_err(e)?;
     let s = &done.summary;
     if json {
         return print_json(&json!({
@@ -197,7 +200,7 @@ pub async fn bill(g: &Global, cmd: BillCmd) -> anyhow::Result<()> {
     let app = setup::app(g, Limits::default()).await?;
     match cmd {
         BillCmd::Run { month, json } => {
-            let invoices = app.bill_run(&month).await.map_err(e)?;
+            let invoices = app.bill_run(&super::operator(), &month).await.map_err(e)?;
             if json {
                 return print_json(&json!(
                     invoices.iter().map(invoice_json).collect::<Vec<_>>()
@@ -262,7 +265,9 @@ pub async fn bill(g: &Global, cmd: BillCmd) -> anyhow::Result<()> {
 
 pub async fn set_payer(g: &Global, id: &str, payer: Option<&str>) -> anyhow::Result<()> {
     let app = setup::app(g, Limits::default()).await?;
-    app.set_payer(id, payer).await.map_err(e)?;
+    app.set_payer(&super::operator(), id, payer)
+        .await
+        .map_err(e)?;
     match payer {
         Some(p) => println!("account {id} is billed through {p} on aggregate plans"),
         None => println!("account {id} pays for itself"),

@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use serde_json::{Value, json};
 use tierdesk_app::Limits;
 use tierdesk_app::accounts::{AccountView, NewAccount};
+use tierdesk_core::audit::{Action, Who};
 use tierdesk_core::catalog::{BillingScope, Catalog, FeeModel, FixedIs, Plan};
 use tierdesk_core::clock::{Clock, SystemClock};
 use tierdesk_core::time::format_millis;
@@ -16,6 +17,7 @@ use tierdesk_core::time::today_in;
 
 use crate::setup;
 
+mod audit;
 mod billing;
 mod operators;
 
@@ -91,6 +93,9 @@ pub enum Command {
     /// Support-fee invoices.
     #[command(subcommand)]
     Bill(billing::BillCmd),
+    /// The audit log: who did what, when and from where.
+    #[command(subcommand)]
+    Audit(audit::AuditCmd),
 }
 
 #[derive(Subcommand)]
@@ -232,6 +237,9 @@ pub struct Serve {
     /// The most megabytes of attached files one account holds (default: no quota).
     #[arg(long)]
     account_storage_mb: Option<u64>,
+    /// Days the audit log keeps an entry; 0 keeps every entry for ever.
+    #[arg(long, default_value_t = tierdesk_app::limits::DEFAULT_AUDIT_RETENTION_DAYS)]
+    audit_retention_days: u64,
     /// Connections served at once; more are closed as they arrive.
     #[arg(long, default_value_t = 1024)]
     max_connections: usize,
@@ -394,7 +402,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(tracing::Level::WARN);
             billing::bill(&g, cmd).await
         }
+        Command::Audit(cmd) => audit::audit(&g, cmd).await,
     }
+}
+
+/// Who the audit log names for commands run here: the operating-system user (the one
+/// behind `sudo` when there is one).
+pub(crate) fn operator() -> Who {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .ok()
+        .filter(|u| !u.is_empty());
+    tierdesk_app::actor::cli_who(user)
 }
 
 async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
@@ -412,6 +431,8 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         account_storage_bytes: s
             .account_storage_mb
             .map(|mb| i64::try_from(mb.saturating_mul(1024 * 1024)).unwrap_or(i64::MAX)),
+        audit_retention: (s.audit_retention_days > 0)
+            .then(|| Duration::from_secs(s.audit_retention_days.saturating_mul(86_400))),
     };
     let app = setup::app(g, limits).await?;
     let demo = if s.demo {
@@ -486,15 +507,18 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
                 language,
             } = customer;
             let warnings = app
-                .create_account(NewAccount {
-                    id: id.clone(),
-                    name,
-                    plan,
-                    timezone,
-                    country,
-                    language,
-                    force,
-                })
+                .create_account(
+                    &operator(),
+                    NewAccount {
+                        id: id.clone(),
+                        name,
+                        plan,
+                        timezone,
+                        country,
+                        language,
+                        force,
+                    },
+                )
                 .await
                 .map_err(e)?;
             warn_all(&warnings);
@@ -515,7 +539,7 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             force,
         } => {
             let warnings = app
-                .set_plan(&id, &plan, effective, force)
+                .set_plan(&operator(), &id, &plan, effective, force)
                 .await
                 .map_err(e)?;
             warn_all(&warnings);
@@ -553,7 +577,9 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             return billing::set_payer(g, &id, payer.as_deref()).await;
         }
         AccountCmd::SetTam { id, tam, none: _ } => {
-            app.set_tam(&id, tam.as_deref()).await.map_err(e)?;
+            app.set_tam(&operator(), &id, tam.as_deref())
+                .await
+                .map_err(e)?;
             match app.tam_of(&id).await.map_err(e)? {
                 Some(t) => println!("account {id}: TAM {} <{}>", t.name, t.email),
                 None => println!("account {id}: no TAM"),
@@ -634,7 +660,10 @@ async fn key(g: &Global, cmd: KeyCmd) -> anyhow::Result<()> {
             principal,
             json,
         } => {
-            let k = app.create_key(&account, &principal).await.map_err(e)?;
+            let k = app
+                .create_key(&operator(), &account, &principal)
+                .await
+                .map_err(e)?;
             if json {
                 print_json(&json!({
                     "access_key_id": k.access_key_id,
@@ -647,7 +676,9 @@ async fn key(g: &Global, cmd: KeyCmd) -> anyhow::Result<()> {
             }
         }
         KeyCmd::Revoke { access_key_id } => {
-            app.revoke_key(&access_key_id).await.map_err(e)?;
+            app.revoke_key(&operator(), &access_key_id)
+                .await
+                .map_err(e)?;
             println!("revoked {access_key_id}");
         }
     }
@@ -797,9 +828,16 @@ async fn holidays(g: &Global, cmd: HolidaysCmd) -> anyhow::Result<()> {
             let name = file
                 .file_name()
                 .map_or(source.clone(), |n| n.to_string_lossy().into_owned());
+            let audit = operator().did(
+                SystemClock.now(),
+                Action::HolidaysImport,
+                None,
+                format!("holidays:{country}"),
+                format!("{n} closed days from {name}"),
+            );
             setup::open_store(g)
                 .await?
-                .replace_holidays(&country, &name, parsed)
+                .replace_holidays(&country, &name, parsed, audit)
                 .await?;
             println!(
                 "imported {n} closed days for {country} from {name} ({} to {})",

@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use serde_json::json;
-use tierdesk_app::agents::{ChangedBy, NewAgent};
+use tierdesk_app::agents::NewAgent;
+
+use super::operator;
 use tierdesk_app::reports::ReportFilter;
 use tierdesk_app::{Limits, ServiceError};
 
@@ -178,7 +180,7 @@ async fn set_password(app: &tierdesk_app::App, args: SetPasswordArgs) -> anyhow:
         args.password_stdin,
         "give the password on standard input with --password-stdin"
     );
-    app.set_password(&args.email, &password_from_stdin()?)
+    app.set_password(&operator(), &args.email, &password_from_stdin()?)
         .await
         .map_err(e)?;
     println!(
@@ -209,6 +211,7 @@ pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
             };
             let u = app
                 .create_user(
+                    &operator(),
                     &account,
                     &email,
                     &name,
@@ -235,15 +238,19 @@ pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
         }
         UserCmd::SetPassword(args) => set_password(&app, args).await?,
         UserCmd::Disable(a) => {
-            app.set_user_disabled(&a.email, true).await.map_err(e)?;
+            app.set_user_disabled(&operator(), &a.email, true)
+                .await
+                .map_err(e)?;
             println!("{} is disabled; their sessions ended", a.email);
         }
         UserCmd::Enable(a) => {
-            app.set_user_disabled(&a.email, false).await.map_err(e)?;
+            app.set_user_disabled(&operator(), &a.email, false)
+                .await
+                .map_err(e)?;
             println!("{} may sign in again", a.email);
         }
         UserCmd::Delete(a) => {
-            app.delete_user(&a.email).await.map_err(e)?;
+            app.delete_user(&operator(), &a.email).await.map_err(e)?;
             println!("{} is deleted; their account keeps its cases", a.email);
         }
     }
@@ -301,34 +308,37 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
             json,
         } => {
             let created = app
-                .create_agent(NewAgent {
-                    email,
-                    name,
-                    languages,
-                    role,
-                    token_lifetime: expires_in,
-                    ..Default::default()
-                })
+                .create_agent(
+                    &operator(),
+                    NewAgent {
+                        email,
+                        name,
+                        languages,
+                        role,
+                        token_lifetime: expires_in,
+                        ..Default::default()
+                    },
+                )
                 .await
                 .map_err(e)?;
             print_token(&created, json)?;
         }
         AgentCmd::SetPassword(args) => set_password(&app, args).await?,
         AgentCmd::Disable(a) => {
-            app.set_agent_disabled(ChangedBy::Operator, &a.email, true)
+            app.set_agent_disabled(&operator(), &a.email, true)
                 .await
                 .map_err(e)?;
             println!("{} is disabled: sessions ended, token refused", a.email);
         }
         AgentCmd::Enable(a) => {
-            app.set_agent_disabled(ChangedBy::Operator, &a.email, false)
+            app.set_agent_disabled(&operator(), &a.email, false)
                 .await
                 .map_err(e)?;
             println!("{} is enabled again", a.email);
         }
         AgentCmd::SetRole { email, role } => {
             let a = app
-                .set_agent_role(ChangedBy::Operator, &email, &role)
+                .set_agent_role(&operator(), &email, &role)
                 .await
                 .map_err(e)?;
             println!("{} is now {}", a.email, a.role.as_str());
@@ -340,7 +350,7 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
         } => {
             let accounts = if all { Vec::new() } else { accounts };
             let a = app
-                .set_agent_accounts(&email, accounts.clone())
+                .set_agent_accounts(&operator(), &email, accounts.clone())
                 .await
                 .map_err(e)?;
             if accounts.is_empty() {
@@ -355,13 +365,13 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
             json,
         }) => {
             let created = app
-                .rotate_agent_token(&email, expires_in)
+                .rotate_agent_token(&operator(), &email, expires_in)
                 .await
                 .map_err(e)?;
             print_token(&created, json)?;
         }
         AgentCmd::Token(TokenCmd::Revoke(a)) => {
-            app.revoke_agent_token(ChangedBy::Operator, &a.email)
+            app.revoke_agent_token(&operator(), &a.email)
                 .await
                 .map_err(e)?;
             println!("the token of {} no longer works", a.email);
@@ -417,7 +427,10 @@ pub async fn webhook(g: &Global, cmd: WebhookCmd) -> anyhow::Result<()> {
     let app = setup::app(g, Limits::default()).await?;
     match cmd {
         WebhookCmd::Add { url, events, json } => {
-            let created = app.create_webhook(&url, &events).await.map_err(e)?;
+            let created = app
+                .create_webhook(&operator(), &url, &events)
+                .await
+                .map_err(e)?;
             let w = &created.webhook;
             if json {
                 print_json(&json!({
@@ -469,7 +482,7 @@ pub async fn webhook(g: &Global, cmd: WebhookCmd) -> anyhow::Result<()> {
             }
         }
         WebhookCmd::Disable { id } => {
-            app.disable_webhook(&id).await.map_err(e)?;
+            app.disable_webhook(&operator(), &id).await.map_err(e)?;
             println!("disabled {id}");
         }
     }

@@ -1,0 +1,137 @@
+// The audit log: every audited write inserts its entry in its own savepoint, after the
+// change succeeded, so the two commit or vanish together.
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
+// `connect` come from there, and the helpers from `queries/common.rs`. Each query is
+// written once, in SQL both engines run.
+
+use tierdesk_core::audit::{Action, ActorKind, AuditEntry, Who};
+
+use crate::audit::AuditQuery;
+
+async fn insert_audit(c: &mut Conn, e: &AuditEntry) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(to_micros(e.at))
+    .bind(e.who.kind.as_str())
+    .bind(&e.who.id)
+    .bind(&e.who.address)
+    .bind(&e.account_id)
+    .bind(e.action.as_str())
+    .bind(&e.target)
+    .bind(&e.detail)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+fn audit_from_row(r: &<Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
+    let kind: String = r.try_get("actor_kind")?;
+    let action: String = r.try_get("action")?;
+    Ok(AuditEntry {
+        id: r.try_get("id")?,
+        at: from_micros(r.try_get("at_us")?),
+        who: Who {
+            kind: ActorKind::parse(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown actor kind '{kind}'")))?,
+            id: r.try_get("actor_id")?,
+            address: r.try_get("address")?,
+        },
+        account_id: r.try_get("account_id")?,
+        action: Action::parse(&action)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown audit action '{action}'")))?,
+        target: r.try_get("target")?,
+        detail: r.try_get("detail")?,
+    })
+}
+
+impl Backend {
+    /// Runs the write `f` and, when it succeeded, records `entry` in the same transaction.
+    async fn audited<T, F>(&self, entry: AuditEntry, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
+    {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let done = f(&mut *c).await?;
+                    insert_audit(c, &entry).await?;
+                    Ok(done)
+                })
+            })
+            .await
+    }
+
+    /// An action that changes nothing else (a staff member reading internal notes).
+    pub async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
+        self.audited(entry, |_| Box::pin(async { Ok(()) })).await
+    }
+
+    /// Newest first, `q.limit` at most, before `q.before_id` when paging.
+    pub async fn audit(&self, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, at_us, actor_kind, actor_id, address, account_id, action, target, detail \
+             FROM audit_log WHERE 1 = 1",
+        );
+        let mut args = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, a: Arg| {
+            args.push(a);
+            sql.push_str(&clause.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(a) = &q.account_id {
+            arg(&mut sql, " AND account_id = ?", Arg::S(a.clone()));
+        }
+        if let Some(a) = &q.actor_id {
+            arg(&mut sql, " AND actor_id = ?", Arg::S(a.clone()));
+        }
+        if let Some(t) = q.since {
+            arg(&mut sql, " AND at_us >= ?", Arg::I(to_micros(t)));
+        }
+        if let Some(id) = q.before_id {
+            arg(&mut sql, " AND id < ?", Arg::I(id));
+        }
+        if q.hide_staff_only {
+            let hidden = Action::ALL
+                .iter()
+                .filter(|a| a.staff_only())
+                .map(|a| format!("'{}'", a.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sql.push_str(&format!(" AND action NOT IN ({hidden})"));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit(q.limit + 1)));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+            .fetch_all(&self.read)
+            .await?;
+        let mut items = rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > q.limit;
+        items.truncate(usize::try_from(q.limit.max(0)).unwrap_or(0));
+        Ok(Page { items, more })
+    }
+
+    /// Deletes up to `n` entries older than `before` (the retention period), oldest
+    /// first; returns how many.
+    pub async fn sweep_audit(&self, before: Timestamp, n: i64) -> Result<u64, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    // Ids grow with time: the oldest entries are the lowest ids, and a pass
+                    // reads at most `n` of them (no index on the time is needed).
+                    let sql = format!(
+                        "DELETE FROM audit_log WHERE at_us < $1 AND id IN \
+                         (SELECT id FROM audit_log ORDER BY id LIMIT {})",
+                        limit(n)
+                    );
+                    let r = sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .bind(to_micros(before))
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(r.rows_affected())
+                })
+            })
+            .await
+    }
+}
