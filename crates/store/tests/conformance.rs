@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
+use tierdesk_core::audit::{Action, ActorKind, Who};
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{
     AccessKey, Account, Agent, Case, CaseStatus, CaseTarget, PlanAssignment, Role, SlaEvent,
     SlaEventKind, Webhook, status,
 };
 use tierdesk_store::{
-    AgentChange, Assignee, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap,
+    AgentChange, Assignee, AuditQuery, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap,
     NewAttachments, NewCase, NewCommunication, NewEscalation, NewSlaEvent, QueueQuery, ReportQuery,
     StatusChange, Store, StoreError, UserChange,
 };
@@ -288,7 +289,14 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
             if n.is_multiple_of(3) {
                 c.attachment_set = Some("as-missing".into());
             }
-            s.create_case(c, audit()).await
+            let entry = tierdesk_testkit::operator().did(
+                t0,
+                Action::CaseCreate,
+                Some("111111111111"),
+                format!("case:{n}"),
+                "",
+            );
+            s.create_case(c, entry).await
         }));
     }
     let mut failed = 0;
@@ -321,6 +329,134 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
     assert!(
         comms.iter().all(|(_, p)| p.items.len() == 1),
         "each case has exactly its first communication"
+    );
+    // Each surviving write has its audit entry, and no failed one left an entry behind.
+    let log = s
+        .audit(&AuditQuery {
+            account_id: Some("111111111111".into()),
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 200);
+    assert!(log.items.iter().all(|e| {
+        let n: u32 = e.target.trim_start_matches("case:").parse().unwrap();
+        !n.is_multiple_of(3)
+    }));
+}
+
+/// The audit log: entries read back as written, filtered and paged newest first; what
+/// concerns internal notes can be left out; the retention sweep removes only old entries.
+async fn audit_entries_are_kept_filtered_and_swept(s: Store) {
+    let t = |m: u32| at(&format!("2026-05-01T00:{m:02}:00Z"));
+    let who = |kind, id: &str| Who::new(kind, id, Some("203.0.113.7".into()));
+    let mei = who(ActorKind::ConsoleUser, "mei@example.com");
+    let ada = who(ActorKind::ConsoleAgent, "ada@support.example");
+    with_account(&s, "111111111111").await;
+    s.create_case(
+        new_case("111111111111", 1, t(1)),
+        mei.did(
+            t(1),
+            Action::CaseCreate,
+            Some("111111111111"),
+            "case:1",
+            "severity low",
+        ),
+    )
+    .await
+    .unwrap();
+    s.record_audit(ada.did(
+        t(2),
+        Action::NotesRead,
+        Some("111111111111"),
+        "case:1",
+        "2 internal notes",
+    ))
+    .await
+    .unwrap();
+    s.record_audit(ada.did(t(3), Action::CaseAssign, Some("222222222222"), "case:2", ""))
+        .await
+        .unwrap();
+    let read = |q: AuditQuery| {
+        let s = s.clone();
+        async move { s.audit(&AuditQuery { limit: 100, ..q }).await.unwrap() }
+    };
+    let all = read(AuditQuery::default()).await.items;
+    // Newest first; the account's creation (by the suite's operator) is the oldest.
+    let actions: Vec<_> = all.iter().map(|e| e.action).collect();
+    assert_eq!(
+        actions,
+        [
+            Action::CaseAssign,
+            Action::NotesRead,
+            Action::CaseCreate,
+            Action::CaseCreate
+        ]
+    );
+    let created = &all[2];
+    assert_eq!(created.who, mei);
+    assert_eq!(
+        (
+            created.at,
+            created.account_id.as_deref(),
+            created.target.as_str(),
+            created.detail.as_str()
+        ),
+        (t(1), Some("111111111111"), "case:1", "severity low")
+    );
+    let mine = read(AuditQuery {
+        account_id: Some("111111111111".into()),
+        ..AuditQuery::default()
+    })
+    .await
+    .items;
+    assert_eq!(mine.len(), 2);
+    let customer_view = read(AuditQuery {
+        account_id: Some("111111111111".into()),
+        hide_staff_only: true,
+        ..AuditQuery::default()
+    })
+    .await
+    .items;
+    assert_eq!(
+        customer_view.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [Action::CaseCreate]
+    );
+    let by_ada = read(AuditQuery {
+        actor_id: Some("ada@support.example".into()),
+        since: Some(t(3)),
+        ..AuditQuery::default()
+    })
+    .await
+    .items;
+    assert_eq!(
+        by_ada.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [Action::CaseAssign]
+    );
+    // Pages: two, then the rest before the last one seen.
+    let first = s
+        .audit(&AuditQuery {
+            limit: 2,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert!(first.more);
+    let rest = read(AuditQuery {
+        before_id: Some(first.items[1].id),
+        ..AuditQuery::default()
+    })
+    .await;
+    assert!(!rest.more);
+    assert_eq!(first.items.len() + rest.items.len(), 4);
+    // Retention: entries before the cutoff go, the others stay.
+    assert_eq!(s.sweep_audit(t(2), 100).await.unwrap(), 2);
+    assert_eq!(s.sweep_audit(t(2), 100).await.unwrap(), 0);
+    let left = read(AuditQuery::default()).await.items;
+    assert_eq!(
+        left.iter().map(|e| e.action).collect::<Vec<_>>(),
+        [Action::CaseAssign, Action::NotesRead]
     );
 }
 
@@ -2112,6 +2248,7 @@ macro_rules! conformance {
 }
 
 conformance!(
+    audit_entries_are_kept_filtered_and_swept,
     accounts_and_plan_history,
     keys_and_revocation,
     cases_get_unique_display_ids_and_stay_in_their_account,
@@ -2141,3 +2278,37 @@ conformance!(
     preferences_tams_and_user_lists,
     accounts_are_found_by_id_or_name_a_page_at_a_time,
 );
+
+/// Nothing edits an entry: the schema itself refuses an UPDATE of the audit log, on both
+/// engines, whatever the client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_refuses_updates() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let Some(db) = ScratchDb::on(engine, "append").await else {
+            continue;
+        };
+        let s = db.store().await;
+        with_account(&s, "111111111111").await;
+        let sql = "UPDATE audit_log SET detail = 'rewritten'";
+        let refused = match engine {
+            Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(db.url()).await.unwrap();
+                sqlx::query(sql).execute(&pool).await.err()
+            }
+            Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
+                sqlx::query(sql).execute(&pool).await.err()
+            }
+        };
+        let e = refused.expect("an UPDATE of the audit log must fail");
+        assert!(e.to_string().contains("append-only"), "{e}");
+        let log = s
+            .audit(&AuditQuery {
+                limit: 10,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(log.items[0].detail, "");
+    }
+}

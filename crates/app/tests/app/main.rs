@@ -2,6 +2,7 @@
 //! the crate's tests link once.
 
 mod access;
+mod audit;
 mod billing;
 mod cases;
 mod first_response;

@@ -2,6 +2,25 @@
 //! and its translation. `i18n.rs` fails a test when a phrase shown is missing here.
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
+    ("Activity", "操作履歴"),
+    ("Activity in account {0}", "アカウント {0} の操作履歴"),
+    ("access key", "アクセスキー"),
+    ("console", "コンソール"),
+    ("API token", "API トークン"),
+    ("console (staff)", "コンソール（スタッフ）"),
+    ("command line", "コマンドライン"),
+    ("Tierdesk", "Tierdesk"),
+    (
+        "Every change, sign-in and staff read of internal notes, newest first. Nobody can edit or delete an entry.",
+        "すべての変更、サインイン、スタッフによる社内メモの閲覧を新しい順に表示します。記録は誰も編集・削除できません。",
+    ),
+    ("Since", "開始日"),
+    ("Show", "表示"),
+    ("No entries.", "記録はありません。"),
+    ("Action", "操作"),
+    ("Record", "対象"),
+    ("Detail", "詳細"),
+    ("Older entries", "さらに古い記録"),
     ("Not for your role", "このロールでは使えません"),
     (
         "Accounts are for technical account managers and admins.",

@@ -8,6 +8,7 @@
 //! Every page is in English or Japanese (`i18n.rs`), with times in the person's zone.
 
 mod accounts;
+mod activity;
 mod admin;
 mod cases;
 mod extract;
@@ -84,6 +85,7 @@ fn console_routes() -> Router<AppState> {
         .merge(queue::routes())
         .merge(accounts::routes())
         .merge(admin::routes())
+        .merge(activity::routes())
 }
 
 /// The console's scripts, compiled in and served from its own origin (the CSP allows no

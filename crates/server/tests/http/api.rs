@@ -109,3 +109,45 @@ both_engines! {
         assert_eq!(r.json()["error"]["code"], "not_found");
     }
 }
+
+both_engines! {
+    async fn admins_read_the_audit_log_and_nobody_else_does(s) {
+        let doc: Value = s.api("agent", "GET", "/api/v1/openapi.json", None).await.json();
+        let id = open_case(&s, "low").await;
+        let note = s.api("agent", "POST", &format!("/api/v1/cases/{id}/notes"),
+            Some(json!({"body": "Looks like the index."}))).await;
+        assert_eq!(note.status, StatusCode::OK, "{}", note.text());
+        let read = s.api("agent", "GET", &format!("/api/v1/cases/{id}/communications"), None).await;
+        assert_eq!(read.status, StatusCode::OK);
+
+        let log = s.api("admin", "GET", "/api/v1/audit?limit=10", None).await;
+        assert_eq!(log.status, StatusCode::OK, "{}", log.text());
+        assert_documented(&doc, "get", "/api/v1/audit", 200, &log.json());
+        let entries = log.json()["entries"].as_array().unwrap().clone();
+        let actions: Vec<&str> = entries.iter().take(3).map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["notes.read", "case.note", "case.create"]);
+        assert_eq!(entries[0]["actorKind"], "agent-token");
+        assert_eq!(entries[0]["target"], format!("case:{id}"));
+        assert_eq!(entries[2]["actorKind"], "access-key");
+        assert!(log.json()["nextToken"].is_string(), "more than ten entries: {}", log.text());
+
+        // Filters, and the next page with the same filters.
+        let account = entries[2]["accountId"].as_str().unwrap().to_string();
+        let mine = s.api("admin", "GET", &format!("/api/v1/audit?account={account}&actor=nobody"), None).await;
+        assert_eq!(mine.json()["entries"].as_array().map(Vec::len), Some(0), "{}", mine.text());
+        let token = log.json()["nextToken"].as_str().unwrap().to_string();
+        let next = s.api("admin", "GET", &format!("/api/v1/audit?limit=10&nextToken={token}"), None).await;
+        assert_eq!(next.status, StatusCode::OK, "{}", next.text());
+        let older = next.json()["entries"][0]["id"].as_i64().unwrap();
+        assert!(older < entries[9]["id"].as_i64().unwrap());
+
+        for role in ["agent", "tam"] {
+            let r = s.api(role, "GET", "/api/v1/audit", None).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}: {}", r.text());
+        }
+        let r = s.api("admin", "GET", "/api/v1/audit?since=yesterday", None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        let r = s.api("admin", "GET", "/api/v1/audit?acount=1", None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    }
+}

@@ -135,6 +135,51 @@ both_engines! {
         assert!(all.text().contains(OTHER_ACCOUNT));
     }
 
+    async fn the_activity_page_shows_each_reader_their_share_of_the_audit_log(s) {
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let agent = s.visitor("agent@support.example").await;
+        let admin = s.visitor("admin@support.example").await;
+        s.post_form(&customer, "/console/cases/new", &case_form(&customer.csrf)).await;
+        let id = s.app.queue(
+            &s.app.agent_by_email("admin@support.example").await.unwrap(),
+            tierdesk_app::queue::QueueFilter::default(),
+        ).await.unwrap().0[0].case_id.clone();
+        let note = s.post_form(&agent, &format!("/console/queue/{id}/message"), &[
+            ("csrf", agent.csrf.as_str()), ("body", "Index rebuild, again."), ("kind", "note"),
+        ]).await;
+        assert_eq!(note.status, StatusCode::SEE_OTHER, "{}", note.text());
+        assert_eq!(s.get_page(&agent, &format!("/console/queue/{id}")).await.status, StatusCode::OK);
+
+        // The customer sees their account's own actions, not the note or its reading.
+        let mine = s.get_page(&customer, "/console/activity").await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", mine.text());
+        let text = mine.text();
+        assert!(text.contains("case.create") && text.contains(CUSTOMER_EMAIL), "{text}");
+        assert!(text.contains("session.sign-in"), "{text}");
+        assert!(!text.contains("case.note") && !text.contains("notes.read"), "{text}");
+        assert!(!text.contains(OTHER_ACCOUNT), "{text}");
+
+        // The admin sees everything, and filters by actor.
+        let all = s.get_page(&admin, "/console/activity?actor=agent%40support.example").await;
+        assert_eq!(all.status, StatusCode::OK);
+        let text = all.text();
+        assert!(text.contains("case.note") && text.contains("notes.read"), "{text}");
+        assert!(!text.contains("case.create"), "{text}");
+
+        // Other staff are refused, in their language.
+        assert_eq!(s.get_page(&agent, "/console/activity").await.status, StatusCode::FORBIDDEN);
+        let japanese = s
+            .send(
+                Request::get("/console/activity")
+                    .header("cookie", &customer.cookie)
+                    .header("accept-language", "ja")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(japanese.text().contains("の操作履歴"), "{}", japanese.text());
+    }
+
     async fn failures_are_worded_by_the_error_table_in_the_persons_language(s) {
         let customer = s.visitor(CUSTOMER_EMAIL).await;
         let missing = "/console/cases/case-111122223333-muen-2026-ffffffffffffffff";
