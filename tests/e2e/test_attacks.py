@@ -275,3 +275,10 @@ def internal_note_file_stays_supports(td):
                                 AWS_SECRET_ACCESS_KEY=key["secret_access_key"]),
                        capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and "AttachmentIdNotFound" in r.stderr, r.stderr
+    # Support reads it, and the audit log says who read the note and its file, from where.
+    assert opener.open(td.url + f"/console/queue/{case}/attachments/{file_id}", timeout=10).read() \
+        == b"customer secrets"
+    log = json.loads(td.cli("audit", "list", "--json", "--actor", email).stdout)
+    reads = [(e["action"], e["address"]) for e in log if e["action"] in ("notes.read", "attachment.read")]
+    assert ("attachment.read", "127.0.0.1") in reads and ("notes.read", "127.0.0.1") in reads, log
+    assert any(e["action"] == "attachment.read" and "heap.dump (internal note)" in e["detail"] for e in log)
