@@ -28,17 +28,6 @@ use tierdesk_core::services::Services;
 use tierdesk_store::{NewCase, Options, Store};
 use tierdesk_testkit::ScratchDb;
 
-/// The audit entry every write of the bench carries.
-fn audit() -> tierdesk_core::audit::AuditEntry {
-    tierdesk_testkit::operator().did(
-        t0(),
-        tierdesk_core::audit::Action::CaseCreate,
-        Some(ACCOUNT),
-        "bench",
-        "",
-    )
-}
-
 const ACCOUNT: &str = "100000000001";
 
 fn t0() -> Timestamp {
@@ -86,7 +75,8 @@ async fn seed(store: &Store, from: u64, to: u64, due: Timestamp) {
     let mut n = from;
     while n < to {
         let end = (n + 2048).min(to);
-        let writes = (n..end).map(|i| store.create_case(new_case(i, t0(), due), audit()));
+        let writes = (n..end)
+            .map(|i| store.create_case(new_case(i, t0(), due), tierdesk_testkit::audit_entry()));
         for r in futures_util::future::join_all(writes).await {
             r.unwrap();
         }
@@ -137,7 +127,7 @@ async fn leg(name: &'static str, url: &str) -> Leg {
                 assigned_at: t0(),
                 forced: false,
             },
-            audit(),
+            tierdesk_testkit::audit_entry(),
         )
         .await
         .unwrap();

@@ -22,18 +22,7 @@ use tierdesk_store::{
     StatusChange, Store, StoreError, UserChange,
 };
 
-use tierdesk_testkit::{Engine, ScratchDb, unique};
-
-/// An audit entry for a write made by the suite (the store records whatever it is given).
-fn audit() -> tierdesk_core::audit::AuditEntry {
-    tierdesk_testkit::operator().did(
-        Timestamp::UNIX_EPOCH,
-        tierdesk_core::audit::Action::CaseCreate,
-        None,
-        "test",
-        "",
-    )
-}
+use tierdesk_testkit::{Engine, ScratchDb, audit_entry, unique};
 
 /// A store on a scratch database of its own on `engine`, dropped with the guard even when
 /// the check panics; `None` when that engine's leg is off.
@@ -71,7 +60,7 @@ async fn with_account(s: &Store, id: &str) {
     s.create_account(
         account(id),
         assignment(id, "aws.business", date(2026, 1, 1)),
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -158,7 +147,7 @@ async fn accounts_and_plan_history(s: Store) {
         .create_account(
             account("111111111111"),
             assignment("111111111111", "aws.basic", date(2026, 1, 1)),
-            audit(),
+            audit_entry(),
         )
         .await;
     assert!(matches!(again, Err(StoreError::AlreadyExists)));
@@ -169,14 +158,14 @@ async fn accounts_and_plan_history(s: Store) {
     assert_eq!(s.account("999").await.unwrap(), None);
     s.assign_plan(
         assignment("111111111111", "aws.enterprise_2025", date(2026, 6, 1)),
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
     // Same day again replaces, it does not duplicate.
     s.assign_plan(
         assignment("111111111111", "aws.business_plus", date(2026, 6, 1)),
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -184,7 +173,10 @@ async fn accounts_and_plan_history(s: Store) {
     let plans: Vec<_> = h.iter().map(|a| a.plan_id.as_str()).collect();
     assert_eq!(plans, ["aws.business", "aws.business_plus"]);
     let missing = s
-        .assign_plan(assignment("404", "aws.basic", date(2026, 1, 1)), audit())
+        .assign_plan(
+            assignment("404", "aws.basic", date(2026, 1, 1)),
+            audit_entry(),
+        )
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
     assert_eq!(s.accounts().await.unwrap().len(), 1);
@@ -200,9 +192,9 @@ async fn keys_and_revocation(s: Store) {
         created: at("2026-02-01T00:00:00Z"),
         revoked: None,
     };
-    s.insert_key(key.clone(), audit()).await.unwrap();
+    s.insert_key(key.clone(), audit_entry()).await.unwrap();
     assert!(matches!(
-        s.insert_key(key.clone(), audit()).await,
+        s.insert_key(key.clone(), audit_entry()).await,
         Err(StoreError::AlreadyExists)
     ));
     let orphan = AccessKey {
@@ -211,18 +203,26 @@ async fn keys_and_revocation(s: Store) {
         ..key.clone()
     };
     assert!(matches!(
-        s.insert_key(orphan, audit()).await,
+        s.insert_key(orphan, audit_entry()).await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.key(&key.access_key_id).await.unwrap(), Some(key.clone()));
-    s.revoke_key(&key.access_key_id, at("2026-03-01T00:00:00Z"), audit())
-        .await
-        .unwrap();
+    s.revoke_key(
+        &key.access_key_id,
+        at("2026-03-01T00:00:00Z"),
+        audit_entry(),
+    )
+    .await
+    .unwrap();
     let revoked = s.key(&key.access_key_id).await.unwrap().unwrap();
     assert_eq!(revoked.revoked, Some(at("2026-03-01T00:00:00Z")));
     assert!(matches!(
-        s.revoke_key(&key.access_key_id, at("2026-03-02T00:00:00Z"), audit())
-            .await,
+        s.revoke_key(
+            &key.access_key_id,
+            at("2026-03-02T00:00:00Z"),
+            audit_entry()
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.keys("111111111111").await.unwrap().len(), 1);
@@ -234,7 +234,7 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     let c = s
         .create_case(
             new_case("111111111111", 1, at("2026-03-01T00:00:00Z")),
-            audit(),
+            audit_entry(),
         )
         .await
         .unwrap();
@@ -249,7 +249,7 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     let dup = s
         .create_case(
             new_case("111111111111", 1, at("2026-03-01T00:00:00Z")),
-            audit(),
+            audit_entry(),
         )
         .await;
     assert!(dup.is_err());
@@ -260,7 +260,7 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
         tasks.push(tokio::spawn(async move {
             s.create_case(
                 new_case("111111111111", n, at("2026-03-02T00:00:00Z")),
-                audit(),
+                audit_entry(),
             )
             .await
             .unwrap()
@@ -467,7 +467,7 @@ async fn case_queries_filter_and_paginate(s: Store) {
     for n in 0..25u32 {
         let t = base + Duration::from_secs(u64::from(n) * 60);
         created.push(
-            s.create_case(new_case("111111111111", n, t), audit())
+            s.create_case(new_case("111111111111", n, t), audit_entry())
                 .await
                 .unwrap(),
         );
@@ -503,7 +503,7 @@ async fn case_queries_filter_and_paginate(s: Store) {
     assert_eq!(s.cases(&q).await.unwrap().items.len(), 5);
 
     // Resolved cases only on request.
-    s.resolve_case("111111111111", &created[3].case_id, base, audit())
+    s.resolve_case("111111111111", &created[3].case_id, base, audit_entry())
         .await
         .unwrap();
     let open = CaseQuery {
@@ -550,12 +550,12 @@ async fn case_search_by_words_status_and_severity(s: Store) {
         let mut c = new_case("111111111111", n as u32, t0 + Duration::from_secs(n as u64));
         c.case.subject = subject.to_string();
         c.case.severity_code = if n == 0 { "urgent" } else { "low" }.into();
-        made.push(s.create_case(c, audit()).await.unwrap());
+        made.push(s.create_case(c, audit_entry()).await.unwrap());
     }
     let mut other = new_case("222222222222", 99, t0);
     other.case.subject = "RDS in the other account".into();
-    s.create_case(other, audit()).await.unwrap();
-    s.resolve_case("111111111111", &made[1].case_id, t0, audit())
+    s.create_case(other, audit_entry()).await.unwrap();
+    s.resolve_case("111111111111", &made[1].case_id, t0, audit_entry())
         .await
         .unwrap();
 
@@ -611,7 +611,7 @@ async fn communications_page_and_reopen(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-05-01T00:00:00Z");
     let c = s
-        .create_case(new_case("111111111111", 1, t0), audit())
+        .create_case(new_case("111111111111", 1, t0), audit_entry())
         .await
         .unwrap();
     for n in 1..=7u64 {
@@ -629,13 +629,13 @@ async fn communications_page_and_reopen(s: Store) {
                 follow_up: None,
                 max_per_case: None,
             },
-            audit(),
+            audit_entry(),
         )
         .await
         .unwrap();
     }
     let other = s
-        .create_case(new_case("111111111111", 2, t0), audit())
+        .create_case(new_case("111111111111", 2, t0), audit_entry())
         .await
         .unwrap();
     // Support's first reply (n = 2, at t0 + 2 min) is the first response; later ones are not.
@@ -694,7 +694,7 @@ async fn communications_page_and_reopen(s: Store) {
     assert!(s.communications(&other).await.unwrap().is_none());
 
     let (initial, fin) = s
-        .resolve_case("111111111111", &c.case_id, t0, audit())
+        .resolve_case("111111111111", &c.case_id, t0, audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -715,7 +715,7 @@ async fn communications_page_and_reopen(s: Store) {
             follow_up: None,
             max_per_case: None,
         },
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -736,7 +736,7 @@ async fn communications_page_and_reopen(s: Store) {
                 follow_up: None,
                 max_per_case: None,
             },
-            audit(),
+            audit_entry(),
         )
         .await;
     assert!(matches!(missing, Err(StoreError::NotFound)));
@@ -773,7 +773,7 @@ async fn files_of_internal_notes_say_so(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let c = s
-        .create_case(new_case("111111111111", 1, t0), audit())
+        .create_case(new_case("111111111111", 1, t0), audit_entry())
         .await
         .unwrap();
     for internal in [true, false] {
@@ -793,7 +793,7 @@ async fn files_of_internal_notes_say_so(s: Store) {
                 follow_up: None,
                 max_per_case: None,
             },
-            audit(),
+            audit_entry(),
         )
         .await
         .unwrap();
@@ -803,7 +803,7 @@ async fn files_of_internal_notes_say_so(s: Store) {
     // A file in a set no message has used yet is nobody's note.
     let unused = attachments("111111111111", None, 1, t0);
     let id = unused.files[0].0.clone();
-    s.add_attachments(unused, audit()).await.unwrap();
+    s.add_attachments(unused, audit_entry()).await.unwrap();
     let got = s.attachment("111111111111", &id).await.unwrap().unwrap();
     assert!(!got.internal);
 }
@@ -816,7 +816,7 @@ async fn a_case_and_its_files_are_written_together(s: Store) {
     let files = attachments("111111111111", None, 2, t0);
     let ids: Vec<String> = files.files.iter().map(|f| f.0.clone()).collect();
     with_files.files = Some(files);
-    let c = s.create_case(with_files, audit()).await.unwrap();
+    let c = s.create_case(with_files, audit_entry()).await.unwrap();
     let comms = s
         .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
         .await
@@ -836,9 +836,9 @@ async fn a_case_and_its_files_are_written_together(s: Store) {
     refused.files = Some(files);
     let mut first = new_case("111111111111", 3, t0);
     first.monthly_cap = refused.monthly_cap.clone();
-    s.create_case(first, audit()).await.unwrap();
+    s.create_case(first, audit_entry()).await.unwrap();
     assert!(matches!(
-        s.create_case(refused, audit()).await,
+        s.create_case(refused, audit_entry()).await,
         Err(StoreError::MonthlyCaseCapReached)
     ));
     assert_eq!(s.attachment("111111111111", &orphan).await.unwrap(), None);
@@ -851,13 +851,13 @@ async fn expired_unused_sets_are_swept(s: Store) {
     let t0 = at("2026-06-01T00:00:00Z");
     let unused = attachments("111111111111", None, 2, t0);
     let unused_file = unused.files[0].0.clone();
-    s.add_attachments(unused, audit()).await.unwrap();
+    s.add_attachments(unused, audit_entry()).await.unwrap();
     let used = attachments("111111111111", None, 1, t0);
     let used_file = used.files[0].0.clone();
-    let (set, _) = s.add_attachments(used, audit()).await.unwrap();
+    let (set, _) = s.add_attachments(used, audit_entry()).await.unwrap();
     let mut c = new_case("111111111111", 1, t0 + Duration::from_secs(60));
     c.attachment_set = Some(set);
-    s.create_case(c, audit()).await.unwrap();
+    s.create_case(c, audit_entry()).await.unwrap();
     // Not yet expired: nothing goes.
     assert_eq!(
         s.delete_expired_sets(t0 + Duration::from_secs(60), 100)
@@ -886,7 +886,7 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
     with_account(&s, "111111111111").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let c = s
-        .create_case(new_case("111111111111", 1, t0), audit())
+        .create_case(new_case("111111111111", 1, t0), audit_entry())
         .await
         .unwrap();
     let message = |max: i64| NewCommunication {
@@ -902,10 +902,14 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
         follow_up: None,
         max_per_case: Some(max),
     };
-    s.add_communication(message(3), audit()).await.unwrap();
-    s.add_communication(message(3), audit()).await.unwrap();
+    s.add_communication(message(3), audit_entry())
+        .await
+        .unwrap();
+    s.add_communication(message(3), audit_entry())
+        .await
+        .unwrap();
     assert!(matches!(
-        s.add_communication(message(3), audit()).await,
+        s.add_communication(message(3), audit_entry()).await,
         Err(StoreError::CaseFull)
     ));
     let q = CommunicationQuery {
@@ -922,15 +926,15 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
     // Storage: 30 bytes held (three 10-byte files); a quota of 45 takes one more, not two.
     let mut three = attachments("111111111111", None, 3, t0);
     three.account_quota = Some(45);
-    s.add_attachments(three, audit()).await.unwrap();
+    s.add_attachments(three, audit_entry()).await.unwrap();
     let mut one = attachments("111111111111", None, 1, t0);
     one.account_quota = Some(45);
-    s.add_attachments(one, audit()).await.unwrap();
+    s.add_attachments(one, audit_entry()).await.unwrap();
     let mut two = attachments("111111111111", None, 2, t0);
     two.account_quota = Some(45);
     let refused = two.files[0].0.clone();
     assert!(matches!(
-        s.add_attachments(two, audit()).await,
+        s.add_attachments(two, audit_entry()).await,
         Err(StoreError::StorageQuotaReached)
     ));
     assert_eq!(s.attachment("111111111111", &refused).await.unwrap(), None);
@@ -941,21 +945,21 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     with_account(&s, "222222222222").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let (set, expiry) = s
-        .add_attachments(attachments("111111111111", None, 2, t0), audit())
+        .add_attachments(attachments("111111111111", None, 2, t0), audit_entry())
         .await
         .unwrap();
     assert_eq!(expiry, t0 + Duration::from_secs(3600));
     let full = s
         .add_attachments(
             attachments("111111111111", Some(set.clone()), 2, t0),
-            audit(),
+            audit_entry(),
         )
         .await;
     assert!(matches!(full, Err(StoreError::AttachmentSetFull)));
     let (same, _) = s
         .add_attachments(
             attachments("111111111111", Some(set.clone()), 1, t0),
-            audit(),
+            audit_entry(),
         )
         .await
         .unwrap();
@@ -963,7 +967,7 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let foreign = s
         .add_attachments(
             attachments("222222222222", Some(set.clone()), 1, t0),
-            audit(),
+            audit_entry(),
         )
         .await;
     assert!(matches!(foreign, Err(StoreError::AttachmentSetNotFound)));
@@ -972,7 +976,7 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let mut bad = new_case("111111111111", 1, t0);
     bad.attachment_set = Some("as-nope".into());
     assert!(matches!(
-        s.create_case(bad, audit()).await,
+        s.create_case(bad, audit_entry()).await,
         Err(StoreError::AttachmentSetNotFound)
     ));
     assert!(
@@ -985,7 +989,7 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
 
     let mut good = new_case("111111111111", 2, t0 + Duration::from_secs(60));
     good.attachment_set = Some(set.clone());
-    let c = s.create_case(good, audit()).await.unwrap();
+    let c = s.create_case(good, audit_entry()).await.unwrap();
     let comms = s
         .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
         .await
@@ -1013,18 +1017,18 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
     let mut again = new_case("111111111111", 3, t0 + Duration::from_secs(120));
     again.attachment_set = Some(set);
     assert!(matches!(
-        s.create_case(again, audit()).await,
+        s.create_case(again, audit_entry()).await,
         Err(StoreError::AttachmentSetNotFound)
     ));
 
     // Files added together are listed in the order given (ids are random).
     let (ordered, _) = s
-        .add_attachments(attachments("111111111111", None, 3, t0), audit())
+        .add_attachments(attachments("111111111111", None, 3, t0), audit_entry())
         .await
         .unwrap();
     let mut listed = new_case("111111111111", 5, t0 + Duration::from_secs(180));
     listed.attachment_set = Some(ordered);
-    let c = s.create_case(listed, audit()).await.unwrap();
+    let c = s.create_case(listed, audit_entry()).await.unwrap();
     let comms = s
         .recent_communications(&[(c.display_id, c.case_id.clone())], 5)
         .await
@@ -1038,21 +1042,21 @@ async fn attachment_sets_limits_expiry_and_use(s: Store) {
 
     // An hour later the set is gone.
     let (old, _) = s
-        .add_attachments(attachments("111111111111", None, 1, t0), audit())
+        .add_attachments(attachments("111111111111", None, 1, t0), audit_entry())
         .await
         .unwrap();
     let late = t0 + Duration::from_secs(3600);
     let expired = s
         .add_attachments(
             attachments("111111111111", Some(old.clone()), 1, late),
-            audit(),
+            audit_entry(),
         )
         .await;
     assert!(matches!(expired, Err(StoreError::AttachmentSetExpired)));
     let mut late_case = new_case("111111111111", 4, late);
     late_case.attachment_set = Some(old);
     assert!(matches!(
-        s.create_case(late_case, audit()).await,
+        s.create_case(late_case, audit_entry()).await,
         Err(StoreError::AttachmentSetExpired)
     ));
 }
@@ -1068,15 +1072,21 @@ async fn monthly_cap_is_enforced_atomically(s: Store) {
         });
         c
     };
-    s.create_case(capped(1, "2026-07"), audit()).await.unwrap();
-    s.create_case(capped(2, "2026-07"), audit()).await.unwrap();
-    let third = s.create_case(capped(3, "2026-07"), audit()).await;
+    s.create_case(capped(1, "2026-07"), audit_entry())
+        .await
+        .unwrap();
+    s.create_case(capped(2, "2026-07"), audit_entry())
+        .await
+        .unwrap();
+    let third = s.create_case(capped(3, "2026-07"), audit_entry()).await;
     assert!(matches!(third, Err(StoreError::MonthlyCaseCapReached)));
     assert_eq!(
         s.cases(&query("111111111111")).await.unwrap().items.len(),
         2
     );
-    s.create_case(capped(4, "2026-08"), audit()).await.unwrap();
+    s.create_case(capped(4, "2026-08"), audit_entry())
+        .await
+        .unwrap();
 }
 
 /// Access that can be taken away: an agent disabled, re-roled, re-tokened, limited to
@@ -1094,15 +1104,15 @@ async fn people_lose_and_regain_access(s: Store) {
         created: t0,
         expires: t0 + hour,
     };
-    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit_entry())
         .await
         .unwrap();
     let email = "agent-1@support.example.com";
-    s.insert_session(vec![11; 32], session(email), audit())
+    s.insert_session(vec![11; 32], session(email), audit_entry())
         .await
         .unwrap();
 
-    s.change_agent(email, AgentChange::Disable(t0), audit())
+    s.change_agent(email, AgentChange::Disable(t0), audit_entry())
         .await
         .unwrap();
     let a = s.agent_by_email(email).await.unwrap().unwrap();
@@ -1112,7 +1122,7 @@ async fn people_lose_and_regain_access(s: Store) {
         None,
         "sessions end"
     );
-    s.change_agent(email, AgentChange::Enable, audit())
+    s.change_agent(email, AgentChange::Enable, audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -1120,7 +1130,7 @@ async fn people_lose_and_regain_access(s: Store) {
         None
     );
 
-    s.change_agent(email, AgentChange::Role(Role::Admin), audit())
+    s.change_agent(email, AgentChange::Role(Role::Admin), audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -1134,7 +1144,7 @@ async fn people_lose_and_regain_access(s: Store) {
             hash: vec![9; 32],
             expires: Some(t0 + hour),
         },
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -1144,7 +1154,7 @@ async fn people_lose_and_regain_access(s: Store) {
     );
     let a = s.agent_by_token(&[9; 32]).await.unwrap().unwrap();
     assert_eq!(a.token_expires, Some(t0 + hour));
-    s.change_agent(email, AgentChange::RevokeToken(t0), audit())
+    s.change_agent(email, AgentChange::RevokeToken(t0), audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -1156,7 +1166,7 @@ async fn people_lose_and_regain_access(s: Store) {
         Some(t0)
     );
     assert!(matches!(
-        s.change_agent("nobody@example.com", AgentChange::Enable, audit())
+        s.change_agent("nobody@example.com", AgentChange::Enable, audit_entry())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -1165,7 +1175,7 @@ async fn people_lose_and_regain_access(s: Store) {
     s.set_agent_accounts(
         "agent-1",
         vec!["222222222222".into(), "111111111111".into()],
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -1177,13 +1187,13 @@ async fn people_lose_and_regain_access(s: Store) {
         s.set_agent_accounts(
             "agent-1",
             vec!["111111111111".into(), "999999999999".into()],
-            audit()
+            audit_entry()
         )
         .await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(s.agent_accounts("agent-1").await.unwrap().len(), 2);
-    s.set_agent_accounts("agent-1", vec![], audit())
+    s.set_agent_accounts("agent-1", vec![], audit_entry())
         .await
         .unwrap();
     assert!(s.agent_accounts("agent-1").await.unwrap().is_empty());
@@ -1199,17 +1209,17 @@ async fn people_lose_and_regain_access(s: Store) {
         disabled: None,
         demo: false,
     };
-    s.insert_user(user, audit()).await.unwrap();
-    s.set_password("ex@example.com", "$argon2id$x", t0, audit())
+    s.insert_user(user, audit_entry()).await.unwrap();
+    s.set_password("ex@example.com", "$argon2id$x", t0, audit_entry())
         .await
         .unwrap();
-    s.insert_session(vec![12; 32], session("ex@example.com"), audit())
+    s.insert_session(vec![12; 32], session("ex@example.com"), audit_entry())
         .await
         .unwrap();
     let mut case = new_case("111111111111", 1, t0);
     case.case.submitted_by = "ex@example.com".into();
-    let c = s.create_case(case, audit()).await.unwrap();
-    s.change_user("ex@example.com", UserChange::Disable(t0), audit())
+    let c = s.create_case(case, audit_entry()).await.unwrap();
+    s.change_user("ex@example.com", UserChange::Disable(t0), audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -1221,17 +1231,17 @@ async fn people_lose_and_regain_access(s: Store) {
         Some(t0)
     );
     assert_eq!(s.session(&[12; 32], t0).await.unwrap(), None);
-    s.change_user("ex@example.com", UserChange::Enable, audit())
+    s.change_user("ex@example.com", UserChange::Enable, audit_entry())
         .await
         .unwrap();
-    s.change_user("ex@example.com", UserChange::Delete, audit())
+    s.change_user("ex@example.com", UserChange::Delete, audit_entry())
         .await
         .unwrap();
     assert_eq!(s.user_by_email("ex@example.com").await.unwrap(), None);
     assert_eq!(s.password("ex@example.com").await.unwrap(), None);
     assert!(s.case("111111111111", &c.case_id).await.unwrap().is_some());
     assert!(matches!(
-        s.change_user("ex@example.com", UserChange::Delete, audit())
+        s.change_user("ex@example.com", UserChange::Delete, audit_entry())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -1286,23 +1296,38 @@ async fn holidays_import_replaces_per_source(s: Store) {
             h(date(2026, 12, 29), "winter"),
             h(date(2026, 12, 30), "winter"),
         ],
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
-    s.replace_holidays("JP", "b.ics", vec![h(date(2026, 12, 28), "party")], audit())
-        .await
-        .unwrap();
-    s.replace_holidays("US", "a.ics", vec![h(date(2026, 12, 24), "eve")], audit())
-        .await
-        .unwrap();
+    s.replace_holidays(
+        "JP",
+        "b.ics",
+        vec![h(date(2026, 12, 28), "party")],
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    s.replace_holidays(
+        "US",
+        "a.ics",
+        vec![h(date(2026, 12, 24), "eve")],
+        audit_entry(),
+    )
+    .await
+    .unwrap();
     let jp = s.holidays("JP").await.unwrap();
     assert_eq!(jp.len(), 3);
     assert_eq!(jp[0].1.name, "party");
     // Importing a.ics again replaces only what a.ics brought.
-    s.replace_holidays("JP", "a.ics", vec![h(date(2026, 12, 31), "eve")], audit())
-        .await
-        .unwrap();
+    s.replace_holidays(
+        "JP",
+        "a.ics",
+        vec![h(date(2026, 12, 31), "eve")],
+        audit_entry(),
+    )
+    .await
+    .unwrap();
     let days: Vec<_> = s
         .holidays("JP")
         .await
@@ -1342,10 +1367,12 @@ fn agent(id: &str) -> Agent {
 }
 
 async fn agents_are_found_by_token_hash(s: Store) {
-    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit_entry())
         .await
         .unwrap();
-    let dup = s.insert_agent(agent("agent-1"), vec![2; 32], audit()).await;
+    let dup = s
+        .insert_agent(agent("agent-1"), vec![2; 32], audit_entry())
+        .await;
     assert!(matches!(dup, Err(StoreError::AlreadyExists)));
     assert_eq!(
         s.agent_by_token(&[1; 32]).await.unwrap(),
@@ -1369,7 +1396,7 @@ async fn agents_are_found_by_token_hash(s: Store) {
 async fn queue_orders_by_deadline_and_filters(s: Store) {
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
-    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit_entry())
         .await
         .unwrap();
     let t0 = at("2026-05-01T00:00:00Z");
@@ -1391,7 +1418,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
         } else {
             vec![first_response(t0, t0 + hour * (6 - n))]
         };
-        let c = s.create_case(new, audit()).await.unwrap();
+        let c = s.create_case(new, audit_entry()).await.unwrap();
         assert_eq!(c.sla_due, (n != 2).then(|| t0 + hour * (6 - n)));
         ids.push(c);
     }
@@ -1451,11 +1478,11 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
         ["subject 5", "subject 4"]
     );
     // Assignment.
-    s.assign(ids[0].display_id, Some("agent-1".into()), audit())
+    s.assign(ids[0].display_id, Some("agent-1".into()), audit_entry())
         .await
         .unwrap();
     let unknown = s
-        .assign(ids[0].display_id, Some("agent-9".into()), audit())
+        .assign(ids[0].display_id, Some("agent-9".into()), audit_entry())
         .await;
     assert!(matches!(unknown, Err(StoreError::NotFound)));
     let mut mine = q(|_| {});
@@ -1465,7 +1492,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
     unassigned.assignee = Some(Assignee::Unassigned);
     assert_eq!(s.queue(&unassigned).await.unwrap().items.len(), 4);
     // Resolved cases leave the queue; a status filter narrows it.
-    s.resolve_case("222222222222", &ids[4].case_id, t0, audit())
+    s.resolve_case("222222222222", &ids[4].case_id, t0, audit_entry())
         .await
         .unwrap();
     let mut opened = q(|_| {});
@@ -1504,11 +1531,14 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     let acct = "111111111111";
     let t0 = at("2026-05-01T00:00:00Z");
     let min = Duration::from_secs(60);
-    let c = s.create_case(new_case(acct, 1, t0), audit()).await.unwrap();
+    let c = s
+        .create_case(new_case(acct, 1, t0), audit_entry())
+        .await
+        .unwrap();
     // An internal note changes nothing the customer sees and stops no clock.
     let mut note = message(acct, &c.case_id, true, t0 + min);
     note.internal = true;
-    s.add_communication(note, audit()).await.unwrap();
+    s.add_communication(note, audit_entry()).await.unwrap();
     let seen = |include_internal| CommunicationQuery {
         account_id: acct.into(),
         case_id: c.case_id.clone(),
@@ -1543,12 +1573,12 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     // A customer message while the first response is owed starts no next-reply target.
     let mut chase = message(acct, &c.case_id, false, t0 + min * 2);
     chase.follow_up = Some(target(TargetKind::NextReply, t0 + min * 2, t0 + min * 62));
-    s.add_communication(chase, audit()).await.unwrap();
+    s.add_communication(chase, audit_entry()).await.unwrap();
     assert_eq!(s.case_targets(c.display_id).await.unwrap().len(), 1);
     // Support answers: the first response is met; an update target starts.
     let mut answer = message(acct, &c.case_id, true, t0 + min * 3);
     answer.follow_up = Some(target(TargetKind::Update, t0 + min * 3, t0 + min * 123));
-    s.add_communication(answer, audit()).await.unwrap();
+    s.add_communication(answer, audit_entry()).await.unwrap();
     let case = s.case(acct, &c.case_id).await.unwrap().unwrap();
     assert_eq!(
         case.first_response.as_ref().and_then(|f| f.responded),
@@ -1558,7 +1588,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     // The customer writes back: support owes a next reply (the update keeps running).
     let mut back = message(acct, &c.case_id, false, t0 + min * 10);
     back.follow_up = Some(target(TargetKind::NextReply, t0 + min * 10, t0 + min * 70));
-    s.add_communication(back, audit()).await.unwrap();
+    s.add_communication(back, audit_entry()).await.unwrap();
     let targets = s.case_targets(c.display_id).await.unwrap();
     let kinds: Vec<_> = targets
         .iter()
@@ -1584,7 +1614,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
                 status: CaseStatus::PendingCustomerAction,
                 at: t0 + min * 11,
             },
-            audit(),
+            audit_entry(),
         )
         .await
         .unwrap();
@@ -1594,7 +1624,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     assert_eq!(targets[1].met, None);
     assert_eq!(targets[2].stopped, None);
     // Resolving stops every clock.
-    s.resolve_case(acct, &c.case_id, t0 + min * 20, audit())
+    s.resolve_case(acct, &c.case_id, t0 + min * 20, audit_entry())
         .await
         .unwrap();
     let targets = s.case_targets(c.display_id).await.unwrap();
@@ -1649,13 +1679,13 @@ async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
             created: t0,
             disabled: None,
         },
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
     let mut new = new_case(acct, 1, t0);
     new.targets = vec![first_response(t0, t0 + hour * 4)];
-    let c = s.create_case(new, audit()).await.unwrap();
+    let c = s.create_case(new, audit_entry()).await.unwrap();
     // Nothing is due before the warning point (3 hours in).
     assert!(s.due_targets(t0 + hour * 2, 10).await.unwrap().is_empty());
     let now = t0 + hour * 3 + Duration::from_secs(1);
@@ -1747,9 +1777,11 @@ async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
         hooks[0].1.last_error.as_deref(),
         Some("endpoint answered 503")
     );
-    s.disable_webhook("wh-breach", now, audit()).await.unwrap();
+    s.disable_webhook("wh-breach", now, audit_entry())
+        .await
+        .unwrap();
     assert!(matches!(
-        s.disable_webhook("wh-breach", now, audit()).await,
+        s.disable_webhook("wh-breach", now, audit_entry()).await,
         Err(StoreError::NotFound)
     ));
 }
@@ -1759,7 +1791,10 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
     let acct = "111111111111";
     let t0 = at("2026-05-01T00:00:00Z");
     let min = Duration::from_secs(60);
-    let c = s.create_case(new_case(acct, 1, t0), audit()).await.unwrap();
+    let c = s
+        .create_case(new_case(acct, 1, t0), audit_entry())
+        .await
+        .unwrap();
     let escalation = |at: Timestamp, month: &str| NewEscalation {
         display_id: c.display_id,
         account_id: acct.into(),
@@ -1768,7 +1803,7 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
         target: target(TargetKind::Escalation, at, at + min * 10),
     };
     assert_eq!(
-        s.escalate(escalation(t0, "2026-05"), audit())
+        s.escalate(escalation(t0, "2026-05"), audit_entry())
             .await
             .unwrap(),
         1
@@ -1779,23 +1814,23 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
     );
     // One escalation at a time: the next waits for support's answer.
     assert!(matches!(
-        s.escalate(escalation(t0, "2026-05"), audit()).await,
+        s.escalate(escalation(t0, "2026-05"), audit_entry()).await,
         Err(StoreError::AlreadyExists)
     ));
-    s.add_communication(message(acct, &c.case_id, true, t0 + min), audit())
+    s.add_communication(message(acct, &c.case_id, true, t0 + min), audit_entry())
         .await
         .unwrap();
     assert_eq!(
-        s.escalate(escalation(t0 + min * 2, "2026-05"), audit())
+        s.escalate(escalation(t0 + min * 2, "2026-05"), audit_entry())
             .await
             .unwrap(),
         2
     );
-    s.add_communication(message(acct, &c.case_id, true, t0 + min * 3), audit())
+    s.add_communication(message(acct, &c.case_id, true, t0 + min * 3), audit_entry())
         .await
         .unwrap();
     assert!(matches!(
-        s.escalate(escalation(t0 + min * 4, "2026-05"), audit())
+        s.escalate(escalation(t0 + min * 4, "2026-05"), audit_entry())
             .await,
         Err(StoreError::QuotaExhausted)
     ));
@@ -1807,7 +1842,7 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
     );
     // A new month, a new quota.
     assert_eq!(
-        s.escalate(escalation(t0 + min * 5, "2026-06"), audit())
+        s.escalate(escalation(t0 + min * 5, "2026-06"), audit_entry())
             .await
             .unwrap(),
         1
@@ -1821,11 +1856,11 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
         .map(|t| t.seq)
         .collect();
     assert_eq!(seqs, [0, 1, 2]);
-    s.resolve_case(acct, &c.case_id, t0 + min * 6, audit())
+    s.resolve_case(acct, &c.case_id, t0 + min * 6, audit_entry())
         .await
         .unwrap();
     assert!(matches!(
-        s.escalate(escalation(t0 + min * 7, "2026-06"), audit())
+        s.escalate(escalation(t0 + min * 7, "2026-06"), audit_entry())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -1837,7 +1872,7 @@ async fn report_rows_cover_the_period(s: Store) {
     let t0 = at("2026-05-01T00:00:00Z");
     let day = Duration::from_secs(86_400);
     for n in [1u32, 3, 5] {
-        s.create_case(new_case(acct, n, t0 + day * n), audit())
+        s.create_case(new_case(acct, n, t0 + day * n), audit_entry())
             .await
             .unwrap();
     }
@@ -1879,7 +1914,7 @@ async fn usage_payers_and_invoices(s: Store) {
         ],
         "cur",
         t0,
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -1888,7 +1923,7 @@ async fn usage_payers_and_invoices(s: Store) {
         vec![usage("111111111111", "2026-10", "0.0000001")],
         "generic",
         t0,
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -1904,14 +1939,14 @@ async fn usage_payers_and_invoices(s: Store) {
 
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
-    s.set_payer("222222222222", Some("111111111111"), audit())
+    s.set_payer("222222222222", Some("111111111111"), audit_entry())
         .await
         .unwrap();
-    s.set_payer("111111111111", Some("111111111111"), audit())
+    s.set_payer("111111111111", Some("111111111111"), audit_entry())
         .await
         .unwrap();
     assert!(matches!(
-        s.set_payer("222222222222", Some("999999999999"), audit())
+        s.set_payer("222222222222", Some("999999999999"), audit_entry())
             .await,
         Err(StoreError::NotFound)
     ));
@@ -1940,7 +1975,7 @@ async fn usage_payers_and_invoices(s: Store) {
             invoice("111111111111", "99.99", 3),
             invoice("222222222222", "0", 0),
         ],
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -1948,7 +1983,7 @@ async fn usage_payers_and_invoices(s: Store) {
     s.replace_invoices(
         "2026-10",
         vec![invoice("111111111111", "99.99", 3)],
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -1980,26 +2015,27 @@ async fn users_passwords_and_sessions(s: Store) {
         disabled: None,
         demo: false,
     };
-    s.insert_user(user.clone(), audit()).await.unwrap();
+    s.insert_user(user.clone(), audit_entry()).await.unwrap();
     assert!(matches!(
-        s.insert_user(user.clone(), audit()).await,
+        s.insert_user(user.clone(), audit_entry()).await,
         Err(StoreError::AlreadyExists)
     ));
     // An agent's email cannot be a user's, nor the other way round.
-    s.insert_agent(agent("agent-1"), vec![1; 32], audit())
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit_entry())
         .await
         .unwrap();
     let mut clash = user.clone();
     clash.id = "user-2".into();
     clash.email = "agent-1@support.example.com".into();
     assert!(matches!(
-        s.insert_user(clash, audit()).await,
+        s.insert_user(clash, audit_entry()).await,
         Err(StoreError::AlreadyExists)
     ));
     let mut agent_clash = agent("agent-2");
     agent_clash.email = "mei@example.com".into();
     assert!(matches!(
-        s.insert_agent(agent_clash, vec![2; 32], audit()).await,
+        s.insert_agent(agent_clash, vec![2; 32], audit_entry())
+            .await,
         Err(StoreError::AlreadyExists)
     ));
     assert_eq!(
@@ -2007,7 +2043,7 @@ async fn users_passwords_and_sessions(s: Store) {
         Some(user)
     );
 
-    s.set_password("mei@example.com", "$argon2id$one", t0, audit())
+    s.set_password("mei@example.com", "$argon2id$one", t0, audit_entry())
         .await
         .unwrap();
     let session = |expires: Timestamp| Session {
@@ -2017,7 +2053,7 @@ async fn users_passwords_and_sessions(s: Store) {
         expires,
     };
     let hour = Duration::from_secs(3600);
-    s.insert_session(vec![7; 32], session(t0 + hour), audit())
+    s.insert_session(vec![7; 32], session(t0 + hour), audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -2031,7 +2067,7 @@ async fn users_passwords_and_sessions(s: Store) {
     );
     assert_eq!(s.session(&[8; 32], t0).await.unwrap(), None);
     // A new password ends the email's sessions.
-    s.set_password("mei@example.com", "$argon2id$two", t0, audit())
+    s.set_password("mei@example.com", "$argon2id$two", t0, audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -2039,10 +2075,10 @@ async fn users_passwords_and_sessions(s: Store) {
         Some("$argon2id$two")
     );
     assert_eq!(s.session(&[7; 32], t0).await.unwrap(), None);
-    s.insert_session(vec![9; 32], session(t0 + hour), audit())
+    s.insert_session(vec![9; 32], session(t0 + hour), audit_entry())
         .await
         .unwrap();
-    s.delete_session(vec![9; 32], audit()).await.unwrap();
+    s.delete_session(vec![9; 32], audit_entry()).await.unwrap();
     assert_eq!(s.session(&[9; 32], t0).await.unwrap(), None);
 }
 
@@ -2059,7 +2095,7 @@ async fn preferences_tams_and_user_lists(s: Store) {
         ui_language: Some("ja".into()),
         timezone: Some("Asia/Tokyo".into()),
     };
-    s.set_preferences("mei@example.com", chosen.clone(), audit())
+    s.set_preferences("mei@example.com", chosen.clone(), audit_entry())
         .await
         .unwrap();
     assert_eq!(s.preferences("mei@example.com").await.unwrap(), chosen);
@@ -2067,21 +2103,21 @@ async fn preferences_tams_and_user_lists(s: Store) {
         ui_language: None,
         timezone: Some("Europe/Paris".into()),
     };
-    s.set_preferences("mei@example.com", cleared.clone(), audit())
+    s.set_preferences("mei@example.com", cleared.clone(), audit_entry())
         .await
         .unwrap();
     assert_eq!(s.preferences("mei@example.com").await.unwrap(), cleared);
 
     let mut tam = agent("tam-1");
     tam.role = Role::Tam;
-    s.insert_agent(tam.clone(), vec![1; 32], audit())
+    s.insert_agent(tam.clone(), vec![1; 32], audit_entry())
         .await
         .unwrap();
     assert_eq!(s.tam_of("111111111111").await.unwrap(), None);
-    s.set_tam("111111111111", Some("tam-1"), t0, audit())
+    s.set_tam("111111111111", Some("tam-1"), t0, audit_entry())
         .await
         .unwrap();
-    s.set_tam("222222222222", Some("tam-1"), t0, audit())
+    s.set_tam("222222222222", Some("tam-1"), t0, audit_entry())
         .await
         .unwrap();
     assert_eq!(s.tam_of("111111111111").await.unwrap(), Some(tam.clone()));
@@ -2096,17 +2132,21 @@ async fn preferences_tams_and_user_lists(s: Store) {
         s.tam_accounts("tam-1").await.unwrap(),
         vec!["111111111111".to_string(), "222222222222".to_string()]
     );
-    s.set_tam("222222222222", None, t0, audit()).await.unwrap();
+    s.set_tam("222222222222", None, t0, audit_entry())
+        .await
+        .unwrap();
     assert_eq!(
         s.tam_accounts("tam-1").await.unwrap(),
         vec!["111111111111".to_string()]
     );
     assert!(matches!(
-        s.set_tam("999999999999", Some("tam-1"), t0, audit()).await,
+        s.set_tam("999999999999", Some("tam-1"), t0, audit_entry())
+            .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.set_tam("111111111111", Some("nobody"), t0, audit()).await,
+        s.set_tam("111111111111", Some("nobody"), t0, audit_entry())
+            .await,
         Err(StoreError::NotFound)
     ));
     assert_eq!(
@@ -2131,7 +2171,7 @@ async fn preferences_tams_and_user_lists(s: Store) {
                 disabled: None,
                 demo: false,
             },
-            audit(),
+            audit_entry(),
         )
         .await
         .unwrap();
@@ -2158,7 +2198,7 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
     s.create_account(
         named,
         assignment("510000000001", "aws.business", date(2026, 1, 1)),
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -2208,9 +2248,11 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
     // A TAM's search covers only the accounts they manage.
     let mut tam = agent("tam-1");
     tam.role = Role::Tam;
-    s.insert_agent(tam, vec![1; 32], audit()).await.unwrap();
+    s.insert_agent(tam, vec![1; 32], audit_entry())
+        .await
+        .unwrap();
     for id in ["310000000002", "510000000001"] {
-        s.set_tam(id, Some("tam-1"), at("2026-11-22T09:00:00Z"), audit())
+        s.set_tam(id, Some("tam-1"), at("2026-11-22T09:00:00Z"), audit_entry())
             .await
             .unwrap();
     }

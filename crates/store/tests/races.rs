@@ -11,18 +11,7 @@ use jiff::civil::date;
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::records::{Account, Case, CaseStatus, CaseTarget, PlanAssignment};
 use tierdesk_store::{NewAttachments, NewCase, NewCommunication, NewEscalation, Store, StoreError};
-use tierdesk_testkit::{Engine, ScratchDb, unique};
-
-/// An audit entry for a write made by the suite (the store records whatever it is given).
-fn audit() -> tierdesk_core::audit::AuditEntry {
-    tierdesk_testkit::operator().did(
-        Timestamp::UNIX_EPOCH,
-        tierdesk_core::audit::Action::CaseCreate,
-        None,
-        "test",
-        "",
-    )
-}
+use tierdesk_testkit::{Engine, ScratchDb, audit_entry, unique};
 
 const ACCOUNT: &str = "111111111111";
 const ROUNDS: usize = 20;
@@ -52,7 +41,7 @@ async fn replicas(engine: Engine) -> Option<(Store, Store, ScratchDb)> {
             assigned_at: at("2026-01-01T00:00:00Z"),
             forced: false,
         },
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap();
@@ -112,7 +101,7 @@ async fn open_case(s: &Store, t: Timestamp) -> Case {
             monthly_cap: None,
             targets: vec![],
         },
-        audit(),
+        audit_entry(),
     )
     .await
     .unwrap()
@@ -139,12 +128,12 @@ async fn a_set_is_used_by_one_message_only(a: Store, b: Store) {
     let case = open_case(&a, t).await;
     for _ in 0..ROUNDS {
         let (set, _) = a
-            .add_attachments(new_set(None, 1, t), audit())
+            .add_attachments(new_set(None, 1, t), audit_entry())
             .await
             .unwrap();
         let (x, y) = tokio::join!(
-            a.add_communication(message(&case, &set, t), audit()),
-            b.add_communication(message(&case, &set, t), audit()),
+            a.add_communication(message(&case, &set, t), audit_entry()),
+            b.add_communication(message(&case, &set, t), audit_entry()),
         );
         let won = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(won, 1, "{x:?} / {y:?}");
@@ -162,12 +151,12 @@ async fn a_set_never_holds_more_than_its_limit(a: Store, b: Store) {
     for _ in 0..ROUNDS {
         // One file in; two writers add two each to a set of at most three.
         let (set, _) = a
-            .add_attachments(new_set(None, 1, t), audit())
+            .add_attachments(new_set(None, 1, t), audit_entry())
             .await
             .unwrap();
         let (x, y) = tokio::join!(
-            a.add_attachments(new_set(Some(set.clone()), 2, t), audit()),
-            b.add_attachments(new_set(Some(set.clone()), 2, t), audit()),
+            a.add_attachments(new_set(Some(set.clone()), 2, t), audit_entry()),
+            b.add_attachments(new_set(Some(set.clone()), 2, t), audit_entry()),
         );
         let won = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(won, 1, "{x:?} / {y:?}");
@@ -199,8 +188,8 @@ async fn one_escalation_awaits_at_a_time(a: Store, b: Store) {
             ),
         };
         let (x, y) = tokio::join!(
-            a.escalate(escalation(), audit()),
-            b.escalate(escalation(), audit())
+            a.escalate(escalation(), audit_entry()),
+            b.escalate(escalation(), audit_entry())
         );
         let won = [x.is_ok(), y.is_ok()].iter().filter(|w| **w).count();
         assert_eq!(won, 1, "{x:?} / {y:?}");

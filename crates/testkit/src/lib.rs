@@ -190,6 +190,18 @@ pub fn operator() -> tierdesk_core::audit::Who {
     tierdesk_core::audit::Who::new(tierdesk_core::audit::ActorKind::Cli, "test", None)
 }
 
+/// An audit entry for a store write made by a test or a bench (the store records whatever
+/// it is given; what an entry says is the use cases' business, tested there).
+pub fn audit_entry() -> tierdesk_core::audit::AuditEntry {
+    operator().did(
+        tierdesk_core::time::from_micros(0),
+        tierdesk_core::audit::Action::CaseCreate,
+        None,
+        "test",
+        "",
+    )
+}
+
 /// A new access key of `account`, resolved to the caller the AWS API would see.
 pub async fn api_caller(app: &App, account: &str) -> Caller {
     let key = app

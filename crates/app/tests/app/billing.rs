@@ -64,34 +64,16 @@ async fn worked_examples_prorations_terms_and_payers() {
         account(&app, id, plan).await;
     }
     // 7 and 8 are enrolled under 5's Enterprise: one fee on their summed usage.
-    app.store
-        .set_payer(
-            "100000000007",
-            Some("100000000005"),
-            tierdesk_testkit::operator().did(
-                jiff::Timestamp::UNIX_EPOCH,
-                tierdesk_core::audit::Action::AccountPayer,
-                None,
-                "test",
-                "",
-            ),
-        )
-        .await
-        .unwrap();
-    app.store
-        .set_payer(
-            "100000000008",
-            Some("100000000005"),
-            tierdesk_testkit::operator().did(
-                jiff::Timestamp::UNIX_EPOCH,
-                tierdesk_core::audit::Action::AccountPayer,
-                None,
-                "test",
-                "",
-            ),
-        )
-        .await
-        .unwrap();
+    for enrolled in ["100000000007", "100000000008"] {
+        app.store
+            .set_payer(
+                enrolled,
+                Some("100000000005"),
+                tierdesk_testkit::audit_entry(),
+            )
+            .await
+            .unwrap();
+    }
     import(
         &app,
         "account_id,month,amount,currency\n\
