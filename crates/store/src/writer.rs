@@ -3,6 +3,11 @@
 //!
 //! This is what lets SQLite, with one fsync per commit, take thousands of durable writes a
 //! second; on PostgreSQL several writers share the queue.
+//!
+//! An audited write hands its audit entry to the writer, which keeps it only if the write
+//! succeeded and inserts the batch's entries in one statement just before COMMIT: one
+//! round trip per batch rather than one per write, and an entry commits exactly when its
+//! change does.
 
 use std::sync::Arc;
 
@@ -10,11 +15,21 @@ use futures_util::future::BoxFuture;
 use sqlx::{Database, Executor, Pool};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use tierdesk_core::audit::AuditEntry;
+
 use crate::StoreError;
 
 /// Tells a queued write how its transaction ended (`Some` = the commit failed).
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
-type Job<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, (bool, Deliver)> + Send>;
+/// A queued write: whether it succeeded, how to answer it, and its audit entry if any.
+type Job<C> =
+    Box<dyn for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, (bool, Deliver, Option<AuditEntry>)> + Send>;
+/// Inserts a batch's audit entries (the engine's SQL, given at start-up).
+pub(crate) type Flush<C> = Arc<
+    dyn for<'c> Fn(&'c mut C, Vec<AuditEntry>) -> BoxFuture<'c, Result<(), StoreError>>
+        + Send
+        + Sync,
+>;
 
 /// Most writes one transaction carries.
 const MAX_BATCH: usize = 512;
@@ -38,11 +53,16 @@ where
 {
     /// Starts `writers` tasks that take connections from `pool`; `begin` opens a write
     /// transaction (`BEGIN IMMEDIATE` on SQLite takes the write lock up front).
-    pub(crate) fn spawn(pool: Pool<DB>, writers: u32, begin: &'static str) -> Self {
+    pub(crate) fn spawn(
+        pool: Pool<DB>,
+        writers: u32,
+        begin: &'static str,
+        flush: Flush<DB::Connection>,
+    ) -> Self {
         let (tx, rx) = mpsc::channel::<Job<DB::Connection>>(MAX_BATCH * 8);
         let rx = Arc::new(Mutex::new(rx));
         for _ in 0..writers.max(1) {
-            tokio::spawn(run(pool.clone(), rx.clone(), begin));
+            tokio::spawn(run(pool.clone(), rx.clone(), begin, flush.clone()));
         }
         Self { jobs: tx }
     }
@@ -50,6 +70,27 @@ where
     /// Runs `f` inside a write transaction and returns its result once committed. If `f`
     /// fails, none of its statements take effect.
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        self.queue(None, f).await
+    }
+
+    /// `write`, recording `entry` in the same transaction when `f` succeeds.
+    pub(crate) async fn write_audited<T, F>(&self, entry: AuditEntry, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T, StoreError>>
+            + Send
+            + 'static,
+    {
+        self.queue(Some(entry), f).await
+    }
+
+    async fn queue<T, F>(&self, entry: Option<AuditEntry>, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T, StoreError>>
@@ -67,7 +108,7 @@ where
                         None => result,
                     });
                 });
-                (ok, deliver)
+                (ok, deliver, entry.filter(|_| ok))
             })
         });
         self.jobs
@@ -82,6 +123,7 @@ async fn run<DB>(
     pool: Pool<DB>,
     jobs: Arc<Mutex<mpsc::Receiver<Job<DB::Connection>>>>,
     begin: &'static str,
+    flush: Flush<DB::Connection>,
 ) where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
@@ -127,6 +169,7 @@ async fn run<DB>(
             continue;
         }
         let mut delivers = Vec::with_capacity(batch.len());
+        let mut entries = Vec::new();
         let mut last_ok = true;
         let mut broken = None;
         for (i, job) in batch.into_iter().enumerate() {
@@ -142,15 +185,40 @@ async fn run<DB>(
                     break;
                 }
             }
-            let (ok, deliver) = job(&mut *conn).await;
+            let (ok, deliver, entry) = job(&mut *conn).await;
             last_ok = ok;
             delivers.push(deliver);
+            entries.extend(entry);
         }
         if let Some(e) = broken {
             tracing::error!(error = %e, "savepoint failed; rolling the batch back");
             let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
             delivers.into_iter().for_each(|d| d(Some(&e)));
             continue;
+        }
+        // The entries of the writes that stand, after the last write's savepoint is
+        // settled (a failed last write is undone first).
+        if !entries.is_empty() {
+            let settled = if !single && !last_ok {
+                sqlx::raw_sql("ROLLBACK TO SAVEPOINT w")
+                    .execute(&mut *conn)
+                    .await
+                    .map(|_| ())
+                    .map_err(StoreError::from)
+            } else {
+                Ok(())
+            };
+            last_ok = true;
+            if let Err(e) = match settled {
+                Ok(()) => flush(&mut *conn, entries).await,
+                Err(e) => Err(e),
+            } {
+                tracing::error!(error = %e, "audit entries could not be written; rolling the batch back");
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                let msg = e.to_string();
+                delivers.into_iter().for_each(|d| d(Some(&msg)));
+                continue;
+            }
         }
         let end = match (single, last_ok) {
             (true, true) => "COMMIT",

@@ -284,3 +284,23 @@ async fn sign_ins_and_access_changes_say_who_and_from_where() {
     // The password itself is nowhere in the log.
     assert!(all.iter().all(|e| !e.detail.contains("horse")));
 }
+
+#[tokio::test]
+async fn entries_past_the_retention_period_are_swept_by_housekeeping() {
+    let db = ScratchDb::sqlite("audit-retention");
+    let clock = Arc::new(ManualClock::new("2026-01-01T00:00:00Z".parse().unwrap()));
+    let app = app_on(db.url(), clock.clone(), &[]).await;
+    app.create_account(&operator(), tierdesk_testkit::account(ACME, "aws.business"))
+        .await
+        .unwrap();
+    // The default keeps 400 days.
+    clock.set("2027-02-04T00:00:00Z".parse().unwrap());
+    app.create_key(&operator(), ACME, "later").await.unwrap();
+    app.sweep().await.unwrap();
+    let kept = log(&app, Reader::Operator, AuditFilter::default()).await;
+    assert_eq!(actions(&kept), [Action::KeyCreate, Action::AccountCreate]);
+    clock.set("2027-02-06T00:00:00Z".parse().unwrap());
+    app.sweep().await.unwrap();
+    let kept = log(&app, Reader::Operator, AuditFilter::default()).await;
+    assert_eq!(actions(&kept), [Action::KeyCreate]);
+}

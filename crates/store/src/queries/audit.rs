@@ -1,5 +1,6 @@
-// The audit log: every audited write inserts its entry in its own savepoint, after the
-// change succeeded, so the two commit or vanish together.
+// The audit log: an audited write hands its entry to the group-commit writer, which keeps
+// it only if the write succeeded and inserts a batch's entries together just before
+// COMMIT (`insert_audit_rows`), so an entry commits exactly when its change does.
 // Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
 // other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
@@ -9,21 +10,34 @@ use tierdesk_core::audit::{Action, ActorKind, AuditEntry, Who};
 
 use crate::audit::AuditQuery;
 
-async fn insert_audit(c: &mut Conn, e: &AuditEntry) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(to_micros(e.at))
-    .bind(e.who.kind.as_str())
-    .bind(&e.who.id)
-    .bind(&e.who.address)
-    .bind(&e.account_id)
-    .bind(e.action.as_str())
-    .bind(&e.target)
-    .bind(&e.detail)
-    .execute(&mut *c)
-    .await?;
+/// Rows per INSERT: eight parameters each stays far below either engine's limit.
+const AUDIT_ROWS_PER_INSERT: usize = 128;
+
+/// Inserts `entries`, in order, with as few statements as the parameter limits allow.
+pub(crate) async fn insert_audit_rows(c: &mut Conn, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+    for chunk in entries.chunks(AUDIT_ROWS_PER_INSERT) {
+        let rows = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+             VALUES {rows}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(to_micros(e.at))
+                .bind(e.who.kind.as_str())
+                .bind(e.who.id.clone())
+                .bind(e.who.address.clone())
+                .bind(e.account_id.clone())
+                .bind(e.action.as_str())
+                .bind(e.target.clone())
+                .bind(e.detail.clone());
+        }
+        q.execute(&mut *c).await?;
+    }
     Ok(())
 }
 
@@ -54,15 +68,7 @@ impl Backend {
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
-        self.writer
-            .write(move |c| {
-                Box::pin(async move {
-                    let done = f(&mut *c).await?;
-                    insert_audit(c, &entry).await?;
-                    Ok(done)
-                })
-            })
-            .await
+        self.writer.write_audited(entry, f).await
     }
 
     /// An action that changes nothing else (a staff member reading internal notes).

@@ -177,7 +177,12 @@ impl Backend {
     pub async fn open(opts: &Options) -> Result<Self, StoreError> {
         let (read, write, writers) = connect(opts).await?;
         let backend = Self {
-            writer: Writer::spawn(write.clone(), writers, begin_sql()),
+            writer: Writer::spawn(
+                write.clone(),
+                writers,
+                begin_sql(),
+                std::sync::Arc::new(|c: &mut Conn, entries| Box::pin(insert_audit_rows(c, entries))),
+            ),
             read,
         };
         backend.migrate(&write).await?;
