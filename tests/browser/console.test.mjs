@@ -702,3 +702,38 @@ test("a person changes their password: the current one is checked, other session
   await elsewhere.close();
   await page.close();
 });
+
+test("the admin's activity page reads the audit log, at desktop and phone widths", async () => {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  await signIn(page, "root@support.example.com", "admin password 2026");
+  await page.click("nav >> text=Activity");
+  assert.equal(new URL(page.url()).pathname, "/console/activity");
+  assert.equal(await page.getAttribute("nav a[aria-current=page]", "href"), "/console/activity");
+  const text = await page.textContent("main");
+  // The CLI set this up before the server started: it is in the log as the command line.
+  assert.match(text, /account\.create/);
+  assert.match(text, /command line/);
+  assert.match(text, /session\.sign-in/);
+  await page.fill("#actor", "root@support.example.com");
+  await page.click("form.filters button");
+  const mine = await page.textContent("tbody");
+  assert.match(mine, /session\.sign-in/);
+  assert.doesNotMatch(mine, /account\.create/);
+  await page.screenshot({ path: join(artifacts, "activity-admin.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(artifacts, "activity-admin-390.png"), fullPage: true });
+  await page.close();
+});
+
+test("a wrong address gets a page with a way back, not a bare 404", async () => {
+  const page = await browser.newPage();
+  const response = await page.goto(`${base}/console/nowhere`);
+  assert.equal(response.status(), 404);
+  assert.match(await page.textContent("h1"), /No such page/);
+  await page.click("text=Back to Tierdesk");
+  assert.match(new URL(page.url()).pathname, /^\/console/);
+  const root = await page.goto(`${base}/`);
+  assert.equal(root.status(), 200);
+  assert.match(new URL(page.url()).pathname, /^\/console/);
+  await page.close();
+});

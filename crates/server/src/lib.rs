@@ -77,15 +77,39 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/", post(aws::endpoint))
+        // AWS clients POST to the root; a browser that opens it is sent to the console.
+        .route(
+            "/",
+            post(aws::endpoint).get(|| async { axum::response::Redirect::to("/console") }),
+        )
         .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/console/static/favicon.svg") }),
+        )
         .merge(crate::api::routes())
         .merge(crate::console::routes())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security_headers,
         ))
         .with_state(state)
+}
+
+/// A path no route knows: the operator API answers in its JSON error shape, anything else
+/// gets the console's "no such page" in the browser's language.
+async fn not_found(req: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if req.uri().path().starts_with("/api/") {
+        return (
+            axum::http::StatusCode::NOT_FOUND,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            r#"{"error":{"code":"not_found","message":"no such resource; see /api/v1/openapi.json"}}"#,
+        )
+            .into_response();
+    }
+    console::not_found_page(req.headers()).await
 }
 
 /// On every response, whatever produced it: browsers must not guess content types, and

@@ -27,7 +27,7 @@ impl FromRequestParts<AppState> for Visit {
 /// visit's extractor to check its CSRF token against.
 async fn visit(parts: &mut Parts, st: &AppState) -> Result<Visit, Response> {
     let address = crate::client::address_of(&st.trusted_proxies, parts);
-    let v = signed_in(st, &parts.headers, address).await?;
+    let v = signed_in(st, &parts.headers, parts.uri.path(), address).await?;
     parts.extensions.insert(v.clone());
     Ok(v)
 }

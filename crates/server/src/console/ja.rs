@@ -3,6 +3,11 @@
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Activity", "操作履歴"),
+    ("Main", "メイン"),
+    (
+        "There is no page at this address. It may have moved, or the link may be mistyped.",
+        "このアドレスのページはありません。移動したか、リンクが間違っている可能性があります。",
+    ),
     ("Activity in account {0}", "アカウント {0} の操作履歴"),
     ("access key", "アクセスキー"),
     ("console", "コンソール"),

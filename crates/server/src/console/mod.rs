@@ -88,12 +88,36 @@ fn console_routes() -> Router<AppState> {
         .merge(activity::routes())
 }
 
+/// A page that does not exist, for a browser: the console's own page in the browser's
+/// language, with a way back (the router's fallback for every path it does not know).
+pub(crate) async fn not_found_page(headers: &HeaderMap) -> Response {
+    let l = browser_lang(headers);
+    console_headers(message(
+        StatusCode::NOT_FOUND,
+        None,
+        l,
+        l.t("No such page"),
+        l.t("There is no page at this address. It may have moved, or the link may be mistyped."),
+    ))
+    .await
+}
+
 /// The console's scripts, compiled in and served from its own origin (the CSP allows no
 /// other script).
 async fn static_file(Path(file): Path<String>) -> Response {
     let body = match file.as_str() {
         "countdown.js" => include_str!("../../static/countdown.js"),
         "assistant.js" => include_str!("../../static/assistant.js"),
+        "favicon.svg" => {
+            return (
+                [
+                    (header::CONTENT_TYPE, "image/svg+xml"),
+                    (header::CACHE_CONTROL, "public, max-age=86400"),
+                ],
+                include_str!("../../static/favicon.svg"),
+            )
+                .into_response();
+        }
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     (
@@ -117,6 +141,19 @@ struct Nav {
     accounts: bool,
     /// Admins get Agents and Plans.
     admin: bool,
+    /// The path of the page shown, so the navigation marks where the person is.
+    here: String,
+}
+
+impl Nav {
+    /// Whether the page shown is `link`'s (or one below it; the home page only itself).
+    fn at(&self, link: &str) -> bool {
+        if link == "/console" {
+            self.here == link
+        } else {
+            self.here == link || self.here.starts_with(&format!("{link}/"))
+        }
+    }
 }
 
 /// A signed-in person's visit: who, their session, and how they read the console.
@@ -130,6 +167,8 @@ struct Visit {
     attachment_limits: (usize, usize),
     /// How the audit log names this person, with the address they came from.
     who: Who,
+    /// The path of the page asked for.
+    path: String,
 }
 
 impl Visit {
@@ -162,6 +201,7 @@ impl Visit {
             customer: agent_role.is_none(),
             accounts: matches!(agent_role, Some(Role::Tam | Role::Admin)),
             admin: agent_role == Some(Role::Admin),
+            here: self.path.clone(),
         }
     }
 
@@ -651,6 +691,7 @@ fn attachment_limits(st: &AppState) -> (usize, usize) {
 async fn signed_in(
     st: &AppState,
     headers: &HeaderMap,
+    path: &str,
     address: Option<String>,
 ) -> Result<Visit, Response> {
     let Some(token) = cookie(st, headers, SESSION_COOKIE) else {
@@ -681,6 +722,7 @@ async fn signed_in(
     };
     Ok(Visit {
         who: Who::new(kind, &session.email, address),
+        path: path.to_string(),
         attachment_limits: attachment_limits(st),
         l: Lang::choose(prefs.ui_language.as_deref(), accept),
         tz: tierdesk_core::time::zone(&zone),

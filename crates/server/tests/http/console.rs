@@ -377,3 +377,51 @@ both_engines! {
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 }
+
+both_engines! {
+    async fn no_dead_ends_the_root_a_missing_page_and_the_icon(s) {
+        // A browser at the root is sent to the console; AWS clients still POST there.
+        let root = s.send(Request::get("/").body(Body::empty()).unwrap()).await;
+        assert_eq!(root.status, StatusCode::SEE_OTHER);
+        assert_eq!(root.header("location"), "/console");
+
+        let missing = s
+            .send(
+                Request::get("/console/no-such-thing")
+                    .header("accept-language", "ja")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(missing.text().contains("ページがありません"), "{}", missing.text());
+        assert!(missing.text().contains("href=\"/console\""), "a way back");
+        assert!(!missing.header("content-security-policy").is_empty());
+        let elsewhere = s.send(Request::get("/wp-login.php").body(Body::empty()).unwrap()).await;
+        assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+        assert!(elsewhere.text().contains("No such page"));
+        let api = s.send(Request::get("/api/v1/nothing").body(Body::empty()).unwrap()).await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        assert_eq!(api.json()["error"]["code"], "not_found");
+
+        let icon = s.send(Request::get("/favicon.ico").body(Body::empty()).unwrap()).await;
+        assert_eq!(icon.status, StatusCode::PERMANENT_REDIRECT);
+        let svg = s.send(Request::get(icon.header("location")).body(Body::empty()).unwrap()).await;
+        assert_eq!(svg.status, StatusCode::OK);
+        assert_eq!(svg.header("content-type"), "image/svg+xml");
+    }
+
+    async fn the_navigation_marks_the_page_and_offers_only_what_the_role_may_open(s) {
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let agent = s.visitor("agent@support.example").await;
+        let cases = s.get_page(&customer, "/console/cases").await.text();
+        assert!(cases.contains("<a href=\"/console/cases\" aria-current=\"page\">"), "{cases}");
+        assert!(!cases.contains("<a href=\"/console\" aria-current"), "{cases}");
+        assert!(cases.contains("href=\"/console/invoices\""));
+        let queue = s.get_page(&agent, "/console/queue").await.text();
+        assert!(queue.contains("<a href=\"/console/queue\" aria-current=\"page\">"), "{queue}");
+        // An engineer's Invoices and Activity pages answer 403: they are not offered.
+        assert!(!queue.contains("href=\"/console/invoices\""), "{queue}");
+        assert!(!queue.contains("href=\"/console/activity\""), "{queue}");
+    }
+}
