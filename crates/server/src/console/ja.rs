@@ -3,6 +3,7 @@
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Activity", "操作履歴"),
+    ("choose an agent", "エージェントを選択"),
     ("Main", "メイン"),
     (
         "There is no page at this address. It may have moved, or the link may be mistyped.",

@@ -267,6 +267,23 @@ async fn queue(
         rows: Vec::new(),
     };
     let now = st.app.clock.now();
+    // People and plans by name, not by id.
+    let agents = match st.app.agents().await {
+        Ok(a) => a,
+        Err(e) => return v.failure(&e),
+    };
+    let agent_name = |id: &str| {
+        agents
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    };
+    let plan_name = |id: &str| {
+        st.app
+            .catalog
+            .plan(id)
+            .map_or_else(|| id.to_string(), |p| p.name.clone())
+    };
     match st.app.queue(&agent, filter).await {
         Ok((cases, _)) => {
             page.rows = cases
@@ -277,10 +294,10 @@ async fn queue(
                     case_id: c.case_id,
                     subject: c.subject,
                     account: c.account_id,
-                    plan: c.plan_id,
+                    plan: plan_name(&c.plan_id),
                     severity: c.severity_code,
                     status: c.status.as_str(),
-                    assignee: c.assignee.unwrap_or_default(),
+                    assignee: c.assignee.as_deref().map(agent_name).unwrap_or_default(),
                 })
                 .collect();
             render(StatusCode::OK, &page)

@@ -425,3 +425,37 @@ both_engines! {
         assert!(!queue.contains("href=\"/console/activity\""), "{queue}");
     }
 }
+
+both_engines! {
+    async fn the_engineers_pages_show_names_and_selects_start_where_the_case_is(s) {
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let agent = s.visitor("agent@support.example").await;
+        s.post_form(&customer, "/console/cases/new", &case_form(&customer.csrf)).await;
+        let queue = s.get_page(&agent, "/console/queue").await.text();
+        let id = queue
+            .split("/console/queue/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_string();
+        let page = s.get_page(&agent, &format!("/console/queue/{id}")).await.text();
+        // Nothing is chosen for the engineer: the status shown is the case's, the
+        // assignee is to be chosen.
+        assert!(page.contains("<option value=\"\" selected disabled>opened</option>"), "{page}");
+        assert!(page.contains("<option value=\"\" selected disabled>choose an agent</option>"), "{page}");
+        let r = s.post_form(&agent, &format!("/console/queue/{id}/assign"),
+            &[("csrf", agent.csrf.as_str()), ("assignee", "me")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let r = s.post_form(&agent, &format!("/console/queue/{id}/status"),
+            &[("csrf", agent.csrf.as_str()), ("status", "work-in-progress")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let page = s.get_page(&agent, &format!("/console/queue/{id}")).await.text();
+        assert!(page.contains("<option value=\"work-in-progress\" selected>"), "{page}");
+        assert!(!page.contains("choose an agent"), "{page}");
+        // The queue names the assignee and the plan, not their ids.
+        let queue = s.get_page(&agent, "/console/queue").await.text();
+        let me = s.app.agent_by_email("agent@support.example").await.unwrap();
+        assert!(queue.contains(&format!("<td>{}</td>", me.name)), "{queue}");
+        assert!(!queue.contains(&me.id), "{queue}");
+    }
+}
