@@ -210,6 +210,11 @@ test("a customer opens a case, sees support's answer and the SLA met, resolves a
   assert.match(await page.textContent("main"), /Ada Engineer \(support\)/);
   assert.match(await page.textContent("#sla"), /First response at/);
 
+  // Resolving asks first: declining leaves the case open, agreeing resolves it.
+  page.once("dialog", (d) => d.dismiss());
+  await page.click("text=Resolve case");
+  assert.notEqual(await page.textContent("#status"), "resolved");
+  page.once("dialog", (d) => { assert.match(d.message(), /Resolve this case\?/); d.accept(); });
   await page.click("text=Resolve case");
   assert.equal(await page.textContent("#status"), "resolved");
   await page.fill("#reply", "It is back after the deploy; reopening.");
@@ -600,6 +605,7 @@ test("admins manage accounts, users, keys and agents; a TAM sees their accounts'
   await admin.click("text=Create access key");
   assert.match(await admin.textContent("#shown-once"), /Secret access key of TD[A-Z0-9]{18}/);
   assert.equal((await admin.textContent("#shown-once code")).length, 40);
+  admin.once("dialog", (d) => { assert.match(d.message(), /Programs using it stop working/); d.accept(); });
   await admin.click("#keys button:has-text('Revoke')");
   assert.match(await admin.textContent("#keys"), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
   assert.equal(await admin.locator("#keys button").count(), 0, "revoked keys cannot be revoked again");

@@ -3,6 +3,34 @@
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Activity", "操作履歴"),
+    (
+        "Resolve this case? Support stops working on it until you write again.",
+        "このケースを解決済みにしますか？ 再度ご連絡いただくまでサポートは対応を止めます。",
+    ),
+    (
+        "Disable {0}? Their sessions end at once.",
+        "{0} を無効にしますか？ セッションはすぐに終了します。",
+    ),
+    (
+        "Delete {0}? This cannot be undone; the account keeps their cases.",
+        "{0} を削除しますか？ 元に戻せません。ケースはアカウントに残ります。",
+    ),
+    (
+        "Change this account's plan? Its fees and promises change from the date given.",
+        "このアカウントのプランを変更しますか？ 料金と対応目標は指定日から変わります。",
+    ),
+    (
+        "Revoke key {0}? Programs using it stop working at once.",
+        "キー {0} を無効化しますか？ 使っているプログラムはすぐに動かなくなります。",
+    ),
+    (
+        "Disable {0}? Their sessions and API token stop at once.",
+        "{0} を無効にしますか？ セッションと API トークンはすぐに使えなくなります。",
+    ),
+    (
+        "Revoke {0}'s API token? Programs using it stop working at once.",
+        "{0} の API トークンを無効化しますか？ 使っているプログラムはすぐに動かなくなります。",
+    ),
     ("choose an agent", "エージェントを選択"),
     ("Main", "メイン"),
     (

@@ -108,6 +108,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
     let body = match file.as_str() {
         "countdown.js" => include_str!("../../static/countdown.js"),
         "assistant.js" => include_str!("../../static/assistant.js"),
+        "confirm.js" => include_str!("../../static/confirm.js"),
         "favicon.svg" => {
             return (
                 [
