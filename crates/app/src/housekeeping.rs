@@ -1,6 +1,7 @@
 //! Housekeeping: what would otherwise grow without bound. Attachment sets that expire
 //! unused (a customer uploads and never opens the case) are deleted with their files, and
-//! audit entries older than the retention period (`serve --audit-retention-days`) go.
+//! audit entries older than the retention period (`serve --audit-retention-days`) go, and
+//! so do secrets kept for a page that was never opened (`shown_once`).
 //! Each pass is idempotent, so every replica runs it.
 
 use std::time::Duration;
@@ -29,6 +30,7 @@ impl App {
         if sets > 0 {
             tracing::info!(sets, "expired attachment sets deleted");
         }
+        self.store.sweep_shown_once(now).await?;
         let mut entries = 0;
         if let Some(keep) = self.limits.audit_retention {
             entries = self.store.sweep_audit(ago(keep)?, BATCH).await?;

@@ -36,6 +36,7 @@ pub mod people;
 pub mod queue;
 pub mod reports;
 pub mod sessions;
+pub mod shown_once;
 pub mod sla_worker;
 pub mod webhooks;
 

@@ -164,4 +164,31 @@ impl Store {
     ) -> Result<(), StoreError> {
         dispatch!(self, b => b.delete_session(token_hash, audit).await)
     }
+
+    /// Keeps a sealed secret for the page that shows it once, for `email` only.
+    pub async fn keep_shown_once(
+        &self,
+        id: &str,
+        email: &str,
+        sealed: Vec<u8>,
+        expires: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.keep_shown_once(id.to_string(), email.to_string(), sealed, expires).await)
+    }
+
+    /// Takes (and so deletes) what `keep_shown_once` kept, if `email` kept it and it has
+    /// not expired: a second take finds nothing.
+    pub async fn take_shown_once(
+        &self,
+        id: &str,
+        email: &str,
+        now: Timestamp,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        dispatch!(self, b => b.take_shown_once(id.to_string(), email.to_string(), now).await)
+    }
+
+    /// Deletes what expired untaken; returns how many.
+    pub async fn sweep_shown_once(&self, now: Timestamp) -> Result<u64, StoreError> {
+        dispatch!(self, b => b.sweep_shown_once(now).await)
+    }
 }

@@ -83,6 +83,10 @@ macro_rules! backend {
                     13,
                     include_str!(concat!("../migrations/", $dir, "/0013_audit_log.sql")),
                 ),
+                (
+                    14,
+                    include_str!(concat!("../migrations/", $dir, "/0014_shown_once.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

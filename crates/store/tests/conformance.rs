@@ -346,6 +346,49 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
     }));
 }
 
+/// What a console form made waits for its page: taken once, only by the person who made
+/// it, not after it expired, and swept when never taken.
+async fn secrets_shown_once_are_taken_once_by_their_maker(s: Store) {
+    let now = at("2026-05-01T00:00:00Z");
+    let later = at("2026-05-01T00:05:00Z");
+    s.keep_shown_once("so_a", "ada@example.com", b"sealed".to_vec(), later)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.keep_shown_once("so_a", "ada@example.com", b"again".to_vec(), later)
+            .await,
+        Err(StoreError::AlreadyExists)
+    ));
+    assert_eq!(
+        s.take_shown_once("so_a", "eve@example.com", now)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.take_shown_once("so_a", "ada@example.com", now)
+            .await
+            .unwrap(),
+        Some(b"sealed".to_vec())
+    );
+    assert_eq!(
+        s.take_shown_once("so_a", "ada@example.com", now)
+            .await
+            .unwrap(),
+        None
+    );
+    s.keep_shown_once("so_b", "ada@example.com", b"x".to_vec(), later)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.take_shown_once("so_b", "ada@example.com", later)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(s.sweep_shown_once(later).await.unwrap(), 1);
+}
+
 /// The audit log: entries read back as written, filtered and paged newest first; what
 /// concerns internal notes can be left out; the retention sweep removes only old entries.
 async fn audit_entries_are_kept_filtered_and_swept(s: Store) {
@@ -2291,6 +2334,7 @@ macro_rules! conformance {
 
 conformance!(
     audit_entries_are_kept_filtered_and_swept,
+    secrets_shown_once_are_taken_once_by_their_maker,
     accounts_and_plan_history,
     keys_and_revocation,
     cases_get_unique_display_ids_and_stay_in_their_account,

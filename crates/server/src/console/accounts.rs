@@ -315,12 +315,26 @@ async fn create(
     }
 }
 
+/// `?shown=<id>`: the secrets a form just made, kept for this page (post/redirect/get).
+#[derive(Deserialize, Default)]
+pub(super) struct ShownQuery {
+    pub(super) shown: Option<String>,
+}
+
 async fn show(
     State(st): State<AppState>,
     AgentVisit(v, a): AgentVisit,
     Path(id): Path<String>,
+    Query(q): Query<ShownQuery>,
 ) -> Response {
-    account_page(&st, &v, &a, &id, None, None, StatusCode::OK).await
+    let shown = match q.shown {
+        Some(token) => match st.app.take_shown_once(&v.session.email, &token).await {
+            Ok(items) => items.into_iter().next(),
+            Err(e) => return v.failure(&e),
+        },
+        None => None,
+    };
+    account_page(&st, &v, &a, &id, shown, None, StatusCode::OK).await
 }
 
 /// Whether this agent may see this account: admins any, a TAM their own.
@@ -567,8 +581,14 @@ async fn act(
         }
     };
     match done {
-        // A secret is shown on this response only; nothing else keeps it.
-        Ok(Some(shown)) => account_page(&st, &v, &a, &id, Some(shown), None, StatusCode::OK).await,
+        // The secret is kept, sealed, for the page this redirects to, and shown there once:
+        // reloading that page repeats nothing.
+        Ok(Some(shown)) => match st.app.keep_shown_once(&v.session.email, &[shown]).await {
+            Ok(token) => {
+                Redirect::to(&format!("/console/accounts/{id}?shown={token}")).into_response()
+            }
+            Err(e) => v.failure(&e),
+        },
         Ok(None) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {

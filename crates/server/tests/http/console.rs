@@ -459,3 +459,41 @@ both_engines! {
         assert!(!queue.contains(&me.id), "{queue}");
     }
 }
+
+both_engines! {
+    async fn a_form_that_makes_a_secret_redirects_and_the_secret_is_shown_once(s) {
+        let admin = s.visitor("admin@support.example").await;
+        let keys_before = s.app.account_view(ACCOUNT).await.unwrap().keys.len();
+        let made = s.post_form(&admin, &format!("/console/accounts/{ACCOUNT}/key"),
+            &[("csrf", admin.csrf.as_str()), ("principal", "ci-bot")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text());
+        let to = made.header("location").to_string();
+        assert!(to.starts_with(&format!("/console/accounts/{ACCOUNT}?shown=so_")), "{to}");
+        // The secret is not in the redirect; the page it leads to shows it once.
+        assert!(!made.text().contains("Secret access key"));
+        let page = s.get_page(&admin, &to).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("Secret access key of TD"), "{}", page.text());
+        // Reloading shows the account without the secret and makes no second key.
+        let again = s.get_page(&admin, &to).await;
+        assert_eq!(again.status, StatusCode::OK);
+        assert!(!again.text().contains("Secret access key of"), "{}", again.text());
+        assert_eq!(s.app.account_view(ACCOUNT).await.unwrap().keys.len(), keys_before + 1);
+
+        // Another admin cannot read what this one was shown.
+        let made = s.post_form(&admin, "/console/admin/agents/access",
+            &[("csrf", admin.csrf.as_str()), ("email", "agent@support.example"), ("action", "rotate-token")]).await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER);
+        let to = made.header("location").to_string();
+        assert!(to.starts_with("/console/admin/agents?shown=so_"), "{to}");
+        s.app.create_agent(&tierdesk_testkit::operator(), tierdesk_app::agents::NewAgent {
+            email: "second-admin@support.example".into(),
+            name: "Second".into(),
+            role: "admin".into(),
+            ..Default::default()
+        }).await.unwrap();
+        let other = s.visitor("second-admin@support.example").await;
+        assert!(!s.get_page(&other, &to).await.text().contains("API token of"));
+        assert!(s.get_page(&admin, &to).await.text().contains("API token of agent@support.example"));
+    }
+}

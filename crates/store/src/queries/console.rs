@@ -375,4 +375,59 @@ fn user_from_row(r: &<Db as sqlx::Database>::Row) -> Result<User, StoreError> {
         disabled: opt_time(r, "disabled_us")?,
         demo: r.try_get("demo")?,
     })
+
+}
+
+impl Backend {
+    pub async fn keep_shown_once(&self, id: String, email: String, sealed: Vec<u8>, expires: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query("INSERT INTO shown_once (id, email, sealed, expires_us) VALUES ($1, $2, $3, $4)")
+                        .bind(&id)
+                        .bind(&email)
+                        .bind(sealed)
+                        .bind(to_micros(expires))
+                        .execute(&mut *c)
+                        .await;
+                    inserted(r)
+                })
+            })
+            .await
+    }
+
+    pub async fn take_shown_once(&self, id: String, email: String, now: jiff::Timestamp) -> Result<Option<Vec<u8>>, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let row = sqlx::query(
+                        "DELETE FROM shown_once WHERE id = $1 AND email = $2 AND expires_us > $3 RETURNING sealed",
+                    )
+                    .bind(&id)
+                    .bind(&email)
+                    .bind(to_micros(now))
+                    .fetch_optional(&mut *c)
+                    .await?;
+                    Ok(match row {
+                        Some(r) => Some(r.try_get("sealed")?),
+                        None => None,
+                    })
+                })
+            })
+            .await
+    }
+
+    pub async fn sweep_shown_once(&self, now: jiff::Timestamp) -> Result<u64, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let r = sqlx::query("DELETE FROM shown_once WHERE expires_us <= $1")
+                        .bind(to_micros(now))
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(r.rows_affected())
+                })
+            })
+            .await
+    }
 }
