@@ -54,6 +54,7 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
             first_response: None,
             assignee: None,
             sla_due: None,
+            awaiting_since: None,
         },
         body: "bench".into(),
         attachment_set: None,

@@ -27,6 +27,8 @@ pub struct QueueFilter {
     pub assignee: Option<String>,
     /// Only cases with a running target past its deadline.
     pub breaching: bool,
+    /// Only cases whose customer awaits support's answer (their message is the newest).
+    pub awaiting: bool,
     /// Only these accounts' cases (a TAM's accounts).
     pub accounts: Option<Vec<String>>,
     pub limit: Option<i64>,
@@ -96,6 +98,7 @@ impl App {
             f.status.as_deref().unwrap_or(""),
             f.assignee.as_deref().unwrap_or(""),
             if f.breaching { "b" } else { "" },
+            if f.awaiting { "w" } else { "" },
             &f.accounts.as_deref().unwrap_or_default().join(","),
         ]);
         let now = self.clock.now();
@@ -106,6 +109,7 @@ impl App {
             status,
             assignee,
             breaching_at: f.breaching.then_some(now),
+            awaiting: f.awaiting,
             // Staff see only the cases they reach, whatever the filter asks.
             accounts: self.reach(agent).await?.narrow(f.accounts),
             cursor: f

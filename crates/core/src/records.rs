@@ -147,6 +147,9 @@ pub struct Case {
     pub assignee: Option<String>,
     /// The earliest deadline among the targets still running (what the queue sorts by).
     pub sla_due: Option<Timestamp>,
+    /// Since when the customer awaits support's answer (their earliest message support has
+    /// not answered), whatever the plan promises; `None` when support spoke last.
+    pub awaiting_since: Option<Timestamp>,
 }
 
 impl Case {

@@ -201,6 +201,7 @@ async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQ
             "assignee",
             "account",
             "breaching",
+            "awaiting",
             "limit",
             "cursor",
         ],
@@ -211,6 +212,15 @@ async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQ
         Some(other) => {
             return Err(invalid(format!(
                 "breaching must be true or false, not '{other}'"
+            )));
+        }
+    };
+    let awaiting = match param(&p, "awaiting").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(invalid(format!(
+                "awaiting must be true or false, not '{other}'"
             )));
         }
     };
@@ -227,6 +237,7 @@ async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQ
         status: param(&p, "status"),
         assignee: param(&p, "assignee"),
         breaching,
+        awaiting,
         accounts: param(&p, "account").map(|a| vec![a]),
         limit,
         cursor: param(&p, "cursor"),
@@ -478,6 +489,7 @@ mod tests {
                 }),
                 assignee: Some("ag-1".into()),
                 sla_due: Some(at("2026-11-23T10:00:00Z")),
+                awaiting_since: Some(at("2026-11-01T00:00:00Z")),
             }
         }
 

@@ -87,6 +87,14 @@ macro_rules! backend {
                     14,
                     include_str!(concat!("../migrations/", $dir, "/0014_shown_once.sql")),
                 ),
+                (
+                    15,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0015_awaiting_support.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

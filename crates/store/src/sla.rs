@@ -20,6 +20,8 @@ pub struct QueueQuery {
     pub breaching_at: Option<Timestamp>,
     /// Only these accounts (a TAM's).
     pub accounts: Option<Vec<String>>,
+    /// Only cases whose customer awaits support's answer.
+    pub awaiting: bool,
     /// Continue after this (sla_due_us, display_id).
     pub cursor: Option<(i64, i64)>,
     pub limit: i64,

@@ -86,6 +86,7 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             first_response: None,
             assignee: None,
             sla_due: None,
+            awaiting_since: None,
         },
         body: format!("body {n}"),
         attachment_set: None,
@@ -344,6 +345,85 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
         let n: u32 = e.target.trim_start_matches("case:").parse().unwrap();
         !n.is_multiple_of(3)
     }));
+}
+
+/// Since when a customer awaits support: set by their message (the earliest unanswered one
+/// counts), kept by a note, cleared by support's reply and by resolution; the queue filters
+/// on it.
+async fn a_customer_awaits_support_until_support_answers(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t = |m: u32| at(&format!("2026-05-01T00:{m:02}:00Z"));
+    let case = s
+        .create_case(new_case("111111111111", 1, t(0)), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(case.awaiting_since, Some(t(0)));
+    let message =
+        |body: &str, from_support: bool, internal: bool, at: Timestamp| NewCommunication {
+            account_id: "111111111111".into(),
+            case_id: case.case_id.clone(),
+            body: body.into(),
+            submitted_by: "x".into(),
+            from_support,
+            internal,
+            attachment_set: None,
+            files: None,
+            at,
+            follow_up: None,
+            max_per_case: None,
+        };
+    let awaiting = || {
+        let s = s.clone();
+        let id = case.case_id.clone();
+        async move {
+            s.case("111111111111", &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .awaiting_since
+        }
+    };
+    let queue = || {
+        let s = s.clone();
+        async move {
+            s.queue(&QueueQuery {
+                awaiting: true,
+                limit: 10,
+                ..QueueQuery::default()
+            })
+            .await
+            .unwrap()
+            .items
+            .len()
+        }
+    };
+    s.add_communication(message("More detail", false, false, t(1)), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(
+        awaiting().await,
+        Some(t(0)),
+        "the earliest unanswered message counts"
+    );
+    s.add_communication(message("Looking", true, true, t(2)), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(awaiting().await, Some(t(0)), "a note answers nobody");
+    assert_eq!(queue().await, 1);
+    s.add_communication(message("Fixed?", true, false, t(3)), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(awaiting().await, None);
+    assert_eq!(queue().await, 0);
+    s.add_communication(message("Still down!", false, false, t(4)), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(awaiting().await, Some(t(4)));
+    assert_eq!(queue().await, 1);
+    s.resolve_case("111111111111", &case.case_id, t(5), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(awaiting().await, None);
 }
 
 /// What a console form made waits for its page: taken once, only by the person who made
@@ -2334,6 +2414,7 @@ macro_rules! conformance {
 
 conformance!(
     audit_entries_are_kept_filtered_and_swept,
+    a_customer_awaits_support_until_support_answers,
     secrets_shown_once_are_taken_once_by_their_maker,
     accounts_and_plan_history,
     keys_and_revocation,

@@ -94,6 +94,7 @@ async fn open_case(s: &Store, t: Timestamp) -> Case {
                 first_response: None,
                 assignee: None,
                 sla_due: None,
+                awaiting_since: None,
             },
             body: "go".into(),
             attachment_set: None,

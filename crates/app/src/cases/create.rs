@@ -172,6 +172,7 @@ impl App {
             }),
             assignee: None,
             sla_due: None,
+            awaiting_since: Some(now),
         };
         let set = input.attachment_set_id.clone();
         // Every check passed: a customer's files count as a new set, stored with the case.

@@ -51,6 +51,12 @@ pub struct Changes {
     pub met: bool,
     /// A target that starts.
     pub start: Option<CaseTarget>,
+    /// Whether the customer awaits support's answer: `Some(true)` from this turn on (a
+    /// customer's visible message; the earliest unanswered one keeps counting),
+    /// `Some(false)` no longer (support answered, or the case is resolved), `None`
+    /// unchanged. It holds whatever the plan promises: every customer message is owed an
+    /// answer, with or without a next-reply target.
+    pub awaiting: Option<bool>,
 }
 
 impl Changes {
@@ -118,6 +124,7 @@ pub fn on_message(
         Author::Customer => Changes {
             status: Some(after_customer_reply(current)),
             start: follow_up.filter(|_| !answer_owed(running)),
+            awaiting: Some(true),
             ..Changes::default()
         },
         Author::Support => Changes {
@@ -125,6 +132,7 @@ pub fn on_message(
             stop: TargetKind::ALL.to_vec(),
             met: true,
             start: follow_up.filter(|_| current != CaseStatus::Resolved),
+            awaiting: Some(false),
         },
     }
 }
@@ -153,6 +161,7 @@ pub fn on_resolve() -> Changes {
         stop: TargetKind::ALL.to_vec(),
         met: false,
         start: None,
+        awaiting: Some(false),
     }
 }
 
@@ -189,6 +198,33 @@ mod tests {
 
     fn run(kind: TargetKind, due: &str) -> Running {
         Running { kind, due: at(due) }
+    }
+
+    #[test]
+    fn every_customer_message_is_owed_an_answer_whatever_the_plan_times() {
+        // A plan without a next-reply target (all of AWS's): the target does not start
+        // while the first response is owed, yet the customer awaits support all the same.
+        let owed = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
+        let c = on_message(
+            CaseStatus::WorkInProgress,
+            &owed,
+            Author::Customer,
+            false,
+            None,
+        );
+        assert_eq!(c.awaiting, Some(true));
+        let c = on_message(CaseStatus::Resolved, &[], Author::Customer, false, None);
+        assert_eq!(
+            (c.status, c.awaiting),
+            (Some(CaseStatus::Reopened), Some(true))
+        );
+        // Support's visible reply answers it; a note does not; resolving ends the wait.
+        let c = on_message(CaseStatus::Opened, &owed, Author::Support, false, None);
+        assert_eq!(c.awaiting, Some(false));
+        let c = on_message(CaseStatus::Opened, &owed, Author::Support, true, None);
+        assert_eq!(c.awaiting, None);
+        assert_eq!(on_resolve().awaiting, Some(false));
+        assert_eq!(on_status(CaseStatus::PendingCustomerAction).awaiting, None);
     }
 
     #[test]

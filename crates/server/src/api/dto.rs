@@ -51,6 +51,8 @@ pub struct CaseFields {
     pub language: String,
     pub assignee: Option<String>,
     pub created_at: String,
+    /// Since when the customer awaits support's answer (null when support spoke last).
+    pub awaiting_support_since: Option<String>,
 }
 
 impl From<&Case> for CaseFields {
@@ -66,6 +68,7 @@ impl From<&Case> for CaseFields {
             language: c.language.clone(),
             assignee: c.assignee.clone(),
             created_at: time(c.created),
+            awaiting_support_since: c.awaiting_since.map(time),
         }
     }
 }

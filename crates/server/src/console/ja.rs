@@ -3,6 +3,8 @@
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Activity", "操作履歴"),
+    ("Awaiting support only", "サポートの回答待ちのみ"),
+    ("Customer waiting", "お客様の待ち時間"),
     (
         "Resolve this case? Support stops working on it until you write again.",
         "このケースを解決済みにしますか？ 再度ご連絡いただくまでサポートは対応を止めます。",

@@ -47,6 +47,8 @@ struct Row {
     assignee: String,
     due: Option<String>,
     left: String,
+    /// How long the customer has awaited support's answer, if they do.
+    waiting: Option<String>,
 }
 
 #[derive(Template)]
@@ -65,6 +67,7 @@ struct QueuePage {
     languages: Vec<(String, String)>,
     assignee: String,
     breaching: bool,
+    awaiting: bool,
     error: Option<String>,
     rows: Vec<Row>,
 }
@@ -218,6 +221,8 @@ struct QueueQuery {
     assignee: Option<String>,
     /// `true` for breaching cases only.
     breaching: Option<String>,
+    /// `true` for cases whose customer awaits support's answer only.
+    awaiting: Option<String>,
 }
 
 async fn queue(
@@ -233,6 +238,7 @@ async fn queue(
         status: q.status.clone(),
         assignee: q.assignee.clone(),
         breaching: q.breaching.as_deref() == Some("true"),
+        awaiting: q.awaiting.as_deref() == Some("true"),
         accounts: None,
         limit: Some(200),
         cursor: None,
@@ -263,6 +269,7 @@ async fn queue(
             .collect(),
         assignee: shown(&q.assignee),
         breaching: filter.breaching,
+        awaiting: filter.awaiting,
         error: None,
         rows: Vec::new(),
     };
@@ -291,6 +298,10 @@ async fn queue(
                 .map(|c| Row {
                     due: c.sla_due.map(|d| d.to_string()),
                     left: c.sla_due.map(|d| v.l.left(d, now)).unwrap_or_default(),
+                    waiting: c.awaiting_since.map(|t| {
+                        let mins = now.duration_since(t).as_secs().max(0).unsigned_abs() / 60;
+                        v.l.minutes(mins)
+                    }),
                     case_id: c.case_id,
                     subject: c.subject,
                     account: c.account_id,

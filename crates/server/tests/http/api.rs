@@ -151,3 +151,34 @@ both_engines! {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
     }
 }
+
+both_engines! {
+    async fn the_queue_shows_which_customers_await_an_answer(s) {
+        let doc: Value = s.api("agent", "GET", "/api/v1/openapi.json", None).await.json();
+        let id = open_case(&s, "low").await;
+        let waiting = |r: &crate::support::Reply| -> Vec<String> {
+            r.json()["cases"].as_array().unwrap().iter()
+                .map(|c| c["caseId"].as_str().unwrap().to_string()).collect()
+        };
+        let q = s.api("agent", "GET", "/api/v1/queue?awaiting=true", None).await;
+        assert_eq!(q.status, StatusCode::OK, "{}", q.text());
+        assert_documented(&doc, "get", "/api/v1/queue", 200, &q.json());
+        assert!(waiting(&q).contains(&id));
+        let case = s.api("agent", "GET", &format!("/api/v1/cases/{id}"), None).await.json();
+        assert!(case["awaitingSupportSince"].is_string(), "{case}");
+        // Support's answer ends the wait; the customer's "still down!" starts it again,
+        // though AWS's plans time no next reply.
+        s.api("agent", "POST", &format!("/api/v1/cases/{id}/replies"), Some(json!({"body": "On it."}))).await;
+        let q = s.api("agent", "GET", "/api/v1/queue?awaiting=true", None).await;
+        assert!(!waiting(&q).contains(&id));
+        let case = s.api("agent", "GET", &format!("/api/v1/cases/{id}"), None).await.json();
+        assert!(case["awaitingSupportSince"].is_null(), "{case}");
+        let r = s.aws(Operation::AddCommunicationToCase,
+            json!({"caseId": id, "communicationBody": "Still down!"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let q = s.api("agent", "GET", "/api/v1/queue?awaiting=true", None).await;
+        assert!(waiting(&q).contains(&id));
+        let r = s.api("agent", "GET", "/api/v1/queue?awaiting=maybe", None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+}

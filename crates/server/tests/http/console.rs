@@ -438,6 +438,10 @@ both_engines! {
             .and_then(|rest| rest.split('"').next())
             .unwrap()
             .to_string();
+        // The customer awaits an answer: the queue says so, and filters on it.
+        assert!(queue.contains("class=\"awaiting\""), "{queue}");
+        let waiting = s.get_page(&agent, "/console/queue?awaiting=true").await.text();
+        assert!(waiting.contains(&id) && waiting.contains("name=\"awaiting\" value=\"true\" checked"), "{waiting}");
         let page = s.get_page(&agent, &format!("/console/queue/{id}")).await.text();
         // Nothing is chosen for the engineer: the status shown is the case's, the
         // assignee is to be chosen.

@@ -37,8 +37,8 @@ impl Backend {
                     let row = sqlx::query(
                         "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
                          severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
-                         assignee, sla_due_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14) \
+                         assignee, sla_due_us, awaiting_since_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $13) \
                          RETURNING display_id",
                     )
                     .bind(&k.case_id)
@@ -84,6 +84,8 @@ impl Backend {
                     Ok(Case {
                         display_id,
                         sla_due,
+                        // The opening message is the customer's: it awaits an answer.
+                        awaiting_since: Some(k.created),
                         first_response,
                         ..new.case
                     })

@@ -59,7 +59,7 @@ fn placeholders(first: usize, n: usize) -> String {
 const CASE_COLUMNS: &str = "display_id, case_id, account_id, subject, status, service_code, \
      category_code, severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, \
      fr.clock AS sla_clock, fr.minutes AS sla_minutes, fr.due_us AS first_response_due_us, \
-     fr.met_us AS first_responded_us, assignee, sla_due_us";
+     fr.met_us AS first_responded_us, assignee, sla_due_us, awaiting_since_us";
 
 /// Joins a case's first-response target (a primary-key lookup per case) for CASE_COLUMNS.
 const FR_JOIN: &str = "LEFT JOIN case_targets fr ON fr.case_display_id = cases.display_id \
@@ -94,6 +94,7 @@ fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
         sla_due: Some(r.try_get::<i64, _>("sla_due_us")?)
             .filter(|d| *d != NO_DEADLINE)
             .map(from_micros),
+        awaiting_since: r.try_get::<Option<i64>, _>("awaiting_since_us")?.map(from_micros),
     })
 }
 

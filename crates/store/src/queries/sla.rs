@@ -205,21 +205,24 @@ async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Resu
         }
     }
     let due = targets::sla_due(&ch.running_after(&turn.running)).map_or(NO_DEADLINE, to_micros);
+    // Awaiting support ($6): 1 from now (the earliest unanswered message keeps counting),
+    // 0 no longer, -1 unchanged. The due ($4) is rewritten only when it may move ($3).
+    let awaiting = ch.awaiting.map_or(-1_i64, i64::from);
     match (ch.status, ch.moves_due()) {
-        (Some(status), true) => {
-            sqlx::query("UPDATE cases SET status = $1, updated_us = $2, sla_due_us = $3 WHERE display_id = $4")
+        (Some(status), moves) => {
+            sqlx::query(
+                "UPDATE cases SET status = $1, updated_us = $2, \
+                 sla_due_us = CASE WHEN $3 THEN $4 ELSE sla_due_us END, \
+                 awaiting_since_us = CASE $6 WHEN 1 THEN COALESCE(awaiting_since_us, $2) \
+                 WHEN 0 THEN NULL ELSE awaiting_since_us END \
+                 WHERE display_id = $5",
+            )
                 .bind(status.as_str())
                 .bind(at)
+                .bind(moves)
                 .bind(due)
                 .bind(id)
-                .execute(&mut *c)
-                .await?;
-        }
-        (Some(status), false) => {
-            sqlx::query("UPDATE cases SET status = $1, updated_us = $2 WHERE display_id = $3")
-                .bind(status.as_str())
-                .bind(at)
-                .bind(id)
+                .bind(awaiting)
                 .execute(&mut *c)
                 .await?;
         }
@@ -474,6 +477,9 @@ impl Backend {
         if let Some(t) = q.breaching_at {
             args.push(Arg::I(to_micros(t)));
             sql += &format!(" AND sla_due_us < ${}", args.len());
+        }
+        if q.awaiting {
+            sql += " AND awaiting_since_us IS NOT NULL";
         }
         if let Some(accounts) = &q.accounts {
             if accounts.is_empty() {
