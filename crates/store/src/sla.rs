@@ -34,6 +34,8 @@ pub struct OpenCaseStats {
     pub open: i64,
     /// Open cases whose running target is past its deadline.
     pub breaching: i64,
+    /// Open cases whose customer awaits support's answer.
+    pub awaiting: i64,
     /// The earliest running deadline.
     pub next_due: Option<Timestamp>,
 }

@@ -1633,15 +1633,23 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
     // At a glance per account, as the TAM and admin pages show it (case 5 is resolved).
     let now = t0 + hour * 5 / 2;
     let stats = s.open_case_stats(None, now).await.unwrap();
-    let glance: Vec<(&str, i64, i64, Option<Timestamp>)> = stats
+    let glance: Vec<(&str, i64, i64, i64, Option<Timestamp>)> = stats
         .iter()
-        .map(|x| (x.account_id.as_str(), x.open, x.breaching, x.next_due))
+        .map(|x| {
+            (
+                x.account_id.as_str(),
+                x.open,
+                x.breaching,
+                x.awaiting,
+                x.next_due,
+            )
+        })
         .collect();
     assert_eq!(
         glance,
         [
-            ("111111111111", 3, 0, Some(t0 + hour * 3)),
-            ("222222222222", 1, 1, Some(t0 + hour * 2)),
+            ("111111111111", 3, 0, 3, Some(t0 + hour * 3)),
+            ("222222222222", 1, 1, 1, Some(t0 + hour * 2)),
         ]
     );
     let one = ["111111111111".to_string()];

@@ -38,6 +38,8 @@ struct AccountRow {
     tam: String,
     open: i64,
     breaching: i64,
+    /// Open cases whose customer awaits support's answer.
+    awaiting: i64,
     /// The earliest running deadline, for a countdown.
     next_due: Option<String>,
     next_left: String,
@@ -229,6 +231,7 @@ async fn list_page(
                     .map_or_else(|| l.t("none").to_string(), |(_, t)| t.name.clone()),
                 open: glance.map_or(0, |x| x.open),
                 breaching: glance.map_or(0, |x| x.breaching),
+                awaiting: glance.map_or(0, |x| x.awaiting),
                 next_due: next.map(|d| d.to_string()),
                 next_left: next.map(|d| l.left(d, now)).unwrap_or_default(),
             }

@@ -4,6 +4,7 @@
 pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Activity", "操作履歴"),
     ("Awaiting support only", "サポートの回答待ちのみ"),
+    ("Awaiting support", "サポートの回答待ち"),
     ("Customer waiting", "お客様の待ち時間"),
     (
         "Resolve this case? Support stops working on it until you write again.",

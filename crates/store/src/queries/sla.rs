@@ -418,6 +418,7 @@ impl Backend {
         let mut sql = String::from(
             "SELECT account_id, COUNT(*) AS open_cases, \
              SUM(CASE WHEN sla_due_us < $1 THEN 1 ELSE 0 END) AS breaching, \
+             SUM(CASE WHEN awaiting_since_us IS NOT NULL THEN 1 ELSE 0 END) AS awaiting, \
              MIN(sla_due_us) AS next_due_us FROM cases WHERE is_open = TRUE",
         );
         let mut args = vec![Arg::I(to_micros(now))];
@@ -436,6 +437,7 @@ impl Backend {
                     account_id: r.try_get("account_id")?,
                     open: r.try_get("open_cases")?,
                     breaching: r.try_get::<Option<i64>, _>("breaching")?.unwrap_or_default(),
+                    awaiting: r.try_get::<Option<i64>, _>("awaiting")?.unwrap_or_default(),
                     next_due: r
                         .try_get::<Option<i64>, _>("next_due_us")?
                         .filter(|d| *d != NO_DEADLINE)
