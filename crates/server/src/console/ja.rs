@@ -5,6 +5,14 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Activity", "操作履歴"),
     ("Awaiting support only", "サポートの回答待ちのみ"),
     ("Awaiting support", "サポートの回答待ち"),
+    (
+        "The customer has waited {0} for an answer (since {1}).",
+        "お客様は {0} 回答を待っています（{1} から）。",
+    ),
+    (
+        "Support is waiting for your reply.",
+        "サポートはお客様からの返信をお待ちしています。",
+    ),
     ("Customer waiting", "お客様の待ち時間"),
     (
         "Resolve this case? Support stops working on it until you write again.",

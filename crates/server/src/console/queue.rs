@@ -92,6 +92,8 @@ struct CasePage {
     due: Option<String>,
     left: String,
     breached: bool,
+    /// "The customer has waited ... for an answer" when they have.
+    awaiting: Option<String>,
     messages: Vec<MessageView>,
     /// Where the conversation's attachments download from.
     attachment_base: String,
@@ -398,6 +400,13 @@ async fn case_page(
             due: running.map(|t| t.due.to_string()),
             left: running.map(|t| l.left(t.due, sla.now)).unwrap_or_default(),
             breached: sla.breached(),
+            awaiting: c.awaiting_since.map(|t| {
+                let mins = sla.now.duration_since(t).as_secs().max(0).unsigned_abs() / 60;
+                l.fill(
+                    "The customer has waited {0} for an answer (since {1}).",
+                    &[&l.minutes(mins), &v.when(t)],
+                )
+            }),
             attachment_base: format!("/console/queue/{id}/attachments"),
             link_account: matches!(agent.role, Role::Tam | Role::Admin),
             max_files: st.app.limits.attachments_per_set,

@@ -443,6 +443,7 @@ both_engines! {
         let waiting = s.get_page(&agent, "/console/queue?awaiting=true").await.text();
         assert!(waiting.contains(&id) && waiting.contains("name=\"awaiting\" value=\"true\" checked"), "{waiting}");
         let page = s.get_page(&agent, &format!("/console/queue/{id}")).await.text();
+        assert!(page.contains("The customer has waited"), "{page}");
         // Nothing is chosen for the engineer: the status shown is the case's, the
         // assignee is to be chosen.
         assert!(page.contains("<option value=\"\" selected disabled>opened</option>"), "{page}");
@@ -461,6 +462,13 @@ both_engines! {
         let me = s.app.agent_by_email("agent@support.example").await.unwrap();
         assert!(queue.contains(&format!("<td>{}</td>", me.name)), "{queue}");
         assert!(!queue.contains(&me.id), "{queue}");
+        // Asked for action, the customer sees that support waits for them.
+        let mine = s.get_page(&customer, &format!("/console/cases/{id}")).await.text();
+        assert!(!mine.contains("Support is waiting for your reply."), "{mine}");
+        s.post_form(&agent, &format!("/console/queue/{id}/status"),
+            &[("csrf", agent.csrf.as_str()), ("status", "pending-customer-action")]).await;
+        let mine = s.get_page(&customer, &format!("/console/cases/{id}")).await.text();
+        assert!(mine.contains("Support is waiting for your reply."), "{mine}");
     }
 }
 
