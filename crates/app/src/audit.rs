@@ -11,8 +11,8 @@ use tierdesk_core::records::{Agent, Role};
 use tierdesk_store::AuditQuery;
 
 use crate::cursor;
-use crate::error::{Field, Problem};
-use crate::validate::{check_line, parse_time};
+use crate::error::Field;
+use crate::validate::{check_line, page_size_within, parse_time};
 use crate::{App, ServiceError};
 
 /// Who reads the log.
@@ -64,20 +64,7 @@ impl App {
         let mut account = text(Field::AccountId, &filter.account)?;
         let actor = text(Field::Actor, &filter.actor)?;
         let since = parse_time(Field::AfterTime, filter.since.as_deref())?;
-        let limit = match filter.page_size {
-            None => 100,
-            Some(n) if (10..=MAX_AUDIT_PAGE).contains(&n) => n,
-            Some(n) => {
-                return Err(ServiceError::invalid(
-                    Field::MaxResults,
-                    Problem::OutOfRange {
-                        min: 10,
-                        max: MAX_AUDIT_PAGE,
-                        got: n,
-                    },
-                ));
-            }
-        };
+        let limit = page_size_within(filter.page_size, 100, 10..=MAX_AUDIT_PAGE)?;
         let hide_staff_only = match reader {
             Reader::Operator => false,
             Reader::Staff(a) if a.role == Role::Admin => false,

@@ -13,7 +13,7 @@ use tierdesk_core::audit::{Action, Who};
 
 use crate::actor::Actor;
 use crate::error::{Field, Problem};
-use crate::validate::parse_status;
+use crate::validate::{page_size_within, parse_status};
 use crate::{App, ServiceError, cursor};
 
 /// What the queue shows; every filter is optional.
@@ -70,20 +70,7 @@ impl App {
         agent: &Agent,
         f: QueueFilter,
     ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
-        let limit = match f.limit {
-            None => 50,
-            Some(n) if (1..=500).contains(&n) => n,
-            Some(n) => {
-                return Err(ServiceError::invalid(
-                    Field::MaxResults,
-                    Problem::OutOfRange {
-                        min: 1,
-                        max: 500,
-                        got: n,
-                    },
-                ));
-            }
-        };
+        let limit = page_size_within(f.limit, 50, 1..=500)?;
         let status = parse_status(f.status.as_deref(), &CaseStatus::ALL)?;
         let assignee = match f.assignee.as_deref() {
             None => None,

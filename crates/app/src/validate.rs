@@ -164,15 +164,25 @@ pub(crate) fn parse_time(field: Field, s: Option<&str>) -> Result<Option<Timesta
     .transpose()
 }
 
+/// A Support API page size: 10 to 100, 100 when not given (as AWS has it).
 pub(crate) fn page_size(max_results: Option<i64>) -> Result<i64, ServiceError> {
-    match max_results {
-        None => Ok(100),
-        Some(n) if (10..=100).contains(&n) => Ok(n),
+    page_size_within(max_results, 100, 10..=100)
+}
+
+/// A page size within `allowed`, `default` when not given.
+pub(crate) fn page_size_within(
+    asked: Option<i64>,
+    default: i64,
+    allowed: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ServiceError> {
+    match asked {
+        None => Ok(default),
+        Some(n) if allowed.contains(&n) => Ok(n),
         Some(n) => Err(ServiceError::invalid(
             Field::MaxResults,
             Problem::OutOfRange {
-                min: 10,
-                max: 100,
+                min: *allowed.start(),
+                max: *allowed.end(),
                 got: n,
             },
         )),

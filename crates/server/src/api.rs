@@ -83,6 +83,16 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// A path under `/api` that no route serves, in the API's error shape.
+pub(crate) fn no_such_route() -> Response {
+    ApiError(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such resource; see /api/v1/openapi.json".into(),
+    )
+    .into_response()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut r = (

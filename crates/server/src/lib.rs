@@ -100,14 +100,8 @@ pub fn router(state: AppState) -> Router {
 /// A path no route knows: the operator API answers in its JSON error shape, anything else
 /// gets the console's "no such page" in the browser's language.
 async fn not_found(req: axum::extract::Request) -> axum::response::Response {
-    use axum::response::IntoResponse;
     if req.uri().path().starts_with("/api/") {
-        return (
-            axum::http::StatusCode::NOT_FOUND,
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            r#"{"error":{"code":"not_found","message":"no such resource; see /api/v1/openapi.json"}}"#,
-        )
-            .into_response();
+        return api::no_such_route();
     }
     console::not_found_page(req.headers()).await
 }

@@ -18,7 +18,7 @@ use tierdesk_core::records::{Agent, Case, Role};
 
 use super::extract::{AdminVisit, AgentVisit};
 use super::forms::{Form, Query};
-use super::{Lang, Nav, Visit, render};
+use super::{Lang, Nav, ShownQuery, Visit, render};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -318,24 +318,15 @@ async fn create(
     }
 }
 
-/// `?shown=<id>`: the secrets a form just made, kept for this page (post/redirect/get).
-#[derive(Deserialize, Default)]
-pub(super) struct ShownQuery {
-    pub(super) shown: Option<String>,
-}
-
 async fn show(
     State(st): State<AppState>,
     AgentVisit(v, a): AgentVisit,
     Path(id): Path<String>,
     Query(q): Query<ShownQuery>,
 ) -> Response {
-    let shown = match q.shown {
-        Some(token) => match st.app.take_shown_once(&v.session.email, &token).await {
-            Ok(items) => items.into_iter().next(),
-            Err(e) => return v.failure(&e),
-        },
-        None => None,
+    let shown = match v.take_shown(&st, q).await {
+        Ok(items) => items.into_iter().next(),
+        Err(r) => return r,
     };
     account_page(&st, &v, &a, &id, shown, None, StatusCode::OK).await
 }
@@ -584,15 +575,10 @@ async fn act(
         }
     };
     match done {
-        // The secret is kept, sealed, for the page this redirects to, and shown there once:
-        // reloading that page repeats nothing.
-        Ok(Some(shown)) => match st.app.keep_shown_once(&v.session.email, &[shown]).await {
-            Ok(token) => {
-                Redirect::to(&format!("/console/accounts/{id}?shown={token}")).into_response()
-            }
-            Err(e) => v.failure(&e),
-        },
-        Ok(None) => Redirect::to(&format!("/console/accounts/{id}")).into_response(),
+        Ok(shown) => {
+            v.redirect_showing(&st, &format!("/console/accounts/{id}"), shown.as_slice())
+                .await
+        }
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             account_page(

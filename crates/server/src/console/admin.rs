@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tierdesk_app::ServiceError;
@@ -15,10 +15,9 @@ use tierdesk_core::catalog::Lifecycle;
 use tierdesk_core::records::Role;
 use tierdesk_core::time::today_in;
 
-use super::accounts::ShownQuery;
 use super::extract::AdminVisit;
 use super::forms::{Form, Query};
-use super::{Lang, Nav, Visit, render, role_name};
+use super::{Lang, Nav, ShownQuery, Visit, render, role_name};
 use crate::AppState;
 
 pub(super) fn routes() -> Router<AppState> {
@@ -200,7 +199,10 @@ async fn change_access(
         _ => return v.no_such_action(),
     };
     match done {
-        Ok(shown) => to_agents_page(&st, &v, &shown).await,
+        Ok(shown) => {
+            v.redirect_showing(&st, "/console/admin/agents", &shown)
+                .await
+        }
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             agents_page(
@@ -220,25 +222,9 @@ async fn agents(
     AdminVisit(v, _): AdminVisit,
     Query(q): Query<ShownQuery>,
 ) -> Response {
-    let shown = match q.shown {
-        Some(token) => match st.app.take_shown_once(&v.session.email, &token).await {
-            Ok(items) => items,
-            Err(e) => return v.failure(&e),
-        },
-        None => Vec::new(),
-    };
-    agents_page(&st, &v, shown, None, StatusCode::OK).await
-}
-
-/// After a change: back to the agents page (post/redirect/get), with the secrets it made
-/// kept, sealed, for that page to show once.
-async fn to_agents_page(st: &AppState, v: &Visit, shown: &[(String, String)]) -> Response {
-    if shown.is_empty() {
-        return Redirect::to("/console/admin/agents").into_response();
-    }
-    match st.app.keep_shown_once(&v.session.email, shown).await {
-        Ok(token) => Redirect::to(&format!("/console/admin/agents?shown={token}")).into_response(),
-        Err(e) => v.failure(&e),
+    match v.take_shown(&st, q).await {
+        Ok(shown) => agents_page(&st, &v, shown, None, StatusCode::OK).await,
+        Err(r) => r,
     }
 }
 
@@ -297,7 +283,10 @@ async fn create_agent(
         ])
     };
     match made.await {
-        Ok(shown) => to_agents_page(&st, &v, &shown).await,
+        Ok(shown) => {
+            v.redirect_showing(&st, "/console/admin/agents", &shown)
+                .await
+        }
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             agents_page(

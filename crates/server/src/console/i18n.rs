@@ -93,6 +93,11 @@ impl Lang {
     }
 
     /// Time left until `due`: `in 3 h 20 min` / `overdue by 5 min`.
+    /// How long since `since`, as a span ("2 h 5 min").
+    pub fn waited(self, since: Timestamp, now: Timestamp) -> String {
+        self.minutes(now.duration_since(since).as_secs().max(0).unsigned_abs() / 60)
+    }
+
     pub fn left(self, due: Timestamp, now: Timestamp) -> String {
         let secs = due.duration_since(now).as_secs();
         let span = self.minutes(secs.unsigned_abs() / 60);

@@ -172,7 +172,46 @@ struct Visit {
     path: String,
 }
 
+/// `?shown=<id>`: the secrets a form just made, kept for the page it redirected to.
+#[derive(Deserialize, Default)]
+struct ShownQuery {
+    shown: Option<String>,
+}
+
 impl Visit {
+    /// The secrets a form kept for this page (`?shown=`), taken: a reload finds none.
+    async fn take_shown(
+        &self,
+        st: &AppState,
+        q: ShownQuery,
+    ) -> Result<Vec<(String, String)>, Response> {
+        match q.shown {
+            Some(token) => st
+                .app
+                .take_shown_once(&self.session.email, &token)
+                .await
+                .map_err(|e| self.failure(&e)),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Post/redirect/get after a form: to `path`, with the secrets the form made (if any)
+    /// kept, sealed, for that page to show this person once.
+    async fn redirect_showing(
+        &self,
+        st: &AppState,
+        path: &str,
+        shown: &[(String, String)],
+    ) -> Response {
+        if shown.is_empty() {
+            return Redirect::to(path).into_response();
+        }
+        match st.app.keep_shown_once(&self.session.email, shown).await {
+            Ok(token) => Redirect::to(&format!("{path}?shown={token}")).into_response(),
+            Err(e) => self.failure(&e),
+        }
+    }
+
     /// The customer's account, for a customer's visit.
     fn account(&self) -> Option<&str> {
         match &self.person {

@@ -300,10 +300,7 @@ async fn queue(
                 .map(|c| Row {
                     due: c.sla_due.map(|d| d.to_string()),
                     left: c.sla_due.map(|d| v.l.left(d, now)).unwrap_or_default(),
-                    waiting: c.awaiting_since.map(|t| {
-                        let mins = now.duration_since(t).as_secs().max(0).unsigned_abs() / 60;
-                        v.l.minutes(mins)
-                    }),
+                    waiting: c.awaiting_since.map(|t| v.l.waited(t, now)),
                     case_id: c.case_id,
                     subject: c.subject,
                     account: c.account_id,
@@ -401,10 +398,9 @@ async fn case_page(
             left: running.map(|t| l.left(t.due, sla.now)).unwrap_or_default(),
             breached: sla.breached(),
             awaiting: c.awaiting_since.map(|t| {
-                let mins = sla.now.duration_since(t).as_secs().max(0).unsigned_abs() / 60;
                 l.fill(
                     "The customer has waited {0} for an answer (since {1}).",
-                    &[&l.minutes(mins), &v.when(t)],
+                    &[&l.waited(t, sla.now), &v.when(t)],
                 )
             }),
             attachment_base: format!("/console/queue/{id}/attachments"),
