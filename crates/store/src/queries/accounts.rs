@@ -6,7 +6,7 @@
 
 impl Backend {
     pub async fn create_account(&self, a: Account, first: PlanAssignment, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| -> BoxFuture<'_, Result<(), StoreError>> {
+        self.writer.write_audited(audit, move |c| -> BoxFuture<'_, Result<(), StoreError>> {
                 Box::pin(async move {
                     let inserted = sqlx::query(
                         "INSERT INTO accounts (id, name, timezone, country, language, created_us) \
@@ -80,7 +80,7 @@ impl Backend {
     }
 
     pub async fn assign_plan(&self, a: PlanAssignment, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let exists = sqlx::query("SELECT id FROM accounts WHERE id = $1")
                         .bind(&a.account_id)
@@ -107,7 +107,7 @@ impl Backend {
     }
 
     pub async fn insert_key(&self, k: AccessKey, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let r = sqlx::query(
                         "INSERT INTO access_keys (access_key_id, account_id, principal, secret_ciphertext, created_us, revoked_us) \
@@ -155,7 +155,7 @@ impl Backend {
     }
 
     pub async fn revoke_key(&self, id: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let r = sqlx::query(
                         "UPDATE access_keys SET revoked_us = $1 WHERE access_key_id = $2 AND revoked_us IS NULL",

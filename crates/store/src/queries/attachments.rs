@@ -35,7 +35,7 @@ async fn open_set(c: &mut Conn, account_id: &str, set_id: &str, now_us: i64) -> 
 
 impl Backend {
     pub async fn add_attachments(&self, new: NewAttachments, audit: AuditEntry) -> Result<(String, jiff::Timestamp), StoreError> {
-        self.audited(audit, move |c| Box::pin(async move { store_files(c, &new).await }))
+        self.writer.write_audited(audit, move |c| Box::pin(async move { store_files(c, &new).await }))
             .await
     }
 

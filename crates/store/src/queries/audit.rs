@@ -62,18 +62,9 @@ fn audit_from_row(r: &<Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreEr
 }
 
 impl Backend {
-    /// Runs the write `f` and, when it succeeded, records `entry` in the same transaction.
-    async fn audited<T, F>(&self, entry: AuditEntry, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
-    {
-        self.writer.write_audited(entry, f).await
-    }
-
     /// An action that changes nothing else (a staff member reading internal notes).
     pub async fn record_audit(&self, entry: AuditEntry) -> Result<(), StoreError> {
-        self.audited(entry, |_| Box::pin(async { Ok(()) })).await
+        self.writer.write_audited(entry, |_| Box::pin(async { Ok(()) })).await
     }
 
     /// Newest first, `q.limit` at most, before `q.before_id` when paging.

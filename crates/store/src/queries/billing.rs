@@ -14,7 +14,7 @@ fn decimal(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<rust_decimal::D
 
 impl Backend {
     pub async fn replace_usage(&self, totals: Vec<MonthlyUsage>, source: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     for u in &totals {
                         sqlx::query(
@@ -58,7 +58,7 @@ impl Backend {
     }
 
     pub async fn set_payer(&self, account_id: String, payer: Option<String>, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     if let Some(p) = &payer {
                         let known = sqlx::query("SELECT id FROM accounts WHERE id = $1").bind(p).fetch_optional(&mut *c).await?;
@@ -86,7 +86,7 @@ impl Backend {
     }
 
     pub async fn replace_invoices(&self, month: String, invoices: Vec<Invoice>, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM invoice_lines WHERE month = $1").bind(&month).execute(&mut *c).await?;
                     sqlx::query("DELETE FROM invoices WHERE month = $1").bind(&month).execute(&mut *c).await?;

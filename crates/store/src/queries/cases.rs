@@ -6,7 +6,7 @@
 
 impl Backend {
     pub async fn create_case(&self, new: NewCase, audit: AuditEntry) -> Result<Case, StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -180,7 +180,7 @@ impl Backend {
     }
 
     pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(CaseStatus, CaseStatus), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&account_id, &case_id)).await? else {
                         return Err(StoreError::NotFound);

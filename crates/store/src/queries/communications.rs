@@ -207,7 +207,7 @@ impl Backend {
     }
 
     pub async fn add_communication(&self, new: NewCommunication, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);

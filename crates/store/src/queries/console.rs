@@ -10,7 +10,7 @@ use crate::console::{AgentChange, UserChange};
 
 impl Backend {
     pub async fn insert_user(&self, u: User, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let agent = sqlx::query("SELECT id FROM agents WHERE email = $1")
                         .bind(&u.email)
@@ -71,7 +71,7 @@ impl Backend {
     }
 
     pub async fn set_preferences(&self, email: String, p: Preferences, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO preferences (email, ui_language, timezone) VALUES ($1, $2, $3) \
@@ -91,7 +91,7 @@ impl Backend {
     /// Makes `agent_id` the account's TAM, or (`None`) leaves it without one.
     /// `NotFound` when the account or the agent does not exist.
     pub async fn set_tam(&self, account_id: String, agent_id: Option<String>, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let account = sqlx::query("SELECT id FROM accounts WHERE id = $1")
                         .bind(&account_id)
@@ -161,7 +161,7 @@ impl Backend {
     }
 
     pub async fn set_password(&self, email: String, hash: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query(
                         "INSERT INTO passwords (email, hash, set_us) VALUES ($1, $2, $3) \
@@ -189,7 +189,7 @@ impl Backend {
     }
 
     pub async fn insert_session(&self, token_hash: Vec<u8>, s: Session, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM sessions WHERE expires_us <= $1")
                         .bind(to_micros(s.created))
@@ -231,7 +231,7 @@ impl Backend {
     }
 
     pub async fn delete_session(&self, token_hash: Vec<u8>, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *c).await?;
                     Ok(())
@@ -243,7 +243,7 @@ impl Backend {
 
 impl Backend {
     pub async fn change_agent(&self, email: String, change: AgentChange, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let r = match &change {
                         AgentChange::Disable(at) => {
@@ -294,7 +294,7 @@ impl Backend {
     }
 
     pub async fn change_user(&self, email: String, change: UserChange, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let r = match change {
                         UserChange::Disable(at) => {
@@ -337,7 +337,7 @@ impl Backend {
     }
 
     pub async fn set_agent_accounts(&self, agent_id: String, accounts: Vec<String>, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM agent_accounts WHERE agent_id = $1")
                         .bind(&agent_id)

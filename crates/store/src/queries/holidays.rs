@@ -12,7 +12,7 @@ impl Backend {
         holidays: Vec<tierdesk_core::holidays::Holiday>,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM holidays WHERE country = $1 AND source = $2")
                         .bind(&country)

@@ -349,7 +349,7 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
 
 impl Backend {
     pub async fn insert_agent(&self, a: Agent, token_hash: Vec<u8>, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     // One email, one person: customer users and agents share the sign-in.
                     let user = sqlx::query("SELECT id FROM users WHERE email = $1")
@@ -572,7 +572,7 @@ impl Backend {
     }
 
     pub async fn set_status(&self, ch: StatusChange, audit: AuditEntry) -> Result<CaseStatus, StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::Display(ch.display_id)).await? else {
                         return Err(StoreError::NotFound);
@@ -585,7 +585,7 @@ impl Backend {
     }
 
     pub async fn assign(&self, display_id: i64, agent: Option<String>, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     if let Some(a) = &agent {
                         let known = sqlx::query("SELECT id FROM agents WHERE id = $1")
@@ -608,7 +608,7 @@ impl Backend {
     }
 
     pub async fn escalate(&self, e: NewEscalation, audit: AuditEntry) -> Result<i64, StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     lock_case(c, e.display_id).await?;
                     let turn = case_turn(c, CaseKey::Display(e.display_id)).await?;
@@ -706,7 +706,7 @@ impl Backend {
     }
 
     pub async fn insert_webhook(&self, w: Webhook, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let r = sqlx::query(
                         "INSERT INTO webhooks (id, url, events, secret_ciphertext, created_us, disabled_us) \
@@ -761,7 +761,7 @@ impl Backend {
     }
 
     pub async fn disable_webhook(&self, id: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
-        self.audited(audit, move |c| {
+        self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let r = sqlx::query("UPDATE webhooks SET disabled_us = $1 WHERE id = $2 AND disabled_us IS NULL")
                         .bind(to_micros(at))
