@@ -54,6 +54,8 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
             first_response: None,
             assignee: None,
             sla_due: None,
+            sla_target: None,
+            responded: None,
             awaiting_since: None,
         },
         body: "bench".into(),

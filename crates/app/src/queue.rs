@@ -109,7 +109,7 @@ impl App {
         let Page { items, more } = self.store.queue(&q).await?;
         let next = if more {
             items.last().map(|c| {
-                let due = c.sla_due.map_or(i64::MAX, to_micros);
+                let due = c.queue_key().map_or(i64::MAX, to_micros);
                 cursor::encode("queue", due, c.display_id, fp)
             })
         } else {

@@ -145,19 +145,15 @@ pub struct Case {
     pub first_response: Option<FirstResponse>,
     /// The agent working the case.
     pub assignee: Option<String>,
-    /// The earliest deadline among the targets still running (what the queue sorts by).
+    /// The earliest deadline among the targets still running (breaches go by it) ...
     pub sla_due: Option<Timestamp>,
+    /// ... and the kind of that target. Read both through [`Case::clock`].
+    pub sla_target: Option<TargetKind>,
+    /// When support first answered the customer (a visible reply), whatever targets ran.
+    pub responded: Option<Timestamp>,
     /// Since when the customer awaits support's answer (their earliest message support has
     /// not answered), whatever the plan promises; `None` when support spoke last.
     pub awaiting_since: Option<Timestamp>,
-}
-
-impl Case {
-    /// A running target is past its deadline. (The store's `breaching` filter and counts
-    /// say the same in SQL: `sla_due_us < now`.)
-    pub fn breaching(&self, now: Timestamp) -> bool {
-        self.sla_due.is_some_and(|d| d < now)
-    }
 }
 
 /// One response target a case runs: recorded when it starts, with the clock and length it
@@ -333,15 +329,14 @@ impl std::fmt::Debug for Webhook {
     }
 }
 
-/// A first-response target as recorded on a case.
+/// The first-response promise made when a case was opened (its first target). Whether
+/// and when support answered is the case's `responded`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirstResponse {
     /// The calendar the target counts on.
     pub clock: String,
     pub minutes: u32,
     pub due: Timestamp,
-    /// When support first answered (customer-visibly).
-    pub responded: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

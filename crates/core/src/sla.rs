@@ -1,6 +1,7 @@
 //! First-response deadlines: a plan's target for a severity, counted on the target's clock
 //! made concrete for one customer (zone, country holidays, case language).
 
+pub mod clock;
 pub mod targets;
 
 use jiff::Timestamp;

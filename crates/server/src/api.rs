@@ -495,10 +495,11 @@ mod tests {
                     clock: "24x7".into(),
                     minutes: 60,
                     due: at("2026-11-23T10:00:00Z"),
-                    responded: Some(at("2026-11-23T09:30:00Z")),
                 }),
                 assignee: Some("ag-1".into()),
                 sla_due: Some(at("2026-11-23T10:00:00Z")),
+                sla_target: Some(TargetKind::FirstResponse),
+                responded: Some(at("2026-11-23T09:30:00Z")),
                 awaiting_since: Some(at("2026-11-01T00:00:00Z")),
             }
         }

@@ -95,6 +95,10 @@ macro_rules! backend {
                         "/0015_awaiting_support.sql"
                     )),
                 ),
+                (
+                    16,
+                    include_str!(concat!("../migrations/", $dir, "/0016_case_clock.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

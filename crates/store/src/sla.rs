@@ -22,7 +22,7 @@ pub struct QueueQuery {
     pub accounts: Option<Vec<String>>,
     /// Only cases whose customer awaits support's answer.
     pub awaiting: bool,
-    /// Continue after this (sla_due_us, display_id).
+    /// Continue after this (queue key, display_id): `Case::queue_key` in microseconds.
     pub cursor: Option<(i64, i64)>,
     pub limit: i64,
 }

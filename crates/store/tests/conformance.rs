@@ -86,6 +86,8 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             first_response: None,
             assignee: None,
             sla_due: None,
+            sla_target: None,
+            responded: None,
             awaiting_since: None,
         },
         body: format!("body {n}"),
@@ -763,7 +765,7 @@ async fn communications_page_and_reopen(s: Store) {
         .unwrap();
     // Support's first reply (n = 2, at t0 + 2 min) is the first response; later ones are not.
     let answered = s.case("111111111111", &c.case_id).await.unwrap().unwrap();
-    let responded = answered.first_response.and_then(|f| f.responded);
+    let responded = answered.responded;
     assert_eq!(responded, Some(t0 + Duration::from_secs(120)));
     let recent = s
         .recent_communications(
@@ -1572,7 +1574,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
     assert!(first.more);
     let last = first.items.last().unwrap();
     let cursor = (
-        last.sla_due
+        last.queue_key()
             .map_or(i64::MAX, tierdesk_core::time::to_micros),
         last.display_id,
     );
@@ -1655,6 +1657,58 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
     let one = ["111111111111".to_string()];
     assert_eq!(s.open_case_stats(Some(&one), now).await.unwrap().len(), 1);
     assert!(s.open_case_stats(Some(&[]), now).await.unwrap().is_empty());
+    // An untimed wait sorts as a new case of its severity opened when the customer wrote:
+    // support answers case 4 (due first), and it drops to the end, owing nothing; its
+    // customer writes again an hour later, on a plan without a next-reply target, and it
+    // sorts 12 hours (its first-response length) after that, between 1 and 2 (a day after
+    // its opening, no first-response length to go by).
+    let four = ids[3].case_id.clone();
+    s.add_communication(message("222222222222", &four, true, t0), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(order(s.queue(&q(|_| {})).await.unwrap())[3], "subject 4");
+    s.add_communication(
+        message("222222222222", &four, false, t0 + hour),
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    let all = s.queue(&q(|_| {})).await.unwrap();
+    let four_now = all
+        .items
+        .iter()
+        .find(|c| c.case_id == four)
+        .unwrap()
+        .clone();
+    assert_eq!((four_now.sla_due, four_now.sla_target), (None, None));
+    assert_eq!(four_now.awaiting_since, Some(t0 + hour));
+    assert_eq!(four_now.responded, Some(t0));
+    assert_eq!(four_now.queue_key(), Some(t0 + hour * 13));
+    assert_eq!(
+        order(all),
+        ["subject 3", "subject 1", "subject 4", "subject 2"]
+    );
+    // Paging by the same key: the untimed wait is not skipped.
+    let mut page = q(|q| q.limit = 2);
+    let first = s.queue(&page).await.unwrap();
+    let last = first.items.last().unwrap();
+    page.cursor = Some((
+        last.queue_key()
+            .map_or(i64::MAX, tierdesk_core::time::to_micros),
+        last.display_id,
+    ));
+    assert_eq!(
+        order(s.queue(&page).await.unwrap()),
+        ["subject 4", "subject 2"]
+    );
+    // Support answers again: case 4 owes nothing and sorts last once more.
+    s.add_communication(
+        message("222222222222", &four, true, t0 + hour * 2),
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(order(s.queue(&q(|_| {})).await.unwrap())[3], "subject 4");
 }
 
 async fn replies_notes_and_follow_up_targets(s: Store) {
@@ -1699,7 +1753,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
         "DescribeCases never shows notes"
     );
     let case = s.case(acct, &c.case_id).await.unwrap().unwrap();
-    assert_eq!(case.first_response.as_ref().and_then(|f| f.responded), None);
+    assert_eq!(case.responded, None);
     assert!(case.sla_due.is_some());
     // A customer message while the first response is owed starts no next-reply target.
     let mut chase = message(acct, &c.case_id, false, t0 + min * 2);
@@ -1711,10 +1765,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     answer.follow_up = Some(target(TargetKind::Update, t0 + min * 3, t0 + min * 123));
     s.add_communication(answer, audit_entry()).await.unwrap();
     let case = s.case(acct, &c.case_id).await.unwrap().unwrap();
-    assert_eq!(
-        case.first_response.as_ref().and_then(|f| f.responded),
-        Some(t0 + min * 3)
-    );
+    assert_eq!(case.responded, Some(t0 + min * 3));
     assert_eq!(case.sla_due, Some(t0 + min * 123));
     // The customer writes back: support owes a next reply (the update keeps running).
     let mut back = message(acct, &c.case_id, false, t0 + min * 10);

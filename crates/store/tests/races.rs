@@ -94,6 +94,8 @@ async fn open_case(s: &Store, t: Timestamp) -> Case {
                 first_response: None,
                 assignee: None,
                 sla_due: None,
+                sla_target: None,
+                responded: None,
                 awaiting_since: None,
             },
             body: "go".into(),

@@ -3,7 +3,7 @@
 //! operator API, the console). The message, its files and what it does to the SLA targets
 //! are written in one transaction.
 
-use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::sla::targets::{self, Author};
 use tierdesk_store::{NewCommunication, StoreError};
 
 use tierdesk_core::audit::{Action, Who};
@@ -39,7 +39,8 @@ pub enum Attachments {
 
 impl App {
     /// Posts a message. A customer's reopens a resolved case and answers a request for
-    /// action, and owes them a next reply where the plan promises one; support's visible
+    /// action, and owes them a next reply where the plan promises one (the first response
+    /// still, while support has never answered); support's visible
     /// reply meets every running target and starts the next periodic update where the
     /// plan promises one (`tierdesk_core::sla::targets::on_message` decides).
     pub async fn post_message(
@@ -54,12 +55,12 @@ impl App {
         let case_id = required(Field::CaseId, &msg.case_id)?;
         let body = check_body(msg.body.as_deref())?;
         check_cc(&msg.cc_email_addresses)?;
-        let (from_support, follow_up_kind) = match actor {
+        let author = match actor {
             Actor::Customer(_) if msg.internal => {
                 return Err(ServiceError::Refused(Refusal::CustomerInternalNote));
             }
-            Actor::Customer(_) => (false, TargetKind::NextReply),
-            Actor::Agent(_) => (true, TargetKind::Update),
+            Actor::Customer(_) => Author::Customer,
+            Actor::Agent(_) => Author::Support,
         };
         let (set, files) = match msg.attachments {
             Attachments::None => (None, None),
@@ -80,8 +81,8 @@ impl App {
                 Actor::Customer(caller) => caller.account.clone(),
                 Actor::Agent(_) => self.account(&case.account_id).await?,
             };
-            self.follow_up_target(&account, &case, follow_up_kind, now)
-                .await?
+            let kind = targets::follow_up_kind(author, case.responded.is_some());
+            self.follow_up_target(&account, &case, kind, now).await?
         };
         // Files posted with the message belong to the case's account, whoever posts them.
         let files = files
@@ -110,7 +111,7 @@ impl App {
                     case_id: case.case_id.clone(),
                     body,
                     submitted_by: actor.submitted_by(),
-                    from_support,
+                    from_support: author == Author::Support,
                     internal: msg.internal,
                     attachment_set: set.clone(),
                     files,

@@ -168,10 +168,12 @@ impl App {
                 clock: t.clock.clone(),
                 minutes: t.minutes,
                 due: t.due,
-                responded: None,
             }),
             assignee: None,
+            // The store sets the clock from the targets the case opens with.
             sla_due: None,
+            sla_target: None,
+            responded: None,
             awaiting_since: Some(now),
         };
         let set = input.attachment_set_id.clone();

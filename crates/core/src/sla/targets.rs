@@ -57,6 +57,9 @@ pub struct Changes {
     /// unchanged. It holds whatever the plan promises: every customer message is owed an
     /// answer, with or without a next-reply target.
     pub awaiting: Option<bool>,
+    /// Support answered the customer (a visible reply): the case's first response, if it
+    /// had none yet.
+    pub responded: bool,
 }
 
 impl Changes {
@@ -70,16 +73,64 @@ impl Changes {
             .collect()
     }
 
-    /// Whether the case's queue key ([`sla_due`]) may move.
+    /// Whether the case's deadline ([`sla_due`]) may move.
     pub fn moves_due(&self) -> bool {
         !self.stop.is_empty() || self.start.is_some()
     }
+
+    /// Whether the turn changes anything on the case row.
+    pub fn touches_case(&self) -> bool {
+        self.status.is_some() || self.moves_due() || self.awaiting.is_some() || self.responded
+    }
 }
 
-/// The case's SLA due: the earliest deadline among its running targets, which is what the
-/// queue sorts by. `None` when nothing runs.
+/// The case's SLA due: the earliest deadline among its running targets, which breach
+/// counts and warnings go by. `None` when nothing runs.
 pub fn sla_due(running: &[Running]) -> Option<Timestamp> {
-    running.iter().map(|r| r.due).min()
+    next_due(running).map(|r| r.due)
+}
+
+/// The running target due first: what support owes the customer next.
+pub fn next_due(running: &[Running]) -> Option<Running> {
+    running.iter().min_by_key(|r| r.due).copied()
+}
+
+/// Where a case sorts in the staff queue. A running target sorts it by its deadline. A
+/// customer who awaits an answer that no target times (a follow-up on a plan without a
+/// next-reply target, all of AWS's) is still owed one: the case sorts as if it were a new
+/// case of its severity opened when they wrote, `answer_minutes` (its first-response
+/// length, or a day on plans without one) after the wait began. That orders the queue; it
+/// promises nothing, so it never counts as a breach. `None` sorts last.
+pub fn queue_key(
+    next: Option<Running>,
+    awaiting_since: Option<Timestamp>,
+    answer_minutes: Option<u32>,
+) -> Option<Timestamp> {
+    const A_DAY: u32 = 24 * 60;
+    match (next, awaiting_since) {
+        (Some(r), _) => Some(r.due),
+        (None, Some(since)) => {
+            let minutes = i64::from(answer_minutes.unwrap_or(A_DAY));
+            since
+                .checked_add(jiff::SignedDuration::from_mins(minutes))
+                .ok()
+        }
+        (None, None) => None,
+    }
+}
+
+/// The kind of target the plan would start for a message, before the turn's rules decide
+/// whether it starts: a customer who never had an answer is owed the first response still
+/// (after resolving by mistake and reopening, or after support reopened the case without
+/// writing: the promise was never kept, and resolving stopped its clock); any other
+/// customer message asks for a next reply; support's visible reply starts the periodic
+/// update.
+pub fn follow_up_kind(author: Author, responded: bool) -> TargetKind {
+    match author {
+        Author::Customer if !responded => TargetKind::FirstResponse,
+        Author::Customer => TargetKind::NextReply,
+        Author::Support => TargetKind::Update,
+    }
 }
 
 /// The target a case is waiting on now: the running one due first (the target whose
@@ -102,12 +153,13 @@ fn answer_owed(running: &[Running]) -> bool {
 }
 
 /// A message on a case whose status is `current` and whose running targets are `running`.
-/// `follow_up` is the target the plan would start for this message (a next reply owed to a
-/// customer, a periodic update after support's reply), if the plan promises one.
+/// `follow_up` is the target the plan would start for this message (of the kind
+/// [`follow_up_kind`] names), if the plan promises one.
 ///
 /// - An internal note changes nothing.
-/// - A customer's message reopens a resolved case and answers a request for action; a next
-///   reply starts unless support already owes an answer.
+/// - A customer's message reopens a resolved case and answers a request for action; its
+///   target (a next reply, or the first response again) starts unless support already
+///   owes an answer.
 /// - Support's customer-visible reply meets every running target; on a case that is not
 ///   resolved, the next periodic update starts.
 pub fn on_message(
@@ -133,6 +185,7 @@ pub fn on_message(
             met: true,
             start: follow_up.filter(|_| current != CaseStatus::Resolved),
             awaiting: Some(false),
+            responded: true,
         },
     }
 }
@@ -162,6 +215,7 @@ pub fn on_resolve() -> Changes {
         met: false,
         start: None,
         awaiting: Some(false),
+        responded: false,
     }
 }
 
@@ -343,5 +397,53 @@ mod tests {
             sla_due(&c.running_after(&[run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")])),
             Some(esc.due)
         );
+    }
+
+    #[test]
+    fn a_reopen_asks_again_for_a_first_response_never_given() {
+        use Author::*;
+        assert_eq!(follow_up_kind(Customer, false), TargetKind::FirstResponse);
+        assert_eq!(follow_up_kind(Customer, true), TargetKind::NextReply);
+        assert_eq!(follow_up_kind(Support, false), TargetKind::Update);
+        // While the first response runs, a customer's message starts nothing more.
+        let owed = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
+        let again = target(TargetKind::FirstResponse, "2026-11-24T10:00:00Z");
+        let c = on_message(
+            CaseStatus::Opened,
+            &owed,
+            Author::Customer,
+            false,
+            Some(again.clone()),
+        );
+        assert_eq!(c.start, None);
+        // Resolved with nothing running: the restarted first response starts.
+        let c = on_message(
+            CaseStatus::Resolved,
+            &[],
+            Author::Customer,
+            false,
+            Some(again.clone()),
+        );
+        assert_eq!(c.start, Some(again));
+        assert!(!c.responded);
+        assert!(on_message(CaseStatus::Opened, &[], Author::Support, false, None).responded);
+        assert!(!on_message(CaseStatus::Opened, &[], Author::Support, true, None).responded);
+    }
+
+    #[test]
+    fn an_untimed_wait_sorts_as_a_new_case_of_its_severity() {
+        let since = at("2026-11-23T09:00:00Z");
+        let due = run(TargetKind::NextReply, "2026-11-23T09:30:00Z");
+        // A running target always decides.
+        assert_eq!(queue_key(Some(due), Some(since), Some(60)), Some(due.due));
+        assert_eq!(
+            queue_key(None, Some(since), Some(60)),
+            Some(at("2026-11-23T10:00:00Z"))
+        );
+        assert_eq!(
+            queue_key(None, Some(since), None),
+            Some(at("2026-11-24T09:00:00Z"))
+        );
+        assert_eq!(queue_key(None, None, Some(60)), None);
     }
 }

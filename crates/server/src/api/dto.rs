@@ -85,6 +85,7 @@ pub struct FirstResponseBody {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SlaSummary {
+    pub target: Option<&'static str>,
     pub due_at: Option<String>,
     pub seconds_left: Option<i64>,
     pub breaching: bool,
@@ -92,16 +93,19 @@ pub struct SlaSummary {
 }
 
 impl SlaSummary {
+    /// The case's clock (`Case::clock`), as the console shows it too.
     fn of(c: &Case, now: Timestamp) -> Self {
+        let clock = c.clock(now);
         Self {
-            due_at: c.sla_due.map(time),
-            seconds_left: c.sla_due.map(|d| d.duration_since(now).as_secs()),
-            breaching: c.breaching(now),
+            target: clock.owed.map(|o| o.kind.as_str()),
+            due_at: clock.owed.map(|o| time(o.due)),
+            seconds_left: clock.owed.map(|o| o.due.duration_since(now).as_secs()),
+            breaching: clock.breaching(),
             first_response: c.first_response.as_ref().map(|f| FirstResponseBody {
                 clock: f.clock.clone(),
                 minutes: f.minutes,
                 due_at: time(f.due),
-                responded_at: f.responded.map(time),
+                responded_at: c.responded.map(time),
             }),
         }
     }

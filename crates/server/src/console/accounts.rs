@@ -75,9 +75,7 @@ struct OpenCase {
     subject: String,
     severity: String,
     status: &'static str,
-    due: Option<String>,
-    left: String,
-    breaching: bool,
+    clock: super::clock::ClockView,
 }
 
 #[derive(Template)]
@@ -447,9 +445,7 @@ async fn account_page(
             cases: cases
                 .into_iter()
                 .map(|c| OpenCase {
-                    breaching: c.breaching(now),
-                    due: c.sla_due.map(|d| d.to_string()),
-                    left: c.sla_due.map(|d| l.left(d, now)).unwrap_or_default(),
+                    clock: super::clock::view(v, &c, now),
                     case_id: c.case_id,
                     subject: c.subject,
                     severity: c.severity_code,

@@ -12,7 +12,6 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jiff::Timestamp;
 use serde::Deserialize;
 use tierdesk_app::ServiceError;
 use tierdesk_app::actor::Actor;
@@ -22,7 +21,7 @@ use tierdesk_app::cases::{
 };
 use tierdesk_app::sessions::Person;
 use tierdesk_core::account::CASE_LANGUAGES;
-use tierdesk_core::records::{AttachmentRef, Case, CaseStatus};
+use tierdesk_core::records::{AttachmentRef, CaseStatus};
 
 use super::extract::CustomerVisit;
 use super::forms::{Form, Query};
@@ -142,9 +141,7 @@ struct CasePage {
     language: String,
     cc: String,
     resolved: bool,
-    sla: String,
-    /// The first-response deadline while it runs, for the live countdown.
-    due: Option<String>,
+    clock: super::clock::ClockView,
     messages: Vec<MessageView>,
     /// Where the conversation's attachments download from.
     attachment_base: String,
@@ -152,22 +149,6 @@ struct CasePage {
     /// On plans with urgent escalations, while the case is open: the offer, with this
     /// month's escalations left.
     escalation: Option<String>,
-}
-
-/// "First response due ...: in 3 h 20 min", "First response at ..." for a case.
-fn sla_text(v: &Visit, c: &Case, now: Timestamp) -> String {
-    let l = v.l;
-    let Some(f) = &c.first_response else {
-        return l.t("No response target on this plan").into();
-    };
-    let due = v.when(f.due);
-    match f.responded {
-        Some(at) => l.fill("First response at {0} (due {1})", &[&v.when(at), &due]),
-        None if c.status == CaseStatus::Resolved => {
-            l.fill("Resolved before a first response (due {0})", &[&due])
-        }
-        None => l.fill("First response due {0}: {1}", &[&due, &l.left(f.due, now)]),
-    }
 }
 
 /// The case list's search and filters, as its form puts them in the URL.
@@ -230,7 +211,7 @@ async fn list(
                     subject: c.subject.clone(),
                     severity: c.severity_code.clone(),
                     status: c.status.as_str(),
-                    sla: sla_text(&v, c, now),
+                    sla: super::clock::view(&v, c, now).text,
                 })
                 .collect();
             render(StatusCode::OK, &page)
@@ -491,12 +472,7 @@ async fn show(
             nav: Some(v.nav()),
             l: v.l,
             csrf: v.csrf(),
-            sla: sla_text(&v, &case, now),
-            due: case
-                .first_response
-                .as_ref()
-                .filter(|f| f.responded.is_none() && case.status != CaseStatus::Resolved)
-                .map(|f| f.due.to_string()),
+            clock: super::clock::view(&v, &case, now),
             resolved: case.status == CaseStatus::Resolved,
             service,
             language: case.language,

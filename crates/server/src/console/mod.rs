@@ -11,6 +11,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod cases;
+mod clock;
 mod extract;
 pub mod forms;
 pub(crate) mod i18n;

@@ -45,8 +45,7 @@ struct Row {
     severity: String,
     status: &'static str,
     assignee: String,
-    due: Option<String>,
-    left: String,
+    clock: super::clock::ClockView,
     /// How long the customer has awaited support's answer, if they do.
     waiting: Option<String>,
 }
@@ -88,9 +87,7 @@ struct CasePage {
     severity: String,
     status: &'static str,
     assignee: String,
-    running: String,
-    due: Option<String>,
-    left: String,
+    clock: super::clock::ClockView,
     breached: bool,
     /// "The customer has waited ... for an answer" when they have.
     awaiting: Option<String>,
@@ -298,8 +295,7 @@ async fn queue(
             page.rows = cases
                 .into_iter()
                 .map(|c| Row {
-                    due: c.sla_due.map(|d| d.to_string()),
-                    left: c.sla_due.map(|d| v.l.left(d, now)).unwrap_or_default(),
+                    clock: super::clock::view(&v, &c, now),
                     waiting: c.awaiting_since.map(|t| v.l.waited(t, now)),
                     case_id: c.case_id,
                     subject: c.subject,
@@ -355,7 +351,6 @@ async fn case_page(
         Ok(a) => a,
         Err(e) => return v.failure(&e),
     };
-    let running = sla.running();
     let c = &sla.case;
     render(
         status,
@@ -391,11 +386,7 @@ async fn case_page(
                 .iter()
                 .map(|a| (a.id.clone(), a.name.clone()))
                 .collect(),
-            running: running
-                .map(|t| t.kind.as_str().replace('_', " "))
-                .unwrap_or_default(),
-            due: running.map(|t| t.due.to_string()),
-            left: running.map(|t| l.left(t.due, sla.now)).unwrap_or_default(),
+            clock: super::clock::view(v, c, sla.now),
             breached: sla.breached(),
             awaiting: c.awaiting_since.map(|t| {
                 l.fill(

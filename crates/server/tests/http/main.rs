@@ -8,5 +8,6 @@
 
 mod api;
 mod aws;
+mod clock;
 mod console;
 mod support;

@@ -32,13 +32,16 @@ impl Backend {
                             return Err(StoreError::MonthlyCaseCapReached);
                         }
                     }
-                    // The queue's key, from the targets the case opens with.
-                    let sla_due = targets::sla_due(&Running::of(&new.targets));
+                    // The case's clock, from the targets it opens with; the opening message
+                    // is the customer's, so they await an answer from the start.
+                    let next = targets::next_due(&Running::of(&new.targets));
+                    let answer_minutes = new.targets.iter().find(|t| t.kind == TargetKind::FirstResponse).map(|t| t.minutes);
+                    let queue = targets::queue_key(next, Some(k.created), answer_minutes);
                     let row = sqlx::query(
                         "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
                          severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
-                         assignee, sla_due_us, awaiting_since_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $13) \
+                         assignee, sla_due_us, sla_target, queue_us, awaiting_since_us) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13) \
                          RETURNING display_id",
                     )
                     .bind(&k.case_id)
@@ -54,7 +57,9 @@ impl Backend {
                     .bind(k.cc_emails.join("\n"))
                     .bind(&k.plan_id)
                     .bind(at)
-                    .bind(sla_due.map_or(NO_DEADLINE, to_micros))
+                    .bind(next.map_or(NO_DEADLINE, |r| to_micros(r.due)))
+                    .bind(next.map(|r| r.kind.as_str()))
+                    .bind(queue.map_or(NO_DEADLINE, to_micros))
                     .fetch_one(&mut *c)
                     .await?;
                     let display_id: i64 = row.try_get("display_id")?;
@@ -79,11 +84,12 @@ impl Backend {
                             clock: t.clock.clone(),
                             minutes: t.minutes,
                             due: t.due,
-                            responded: t.met,
                         });
                     Ok(Case {
                         display_id,
-                        sla_due,
+                        sla_due: next.map(|r| r.due),
+                        sla_target: next.map(|r| r.kind),
+                        responded: None,
                         // The opening message is the customer's: it awaits an answer.
                         awaiting_since: Some(k.created),
                         first_response,

@@ -59,7 +59,7 @@ fn placeholders(first: usize, n: usize) -> String {
 const CASE_COLUMNS: &str = "display_id, case_id, account_id, subject, status, service_code, \
      category_code, severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, \
      fr.clock AS sla_clock, fr.minutes AS sla_minutes, fr.due_us AS first_response_due_us, \
-     fr.met_us AS first_responded_us, assignee, sla_due_us, awaiting_since_us";
+     assignee, sla_due_us, sla_target, responded_us, awaiting_since_us";
 
 /// Joins a case's first-response target (a primary-key lookup per case) for CASE_COLUMNS.
 const FR_JOIN: &str = "LEFT JOIN case_targets fr ON fr.case_display_id = cases.display_id \
@@ -70,6 +70,11 @@ const FR_JOIN: &str = "LEFT JOIN case_targets fr ON fr.case_display_id = cases.d
 fn status_from_row(r: &<Db as sqlx::Database>::Row) -> Result<CaseStatus, StoreError> {
     let name: String = r.try_get("status")?;
     CaseStatus::parse(&name).ok_or_else(|| StoreError::Corrupt(format!("unknown case status '{name}'")))
+}
+
+/// A target kind column; text no kind names is a corrupt row.
+fn target_kind(name: &str) -> Result<TargetKind, StoreError> {
+    TargetKind::parse(name).ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{name}'")))
 }
 
 fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
@@ -94,6 +99,11 @@ fn case_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Case, StoreError> {
         sla_due: Some(r.try_get::<i64, _>("sla_due_us")?)
             .filter(|d| *d != NO_DEADLINE)
             .map(from_micros),
+        sla_target: r
+            .try_get::<Option<String>, _>("sla_target")?
+            .map(|k| target_kind(&k))
+            .transpose()?,
+        responded: r.try_get::<Option<i64>, _>("responded_us")?.map(from_micros),
         awaiting_since: r.try_get::<Option<i64>, _>("awaiting_since_us")?.map(from_micros),
     })
 }
@@ -104,13 +114,11 @@ fn first_response_from_row(
     let clock: Option<String> = r.try_get("sla_clock")?;
     let minutes: Option<i64> = r.try_get("sla_minutes")?;
     let due: Option<i64> = r.try_get("first_response_due_us")?;
-    let responded: Option<i64> = r.try_get("first_responded_us")?;
     Ok(match (clock, minutes, due) {
         (Some(clock), Some(minutes), Some(due)) => Some(tierdesk_core::records::FirstResponse {
             clock,
             minutes: u32::try_from(minutes).map_err(|_| StoreError::Corrupt(format!("bad sla_minutes {minutes}")))?,
             due: from_micros(due),
-            responded: responded.map(from_micros),
         }),
         _ => None,
     })

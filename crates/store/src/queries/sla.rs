@@ -131,12 +131,15 @@ enum CaseKey<'a> {
     Display(i64),
 }
 
-/// A case as a turn (message, status change, escalation, resolution) finds it: its status
-/// and the targets running, read in one statement.
+/// A case as a turn (message, status change, escalation, resolution) finds it: its status,
+/// the targets running and what its clock needs besides, read in one statement.
 struct Turn {
     display_id: i64,
     status: CaseStatus,
     running: Vec<Running>,
+    awaiting_since: Option<i64>,
+    /// The case's first-response length, which orders an untimed wait in the queue.
+    answer_minutes: Option<u32>,
 }
 
 /// Locks the case row to the end of the transaction on PostgreSQL, for a turn whose rule
@@ -156,7 +159,9 @@ async fn lock_case(c: &mut Conn, id: i64) -> Result<(), StoreError> {
 }
 
 async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
-    const SELECT: &str = "SELECT c.display_id, c.status, t.target, t.due_us FROM cases c \
+    const SELECT: &str = "SELECT c.display_id, c.status, c.awaiting_since_us, \
+         (SELECT f.minutes FROM case_targets f WHERE f.case_display_id = c.display_id \
+          AND f.target = 'first_response' AND f.seq = 0) AS answer_minutes, t.target, t.due_us FROM cases c \
          LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
     let rows = match key {
         CaseKey::InAccount(account, case_id) => {
@@ -180,13 +185,18 @@ async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, Store
         display_id: first.try_get("display_id")?,
         status: status_from_row(first)?,
         running: Vec::with_capacity(rows.len()),
+        awaiting_since: first.try_get("awaiting_since_us")?,
+        answer_minutes: first
+            .try_get::<Option<i64>, _>("answer_minutes")?
+            .map(|m| u32::try_from(m).map_err(|_| StoreError::Corrupt(format!("bad target minutes {m}"))))
+            .transpose()?,
     };
     for r in &rows {
         let Some(kind) = r.try_get::<Option<String>, _>("target")? else {
             continue;
         };
         turn.running.push(Running {
-            kind: TargetKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{kind}'")))?,
+            kind: target_kind(&kind)?,
             due: from_micros(r.try_get("due_us")?),
         });
     }
@@ -194,8 +204,9 @@ async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, Store
 }
 
 /// Applies what the target rules (`tierdesk_core::sla::targets`) decided for a turn: the
-/// status (and updated time), the targets that stop and start, and the case's queue key,
-/// computed by `targets::sla_due`, in as few statements as the changes need.
+/// targets that stop and start, then the case row in one UPDATE: its status (and updated
+/// time), its clock (the running target due first, whether support has answered, since
+/// when the customer waits) and its queue key, each computed by the core's rules.
 async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Result<(), StoreError> {
     let id = turn.display_id;
     if ch.moves_due() {
@@ -204,37 +215,35 @@ async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Resu
             insert_target(c, id, t).await?;
         }
     }
-    let due = targets::sla_due(&ch.running_after(&turn.running)).map_or(NO_DEADLINE, to_micros);
-    // Awaiting support ($6): 1 from now (the earliest unanswered message keeps counting),
-    // 0 no longer, -1 unchanged. The due ($4) is rewritten only when it may move ($3).
-    let awaiting = ch.awaiting.map_or(-1_i64, i64::from);
-    match (ch.status, ch.moves_due()) {
-        (Some(status), moves) => {
-            sqlx::query(
-                "UPDATE cases SET status = $1, updated_us = $2, \
-                 sla_due_us = CASE WHEN $3 THEN $4 ELSE sla_due_us END, \
-                 awaiting_since_us = CASE $6 WHEN 1 THEN COALESCE(awaiting_since_us, $2) \
-                 WHEN 0 THEN NULL ELSE awaiting_since_us END \
-                 WHERE display_id = $5",
-            )
-                .bind(status.as_str())
-                .bind(at)
-                .bind(moves)
-                .bind(due)
-                .bind(id)
-                .bind(awaiting)
-                .execute(&mut *c)
-                .await?;
-        }
-        (None, true) => {
-            sqlx::query("UPDATE cases SET sla_due_us = $1 WHERE display_id = $2")
-                .bind(due)
-                .bind(id)
-                .execute(&mut *c)
-                .await?;
-        }
-        (None, false) => {}
+    if !ch.touches_case() {
+        return Ok(());
     }
+    let next = targets::next_due(&ch.running_after(&turn.running));
+    let awaiting = match ch.awaiting {
+        // The earliest unanswered message keeps counting.
+        Some(true) => turn.awaiting_since.or(Some(at)),
+        Some(false) => None,
+        None => turn.awaiting_since,
+    };
+    let queue = targets::queue_key(next, awaiting.map(from_micros), turn.answer_minutes);
+    // A status-less turn (an escalation) leaves the status and the updated time alone.
+    sqlx::query(
+        "UPDATE cases SET status = $1, updated_us = CASE WHEN $2 THEN $8 ELSE updated_us END, \
+         sla_due_us = $3, sla_target = $4, queue_us = $5, awaiting_since_us = $6, \
+         responded_us = CASE WHEN $7 THEN COALESCE(responded_us, $8) ELSE responded_us END \
+         WHERE display_id = $9",
+    )
+    .bind(ch.status.unwrap_or(turn.status).as_str())
+    .bind(ch.status.is_some())
+    .bind(next.map_or(NO_DEADLINE, |r| to_micros(r.due)))
+    .bind(next.map(|r| r.kind.as_str()))
+    .bind(queue.map_or(NO_DEADLINE, to_micros))
+    .bind(awaiting)
+    .bind(ch.responded)
+    .bind(at)
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
     Ok(())
 }
 
@@ -494,9 +503,9 @@ impl Backend {
         if let Some((due, display)) = q.cursor {
             args.push(Arg::I(due));
             args.push(Arg::I(display));
-            sql += &format!(" AND (sla_due_us, display_id) > (${}, ${})", args.len() - 1, args.len());
+            sql += &format!(" AND (queue_us, display_id) > (${}, ${})", args.len() - 1, args.len());
         }
-        sql += &format!(" ORDER BY sla_due_us, display_id LIMIT {}", limit(q.limit + 1));
+        sql += &format!(" ORDER BY queue_us, display_id LIMIT {}", limit(q.limit + 1));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
         let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > q.limit;
