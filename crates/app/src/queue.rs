@@ -7,13 +7,15 @@ use tierdesk_core::records::{
     Account, Agent, Attachment, Case, CaseStatus, CaseTarget, Communication, SlaEvent,
 };
 use tierdesk_core::time::to_micros;
-use tierdesk_store::{Assignee, CommunicationQuery, Page, QueueQuery, StoreError};
+use tierdesk_store::{
+    Assignee, CaseQuery, CaseScope, CommunicationQuery, Page, QueueQuery, StoreError,
+};
 
 use tierdesk_core::audit::{Action, Who};
 
 use crate::actor::Actor;
 use crate::error::{Field, Problem};
-use crate::validate::{page_size_within, parse_status};
+use crate::validate::{page_size_within, parse_status, search_text};
 use crate::{App, ServiceError, cursor};
 
 /// What the queue shows; every filter is optional.
@@ -31,6 +33,21 @@ pub struct QueueFilter {
     pub awaiting: bool,
     /// Only these accounts' cases (a TAM's accounts).
     pub accounts: Option<Vec<String>>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+/// Staff's search over every case they reach, resolved ones included; every part is
+/// optional (none lists every case, newest first).
+#[derive(Debug, Clone, Default)]
+pub struct FindCases {
+    /// Words of the subject, the messages (internal notes too), the people on the case,
+    /// its id; or a case number.
+    pub text: Option<String>,
+    /// Only this account's cases.
+    pub account: Option<String>,
+    pub status: Option<String>,
+    pub severity: Option<String>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
@@ -120,6 +137,61 @@ impl App {
 }
 
 impl App {
+    /// Staff's case search: newest first, a page at a time, only the accounts the agent
+    /// reaches (a TAM's own), with a cursor to the next page (never a silent cut-off).
+    pub async fn find_cases(
+        &self,
+        agent: &Agent,
+        f: FindCases,
+    ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
+        let limit = page_size_within(f.limit, 50, 1..=500)?;
+        let status = parse_status(f.status.as_deref(), &CaseStatus::ALL)?;
+        let text = search_text(f.text.as_deref())?;
+        let account = f
+            .account
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty());
+        let fp = cursor::fingerprint(&[
+            text.unwrap_or(""),
+            account.unwrap_or(""),
+            f.status.as_deref().unwrap_or(""),
+            f.severity.as_deref().unwrap_or(""),
+        ]);
+        let reach = self.reach(agent).await?;
+        let scope = match (reach.narrow(account.map(|a| vec![a.to_string()])), account) {
+            (None, None) => CaseScope::Everyone,
+            (None, Some(a)) => CaseScope::Account(a.to_string()),
+            (Some(ids), _) => CaseScope::Accounts(ids),
+        };
+        let page = self
+            .store
+            .cases(&CaseQuery {
+                scope,
+                include_resolved: true,
+                severity: f.severity.clone(),
+                status,
+                search: text.map(str::to_string),
+                with_internal: true,
+                cursor: f
+                    .cursor
+                    .as_deref()
+                    .map(|t| cursor::decode(t, "find", fp))
+                    .transpose()?,
+                limit,
+                ..Default::default()
+            })
+            .await?;
+        let next = if page.more {
+            page.items
+                .last()
+                .map(|c| cursor::encode("find", to_micros(c.created), c.display_id, fp))
+        } else {
+            None
+        };
+        Ok((page.items, next))
+    }
+
     /// A case with its SLA state.
     pub async fn case_sla(&self, agent: &Agent, case_id: &str) -> Result<CaseSla, ServiceError> {
         let case = self.case_for(Actor::Agent(agent), case_id).await?;

@@ -15,6 +15,7 @@ pub mod fees;
 pub mod holidays;
 pub mod records;
 pub mod schedule;
+pub mod search;
 pub mod services;
 pub mod sla;
 pub mod text;

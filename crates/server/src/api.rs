@@ -15,7 +15,7 @@ use tierdesk_app::ServiceError;
 use tierdesk_app::actor::{Actor, agent_who};
 use tierdesk_app::audit::{AuditFilter, Reader};
 use tierdesk_app::cases::Message;
-use tierdesk_app::queue::QueueFilter;
+use tierdesk_app::queue::{FindCases, QueueFilter};
 use tierdesk_app::reports::ReportFilter;
 use tierdesk_core::audit::{ActorKind, Who};
 use tierdesk_core::records::Agent;
@@ -34,9 +34,10 @@ pub const OPENAPI: &str = include_str!("api/openapi.json");
 /// Every route, as (method, path) in OpenAPI's spelling; the test checks the document
 /// describes exactly these.
 #[cfg(test)]
-pub const ROUTES: [(&str, &str); 12] = [
+pub const ROUTES: [(&str, &str); 13] = [
     ("get", "/api/v1/me"),
     ("get", "/api/v1/queue"),
+    ("get", "/api/v1/cases"),
     ("get", "/api/v1/cases/{caseId}"),
     ("get", "/api/v1/cases/{caseId}/communications"),
     ("post", "/api/v1/cases/{caseId}/replies"),
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/me", get(me))
         .route("/api/v1/queue", get(queue))
+        .route("/api/v1/cases", get(find_cases))
         .route("/api/v1/cases/{caseId}", get(case))
         .route("/api/v1/cases/{caseId}/communications", get(communications))
         .route("/api/v1/cases/{caseId}/replies", post(reply))
@@ -234,12 +236,7 @@ async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQ
             )));
         }
     };
-    let limit = param(&p, "limit")
-        .map(|l| {
-            l.parse::<i64>()
-                .map_err(|_| invalid(format!("limit '{l}' is not a number")))
-        })
-        .transpose()?;
+    let limit = limit_param(&p)?;
     let filter = QueueFilter {
         plan: param(&p, "plan"),
         severity: param(&p, "severity"),
@@ -254,6 +251,41 @@ async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQ
     };
     let now = st.app.clock.now();
     let (cases, next) = st.app.queue(&a, filter).await?;
+    ok(&QueuePage {
+        cases: cases.iter().map(|c| CaseSummary::of(c, now)).collect(),
+        next_cursor: next,
+    })
+}
+
+/// `limit`, when given, as a number.
+fn limit_param(p: &[(String, String)]) -> Result<Option<i64>, ApiError> {
+    param(p, "limit")
+        .map(|l| {
+            l.parse::<i64>()
+                .map_err(|_| invalid(format!("limit '{l}' is not a number")))
+        })
+        .transpose()
+}
+
+async fn find_cases(
+    State(st): State<AppState>,
+    Staff(a, _): Staff,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    let p = query(
+        q,
+        &["q", "account", "status", "severity", "limit", "cursor"],
+    )?;
+    let find = FindCases {
+        text: param(&p, "q"),
+        account: param(&p, "account"),
+        status: param(&p, "status"),
+        severity: param(&p, "severity"),
+        limit: limit_param(&p)?,
+        cursor: param(&p, "cursor"),
+    };
+    let now = st.app.clock.now();
+    let (cases, next) = st.app.find_cases(&a, find).await?;
     ok(&QueuePage {
         cases: cases.iter().map(|c| CaseSummary::of(c, now)).collect(),
         next_cursor: next,

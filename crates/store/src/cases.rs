@@ -34,9 +34,27 @@ pub struct MonthlyCap {
     pub limit: i64,
 }
 
+/// Whose cases a query reaches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// One account's (a customer's, or staff looking at one account).
+    Account(String),
+    /// These accounts' (a TAM's).
+    Accounts(Vec<String>),
+    /// Every account's (engineers and admins).
+    Everyone,
+}
+
+impl Default for CaseScope {
+    /// Nobody's: a query that forgets its scope finds nothing rather than everything.
+    fn default() -> Self {
+        Self::Accounts(Vec::new())
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CaseQuery {
-    pub account_id: String,
+    pub scope: CaseScope,
     pub case_ids: Vec<String>,
     pub display_id: Option<i64>,
     pub after: Option<Timestamp>,
@@ -45,8 +63,11 @@ pub struct CaseQuery {
     pub language: Option<String>,
     pub severity: Option<String>,
     pub status: Option<CaseStatus>,
-    /// Words the subject contains (case-insensitive), or a case's display id.
+    /// Words (`tierdesk_core::search`) one message of the case holds with its subject (the
+    /// opening message also the account, case id and people), or a case's display id.
     pub search: Option<String>,
+    /// Whether the words may be found in internal notes (staff's searches).
+    pub with_internal: bool,
     /// Continue after this (created, display_id), newest first.
     pub cursor: Option<(i64, i64)>,
     pub limit: i64,

@@ -99,6 +99,10 @@ macro_rules! backend {
                     16,
                     include_str!(concat!("../migrations/", $dir, "/0016_case_clock.sql")),
                 ),
+                (
+                    17,
+                    include_str!(concat!("../migrations/", $dir, "/0017_case_search.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -113,6 +117,7 @@ macro_rules! backend {
             include!("queries/billing.rs");
             include!("queries/console.rs");
             include!("queries/audit.rs");
+            include!("queries/search.rs");
         }
     };
 }

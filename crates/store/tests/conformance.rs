@@ -17,9 +17,9 @@ use tierdesk_core::records::{
     SlaEventKind, Webhook, status,
 };
 use tierdesk_store::{
-    AgentChange, Assignee, AuditQuery, CaseQuery, CommunicationQuery, DeliveryOutcome, MonthlyCap,
-    NewAttachments, NewCase, NewCommunication, NewEscalation, NewSlaEvent, QueueQuery, ReportQuery,
-    StatusChange, Store, StoreError, UserChange,
+    AgentChange, Assignee, AuditQuery, CaseQuery, CaseScope, CommunicationQuery, DeliveryOutcome,
+    MonthlyCap, NewAttachments, NewCase, NewCommunication, NewEscalation, NewSlaEvent, QueueQuery,
+    ReportQuery, StatusChange, Store, StoreError, UserChange,
 };
 
 use tierdesk_testkit::{Engine, ScratchDb, audit_entry, unique};
@@ -137,7 +137,7 @@ fn message(account: &str, case_id: &str, from_support: bool, at: Timestamp) -> N
 
 fn query(account: &str) -> CaseQuery {
     CaseQuery {
-        account_id: account.into(),
+        scope: CaseScope::Account(account.into()),
         include_resolved: true,
         limit: 100,
         ..Default::default()
@@ -715,9 +715,82 @@ async fn case_search_by_words_status_and_severity(s: Store) {
         find("停止", None, None).await,
         vec![subjects[4].to_string()]
     );
-    // LIKE's wildcards are plain characters.
+    assert_eq!(
+        find("本番", None, None).await,
+        vec![subjects[4].to_string()]
+    );
+    // Words, not characters: punctuation alone finds nothing; words around it do.
     assert_eq!(find("50%", None, None).await, vec![subjects[3].to_string()]);
-    assert_eq!(find("_", None, None).await, vec![subjects[3].to_string()]);
+    assert!(find("_", None, None).await.is_empty());
+    assert_eq!(
+        find("UNDER_score", None, None).await,
+        vec![subjects[3].to_string()]
+    );
+    // The messages are searched with their case's subject; the opening message also
+    // with the case id, the account and the people on the case.
+    assert_eq!(
+        find("body 2", None, None).await,
+        vec![subjects[2].to_string()]
+    );
+    assert_eq!(
+        find("cpu body 2", None, None).await,
+        vec![subjects[2].to_string()]
+    );
+    assert!(find("cpu body 3", None, None).await.is_empty());
+    assert_eq!(find("b@example.com", None, None).await.len(), 5);
+    assert_eq!(
+        find(&made[4].case_id, None, None).await,
+        vec![subjects[4].to_string()]
+    );
+    // Later messages, and internal notes only for staff's searches.
+    s.add_communication(
+        message(
+            "111111111111",
+            &made[2].case_id,
+            false,
+            t0 + Duration::from_secs(60),
+        ),
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    let mut note = message(
+        "111111111111",
+        &made[0].case_id,
+        true,
+        t0 + Duration::from_secs(60),
+    );
+    note.internal = true;
+    note.body = "Internal: the customer's replica lag is the cause".into();
+    s.add_communication(note, audit_entry()).await.unwrap();
+    assert!(find("replica lag", None, None).await.is_empty());
+    let staff = CaseQuery {
+        search: Some("replica lag failover".into()),
+        with_internal: true,
+        scope: CaseScope::Everyone,
+        include_resolved: true,
+        limit: 10,
+        ..Default::default()
+    };
+    let found = s.cases(&staff).await.unwrap().items;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].subject, subjects[0]);
+    // Staff reach every account, a TAM only theirs; no scope reaches nothing.
+    let everyone = CaseQuery {
+        search: Some("rds".into()),
+        ..staff.clone()
+    };
+    assert_eq!(s.cases(&everyone).await.unwrap().items.len(), 4);
+    let tam = CaseQuery {
+        scope: CaseScope::Accounts(vec!["222222222222".into()]),
+        ..everyone.clone()
+    };
+    assert_eq!(s.cases(&tam).await.unwrap().items.len(), 1);
+    let nobody = CaseQuery {
+        scope: CaseScope::default(),
+        ..everyone.clone()
+    };
+    assert!(s.cases(&nobody).await.unwrap().items.is_empty());
     // A number is also a display id.
     let by_id = find(&made[2].display_id.to_string(), None, None).await;
     assert!(by_id.contains(&subjects[2].to_string()));
@@ -2536,5 +2609,62 @@ async fn the_audit_log_refuses_updates() {
             .await
             .unwrap();
         assert_eq!(log.items[0].detail, "");
+    }
+}
+
+/// Migration 17 indexes the messages stored before it: with the index dropped and the
+/// migration forgotten, opening the store again rebuilds it from the messages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_index_is_built_for_messages_stored_before_it() {
+    for engine in [Engine::Sqlite, Engine::Postgres] {
+        let Some(db) = ScratchDb::on(engine, "backfill").await else {
+            continue;
+        };
+        let s = db.store().await;
+        with_account(&s, "111111111111").await;
+        let mut c = new_case("111111111111", 1, at("2026-04-01T00:00:00Z"));
+        c.case.subject = "データベースの接続が切れる".into();
+        let made = s.create_case(c, audit_entry()).await.unwrap();
+        let mut later = message(
+            "111111111111",
+            &made.case_id,
+            false,
+            at("2026-04-01T01:00:00Z"),
+        );
+        later.body = "Still failing after the reboot".into();
+        s.add_communication(later, audit_entry()).await.unwrap();
+        drop(s);
+        let forget = [
+            "DROP TABLE case_text",
+            "DELETE FROM schema_migrations WHERE version = 17",
+        ];
+        match engine {
+            Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(db.url()).await.unwrap();
+                for sql in forget {
+                    sqlx::query(sql).execute(&pool).await.unwrap();
+                }
+                pool.close().await;
+            }
+            Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
+                for sql in forget {
+                    sqlx::query(sql).execute(&pool).await.unwrap();
+                }
+                pool.close().await;
+            }
+        }
+        let s = db.store().await;
+        for words in ["接続", "reboot データベース", "x@example.com"] {
+            let q = CaseQuery {
+                search: Some(words.into()),
+                ..query("111111111111")
+            };
+            assert_eq!(
+                s.cases(&q).await.unwrap().items.len(),
+                1,
+                "{engine:?}: {words}"
+            );
+        }
     }
 }

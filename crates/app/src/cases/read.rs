@@ -3,7 +3,7 @@
 
 use tierdesk_core::records::{Case, CaseStatus, Communication};
 use tierdesk_core::time::to_micros;
-use tierdesk_store::{CaseQuery, CommunicationQuery};
+use tierdesk_store::{CaseQuery, CaseScope, CommunicationQuery};
 
 use super::{
     CaseDetails, CaseSearch, DescribeCases, DescribeCommunications, MAX_CASE_IDS,
@@ -65,7 +65,7 @@ impl App {
         let page = self
             .store
             .cases(&CaseQuery {
-                account_id: caller.account.id.clone(),
+                scope: CaseScope::Account(caller.account.id.clone()),
                 case_ids: case_ids.clone(),
                 display_id,
                 after,
@@ -150,7 +150,7 @@ impl App {
         let page = self
             .store
             .cases(&CaseQuery {
-                account_id: caller.account.id.clone(),
+                scope: CaseScope::Account(caller.account.id.clone()),
                 include_resolved: true,
                 severity: search.severity.clone(),
                 status,

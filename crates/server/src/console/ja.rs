@@ -507,8 +507,28 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Resolve case", "ケースを解決"),
     ("Support cases", "サポートケース"),
     (
-        "Search subjects or case numbers",
-        "件名またはケース番号で検索",
+        "Search your cases' subjects and messages, or a case number",
+        "ケースの件名とメッセージ、またはケース番号で検索",
+    ),
+    ("Response time", "応答期限"),
+    ("Search cases", "ケースを検索"),
+    (
+        "Words, a case number, an email address or a case id",
+        "キーワード、ケース番号、メールアドレス、またはケース ID",
+    ),
+    (
+        "Resolved cases are included. Every word must appear in one message or the subject; internal notes are searched too.",
+        "解決済みのケースも含みます。すべての語が件名または 1 件のメッセージに含まれるケースを表示します。社内メモも検索対象です。",
+    ),
+    ("More results", "さらに表示"),
+    (
+        "Search all cases, resolved ones too",
+        "すべてのケースを検索（解決済みを含む）",
+    ),
+    ("Next cases", "次のケース"),
+    (
+        "All of this account's cases, resolved ones too",
+        "このアカウントのすべてのケース（解決済みを含む）",
     ),
     ("any", "すべて"),
     ("Filter", "絞り込み"),

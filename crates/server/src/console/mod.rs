@@ -17,6 +17,7 @@ pub mod forms;
 pub(crate) mod i18n;
 mod ja;
 mod queue;
+mod search;
 
 use askama::Template;
 use axum::Router;
@@ -84,6 +85,7 @@ fn console_routes() -> Router<AppState> {
         .route("/console/static/{file}", get(static_file))
         .merge(cases::routes())
         .merge(queue::routes())
+        .merge(search::routes())
         .merge(accounts::routes())
         .merge(admin::routes())
         .merge(activity::routes())

@@ -69,6 +69,8 @@ struct QueuePage {
     awaiting: bool,
     error: Option<String>,
     rows: Vec<Row>,
+    /// The query string of the queue's next page, if there is one.
+    more: Option<String>,
 }
 
 #[derive(Template)]
@@ -197,7 +199,7 @@ async fn dashboard(State(st): State<AppState>, AgentVisit(v, _): AgentVisit) -> 
 
 /// Every severity code the loaded plans use, each with its name (the first plan's that
 /// has it), in the order plans list them.
-fn severity_choices(st: &AppState) -> Vec<(String, String)> {
+pub(super) fn severity_choices(st: &AppState) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for p in &st.app.catalog.plans {
         for s in p.case_severities() {
@@ -222,7 +224,12 @@ struct QueueQuery {
     breaching: Option<String>,
     /// `true` for cases whose customer awaits support's answer only.
     awaiting: Option<String>,
+    /// The next page's cursor.
+    after: Option<String>,
 }
+
+/// Cases on one page of the queue; the page links to the next.
+const QUEUE_PAGE: i64 = 100;
 
 async fn queue(
     State(st): State<AppState>,
@@ -239,8 +246,8 @@ async fn queue(
         breaching: q.breaching.as_deref() == Some("true"),
         awaiting: q.awaiting.as_deref() == Some("true"),
         accounts: None,
-        limit: Some(200),
-        cursor: None,
+        limit: Some(QUEUE_PAGE),
+        cursor: q.after.clone(),
     };
     let mut page = QueuePage {
         nav: Some(v.nav()),
@@ -271,6 +278,7 @@ async fn queue(
         awaiting: filter.awaiting,
         error: None,
         rows: Vec::new(),
+        more: None,
     };
     let now = st.app.clock.now();
     // People and plans by name, not by id.
@@ -291,7 +299,24 @@ async fn queue(
             .map_or_else(|| id.to_string(), |p| p.name.clone())
     };
     match st.app.queue(&agent, filter).await {
-        Ok((cases, _)) => {
+        Ok((cases, next)) => {
+            page.more = next.map(|token| {
+                let mut url = form_urlencoded::Serializer::new(String::new());
+                for (k, v) in [
+                    ("plan", &q.plan),
+                    ("severity", &q.severity),
+                    ("language", &q.language),
+                    ("status", &q.status),
+                    ("assignee", &q.assignee),
+                    ("breaching", &q.breaching),
+                    ("awaiting", &q.awaiting),
+                ] {
+                    if let Some(v) = v {
+                        url.append_pair(k, v);
+                    }
+                }
+                url.append_pair("after", &token).finish()
+            });
             page.rows = cases
                 .into_iter()
                 .map(|c| Row {

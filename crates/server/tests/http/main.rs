@@ -10,4 +10,5 @@ mod api;
 mod aws;
 mod clock;
 mod console;
+mod search;
 mod support;

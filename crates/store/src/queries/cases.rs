@@ -6,6 +6,18 @@
 
 impl Backend {
     pub async fn create_case(&self, new: NewCase, audit: AuditEntry) -> Result<Case, StoreError> {
+        // The opening message's search terms: the case's subject, the message, and who and
+        // what the case is (account, case id, the people on it). Cut outside the write.
+        let k = &new.case;
+        let cc = k.cc_emails.join(" ");
+        let terms = tierdesk_core::search::document(&[
+            &k.subject,
+            &new.body,
+            &k.account_id,
+            &k.case_id,
+            &k.submitted_by,
+            &cc,
+        ]);
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let k = &new.case;
@@ -67,7 +79,7 @@ impl Backend {
                         insert_target(c, display_id, t).await?;
                     }
                     let comm =
-                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
+                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at, &terms).await?;
                     let set = match &new.files {
                         Some(files) => Some(store_files(c, files).await?.0),
                         None => new.attachment_set.clone(),
@@ -101,12 +113,24 @@ impl Backend {
     }
 
     pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
-        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE account_id = $1");
-        let mut args = vec![Arg::S(q.account_id.clone())];
+        let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE TRUE");
+        let mut args = Vec::new();
         let next = |args: &mut Vec<Arg>, a: Arg| {
             args.push(a);
             args.len()
         };
+        match &q.scope {
+            CaseScope::Account(id) => {
+                let n = next(&mut args, Arg::S(id.clone()));
+                sql += &format!(" AND account_id = ${n}");
+            }
+            CaseScope::Accounts(ids) if ids.is_empty() => return Ok(Page { items: Vec::new(), more: false }),
+            CaseScope::Accounts(ids) => {
+                sql += &format!(" AND account_id IN ({})", placeholders(args.len() + 1, ids.len()));
+                args.extend(ids.iter().cloned().map(Arg::S));
+            }
+            CaseScope::Everyone => {}
+        }
         if !q.case_ids.is_empty() {
             let first = args.len() + 1;
             sql += &format!(" AND case_id IN ({})", placeholders(first, q.case_ids.len()));
@@ -140,25 +164,24 @@ impl Backend {
             sql += &format!(" AND status = ${n}");
         }
         if let Some(text) = &q.search {
-            // Every word in the subject; a number may also be the display id.
+            // Every word in one message of the case (with its subject); a number may also
+            // be the display id.
             let mut any = Vec::new();
             if let Ok(d) = text.trim().parse::<i64>() {
                 let n = next(&mut args, Arg::I(d));
                 any.push(format!("display_id = ${n}"));
             }
-            let words: Vec<String> = text
-                .split_whitespace()
-                .map(|w| {
-                    let n = next(&mut args, Arg::S(format!("%{}%", like_escape(&w.to_lowercase()))));
-                    format!("LOWER(subject) LIKE ${n} ESCAPE '\\'")
-                })
-                .collect();
-            if !words.is_empty() {
-                any.push(format!("({})", words.join(" AND ")));
+            let terms = tierdesk_core::search::query_terms(text);
+            if !terms.is_empty() {
+                let (condition, arg) = text_condition(&terms, q.with_internal, args.len() + 1);
+                args.push(arg);
+                any.push(condition);
             }
-            if !any.is_empty() {
-                sql += &format!(" AND ({})", any.join(" OR "));
+            // Text with nothing to search for (punctuation only) finds nothing.
+            if any.is_empty() {
+                return Ok(Page { items: Vec::new(), more: false });
             }
+            sql += &format!(" AND ({})", any.join(" OR "));
         }
         if let Some((created, display)) = q.cursor {
             let a = next(&mut args, Arg::I(created));

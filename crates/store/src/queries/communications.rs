@@ -32,6 +32,8 @@ async fn attach_set(
     Ok(())
 }
 
+/// Stores a message and indexes it for search: `terms` are the message's and its case's
+/// (`tierdesk_core::search::document`).
 async fn insert_communication(
     c: &mut Conn,
     display_id: i64,
@@ -39,6 +41,7 @@ async fn insert_communication(
     submitted_by: &str,
     (from_support, internal): (bool, bool),
     at_us: i64,
+    terms: &[String],
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
@@ -52,6 +55,7 @@ async fn insert_communication(
     .bind(at_us)
     .fetch_one(&mut *c)
     .await?;
+    index_text(c, display_id, internal, terms).await?;
     Ok(row.try_get("id")?)
 }
 
@@ -207,11 +211,15 @@ impl Backend {
     }
 
     pub async fn add_communication(&self, new: NewCommunication, audit: AuditEntry) -> Result<(), StoreError> {
+        // Cut outside the write: the writer's transaction is the scarce resource.
+        let body_terms = tierdesk_core::search::terms(&new.body);
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
+                    let mut terms = tierdesk_core::search::terms(&turn.subject);
+                    terms.extend(body_terms.iter().filter(|t| !terms.contains(t)).cloned().collect::<Vec<_>>());
                     // The messages already there: one case cannot grow without bound.
                     if let Some(max) = new.max_per_case {
                         let n = sqlx::query("SELECT COUNT(*) AS n FROM communications WHERE case_display_id = $1")
@@ -230,6 +238,7 @@ impl Backend {
                         &new.submitted_by,
                         (new.from_support, new.internal),
                         at,
+                        &terms,
                     )
                     .await?;
                     // Files posted with the message are stored with it, in this transaction.

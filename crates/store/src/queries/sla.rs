@@ -136,6 +136,8 @@ enum CaseKey<'a> {
 struct Turn {
     display_id: i64,
     status: CaseStatus,
+    /// For the search index of a message the turn adds.
+    subject: String,
     running: Vec<Running>,
     awaiting_since: Option<i64>,
     /// The case's first-response length, which orders an untimed wait in the queue.
@@ -159,7 +161,7 @@ async fn lock_case(c: &mut Conn, id: i64) -> Result<(), StoreError> {
 }
 
 async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
-    const SELECT: &str = "SELECT c.display_id, c.status, c.awaiting_since_us, \
+    const SELECT: &str = "SELECT c.display_id, c.status, c.subject, c.awaiting_since_us, \
          (SELECT f.minutes FROM case_targets f WHERE f.case_display_id = c.display_id \
           AND f.target = 'first_response' AND f.seq = 0) AS answer_minutes, t.target, t.due_us FROM cases c \
          LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
@@ -184,6 +186,7 @@ async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, Store
     let mut turn = Turn {
         display_id: first.try_get("display_id")?,
         status: status_from_row(first)?,
+        subject: first.try_get("subject")?,
         running: Vec::with_capacity(rows.len()),
         awaiting_since: first.try_get("awaiting_since_us")?,
         answer_minutes: first
