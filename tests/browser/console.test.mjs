@@ -200,7 +200,7 @@ test("a customer opens a case, sees support's answer and the SLA met, resolves a
   await page.fill("#body", "Since 09:12 JST, i-0abc in ap-northeast-1 returns 502 on /checkout.");
   await page.click("text=Open case");
   assert.match(await page.textContent("h1"), /Checkout API returns 502/);
-  assert.match(await page.textContent("#sla"), /First response due .*: in (59|60) min/);
+  assert.match(await page.textContent("#sla"), /First response due .* \(in (59|60) min/);
   // The live countdown ticks in the browser.
   await page.waitForFunction(() => /^in 59 min \d+ s$/.test(document.querySelector("#sla time.countdown").textContent));
   const caseId = new URL(page.url()).pathname.split("/").pop();
@@ -290,12 +290,12 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
   await page.click("text=Filter");
 
   await page.click("text=RDS failover takes 10 minutes");
-  assert.match(await page.textContent("#sla"), /first response due/);
+  assert.match(await page.textContent("#sla"), /First response due/);
   await page.fill("#body", "Multi-AZ standby was in another subnet group; check with the customer.");
   await page.click("text=Add internal note");
   await page.fill("#body", "The failover waited on DNS TTL; we are checking the parameter group.");
   await page.click("text=Reply to customer");
-  assert.match(await page.textContent("#sla"), /No target running/);
+  assert.match(await page.textContent("#sla"), /First response at/);
   await page.selectOption("#new_status", "pending-customer-action");
   await page.click("text=Set status");
   assert.equal(await page.textContent("#status"), "pending-customer-action");
@@ -758,4 +758,83 @@ test("a wrong address gets a page with a way back, not a bare 404", async () => 
   assert.equal(root.status(), 200);
   assert.match(new URL(page.url()).pathname, /^\/console/);
   await page.close();
+});
+
+test("the queue and a case page update by themselves; an engineer is notified of an urgent case", async () => {
+  // The engineer allows notifications; the page records what it shows.
+  const staffContext = await browser.newContext();
+  await staffContext.grantPermissions(["notifications"], { origin: base });
+  await staffContext.addInitScript(() => {
+    window.__notes = [];
+    const Real = window.Notification;
+    window.Notification = class extends Real {
+      constructor(title, options) {
+        super(title, options);
+        window.__notes.push(title + " " + (options && options.body));
+      }
+    };
+  });
+  const queue = await staffContext.newPage();
+  await signIn(queue, "ada@support.example.com", "engineer password 1");
+  await queue.goto(`${base}/console/queue`);
+  await queue.waitForTimeout(1500);
+
+  const customer = await browser.newPage();
+  await signIn(customer, "mei@example.com", "correct horse battery");
+  await customer.goto(`${base}/console/cases/new`);
+  await customer.fill("#subject", "Live: payments are down");
+  await customer.selectOption("#severity", "urgent");
+  await customer.fill("#body", "All card payments fail since 03:00.");
+  await customer.click("text=Open case");
+  const caseId = new URL(customer.url()).pathname.split("/").pop();
+
+  // No reload: the row appears, and the engineer is told.
+  await queue.waitForSelector("#queue >> text=Live: payments are down", { timeout: 15_000 });
+  await queue.waitForFunction(() => window.__notes.length > 0, null, { timeout: 10_000 });
+  const notes = await queue.evaluate(() => window.__notes);
+  assert.ok(notes.some((n) => n.includes(caseId)), notes.join(" | "));
+  await queue.screenshot({ path: join(artifacts, "queue-live.png"), fullPage: true });
+
+  // The customer's case page shows support's answer as it is posted.
+  const answered = await fetch(`${base}/api/v1/cases/${caseId}/replies`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${agentToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ body: "Live answer: the acquirer is failing, we are switching." }),
+  });
+  assert.equal(answered.status, 200);
+  await customer.waitForSelector("text=Live answer: the acquirer is failing", { timeout: 15_000 });
+  assert.match(await customer.textContent("#sla"), /First response at/);
+  await staffContext.close();
+  await customer.close();
+});
+
+test("an engineer searches every case, resolved and Japanese ones too, at desktop and phone widths", async () => {
+  const customer = await browser.newPage();
+  await signIn(customer, "li@example.com", "correct horse battery");
+  await customer.goto(`${base}/console/cases/new`);
+  await customer.fill("#subject", "本番環境のデータベースが停止しました");
+  await customer.fill("#body", "昨夜から接続できません。エラーコード ORA-12541。");
+  await customer.click("text=Open case");
+  const caseId = new URL(customer.url()).pathname.split("/").pop();
+  customer.once("dialog", (d) => d.accept());
+  await customer.click("text=Resolve case");
+  await customer.close();
+
+  for (const [width, height, name] of [[1366, 900, "search"], [390, 844, "search-phone"]]) {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await signIn(page, "ada@support.example.com", "engineer password 1");
+    await page.goto(`${base}/console/queue`);
+    await page.fill("#find", "データベース 停止");
+    await page.click("form.search-all button");
+    assert.equal(new URL(page.url()).pathname, "/console/search");
+    const rows = await page.locator("#found tbody tr").allTextContents();
+    assert.ok(rows.some((r) => r.includes("本番環境のデータベース") && r.includes("resolved")), rows.join(" | "));
+    await page.fill("#q", "ora 12541");
+    await page.click("form.filters button[type=submit]");
+    assert.equal(await page.locator(`#found a[href="/console/queue/${caseId}"]`).count(), 1);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the search page scrolls sideways by ${overflow}px at ${width}px`);
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    await page.close();
+  }
 });

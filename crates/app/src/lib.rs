@@ -32,6 +32,7 @@ pub mod billing;
 pub mod cases;
 mod demo;
 pub mod housekeeping;
+pub mod live;
 pub mod people;
 pub mod queue;
 pub mod reports;

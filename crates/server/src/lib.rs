@@ -36,6 +36,8 @@ pub struct AppState {
     /// Origin check behind a proxy that rewrites `Host`.
     pub public_origin: Option<String>,
     pub(crate) request_ids: Arc<RequestIds>,
+    /// The console's live updates, shared by every stream of this process.
+    pub(crate) live: Arc<console::live::Hub>,
 }
 
 /// Request ids unique across replicas: a random per-process prefix and a counter.
@@ -71,6 +73,7 @@ impl AppState {
             public_origin: None,
             app,
             request_ids: Arc::new(RequestIds::new()),
+            live: Arc::new(console::live::Hub::new()),
         }
     }
 }

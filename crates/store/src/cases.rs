@@ -130,7 +130,25 @@ impl Store {
         dispatch!(self, b => b.create_case(new, audit).await)
     }
 
+    /// Cases newest first. A search that is a number finds the case of that number when
+    /// the query reaches one (the number someone types is usually a case's), and otherwise
+    /// the cases whose text holds it (an error code, a port).
     pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
+        if let Some(n) = q
+            .search
+            .as_deref()
+            .and_then(|t| t.trim().parse::<i64>().ok())
+        {
+            let by_number = CaseQuery {
+                display_id: Some(n),
+                search: None,
+                ..q.clone()
+            };
+            let found = dispatch!(self, b => b.cases(&by_number).await)?;
+            if !found.items.is_empty() {
+                return Ok(found);
+            }
+        }
         dispatch!(self, b => b.cases(q).await)
     }
 

@@ -118,6 +118,7 @@ macro_rules! backend {
             include!("queries/console.rs");
             include!("queries/audit.rs");
             include!("queries/search.rs");
+            include!("queries/live.rs");
         }
     };
 }

@@ -110,6 +110,7 @@ mod audit;
 mod billing;
 mod cases;
 mod console;
+pub mod live;
 /// Throw-away PostgreSQL databases, for `tierdesk-testkit` only. Always compiled: a
 /// feature for it would build the store and everything above it twice in every test run
 /// (once for the binaries, once for the tests).

@@ -791,9 +791,10 @@ async fn case_search_by_words_status_and_severity(s: Store) {
         ..everyone.clone()
     };
     assert!(s.cases(&nobody).await.unwrap().items.is_empty());
-    // A number is also a display id.
+    // A number is the case of that number when there is one, else text that holds it.
     let by_id = find(&made[2].display_id.to_string(), None, None).await;
-    assert!(by_id.contains(&subjects[2].to_string()));
+    assert_eq!(by_id, vec![subjects[2].to_string()]);
+    assert_eq!(find("20", None, None).await, vec![subjects[0].to_string()]);
     assert_eq!(
         find("rds", Some(status::RESOLVED), None).await,
         vec![subjects[1].to_string()]

@@ -511,6 +511,7 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "ケースの件名とメッセージ、またはケース番号で検索",
     ),
     ("Response time", "応答期限"),
+    ("Turn on notifications", "通知を有効にする"),
     ("Search cases", "ケースを検索"),
     (
         "Words, a case number, an email address or a case id",

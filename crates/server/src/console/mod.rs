@@ -16,6 +16,7 @@ mod extract;
 pub mod forms;
 pub(crate) mod i18n;
 mod ja;
+pub(crate) mod live;
 mod queue;
 mod search;
 
@@ -86,6 +87,7 @@ fn console_routes() -> Router<AppState> {
         .merge(cases::routes())
         .merge(queue::routes())
         .merge(search::routes())
+        .merge(live::routes())
         .merge(accounts::routes())
         .merge(admin::routes())
         .merge(activity::routes())
@@ -112,6 +114,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "countdown.js" => include_str!("../../static/countdown.js"),
         "assistant.js" => include_str!("../../static/assistant.js"),
         "confirm.js" => include_str!("../../static/confirm.js"),
+        "live.js" => include_str!("../../static/live.js"),
         "favicon.svg" => {
             return (
                 [

@@ -10,5 +10,6 @@ mod api;
 mod aws;
 mod clock;
 mod console;
+mod live;
 mod search;
 mod support;

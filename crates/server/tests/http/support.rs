@@ -298,6 +298,17 @@ impl Server {
         self.send(req).await
     }
 
+    /// A console GET whose body is read as it streams (server-sent events).
+    pub async fn open_stream(&self, v: &Visitor, path: &str) -> axum::response::Response {
+        use tower::ServiceExt;
+        let req = Request::get(path)
+            .header("cookie", &v.cookie)
+            .header("host", "localhost")
+            .body(Body::empty())
+            .unwrap();
+        self.router.clone().oneshot(req).await.unwrap()
+    }
+
     /// A URL-encoded console form post; `fields` should carry `csrf` when it is meant to pass.
     pub async fn post_form(&self, v: &Visitor, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new())

@@ -164,24 +164,16 @@ impl Backend {
             sql += &format!(" AND status = ${n}");
         }
         if let Some(text) = &q.search {
-            // Every word in one message of the case (with its subject); a number may also
-            // be the display id.
-            let mut any = Vec::new();
-            if let Ok(d) = text.trim().parse::<i64>() {
-                let n = next(&mut args, Arg::I(d));
-                any.push(format!("display_id = ${n}"));
-            }
+            // Every word in one message of the case (with its subject). (`Store::cases`
+            // looks for a case of that number first.)
             let terms = tierdesk_core::search::query_terms(text);
-            if !terms.is_empty() {
-                let (condition, arg) = text_condition(&terms, q.with_internal, args.len() + 1);
-                args.push(arg);
-                any.push(condition);
-            }
             // Text with nothing to search for (punctuation only) finds nothing.
-            if any.is_empty() {
+            if terms.is_empty() {
                 return Ok(Page { items: Vec::new(), more: false });
             }
-            sql += &format!(" AND ({})", any.join(" OR "));
+            let (condition, arg) = text_condition(&terms, q.with_internal, args.len() + 1);
+            args.push(arg);
+            sql += &format!(" AND {condition}");
         }
         if let Some((created, display)) = q.cursor {
             let a = next(&mut args, Arg::I(created));
