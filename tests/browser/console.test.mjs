@@ -84,6 +84,9 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+// The new-case form asks for the business impact as radio buttons, one per severity.
+const chooseSeverity = (page, code) => page.check(`#impact input[name=severity][value=${code}]`);
+
 async function signIn(page, email, password) {
   for (let attempt = 0; ; attempt++) {
     await page.goto(`${base}/console/sign-in`);
@@ -192,11 +195,12 @@ test("a customer opens a case, sees support's answer and the SLA met, resolves a
   await signIn(page, "mei@example.com", "correct horse battery");
   await page.click("text=Cases");
   await page.click("text=Open a case");
-  const options = await page.locator("#severity option").allTextContents();
-  assert.ok(options.some((o) => /Production system down.*within 1 h/.test(o)), options.join(" | "));
+  const options = await page.locator("#impact label").allTextContents();
+  assert.ok(options.some((o) => /Production system down.*within 1 h, counted around the clock/s.test(o)), options.join(" | "));
   assert.ok(!options.some((o) => /Business-critical/.test(o)), "Business has no critical severity");
+  assert.equal(await page.locator("#impact input:checked").count(), 0, "no severity is chosen for the customer");
   await page.fill("#subject", "Checkout API returns 502");
-  await page.selectOption("#severity", "urgent");
+  await chooseSeverity(page, "urgent");
   await page.fill("#body", "Since 09:12 JST, i-0abc in ap-northeast-1 returns 502 on /checkout.");
   await page.click("text=Open case");
   assert.match(await page.textContent("h1"), /Checkout API returns 502/);
@@ -258,7 +262,7 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
   await signIn(customer, "other@example.com", "correct horse battery");
   await customer.goto(`${base}/console/cases/new`);
   await customer.fill("#subject", "RDS failover takes 10 minutes");
-  await customer.selectOption("#severity", "high");
+  await chooseSeverity(customer, "high");
   await customer.fill("#body", "db-prod-1 (eu-west-1) failover at 08:00 UTC took 10 minutes.");
   await customer.click("text=Open case");
   const caseId = new URL(customer.url()).pathname.split("/").pop();
@@ -328,18 +332,25 @@ test("the case-writing assistant flags an URGENT subject and missing details as 
   await page.goto(`${base}/console/cases/new`);
   await page.fill("#subject", "URGENT: production is down");
   await page.fill("#body", "help");
-  const urgent = page.locator("#assistant li[data-code=urgent-subject]");
+  // Each piece of advice sits under the field it is about.
+  const urgent = page.locator("ul.hints[data-for=subject] li[data-code=urgent-subject]");
   await urgent.waitFor();
   assert.match(await urgent.textContent(), /do not change the response time: the severity does/);
   for (const code of ["resource-ids", "region", "timestamps", "error-messages", "reproduction"]) {
-    assert.equal(await page.locator(`#assistant li[data-code=${code}]`).count(), 1, code);
+    assert.equal(await page.locator(`ul.hints[data-for=body] li[data-code=${code}]`).count(), 1, code);
   }
+  // "Down" with no severity chosen: the form suggests a higher one; chosen low, it warns.
+  await page.locator("ul.hints[data-for=severity] li[data-code=severity-suggest]").waitFor();
+  await chooseSeverity(page, "low");
+  await page.locator("ul.hints[data-for=severity] li[data-code=severity-low]").waitFor();
   await page.screenshot({ path: join(artifacts, "assistant.png"), fullPage: true });
+  await chooseSeverity(page, "urgent");
+  await page.locator("ul.hints[data-for=severity] li").first().waitFor({ state: "detached" });
   // Written well, the advice goes away.
   await page.fill("#subject", "Checkout returns 502");
   await page.fill("#body", "Since 09:12 JST, i-0abc1234def in ap-northeast-1 returns status 502. Steps: 1. curl /checkout");
-  await page.locator("#assistant li").first().waitFor({ state: "detached" });
-  assert.equal(await page.locator("#assistant li").count(), 0);
+  await page.locator("ul.hints li").first().waitFor({ state: "detached" });
+  assert.equal(await page.locator("ul.hints li").count(), 0);
   await page.close();
 });
 
@@ -348,7 +359,7 @@ test("the plan page shows targets, hours, channels and this month's quotas", asy
   await signIn(page, "mei@example.com", "correct horse battery");
   await page.click("text=Plan");
   const targets = await page.locator("#targets tbody tr").allTextContents();
-  assert.ok(targets.some((t) => /Production system down\s*1 h\s*24x7/.test(t)), targets.join(" | "));
+  assert.ok(targets.some((t) => /Production system down\s*1 h\s*around the clock/.test(t)), targets.join(" | "));
   assert.match(await page.textContent("#quotas"), /No monthly caps/);
   assert.match(await page.textContent("#upgrades"), /Business Support\+/);
   await page.screenshot({ path: join(artifacts, "plan.png"), fullPage: true });
@@ -361,6 +372,7 @@ test("the plan page shows targets, hours, channels and this month's quotas", asy
   assert.match(await li.textContent("#quotas"), /Urgent escalations \(answered within 10 min\): 0 of 10 used, 10 left/);
   await li.goto(`${base}/console/cases/new`);
   await li.fill("#subject", "OSS 403 after key rotation");
+  await chooseSeverity(li, "normal");
   await li.fill("#body", "Bucket logs-prod in cn-hangzhou returns 403 since 10:00 CST.");
   await li.click("text=Open case");
   const caseId = new URL(li.url()).pathname.split("/").pop();
@@ -427,7 +439,7 @@ test("a customer opens a case with a service, language, cc and three 5 MB attach
   assert.ok(services.some((s) => /Amazon Elastic Compute Cloud \(Linux\).*/.test(s)) || services.length > 30, services.slice(0, 5).join(" | "));
   const ec2 = await page.locator("#service option", { hasText: "Elastic Compute Cloud" }).first().getAttribute("value");
   await page.selectOption("#service", ec2);
-  await page.selectOption("#severity", "normal");
+  await chooseSeverity(page, "normal");
   await page.selectOption("#language", "ja");
   await page.fill("#subject", "Instance fails status checks after reboot");
   await page.fill("#body", "i-0abc in ap-northeast-1 fails its status checks since 10:02 JST after a reboot. Logs attached.");
@@ -543,6 +555,7 @@ test("a Japanese browser gets the console in Japanese; settings choose the langu
   // A refusal a customer meets is explained in Japanese too.
   await page.goto(`${base}/console/cases/new`);
   await page.fill("#subject", "ログの添付");
+  await chooseSeverity(page, "normal");
   await page.fill("#body", "ap-northeast-1 の i-0abc のログです。");
   const tiny = (name) => ({ name, mimeType: "text/plain", buffer: Buffer.from("x") });
   await page.setInputFiles("#attachments", ["1", "2", "3", "4"].map((n) => tiny(`${n}.log`)));
@@ -641,7 +654,7 @@ test("admins manage accounts, users, keys and agents; a TAM sees their accounts'
   await signIn(kenji, "kenji@example.com", userPassword);
   await kenji.goto(`${base}/console/cases/new`);
   await kenji.fill("#subject", "Payments down in ap-northeast-1");
-  await kenji.selectOption("#severity", "critical");
+  await chooseSeverity(kenji, "critical");
   await kenji.fill("#body", "Since 11:00 JST, all payments fail with HTTP 500 on arn:aws:lambda:ap-northeast-1:310000000004:function:pay.");
   await kenji.click("text=Open case");
   const caseId = new URL(kenji.url()).pathname.split("/").pop();
@@ -783,7 +796,7 @@ test("the queue and a case page update by themselves; an engineer is notified of
   await signIn(customer, "mei@example.com", "correct horse battery");
   await customer.goto(`${base}/console/cases/new`);
   await customer.fill("#subject", "Live: payments are down");
-  await customer.selectOption("#severity", "urgent");
+  await chooseSeverity(customer, "urgent");
   await customer.fill("#body", "All card payments fail since 03:00.");
   await customer.click("text=Open case");
   const caseId = new URL(customer.url()).pathname.split("/").pop();
@@ -813,6 +826,7 @@ test("an engineer searches every case, resolved and Japanese ones too, at deskto
   await signIn(customer, "li@example.com", "correct horse battery");
   await customer.goto(`${base}/console/cases/new`);
   await customer.fill("#subject", "本番環境のデータベースが停止しました");
+  await chooseSeverity(customer, "normal");
   await customer.fill("#body", "昨夜から接続できません。エラーコード ORA-12541。");
   await customer.click("text=Open case");
   const caseId = new URL(customer.url()).pathname.split("/").pop();

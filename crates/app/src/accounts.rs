@@ -281,8 +281,8 @@ pub struct PlanOverview {
     pub plan: Plan,
     /// `YYYY-MM` in the account's zone.
     pub month: String,
-    /// (severity name, code, first-response time in minutes, the hours it counts in)
-    pub targets: Vec<(String, String, u32, String)>,
+    /// Each severity's first-response promise.
+    pub targets: Vec<crate::deadlines::Promise>,
     /// (used, cap) when the plan caps cases.
     pub cases: Option<(i64, u32)>,
     /// (used, per month, answered within minutes) when the plan has urgent escalations.
@@ -296,18 +296,7 @@ impl App {
         let plan = self.current_plan(account).await?;
         let now = self.clock.now();
         let month = month_in(now, &account.timezone);
-        let targets = plan
-            .case_severities()
-            .into_iter()
-            .filter_map(|l| {
-                let t = plan.case_target(&l.code)?;
-                let hours = self
-                    .catalog
-                    .calendar(&t.clock)
-                    .map_or(t.clock.clone(), |c| c.describe(&account.language));
-                Some((l.name.clone(), l.code.clone(), t.minutes, hours))
-            })
-            .collect();
+        let targets = self.promises(account, &plan, &account.language).await?;
         let cases = match plan.monthly_case_cap {
             Some(cap) => Some((
                 self.store.quota_used(&account.id, "cases", &month).await?,

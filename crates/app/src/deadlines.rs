@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tierdesk_core::catalog::{Plan, TargetKind};
+use tierdesk_core::catalog::{Hours, Plan, SeverityLevel, TargetKind};
 use tierdesk_core::records::{Account, CaseTarget};
 use tierdesk_core::schedule::Schedule;
 use tierdesk_core::sla::{Customer, schedule_for};
@@ -26,7 +26,49 @@ pub(crate) struct Schedules {
 
 const TTL: Duration = Duration::from_secs(60);
 
+/// What a plan promises a new case of one severity, for the person about to open one.
+#[derive(Debug, Clone)]
+pub struct Promise {
+    pub severity: SeverityLevel,
+    /// The first-response time and the hours it counts in (`None`: around the clock).
+    pub minutes: u32,
+    pub hours: Option<Hours>,
+    /// When the first response would be due for a case opened now.
+    pub due_if_opened_now: Timestamp,
+}
+
 impl App {
+    /// The first-response promise of each severity `plan` offers `account`, for cases in
+    /// `language`, with the deadline a case opened now would get; severities without a
+    /// target are left out.
+    pub async fn promises(
+        &self,
+        account: &Account,
+        plan: &Plan,
+        language: &str,
+    ) -> Result<Vec<Promise>, ServiceError> {
+        let now = self.clock.now();
+        let mut out = Vec::new();
+        for level in plan.case_severities() {
+            let Some(t) = self
+                .first_response_target(account, plan, &level.code, language, now)
+                .await?
+            else {
+                continue;
+            };
+            out.push(Promise {
+                severity: level.clone(),
+                minutes: t.minutes,
+                hours: self
+                    .catalog
+                    .calendar(&t.clock)
+                    .and_then(|c| c.hours(language, Some(&account.timezone))),
+                due_if_opened_now: t.due,
+            });
+        }
+        Ok(out)
+    }
+
     /// The schedule `clock` runs on for a customer in `account`'s zone and country, for
     /// cases in `language`.
     pub(crate) async fn schedule(

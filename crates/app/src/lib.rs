@@ -14,7 +14,7 @@
 pub mod actor;
 pub mod auth;
 mod cursor;
-mod deadlines;
+pub mod deadlines;
 pub mod error;
 pub mod files;
 mod ids;

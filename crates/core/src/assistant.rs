@@ -2,11 +2,76 @@
 //! to a case as it is being written. It says what would get the case answered faster;
 //! it never blocks a case.
 
-/// One piece of advice, with a stable code for tests and translations.
+/// One piece of advice, with a stable code for tests and translations, and the field it
+/// is about (the console shows it there).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hint {
     pub code: &'static str,
+    pub field: Field,
     pub message: &'static str,
+}
+
+/// The part of the case a hint is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Severity,
+    Subject,
+    Body,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Severity => "severity",
+            Field::Subject => "subject",
+            Field::Body => "body",
+        }
+    }
+}
+
+/// The severity chosen so far, against the plan's scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen {
+    /// 1 is the least severe.
+    pub rank: u8,
+    /// The plan's most severe rank.
+    pub top: u8,
+}
+
+/// Words of a production outage: English whole words, and Japanese and Chinese phrases.
+const OUTAGE_WORDS: [&str; 9] = [
+    "down",
+    "outage",
+    "unavailable",
+    "unreachable",
+    "inaccessible",
+    "offline",
+    "crashed",
+    "crashing",
+    "unresponsive",
+];
+const OUTAGE_PHRASES: [&str; 12] = [
+    "not available",
+    "not reachable",
+    "not responding",
+    "本番停止",
+    "停止",
+    "障害",
+    "ダウン",
+    "落ちて",
+    "つながらない",
+    "宕机",
+    "故障",
+    "不可用",
+];
+
+/// Whether the text speaks of an outage.
+fn says_outage(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| OUTAGE_WORDS.contains(&w))
+        || OUTAGE_PHRASES.iter().any(|p| lower.contains(p))
 }
 
 const URGENT_WORDS: [&str; 6] = ["urgent", "asap", "emergency", "緊急", "至急", "紧急"];
@@ -97,37 +162,59 @@ fn has_time_with_zone(text: &str) -> bool {
     has_clock && has_zone
 }
 
-/// The advice for a case with this subject and description.
-pub fn hints(subject: &str, body: &str) -> Vec<Hint> {
+/// The advice for a case with this subject and description, and the severity chosen so
+/// far (`None`: none yet).
+pub fn hints(subject: &str, body: &str, severity: Option<Chosen>) -> Vec<Hint> {
     let mut out = Vec::new();
+    let text = format!("{subject}\n{body}");
+    if says_outage(&text) {
+        match severity {
+            // The two lowest ranks are questions and impairments, not outages.
+            Some(c) if c.rank <= 2 && c.top > 2 => out.push(Hint {
+                code: "severity-low",
+                field: Field::Severity,
+                message: "You describe an outage but chose a low severity. If production is down or impaired, choose the severity that says so: it decides how fast support answers.",
+            }),
+            None => out.push(Hint {
+                code: "severity-suggest",
+                field: Field::Severity,
+                message: "This sounds like production is down or impaired: choose one of the higher severities above.",
+            }),
+            Some(_) => {}
+        }
+    }
     if has_word(subject, &URGENT_WORDS) {
         out.push(Hint {
             code: "urgent-subject",
+            field: Field::Subject,
             message: "Words such as URGENT, 緊急 or 至急 in the subject do not change the response time: the severity does. Choose the severity that matches the business impact.",
         });
     }
-    let text = format!("{subject}\n{body}");
     if body.trim().chars().count() < 20 {
         out.push(Hint {
             code: "too-short",
+            field: Field::Body,
             message: "Describe what happened, what you expected, and what you already tried.",
         });
     }
     if !has_resource_id(&text) {
         out.push(Hint {
             code: "resource-ids",
+            field: Field::Body,
             message: "Add the ids of the resources involved (instance ids, ARNs, volume or database ids).",
         });
     }
     if !has_region(&text) {
         out.push(Hint {
             code: "region",
+            field: Field::Body,
             message: "Say which region the resources are in (for example ap-northeast-1).",
         });
     }
     if !has_time_with_zone(&text) {
         out.push(Hint {
             code: "timestamps",
+            field: Field::Body,
             message: "Give the times it happened, with their time zone (for example 09:12 JST or 00:12 UTC).",
         });
     }
@@ -147,12 +234,14 @@ pub fn hints(subject: &str, body: &str) -> Vec<Hint> {
     ) {
         out.push(Hint {
             code: "error-messages",
+            field: Field::Body,
             message: "Paste the exact error messages and status codes you see.",
         });
     }
     if !has_word(&text, &["step", "reproduce", "repro", "再現", "复现", "1."]) {
         out.push(Hint {
             code: "reproduction",
+            field: Field::Body,
             message: "List the steps that reproduce the problem.",
         });
     }
@@ -160,6 +249,7 @@ pub fn hints(subject: &str, body: &str) -> Vec<Hint> {
     if questions >= 3 {
         out.push(Hint {
             code: "split",
+            field: Field::Body,
             message: "Several questions? Unrelated ones are answered faster as separate cases.",
         });
     }
@@ -171,7 +261,7 @@ mod tests {
     use super::*;
 
     fn codes(subject: &str, body: &str) -> Vec<&'static str> {
-        hints(subject, body).iter().map(|h| h.code).collect()
+        hints(subject, body, None).iter().map(|h| h.code).collect()
     }
 
     #[test]
@@ -179,6 +269,7 @@ mod tests {
         assert_eq!(
             codes("URGENT: site down", "help"),
             [
+                "severity-suggest",
                 "urgent-subject",
                 "too-short",
                 "resource-ids",
@@ -188,7 +279,7 @@ mod tests {
                 "reproduction"
             ]
         );
-        assert_eq!(codes("【至急】本番障害", "")[0], "urgent-subject");
+        assert_eq!(codes("【至急】本番障害", "")[1], "urgent-subject");
         assert_eq!(codes("緊急対応お願いします", "")[0], "urgent-subject");
     }
 
@@ -204,6 +295,41 @@ mod tests {
         let body = "i-0abc1234 in us-east-1 at 10:00 UTC, error 500, steps: 1. run. \
                     Why is it slow? How do I raise a limit? Can you review my bill?";
         assert_eq!(codes("Questions", body), ["split"]);
+    }
+
+    #[test]
+    fn an_outage_filed_low_is_flagged_beside_the_severity() {
+        let low = Some(Chosen { rank: 1, top: 4 });
+        let urgent = Some(Chosen { rank: 4, top: 4 });
+        for text in [
+            "Production down since 03:00",
+            "本番停止しています",
+            "payments unavailable",
+        ] {
+            let h = hints(text, "", low);
+            assert_eq!(
+                (h[0].code, h[0].field),
+                ("severity-low", Field::Severity),
+                "{text}"
+            );
+            assert!(
+                hints(text, "", urgent)
+                    .iter()
+                    .all(|h| h.field != Field::Severity)
+            );
+        }
+        // Words that merely contain "down" are no outage.
+        assert!(
+            hints("Download link broken", "", low)
+                .iter()
+                .all(|h| h.field != Field::Severity)
+        );
+        // A plan with two severities only has nothing higher to suggest.
+        assert!(
+            hints("site down", "", Some(Chosen { rank: 1, top: 2 }))
+                .iter()
+                .all(|h| h.field != Field::Severity)
+        );
     }
 
     #[test]

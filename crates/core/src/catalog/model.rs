@@ -305,10 +305,25 @@ impl Plan {
     }
 }
 
+/// A calendar's opening hours as facts (each surface words them): the days, the window
+/// and the zone it counts in, and whether public holidays are closed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hours {
+    pub days: Vec<Weekday>,
+    pub open: Time,
+    /// `None`: to the end of the day.
+    pub close: Option<Time>,
+    /// The IANA zone: the calendar's own, or the account's for calendars that follow it
+    /// (`None` when no account is given: "the customer's time zone").
+    pub zone: Option<String>,
+    pub closed_on_public_holidays: bool,
+}
+
 impl Calendar {
-    /// For people: "24x7", or "Mon–Fri 08:00–18:00 in the account's time zone, closed on
-    /// public holidays" (with a language's own hours when it has them).
-    pub fn describe(&self, language: &str) -> String {
+    /// The hours the calendar counts for an account in `account_zone` (if one is meant)
+    /// whose cases are in `language` (a language may have hours of its own); `None` when
+    /// every minute counts.
+    pub fn hours(&self, language: &str, account_zone: Option<&str>) -> Option<Hours> {
         let CalendarKind::Weekly {
             zone,
             days,
@@ -318,36 +333,22 @@ impl Calendar {
             variants,
         } = &self.kind
         else {
-            return "24x7".into();
+            return None;
         };
         let (open, close) = variants
             .iter()
             .find(|v| v.language == language)
             .map_or((*open, *close), |v| (v.open, v.close));
-        let names: Vec<String> = days
-            .iter()
-            .map(|d| format!("{d:?}")[..3].to_string())
-            .collect();
-        let day_text = match names.as_slice() {
-            [first, .., last] if names.len() == 5 && first == "Mon" && last == "Fri" => {
-                "Mon–Fri".to_string()
-            }
-            _ => names.join(", "),
-        };
-        let close = close.map_or("24:00".to_string(), |c| c.strftime("%H:%M").to_string());
-        let zone = match zone {
-            ZoneRule::Account => "in the account's time zone".to_string(),
-            ZoneRule::Fixed(z) => format!("in {z}"),
-        };
-        format!(
-            "{day_text} {}–{close} {zone}{}",
-            open.strftime("%H:%M"),
-            if *exclude_public_holidays {
-                ", closed on public holidays"
-            } else {
-                ""
-            }
-        )
+        Some(Hours {
+            days: days.clone(),
+            open,
+            close,
+            zone: match zone {
+                ZoneRule::Account => account_zone.map(str::to_string),
+                ZoneRule::Fixed(z) => Some(z.clone()),
+            },
+            closed_on_public_holidays: *exclude_public_holidays,
+        })
     }
 }
 

@@ -252,20 +252,29 @@ fn bad_target_kinds_are_refused() {
 }
 
 #[test]
-fn calendars_describe_themselves() {
+fn calendars_state_their_hours() {
+    use jiff::civil::{Weekday, time};
     let c = builtin();
-    let dev = c
-        .calendar("aws.developer.business_hours")
-        .map(|c| (c.describe("en"), c.describe("ja")));
+    let dev = c.calendar("aws.developer.business_hours");
+    let en = dev.and_then(|c| c.hours("en", Some("Asia/Tokyo")));
     assert_eq!(
-        dev,
-        Some((
-            "Mon–Fri 08:00–18:00 in the account's time zone, closed on public holidays".to_string(),
-            "Mon–Fri 09:00–18:00 in the account's time zone, closed on public holidays".to_string()
-        ))
+        en,
+        Some(Hours {
+            days: vec![
+                Weekday::Monday,
+                Weekday::Tuesday,
+                Weekday::Wednesday,
+                Weekday::Thursday,
+                Weekday::Friday
+            ],
+            open: time(8, 0, 0, 0),
+            close: Some(time(18, 0, 0, 0)),
+            zone: Some("Asia/Tokyo".into()),
+            closed_on_public_holidays: true,
+        })
     );
-    assert_eq!(
-        c.calendar("24x7").map(|c| c.describe("en")),
-        Some("24x7".to_string())
-    );
+    // Japanese cases have hours of their own.
+    let ja = dev.and_then(|c| c.hours("ja", None));
+    assert_eq!(ja.map(|h| h.open), Some(time(9, 0, 0, 0)));
+    assert_eq!(c.calendar("24x7").and_then(|c| c.hours("en", None)), None);
 }

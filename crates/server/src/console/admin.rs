@@ -327,10 +327,15 @@ async fn plans(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Resp
                 .into_iter()
                 .filter_map(|s| {
                     let t = p.case_target(&s.code)?;
+                    let hours = st
+                        .app
+                        .catalog
+                        .calendar(&t.clock)
+                        .and_then(|c| c.hours("en", None));
                     Some((
                         s.name.clone(),
                         l.minutes(u64::from(t.minutes)),
-                        t.clock.clone(),
+                        l.hours(hours.as_ref()),
                     ))
                 })
                 .collect(),

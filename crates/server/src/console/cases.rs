@@ -19,6 +19,7 @@ use tierdesk_app::auth::Caller;
 use tierdesk_app::cases::{
     Attachments, CaseSearch, CreateCase, DescribeCases, DescribeCommunications, Message,
 };
+use tierdesk_app::error::{Field, Problem};
 use tierdesk_app::sessions::Person;
 use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::records::{AttachmentRef, CaseStatus};
@@ -85,8 +86,9 @@ struct NewPage {
     subject: String,
     body: String,
     severity: String,
-    /// (code, "Name (first response within ...)")
-    severities: Vec<(String, String)>,
+    /// The plan's severities, lowest first, each with the business impact it stands for
+    /// and what the plan promises a case of it opened now.
+    severities: Vec<SeverityChoice>,
     technical: bool,
     /// (service name, [(value "service|category", category name)])
     services: Vec<(String, Vec<(String, String)>)>,
@@ -224,24 +226,57 @@ async fn list(
     }
 }
 
-fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> NewPage {
+/// A severity as the new-case form offers it.
+struct SeverityChoice {
+    code: String,
+    name: String,
+    /// The business impact it stands for.
+    impact: String,
+    /// "First response within 12 h, counted Monday to Friday ...; opened now, due ...".
+    promise: String,
+}
+
+async fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> Result<NewPage, Response> {
     let l = v.l;
+    let language = match &v.person {
+        Person::Customer { user, .. } => user.language.clone(),
+        Person::Agent(_) => caller.account.language.clone(),
+    };
+    let promises = st
+        .app
+        .promises(&caller.account, &caller.plan, &language)
+        .await
+        .map_err(|e| v.failure(&e))?;
     let severities = caller
         .plan
         .case_severities()
         .into_iter()
         .map(|s| {
-            let within = caller
-                .plan
-                .case_target(&s.code)
-                .map(|t| {
-                    l.fill(
-                        " (first response within {0}, {1})",
-                        &[&l.minutes(u64::from(t.minutes)), &t.clock],
-                    )
-                })
-                .unwrap_or_default();
-            (s.code.clone(), format!("{}{within}", s.name))
+            let promise = promises
+                .iter()
+                .find(|p| p.severity.code == s.code)
+                .map_or_else(
+                    || {
+                        l.t("No response time is promised for this severity.")
+                            .to_string()
+                    },
+                    |p| {
+                        l.fill(
+                            "First response within {0}, counted {1}. Opened now, it is due {2}.",
+                            &[
+                                &l.minutes(u64::from(p.minutes)),
+                                &l.hours(p.hours.as_ref()),
+                                &v.when_day(p.due_if_opened_now),
+                            ],
+                        )
+                    },
+                );
+            SeverityChoice {
+                code: s.code.clone(),
+                name: s.name.clone(),
+                impact: s.description.clone(),
+                promise,
+            }
         })
         .collect();
     let services = st
@@ -259,11 +294,7 @@ fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> NewPage {
             )
         })
         .collect();
-    let language = match &v.person {
-        Person::Customer { user, .. } => user.language.clone(),
-        Person::Agent(_) => caller.account.language.clone(),
-    };
-    NewPage {
+    Ok(NewPage {
         nav: Some(v.nav()),
         l,
         csrf: v.csrf(),
@@ -283,11 +314,14 @@ fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> NewPage {
         cc: String::new(),
         max_files: st.app.limits.attachments_per_set,
         max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
-    }
+    })
 }
 
 async fn new_page(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
-    render(StatusCode::OK, &new_form(&st, &v, &caller))
+    match new_form(&st, &v, &caller).await {
+        Ok(page) => render(StatusCode::OK, &page),
+        Err(r) => r,
+    }
 }
 
 /// Addresses typed into one field, separated by commas, semicolons or spaces.
@@ -325,12 +359,18 @@ async fn create(
         Some((s, c)) => (Some(s.to_string()), Some(c.to_string())),
         None => (None, None),
     };
+    // The console asks for the impact outright (the API's default, the lowest severity, is
+    // what a customer in trouble least means).
+    let severity = f.severity.clone().filter(|s| !s.is_empty());
     let created = async {
+        if severity.is_none() {
+            return Err(ServiceError::invalid(Field::Severity, Problem::Missing));
+        }
         // The files are stored with the case, in its transaction, once every check passed.
         let input = CreateCase {
             subject: Some(f.subject.clone()),
             communication_body: Some(f.body.clone()),
-            severity_code: f.severity.clone(),
+            severity_code: severity.clone(),
             issue_type: f.issue_type.clone(),
             service_code,
             category_code,
@@ -349,7 +389,10 @@ async fn create(
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
             // The form again, as it was typed, with the reason.
-            let mut page = new_form(&st, &v, &caller);
+            let mut page = match new_form(&st, &v, &caller).await {
+                Ok(page) => page,
+                Err(r) => return r,
+            };
             page.error = Some(v.explain(&e));
             page.subject = f.subject;
             page.body = f.body;
@@ -575,15 +618,31 @@ async fn download(
 }
 
 /// Advice on a case being written (`tierdesk_core::assistant`), for the new-case page's
-/// script: `{"hints": [{"code", "message"}]}`, in the person's language.
+/// script: `{"hints": [{"code", "field", "message"}]}`, in the person's language.
 async fn assistant(
-    CustomerVisit(v, _): CustomerVisit,
+    CustomerVisit(v, caller): CustomerVisit,
     Form { fields: f, .. }: Form<NewCaseForm>,
 ) -> Response {
-    let hints: Vec<serde_json::Value> = tierdesk_core::assistant::hints(&f.subject, &f.body)
-        .into_iter()
-        .map(|h| serde_json::json!({"code": h.code, "message": v.l.t(h.message)}))
-        .collect();
+    let levels = caller.plan.case_severities();
+    let chosen = f
+        .severity
+        .as_deref()
+        .and_then(|code| levels.iter().find(|s| s.code == code))
+        .map(|s| tierdesk_core::assistant::Chosen {
+            rank: s.rank,
+            top: levels.iter().map(|s| s.rank).max().unwrap_or(s.rank),
+        });
+    let hints: Vec<serde_json::Value> =
+        tierdesk_core::assistant::hints(&f.subject, &f.body, chosen)
+            .into_iter()
+            .map(|h| {
+                serde_json::json!({
+                    "code": h.code,
+                    "field": h.field.as_str(),
+                    "message": v.l.t(h.message),
+                })
+            })
+            .collect();
     (
         [(header::CONTENT_TYPE, "application/json")],
         serde_json::json!({ "hints": hints }).to_string(),
@@ -629,8 +688,14 @@ async fn plan(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisi
             summary: o.plan.summary.clone(),
             targets: o
                 .targets
-                .into_iter()
-                .map(|(name, _, m, hours)| (name, l.minutes(u64::from(m)), hours))
+                .iter()
+                .map(|p| {
+                    (
+                        p.severity.name.clone(),
+                        l.minutes(u64::from(p.minutes)),
+                        l.hours(p.hours.as_ref()),
+                    )
+                })
                 .collect(),
             channels: o.plan.channels.join(", "),
             tam: o.plan.tam.replace('_', " "),

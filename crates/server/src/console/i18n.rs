@@ -109,6 +109,78 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The hours a target counts in: "Monday to Friday 08:00–18:00 Tokyo time
+    /// (Asia/Tokyo), except public holidays", or "around the clock".
+    pub fn hours(self, hours: Option<&tierdesk_core::catalog::Hours>) -> String {
+        let Some(h) = hours else {
+            return self.t("around the clock, every day").into();
+        };
+        let day = |d: jiff::civil::Weekday| -> &'static str {
+            use jiff::civil::Weekday::*;
+            let (en, ja) = match d {
+                Monday => ("Monday", "月曜"),
+                Tuesday => ("Tuesday", "火曜"),
+                Wednesday => ("Wednesday", "水曜"),
+                Thursday => ("Thursday", "木曜"),
+                Friday => ("Friday", "金曜"),
+                Saturday => ("Saturday", "土曜"),
+                Sunday => ("Sunday", "日曜"),
+            };
+            if self == Lang::Ja { ja } else { en }
+        };
+        // Consecutive days read as a range.
+        let consecutive = h
+            .days
+            .windows(2)
+            .all(|w| w[0].to_monday_one_offset() + 1 == w[1].to_monday_one_offset());
+        let days = match h.days.as_slice() {
+            [first, .., last] if consecutive && h.days.len() > 2 => {
+                self.fill("{0} to {1}", &[day(*first), day(*last)])
+            }
+            many => many
+                .iter()
+                .map(|d| day(*d))
+                .collect::<Vec<_>>()
+                .join(if self == Lang::Ja { "・" } else { ", " }),
+        };
+        let close = h
+            .close
+            .map_or("24:00".to_string(), |c| c.strftime("%H:%M").to_string());
+        let window = format!("{}–{close}", h.open.strftime("%H:%M"));
+        let zone = match &h.zone {
+            Some(z) => {
+                let city = z.rsplit('/').next().unwrap_or(z).replace('_', " ");
+                self.fill("{0} time ({1})", &[&city, z])
+            }
+            None => self.t("in the customer's time zone").to_string(),
+        };
+        let text = self.fill("{0} {1} {2}", &[&days, &window, &zone]);
+        if h.closed_on_public_holidays {
+            self.fill("{0}, except public holidays", &[&text])
+        } else {
+            text
+        }
+    }
+}
+
+/// An instant as a person reads it, with its weekday: `Tue 2026-12-01 11:00 JST`.
+pub fn local_day_time(t: Timestamp, tz: &TimeZone, l: Lang) -> String {
+    let z = t.to_zoned(tz.clone());
+    match l {
+        Lang::En => z.strftime("%a %Y-%m-%d %H:%M %Z").to_string(),
+        Lang::Ja => {
+            let days = ["月", "火", "水", "木", "金", "土", "日"];
+            let d = days[usize::from(z.weekday().to_monday_zero_offset().unsigned_abs())];
+            format!(
+                "{}（{d}）{}",
+                z.strftime("%Y-%m-%d"),
+                z.strftime("%H:%M %Z")
+            )
+        }
+    }
+}
+
 /// An instant as a person reads it: in their zone, with the zone's abbreviation.
 pub fn local_time(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned(tz.clone())

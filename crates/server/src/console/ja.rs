@@ -143,10 +143,6 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "進行中の目標なし。初回応答はまだありません（期限は {0} でした）",
     ),
     (
-        " (first response within {0}, {1})",
-        "（初回応答 {0} 以内、{1}）",
-    ),
-    (
         "Cases: {0} of {1} opened, {2} left",
         "ケース: {1} 件中 {0} 件作成、残り {2} 件",
     ),
@@ -512,6 +508,32 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ),
     ("Response time", "応答期限"),
     ("Turn on notifications", "通知を有効にする"),
+    (
+        "How is your business affected?",
+        "ビジネスへの影響はどの程度ですか？",
+    ),
+    (
+        "No response time is promised for this severity.",
+        "この重要度には応答時間の約束がありません。",
+    ),
+    (
+        "First response within {0}, counted {1}. Opened now, it is due {2}.",
+        "初回応答は {0} 以内（{1}で計算）。今起票すると期限は {2} です。",
+    ),
+    ("around the clock, every day", "24時間365日"),
+    ("{0} to {1}", "{0}〜{1}"),
+    ("{0} time ({1})", "現地時刻（{1}）"),
+    ("in the customer's time zone", "お客様のタイムゾーン"),
+    ("{0} {1} {2}", "{0} {1} {2}"),
+    ("{0}, except public holidays", "{0}、祝日を除く"),
+    (
+        "You describe an outage but chose a low severity. If production is down or impaired, choose the severity that says so: it decides how fast support answers.",
+        "障害が起きているようですが、低い重要度が選ばれています。本番環境が停止または低下している場合は、それに合った重要度を選んでください。サポートの応答速度は重要度で決まります。",
+    ),
+    (
+        "This sounds like production is down or impaired: choose one of the higher severities above.",
+        "本番環境の停止または低下のようです。上の高い重要度から選んでください。",
+    ),
     ("Search cases", "ケースを検索"),
     (
         "Words, a case number, an email address or a case id",
@@ -565,7 +587,6 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "添付ファイル（最大 {0} 個、各 {1} MB まで）",
     ),
     ("Open case", "ケースを作成"),
-    ("Get answered faster", "早く回答を得るために"),
     ("Your plan", "ご利用のプラン"),
     ("Answered within", "応答時間"),
     ("Counted", "計測時間帯"),

@@ -260,6 +260,11 @@ impl Visit {
         i18n::local_time(t, &self.tz)
     }
 
+    /// An instant in the person's zone, with its weekday (a deadline to plan around).
+    fn when_day(&self, t: jiff::Timestamp) -> String {
+        i18n::local_day_time(t, &self.tz, self.l)
+    }
+
     /// A page with a title and a sentence, in the person's language.
     fn message(&self, status: StatusCode, title: &str, text: &str) -> Response {
         message(status, Some(self.nav()), self.l, title, text)

@@ -509,3 +509,48 @@ both_engines! {
         assert!(s.get_page(&admin, &to).await.text().contains("API token of agent@support.example"));
     }
 }
+
+both_engines! {
+    async fn the_new_case_form_asks_the_impact_and_says_when_the_clock_runs(s) {
+        // A business-hours plan: the form says which hours count and when a case opened
+        // now would be due (Monday 04:00 in New York; 12 business hours from 08:00).
+        s.app.set_plan(&tierdesk_testkit::operator(), ACCOUNT, "aws.developer", None, true)
+            .await
+            .unwrap();
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let page = s.get_page(&customer, "/console/cases/new").await.text();
+        assert!(page.contains("How is your business affected?"), "{page}");
+        assert!(page.contains("<strong>General guidance</strong>: You have a general development question"), "{page}");
+        assert!(page.contains(
+            "First response within 12 h, counted Monday to Friday 08:00–18:00 New York time (America/New_York), \
+             except public holidays. Opened now, it is due Tue 2026-11-24 10:00 EST."
+        ), "{page}");
+        assert!(!page.contains("aws.developer.business_hours"), "a raw clock id: {page}");
+        assert!(!page.contains(" checked>"), "nothing is chosen for the customer: {page}");
+        // Sent without an impact, the form comes back as typed, with the reason.
+        let r = s.post_form(&customer, "/console/cases/new", &[
+            ("csrf", customer.csrf.as_str()),
+            ("subject", "Which instance type?"),
+            ("body", "Choosing between m7g and c7g for a queue worker."),
+            ("issue_type", "technical"),
+        ]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let page = r.text();
+        assert!(page.contains("role=\"alert\""), "{page}");
+        assert!(page.contains("Which instance type?") && page.contains("m7g and c7g"), "{page}");
+        // The assistant's advice names its field; an outage filed low is flagged (on a
+        // plan with higher severities to choose: Developer has two only).
+        s.app.set_plan(&tierdesk_testkit::operator(), ACCOUNT, "aws.business", None, true)
+            .await
+            .unwrap();
+        let r = s.post_form(&customer, "/console/assistant", &[
+            ("csrf", customer.csrf.as_str()),
+            ("subject", "Production down"),
+            ("body", "Since 03:00"),
+            ("severity", "low"),
+        ]).await;
+        let hints = r.json();
+        let first = &hints["hints"][0];
+        assert_eq!((first["code"].as_str(), first["field"].as_str()), (Some("severity-low"), Some("severity")), "{hints}");
+    }
+}
