@@ -4,10 +4,12 @@
 //! This is what lets SQLite, with one fsync per commit, take thousands of durable writes a
 //! second; on PostgreSQL several writers share the queue.
 //!
-//! An audited write hands its audit entry to the writer, which keeps it only if the write
-//! succeeded and inserts the batch's entries in one statement just before COMMIT: one
-//! round trip per batch rather than one per write, and an entry commits exactly when its
-//! change does.
+//! A write may hand the writer rows that belong to the batch's tail: its audit entry, and
+//! the search documents of the messages it stored. The writer keeps them only if the
+//! write succeeded and inserts the batch's rows just before COMMIT, outside every
+//! savepoint: one round trip per batch rather than one per write, a row commits exactly
+//! when its change does, and SQLite's full-text index, which writes a segment at each
+//! savepoint it sees, writes one per batch.
 
 use std::sync::Arc;
 
@@ -21,15 +23,34 @@ use crate::StoreError;
 
 /// Tells a queued write how its transaction ended (`Some` = the commit failed).
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
-/// A queued write: whether it succeeded, how to answer it, and its audit entry if any.
-type Job<C> =
-    Box<dyn for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, (bool, Deliver, Option<AuditEntry>)> + Send>;
-/// Inserts a batch's audit entries (the engine's SQL, given at start-up).
-pub(crate) type Flush<C> = Arc<
-    dyn for<'c> Fn(&'c mut C, Vec<AuditEntry>) -> BoxFuture<'c, Result<(), StoreError>>
-        + Send
-        + Sync,
->;
+/// A message's search document: its id, case, visibility and terms.
+#[derive(Debug, Clone)]
+pub(crate) struct TextDoc {
+    pub communication: i64,
+    pub case: i64,
+    pub internal: bool,
+    pub terms: Vec<String>,
+}
+
+/// The rows a batch writes last: the audit entries and search documents of the writes
+/// that succeeded.
+#[derive(Debug, Default)]
+pub(crate) struct Tail {
+    pub entries: Vec<AuditEntry>,
+    pub docs: Vec<TextDoc>,
+}
+
+impl Tail {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.docs.is_empty()
+    }
+}
+
+/// A queued write: whether it succeeded, how to answer it, and its tail rows.
+type Job<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, (bool, Deliver, Tail)> + Send>;
+/// Inserts a batch's tail (the engine's SQL, given at start-up).
+pub(crate) type Flush<C> =
+    Arc<dyn for<'c> Fn(&'c mut C, Tail) -> BoxFuture<'c, Result<(), StoreError>> + Send + Sync>;
 
 /// Most writes one transaction carries.
 const MAX_BATCH: usize = 512;
@@ -76,7 +97,10 @@ where
             + Send
             + 'static,
     {
-        self.queue(None, f).await
+        self.queue(None, move |c| {
+            Box::pin(async move { f(c).await.map(|t| (t, Vec::new())) })
+        })
+        .await
     }
 
     /// `write`, recording `entry` in the same transaction when `f` succeeds.
@@ -87,20 +111,48 @@ where
             + Send
             + 'static,
     {
+        self.queue(Some(entry), move |c| {
+            Box::pin(async move { f(c).await.map(|t| (t, Vec::new())) })
+        })
+        .await
+    }
+
+    /// `write_audited` for a write that stores messages: `f` also returns their search
+    /// documents, indexed in the same transaction.
+    pub(crate) async fn write_indexed<T, F>(&self, entry: AuditEntry, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut DB::Connection,
+            ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
+            + Send
+            + 'static,
+    {
         self.queue(Some(entry), f).await
     }
 
     async fn queue<T, F>(&self, entry: Option<AuditEntry>, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut DB::Connection) -> BoxFuture<'c, Result<T, StoreError>>
+        F: for<'c> FnOnce(
+                &'c mut DB::Connection,
+            ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
             + Send
             + 'static,
     {
         let (tx, rx) = oneshot::channel::<Result<T, StoreError>>();
         let job: Job<DB::Connection> = Box::new(move |conn| {
             Box::pin(async move {
-                let result = f(conn).await;
+                let (result, tail) = match f(conn).await {
+                    Ok((t, docs)) => (
+                        Ok(t),
+                        Tail {
+                            entries: entry.into_iter().collect(),
+                            docs,
+                        },
+                    ),
+                    Err(e) => (Err(e), Tail::default()),
+                };
                 let ok = result.is_ok();
                 let deliver: Deliver = Box::new(move |commit_error| {
                     let _ = tx.send(match commit_error {
@@ -108,7 +160,7 @@ where
                         None => result,
                     });
                 });
-                (ok, deliver, entry.filter(|_| ok))
+                (ok, deliver, tail)
             })
         });
         self.jobs
@@ -169,7 +221,7 @@ async fn run<DB>(
             continue;
         }
         let mut delivers = Vec::with_capacity(batch.len());
-        let mut entries = Vec::new();
+        let mut tail = Tail::default();
         let mut last_ok = true;
         let mut broken = None;
         for (i, job) in batch.into_iter().enumerate() {
@@ -185,10 +237,11 @@ async fn run<DB>(
                     break;
                 }
             }
-            let (ok, deliver, entry) = job(&mut *conn).await;
+            let (ok, deliver, rows) = job(&mut *conn).await;
             last_ok = ok;
             delivers.push(deliver);
-            entries.extend(entry);
+            tail.entries.extend(rows.entries);
+            tail.docs.extend(rows.docs);
         }
         if let Some(e) = broken {
             tracing::error!(error = %e, "savepoint failed; rolling the batch back");
@@ -196,9 +249,9 @@ async fn run<DB>(
             delivers.into_iter().for_each(|d| d(Some(&e)));
             continue;
         }
-        // The entries of the writes that stand, after the last write's savepoint is
+        // The tail rows of the writes that stand, after the last write's savepoint is
         // settled (a failed last write is undone first).
-        if !entries.is_empty() {
+        if !tail.is_empty() {
             let settled = if !single && !last_ok {
                 sqlx::raw_sql("ROLLBACK TO SAVEPOINT w")
                     .execute(&mut *conn)
@@ -210,10 +263,10 @@ async fn run<DB>(
             };
             last_ok = true;
             if let Err(e) = match settled {
-                Ok(()) => flush(&mut *conn, entries).await,
+                Ok(()) => flush(&mut *conn, tail).await,
                 Err(e) => Err(e),
             } {
-                tracing::error!(error = %e, "audit entries could not be written; rolling the batch back");
+                tracing::error!(error = %e, "a batch's audit entries or search documents could not be written; rolling it back");
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
                 let msg = e.to_string();
                 delivers.into_iter().for_each(|d| d(Some(&msg)));

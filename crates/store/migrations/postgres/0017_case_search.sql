@@ -5,10 +5,9 @@
 -- GIN index. The store fills it for existing messages right after this file
 -- (`backfill`), in the same transaction.
 CREATE TABLE case_text (
-    id              BIGSERIAL PRIMARY KEY,
-    case_display_id BIGINT NOT NULL,
-    internal        BOOLEAN NOT NULL,
-    terms           TSVECTOR NOT NULL
+    communication_id BIGINT PRIMARY KEY,
+    case_display_id  BIGINT NOT NULL,
+    internal         BOOLEAN NOT NULL,
+    terms            TSVECTOR NOT NULL
 );
 CREATE INDEX case_text_terms ON case_text USING GIN (terms);
-CREATE INDEX case_text_case ON case_text (case_display_id);

@@ -18,7 +18,7 @@ impl Backend {
             &k.submitted_by,
             &cc,
         ]);
-        self.writer.write_audited(audit, move |c| {
+        self.writer.write_indexed(audit, move |c| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -79,7 +79,7 @@ impl Backend {
                         insert_target(c, display_id, t).await?;
                     }
                     let comm =
-                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at, &terms).await?;
+                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
                     let set = match &new.files {
                         Some(files) => Some(store_files(c, files).await?.0),
                         None => new.attachment_set.clone(),
@@ -97,7 +97,8 @@ impl Backend {
                             minutes: t.minutes,
                             due: t.due,
                         });
-                    Ok(Case {
+                    let doc = crate::writer::TextDoc { communication: comm, case: display_id, internal: false, terms };
+                    let case = Case {
                         display_id,
                         sla_due: next.map(|r| r.due),
                         sla_target: next.map(|r| r.kind),
@@ -106,7 +107,8 @@ impl Backend {
                         awaiting_since: Some(k.created),
                         first_response,
                         ..new.case
-                    })
+                    };
+                    Ok((case, vec![doc]))
                 })
             })
             .await

@@ -190,7 +190,12 @@ impl Backend {
                 write.clone(),
                 writers,
                 begin_sql(),
-                std::sync::Arc::new(|c: &mut Conn, entries| Box::pin(insert_audit_rows(c, entries))),
+                std::sync::Arc::new(|c: &mut Conn, tail: crate::writer::Tail| {
+                    Box::pin(async move {
+                        insert_audit_rows(c, tail.entries).await?;
+                        insert_text_rows(c, tail.docs).await
+                    })
+                }),
             ),
             read,
         };
@@ -233,7 +238,7 @@ impl Backend {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *c).await?;
                     // Steps no SQL file can take: the search index's terms are cut in Rust.
                     if *version == 17 {
-                        backfill_case_text(c).await?;
+                        backfill_case_text(c).await.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
                     }
                     sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
                         .bind(*version)

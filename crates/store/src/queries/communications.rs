@@ -32,8 +32,6 @@ async fn attach_set(
     Ok(())
 }
 
-/// Stores a message and indexes it for search: `terms` are the message's and its case's
-/// (`tierdesk_core::search::document`).
 async fn insert_communication(
     c: &mut Conn,
     display_id: i64,
@@ -41,7 +39,6 @@ async fn insert_communication(
     submitted_by: &str,
     (from_support, internal): (bool, bool),
     at_us: i64,
-    terms: &[String],
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
         "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
@@ -55,7 +52,6 @@ async fn insert_communication(
     .bind(at_us)
     .fetch_one(&mut *c)
     .await?;
-    index_text(c, display_id, internal, terms).await?;
     Ok(row.try_get("id")?)
 }
 
@@ -213,7 +209,7 @@ impl Backend {
     pub async fn add_communication(&self, new: NewCommunication, audit: AuditEntry) -> Result<(), StoreError> {
         // Cut outside the write: the writer's transaction is the scarce resource.
         let body_terms = tierdesk_core::search::terms(&new.body);
-        self.writer.write_audited(audit, move |c| {
+        self.writer.write_indexed(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
@@ -238,9 +234,14 @@ impl Backend {
                         &new.submitted_by,
                         (new.from_support, new.internal),
                         at,
-                        &terms,
                     )
                     .await?;
+                    let doc = crate::writer::TextDoc {
+                        communication: comm,
+                        case: turn.display_id,
+                        internal: new.internal,
+                        terms,
+                    };
                     // Files posted with the message are stored with it, in this transaction.
                     let set = match &new.files {
                         Some(files) => Some(store_files(c, files).await?.0),
@@ -251,7 +252,8 @@ impl Backend {
                     }
                     let author = if new.from_support { Author::Support } else { Author::Customer };
                     let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up);
-                    apply_changes(c, &turn, &changes, at).await
+                    apply_changes(c, &turn, &changes, at).await?;
+                    Ok(((), vec![doc]))
                 })
             })
             .await

@@ -3,24 +3,46 @@
 // `tierdesk_core::search` verbatim and match all of a query's terms within one document
 // (a message, with its case's subject).
 
-/// Indexes one message: `terms` are its case's subject's and its own (and for an opening
-/// message, the account, case id and people's), from `tierdesk_core::search`.
-async fn index_text(c: &mut Conn, display_id: i64, internal: bool, terms: &[String]) -> Result<(), sqlx::Error> {
-    if terms.is_empty() {
-        return Ok(());
-    }
-    let sql = match DIALECT {
-        Dialect::Sqlite => "INSERT INTO case_text (terms, case_display_id, internal) VALUES ($1, $2, $3)",
-        Dialect::Postgres => {
-            "INSERT INTO case_text (terms, case_display_id, internal) VALUES (CAST($1 AS tsvector), $2, $3)"
+/// Documents per statement: SQLite takes at most 32,766 bound values.
+const TEXT_ROWS_PER_INSERT: usize = 500;
+
+/// Indexes a batch's messages (`crate::writer::TextDoc`: a message's terms, its case's
+/// subject's and, for an opening message, the account, case id and people's), in as few
+/// statements as the batch needs. SQLite's index holds the terms alone, under the
+/// message's id (its case and visibility are the message's row); PostgreSQL's row carries
+/// them.
+async fn insert_text_rows(c: &mut Conn, docs: Vec<crate::writer::TextDoc>) -> Result<(), StoreError> {
+    let docs: Vec<_> = docs.into_iter().filter(|d| !d.terms.is_empty()).collect();
+    for chunk in docs.chunks(TEXT_ROWS_PER_INSERT) {
+        let sql = match DIALECT {
+            Dialect::Sqlite => format!(
+                "INSERT INTO case_text (rowid, terms) VALUES {}",
+                (0..chunk.len())
+                    .map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Dialect::Postgres => format!(
+                "INSERT INTO case_text (communication_id, case_display_id, internal, terms) VALUES {}",
+                (0..chunk.len())
+                    .map(|i| {
+                        let n = i * 4;
+                        format!("(${}, ${}, ${}, CAST(${} AS tsvector))", n + 1, n + 2, n + 3, n + 4)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for d in chunk {
+            q = q.bind(d.communication);
+            if DIALECT == Dialect::Postgres {
+                q = q.bind(d.case).bind(d.internal);
+            }
+            q = q.bind(text_literal(&d.terms, " "));
         }
-    };
-    sqlx::query(sql)
-        .bind(text_literal(terms, " "))
-        .bind(display_id)
-        .bind(internal)
-        .execute(&mut *c)
-        .await?;
+        q.execute(&mut *c).await?;
+    }
     Ok(())
 }
 
@@ -44,19 +66,28 @@ fn text_literal(terms: &[String], tsquery_join: &str) -> String {
 /// The condition that a case has a document holding every one of `terms` (staff see
 /// internal notes' too), and its one argument.
 fn text_condition(terms: &[String], with_internal: bool, n: usize) -> (String, Arg) {
-    let visible = if with_internal { "" } else { " AND internal = FALSE" };
-    let matches = match DIALECT {
-        Dialect::Sqlite => format!("case_text MATCH ${n}"),
-        Dialect::Postgres => format!("terms @@ CAST(${n} AS tsquery)"),
+    let condition = match (DIALECT, with_internal) {
+        (Dialect::Sqlite, true) => format!(
+            "display_id IN (SELECT m.case_display_id FROM case_text t \
+             JOIN communications m ON m.id = t.rowid WHERE case_text MATCH ${n})"
+        ),
+        (Dialect::Sqlite, false) => format!(
+            "display_id IN (SELECT m.case_display_id FROM case_text t \
+             JOIN communications m ON m.id = t.rowid WHERE case_text MATCH ${n} AND m.internal = FALSE)"
+        ),
+        (Dialect::Postgres, true) => {
+            format!("display_id IN (SELECT case_display_id FROM case_text WHERE terms @@ CAST(${n} AS tsquery))")
+        }
+        (Dialect::Postgres, false) => format!(
+            "display_id IN (SELECT case_display_id FROM case_text \
+             WHERE terms @@ CAST(${n} AS tsquery) AND internal = FALSE)"
+        ),
     };
-    (
-        format!("display_id IN (SELECT case_display_id FROM case_text WHERE {matches}{visible})"),
-        Arg::S(text_literal(terms, " & ")),
-    )
+    (condition, Arg::S(text_literal(terms, " & ")))
 }
 
 /// Fills the index for the messages already stored (migration 17), a chunk at a time.
-async fn backfill_case_text(c: &mut Conn) -> Result<(), sqlx::Error> {
+async fn backfill_case_text(c: &mut Conn) -> Result<(), StoreError> {
     let mut after = 0_i64;
     loop {
         let rows = sqlx::query(
@@ -73,6 +104,7 @@ async fn backfill_case_text(c: &mut Conn) -> Result<(), sqlx::Error> {
             return Ok(());
         };
         after = last.try_get("id")?;
+        let mut docs = Vec::with_capacity(rows.len());
         for r in &rows {
             let id: i64 = r.try_get("id")?;
             let body: String = r.try_get("body")?;
@@ -85,7 +117,13 @@ async fn backfill_case_text(c: &mut Conn) -> Result<(), sqlx::Error> {
             }
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             let terms = tierdesk_core::search::document(&parts);
-            index_text(c, r.try_get("case_display_id")?, r.try_get("internal")?, &terms).await?;
+            docs.push(crate::writer::TextDoc {
+                communication: id,
+                case: r.try_get("case_display_id")?,
+                internal: r.try_get("internal")?,
+                terms,
+            });
         }
+        insert_text_rows(c, docs).await?;
     }
 }
