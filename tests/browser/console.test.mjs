@@ -295,11 +295,23 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
 
   await page.click("text=RDS failover takes 10 minutes");
   assert.match(await page.textContent("#sla"), /First response due/);
+  // The engineer's page names the case's service, type, language, cc and opener.
+  assert.match(await page.textContent("#customer"), /Opened by.*Service and category.*Type.*Language of the case/s);
+  // Reply and internal note are two modes of the composer, and look it.
+  assert.equal(await page.isChecked("#kind-reply"), true, "a reply is the default");
+  await page.check("#kind-note");
+  assert.match(await page.textContent("#send"), /Save internal note/);
+  const noteColour = await page.$eval("#body", (el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(noteColour, "rgb(255, 255, 255)", "the note's text box stands out");
   await page.fill("#body", "Multi-AZ standby was in another subnet group; check with the customer.");
-  await page.click("text=Add internal note");
+  await page.click("#send");
+  assert.match(await page.textContent("article.internal"), /subnet group/);
   await page.fill("#body", "The failover waited on DNS TTL; we are checking the parameter group.");
-  await page.click("text=Reply to customer");
+  assert.equal(await page.isChecked("#kind-reply"), true, "after a note, the composer is back to replies");
+  assert.match(await page.textContent("#send"), /Send reply to customer/);
+  await page.click("#send");
   assert.match(await page.textContent("#sla"), /First response at/);
+  assert.match(await page.textContent("article.support"), /parameter group/);
   await page.selectOption("#new_status", "pending-customer-action");
   await page.click("text=Set status");
   assert.equal(await page.textContent("#status"), "pending-customer-action");
@@ -498,7 +510,7 @@ test("a customer opens a case with a service, language, cc and three 5 MB attach
   // The engineer answers with a file of their own; the customer gets it.
   await engineer.fill("#body", "Run the attached script on the instance and send us its output.");
   await engineer.setInputFiles("#agent-attachments", [file("collect.sh", 200, 35)]);
-  await engineer.click("text=Reply to customer");
+  await engineer.click("#send");
   assert.equal(await engineer.locator(".attachments a").count(), 5);
   await engineer.close();
   await page.reload();

@@ -2,7 +2,11 @@
 // with data-confirm="question" is sent only when the person agrees. Without scripts the
 // action goes through as before.
 document.addEventListener("submit", (event) => {
-  const question = event.submitter?.dataset.confirm ?? event.target.dataset.confirm;
+  // A status form asks only when the status chosen is "resolved".
+  const resolving = event.target.dataset.confirmResolve &&
+    event.target.querySelector("select[name=status]")?.value === "resolved";
+  const question = event.submitter?.dataset.confirm ?? event.target.dataset.confirm ??
+    (resolving ? event.target.dataset.confirmResolve : undefined);
   if (question && !window.confirm(question)) {
     event.preventDefault();
   }

@@ -124,6 +124,8 @@ pub(super) struct MessageView {
     pub who: String,
     pub when: String,
     pub body: String,
+    /// Written by support (the conversation sets support's and the customer's apart).
+    pub support: bool,
     pub internal: bool,
     pub attachments: Vec<AttachmentRef>,
 }
@@ -430,6 +432,7 @@ async fn conversation(
             who: m.submitted_by,
             when: v.when(m.created),
             body: m.body,
+            support: m.from_support,
             internal: m.internal,
             attachments: m.attachments,
         }));
@@ -494,21 +497,7 @@ async fn show(
                 ],
             )
         });
-    let service = st
-        .app
-        .services
-        .services
-        .iter()
-        .find(|s| s.code == case.service_code)
-        .map(|s| {
-            let category = s
-                .categories
-                .iter()
-                .find(|c| c.code == case.category_code)
-                .map_or(case.category_code.as_str(), |c| c.name.as_str());
-            format!("{} / {category}", s.name)
-        })
-        .unwrap_or_else(|| format!("{} / {}", case.service_code, case.category_code));
+    let service = service_name(&st, &case);
     render(
         StatusCode::OK,
         &CasePage {
@@ -531,6 +520,24 @@ async fn show(
             escalation,
         },
     )
+}
+
+/// A case's service and category by name ("Amazon EC2 (Linux) / General guidance").
+pub(super) fn service_name(st: &AppState, case: &tierdesk_core::records::Case) -> String {
+    st.app
+        .services
+        .services
+        .iter()
+        .find(|s| s.code == case.service_code)
+        .map(|s| {
+            let category = s
+                .categories
+                .iter()
+                .find(|c| c.code == case.category_code)
+                .map_or(case.category_code.as_str(), |c| c.name.as_str());
+            format!("{} / {category}", s.name)
+        })
+        .unwrap_or_else(|| format!("{} / {}", case.service_code, case.category_code))
 }
 
 /// What the case page's reply form posts (resolve and escalate post only the token).

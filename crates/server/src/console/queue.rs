@@ -89,6 +89,12 @@ struct CasePage {
     severity: String,
     status: &'static str,
     assignee: String,
+    /// Service and category, type, case language, cc and who opened it.
+    service: String,
+    issue_type: String,
+    language: String,
+    cc: String,
+    opened_by: String,
     clock: super::clock::ClockView,
     breached: bool,
     /// "The customer has waited ... for an answer" when they have.
@@ -412,6 +418,18 @@ async fn case_page(
                 .map(|a| (a.id.clone(), a.name.clone()))
                 .collect(),
             clock: super::clock::view(v, c, sla.now),
+            service: super::cases::service_name(st, c),
+            issue_type: match c.issue_type.as_str() {
+                "technical" => l.t("Technical").to_string(),
+                "customer-service" => l.t("Account and billing").to_string(),
+                other => other.to_string(),
+            },
+            language: tierdesk_core::account::CASE_LANGUAGES
+                .iter()
+                .find(|(code, _, _)| *code == c.language)
+                .map_or_else(|| c.language.clone(), |(_, _, native)| native.to_string()),
+            cc: c.cc_emails.join(", "),
+            opened_by: c.submitted_by.clone(),
             breached: sla.breached(),
             awaiting: c.awaiting_since.map(|t| {
                 l.fill(
@@ -430,6 +448,7 @@ async fn case_page(
                     who: m.submitted_by,
                     when: v.when(m.created),
                     body: m.body,
+                    support: m.from_support,
                     internal: m.internal,
                     attachments: m.attachments,
                 })
