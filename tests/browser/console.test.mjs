@@ -39,7 +39,7 @@ async function freePort() {
 }
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(join(artifacts, "pages"), { recursive: true });
   for (const [id, plan] of [["310000000001", "aws.business"], ["310000000002", "aws.business_plus"],
                             ["310000000003", "aliyun.business"]]) {
     // The first account keeps New York time: customers see times in their account's zone.
@@ -57,6 +57,9 @@ before(async () => {
     "--email", "other@example.com", "--name", "Other Customer", "--password-stdin");
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000003",
     "--email", "li@example.com", "--name", "Li Wei", "--password-stdin");
+  // A second user of the Alibaba account: sign-ins are limited per email a minute.
+  cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000003",
+    "--email", "wen@example.com", "--name", "Wen Zhao", "--password-stdin");
   cli("agent", "create", "--email", "root@support.example.com", "--name", "Root Admin", "--role", "admin");
   cliWithInput("admin password 2026\n", "agent", "set-password", "--email", "root@support.example.com", "--password-stdin");
   agentToken = JSON.parse(cli("agent", "create", "--email", "ada@support.example.com", "--name", "Ada Engineer",
@@ -835,7 +838,7 @@ test("the queue and a case page update by themselves; an engineer is notified of
 
 test("an engineer searches every case, resolved and Japanese ones too, at desktop and phone widths", async () => {
   const customer = await browser.newPage();
-  await signIn(customer, "li@example.com", "correct horse battery");
+  await signIn(customer, "wen@example.com", "correct horse battery");
   await customer.goto(`${base}/console/cases/new`);
   await customer.fill("#subject", "本番環境のデータベースが停止しました");
   await chooseSeverity(customer, "normal");
@@ -863,4 +866,64 @@ test("an engineer searches every case, resolved and Japanese ones too, at deskto
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
     await page.close();
   }
+});
+
+test("every page fits a 390 px phone without sideways scrolling, and is photographed at both widths", async () => {
+  const roles = [
+    ["mei@example.com", "correct horse battery", ["/console", "/console/plan", "/console/cases", "/console/cases/new",
+      "/console/invoices", "/console/activity", "/console/advisor", "/console/settings", "first-case"]],
+    ["ada@support.example.com", "engineer password 1", ["/console/queue", "/console/search?q=payments", "/console/sla",
+      "first-queue-case"]],
+    ["root@support.example.com", "admin password 2026", ["/console/accounts", "/console/accounts/310000000001",
+      "/console/admin/agents", "/console/admin/plans", "/console/activity", "/console/invoices", "/console/no-such-page"]],
+  ];
+  const wide = [];
+  for (const [email, password, paths] of roles) {
+    for (const [width, height] of [[1366, 900], [390, 844]]) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await signIn(page, email, password);
+      for (let path of paths) {
+        if (path === "first-case") {
+          await page.goto(`${base}/console/cases`);
+          path = await page.locator("#cases a").first().getAttribute("href");
+        } else if (path === "first-queue-case") {
+          await page.goto(`${base}/console/queue`);
+          path = await page.locator("#queue a").first().getAttribute("href");
+        }
+        await page.goto(`${base}${path}`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (width === 390 && overflow > 0) wide.push(`${path} (${email.split("@")[0]}): ${overflow}px`);
+        const name = path.replace(/^\/console\/?/, "").replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "") || "home";
+        const role = email.split("@")[0];
+        await page.screenshot({ path: join(artifacts, "pages", `${role}-${name}-${width}.png`), fullPage: true });
+      }
+      await page.close();
+    }
+  }
+  const signInPage = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await signInPage.goto(`${base}/console/sign-in`);
+  await signInPage.screenshot({ path: join(artifacts, "pages", "sign-in-390.png"), fullPage: true });
+  await signInPage.close();
+  assert.deepEqual(wide, [], `pages that scroll sideways at 390 px:\n${wide.join("\n")}`);
+});
+
+test("the browser's time zone is offered until a zone is chosen; the zone list is searchable and shows offsets", async () => {
+  const context = await browser.newContext({ timezoneId: "Asia/Tokyo" });
+  const page = await context.newPage();
+  await signIn(page, "other@example.com", "correct horse battery");
+  await page.goto(`${base}/console/cases`);
+  const offer = page.locator("#zone-offer");
+  await offer.waitFor();
+  assert.match(await offer.textContent(), /Times are shown in UTC; your browser is in Asia\/Tokyo/);
+  await offer.locator("button").click();
+  await page.goto(`${base}/console/cases`);
+  assert.equal(await page.locator("#zone-offer").isVisible(), false, "a chosen zone is not offered again");
+  assert.match(await page.textContent("#cases"), /JST/);
+  await page.goto(`${base}/console/settings`);
+  assert.equal(await page.inputValue("#timezone"), "Asia/Tokyo");
+  assert.match(await page.locator("#timezone option[value='Asia/Kolkata']").textContent(), /UTC\+05:30/);
+  await page.fill("#zone-filter", "berlin");
+  assert.equal(await page.inputValue("#timezone"), "Europe/Berlin");
+  await page.screenshot({ path: join(artifacts, "settings-zones.png"), fullPage: true });
+  await context.close();
 });

@@ -529,6 +529,18 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Response time", "応答期限"),
     ("Turn on notifications", "通知を有効にする"),
     (
+        "Find a zone: Tokyo, Berlin, +05:30",
+        "タイムゾーンを検索：Tokyo、Berlin、+05:30",
+    ),
+    (
+        "Times are shown in {0}; your browser is in {1}.",
+        "時刻は {0} で表示しています。ブラウザは {1} です。",
+    ),
+    (
+        "Show times in my browser's zone",
+        "ブラウザのタイムゾーンで表示する",
+    ),
+    (
         "How is your business affected?",
         "ビジネスへの影響はどの程度ですか？",
     ),

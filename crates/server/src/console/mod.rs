@@ -115,6 +115,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "assistant.js" => include_str!("../../static/assistant.js"),
         "confirm.js" => include_str!("../../static/confirm.js"),
         "live.js" => include_str!("../../static/live.js"),
+        "zone.js" => include_str!("../../static/zone.js"),
         "favicon.svg" => {
             return (
                 [
@@ -139,6 +140,8 @@ async fn static_file(Path(file): Path<String>) -> Response {
 
 /// What the header shows for a signed-in person.
 struct Nav {
+    /// Set while the person has chosen no time zone: the browser's is offered.
+    zone_offer: Option<ZoneOffer>,
     name: String,
     role: String,
     csrf: String,
@@ -163,9 +166,18 @@ impl Nav {
     }
 }
 
+/// The zone a page shows times in while the person has chosen none, and their language
+/// setting (kept when they take the browser's zone).
+#[derive(Clone)]
+struct ZoneOffer {
+    shown: String,
+    ui_language: String,
+}
+
 /// A signed-in person's visit: who, their session, and how they read the console.
 #[derive(Clone)]
 struct Visit {
+    zone_offer: Option<ZoneOffer>,
     session: Session,
     person: Person,
     l: Lang,
@@ -241,6 +253,7 @@ impl Visit {
             ),
         };
         Nav {
+            zone_offer: self.zone_offer.clone(),
             name,
             role,
             csrf: self.session.csrf.clone(),
@@ -381,7 +394,8 @@ struct SettingsPage {
     timezone: String,
     /// What "" means for this person.
     default_zone: String,
-    zones: Vec<String>,
+    /// (zone, its offset now)
+    zones: Vec<(String, String)>,
     saved: bool,
     /// The password was just changed.
     password_changed: bool,
@@ -777,6 +791,11 @@ async fn signed_in(
         attachment_limits: attachment_limits(st),
         l: Lang::choose(prefs.ui_language.as_deref(), accept),
         tz: tierdesk_core::time::zone(&zone),
+        // Until the person chooses a zone, pages offer the browser's (`static/zone.js`).
+        zone_offer: prefs.timezone.is_none().then(|| ZoneOffer {
+            shown: zone.clone(),
+            ui_language: prefs.ui_language.clone().unwrap_or_default(),
+        }),
         session,
         person,
     })
@@ -1090,7 +1109,11 @@ async fn advisor(
     render(StatusCode::OK, &page)
 }
 
-fn settings_page(v: &Visit, prefs: &tierdesk_core::records::Preferences) -> SettingsPage {
+fn settings_page(
+    st: &AppState,
+    v: &Visit,
+    prefs: &tierdesk_core::records::Preferences,
+) -> SettingsPage {
     SettingsPage {
         nav: Some(v.nav()),
         l: v.l,
@@ -1098,7 +1121,7 @@ fn settings_page(v: &Visit, prefs: &tierdesk_core::records::Preferences) -> Sett
         ui_language: prefs.ui_language.clone().unwrap_or_default(),
         timezone: prefs.timezone.clone().unwrap_or_default(),
         default_zone: default_zone(&v.person),
-        zones: zone_names(),
+        zones: zone_names(st.app.clock.now()),
         saved: false,
         password_changed: false,
         error: None,
@@ -1106,12 +1129,20 @@ fn settings_page(v: &Visit, prefs: &tierdesk_core::records::Preferences) -> Sett
     }
 }
 
-/// Every IANA zone name the bundled database knows, sorted.
-fn zone_names() -> Vec<String> {
-    let mut zones: Vec<String> = jiff::tz::db()
+/// Every IANA zone name the bundled database knows, sorted, each with its offset from
+/// UTC now (`Asia/Tokyo`, `UTC+09:00`).
+fn zone_names(now: jiff::Timestamp) -> Vec<(String, String)> {
+    let mut zones: Vec<(String, String)> = jiff::tz::db()
         .available()
         .map(|n| n.as_str().to_string())
         .filter(|n| n.contains('/') || n == "UTC")
+        .map(|n| {
+            let offset = tierdesk_core::time::zone(&n).to_offset(now);
+            let secs = offset.seconds();
+            let sign = if secs < 0 { '-' } else { '+' };
+            let (h, m) = (secs.abs() / 3600, secs.abs() % 3600 / 60);
+            (n, format!("UTC{sign}{h:02}:{m:02}"))
+        })
         .collect();
     zones.sort();
     zones
@@ -1131,7 +1162,7 @@ async fn settings(
 ) -> Response {
     match st.app.preferences(&v.session.email).await {
         Ok(p) => {
-            let mut page = settings_page(&v, &p);
+            let mut page = settings_page(&st, &v, &p);
             page.saved = q.saved.as_deref() == Some("1");
             page.password_changed = q.password.as_deref() == Some("changed");
             render(StatusCode::OK, &page)
@@ -1163,6 +1194,7 @@ async fn save_settings(
         Ok(_) => Redirect::to("/console/settings?saved=1").into_response(),
         Err(e) if crate::errors::is_refusal(&e) => {
             let mut page = settings_page(
+                &st,
                 &v,
                 &tierdesk_core::records::Preferences {
                     ui_language: Some(language),
@@ -1221,7 +1253,7 @@ async fn change_password(
     };
     match st.app.preferences(&v.session.email).await {
         Ok(p) => {
-            let mut page = settings_page(&v, &p);
+            let mut page = settings_page(&st, &v, &p);
             page.password_error = problem;
             render(StatusCode::BAD_REQUEST, &page)
         }
