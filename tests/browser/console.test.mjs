@@ -459,16 +459,17 @@ test("a customer opens a case with a service, language, cc and three 5 MB attach
   await page.fill("#subject", "Instance fails status checks after reboot");
   await page.fill("#body", "i-0abc in ap-northeast-1 fails its status checks since 10:02 JST after a reboot. Logs attached.");
   await page.fill("#cc", "ops@example.com, sre@example.com");
-  // Four files are one too many: the form comes back with the reason, nothing opened.
+  // Four files are one too many: said as they are chosen, before any upload; the form
+  // waits with what was typed.
   const file = (name, size, fill) => ({ name, mimeType: "application/octet-stream", buffer: Buffer.alloc(size, fill) });
   await page.setInputFiles("#attachments", [file("a.log", 10, 97), file("b.log", 10, 98), file("c.log", 10, 99), file("d.log", 10, 100)]);
+  assert.equal(await page.textContent(".file-error"), "At most 3 files at a time.");
   await page.click("text=Open case");
-  assert.match(await page.textContent("[role=alert]"), /at most 3 attachments/);
+  assert.equal(new URL(page.url()).pathname, "/console/cases/new");
   assert.equal(await page.inputValue("#subject"), "Instance fails status checks after reboot", "the form keeps what was typed");
-  // A file over 5 MB is refused too.
+  // A file over 5 MB is named with its size, in MB.
   await page.setInputFiles("#attachments", [file("big.bin", 5 * MB + 1, 1)]);
-  await page.click("text=Open case");
-  assert.match(await page.textContent("[role=alert]"), /limit is 5242880 bytes/);
+  assert.equal(await page.textContent(".file-error"), "big.bin is 5.1 MB; each file may be at most 5 MB.");
   // Three files of up to 5 MB each open the case.
   await page.setInputFiles("#attachments", [file("console.log", 5 * MB, 65), file("dmesg.txt", 2 * MB, 66), file("ステータス.png", 1000, 67)]);
   await page.click("text=Open case");
@@ -489,6 +490,13 @@ test("a customer opens a case with a service, language, cc and three 5 MB attach
   await page.setInputFiles("#reply-attachments", [file("later.log", 100, 68)]);
   await page.click("text=Send reply");
   assert.deepEqual(await page.locator(".attachments a").allTextContents(), ["console.log", "dmesg.txt", "ステータス.png", "later.log"]);
+  // Each file says its size and kind; the image is drawn in the page, served as an image.
+  assert.match(await page.locator(".attachments li").nth(0).textContent(), /\(5\.0 MB, LOG file\)/);
+  assert.equal(await page.locator("img.preview").count(), 1);
+  const preview = await page.request.get(new URL(await page.getAttribute("img.preview", "src"), base).href);
+  assert.equal(preview.headers()["content-type"], "image/png");
+  assert.match(preview.headers()["content-disposition"], /^inline/);
+  assert.equal(preview.headers()["x-content-type-options"], "nosniff");
 
   // Another account cannot fetch the attachment by its URL.
   const href = await links.first().getAttribute("href");
@@ -573,9 +581,20 @@ test("a Japanese browser gets the console in Japanese; settings choose the langu
   await chooseSeverity(page, "normal");
   await page.fill("#body", "ap-northeast-1 の i-0abc のログです。");
   const tiny = (name) => ({ name, mimeType: "text/plain", buffer: Buffer.from("x") });
+  // Too many files are named before anything is uploaded, and the form waits.
   await page.setInputFiles("#attachments", ["1", "2", "3", "4"].map((n) => tiny(`${n}.log`)));
+  assert.equal(await page.textContent(".file-error"), "一度に添付できるのは 3 個までです。");
   await page.click("form[data-assistant] button[type=submit]");
-  assert.equal(await page.textContent("[role=alert]"), "添付できるのは 3 個まで、各 5 MB までです。");
+  assert.equal(new URL(page.url()).pathname, "/console/cases/new");
+  // A file over 5 MB is named with its size.
+  await page.setInputFiles("#attachments", [{ name: "huge.log", mimeType: "text/plain", buffer: Buffer.alloc(6 * 1024 * 1024, 65) }]);
+  assert.equal(await page.textContent(".file-error"), "huge.log は 6.0 MB です。1 ファイルは 5 MB までです。");
+  // The server says the same when a browser lets it through.
+  await page.evaluate(() => document.querySelector("#attachments").setCustomValidity(""));
+  await page.setInputFiles("#attachments", ["1", "2", "3", "4"].map((n) => tiny(`${n}.log`)));
+  await page.evaluate(() => document.querySelector("#attachments").setCustomValidity(""));
+  await page.click("form[data-assistant] button[type=submit]");
+  assert.equal(await page.textContent("p.error[role=alert]:not(.file-error)"), "添付できるのは 3 個まで、各 5 MB までです。");
   await page.goto(`${base}/console/settings`);
   await page.selectOption("#timezone", "Asia/Tokyo");
   await page.selectOption("#ui_language", "en");

@@ -356,6 +356,7 @@ pub struct Communication {
 pub struct AttachmentRef {
     pub attachment_id: String,
     pub file_name: String,
+    pub size_bytes: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

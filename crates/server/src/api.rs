@@ -595,6 +595,7 @@ mod tests {
                 attachments: vec![AttachmentRef {
                     attachment_id: "att-1".into(),
                     file_name: "log.txt".into(),
+                    size_bytes: 120,
                 }],
             }
         }

@@ -127,7 +127,40 @@ pub(super) struct MessageView {
     /// Written by support (the conversation sets support's and the customer's apart).
     pub support: bool,
     pub internal: bool,
-    pub attachments: Vec<AttachmentRef>,
+    pub attachments: Vec<FileView>,
+}
+
+/// An attached file as a conversation lists it: name, size and kind in words, and whether
+/// it is an image drawn in the page.
+pub(super) struct FileView {
+    pub id: String,
+    pub name: String,
+    /// "1.2 MB, PNG image"
+    pub about: String,
+    pub image: bool,
+}
+
+impl FileView {
+    pub(super) fn of(l: Lang, a: AttachmentRef) -> Self {
+        let kind = a
+            .file_name
+            .rsplit_once('.')
+            .map(|(_, ext)| ext.to_ascii_uppercase())
+            .filter(|e| !e.is_empty() && e.len() <= 8);
+        let image = preview_type(&a.file_name).is_some();
+        let size = l.bytes(a.size_bytes);
+        let about = match (kind, image) {
+            (Some(k), true) => l.fill("{0}, {1} image", &[&size, &k]),
+            (Some(k), false) => l.fill("{0}, {1} file", &[&size, &k]),
+            (None, _) => size,
+        };
+        Self {
+            id: a.attachment_id,
+            name: a.file_name,
+            about,
+            image,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -150,6 +183,7 @@ struct CasePage {
     /// Where the conversation's attachments download from.
     attachment_base: String,
     max_files: usize,
+    max_mb: usize,
     /// On plans with urgent escalations, while the case is open: the offer, with this
     /// month's escalations left.
     escalation: Option<String>,
@@ -199,12 +233,14 @@ async fn list(
     match st.app.search_cases(&caller, search).await {
         Ok((cases, next)) => {
             page.more = next.map(|token| {
-                form_urlencoded::Serializer::new(String::new())
-                    .append_pair("q", &page.q)
-                    .append_pair("status", &page.status)
-                    .append_pair("severity", &page.severity)
-                    .append_pair("after", &token)
-                    .finish()
+                super::next_page(
+                    &[
+                        ("q", Some(&page.q)),
+                        ("status", Some(&page.status)),
+                        ("severity", Some(&page.severity)),
+                    ],
+                    &token,
+                )
             });
             page.cases = cases
                 .iter()
@@ -428,13 +464,19 @@ async fn conversation(
                 },
             )
             .await?;
-        messages.extend(items.into_iter().map(|m| MessageView {
-            who: m.submitted_by,
-            when: v.when(m.created),
-            body: m.body,
-            support: m.from_support,
-            internal: m.internal,
-            attachments: m.attachments,
+        messages.extend(items.into_iter().map(|m| {
+            MessageView {
+                who: m.submitted_by,
+                when: v.when(m.created),
+                body: m.body,
+                support: m.from_support,
+                internal: m.internal,
+                attachments: m
+                    .attachments
+                    .into_iter()
+                    .map(|a| FileView::of(v.l, a))
+                    .collect(),
+            }
         }));
         match next {
             Some(t) => token = Some(t),
@@ -517,6 +559,7 @@ async fn show(
             messages,
             attachment_base: format!("/console/cases/{id}/attachments"),
             max_files: st.app.limits.attachments_per_set,
+            max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
             escalation,
         },
     )
@@ -590,18 +633,51 @@ async fn act(
 
 /// An attachment as a download, never rendered inline (it is the customer's file, of
 /// any type).
-pub(super) fn attachment_response(file_name: &str, data: Vec<u8>) -> Response {
+/// The image types a conversation previews inline, by file name: raster formats a
+/// browser only draws (never SVG, which can carry script).
+pub(super) fn preview_type(file_name: &str) -> Option<&'static str> {
+    let ext = file_name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => Some("image/png"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "gif" => Some("image/gif"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// What a download query may ask: `?preview=1` for an image drawn in the page.
+#[derive(Deserialize, Default)]
+pub(super) struct DownloadQuery {
+    preview: Option<String>,
+}
+
+impl DownloadQuery {
+    pub(super) fn preview(&self) -> bool {
+        self.preview.as_deref() == Some("1")
+    }
+}
+
+/// A file as a download, or (`preview`, for the raster images of [`preview_type`]) as an
+/// image the conversation draws. Either way the browser may not sniff another type.
+pub(super) fn attachment_response(file_name: &str, data: Vec<u8>, preview: bool) -> Response {
     let encoded: String = form_urlencoded::byte_serialize(file_name.as_bytes())
         .collect::<String>()
         .replace('+', "%20");
+    let image = preview_type(file_name).filter(|_| preview);
     let mut r = (StatusCode::OK, data).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
+        HeaderValue::from_static(image.unwrap_or("application/octet-stream")),
     );
+    let disposition = if image.is_some() {
+        "inline"
+    } else {
+        "attachment"
+    };
     if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"download\"; filename*=UTF-8''{encoded}"
+        "{disposition}; filename=\"download\"; filename*=UTF-8''{encoded}"
     )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -617,9 +693,10 @@ async fn download(
     State(st): State<AppState>,
     CustomerVisit(v, caller): CustomerVisit,
     Path((_case, attachment)): Path<(String, String)>,
+    Query(q): Query<DownloadQuery>,
 ) -> Response {
     match st.app.describe_attachment(&caller, Some(attachment)).await {
-        Ok(a) => attachment_response(&a.file_name, a.data),
+        Ok(a) => attachment_response(&a.file_name, a.data, q.preview()),
         Err(e) => v.failure(&e),
     }
 }

@@ -110,6 +110,23 @@ impl Lang {
 }
 
 impl Lang {
+    /// A file's size: `850 bytes`, `12 KB`, `4.8 MB`.
+    pub fn bytes(self, n: i64) -> String {
+        const KB: i64 = 1024;
+        const MB: i64 = 1024 * 1024;
+        let n = n.max(0);
+        if n < KB {
+            self.fill("{0} bytes", &[&n.to_string()])
+        } else if n < MB {
+            format!("{} KB", (n + KB - 1) / KB)
+        } else {
+            // One decimal, rounded up (a file over a limit never reads as the limit), in
+            // integers.
+            let tenths = (n * 10 + MB - 1) / MB;
+            format!("{}.{} MB", tenths / 10, tenths % 10)
+        }
+    }
+
     /// The hours a target counts in: "Monday to Friday 08:00–18:00 Tokyo time
     /// (Asia/Tokyo), except public holidays", or "around the clock".
     pub fn hours(self, hours: Option<&tierdesk_core::catalog::Hours>) -> String {
@@ -192,6 +209,17 @@ pub fn local_time(t: Timestamp, tz: &TimeZone) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn file_sizes_read_as_people_write_them() {
+        assert_eq!(Lang::En.bytes(850), "850 bytes");
+        assert_eq!(Lang::En.bytes(1025), "2 KB");
+        assert_eq!(Lang::En.bytes(5 * 1024 * 1024), "5.0 MB");
+        assert_eq!(Lang::En.bytes(6_291_456), "6.0 MB");
+        assert_eq!(Lang::En.bytes(1_300_000), "1.3 MB");
+        assert_eq!(Lang::En.bytes(5 * 1024 * 1024 + 1), "5.1 MB");
+        assert_eq!(Lang::Ja.bytes(10), "10 バイト");
+    }
 
     #[test]
     fn the_choice_beats_the_browser_and_q_values_decide() {

@@ -528,6 +528,17 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ),
     ("Response time", "応答期限"),
     ("Turn on notifications", "通知を有効にする"),
+    ("{0} bytes", "{0} バイト"),
+    ("{0}, {1} image", "{0}、{1} 画像"),
+    ("{0}, {1} file", "{0}、{1} ファイル"),
+    (
+        "{0} is {1}; each file may be at most {2}.",
+        "{0} は {1} です。1 ファイルは {2} までです。",
+    ),
+    (
+        "At most {0} files at a time.",
+        "一度に添付できるのは {0} 個までです。",
+    ),
     (
         "Find a zone: Tokyo, Berlin, +05:30",
         "タイムゾーンを検索：Tokyo、Berlin、+05:30",

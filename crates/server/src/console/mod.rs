@@ -116,6 +116,7 @@ async fn static_file(Path(file): Path<String>) -> Response {
         "confirm.js" => include_str!("../../static/confirm.js"),
         "live.js" => include_str!("../../static/live.js"),
         "zone.js" => include_str!("../../static/zone.js"),
+        "files.js" => include_str!("../../static/files.js"),
         "favicon.svg" => {
             return (
                 [
@@ -164,6 +165,18 @@ impl Nav {
             self.here == link || self.here.starts_with(&format!("{link}/"))
         }
     }
+}
+
+/// A list page's query string for its next page: the filters it was asked with (those
+/// given) and `after`, the cursor the use case returned.
+fn next_page(filters: &[(&str, Option<&str>)], cursor: &str) -> String {
+    let mut url = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in filters {
+        if let Some(v) = value {
+            url.append_pair(name, v);
+        }
+    }
+    url.append_pair("after", cursor).finish()
 }
 
 /// The zone a page shows times in while the person has chosen none, and their language

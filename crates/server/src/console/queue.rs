@@ -105,6 +105,7 @@ struct CasePage {
     /// TAMs and admins may open the account's page.
     link_account: bool,
     max_files: usize,
+    max_mb: usize,
     /// (id, name) of every agent, to assign the case to.
     agents: Vec<(String, String)>,
     /// The assignee's id, to preselect them.
@@ -307,21 +308,18 @@ async fn queue(
     match st.app.queue(&agent, filter).await {
         Ok((cases, next)) => {
             page.more = next.map(|token| {
-                let mut url = form_urlencoded::Serializer::new(String::new());
-                for (k, v) in [
-                    ("plan", &q.plan),
-                    ("severity", &q.severity),
-                    ("language", &q.language),
-                    ("status", &q.status),
-                    ("assignee", &q.assignee),
-                    ("breaching", &q.breaching),
-                    ("awaiting", &q.awaiting),
-                ] {
-                    if let Some(v) = v {
-                        url.append_pair(k, v);
-                    }
-                }
-                url.append_pair("after", &token).finish()
+                super::next_page(
+                    &[
+                        ("plan", q.plan.as_deref()),
+                        ("severity", q.severity.as_deref()),
+                        ("language", q.language.as_deref()),
+                        ("status", q.status.as_deref()),
+                        ("assignee", q.assignee.as_deref()),
+                        ("breaching", q.breaching.as_deref()),
+                        ("awaiting", q.awaiting.as_deref()),
+                    ],
+                    &token,
+                )
             });
             page.rows = cases
                 .into_iter()
@@ -440,6 +438,7 @@ async fn case_page(
             attachment_base: format!("/console/queue/{id}/attachments"),
             link_account: matches!(agent.role, Role::Tam | Role::Admin),
             max_files: st.app.limits.attachments_per_set,
+            max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
             error,
             draft,
             messages: conversation
@@ -450,7 +449,11 @@ async fn case_page(
                     body: m.body,
                     support: m.from_support,
                     internal: m.internal,
-                    attachments: m.attachments,
+                    attachments: m
+                        .attachments
+                        .into_iter()
+                        .map(|a| super::cases::FileView::of(l, a))
+                        .collect(),
                 })
                 .collect(),
         },
@@ -519,13 +522,14 @@ async fn download(
     State(st): State<AppState>,
     AgentVisit(v, agent): AgentVisit,
     Path((case_id, attachment)): Path<(String, String)>,
+    Query(q): Query<super::cases::DownloadQuery>,
 ) -> Response {
     match st
         .app
         .case_attachment(&agent, &v.who, &case_id, &attachment)
         .await
     {
-        Ok(a) => attachment_response(&a.file_name, a.data),
+        Ok(a) => attachment_response(&a.file_name, a.data, q.preview()),
         Err(e) => v.failure(&e),
     }
 }

@@ -104,13 +104,15 @@ async fn find(
     match st.app.find_cases(&agent, find).await {
         Ok((cases, next)) => {
             page.more = next.map(|token| {
-                form_urlencoded::Serializer::new(String::new())
-                    .append_pair("q", &page.q)
-                    .append_pair("account", &page.account)
-                    .append_pair("status", &page.status)
-                    .append_pair("severity", &page.severity)
-                    .append_pair("after", &token)
-                    .finish()
+                super::next_page(
+                    &[
+                        ("q", Some(&page.q)),
+                        ("account", Some(&page.account)),
+                        ("status", Some(&page.status)),
+                        ("severity", Some(&page.severity)),
+                    ],
+                    &token,
+                )
             });
             page.found = cases
                 .iter()

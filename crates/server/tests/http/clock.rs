@@ -335,16 +335,7 @@ both_engines! {
                 .unwrap();
             let customer = s.visitor(CUSTOMER_EMAIL).await;
             let agent = s.visitor("agent@support.example").await;
-            let r = s.post_form(&customer, "/console/cases/new", &[
-                ("csrf", customer.csrf.as_str()),
-                ("subject", "The payment API answers 503"),
-                ("body", "Production is down."),
-                ("severity", "urgent"),
-                ("service", "amazon-elastic-compute-cloud-linux|general-guidance"),
-                ("issue_type", "technical"),
-            ]).await;
-            assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-            let id = r.header("location").rsplit('/').next().unwrap().to_string();
+            let id = s.open_case(&customer, "urgent", "The payment API answers 503", "Production is down.").await;
             let mut model = Model::opened();
             let mut trail = vec![];
             check_views(&s, &customer, &agent, &id, &model, "opened").await;

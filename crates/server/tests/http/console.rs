@@ -460,7 +460,7 @@ both_engines! {
         // The queue names the assignee and the plan, not their ids.
         let queue = s.get_page(&agent, "/console/queue").await.text();
         let me = s.app.agent_by_email("agent@support.example").await.unwrap();
-        assert!(queue.contains(&format!("<td>{}</td>", me.name)), "{queue}");
+        assert!(queue.contains(&format!("\">{}</td>", me.name)), "{queue}");
         assert!(!queue.contains(&me.id), "{queue}");
         // Asked for action, the customer sees that support waits for them.
         let mine = s.get_page(&customer, &format!("/console/cases/{id}")).await.text();

@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use http_body_util::BodyExt;
 
-use crate::support::{CUSTOMER_EMAIL, Server, Visitor, both_engines};
+use crate::support::{CUSTOMER_EMAIL, Visitor, both_engines};
 
 /// Reads the stream until an event whose data names `kind` arrives (the events read, that
 /// one last), or gives up after a few seconds (`None`).
@@ -34,28 +34,6 @@ async fn next_case_event(body: &mut axum::body::Body, kind: &str) -> Option<Vec<
     }
 }
 
-async fn open_case(s: &Server, v: &Visitor, severity: &str) -> String {
-    let r = s
-        .post_form(
-            v,
-            "/console/cases/new",
-            &[
-                ("csrf", v.csrf.as_str()),
-                ("subject", "Checkout is down"),
-                ("body", "Every payment fails."),
-                ("severity", severity),
-                (
-                    "service",
-                    "amazon-elastic-compute-cloud-linux|general-guidance",
-                ),
-                ("issue_type", "technical"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    r.header("location").rsplit('/').next().unwrap().to_string()
-}
-
 both_engines! {
     async fn open_pages_hear_of_the_cases_their_visitor_may_see(s) {
         let customer = s.visitor(CUSTOMER_EMAIL).await;
@@ -69,7 +47,7 @@ both_engines! {
         tokio::time::sleep(Duration::from_millis(1500)).await;
 
         // A new case of the plan's highest severities: engineers are alerted.
-        let id = open_case(&s, &customer, "critical").await;
+        let id = s.open_case(&customer, "critical", "Checkout is down", "Every payment fails.").await;
         let heard = next_case_event(&mut staff, "case.create").await.expect("the queue hears of a new case");
         let last = heard.last().unwrap();
         assert!(last.contains(&id) && last.contains("\"alert\":true"), "{last}");
@@ -86,7 +64,7 @@ both_engines! {
         let heard = next_case_event(&mut mine, "case.message").await.expect("the customer hears of the reply");
         assert!(heard.iter().all(|e| !e.contains("case.note")), "{heard:?}");
         // A normal-severity case is news, not an alarm.
-        open_case(&s, &customer, "low").await;
+        s.open_case(&customer, "low", "Checkout is down", "Every payment fails.").await;
         let heard = next_case_event(&mut staff, "case.create").await.unwrap();
         assert!(heard.last().unwrap().contains("\"alert\":false"), "{heard:?}");
 

@@ -4,36 +4,14 @@
 
 use axum::http::StatusCode;
 
-use crate::support::{ACCOUNT, CUSTOMER_EMAIL, OTHER_ACCOUNT, Server, both_engines};
-
-async fn open_case(s: &Server, v: &crate::support::Visitor, subject: &str, body: &str) -> String {
-    let r = s
-        .post_form(
-            v,
-            "/console/cases/new",
-            &[
-                ("csrf", v.csrf.as_str()),
-                ("subject", subject),
-                ("body", body),
-                ("severity", "normal"),
-                (
-                    "service",
-                    "amazon-elastic-compute-cloud-linux|general-guidance",
-                ),
-                ("issue_type", "technical"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    r.header("location").rsplit('/').next().unwrap().to_string()
-}
+use crate::support::{ACCOUNT, CUSTOMER_EMAIL, OTHER_ACCOUNT, both_engines};
 
 both_engines! {
     async fn staff_find_cases_by_words_resolved_ones_included(s) {
         let customer = s.visitor(CUSTOMER_EMAIL).await;
         let agent = s.visitor("agent@support.example").await;
-        let first = open_case(&s, &customer, "Payments time out", "The checkout answers 504 after 30 s.").await;
-        let second = open_case(&s, &customer, "本番環境のデータベースが停止", "昨夜から接続できません。").await;
+        let first = s.open_case(&customer, "normal", "Payments time out", "The checkout answers 504 after 30 s.").await;
+        let second = s.open_case(&customer, "normal", "本番環境のデータベースが停止", "昨夜から接続できません。").await;
         // A later message, and a resolution: the case is still found.
         s.post_form(&customer, &format!("/console/cases/{first}/reply"), &[
             ("csrf", customer.csrf.as_str()),

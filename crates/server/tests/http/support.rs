@@ -309,6 +309,35 @@ impl Server {
         self.router.clone().oneshot(req).await.unwrap()
     }
 
+    /// A customer opens a case through the console form; its case id.
+    pub async fn open_case(
+        &self,
+        v: &Visitor,
+        severity: &str,
+        subject: &str,
+        body: &str,
+    ) -> String {
+        let r = self
+            .post_form(
+                v,
+                "/console/cases/new",
+                &[
+                    ("csrf", v.csrf.as_str()),
+                    ("subject", subject),
+                    ("body", body),
+                    ("severity", severity),
+                    (
+                        "service",
+                        "amazon-elastic-compute-cloud-linux|general-guidance",
+                    ),
+                    ("issue_type", "technical"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        r.header("location").rsplit('/').next().unwrap().to_string()
+    }
+
     /// A URL-encoded console form post; `fields` should carry `csrf` when it is meant to pass.
     pub async fn post_form(&self, v: &Visitor, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new())

@@ -88,7 +88,9 @@ impl Backend {
                 let created: Option<i64> = r.try_get("attachment_created_us")?;
                 let file_name: Option<String> = r.try_get("file_name")?;
                 let file_name = file_name.unwrap_or_default();
-                attachments.push((id, created.unwrap_or_default(), AttachmentRef { attachment_id, file_name }));
+                let size_bytes: Option<i64> = r.try_get("size_bytes")?;
+                let size_bytes = size_bytes.unwrap_or_default();
+                attachments.push((id, created.unwrap_or_default(), AttachmentRef { attachment_id, file_name, size_bytes }));
             }
         }
         attachments.sort_by(|a, b| (a.1, &a.2.attachment_id).cmp(&(b.1, &b.2.attachment_id)));
@@ -138,7 +140,7 @@ impl Backend {
         };
         let sql = format!(
             "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
-             a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
+             a.attachment_id, a.file_name, a.size_bytes, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
         let args: Vec<Arg> = cases.iter().map(|(d, _)| Arg::I(*d)).collect();
@@ -193,7 +195,7 @@ impl Backend {
         newest += &format!(" ORDER BY created_us DESC, id DESC LIMIT {}", limit(q.limit + 1));
         let sql = format!(
             "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
-             a.attachment_id, a.file_name, a.created_us AS attachment_created_us \
+             a.attachment_id, a.file_name, a.size_bytes, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;

@@ -1,5 +1,17 @@
 // The console's live feed: recent case actions (audit log) and SLA events, by id.
 
+/// A change read from either log: the row's id and case, and `kind` as the feed names it.
+fn change_from_row(r: &<Db as sqlx::Database>::Row, kind: String) -> Result<crate::live::CaseChange, StoreError> {
+    Ok(crate::live::CaseChange {
+        id: r.try_get("id")?,
+        kind,
+        case_id: r.try_get("case_id")?,
+        account_id: r.try_get("account_id")?,
+        plan_id: r.try_get("plan_id")?,
+        severity_code: r.try_get("severity_code")?,
+    })
+}
+
 impl Backend {
     pub async fn case_actions_after(&self, after: i64, limit_n: i64) -> Result<Vec<crate::live::CaseChange>, StoreError> {
         // `target` is `case:<case id>`; the case's own row gives its account, plan and
@@ -14,18 +26,7 @@ impl Backend {
         .bind(after)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(crate::live::CaseChange {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("action")?,
-                    case_id: r.try_get("case_id")?,
-                    account_id: r.try_get("account_id")?,
-                    plan_id: r.try_get("plan_id")?,
-                    severity_code: r.try_get("severity_code")?,
-                })
-            })
-            .collect()
+        rows.iter().map(|r| change_from_row(r, r.try_get("action")?)).collect()
     }
 
     pub async fn sla_events_after(&self, after: i64, limit_n: i64) -> Result<Vec<crate::live::CaseChange>, StoreError> {
@@ -39,17 +40,7 @@ impl Backend {
         .fetch_all(&self.read)
         .await?;
         rows.iter()
-            .map(|r| {
-                let kind: String = r.try_get("kind")?;
-                Ok(crate::live::CaseChange {
-                    id: r.try_get("id")?,
-                    kind: format!("sla.{kind}"),
-                    case_id: r.try_get("case_id")?,
-                    account_id: r.try_get("account_id")?,
-                    plan_id: r.try_get("plan_id")?,
-                    severity_code: r.try_get("severity_code")?,
-                })
-            })
+            .map(|r| change_from_row(r, format!("sla.{}", r.try_get::<String, _>("kind")?)))
             .collect()
     }
 
