@@ -577,6 +577,7 @@ test("a Japanese browser gets the console in Japanese; settings choose the langu
   await page.screenshot({ path: join(artifacts, "case-ja.png"), fullPage: true });
   // A refusal a customer meets is explained in Japanese too.
   await page.goto(`${base}/console/cases/new`);
+  assert.equal(await page.inputValue("#language"), "ja", "a Japanese console writes cases in Japanese");
   await page.fill("#subject", "ログの添付");
   await chooseSeverity(page, "normal");
   await page.fill("#body", "ap-northeast-1 の i-0abc のログです。");

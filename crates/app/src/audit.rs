@@ -93,6 +93,7 @@ impl App {
             .audit(&AuditQuery {
                 account_id: account,
                 actor_id: actor,
+                target: None,
                 since,
                 before_id,
                 hide_staff_only,

@@ -52,6 +52,10 @@ pub struct FindCases {
     pub cursor: Option<String>,
 }
 
+/// The newest audit entries a case page's trail reads (reads of notes and files are among
+/// them and left out, so a busy case shows fewer).
+const TRAIL: i64 = 500;
+
 /// A case as an agent sees it: the case, its account, its targets and recorded events.
 #[derive(Debug, Clone)]
 pub struct CaseSla {
@@ -62,6 +66,9 @@ pub struct CaseSla {
     pub tam: Option<Agent>,
     pub targets: Vec<CaseTarget>,
     pub events: Vec<SlaEvent>,
+    /// What staff and the customer did to the case besides writing: status changes,
+    /// resolutions, assignments, escalations (newest last).
+    pub trail: Vec<tierdesk_core::audit::AuditEntry>,
     pub now: Timestamp,
     /// Open time left on the running target's own clock (business seconds for
     /// business-hours targets), 0 once past due.
@@ -198,6 +205,25 @@ impl App {
         let account = self.account(&case.account_id).await?;
         let targets = self.store.case_targets(case.display_id).await?;
         let events = self.store.sla_events(&case).await?;
+        let mut trail = self
+            .store
+            .audit(&tierdesk_store::AuditQuery {
+                target: Some(format!("case:{}", case.case_id)),
+                limit: TRAIL,
+                ..Default::default()
+            })
+            .await?
+            .items;
+        trail.retain(|e| {
+            matches!(
+                e.action,
+                Action::CaseStatus
+                    | Action::CaseResolve
+                    | Action::CaseAssign
+                    | Action::CaseEscalate
+            )
+        });
+        trail.reverse();
         let mut sla = CaseSla {
             plan_name: self.catalog.plan(&case.plan_id).map(|p| p.name.clone()),
             tam: self.store.tam_of(&account.id).await?,
@@ -205,6 +231,7 @@ impl App {
             account,
             targets,
             events,
+            trail,
             now: self.clock.now(),
             business_seconds_left: None,
         };

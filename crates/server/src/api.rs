@@ -578,6 +578,7 @@ mod tests {
                     at: at("2026-11-23T10:00:00Z"),
                     recorded: at("2026-11-23T10:00:01Z"),
                 }],
+                trail: Vec::new(),
                 now: at("2026-11-23T09:10:00Z"),
                 business_seconds_left: Some(3000),
             }

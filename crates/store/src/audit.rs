@@ -12,6 +12,8 @@ use crate::{Page, Store, StoreError};
 #[derive(Debug, Clone, Default)]
 pub struct AuditQuery {
     pub account_id: Option<String>,
+    /// The record acted on (`case:<id>`).
+    pub target: Option<String>,
     pub actor_id: Option<String>,
     pub since: Option<Timestamp>,
     /// Paging: entries older than this one.

@@ -103,6 +103,10 @@ macro_rules! backend {
                     17,
                     include_str!(concat!("../migrations/", $dir, "/0017_case_search.sql")),
                 ),
+                (
+                    18,
+                    include_str!(concat!("../migrations/", $dir, "/0018_audit_by_target.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

@@ -121,6 +121,11 @@ struct PlanPage {
 
 /// A message of a conversation as the console shows it.
 pub(super) struct MessageView {
+    /// For ordering a conversation with its trail.
+    pub at: jiff::Timestamp,
+    /// Set for a line of the event trail (a status change, an assignment, an escalation,
+    /// a target met or missed) rather than a message: what happened, in words.
+    pub event: Option<String>,
     pub who: String,
     pub when: String,
     pub body: String,
@@ -276,9 +281,12 @@ struct SeverityChoice {
 
 async fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> Result<NewPage, Response> {
     let l = v.l;
-    let language = match &v.person {
-        Person::Customer { user, .. } => user.language.clone(),
-        Person::Agent(_) => caller.account.language.clone(),
+    // The case is written in the language the person reads the console in, unless that
+    // is English and they asked for cases in another.
+    let language = match (&v.person, v.l) {
+        (_, Lang::Ja) => "ja".to_string(),
+        (Person::Customer { user, .. }, _) => user.language.clone(),
+        (Person::Agent(_), _) => caller.account.language.clone(),
     };
     let promises = st
         .app
@@ -466,6 +474,8 @@ async fn conversation(
             .await?;
         messages.extend(items.into_iter().map(|m| {
             MessageView {
+                at: m.created,
+                event: None,
                 who: m.submitted_by,
                 when: v.when(m.created),
                 body: m.body,

@@ -528,6 +528,28 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ),
     ("Response time", "応答期限"),
     ("Turn on notifications", "通知を有効にする"),
+    ("{0} resolved the case", "{0} がケースを解決しました"),
+    (
+        "{0} changed the status ({1})",
+        "{0} がステータスを変更しました（{1}）",
+    ),
+    (
+        "{0} changed the assignee ({1})",
+        "{0} が担当者を変更しました（{1}）",
+    ),
+    (
+        "{0} asked for an urgent escalation ({1})",
+        "{0} が緊急エスカレーションを依頼しました（{1}）",
+    ),
+    ("Target met: {0} (due {1})", "目標達成：{0}（期限 {1}）"),
+    (
+        "Target nears its deadline: {0} (due {1})",
+        "期限が近づいています：{0}（期限 {1}）",
+    ),
+    (
+        "Target breached: {0} (due {1})",
+        "目標違反：{0}（期限 {1}）",
+    ),
     ("{0} bytes", "{0} バイト"),
     ("{0}, {1} image", "{0}、{1} 画像"),
     ("{0}, {1} file", "{0}、{1} ファイル"),

@@ -13,8 +13,11 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::{Attachments, Message};
+use tierdesk_app::queue::CaseSla;
 use tierdesk_app::queue::QueueFilter;
-use tierdesk_core::records::{Agent, CaseStatus, Role};
+use tierdesk_core::audit::Action;
+use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::records::{Agent, CaseStatus, Role, SlaEventKind};
 
 use super::cases::{MessageView, attachment_response};
 use super::extract::AgentVisit;
@@ -441,23 +444,87 @@ async fn case_page(
             max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
             error,
             draft,
-            messages: conversation
-                .into_iter()
-                .map(|m| MessageView {
-                    who: m.submitted_by,
-                    when: v.when(m.created),
-                    body: m.body,
-                    support: m.from_support,
-                    internal: m.internal,
-                    attachments: m
-                        .attachments
-                        .into_iter()
-                        .map(|a| super::cases::FileView::of(l, a))
-                        .collect(),
-                })
-                .collect(),
+            messages: with_trail(
+                v,
+                &sla,
+                conversation
+                    .into_iter()
+                    .map(|m| MessageView {
+                        at: m.created,
+                        event: None,
+                        who: m.submitted_by,
+                        when: v.when(m.created),
+                        body: m.body,
+                        support: m.from_support,
+                        internal: m.internal,
+                        attachments: m
+                            .attachments
+                            .into_iter()
+                            .map(|a| super::cases::FileView::of(l, a))
+                            .collect(),
+                    })
+                    .collect(),
+            ),
         },
     )
+}
+
+/// The conversation with the case's event trail in time order: who changed the status,
+/// resolved, assigned or escalated it, and each target met, warned of or breached.
+fn with_trail(v: &Visit, sla: &CaseSla, mut messages: Vec<MessageView>) -> Vec<MessageView> {
+    let l = v.l;
+    let kind = |k: TargetKind| match k {
+        TargetKind::FirstResponse => l.t("first response"),
+        TargetKind::NextReply => l.t("reply"),
+        TargetKind::Update => l.t("update"),
+        TargetKind::Escalation => l.t("escalation"),
+    };
+    let line = |at: jiff::Timestamp, text: String| MessageView {
+        at,
+        event: Some(text),
+        who: String::new(),
+        when: v.when(at),
+        body: String::new(),
+        support: false,
+        internal: false,
+        attachments: Vec::new(),
+    };
+    for e in &sla.trail {
+        let who = e.who.id.as_str();
+        let text = match e.action {
+            Action::CaseResolve => l.fill("{0} resolved the case", &[who]),
+            Action::CaseStatus => l.fill("{0} changed the status ({1})", &[who, &e.detail]),
+            Action::CaseAssign => l.fill("{0} changed the assignee ({1})", &[who, &e.detail]),
+            Action::CaseEscalate => l.fill(
+                "{0} asked for an urgent escalation ({1})",
+                &[who, &e.detail],
+            ),
+            _ => continue,
+        };
+        messages.push(line(e.at, text));
+    }
+    for t in &sla.targets {
+        if let Some(met) = t.met {
+            let text = l.fill("Target met: {0} (due {1})", &[kind(t.kind), &v.when(t.due)]);
+            messages.push(line(met, text));
+        }
+    }
+    for e in &sla.events {
+        let text = match e.kind {
+            SlaEventKind::Warning => l.fill(
+                "Target nears its deadline: {0} (due {1})",
+                &[kind(e.target), &v.when(e.due)],
+            ),
+            SlaEventKind::Breach => l.fill(
+                "Target breached: {0} (due {1})",
+                &[kind(e.target), &v.when(e.due)],
+            ),
+        };
+        messages.push(line(e.at, text));
+    }
+    // Stable: a message and a line of the same instant keep their order.
+    messages.sort_by_key(|m| m.at);
+    messages
 }
 
 /// What the case page's forms post.

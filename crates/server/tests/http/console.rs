@@ -457,6 +457,12 @@ both_engines! {
         let page = s.get_page(&agent, &format!("/console/queue/{id}")).await.text();
         assert!(page.contains("<option value=\"work-in-progress\" selected>"), "{page}");
         assert!(!page.contains("choose an agent"), "{page}");
+        // The conversation carries the case's trail: who changed what, in time order.
+        assert!(page.contains("agent@support.example changed the status (status opened → work-in-progress)"), "{page}");
+        assert!(page.contains("agent@support.example changed the assignee (assigned to "), "{page}");
+        let assigned = page.find("changed the assignee").unwrap();
+        let status = page.find("changed the status").unwrap();
+        assert!(assigned < status, "the trail is in time order: {page}");
         // The queue names the assignee and the plan, not their ids.
         let queue = s.get_page(&agent, "/console/queue").await.text();
         let me = s.app.agent_by_email("agent@support.example").await.unwrap();

@@ -87,6 +87,9 @@ impl Backend {
         if let Some(t) = q.since {
             arg(&mut sql, " AND at_us >= ?", Arg::I(to_micros(t)));
         }
+        if let Some(t) = &q.target {
+            arg(&mut sql, " AND target = ?", Arg::S(t.clone()));
+        }
         if let Some(id) = q.before_id {
             arg(&mut sql, " AND id < ?", Arg::I(id));
         }
