@@ -103,9 +103,9 @@ def test_a_sign_in_flood_does_not_stall_the_aws_endpoint(td):
     """Review M2: argon2 on the request threads let sign-ins starve every other request
     (each call then waited for hashes: hundreds of milliseconds). Twelve loops of sign-ins
     with random emails for ten seconds, while a customer calls the AWS endpoint: its p90
-    latency stays under 30 ms, or, on a machine busy with other work (CI runs both
-    engines' suites side by side on two cores), within four times its p90 measured just
-    before the flood in the same run."""
+    latency stays under 50 ms, or within four times its p90 measured just before the flood
+    in the same run. (Alone it measures 15 to 25 ms here; CI runs both engines' suites side
+    by side on two cores, which took it to 32 to 40 ms on a slow day.)"""
     _, key = td.account("aws.business")
     c = client(td.url, key)
     c.describe_severity_levels()  # connection and key cache warm
@@ -141,7 +141,7 @@ def test_a_sign_in_flood_does_not_stall_the_aws_endpoint(td):
     said = (f"p90 {p90 * 1000:.1f} ms over {len(latencies)} calls, {counts['sign_ins']} sign-ins; "
             f"{quiet_p90 * 1000:.1f} ms before the flood")
     print(said)
-    assert p90 < max(0.030, 4 * quiet_p90), said
+    assert p90 < max(0.050, 4 * quiet_p90), said
 
 
 def api(url, token, path):
