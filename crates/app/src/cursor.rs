@@ -4,8 +4,36 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::ServiceError;
+use tierdesk_core::records::Case;
+use tierdesk_core::time::to_micros;
+use tierdesk_store::CaseQuery;
+
 use crate::error::{Field, Problem};
+use crate::{App, ServiceError};
+
+impl App {
+    /// A page of `q`'s cases, newest first, continued from `token` (a token issued for the
+    /// same `kind` of list and filters `fp`): the cases and the next page's token. Every
+    /// case list pages this one way: DescribeCases, a customer's list, staff's search.
+    pub(crate) async fn newest_cases_page(
+        &self,
+        mut q: CaseQuery,
+        token: Option<&str>,
+        kind: &str,
+        fp: u64,
+    ) -> Result<(Vec<Case>, Option<String>), ServiceError> {
+        q.cursor = token.map(|t| decode(t, kind, fp)).transpose()?;
+        let page = self.store.cases(&q).await?;
+        let next = if page.more {
+            page.items
+                .last()
+                .map(|c| encode(kind, to_micros(c.created), c.display_id, fp))
+        } else {
+            None
+        };
+        Ok((page.items, next))
+    }
+}
 
 /// FNV-1a: stable across processes and versions, unlike std's hasher.
 pub(crate) fn fingerprint(parts: &[&str]) -> u64 {

@@ -171,32 +171,18 @@ impl App {
             (None, Some(a)) => CaseScope::Account(a.to_string()),
             (Some(ids), _) => CaseScope::Accounts(ids),
         };
-        let page = self
-            .store
-            .cases(&CaseQuery {
-                scope,
-                include_resolved: true,
-                severity: f.severity.clone(),
-                status,
-                search: text.map(str::to_string),
-                with_internal: true,
-                cursor: f
-                    .cursor
-                    .as_deref()
-                    .map(|t| cursor::decode(t, "find", fp))
-                    .transpose()?,
-                limit,
-                ..Default::default()
-            })
-            .await?;
-        let next = if page.more {
-            page.items
-                .last()
-                .map(|c| cursor::encode("find", to_micros(c.created), c.display_id, fp))
-        } else {
-            None
+        let query = CaseQuery {
+            scope,
+            include_resolved: true,
+            severity: f.severity.clone(),
+            status,
+            search: text.map(str::to_string),
+            with_internal: true,
+            limit,
+            ..Default::default()
         };
-        Ok((page.items, next))
+        self.newest_cases_page(query, f.cursor.as_deref(), "find", fp)
+            .await
     }
 
     /// A case with its SLA state.

@@ -54,48 +54,34 @@ impl App {
             if include_resolved { "r" } else { "" },
             input.language.as_deref().unwrap_or(""),
         ]);
-        let cursor = input
-            .next_token
-            .as_deref()
-            .map(|t| cursor::decode(t, "cases", fp))
-            .transpose()?;
         let mut case_ids = input.case_ids.clone();
         case_ids.sort();
         case_ids.dedup();
-        let page = self
-            .store
-            .cases(&CaseQuery {
-                scope: CaseScope::Account(caller.account.id.clone()),
-                case_ids: case_ids.clone(),
-                display_id,
-                after,
-                before,
-                include_resolved,
-                language: input.language.clone(),
-                cursor,
-                limit,
-                ..Default::default()
-            })
+        let query = CaseQuery {
+            scope: CaseScope::Account(caller.account.id.clone()),
+            case_ids: case_ids.clone(),
+            display_id,
+            after,
+            before,
+            include_resolved,
+            language: input.language.clone(),
+            limit,
+            ..Default::default()
+        };
+        let (items, next) = self
+            .newest_cases_page(query, input.next_token.as_deref(), "cases", fp)
             .await?;
         // Named ids must all exist in this account; another account's ids look unknown.
-        if !case_ids.is_empty() && cursor.is_none() {
+        if !case_ids.is_empty() && input.next_token.is_none() {
             for id in &case_ids {
-                if !page.items.iter().any(|c| &c.case_id == id)
+                if !items.iter().any(|c| &c.case_id == id)
                     && self.store.case(&caller.account.id, id).await?.is_none()
                 {
                     return Err(ServiceError::CaseNotFound(format!("Invalid case ID: {id}")));
                 }
             }
         }
-        let next = if page.more {
-            page.items
-                .last()
-                .map(|c| cursor::encode("cases", to_micros(c.created), c.display_id, fp))
-        } else {
-            None
-        };
-        let mut out: Vec<CaseDetails> = page
-            .items
+        let mut out: Vec<CaseDetails> = items
             .into_iter()
             .map(|case| CaseDetails { case, recent: None })
             .collect();
@@ -142,32 +128,17 @@ impl App {
             search.severity.as_deref().unwrap_or(""),
             text.unwrap_or(""),
         ]);
-        let cursor = search
-            .cursor
-            .as_deref()
-            .map(|t| cursor::decode(t, "search", fp))
-            .transpose()?;
-        let page = self
-            .store
-            .cases(&CaseQuery {
-                scope: CaseScope::Account(caller.account.id.clone()),
-                include_resolved: true,
-                severity: search.severity.clone(),
-                status,
-                search: text.map(str::to_string),
-                cursor,
-                limit: search.limit,
-                ..Default::default()
-            })
-            .await?;
-        let next = if page.more {
-            page.items
-                .last()
-                .map(|c| cursor::encode("search", to_micros(c.created), c.display_id, fp))
-        } else {
-            None
+        let query = CaseQuery {
+            scope: CaseScope::Account(caller.account.id.clone()),
+            include_resolved: true,
+            severity: search.severity.clone(),
+            status,
+            search: text.map(str::to_string),
+            limit: search.limit,
+            ..Default::default()
         };
-        Ok((page.items, next))
+        self.newest_cases_page(query, search.cursor.as_deref(), "search", fp)
+            .await
     }
 
     pub async fn describe_communications(

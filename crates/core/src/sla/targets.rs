@@ -73,7 +73,7 @@ impl Changes {
             .collect()
     }
 
-    /// Whether the case's deadline ([`sla_due`]) may move.
+    /// Whether the case's deadline ([`next_due`]) may move.
     pub fn moves_due(&self) -> bool {
         !self.stop.is_empty() || self.start.is_some()
     }
@@ -84,13 +84,8 @@ impl Changes {
     }
 }
 
-/// The case's SLA due: the earliest deadline among its running targets, which breach
-/// counts and warnings go by. `None` when nothing runs.
-pub fn sla_due(running: &[Running]) -> Option<Timestamp> {
-    next_due(running).map(|r| r.due)
-}
-
-/// The running target due first: what support owes the customer next.
+/// The running target due first: what support owes the customer next. Its deadline is
+/// the case's SLA due (`cases.sla_due_us`), which breach counts and warnings go by.
 pub fn next_due(running: &[Running]) -> Option<Running> {
     running.iter().min_by_key(|r| r.due).copied()
 }
@@ -134,7 +129,7 @@ pub fn follow_up_kind(author: Author, responded: bool) -> TargetKind {
 }
 
 /// The target a case is waiting on now: the running one due first (the target whose
-/// deadline is [`sla_due`]).
+/// deadline is [`next_due`]'s).
 pub fn waiting_on(targets: &[CaseTarget]) -> Option<&CaseTarget> {
     targets
         .iter()
@@ -308,7 +303,7 @@ mod tests {
         assert_eq!(c.status, Some(CaseStatus::WorkInProgress));
         assert_eq!(c.start, Some(update));
         assert_eq!(
-            sla_due(&c.running_after(&running)),
+            next_due(&c.running_after(&running)).map(|r| r.due),
             Some(at("2026-11-24T09:00:00Z"))
         );
     }
@@ -351,7 +346,7 @@ mod tests {
         );
         assert_eq!(c.start, Some(next));
         assert_eq!(
-            sla_due(&c.running_after(&updating)),
+            next_due(&c.running_after(&updating)).map(|r| r.due),
             Some(at("2026-11-23T13:00:00Z"))
         );
     }
@@ -381,7 +376,7 @@ mod tests {
         assert_eq!(on_status(CaseStatus::Resolved), on_resolve());
         let running = [run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")];
         let r = on_resolve();
-        assert_eq!(sla_due(&r.running_after(&running)), None);
+        assert_eq!(next_due(&r.running_after(&running)).map(|r| r.due), None);
         assert!(!r.met);
     }
 
@@ -394,7 +389,8 @@ mod tests {
         assert_eq!(waiting_on(&[first]), None);
         let c = on_escalation(esc.clone());
         assert_eq!(
-            sla_due(&c.running_after(&[run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")])),
+            next_due(&c.running_after(&[run(TargetKind::FirstResponse, "2026-11-23T10:00:00Z")]))
+                .map(|r| r.due),
             Some(esc.due)
         );
     }

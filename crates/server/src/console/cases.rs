@@ -48,15 +48,32 @@ pub(super) fn routes() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
 }
 
-struct CaseRow {
-    case_id: String,
-    display_id: i64,
+/// A case in a list (the customer's cases, staff's search results).
+pub(super) struct CaseRow {
+    pub case_id: String,
+    pub display_id: i64,
     /// When it was opened, in the person's zone.
-    opened: String,
-    subject: String,
-    severity: String,
-    status: &'static str,
-    sla: String,
+    pub opened: String,
+    pub subject: String,
+    pub account: String,
+    pub severity: String,
+    pub status: &'static str,
+    pub clock: super::clock::ClockView,
+}
+
+impl CaseRow {
+    pub(super) fn of(v: &Visit, c: &tierdesk_core::records::Case, now: jiff::Timestamp) -> Self {
+        Self {
+            case_id: c.case_id.clone(),
+            display_id: c.display_id,
+            opened: v.when(c.created),
+            subject: c.subject.clone(),
+            account: c.account_id.clone(),
+            severity: c.severity_code.clone(),
+            status: c.status.as_str(),
+            clock: super::clock::view(v, c, now),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -133,6 +150,40 @@ pub(super) struct MessageView {
     pub support: bool,
     pub internal: bool,
     pub attachments: Vec<FileView>,
+}
+
+impl MessageView {
+    /// A message of the conversation.
+    pub(super) fn message(v: &Visit, m: tierdesk_core::records::Communication) -> Self {
+        Self {
+            at: m.created,
+            event: None,
+            who: m.submitted_by,
+            when: v.when(m.created),
+            body: m.body,
+            support: m.from_support,
+            internal: m.internal,
+            attachments: m
+                .attachments
+                .into_iter()
+                .map(|a| FileView::of(v.l, a))
+                .collect(),
+        }
+    }
+
+    /// A line of the event trail: what happened at `at`, in words.
+    pub(super) fn event(v: &Visit, at: jiff::Timestamp, text: String) -> Self {
+        Self {
+            at,
+            event: Some(text),
+            who: String::new(),
+            when: v.when(at),
+            body: String::new(),
+            support: false,
+            internal: false,
+            attachments: Vec::new(),
+        }
+    }
 }
 
 /// An attached file as a conversation lists it: name, size and kind in words, and whether
@@ -247,18 +298,7 @@ async fn list(
                     &token,
                 )
             });
-            page.cases = cases
-                .iter()
-                .map(|c| CaseRow {
-                    case_id: c.case_id.clone(),
-                    display_id: c.display_id,
-                    opened: v.when(c.created),
-                    subject: c.subject.clone(),
-                    severity: c.severity_code.clone(),
-                    status: c.status.as_str(),
-                    sla: super::clock::view(&v, c, now).text,
-                })
-                .collect();
+            page.cases = cases.iter().map(|c| CaseRow::of(&v, c, now)).collect();
             render(StatusCode::OK, &page)
         }
         Err(e) if crate::errors::is_refusal(&e) => {
@@ -472,22 +512,7 @@ async fn conversation(
                 },
             )
             .await?;
-        messages.extend(items.into_iter().map(|m| {
-            MessageView {
-                at: m.created,
-                event: None,
-                who: m.submitted_by,
-                when: v.when(m.created),
-                body: m.body,
-                support: m.from_support,
-                internal: m.internal,
-                attachments: m
-                    .attachments
-                    .into_iter()
-                    .map(|a| FileView::of(v.l, a))
-                    .collect(),
-            }
-        }));
+        messages.extend(items.into_iter().map(|m| MessageView::message(v, m)));
         match next {
             Some(t) => token = Some(t),
             None => break,

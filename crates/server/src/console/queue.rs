@@ -449,20 +449,7 @@ async fn case_page(
                 &sla,
                 conversation
                     .into_iter()
-                    .map(|m| MessageView {
-                        at: m.created,
-                        event: None,
-                        who: m.submitted_by,
-                        when: v.when(m.created),
-                        body: m.body,
-                        support: m.from_support,
-                        internal: m.internal,
-                        attachments: m
-                            .attachments
-                            .into_iter()
-                            .map(|a| super::cases::FileView::of(l, a))
-                            .collect(),
-                    })
+                    .map(|m| MessageView::message(v, m))
                     .collect(),
             ),
         },
@@ -479,16 +466,7 @@ fn with_trail(v: &Visit, sla: &CaseSla, mut messages: Vec<MessageView>) -> Vec<M
         TargetKind::Update => l.t("update"),
         TargetKind::Escalation => l.t("escalation"),
     };
-    let line = |at: jiff::Timestamp, text: String| MessageView {
-        at,
-        event: Some(text),
-        who: String::new(),
-        when: v.when(at),
-        body: String::new(),
-        support: false,
-        internal: false,
-        attachments: Vec::new(),
-    };
+    let line = |at: jiff::Timestamp, text: String| MessageView::event(v, at, text);
     for e in &sla.trail {
         let who = e.who.id.as_str();
         let text = match e.action {

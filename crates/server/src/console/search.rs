@@ -37,17 +37,6 @@ struct SearchQuery {
     after: Option<String>,
 }
 
-struct Found {
-    case_id: String,
-    display_id: i64,
-    opened: String,
-    subject: String,
-    account: String,
-    severity: String,
-    status: &'static str,
-    clock: super::clock::ClockView,
-}
-
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
@@ -61,7 +50,7 @@ struct SearchPage {
     severities: Vec<(String, String)>,
     /// Whether anything was asked (an empty form shows no results yet).
     asked: bool,
-    found: Vec<Found>,
+    found: Vec<super::cases::CaseRow>,
     /// The query string of the next page, if there is one.
     more: Option<String>,
     error: Option<String>,
@@ -116,16 +105,7 @@ async fn find(
             });
             page.found = cases
                 .iter()
-                .map(|c| Found {
-                    case_id: c.case_id.clone(),
-                    display_id: c.display_id,
-                    opened: v.when(c.created),
-                    subject: c.subject.clone(),
-                    account: c.account_id.clone(),
-                    severity: c.severity_code.clone(),
-                    status: c.status.as_str(),
-                    clock: super::clock::view(&v, c, now),
-                })
+                .map(|c| super::cases::CaseRow::of(&v, c, now))
                 .collect();
             render(StatusCode::OK, &page)
         }
