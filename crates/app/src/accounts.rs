@@ -2,7 +2,7 @@
 
 use jiff::civil::Date;
 use tierdesk_core::account::{check_account_id, check_country, check_timezone};
-use tierdesk_core::catalog::{Lifecycle, Plan};
+use tierdesk_core::catalog::{FollowUp, Lifecycle, Plan};
 use tierdesk_core::records::{AccessKey, Account, Agent, PlanAssignment};
 use tierdesk_core::time::{month_in, today_in};
 use tierdesk_store::StoreError;
@@ -283,6 +283,9 @@ pub struct PlanOverview {
     pub month: String,
     /// Each severity's first-response promise.
     pub targets: Vec<crate::deadlines::Promise>,
+    /// Each severity's promise for answers after the first (empty when the plan's
+    /// `follow_up` is untimed).
+    pub follow_ups: Vec<crate::deadlines::FollowUpPromise>,
     /// (used, cap) when the plan caps cases.
     pub cases: Option<(i64, u32)>,
     /// (used, per month, answered within minutes) when the plan has urgent escalations.
@@ -297,6 +300,10 @@ impl App {
         let now = self.clock.now();
         let month = month_in(now, &account.timezone);
         let targets = self.promises(account, &plan, &account.language).await?;
+        let follow_ups = match plan.follow_up {
+            FollowUp::Untimed => Vec::new(),
+            FollowUp::NextReply => self.follow_up_promises(account, &plan, &account.language),
+        };
         let cases = match plan.monthly_case_cap {
             Some(cap) => Some((
                 self.store.quota_used(&account.id, "cases", &month).await?,
@@ -330,6 +337,7 @@ impl App {
             plan,
             month,
             targets,
+            follow_ups,
             cases,
             escalations,
             upgrades,

@@ -37,7 +37,39 @@ pub struct Promise {
     pub due_if_opened_now: Timestamp,
 }
 
+/// What a plan promises for support's answer to a customer's later message, per severity.
+#[derive(Debug, Clone)]
+pub struct FollowUpPromise {
+    pub severity: SeverityLevel,
+    /// `None`: no time is promised for this severity.
+    pub minutes: Option<u32>,
+    pub hours: Option<Hours>,
+}
+
 impl App {
+    /// The follow-up promise of each severity a case can be opened at on `plan`, worded for
+    /// `account` and cases in `language`.
+    pub fn follow_up_promises(
+        &self,
+        account: &Account,
+        plan: &Plan,
+        language: &str,
+    ) -> Vec<FollowUpPromise> {
+        plan.case_severities()
+            .into_iter()
+            .map(|level| {
+                let t = plan.follow_up_target(TargetKind::NextReply, &level.code);
+                FollowUpPromise {
+                    severity: level.clone(),
+                    minutes: t.map(|t| t.minutes),
+                    hours: t
+                        .and_then(|t| self.catalog.calendar(&t.clock))
+                        .and_then(|c| c.hours(language, Some(&account.timezone))),
+                }
+            })
+            .collect()
+    }
+
     /// The first-response promise of each severity `plan` offers `account`, for cases in
     /// `language`, with the deadline a case opened now would get; severities without a
     /// target are left out.

@@ -468,3 +468,36 @@ async fn replicas_on_postgres_record_each_event_once() {
         assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_plan_overview_states_the_follow_up_promise() {
+    let db = ScratchDb::sqlite("follow-up-promise");
+    let clock = Arc::new(ManualClock::new(t("2026-11-23T09:00:00Z")));
+    let app = app(db.url(), clock).await;
+    let gold = customer(&app, "100000000001", "acme.gold", "Europe/Berlin").await;
+    let overview = app.plan_overview(&gold.account).await.unwrap();
+    let promised: Vec<(&str, Option<u32>)> = overview
+        .follow_ups
+        .iter()
+        .map(|p| (p.severity.code.as_str(), p.minutes))
+        .collect();
+    // Gold times next replies for every severity but the lowest.
+    assert_eq!(
+        promised,
+        [
+            ("low", None),
+            ("normal", Some(480)),
+            ("high", Some(240)),
+            ("urgent", Some(60))
+        ]
+    );
+    // Office-hours severities say when their clock runs.
+    assert!(overview.follow_ups[1].hours.is_some());
+    assert!(overview.follow_ups[3].hours.is_none());
+    let business = customer(&app, "100000000002", "aws.business", "Europe/Berlin").await;
+    let overview = app.plan_overview(&business.account).await.unwrap();
+    assert!(
+        overview.follow_ups.is_empty(),
+        "AWS promises no follow-up time"
+    );
+}

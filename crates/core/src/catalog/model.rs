@@ -114,7 +114,31 @@ pub struct Plan {
     /// The scale the plan's targets use; all of its levels, in rank order.
     pub scale: SeverityScale,
     pub targets: Vec<Target>,
+    /// What the plan promises for support's answers to the customer's later messages.
+    pub follow_up: FollowUp,
     pub fee: Fee,
+}
+
+/// A plan's promise for the answers after the first response: the catalog says it in
+/// so many words (`follow_up = "untimed"` or `"next_reply"`), so a reader of a plan never
+/// has to infer it from targets that are missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FollowUp {
+    /// No time is promised (every AWS and Alibaba Cloud plan: the providers publish
+    /// first-response times only). The queue still orders a waiting customer as a new case
+    /// of the same severity, so their message is never left below the deadlines.
+    Untimed,
+    /// The plan's `next_reply` targets time them; severities without one are untimed.
+    NextReply,
+}
+
+impl FollowUp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Untimed => "untimed",
+            Self::NextReply => "next_reply",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

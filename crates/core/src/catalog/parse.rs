@@ -122,6 +122,8 @@ struct RawPlan {
     severity_scale: String,
     #[serde(default)]
     targets: Vec<Spanned<RawTarget>>,
+    /// `untimed` or `next_reply`; when absent, read from the targets.
+    follow_up: Option<String>,
     fee: Spanned<RawFee>,
 }
 
@@ -547,6 +549,7 @@ fn plan(
             note: tr.note.clone(),
         });
     }
+    let follow_up = follow_up(raw.follow_up.as_deref(), &targets).map_err(&here)?;
     let urgent_escalation = raw
         .urgent_escalation
         .as_ref()
@@ -593,8 +596,29 @@ fn plan(
             .collect(),
         scale,
         targets,
+        follow_up,
         fee,
     })
+}
+
+/// The plan's stated follow-up promise, checked against its targets: a catalog that says
+/// "untimed" beside next-reply targets (or the reverse) contradicts itself.
+fn follow_up(stated: Option<&str>, targets: &[Target]) -> Result<FollowUp, String> {
+    let timed = targets.iter().any(|t| t.kind == TargetKind::NextReply);
+    match (stated, timed) {
+        (None | Some("next_reply"), true) => Ok(FollowUp::NextReply),
+        (None | Some("untimed"), false) => Ok(FollowUp::Untimed),
+        (Some("untimed"), true) => Err(
+            "follow_up is 'untimed' but the plan lists next_reply targets: remove one or the other"
+                .into(),
+        ),
+        (Some("next_reply"), false) => {
+            Err("follow_up is 'next_reply' but the plan lists no next_reply target".into())
+        }
+        (Some(other), _) => Err(format!(
+            "follow_up '{other}' is not one of untimed, next_reply"
+        )),
+    }
 }
 
 fn fee(raw: &RawFee) -> Result<Fee, String> {

@@ -252,6 +252,64 @@ fn bad_target_kinds_are_refused() {
 }
 
 #[test]
+fn every_shipped_plan_states_its_follow_up_promise() {
+    // Neither provider publishes a time for answers after the first response; the shipped
+    // files say so outright rather than leaving it to be inferred.
+    for source in builtin_sources() {
+        let stated = source.text.matches("\nfollow_up = \"untimed\"\n").count();
+        let plans = source.text.matches("[[plans]]").count();
+        assert_eq!(stated, plans, "{}", source.name);
+    }
+    assert!(
+        builtin()
+            .plans
+            .iter()
+            .all(|p| p.follow_up == FollowUp::Untimed)
+    );
+    let acme = parse_one(include_str!("../../../../catalogs/examples/acme.toml"));
+    let gold = acme
+        .ok()
+        .and_then(|c| c.plan("acme.gold").map(|p| p.follow_up));
+    assert_eq!(gold, Some(FollowUp::NextReply));
+}
+
+#[test]
+fn a_follow_up_promise_that_contradicts_the_targets_is_refused() {
+    let next_reply = r#"  { kind = "next_reply", severity = "low", within = "8h", clock = "24x7" },
+]"#;
+    for (text, needle) in [
+        (
+            GOOD_PLAN.replace("fee = {", "follow_up = \"next_reply\"\nfee = {"),
+            "lists no next_reply target",
+        ),
+        (
+            GOOD_PLAN
+                .replacen("\n]", &format!("\n{next_reply}"), 1)
+                .replace("fee = {", "follow_up = \"untimed\"\nfee = {"),
+            "but the plan lists next_reply targets",
+        ),
+        (
+            GOOD_PLAN.replace("fee = {", "follow_up = \"soon\"\nfee = {"),
+            "not one of untimed, next_reply",
+        ),
+    ] {
+        match parse_one(&text) {
+            Ok(_) => panic!("accepted {text}"),
+            Err(e) => {
+                assert_eq!(e.file, "ops.toml", "{e}");
+                assert!(e.message.contains(needle), "{e}");
+            }
+        }
+    }
+    // Unstated, the promise is read from the targets.
+    let stated = parse_one(&GOOD_PLAN.replacen("\n]", &format!("\n{next_reply}"), 1));
+    let gold = stated
+        .ok()
+        .and_then(|c| c.plan("acme.gold").map(|p| p.follow_up));
+    assert_eq!(gold, Some(FollowUp::NextReply));
+}
+
+#[test]
 fn calendars_state_their_hours() {
     use jiff::civil::{Weekday, time};
     let c = builtin();

@@ -127,6 +127,9 @@ struct PlanPage {
     summary: String,
     /// (severity, answered within, the hours it counts in)
     targets: Vec<(String, String, String)>,
+    /// Answers after the first response, in the same shape; empty when the plan promises
+    /// no time for them.
+    follow_ups: Vec<(String, String, String)>,
     channels: String,
     tam: String,
     api: bool,
@@ -814,6 +817,22 @@ async fn plan(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisi
                         l.minutes(u64::from(p.minutes)),
                         l.hours(p.hours.as_ref()),
                     )
+                })
+                .collect(),
+            follow_ups: o
+                .follow_ups
+                .iter()
+                .map(|p| match p.minutes {
+                    Some(m) => (
+                        p.severity.name.clone(),
+                        l.minutes(u64::from(m)),
+                        l.hours(p.hours.as_ref()),
+                    ),
+                    None => (
+                        p.severity.name.clone(),
+                        l.t("no time promised").to_string(),
+                        String::new(),
+                    ),
                 })
                 .collect(),
             channels: o.plan.channels.join(", "),

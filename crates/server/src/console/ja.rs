@@ -2,6 +2,15 @@
 //! and its translation. `i18n.rs` fails a test when a phrase shown is missing here.
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
+    (
+        "Answers to your later messages",
+        "2 回目以降のメッセージへの回答",
+    ),
+    ("no time promised", "時間の約束なし"),
+    (
+        "This plan promises no time for answers after the first response. Your later messages still wait in support's queue beside new cases of the same severity, so they are never left behind the deadlines.",
+        "このプランは初回応答以降の回答時間を約束していません。2 回目以降のメッセージも、同じ重要度の新しいケースと並んでサポートのキューで待つため、期限のあるケースの後ろに取り残されることはありません。",
+    ),
     ("Activity", "操作履歴"),
     ("Awaiting support only", "サポートの回答待ちのみ"),
     ("Awaiting support", "サポートの回答待ち"),

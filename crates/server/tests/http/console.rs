@@ -66,6 +66,8 @@ both_engines! {
         assert!(list.text().contains("Invoices page shows a blank screen"));
         let plan = s.get_page(&v, "/console/plan").await;
         assert_eq!(plan.status, StatusCode::OK);
+        // The plan says what it promises for later messages, not only the first response.
+        assert!(plan.text().contains("promises no time for answers after the first response"));
     }
 
     async fn a_form_without_the_session_token_or_from_another_site_is_refused(s) {
