@@ -8,7 +8,8 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 use tierdesk_core::catalog::{BillingScope, Plan};
-use tierdesk_core::fees::{self, cents, money};
+use tierdesk_core::fees::{self, cents};
+use tierdesk_core::invoice_words::{Basis, LineWords};
 use tierdesk_core::records::{Account, Invoice, InvoiceLine, PlanAssignment};
 use tierdesk_core::usage::{MonthlyUsage, Summary};
 
@@ -102,11 +103,13 @@ fn segments<'c>(
     out
 }
 
-fn line(plan: &Plan, description: String, amount: Decimal) -> InvoiceLine {
+fn line(plan: &Plan, words: LineWords, amount: Decimal) -> InvoiceLine {
+    let indent = if words.is_step() { "  " } else { "" };
     InvoiceLine {
         plan_id: Some(plan.id.clone()),
-        description,
+        description: format!("{indent}{words}"),
         amount: cents(amount),
+        words: Some(words),
     }
 }
 
@@ -191,25 +194,19 @@ impl App {
                 let plan = seg.plan;
                 currency.get_or_insert_with(|| plan.currency.clone());
                 let days = days_between(seg.from, seg.to);
-                let period = format!(
-                    "{} ({}), {} to {}",
-                    plan.name,
-                    plan.id,
-                    seg.from,
-                    seg.to.yesterday().unwrap_or(seg.to)
-                );
+                let (from, to) = (seg.from, seg.to.yesterday().unwrap_or(seg.to));
                 // Aggregate plans: the payer's invoice carries the fee on the usage of every
                 // account it pays for on the same plan; the others show where it went.
                 let aggregate = plan.fee.scope == BillingScope::AggregateEnrolled;
                 if aggregate && payer(&a.id) != a.id {
-                    lines.push(line(
-                        plan,
-                        format!(
-                            "{period}: billed to payer account {} on the enrolled accounts' usage",
-                            payer(&a.id)
-                        ),
-                        Decimal::ZERO,
-                    ));
+                    let words = LineWords::BilledToPayer {
+                        plan: plan.id.clone(),
+                        name: plan.name.clone(),
+                        from,
+                        to,
+                        payer: payer(&a.id).to_string(),
+                    };
+                    lines.push(line(plan, words, Decimal::ZERO));
                     continue;
                 }
                 let mut basis = used(&a.id, &plan.currency);
@@ -227,36 +224,36 @@ impl App {
                         }
                     }
                 }
-                let usage_text = match (basis, members.is_empty()) {
-                    (Some(u), true) => format!("usage {} {}", money(u), plan.currency),
-                    (Some(u), false) => format!(
-                        "usage {} {} of this account and {} enrolled ({})",
-                        money(u),
-                        plan.currency,
-                        members.len(),
-                        members.join(", ")
-                    ),
-                    (None, _) => format!("no {} usage imported", plan.currency),
+                let currency = plan.currency.clone();
+                let usage = match (basis, members.is_empty()) {
+                    (Some(amount), true) => Basis::Own { amount, currency },
+                    (Some(amount), false) => Basis::Enrolled {
+                        amount,
+                        currency,
+                        members,
+                    },
+                    (None, _) => Basis::Missing { currency },
                 };
-                let Some(fee) = fees::monthly_fee(plan, basis.unwrap_or_default()) else {
-                    lines.push(line(
-                        plan,
-                        format!("{period}: priced by contract; {usage_text}"),
-                        Decimal::ZERO,
-                    ));
-                    continue;
+                let fee = fees::monthly_fee(plan, basis.unwrap_or_default());
+                let period = LineWords::Period {
+                    plan: plan.id.clone(),
+                    name: plan.name.clone(),
+                    from,
+                    to,
+                    basis: usage,
+                    contract: fee.is_none(),
                 };
-                lines.push(line(plan, format!("{period}: {usage_text}"), Decimal::ZERO));
+                lines.push(line(plan, period, Decimal::ZERO));
+                let Some(fee) = fee else { continue };
                 for l in &fee.lines {
-                    lines.push(line(plan, format!("  {}", l.description), l.amount));
+                    lines.push(line(plan, l.words.clone(), l.amount));
                 }
                 if fee.minimum_applies {
                     lines.push(line(
                         plan,
-                        format!(
-                            "  raised to the minimum monthly fee of {}",
-                            money(fee.minimum)
-                        ),
+                        LineWords::Minimum {
+                            minimum: fee.minimum,
+                        },
                         fee.minimum - fee.from_usage,
                     ));
                 }
@@ -264,7 +261,10 @@ impl App {
                 if days < month.days {
                     lines.push(line(
                         plan,
-                        format!("  prorated: {days} of {} days", month.days),
+                        LineWords::Prorated {
+                            days,
+                            of: month.days,
+                        },
                         charged - fee.fee,
                     ));
                 }
@@ -277,10 +277,11 @@ impl App {
                         let short = term - ran;
                         lines.push(line(
                             plan,
-                            format!(
-                                "  minimum term of {term} days: {short} more days at the minimum ({} a month)",
-                                money(fee.minimum)
-                            ),
+                            LineWords::MinimumTerm {
+                                term,
+                                more: short,
+                                minimum: fee.minimum,
+                            },
                             fees::prorate(fee.minimum, short, month.days),
                         ));
                     }

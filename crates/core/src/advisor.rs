@@ -64,7 +64,78 @@ pub struct Fit<'c> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Misfit<'c> {
     pub plan: &'c Plan,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Why a plan does not meet a need: data, so each surface words it in its reader's
+/// language (`Display` is the CLI's English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Priced in another currency than the usage was given in.
+    Currency {
+        plan: String,
+        asked: String,
+    },
+    /// No cases of the asked severity (nor a most severe level to stand in for it).
+    NoCasesOf {
+        severity: String,
+    },
+    /// Answered more slowly than asked: the plan's level code and the two times.
+    Slower {
+        severity: String,
+        minutes: u32,
+        wanted: u32,
+    },
+    /// Answered in business hours, on this clock, not around the clock.
+    BusinessHours {
+        severity: String,
+        clock: String,
+    },
+    /// No cases at all.
+    NoCases,
+    NoSupportApi,
+    NoChannel(String),
+    NoTam,
+    /// Not in this language; the plan's languages.
+    NoLanguage {
+        language: String,
+        offers: Vec<String>,
+    },
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Currency { plan, asked } => write!(
+                f,
+                "priced in {plan}, not {asked} (give usage in {plan} to compare it)"
+            ),
+            Reason::NoCasesOf { severity } => write!(f, "no {severity} cases"),
+            Reason::Slower {
+                severity,
+                minutes,
+                wanted,
+            } => write!(
+                f,
+                "{severity} answered within {}, not {}",
+                minutes_text(*minutes),
+                minutes_text(*wanted)
+            ),
+            Reason::BusinessHours { severity, clock } => write!(
+                f,
+                "{severity} cases are answered in business hours ({clock})"
+            ),
+            Reason::NoCases => write!(f, "no cases"),
+            Reason::NoSupportApi => write!(f, "no Support API"),
+            Reason::NoChannel(c) => write!(f, "no {c} channel"),
+            Reason::NoTam => write!(f, "no TAM"),
+            Reason::NoLanguage { language, offers } => write!(
+                f,
+                "no cases in language {language} (offers {})",
+                offers.join(", ")
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -74,17 +145,17 @@ pub struct Advice<'c> {
     pub misfits: Vec<Misfit<'c>>,
 }
 
-fn minutes(m: u32) -> String {
+fn minutes_text(m: u32) -> String {
     crate::time::minutes_text(u64::from(m))
 }
 
-fn reasons(catalog: &Catalog, plan: &Plan, needs: &[Need], currency: &str) -> Vec<String> {
+fn reasons(catalog: &Catalog, plan: &Plan, needs: &[Need], currency: &str) -> Vec<Reason> {
     let mut out = Vec::new();
     if plan.currency != currency {
-        out.push(format!(
-            "priced in {}, not {currency} (give usage in {} to compare it)",
-            plan.currency, plan.currency
-        ));
+        out.push(Reason::Currency {
+            plan: plan.currency.clone(),
+            asked: currency.to_string(),
+        });
     }
     // The response need decides which target the 24x7 need is about.
     let response = needs.iter().find_map(|n| match n {
@@ -108,13 +179,14 @@ fn reasons(catalog: &Catalog, plan: &Plan, needs: &[Need], currency: &str) -> Ve
                 severity,
                 minutes: want,
             } => match level.and_then(|l| plan.case_target(&l.code)) {
-                None => out.push(format!("no {severity} cases")),
-                Some(t) if t.minutes > *want => out.push(format!(
-                    "{} answered within {}, not {}",
-                    t.severity,
-                    minutes(t.minutes),
-                    minutes(*want)
-                )),
+                None => out.push(Reason::NoCasesOf {
+                    severity: severity.clone(),
+                }),
+                Some(t) if t.minutes > *want => out.push(Reason::Slower {
+                    severity: t.severity.clone(),
+                    minutes: t.minutes,
+                    wanted: *want,
+                }),
                 Some(_) => {}
             },
             Need::RoundTheClock => {
@@ -124,21 +196,23 @@ fn reasons(catalog: &Catalog, plan: &Plan, needs: &[Need], currency: &str) -> Ve
                     .is_some_and(|c| c.kind == CalendarKind::Continuous);
                 if !continuous {
                     out.push(match target {
-                        Some(t) => format!(
-                            "{} cases are answered in business hours ({})",
-                            t.severity, t.clock
-                        ),
-                        None => "no cases".into(),
+                        Some(t) => Reason::BusinessHours {
+                            severity: t.severity.clone(),
+                            clock: t.clock.clone(),
+                        },
+                        None => Reason::NoCases,
                     });
                 }
             }
-            Need::Api if !plan.support_api => out.push("no Support API".into()),
-            Need::Channel(c) if !plan.has_channel(c) => out.push(format!("no {c} channel")),
-            Need::Tam if plan.tam == "none" => out.push("no TAM".into()),
-            Need::Language(l) if !plan.languages.iter().any(|x| x == l) => out.push(format!(
-                "no cases in language {l} (offers {})",
-                plan.languages.join(", ")
-            )),
+            Need::Api if !plan.support_api => out.push(Reason::NoSupportApi),
+            Need::Channel(c) if !plan.has_channel(c) => out.push(Reason::NoChannel(c.clone())),
+            Need::Tam if plan.tam == "none" => out.push(Reason::NoTam),
+            Need::Language(l) if !plan.languages.iter().any(|x| x == l) => {
+                out.push(Reason::NoLanguage {
+                    language: l.clone(),
+                    offers: plan.languages.clone(),
+                })
+            }
             _ => {}
         }
     }
@@ -207,7 +281,12 @@ mod tests {
                 .collect(),
             a.misfits
                 .iter()
-                .map(|m| (m.plan.id.clone(), m.reasons.clone()))
+                .map(|m| {
+                    (
+                        m.plan.id.clone(),
+                        m.reasons.iter().map(Reason::to_string).collect(),
+                    )
+                })
                 .collect(),
         )
     }

@@ -4,12 +4,13 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::catalog::{FeeModel, FixedIs, Plan};
+use crate::invoice_words::LineWords;
 
 /// One step of a fee's arithmetic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeeLine {
     /// What was computed, e.g. "7% of usage from 10,000.00 to 80,000.00 (70,000.00)".
-    pub description: String,
+    pub words: LineWords,
     pub amount: Decimal,
 }
 
@@ -72,16 +73,13 @@ pub fn monthly_fee(plan: &Plan, usage: Decimal) -> Option<MonthlyFee> {
                 }
                 let upper = band.up_to.map_or(usage, |u| u.min(usage));
                 let basis = upper - lower;
-                let range = match band.up_to {
-                    Some(u) => format!("from {} to {}", money(lower), money(u)),
-                    None => format!("above {}", money(lower)),
-                };
                 lines.push(FeeLine {
-                    description: format!(
-                        "{} of usage {range} ({})",
-                        percent(band.rate),
-                        money(basis)
-                    ),
+                    words: LineWords::Band {
+                        rate: band.rate,
+                        from: lower,
+                        to: band.up_to,
+                        basis,
+                    },
                     amount: cents(basis * band.rate),
                 });
                 lower = band.up_to.unwrap_or(usage);
@@ -94,14 +92,17 @@ pub fn monthly_fee(plan: &Plan, usage: Decimal) -> Option<MonthlyFee> {
             fixed_is,
         } => {
             let share = FeeLine {
-                description: format!("{} of usage ({})", percent(*rate), money(usage)),
+                words: LineWords::Share {
+                    rate: *rate,
+                    basis: usage,
+                },
                 amount: cents(usage * rate),
             };
             match fixed_is {
                 FixedIs::Base => (
                     vec![
                         FeeLine {
-                            description: "fixed monthly fee".into(),
+                            words: LineWords::FixedFee,
                             amount: cents(*fixed),
                         },
                         share,
@@ -173,7 +174,7 @@ mod tests {
         let lines: Vec<(String, String)> = f
             .lines
             .iter()
-            .map(|l| (l.description.clone(), l.amount.to_string()))
+            .map(|l| (l.words.to_string(), l.amount.to_string()))
             .collect();
         assert_eq!(
             lines,

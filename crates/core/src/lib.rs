@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod clock;
 pub mod fees;
 pub mod holidays;
+pub mod invoice_words;
 pub mod records;
 pub mod schedule;
 pub mod search;

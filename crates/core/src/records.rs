@@ -383,8 +383,13 @@ pub struct Invoice {
 pub struct InvoiceLine {
     /// The plan the line is about, if any.
     pub plan_id: Option<String>,
+    /// The line in English, as the CLI and the API show it (a step of a plan's fee is
+    /// indented under its period).
     pub description: String,
     pub amount: rust_decimal::Decimal,
+    /// What the line says, as data, for other languages (`None` on invoices computed
+    /// before their words were kept).
+    pub words: Option<crate::invoice_words::LineWords>,
 }
 
 /// A customer's console user; belongs to one account.

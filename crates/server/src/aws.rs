@@ -563,12 +563,14 @@ async fn dispatch(
         Operation::DescribeSeverityLevels => {
             let r: DescribeSeverityLevelsRequest = parse(body)?;
             let levels = app.severity_levels(caller, r.language.as_deref())?;
+            // Named in the language asked for, as AWS does (English when none is).
+            let language = r.language.as_deref().unwrap_or("en");
             ok(&DescribeSeverityLevelsResponse {
                 severity_levels: levels
                     .into_iter()
                     .map(|l| CodeName {
                         code: l.code.clone(),
-                        name: l.name.clone(),
+                        name: l.name_in(language).to_string(),
                     })
                     .collect(),
             })?

@@ -24,8 +24,6 @@ pub enum Aws {
 /// What the console says after the title.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
-    /// The use case's own words, in every language.
-    Detail,
     /// The use case's own words to English readers (they are more specific); this phrase,
     /// translated, to everyone else. `{0}` and `{1}` are the attachment limits (files per
     /// set, megabytes per file).
@@ -50,10 +48,7 @@ pub struct Row {
     pub console: (StatusCode, &'static str, Text),
 }
 
-/// Marks a console phrase, so the i18n test finds it (`phrase("…")`).
-const fn phrase(en: &'static str) -> &'static str {
-    en
-}
+use crate::console::i18n::phrase;
 
 /// A value of each kind, for the table's tests.
 #[cfg(test)]
@@ -98,7 +93,7 @@ macro_rules! error_table {
 }
 
 use Aws::{Client, Internal};
-use Text::{Audience, Detail, Localised, Phrase, Worded};
+use Text::{Audience, Localised, Phrase, Worded};
 
 const DID_NOT_WORK: &str = phrase("That did not work");
 const TOO_MANY: Text = Localised(phrase("Too many requests; try again in a minute."));
@@ -117,7 +112,7 @@ error_table! {
     SubscriptionRequired {
         aws: Client(400, "SubscriptionRequiredException"),
         api: (BAD_REQUEST, "invalid"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Detail),
+        console: (BAD_REQUEST, DID_NOT_WORK, Localised(phrase("Your plan does not include this; the plan page says what it does."))),
     }
     CaseNotFound {
         aws: Client(400, "CaseIdNotFound"),
@@ -137,12 +132,12 @@ error_table! {
     AttachmentSetNotFound {
         aws: Client(400, "AttachmentSetIdNotFound"),
         api: (BAD_REQUEST, "invalid"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Detail),
+        console: (BAD_REQUEST, DID_NOT_WORK, Localised(phrase("The files to attach were not found; attach them again."))),
     }
     AttachmentSetExpired {
         aws: Client(400, "AttachmentSetExpired"),
         api: (BAD_REQUEST, "invalid"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Detail),
+        console: (BAD_REQUEST, DID_NOT_WORK, Localised(phrase("The files to attach were kept for an hour and have expired; attach them again."))),
     }
     AttachmentSetSizeLimit {
         aws: Client(400, "AttachmentSetSizeLimitExceeded"),
@@ -159,7 +154,7 @@ error_table! {
     AttachmentNotFound {
         aws: Client(400, "AttachmentIdNotFound"),
         api: (BAD_REQUEST, "invalid"),
-        console: (NOT_FOUND, phrase("Not found"), Detail),
+        console: (NOT_FOUND, phrase("Not found"), Localised(phrase("There is no such file on this case."))),
     }
     DescribeAttachmentLimit {
         aws: Client(400, "DescribeAttachmentLimitExceeded"),
@@ -174,22 +169,22 @@ error_table! {
     NotFound {
         aws: Internal,
         api: (NOT_FOUND, "not_found"),
-        console: (NOT_FOUND, phrase("Not found"), Detail),
+        console: (NOT_FOUND, phrase("Not found"), Localised(phrase("There is nothing here by that name; it may have been removed."))),
     }
     Conflict {
         aws: Internal,
         api: (CONFLICT, "conflict"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Detail),
+        console: (BAD_REQUEST, DID_NOT_WORK, Localised(phrase("That clashes with what is already there (it exists, or someone changed it meanwhile). Reload and try again."))),
     }
     Unauthenticated {
         aws: Internal,
         api: (UNAUTHORIZED, "unauthenticated"),
-        console: (BAD_REQUEST, DID_NOT_WORK, Detail),
+        console: (BAD_REQUEST, DID_NOT_WORK, Localised(phrase("Sign in again to go on."))),
     }
     Forbidden {
         aws: Internal,
         api: (FORBIDDEN, "forbidden"),
-        console: (FORBIDDEN, phrase("Not for your role"), Detail),
+        console: (FORBIDDEN, phrase("Not for your role"), Localised(phrase("Your role may not do this."))),
     }
     Internal {
         aws: Internal,
@@ -230,7 +225,7 @@ mod tests {
             if is_internal(&e) {
                 assert_eq!(r.aws, Aws::Internal, "{e:?}");
                 assert!(
-                    !matches!(r.console.2, Text::Detail),
+                    !matches!(r.console.2, Text::Localised(_) | Text::Worded),
                     "{e:?} would show its detail"
                 );
             }
@@ -243,7 +238,7 @@ mod tests {
         for e in every_kind() {
             let (_, title, text) = row(&e).console;
             let phrases = match text {
-                Text::Detail | Text::Worded => vec![title],
+                Text::Worded => vec![title],
                 Text::Localised(p) | Text::Phrase(p) => vec![title, p],
                 Text::Audience { customer, staff } => vec![title, customer, staff],
             };

@@ -62,3 +62,16 @@ impl Store {
         dispatch!(self, b => b.invoices(account_id, month).await)
     }
 }
+
+/// An invoice line's words as the `invoice_lines.words` column keeps them.
+pub(crate) fn words_json(words: &tierdesk_core::invoice_words::LineWords) -> String {
+    // A derived Serialize of plain data cannot fail.
+    serde_json::to_string(words).unwrap_or_default()
+}
+
+pub(crate) fn words_from_json(
+    text: &str,
+) -> Result<tierdesk_core::invoice_words::LineWords, StoreError> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Corrupt(format!("bad invoice line words: {e}")))
+}

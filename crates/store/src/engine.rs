@@ -107,6 +107,10 @@ macro_rules! backend {
                     18,
                     include_str!(concat!("../migrations/", $dir, "/0018_audit_by_target.sql")),
                 ),
+                (
+                    19,
+                    include_str!(concat!("../migrations/", $dir, "/0019_invoice_words.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

@@ -12,6 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::date;
 use tierdesk_core::audit::{Action, ActorKind, Who};
 use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::invoice_words::LineWords;
 use tierdesk_core::records::{
     AccessKey, Account, Agent, Case, CaseStatus, CaseTarget, PlanAssignment, Role, SlaEvent,
     SlaEventKind, Webhook, status,
@@ -2221,6 +2222,13 @@ async fn usage_payers_and_invoices(s: Store) {
                 plan_id: (i == 0).then(|| "aws.business".to_string()),
                 description: format!("line {i}"),
                 amount: dec("33.33"),
+                // A line's words come back as they went in (and lines without stay so).
+                words: (i == 1).then(|| LineWords::Band {
+                    rate: dec("0.07"),
+                    from: dec("10000"),
+                    to: None,
+                    basis: dec("475.5"),
+                }),
             })
             .collect(),
         computed: t0,

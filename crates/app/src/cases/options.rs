@@ -3,7 +3,7 @@
 
 use tierdesk_core::account::CASE_LANGUAGES;
 use tierdesk_core::catalog::{CalendarKind, SeverityLevel};
-use tierdesk_core::services::Service;
+use tierdesk_core::services::{Category, Service};
 
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
@@ -53,12 +53,26 @@ impl App {
         if let Some(l) = language {
             check_language(Field::Language, l)?;
         }
+        // Named in the language asked for, as AWS does (English when none is).
+        let language = language.unwrap_or("en");
+        let named = |name: &str| self.services.name_in(name, language).to_string();
         Ok(self
             .services
             .services
             .iter()
             .filter(|s| codes.is_empty() || codes.contains(&s.code))
-            .cloned()
+            .map(|s| Service {
+                code: s.code.clone(),
+                name: named(&s.name),
+                categories: s
+                    .categories
+                    .iter()
+                    .map(|c| Category {
+                        code: c.code.clone(),
+                        name: named(&c.name),
+                    })
+                    .collect(),
+            })
             .collect())
     }
 

@@ -85,6 +85,37 @@ pub struct SeverityLevel {
     /// 1 is the least severe.
     pub rank: u8,
     pub description: String,
+    /// The name and description in other languages (`[translations.ja.severities]`).
+    pub translations: Vec<(String, LevelText)>,
+}
+
+/// A severity level's words in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LevelText {
+    pub name: String,
+    pub description: String,
+}
+
+impl SeverityLevel {
+    /// The name in `language`, or the catalog's own when it has none.
+    pub fn name_in(&self, language: &str) -> &str {
+        translated(&self.translations, language).map_or(&self.name, |t| &t.name)
+    }
+
+    pub fn description_in(&self, language: &str) -> &str {
+        translated(&self.translations, language).map_or(&self.description, |t| &t.description)
+    }
+}
+
+/// A plan's name and summary in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanText {
+    pub name: String,
+    pub summary: String,
+}
+
+fn translated<'a, T>(texts: &'a [(String, T)], language: &str) -> Option<&'a T> {
+    texts.iter().find(|(l, _)| l == language).map(|(_, t)| t)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -117,6 +148,19 @@ pub struct Plan {
     /// What the plan promises for support's answers to the customer's later messages.
     pub follow_up: FollowUp,
     pub fee: Fee,
+    /// The name and summary in other languages (`[translations.ja.plans]`).
+    pub translations: Vec<(String, PlanText)>,
+}
+
+impl Plan {
+    /// The plan's name in `language`, or the catalog's own when it has none.
+    pub fn name_in(&self, language: &str) -> &str {
+        translated(&self.translations, language).map_or(&self.name, |t| &t.name)
+    }
+
+    pub fn summary_in(&self, language: &str) -> &str {
+        translated(&self.translations, language).map_or(&self.summary, |t| &t.summary)
+    }
 }
 
 /// A plan's promise for the answers after the first response: the catalog says it in

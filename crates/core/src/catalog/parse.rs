@@ -50,6 +50,37 @@ struct RawFile {
     severity_scales: Vec<Spanned<RawScale>>,
     #[serde(default)]
     plans: Vec<Spanned<RawPlan>>,
+    /// Words in other languages, by language code: `[translations.ja.plans."aws.basic"]`
+    /// and `[translations.ja.severities.aws]`. A file may translate any file's plans.
+    #[serde(default)]
+    translations: std::collections::BTreeMap<String, RawTranslation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTranslation {
+    #[serde(default)]
+    plans: std::collections::BTreeMap<String, Spanned<RawPlanText>>,
+    /// By scale id, then level code.
+    #[serde(default)]
+    severities: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, Spanned<RawLevelText>>,
+    >,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlanText {
+    name: String,
+    summary: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLevelText {
+    name: String,
+    description: String,
 }
 
 #[derive(Deserialize)]
@@ -255,6 +286,13 @@ pub fn parse_catalog(sources: &[Source<'_>]) -> Result<Catalog, CatalogError> {
         }
     }
 
+    // Scales are copied into the plans that use them: translate them first.
+    for (ctx, raw) in &files {
+        for (language, t) in &raw.translations {
+            translate_severities(ctx, language, t, &mut scales)?;
+        }
+    }
+
     let mut plans: Vec<Plan> = Vec::new();
     for (ctx, raw) in &files {
         for p in &raw.plans {
@@ -272,11 +310,90 @@ pub fn parse_catalog(sources: &[Source<'_>]) -> Result<Catalog, CatalogError> {
             plans.push(plan);
         }
     }
+    for (ctx, raw) in &files {
+        for (language, t) in &raw.translations {
+            translate_plans(ctx, language, t, &mut plans)?;
+        }
+    }
     Ok(Catalog {
         calendars,
         scales,
         plans,
     })
+}
+
+fn translation_language(
+    ctx: &Ctx<'_>,
+    language: &str,
+    t: &RawTranslation,
+) -> Result<(), CatalogError> {
+    crate::account::check_language(language).map_err(|m| {
+        let first = t.plans.values().map(|p| p.span()).next();
+        ctx.err(first, format!("translations.{language}: {m}"))
+    })
+}
+
+fn translate_severities(
+    ctx: &Ctx<'_>,
+    language: &str,
+    t: &RawTranslation,
+    scales: &mut [SeverityScale],
+) -> Result<(), CatalogError> {
+    translation_language(ctx, language, t)?;
+    for (scale_id, levels) in &t.severities {
+        for (code, text) in levels {
+            let at =
+                |m: String| ctx.err(Some(text.span()), format!("translations.{language}: {m}"));
+            let scale = scales
+                .iter_mut()
+                .find(|s| &s.id == scale_id)
+                .ok_or_else(|| at(format!("unknown severity scale '{scale_id}'")))?;
+            let level = scale
+                .levels
+                .iter_mut()
+                .find(|l| &l.code == code)
+                .ok_or_else(|| at(format!("scale '{scale_id}' has no level '{code}'")))?;
+            if level.translations.iter().any(|(l, _)| l == language) {
+                return Err(at(format!("level '{scale_id}.{code}' is translated twice")));
+            }
+            let text = text.get_ref();
+            level.translations.push((
+                language.to_string(),
+                LevelText {
+                    name: text.name.clone(),
+                    description: text.description.clone(),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn translate_plans(
+    ctx: &Ctx<'_>,
+    language: &str,
+    t: &RawTranslation,
+    plans: &mut [Plan],
+) -> Result<(), CatalogError> {
+    for (id, text) in &t.plans {
+        let at = |m: String| ctx.err(Some(text.span()), format!("translations.{language}: {m}"));
+        let plan = plans
+            .iter_mut()
+            .find(|p| &p.id == id)
+            .ok_or_else(|| at(format!("unknown plan '{id}'")))?;
+        if plan.translations.iter().any(|(l, _)| l == language) {
+            return Err(at(format!("plan '{id}' is translated twice")));
+        }
+        let text = text.get_ref();
+        plan.translations.push((
+            language.to_string(),
+            PlanText {
+                name: text.name.clone(),
+                summary: text.summary.clone(),
+            },
+        ));
+    }
+    Ok(())
 }
 
 fn calendar(_ctx: &Ctx<'_>, raw: &RawCalendar) -> Result<Calendar, String> {
@@ -403,6 +520,7 @@ fn severity_scale(raw: &RawScale) -> Result<SeverityScale, String> {
             name: l.name.clone(),
             rank: l.rank,
             description: l.description.clone(),
+            translations: Vec::new(),
         });
     }
     levels.sort_by_key(|l| l.rank);
@@ -598,6 +716,7 @@ fn plan(
         targets,
         follow_up,
         fee,
+        translations: Vec::new(),
     })
 }
 

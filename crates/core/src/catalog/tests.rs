@@ -336,3 +336,62 @@ fn calendars_state_their_hours() {
     assert_eq!(ja.map(|h| h.open), Some(time(9, 0, 0, 0)));
     assert_eq!(c.calendar("24x7").and_then(|c| c.hours("en", None)), None);
 }
+
+#[test]
+fn every_shipped_plan_and_severity_reads_in_japanese() {
+    let c = builtin();
+    for p in &c.plans {
+        assert_ne!(p.name_in("ja"), p.name, "{}", p.id);
+        assert_ne!(p.summary_in("ja"), p.summary, "{}", p.id);
+        for l in &p.scale.levels {
+            assert_ne!(l.name_in("ja"), l.name, "{} {}", p.id, l.code);
+            assert_ne!(l.description_in("ja"), l.description, "{} {}", p.id, l.code);
+        }
+        // A language without words falls back to the catalog's own.
+        assert_eq!(p.name_in("ko"), p.name);
+    }
+    let business = c.plan("aws.business").map(|p| p.name_in("ja").to_string());
+    assert_eq!(business.as_deref(), Some("ビジネス"));
+}
+
+#[test]
+fn a_translation_of_nothing_is_refused_with_its_line() {
+    for (text, needle, line) in [
+        (
+            "[translations.ja.plans.\"acme.tin\"]\nname = \"ティン\"\nsummary = \"…\"\n",
+            "unknown plan 'acme.tin'",
+            19,
+        ),
+        (
+            "[translations.ja.severities.aws]\nsevere = { name = \"x\", description = \"y\" }\n",
+            "scale 'aws' has no level 'severe'",
+            20,
+        ),
+        (
+            "[translations.ja.plans.\"aws.basic\"]\nname = \"ベーシック\"\nsummary = \"…\"\n",
+            "plan 'aws.basic' is translated twice",
+            19,
+        ),
+        (
+            "[translations.xx.plans.\"acme.gold\"]\nname = \"x\"\nsummary = \"y\"\n",
+            "language 'xx'",
+            19,
+        ),
+    ] {
+        let file = format!("{GOOD_PLAN}{text}");
+        match parse_one(&file) {
+            Ok(_) => panic!("accepted {text}"),
+            Err(e) => {
+                assert_eq!((e.file.as_str(), e.line), ("ops.toml", line), "{e}");
+                assert!(e.message.contains(needle), "{e}");
+            }
+        }
+    }
+    // An operator may translate any file's plans into a language the shipped files lack.
+    let ko = "[translations.ko.plans.\"aws.basic\"]\nname = \"베이직\"\nsummary = \"…\"\n";
+    let c = parse_one(&format!("{GOOD_PLAN}{ko}"));
+    let basic = c
+        .ok()
+        .and_then(|c| c.plan("aws.basic").map(|p| p.name_in("ko").to_string()));
+    assert_eq!(basic.as_deref(), Some("베이직"));
+}

@@ -108,7 +108,61 @@ struct AccountPage {
     open_total: i64,
     /// A password or secret just made, shown this once: (what, value).
     shown_once: Option<(String, String)>,
-    error: Option<String>,
+    /// A refused form: shown beside that form, with what was typed in it.
+    failed: Option<Failed>,
+}
+
+/// A refused admin form of the account page.
+struct Failed {
+    /// The form's action (`plan`, `user`, `key`, ...).
+    form: String,
+    message: String,
+    /// What was posted, to fill the form again.
+    draft: AccountAction,
+}
+
+impl AccountPage {
+    /// The refusal if `form` is the form that failed.
+    fn failed_in(&self, form: &str) -> Option<&str> {
+        self.failed
+            .as_ref()
+            .filter(|f| f.form == form)
+            .map(|f| f.message.as_str())
+    }
+
+    /// A field of the form that failed, as it was posted (empty for the other forms).
+    fn typed(&self, form: &str, field: &str) -> &str {
+        let Some(f) = self.failed.as_ref().filter(|f| f.form == form) else {
+            return "";
+        };
+        let d = &f.draft;
+        match field {
+            "from" => d.from.as_deref().unwrap_or_default(),
+            "email" => &d.email,
+            "name" => &d.name,
+            "language" => d.language.as_deref().unwrap_or_default(),
+            "principal" => &d.principal,
+            "plan" => &d.plan,
+            _ => "",
+        }
+    }
+
+    /// The plan the change-plan form offers first: the one just refused, else the
+    /// account's.
+    fn chosen_plan(&self) -> &str {
+        match self.typed("plan", "plan") {
+            "" => &self.plan_id,
+            typed => typed,
+        }
+    }
+
+    /// The refusal of a form that has no place of its own on the page.
+    fn page_error(&self) -> Option<&str> {
+        self.failed
+            .as_ref()
+            .filter(|f| !["plan", "tam", "user", "key"].contains(&f.form.as_str()))
+            .map(|f| f.message.as_str())
+    }
 }
 
 /// Accounts listed a page at a time.
@@ -154,14 +208,14 @@ async fn open_cases(
     Ok(st.app.queue(a, filter).await?.0)
 }
 
-fn plans_on_sale(st: &AppState) -> Vec<(String, String)> {
+fn plans_on_sale(st: &AppState, l: Lang) -> Vec<(String, String)> {
     let today = tierdesk_core::time::today_in(st.app.clock.now(), "UTC");
     st.app
         .catalog
         .plans
         .iter()
         .filter(|p| p.lifecycle(today) == tierdesk_core::catalog::Lifecycle::OnSale)
-        .map(|p| (p.id.clone(), format!("{} ({})", p.name, p.id)))
+        .map(|p| (p.id.clone(), l.plan(p).to_string()))
         .collect()
 }
 
@@ -222,7 +276,7 @@ async fn list_page(
                 plan: view
                     .plan
                     .as_ref()
-                    .map_or(view.plan_id.clone(), |p| format!("{} ({})", p.name, p.id)),
+                    .map_or(view.plan_id.clone(), |p| l.plan(p).to_string()),
                 tam: tams
                     .iter()
                     .find(|(account, _)| account == id)
@@ -255,7 +309,7 @@ async fn list_page(
                     .append_pair("after", &after)
                     .finish()
             }),
-            plans: plans_on_sale(st),
+            plans: plans_on_sale(st, l),
             error,
             draft,
         },
@@ -344,7 +398,7 @@ async fn account_page(
     a: &Agent,
     id: &str,
     shown_once: Option<(String, String)>,
-    error: Option<String>,
+    failed: Option<Failed>,
     status: StatusCode,
 ) -> Response {
     let l = v.l;
@@ -399,7 +453,7 @@ async fn account_page(
             plan: view
                 .plan
                 .as_ref()
-                .map_or(view.plan_id.clone(), |p| format!("{} ({})", p.name, p.id)),
+                .map_or(view.plan_id.clone(), |p| l.plan(p).to_string()),
             plan_id: view.plan_id.clone(),
             history: view
                 .history
@@ -412,7 +466,7 @@ async fn account_page(
             ),
             tam_email: tam.map(|t| t.email).unwrap_or_default(),
             tams: tams.into_iter().map(|t| (t.email, t.name)).collect(),
-            plans: plans_on_sale(st),
+            plans: plans_on_sale(st, l),
             users: users
                 .into_iter()
                 .map(|u| {
@@ -448,19 +502,19 @@ async fn account_page(
                     clock: super::clock::view(v, &c, now),
                     case_id: c.case_id,
                     subject: c.subject,
-                    severity: c.severity_code,
+                    severity: l.severity(&st.app.catalog, &c.plan_id, &c.severity_code),
                     status: c.status.as_str(),
                 })
                 .collect(),
             open_total,
             shown_once,
-            error,
+            failed,
         },
     )
 }
 
 /// What the account page's admin forms post; each form fills its own fields.
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct AccountAction {
     /// `plan`: the new plan and the day it starts (`YYYY-MM-DD`, today if absent).
     #[serde(default)]
@@ -501,8 +555,21 @@ async fn act(
                         "'{0}' is not a date (YYYY-MM-DD)",
                         &[f.from.as_deref().unwrap_or_default()],
                     );
-                    return account_page(&st, &v, &a, &id, None, Some(e), StatusCode::BAD_REQUEST)
-                        .await;
+                    let failed = Failed {
+                        form: action,
+                        message: e,
+                        draft: f,
+                    };
+                    return account_page(
+                        &st,
+                        &v,
+                        &a,
+                        &id,
+                        None,
+                        Some(failed),
+                        StatusCode::BAD_REQUEST,
+                    )
+                    .await;
                 }
             };
             app.set_plan(&v.who, &id, &f.plan, from, false)
@@ -557,7 +624,7 @@ async fn act(
         }
         "revoke" => {
             // Only this account's keys can be revoked from its page.
-            let key = f.key;
+            let key = f.key.clone();
             match app.account_view(&id).await {
                 Ok(view) if view.keys.iter().any(|k| k.access_key_id == key) => {
                     app.revoke_key(&v.who, &key).await.map(|_| None)
@@ -577,13 +644,18 @@ async fn act(
         }
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
+            let failed = Failed {
+                form: action,
+                message: v.explain(&e),
+                draft: f,
+            };
             account_page(
                 &st,
                 &v,
                 &a,
                 &id,
                 None,
-                Some(v.explain(&e)),
+                Some(failed),
                 StatusCode::BAD_REQUEST,
             )
             .await

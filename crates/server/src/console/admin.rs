@@ -311,16 +311,16 @@ async fn plans(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Resp
         .iter()
         .map(|p| PlanRow {
             id: p.id.clone(),
-            name: p.name.clone(),
-            provider: p.provider.clone(),
+            name: l.plan(p).to_string(),
+            provider: l.provider(&p.provider),
             state: match p.lifecycle(today) {
                 Lifecycle::OnSale => l.t("on sale"),
                 Lifecycle::NoLongerSold => l.t("no longer sold"),
                 Lifecycle::Discontinued => l.t("discontinued"),
             }
             .to_string(),
-            channels: p.channels.join(", "),
-            tam: p.tam.replace('_', " "),
+            channels: l.channels(&p.channels),
+            tam: l.tam(&p.tam),
             api: p.support_api,
             targets: p
                 .case_severities()
@@ -333,7 +333,7 @@ async fn plans(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Resp
                         .calendar(&t.clock)
                         .and_then(|c| c.hours("en", None));
                     Some((
-                        s.name.clone(),
+                        s.name_in(l.code()).to_string(),
                         l.minutes(u64::from(t.minutes)),
                         l.hours(hours.as_ref()),
                     ))

@@ -62,14 +62,19 @@ pub(super) struct CaseRow {
 }
 
 impl CaseRow {
-    pub(super) fn of(v: &Visit, c: &tierdesk_core::records::Case, now: jiff::Timestamp) -> Self {
+    pub(super) fn of(
+        v: &Visit,
+        catalog: &tierdesk_core::catalog::Catalog,
+        c: &tierdesk_core::records::Case,
+        now: jiff::Timestamp,
+    ) -> Self {
         Self {
             case_id: c.case_id.clone(),
             display_id: c.display_id,
             opened: v.when(c.created),
             subject: c.subject.clone(),
             account: c.account_id.clone(),
-            severity: c.severity_code.clone(),
+            severity: v.l.severity(catalog, &c.plan_id, &c.severity_code),
             status: c.status.as_str(),
             clock: super::clock::view(v, c, now),
         }
@@ -283,7 +288,7 @@ async fn list(
             .plan
             .case_severities()
             .into_iter()
-            .map(|s| (s.code.clone(), s.name.clone()))
+            .map(|s| (s.code.clone(), s.name_in(v.l.code()).to_string()))
             .collect(),
         error: None,
         more: None,
@@ -301,7 +306,10 @@ async fn list(
                     &token,
                 )
             });
-            page.cases = cases.iter().map(|c| CaseRow::of(&v, c, now)).collect();
+            page.cases = cases
+                .iter()
+                .map(|c| CaseRow::of(&v, &st.app.catalog, c, now))
+                .collect();
             render(StatusCode::OK, &page)
         }
         Err(e) if crate::errors::is_refusal(&e) => {
@@ -362,23 +370,27 @@ async fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> Result<NewPage, 
                 );
             SeverityChoice {
                 code: s.code.clone(),
-                name: s.name.clone(),
-                impact: s.description.clone(),
+                name: s.name_in(l.code()).to_string(),
+                impact: s.description_in(l.code()).to_string(),
                 promise,
             }
         })
         .collect();
-    let services = st
-        .app
-        .services
+    let services = &st.app.services;
+    let services = services
         .services
         .iter()
         .map(|s| {
             (
-                s.name.clone(),
+                services.name_in(&s.name, l.code()).to_string(),
                 s.categories
                     .iter()
-                    .map(|c| (format!("{}|{}", s.code, c.code), c.name.clone()))
+                    .map(|c| {
+                        (
+                            format!("{}|{}", s.code, c.code),
+                            services.name_in(&c.name, l.code()).to_string(),
+                        )
+                    })
                     .collect(),
             )
         })
@@ -577,7 +589,7 @@ async fn show(
                 ],
             )
         });
-    let service = service_name(&st, &case);
+    let service = service_name(&st, v.l, &case);
     render(
         StatusCode::OK,
         &CasePage {
@@ -587,12 +599,14 @@ async fn show(
             clock: super::clock::view(&v, &case, now),
             resolved: case.status == CaseStatus::Resolved,
             service,
-            language: case.language,
+            language: v.l.language(&case.language),
             cc: case.cc_emails.join(", "),
             case_id: case.case_id,
             display_id: case.display_id,
             subject: case.subject,
-            severity: case.severity_code,
+            severity: v
+                .l
+                .severity(&st.app.catalog, &case.plan_id, &case.severity_code),
             status: case.status.as_str(),
             messages,
             attachment_base: format!("/console/cases/{id}/attachments"),
@@ -604,9 +618,9 @@ async fn show(
 }
 
 /// A case's service and category by name ("Amazon EC2 (Linux) / General guidance").
-pub(super) fn service_name(st: &AppState, case: &tierdesk_core::records::Case) -> String {
-    st.app
-        .services
+pub(super) fn service_name(st: &AppState, l: Lang, case: &tierdesk_core::records::Case) -> String {
+    let services = &st.app.services;
+    services
         .services
         .iter()
         .find(|s| s.code == case.service_code)
@@ -615,8 +629,10 @@ pub(super) fn service_name(st: &AppState, case: &tierdesk_core::records::Case) -
                 .categories
                 .iter()
                 .find(|c| c.code == case.category_code)
-                .map_or(case.category_code.as_str(), |c| c.name.as_str());
-            format!("{} / {category}", s.name)
+                .map_or(case.category_code.as_str(), |c| {
+                    services.name_in(&c.name, l.code())
+                });
+            format!("{} / {category}", services.name_in(&s.name, l.code()))
         })
         .unwrap_or_else(|| format!("{} / {}", case.service_code, case.category_code))
 }
@@ -806,14 +822,14 @@ async fn plan(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisi
         &PlanPage {
             nav: Some(v.nav()),
             l,
-            name: format!("{} ({})", o.plan.name, o.plan.id),
-            summary: o.plan.summary.clone(),
+            name: l.plan(&o.plan).to_string(),
+            summary: o.plan.summary_in(l.code()).to_string(),
             targets: o
                 .targets
                 .iter()
                 .map(|p| {
                     (
-                        p.severity.name.clone(),
+                        p.severity.name_in(l.code()).to_string(),
                         l.minutes(u64::from(p.minutes)),
                         l.hours(p.hours.as_ref()),
                     )
@@ -824,26 +840,26 @@ async fn plan(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisi
                 .iter()
                 .map(|p| match p.minutes {
                     Some(m) => (
-                        p.severity.name.clone(),
+                        p.severity.name_in(l.code()).to_string(),
                         l.minutes(u64::from(m)),
                         l.hours(p.hours.as_ref()),
                     ),
                     None => (
-                        p.severity.name.clone(),
+                        p.severity.name_in(l.code()).to_string(),
                         l.t("no time promised").to_string(),
                         String::new(),
                     ),
                 })
                 .collect(),
-            channels: o.plan.channels.join(", "),
-            tam: o.plan.tam.replace('_', " "),
+            channels: l.channels(&o.plan.channels),
+            tam: l.tam(&o.plan.tam),
             api: o.plan.support_api,
             month: o.month,
             quotas,
             upgrades: o
                 .upgrades
                 .into_iter()
-                .map(|p| (format!("{} ({})", p.name, p.id), p.summary))
+                .map(|p| (l.plan(&p).to_string(), p.summary_in(l.code()).to_string()))
                 .collect(),
         },
     )

@@ -2,6 +2,149 @@
 //! and its translation. `i18n.rs` fails a test when a phrase shown is missing here.
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
+    ("fixed monthly fee", "月額固定料金"),
+    ("usage {0} {1}", "利用額 {0} {1}"),
+    (
+        "usage {0} {1} of this account and {2} enrolled ({3})",
+        "利用額 {0} {1}（このアカウントと登録済みの {2} アカウント: {3}）",
+    ),
+    (
+        "no {0} usage imported",
+        "{0} の利用額は取り込まれていません",
+    ),
+    ("priced by contract; {0}", "契約による料金。{0}"),
+    ("{0}, {1} to {2}: {3}", "{0}（{1}〜{2}）: {3}"),
+    (
+        "{0}, {1} to {2}: billed to payer account {3} on the enrolled accounts' usage",
+        "{0}（{1}〜{2}）: 登録アカウントの利用額に基づき支払いアカウント {3} に請求",
+    ),
+    (
+        "{0} of usage from {1} to {2} ({3})",
+        "利用額 {1}〜{2} の {0}（{3}）",
+    ),
+    (
+        "{0} of usage above {1} ({2})",
+        "利用額 {1} 超の部分の {0}（{2}）",
+    ),
+    ("{0} of usage ({1})", "利用額の {0}（{1}）"),
+    (
+        "raised to the minimum monthly fee of {0}",
+        "月額最低料金 {0} までの引き上げ",
+    ),
+    ("prorated: {0} of {1} days", "日割り: {1} 日中 {0} 日"),
+    (
+        "minimum term of {0} days: {1} more days at the minimum ({2} a month)",
+        "最低利用期間 {0} 日: 残り {1} 日分を最低料金（月額 {2}）で",
+    ),
+    (
+        "Share of first responses within target, week by week",
+        "目標時間内の初回応答の割合（週ごと）",
+    ),
+    (
+        "Your plan does not include this; the plan page says what it does.",
+        "ご利用のプランには含まれていません。プランのページで内容をご確認ください。",
+    ),
+    (
+        "The files to attach were not found; attach them again.",
+        "添付するファイルが見つかりません。もう一度添付してください。",
+    ),
+    (
+        "The files to attach were kept for an hour and have expired; attach them again.",
+        "添付ファイルの保管期限（1 時間）が過ぎました。もう一度添付してください。",
+    ),
+    (
+        "There is no such file on this case.",
+        "このケースにそのファイルはありません。",
+    ),
+    (
+        "There is nothing here by that name; it may have been removed.",
+        "該当するものがありません。削除された可能性があります。",
+    ),
+    (
+        "That clashes with what is already there (it exists, or someone changed it meanwhile). Reload and try again.",
+        "既存のものと競合しています（すでに存在するか、他の人が変更しました）。再読み込みしてやり直してください。",
+    ),
+    (
+        "Sign in again to go on.",
+        "続けるにはもう一度サインインしてください。",
+    ),
+    (
+        "Your role may not do this.",
+        "あなたのロールではこの操作はできません。",
+    ),
+    (
+        "{0} changed the status from {1} to {2}",
+        "{0} がステータスを {1} から {2} に変更しました",
+    ),
+    (
+        "{0} assigned the case to {1}",
+        "{0} がケースを {1} に割り当てました",
+    ),
+    (
+        "{0} unassigned the case",
+        "{0} がケースの割り当てを解除しました",
+    ),
+    (
+        "{0} asked for an urgent escalation (answer due {1})",
+        "{0} が緊急エスカレーションを依頼しました（回答期限 {1}）",
+    ),
+    (
+        "'{0}' is not a need Tierdesk knows: write critical:30m, 24x7, api, tam, phone, chat, email, web, im_group or language:ja",
+        "「{0}」は認識できない要件です。critical:30m、24x7、api、tam、phone、chat、email、web、im_group、language:ja のいずれかで書いてください",
+    ),
+    ("no cases", "ケースなし"),
+    ("no Support API", "サポート API なし"),
+    (
+        "no technical account manager",
+        "テクニカルアカウントマネージャーなし",
+    ),
+    (
+        "priced in {0}, not {1} (give usage in {0} to compare it)",
+        "料金は {1} ではなく {0} 建て（比較するには利用額を {0} で入力）",
+    ),
+    ("no cases of severity {0}", "重要度「{0}」のケースなし"),
+    (
+        "{0} answered within {1}, not {2}",
+        "「{0}」の回答は {2} ではなく {1} 以内",
+    ),
+    ("{0} is answered only {1}", "「{0}」の回答は {1} のみ"),
+    ("no {0}", "{0} なし"),
+    (
+        "no cases in {0} (offers {1})",
+        "{0} のケースなし（対応言語: {1}）",
+    ),
+    ("Unassigned", "未割り当て"),
+    ("Work in progress", "対応中"),
+    ("Waiting on the customer", "お客様の返信待ち"),
+    ("Customer replied", "お客様が返信済み"),
+    ("Reopened", "再オープン"),
+    ("Resolved", "解決済み"),
+    ("Unknown status", "不明なステータス"),
+    ("Web console", "Web コンソール"),
+    ("Chat", "チャット"),
+    ("Phone", "電話"),
+    ("Slack", "Slack"),
+    ("Tickets", "チケット"),
+    ("Chat with a bot", "ボットとのチャット"),
+    ("Chat with a person", "担当者とのチャット"),
+    ("Dedicated IM group", "専用 IM グループ"),
+    (
+        "Technical account manager",
+        "テクニカルアカウントマネージャー",
+    ),
+    ("None", "なし"),
+    (
+        "A pool of technical account managers",
+        "テクニカルアカウントマネージャーのチーム",
+    ),
+    (
+        "A designated technical account manager",
+        "専任のテクニカルアカウントマネージャー",
+    ),
+    (
+        "A designated technical account manager and domain specialists",
+        "専任のテクニカルアカウントマネージャーと分野別スペシャリスト",
+    ),
     (
         "Answers to your later messages",
         "2 回目以降のメッセージへの回答",

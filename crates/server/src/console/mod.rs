@@ -19,6 +19,7 @@ mod ja;
 pub(crate) mod live;
 mod queue;
 mod search;
+mod words;
 
 use askama::Template;
 use axum::Router;
@@ -640,7 +641,6 @@ fn phrase_of(l: Lang, e: &ServiceError, customer: bool, (files, mb): (usize, usi
     use crate::errors::Text;
     let fill = |p: &'static str| l.fill(p, &[&files.to_string(), &mb.to_string()]);
     match crate::errors::row(e).console.2 {
-        Text::Detail => e.to_string(),
         Text::Worded => match e {
             ServiceError::Invalid(i) => field_words(l, i),
             ServiceError::Refused(r) => refusal_words(l, r),
@@ -981,7 +981,7 @@ async fn home(v: Visit) -> Response {
     )
 }
 
-fn invoice_view(i: Invoice) -> InvoiceView {
+fn invoice_view(l: Lang, catalog: &tierdesk_core::catalog::Catalog, i: Invoice) -> InvoiceView {
     InvoiceView {
         month: i.month,
         account_id: i.account_id,
@@ -990,13 +990,16 @@ fn invoice_view(i: Invoice) -> InvoiceView {
         lines: i
             .lines
             .into_iter()
-            .map(|l| {
+            .map(|line| {
                 (
-                    l.description.trim().to_string(),
-                    if l.amount.is_zero() {
+                    line.words.as_ref().map_or_else(
+                        || line.description.trim().to_string(),
+                        |w| l.invoice_line(catalog, w),
+                    ),
+                    if line.amount.is_zero() {
                         String::new()
                     } else {
-                        money(l.amount)
+                        money(line.amount)
                     },
                 )
             })
@@ -1030,7 +1033,11 @@ async fn invoices(State(st): State<AppState>, v: Visit) -> Response {
                 nav: Some(v.nav()),
                 l,
                 heading,
-                invoices: list.into_iter().rev().map(invoice_view).collect(),
+                invoices: list
+                    .into_iter()
+                    .rev()
+                    .map(|i| invoice_view(l, &st.app.catalog, i))
+                    .collect(),
             },
         ),
         Err(e) => v.failure(&e),
@@ -1083,7 +1090,14 @@ async fn advisor(
         .and_then(|u| {
             let needs = needs_text
                 .split_whitespace()
-                .map(str::parse::<Need>)
+                .map(|word| {
+                    word.parse::<Need>().map_err(|_| {
+                        v.l.fill(
+                            "'{0}' is not a need Tierdesk knows: write critical:30m, 24x7, api, tam, phone, chat, email, web, im_group or language:ja",
+                            &[word],
+                        )
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((u, needs))
         });
@@ -1102,7 +1116,7 @@ async fn advisor(
         .iter()
         .map(|f| {
             (
-                format!("{} ({})", f.plan.name, f.plan.id),
+                v.l.plan(f.plan).to_string(),
                 f.fee.map_or(v.l.t("priced by contract").into(), |d| {
                     format!("{} {}", money(d), f.plan.currency)
                 }),
@@ -1114,8 +1128,12 @@ async fn advisor(
         .iter()
         .map(|m| {
             (
-                format!("{} ({})", m.plan.name, m.plan.id),
-                m.reasons.join("; "),
+                v.l.plan(m.plan).to_string(),
+                m.reasons
+                    .iter()
+                    .map(|r| v.l.reason(&st.app.catalog, m.plan, r))
+                    .collect::<Vec<_>>()
+                    .join(if v.l == Lang::Ja { "。" } else { "; " }),
             )
         })
         .collect();

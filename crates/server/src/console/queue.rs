@@ -139,12 +139,13 @@ struct DashboardPage {
 }
 
 /// A bar per week: height is the share within target; red below 90 %.
-fn bars(shares: &[Option<f64>]) -> String {
+fn bars(l: Lang, shares: &[Option<f64>]) -> String {
     const W: usize = 14;
     const H: f64 = 32.0;
     let width = shares.len() * W;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{H}\" role=\"img\" aria-label=\"weekly share within target\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{H}\" role=\"img\" aria-label=\"{}\">",
+        l.t("Share of first responses within target, week by week")
     );
     svg.push_str(&format!(
         "<rect width=\"{width}\" height=\"{H}\" fill=\"#eef1f4\"/>"
@@ -181,9 +182,9 @@ async fn dashboard(State(st): State<AppState>, AgentVisit(v, _): AgentVisit) -> 
                 .series
                 .into_iter()
                 .map(|s| SeriesView {
-                    svg: bars(&s.shares),
-                    plan: s.plan,
-                    severity: s.severity,
+                    svg: bars(v.l, &s.shares),
+                    plan: v.l.plan_name(&st.app.catalog, &s.plan),
+                    severity: v.l.severity(&st.app.catalog, &s.plan, &s.severity),
                     cases: s.cases,
                     breaches: s.breaches,
                 })
@@ -197,9 +198,9 @@ async fn dashboard(State(st): State<AppState>, AgentVisit(v, _): AgentVisit) -> 
                         c.case_id,
                         c.subject,
                         c.account_id,
-                        c.plan_id,
-                        c.severity_code,
-                        e.target.as_str().replace('_', " "),
+                        v.l.plan_name(&st.app.catalog, &c.plan_id),
+                        v.l.severity(&st.app.catalog, &c.plan_id, &c.severity_code),
+                        v.l.target(e.target).to_string(),
                     )
                 })
                 .collect(),
@@ -209,12 +210,12 @@ async fn dashboard(State(st): State<AppState>, AgentVisit(v, _): AgentVisit) -> 
 
 /// Every severity code the loaded plans use, each with its name (the first plan's that
 /// has it), in the order plans list them.
-pub(super) fn severity_choices(st: &AppState) -> Vec<(String, String)> {
+pub(super) fn severity_choices(st: &AppState, l: Lang) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for p in &st.app.catalog.plans {
         for s in p.case_severities() {
             if !out.iter().any(|(code, _)| *code == s.code) {
-                out.push((s.code.clone(), format!("{} ({})", s.code, s.name)));
+                out.push((s.code.clone(), s.name_in(l.code()).to_string()));
             }
         }
     }
@@ -276,9 +277,9 @@ async fn queue(
             .catalog
             .plans
             .iter()
-            .map(|p| (p.id.clone(), format!("{} ({})", p.name, p.id)))
+            .map(|p| (p.id.clone(), v.l.plan(p).to_string()))
             .collect(),
-        severities: severity_choices(&st),
+        severities: severity_choices(&st, v.l),
         languages: tierdesk_core::account::CASE_LANGUAGES
             .iter()
             .map(|(code, _, native)| (code.to_string(), native.to_string()))
@@ -306,7 +307,7 @@ async fn queue(
         st.app
             .catalog
             .plan(id)
-            .map_or_else(|| id.to_string(), |p| p.name.clone())
+            .map_or_else(|| id.to_string(), |p| v.l.plan(p).to_string())
     };
     match st.app.queue(&agent, filter).await {
         Ok((cases, next)) => {
@@ -332,8 +333,8 @@ async fn queue(
                     case_id: c.case_id,
                     subject: c.subject,
                     account: c.account_id,
+                    severity: v.l.severity(&st.app.catalog, &c.plan_id, &c.severity_code),
                     plan: plan_name(&c.plan_id),
-                    severity: c.severity_code,
                     status: c.status.as_str(),
                     assignee: c.assignee.as_deref().map(agent_name).unwrap_or_default(),
                 })
@@ -395,16 +396,12 @@ async fn case_page(
             subject: c.subject.clone(),
             account: format!("{} {}", sla.account.id, sla.account.name),
             account_id: sla.account.id.clone(),
-            plan: format!(
-                "{} ({})",
-                sla.plan_name.clone().unwrap_or_else(|| c.plan_id.clone()),
-                c.plan_id
-            ),
+            plan: l.plan_name(&st.app.catalog, &c.plan_id),
             tam: sla.tam.as_ref().map_or_else(
                 || l.t("none").to_string(),
                 |t| format!("{} <{}>", t.name, t.email),
             ),
-            severity: c.severity_code.clone(),
+            severity: l.severity(&st.app.catalog, &c.plan_id, &c.severity_code),
             status: c.status.as_str(),
             assignee: match &c.assignee {
                 None => l.t("nobody").into(),
@@ -419,16 +416,13 @@ async fn case_page(
                 .map(|a| (a.id.clone(), a.name.clone()))
                 .collect(),
             clock: super::clock::view(v, c, sla.now),
-            service: super::cases::service_name(st, c),
+            service: super::cases::service_name(st, l, c),
             issue_type: match c.issue_type.as_str() {
                 "technical" => l.t("Technical").to_string(),
                 "customer-service" => l.t("Account and billing").to_string(),
                 other => other.to_string(),
             },
-            language: tierdesk_core::account::CASE_LANGUAGES
-                .iter()
-                .find(|(code, _, _)| *code == c.language)
-                .map_or_else(|| c.language.clone(), |(_, _, native)| native.to_string()),
+            language: l.language(&c.language),
             cc: c.cc_emails.join(", "),
             opened_by: c.submitted_by.clone(),
             breached: sla.breached(),
@@ -447,6 +441,7 @@ async fn case_page(
             messages: with_trail(
                 v,
                 &sla,
+                &agents,
                 conversation
                     .into_iter()
                     .map(|m| MessageView::message(v, m))
@@ -458,25 +453,56 @@ async fn case_page(
 
 /// The conversation with the case's event trail in time order: who changed the status,
 /// resolved, assigned or escalated it, and each target met, warned of or breached.
-fn with_trail(v: &Visit, sla: &CaseSla, mut messages: Vec<MessageView>) -> Vec<MessageView> {
+fn with_trail(
+    v: &Visit,
+    sla: &CaseSla,
+    agents: &[Agent],
+    mut messages: Vec<MessageView>,
+) -> Vec<MessageView> {
     let l = v.l;
-    let kind = |k: TargetKind| match k {
-        TargetKind::FirstResponse => l.t("first response"),
-        TargetKind::NextReply => l.t("reply"),
-        TargetKind::Update => l.t("update"),
-        TargetKind::Escalation => l.t("escalation"),
+    let kind = |k: TargetKind| l.target(k);
+    let agent_name = |id: &str| {
+        agents
+            .iter()
+            .find(|a| a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
     };
     let line = |at: jiff::Timestamp, text: String| MessageView::event(v, at, text);
     for e in &sla.trail {
         let who = e.who.id.as_str();
         let text = match e.action {
             Action::CaseResolve => l.fill("{0} resolved the case", &[who]),
-            Action::CaseStatus => l.fill("{0} changed the status ({1})", &[who, &e.detail]),
-            Action::CaseAssign => l.fill("{0} changed the assignee ({1})", &[who, &e.detail]),
-            Action::CaseEscalate => l.fill(
-                "{0} asked for an urgent escalation ({1})",
-                &[who, &e.detail],
-            ),
+            // The audit log's details are written for operators ("status opened →
+            // work-in-progress", "assigned to agent-…", "answer due 2026-…"): worded here.
+            Action::CaseStatus => match e
+                .detail
+                .strip_prefix("status ")
+                .and_then(|d| d.split_once(" → "))
+            {
+                Some((from, to)) => l.fill(
+                    "{0} changed the status from {1} to {2}",
+                    &[who, l.status(from), l.status(to)],
+                ),
+                None => l.fill("{0} changed the status ({1})", &[who, &e.detail]),
+            },
+            Action::CaseAssign => match e.detail.strip_prefix("assigned to ") {
+                Some(id) => l.fill("{0} assigned the case to {1}", &[who, &agent_name(id)]),
+                None => l.fill("{0} unassigned the case", &[who]),
+            },
+            Action::CaseEscalate => match e
+                .detail
+                .strip_prefix("answer due ")
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+            {
+                Some(due) => l.fill(
+                    "{0} asked for an urgent escalation (answer due {1})",
+                    &[who, &v.when(due)],
+                ),
+                None => l.fill(
+                    "{0} asked for an urgent escalation ({1})",
+                    &[who, &e.detail],
+                ),
+            },
             _ => continue,
         };
         messages.push(line(e.at, text));

@@ -70,7 +70,7 @@ async fn find(
         status: shown(&q.status),
         severity: shown(&q.severity),
         statuses: CaseStatus::ALL.map(CaseStatus::as_str).to_vec(),
-        severities: super::queue::severity_choices(&st),
+        severities: super::queue::severity_choices(&st, v.l),
         asked: [&q.q, &q.account, &q.status, &q.severity]
             .iter()
             .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty())),
@@ -105,7 +105,7 @@ async fn find(
             });
             page.found = cases
                 .iter()
-                .map(|c| super::cases::CaseRow::of(&v, c, now))
+                .map(|c| super::cases::CaseRow::of(&v, &st.app.catalog, c, now))
                 .collect();
             render(StatusCode::OK, &page)
         }

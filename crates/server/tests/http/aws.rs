@@ -106,6 +106,14 @@ both_engines! {
             .map(|l| l["code"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(codes, ["low", "normal", "high", "urgent", "critical"]);
+        assert_eq!(r.json()["severityLevels"][0]["name"], "General guidance");
+        // Asked in Japanese, named in Japanese (AWS does the same).
+        let ja = s.aws(Operation::DescribeSeverityLevels, json!({"language": "ja"})).await;
+        assert_eq!(ja.json()["severityLevels"][0]["name"], "一般的なガイダンス");
+        let services = s.aws(Operation::DescribeServices, json!({"serviceCodeList": ["billing"], "language": "ja"})).await;
+        assert_eq!(services.json()["services"][0]["name"], "アカウントと請求");
+        let products = s.aws(Operation::DescribeServices, json!({"serviceCodeList": ["amazon-dynamodb"], "language": "ja"})).await;
+        assert_eq!(products.json()["services"][0]["name"], "DynamoDB", "a product keeps its name");
     }
 }
 

@@ -103,8 +103,8 @@ impl Backend {
                         .await?;
                         for (n, l) in inv.lines.iter().enumerate() {
                             sqlx::query(
-                                "INSERT INTO invoice_lines (account_id, month, n, plan_id, description, amount) \
-                                 VALUES ($1, $2, $3, $4, $5, $6)",
+                                "INSERT INTO invoice_lines (account_id, month, n, plan_id, description, amount, words) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
                             )
                             .bind(&inv.account_id)
                             .bind(&month)
@@ -112,6 +112,7 @@ impl Backend {
                             .bind(&l.plan_id)
                             .bind(&l.description)
                             .bind(l.amount.to_string())
+                            .bind(l.words.as_ref().map(crate::billing::words_json))
                             .execute(&mut *c)
                             .await?;
                         }
@@ -134,7 +135,7 @@ impl Backend {
             filter += &format!(" AND i.month = ${}", args.len());
         }
         let sql = format!(
-            "SELECT i.account_id, i.month, i.currency, i.total, i.computed_us, l.n, l.plan_id, l.description, l.amount \
+            "SELECT i.account_id, i.month, i.currency, i.total, i.computed_us, l.n, l.plan_id, l.description, l.amount, l.words \
              FROM invoices i LEFT JOIN invoice_lines l ON l.account_id = i.account_id AND l.month = i.month \
              WHERE {filter} ORDER BY i.month, i.account_id, l.n"
         );
@@ -163,6 +164,10 @@ impl Backend {
                         .unwrap_or_default()
                         .parse()
                         .map_err(|_| StoreError::Corrupt("bad invoice line amount".into()))?,
+                    words: r
+                        .try_get::<Option<String>, _>("words")?
+                        .map(|w| crate::billing::words_from_json(&w))
+                        .transpose()?,
                 });
             }
         }

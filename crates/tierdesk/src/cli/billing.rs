@@ -296,7 +296,7 @@ pub fn advise_cmd(g: &Global, a: AdviseArgs) -> anyhow::Result<()> {
                 "onSale": f.plan.lifecycle(today).as_str(),
             })).collect::<Vec<_>>(),
             "misfits": advice.misfits.iter().map(|m| json!({
-                "planId": m.plan.id, "name": m.plan.name, "reasons": m.reasons,
+                "planId": m.plan.id, "name": m.plan.name, "reasons": m.reasons.iter().map(ToString::to_string).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         }));
     }
@@ -318,7 +318,15 @@ pub fn advise_cmd(g: &Global, a: AdviseArgs) -> anyhow::Result<()> {
     if !advice.misfits.is_empty() {
         println!("Other plans:");
         for m in &advice.misfits {
-            println!("  {:<26} {}", m.plan.id, m.reasons.join("; "));
+            println!(
+                "  {:<26} {}",
+                m.plan.id,
+                m.reasons
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
         }
     }
     Ok(())
