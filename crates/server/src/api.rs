@@ -408,19 +408,16 @@ async fn sla_report(
         v.parse()
             .map_err(|_| invalid(format!("{name} '{v}' is not a date such as 2026-11-01")))
     };
-    let filter = ReportFilter {
-        from: date("from")?,
-        to: date("to")?,
-        account: param(&p, "account"),
-        plan: param(&p, "plan"),
-    };
+    let mut filter = ReportFilter::period(date("from")?, date("to")?);
+    filter.cases.account = param(&p, "account");
+    filter.cases.plan = param(&p, "plan");
     let lines = st.app.sla_report_for(&a, &filter).await?;
     match param(&p, "format").as_deref() {
         None | Some("json") => ok(&report_format::json(&filter, &lines)),
         Some("csv") => Ok((
             StatusCode::OK,
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            report_format::csv(&lines),
+            report_format::csv(filter.by, &lines, report_format::group_ids),
         )
             .into_response()),
         Some(other) => Err(invalid(format!(

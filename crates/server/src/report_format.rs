@@ -2,11 +2,10 @@
 //! `GET /api/v1/reports/sla`.
 
 use serde_json::{Value, json};
-use tierdesk_app::reports::{ReportFilter, ReportLine};
+use tierdesk_app::reports::{Group, GroupBy, ReportFilter, ReportLine};
 
-const COLUMNS: [&str; 12] = [
-    "plan",
-    "severity",
+/// The figures' columns, after the group's.
+const FIGURES: [&str; 13] = [
     "cases",
     "answered",
     "within_target",
@@ -17,6 +16,9 @@ const COLUMNS: [&str; 12] = [
     "p90_clock_seconds",
     "median_business_seconds",
     "p90_business_seconds",
+    "resolved",
+    "median_resolution_seconds",
+    "p90_resolution_seconds",
 ];
 
 fn share(s: Option<f64>) -> Option<String> {
@@ -27,11 +29,11 @@ pub fn json(f: &ReportFilter, lines: &[ReportLine]) -> Value {
     json!({
         "from": f.from.to_string(),
         "to": f.to.to_string(),
-        "account": f.account,
-        "plan": f.plan,
+        "account": f.cases.account,
+        "plan": f.cases.plan,
         "lines": lines.iter().map(|l| json!({
-            "plan": l.plan,
-            "severity": l.severity,
+            "plan": l.plan_severity().0,
+            "severity": l.plan_severity().1,
             "cases": l.cases,
             "answered": l.answered,
             "withinTarget": l.within_target,
@@ -43,19 +45,33 @@ pub fn json(f: &ReportFilter, lines: &[ReportLine]) -> Value {
             "p90ClockSeconds": l.p90_clock_seconds,
             "medianBusinessSeconds": l.median_business_seconds,
             "p90BusinessSeconds": l.p90_business_seconds,
+            "resolved": l.resolved,
+            "medianResolutionSeconds": l.median_resolution_seconds,
+            "p90ResolutionSeconds": l.p90_resolution_seconds,
         })).collect::<Vec<_>>(),
     })
 }
 
-/// RFC 4180 CSV with a header row; empty cells for figures that do not exist.
-pub fn csv(lines: &[ReportLine]) -> String {
-    let mut out = COLUMNS.join(",");
+/// RFC 4180 CSV with a header row: the group's columns (`plan,severity`, `account` or
+/// `agent`), then the figures; empty cells for figures that do not exist. `name` words a
+/// group's value for people (an agent's name for their id); the CLI and API pass ids.
+pub fn csv(by: GroupBy, lines: &[ReportLine], name: impl Fn(&Group) -> Vec<String>) -> String {
+    let group_columns: &[&str] = match by {
+        GroupBy::PlanSeverity => &["plan", "severity"],
+        GroupBy::Account => &["account"],
+        GroupBy::Assignee => &["agent"],
+    };
+    let mut out = group_columns
+        .iter()
+        .chain(FIGURES.iter())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
     for l in lines {
-        let cells = [
-            quote(&l.plan),
-            quote(&l.severity),
+        let mut cells: Vec<String> = name(&l.group).iter().map(|c| quote(c)).collect();
+        cells.extend([
             l.cases.to_string(),
             l.answered.to_string(),
             l.within_target.to_string(),
@@ -66,11 +82,24 @@ pub fn csv(lines: &[ReportLine]) -> String {
             opt(l.p90_clock_seconds),
             opt(l.median_business_seconds),
             opt(l.p90_business_seconds),
-        ];
+            l.resolved.to_string(),
+            opt(l.median_resolution_seconds),
+            opt(l.p90_resolution_seconds),
+        ]);
         out.push_str(&cells.join(","));
         out.push_str("\r\n");
     }
     out
+}
+
+/// A group as its ids: plan and severity codes, an account id, an agent id (empty for
+/// unassigned).
+pub fn group_ids(g: &Group) -> Vec<String> {
+    match g {
+        Group::PlanSeverity { plan, severity } => vec![plan.clone(), severity.clone()],
+        Group::Account(a) => vec![a.clone()],
+        Group::Assignee(a) => vec![a.clone().unwrap_or_default()],
+    }
 }
 
 /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break.

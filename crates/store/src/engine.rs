@@ -111,6 +111,10 @@ macro_rules! backend {
                     19,
                     include_str!(concat!("../migrations/", $dir, "/0019_invoice_words.sql")),
                 ),
+                (
+                    20,
+                    include_str!(concat!("../migrations/", $dir, "/0020_case_resolved.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

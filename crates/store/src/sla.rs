@@ -110,8 +110,17 @@ pub struct DeliveryStats {
 pub struct ReportQuery {
     pub from: Timestamp,
     pub to: Timestamp,
+    pub cases: CaseSlice,
+}
+
+/// Which cases a report counts (every field `None`: all of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseSlice {
     pub account: Option<String>,
     pub plan: Option<String>,
+    pub severity: Option<String>,
+    /// The assignee's agent id; `Some(None)`: unassigned cases only.
+    pub assignee: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -119,9 +128,13 @@ pub struct ReportRow {
     pub plan_id: String,
     pub severity: String,
     pub account_id: String,
+    pub assignee: Option<String>,
     pub timezone: String,
     pub country: String,
     pub language: String,
+    pub created: Timestamp,
+    /// When the case was last resolved; `None` while it is open.
+    pub resolved: Option<Timestamp>,
     pub target: CaseTarget,
 }
 
@@ -302,5 +315,16 @@ impl Store {
 
     pub async fn report_rows(&self, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
         dispatch!(self, b => b.report_rows(q).await)
+    }
+
+    /// How many of `cases` were open at each of `points` (ascending): opened before it and
+    /// not resolved by then (a case reopened after its resolution counts from its last
+    /// resolution, the one the store keeps).
+    pub async fn backlog(
+        &self,
+        cases: &CaseSlice,
+        points: &[Timestamp],
+    ) -> Result<Vec<i64>, StoreError> {
+        dispatch!(self, b => b.backlog(cases, points).await)
     }
 }

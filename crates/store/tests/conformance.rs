@@ -17,6 +17,7 @@ use tierdesk_core::records::{
     AccessKey, Account, Agent, Case, CaseStatus, CaseTarget, PlanAssignment, Role, SlaEvent,
     SlaEventKind, Webhook, status,
 };
+use tierdesk_store::CaseSlice;
 use tierdesk_store::{
     AgentChange, Assignee, AuditQuery, CaseQuery, CaseScope, CommunicationQuery, DeliveryOutcome,
     MonthlyCap, NewAttachments, NewCase, NewCommunication, NewEscalation, NewSlaEvent, QueueQuery,
@@ -2128,29 +2129,93 @@ async fn report_rows_cover_the_period(s: Store) {
     let acct = "111111111111";
     let t0 = at("2026-05-01T00:00:00Z");
     let day = Duration::from_secs(86_400);
+    let mut cases = Vec::new();
     for n in [1u32, 3, 5] {
-        s.create_case(new_case(acct, n, t0 + day * n), audit_entry())
+        let c = s
+            .create_case(new_case(acct, n, t0 + day * n), audit_entry())
             .await
             .unwrap();
+        cases.push(c);
     }
-    let rows = |from: Timestamp, to: Timestamp, plan: Option<&str>| {
+    let rows = |from: Timestamp, to: Timestamp, slice: CaseSlice| {
         let s = s.clone();
-        let plan = plan.map(String::from);
         async move {
             s.report_rows(&ReportQuery {
                 from,
                 to,
-                account: None,
-                plan,
+                cases: slice,
             })
             .await
             .unwrap()
-            .len()
         }
     };
-    assert_eq!(rows(t0, t0 + day * 10, None).await, 3);
-    assert_eq!(rows(t0 + day * 2, t0 + day * 5, None).await, 1);
-    assert_eq!(rows(t0, t0 + day * 10, Some("aws.developer")).await, 0);
+    let all = CaseSlice::default();
+    assert_eq!(rows(t0, t0 + day * 10, all.clone()).await.len(), 3);
+    assert_eq!(rows(t0 + day * 2, t0 + day * 5, all.clone()).await.len(), 1);
+    let plan = CaseSlice {
+        plan: Some("aws.developer".into()),
+        ..CaseSlice::default()
+    };
+    assert_eq!(rows(t0, t0 + day * 10, plan).await.len(), 0);
+    let severity = CaseSlice {
+        severity: Some("urgent".into()),
+        ..CaseSlice::default()
+    };
+    assert_eq!(rows(t0, t0 + day * 10, severity).await.len(), 0);
+
+    // The first case resolved on day 2; the second on day 4, reopened by its customer on
+    // day 6; the third left open.
+    s.resolve_case(acct, &cases[0].case_id, t0 + day * 2, audit_entry())
+        .await
+        .unwrap();
+    s.resolve_case(acct, &cases[1].case_id, t0 + day * 4, audit_entry())
+        .await
+        .unwrap();
+    s.add_communication(
+        message(acct, &cases[1].case_id, false, t0 + day * 6),
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    let resolved: Vec<Option<Timestamp>> = rows(t0, t0 + day * 10, all.clone())
+        .await
+        .iter()
+        .map(|r| r.resolved)
+        .collect();
+    assert_eq!(resolved, [Some(t0 + day * 2), None, None]);
+    let hours = Duration::from_secs(3600) * 12;
+    let points = [day, day * 2, day * 3, day * 4, day * 7].map(|d| t0 + d + hours);
+    // A reopened case counts as open since its opening: its resolution is not kept.
+    assert_eq!(s.backlog(&all, &points).await.unwrap(), [1, 0, 1, 1, 2]);
+
+    // Assigned and unassigned cases are their own slices, in the rows and the backlog.
+    s.insert_agent(agent("agent-1"), vec![1; 32], audit_entry())
+        .await
+        .unwrap();
+    s.assign(cases[2].display_id, Some("agent-1".into()), audit_entry())
+        .await
+        .unwrap();
+    let assigned = CaseSlice {
+        assignee: Some(Some("agent-1".into())),
+        ..CaseSlice::default()
+    };
+    let unassigned = CaseSlice {
+        assignee: Some(None),
+        ..CaseSlice::default()
+    };
+    let rows_of = rows(t0, t0 + day * 10, assigned.clone()).await;
+    assert_eq!(rows_of.len(), 1);
+    assert_eq!(rows_of[0].assignee.as_deref(), Some("agent-1"));
+    assert_eq!(rows(t0, t0 + day * 10, unassigned.clone()).await.len(), 2);
+    assert_eq!(
+        s.backlog(&assigned, &points).await.unwrap(),
+        [0, 0, 0, 0, 1]
+    );
+    assert_eq!(
+        s.backlog(&unassigned, &points).await.unwrap(),
+        [1, 0, 1, 1, 1]
+    );
+    assert!(s.backlog(&all, &[]).await.unwrap().is_empty());
 }
 
 async fn usage_payers_and_invoices(s: Store) {

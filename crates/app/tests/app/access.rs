@@ -412,11 +412,10 @@ async fn reports_are_bounded_and_scoped() {
     use tierdesk_app::error::{Field, Problem};
     use tierdesk_app::reports::ReportFilter;
     let s = staff().await;
-    let year = |account: Option<&str>| ReportFilter {
-        from: date(2026, 1, 1),
-        to: date(2026, 12, 31),
-        account: account.map(String::from),
-        plan: None,
+    let year = |account: Option<&str>| {
+        let mut f = ReportFilter::period(date(2026, 1, 1), date(2026, 12, 31));
+        f.cases.account = account.map(String::from);
+        f
     };
     s.app.sla_report(&year(None)).await.unwrap();
     let long = s

@@ -227,18 +227,16 @@ async fn warning_then_breach_once_across_a_restart_then_follow_ups() {
 
     // The report counts the breach and the late answer, in clock and business time.
     let report = app2
-        .sla_report(&ReportFilter {
-            from: t0.to_zoned(jiff::tz::TimeZone::UTC).date(),
-            to: t0.to_zoned(jiff::tz::TimeZone::UTC).date(),
-            account: None,
-            plan: None,
-        })
+        .sla_report(&ReportFilter::period(
+            t0.to_zoned(jiff::tz::TimeZone::UTC).date(),
+            t0.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        ))
         .await
         .unwrap();
     assert_eq!(report.len(), 1);
     let line = &report[0];
     assert_eq!(
-        (line.plan.as_str(), line.severity.as_str(), line.cases),
+        (line.plan_severity().0, line.plan_severity().1, line.cases),
         ("acme.gold", "urgent", 1)
     );
     assert_eq!(
@@ -286,10 +284,12 @@ async fn business_hours_targets_warn_and_report_in_business_time() {
     assert_eq!(app.sla_tick().await.unwrap().recorded, 0);
     let report = app
         .sla_report(&ReportFilter {
-            from: "2026-11-20".parse().unwrap(),
-            to: "2026-11-20".parse().unwrap(),
-            account: Some("100000000002".into()),
-            plan: Some("acme.gold".into()),
+            cases: tierdesk_store::CaseSlice {
+                account: Some("100000000002".into()),
+                plan: Some("acme.gold".into()),
+                ..Default::default()
+            },
+            ..ReportFilter::period("2026-11-20".parse().unwrap(), "2026-11-20".parse().unwrap())
         })
         .await
         .unwrap();

@@ -2,6 +2,35 @@
 //! and its translation. `i18n.rs` fails a test when a phrase shown is missing here.
 
 pub(super) const PHRASES: &[(&str, &str)] = &[
+    (
+        "Open cases at the end of each week",
+        "各週末の未解決ケース数",
+    ),
+    ("Engineer", "エンジニア"),
+    ("per plan and severity", "プランと重要度ごと"),
+    ("per account", "アカウントごと"),
+    ("per engineer", "エンジニアごと"),
+    ("{0} ({1} of {2})", "{0}（{2} 件中 {1} 件）"),
+    ("Weeks", "週数"),
+    ("Lines", "行の単位"),
+    ("Download CSV", "CSV をダウンロード"),
+    (
+        "First responses within target, week by week",
+        "目標時間内の初回応答（週ごと）",
+    ),
+    ("Within target", "目標時間内"),
+    (
+        "First response (median / 90th percentile)",
+        "初回応答（中央値 / 90 パーセンタイル）",
+    ),
+    (
+        "Resolution (median / 90th percentile)",
+        "解決までの時間（中央値 / 90 パーセンタイル）",
+    ),
+    (
+        "Cases opened from {0} to today (weeks start on the day shown, UTC). Each line opens the dashboard narrowed to it, one level down.",
+        "{0} から今日までに起票されたケース（週は表示の日から始まります、UTC）。各行を開くと、その行に絞り込んだ一段下の内訳を表示します。",
+    ),
     ("fixed monthly fee", "月額固定料金"),
     ("usage {0} {1}", "利用額 {0} {1}"),
     (

@@ -11,6 +11,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod cases;
+mod charts;
 mod clock;
 mod extract;
 pub mod forms;
@@ -18,6 +19,7 @@ pub(crate) mod i18n;
 mod ja;
 pub(crate) mod live;
 mod queue;
+mod reports;
 mod search;
 mod words;
 
@@ -87,6 +89,7 @@ fn console_routes() -> Router<AppState> {
         .route("/console/static/{file}", get(static_file))
         .merge(cases::routes())
         .merge(queue::routes())
+        .merge(reports::routes())
         .merge(search::routes())
         .merge(live::routes())
         .merge(accounts::routes())

@@ -37,7 +37,6 @@ pub(super) fn routes() -> Router<AppState> {
             "/console/queue/{id}/attachments/{attachment}",
             get(download),
         )
-        .route("/console/sla", get(dashboard))
 }
 
 struct Row {
@@ -116,96 +115,6 @@ struct CasePage {
     /// Why the last message was refused, and the text that was typed, kept.
     error: Option<String>,
     draft: String,
-}
-
-struct SeriesView {
-    plan: String,
-    severity: String,
-    /// Built here from numbers only, so it is safe to insert unescaped.
-    svg: String,
-    cases: usize,
-    breaches: usize,
-}
-
-#[derive(Template)]
-#[template(path = "sla.html")]
-struct DashboardPage {
-    nav: Option<Nav>,
-    l: Lang,
-    first_week: String,
-    series: Vec<SeriesView>,
-    /// (when, case id, subject, account, plan, severity, target)
-    breaches: Vec<(String, String, String, String, String, String, String)>,
-}
-
-/// A bar per week: height is the share within target; red below 90 %.
-fn bars(l: Lang, shares: &[Option<f64>]) -> String {
-    const W: usize = 14;
-    const H: f64 = 32.0;
-    let width = shares.len() * W;
-    let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{H}\" role=\"img\" aria-label=\"{}\">",
-        l.t("Share of first responses within target, week by week")
-    );
-    svg.push_str(&format!(
-        "<rect width=\"{width}\" height=\"{H}\" fill=\"#eef1f4\"/>"
-    ));
-    for (i, s) in shares.iter().enumerate() {
-        let Some(s) = s else { continue };
-        let s = s.clamp(0.0, 1.0);
-        let h = (s * H).max(1.0);
-        let color = if s >= 0.9 { "#2a9d8f" } else { "#d62828" };
-        svg.push_str(&format!(
-            "<rect x=\"{}\" y=\"{:.1}\" width=\"{}\" height=\"{h:.1}\" fill=\"{color}\"><title>{:.0}%</title></rect>",
-            i * W + 2,
-            H - h,
-            W - 4,
-            s * 100.0
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
-}
-
-async fn dashboard(State(st): State<AppState>, AgentVisit(v, _): AgentVisit) -> Response {
-    let d = match st.app.sla_dashboard(8).await {
-        Ok(d) => d,
-        Err(e) => return v.failure(&e),
-    };
-    render(
-        StatusCode::OK,
-        &DashboardPage {
-            nav: Some(v.nav()),
-            l: v.l,
-            first_week: d.weeks.first().map(|w| w.to_string()).unwrap_or_default(),
-            series: d
-                .series
-                .into_iter()
-                .map(|s| SeriesView {
-                    svg: bars(v.l, &s.shares),
-                    plan: v.l.plan_name(&st.app.catalog, &s.plan),
-                    severity: v.l.severity(&st.app.catalog, &s.plan, &s.severity),
-                    cases: s.cases,
-                    breaches: s.breaches,
-                })
-                .collect(),
-            breaches: d
-                .breaches
-                .into_iter()
-                .map(|(c, e)| {
-                    (
-                        v.when(e.at),
-                        c.case_id,
-                        c.subject,
-                        c.account_id,
-                        v.l.plan_name(&st.app.catalog, &c.plan_id),
-                        v.l.severity(&st.app.catalog, &c.plan_id, &c.severity_code),
-                        v.l.target(e.target).to_string(),
-                    )
-                })
-                .collect(),
-        },
-    )
 }
 
 /// Every severity code the loaded plans use, each with its name (the first plan's that

@@ -11,5 +11,6 @@ mod aws;
 mod clock;
 mod console;
 mod live;
+mod reports;
 mod search;
 mod support;

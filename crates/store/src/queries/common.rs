@@ -18,6 +18,7 @@ pub struct Backend {
 }
 
 /// An argument of a query assembled at run time.
+#[derive(Clone)]
 enum Arg {
     I(i64),
     S(String),

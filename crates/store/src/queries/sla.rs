@@ -10,7 +10,7 @@ use tierdesk_core::sla::targets::{self, Author, Changes, Running};
 
 use crate::sla::{
     Assignee, Delivery, DeliveryOutcome, DeliveryStats, DueTarget, NewEscalation, NewSlaEvent,
-    OpenCaseStats, QueueQuery, ReportQuery, ReportRow, StatusChange,
+    CaseSlice, OpenCaseStats, QueueQuery, ReportQuery, ReportRow, StatusChange,
 };
 
 /// `cases.sla_due_us` when no target runs: sorts after every deadline.
@@ -233,7 +233,9 @@ async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Resu
     sqlx::query(
         "UPDATE cases SET status = $1, updated_us = CASE WHEN $2 THEN $8 ELSE updated_us END, \
          sla_due_us = $3, sla_target = $4, queue_us = $5, awaiting_since_us = $6, \
-         responded_us = CASE WHEN $7 THEN COALESCE(responded_us, $8) ELSE responded_us END \
+         responded_us = CASE WHEN $7 THEN COALESCE(responded_us, $8) ELSE responded_us END, \
+         resolved_us = CASE WHEN $2 THEN CASE WHEN $1 = 'resolved' THEN COALESCE(resolved_us, $8) END \
+         ELSE resolved_us END \
          WHERE display_id = $9",
     )
     .bind(ch.status.unwrap_or(turn.status).as_str())
@@ -882,21 +884,15 @@ impl Backend {
 
     pub async fn report_rows(&self, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
         let mut sql = format!(
-            "SELECT c.plan_id, c.severity_code, c.account_id, a.timezone, a.country, c.language, t.{} \
+            "SELECT c.plan_id, c.severity_code, c.account_id, c.assignee, a.timezone, a.country, c.language, \
+             c.created_us AS case_created_us, c.resolved_us AS case_resolved_us, t.{} \
              FROM cases c JOIN accounts a ON a.id = c.account_id \
              JOIN case_targets t ON t.case_display_id = c.display_id AND t.target = 'first_response' \
              WHERE c.created_us >= $1 AND c.created_us < $2",
             TARGET_COLUMNS.replace(", ", ", t.")
         );
         let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
-        if let Some(a) = &q.account {
-            args.push(Arg::S(a.clone()));
-            sql += &format!(" AND c.account_id = ${}", args.len());
-        }
-        if let Some(p) = &q.plan {
-            args.push(Arg::S(p.clone()));
-            sql += &format!(" AND c.plan_id = ${}", args.len());
-        }
+        sql += &slice_filter(&q.cases, &mut args);
         sql += " ORDER BY c.plan_id, c.severity_code, c.created_us";
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
         rows.iter()
@@ -905,12 +901,81 @@ impl Backend {
                     plan_id: r.try_get("plan_id")?,
                     severity: r.try_get("severity_code")?,
                     account_id: r.try_get("account_id")?,
+                    assignee: r.try_get("assignee")?,
                     timezone: r.try_get("timezone")?,
                     country: r.try_get("country")?,
                     language: r.try_get("language")?,
+                    created: from_micros(r.try_get("case_created_us")?),
+                    resolved: opt_time(r, "case_resolved_us")?,
                     target: target_from_row(r)?,
                 })
             })
             .collect()
     }
+
+    pub async fn backlog(&self, cases: &CaseSlice, points: &[Timestamp]) -> Result<Vec<i64>, StoreError> {
+        let Some(first) = points.first() else {
+            return Ok(Vec::new());
+        };
+        // Walked back from the cases open now: each point adds back what was resolved
+        // after it and takes away what was opened after it. Every count reads an index
+        // range from the first point on, not the whole history.
+        let mut args = Vec::new();
+        let filter = slice_filter(cases, &mut args);
+        let count = |sql: String, args: Vec<Arg>| async move {
+            let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_one(&self.read).await?;
+            Ok::<_, StoreError>(row)
+        };
+        let open_now: i64 = count(format!("SELECT COUNT(*) AS n FROM cases c WHERE c.is_open = TRUE{filter}"), args.clone())
+            .await?
+            .try_get("n")?;
+        let after = |column: &str| {
+            let mut a = args.clone();
+            a.push(Arg::I(to_micros(*first)));
+            let since = a.len();
+            let sums: Vec<String> = points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| format!("COALESCE(SUM(CASE WHEN c.{column} >= {} THEN 1 ELSE 0 END), 0) AS n{i}", to_micros(*p)))
+                .collect();
+            (format!("SELECT {} FROM cases c WHERE c.{column} >= ${since}{filter}", sums.join(", ")), a)
+        };
+        let (opened_sql, opened_args) = after("created_us");
+        let (resolved_sql, resolved_args) = after("resolved_us");
+        let opened = count(opened_sql, opened_args).await?;
+        let resolved = count(resolved_sql, resolved_args).await?;
+        (0..points.len())
+            .map(|i| {
+                let col = format!("n{i}");
+                let o: i64 = opened.try_get(col.as_str())?;
+                let r: i64 = resolved.try_get(col.as_str())?;
+                Ok(open_now - o + r)
+            })
+            .collect()
+    }
+}
+
+/// The `AND ...` conditions that narrow a report to a slice of the cases, binding their
+/// values after `args`.
+fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>) -> String {
+    let mut sql = String::new();
+    let mut eq = |column: &str, value: &str, args: &mut Vec<Arg>| {
+        args.push(Arg::S(value.to_string()));
+        sql += &format!(" AND c.{column} = ${}", args.len());
+    };
+    if let Some(a) = &cases.account {
+        eq("account_id", a, args);
+    }
+    if let Some(p) = &cases.plan {
+        eq("plan_id", p, args);
+    }
+    if let Some(s) = &cases.severity {
+        eq("severity_code", s, args);
+    }
+    match &cases.assignee {
+        Some(Some(agent)) => eq("assignee", agent, args),
+        Some(None) => sql += " AND c.assignee IS NULL",
+        None => {}
+    }
+    sql
 }

@@ -491,18 +491,18 @@ pub async fn webhook(g: &Global, cmd: WebhookCmd) -> anyhow::Result<()> {
 
 pub async fn report(g: &Global, a: ReportArgs) -> anyhow::Result<()> {
     let app = setup::app(g, Limits::default()).await?;
-    let filter = ReportFilter {
-        from: a.from,
-        to: a.to,
-        account: a.account,
-        plan: a.plan,
-    };
+    let mut filter = ReportFilter::period(a.from, a.to);
+    filter.cases.account = a.account;
+    filter.cases.plan = a.plan;
     let lines = app.sla_report(&filter).await.map_err(e)?;
     if a.json {
         return print_json(&report_format::json(&filter, &lines));
     }
     if a.csv {
-        print!("{}", report_format::csv(&lines));
+        print!(
+            "{}",
+            report_format::csv(filter.by, &lines, report_format::group_ids)
+        );
         return Ok(());
     }
     let dur = |s: Option<i64>| match s {
@@ -515,6 +515,7 @@ pub async fn report(g: &Global, a: ReportArgs) -> anyhow::Result<()> {
         filter.from,
         filter.to,
         filter
+            .cases
             .account
             .as_ref()
             .map(|a| format!(", account {a}"))
@@ -527,8 +528,8 @@ pub async fn report(g: &Global, a: ReportArgs) -> anyhow::Result<()> {
     for l in &lines {
         println!(
             "{:<26} {:<9} {:>6} {:>9} {:>8} {:>9} {:>9} {:>9} {:>9}",
-            l.plan,
-            l.severity,
+            l.plan_severity().0,
+            l.plan_severity().1,
             l.cases,
             l.within_target_share
                 .map(|s| format!("{:.1}%", s * 100.0))
