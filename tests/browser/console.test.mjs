@@ -811,18 +811,20 @@ test("the admin's activity page reads the audit log, at desktop and phone widths
   await page.click("nav >> text=Activity");
   assert.equal(new URL(page.url()).pathname, "/console/activity");
   assert.equal(await page.getAttribute("nav a[aria-current=page]", "href"), "/console/activity");
-  assert.match(await page.textContent("tbody"), /session\.sign-in/);
+  assert.match(await page.textContent("tbody"), /Signed in/);
+  // Each action reads as words; its code (what the CLI and the API call it) is its title.
+  assert.equal(await page.getAttribute("tbody span[title='session.sign-in']", "title"), "session.sign-in");
   // The CLI set this account up before the server started: the command line did it.
   await page.fill("#account", "310000000003");
   await page.click("form.filters button");
   const account = await page.textContent("tbody");
-  assert.match(account, /account\.create/);
+  assert.match(account, /Created the account/);
   assert.match(account, /command line/);
   await page.fill("#account", "");
   await page.fill("#actor", "root@support.example.com");
   await page.click("form.filters button");
   const mine = await page.textContent("tbody");
-  assert.match(mine, /session\.sign-in/);
+  assert.match(mine, /Signed in/);
   assert.doesNotMatch(mine, /command line/);
   const actors = await page.locator("tbody tr td:nth-child(3)").allTextContents();
   assert.ok(actors.length > 0 && actors.every((a) => a.includes("root@support.example.com")), actors.join("\n"));

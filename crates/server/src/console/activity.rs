@@ -36,13 +36,19 @@ struct ActivityQuery {
 
 struct Row {
     at: String,
+    /// The action in words, and its code (the CLI's and the API's name for it).
     action: &'static str,
+    code: &'static str,
     actor: String,
     door: &'static str,
     address: String,
     account: String,
     target: String,
-    detail: String,
+    /// The detail in the reader's words, where Tierdesk words it (a case's change).
+    detail: Option<String>,
+    /// The detail as the log recorded it: English, for operators; shown marked as English
+    /// when it has no words of its own.
+    recorded: String,
 }
 
 #[derive(Template)]
@@ -118,13 +124,15 @@ async fn activity(
         .iter()
         .map(|e| Row {
             at: v.when(e.at),
-            action: e.action.as_str(),
+            action: l.action(e.action),
+            code: e.action.as_str(),
             actor: e.who.id.clone(),
             door: door(l, e.who.kind),
             address: e.who.address.clone().unwrap_or_default(),
             account: e.account_id.clone().unwrap_or_default(),
-            target: e.target.clone(),
-            detail: e.detail.clone(),
+            target: l.record(&e.target),
+            detail: l.case_change(e.action, &e.detail, &|id| id.to_string(), &|t| v.when(t)),
+            recorded: e.detail.clone(),
         })
         .collect();
     render(

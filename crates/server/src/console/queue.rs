@@ -22,6 +22,7 @@ use tierdesk_core::records::{Agent, CaseStatus, Role, SlaEventKind};
 use super::cases::{MessageView, attachment_response};
 use super::extract::AgentVisit;
 use super::forms::{Form, Query};
+use super::i18n::phrase;
 use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
@@ -381,37 +382,18 @@ fn with_trail(
         let who = e.who.id.as_str();
         let text = match e.action {
             Action::CaseResolve => l.fill("{0} resolved the case", &[who]),
-            // The audit log's details are written for operators ("status opened →
-            // work-in-progress", "assigned to agent-…", "answer due 2026-…"): worded here.
-            Action::CaseStatus => match e
-                .detail
-                .strip_prefix("status ")
-                .and_then(|d| d.split_once(" → "))
-            {
-                Some((from, to)) => l.fill(
-                    "{0} changed the status from {1} to {2}",
-                    &[who, l.status(from), l.status(to)],
-                ),
-                None => l.fill("{0} changed the status ({1})", &[who, &e.detail]),
-            },
-            Action::CaseAssign => match e.detail.strip_prefix("assigned to ") {
-                Some(id) => l.fill("{0} assigned the case to {1}", &[who, &agent_name(id)]),
-                None => l.fill("{0} unassigned the case", &[who]),
-            },
-            Action::CaseEscalate => match e
-                .detail
-                .strip_prefix("answer due ")
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-            {
-                Some(due) => l.fill(
-                    "{0} asked for an urgent escalation (answer due {1})",
-                    &[who, &v.when(due)],
-                ),
-                None => l.fill(
-                    "{0} asked for an urgent escalation ({1})",
-                    &[who, &e.detail],
-                ),
-            },
+            // The audit log's details are written for operators: worded here.
+            Action::CaseStatus | Action::CaseAssign | Action::CaseEscalate => {
+                let change = l
+                    .case_change(e.action, &e.detail, &agent_name, &|t| v.when(t))
+                    .unwrap_or_else(|| e.detail.clone());
+                let sentence = match e.action {
+                    Action::CaseStatus => phrase("{0} changed the status ({1})"),
+                    Action::CaseAssign => phrase("{0} assigned the case ({1})"),
+                    _ => phrase("{0} asked for an urgent escalation ({1})"),
+                };
+                l.fill(sentence, &[who, &change])
+            }
             _ => continue,
         };
         messages.push(line(e.at, text));

@@ -3,6 +3,7 @@
 //! l.status(c.status) }}`) so no code reaches a page as it is stored.
 
 use tierdesk_core::advisor::Reason;
+use tierdesk_core::audit::Action;
 use tierdesk_core::catalog::{Catalog, Plan, TargetKind};
 use tierdesk_core::fees::{money, percent};
 use tierdesk_core::invoice_words::{Basis, LineWords};
@@ -140,6 +141,96 @@ impl Lang {
                 ],
             ),
         }
+    }
+
+    /// What an audit entry records, as a person says it ("Opened a case").
+    pub fn action(self, action: Action) -> &'static str {
+        use Action::*;
+        self.t(match action {
+            AccountCreate => phrase("Created the account"),
+            AccountPlan => phrase("Changed the account's plan"),
+            AccountPayer => phrase("Changed who pays for the account"),
+            AccountTam => phrase("Changed the account's TAM"),
+            KeyCreate => phrase("Created an access key"),
+            KeyRevoke => phrase("Revoked an access key"),
+            UserCreate => phrase("Added a user"),
+            UserPassword => phrase("Changed a password"),
+            UserDisable => phrase("Disabled a user"),
+            UserEnable => phrase("Enabled a user"),
+            UserDelete => phrase("Deleted a user"),
+            UserPreferences => phrase("Changed settings"),
+            SignIn => phrase("Signed in"),
+            SignOut => phrase("Signed out"),
+            AgentCreate => phrase("Added a staff member"),
+            AgentDisable => phrase("Disabled a staff member"),
+            AgentEnable => phrase("Enabled a staff member"),
+            AgentRole => phrase("Changed a staff member's role"),
+            AgentScope => phrase("Changed a staff member's accounts"),
+            AgentTokenRotate => phrase("Issued a new API token"),
+            AgentTokenRevoke => phrase("Revoked an API token"),
+            CaseCreate => phrase("Opened a case"),
+            CaseMessage => phrase("Wrote on a case"),
+            CaseNote => phrase("Added an internal note"),
+            CaseResolve => phrase("Resolved a case"),
+            CaseStatus => phrase("Changed a case's status"),
+            CaseAssign => phrase("Assigned a case"),
+            CaseEscalate => phrase("Asked for an urgent escalation"),
+            AttachmentsAdd => phrase("Uploaded files"),
+            NotesRead => phrase("Read a case's internal notes"),
+            AttachmentRead => phrase("Downloaded a file"),
+            UsageImport => phrase("Imported usage"),
+            BillRun => phrase("Computed invoices"),
+            HolidaysImport => phrase("Imported public holidays"),
+            WebhookCreate => phrase("Added a webhook"),
+            WebhookDisable => phrase("Disabled a webhook"),
+        })
+    }
+
+    /// An audit entry's detail in words where it records a case's change (the log keeps
+    /// "status opened → work-in-progress", "assigned to agent-…", "answer due 2026-…" for
+    /// operators); `None` for the others, whose detail is shown as recorded. `agent` names
+    /// an agent id; `when` writes an instant.
+    pub fn case_change(
+        self,
+        action: Action,
+        detail: &str,
+        agent: &dyn Fn(&str) -> String,
+        when: &dyn Fn(jiff::Timestamp) -> String,
+    ) -> Option<String> {
+        match action {
+            Action::CaseStatus => {
+                let (from, to) = detail.strip_prefix("status ")?.split_once(" → ")?;
+                Some(self.fill("from {0} to {1}", &[self.status(from), self.status(to)]))
+            }
+            Action::CaseAssign => Some(match detail.strip_prefix("assigned to ") {
+                Some(id) => self.fill("to {0}", &[&agent(id)]),
+                None => self.t("nobody now").to_string(),
+            }),
+            Action::CaseEscalate => {
+                let due = detail.strip_prefix("answer due ")?.parse().ok()?;
+                Some(self.fill("answer due {0}", &[&when(due)]))
+            }
+            _ => None,
+        }
+    }
+
+    /// An audit entry's record (`case:…`, `account:…`) as "Case …", "Account …".
+    pub fn record(self, target: &str) -> String {
+        let Some((kind, id)) = target.split_once(':') else {
+            return target.to_string();
+        };
+        let kind = self.t(match kind {
+            "case" => phrase("Case"),
+            "account" => phrase("Account"),
+            "agent" => phrase("Staff member"),
+            "person" => phrase("Person"),
+            "key" => phrase("Access key"),
+            "invoices" => phrase("Invoices"),
+            "usage" => phrase("Usage import"),
+            "webhook" => phrase("Webhook"),
+            _ => return target.to_string(),
+        });
+        format!("{kind} {id}")
     }
 
     /// A catalog's provider by its brand (the same in every language); an operator's own
