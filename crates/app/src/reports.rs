@@ -206,71 +206,109 @@ impl App {
         &self,
         rows: &[(Group, ReportRow)],
     ) -> Result<Vec<ReportLine>, ServiceError> {
+        let facts = self.facts(rows, true).await?;
+        Ok(runs(rows)
+            .map(|(g, range)| line_of(g, &facts[range]))
+            .collect())
+    }
+
+    /// What each row's case came to, in its order; business time (a schedule per
+    /// answered case) only when asked for.
+    async fn facts(
+        &self,
+        rows: &[(Group, ReportRow)],
+        business: bool,
+    ) -> Result<Vec<Fact>, ServiceError> {
         let now = self.clock.now();
-        let mut lines: Vec<ReportLine> = Vec::new();
-        let mut clock_times: Vec<i64> = Vec::new();
-        let mut business_times: Vec<i64> = Vec::new();
-        let mut resolution_times: Vec<i64> = Vec::new();
-        let mut i = 0;
-        while i < rows.len() {
-            let group = &rows[i].0;
-            let mut line = ReportLine {
-                group: group.clone(),
-                cases: 0,
-                answered: 0,
-                within_target: 0,
-                breaches: 0,
-                undecided: 0,
-                within_target_share: None,
-                median_clock_seconds: None,
-                p90_clock_seconds: None,
-                median_business_seconds: None,
-                p90_business_seconds: None,
-                resolved: 0,
-                median_resolution_seconds: None,
-                p90_resolution_seconds: None,
+        let mut out = Vec::with_capacity(rows.len());
+        for (_, r) in rows {
+            let t = &r.target;
+            let answered = t.met.map(|met| met.duration_since(t.started).as_secs());
+            let business_seconds = match t.met {
+                Some(met) if business => Some(
+                    self.schedule(&t.clock, &r.timezone, &r.country, &r.language)
+                        .await?
+                        .open_between(t.started, met),
+                ),
+                _ => None,
             };
-            clock_times.clear();
-            business_times.clear();
-            resolution_times.clear();
-            while i < rows.len() && rows[i].0 == *group {
-                let r = &rows[i].1;
-                let t = &r.target;
-                line.cases += 1;
-                if t.missed(now) {
-                    line.breaches += 1;
+            out.push(Fact {
+                outcome: if t.missed(now) {
+                    Outcome::Breached
                 } else if t.met.is_some() {
-                    line.within_target += 1;
+                    Outcome::Within
                 } else {
-                    line.undecided += 1;
-                }
-                if let Some(met) = t.met {
-                    line.answered += 1;
-                    clock_times.push(met.duration_since(t.started).as_secs());
-                    let schedule = self
-                        .schedule(&t.clock, &r.timezone, &r.country, &r.language)
-                        .await?;
-                    business_times.push(schedule.open_between(t.started, met));
-                }
-                if let Some(resolved) = r.resolved {
-                    line.resolved += 1;
-                    resolution_times.push(resolved.duration_since(r.created).as_secs());
-                }
-                i += 1;
-            }
-            line.within_target_share = share(line.within_target, line.breaches);
-            for times in [&mut clock_times, &mut business_times, &mut resolution_times] {
-                times.sort_unstable();
-            }
-            line.median_clock_seconds = percentile(&clock_times, 50);
-            line.p90_clock_seconds = percentile(&clock_times, 90);
-            line.median_business_seconds = percentile(&business_times, 50);
-            line.p90_business_seconds = percentile(&business_times, 90);
-            line.median_resolution_seconds = percentile(&resolution_times, 50);
-            line.p90_resolution_seconds = percentile(&resolution_times, 90);
-            lines.push(line);
+                    Outcome::Undecided
+                },
+                answered,
+                business: business_seconds,
+                resolved: r.resolved.map(|at| at.duration_since(r.created).as_secs()),
+            });
         }
-        Ok(lines)
+        Ok(out)
+    }
+}
+
+/// Where a case's first response stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Within,
+    Breached,
+    Undecided,
+}
+
+/// What one case counts for in a report. Times are seconds.
+#[derive(Debug, Clone, Copy)]
+struct Fact {
+    outcome: Outcome,
+    /// From the target's start to support's answer.
+    answered: Option<i64>,
+    /// The same, on the target's own clock.
+    business: Option<i64>,
+    /// From opening to the last resolution.
+    resolved: Option<i64>,
+}
+
+/// The runs of equal group in rows sorted by group: each group and its rows' range.
+fn runs(rows: &[(Group, ReportRow)]) -> impl Iterator<Item = (&Group, std::ops::Range<usize>)> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let group = &rows.get(i)?.0;
+        let start = i;
+        while rows.get(i).is_some_and(|r| r.0 == *group) {
+            i += 1;
+        }
+        Some((group, start..i))
+    })
+}
+
+/// A group's line from its cases' facts.
+fn line_of(group: &Group, facts: &[Fact]) -> ReportLine {
+    let count = |o: Outcome| facts.iter().filter(|f| f.outcome == o).count();
+    let sorted = |pick: fn(&Fact) -> Option<i64>| {
+        let mut v: Vec<i64> = facts.iter().filter_map(pick).collect();
+        v.sort_unstable();
+        v
+    };
+    let (within, breaches) = (count(Outcome::Within), count(Outcome::Breached));
+    let clock = sorted(|f| f.answered);
+    let business = sorted(|f| f.business);
+    let resolution = sorted(|f| f.resolved);
+    ReportLine {
+        group: group.clone(),
+        cases: facts.len(),
+        answered: clock.len(),
+        within_target: within,
+        breaches,
+        undecided: count(Outcome::Undecided),
+        within_target_share: share(within, breaches),
+        median_clock_seconds: percentile(&clock, 50),
+        p90_clock_seconds: percentile(&clock, 90),
+        median_business_seconds: percentile(&business, 50),
+        p90_business_seconds: percentile(&business, 90),
+        resolved: resolution.len(),
+        median_resolution_seconds: percentile(&resolution, 50),
+        p90_resolution_seconds: percentile(&resolution, 90),
     }
 }
 
@@ -327,14 +365,46 @@ pub struct Dashboard {
 pub const MAX_DASHBOARD_WEEKS: usize = 52;
 
 impl App {
-    /// The dashboard as `agent` may see it: staff limited to named accounts see one of
-    /// theirs at a time (the first, unless they choose another); the query as answered.
+    /// The dashboard as `agent` may see it (see `narrowed`), and the query as answered.
     pub async fn sla_dashboard_for(
         &self,
         agent: &Agent,
         q: &DashboardQuery,
     ) -> Result<(Dashboard, DashboardQuery), ServiceError> {
+        let q = self.narrowed(agent, q).await?;
+        Ok((self.sla_dashboard(&q).await?, q))
+    }
+
+    /// The dashboard's lines as a report (with business times: an export may take longer
+    /// than a page), as `agent` may see them, and the query as answered.
+    pub async fn sla_export_for(
+        &self,
+        agent: &Agent,
+        q: &DashboardQuery,
+    ) -> Result<(Vec<ReportLine>, DashboardQuery), ServiceError> {
+        let q = self.narrowed(agent, q).await?;
+        let weeks = self.weeks(q.weeks)?;
+        let today = self.clock.now().to_zoned(TimeZone::UTC).date();
+        let lines = self
+            .sla_report(&ReportFilter {
+                from: weeks[0],
+                to: today,
+                cases: q.cases.clone(),
+                by: q.by,
+            })
+            .await?;
+        Ok((lines, q))
+    }
+
+    /// `q` for `agent`: staff limited to named accounts see one of theirs at a time (the
+    /// first, unless they choose another).
+    async fn narrowed(
+        &self,
+        agent: &Agent,
+        q: &DashboardQuery,
+    ) -> Result<DashboardQuery, ServiceError> {
         let mut q = q.clone();
+        q.weeks = q.weeks.clamp(1, MAX_DASHBOARD_WEEKS);
         if let Reach::Only(ids) = self.reach(agent).await? {
             match &q.cases.account {
                 Some(a) if ids.contains(a) => {}
@@ -346,22 +416,30 @@ impl App {
                 }
             }
         }
-        Ok((self.sla_dashboard(&q).await?, q))
+        Ok(q)
+    }
+
+    /// The first day of each of the last `weeks` weeks (UTC, the last ending today).
+    fn weeks(&self, weeks: usize) -> Result<Vec<Date>, ServiceError> {
+        let today = self.clock.now().to_zoned(TimeZone::UTC).date();
+        (0..weeks.clamp(1, MAX_DASHBOARD_WEEKS) as i64)
+            .rev()
+            .map(|w| {
+                today
+                    .checked_sub(jiff::Span::new().days(7 * w + 6))
+                    .map_err(|e| ServiceError::Internal(e.to_string()))
+            })
+            .collect()
     }
 
     /// The last `q.weeks` weeks (UTC, ending today) of the cases `q` counts: first-response
     /// attainment week by week, response and resolution times, the backlog at each week's
     /// end, and the newest breaches.
     pub async fn sla_dashboard(&self, q: &DashboardQuery) -> Result<Dashboard, ServiceError> {
-        let weeks = q.weeks.clamp(1, MAX_DASHBOARD_WEEKS) as i64;
         let now = self.clock.now();
         let today = now.to_zoned(TimeZone::UTC).date();
-        let span = |days: i64| jiff::Span::new().days(days);
         let internal = |e: jiff::Error| ServiceError::Internal(e.to_string());
-        let starts = (0..weeks)
-            .rev()
-            .map(|w| today.checked_sub(span(7 * w + 6)).map_err(internal))
-            .collect::<Result<Vec<Date>, _>>()?;
+        let starts = self.weeks(q.weeks)?;
         let first = starts[0];
         let rows = self
             .report_rows(&ReportFilter {
@@ -371,34 +449,40 @@ impl App {
                 by: q.by,
             })
             .await?;
-        let lines = self.summarize(&rows).await?;
-        // Each week's lines, from the same rows.
-        let mut shares = vec![vec![None; starts.len()]; lines.len()];
-        let mut overall = Vec::with_capacity(starts.len());
-        let mut backlog_points = Vec::with_capacity(starts.len());
-        for (w, start) in starts.iter().enumerate() {
-            let from = day_start(Field::AfterTime, *start)?;
-            let to = day_start(
-                Field::BeforeTime,
-                start.checked_add(span(7)).map_err(internal)?,
-            )?;
-            backlog_points.push(to.min(now));
-            let week: Vec<(Group, ReportRow)> = rows
-                .iter()
-                .filter(|(_, r)| r.created >= from && r.created < to)
-                .cloned()
-                .collect();
-            let week_lines = self.summarize(&week).await?;
-            let (mut within, mut breaches) = (0, 0);
-            for l in &week_lines {
-                within += l.within_target;
-                breaches += l.breaches;
-                if let Some(g) = lines.iter().position(|x| x.group == l.group) {
-                    shares[g][w] = l.within_target_share;
+        // The dashboard shows no business time: no schedule is built for it.
+        let facts = self.facts(&rows, false).await?;
+        let mut bounds = Vec::with_capacity(starts.len() + 1);
+        for start in &starts {
+            bounds.push(day_start(Field::AfterTime, *start)?);
+        }
+        let end = today.tomorrow().map_err(internal)?;
+        bounds.push(day_start(Field::BeforeTime, end)?);
+        let week_of = |r: &ReportRow| bounds.iter().rposition(|b| *b <= r.created).unwrap_or(0);
+        let mut lines = Vec::new();
+        let mut shares = Vec::new();
+        // (within, breaches) of every group, week by week.
+        let mut all = vec![(0usize, 0usize); starts.len()];
+        for (group, range) in runs(&rows) {
+            lines.push(line_of(group, &facts[range.clone()]));
+            let mut weekly = vec![(0usize, 0usize); starts.len()];
+            for i in range {
+                let w = week_of(&rows[i].1).min(starts.len() - 1);
+                match facts[i].outcome {
+                    Outcome::Within => weekly[w].0 += 1,
+                    Outcome::Breached => weekly[w].1 += 1,
+                    Outcome::Undecided => {}
                 }
             }
-            overall.push(share(within, breaches));
+            for (a, w) in all.iter_mut().zip(&weekly) {
+                a.0 += w.0;
+                a.1 += w.1;
+            }
+            shares.push(weekly.iter().map(|(w, b)| share(*w, *b)).collect());
         }
+        let overall = all.iter().map(|(w, b)| share(*w, *b)).collect();
+        // Each week's end (the last: now) for the backlog.
+        let backlog_points: Vec<jiff::Timestamp> =
+            bounds[1..].iter().map(|b| (*b).min(now)).collect();
         let backlog = self.store.backlog(&q.cases, &backlog_points).await?;
         let c = &q.cases;
         let breaches = self
