@@ -513,6 +513,11 @@ async fn account_page(
     )
 }
 
+/// The account page again, with a refused form beside its reason and what was typed.
+async fn refused(st: &AppState, v: &Visit, a: &Agent, id: &str, failed: Failed) -> Response {
+    account_page(st, v, a, id, None, Some(failed), StatusCode::BAD_REQUEST).await
+}
+
 /// What the account page's admin forms post; each form fills its own fields.
 #[derive(Default, Deserialize)]
 struct AccountAction {
@@ -555,19 +560,16 @@ async fn act(
                         "'{0}' is not a date (YYYY-MM-DD)",
                         &[f.from.as_deref().unwrap_or_default()],
                     );
-                    let failed = Failed {
-                        form: action,
-                        message: e,
-                        draft: f,
-                    };
-                    return account_page(
+                    return refused(
                         &st,
                         &v,
                         &a,
                         &id,
-                        None,
-                        Some(failed),
-                        StatusCode::BAD_REQUEST,
+                        Failed {
+                            form: action,
+                            message: e,
+                            draft: f,
+                        },
                     )
                     .await;
                 }
@@ -644,19 +646,17 @@ async fn act(
         }
         Err(e) if crate::errors::is_internal(&e) => v.failure(&e),
         Err(e) => {
-            let failed = Failed {
-                form: action,
-                message: v.explain(&e),
-                draft: f,
-            };
-            account_page(
+            let message = v.explain(&e);
+            refused(
                 &st,
                 &v,
                 &a,
                 &id,
-                None,
-                Some(failed),
-                StatusCode::BAD_REQUEST,
+                Failed {
+                    form: action,
+                    message,
+                    draft: f,
+                },
             )
             .await
         }
