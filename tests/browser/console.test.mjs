@@ -57,6 +57,9 @@ before(async () => {
     "--email", "other@example.com", "--name", "Other Customer", "--password-stdin");
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000003",
     "--email", "li@example.com", "--name", "Li Wei", "--password-stdin");
+  // The clock model test's customer, on Business Support+ (first-response targets only).
+  cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000002",
+    "--email", "yuki@example.com", "--name", "Yuki Mori", "--password-stdin");
   // A second user of the Alibaba account: sign-ins are limited per email a minute.
   cliWithInput("correct horse battery\n", "user", "create", "--account", "310000000003",
     "--email", "wen@example.com", "--name", "Wen Zhao", "--password-stdin");
@@ -988,4 +991,123 @@ test("the browser's time zone is offered until a zone is chosen; the zone list i
   assert.equal(await page.inputValue("#timezone"), "Europe/Berlin");
   await page.screenshot({ path: join(artifacts, "settings-zones.png"), fullPage: true });
   await context.close();
+});
+
+// The clock's model, as the HTTP model test states it (crates/server/tests/http/clock.rs):
+// what a plan with first-response targets only owes after each turn.
+function clockModel() {
+  return {
+    status: "opened", firstResponseRuns: true, responded: false, awaiting: true,
+    apply(turn) {
+      if (turn === "customer-reply") {
+        this.status = { resolved: "reopened", "pending-customer-action": "customer-action-completed" }[this.status] ?? this.status;
+        if (!this.responded) this.firstResponseRuns = true;
+        this.awaiting = true;
+      } else if (turn === "support-reply") {
+        this.firstResponseRuns = false; this.responded = true; this.awaiting = false;
+      } else if (turn === "customer-resolve" || turn === "status:resolved") {
+        this.status = "resolved"; this.firstResponseRuns = false; this.awaiting = false;
+      } else if (turn.startsWith("status:")) {
+        this.status = turn.slice("status:".length);
+      }
+    },
+    // How every view's clock sentence starts.
+    expected() {
+      if (this.firstResponseRuns) return "First response due";
+      if (this.awaiting) return "Awaiting support's answer";
+      if (this.responded) return "First response at";
+      if (this.status === "resolved") return "Resolved before a first response";
+      return "No target running; no first response yet";
+    },
+  };
+}
+
+test("in Chromium, every view of a case tells one truth about its clock after every turn", async () => {
+  const customer = await browser.newPage();
+  const engineer = await browser.newPage();
+  customer.on("dialog", (d) => d.accept());
+  engineer.on("dialog", (d) => d.accept());
+  await signIn(customer, "yuki@example.com", "correct horse battery");
+  await signIn(engineer, "ada@support.example.com", "engineer password 1");
+  await customer.goto(`${base}/console/cases/new`);
+  await customer.fill("#subject", "Checkout latency doubled since the deploy");
+  await chooseSeverity(customer, "high");
+  await customer.fill("#body", "p99 went from 300 ms to 700 ms at 09:12 UTC.");
+  await customer.click("text=Open case");
+  const id = new URL(customer.url()).pathname.split("/").pop();
+  const model = clockModel();
+  // A fixed sequence from a seeded generator: the same turns on every run.
+  let seed = 0x5eedc10c;
+  const next = (n) => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return (seed >>> 16) % n; };
+  const turns = ["customer-reply", "customer-reply", "customer-resolve", "support-reply", "support-note",
+                 "status:work-in-progress", "status:pending-customer-action", "status:resolved"];
+  const trail = ["opened"];
+  // A form that went through redirects to the case's page (post/redirect/get); a refused
+  // one is shown again at the address it was posted to.
+  const submitted = async (page) => {
+    await page.waitForLoadState("load");
+    return /\/console\/(cases|queue)\/[^/]+$/.test(new URL(page.url()).pathname);
+  };
+  const take = async (turn) => {
+    if (turn === "customer-reply") {
+      await customer.goto(`${base}/console/cases/${id}`);
+      await customer.fill("#reply", "Still slow here.");
+      await customer.click("form[action$='/reply'] button[type=submit]");
+      return submitted(customer);
+    }
+    if (turn === "customer-resolve") {
+      await customer.goto(`${base}/console/cases/${id}`);
+      const resolve = customer.locator("form[action$='/resolve'] button");
+      if ((await resolve.count()) === 0) return false;
+      await resolve.click();
+      return submitted(customer);
+    }
+    await engineer.goto(`${base}/console/queue/${id}`);
+    if (turn === "support-reply" || turn === "support-note") {
+      await engineer.check(turn === "support-note" ? "#kind-note" : "#kind-reply");
+      await engineer.fill("#body", turn === "support-note" ? "Checking the deploy diff." : "We see it too; rolling back.");
+      await engineer.click("#send");
+      return submitted(engineer);
+    }
+    await engineer.selectOption("#new_status", turn.slice("status:".length));
+    await engineer.click("text=Set status");
+    return submitted(engineer);
+  };
+  const sentence = async (page, selector) => (await page.textContent(selector)).replace(/\s+/g, " ").trim();
+  const check = async () => {
+    const at = trail.join(" → ");
+    const expected = model.expected();
+    await customer.goto(`${base}/console/cases/${id}`);
+    const mine = await sentence(customer, "#sla");
+    assert.ok(mine.startsWith(expected), `${at}: the customer's page says "${mine}", the model "${expected}"`);
+    assert.equal(await customer.getAttribute("#status", "data-status"), model.status, at);
+    const due = await customer.locator("#sla time.countdown").getAttribute("datetime").catch(() => null);
+    assert.equal(due !== null, model.firstResponseRuns, `${at}: a countdown runs only while a target does`);
+    await customer.goto(`${base}/console/cases`);
+    const row = await sentence(customer, `#cases tbody tr:has(a[href="/console/cases/${id}"])`);
+    assert.ok(row.includes(mine.split(" (")[0]), `${at}: the list says "${row}", the page "${mine}"`);
+    await engineer.goto(`${base}/console/queue/${id}`);
+    const theirs = await sentence(engineer, "#sla");
+    assert.ok(theirs.startsWith(expected), `${at}: the engineer's page says "${theirs}"`);
+    if (due !== null) {
+      assert.equal(await engineer.locator("#sla time.countdown").getAttribute("datetime"), due, `${at}: deadlines differ`);
+    }
+    await engineer.goto(`${base}/console/queue`);
+    const queued = engineer.locator(`#queue tbody tr:has(a[href="/console/queue/${id}"])`);
+    assert.equal(await queued.count(), model.status === "resolved" ? 0 : 1, `${at}: the queue`);
+    if (model.status !== "resolved" && !model.firstResponseRuns && model.awaiting) {
+      assert.match(await queued.textContent(), /answer owed, untimed/, at);
+    }
+  };
+  await check();
+  for (let i = 0; i < 12; i++) {
+    const turn = turns[next(turns.length)];
+    const accepted = await take(turn);
+    trail.push(accepted ? turn : `${turn} (refused)`);
+    if (accepted) model.apply(turn);
+    await check();
+  }
+  await customer.screenshot({ path: join(artifacts, "clock-model-customer.png"), fullPage: true });
+  await closePage(customer);
+  await closePage(engineer);
 });

@@ -1,6 +1,7 @@
-//! The words a person reads for the codes the catalog and the case records use: a status,
-//! a channel, a kind of TAM, a severity, a plan. Templates call these through `l` (`{{
-//! l.status(c.status) }}`) so no code reaches a page as it is stored.
+//! The words a person reads for the codes and data the catalog and the records keep: a
+//! status, a channel, a kind of TAM, a provider, a severity, a plan, an advisor's reason,
+//! an invoice line, an audit action and record. Templates call these through `l` (`{{
+//! l.status(c.status) }}`), handlers likewise, so no code reaches a page as it is stored.
 
 use tierdesk_core::advisor::Reason;
 use tierdesk_core::audit::Action;
@@ -26,7 +27,7 @@ impl Lang {
         })
     }
 
-    /// A channel of a plan (`im_group` → "IM group"); an operator's own channel code
+    /// A channel of a plan (`im_group` → "Dedicated IM group"); an operator's own channel code
     /// reads as written.
     pub fn channel(self, code: &str) -> String {
         let known = match code {
