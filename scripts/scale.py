@@ -73,7 +73,9 @@ def seed(db):
     next_message = c.execute("SELECT MAX(id) FROM communications").fetchone()[0] + 1
     ci = {name: i + 1 for i, name in enumerate(cols)}
     started = time.time()
-    for k in range(1, copies):
+    # Oldest copies first, so that cases and messages are numbered in the order they were
+    # opened, as Tierdesk numbers them; the templates become the oldest of all below.
+    for done_copies, k in enumerate(range(copies - 1, 0, -1), start=1):
         shift = span_us * k // copies
         case_rows, target_rows, message_rows, docs = [], [], [], []
         for t in templates:
@@ -123,9 +125,23 @@ def seed(db):
         c.executemany(f"INSERT INTO case_targets ({', '.join(tcols)}) VALUES ({', '.join('?' * len(tcols))})", target_rows)
         c.executemany(f"INSERT INTO communications (id, {', '.join(mcols)}) VALUES ({', '.join('?' * (len(mcols) + 1))})", message_rows)
         c.executemany("INSERT INTO case_text (rowid, terms) VALUES (?, ?)", docs)
-        if k % 50 == 0:
+        if done_copies % 50 == 0:
             c.commit()
-            print(f"# seeded {k * len(templates):,} cases in {time.time() - started:.0f} s", flush=True)
+            print(f"# seeded {done_copies * len(templates):,} cases in {time.time() - started:.0f} s", flush=True)
+    # The templates, numbered first, are made the oldest cases.
+    ids = [t[0] for t in templates]
+    marks = ",".join("?" * len(ids))
+    for table, key, columns in [
+        ("cases", "display_id", ["created_us", "updated_us"]),
+        ("communications", "case_display_id", ["created_us"]),
+        ("case_targets", "case_display_id", [n for n in tcols if n.endswith("_us")]),
+    ]:
+        sets = ", ".join(f"{col} = {col} - {span_us}" for col in columns)
+        c.execute(f"UPDATE {table} SET {sets} WHERE {key} IN ({marks})", ids)
+    for name in ("resolved_us", "responded_us", "awaiting_since_us", "sla_due_us", "queue_us"):
+        # (A deadline of i64::MAX means none: it stays.)
+        c.execute(f"UPDATE cases SET {name} = {name} - {span_us} WHERE display_id IN ({marks}) "
+                  f"AND {name} IS NOT NULL AND {name} < {2**62}", ids)
     c.commit()
     c.execute("ANALYZE")
     c.commit()

@@ -2648,9 +2648,78 @@ conformance!(
     usage_payers_and_invoices,
     users_passwords_and_sessions,
     case_search_by_words_status_and_severity,
+    a_search_over_many_cases_is_newest_first_and_exact,
     preferences_tams_and_user_lists,
     accounts_are_found_by_id_or_name_a_page_at_a_time,
 );
+
+/// A text search over many cases: the newest first and exact, whether the engine reads the
+/// newest cases' messages first (SQLite, past 20,000 cases) or all of them.
+async fn a_search_over_many_cases_is_newest_first_and_exact(s: Store) {
+    use futures_util::stream::{self, StreamExt};
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-03-01T00:00:00Z");
+    const CASES: u32 = 20_100;
+    // Every third case holds a common word, five a rare one; written 32 at a time, so the
+    // cases' numbers and their opening times are not quite in the same order.
+    let words = |n: u32| match (n % 3, n % 5_000) {
+        (_, 1) => "needle",
+        (0, _) => "haystack",
+        _ => "straw",
+    };
+    stream::iter(0..CASES)
+        .map(|n| {
+            let s = s.clone();
+            async move {
+                let mut c = new_case(acct, n, t0 + Duration::from_millis(u64::from(n)));
+                c.body = format!("{} in the logs", words(n));
+                c.targets.clear();
+                s.create_case(c, audit_entry()).await.unwrap();
+            }
+        })
+        .buffer_unordered(32)
+        .collect::<Vec<()>>()
+        .await;
+    let page = |word: &'static str, cursor: Option<(i64, i64)>| {
+        let s = s.clone();
+        async move {
+            let q = CaseQuery {
+                search: Some(word.into()),
+                with_internal: true,
+                cursor,
+                limit: 10,
+                ..query(acct)
+            };
+            s.cases(&q).await.unwrap()
+        }
+    };
+    let expected = |word: &str| -> Vec<String> {
+        let mut n: Vec<u32> = (0..CASES).filter(|n| words(*n) == word).collect();
+        n.sort_unstable_by(|a, b| b.cmp(a));
+        n.into_iter().map(|n| format!("subject {n}")).collect()
+    };
+    let subjects = |p: &tierdesk_store::Page<Case>| {
+        p.items
+            .iter()
+            .map(|c| c.subject.clone())
+            .collect::<Vec<_>>()
+    };
+    // The first two pages of a word six thousand cases hold, then of a word five hold.
+    let first = page("haystack", None).await;
+    assert!(first.more);
+    assert_eq!(subjects(&first), expected("haystack")[..10]);
+    let last = first.items.last().unwrap();
+    let second = page(
+        "haystack",
+        Some((last.created.as_microsecond(), last.display_id)),
+    )
+    .await;
+    assert_eq!(subjects(&second), expected("haystack")[10..20]);
+    let rare = page("needle", None).await;
+    assert!(!rare.more);
+    assert_eq!(subjects(&rare), expected("needle"));
+}
 
 /// Nothing edits an entry: the schema itself refuses an UPDATE of the audit log, on both
 /// engines, whatever the client.

@@ -114,7 +114,10 @@ impl Backend {
             .await
     }
 
-    pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
+    /// The query's cases, newest first, up to one more than its limit; with a `window`,
+    /// only cases from its first display id on, found by text among messages from its first
+    /// message id on.
+    async fn cases_in(&self, q: &CaseQuery, window: Option<SearchWindow>) -> Result<Vec<Case>, StoreError> {
         let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE TRUE");
         let mut args = Vec::new();
         let next = |args: &mut Vec<Arg>, a: Arg| {
@@ -126,7 +129,7 @@ impl Backend {
                 let n = next(&mut args, Arg::S(id.clone()));
                 sql += &format!(" AND account_id = ${n}");
             }
-            CaseScope::Accounts(ids) if ids.is_empty() => return Ok(Page { items: Vec::new(), more: false }),
+            CaseScope::Accounts(ids) if ids.is_empty() => return Ok(Vec::new()),
             CaseScope::Accounts(ids) => {
                 sql += &format!(" AND account_id IN ({})", placeholders(args.len() + 1, ids.len()));
                 args.extend(ids.iter().cloned().map(Arg::S));
@@ -171,9 +174,14 @@ impl Backend {
             let terms = tierdesk_core::search::query_terms(text);
             // Text with nothing to search for (punctuation only) finds nothing.
             if terms.is_empty() {
-                return Ok(Page { items: Vec::new(), more: false });
+                return Ok(Vec::new());
             }
-            let (condition, arg) = text_condition(&terms, q.with_internal, args.len() + 1);
+            let from_message = window.map(|w| {
+                let n = next(&mut args, Arg::I(w.first_case));
+                sql += &format!(" AND display_id >= ${n}");
+                w.first_message
+            });
+            let (condition, arg) = text_condition(&terms, q.with_internal, args.len() + 1, from_message);
             args.push(arg);
             sql += &format!(" AND {condition}");
         }
@@ -185,10 +193,74 @@ impl Backend {
         // LIMIT is written out, never bound: see `limit`.
         sql += &format!(" ORDER BY created_us DESC, display_id DESC LIMIT {}", limit(q.limit + 1));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
-        let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
+        rows.iter().map(case_from_row).collect()
+    }
+
+    pub async fn cases(&self, q: &CaseQuery) -> Result<Page<Case>, StoreError> {
+        // A text search first looks among the newest cases only (on SQLite: see
+        // `search_window`); when those hold a full page that no older case can rank in, it
+        // is the answer, and a word ten thousand messages hold costs about what a rare one
+        // does.
+        let searching = q.search.is_some() && q.display_id.is_none() && q.case_ids.is_empty();
+        let window = if searching { self.search_window().await? } else { None };
+        let mut items = match window {
+            Some(w) => {
+                let recent = self.cases_in(q, Some(w)).await?;
+                // A full page, and no older case opened after its last: nothing outside the
+                // window can rank in it.
+                let settled = match recent.last() {
+                    Some(last) if recent.len() as i64 > q.limit => !self.opened_after(last.created, w.first_case).await?,
+                    _ => false,
+                };
+                if settled { recent } else { self.cases_in(q, None).await? }
+            }
+            None => self.cases_in(q, None).await?,
+        };
         let more = items.len() as i64 > q.limit;
         items.truncate(q.limit.max(0) as usize);
         Ok(Page { items, more })
+    }
+
+    /// Whether a case numbered below `below` was opened after `at` (read from the index on
+    /// opening time, over the newest cases only).
+    async fn opened_after(&self, at: jiff::Timestamp, below: i64) -> Result<bool, StoreError> {
+        let row = sqlx::query("SELECT 1 AS found FROM cases WHERE created_us > $1 AND display_id < $2 LIMIT 1")
+            .bind(to_micros(at))
+            .bind(below)
+            .fetch_optional(&self.read)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// The newest `SEARCH_WINDOW` cases: the first one's display id and its opening message's
+    /// id. On SQLite one writer numbers cases and messages in the
+    /// order it writes them, so every message of a case from the window on has an id from
+    /// that message on, and the text index is read from there. `None` on PostgreSQL (its
+    /// replicas number concurrently) and when the window would hold every case.
+    async fn search_window(&self) -> Result<Option<SearchWindow>, StoreError> {
+        if DIALECT != Dialect::Sqlite {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT c.display_id, (SELECT MIN(display_id) FROM cases) AS first_ever, \
+             (SELECT MIN(m.id) FROM communications m WHERE m.case_display_id = c.display_id) AS first_message \
+             FROM cases c WHERE c.display_id >= (SELECT MAX(display_id) FROM cases) - $1 \
+             ORDER BY c.display_id LIMIT 1",
+        )
+        .bind(SEARCH_WINDOW)
+        .fetch_optional(&self.read)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let first_message: Option<i64> = r.try_get("first_message")?;
+        let (first_case, first_ever): (i64, i64) = (r.try_get("display_id")?, r.try_get("first_ever")?);
+        // A window that holds every case saves nothing.
+        if first_case == first_ever {
+            return Ok(None);
+        }
+        Ok(first_message.map(|first_message| SearchWindow {
+            first_case,
+            first_message,
+        }))
     }
 
     pub async fn case(&self, account_id: &str, case_id: &str) -> Result<Option<Case>, StoreError> {
@@ -216,4 +288,15 @@ impl Backend {
             .await
     }
 
+}
+
+/// How many of the newest cases a text search reads first.
+const SEARCH_WINDOW: i64 = 20_000;
+
+/// The newest cases a text search reads first (`search_window`): the first case's display
+/// id and its opening message's id.
+#[derive(Debug, Clone, Copy)]
+struct SearchWindow {
+    first_case: i64,
+    first_message: i64,
 }

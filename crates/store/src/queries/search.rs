@@ -64,16 +64,19 @@ fn text_literal(terms: &[String], tsquery_join: &str) -> String {
 }
 
 /// The condition that a case has a document holding every one of `terms` (staff see
-/// internal notes' too), and its one argument.
-fn text_condition(terms: &[String], with_internal: bool, n: usize) -> (String, Arg) {
+/// internal notes' too), and its one argument. `from_message` (SQLite) reads the index
+/// from that message on.
+fn text_condition(terms: &[String], with_internal: bool, n: usize, from_message: Option<i64>) -> (String, Arg) {
+    // An integer from the store, written out: FTS5 then seeks to it.
+    let from = from_message.map_or(String::new(), |m| format!(" AND t.rowid >= {m}"));
     let condition = match (DIALECT, with_internal) {
         (Dialect::Sqlite, true) => format!(
             "display_id IN (SELECT m.case_display_id FROM case_text t \
-             JOIN communications m ON m.id = t.rowid WHERE case_text MATCH ${n})"
+             JOIN communications m ON m.id = t.rowid WHERE case_text MATCH ${n}{from})"
         ),
         (Dialect::Sqlite, false) => format!(
             "display_id IN (SELECT m.case_display_id FROM case_text t \
-             JOIN communications m ON m.id = t.rowid WHERE case_text MATCH ${n} AND m.internal = FALSE)"
+             JOIN communications m ON m.id = t.rowid WHERE case_text MATCH ${n}{from} AND m.internal = FALSE)"
         ),
         (Dialect::Postgres, true) => {
             format!("display_id IN (SELECT case_display_id FROM case_text WHERE terms @@ CAST(${n} AS tsquery))")
