@@ -387,7 +387,7 @@ impl App {
         let today = self.clock.now().to_zoned(TimeZone::UTC).date();
         let lines = self
             .sla_report(&ReportFilter {
-                from: weeks[0],
+                from: weeks.first().copied().unwrap_or(today),
                 to: today,
                 cases: q.cases.clone(),
                 by: q.by,
@@ -440,7 +440,7 @@ impl App {
         let today = now.to_zoned(TimeZone::UTC).date();
         let internal = |e: jiff::Error| ServiceError::Internal(e.to_string());
         let starts = self.weeks(q.weeks)?;
-        let first = starts[0];
+        let first = starts.first().copied().unwrap_or(today);
         let rows = self
             .report_rows(&ReportFilter {
                 from: first,
