@@ -105,6 +105,12 @@ async fn activity(
         Ok(p) => p,
         Err(e) => return v.failure(&e),
     };
+    // An assignment names the engineer, as the case's trail does.
+    let agents = match st.app.agents().await {
+        Ok(a) => a,
+        Err(e) => return v.failure(&e),
+    };
+    let name = |id: &str| super::words::agent_name(&agents, id);
     let older = page.next_token.map(|t| {
         let mut url = form_urlencoded::Serializer::new(String::new());
         for (k, val) in [
@@ -131,7 +137,7 @@ async fn activity(
             address: e.who.address.clone().unwrap_or_default(),
             account: e.account_id.clone().unwrap_or_default(),
             target: l.record(&e.target),
-            detail: l.case_change(e.action, &e.detail, &|id| id.to_string(), &|t| v.when(t)),
+            detail: l.case_change(e.action, &e.detail, &name, &|t| v.when(t)),
             recorded: e.detail.clone(),
         })
         .collect();

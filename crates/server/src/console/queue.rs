@@ -23,6 +23,7 @@ use super::cases::{MessageView, attachment_response};
 use super::extract::AgentVisit;
 use super::forms::{Form, Query};
 use super::i18n::phrase;
+use super::words::agent_name;
 use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
@@ -207,18 +208,6 @@ async fn queue(
         Ok(a) => a,
         Err(e) => return v.failure(&e),
     };
-    let agent_name = |id: &str| {
-        agents
-            .iter()
-            .find(|a| a.id == id)
-            .map_or_else(|| id.to_string(), |a| a.name.clone())
-    };
-    let plan_name = |id: &str| {
-        st.app
-            .catalog
-            .plan(id)
-            .map_or_else(|| id.to_string(), |p| v.l.plan(p).to_string())
-    };
     match st.app.queue(&agent, filter).await {
         Ok((cases, next)) => {
             page.more = next.map(|token| {
@@ -244,9 +233,13 @@ async fn queue(
                     subject: c.subject,
                     account: c.account_id,
                     severity: v.l.severity(&st.app.catalog, &c.plan_id, &c.severity_code),
-                    plan: plan_name(&c.plan_id),
+                    plan: v.l.plan_name(&st.app.catalog, &c.plan_id),
                     status: c.status.as_str(),
-                    assignee: c.assignee.as_deref().map(agent_name).unwrap_or_default(),
+                    assignee: c
+                        .assignee
+                        .as_deref()
+                        .map(|id| agent_name(&agents, id))
+                        .unwrap_or_default(),
                 })
                 .collect();
             render(StatusCode::OK, &page)
@@ -315,10 +308,7 @@ async fn case_page(
             status: c.status.as_str(),
             assignee: match &c.assignee {
                 None => l.t("nobody").into(),
-                Some(id) => agents
-                    .iter()
-                    .find(|a| &a.id == id)
-                    .map_or_else(|| id.clone(), |a| a.name.clone()),
+                Some(id) => agent_name(&agents, id),
             },
             assignee_id: c.assignee.clone().unwrap_or_default(),
             agents: agents
@@ -371,12 +361,7 @@ fn with_trail(
 ) -> Vec<MessageView> {
     let l = v.l;
     let kind = |k: TargetKind| l.target(k);
-    let agent_name = |id: &str| {
-        agents
-            .iter()
-            .find(|a| a.id == id)
-            .map_or_else(|| id.to_string(), |a| a.name.clone())
-    };
+    let name = |id: &str| agent_name(agents, id);
     let line = |at: jiff::Timestamp, text: String| MessageView::event(v, at, text);
     for e in &sla.trail {
         let who = e.who.id.as_str();
@@ -385,7 +370,7 @@ fn with_trail(
             // The audit log's details are written for operators: worded here.
             Action::CaseStatus | Action::CaseAssign | Action::CaseEscalate => {
                 let change = l
-                    .case_change(e.action, &e.detail, &agent_name, &|t| v.when(t))
+                    .case_change(e.action, &e.detail, &name, &|t| v.when(t))
                     .unwrap_or_else(|| e.detail.clone());
                 let sentence = match e.action {
                     Action::CaseStatus => phrase("{0} changed the status ({1})"),

@@ -13,9 +13,12 @@ use serde::Deserialize;
 use tierdesk_app::reports::{Dashboard, DashboardQuery, Group, GroupBy, ReportLine};
 use tierdesk_store::CaseSlice;
 
+use tierdesk_core::records::{Agent, Role};
+
 use super::charts::{Bars, bars};
 use super::extract::AgentVisit;
 use super::forms::Query;
+use super::words::agent_name;
 use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
@@ -164,7 +167,7 @@ fn times(l: Lang, median: Option<i64>, p90: Option<i64>) -> String {
 fn group_words(
     st: &AppState,
     l: Lang,
-    agents: &[(String, String)],
+    agents: &[Agent],
     accounts: &[(String, String)],
     g: &Group,
 ) -> Vec<String> {
@@ -180,12 +183,7 @@ fn group_words(
                 .map_or_else(|| a.clone(), |(_, name)| name.clone()),
         ],
         Group::Assignee(None) => vec![l.t("Unassigned").to_string()],
-        Group::Assignee(Some(id)) => vec![
-            agents
-                .iter()
-                .find(|(a, _)| a == id)
-                .map_or_else(|| id.clone(), |(_, name)| name.clone()),
-        ],
+        Group::Assignee(Some(id)) => vec![agent_name(agents, id)],
     }
 }
 
@@ -211,20 +209,14 @@ fn drill(q: &DashboardQuery, g: &Group) -> String {
     format!("/console/sla?{}", SlaQuery::of(&down, by))
 }
 
-/// The people and accounts the filters offer: (agent id, name), and for a TAM their
-/// accounts (id, "id name"); others type an account id.
+/// The staff and accounts the filters offer: every agent, and for a TAM their accounts
+/// (id, "id name"); others type an account id.
 async fn choices(
     st: &AppState,
-    agent: &tierdesk_core::records::Agent,
-) -> Result<(Vec<(String, String)>, Vec<(String, String)>), tierdesk_app::ServiceError> {
-    let agents = st
-        .app
-        .agents()
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let accounts = if agent.role == tierdesk_core::records::Role::Tam {
+    agent: &Agent,
+) -> Result<(Vec<Agent>, Vec<(String, String)>), tierdesk_app::ServiceError> {
+    let agents = st.app.agents().await?;
+    let accounts = if agent.role == Role::Tam {
         st.app
             .find_account_views(None, Some(agent), None, 500)
             .await?
@@ -263,7 +255,7 @@ async fn dashboard(
 fn page(
     st: &AppState,
     v: &Visit,
-    agents: &[(String, String)],
+    agents: &[Agent],
     accounts: &[(String, String)],
     d: &Dashboard,
     q: &DashboardQuery,
@@ -327,7 +319,10 @@ fn page(
         severity: c.severity.clone().unwrap_or_default(),
         accounts: accounts.to_vec(),
         account: c.account.clone().unwrap_or_default(),
-        agents: agents.to_vec(),
+        agents: agents
+            .iter()
+            .map(|a| (a.id.clone(), a.name.clone()))
+            .collect(),
         agent: c
             .assignee
             .as_ref()
@@ -379,7 +374,7 @@ fn by_words(l: Lang, by: GroupBy) -> &'static str {
 fn line_view(
     st: &AppState,
     l: Lang,
-    agents: &[(String, String)],
+    agents: &[Agent],
     accounts: &[(String, String)],
     q: &DashboardQuery,
     labels: &[String],

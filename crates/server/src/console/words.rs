@@ -8,8 +8,18 @@ use tierdesk_core::audit::Action;
 use tierdesk_core::catalog::{Catalog, Plan, TargetKind};
 use tierdesk_core::fees::{money, percent};
 use tierdesk_core::invoice_words::{Basis, LineWords};
+use tierdesk_core::records::Agent;
 
 use super::i18n::{Lang, phrase};
+
+/// A staff member's name by their agent id; the id when they are gone (deleted agents
+/// keep their cases' history).
+pub(super) fn agent_name(agents: &[Agent], id: &str) -> String {
+    agents
+        .iter()
+        .find(|a| a.id == id)
+        .map_or_else(|| id.to_string(), |a| a.name.clone())
+}
 
 impl Lang {
     /// A case status (`work-in-progress` → "Work in progress").
