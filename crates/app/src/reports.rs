@@ -383,16 +383,7 @@ impl App {
         q: &DashboardQuery,
     ) -> Result<(Vec<ReportLine>, DashboardQuery), ServiceError> {
         let q = self.narrowed(agent, q).await?;
-        let weeks = self.weeks(q.weeks)?;
-        let today = self.clock.now().to_zoned(TimeZone::UTC).date();
-        let lines = self
-            .sla_report(&ReportFilter {
-                from: weeks.first().copied().unwrap_or(today),
-                to: today,
-                cases: q.cases.clone(),
-                by: q.by,
-            })
-            .await?;
+        let lines = self.sla_report(&self.period(&q)?).await?;
         Ok((lines, q))
     }
 
@@ -404,7 +395,6 @@ impl App {
         q: &DashboardQuery,
     ) -> Result<DashboardQuery, ServiceError> {
         let mut q = q.clone();
-        q.weeks = q.weeks.clamp(1, MAX_DASHBOARD_WEEKS);
         if let Reach::Only(ids) = self.reach(agent).await? {
             match &q.cases.account {
                 Some(a) if ids.contains(a) => {}
@@ -419,7 +409,19 @@ impl App {
         Ok(q)
     }
 
-    /// The first day of each of the last `weeks` weeks (UTC, the last ending today).
+    /// The report `q` asks for: its cases, opened from its first week's first day to today.
+    fn period(&self, q: &DashboardQuery) -> Result<ReportFilter, ServiceError> {
+        let today = self.clock.now().to_zoned(TimeZone::UTC).date();
+        Ok(ReportFilter {
+            from: self.weeks(q.weeks)?.first().copied().unwrap_or(today),
+            to: today,
+            cases: q.cases.clone(),
+            by: q.by,
+        })
+    }
+
+    /// The first day of each of the last `weeks` weeks (UTC, the last ending today; 1 to
+    /// `MAX_DASHBOARD_WEEKS`).
     fn weeks(&self, weeks: usize) -> Result<Vec<Date>, ServiceError> {
         let today = self.clock.now().to_zoned(TimeZone::UTC).date();
         (0..weeks.clamp(1, MAX_DASHBOARD_WEEKS) as i64)
@@ -440,15 +442,7 @@ impl App {
         let today = now.to_zoned(TimeZone::UTC).date();
         let internal = |e: jiff::Error| ServiceError::Internal(e.to_string());
         let starts = self.weeks(q.weeks)?;
-        let first = starts.first().copied().unwrap_or(today);
-        let rows = self
-            .report_rows(&ReportFilter {
-                from: first,
-                to: today,
-                cases: q.cases.clone(),
-                by: q.by,
-            })
-            .await?;
+        let rows = self.report_rows(&self.period(q)?).await?;
         // The dashboard shows no business time: no schedule is built for it.
         let facts = self.facts(&rows, false).await?;
         let mut bounds = Vec::with_capacity(starts.len() + 1);
@@ -484,20 +478,10 @@ impl App {
         let backlog_points: Vec<jiff::Timestamp> =
             bounds[1..].iter().map(|b| (*b).min(now)).collect();
         let backlog = self.store.backlog(&q.cases, &backlog_points).await?;
-        let c = &q.cases;
         let breaches = self
             .store
-            .recent_events(tierdesk_core::records::SlaEventKind::Breach, 200)
-            .await?
-            .into_iter()
-            .filter(|(case, _)| {
-                c.account.as_ref().is_none_or(|a| *a == case.account_id)
-                    && c.plan.as_ref().is_none_or(|p| *p == case.plan_id)
-                    && c.severity.as_ref().is_none_or(|s| *s == case.severity_code)
-                    && c.assignee.as_ref().is_none_or(|a| *a == case.assignee)
-            })
-            .take(50)
-            .collect();
+            .recent_events(tierdesk_core::records::SlaEventKind::Breach, &q.cases, 50)
+            .await?;
         Ok(Dashboard {
             weeks: starts,
             lines,

@@ -215,13 +215,14 @@ impl Store {
         dispatch!(self, b => b.sla_events(case.display_id, case.case_id.clone()).await)
     }
 
-    /// The newest `limit` events of one kind across all cases, with their cases.
+    /// The newest `limit` events of one kind on the cases of `cases`, with their cases.
     pub async fn recent_events(
         &self,
         kind: tierdesk_core::records::SlaEventKind,
+        cases: &CaseSlice,
         limit: i64,
     ) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
-        dispatch!(self, b => b.recent_events(kind, limit).await)
+        dispatch!(self, b => b.recent_events(kind, cases, limit).await)
     }
 
     pub async fn set_status(

@@ -1982,11 +1982,37 @@ async fn breach_events_are_recorded_once_with_their_outbox(s: Store) {
     let events = s.sla_events(&c).await.unwrap();
     let kinds: Vec<_> = events.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [SlaEventKind::Warning, SlaEventKind::Breach]);
-    let recent = s.recent_events(SlaEventKind::Breach, 10).await.unwrap();
+    let recent = s
+        .recent_events(SlaEventKind::Breach, &CaseSlice::default(), 10)
+        .await
+        .unwrap();
     assert_eq!(recent.len(), 1);
     assert_eq!(
         (recent[0].0.case_id.as_str(), recent[0].1.at),
         (c.case_id.as_str(), t0 + hour * 4)
+    );
+    // Narrowed to a slice of the cases, in the query: the case's account keeps it, another
+    // severity does not.
+    let mine = CaseSlice {
+        account: Some(c.account_id.clone()),
+        ..CaseSlice::default()
+    };
+    assert_eq!(
+        s.recent_events(SlaEventKind::Breach, &mine, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let other = CaseSlice {
+        severity: Some("no-such-severity".into()),
+        ..CaseSlice::default()
+    };
+    assert!(
+        s.recent_events(SlaEventKind::Breach, &other, 10)
+            .await
+            .unwrap()
+            .is_empty()
     );
     // The breach (not the warning: the webhook did not ask for it) waits in the outbox.
     let claimed = s.claim_deliveries(now, now + hour, 10).await.unwrap();

@@ -555,17 +555,18 @@ impl Backend {
             .collect()
     }
 
-    pub async fn recent_events(&self, kind: SlaEventKind, n: i64) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
+    pub async fn recent_events(&self, kind: SlaEventKind, cases: &CaseSlice, n: i64) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
+        // Newest first along the (kind, at) index, each joined to its case: the slice's
+        // conditions stop the walk at the n-th event of a case they keep.
+        let mut args = vec![Arg::S(kind.as_str().to_string())];
+        let filter = slice_filter(cases, &mut args, "cases");
         let sql = format!(
             "SELECT e.target, e.seq, e.kind, e.due_us, e.at_us, e.recorded_us, {CASE_COLUMNS} \
-             FROM (SELECT * FROM sla_events WHERE kind = $1 ORDER BY at_us DESC LIMIT {}) AS e \
-             JOIN cases ON cases.display_id = e.case_display_id {FR_JOIN} ORDER BY e.at_us DESC",
+             FROM sla_events e JOIN cases ON cases.display_id = e.case_display_id {FR_JOIN} \
+             WHERE e.kind = $1{filter} ORDER BY e.at_us DESC LIMIT {}",
             limit(n)
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(kind.as_str())
-            .fetch_all(&self.read)
-            .await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
                 let case = case_from_row(r)?;
@@ -892,7 +893,7 @@ impl Backend {
             TARGET_COLUMNS.replace(", ", ", t.")
         );
         let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
-        sql += &slice_filter(&q.cases, &mut args);
+        sql += &slice_filter(&q.cases, &mut args, "c");
         sql += " ORDER BY c.plan_id, c.severity_code, c.created_us";
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
         rows.iter()
@@ -921,7 +922,7 @@ impl Backend {
         // after it and takes away what was opened after it. Every count reads an index
         // range from the first point on, not the whole history.
         let mut args = Vec::new();
-        let filter = slice_filter(cases, &mut args);
+        let filter = slice_filter(cases, &mut args, "c");
         let count = |sql: String, args: Vec<Arg>| async move {
             let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_one(&self.read).await?;
             Ok::<_, StoreError>(row)
@@ -955,13 +956,13 @@ impl Backend {
     }
 }
 
-/// The `AND ...` conditions that narrow a report to a slice of the cases, binding their
-/// values after `args`.
-fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>) -> String {
+/// The `AND ...` conditions that narrow a report to a slice of the cases (the `cases`
+/// table, named `table` in the query), binding their values after `args`.
+fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>, table: &str) -> String {
     let mut sql = String::new();
     let mut eq = |column: &str, value: &str, args: &mut Vec<Arg>| {
         args.push(Arg::S(value.to_string()));
-        sql += &format!(" AND c.{column} = ${}", args.len());
+        sql += &format!(" AND {table}.{column} = ${}", args.len());
     };
     if let Some(a) = &cases.account {
         eq("account_id", a, args);
@@ -974,7 +975,7 @@ fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>) -> String {
     }
     match &cases.assignee {
         Some(Some(agent)) => eq("assignee", agent, args),
-        Some(None) => sql += " AND c.assignee IS NULL",
+        Some(None) => sql += &format!(" AND {table}.assignee IS NULL"),
         None => {}
     }
     sql
