@@ -1,10 +1,23 @@
-//! SLA reports: per plan and severity, how first responses to the cases opened in a
-//! period kept their promise, in clock time and in business time (the time the target's
-//! own clock was running).
+//! SLA reports: per plan and severity (or account, or engineer), how first responses to
+//! the cases opened in a period kept their promise, in clock time and in business time
+//! (the time the promise's own clock was running), and how long resolution took.
+//!
+//! Every figure comes from each case's verdict as its clock reads it
+//! (`CaseClock::verdict`, the clock every view shows), summed in tallies
+//! (`core::sla::tally`). Days the store's rollup serves are read as tallies; every other
+//! day (today, yesterday, a day changed since its fold) is tallied from its cases here, by
+//! the same code that folds the rollup (`tally_rows`), so a report is what reading every
+//! case would give. Times are whole minutes, rounded up.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use tierdesk_store::{CaseSlice, ReportQuery, ReportRow};
+use tierdesk_core::sla::clock::{CaseClock, Verdict};
+use tierdesk_core::sla::tally::{Fact, Tally, minutes_of};
+use tierdesk_store::{CaseSlice, DAY_US, ReportQuery, ReportRow, RollupRow, StaleDay, day_of};
 
 use crate::error::{Field, Problem};
 use tierdesk_core::records::Agent;
@@ -60,7 +73,7 @@ impl GroupBy {
         Self::ALL.into_iter().find(|g| g.as_str() == s)
     }
 
-    fn key(self, r: &ReportRow) -> Group {
+    fn key(self, r: &RollupRow) -> Group {
         match self {
             GroupBy::PlanSeverity => Group::PlanSeverity {
                 plan: r.plan_id.clone(),
@@ -85,7 +98,7 @@ pub enum Group {
 }
 
 /// One group's figures (a plan and severity, an account or an assignee). Times are
-/// seconds.
+/// seconds, in whole minutes (rounded up, as every view shows them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportLine {
     pub group: Group,
@@ -124,15 +137,6 @@ impl ReportLine {
 /// The longest period one report covers (a leap year).
 pub const MAX_REPORT_DAYS: i64 = 366;
 
-/// The nearest-rank percentile of sorted values.
-fn percentile(sorted: &[i64], p: usize) -> Option<i64> {
-    if sorted.is_empty() {
-        return None;
-    }
-    let rank = (p * sorted.len()).div_ceil(100).max(1);
-    sorted.get(rank - 1).copied()
-}
-
 impl App {
     /// The report as `agent` may see it: staff limited to some accounts get one of theirs
     /// at a time (the report has no other account filter).
@@ -155,13 +159,20 @@ impl App {
 
     /// The report across every account (the operator's CLI, the console's dashboard).
     pub async fn sla_report(&self, f: &ReportFilter) -> Result<Vec<ReportLine>, ServiceError> {
-        let rows = self.report_rows(f).await?;
-        self.summarize(&rows).await
+        let rows = self.day_tallies(f).await?;
+        let mut groups: BTreeMap<Group, Tally> = BTreeMap::new();
+        for r in &rows {
+            groups.entry(f.by.key(r)).or_default().merge(&r.tally);
+        }
+        Ok(groups
+            .into_iter()
+            .map(|(g, mut t)| line_of(g, &mut t))
+            .collect())
     }
 
-    /// The first-response targets of the cases `f` counts, each with its line's group,
-    /// sorted by group.
-    async fn report_rows(&self, f: &ReportFilter) -> Result<Vec<(Group, ReportRow)>, ServiceError> {
+    /// The tallies of the cases `f` counts, per day opened, plan, severity, account and
+    /// assignee: the rollup's where it serves, the rest tallied from the cases.
+    async fn day_tallies(&self, f: &ReportFilter) -> Result<Vec<RollupRow>, ServiceError> {
         if f.to < f.from {
             return Err(ServiceError::invalid(
                 Field::BeforeTime,
@@ -171,8 +182,7 @@ impl App {
                 },
             ));
         }
-        // Every answered case in the period gets a business-time schedule: a bounded
-        // period keeps one request from reading the whole history.
+        // A bounded period keeps one request from reading the whole history.
         let days = i64::from((f.to - f.from).get_days()) + 1;
         if days > MAX_REPORT_DAYS {
             return Err(ServiceError::invalid(
@@ -186,136 +196,128 @@ impl App {
         let end =
             f.to.tomorrow()
                 .map_err(|_| out_of_range(Field::BeforeTime, f.to))?;
-        let rows = self
-            .store
-            .report_rows(&ReportQuery {
-                from: day_start(Field::AfterTime, f.from)?,
-                to: day_start(Field::BeforeTime, end)?,
-                cases: f.cases.clone(),
-            })
-            .await?;
-        let mut rows: Vec<(Group, ReportRow)> =
-            rows.into_iter().map(|r| (f.by.key(&r), r)).collect();
-        // Stable: within a group, rows stay in opening order.
-        rows.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(rows)
-    }
-
-    /// One line per run of rows of equal group.
-    async fn summarize(
-        &self,
-        rows: &[(Group, ReportRow)],
-    ) -> Result<Vec<ReportLine>, ServiceError> {
-        let facts = self.facts(rows, true).await?;
-        Ok(runs(rows)
-            .map(|(g, range)| line_of(g, &facts[range]))
-            .collect())
-    }
-
-    /// What each row's case came to, in its order; business time (a schedule per
-    /// answered case) only when asked for.
-    async fn facts(
-        &self,
-        rows: &[(Group, ReportRow)],
-        business: bool,
-    ) -> Result<Vec<Fact>, ServiceError> {
+        let from = day_of(day_start(Field::AfterTime, f.from)?);
+        let to = day_of(day_start(Field::BeforeTime, end)?);
         let now = self.clock.now();
-        let mut out = Vec::with_capacity(rows.len());
-        for (_, r) in rows {
-            let t = &r.target;
-            let answered = t.met.map(|met| met.duration_since(t.started).as_secs());
-            let business_seconds = match t.met {
-                Some(met) if business => Some(
-                    self.schedule(&t.clock, &r.timezone, &r.country, &r.language)
-                        .await?
-                        .open_between(t.started, met),
-                ),
-                _ => None,
-            };
-            out.push(Fact {
-                outcome: if t.missed(now) {
-                    Outcome::Breached
-                } else if t.met.is_some() {
-                    Outcome::Within
-                } else {
-                    Outcome::Undecided
-                },
-                answered,
-                business: business_seconds,
-                resolved: r.resolved.map(|at| at.duration_since(r.created).as_secs()),
-            });
+        let rollup = self.store.rollup(from, to, &f.cases, now).await?;
+        let mut out = rollup.rows;
+        for (start, end) in runs_of(&rollup.live_days) {
+            let rows = self
+                .store
+                .report_rows(&ReportQuery {
+                    from: micros(start * DAY_US)?,
+                    to: micros(end * DAY_US)?,
+                    cases: f.cases.clone(),
+                })
+                .await?;
+            out.extend(self.tally_rows(&rows, now).await?.0);
         }
         Ok(out)
     }
-}
 
-/// Where a case's first response stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Within,
-    Breached,
-    Undecided,
-}
-
-/// What one case counts for in a report. Times are seconds.
-#[derive(Debug, Clone, Copy)]
-struct Fact {
-    outcome: Outcome,
-    /// From the target's start to support's answer.
-    answered: Option<i64>,
-    /// The same, on the target's own clock.
-    business: Option<i64>,
-    /// From opening to the last resolution.
-    resolved: Option<i64>,
-}
-
-/// The runs of equal group in rows sorted by group: each group and its rows' range.
-fn runs(rows: &[(Group, ReportRow)]) -> impl Iterator<Item = (&Group, std::ops::Range<usize>)> {
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        let group = &rows.get(i)?.0;
-        let start = i;
-        while rows.get(i).is_some_and(|r| r.0 == *group) {
-            i += 1;
+    /// The rows' cases tallied per day opened, plan, severity, account and assignee, as at
+    /// `now`; and until when those tallies hold without a change to the cases (`None`: for
+    /// good).
+    async fn tally_rows(
+        &self,
+        rows: &[ReportRow],
+        now: Timestamp,
+    ) -> Result<(Vec<RollupRow>, Option<Timestamp>), ServiceError> {
+        type Key<'a> = (i64, &'a str, &'a str, &'a str, Option<&'a str>);
+        let mut tallies: BTreeMap<Key, Tally> = BTreeMap::new();
+        let mut holds: Option<Timestamp> = None;
+        for r in rows {
+            let key = (
+                day_of(r.created),
+                r.plan_id.as_str(),
+                r.severity.as_str(),
+                r.account_id.as_str(),
+                r.assignee.as_deref(),
+            );
+            tallies
+                .entry(key)
+                .or_default()
+                .add(&self.fact(r, now).await?);
+            if let Some(t) = CaseClock::verdict_holds_until(&r.clock, now) {
+                holds = Some(holds.map_or(t, |h| h.min(t)));
+            }
         }
-        Some((group, start..i))
-    })
-}
+        let rows = tallies
+            .into_iter()
+            .map(
+                |((day, plan, severity, account, assignee), tally)| RollupRow {
+                    day,
+                    plan_id: plan.to_string(),
+                    severity: severity.to_string(),
+                    account_id: account.to_string(),
+                    assignee: assignee.map(String::from),
+                    tally,
+                },
+            )
+            .collect();
+        Ok((rows, holds))
+    }
 
-/// A group's line from its cases' facts.
-fn line_of(group: &Group, facts: &[Fact]) -> ReportLine {
-    let count = |o: Outcome| facts.iter().filter(|f| f.outcome == o).count();
-    let sorted = |pick: fn(&Fact) -> Option<i64>| {
-        let mut v: Vec<i64> = facts.iter().filter_map(pick).collect();
-        v.sort_unstable();
-        v
-    };
-    let (within, breaches) = (count(Outcome::Within), count(Outcome::Breached));
-    let clock = sorted(|f| f.answered);
-    let business = sorted(|f| f.business);
-    let resolution = sorted(|f| f.resolved);
-    ReportLine {
-        group: group.clone(),
-        cases: facts.len(),
-        answered: clock.len(),
-        within_target: within,
-        breaches,
-        undecided: count(Outcome::Undecided),
-        within_target_share: share(within, breaches),
-        median_clock_seconds: percentile(&clock, 50),
-        p90_clock_seconds: percentile(&clock, 90),
-        median_business_seconds: percentile(&business, 50),
-        p90_business_seconds: percentile(&business, 90),
-        resolved: resolution.len(),
-        median_resolution_seconds: percentile(&resolution, 50),
-        p90_resolution_seconds: percentile(&resolution, 90),
+    /// What one case counts for at `now`.
+    async fn fact(&self, r: &ReportRow, now: Timestamp) -> Result<Fact, ServiceError> {
+        let since = |at: Timestamp| minutes_of(at.duration_since(r.created).as_secs());
+        let business = match r.clock.responded {
+            Some(at) => Some(minutes_of(
+                self.schedule(&r.promise_clock, &r.timezone, &r.country, &r.language)
+                    .await?
+                    .open_between(r.created, at),
+            )),
+            None => None,
+        };
+        Ok(Fact {
+            // Every row has a promise; a row without one would be counted as undecided.
+            verdict: CaseClock::verdict(&r.clock, r.last_stop, now).unwrap_or(Verdict::Open),
+            answered: r.clock.responded.map(since),
+            business,
+            resolved: r.resolved.map(since),
+        })
     }
 }
 
-/// The within-target share of what was decided; `None` when nothing was.
-fn share(within: usize, breaches: usize) -> Option<f64> {
-    let decided = within + breaches;
-    (decided > 0).then(|| within as f64 / decided as f64)
+/// Runs of consecutive days in ascending `days`, as `[start, end)`.
+fn runs_of(days: &[i64]) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = Vec::new();
+    for &d in days {
+        match out.last_mut() {
+            Some(run) if run.1 == d => run.1 = d + 1,
+            _ => out.push((d, d + 1)),
+        }
+    }
+    out
+}
+
+fn micros(us: i64) -> Result<Timestamp, ServiceError> {
+    Timestamp::from_microsecond(us).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// A group's line from its cases' tally.
+fn line_of(group: Group, t: &mut Tally) -> ReportLine {
+    let seconds = |m: Option<u32>| m.map(|m| i64::from(m) * 60);
+    let [clock50, clock90] = t.answered.percentiles([50, 90]);
+    let [business50, business90] = t.business.percentiles([50, 90]);
+    let [resolved50, resolved90] = t.resolved.percentiles([50, 90]);
+    let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+    ReportLine {
+        group,
+        cases: n(t.cases),
+        answered: n(t.answered.count()),
+        within_target: n(t.kept),
+        breaches: n(t.missed),
+        undecided: n(t.open),
+        within_target_share: t.share(),
+        median_clock_seconds: seconds(clock50),
+        p90_clock_seconds: seconds(clock90),
+        median_business_seconds: seconds(business50),
+        p90_business_seconds: seconds(business90),
+        resolved: n(t.resolved.count()),
+        median_resolution_seconds: seconds(resolved50),
+        p90_resolution_seconds: seconds(resolved90),
+    }
 }
 
 /// Only the last dates jiff knows have no instant or no next day.
@@ -439,44 +441,44 @@ impl App {
     /// end, and the newest breaches.
     pub async fn sla_dashboard(&self, q: &DashboardQuery) -> Result<Dashboard, ServiceError> {
         let now = self.clock.now();
-        let today = now.to_zoned(TimeZone::UTC).date();
-        let internal = |e: jiff::Error| ServiceError::Internal(e.to_string());
         let starts = self.weeks(q.weeks)?;
-        let rows = self.report_rows(&self.period(q)?).await?;
-        // The dashboard shows no business time: no schedule is built for it.
-        let facts = self.facts(&rows, false).await?;
-        let mut bounds = Vec::with_capacity(starts.len() + 1);
+        let f = self.period(q)?;
+        let rows = self.day_tallies(&f).await?;
+        let mut week_starts = Vec::with_capacity(starts.len());
         for start in &starts {
-            bounds.push(day_start(Field::AfterTime, *start)?);
+            week_starts.push(day_of(day_start(Field::AfterTime, *start)?));
         }
-        let end = today.tomorrow().map_err(internal)?;
-        bounds.push(day_start(Field::BeforeTime, end)?);
-        let week_of = |r: &ReportRow| bounds.iter().rposition(|b| *b <= r.created).unwrap_or(0);
-        let mut lines = Vec::new();
-        let mut shares = Vec::new();
-        // (within, breaches) of every group, week by week.
-        let mut all = vec![(0usize, 0usize); starts.len()];
-        for (group, range) in runs(&rows) {
-            lines.push(line_of(group, &facts[range.clone()]));
-            let mut weekly = vec![(0usize, 0usize); starts.len()];
-            for i in range {
-                let w = week_of(&rows[i].1).min(starts.len() - 1);
-                match facts[i].outcome {
-                    Outcome::Within => weekly[w].0 += 1,
-                    Outcome::Breached => weekly[w].1 += 1,
-                    Outcome::Undecided => {}
-                }
-            }
-            for (a, w) in all.iter_mut().zip(&weekly) {
-                a.0 += w.0;
-                a.1 += w.1;
-            }
-            shares.push(weekly.iter().map(|(w, b)| share(*w, *b)).collect());
+        let week_of = |day: i64| week_starts.iter().rposition(|w| *w <= day).unwrap_or(0);
+        // Per group: the whole period's tally, and (kept, missed) week by week.
+        let mut groups: BTreeMap<Group, (Tally, Vec<(u64, u64)>)> = BTreeMap::new();
+        let mut all = vec![(0u64, 0u64); starts.len()];
+        for r in &rows {
+            let (tally, weekly) = groups
+                .entry(f.by.key(r))
+                .or_insert_with(|| (Tally::default(), vec![(0, 0); starts.len()]));
+            tally.merge(&r.tally);
+            let w = week_of(r.day);
+            weekly[w].0 += r.tally.kept;
+            weekly[w].1 += r.tally.missed;
+            all[w].0 += r.tally.kept;
+            all[w].1 += r.tally.missed;
         }
-        let overall = all.iter().map(|(w, b)| share(*w, *b)).collect();
+        let share = |(kept, missed): &(u64, u64)| {
+            (kept + missed > 0).then(|| *kept as f64 / (kept + missed) as f64)
+        };
+        let mut lines = Vec::with_capacity(groups.len());
+        let mut shares = Vec::with_capacity(groups.len());
+        for (group, (mut tally, weekly)) in groups {
+            lines.push(line_of(group, &mut tally));
+            shares.push(weekly.iter().map(share).collect());
+        }
+        let overall = all.iter().map(share).collect();
         // Each week's end (the last: now) for the backlog.
-        let backlog_points: Vec<jiff::Timestamp> =
-            bounds[1..].iter().map(|b| (*b).min(now)).collect();
+        let mut backlog_points = Vec::with_capacity(starts.len());
+        for w in week_starts.iter().skip(1) {
+            backlog_points.push(micros(w * DAY_US)?.min(now));
+        }
+        backlog_points.push(now);
         let backlog = self.store.backlog(&q.cases, &backlog_points).await?;
         let breaches = self
             .store
@@ -493,16 +495,82 @@ impl App {
     }
 }
 
+/// Most stale days one pass folds; a full pass runs again at once.
+const FOLD_BATCH: i64 = 50;
+
+impl App {
+    /// One pass of the rollup worker: covers every day before yesterday (UTC; yesterday and
+    /// today are always read from the cases, which change most), then folds the stale days
+    /// it may: each from its cases, as [`App::sla_report`] tallies the days it reads
+    /// directly. Idempotent, so every replica runs it; the store's marks make sure a
+    /// change that races a fold leaves its day stale. Returns the days folded.
+    pub async fn fold_rollups(&self) -> Result<usize, ServiceError> {
+        let now = self.clock.now();
+        self.store.cover_rollup_days(day_of(now) - 1).await?;
+        let stale = self.store.stale_rollup_days(now, FOLD_BATCH).await?;
+        for d in &stale {
+            self.fold_day(*d, now).await?;
+        }
+        Ok(stale.len())
+    }
+
+    /// Marks every folded day stale when the calendars business time is counted on (the
+    /// catalog's, and the holidays this version ships) differ from those the rollup was
+    /// folded with; `serve` calls it before the workers start.
+    pub async fn check_rollup_basis(&self) -> Result<(), ServiceError> {
+        use sha2::Digest;
+        const KEY: &str = "sla_rollup_basis";
+        let basis = sha2::Sha256::digest(format!(
+            "{} {:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.catalog.calendars
+        ))
+        .to_vec();
+        if self.store.meta_get(KEY).await?.as_deref() != Some(basis.as_slice()) {
+            self.store.restale_rollup().await?;
+            self.store.meta_put(KEY, basis).await?;
+        }
+        Ok(())
+    }
+
+    async fn fold_day(&self, stale: StaleDay, now: Timestamp) -> Result<(), ServiceError> {
+        let rows = self
+            .store
+            .report_rows(&ReportQuery {
+                from: micros(stale.day * DAY_US)?,
+                to: micros((stale.day + 1) * DAY_US)?,
+                cases: CaseSlice::default(),
+            })
+            .await?;
+        let (tallies, holds) = self.tally_rows(&rows, now).await?;
+        self.store.write_rollup_day(stale, tallies, holds).await?;
+        Ok(())
+    }
+
+    /// Folds every `interval` for ever (and at once again after a full batch); errors are
+    /// logged and the next pass retries.
+    pub async fn run_rollup_worker(self, interval: Duration) {
+        loop {
+            match self.fold_rollups().await {
+                Ok(n) if n as i64 >= FOLD_BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "sla rollup pass failed"),
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::percentile;
+    use super::runs_of;
 
     #[test]
-    fn nearest_rank_percentiles() {
-        let v: Vec<i64> = (1..=10).collect();
-        assert_eq!(percentile(&v, 50), Some(5));
-        assert_eq!(percentile(&v, 90), Some(9));
-        assert_eq!(percentile(&[7], 90), Some(7));
-        assert_eq!(percentile(&[], 50), None);
+    fn runs_of_days() {
+        assert_eq!(runs_of(&[]), vec![]);
+        assert_eq!(
+            runs_of(&[3, 4, 5, 9, 11, 12]),
+            vec![(3, 6), (9, 10), (11, 13)]
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! made concrete for one customer (zone, country holidays, case language).
 
 pub mod clock;
+pub mod tally;
 pub mod targets;
 
 use jiff::Timestamp;

@@ -115,6 +115,10 @@ macro_rules! backend {
                     20,
                     include_str!(concat!("../migrations/", $dir, "/0020_case_resolved.sql")),
                 ),
+                (
+                    21,
+                    include_str!(concat!("../migrations/", $dir, "/0021_sla_rollup.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -131,6 +135,7 @@ macro_rules! backend {
             include!("queries/audit.rs");
             include!("queries/search.rs");
             include!("queries/live.rs");
+            include!("queries/rollup.rs");
         }
     };
 }

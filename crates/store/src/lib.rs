@@ -111,6 +111,7 @@ mod billing;
 mod cases;
 mod console;
 pub mod live;
+mod rollup;
 /// Throw-away PostgreSQL databases, for `tierdesk-testkit` only. Always compiled: a
 /// feature for it would build the store and everything above it twice in every test run
 /// (once for the binaries, once for the tests).
@@ -120,6 +121,7 @@ mod sla;
 pub use audit::AuditQuery;
 pub use cases::*;
 pub use console::{AgentChange, UserChange};
+pub use rollup::*;
 pub use sla::*;
 
 impl Store {
@@ -149,6 +151,11 @@ impl Store {
 
     pub async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         dispatch!(self, b => b.meta_get(key).await)
+    }
+
+    /// Stores `value` under `key`, replacing what was there.
+    pub async fn meta_put(&self, key: &str, value: Vec<u8>) -> Result<(), StoreError> {
+        dispatch!(self, b => b.meta_put(key.to_string(), value).await)
     }
 
     /// Stores `value` under `key` unless the key exists; returns what is stored afterwards.

@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use tierdesk_core::records::{Agent, Case, CaseStatus, CaseTarget, SlaEvent, Webhook};
 
 use tierdesk_core::audit::AuditEntry;
+use tierdesk_core::sla::clock::ClockFacts;
 
 use crate::{Page, Store, StoreError};
 
@@ -123,6 +124,7 @@ pub struct CaseSlice {
     pub assignee: Option<Option<String>>,
 }
 
+/// A case a report counts: one with a first-response promise.
 #[derive(Debug, Clone)]
 pub struct ReportRow {
     pub plan_id: String,
@@ -135,7 +137,12 @@ pub struct ReportRow {
     pub created: Timestamp,
     /// When the case was last resolved; `None` while it is open.
     pub resolved: Option<Timestamp>,
-    pub target: CaseTarget,
+    /// What the case's clock reads (as `Case::clock_facts` gives it).
+    pub clock: ClockFacts,
+    /// The clock the promise counts on (for business time).
+    pub promise_clock: String,
+    /// When the last first-response target stopped running.
+    pub last_stop: Option<Timestamp>,
 }
 
 /// A status an agent sets, and what it does to the running targets.

@@ -2244,6 +2244,152 @@ async fn report_rows_cover_the_period(s: Store) {
     assert!(s.backlog(&all, &[]).await.unwrap().is_empty());
 }
 
+/// The SLA rollup: covered days are stale until folded, any change to one of a day's cases
+/// (through whatever write) marks it again, a fold that read an older mark does not clear
+/// a newer one, and a day folded with a running promise is served until its deadline.
+async fn the_rollup_serves_only_days_no_change_has_touched(s: Store) {
+    use tierdesk_core::sla::tally::Tally;
+    use tierdesk_store::{RollupRow, StaleDay, day_of};
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let day = Duration::from_secs(86_400);
+    let d = |n: i64| day_of(t0) + n;
+    let now = at("2026-06-01T00:00:00Z");
+    let mut cases = Vec::new();
+    for n in [1u32, 3] {
+        cases.push(
+            s.create_case(new_case(acct, n, t0 + day * n), audit_entry())
+                .await
+                .unwrap(),
+        );
+    }
+    let all = CaseSlice::default();
+    let live = |now: Timestamp| {
+        let s = s.clone();
+        async move {
+            s.rollup(d(0), d(5), &CaseSlice::default(), now)
+                .await
+                .unwrap()
+                .live_days
+        }
+    };
+    // Nothing covered yet: every day is read from the cases.
+    assert_eq!(live(now).await, (d(0)..d(5)).collect::<Vec<_>>());
+    s.cover_rollup_days(d(4)).await.unwrap();
+    s.cover_rollup_days(d(2)).await.unwrap(); // never uncovers
+    // On PostgreSQL a newly covered day waits for the transactions running when it was
+    // covered (other tests' among them, in other databases) to end.
+    let mut stale = Vec::new();
+    for _ in 0..200 {
+        stale = s.stale_rollup_days(now, 10).await.unwrap();
+        if stale.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(stale, [d(3), d(1)].map(|day| StaleDay { day, version: 1 }));
+    assert_eq!(live(now).await, [d(1), d(3), d(4)]);
+    let mut tally = Tally {
+        cases: 1,
+        open: 1,
+        ..Tally::default()
+    };
+    tally.answered.add(5, 1);
+    let row = RollupRow {
+        day: d(1),
+        plan_id: "aws.business".into(),
+        severity: "normal".into(),
+        account_id: acct.into(),
+        assignee: None,
+        tally,
+    };
+    assert!(
+        s.write_rollup_day(stale[1], vec![row.clone()], None)
+            .await
+            .unwrap()
+    );
+    let r = s.rollup(d(0), d(5), &all, now).await.unwrap();
+    assert_eq!(r.rows, std::slice::from_ref(&row));
+    assert_eq!(r.live_days, [d(3), d(4)]);
+    // The rollup's slices: the unassigned, and a plan it does not hold.
+    let nobody = CaseSlice {
+        assignee: Some(None),
+        ..CaseSlice::default()
+    };
+    assert_eq!(
+        s.rollup(d(0), d(5), &nobody, now).await.unwrap().rows.len(),
+        1
+    );
+    let other = CaseSlice {
+        plan: Some("aws.developer".into()),
+        ..CaseSlice::default()
+    };
+    assert!(
+        s.rollup(d(0), d(5), &other, now)
+            .await
+            .unwrap()
+            .rows
+            .is_empty()
+    );
+
+    // A change to the day's case marks it stale again; a fold that read the first mark
+    // writes its rows but leaves the day stale.
+    s.resolve_case(acct, &cases[0].case_id, t0 + day * 20, audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(live(now).await, [d(1), d(3), d(4)]);
+    assert!(
+        !s.write_rollup_day(stale[1], vec![row.clone()], None)
+            .await
+            .unwrap()
+    );
+    let again = s.stale_rollup_days(now, 10).await.unwrap();
+    assert!(
+        again.contains(&StaleDay {
+            day: d(1),
+            version: 2
+        }),
+        "{again:?}"
+    );
+    // Folded with a promise still running: served until its deadline, stale from then.
+    let until = now + Duration::from_secs(3600);
+    assert!(
+        s.write_rollup_day(
+            StaleDay {
+                day: d(1),
+                version: 2
+            },
+            vec![row.clone()],
+            Some(until)
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(live(now).await, [d(3), d(4)]);
+    assert_eq!(live(until).await, [d(1), d(3), d(4)]);
+    assert!(
+        !s.stale_rollup_days(now, 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.day == d(1))
+    );
+    assert!(
+        s.stale_rollup_days(until, 10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|x| x.day == d(1))
+    );
+
+    // A case opened on a covered day (an import) marks it; so does a new target on it.
+    s.create_case(new_case(acct, 2, t0 + day * 2), audit_entry())
+        .await
+        .unwrap();
+    assert!(live(now).await.contains(&d(2)));
+}
+
 async fn usage_payers_and_invoices(s: Store) {
     use tierdesk_core::records::{Invoice, InvoiceLine};
     use tierdesk_core::usage::MonthlyUsage;
@@ -2671,6 +2817,7 @@ conformance!(
     escalations_count_against_the_monthly_quota,
     agents_are_found_by_token_hash,
     report_rows_cover_the_period,
+    the_rollup_serves_only_days_no_change_has_touched,
     usage_payers_and_invoices,
     users_passwords_and_sessions,
     case_search_by_words_status_and_severity,

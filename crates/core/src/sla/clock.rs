@@ -50,30 +50,88 @@ impl FirstResponse {
     }
 }
 
+/// What a case's clock is read from: the few facts every view and report shares. A case
+/// gives them ([`Case::clock_facts`]); so does a report's row, which reads no more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockFacts {
+    /// The running target due first, and its deadline.
+    pub running: Option<(TargetKind, Timestamp)>,
+    /// The first-response promise's deadline, if the plan made one.
+    pub promised: Option<Timestamp>,
+    /// When support first answered customer-visibly.
+    pub responded: Option<Timestamp>,
+    /// Since when the customer awaits an answer.
+    pub awaiting_since: Option<Timestamp>,
+}
+
+/// Whether a first-response promise was kept, for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Support answered by the deadline.
+    Kept,
+    /// Support answered after it, or the deadline passed while the customer waited.
+    Missed,
+    /// Not decided yet (no answer, not due), or never decided: the case was resolved
+    /// before an answer while the deadline was still ahead.
+    Open,
+}
+
 impl CaseClock {
-    pub fn of(case: &Case, now: Timestamp) -> Self {
-        let owed = match (case.sla_target, case.sla_due) {
-            (Some(kind), Some(due)) => Some(Owed {
-                kind,
-                due,
-                overdue: due < now,
-            }),
-            _ => None,
-        };
-        let first_response = match (&case.first_response, case.responded) {
+    pub fn of(facts: &ClockFacts, now: Timestamp) -> Self {
+        let owed = facts.running.map(|(kind, due)| Owed {
+            kind,
+            due,
+            overdue: due < now,
+        });
+        let first_response = match (facts.promised, facts.responded) {
             (None, _) => FirstResponse::NotPromised,
-            (Some(f), Some(at)) => FirstResponse::Answered { at, due: f.due },
-            (Some(f), None) => match owed {
+            (Some(due), Some(at)) => FirstResponse::Answered { at, due },
+            (Some(due), None) => match owed {
                 Some(o) if o.kind == TargetKind::FirstResponse => {
                     FirstResponse::Running { due: o.due }
                 }
-                _ => FirstResponse::Stopped { due: f.due },
+                _ => FirstResponse::Stopped { due },
             },
         };
         Self {
             owed,
             first_response,
-            awaiting_since: case.awaiting_since,
+            awaiting_since: facts.awaiting_since,
+        }
+    }
+
+    /// The first-response promise's verdict at `now` (`None`: none was made), read from
+    /// the same clock every view shows. The promise is the deadline set when the case was
+    /// opened: an answer after it is late even when a reopen restarted the target (as
+    /// [`FirstResponse::Answered`] reads), so a restarted target that is still running
+    /// has missed the promise once that first deadline is past. A case resolved
+    /// unanswered missed it when its clock ran past the deadline (`last_stop`, when the
+    /// last first-response target stopped), and otherwise stays open: nobody failed it.
+    pub fn verdict(
+        facts: &ClockFacts,
+        last_stop: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Option<Verdict> {
+        let promised = facts.promised?;
+        Some(match Self::of(facts, now).first_response {
+            FirstResponse::NotPromised => return None,
+            FirstResponse::Answered { at, due } if at > due => Verdict::Missed,
+            FirstResponse::Answered { .. } => Verdict::Kept,
+            FirstResponse::Running { .. } if now > promised => Verdict::Missed,
+            FirstResponse::Running { .. } => Verdict::Open,
+            FirstResponse::Stopped { due } if last_stop.is_some_and(|s| s > due) => Verdict::Missed,
+            FirstResponse::Stopped { .. } => Verdict::Open,
+        })
+    }
+
+    /// Until when [`Self::verdict`] stays what it is at `now` without a change to the case:
+    /// only an unanswered promise still ahead of its deadline turns (to missed, at the
+    /// deadline). `None`: it stays for good.
+    pub fn verdict_holds_until(facts: &ClockFacts, now: Timestamp) -> Option<Timestamp> {
+        let promised = facts.promised?;
+        match Self::of(facts, now).first_response {
+            FirstResponse::Running { .. } if now <= promised => Some(promised),
+            _ => None,
         }
     }
 
@@ -92,7 +150,17 @@ impl CaseClock {
 impl Case {
     /// The case's clock at `now`: see [`CaseClock`].
     pub fn clock(&self, now: Timestamp) -> CaseClock {
-        CaseClock::of(self, now)
+        CaseClock::of(&self.clock_facts(), now)
+    }
+
+    /// What its clock is read from.
+    pub fn clock_facts(&self) -> ClockFacts {
+        ClockFacts {
+            running: self.sla_target.zip(self.sla_due),
+            promised: self.first_response.as_ref().map(|f| f.due),
+            responded: self.responded,
+            awaiting_since: self.awaiting_since,
+        }
     }
 
     /// Where the case sorts in the staff queue ([`targets::queue_key`], which the store
@@ -191,5 +259,57 @@ mod tests {
         assert_eq!(none.clock(now).first_response, FirstResponse::NotPromised);
         assert!(none.clock(now).awaiting_untimed());
         assert_eq!(none.queue_key(), Some(at("2026-11-24T09:30:00Z")));
+    }
+
+    #[test]
+    fn verdicts_read_the_clock_every_view_reads() {
+        let promised = at("2026-11-23T10:00:00Z");
+        let before = at("2026-11-23T09:30:00Z");
+        let after = at("2026-11-23T10:30:00Z");
+        let facts = |running, responded| ClockFacts {
+            running,
+            promised: Some(promised),
+            responded,
+            awaiting_since: None,
+        };
+        let running = Some((TargetKind::FirstResponse, promised));
+        let v = |f: &ClockFacts, stop, now| CaseClock::verdict(f, stop, now);
+        // Running: open until the deadline, missed after; it holds until the deadline.
+        assert_eq!(v(&facts(running, None), None, before), Some(Verdict::Open));
+        assert_eq!(v(&facts(running, None), None, after), Some(Verdict::Missed));
+        assert_eq!(
+            CaseClock::verdict_holds_until(&facts(running, None), before),
+            Some(promised)
+        );
+        assert_eq!(
+            CaseClock::verdict_holds_until(&facts(running, None), after),
+            None
+        );
+        // Answered: by the deadline or after it, for good.
+        let kept = facts(None, Some(before));
+        assert_eq!(v(&kept, None, after), Some(Verdict::Kept));
+        assert_eq!(
+            v(&facts(None, Some(after)), None, after),
+            Some(Verdict::Missed)
+        );
+        assert_eq!(CaseClock::verdict_holds_until(&kept, before), None);
+        // Resolved unanswered: missed if its clock ran past the deadline.
+        let stopped = facts(None, None);
+        assert_eq!(v(&stopped, Some(before), after), Some(Verdict::Open));
+        assert_eq!(v(&stopped, Some(after), after), Some(Verdict::Missed));
+        // Reopened, restarted target running to a later deadline: the promise was the
+        // first deadline.
+        let restarted = facts(
+            Some((TargetKind::FirstResponse, at("2026-11-24T10:00:00Z"))),
+            None,
+        );
+        assert_eq!(v(&restarted, Some(before), before), Some(Verdict::Open));
+        assert_eq!(v(&restarted, Some(before), after), Some(Verdict::Missed));
+        // No promise: no verdict.
+        let none = ClockFacts {
+            promised: None,
+            ..facts(None, None)
+        };
+        assert_eq!(v(&none, None, after), None);
     }
 }

@@ -276,6 +276,21 @@ impl Backend {
         })
     }
 
+    pub async fn meta_put(&self, key: String, value: Vec<u8>) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
+                        .bind(&key)
+                        .bind(value)
+                        .execute(&mut *c)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     pub async fn meta_init(&self, key: String, value: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         self.writer
             .write(move |c| {

@@ -14,6 +14,8 @@ impl Backend {
     ) -> Result<(), StoreError> {
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
+                    // Business time counted before this import is counted again.
+                    restale_all(c).await?;
                     sqlx::query("DELETE FROM holidays WHERE country = $1 AND source = $2")
                         .bind(&country)
                         .bind(&source)

@@ -559,7 +559,7 @@ impl Backend {
         // Newest first along the (kind, at) index, each joined to its case: the slice's
         // conditions stop the walk at the n-th event of a case they keep.
         let mut args = vec![Arg::S(kind.as_str().to_string())];
-        let filter = slice_filter(cases, &mut args, "cases");
+        let filter = slice_filter(cases, &mut args, "cases", "IS NULL");
         let sql = format!(
             "SELECT e.target, e.seq, e.kind, e.due_us, e.at_us, e.recorded_us, {CASE_COLUMNS} \
              FROM sla_events e JOIN cases ON cases.display_id = e.case_display_id {FR_JOIN} \
@@ -884,20 +884,23 @@ impl Backend {
     }
 
     pub async fn report_rows(&self, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
-        let mut sql = format!(
-            "SELECT c.plan_id, c.severity_code, c.account_id, c.assignee, a.timezone, a.country, c.language, \
-             c.created_us AS case_created_us, c.resolved_us AS case_resolved_us, t.{} \
+        let mut sql = "SELECT c.plan_id, c.severity_code, c.account_id, c.assignee, a.timezone, a.country, c.language, \
+             c.created_us, c.resolved_us, c.sla_due_us, c.sla_target, c.responded_us, c.awaiting_since_us, \
+             fr.clock, fr.due_us AS promised_us, \
+             (SELECT MAX(t.stopped_us) FROM case_targets t \
+              WHERE t.case_display_id = c.display_id AND t.target = 'first_response') AS last_stop_us \
              FROM cases c JOIN accounts a ON a.id = c.account_id \
-             JOIN case_targets t ON t.case_display_id = c.display_id AND t.target = 'first_response' \
-             WHERE c.created_us >= $1 AND c.created_us < $2",
-            TARGET_COLUMNS.replace(", ", ", t.")
-        );
+             JOIN case_targets fr ON fr.case_display_id = c.display_id AND fr.target = 'first_response' AND fr.seq = 0 \
+             WHERE c.created_us >= $1 AND c.created_us < $2"
+            .to_string();
         let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
-        sql += &slice_filter(&q.cases, &mut args, "c");
-        sql += " ORDER BY c.plan_id, c.severity_code, c.created_us";
+        sql += &slice_filter(&q.cases, &mut args, "c", "IS NULL");
+        sql += " ORDER BY c.created_us, c.display_id";
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
         rows.iter()
             .map(|r| {
+                let due: i64 = r.try_get("sla_due_us")?;
+                let kind = r.try_get::<Option<String>, _>("sla_target")?.map(|k| target_kind(&k)).transpose()?;
                 Ok(ReportRow {
                     plan_id: r.try_get("plan_id")?,
                     severity: r.try_get("severity_code")?,
@@ -906,9 +909,16 @@ impl Backend {
                     timezone: r.try_get("timezone")?,
                     country: r.try_get("country")?,
                     language: r.try_get("language")?,
-                    created: from_micros(r.try_get("case_created_us")?),
-                    resolved: opt_time(r, "case_resolved_us")?,
-                    target: target_from_row(r)?,
+                    created: from_micros(r.try_get("created_us")?),
+                    resolved: opt_time(r, "resolved_us")?,
+                    clock: tierdesk_core::sla::clock::ClockFacts {
+                        running: kind.zip((due != NO_DEADLINE).then(|| from_micros(due))),
+                        promised: Some(from_micros(r.try_get("promised_us")?)),
+                        responded: opt_time(r, "responded_us")?,
+                        awaiting_since: opt_time(r, "awaiting_since_us")?,
+                    },
+                    promise_clock: r.try_get("clock")?,
+                    last_stop: opt_time(r, "last_stop_us")?,
                 })
             })
             .collect()
@@ -922,7 +932,7 @@ impl Backend {
         // after it and takes away what was opened after it. Every count reads an index
         // range from the first point on, not the whole history.
         let mut args = Vec::new();
-        let filter = slice_filter(cases, &mut args, "c");
+        let filter = slice_filter(cases, &mut args, "c", "IS NULL");
         let count = |sql: String, args: Vec<Arg>| async move {
             let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_one(&self.read).await?;
             Ok::<_, StoreError>(row)
@@ -957,8 +967,9 @@ impl Backend {
 }
 
 /// The `AND ...` conditions that narrow a report to a slice of the cases (the `cases`
-/// table, named `table` in the query), binding their values after `args`.
-fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>, table: &str) -> String {
+/// table or the rollup, named `table` in the query), binding their values after `args`;
+/// `nobody` is the condition on the assignee column of unassigned cases.
+fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>, table: &str, nobody: &str) -> String {
     let mut sql = String::new();
     let mut eq = |column: &str, value: &str, args: &mut Vec<Arg>| {
         args.push(Arg::S(value.to_string()));
@@ -975,7 +986,7 @@ fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>, table: &str) -> String {
     }
     match &cases.assignee {
         Some(Some(agent)) => eq("assignee", agent, args),
-        Some(None) => sql += &format!(" AND {table}.assignee IS NULL"),
+        Some(None) => sql += &format!(" AND {table}.assignee {nobody}"),
         None => {}
     }
     sql

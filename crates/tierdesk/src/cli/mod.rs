@@ -448,10 +448,17 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     } else {
         None
     };
+    app.check_rollup_basis()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Every replica runs the workers: their writes are exactly-once by construction.
     tokio::spawn(
         app.clone()
             .run_sla_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
+    );
+    tokio::spawn(
+        app.clone()
+            .run_rollup_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
     );
     tokio::spawn(app.clone().run_housekeeping(Duration::from_secs(60)));
     let webhooks = tierdesk_server::webhook_sender::client(s.webhook_ca_file.as_deref())?;
