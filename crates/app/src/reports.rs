@@ -15,7 +15,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use tierdesk_core::sla::clock::{CaseClock, Verdict};
+use tierdesk_core::sla::clock::CaseClock;
 use tierdesk_core::sla::tally::{Fact, Tally, minutes_of};
 use tierdesk_store::{CaseSlice, DAY_US, ReportQuery, ReportRow, RollupRow, StaleDay, day_of};
 
@@ -102,15 +102,16 @@ pub enum Group {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportLine {
     pub group: Group,
-    /// Cases opened in the period with a first-response target.
+    /// Cases opened in the period with a first-response promise.
     pub cases: usize,
     /// Answered by support.
     pub answered: usize,
-    /// Answered by the deadline.
+    /// Promises kept: answered by the deadline.
     pub within_target: usize,
-    /// Answered late, or still unanswered past the deadline.
+    /// Promises missed: answered late, or the deadline passed while the customer waited
+    /// (see `CaseClock::verdict`).
     pub breaches: usize,
-    /// Neither answered nor due yet (or resolved without an answer): not judged.
+    /// Not judged: unanswered and not due yet, or resolved unanswered before the deadline.
     pub undecided: usize,
     /// within_target / (within_target + breaches); `None` when nothing was decided.
     pub within_target_share: Option<f64>,
@@ -164,8 +165,10 @@ impl App {
         for r in &rows {
             groups.entry(f.by.key(r)).or_default().merge(&r.tally);
         }
+        // A line per group with a promise to judge; the rest count for the backlog only.
         Ok(groups
             .into_iter()
+            .filter(|(_, t)| t.cases > 0)
             .map(|(g, mut t)| line_of(g, &mut t))
             .collect())
     }
@@ -198,8 +201,19 @@ impl App {
                 .map_err(|_| out_of_range(Field::BeforeTime, f.to))?;
         let from = day_of(day_start(Field::AfterTime, f.from)?);
         let to = day_of(day_start(Field::BeforeTime, end)?);
+        self.tallies_between(from, to, &f.cases).await
+    }
+
+    /// The tallies of `cases` opened on the days `[from, to)`: the rollup's where it
+    /// serves, the rest tallied from the cases.
+    async fn tallies_between(
+        &self,
+        from: i64,
+        to: i64,
+        cases: &CaseSlice,
+    ) -> Result<Vec<RollupRow>, ServiceError> {
         let now = self.clock.now();
-        let rollup = self.store.rollup(from, to, &f.cases, now).await?;
+        let rollup = self.store.rollup(from, to, cases, now).await?;
         let mut out = rollup.rows;
         for (start, end) in runs_of(&rollup.live_days) {
             let rows = self
@@ -207,7 +221,7 @@ impl App {
                 .report_rows(&ReportQuery {
                     from: micros(start * DAY_US)?,
                     to: micros(end * DAY_US)?,
-                    cases: f.cases.clone(),
+                    cases: cases.clone(),
                 })
                 .await?;
             out.extend(self.tally_rows(&rows, now).await?.0);
@@ -261,20 +275,23 @@ impl App {
     /// What one case counts for at `now`.
     async fn fact(&self, r: &ReportRow, now: Timestamp) -> Result<Fact, ServiceError> {
         let since = |at: Timestamp| minutes_of(at.duration_since(r.created).as_secs());
-        let business = match r.clock.responded {
-            Some(at) => Some(minutes_of(
-                self.schedule(&r.promise_clock, &r.timezone, &r.country, &r.language)
+        let verdict = CaseClock::verdict(&r.clock, r.last_stop, now);
+        let business = match (&r.promise_clock, r.clock.responded) {
+            (Some(clock), Some(at)) => Some(minutes_of(
+                self.schedule(clock, &r.timezone, &r.country, &r.language)
                     .await?
                     .open_between(r.created, at),
             )),
-            None => None,
+            _ => None,
         };
         Ok(Fact {
-            // Every row has a promise; a row without one would be counted as undecided.
-            verdict: CaseClock::verdict(&r.clock, r.last_stop, now).unwrap_or(Verdict::Open),
-            answered: r.clock.responded.map(since),
+            verdict,
+            answered: r.clock.responded.filter(|_| verdict.is_some()).map(since),
             business,
-            resolved: r.resolved.map(since),
+            resolved: r.resolved.filter(|_| verdict.is_some()).map(since),
+            resolved_on: r
+                .resolved
+                .map(|at| u32::try_from(day_of(at)).unwrap_or(u32::MAX)),
         })
     }
 }
@@ -440,19 +457,23 @@ impl App {
     /// attainment week by week, response and resolution times, the backlog at each week's
     /// end, and the newest breaches.
     pub async fn sla_dashboard(&self, q: &DashboardQuery) -> Result<Dashboard, ServiceError> {
-        let now = self.clock.now();
         let starts = self.weeks(q.weeks)?;
         let f = self.period(q)?;
-        let rows = self.day_tallies(&f).await?;
         let mut week_starts = Vec::with_capacity(starts.len());
         for start in &starts {
             week_starts.push(day_of(day_start(Field::AfterTime, *start)?));
         }
+        let first = week_starts.first().copied().unwrap_or_default();
+        // The backlog counts cases opened before the period too: every day is read (the
+        // rollup keeps a row per day and group, so this stays small).
+        let rows = self
+            .tallies_between(0, day_of(self.clock.now()) + 1, &f.cases)
+            .await?;
         let week_of = |day: i64| week_starts.iter().rposition(|w| *w <= day).unwrap_or(0);
         // Per group: the whole period's tally, and (kept, missed) week by week.
         let mut groups: BTreeMap<Group, (Tally, Vec<(u64, u64)>)> = BTreeMap::new();
         let mut all = vec![(0u64, 0u64); starts.len()];
-        for r in &rows {
+        for r in rows.iter().filter(|r| r.day >= first) {
             let (tally, weekly) = groups
                 .entry(f.by.key(r))
                 .or_insert_with(|| (Tally::default(), vec![(0, 0); starts.len()]));
@@ -468,18 +489,33 @@ impl App {
         };
         let mut lines = Vec::with_capacity(groups.len());
         let mut shares = Vec::with_capacity(groups.len());
-        for (group, (mut tally, weekly)) in groups {
+        for (group, (mut tally, weekly)) in groups.into_iter().filter(|(_, (t, _))| t.cases > 0) {
             lines.push(line_of(group, &mut tally));
             shares.push(weekly.iter().map(share).collect());
         }
         let overall = all.iter().map(share).collect();
-        // Each week's end (the last: now) for the backlog.
-        let mut backlog_points = Vec::with_capacity(starts.len());
-        for w in week_starts.iter().skip(1) {
-            backlog_points.push(micros(w * DAY_US)?.min(now));
-        }
-        backlog_points.push(now);
-        let backlog = self.store.backlog(&q.cases, &backlog_points).await?;
+        // Open at each week's end (the last: now): opened before it, not resolved before it
+        // (a case reopened after its resolution counts as open since its opening).
+        let ends: Vec<i64> = week_starts
+            .iter()
+            .skip(1)
+            .copied()
+            .chain([i64::MAX])
+            .collect();
+        let backlog = ends
+            .iter()
+            .map(|&end| {
+                let below = u32::try_from(end).unwrap_or(u32::MAX);
+                rows.iter()
+                    .filter(|r| r.day < end)
+                    .map(|r| {
+                        r.tally
+                            .opened
+                            .saturating_sub(r.tally.resolved_on.count_below(below))
+                    })
+                    .sum::<u64>() as i64
+            })
+            .collect();
         let breaches = self
             .store
             .recent_events(tierdesk_core::records::SlaEventKind::Breach, &q.cases, 50)

@@ -124,7 +124,7 @@ pub struct CaseSlice {
     pub assignee: Option<Option<String>>,
 }
 
-/// A case a report counts: one with a first-response promise.
+/// A case a report counts (its promise's figures, if it has one; the backlog counts all).
 #[derive(Debug, Clone)]
 pub struct ReportRow {
     pub plan_id: String,
@@ -139,8 +139,8 @@ pub struct ReportRow {
     pub resolved: Option<Timestamp>,
     /// What the case's clock reads (as `Case::clock_facts` gives it).
     pub clock: ClockFacts,
-    /// The clock the promise counts on (for business time).
-    pub promise_clock: String,
+    /// The clock the promise counts on (for business time); `None`: no promise.
+    pub promise_clock: Option<String>,
     /// When the last first-response target stopped running.
     pub last_stop: Option<Timestamp>,
 }
@@ -323,16 +323,5 @@ impl Store {
 
     pub async fn report_rows(&self, q: &ReportQuery) -> Result<Vec<ReportRow>, StoreError> {
         dispatch!(self, b => b.report_rows(q).await)
-    }
-
-    /// How many of `cases` were open at each of `points` (ascending): opened before it and
-    /// not resolved by then (a case reopened after its resolution counts from its last
-    /// resolution, the one the store keeps).
-    pub async fn backlog(
-        &self,
-        cases: &CaseSlice,
-        points: &[Timestamp],
-    ) -> Result<Vec<i64>, StoreError> {
-        dispatch!(self, b => b.backlog(cases, points).await)
     }
 }

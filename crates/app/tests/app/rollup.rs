@@ -82,7 +82,10 @@ async fn reports(app: &App, from: jiff::civil::Date) -> Vec<String> {
         })
         .await
         .unwrap();
-    out.push(format!("{:?} {:?} {:?}", d.lines, d.shares, d.overall));
+    out.push(format!(
+        "{:?} {:?} {:?} {:?}",
+        d.lines, d.shares, d.overall, d.backlog
+    ));
     out
 }
 
@@ -205,4 +208,84 @@ async fn reports_read_through_the_rollup_equal_reports_read_from_every_case_sqli
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_read_through_the_rollup_equal_reports_read_from_every_case_postgres() {
     a_month_of_turns(Engine::Postgres).await;
+}
+
+/// The backlog at each week's end: cases opened before it and not resolved before it, from
+/// before the period too; a case reopened after its resolution counts as open since its
+/// opening. The same whether read from the cases or through the rollup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_backlog_counts_what_was_open_at_each_weeks_end() {
+    let db = ScratchDb::sqlite("backlog");
+    let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
+    let clock = Arc::new(ManualClock::new(at("2026-10-20T09:00:00Z")));
+    let acme = Source {
+        name: "catalogs/examples/acme.toml",
+        text: include_str!("../../../../catalogs/examples/acme.toml"),
+    };
+    let app = app_on(db.url(), clock.clone(), &[acme]).await;
+    let caller = customer(&app, "100000000021", "Europe/Berlin").await;
+    let who = operator();
+    let open = |when: &'static str| {
+        let (app, caller, clock, who) = (&app, &caller, clock.clone(), who.clone());
+        async move {
+            clock.set(when.parse().unwrap());
+            app.create_case(
+                caller,
+                &who,
+                CreateCase {
+                    subject: Some("trouble".into()),
+                    communication_body: Some("it is down".into()),
+                    severity_code: Some("normal".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+            .case_id
+        }
+    };
+    let resolve = |id: String, when: &'static str| {
+        let (app, caller, clock, who) = (&app, &caller, clock.clone(), who.clone());
+        async move {
+            clock.set(when.parse().unwrap());
+            app.resolve_case(caller, &who, Some(id)).await.unwrap();
+        }
+    };
+    let a = open("2026-10-20T09:00:00Z").await;
+    let b = open("2026-11-03T09:00:00Z").await;
+    resolve(b.clone(), "2026-11-05T09:00:00Z").await;
+    resolve(a, "2026-11-10T09:00:00Z").await;
+    let _c = open("2026-11-12T09:00:00Z").await;
+    let e = open("2026-11-17T09:00:00Z").await;
+    clock.set(at("2026-11-20T09:00:00Z"));
+    app.post_message(
+        Actor::Customer(&caller),
+        &who,
+        Message {
+            case_id: Some(b),
+            body: Some("it is back".into()),
+            ..Message::default()
+        },
+    )
+    .await
+    .unwrap();
+    let d = open("2026-11-24T09:00:00Z").await;
+    resolve(d, "2026-11-25T09:00:00Z").await;
+    resolve(e, "2026-11-27T09:00:00Z").await;
+    // Sunday 29 November: four weeks from Monday 2 November; their ends are 9, 16 and 23
+    // November at midnight, and now.
+    clock.set(at("2026-11-29T12:00:00Z"));
+    let q = DashboardQuery {
+        weeks: 4,
+        ..Default::default()
+    };
+    let from_cases = app.sla_dashboard(&q).await.unwrap();
+    assert_eq!(from_cases.backlog, [2, 2, 3, 2]);
+    while app.fold_rollups().await.unwrap() > 0 {}
+    let through_rollup = app.sla_dashboard(&q).await.unwrap();
+    assert_eq!(through_rollup.backlog, [2, 2, 3, 2]);
+    assert_eq!(
+        format!("{:?}", through_rollup.lines),
+        format!("{:?}", from_cases.lines)
+    );
 }

@@ -1,21 +1,26 @@
-//! What SLA reports count: each case's first-response verdict and its times, summed per
-//! group. A [`Tally`] adds cases and merges with other tallies, so a report over a year
-//! sums daily tallies (the store keeps them, see `tierdesk_store::RollupRow`) instead of
-//! reading every case again. Times are whole minutes, rounded up, as every view shows
-//! them: percentiles of a merged tally are exact at that precision.
+//! What SLA reports count: each case's first-response verdict and its times, and when it
+//! was resolved, summed per group. A [`Tally`] adds cases and merges with other tallies,
+//! so a report over a year sums daily tallies (the store keeps them, see
+//! `tierdesk_store::RollupRow`) instead of reading every case again. Times are whole
+//! minutes, rounded up, as every view shows them: percentiles of a merged tally are exact
+//! at that precision.
 
 use crate::sla::clock::Verdict;
 
 /// What one case counts for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Fact {
-    pub verdict: Verdict,
-    /// From opening to support's first answer.
+    /// The first-response promise's verdict; `None`: the plan made none, and the case
+    /// counts only for the backlog (`opened`, `resolved_on`).
+    pub verdict: Option<Verdict>,
+    /// From opening to support's first answer (minutes).
     pub answered: Option<u32>,
     /// The same, counted on the promise's own clock (business hours).
     pub business: Option<u32>,
-    /// From opening to the last resolution, while resolved.
+    /// From opening to the last resolution, while resolved (minutes).
     pub resolved: Option<u32>,
+    /// The UTC day (since 1970) of the last resolution, while resolved.
+    pub resolved_on: Option<u32>,
 }
 
 /// Whole minutes in `seconds`, rounded up (a 10-second answer took "1 min").
@@ -24,23 +29,35 @@ pub fn minutes_of(seconds: i64) -> u32 {
 }
 
 /// The cases of one group (a day's plan, severity, account and assignee, or a report's
-/// line).
+/// line). Verdicts and times count the cases with a promise; `opened` and `resolved_on`
+/// count every case, for the backlog.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
-    /// Cases with a first-response promise.
+    /// Every case opened.
+    pub opened: u64,
+    /// Of which with a first-response promise.
     pub cases: u64,
     pub kept: u64,
     pub missed: u64,
     pub open: u64,
-    pub answered: Minutes,
-    pub business: Minutes,
-    pub resolved: Minutes,
+    pub answered: Histogram,
+    pub business: Histogram,
+    pub resolved: Histogram,
+    /// Every resolved case's day of resolution (UTC days since 1970).
+    pub resolved_on: Histogram,
 }
 
 impl Tally {
     pub fn add(&mut self, f: &Fact) {
+        self.opened += 1;
+        if let Some(day) = f.resolved_on {
+            self.resolved_on.add(day, 1);
+        }
+        let Some(verdict) = f.verdict else {
+            return;
+        };
         self.cases += 1;
-        match f.verdict {
+        match verdict {
             Verdict::Kept => self.kept += 1,
             Verdict::Missed => self.missed += 1,
             Verdict::Open => self.open += 1,
@@ -57,6 +74,8 @@ impl Tally {
     }
 
     pub fn merge(&mut self, other: &Tally) {
+        self.opened += other.opened;
+        self.resolved_on.merge(&other.resolved_on);
         self.cases += other.cases;
         self.kept += other.kept;
         self.missed += other.missed;
@@ -73,27 +92,36 @@ impl Tally {
     }
 }
 
-/// A histogram of durations in whole minutes: how many took each number of minutes.
+/// How many of something had each value: durations in minutes, days of resolution.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Minutes {
-    /// (minutes, count); in no order until [`Minutes::percentiles`] or
-    /// [`Minutes::encode`] sorts it.
+pub struct Histogram {
+    /// (minutes, count); in no order until [`Histogram::percentiles`] or
+    /// [`Histogram::encode`] sorts it.
     buckets: Vec<(u32, u64)>,
 }
 
-impl Minutes {
+impl Histogram {
     pub fn add(&mut self, minutes: u32, count: u64) {
         if count > 0 {
             self.buckets.push((minutes, count));
         }
     }
 
-    pub fn merge(&mut self, other: &Minutes) {
+    pub fn merge(&mut self, other: &Histogram) {
         self.buckets.extend_from_slice(&other.buckets);
     }
 
     pub fn count(&self) -> u64 {
         self.buckets.iter().map(|(_, c)| c).sum()
+    }
+
+    /// How many values are below `value`.
+    pub fn count_below(&self, value: u32) -> u64 {
+        self.buckets
+            .iter()
+            .filter(|(v, _)| *v < value)
+            .map(|(_, c)| c)
+            .sum()
     }
 
     /// Sorted, with one bucket per value.
@@ -144,7 +172,7 @@ impl Minutes {
     }
 
     pub fn decode(s: &str) -> Result<Self, String> {
-        let mut h = Minutes::default();
+        let mut h = Histogram::default();
         for item in s.split(',').filter(|i| !i.is_empty()) {
             let (m, c) = item.split_once('*').unwrap_or((item, "1"));
             match (m.parse::<u32>(), c.parse::<u64>()) {
@@ -163,10 +191,11 @@ mod tests {
 
     fn fact(verdict: Verdict, answered: Option<u32>) -> Fact {
         Fact {
-            verdict,
+            verdict: Some(verdict),
             answered,
             business: answered,
             resolved: None,
+            resolved_on: None,
         }
     }
 
@@ -181,28 +210,41 @@ mod tests {
             b.add(&fact(Verdict::Missed, Some(m)));
         }
         b.add(&fact(Verdict::Open, None));
+        // No promise: counted as opened (and resolved on day 9) only.
+        b.add(&Fact {
+            verdict: None,
+            resolved_on: Some(9),
+            ..fact(Verdict::Open, Some(1))
+        });
         a.merge(&b);
-        assert_eq!((a.cases, a.kept, a.missed, a.open), (11, 5, 5, 1));
+        assert_eq!(
+            (a.opened, a.cases, a.kept, a.missed, a.open),
+            (12, 11, 5, 5, 1)
+        );
+        assert_eq!(
+            (a.resolved_on.count_below(9), a.resolved_on.count_below(10)),
+            (0, 1)
+        );
         assert_eq!(a.share(), Some(0.5));
         assert_eq!(a.answered.percentiles([50, 90]), [Some(5), Some(9)]);
-        assert_eq!(Minutes::default().percentiles([50]), [None]);
-        let mut one = Minutes::default();
+        assert_eq!(Histogram::default().percentiles([50]), [None]);
+        let mut one = Histogram::default();
         one.add(7, 1);
         assert_eq!(one.percentiles([90]), [Some(7)]);
     }
 
     #[test]
     fn histograms_survive_their_text() {
-        let mut h = Minutes::default();
+        let mut h = Histogram::default();
         for m in [30, 12, 30, 95, 30] {
             h.add(m, 1);
         }
         let text = h.encode();
         assert_eq!(text, "12,30*3,95");
-        assert_eq!(Minutes::decode(&text).unwrap().encode(), text);
-        assert_eq!(Minutes::decode("").unwrap().count(), 0);
-        assert!(Minutes::decode("3,x").is_err());
-        assert!(Minutes::decode("3*").is_err());
+        assert_eq!(Histogram::decode(&text).unwrap().encode(), text);
+        assert_eq!(Histogram::decode("").unwrap().count(), 0);
+        assert!(Histogram::decode("3,x").is_err());
+        assert!(Histogram::decode("3*").is_err());
     }
 
     #[test]

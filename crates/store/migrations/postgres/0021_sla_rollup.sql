@@ -1,7 +1,9 @@
 -- SLA rollups: the reports' figures per day a case was opened (UTC days since 1970),
 -- plan, severity, account and assignee ('' for nobody), so that a report over a year
--- sums a few thousand rows instead of reading every case. Counts of first-response
--- verdicts and histograms of times in whole minutes (`tierdesk_core::sla::tally`'s text).
+-- sums a few thousand rows instead of reading every case: the cases opened, the
+-- first-response verdicts of those with a promise and histograms of their times in whole
+-- minutes, and a histogram of the days the resolved ones were resolved on, for the
+-- backlog (`tierdesk_core::sla::tally`'s text).
 -- Keep in step with the other dialect's 0021.
 CREATE TABLE sla_rollup (
     day            BIGINT NOT NULL,
@@ -9,6 +11,7 @@ CREATE TABLE sla_rollup (
     severity_code  TEXT NOT NULL,
     account_id     TEXT NOT NULL,
     assignee       TEXT NOT NULL,
+    opened         BIGINT NOT NULL,
     cases          BIGINT NOT NULL,
     kept           BIGINT NOT NULL,
     missed         BIGINT NOT NULL,
@@ -16,6 +19,7 @@ CREATE TABLE sla_rollup (
     answered       TEXT NOT NULL,
     business       TEXT NOT NULL,
     resolved       TEXT NOT NULL,
+    resolved_on    TEXT NOT NULL,
     PRIMARY KEY (day, plan_id, severity_code, account_id, assignee)
 );
 

@@ -5,15 +5,15 @@
 // written once, in SQL both engines run.
 
 use crate::rollup::{Rollup, RollupRow, StaleDay, DAY_US};
-use tierdesk_core::sla::tally::{Minutes, Tally};
+use tierdesk_core::sla::tally::{Histogram, Tally};
 
 /// PostgreSQL's current snapshot bounds as plain integers (transaction ids).
 const PG_XMAX: &str = "pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
 const PG_XMIN: &str = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
 
-fn minutes(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<Minutes, StoreError> {
+fn histogram(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<Histogram, StoreError> {
     let text: String = r.try_get(col)?;
-    Minutes::decode(&text).map_err(|e| StoreError::Corrupt(format!("sla_rollup.{col}: {e}")))
+    Histogram::decode(&text).map_err(|e| StoreError::Corrupt(format!("sla_rollup.{col}: {e}")))
 }
 
 fn count(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<u64, StoreError> {
@@ -66,7 +66,8 @@ impl Backend {
             let mut args = vec![Arg::I(from), Arg::I(served_to)];
             let filter = slice_filter(cases, &mut args, "r", "= ''");
             let sql = format!(
-                "SELECT day, plan_id, severity_code, account_id, assignee, cases, kept, missed, open, answered, business, resolved \
+                "SELECT day, plan_id, severity_code, account_id, assignee, opened, cases, kept, missed, open, answered, business, \
+                 resolved, resolved_on \
                  FROM sla_rollup r WHERE day >= $1 AND day < $2{filter}"
             );
             for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await? {
@@ -82,13 +83,15 @@ impl Backend {
                     account_id: r.try_get("account_id")?,
                     assignee: (!assignee.is_empty()).then_some(assignee),
                     tally: Tally {
+                        opened: count(&r, "opened")?,
                         cases: count(&r, "cases")?,
                         kept: count(&r, "kept")?,
                         missed: count(&r, "missed")?,
                         open: count(&r, "open")?,
-                        answered: minutes(&r, "answered")?,
-                        business: minutes(&r, "business")?,
-                        resolved: minutes(&r, "resolved")?,
+                        answered: histogram(&r, "answered")?,
+                        business: histogram(&r, "business")?,
+                        resolved: histogram(&r, "resolved")?,
+                        resolved_on: histogram(&r, "resolved_on")?,
                     },
                 });
             }
@@ -216,14 +219,16 @@ impl Backend {
                     for r in &mut rows {
                         let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
                         sqlx::query(
-                            "INSERT INTO sla_rollup (day, plan_id, severity_code, account_id, assignee, cases, kept, missed, open, \
-                             answered, business, resolved) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                            "INSERT INTO sla_rollup (day, plan_id, severity_code, account_id, assignee, opened, cases, kept, missed, open, \
+                             answered, business, resolved, resolved_on) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                         )
                         .bind(stale.day)
                         .bind(&r.plan_id)
                         .bind(&r.severity)
                         .bind(&r.account_id)
                         .bind(r.assignee.as_deref().unwrap_or(""))
+                        .bind(n(r.tally.opened))
                         .bind(n(r.tally.cases))
                         .bind(n(r.tally.kept))
                         .bind(n(r.tally.missed))
@@ -231,6 +236,7 @@ impl Backend {
                         .bind(r.tally.answered.encode())
                         .bind(r.tally.business.encode())
                         .bind(r.tally.resolved.encode())
+                        .bind(r.tally.resolved_on.encode())
                         .execute(&mut *c)
                         .await?;
                     }

@@ -890,7 +890,7 @@ impl Backend {
              (SELECT MAX(t.stopped_us) FROM case_targets t \
               WHERE t.case_display_id = c.display_id AND t.target = 'first_response') AS last_stop_us \
              FROM cases c JOIN accounts a ON a.id = c.account_id \
-             JOIN case_targets fr ON fr.case_display_id = c.display_id AND fr.target = 'first_response' AND fr.seq = 0 \
+             LEFT JOIN case_targets fr ON fr.case_display_id = c.display_id AND fr.target = 'first_response' AND fr.seq = 0 \
              WHERE c.created_us >= $1 AND c.created_us < $2"
             .to_string();
         let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
@@ -913,54 +913,13 @@ impl Backend {
                     resolved: opt_time(r, "resolved_us")?,
                     clock: tierdesk_core::sla::clock::ClockFacts {
                         running: kind.zip((due != NO_DEADLINE).then(|| from_micros(due))),
-                        promised: Some(from_micros(r.try_get("promised_us")?)),
+                        promised: opt_time(r, "promised_us")?,
                         responded: opt_time(r, "responded_us")?,
                         awaiting_since: opt_time(r, "awaiting_since_us")?,
                     },
                     promise_clock: r.try_get("clock")?,
                     last_stop: opt_time(r, "last_stop_us")?,
                 })
-            })
-            .collect()
-    }
-
-    pub async fn backlog(&self, cases: &CaseSlice, points: &[Timestamp]) -> Result<Vec<i64>, StoreError> {
-        let Some(first) = points.first() else {
-            return Ok(Vec::new());
-        };
-        // Walked back from the cases open now: each point adds back what was resolved
-        // after it and takes away what was opened after it. Every count reads an index
-        // range from the first point on, not the whole history.
-        let mut args = Vec::new();
-        let filter = slice_filter(cases, &mut args, "c", "IS NULL");
-        let count = |sql: String, args: Vec<Arg>| async move {
-            let row = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_one(&self.read).await?;
-            Ok::<_, StoreError>(row)
-        };
-        let open_now: i64 = count(format!("SELECT COUNT(*) AS n FROM cases c WHERE c.is_open = TRUE{filter}"), args.clone())
-            .await?
-            .try_get("n")?;
-        let after = |column: &str| {
-            let mut a = args.clone();
-            a.push(Arg::I(to_micros(*first)));
-            let since = a.len();
-            let sums: Vec<String> = points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| format!("COALESCE(SUM(CASE WHEN c.{column} >= {} THEN 1 ELSE 0 END), 0) AS n{i}", to_micros(*p)))
-                .collect();
-            (format!("SELECT {} FROM cases c WHERE c.{column} >= ${since}{filter}", sums.join(", ")), a)
-        };
-        let (opened_sql, opened_args) = after("created_us");
-        let (resolved_sql, resolved_args) = after("resolved_us");
-        let opened = count(opened_sql, opened_args).await?;
-        let resolved = count(resolved_sql, resolved_args).await?;
-        (0..points.len())
-            .map(|i| {
-                let col = format!("n{i}");
-                let o: i64 = opened.try_get(col.as_str())?;
-                let r: i64 = resolved.try_get(col.as_str())?;
-                Ok(open_now - o + r)
             })
             .collect()
     }
