@@ -44,24 +44,24 @@ CREATE TABLE sla_rollup_stale (
 );
 CREATE INDEX sla_rollup_stale_from ON sla_rollup_stale(from_us);
 
-CREATE TRIGGER sla_rollup_case_inserted AFTER INSERT ON cases
-WHEN NEW.created_us < (SELECT covered_before FROM sla_rollup_state) * 86400000000
+-- The triggers fire only when a column a report reads changes, and mark only covered
+-- days. Opening a case fires nothing: a case is opened at the store's now, and covered
+-- days end the day before yesterday (an SQL import of older cases sets covered_before to
+-- 0, and the worker covers them again).
+CREATE TRIGGER sla_rollup_case_changed AFTER UPDATE ON cases
+WHEN (OLD.plan_id IS NOT NEW.plan_id OR OLD.severity_code IS NOT NEW.severity_code
+    OR OLD.account_id IS NOT NEW.account_id OR OLD.assignee IS NOT NEW.assignee
+    OR OLD.resolved_us IS NOT NEW.resolved_us OR OLD.responded_us IS NOT NEW.responded_us
+    OR OLD.sla_target IS NOT NEW.sla_target)
+    AND NEW.created_us < (SELECT covered_before FROM sla_rollup_state) * 86400000000
 BEGIN
     INSERT INTO sla_rollup_stale (day, version, from_us) VALUES (NEW.created_us / 86400000000, 1, 0)
     ON CONFLICT (day) DO UPDATE SET version = version + 1, from_us = 0;
 END;
 
-CREATE TRIGGER sla_rollup_case_changed
-AFTER UPDATE OF plan_id, severity_code, account_id, assignee, resolved_us, responded_us, sla_due_us, sla_target
-ON cases
-WHEN OLD.created_us < (SELECT covered_before FROM sla_rollup_state) * 86400000000
-BEGIN
-    INSERT INTO sla_rollup_stale (day, version, from_us) VALUES (OLD.created_us / 86400000000, 1, 0)
-    ON CONFLICT (day) DO UPDATE SET version = version + 1, from_us = 0;
-END;
-
+-- A case's first promise starts with the case (its insert marks); a restarted one later.
 CREATE TRIGGER sla_rollup_promise_started AFTER INSERT ON case_targets
-WHEN NEW.target = 'first_response'
+WHEN NEW.target = 'first_response' AND NEW.seq > 0
     AND (SELECT created_us FROM cases WHERE display_id = NEW.case_display_id)
         < (SELECT covered_before FROM sla_rollup_state) * 86400000000
 BEGIN
@@ -70,8 +70,9 @@ BEGIN
     ON CONFLICT (day) DO UPDATE SET version = version + 1, from_us = 0;
 END;
 
-CREATE TRIGGER sla_rollup_promise_changed AFTER UPDATE OF met_us, stopped_us, due_us ON case_targets
+CREATE TRIGGER sla_rollup_promise_changed AFTER UPDATE ON case_targets
 WHEN NEW.target = 'first_response'
+    AND (OLD.met_us IS NOT NEW.met_us OR OLD.stopped_us IS NOT NEW.stopped_us OR OLD.due_us IS NOT NEW.due_us)
     AND (SELECT created_us FROM cases WHERE display_id = NEW.case_display_id)
         < (SELECT covered_before FROM sla_rollup_state) * 86400000000
 BEGIN
