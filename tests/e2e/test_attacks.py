@@ -16,42 +16,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest import BIN, TEST_LIMITS, Tierdesk, client
-
-
-def post_sign_in(url, email, password="x" * 12):
-    """A sign-in form with the login-CSRF double submit a script can always satisfy.
-
-    Written on a bare socket, because a server may answer an oversized form (413) before
-    reading it and close: urllib then fails writing the rest (broken pipe) although the
-    answer is already waiting to be read."""
-    body = urllib.parse.urlencode({"csrf": "x", "email": email, "password": password}).encode()
-    host, port = urllib.parse.urlsplit(url).netloc.rsplit(":", 1)
-    head = (
-        "POST /console/sign-in HTTP/1.1\r\n"
-        f"Host: {host}:{port}\r\n"
-        "Cookie: tierdesk_login_csrf=x\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\n"
-        "Connection: close\r\n\r\n"
-    ).encode()
-    with socket.create_connection((host, int(port)), timeout=30) as s:
-        try:
-            s.sendall(head + body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # refused part-way: the status line is read below
-        answer = b""
-        try:
-            while b"\r\n" not in answer:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                answer += chunk
-        except ConnectionResetError:
-            pass
-    status_line = answer.split(b"\r\n", 1)[0].decode()
-    assert status_line.startswith("HTTP/1.1 "), f"no answer to the sign-in: {answer[:200]!r}"
-    return int(status_line.split()[1])
+from conftest import BIN, TEST_LIMITS, Tierdesk, client, post_sign_in
 
 
 def database_bytes(td):

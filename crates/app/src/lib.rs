@@ -65,6 +65,8 @@ pub struct App {
     throttle: Arc<limits::Throttle>,
     schedules: deadlines::Schedules,
     hashing: passwords::Hashing,
+    /// The SLA events this process's breach worker recorded (see `sla_worker`).
+    pub sla_counts: Arc<sla_worker::EventCounts>,
 }
 
 impl App {
@@ -84,6 +86,7 @@ impl App {
             keys: auth::KeyCache::new(limits.key_cache_ttl),
             schedules: deadlines::Schedules::default(),
             hashing: passwords::Hashing::new(),
+            sla_counts: Arc::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,
             catalog: Arc::new(catalog),

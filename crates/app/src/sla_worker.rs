@@ -8,6 +8,8 @@
 //! unique key refuses a second copy. A tick reads only the targets that came due (an
 //! index range), so its cost follows the cases coming due, not all open cases.
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -27,6 +29,34 @@ pub struct Tick {
     pub due: usize,
     /// Events this worker recorded (others may have been recorded by another replica).
     pub recorded: usize,
+}
+
+/// The SLA events this process's worker recorded, by kind, plan and severity, for the
+/// metrics page (a counter per replica: summed across replicas, each event counts once).
+#[derive(Debug, Default)]
+pub struct EventCounts {
+    counts: Mutex<BTreeMap<(SlaEventKind, String, String), u64>>,
+}
+
+impl EventCounts {
+    fn add(&self, kind: SlaEventKind, plan: &str, severity: &str) {
+        if let Ok(mut m) = self.counts.lock() {
+            *m.entry((kind, plan.to_string(), severity.to_string()))
+                .or_default() += 1;
+        }
+    }
+
+    /// (kind, plan, severity, events), ordered.
+    pub fn read(&self) -> Vec<(SlaEventKind, String, String, u64)> {
+        self.counts
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .map(|((k, p, s), n)| (*k, p.clone(), s.clone(), *n))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The webhook event type of an event.
@@ -115,11 +145,32 @@ impl App {
         let now = self.clock.now();
         let due = self.store.due_targets(now, BATCH).await?;
         let events: Vec<NewSlaEvent> = due.iter().flat_map(|d| events_for(d, now)).collect();
+        // Each event's plan and severity, by its key, for the counts.
+        let of_key: std::collections::HashMap<String, (SlaEventKind, &str, &str)> = events
+            .iter()
+            .filter_map(|e| {
+                let d = due.iter().find(|d| d.display_id == e.display_id)?;
+                Some((
+                    e.event.key(),
+                    (
+                        e.event.kind,
+                        d.case.plan_id.as_str(),
+                        d.case.severity_code.as_str(),
+                    ),
+                ))
+            })
+            .collect();
         let recorded = if events.is_empty() {
-            0
+            Vec::new()
         } else {
             self.store.record_sla_events(events).await?
         };
+        for key in &recorded {
+            if let Some((kind, plan, severity)) = of_key.get(key) {
+                self.sla_counts.add(*kind, plan, severity);
+            }
+        }
+        let recorded = recorded.len();
         if recorded > 0 {
             tracing::info!(recorded, due = due.len(), "sla events recorded");
         }

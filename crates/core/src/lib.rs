@@ -11,6 +11,7 @@ pub mod assistant;
 pub mod audit;
 pub mod catalog;
 pub mod clock;
+pub mod counters;
 pub mod fees;
 pub mod holidays;
 pub mod invoice_words;

@@ -216,7 +216,7 @@ impl CaseTarget {
 }
 
 /// What the breach worker records about a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SlaEventKind {
     Warning,
     Breach,

@@ -102,7 +102,11 @@ fn case_details(d: cases::CaseDetails) -> CaseDetails {
 
 pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
     let started = Instant::now();
-    let request_id = state.request_ids.next();
+    // The id `metrics::observe` gave the request (its log lines carry it too).
+    let request_id = req
+        .extensions()
+        .get::<crate::metrics::RequestId>()
+        .map_or_else(|| state.request_ids.next(), |id| id.0.clone());
     let (parts, body) = req.into_parts();
     let headers: Vec<(String, String)> = parts
         .headers

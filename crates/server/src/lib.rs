@@ -10,6 +10,7 @@ mod client;
 pub mod console;
 pub mod errors;
 mod listener;
+mod metrics;
 pub mod report_format;
 pub mod webhook_sender;
 
@@ -38,6 +39,10 @@ pub struct AppState {
     pub(crate) request_ids: Arc<RequestIds>,
     /// The console's live updates, shared by every stream of this process.
     pub(crate) live: Arc<console::live::Hub>,
+    /// `GET /metrics` on the main listener answers only this bearer token
+    /// (`serve --metrics-token`); without one it is not served there.
+    pub metrics_token: Option<String>,
+    pub(crate) metrics: Arc<metrics::Metrics>,
 }
 
 /// Request ids unique across replicas: a random per-process prefix and a counter.
@@ -74,11 +79,18 @@ impl AppState {
             app,
             request_ids: Arc::new(RequestIds::new()),
             live: Arc::new(console::live::Hub::new()),
+            metrics_token: None,
+            metrics: Arc::new(metrics::Metrics::new()),
         }
     }
 }
 
 pub fn router(state: AppState) -> Router {
+    let metrics = if state.metrics_token.is_some() {
+        Router::new().route("/metrics", get(metrics::guarded))
+    } else {
+        Router::new()
+    };
     Router::new()
         // AWS clients POST to the root; a browser that opens it is sent to the console.
         .route(
@@ -92,11 +104,24 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(crate::api::routes())
         .merge(crate::console::routes())
+        .merge(metrics)
+        .route_layer(axum::middleware::from_fn(metrics::note_route))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security_headers,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::observe,
+        ))
+        .with_state(state)
+}
+
+/// The router of `serve --metrics-listen`: `GET /metrics` without a token.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics::page))
         .with_state(state)
 }
 
@@ -169,12 +194,25 @@ pub async fn serve(
     limits: ConnectionLimits,
     ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let listener = bind(listen).await?;
     ready(listener.local_addr()?);
-    listener::serve_on(listener, router(state), limits, shutdown()).await;
+    serve_router(listener, router(state), limits).await;
     Ok(())
+}
+
+pub async fn bind(listen: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))
+}
+
+/// Serves `router` on `listener` until SIGTERM (the main listener, or `--metrics-listen`).
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+) {
+    listener::serve_on(listener, router, limits, shutdown()).await;
 }
 
 async fn shutdown() {

@@ -136,6 +136,7 @@ macro_rules! backend {
             include!("queries/search.rs");
             include!("queries/live.rs");
             include!("queries/rollup.rs");
+            include!("queries/gauges.rs");
         }
     };
 }

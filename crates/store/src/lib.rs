@@ -110,6 +110,7 @@ mod audit;
 mod billing;
 mod cases;
 mod console;
+mod gauges;
 pub mod live;
 mod rollup;
 /// Throw-away PostgreSQL databases, for `tierdesk-testkit` only. Always compiled: a
@@ -121,6 +122,7 @@ mod sla;
 pub use audit::AuditQuery;
 pub use cases::*;
 pub use console::{AgentChange, UserChange};
+pub use gauges::*;
 pub use rollup::*;
 pub use sla::*;
 

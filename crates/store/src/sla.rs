@@ -278,9 +278,12 @@ impl Store {
     }
 
     /// Records events whose targets have not moved since they were read, each with its
-    /// outbox deliveries, in one transaction; returns how many were recorded (the others
-    /// another worker recorded first).
-    pub async fn record_sla_events(&self, events: Vec<NewSlaEvent>) -> Result<usize, StoreError> {
+    /// outbox deliveries, in one transaction; returns the keys (`SlaEvent::key`) of those
+    /// recorded (the others another worker recorded first).
+    pub async fn record_sla_events(
+        &self,
+        events: Vec<NewSlaEvent>,
+    ) -> Result<Vec<String>, StoreError> {
         dispatch!(self, b => b.record_sla_events(events).await)
     }
 

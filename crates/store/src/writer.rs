@@ -18,8 +18,45 @@ use sqlx::{Database, Executor, Pool};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use tierdesk_core::audit::AuditEntry;
+use tierdesk_core::counters::{Buckets, Snapshot};
 
 use crate::StoreError;
+
+/// Writes per transaction (the last bucket is `MAX_BATCH`).
+static BATCH_BOUNDS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+/// Seconds a COMMIT took.
+static COMMIT_BOUNDS: [f64; 11] = [
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+];
+
+/// What this process's writers did: batch sizes and commit times, for the metrics page.
+#[derive(Debug)]
+pub(crate) struct Counters {
+    batch: Buckets,
+    commit: Buckets,
+    failed: std::sync::atomic::AtomicU64,
+}
+
+impl Counters {
+    fn new() -> Self {
+        Self {
+            batch: Buckets::new(&BATCH_BOUNDS),
+            commit: Buckets::new(&COMMIT_BOUNDS),
+            failed: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+/// The writers' counters as read now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriterStats {
+    /// Writes per transaction.
+    pub batch_size: Snapshot,
+    /// Seconds per COMMIT.
+    pub commit_seconds: Snapshot,
+    /// Transactions rolled back whole (a failed savepoint, tail or commit).
+    pub failed_batches: u64,
+}
 
 /// Tells a queued write how its transaction ended (`Some` = the commit failed).
 type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
@@ -57,12 +94,14 @@ const MAX_BATCH: usize = 512;
 
 pub(crate) struct Writer<DB: Database> {
     jobs: mpsc::Sender<Job<DB::Connection>>,
+    counters: Arc<Counters>,
 }
 
 impl<DB: Database> Clone for Writer<DB> {
     fn clone(&self) -> Self {
         Self {
             jobs: self.jobs.clone(),
+            counters: self.counters.clone(),
         }
     }
 }
@@ -82,10 +121,28 @@ where
     ) -> Self {
         let (tx, rx) = mpsc::channel::<Job<DB::Connection>>(MAX_BATCH * 8);
         let rx = Arc::new(Mutex::new(rx));
+        let counters = Arc::new(Counters::new());
         for _ in 0..writers.max(1) {
-            tokio::spawn(run(pool.clone(), rx.clone(), begin, flush.clone()));
+            tokio::spawn(run(
+                pool.clone(),
+                rx.clone(),
+                begin,
+                flush.clone(),
+                counters.clone(),
+            ));
         }
-        Self { jobs: tx }
+        Self { jobs: tx, counters }
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            batch_size: self.counters.batch.snapshot(),
+            commit_seconds: self.counters.commit.snapshot(),
+            failed_batches: self
+                .counters
+                .failed
+                .load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// Runs `f` inside a write transaction and returns its result once committed. If `f`
@@ -176,10 +233,16 @@ async fn run<DB>(
     jobs: Arc<Mutex<mpsc::Receiver<Job<DB::Connection>>>>,
     begin: &'static str,
     flush: Flush<DB::Connection>,
+    counters: Arc<Counters>,
 ) where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
+    let failed = || {
+        counters
+            .failed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    };
     loop {
         let mut batch = Vec::new();
         {
@@ -208,6 +271,7 @@ async fn run<DB>(
         // write's savepoint and open the next one in one call): one round trip per write
         // for savepoints instead of two.
         let single = batch.len() == 1;
+        counters.batch.observe(batch.len() as f64);
         let begin_sql = if single {
             begin.to_string()
         } else {
@@ -245,6 +309,7 @@ async fn run<DB>(
         }
         if let Some(e) = broken {
             tracing::error!(error = %e, "savepoint failed; rolling the batch back");
+            failed();
             let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
             delivers.into_iter().for_each(|d| d(Some(&e)));
             continue;
@@ -267,6 +332,7 @@ async fn run<DB>(
                 Err(e) => Err(e),
             } {
                 tracing::error!(error = %e, "a batch's audit entries or search documents could not be written; rolling it back");
+                failed();
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
                 let msg = e.to_string();
                 delivers.into_iter().for_each(|d| d(Some(&msg)));
@@ -279,12 +345,16 @@ async fn run<DB>(
             (false, true) => "RELEASE SAVEPOINT w; COMMIT",
             (false, false) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; COMMIT",
         };
-        match sqlx::raw_sql(end).execute(&mut *conn).await {
+        let committing = std::time::Instant::now();
+        let ended = sqlx::raw_sql(end).execute(&mut *conn).await;
+        counters.commit.observe(committing.elapsed().as_secs_f64());
+        match ended {
             // A failed write alone in its transaction was rolled back: it still answers
             // with its own error, which `deliver(None)` passes on.
             Ok(_) => delivers.into_iter().for_each(|d| d(None)),
             Err(e) => {
                 tracing::error!(error = %e, "commit failed");
+                failed();
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
                 let msg = e.to_string();
                 delivers.into_iter().for_each(|d| d(Some(&msg)));

@@ -910,23 +910,31 @@ async fn sign_in(
             set_cookie(&mut r, LOGIN_CSRF_COOKIE, "", 0, "Strict", secure);
             r
         }
-        Err(ServiceError::Unauthenticated(_)) => sign_in_form(
-            &st,
-            &headers,
-            email,
-            Some(l.t("Wrong email or password.").to_string()),
-            StatusCode::UNAUTHORIZED,
-        ),
-        Err(ServiceError::Throttled(_)) => sign_in_form(
-            &st,
-            &headers,
-            email,
-            Some(
-                l.t("Too many sign-in attempts; wait a minute and try again.")
-                    .to_string(),
-            ),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        Err(ServiceError::Unauthenticated(_)) => {
+            st.metrics
+                .sign_in_failed(crate::metrics::SignInFailure::WrongCredentials);
+            sign_in_form(
+                &st,
+                &headers,
+                email,
+                Some(l.t("Wrong email or password.").to_string()),
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+        Err(ServiceError::Throttled(_)) => {
+            st.metrics
+                .sign_in_failed(crate::metrics::SignInFailure::Throttled);
+            sign_in_form(
+                &st,
+                &headers,
+                email,
+                Some(
+                    l.t("Too many sign-in attempts; wait a minute and try again.")
+                        .to_string(),
+                ),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+        }
         Err(e) => failure(None, l, &e, attachment_limits(&st)),
     }
 }

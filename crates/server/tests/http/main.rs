@@ -11,6 +11,7 @@ mod aws;
 mod clock;
 mod console;
 mod live;
+mod metrics;
 mod reports;
 mod search;
 mod support;

@@ -265,10 +265,12 @@ fn target_key_from_row(r: &<Db as sqlx::Database>::Row) -> Result<TargetKey, Sto
 /// still stands where the worker read it (compare and set, in one UPDATE), stores an
 /// event for each target moved (the unique key refusing copies), and queues a webhook
 /// delivery per event and subscribed endpoint. Returns the events stored.
-async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) -> Result<usize, StoreError> {
+/// Records what it can of `chunk`; returns the keys (`SlaEvent::key`) of the events it
+/// recorded.
+async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) -> Result<Vec<String>, StoreError> {
     use std::collections::HashSet;
     if chunk.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let (column, then_next) = match kind {
         SlaEventKind::Warning => ("warned_us", "due_us"),
@@ -308,7 +310,7 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
         .filter(|e| moved.remove(&(e.display_id, e.event.target.as_str().to_string(), e.event.seq)))
         .collect();
     if moved.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let rows_of = |width: usize| {
         (0..moved.len())
@@ -339,7 +341,7 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
         .filter(|e| stored.contains(&(e.display_id, e.event.target.as_str().to_string(), e.event.seq)))
         .collect();
     if stored.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     // The outbox: one delivery per event and endpoint that wants its type.
     let values = (0..stored.len())
@@ -358,7 +360,7 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
         q = q.bind(e.event.key()).bind(&e.event_type).bind(&e.payload);
     }
     q.execute(&mut *c).await?;
-    Ok(stored.len())
+    Ok(stored.iter().map(|e| e.event.key()).collect())
 }
 
 impl Backend {
@@ -701,17 +703,17 @@ impl Backend {
             .collect()
     }
 
-    pub async fn record_sla_events(&self, events: Vec<NewSlaEvent>) -> Result<usize, StoreError> {
+    pub async fn record_sla_events(&self, events: Vec<NewSlaEvent>) -> Result<Vec<String>, StoreError> {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let mut recorded = 0;
+                    let mut recorded = Vec::new();
                     // Warnings first: a breach recorded in the same pass expects the
                     // target where its warning left it.
                     for kind in [SlaEventKind::Warning, SlaEventKind::Breach] {
                         let of_kind: Vec<&NewSlaEvent> = events.iter().filter(|e| e.event.kind == kind).collect();
                         for chunk in of_kind.chunks(EVENT_CHUNK) {
-                            recorded += record_chunk(c, kind, chunk).await?;
+                            recorded.extend(record_chunk(c, kind, chunk).await?);
                         }
                     }
                     Ok(recorded)

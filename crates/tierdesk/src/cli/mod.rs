@@ -252,6 +252,17 @@ pub struct Serve {
     /// Log level: error, warn, info, debug, trace.
     #[arg(long, env = "TIERDESK_LOG", default_value = "info")]
     log: tracing::Level,
+    /// Log lines as text or as JSON objects (each with the request id of the request that
+    /// caused it).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    /// Serve `GET /metrics` (Prometheus's text format) on the main listener to requests
+    /// that carry this bearer token.
+    #[arg(long, env = "TIERDESK_METRICS_TOKEN")]
+    metrics_token: Option<String>,
+    /// Serve `GET /metrics` on this address too, without a token (keep it private).
+    #[arg(long)]
+    metrics_listen: Option<SocketAddr>,
 }
 
 #[derive(Subcommand)]
@@ -350,10 +361,30 @@ pub enum PlansCmd {
 }
 
 fn init_logging(level: tracing::Level) {
-    let _ = tracing_subscriber::fmt()
+    init_logging_as(level, LogFormat::Text);
+}
+
+/// How `serve` writes its log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event.
+    Text,
+    /// One JSON object per line, with the request's id and surface in `span`.
+    Json,
+}
+
+fn init_logging_as(level: tracing::Level, format: LogFormat) {
+    let builder = tracing_subscriber::fmt()
         .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 fn print_json(v: &Value) -> anyhow::Result<()> {
@@ -417,7 +448,7 @@ pub(crate) fn operator() -> Who {
 }
 
 async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
-    init_logging(s.log);
+    init_logging_as(s.log, s.log_format);
     let limits = Limits {
         attachments_per_set: s.attachments_per_set,
         attachment_bytes: s.attachment_max_bytes,
@@ -471,12 +502,22 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     state.secure_cookies = s.secure_cookies;
     state.trusted_proxies = s.trusted_proxy;
     state.public_origin = s.public_url;
+    state.metrics_token = s.metrics_token.filter(|t| !t.is_empty());
     let db = setup::redact(&g.database);
     let connections = tierdesk_server::ConnectionLimits {
         max_connections: s.max_connections.max(1),
         header_read: Duration::from_secs(s.header_timeout.max(1)),
         request: Duration::from_secs(s.request_timeout.max(1)),
     };
+    if let Some(addr) = s.metrics_listen {
+        let listener = tierdesk_server::bind(addr).await?;
+        println!("Metrics at http://{}/metrics", listener.local_addr()?);
+        tokio::spawn(tierdesk_server::serve_router(
+            listener,
+            tierdesk_server::metrics_router(state.clone()),
+            connections,
+        ));
+    }
     tierdesk_server::serve(state, s.listen, connections, |addr| {
         println!("Tierdesk is listening on http://{addr} (database {db})");
         if let Some((k, people)) = &demo {
