@@ -1,25 +1,35 @@
 //! The Support API's JSON 1.1 shapes (botocore 1.43.11's model), as serde types.
 //!
 //! Inputs refuse unknown members, so a typo in a member name is an error instead of a
-//! silently ignored filter. Outputs leave absent members out.
+//! silently ignored filter. Outputs leave absent members out. The shapes Tierdesk also
+//! sends as a client (`tierdesk watch`) serialize too, leaving absent members out.
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateCaseRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub severity_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub category_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub communication_body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc_email_addresses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub issue_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_set_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCaseResponse {
     pub case_id: String,
@@ -108,12 +118,16 @@ pub struct DescribeCommunicationsResponse {
     pub next_token: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AddCommunicationToCaseRequest {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub communication_body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cc_email_addresses: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub attachment_set_id: Option<String>,
 }
 

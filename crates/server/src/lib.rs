@@ -12,6 +12,7 @@ pub mod errors;
 mod listener;
 mod metrics;
 pub mod report_format;
+pub mod support_client;
 pub mod webhook_sender;
 
 use std::net::SocketAddr;

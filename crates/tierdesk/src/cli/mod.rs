@@ -20,6 +20,7 @@ use crate::setup;
 mod audit;
 mod billing;
 mod operators;
+mod watch;
 
 #[derive(Parser)]
 #[command(
@@ -96,6 +97,9 @@ pub enum Command {
     /// The audit log: who did what, when and from where.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
+    /// Probe a target and open a support case (through the AWS Support API) when it
+    /// fails a number of times in a row.
+    Watch(watch::Watch),
 }
 
 #[derive(Subcommand)]
@@ -258,7 +262,7 @@ pub struct Serve {
     log_format: LogFormat,
     /// Serve `GET /metrics` (Prometheus's text format) on the main listener to requests
     /// that carry this bearer token.
-    #[arg(long, env = "TIERDESK_METRICS_TOKEN")]
+    #[arg(long, env = "TIERDESK_METRICS_TOKEN", hide_env_values = true)]
     metrics_token: Option<String>,
     /// Serve `GET /metrics` on this address too, without a token (keep it private).
     #[arg(long)]
@@ -434,6 +438,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             billing::bill(&g, cmd).await
         }
         Command::Audit(cmd) => audit::audit(&g, cmd).await,
+        Command::Watch(w) => {
+            init_logging(tracing::Level::WARN);
+            watch::watch(w).await
+        }
     }
 }
 
