@@ -16,8 +16,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use tierdesk_core::sla::clock::CaseClock;
-use tierdesk_core::sla::tally::{Fact, Tally, minutes_of};
-use tierdesk_store::{CaseSlice, DAY_US, ReportQuery, ReportRow, RollupRow, StaleDay, day_of};
+use tierdesk_core::sla::tally::{self, Fact, Tally, minutes_of};
+use tierdesk_core::time::{day_of, day_start};
+use tierdesk_store::{CaseSlice, ReportQuery, ReportRow, RollupRow, StaleDay};
 
 use crate::error::{Field, Problem};
 use tierdesk_core::records::Agent;
@@ -199,8 +200,8 @@ impl App {
         let end =
             f.to.tomorrow()
                 .map_err(|_| out_of_range(Field::BeforeTime, f.to))?;
-        let from = day_of(day_start(Field::AfterTime, f.from)?);
-        let to = day_of(day_start(Field::BeforeTime, end)?);
+        let from = day_of(date_start(Field::AfterTime, f.from)?);
+        let to = day_of(date_start(Field::BeforeTime, end)?);
         self.tallies_between(from, to, &f.cases).await
     }
 
@@ -215,18 +216,30 @@ impl App {
         let now = self.clock.now();
         let rollup = self.store.rollup(from, to, cases, now).await?;
         let mut out = rollup.rows;
-        for (start, end) in runs_of(&rollup.live_days) {
-            let rows = self
-                .store
-                .report_rows(&ReportQuery {
-                    from: micros(start * DAY_US)?,
-                    to: micros(end * DAY_US)?,
-                    cases: cases.clone(),
-                })
-                .await?;
-            out.extend(self.tally_rows(&rows, now).await?.0);
+        for days in rollup.live {
+            out.extend(self.tally_days(days, cases, now).await?.0);
         }
         Ok(out)
+    }
+
+    /// The cases of `cases` opened on `days`, read and tallied (see `tally_rows`): what
+    /// the rollup worker folds, and what a report reads of the days the rollup does not
+    /// serve.
+    async fn tally_days(
+        &self,
+        days: std::ops::Range<i64>,
+        cases: &CaseSlice,
+        now: Timestamp,
+    ) -> Result<(Vec<RollupRow>, Option<Timestamp>), ServiceError> {
+        let rows = self
+            .store
+            .report_rows(&ReportQuery {
+                from: day_start(days.start),
+                to: day_start(days.end),
+                cases: cases.clone(),
+            })
+            .await?;
+        self.tally_rows(&rows, now).await
     }
 
     /// The rows' cases tallied per day opened, plan, severity, account and assignee, as at
@@ -286,30 +299,14 @@ impl App {
         };
         Ok(Fact {
             verdict,
-            answered: r.clock.responded.filter(|_| verdict.is_some()).map(since),
+            answered: r.clock.responded.map(since),
             business,
-            resolved: r.resolved.filter(|_| verdict.is_some()).map(since),
+            resolved: r.resolved.map(since),
             resolved_on: r
                 .resolved
                 .map(|at| u32::try_from(day_of(at)).unwrap_or(u32::MAX)),
         })
     }
-}
-
-/// Runs of consecutive days in ascending `days`, as `[start, end)`.
-fn runs_of(days: &[i64]) -> Vec<(i64, i64)> {
-    let mut out: Vec<(i64, i64)> = Vec::new();
-    for &d in days {
-        match out.last_mut() {
-            Some(run) if run.1 == d => run.1 = d + 1,
-            _ => out.push((d, d + 1)),
-        }
-    }
-    out
-}
-
-fn micros(us: i64) -> Result<Timestamp, ServiceError> {
-    Timestamp::from_microsecond(us).map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
 /// A group's line from its cases' tally.
@@ -343,7 +340,7 @@ fn out_of_range(field: Field, d: Date) -> ServiceError {
 }
 
 /// Midnight UTC of `d`.
-fn day_start(field: Field, d: Date) -> Result<jiff::Timestamp, ServiceError> {
+fn date_start(field: Field, d: Date) -> Result<jiff::Timestamp, ServiceError> {
     d.to_zoned(TimeZone::UTC)
         .map(|z| z.timestamp())
         .map_err(|_| out_of_range(field, d))
@@ -461,7 +458,7 @@ impl App {
         let f = self.period(q)?;
         let mut week_starts = Vec::with_capacity(starts.len());
         for start in &starts {
-            week_starts.push(day_of(day_start(Field::AfterTime, *start)?));
+            week_starts.push(day_of(date_start(Field::AfterTime, *start)?));
         }
         let first = week_starts.first().copied().unwrap_or_default();
         // The backlog counts cases opened before the period too: every day is read (the
@@ -484,9 +481,7 @@ impl App {
             all[w].0 += r.tally.kept;
             all[w].1 += r.tally.missed;
         }
-        let share = |(kept, missed): &(u64, u64)| {
-            (kept + missed > 0).then(|| *kept as f64 / (kept + missed) as f64)
-        };
+        let share = |(kept, missed): &(u64, u64)| tally::share(*kept, *missed);
         let mut lines = Vec::with_capacity(groups.len());
         let mut shares = Vec::with_capacity(groups.len());
         for (group, (mut tally, weekly)) in groups.into_iter().filter(|(_, (t, _))| t.cases > 0) {
@@ -570,15 +565,9 @@ impl App {
     }
 
     async fn fold_day(&self, stale: StaleDay, now: Timestamp) -> Result<(), ServiceError> {
-        let rows = self
-            .store
-            .report_rows(&ReportQuery {
-                from: micros(stale.day * DAY_US)?,
-                to: micros((stale.day + 1) * DAY_US)?,
-                cases: CaseSlice::default(),
-            })
+        let (tallies, holds) = self
+            .tally_days(stale.day..stale.day + 1, &CaseSlice::default(), now)
             .await?;
-        let (tallies, holds) = self.tally_rows(&rows, now).await?;
         self.store.write_rollup_day(stale, tallies, holds).await?;
         Ok(())
     }
@@ -594,19 +583,5 @@ impl App {
             }
             tokio::time::sleep(interval).await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::runs_of;
-
-    #[test]
-    fn runs_of_days() {
-        assert_eq!(runs_of(&[]), vec![]);
-        assert_eq!(
-            runs_of(&[3, 4, 5, 9, 11, 12]),
-            vec![(3, 6), (9, 10), (11, 13)]
-        );
     }
 }

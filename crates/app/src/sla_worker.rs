@@ -144,30 +144,24 @@ impl App {
     pub async fn sla_tick(&self) -> Result<Tick, ServiceError> {
         let now = self.clock.now();
         let due = self.store.due_targets(now, BATCH).await?;
-        let events: Vec<NewSlaEvent> = due.iter().flat_map(|d| events_for(d, now)).collect();
-        // Each event's plan and severity, by its key, for the counts.
-        let of_key: std::collections::HashMap<String, (SlaEventKind, &str, &str)> = events
-            .iter()
-            .filter_map(|e| {
-                let d = due.iter().find(|d| d.display_id == e.display_id)?;
-                Some((
-                    e.event.key(),
-                    (
-                        e.event.kind,
-                        d.case.plan_id.as_str(),
-                        d.case.severity_code.as_str(),
-                    ),
-                ))
-            })
-            .collect();
+        // Each event with its kind and case, by its key, for the counts.
+        let mut events: Vec<NewSlaEvent> = Vec::new();
+        let mut of_key = std::collections::HashMap::new();
+        for d in &due {
+            for e in events_for(d, now) {
+                of_key.insert(e.event.key(), (e.event.kind, &d.case));
+                events.push(e);
+            }
+        }
         let recorded = if events.is_empty() {
             Vec::new()
         } else {
             self.store.record_sla_events(events).await?
         };
         for key in &recorded {
-            if let Some((kind, plan, severity)) = of_key.get(key) {
-                self.sla_counts.add(*kind, plan, severity);
+            if let Some((kind, case)) = of_key.get(key) {
+                self.sla_counts
+                    .add(*kind, &case.plan_id, &case.severity_code);
             }
         }
         let recorded = recorded.len();

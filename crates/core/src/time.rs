@@ -29,6 +29,20 @@ pub fn from_micros(us: i64) -> Timestamp {
     Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// Microseconds in a UTC day. Reports count cases by the UTC day they were opened on, as
+/// days since 1970 (`day_of`).
+pub const DAY_US: i64 = 86_400_000_000;
+
+/// The UTC day (since 1970) of an instant.
+pub fn day_of(t: Timestamp) -> i64 {
+    to_micros(t).div_euclid(DAY_US)
+}
+
+/// Midnight UTC at the start of `day` (since 1970).
+pub fn day_start(day: i64) -> Timestamp {
+    from_micros(day.saturating_mul(DAY_US))
+}
+
 /// `2026-11-22T05:53:18.123Z`, the form AWS uses for `timeCreated`.
 pub fn format_millis(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string()

@@ -7,20 +7,15 @@
 //! stale at the instant asked about; every other day is read from the cases themselves,
 //! so a report is as true as one that read every case, whatever the worker has done yet.
 
+use std::ops::Range;
+
 use jiff::Timestamp;
 use tierdesk_core::sla::tally::Tally;
 
 use crate::{CaseSlice, Store, StoreError};
 
-/// Microseconds in a day: rollup days are UTC days since 1970.
-pub const DAY_US: i64 = 86_400_000_000;
-
-/// The UTC day of an instant.
-pub fn day_of(t: Timestamp) -> i64 {
-    t.as_microsecond().div_euclid(DAY_US)
-}
-
-/// One day's figures for one plan, severity, account and assignee.
+/// One day's figures (`tierdesk_core::time::day_of`) for one plan, severity, account and
+/// assignee.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RollupRow {
     pub day: i64,
@@ -31,13 +26,25 @@ pub struct RollupRow {
     pub tally: Tally,
 }
 
-/// What the rollup holds for a range of days: the rows of the days it serves, and the days
-/// it does not (to be read from the cases).
+/// What the rollup holds for a range of days: the rows of the days it serves, and the
+/// days it does not, to be read from the cases.
 #[derive(Debug, Clone, Default)]
 pub struct Rollup {
     pub rows: Vec<RollupRow>,
-    /// Ascending.
-    pub live_days: Vec<i64>,
+    /// Runs of days not served, ascending.
+    pub live: Vec<Range<i64>>,
+}
+
+/// Ascending days as runs of consecutive days.
+pub(crate) fn runs_of(days: impl IntoIterator<Item = i64>) -> Vec<Range<i64>> {
+    let mut out: Vec<Range<i64>> = Vec::new();
+    for d in days {
+        match out.last_mut() {
+            Some(run) if run.end == d => run.end = d + 1,
+            _ => out.push(d..d + 1),
+        }
+    }
+    out
 }
 
 /// A stale day to fold, and the mark it was read with.
@@ -92,5 +99,16 @@ impl Store {
     /// until folded again. Importing holidays does this itself.
     pub async fn restale_rollup(&self) -> Result<(), StoreError> {
         dispatch!(self, b => b.restale_rollup().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_of;
+
+    #[test]
+    fn runs_of_days() {
+        assert!(runs_of([]).is_empty());
+        assert_eq!(runs_of([3, 4, 5, 9, 11, 12]), vec![3..6, 9..10, 11..13]);
     }
 }

@@ -85,25 +85,30 @@ impl Tally {
         self.resolved.merge(&other.resolved);
     }
 
-    /// kept / (kept + missed); `None` when nothing was decided.
+    /// See [`share`].
     pub fn share(&self) -> Option<f64> {
-        let decided = self.kept + self.missed;
-        (decided > 0).then(|| self.kept as f64 / decided as f64)
+        share(self.kept, self.missed)
     }
+}
+
+/// The within-target share: kept / (kept + missed); `None` when nothing was decided.
+pub fn share(kept: u64, missed: u64) -> Option<f64> {
+    let decided = kept + missed;
+    (decided > 0).then(|| kept as f64 / decided as f64)
 }
 
 /// How many of something had each value: durations in minutes, days of resolution.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Histogram {
-    /// (minutes, count); in no order until [`Histogram::percentiles`] or
+    /// (value, count); in no order until [`Histogram::percentiles`] or
     /// [`Histogram::encode`] sorts it.
     buckets: Vec<(u32, u64)>,
 }
 
 impl Histogram {
-    pub fn add(&mut self, minutes: u32, count: u64) {
+    pub fn add(&mut self, value: u32, count: u64) {
         if count > 0 {
-            self.buckets.push((minutes, count));
+            self.buckets.push((value, count));
         }
     }
 

@@ -4,7 +4,8 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
-use crate::rollup::{Rollup, RollupRow, StaleDay, DAY_US};
+use crate::rollup::{Rollup, RollupRow, StaleDay, runs_of};
+use tierdesk_core::time::DAY_US;
 use tierdesk_core::sla::tally::{Histogram, Tally};
 
 /// PostgreSQL's current snapshot bounds as plain integers (transaction ids).
@@ -59,8 +60,15 @@ impl Backend {
             }
         }
         stale.sort_unstable();
-        let mut live_days = stale.clone();
-        live_days.extend(from.max(covered)..to);
+        // The stale days, then the days not covered yet (all after them).
+        let mut live = runs_of(stale.iter().copied());
+        let uncovered = from.max(covered)..to;
+        if !uncovered.is_empty() {
+            match live.last_mut() {
+                Some(run) if run.end == uncovered.start => run.end = uncovered.end,
+                _ => live.push(uncovered),
+            }
+        }
         let mut rows = Vec::new();
         if from < served_to {
             let mut args = vec![Arg::I(from), Arg::I(served_to)];
@@ -96,7 +104,7 @@ impl Backend {
                 });
             }
         }
-        Ok(Rollup { rows, live_days })
+        Ok(Rollup { rows, live })
     }
 
     pub async fn cover_rollup_days(&self, before: i64) -> Result<(), StoreError> {

@@ -264,9 +264,8 @@ fn target_key_from_row(r: &<Db as sqlx::Database>::Row) -> Result<TargetKey, Sto
 /// Records one kind of event for a chunk of targets: moves each target on only if it
 /// still stands where the worker read it (compare and set, in one UPDATE), stores an
 /// event for each target moved (the unique key refusing copies), and queues a webhook
-/// delivery per event and subscribed endpoint. Returns the events stored.
-/// Records what it can of `chunk`; returns the keys (`SlaEvent::key`) of the events it
-/// recorded.
+/// delivery per event and subscribed endpoint. Returns the keys (`SlaEvent::key`) of the
+/// events stored.
 async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) -> Result<Vec<String>, StoreError> {
     use std::collections::HashSet;
     if chunk.is_empty() {
