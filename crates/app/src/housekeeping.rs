@@ -43,13 +43,7 @@ impl App {
 
     /// Sweeps every `interval` for ever; errors are logged and the next pass retries.
     pub async fn run_housekeeping(self, interval: Duration) {
-        loop {
-            match self.sweep().await {
-                Ok(n) if n as i64 >= BATCH => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "housekeeping pass failed"),
-            }
-            tokio::time::sleep(interval).await;
-        }
+        let full = usize::try_from(BATCH).unwrap_or(usize::MAX);
+        crate::repeat::every(interval, full, "housekeeping", || self.sweep()).await;
     }
 }

@@ -7,7 +7,7 @@
 //!
 //! Two kinds of module. Leaves hold what every use case shares (the actor and its reach,
 //! validation, files, webhook payloads, ids, cursors, limits, secrets, keys, deadlines,
-//! errors) and import no use case. Use cases each own one area and import leaves only, never each other
+//! errors, the workers' loop) and import no use case. Use cases each own one area and import leaves only, never each other
 //! (`tests/app/tidy.rs` fails otherwise); `demo` alone composes others.
 
 // Leaves.
@@ -21,6 +21,7 @@ mod ids;
 pub mod limits;
 pub mod passwords;
 pub mod payloads;
+mod repeat;
 pub mod secrets;
 mod validate;
 

@@ -575,13 +575,7 @@ impl App {
     /// Folds every `interval` for ever (and at once again after a full batch); errors are
     /// logged and the next pass retries.
     pub async fn run_rollup_worker(self, interval: Duration) {
-        loop {
-            match self.fold_rollups().await {
-                Ok(n) if n as i64 >= FOLD_BATCH => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "sla rollup pass failed"),
-            }
-            tokio::time::sleep(interval).await;
-        }
+        let full = usize::try_from(FOLD_BATCH).unwrap_or(usize::MAX);
+        crate::repeat::every(interval, full, "sla rollup", || self.fold_rollups()).await;
     }
 }

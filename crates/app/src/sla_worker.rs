@@ -177,13 +177,10 @@ impl App {
     /// Ticks every `interval` for ever (and at once again after a full batch). Errors are
     /// logged and retried: the next tick picks up whatever this one missed.
     pub async fn run_sla_worker(self, interval: Duration) {
-        loop {
-            match self.sla_tick().await {
-                Ok(t) if t.due as i64 >= BATCH => continue,
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "sla worker tick failed"),
-            }
-            tokio::time::sleep(interval).await;
-        }
+        let full = usize::try_from(BATCH).unwrap_or(usize::MAX);
+        crate::repeat::every(interval, full, "sla", || async {
+            Ok(self.sla_tick().await?.due)
+        })
+        .await;
     }
 }

@@ -18,6 +18,7 @@ const LEAVES: &[&str] = &[
     "limits",
     "passwords",
     "payloads",
+    "repeat",
     "secrets",
     "validate",
 ];
