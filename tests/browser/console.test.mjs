@@ -93,6 +93,16 @@ after(async () => {
 // The new-case form asks for the business impact as radio buttons, one per severity.
 const chooseSeverity = (page, code) => page.check(`#impact input[name=severity][value=${code}]`);
 
+// A customer opens a case through the form; its id, from the case page it lands on.
+async function openCase(page, { subject, severity, body }) {
+  await page.goto(`${base}/console/cases/new`);
+  await page.fill("#subject", subject);
+  await chooseSeverity(page, severity);
+  await page.fill("#body", body);
+  await page.click("text=Open case");
+  return new URL(page.url()).pathname.split("/").pop();
+}
+
 // Chromium can acknowledge a close that races a navigation's commit and then never close
 // the page, so `page.close()` waits for ever (crbug.com/536385539, playwright#42366): it
 // held CI's browser stage until its limit. Let the page settle, and close again if a close
@@ -283,12 +293,7 @@ test("an engineer works the queue: countdowns, internal notes, replies, status a
   // A customer of the Business+ account opens a high-severity case.
   const customer = await browser.newPage();
   await signIn(customer, "other@example.com", "correct horse battery");
-  await customer.goto(`${base}/console/cases/new`);
-  await customer.fill("#subject", "RDS failover takes 10 minutes");
-  await chooseSeverity(customer, "high");
-  await customer.fill("#body", "db-prod-1 (eu-west-1) failover at 08:00 UTC took 10 minutes.");
-  await customer.click("text=Open case");
-  const caseId = new URL(customer.url()).pathname.split("/").pop();
+  const caseId = await openCase(customer, { subject: "RDS failover takes 10 minutes", severity: "high", body: "db-prod-1 (eu-west-1) failover at 08:00 UTC took 10 minutes." });
 
   const page = await browser.newPage();
   await signIn(page, "ada@support.example.com", "engineer password 1");
@@ -406,12 +411,7 @@ test("the plan page shows targets, hours, channels and this month's quotas", asy
   await signIn(li, "li@example.com", "correct horse battery");
   await li.goto(`${base}/console/plan`);
   assert.match(await li.textContent("#quotas"), /Urgent escalations \(answered within 10 min\): 0 of 10 used, 10 left/);
-  await li.goto(`${base}/console/cases/new`);
-  await li.fill("#subject", "OSS 403 after key rotation");
-  await chooseSeverity(li, "normal");
-  await li.fill("#body", "Bucket logs-prod in cn-hangzhou returns 403 since 10:00 CST.");
-  await li.click("text=Open case");
-  const caseId = new URL(li.url()).pathname.split("/").pop();
+  const caseId = await openCase(li, { subject: "OSS 403 after key rotation", severity: "normal", body: "Bucket logs-prod in cn-hangzhou returns 403 since 10:00 CST." });
   const escalated = await fetch(`${base}/api/v1/cases/${caseId}/escalations`, {
     method: "POST", headers: { authorization: `Bearer ${agentToken}` },
   });
@@ -730,12 +730,7 @@ test("admins manage accounts, users, keys and agents; a TAM sees their accounts'
   // The new user opens a critical case.
   const kenji = await browser.newPage();
   await signIn(kenji, "kenji@example.com", userPassword);
-  await kenji.goto(`${base}/console/cases/new`);
-  await kenji.fill("#subject", "Payments down in ap-northeast-1");
-  await chooseSeverity(kenji, "critical");
-  await kenji.fill("#body", "Since 11:00 JST, all payments fail with HTTP 500 on arn:aws:lambda:ap-northeast-1:310000000004:function:pay.");
-  await kenji.click("text=Open case");
-  const caseId = new URL(kenji.url()).pathname.split("/").pop();
+  const caseId = await openCase(kenji, { subject: "Payments down in ap-northeast-1", severity: "critical", body: "Since 11:00 JST, all payments fail with HTTP 500 on arn:aws:lambda:ap-northeast-1:310000000004:function:pay." });
   await closePage(kenji);
 
   // The TAM sees the account, its open case and the countdown.
@@ -874,12 +869,7 @@ test("the queue and a case page update by themselves; an engineer is notified of
 
   const customer = await browser.newPage();
   await signIn(customer, "mei@example.com", "correct horse battery");
-  await customer.goto(`${base}/console/cases/new`);
-  await customer.fill("#subject", "Live: payments are down");
-  await chooseSeverity(customer, "urgent");
-  await customer.fill("#body", "All card payments fail since 03:00.");
-  await customer.click("text=Open case");
-  const caseId = new URL(customer.url()).pathname.split("/").pop();
+  const caseId = await openCase(customer, { subject: "Live: payments are down", severity: "urgent", body: "All card payments fail since 03:00." });
 
   // No reload: the row appears, and the engineer is told.
   await queue.waitForSelector("#queue >> text=Live: payments are down", { timeout: 15_000 });
@@ -904,12 +894,7 @@ test("the queue and a case page update by themselves; an engineer is notified of
 test("an engineer searches every case, resolved and Japanese ones too, at desktop and phone widths", async () => {
   const customer = await browser.newPage();
   await signIn(customer, "wen@example.com", "correct horse battery");
-  await customer.goto(`${base}/console/cases/new`);
-  await customer.fill("#subject", "本番環境のデータベースが停止しました");
-  await chooseSeverity(customer, "normal");
-  await customer.fill("#body", "昨夜から接続できません。エラーコード ORA-12541。");
-  await customer.click("text=Open case");
-  const caseId = new URL(customer.url()).pathname.split("/").pop();
+  const caseId = await openCase(customer, { subject: "本番環境のデータベースが停止しました", severity: "normal", body: "昨夜から接続できません。エラーコード ORA-12541。" });
   customer.once("dialog", (d) => d.accept());
   await customer.click("text=Resolve case");
   await closePage(customer);
@@ -1029,12 +1014,7 @@ test("in Chromium, every view of a case tells one truth about its clock after ev
   engineer.on("dialog", (d) => d.accept());
   await signIn(customer, "yuki@example.com", "correct horse battery");
   await signIn(engineer, "ada@support.example.com", "engineer password 1");
-  await customer.goto(`${base}/console/cases/new`);
-  await customer.fill("#subject", "Checkout latency doubled since the deploy");
-  await chooseSeverity(customer, "high");
-  await customer.fill("#body", "p99 went from 300 ms to 700 ms at 09:12 UTC.");
-  await customer.click("text=Open case");
-  const id = new URL(customer.url()).pathname.split("/").pop();
+  const id = await openCase(customer, { subject: "Checkout latency doubled since the deploy", severity: "high", body: "p99 went from 300 ms to 700 ms at 09:12 UTC." });
   const model = clockModel();
   // A fixed sequence from a seeded generator: the same turns on every run.
   let seed = 0x5eedc10c;

@@ -10,16 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tierdesk_app::App;
-use tierdesk_app::accounts::NewAccount;
 use tierdesk_app::actor::Actor;
-use tierdesk_app::agents::NewAgent;
-use tierdesk_app::auth::Caller;
 use tierdesk_app::cases::{CreateCase, Message};
 use tierdesk_app::reports::{DashboardQuery, GroupBy, ReportFilter};
-use tierdesk_core::catalog::Source;
 use tierdesk_core::clock::{Clock, ManualClock};
-use tierdesk_core::records::Agent;
-use tierdesk_testkit::{Engine, ScratchDb, api_caller, app_on, operator};
+use tierdesk_testkit::{Engine, ScratchDb, operator};
+
+use crate::sla_engine::{agent, app, customer};
 
 /// A small deterministic generator: the same turns on every run.
 struct Dice(u64);
@@ -31,36 +28,6 @@ impl Dice {
         self.0 ^= self.0 << 17;
         self.0 % n
     }
-}
-
-async fn customer(app: &App, id: &str, tz: &str) -> Caller {
-    app.create_account(
-        &operator(),
-        NewAccount {
-            timezone: tz.into(),
-            country: "DE".into(),
-            ..tierdesk_testkit::account(id, "acme.gold")
-        },
-    )
-    .await
-    .unwrap();
-    api_caller(app, id).await
-}
-
-async fn agent(app: &App, email: &str) -> Agent {
-    app.create_agent(
-        &operator(),
-        NewAgent {
-            email: email.into(),
-            name: email.into(),
-            languages: vec!["en".into()],
-            role: "agent".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .agent
 }
 
 /// Every report the console, the API and the CLI ask for over the whole period, read as
@@ -95,14 +62,10 @@ async fn a_month_of_turns(engine: Engine) {
     };
     let t0: jiff::Timestamp = "2026-10-01T06:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(t0));
-    let acme = Source {
-        name: "catalogs/examples/acme.toml",
-        text: include_str!("../../../../catalogs/examples/acme.toml"),
-    };
-    let app = app_on(db.url(), clock.clone(), &[acme]).await;
+    let app = app(db.url(), clock.clone()).await;
     let callers = [
-        customer(&app, "100000000011", "Europe/Berlin").await,
-        customer(&app, "100000000012", "Asia/Tokyo").await,
+        customer(&app, "100000000011", "acme.gold", "Europe/Berlin").await,
+        customer(&app, "100000000012", "acme.gold", "Asia/Tokyo").await,
     ];
     let agents = [
         agent(&app, "ada@support.example.com").await,
@@ -218,12 +181,8 @@ async fn the_backlog_counts_what_was_open_at_each_weeks_end() {
     let db = ScratchDb::sqlite("backlog");
     let at = |s: &str| -> jiff::Timestamp { s.parse().unwrap() };
     let clock = Arc::new(ManualClock::new(at("2026-10-20T09:00:00Z")));
-    let acme = Source {
-        name: "catalogs/examples/acme.toml",
-        text: include_str!("../../../../catalogs/examples/acme.toml"),
-    };
-    let app = app_on(db.url(), clock.clone(), &[acme]).await;
-    let caller = customer(&app, "100000000021", "Europe/Berlin").await;
+    let app = app(db.url(), clock.clone()).await;
+    let caller = customer(&app, "100000000021", "acme.gold", "Europe/Berlin").await;
     let who = operator();
     let open = |when: &'static str| {
         let (app, caller, clock, who) = (&app, &caller, clock.clone(), who.clone());

@@ -22,7 +22,7 @@ use tierdesk_core::records::{Agent, Case, SlaEventKind};
 use tierdesk_testkit::{ScratchDb, api_caller, app_on};
 
 /// An app with the shipped catalogs and the example operator's (next replies, updates).
-async fn app(url: &str, clock: Arc<ManualClock>) -> App {
+pub(crate) async fn app(url: &str, clock: Arc<ManualClock>) -> App {
     let acme = Source {
         name: "catalogs/examples/acme.toml",
         text: include_str!("../../../../catalogs/examples/acme.toml"),
@@ -30,7 +30,7 @@ async fn app(url: &str, clock: Arc<ManualClock>) -> App {
     app_on(url, clock, &[acme]).await
 }
 
-async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
+pub(crate) async fn customer(app: &App, id: &str, plan: &str, tz: &str) -> Caller {
     app.create_account(
         &tierdesk_testkit::operator(),
         NewAccount {
@@ -59,7 +59,7 @@ async fn open_case(app: &App, caller: &Caller, severity: &str) -> Case {
     .unwrap()
 }
 
-async fn agent(app: &App, email: &str) -> Agent {
+pub(crate) async fn agent(app: &App, email: &str) -> Agent {
     app.create_agent(
         &tierdesk_testkit::operator(),
         NewAgent {

@@ -910,30 +910,22 @@ async fn sign_in(
             set_cookie(&mut r, LOGIN_CSRF_COOKIE, "", 0, "Strict", secure);
             r
         }
-        Err(ServiceError::Unauthenticated(_)) => {
-            st.metrics
-                .sign_in_failed(crate::metrics::SignInFailure::WrongCredentials);
-            sign_in_form(
-                &st,
-                &headers,
-                email,
-                Some(l.t("Wrong email or password.").to_string()),
-                StatusCode::UNAUTHORIZED,
-            )
-        }
-        Err(ServiceError::Throttled(_)) => {
-            st.metrics
-                .sign_in_failed(crate::metrics::SignInFailure::Throttled);
-            sign_in_form(
-                &st,
-                &headers,
-                email,
-                Some(
-                    l.t("Too many sign-in attempts; wait a minute and try again.")
-                        .to_string(),
+        Err(e @ (ServiceError::Unauthenticated(_) | ServiceError::Throttled(_))) => {
+            use crate::metrics::SignInFailure;
+            let (why, text, status) = match e {
+                ServiceError::Throttled(_) => (
+                    SignInFailure::Throttled,
+                    l.t("Too many sign-in attempts; wait a minute and try again."),
+                    StatusCode::TOO_MANY_REQUESTS,
                 ),
-                StatusCode::TOO_MANY_REQUESTS,
-            )
+                _ => (
+                    SignInFailure::WrongCredentials,
+                    l.t("Wrong email or password."),
+                    StatusCode::UNAUTHORIZED,
+                ),
+            };
+            st.metrics.sign_in_failed(why);
+            sign_in_form(&st, &headers, email, Some(text.to_string()), status)
         }
         Err(e) => failure(None, l, &e, attachment_limits(&st)),
     }
