@@ -7,7 +7,8 @@
 //! named in [`Dialect`]. The conformance suite (`tests/conformance.rs`) runs on both.
 //!
 //! The `Store` methods and their input types sit beside the queries' aggregate: this file
-//! (opening, meta), `accounts.rs`, `cases.rs`, `sla.rs`, `billing.rs`, `console.rs`.
+//! (opening, meta), `accounts.rs`, `cases.rs`, `sla.rs`, `rollup.rs`, `billing.rs`,
+//! `console.rs`, `audit.rs`, `live.rs`, `gauges.rs`.
 //!
 //! Writes go through a group-commit writer: each write runs in its own savepoint inside a
 //! shared transaction, and is acknowledged only after that transaction's COMMIT returned,

@@ -490,15 +490,14 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     app.check_rollup_basis()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    // Every replica runs the workers: their writes are exactly-once by construction.
+    // Every replica runs the workers: the breach worker's events happen once by
+    // construction, and the rollup and housekeeping passes are idempotent.
     tokio::spawn(
         app.clone()
             .run_sla_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
     );
-    tokio::spawn(
-        app.clone()
-            .run_rollup_worker(Duration::from_millis(s.sla_tick_ms.max(10))),
-    );
+    // A changed day is read from its cases until folded: a second is soon enough.
+    tokio::spawn(app.clone().run_rollup_worker(Duration::from_secs(1)));
     tokio::spawn(app.clone().run_housekeeping(Duration::from_secs(60)));
     let webhooks = tierdesk_server::webhook_sender::client(s.webhook_ca_file.as_deref())?;
     tokio::spawn(tierdesk_server::webhook_sender::run(
