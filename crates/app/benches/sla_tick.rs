@@ -70,6 +70,7 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
             due,
             None,
         )],
+        notice: None,
     }
 }
 

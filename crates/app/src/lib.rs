@@ -7,7 +7,7 @@
 //!
 //! Two kinds of module. Leaves hold what every use case shares (the actor and its reach,
 //! validation, files, webhook payloads, ids, cursors, limits, secrets, keys, deadlines,
-//! errors, the workers' loop) and import no use case. Use cases each own one area and import leaves only, never each other
+//! errors, the workers' loop, the notices writes carry) and import no use case. Use cases each own one area and import leaves only, never each other
 //! (`tests/app/tidy.rs` fails otherwise); `demo` alone composes others.
 
 // Leaves.
@@ -19,9 +19,10 @@ pub mod error;
 pub mod files;
 mod ids;
 pub mod limits;
+pub mod notify;
 pub mod passwords;
 pub mod payloads;
-mod repeat;
+pub mod repeat;
 pub mod secrets;
 mod validate;
 
@@ -34,6 +35,7 @@ pub mod cases;
 mod demo;
 pub mod housekeeping;
 pub mod live;
+pub mod mail;
 pub mod people;
 pub mod queue;
 pub mod reports;
@@ -68,6 +70,10 @@ pub struct App {
     hashing: passwords::Hashing,
     /// The SLA events this process's breach worker recorded (see `sla_worker`).
     pub sla_counts: Arc<sla_worker::EventCounts>,
+    /// The mails this process's sender sent (see `mail`).
+    pub mail_counts: Arc<mail::MailCounts>,
+    /// How people are mailed; `None`: nobody is (no notices are written).
+    mail: Option<Arc<notify::MailSettings>>,
 }
 
 impl App {
@@ -88,6 +94,8 @@ impl App {
             schedules: deadlines::Schedules::default(),
             hashing: passwords::Hashing::new(),
             sla_counts: Arc::default(),
+            mail: None,
+            mail_counts: Arc::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,
             catalog: Arc::new(catalog),

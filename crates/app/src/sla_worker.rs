@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use serde_json::json;
+use tierdesk_core::notice::NoticeKind;
 use tierdesk_core::records::{SlaEvent, SlaEventKind};
-use tierdesk_store::{DueTarget, NewSlaEvent};
+use tierdesk_store::{DueTarget, NewNotice, NewSlaEvent};
 
 use crate::{App, ServiceError};
 
@@ -68,6 +69,7 @@ pub fn event_type(kind: SlaEventKind) -> &'static str {
 }
 
 fn new_event(
+    notice: Option<NewNotice>,
     d: &DueTarget,
     kind: SlaEventKind,
     (expected_next, then_next): (Timestamp, Option<Timestamp>),
@@ -109,12 +111,18 @@ fn new_event(
         then_next,
         event_type: event_type(kind).to_string(),
         payload: payload.to_string(),
+        notice,
     }
 }
 
 /// The events a due target calls for at `now`: its warning, its breach, or both when the
 /// worker was away past both instants (the warning first, chained by compare and set).
-fn events_for(d: &DueTarget, now: Timestamp) -> Vec<NewSlaEvent> {
+/// `notice` gives each event's mail notice; a warning overtaken by its breach has none.
+fn events_for(
+    d: &DueTarget,
+    now: Timestamp,
+    notice: &dyn Fn(NoticeKind) -> Option<NewNotice>,
+) -> Vec<NewSlaEvent> {
     let t = &d.target;
     let mut out = Vec::new();
     let mut expected = d.next_event;
@@ -122,19 +130,31 @@ fn events_for(d: &DueTarget, now: Timestamp) -> Vec<NewSlaEvent> {
         && t.warn_at == Some(d.next_event)
         && t.warn_at.is_some_and(|w| w < t.due);
     if warning_due {
+        let overtaken = t.due <= now;
         out.push(new_event(
+            if overtaken {
+                None
+            } else {
+                notice(NoticeKind::SlaWarning)
+            },
             d,
             SlaEventKind::Warning,
             (expected, Some(t.due)),
             now,
         ));
         expected = t.due;
-        if t.due > now {
+        if !overtaken {
             return out;
         }
     }
     if t.breached.is_none() {
-        out.push(new_event(d, SlaEventKind::Breach, (expected, None), now));
+        out.push(new_event(
+            notice(NoticeKind::SlaBreach),
+            d,
+            SlaEventKind::Breach,
+            (expected, None),
+            now,
+        ));
     }
     out
 }
@@ -148,7 +168,7 @@ impl App {
         let mut events: Vec<NewSlaEvent> = Vec::new();
         let mut of_key = std::collections::HashMap::new();
         for d in &due {
-            for e in events_for(d, now) {
+            for e in events_for(d, now, &|kind| self.notice(kind, now)) {
                 of_key.insert(e.event.key(), (e.event.kind, &d.case));
                 events.push(e);
             }

@@ -17,13 +17,11 @@ use tierdesk_store::{DeliveryOutcome, DeliveryStats, StoreError};
 use tierdesk_core::audit::{Action, Who};
 
 use crate::error::{Field, Problem};
+use crate::repeat::retry_delay;
 use crate::validate::one_of;
 use crate::{App, ServiceError, ids};
 
 pub const EVENT_TYPES: [&str; 2] = ["sla.warning", "sla.breach"];
-/// Attempts before a delivery is given up (back-off doubles from 1 s to an hour: about
-/// ten hours in all).
-pub const MAX_ATTEMPTS: i64 = 16;
 /// How long a replica may take to send a claimed delivery before another may retry it.
 pub const LEASE: Duration = Duration::from_secs(60);
 
@@ -58,14 +56,6 @@ pub fn signature(secret: &[u8], unix_seconds: i64, body: &str) -> String {
         "t={unix_seconds},v1={}",
         hex::encode(mac.finalize().into_bytes())
     )
-}
-
-/// When to try again after `attempts` failed attempts; `None` once they are used up.
-pub fn retry_delay(attempts: i64) -> Option<Duration> {
-    (attempts < MAX_ATTEMPTS).then(|| {
-        let exp = attempts.clamp(1, 13) as u32 - 1;
-        Duration::from_secs((1u64 << exp).min(3600))
-    })
 }
 
 /// Longest webhook address.
@@ -231,16 +221,6 @@ mod tests {
             signature(b"whsec_test", 1_700_000_000, r#"{"a":1}"#),
             "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"
         );
-    }
-
-    #[test]
-    fn back_off_doubles_to_an_hour_then_gives_up() {
-        let secs: Vec<u64> = (1..=MAX_ATTEMPTS)
-            .map(|a| retry_delay(a).map_or(0, |d| d.as_secs()))
-            .collect();
-        assert_eq!(&secs[..4], &[1, 2, 4, 8]);
-        assert_eq!(secs[12], 3600);
-        assert_eq!(retry_delay(MAX_ATTEMPTS), None);
     }
 
     #[test]

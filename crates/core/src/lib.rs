@@ -15,6 +15,7 @@ pub mod counters;
 pub mod fees;
 pub mod holidays;
 pub mod invoice_words;
+pub mod notice;
 pub mod outage;
 pub mod records;
 pub mod schedule;

@@ -286,7 +286,7 @@ fn histogram(out: &mut String, name: &str, pairs: &[(&str, &str)], s: &Snapshot)
 async fn render(st: &AppState) -> Result<String, tierdesk_app::ServiceError> {
     let m = &st.metrics;
     let now = st.app.clock.now();
-    let gauges = st.app.store.service_gauges().await?;
+    let gauges = st.app.store.service_gauges(now).await?;
     let mut out = String::with_capacity(8 * 1024);
 
     head(
@@ -417,6 +417,60 @@ async fn render(st: &AppState) -> Result<String, tierdesk_app::ServiceError> {
         &[],
         gauges.webhook_backlog,
     );
+
+    head(
+        &mut out,
+        "tierdesk_mail_outbox_backlog",
+        "gauge",
+        "Mail notices not yet sent (reminders not yet due included).",
+    );
+    sample(
+        &mut out,
+        "tierdesk_mail_outbox_backlog",
+        &[],
+        gauges.mail_backlog,
+    );
+    head(
+        &mut out,
+        "tierdesk_mail_outbox_oldest_due_age_seconds",
+        "gauge",
+        "How long ago the oldest notice that is due and unsent was written (0: none).",
+    );
+    sample(
+        &mut out,
+        "tierdesk_mail_outbox_oldest_due_age_seconds",
+        &[],
+        gauges
+            .mail_oldest_due
+            .map_or(0, |t| now.duration_since(t).as_secs().max(0)),
+    );
+    head(
+        &mut out,
+        "tierdesk_mail_sent_total",
+        "counter",
+        "Mails this process's sender handed to the SMTP server.",
+    );
+    let mc = &st.app.mail_counts;
+    sample(
+        &mut out,
+        "tierdesk_mail_sent_total",
+        &[],
+        mc.sent.load(Ordering::Relaxed),
+    );
+    head(
+        &mut out,
+        "tierdesk_mail_failures_total",
+        "counter",
+        "Attempts at a notice that left mail unsent, and notices given up.",
+    );
+    for (outcome, n) in [("retried", &mc.failed), ("given_up", &mc.given_up)] {
+        sample(
+            &mut out,
+            "tierdesk_mail_failures_total",
+            &[("outcome", outcome)],
+            n.load(Ordering::Relaxed),
+        );
+    }
 
     let w = st.app.store.writer_stats();
     head(

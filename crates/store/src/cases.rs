@@ -24,6 +24,8 @@ pub struct NewCase {
     pub monthly_cap: Option<MonthlyCap>,
     /// The targets the case starts with (its first response, if the plan promises one).
     pub targets: Vec<tierdesk_core::records::CaseTarget>,
+    /// The mail notice of the opening, written with it.
+    pub notice: Option<crate::NewNotice>,
 }
 
 /// A cap on cases opened per calendar month (in the account's zone).
@@ -107,6 +109,10 @@ pub struct NewCommunication {
     pub follow_up: Option<tierdesk_core::records::CaseTarget>,
     /// The most messages one case holds, this one included (`None`: no limit).
     pub max_per_case: Option<i64>,
+    /// Addresses to copy on the case from now on (added to those it has).
+    pub cc_emails: Vec<String>,
+    /// The mail notice of the message, written with it.
+    pub notice: Option<crate::NewNotice>,
 }
 
 #[derive(Debug, Clone)]
@@ -188,9 +194,10 @@ impl Store {
         account_id: &str,
         case_id: &str,
         at: Timestamp,
+        notice: Option<crate::NewNotice>,
         audit: AuditEntry,
     ) -> Result<(CaseStatus, CaseStatus), StoreError> {
-        dispatch!(self, b => b.resolve_case(account_id.to_string(), case_id.to_string(), at, audit).await)
+        dispatch!(self, b => b.resolve_case(account_id.to_string(), case_id.to_string(), at, notice, audit).await)
     }
 
     /// Creates a set or appends to one; returns its id and expiry.

@@ -119,6 +119,10 @@ macro_rules! backend {
                     21,
                     include_str!(concat!("../migrations/", $dir, "/0021_sla_rollup.sql")),
                 ),
+                (
+                    22,
+                    include_str!(concat!("../migrations/", $dir, "/0022_mail_outbox.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -137,6 +141,7 @@ macro_rules! backend {
             include!("queries/live.rs");
             include!("queries/rollup.rs");
             include!("queries/gauges.rs");
+            include!("queries/mail.rs");
         }
     };
 }

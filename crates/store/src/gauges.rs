@@ -22,6 +22,10 @@ pub struct ServiceGauges {
     pub queues: Vec<PlanQueue>,
     /// Webhook deliveries waiting for their next attempt.
     pub webhook_backlog: i64,
+    /// Mail notices not yet sent (reminders not yet due included).
+    pub mail_backlog: i64,
+    /// When the oldest notice that is due and unsent was written.
+    pub mail_oldest_due: Option<Timestamp>,
 }
 
 impl Store {
@@ -29,7 +33,7 @@ impl Store {
         dispatch!(self, b => b.writer_stats())
     }
 
-    pub async fn service_gauges(&self) -> Result<ServiceGauges, StoreError> {
-        dispatch!(self, b => b.service_gauges().await)
+    pub async fn service_gauges(&self, now: Timestamp) -> Result<ServiceGauges, StoreError> {
+        dispatch!(self, b => b.service_gauges(now).await)
     }
 }

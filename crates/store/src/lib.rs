@@ -50,6 +50,8 @@ pub enum StoreError {
     StorageQuotaReached,
     #[error("the case holds as many messages as it may")]
     CaseFull,
+    #[error("the case copies as many addresses as it may")]
+    CcListFull,
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("the database writer has stopped")]
@@ -113,6 +115,7 @@ mod cases;
 mod console;
 mod gauges;
 pub mod live;
+mod mail;
 mod rollup;
 /// Throw-away PostgreSQL databases, for `tierdesk-testkit` only. Always compiled: a
 /// feature for it would build the store and everything above it twice in every test run
@@ -124,6 +127,7 @@ pub use audit::AuditQuery;
 pub use cases::*;
 pub use console::{AgentChange, UserChange};
 pub use gauges::*;
+pub use mail::*;
 pub use rollup::*;
 pub use sla::*;
 

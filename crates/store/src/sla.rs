@@ -70,6 +70,8 @@ pub struct NewSlaEvent {
     /// The webhook event type (`sla.warning`) and the JSON delivered to subscribers.
     pub event_type: String,
     pub payload: String,
+    /// The mail notice of the event, written with it.
+    pub notice: Option<crate::NewNotice>,
 }
 
 /// A webhook delivery claimed for sending.
@@ -153,6 +155,8 @@ pub struct StatusChange {
     /// `tierdesk_core::sla::targets::on_status`'s to say.
     pub status: CaseStatus,
     pub at: Timestamp,
+    /// The mail notice of the change, written with it.
+    pub notice: Option<crate::NewNotice>,
 }
 
 /// An urgent escalation: counts against the month's quota and starts a target.

@@ -101,6 +101,7 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             .then(|| first_response(created, created + Duration::from_secs(3 * 86_400)))
             .into_iter()
             .collect(),
+        notice: None,
     }
 }
 
@@ -134,6 +135,8 @@ fn message(account: &str, case_id: &str, from_support: bool, at: Timestamp) -> N
         at,
         follow_up: None,
         max_per_case: None,
+        cc_emails: Vec::new(),
+        notice: None,
     }
 }
 
@@ -375,6 +378,8 @@ async fn a_customer_awaits_support_until_support_answers(s: Store) {
             at,
             follow_up: None,
             max_per_case: None,
+            cc_emails: Vec::new(),
+            notice: None,
         };
     let awaiting = || {
         let s = s.clone();
@@ -424,7 +429,7 @@ async fn a_customer_awaits_support_until_support_answers(s: Store) {
         .unwrap();
     assert_eq!(awaiting().await, Some(t(4)));
     assert_eq!(queue().await, 1);
-    s.resolve_case("111111111111", &case.case_id, t(5), audit_entry())
+    s.resolve_case("111111111111", &case.case_id, t(5), None, audit_entry())
         .await
         .unwrap();
     assert_eq!(awaiting().await, None);
@@ -630,9 +635,15 @@ async fn case_queries_filter_and_paginate(s: Store) {
     assert_eq!(s.cases(&q).await.unwrap().items.len(), 5);
 
     // Resolved cases only on request.
-    s.resolve_case("111111111111", &created[3].case_id, base, audit_entry())
-        .await
-        .unwrap();
+    s.resolve_case(
+        "111111111111",
+        &created[3].case_id,
+        base,
+        None,
+        audit_entry(),
+    )
+    .await
+    .unwrap();
     let open = CaseQuery {
         include_resolved: false,
         ..query("111111111111")
@@ -682,7 +693,7 @@ async fn case_search_by_words_status_and_severity(s: Store) {
     let mut other = new_case("222222222222", 99, t0);
     other.case.subject = "RDS in the other account".into();
     s.create_case(other, audit_entry()).await.unwrap();
-    s.resolve_case("111111111111", &made[1].case_id, t0, audit_entry())
+    s.resolve_case("111111111111", &made[1].case_id, t0, None, audit_entry())
         .await
         .unwrap();
 
@@ -829,6 +840,8 @@ async fn communications_page_and_reopen(s: Store) {
                 at: t0 + Duration::from_secs(n * 60),
                 follow_up: None,
                 max_per_case: None,
+                cc_emails: Vec::new(),
+                notice: None,
             },
             audit_entry(),
         )
@@ -895,7 +908,7 @@ async fn communications_page_and_reopen(s: Store) {
     assert!(s.communications(&other).await.unwrap().is_none());
 
     let (initial, fin) = s
-        .resolve_case("111111111111", &c.case_id, t0, audit_entry())
+        .resolve_case("111111111111", &c.case_id, t0, None, audit_entry())
         .await
         .unwrap();
     assert_eq!(
@@ -915,6 +928,8 @@ async fn communications_page_and_reopen(s: Store) {
             at: t0 + Duration::from_secs(3600),
             follow_up: None,
             max_per_case: None,
+            cc_emails: Vec::new(),
+            notice: None,
         },
         audit_entry(),
     )
@@ -936,6 +951,8 @@ async fn communications_page_and_reopen(s: Store) {
                 at: t0,
                 follow_up: None,
                 max_per_case: None,
+                cc_emails: Vec::new(),
+                notice: None,
             },
             audit_entry(),
         )
@@ -993,6 +1010,8 @@ async fn files_of_internal_notes_say_so(s: Store) {
                 at: t0 + Duration::from_secs(60),
                 follow_up: None,
                 max_per_case: None,
+                cc_emails: Vec::new(),
+                notice: None,
             },
             audit_entry(),
         )
@@ -1102,6 +1121,8 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
         at: t0,
         follow_up: None,
         max_per_case: Some(max),
+        cc_emails: Vec::new(),
+        notice: None,
     };
     s.add_communication(message(3), audit_entry())
         .await
@@ -1693,7 +1714,7 @@ async fn queue_orders_by_deadline_and_filters(s: Store) {
     unassigned.assignee = Some(Assignee::Unassigned);
     assert_eq!(s.queue(&unassigned).await.unwrap().items.len(), 4);
     // Resolved cases leave the queue; a status filter narrows it.
-    s.resolve_case("222222222222", &ids[4].case_id, t0, audit_entry())
+    s.resolve_case("222222222222", &ids[4].case_id, t0, None, audit_entry())
         .await
         .unwrap();
     let mut opened = q(|_| {});
@@ -1871,6 +1892,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
                 display_id: c.display_id,
                 status: CaseStatus::PendingCustomerAction,
                 at: t0 + min * 11,
+                notice: None,
             },
             audit_entry(),
         )
@@ -1882,7 +1904,7 @@ async fn replies_notes_and_follow_up_targets(s: Store) {
     assert_eq!(targets[1].met, None);
     assert_eq!(targets[2].stopped, None);
     // Resolving stops every clock.
-    s.resolve_case(acct, &c.case_id, t0 + min * 20, audit_entry())
+    s.resolve_case(acct, &c.case_id, t0 + min * 20, None, audit_entry())
         .await
         .unwrap();
     let targets = s.case_targets(c.display_id).await.unwrap();
@@ -1920,6 +1942,7 @@ fn sla_event(
         then_next,
         event_type: format!("sla.{}", kind.as_str()),
         payload: format!("{{\"case\":\"{}\"}}", d.case.case_id),
+        notice: None,
     }
 }
 
@@ -2144,7 +2167,7 @@ async fn escalations_count_against_the_monthly_quota(s: Store) {
         .map(|t| t.seq)
         .collect();
     assert_eq!(seqs, [0, 1, 2]);
-    s.resolve_case(acct, &c.case_id, t0 + min * 6, audit_entry())
+    s.resolve_case(acct, &c.case_id, t0 + min * 6, None, audit_entry())
         .await
         .unwrap();
     assert!(matches!(
@@ -2195,10 +2218,10 @@ async fn report_rows_cover_the_period(s: Store) {
 
     // The first case resolved on day 2; the second on day 4, reopened by its customer on
     // day 6; the third left open.
-    s.resolve_case(acct, &cases[0].case_id, t0 + day * 2, audit_entry())
+    s.resolve_case(acct, &cases[0].case_id, t0 + day * 2, None, audit_entry())
         .await
         .unwrap();
-    s.resolve_case(acct, &cases[1].case_id, t0 + day * 4, audit_entry())
+    s.resolve_case(acct, &cases[1].case_id, t0 + day * 4, None, audit_entry())
         .await
         .unwrap();
     s.add_communication(
@@ -2341,7 +2364,7 @@ async fn the_rollup_serves_only_days_no_change_has_touched(s: Store) {
 
     // A change to the day's case marks it stale again; a fold that read the first mark
     // writes its rows but leaves the day stale.
-    s.resolve_case(acct, &cases[0].case_id, t0 + day * 20, audit_entry())
+    s.resolve_case(acct, &cases[0].case_id, t0 + day * 20, None, audit_entry())
         .await
         .unwrap();
     assert_eq!(live(now).await, [d(1), d(3), d(4)]);

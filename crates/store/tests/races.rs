@@ -103,6 +103,7 @@ async fn open_case(s: &Store, t: Timestamp) -> Case {
             files: None,
             monthly_cap: None,
             targets: vec![],
+            notice: None,
         },
         audit_entry(),
     )
@@ -123,6 +124,8 @@ fn message(case: &Case, set: &str, t: Timestamp) -> NewCommunication {
         at: t,
         follow_up: None,
         max_per_case: None,
+        cc_emails: Vec::new(),
+        notice: None,
     }
 }
 

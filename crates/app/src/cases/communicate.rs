@@ -3,16 +3,20 @@
 //! operator API, the console). The message, its files and what it does to the SLA targets
 //! are written in one transaction.
 
+use tierdesk_core::notice::NoticeKind;
 use tierdesk_core::sla::targets::{self, Author};
 use tierdesk_store::{NewCommunication, StoreError};
 
 use tierdesk_core::audit::{Action, Who};
 
 use crate::actor::Actor;
-use crate::error::{Field, Refusal};
+use crate::error::{Field, Problem, Refusal};
 use crate::files::{NewFile, attachment_error};
 use crate::validate::{check_body, check_cc, required};
 use crate::{App, ServiceError};
+
+/// The most addresses a case copies (the Support API takes ten per call).
+pub const MAX_CASE_CC: usize = 10;
 
 /// A message to post on a case.
 #[derive(Debug, Clone, Default)]
@@ -69,6 +73,22 @@ impl App {
             Attachments::Files(files) => (None, Some(self.checked_files(files)?)),
         };
         let case = self.case_for(actor, case_id).await?;
+        // The case keeps the addresses it is given; the store checks again in the write.
+        let cc_total = case.cc_emails.len()
+            + msg
+                .cc_email_addresses
+                .iter()
+                .filter(|m| !case.cc_emails.iter().any(|c| c.eq_ignore_ascii_case(m)))
+                .count();
+        if cc_total > MAX_CASE_CC {
+            return Err(ServiceError::invalid(
+                Field::CcList,
+                Problem::TooMany {
+                    max: MAX_CASE_CC,
+                    got: cc_total,
+                },
+            ));
+        }
         // Only now, the case found: a customer's files count as a new set.
         if let (Actor::Customer(caller), Some(_)) = (actor, &files) {
             self.count_new_set(&caller.account.id).await?;
@@ -118,12 +138,24 @@ impl App {
                     at: now,
                     follow_up,
                     max_per_case: Some(self.limits.messages_per_case),
+                    cc_emails: msg.cc_email_addresses,
+                    // Customers hear of support's visible replies.
+                    notice: (author == Author::Support && !msg.internal)
+                        .then(|| self.notice(NoticeKind::SupportReplied, now))
+                        .flatten(),
                 },
                 audit,
             )
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => actor.no_case(case_id),
+                StoreError::CcListFull => ServiceError::invalid(
+                    Field::CcList,
+                    Problem::TooMany {
+                        max: MAX_CASE_CC,
+                        got: cc_total,
+                    },
+                ),
                 e => attachment_error(e, set.as_deref()),
             })
     }

@@ -2,6 +2,7 @@
 //! the monthly case cap, and the first-response target the case starts with.
 
 use tierdesk_core::catalog::SeverityLevel;
+use tierdesk_core::notice::NoticeKind;
 use tierdesk_core::records::{Case, CaseStatus, FirstResponse};
 use tierdesk_store::{MonthlyCap, NewCase, StoreError};
 
@@ -205,6 +206,7 @@ impl App {
                     files,
                     monthly_cap,
                     targets: first_response.into_iter().collect(),
+                    notice: self.notice(NoticeKind::CaseOpened, now),
                 },
                 audit,
             )

@@ -2,6 +2,7 @@
 //! statuses agents may set. What each does to the SLA targets is
 //! `tierdesk_core::sla::targets`'s to say.
 
+use tierdesk_core::notice::NoticeKind;
 use tierdesk_core::records::{Agent, CaseStatus};
 use tierdesk_store::{StatusChange, StoreError};
 
@@ -31,7 +32,13 @@ impl App {
             "resolved",
         );
         self.store
-            .resolve_case(&caller.account.id, case_id, now, audit)
+            .resolve_case(
+                &caller.account.id,
+                case_id,
+                now,
+                self.notice(NoticeKind::CaseResolved, now),
+                audit,
+            )
             .await
             .map_err(|e| match e {
                 StoreError::NotFound => {
@@ -67,6 +74,13 @@ impl App {
                     display_id: case.display_id,
                     status: new_status,
                     at: now,
+                    notice: match new_status {
+                        CaseStatus::PendingCustomerAction => {
+                            self.notice(NoticeKind::PendingReminder, now)
+                        }
+                        CaseStatus::Resolved => self.notice(NoticeKind::CaseResolved, now),
+                        _ => None,
+                    },
                 },
                 who.did(
                     now,

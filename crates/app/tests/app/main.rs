@@ -6,6 +6,7 @@ mod audit;
 mod billing;
 mod cases;
 mod first_response;
+mod mail;
 mod rollup;
 mod sign_in;
 mod sla_engine;

@@ -16,6 +16,7 @@ const LEAVES: &[&str] = &[
     "files",
     "ids",
     "limits",
+    "notify",
     "passwords",
     "payloads",
     "repeat",

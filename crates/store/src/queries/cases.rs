@@ -87,6 +87,9 @@ impl Backend {
                     if let Some(set) = &set {
                         attach_set(c, &k.account_id, set, comm, at).await?;
                     }
+                    if let Some(n) = &new.notice {
+                        insert_notice(c, n, display_id, "", at).await?;
+                    }
                     // What reading the case back would give.
                     let first_response = new
                         .targets
@@ -274,7 +277,14 @@ impl Backend {
         row.as_ref().map(case_from_row).transpose()
     }
 
-    pub async fn resolve_case(&self, account_id: String, case_id: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(CaseStatus, CaseStatus), StoreError> {
+    pub async fn resolve_case(
+        &self,
+        account_id: String,
+        case_id: String,
+        at: jiff::Timestamp,
+        notice: Option<NewNotice>,
+        audit: AuditEntry,
+    ) -> Result<(CaseStatus, CaseStatus), StoreError> {
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, CaseKey::InAccount(&account_id, &case_id)).await? else {
@@ -282,6 +292,10 @@ impl Backend {
                     };
                     let changes = targets::on_resolve();
                     apply_changes(c, &turn, &changes, to_micros(at)).await?;
+                    // A case already resolved is not resolved again.
+                    if let (Some(n), true) = (&notice, turn.status != CaseStatus::Resolved) {
+                        insert_notice(c, n, turn.display_id, &to_micros(at).to_string(), to_micros(at)).await?;
+                    }
                     Ok((turn.status, CaseStatus::Resolved))
                 })
             })

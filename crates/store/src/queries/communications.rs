@@ -32,6 +32,32 @@ async fn attach_set(
     Ok(())
 }
 
+/// The most addresses a case copies (the Support API takes ten per call).
+const MAX_CASE_CC: usize = 10;
+
+/// Adds addresses to those a case copies (once each, whatever their case).
+async fn add_cc(c: &mut Conn, display_id: i64, more: &[String]) -> Result<(), StoreError> {
+    let row = sqlx::query("SELECT cc_emails FROM cases WHERE display_id = $1")
+        .bind(display_id)
+        .fetch_one(&mut *c)
+        .await?;
+    let mut cc: Vec<String> = row.try_get::<String, _>("cc_emails")?.lines().filter(|l| !l.is_empty()).map(str::to_string).collect();
+    for m in more {
+        if !cc.iter().any(|c| c.eq_ignore_ascii_case(m)) {
+            cc.push(m.clone());
+        }
+    }
+    if cc.len() > MAX_CASE_CC {
+        return Err(StoreError::CcListFull);
+    }
+    sqlx::query("UPDATE cases SET cc_emails = $1 WHERE display_id = $2")
+        .bind(cc.join("\n"))
+        .bind(display_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
 async fn insert_communication(
     c: &mut Conn,
     display_id: i64,
@@ -251,6 +277,12 @@ impl Backend {
                     };
                     if let Some(set) = &set {
                         attach_set(c, &new.account_id, set, comm, at).await?;
+                    }
+                    if !new.cc_emails.is_empty() {
+                        add_cc(c, turn.display_id, &new.cc_emails).await?;
+                    }
+                    if let Some(n) = &new.notice {
+                        insert_notice(c, n, turn.display_id, &comm.to_string(), at).await?;
                     }
                     let author = if new.from_support { Author::Support } else { Author::Customer };
                     let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up);

@@ -11,7 +11,7 @@ impl Backend {
         self.writer.stats()
     }
 
-    pub async fn service_gauges(&self) -> Result<ServiceGauges, StoreError> {
+    pub async fn service_gauges(&self, now: jiff::Timestamp) -> Result<ServiceGauges, StoreError> {
         // The open cases by the queue's index (is_open first), their plans by row.
         let rows = sqlx::query(
             "SELECT plan_id, COUNT(*) AS open_cases, MIN(created_us) AS oldest_us FROM cases \
@@ -32,6 +32,18 @@ impl Backend {
                 .fetch_one(&self.read)
                 .await?
                 .try_get("n")?;
-        Ok(ServiceGauges { queues, webhook_backlog })
+        // Both by the index on next_attempt_us: the sent notices are never read.
+        let mail_backlog: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM mail_notices WHERE next_attempt_us IS NOT NULL")
+                .fetch_one(&self.read)
+                .await?
+                .try_get("n")?;
+        let mail_oldest_due = sqlx::query("SELECT MIN(created_us) AS oldest_us FROM mail_notices WHERE next_attempt_us <= $1")
+            .bind(to_micros(now))
+            .fetch_one(&self.read)
+            .await?
+            .try_get::<Option<i64>, _>("oldest_us")?
+            .map(from_micros);
+        Ok(ServiceGauges { queues, webhook_backlog, mail_backlog, mail_oldest_due })
     }
 }

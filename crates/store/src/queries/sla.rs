@@ -359,6 +359,11 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
         q = q.bind(e.event.key()).bind(&e.event_type).bind(&e.payload);
     }
     q.execute(&mut *c).await?;
+    for e in &stored {
+        if let Some(n) = &e.notice {
+            insert_notice(c, n, e.display_id, &e.event.key(), to_micros(recorded)).await?;
+        }
+    }
     Ok(stored.iter().map(|e| e.event.key()).collect())
 }
 
@@ -594,6 +599,10 @@ impl Backend {
                         return Err(StoreError::NotFound);
                     };
                     apply_changes(c, &turn, &targets::on_status(ch.status), to_micros(ch.at)).await?;
+                    // A status set again is no news.
+                    if let (Some(n), true) = (&ch.notice, turn.status != ch.status) {
+                        insert_notice(c, n, turn.display_id, &to_micros(ch.at).to_string(), to_micros(ch.at)).await?;
+                    }
                     Ok(turn.status)
                 })
             })

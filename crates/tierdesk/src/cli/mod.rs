@@ -169,6 +169,27 @@ pub struct DueArgs {
 }
 
 /// The origin (scheme, host and port) of a URL such as `https://support.example.com/`.
+/// `500ms`, `30s`, `2m`, `1h`, `3d`.
+pub(crate) fn parse_span(s: &str) -> Result<Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("'{s}': a number and ms, s, m, h or d"))?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" | "" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n * 60),
+        "h" => Duration::from_secs(n * 3600),
+        "d" => Duration::from_secs(n * 86_400),
+        _ => return Err(format!("'{s}': a number and ms, s, m, h or d")),
+    };
+    if d.is_zero() {
+        return Err(format!("'{s}' is no time at all"));
+    }
+    Ok(d)
+}
+
 fn parse_origin(url: &str) -> Result<String, String> {
     let bad =
         || format!("'{url}' is not an http:// or https:// URL such as https://support.example.com");
@@ -267,6 +288,25 @@ pub struct Serve {
     /// Serve `GET /metrics` on this address too, without a token (keep it private).
     #[arg(long)]
     metrics_listen: Option<SocketAddr>,
+    /// Mail people of their cases through this SMTP server: smtp://[user:pass@]host[:port]
+    /// (STARTTLS when offered), with ?tls=required (STARTTLS or nothing), or smtps://
+    /// (TLS from the start). Needs --mail-from.
+    #[arg(
+        long,
+        env = "TIERDESK_SMTP_URL",
+        hide_env_values = true,
+        requires = "mail_from"
+    )]
+    smtp_url: Option<String>,
+    /// The From address of Tierdesk's mail (`Example Support <support@example.com>`).
+    #[arg(long, requires = "smtp_url")]
+    mail_from: Option<String>,
+    /// Extra CA certificates (PEM) the SMTP server's certificate may be signed by.
+    #[arg(long, env = "TIERDESK_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
+    /// How long a case waits on its customer before they are reminded by mail.
+    #[arg(long, default_value = "3d", value_parser = parse_span)]
+    pending_reminder: Duration,
 }
 
 #[derive(Subcommand)]
@@ -473,7 +513,21 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         audit_retention: (s.audit_retention_days > 0)
             .then(|| Duration::from_secs(s.audit_retention_days.saturating_mul(86_400))),
     };
-    let app = setup::app(g, limits).await?;
+    let mut app = setup::app(g, limits).await?;
+    // Mail: notices are written only when someone sends them.
+    let smtp = match (&s.smtp_url, &s.mail_from) {
+        (Some(url), Some(from)) => {
+            let transport =
+                tierdesk_server::mail_sender::transport(url, s.smtp_ca_file.as_deref())?;
+            let mut settings = tierdesk_app::notify::MailSettings::new(from)
+                .ok_or_else(|| anyhow::anyhow!("--mail-from '{from}' is not an email address"))?;
+            settings.console_url = s.public_url.clone();
+            settings.pending_reminder = s.pending_reminder;
+            app = app.with_mail(settings);
+            Some(transport)
+        }
+        _ => None,
+    };
     let demo = if s.demo {
         let key = app
             .ensure_demo()
@@ -505,6 +559,13 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         webhooks,
         Duration::from_millis(500),
     ));
+    if let Some(transport) = smtp {
+        tokio::spawn(tierdesk_server::mail_sender::run(
+            app.clone(),
+            transport,
+            Duration::from_millis(500),
+        ));
+    }
     let mut state = tierdesk_server::AppState::new(app);
     state.secure_cookies = s.secure_cookies;
     state.trusted_proxies = s.trusted_proxy;

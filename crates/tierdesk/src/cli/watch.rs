@@ -13,6 +13,8 @@ use tierdesk_core::clock::{Clock, SystemClock};
 use tierdesk_core::outage::{Outage, Step};
 use tierdesk_server::support_client::{SupportClient, Target};
 
+use super::parse_span;
+
 #[derive(Args)]
 pub struct Watch {
     /// What to probe: tcp://HOST:PORT (a connection) or http(s)://URL (an answer below 400).
@@ -46,26 +48,6 @@ pub struct Watch {
     /// A file that keeps the outage (its failures and case) across restarts.
     #[arg(long)]
     state: Option<PathBuf>,
-}
-
-/// `500ms`, `30s`, `2m`, `1h`.
-fn parse_span(s: &str) -> Result<Duration, String> {
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n
-        .parse()
-        .map_err(|_| format!("'{s}': a number and ms, s, m or h"))?;
-    let d = match unit {
-        "ms" => Duration::from_millis(n),
-        "s" | "" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n * 60),
-        "h" => Duration::from_secs(n * 3600),
-        _ => return Err(format!("'{s}': a number and ms, s, m or h")),
-    };
-    if d.is_zero() {
-        return Err(format!("'{s}' is no time at all"));
-    }
-    Ok(d)
 }
 
 fn load(path: Option<&Path>) -> anyhow::Result<Outage> {
@@ -175,7 +157,8 @@ mod tests {
         assert_eq!(parse_span("30s"), Ok(Duration::from_secs(30)));
         assert_eq!(parse_span("2m"), Ok(Duration::from_secs(120)));
         assert_eq!(parse_span("7"), Ok(Duration::from_secs(7)));
-        for bad in ["0s", "s", "5d", "-1s", ""] {
+        assert_eq!(parse_span("3d"), Ok(Duration::from_secs(3 * 86_400)));
+        for bad in ["0s", "s", "5w", "-1s", ""] {
             assert!(parse_span(bad).is_err(), "{bad}");
         }
     }

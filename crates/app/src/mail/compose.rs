@@ -1,0 +1,551 @@
+//! What a notice's mails say: one mail per side (customer, staff), language and zone among
+//! its readers, in plain text and HTML written from one outline, threaded on the case.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use tierdesk_core::catalog::TargetKind;
+use tierdesk_core::notice::NoticeKind;
+use tierdesk_core::records::{Account, Case, CaseStatus};
+use tierdesk_store::ClaimedNotice;
+
+use super::people::{self, Reader, Side};
+use crate::notify::MailSettings;
+use crate::{App, ServiceError};
+
+/// One mail, ready for an SMTP server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// `<...@domain>`: the same on every attempt, so a copy sent twice shows once.
+    pub message_id: String,
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The case's thread (`<case-id@domain>`), for In-Reply-To and References: every mail
+    /// about a case answers it, so mail clients group them.
+    pub thread: String,
+    pub language: &'static str,
+    /// When it was written (the Date header).
+    pub date: Timestamp,
+}
+
+/// What a notice reports, read when it is sent.
+enum News {
+    Opened,
+    Replied {
+        by: String,
+        body: String,
+        files: Vec<String>,
+    },
+    Pending {
+        since: Timestamp,
+    },
+    Resolved,
+    Sla {
+        breach: bool,
+        target: TargetKind,
+        due: Timestamp,
+    },
+}
+
+/// The mails a notice owes now (none when its news is moot or nobody is to be told).
+pub(super) async fn mails(
+    app: &App,
+    settings: &MailSettings,
+    notice: &ClaimedNotice,
+) -> Result<Vec<Mail>, ServiceError> {
+    let Some(case) = app.store.case_by_display_id(notice.display_id).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(news) = news(app, notice, &case).await? else {
+        return Ok(Vec::new());
+    };
+    let account = app.account(&case.account_id).await?;
+    let readers = people::readers(app, notice.kind, &case, &account).await?;
+    let mut groups: BTreeMap<(Side, &'static str, String), Vec<Reader>> = BTreeMap::new();
+    for r in readers {
+        groups
+            .entry((r.side, r.language, r.zone.clone()))
+            .or_default()
+            .push(r);
+    }
+    let thread = format!("<{}@{}>", case.case_id, settings.domain);
+    let mut out = Vec::with_capacity(groups.len());
+    for ((side, language, zone), readers) in groups {
+        let (copied, users): (Vec<Reader>, Vec<Reader>) =
+            readers.into_iter().partition(|r| r.copied);
+        let (to, cc) = if users.is_empty() {
+            (copied, Vec::new())
+        } else {
+            (users, copied)
+        };
+        let w = Writer {
+            app,
+            settings,
+            case: &case,
+            account: &account,
+            side,
+            ja: language == "ja",
+            zone: &zone,
+        };
+        let (subject, doc) = w.write(notice.kind, &news);
+        out.push(Mail {
+            // The group is in the id, so a retry after a partial failure knows its mails.
+            message_id: format!(
+                "<{}.n{}.{}.{}.{}@{}>",
+                case.case_id,
+                notice.id,
+                match side {
+                    Side::Customer => "customer",
+                    Side::Staff => "staff",
+                },
+                language,
+                zone.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+                settings.domain
+            ),
+            from: settings.from.clone(),
+            to: to.into_iter().map(|r| r.email).collect(),
+            cc: cc.into_iter().map(|r| r.email).collect(),
+            subject,
+            text: doc.text(),
+            html: doc.html(language),
+            thread: thread.clone(),
+            language,
+            date: app.clock.now(),
+        });
+    }
+    Ok(out)
+}
+
+/// The news a notice reports, or `None` when it no longer holds: a reminder after the
+/// customer answered or the status moved on, a warning for a target since met.
+async fn news(
+    app: &App,
+    notice: &ClaimedNotice,
+    case: &Case,
+) -> Result<Option<News>, ServiceError> {
+    Ok(match notice.kind {
+        NoticeKind::CaseOpened => Some(News::Opened),
+        NoticeKind::CaseResolved => Some(News::Resolved),
+        NoticeKind::SupportReplied => {
+            let id = notice.subject_ref.parse::<i64>().ok();
+            match id {
+                Some(id) => app.store.communication(id).await?.map(|m| News::Replied {
+                    by: m.submitted_by,
+                    body: m.body,
+                    files: m.attachments.into_iter().map(|a| a.file_name).collect(),
+                }),
+                None => None,
+            }
+        }
+        NoticeKind::PendingReminder => {
+            let since = notice
+                .subject_ref
+                .parse::<i64>()
+                .ok()
+                .map(tierdesk_core::time::from_micros);
+            let updated = app.store.case_updated(case.display_id).await?;
+            match since {
+                Some(since)
+                    if case.status == CaseStatus::PendingCustomerAction
+                        && updated == Some(since) =>
+                {
+                    Some(News::Pending { since })
+                }
+                _ => None,
+            }
+        }
+        NoticeKind::SlaWarning | NoticeKind::SlaBreach => {
+            // The key is "<case id>/<target>/<seq>/<kind>".
+            let mut parts = notice.subject_ref.rsplit('/').skip(1);
+            let seq = parts.next().and_then(|s| s.parse::<i64>().ok());
+            let target = parts.next().and_then(TargetKind::parse);
+            let (Some(seq), Some(target)) = (seq, target) else {
+                return Ok(None);
+            };
+            let breach = notice.kind == NoticeKind::SlaBreach;
+            let t = app
+                .store
+                .case_targets(case.display_id)
+                .await?
+                .into_iter()
+                .find(|t| t.kind == target && t.seq == seq);
+            match t {
+                // A warning about a target met or stopped since is old news.
+                Some(t) if breach || t.stopped.is_none() => Some(News::Sla {
+                    breach,
+                    target,
+                    due: t.due,
+                }),
+                _ => None,
+            }
+        }
+    })
+}
+
+/// Writes one group's mail.
+struct Writer<'a> {
+    app: &'a App,
+    settings: &'a MailSettings,
+    case: &'a Case,
+    account: &'a Account,
+    side: Side,
+    ja: bool,
+    zone: &'a str,
+}
+
+impl Writer<'_> {
+    fn w(&self, en: impl Into<String>, ja: impl Into<String>) -> String {
+        if self.ja { ja.into() } else { en.into() }
+    }
+
+    fn when(&self, t: Timestamp) -> String {
+        let z = t.to_zoned(tierdesk_core::time::zone(self.zone));
+        let abbrev = z.strftime("%Z").to_string();
+        let shown = z.strftime("%Y-%m-%d %H:%M").to_string();
+        if abbrev == self.zone {
+            format!("{shown} {abbrev}")
+        } else {
+            format!("{shown} {abbrev} ({})", self.zone)
+        }
+    }
+
+    fn severity(&self) -> String {
+        let language = if self.ja { "ja" } else { "en" };
+        self.app
+            .catalog
+            .plan(&self.case.plan_id)
+            .and_then(|p| {
+                p.scale
+                    .levels
+                    .iter()
+                    .find(|l| l.code == self.case.severity_code)
+            })
+            .map_or_else(
+                || self.case.severity_code.clone(),
+                |l| l.name_in(language).to_string(),
+            )
+    }
+
+    fn target(&self, t: TargetKind) -> String {
+        match t {
+            TargetKind::FirstResponse => self.w("first response", "初回応答"),
+            TargetKind::NextReply => self.w("next reply", "次の返信"),
+            TargetKind::Update => self.w("periodic update", "定期更新"),
+            TargetKind::Escalation => self.w("urgent escalation", "緊急エスカレーション"),
+        }
+    }
+
+    fn link(&self) -> Option<Block> {
+        let base = self.settings.console_url.as_deref()?;
+        let path = match self.side {
+            Side::Customer => "cases",
+            Side::Staff => "queue",
+        };
+        Some(Block::Link {
+            label: self.w("Open the case in the console", "コンソールでケースを開く"),
+            url: format!(
+                "{}/console/{path}/{}",
+                base.trim_end_matches('/'),
+                self.case.case_id
+            ),
+        })
+    }
+
+    fn facts(&self) -> Block {
+        let mut facts = vec![
+            (
+                self.w("Case", "ケース"),
+                format!("{} ({})", self.case.display_id, self.case.case_id),
+            ),
+            (self.w("Subject", "件名"), self.case.subject.clone()),
+            (self.w("Severity", "重大度"), self.severity()),
+        ];
+        if self.side == Side::Staff {
+            facts.push((
+                self.w("Account", "アカウント"),
+                format!("{} ({})", self.account.name, self.account.id),
+            ));
+            facts.push((self.w("Language", "言語"), self.case.language.clone()));
+        }
+        Block::Facts(facts)
+    }
+
+    /// The subject and outline of the mail.
+    fn write(&self, kind: NoticeKind, news: &News) -> (String, Doc) {
+        let tag = format!("[Case {}]", self.case.display_id);
+        let s = &self.case.subject;
+        let mut doc = Doc::default();
+        let subject = match (self.side, news) {
+            (Side::Customer, News::Opened) => {
+                doc.p(self.w(
+                    "We have received your support case. An engineer will answer it here and by mail.",
+                    "サポートケースを受け付けました。エンジニアがコンソールとメールでご回答します。",
+                ));
+                doc.push(self.facts());
+                match &self.case.first_response {
+                    Some(fr) => doc.p(self.w(
+                        format!(
+                            "Your plan promises a first response by {}.",
+                            self.when(fr.due)
+                        ),
+                        format!("初回応答の期限は {} です。", self.when(fr.due)),
+                    )),
+                    None => doc.p(self.w(
+                        "Your plan promises no first-response time for this severity.",
+                        "ご契約のプランでは、この重大度の初回応答時間は定められていません。",
+                    )),
+                }
+                format!("{tag} {s}")
+            }
+            (Side::Customer, News::Replied { by, body, files }) => {
+                doc.p(self.w(
+                    format!("{by} from support replied to your case:"),
+                    format!("サポートの {by} がケースに返信しました:"),
+                ));
+                doc.push(Block::Quote(body.clone()));
+                if !files.is_empty() {
+                    doc.push(Block::Facts(vec![(
+                        self.w("Attached files", "添付ファイル"),
+                        files.join(", "),
+                    )]));
+                }
+                doc.push(self.facts());
+                format!("Re: {tag} {s}")
+            }
+            (Side::Customer, News::Pending { since }) => {
+                doc.p(self.w(
+                    format!(
+                        "Support has been waiting for your answer since {}. Please reply so that we can go on with your case.",
+                        self.when(*since)
+                    ),
+                    format!(
+                        "{} から、サポートはお客様のご返信をお待ちしています。ケースを進めるため、ご返信ください。",
+                        self.when(*since)
+                    ),
+                ));
+                doc.push(self.facts());
+                format!("Re: {tag} {s}")
+            }
+            (Side::Customer, News::Resolved) => {
+                doc.p(self.w(
+                    "Your case has been resolved. If the problem comes back, write on the case and it reopens.",
+                    "ケースは解決済みになりました。問題が再発した場合は、ケースに書き込むと再開されます。",
+                ));
+                doc.push(self.facts());
+                format!("Re: {tag} {s}")
+            }
+            (Side::Staff, News::Opened) => {
+                doc.p(self.w(
+                    "A new case awaits an engineer who reads its language.",
+                    "対応言語の合う新しいケースが届きました。",
+                ));
+                doc.push(self.facts());
+                if let Some(fr) = &self.case.first_response {
+                    doc.p(self.w(
+                        format!("First response due {}.", self.when(fr.due)),
+                        format!("初回応答の期限: {}", self.when(fr.due)),
+                    ));
+                }
+                format!("{tag} {}{s}", self.w("New case: ", "新しいケース: "))
+            }
+            (
+                Side::Staff,
+                News::Sla {
+                    breach,
+                    target,
+                    due,
+                },
+            ) => {
+                let what = self.target(*target);
+                if *breach {
+                    doc.p(self.w(
+                        format!(
+                            "The case's {what} was due {} and is overdue.",
+                            self.when(*due)
+                        ),
+                        format!(
+                            "このケースの{what}は {} が期限でしたが、期限を過ぎています。",
+                            self.when(*due)
+                        ),
+                    ));
+                } else {
+                    doc.p(self.w(
+                        format!("The case's {what} is due {}.", self.when(*due)),
+                        format!("このケースの{what}の期限は {} です。", self.when(*due)),
+                    ));
+                }
+                doc.push(self.facts());
+                let label = if *breach {
+                    self.w("SLA breach: ", "SLA 違反: ")
+                } else {
+                    self.w("SLA warning: ", "SLA 警告: ")
+                };
+                format!("{tag} {label}{s}")
+            }
+            // The audiences keep customers and staff to their own news.
+            (Side::Staff, _) | (Side::Customer, News::Sla { .. }) => {
+                doc.push(self.facts());
+                format!("{tag} {s} ({})", kind.as_str())
+            }
+        };
+        if let Some(link) = self.link() {
+            doc.push(link);
+        }
+        doc.push(Block::Footer(match self.side {
+            Side::Customer => self.w(
+                format!(
+                    "You receive this as a user of account {} or as copied on the case.",
+                    self.account.name
+                ),
+                format!(
+                    "アカウント {} のユーザー、またはケースの CC 宛先としてお送りしています。",
+                    self.account.name
+                ),
+            ),
+            Side::Staff => self.w(
+                "You receive this as a member of the support team.",
+                "サポートチームのメンバーとしてお送りしています。",
+            ),
+        }));
+        (subject, doc)
+    }
+}
+
+/// A mail's outline, written out as text and as HTML.
+#[derive(Debug, Default)]
+struct Doc {
+    blocks: Vec<Block>,
+}
+
+#[derive(Debug)]
+enum Block {
+    Para(String),
+    /// A message quoted whole.
+    Quote(String),
+    Facts(Vec<(String, String)>),
+    Link {
+        label: String,
+        url: String,
+    },
+    Footer(String),
+}
+
+impl Doc {
+    fn p(&mut self, text: String) {
+        self.blocks.push(Block::Para(text));
+    }
+
+    fn push(&mut self, b: Block) {
+        self.blocks.push(b);
+    }
+
+    fn text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            match b {
+                Block::Para(t) => out += t,
+                Block::Quote(t) => {
+                    for line in t.lines() {
+                        out += if line.is_empty() { ">" } else { "> " };
+                        out += line;
+                        out.push('\n');
+                    }
+                    out.pop();
+                }
+                Block::Facts(facts) => {
+                    let lines: Vec<String> =
+                        facts.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    out += &lines.join("\n");
+                }
+                Block::Link { label, url } => out += &format!("{label}: {url}"),
+                // "-- " starts a signature: mail clients grey it, and replies drop it.
+                Block::Footer(t) => out += &format!("-- \n{t}"),
+            }
+            out += "\n\n";
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+
+    fn html(&self, language: &str) -> String {
+        let mut out = format!(
+            "<!DOCTYPE html>\n<html lang=\"{language}\"><head><meta charset=\"utf-8\"></head>\
+             <body style=\"font-family:sans-serif;line-height:1.5;color:#1a1a1a\">\n"
+        );
+        for b in &self.blocks {
+            match b {
+                Block::Para(t) => out += &format!("<p>{}</p>\n", escape(t)),
+                Block::Quote(t) => {
+                    out += &format!(
+                        "<blockquote style=\"margin:0 0 1em;padding:0 1em;border-left:3px solid #c8c8c8;white-space:pre-wrap\">{}</blockquote>\n",
+                        escape(t)
+                    )
+                }
+                Block::Facts(facts) => {
+                    out += "<table style=\"border-collapse:collapse;margin-bottom:1em\">\n";
+                    for (k, v) in facts {
+                        out += &format!(
+                            "<tr><th style=\"text-align:left;padding:2px 12px 2px 0;font-weight:600\">{}</th><td>{}</td></tr>\n",
+                            escape(k),
+                            escape(v)
+                        );
+                    }
+                    out += "</table>\n";
+                }
+                Block::Link { label, url } => {
+                    out += &format!("<p><a href=\"{}\">{}</a></p>\n", escape(url), escape(label))
+                }
+                Block::Footer(t) => {
+                    out += &format!(
+                        "<p style=\"color:#666;font-size:small\">{}</p>\n",
+                        escape(t)
+                    )
+                }
+            }
+        }
+        out += "</body></html>\n";
+        out
+    }
+}
+
+/// Text as HTML: what a customer or engineer wrote never becomes markup.
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out += "&amp;",
+            '<' => out += "&lt;",
+            '>' => out += "&gt;",
+            '"' => out += "&quot;",
+            '\'' => out += "&#39;",
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_quotes_messages_and_html_escapes_them() {
+        let mut d = Doc::default();
+        d.p("Hello <b>".into());
+        d.push(Block::Quote("line one\n\nline <script>".into()));
+        d.push(Block::Footer("why".into()));
+        assert_eq!(
+            d.text(),
+            "Hello <b>\n\n> line one\n>\n> line <script>\n\n-- \nwhy\n"
+        );
+        let html = d.html("en");
+        assert!(html.contains("<p>Hello &lt;b&gt;</p>"));
+        assert!(html.contains("line &lt;script&gt;</blockquote>"));
+        assert!(!html.contains("<script>"));
+    }
+}

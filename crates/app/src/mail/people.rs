@@ -1,0 +1,128 @@
+//! Who reads a notice's mails: the people `NoticeKind::audiences` names, found for one
+//! case, each with the language and zone to write to them in.
+
+use tierdesk_core::notice::{Audience, NoticeKind, mail_language};
+use tierdesk_core::records::{Account, Agent, Case, Role};
+
+use crate::{App, ServiceError};
+
+/// Which side of a case a reader is on: what they may read and where their link goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Side {
+    Customer,
+    Staff,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Reader {
+    pub email: String,
+    pub side: Side,
+    /// Copied on the case rather than one of its account's users.
+    pub copied: bool,
+    pub language: &'static str,
+    /// An IANA zone to show times in.
+    pub zone: String,
+}
+
+/// The readers of a `kind` notice on `case`, each address once.
+pub(super) async fn readers(
+    app: &App,
+    kind: NoticeKind,
+    case: &Case,
+    account: &Account,
+) -> Result<Vec<Reader>, ServiceError> {
+    let mut out: Vec<Reader> = Vec::new();
+    for audience in kind.audiences() {
+        match audience {
+            Audience::Customers => {
+                for u in app.store.users(Some(&account.id)).await? {
+                    if u.disabled.is_some() {
+                        continue;
+                    }
+                    let p = app.store.preferences(&u.email).await?;
+                    out.push(Reader {
+                        language: mail_language(
+                            p.ui_language
+                                .as_deref()
+                                .into_iter()
+                                .chain([u.language.as_str()]),
+                        ),
+                        zone: p.timezone.unwrap_or_else(|| account.timezone.clone()),
+                        email: u.email,
+                        side: Side::Customer,
+                        copied: false,
+                    });
+                }
+            }
+            Audience::Cc => {
+                for cc in &case.cc_emails {
+                    out.push(Reader {
+                        email: cc.clone(),
+                        side: Side::Customer,
+                        copied: true,
+                        language: mail_language([
+                            case.language.as_str(),
+                            account.language.as_str(),
+                        ]),
+                        zone: account.timezone.clone(),
+                    });
+                }
+            }
+            Audience::Linguists => {
+                for a in app.store.agents().await? {
+                    let fits = a.role == Role::Agent
+                        && a.disabled.is_none()
+                        && a.languages.contains(&case.language)
+                        && app.reach(&a).await?.covers(&account.id);
+                    if fits {
+                        out.push(staff(app, a).await?);
+                    }
+                }
+            }
+            Audience::Assignee => {
+                let assignee = match &case.assignee {
+                    Some(id) => app.store.agent(id).await?,
+                    None => None,
+                };
+                if let Some(a) = assignee.filter(|a| a.disabled.is_none()) {
+                    out.push(staff(app, a).await?);
+                }
+            }
+            Audience::Tam => {
+                if let Some(a) = app
+                    .store
+                    .tam_of(&account.id)
+                    .await?
+                    .filter(|a| a.disabled.is_none())
+                {
+                    out.push(staff(app, a).await?);
+                }
+            }
+        }
+    }
+    // Each address once: a user copied on their own case is mailed as a user.
+    let mut seen: Vec<String> = Vec::with_capacity(out.len());
+    out.retain(|r| {
+        let key = r.email.to_ascii_lowercase();
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
+    Ok(out)
+}
+
+async fn staff(app: &App, a: Agent) -> Result<Reader, ServiceError> {
+    let p = app.store.preferences(&a.email).await?;
+    Ok(Reader {
+        language: mail_language(
+            p.ui_language
+                .as_deref()
+                .into_iter()
+                .chain(a.languages.iter().map(String::as_str)),
+        ),
+        zone: p.timezone.unwrap_or_else(|| "UTC".into()),
+        email: a.email,
+        side: Side::Staff,
+        copied: false,
+    })
+}

@@ -1,0 +1,298 @@
+//! Mail out through the use cases, on both engines: which events write a notice, what
+//! its mails say to whom, and the outbox's rules (a claim is one replica's until its lease
+//! lapses; a retry sends only the mails the server did not accept; a reminder waits and
+//! lapses when the customer answers; a warning overtaken by its breach is not mailed).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tierdesk_app::App;
+use tierdesk_app::actor::Actor;
+use tierdesk_app::cases::{Attachments, CreateCase, Message};
+use tierdesk_app::files::NewFile;
+use tierdesk_app::mail::{LEASE, Outgoing};
+use tierdesk_app::notify::MailSettings;
+use tierdesk_core::clock::{Clock, ManualClock};
+use tierdesk_core::notice::NoticeKind;
+use tierdesk_testkit::{Engine, ScratchDb, operator};
+
+use crate::sla_engine::{agent, app, customer};
+
+fn settings() -> MailSettings {
+    let mut s = MailSettings::new("Acme Support <support@acme.example>").unwrap();
+    s.console_url = Some("https://support.acme.example".into());
+    s.pending_reminder = Duration::from_secs(3600);
+    s
+}
+
+async fn claim(app: &App) -> Vec<Outgoing> {
+    app.claim_mail(100).await.unwrap()
+}
+
+/// Sends a claim's mails "successfully".
+async fn settle_all(app: &App, out: &[Outgoing]) {
+    for o in out {
+        let ids = o.mails.iter().map(|m| m.message_id.clone()).collect();
+        app.settle_mail(&o.notice, ids, None).await.unwrap();
+    }
+}
+
+async fn the_outbox(engine: Engine) {
+    let Some(db) = ScratchDb::on(engine, "mail").await else {
+        return;
+    };
+    let t0: jiff::Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    // Without mail, no notice is written.
+    let quiet = app(db.url(), clock.clone()).await;
+    let caller = customer(&quiet, "100000000001", "acme.gold", "Asia/Tokyo").await;
+    let open = |app: App, subject: &'static str| {
+        let caller = caller.clone();
+        async move {
+            app.create_case(
+                &caller,
+                &operator(),
+                CreateCase {
+                    subject: Some(subject.into()),
+                    communication_body: Some("it is down".into()),
+                    severity_code: Some("urgent".into()),
+                    cc_email_addresses: vec!["ops@partner.example".into()],
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    open(quiet.clone(), "before mail").await;
+    let app = app(db.url(), clock.clone()).await.with_mail(settings());
+    assert!(
+        claim(&app).await.is_empty(),
+        "a case opened without mail wrote a notice"
+    );
+
+    app.create_user(
+        &operator(),
+        "100000000001",
+        "ken@acme.example",
+        "Ken",
+        Some("ja"),
+        None,
+    )
+    .await
+    .unwrap();
+    let ada = agent(&app, "ada@support.example").await;
+    let case = open(app.clone(), "Checkout is down").await;
+
+    // The opening: Ken in Japanese; the cc in the case's language (English); Ada (who
+    // reads English) in English.
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].notice.kind, NoticeKind::CaseOpened);
+    let mails = &out[0].mails;
+    assert_eq!(mails.len(), 3, "{mails:#?}");
+    let ja = mails.iter().find(|m| m.language == "ja").unwrap();
+    assert_eq!(ja.to, ["ken@acme.example"]);
+    assert!(ja.cc.is_empty());
+    let users = mails
+        .iter()
+        .find(|m| m.language == "en" && !m.subject.contains("New case"))
+        .unwrap();
+    assert_eq!(users.to, ["ops@partner.example"]);
+    assert!(
+        users
+            .text
+            .contains("first response by 2026-11-23 18:30 JST (Asia/Tokyo)"),
+        "{}",
+        users.text
+    );
+    assert_eq!(
+        ja.subject,
+        format!("[Case {}] Checkout is down", case.display_id)
+    );
+    assert_eq!(ja.thread, format!("<{}@acme.example>", case.case_id));
+    // Urgent on Gold: 30 minutes, shown in the account's zone.
+    assert!(
+        ja.text.contains("2026-11-23 18:30 JST (Asia/Tokyo)"),
+        "{}",
+        ja.text
+    );
+    let en = mails
+        .iter()
+        .find(|m| m.subject.contains("New case"))
+        .unwrap();
+    assert_eq!(en.to, vec![ada.email.clone()]);
+    assert!(en.subject.contains("New case"));
+    assert!(en.text.contains("2026-11-23 09:30 UTC"), "{}", en.text);
+    assert!(
+        en.text
+            .contains("https://support.acme.example/console/queue/")
+    );
+
+    // The claim is this replica's until its lease lapses; then another may take it.
+    assert!(claim(&app).await.is_empty());
+    clock.set(t0 + LEASE + Duration::from_secs(1));
+    let again = claim(&app).await;
+    assert_eq!(again.len(), 1);
+    // The first claim's record comes too late and changes nothing.
+    settle_all(&app, &out).await;
+    // One mail accepted, the other refused: the retry sends only the other.
+    let first = again[0].mails[0].message_id.clone();
+    app.settle_mail(
+        &again[0].notice,
+        vec![first.clone()],
+        Some("450 try later".into()),
+    )
+    .await
+    .unwrap();
+    assert!(claim(&app).await.is_empty(), "retried before its back-off");
+    clock.set(clock.now() + Duration::from_secs(2));
+    let retry = claim(&app).await;
+    assert_eq!(retry.len(), 1);
+    assert_eq!(retry[0].mails.len(), 2);
+    assert!(retry[0].mails.iter().all(|m| m.message_id != first));
+    settle_all(&app, &retry).await;
+    assert!(claim(&app).await.is_empty());
+
+    // Support's reply with files: the customers read it, with the files' names; a note
+    // writes nothing.
+    for (body, internal) in [
+        ("db is r5.large", true),
+        ("Please <restart> the task.", false),
+    ] {
+        app.post_message(
+            Actor::Agent(&ada),
+            &operator(),
+            Message {
+                case_id: Some(case.case_id.clone()),
+                body: Some(body.into()),
+                internal,
+                attachments: Attachments::Files(vec![NewFile {
+                    file_name: Some("trace.log".into()),
+                    data: Some(b"trace".to_vec()),
+                }]),
+                ..Message::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].notice.kind, NoticeKind::SupportReplied);
+    let ja = out[0].mails.iter().find(|m| m.language == "ja").unwrap();
+    assert!(
+        ja.text.contains("> Please <restart> the task."),
+        "{}",
+        ja.text
+    );
+    assert!(ja.text.contains("添付ファイル: trace.log"), "{}", ja.text);
+    assert!(ja.html.contains("Please &lt;restart&gt; the task."));
+    assert!(ja.subject.starts_with("Re: [Case"));
+    settle_all(&app, &out).await;
+
+    // Waiting on the customer: the reminder waits an hour, and lapses when they answer.
+    app.set_case_status(
+        &ada,
+        &operator(),
+        &case.case_id,
+        Some("pending-customer-action"),
+    )
+    .await
+    .unwrap();
+    assert!(claim(&app).await.is_empty(), "a reminder before its time");
+    app.post_message(
+        Actor::Customer(&caller),
+        &operator(),
+        Message {
+            case_id: Some(case.case_id.clone()),
+            body: Some("done".into()),
+            ..Message::default()
+        },
+    )
+    .await
+    .unwrap();
+    clock.set(clock.now() + Duration::from_secs(3601));
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].notice.kind, NoticeKind::PendingReminder);
+    assert!(
+        out[0].mails.is_empty(),
+        "the customer answered: no reminder"
+    );
+    settle_all(&app, &out).await;
+
+    // A reminder that stands.
+    app.set_case_status(
+        &ada,
+        &operator(),
+        &case.case_id,
+        Some("pending-customer-action"),
+    )
+    .await
+    .unwrap();
+    clock.set(clock.now() + Duration::from_secs(3601));
+    let out = claim(&app).await;
+    assert_eq!(out[0].mails.len(), 2);
+    assert!(
+        out[0]
+            .mails
+            .iter()
+            .any(|m| m.text.contains("お待ちしています"))
+    );
+    settle_all(&app, &out).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_sqlite() {
+    the_outbox(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_postgres() {
+    the_outbox(Engine::Postgres).await;
+}
+
+/// The breach worker, away past a warning and its breach, mails the breach alone: to the
+/// assignee (and no customer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_overtaken_by_its_breach_is_not_mailed() {
+    let db = ScratchDb::sqlite("mail-breach");
+    let t0: jiff::Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let app = app(db.url(), clock.clone()).await.with_mail(settings());
+    let caller = customer(&app, "100000000002", "acme.gold", "Europe/Berlin").await;
+    let ada = agent(&app, "ada@support.example").await;
+    let case = app
+        .create_case(
+            &caller,
+            &operator(),
+            CreateCase {
+                subject: Some("down".into()),
+                communication_body: Some("it is down".into()),
+                severity_code: Some("urgent".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    app.assign_case(&ada, &operator(), &case.case_id, Some("me"))
+        .await
+        .unwrap();
+    settle_all(&app, &claim(&app).await).await;
+    clock.set(t0 + Duration::from_secs(31 * 60));
+    assert_eq!(app.sla_tick().await.unwrap().recorded, 2);
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1, "{out:#?}");
+    assert_eq!(out[0].notice.kind, NoticeKind::SlaBreach);
+    assert_eq!(out[0].mails.len(), 1);
+    assert_eq!(out[0].mails[0].to, vec![ada.email.clone()]);
+    assert!(out[0].mails[0].subject.contains("SLA breach"));
+    assert!(
+        out[0].mails[0]
+            .text
+            .contains("first response was due 2026-11-23 09:30 UTC")
+    );
+}

@@ -1,0 +1,92 @@
+//! The mail outbox: notices written with their events, claimed by one replica at a time,
+//! settled with the Message-IDs their SMTP server accepted. Queries are in
+//! `queries/mail.rs`.
+
+use jiff::Timestamp;
+use tierdesk_core::notice::NoticeKind;
+
+use crate::{Store, StoreError};
+
+/// A notice to write with its event. The store adds the case and what in the case it is
+/// about (the message, the SLA event, the status change's instant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewNotice {
+    pub kind: NoticeKind,
+    /// When it may be sent (a reminder waits; everything else is due at once).
+    pub due: Timestamp,
+}
+
+/// A notice claimed for sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedNotice {
+    pub id: i64,
+    pub kind: NoticeKind,
+    pub display_id: i64,
+    /// A communication's id, an SLA event's key, a status change's instant in
+    /// microseconds, or empty.
+    pub subject_ref: String,
+    pub created: Timestamp,
+    /// Attempts made before this one.
+    pub attempts: i64,
+    /// Message-IDs already accepted by the SMTP server on earlier attempts.
+    pub sent_ids: Vec<String>,
+    /// The claim: settling succeeds only while it holds.
+    pub lease: Timestamp,
+}
+
+/// How an attempt at a notice went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeOutcome {
+    /// Every mail accepted (or none was owed).
+    Sent,
+    /// Some mails failed: try again at `retry_at`, or never.
+    Failed {
+        error: String,
+        retry_at: Option<Timestamp>,
+    },
+}
+
+impl Store {
+    /// Claims up to `limit` notices due by `now` until `lease_until`: a replica that dies
+    /// mid-send leaves them to another after the lease.
+    pub async fn claim_notices(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<ClaimedNotice>, StoreError> {
+        dispatch!(self, b => b.claim_notices(now, lease_until, limit).await)
+    }
+
+    /// Records an attempt: the Message-IDs accepted (kept whatever the outcome) and the
+    /// outcome. `NotFound` when the claim lapsed and another replica holds the notice.
+    pub async fn settle_notice(
+        &self,
+        notice: &ClaimedNotice,
+        accepted: Vec<String>,
+        outcome: NoticeOutcome,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.settle_notice(notice.id, notice.lease, accepted, outcome, at).await)
+    }
+
+    /// When a case last changed status (or was last answered by either side).
+    pub async fn case_updated(&self, display_id: i64) -> Result<Option<Timestamp>, StoreError> {
+        dispatch!(self, b => b.case_updated(display_id).await)
+    }
+
+    pub async fn case_by_display_id(
+        &self,
+        display_id: i64,
+    ) -> Result<Option<tierdesk_core::records::Case>, StoreError> {
+        dispatch!(self, b => b.case_by_display_id(display_id).await)
+    }
+
+    /// One communication with its files' names.
+    pub async fn communication(
+        &self,
+        id: i64,
+    ) -> Result<Option<tierdesk_core::records::Communication>, StoreError> {
+        dispatch!(self, b => b.communication(id).await)
+    }
+}

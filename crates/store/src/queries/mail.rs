@@ -1,0 +1,180 @@
+// The mail outbox (see `mail.rs`): writing a notice with its event, claiming, settling;
+// and the reads a notice's mails are written from.
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
+// `connect` come from there, and the helpers from `queries/common.rs`. Each query is
+// written once, in SQL both engines run.
+
+use crate::mail::{ClaimedNotice, NewNotice, NoticeOutcome};
+
+/// Writes a notice in its event's transaction. A notice about the same thing twice (a
+/// retried write) is one notice.
+async fn insert_notice(
+    c: &mut Conn,
+    n: &NewNotice,
+    display_id: i64,
+    subject_ref: &str,
+    at_us: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO mail_notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING",
+    )
+    .bind(n.kind.as_str())
+    .bind(display_id)
+    .bind(subject_ref)
+    .bind(at_us)
+    .bind(to_micros(n.due))
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+fn sent_ids_from(text: &str) -> Vec<String> {
+    text.lines().filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+impl Backend {
+    pub async fn claim_notices(
+        &self,
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+        n: i64,
+    ) -> Result<Vec<ClaimedNotice>, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT id, kind, case_display_id, subject_ref, created_us, attempts, sent_ids, next_attempt_us \
+                         FROM mail_notices WHERE next_attempt_us <= $1 ORDER BY next_attempt_us, id LIMIT {}",
+                        limit(n)
+                    )))
+                    .bind(to_micros(now))
+                    .fetch_all(&mut *c)
+                    .await?;
+                    let mut claimed = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let id: i64 = r.try_get("id")?;
+                        let seen: i64 = r.try_get("next_attempt_us")?;
+                        // Compare and set: on PostgreSQL another replica may have read the
+                        // same row; only one moves it.
+                        let got = sqlx::query(
+                            "UPDATE mail_notices SET next_attempt_us = $1 WHERE id = $2 AND next_attempt_us = $3",
+                        )
+                        .bind(to_micros(lease_until))
+                        .bind(id)
+                        .bind(seen)
+                        .execute(&mut *c)
+                        .await?;
+                        if got.rows_affected() != 1 {
+                            continue;
+                        }
+                        let kind: String = r.try_get("kind")?;
+                        claimed.push(ClaimedNotice {
+                            id,
+                            kind: tierdesk_core::notice::NoticeKind::parse(&kind)
+                                .ok_or_else(|| StoreError::Corrupt(format!("unknown notice kind '{kind}'")))?,
+                            display_id: r.try_get("case_display_id")?,
+                            subject_ref: r.try_get("subject_ref")?,
+                            created: from_micros(r.try_get("created_us")?),
+                            attempts: r.try_get("attempts")?,
+                            sent_ids: sent_ids_from(&r.try_get::<String, _>("sent_ids")?),
+                            lease: lease_until,
+                        });
+                    }
+                    Ok(claimed)
+                })
+            })
+            .await
+    }
+
+    pub async fn settle_notice(
+        &self,
+        id: i64,
+        lease: jiff::Timestamp,
+        accepted: Vec<String>,
+        outcome: NoticeOutcome,
+        at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let row = sqlx::query("SELECT sent_ids FROM mail_notices WHERE id = $1 AND next_attempt_us = $2")
+                        .bind(id)
+                        .bind(to_micros(lease))
+                        .fetch_optional(&mut *c)
+                        .await?;
+                    let Some(row) = row else {
+                        return Err(StoreError::NotFound);
+                    };
+                    let mut sent = sent_ids_from(&row.try_get::<String, _>("sent_ids")?);
+                    for a in accepted {
+                        if !sent.contains(&a) {
+                            sent.push(a);
+                        }
+                    }
+                    let sent = sent.join("\n");
+                    let (next, sent_us, failed_us, error) = match &outcome {
+                        NoticeOutcome::Sent => (None, Some(to_micros(at)), None, None),
+                        NoticeOutcome::Failed { error, retry_at: Some(t) } => {
+                            (Some(to_micros(*t)), None, None, Some(error.as_str()))
+                        }
+                        NoticeOutcome::Failed { error, retry_at: None } => {
+                            (None, None, Some(to_micros(at)), Some(error.as_str()))
+                        }
+                    };
+                    let r = sqlx::query(
+                        "UPDATE mail_notices SET attempts = attempts + 1, next_attempt_us = $1, sent_ids = $2, \
+                         sent_us = $3, failed_us = $4, last_error = COALESCE($5, last_error) \
+                         WHERE id = $6 AND next_attempt_us = $7",
+                    )
+                    .bind(next)
+                    .bind(sent)
+                    .bind(sent_us)
+                    .bind(failed_us)
+                    .bind(error)
+                    .bind(id)
+                    .bind(to_micros(lease))
+                    .execute(&mut *c)
+                    .await?;
+                    found(r)
+                })
+            })
+            .await
+    }
+
+    pub async fn case_updated(&self, display_id: i64) -> Result<Option<jiff::Timestamp>, StoreError> {
+        let row = sqlx::query("SELECT updated_us FROM cases WHERE display_id = $1")
+            .bind(display_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok(from_micros(r.try_get("updated_us")?))).transpose()
+    }
+
+    pub async fn case_by_display_id(&self, display_id: i64) -> Result<Option<Case>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE display_id = $1"
+        )))
+        .bind(display_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(case_from_row).transpose()
+    }
+
+    pub async fn communication(&self, id: i64) -> Result<Option<Communication>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us, \
+             a.attachment_id, a.file_name, a.size_bytes, a.created_us AS attachment_created_us, k.case_id \
+             FROM communications m JOIN cases k ON k.display_id = m.case_display_id \
+             LEFT JOIN attachments a ON a.communication_id = m.id WHERE m.id = $1",
+        )
+        .bind(id)
+        .fetch_all(&self.read)
+        .await?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let case_id: String = first.try_get("case_id")?;
+        Ok(Self::communications_from_rows(&rows, |_| case_id.clone())?.into_iter().next().map(|(_, m)| m))
+    }
+}
