@@ -71,6 +71,8 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
             None,
         )],
         notice: None,
+        mail_message_id: None,
+        alert: None,
     }
 }
 

@@ -154,6 +154,10 @@ fields! {
     TokenLifetime => "token lifetime",
     /// Who did something, as the audit log names them (an email, a key id, a user).
     Actor => "actor",
+    /// What a monitoring integration's token is called.
+    IntegrationName => "integration name",
+    /// The alert label that names a severity.
+    SeverityLabel => "severity label",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -69,6 +69,10 @@ pub(crate) fn webhook_id() -> Result<String, ServiceError> {
     Ok(format!("wh-{}", hex(&random_bytes::<8>()?)))
 }
 
+pub(crate) fn integration_id() -> Result<String, ServiceError> {
+    Ok(format!("int-{}", hex(&random_bytes::<8>()?)))
+}
+
 /// What the database keeps of a bearer token (agent tokens, console sessions): random and
 /// long, so its SHA-256 is enough to recognise it and useless to whoever reads the table.
 pub(crate) fn token_hash(token: &str) -> Vec<u8> {

@@ -8,7 +8,8 @@
 //! Two kinds of module. Leaves hold what every use case shares (the actor and its reach,
 //! validation, files, webhook payloads, ids, cursors, limits, secrets, keys, deadlines,
 //! errors, the workers' loop, the notices writes carry) and import no use case. Use cases each own one area and import leaves only, never each other
-//! (`tests/app/tidy.rs` fails otherwise); `demo` alone composes others.
+//! (`tests/app/tidy.rs` fails otherwise); `demo`, `mail_in` (a mail becomes a message or a
+//! case) and `monitoring` (an alert becomes a case) compose others.
 
 // Leaves.
 pub mod actor;
@@ -36,6 +37,8 @@ mod demo;
 pub mod housekeeping;
 pub mod live;
 pub mod mail;
+pub mod mail_in;
+pub mod monitoring;
 pub mod people;
 pub mod queue;
 pub mod reports;

@@ -22,16 +22,22 @@ pub enum ActorKind {
     Cli,
     /// Tierdesk itself (demo data).
     System,
+    /// A customer writing by mail (their From address).
+    Mail,
+    /// An account's monitoring integration (its token's id).
+    Integration,
 }
 
 impl ActorKind {
-    pub const ALL: [ActorKind; 6] = [
+    pub const ALL: [ActorKind; 8] = [
         ActorKind::AccessKey,
         ActorKind::ConsoleUser,
         ActorKind::AgentToken,
         ActorKind::ConsoleAgent,
         ActorKind::Cli,
         ActorKind::System,
+        ActorKind::Mail,
+        ActorKind::Integration,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +48,8 @@ impl ActorKind {
             ActorKind::ConsoleAgent => "console-agent",
             ActorKind::Cli => "cli",
             ActorKind::System => "system",
+            ActorKind::Mail => "mail",
+            ActorKind::Integration => "integration",
         }
     }
 
@@ -51,7 +59,13 @@ impl ActorKind {
 
     /// Whether the actor is one of the provider's staff (or the provider's own tools).
     pub fn is_staff(self) -> bool {
-        !matches!(self, ActorKind::AccessKey | ActorKind::ConsoleUser)
+        !matches!(
+            self,
+            ActorKind::AccessKey
+                | ActorKind::ConsoleUser
+                | ActorKind::Mail
+                | ActorKind::Integration
+        )
     }
 }
 
@@ -90,6 +104,8 @@ actions! {
     AccountTam = "account.tam";
     KeyCreate = "key.create";
     KeyRevoke = "key.revoke";
+    IntegrationCreate = "integration.create";
+    IntegrationRevoke = "integration.revoke";
     UserCreate = "user.create";
     UserPassword = "user.password";
     UserDisable = "user.disable";

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod advisor;
+pub mod alerts;
 pub mod assistant;
 pub mod audit;
 pub mod catalog;
@@ -15,6 +16,7 @@ pub mod counters;
 pub mod fees;
 pub mod holidays;
 pub mod invoice_words;
+pub mod mail_text;
 pub mod notice;
 pub mod outage;
 pub mod records;

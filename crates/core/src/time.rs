@@ -20,6 +20,19 @@ pub fn month_in(now: Timestamp, tz: &str) -> String {
     today_in(now, tz).strftime("%Y-%m").to_string()
 }
 
+/// An instant as a person in zone `tz` reads it, to the minute, with the zone's
+/// abbreviation and name: `2026-11-23 18:30 JST (Asia/Tokyo)` (`... UTC` for UTC).
+pub fn local_text(t: Timestamp, tz: &str) -> String {
+    let z = t.to_zoned(zone(tz));
+    let abbrev = z.strftime("%Z").to_string();
+    let shown = z.strftime("%Y-%m-%d %H:%M").to_string();
+    if abbrev == tz {
+        format!("{shown} {abbrev}")
+    } else {
+        format!("{shown} {abbrev} ({tz})")
+    }
+}
+
 /// An instant as stored: microseconds since the Unix epoch, UTC.
 pub fn to_micros(t: Timestamp) -> i64 {
     t.as_microsecond()

@@ -23,6 +23,7 @@ use tierdesk_core::records::Agent;
 use crate::AppState;
 use crate::report_format;
 
+mod alertmanager;
 pub mod contract;
 mod dto;
 
@@ -34,7 +35,7 @@ pub const OPENAPI: &str = include_str!("api/openapi.json");
 /// Every route, as (method, path) in OpenAPI's spelling; the test checks the document
 /// describes exactly these.
 #[cfg(test)]
-pub const ROUTES: [(&str, &str); 13] = [
+pub const ROUTES: [(&str, &str); 14] = [
     ("get", "/api/v1/me"),
     ("get", "/api/v1/queue"),
     ("get", "/api/v1/cases"),
@@ -48,6 +49,7 @@ pub const ROUTES: [(&str, &str); 13] = [
     ("get", "/api/v1/reports/sla"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/openapi.json"),
+    ("post", "/api/v1/integrations/alertmanager"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -65,6 +67,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{caseId}/escalations", post(escalate))
         .route("/api/v1/reports/sla", get(sla_report))
         .route("/api/v1/audit", get(audit))
+        // An account's integration token, not an agent's: its own extractor.
+        .route(
+            "/api/v1/integrations/alertmanager",
+            post(alertmanager::receive),
+        )
 }
 
 /// An API error: an HTTP status and `{"error": {"code", "message"}}`.

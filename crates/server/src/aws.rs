@@ -292,7 +292,9 @@ fn member(f: Field) -> &'static str {
         | Field::Events
         | Field::Month
         | Field::TokenLifetime
-        | Field::Actor => f.words(),
+        | Field::Actor
+        | Field::IntegrationName
+        | Field::SeverityLabel => f.words(),
     }
 }
 
@@ -445,6 +447,8 @@ async fn dispatch(
                         issue_type: r.issue_type,
                         attachment_set_id: r.attachment_set_id,
                         files: Vec::new(),
+                        mail_message_id: None,
+                        alert: None,
                     },
                 )
                 .await?;
@@ -507,6 +511,7 @@ async fn dispatch(
                     attachments: r
                         .attachment_set_id
                         .map_or(cases::Attachments::None, cases::Attachments::Set),
+                    mail_message_id: None,
                 },
             )
             .await?;

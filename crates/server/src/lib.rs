@@ -10,6 +10,7 @@ mod client;
 pub mod console;
 pub mod errors;
 mod listener;
+pub mod mail_in;
 pub mod mail_sender;
 mod metrics;
 pub mod report_format;

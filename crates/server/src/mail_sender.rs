@@ -32,7 +32,8 @@ enum TlsMode {
 }
 
 /// A transport for `--smtp-url`; `extra_roots` is a PEM file of CAs the server's
-/// certificate may be signed by, beside the public roots.
+/// certificate may be signed by, beside the public roots. Call it inside the runtime: the
+/// connection pool starts a task.
 pub fn transport(smtp_url: &str, extra_roots: Option<&Path>) -> anyhow::Result<Transport> {
     // The URL holds a password: errors name its parts, never the whole.
     let url =
@@ -236,8 +237,9 @@ pub async fn run(app: App, transport: Transport, idle: Duration) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn urls_choose_tls_and_refuse_what_they_cannot_do() {
+    // The pooled transport starts its keeper task: a runtime is needed.
+    #[tokio::test]
+    async fn urls_choose_tls_and_refuse_what_they_cannot_do() {
         for good in [
             "smtp://127.0.0.1:2525",
             "smtp://user:p%40ss@mail.example.com:587?tls=required",

@@ -26,6 +26,10 @@ pub struct NewCase {
     pub targets: Vec<tierdesk_core::records::CaseTarget>,
     /// The mail notice of the opening, written with it.
     pub notice: Option<crate::NewNotice>,
+    /// The Message-ID of the mail the case was opened by: stored once.
+    pub mail_message_id: Option<String>,
+    /// The alert group the case is opened for (a monitoring integration's).
+    pub alert: Option<crate::AlertClaim>,
 }
 
 /// A cap on cases opened per calendar month (in the account's zone).
@@ -113,6 +117,8 @@ pub struct NewCommunication {
     pub cc_emails: Vec<String>,
     /// The mail notice of the message, written with it.
     pub notice: Option<crate::NewNotice>,
+    /// The Message-ID of the mail the message came in: stored once.
+    pub mail_message_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]

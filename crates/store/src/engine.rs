@@ -123,6 +123,14 @@ macro_rules! backend {
                     22,
                     include_str!(concat!("../migrations/", $dir, "/0022_mail_outbox.sql")),
                 ),
+                (
+                    23,
+                    include_str!(concat!("../migrations/", $dir, "/0023_inbound_mail.sql")),
+                ),
+                (
+                    24,
+                    include_str!(concat!("../migrations/", $dir, "/0024_integrations.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -142,6 +150,7 @@ macro_rules! backend {
             include!("queries/rollup.rs");
             include!("queries/gauges.rs");
             include!("queries/mail.rs");
+            include!("queries/integrations.rs");
         }
     };
 }

@@ -52,6 +52,8 @@ pub enum StoreError {
     CaseFull,
     #[error("the case copies as many addresses as it may")]
     CcListFull,
+    #[error("a message with this mail's Message-ID is already stored")]
+    AlreadyReceived,
     #[error("commit failed: {0}")]
     Commit(String),
     #[error("the database writer has stopped")]
@@ -114,6 +116,7 @@ mod billing;
 mod cases;
 mod console;
 mod gauges;
+mod integrations;
 pub mod live;
 mod mail;
 mod rollup;
@@ -127,6 +130,7 @@ pub use audit::AuditQuery;
 pub use cases::*;
 pub use console::{AgentChange, UserChange};
 pub use gauges::*;
+pub use integrations::*;
 pub use mail::*;
 pub use rollup::*;
 pub use sla::*;

@@ -46,7 +46,48 @@ pub enum NoticeOutcome {
     },
 }
 
+/// A mail received, and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundRecord {
+    pub id: i64,
+    pub received: Timestamp,
+    /// `stored`, `refused`, `malformed` or `ignored`.
+    pub outcome: String,
+    pub reason: String,
+    pub sender: String,
+    pub subject: String,
+    pub message_id: String,
+    /// The case it was stored on (or refused for).
+    pub case_id: Option<String>,
+    /// The raw message, kept when it was not stored.
+    pub raw: Option<Vec<u8>>,
+}
+
 impl Store {
+    /// Records a mail received (`id` is ignored); returns its id.
+    pub async fn record_inbound(&self, r: InboundRecord) -> Result<i64, StoreError> {
+        dispatch!(self, b => b.record_inbound(r).await)
+    }
+
+    /// The newest mails received first, without their raw messages; `outcome` filters.
+    pub async fn inbound_mail(
+        &self,
+        outcome: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<InboundRecord>, StoreError> {
+        dispatch!(self, b => b.inbound_mail(outcome, limit).await)
+    }
+
+    /// Whether a message from the mail with this Message-ID is stored.
+    pub async fn mail_received(&self, message_id: &str) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.mail_received(message_id).await)
+    }
+
+    /// One mail received, with its raw message if kept.
+    pub async fn inbound(&self, id: i64) -> Result<Option<InboundRecord>, StoreError> {
+        dispatch!(self, b => b.inbound(id).await)
+    }
+
     /// Claims up to `limit` notices due by `now` until `lease_until`: a replica that dies
     /// mid-send leaves them to another after the lease.
     pub async fn claim_notices(

@@ -102,6 +102,8 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
             .into_iter()
             .collect(),
         notice: None,
+        mail_message_id: None,
+        alert: None,
     }
 }
 
@@ -137,6 +139,7 @@ fn message(account: &str, case_id: &str, from_support: bool, at: Timestamp) -> N
         max_per_case: None,
         cc_emails: Vec::new(),
         notice: None,
+        mail_message_id: None,
     }
 }
 
@@ -380,6 +383,7 @@ async fn a_customer_awaits_support_until_support_answers(s: Store) {
             max_per_case: None,
             cc_emails: Vec::new(),
             notice: None,
+            mail_message_id: None,
         };
     let awaiting = || {
         let s = s.clone();
@@ -842,6 +846,7 @@ async fn communications_page_and_reopen(s: Store) {
                 max_per_case: None,
                 cc_emails: Vec::new(),
                 notice: None,
+                mail_message_id: None,
             },
             audit_entry(),
         )
@@ -930,6 +935,7 @@ async fn communications_page_and_reopen(s: Store) {
             max_per_case: None,
             cc_emails: Vec::new(),
             notice: None,
+            mail_message_id: None,
         },
         audit_entry(),
     )
@@ -953,6 +959,7 @@ async fn communications_page_and_reopen(s: Store) {
                 max_per_case: None,
                 cc_emails: Vec::new(),
                 notice: None,
+                mail_message_id: None,
             },
             audit_entry(),
         )
@@ -1012,6 +1019,7 @@ async fn files_of_internal_notes_say_so(s: Store) {
                 max_per_case: None,
                 cc_emails: Vec::new(),
                 notice: None,
+                mail_message_id: None,
             },
             audit_entry(),
         )
@@ -1123,6 +1131,7 @@ async fn messages_per_case_and_account_storage_are_bounded(s: Store) {
         max_per_case: Some(max),
         cc_emails: Vec::new(),
         notice: None,
+        mail_message_id: None,
     };
     s.add_communication(message(3), audit_entry())
         .await
@@ -2851,7 +2860,190 @@ conformance!(
     a_search_over_many_cases_is_newest_first_and_exact,
     preferences_tams_and_user_lists,
     accounts_are_found_by_id_or_name_a_page_at_a_time,
+    mail_notices_are_claimed_once_and_settled_under_their_lease,
+    mail_in_is_stored_once_per_message_id_and_recorded,
 );
+
+/// The mail outbox: a notice written with its event, claimed by one caller until its
+/// lease lapses, settled only under the lease, with the Message-IDs accepted kept across
+/// attempts; a retry waits for its time; the backlog gauge counts what is unsent.
+async fn mail_notices_are_claimed_once_and_settled_under_their_lease(s: Store) {
+    use tierdesk_core::notice::NoticeKind;
+    use tierdesk_store::{NewNotice, NoticeOutcome};
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let min = Duration::from_secs(60);
+    let mut c = new_case(acct, 1, t0);
+    c.notice = Some(NewNotice {
+        kind: NoticeKind::CaseOpened,
+        due: t0,
+    });
+    let case = s.create_case(c, audit_entry()).await.unwrap();
+    // A reminder not yet due, written with its status change.
+    s.set_status(
+        StatusChange {
+            display_id: case.display_id,
+            status: CaseStatus::PendingCustomerAction,
+            at: t0,
+            notice: Some(NewNotice {
+                kind: NoticeKind::PendingReminder,
+                due: t0 + min * 60,
+            }),
+        },
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.service_gauges(t0).await.unwrap().mail_backlog, 2);
+
+    let claimed = s.claim_notices(t0, t0 + min, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let n = &claimed[0];
+    assert_eq!(
+        (n.kind, n.display_id, n.subject_ref.as_str()),
+        (NoticeKind::CaseOpened, case.display_id, "")
+    );
+    // Claimed: nobody else gets it until the lease lapses.
+    assert!(s.claim_notices(t0, t0 + min, 10).await.unwrap().is_empty());
+    let again = s.claim_notices(t0 + min, t0 + min * 2, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    // The first claim is stale: settling under it changes nothing.
+    assert!(matches!(
+        s.settle_notice(n, vec!["<a@x>".into()], NoticeOutcome::Sent, t0)
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let failed = NoticeOutcome::Failed {
+        error: "450 later".into(),
+        retry_at: Some(t0 + min * 5),
+    };
+    s.settle_notice(&again[0], vec!["<a@x>".into()], failed, t0 + min)
+        .await
+        .unwrap();
+    assert!(
+        s.claim_notices(t0 + min * 4, t0 + min * 9, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retry = s
+        .claim_notices(t0 + min * 5, t0 + min * 9, 10)
+        .await
+        .unwrap();
+    assert_eq!(retry[0].sent_ids, ["<a@x>"]);
+    assert_eq!(retry[0].attempts, 1);
+    s.settle_notice(
+        &retry[0],
+        vec!["<b@x>".into()],
+        NoticeOutcome::Sent,
+        t0 + min * 5,
+    )
+    .await
+    .unwrap();
+    let gauges = s.service_gauges(t0 + min * 5).await.unwrap();
+    assert_eq!(gauges.mail_backlog, 1, "the reminder waits");
+    assert_eq!(gauges.mail_oldest_due, None);
+    let reminder = s
+        .claim_notices(t0 + min * 60, t0 + min * 61, 10)
+        .await
+        .unwrap();
+    assert_eq!(reminder[0].kind, NoticeKind::PendingReminder);
+    assert_eq!(
+        reminder[0].subject_ref,
+        tierdesk_core::time::to_micros(t0).to_string()
+    );
+    s.settle_notice(&reminder[0], Vec::new(), NoticeOutcome::Sent, t0 + min * 60)
+        .await
+        .unwrap();
+    // Setting the same status again writes no second notice.
+    s.set_status(
+        StatusChange {
+            display_id: case.display_id,
+            status: CaseStatus::PendingCustomerAction,
+            at: t0 + min,
+            notice: Some(NewNotice {
+                kind: NoticeKind::PendingReminder,
+                due: t0,
+            }),
+        },
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        s.claim_notices(t0 + min * 70, t0 + min * 71, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Mail in: a message keeps its mail's Message-ID, and a second one with it is refused in
+/// its transaction (nothing of it stays); what came is recorded, the raw message only
+/// when kept.
+async fn mail_in_is_stored_once_per_message_id_and_recorded(s: Store) {
+    use tierdesk_store::InboundRecord;
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let case = s
+        .create_case(new_case(acct, 2, t0), audit_entry())
+        .await
+        .unwrap();
+    let mut m = message(acct, &case.case_id, false, t0);
+    m.mail_message_id = Some("<m1@client.example>".into());
+    m.cc_emails = vec!["new@example.com".into(), "A@example.com".into()];
+    s.add_communication(m.clone(), audit_entry()).await.unwrap();
+    assert!(s.mail_received("<m1@client.example>").await.unwrap());
+    assert!(!s.mail_received("<m2@client.example>").await.unwrap());
+    m.body = "the same mail again".into();
+    assert!(matches!(
+        s.add_communication(m, audit_entry()).await,
+        Err(StoreError::AlreadyReceived)
+    ));
+    let after = s.case(acct, &case.case_id).await.unwrap().unwrap();
+    assert_eq!(
+        after.cc_emails,
+        ["a@example.com", "b@example.com", "new@example.com"]
+    );
+    let page = s
+        .communications(&CommunicationQuery {
+            account_id: acct.into(),
+            case_id: case.case_id.clone(),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.items.len(), 2, "the opening and the one mail");
+
+    let record = |outcome: &str, raw: Option<Vec<u8>>| InboundRecord {
+        id: 0,
+        received: t0,
+        outcome: outcome.into(),
+        reason: "why".into(),
+        sender: "x@example.com".into(),
+        subject: "s".into(),
+        message_id: "<r@x>".into(),
+        case_id: None,
+        raw,
+    };
+    let kept = s
+        .record_inbound(record("refused", Some(b"raw mail".to_vec())))
+        .await
+        .unwrap();
+    s.record_inbound(record("stored", None)).await.unwrap();
+    let refused = s.inbound_mail(Some("refused"), 10).await.unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].raw, None, "lists leave the raw message out");
+    assert_eq!(s.inbound_mail(None, 10).await.unwrap().len(), 2);
+    assert_eq!(
+        s.inbound(kept).await.unwrap().unwrap().raw.as_deref(),
+        Some(&b"raw mail"[..])
+    );
+}
 
 /// A text search over many cases: the newest first and exact, whether the engine reads the
 /// newest cases' messages first (SQLite, past 20,000 cases) or all of them.

@@ -104,6 +104,8 @@ async fn open_case(s: &Store, t: Timestamp) -> Case {
             monthly_cap: None,
             targets: vec![],
             notice: None,
+            mail_message_id: None,
+            alert: None,
         },
         audit_entry(),
     )
@@ -126,6 +128,7 @@ fn message(case: &Case, set: &str, t: Timestamp) -> NewCommunication {
         max_per_case: None,
         cc_emails: Vec::new(),
         notice: None,
+        mail_message_id: None,
     }
 }
 

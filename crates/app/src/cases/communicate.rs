@@ -28,6 +28,8 @@ pub struct Message {
     pub internal: bool,
     pub cc_email_addresses: Vec<String>,
     pub attachments: Attachments,
+    /// The Message-ID of the mail the message came in: a second delivery adds nothing.
+    pub mail_message_id: Option<String>,
 }
 
 /// What a message carries.
@@ -139,6 +141,7 @@ impl App {
                     follow_up,
                     max_per_case: Some(self.limits.messages_per_case),
                     cc_emails: msg.cc_email_addresses,
+                    mail_message_id: msg.mail_message_id,
                     // Customers hear of support's visible replies.
                     notice: (author == Author::Support && !msg.internal)
                         .then(|| self.notice(NoticeKind::SupportReplied, now))

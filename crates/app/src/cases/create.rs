@@ -207,6 +207,8 @@ impl App {
                     monthly_cap,
                     targets: first_response.into_iter().collect(),
                     notice: self.notice(NoticeKind::CaseOpened, now),
+                    mail_message_id: input.mail_message_id,
+                    alert: input.alert,
                 },
                 audit,
             )
@@ -221,6 +223,9 @@ impl App {
                     caller.plan.monthly_case_cap.unwrap_or_default()
                 )))
             }
+            Err(StoreError::AlreadyExists) => Err(ServiceError::Conflict(
+                "another case was opened for the alert group first".into(),
+            )),
             Err(e) => Err(attachment_error(e, set.as_deref())),
         }
     }

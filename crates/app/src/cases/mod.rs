@@ -35,6 +35,10 @@ pub struct CreateCase {
     pub attachment_set_id: Option<String>,
     /// Files posted with the case (the console's form), stored in the case's transaction.
     pub files: Vec<crate::files::NewFile>,
+    /// The Message-ID of the mail that opens the case: a second delivery opens none.
+    pub mail_message_id: Option<String>,
+    /// The alert group the case is opened for: one open case per group.
+    pub alert: Option<tierdesk_store::AlertClaim>,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -203,14 +203,7 @@ impl Writer<'_> {
     }
 
     fn when(&self, t: Timestamp) -> String {
-        let z = t.to_zoned(tierdesk_core::time::zone(self.zone));
-        let abbrev = z.strftime("%Z").to_string();
-        let shown = z.strftime("%Y-%m-%d %H:%M").to_string();
-        if abbrev == self.zone {
-            format!("{shown} {abbrev}")
-        } else {
-            format!("{shown} {abbrev} ({})", self.zone)
-        }
+        tierdesk_core::time::local_text(t, self.zone)
     }
 
     fn severity(&self) -> String {

@@ -23,8 +23,10 @@ const LEAVES: &[&str] = &[
     "secrets",
     "validate",
 ];
-/// The one module allowed to compose other use cases (`serve --demo`'s setup).
-const COMPOSERS: &[&str] = &["demo"];
+/// The modules allowed to compose other use cases: `serve --demo`'s setup, mail in (a mail
+/// becomes a message on a case, or a new case) and monitoring (an alert becomes a case),
+/// each through the cases' own use cases.
+const COMPOSERS: &[&str] = &["demo", "mail_in", "monitoring"];
 
 /// The top-level module a source file belongs to (`cases/create.rs` is in `cases`).
 fn module_of(path: &Path, src: &Path) -> String {

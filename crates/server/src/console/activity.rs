@@ -76,6 +76,8 @@ fn door(l: Lang, kind: tierdesk_core::audit::ActorKind) -> &'static str {
         ConsoleAgent => "console (staff)",
         Cli => "command line",
         System => "Tierdesk",
+        Mail => "mail",
+        Integration => "integration",
     })
 }
 

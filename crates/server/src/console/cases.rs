@@ -482,6 +482,8 @@ async fn create(
             cc_email_addresses: cc_list(&f.cc),
             attachment_set_id: None,
             files,
+            mail_message_id: None,
+            alert: None,
         };
         st.app.create_case(&caller, &v.who, input).await
     };

@@ -507,6 +507,8 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::Month => "Month",
         Field::TokenLifetime => "Token lifetime (days)",
         Field::Actor => "Actor",
+        Field::IntegrationName => "Integration name",
+        Field::SeverityLabel => "Severity label",
     });
     let form = |f: Field| match f {
         Field::AccountId => l.t("6 to 20 digits"),

@@ -164,6 +164,8 @@ impl Lang {
             AccountTam => phrase("Changed the account's TAM"),
             KeyCreate => phrase("Created an access key"),
             KeyRevoke => phrase("Revoked an access key"),
+            IntegrationCreate => phrase("Created an integration token"),
+            IntegrationRevoke => phrase("Revoked an integration token"),
             UserCreate => phrase("Added a user"),
             UserPassword => phrase("Changed a password"),
             UserDisable => phrase("Disabled a user"),

@@ -6,11 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod alertmanager;
 mod api;
 mod aws;
 mod clock;
 mod console;
 mod live;
+mod lmtp;
 mod metrics;
 mod reports;
 mod search;

@@ -79,7 +79,7 @@ impl Backend {
                         insert_target(c, display_id, t).await?;
                     }
                     let comm =
-                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at).await?;
+                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at, new.mail_message_id.as_deref()).await?;
                     let set = match &new.files {
                         Some(files) => Some(store_files(c, files).await?.0),
                         None => new.attachment_set.clone(),
@@ -89,6 +89,9 @@ impl Backend {
                     }
                     if let Some(n) = &new.notice {
                         insert_notice(c, n, display_id, "", at).await?;
+                    }
+                    if let Some(claim) = &new.alert {
+                        claim_alert_group(c, &k.account_id, claim, display_id, at).await?;
                     }
                     // What reading the case back would give.
                     let first_response = new

@@ -65,10 +65,11 @@ async fn insert_communication(
     submitted_by: &str,
     (from_support, internal): (bool, bool),
     at_us: i64,
+    mail_message_id: Option<&str>,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us, \
+         mail_message_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(display_id)
     .bind(body)
@@ -76,8 +77,13 @@ async fn insert_communication(
     .bind(from_support)
     .bind(internal)
     .bind(at_us)
+    .bind(mail_message_id)
     .fetch_one(&mut *c)
-    .await?;
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyReceived,
+        e => e.into(),
+    })?;
     Ok(row.try_get("id")?)
 }
 
@@ -262,6 +268,7 @@ impl Backend {
                         &new.submitted_by,
                         (new.from_support, new.internal),
                         at,
+                        new.mail_message_id.as_deref(),
                     )
                     .await?;
                     let doc = crate::writer::TextDoc {

@@ -5,7 +5,7 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
-use crate::mail::{ClaimedNotice, NewNotice, NoticeOutcome};
+use crate::mail::{ClaimedNotice, InboundRecord, NewNotice, NoticeOutcome};
 
 /// Writes a notice in its event's transaction. A notice about the same thing twice (a
 /// retried write) is one notice.
@@ -177,4 +177,72 @@ impl Backend {
         let case_id: String = first.try_get("case_id")?;
         Ok(Self::communications_from_rows(&rows, |_| case_id.clone())?.into_iter().next().map(|(_, m)| m))
     }
+
+    pub async fn record_inbound(&self, r: InboundRecord) -> Result<i64, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let row = sqlx::query(
+                        "INSERT INTO inbound_mail (received_us, outcome, reason, sender, subject, message_id, case_id, raw) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(to_micros(r.received))
+                    .bind(&r.outcome)
+                    .bind(&r.reason)
+                    .bind(&r.sender)
+                    .bind(&r.subject)
+                    .bind(&r.message_id)
+                    .bind(&r.case_id)
+                    .bind(&r.raw)
+                    .fetch_one(&mut *c)
+                    .await?;
+                    Ok(row.try_get("id")?)
+                })
+            })
+            .await
+    }
+
+    pub async fn inbound_mail(&self, outcome: Option<&str>, n: i64) -> Result<Vec<InboundRecord>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, received_us, outcome, reason, sender, subject, message_id, case_id FROM inbound_mail \
+             WHERE ($1 IS NULL OR outcome = $1) ORDER BY received_us DESC, id DESC LIMIT {}",
+            limit(n)
+        )))
+        .bind(outcome)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| inbound_from_row(r, false)).collect()
+    }
+
+    pub async fn mail_received(&self, message_id: &str) -> Result<bool, StoreError> {
+        Ok(sqlx::query("SELECT id FROM communications WHERE mail_message_id = $1")
+            .bind(message_id)
+            .fetch_optional(&self.read)
+            .await?
+            .is_some())
+    }
+
+    pub async fn inbound(&self, id: i64) -> Result<Option<InboundRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, received_us, outcome, reason, sender, subject, message_id, case_id, raw FROM inbound_mail WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| inbound_from_row(&r, true)).transpose()
+    }
+}
+
+fn inbound_from_row(r: &<Db as sqlx::Database>::Row, with_raw: bool) -> Result<InboundRecord, StoreError> {
+    Ok(InboundRecord {
+        id: r.try_get("id")?,
+        received: from_micros(r.try_get("received_us")?),
+        outcome: r.try_get("outcome")?,
+        reason: r.try_get("reason")?,
+        sender: r.try_get("sender")?,
+        subject: r.try_get("subject")?,
+        message_id: r.try_get("message_id")?,
+        case_id: r.try_get("case_id")?,
+        raw: if with_raw { r.try_get("raw")? } else { None },
+    })
 }

@@ -19,6 +19,7 @@ use crate::setup;
 
 mod audit;
 mod billing;
+mod mail;
 mod operators;
 mod watch;
 
@@ -100,7 +101,37 @@ pub enum Command {
     /// Probe a target and open a support case (through the AWS Support API) when it
     /// fails a number of times in a row.
     Watch(watch::Watch),
+    /// Mail in: receive a mail from a pipe; list and show what was received.
+    #[command(subcommand)]
+    Mail(mail::MailCmd),
+    /// Monitoring integrations: accounts' Alertmanager tokens.
+    #[command(subcommand)]
+    Integration(operators::IntegrationCmd),
 }
+
+/// A command's end with a status of its own (`mail ingest` speaks sysexits to its MTA).
+#[derive(Debug)]
+pub struct Exit {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Exit {
+    fn new(code: u8, message: impl Into<String>) -> Exit {
+        Exit {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 #[derive(Subcommand)]
 pub enum HolidaysCmd {
@@ -304,6 +335,13 @@ pub struct Serve {
     /// Extra CA certificates (PEM) the SMTP server's certificate may be signed by.
     #[arg(long, env = "TIERDESK_SMTP_CA_FILE")]
     smtp_ca_file: Option<PathBuf>,
+    /// Receive customers' mail over LMTP on this address (for an MTA to deliver to; keep
+    /// it private).
+    #[arg(long)]
+    lmtp_listen: Option<SocketAddr>,
+    /// The largest mail received, in bytes.
+    #[arg(long, default_value_t = tierdesk_server::mail_in::DEFAULT_MAX_BYTES)]
+    mail_max_bytes: usize,
     /// How long a case waits on its customer before they are reminded by mail.
     #[arg(long, default_value = "3d", value_parser = parse_span)]
     pending_reminder: Duration,
@@ -482,6 +520,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(tracing::Level::WARN);
             watch::watch(w).await
         }
+        Command::Integration(cmd) => {
+            init_logging(tracing::Level::WARN);
+            operators::integration(&g, cmd).await
+        }
+        Command::Mail(cmd) => {
+            init_logging(tracing::Level::WARN);
+            mail::mail(&g, cmd).await
+        }
     }
 }
 
@@ -559,6 +605,15 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         webhooks,
         Duration::from_millis(500),
     ));
+    if let Some(addr) = s.lmtp_listen {
+        let listener = tierdesk_server::bind(addr).await?;
+        println!("Receiving mail over LMTP at {}", listener.local_addr()?);
+        tokio::spawn(tierdesk_server::mail_in::serve_lmtp(
+            listener,
+            app.clone(),
+            s.mail_max_bytes,
+        ));
+    }
     if let Some(transport) = smtp {
         tokio::spawn(tierdesk_server::mail_sender::run(
             app.clone(),

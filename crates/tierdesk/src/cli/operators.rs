@@ -278,6 +278,37 @@ pub enum WebhookCmd {
     Disable { id: String },
 }
 
+#[derive(Subcommand)]
+pub enum IntegrationCmd {
+    /// Make an account's Alertmanager token; prints it once. Alertmanager sends it as the
+    /// bearer of its webhook to /api/v1/integrations/alertmanager.
+    Create {
+        #[arg(long)]
+        account: String,
+        /// What the token is for (e.g. "prometheus-prod").
+        #[arg(long)]
+        name: String,
+        /// The alert label that names a severity.
+        #[arg(long, default_value = "severity")]
+        severity_label: String,
+        /// Resolve the case when Alertmanager reports the group resolved (otherwise a note
+        /// is added and support resolves it).
+        #[arg(long)]
+        resolve_cases: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Tokens, with their accounts and whether they are revoked.
+    List {
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token: Alertmanager's next notification is refused.
+    Revoke { id: String },
+}
+
 #[derive(Args)]
 pub struct ReportArgs {
     /// First day (UTC), YYYY-MM-DD.
@@ -418,6 +449,90 @@ pub async fn agent(g: &Global, cmd: AgentCmd) -> anyhow::Result<()> {
                     );
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+pub async fn integration(g: &Global, cmd: IntegrationCmd) -> anyhow::Result<()> {
+    let app = setup::app(g, Limits::default()).await?;
+    match cmd {
+        IntegrationCmd::Create {
+            account,
+            name,
+            severity_label,
+            resolve_cases,
+            json,
+        } => {
+            let made = app
+                .create_integration(
+                    &operator(),
+                    tierdesk_app::monitoring::NewIntegration {
+                        account_id: account,
+                        name,
+                        severity_label: Some(severity_label),
+                        resolve_cases,
+                    },
+                )
+                .await
+                .map_err(e)?;
+            let t = &made.token;
+            if json {
+                print_json(&json!({
+                    "id": t.id, "account": t.account_id, "name": t.name,
+                    "severityLabel": t.severity_label, "resolveCases": t.resolve_cases,
+                    "token": made.secret,
+                }))?;
+            } else {
+                println!("integration id: {}", t.id);
+                println!("token:          {}", made.secret);
+                println!(
+                    "(the token is not shown again; Alertmanager sends it as its webhook's bearer)"
+                );
+            }
+        }
+        IntegrationCmd::List { account, json } => {
+            let tokens = app.integrations(account.as_deref()).await.map_err(e)?;
+            if json {
+                print_json(&json!(
+                    tokens
+                        .iter()
+                        .map(|t| json!({
+                            "id": t.id, "account": t.account_id, "kind": t.kind, "name": t.name,
+                            "severityLabel": t.severity_label, "resolveCases": t.resolve_cases,
+                            "createdAt": t.created.to_string(),
+                            "revokedAt": t.revoked.map(|r| r.to_string()),
+                        }))
+                        .collect::<Vec<_>>()
+                ))?;
+            } else {
+                for t in tokens {
+                    println!(
+                        "{} {} {} \"{}\" label {}{}{}",
+                        t.id,
+                        t.account_id,
+                        t.kind,
+                        t.name,
+                        t.severity_label,
+                        if t.resolve_cases {
+                            ", resolves cases"
+                        } else {
+                            ""
+                        },
+                        if t.revoked.is_some() {
+                            " (revoked)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+        }
+        IntegrationCmd::Revoke { id } => {
+            app.revoke_integration(&operator(), &id, None)
+                .await
+                .map_err(e)?;
+            println!("revoked {id}");
         }
     }
     Ok(())
