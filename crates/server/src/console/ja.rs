@@ -287,6 +287,21 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("mail", "メール"),
     ("integration", "連携"),
     ("Integration name", "連携名"),
+    ("Monitoring integrations", "監視との連携"),
+    (
+        "Alertmanager opens and follows this account's cases with a token: point a webhook receiver at /api/v1/integrations/alertmanager and send the token as its bearer.",
+        "Alertmanager はトークンを使ってこのアカウントのケースを起票・追記します。Webhook の送信先を /api/v1/integrations/alertmanager にし、トークンを Bearer として送ってください。",
+    ),
+    ("Resolution", "解消時"),
+    ("resolves the case", "ケースを解決"),
+    ("adds a note", "メモを追加"),
+    ("Revoked {0}", "{0} に無効化"),
+    (
+        "Resolve the case when the alert is resolved",
+        "アラートの解消時にケースを解決する",
+    ),
+    ("Create a token", "トークンを作成"),
+    ("Alertmanager token", "Alertmanager トークン"),
     ("Severity label", "重大度ラベル"),
     (
         "Every change, sign-in and staff read of internal notes, newest first. Nobody can edit or delete an entry.",

@@ -86,6 +86,11 @@ fn console_routes() -> Router<AppState> {
         .route("/console/advisor", get(advisor))
         .route("/console/settings", get(settings).post(save_settings))
         .route("/console/settings/password", post(change_password))
+        .route("/console/settings/integrations", post(create_integration))
+        .route(
+            "/console/settings/integrations/{id}/revoke",
+            post(revoke_integration),
+        )
         .route("/console/static/{file}", get(static_file))
         .merge(cases::routes())
         .merge(queue::routes())
@@ -418,6 +423,21 @@ struct SettingsPage {
     password_changed: bool,
     error: Option<String>,
     password_error: Option<String>,
+    /// A customer's account's monitoring tokens (`None` for staff, who have no account).
+    integrations: Option<Vec<IntegrationRow>>,
+    integration_error: Option<String>,
+    /// A token just made, shown this once.
+    shown_once: Vec<(String, String)>,
+}
+
+/// One monitoring token on the settings page.
+struct IntegrationRow {
+    id: String,
+    name: String,
+    severity_label: String,
+    resolves: bool,
+    created: String,
+    revoked: Option<String>,
 }
 
 #[derive(Template)]
@@ -1162,7 +1182,35 @@ fn settings_page(
         password_changed: false,
         error: None,
         password_error: None,
+        integrations: None,
+        integration_error: None,
+        shown_once: Vec::new(),
     }
+}
+
+/// The settings page with the customer's account's monitoring tokens.
+async fn settings_with_integrations(
+    st: &AppState,
+    v: &Visit,
+    prefs: &tierdesk_core::records::Preferences,
+) -> Result<SettingsPage, ServiceError> {
+    let mut page = settings_page(st, v, prefs);
+    if let Some(account) = v.account() {
+        let rows = st.app.integrations(Some(account)).await?;
+        page.integrations = Some(
+            rows.into_iter()
+                .map(|t| IntegrationRow {
+                    id: t.id,
+                    name: t.name,
+                    severity_label: t.severity_label,
+                    resolves: t.resolve_cases,
+                    created: v.when(t.created),
+                    revoked: t.revoked.map(|r| v.when(r)),
+                })
+                .collect(),
+        );
+    }
+    Ok(page)
 }
 
 /// Every IANA zone name the bundled database knows, sorted, each with its offset from
@@ -1189,6 +1237,7 @@ fn zone_names(now: jiff::Timestamp) -> Vec<(String, String)> {
 struct SettingsQuery {
     saved: Option<String>,
     password: Option<String>,
+    shown: Option<String>,
 }
 
 async fn settings(
@@ -1196,13 +1245,97 @@ async fn settings(
     v: Visit,
     forms::Query(q): forms::Query<SettingsQuery>,
 ) -> Response {
-    match st.app.preferences(&v.session.email).await {
-        Ok(p) => {
-            let mut page = settings_page(&st, &v, &p);
+    let shown = match v.take_shown(&st, ShownQuery { shown: q.shown }).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let prefs = match st.app.preferences(&v.session.email).await {
+        Ok(p) => p,
+        Err(e) => return v.failure(&e),
+    };
+    match settings_with_integrations(&st, &v, &prefs).await {
+        Ok(mut page) => {
             page.saved = q.saved.as_deref() == Some("1");
             page.password_changed = q.password.as_deref() == Some("changed");
+            page.shown_once = shown;
             render(StatusCode::OK, &page)
         }
+        Err(e) => v.failure(&e),
+    }
+}
+
+/// What the new-integration form posts.
+#[derive(Deserialize)]
+struct IntegrationForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    severity_label: String,
+    #[serde(default)]
+    resolve_cases: String,
+}
+
+/// A customer makes a monitoring token for their account; it is shown once.
+async fn create_integration(
+    State(st): State<AppState>,
+    v: Visit,
+    Form { fields: f, .. }: Form<IntegrationForm>,
+) -> Response {
+    let Some(account) = v.account().map(str::to_string) else {
+        return v.failure(&ServiceError::Forbidden(
+            "monitoring tokens are an account's".into(),
+        ));
+    };
+    let label = f.severity_label.trim();
+    let made = st
+        .app
+        .create_integration(
+            &v.who,
+            tierdesk_app::monitoring::NewIntegration {
+                account_id: account,
+                name: f.name.clone(),
+                severity_label: (!label.is_empty()).then(|| label.to_string()),
+                resolve_cases: f.resolve_cases == "1",
+            },
+        )
+        .await;
+    match made {
+        Ok(m) => {
+            let what = v.l.t("Alertmanager token").to_string();
+            v.redirect_showing(&st, "/console/settings", &[(what, m.secret)])
+                .await
+        }
+        Err(e) if crate::errors::is_refusal(&e) => {
+            let prefs = match st.app.preferences(&v.session.email).await {
+                Ok(p) => p,
+                Err(e) => return v.failure(&e),
+            };
+            match settings_with_integrations(&st, &v, &prefs).await {
+                Ok(mut page) => {
+                    page.integration_error = Some(v.explain(&e));
+                    render(StatusCode::BAD_REQUEST, &page)
+                }
+                Err(e) => v.failure(&e),
+            }
+        }
+        Err(e) => v.failure(&e),
+    }
+}
+
+/// A customer revokes one of their account's monitoring tokens.
+async fn revoke_integration(
+    State(st): State<AppState>,
+    v: Visit,
+    Path(id): Path<String>,
+    _: Form<IgnoredAny>,
+) -> Response {
+    let Some(account) = v.account().map(str::to_string) else {
+        return v.failure(&ServiceError::Forbidden(
+            "monitoring tokens are an account's".into(),
+        ));
+    };
+    match st.app.revoke_integration(&v.who, &id, Some(&account)).await {
+        Ok(()) => Redirect::to("/console/settings").into_response(),
         Err(e) => v.failure(&e),
     }
 }
@@ -1229,16 +1362,17 @@ async fn save_settings(
     {
         Ok(_) => Redirect::to("/console/settings?saved=1").into_response(),
         Err(e) if crate::errors::is_refusal(&e) => {
-            let mut page = settings_page(
-                &st,
-                &v,
-                &tierdesk_core::records::Preferences {
-                    ui_language: Some(language),
-                    timezone: Some(zone),
-                },
-            );
-            page.error = Some(v.explain(&e));
-            render(StatusCode::BAD_REQUEST, &page)
+            let prefs = tierdesk_core::records::Preferences {
+                ui_language: Some(language),
+                timezone: Some(zone),
+            };
+            match settings_with_integrations(&st, &v, &prefs).await {
+                Ok(mut page) => {
+                    page.error = Some(v.explain(&e));
+                    render(StatusCode::BAD_REQUEST, &page)
+                }
+                Err(e) => v.failure(&e),
+            }
         }
         Err(e) => v.failure(&e),
     }
@@ -1287,9 +1421,12 @@ async fn change_password(
             Err(e) => return v.failure(&e),
         }
     };
-    match st.app.preferences(&v.session.email).await {
-        Ok(p) => {
-            let mut page = settings_page(&st, &v, &p);
+    let prefs = match st.app.preferences(&v.session.email).await {
+        Ok(p) => p,
+        Err(e) => return v.failure(&e),
+    };
+    match settings_with_integrations(&st, &v, &prefs).await {
+        Ok(mut page) => {
             page.password_error = problem;
             render(StatusCode::BAD_REQUEST, &page)
         }

@@ -139,3 +139,47 @@ both_engines! {
         assert_eq!(notify(&s, token, &payload("firing", "critical", zero)).await.0, StatusCode::UNAUTHORIZED);
     }
 }
+
+both_engines! {
+    async fn customers_make_and_revoke_their_accounts_tokens_in_the_console(s) {
+        let v = s.visitor(crate::support::CUSTOMER_EMAIL).await;
+        let page = s.get_page(&v, "/console/settings").await;
+        assert!(page.text().contains("id=\"integration-form\""));
+        // A bad label is refused on the page, in words.
+        let r = s
+            .post_form(&v, "/console/settings/integrations", &[("csrf", &v.csrf), ("name", "prom"), ("severity_label", "not a label")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text().contains("id=\"integration-error\""), "{}", r.text());
+        let r = s
+            .post_form(
+                &v,
+                "/console/settings/integrations",
+                &[("csrf", &v.csrf), ("name", "prometheus"), ("severity_label", ""), ("resolve_cases", "1")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        let shown = s.get_page(&v, r.header("location")).await.text();
+        let token = shown
+            .split("<code>")
+            .find(|p| p.starts_with("tdim_"))
+            .and_then(|p| p.split('<').next())
+            .unwrap()
+            .to_string();
+        // Shown once: the same page again does not hold it.
+        assert!(!s.get_page(&v, r.header("location")).await.text().contains(&token));
+        let (status, made) = notify(&s, &token, &payload("firing", "critical", "0001-01-01T00:00:00Z")).await;
+        assert_eq!((status, made["action"].as_str()), (StatusCode::OK, Some("opened")));
+        let tokens = s.app.integrations(Some(ACCOUNT)).await.unwrap();
+        assert!(tokens[0].resolve_cases);
+        // Without the CSRF token nothing is revoked; with it, the token stops working.
+        let path = format!("/console/settings/integrations/{}/revoke", tokens[0].id);
+        assert_ne!(s.post_form(&v, &path, &[]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(s.post_form(&v, &path, &[("csrf", &v.csrf)]).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(notify(&s, &token, &payload("firing", "critical", "0001-01-01T00:00:00Z")).await.0, StatusCode::UNAUTHORIZED);
+        assert!(s.get_page(&v, "/console/settings").await.text().contains("Revoked"));
+        // Staff have no account: no tokens on their settings page.
+        let staff = s.visitor("admin@support.example").await;
+        assert!(!s.get_page(&staff, "/console/settings").await.text().contains("integration-form"));
+    }
+}
