@@ -116,13 +116,15 @@ def test_a_case_is_told_to_its_people_in_their_language_and_threaded(mail):
     case = c.describe_cases(caseIdList=[case_id])["cases"][0]
     n = case["displayId"]
 
-    opened = mail.box.wait(about(n), n=3)
-    by_rcpt = {tuple(m["rcpt"]): m for m in opened}
-    # Japanese readers (and the cc, in the case's language) share one mail, English another;
-    # Ada reads Japanese and hears of the new case; Bo reads neither language.
-    assert set(by_rcpt) == {tuple(sorted([taro, ops])), (ann,), ("ada@support.test",)}, by_rcpt.keys()
-    ja = by_rcpt[tuple(sorted([taro, ops]))]["msg"]
-    assert ja["To"] == taro and ja["Cc"] == ops
+    opened = mail.box.wait(about(n), n=4)
+    by_rcpt = {m["rcpt"][0]: m for m in opened}
+    # Each reader their own mail: Taro and the cc (in the case's language) in Japanese,
+    # Ann in English; Ada reads Japanese and hears of the new case; Bo reads neither.
+    assert sorted(by_rcpt) == sorted([taro, ops, ann, "ada@support.test"]), by_rcpt.keys()
+    assert all(len(m["rcpt"]) == 1 for m in opened)
+    ja = by_rcpt[taro]["msg"]
+    assert ja["To"] == taro and ja["Cc"] is None
+    assert "ケースの CC 宛先" in text(by_rcpt[ops])
     assert ja["From"] == FROM
     assert ja["Content-Language"] == "ja"
     assert ja["Auto-Submitted"] == "auto-generated"
@@ -136,9 +138,9 @@ def test_a_case_is_told_to_its_people_in_their_language_and_threaded(mail):
     assert "JST (Asia/Tokyo)" in body and "初回応答の期限" in body, body
     assert f"https://support.tierdesk.test/console/cases/{case_id}" in body
     assert "サポートケースを受け付けました" in ja.get_body(("html",)).get_content()
-    en = text(by_rcpt[(ann,)])
+    en = text(by_rcpt[ann])
     assert "We have received your support case" in en and "first response by" in en
-    staff = by_rcpt[("ada@support.test",)]
+    staff = by_rcpt["ada@support.test"]
     assert "新しいケース" in staff["msg"]["Subject"]
     assert f"https://support.tierdesk.test/console/queue/{case_id}" in text(staff)
 
@@ -146,8 +148,8 @@ def test_a_case_is_told_to_its_people_in_their_language_and_threaded(mail):
     assert api(mail, "POST", f"/api/v1/cases/{case_id}/notes", {"body": "Customer on db.r5 <b>"})[0] == 200
     assert api(mail, "POST", f"/api/v1/cases/{case_id}/replies",
                {"body": "Please send the <event log>.\nThanks"})[0] == 200
-    replies = mail.box.wait(about(n, "Re:"), n=2)
-    assert len(replies) == 2
+    replies = mail.box.wait(about(n, "Re:"), n=3)
+    assert len(replies) == 3
     for m in replies:
         assert m["msg"]["In-Reply-To"] == thread
         assert "> Please send the <event log>." in text(m)
@@ -162,14 +164,26 @@ def test_a_case_is_told_to_its_people_in_their_language_and_threaded(mail):
 
     # Waiting on the customer: a reminder once the wait has passed...
     assert api(mail, "PUT", f"/api/v1/cases/{case_id}/status", {"status": "pending-customer-action"})[0] == 200
-    reminders = mail.box.wait(lambda m: about(n)(m) and ("お待ちしています" in text(m) or "waiting for your answer" in text(m)), n=2, timeout=20)
-    assert len(reminders) == 2
+    reminders = mail.box.wait(lambda m: about(n)(m) and ("お待ちしています" in text(m) or "waiting for your answer" in text(m)), n=4, timeout=20)
+    assert len(reminders) == 4
     assert sorted(r for m in reminders for r in m["rcpt"]) == sorted([taro, ann, ops, "boss@partner.test"])
+
+    # Every mail carries its reader's one-click unsubscribe (RFC 8058); the boss uses it.
+    boss = next(m for m in reminders if m["rcpt"] == ["boss@partner.test"])["msg"]
+    assert boss["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = boss["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://support.tierdesk.test/console/unsubscribe?t=")
+    local = mail.url + link.split("https://support.tierdesk.test", 1)[1]
+    page = urllib.request.urlopen(local, timeout=10).read().decode()
+    assert "boss@partner.test" in page and "unsubscribe-form" in page  # asks first
+    req = urllib.request.Request(local, data=b"List-Unsubscribe=One-Click", method="POST")
+    assert "no longer receives mail" in urllib.request.urlopen(req, timeout=10).read().decode()
 
     # ... and resolution.
     assert api(mail, "PUT", f"/api/v1/cases/{case_id}/status", {"status": "resolved"})[0] == 200
-    resolved = mail.box.wait(lambda m: about(n)(m) and ("解決済み" in text(m) or "has been resolved" in text(m)), n=2)
-    assert len(resolved) == 2
+    resolved = mail.box.wait(lambda m: about(n)(m) and ("解決済み" in text(m) or "has been resolved" in text(m)), n=3)
+    # The boss unsubscribed from the reminder's link (below): three readers are left.
+    assert sorted(m["rcpt"][0] for m in resolved) == sorted([taro, ann, ops])
 
     # Every mail went once: no Message-ID twice.
     ids = [m["msg"]["Message-ID"] for m in mail.box.messages]
@@ -234,7 +248,7 @@ def test_tls_is_used_as_the_url_asks():
             ("over smtps", implicit, ("--smtp-url", f"smtps://127.0.0.1:{implicit.port}", "--smtp-ca-file", ca)),
         ]
         for subject, box, flags in ways:
-            url = t.serve(*flags, "--mail-from", FROM)
+            url = t.serve(*flags, "--mail-from", FROM, "--public-url", "https://x.test")
             client(url, key).create_case(subject=subject, communicationBody="x", severityCode="low")
             got = box.wait(lambda m: subject in m["msg"]["Subject"])
             assert got and got[0]["tls"], subject
@@ -245,7 +259,7 @@ def test_tls_is_used_as_the_url_asks():
         # A server that offers no STARTTLS: required TLS sends nothing in plain text, and
         # the notice waits in the outbox.
         url = t.serve("--smtp-url", f"smtp://127.0.0.1:{plain.port}?tls=required", "--mail-from", FROM,
-                      "--metrics-token", "m")
+                      "--public-url", "https://x.test", "--metrics-token", "m")
         client(url, key).create_case(subject="never in plain text", communicationBody="x", severityCode="low")
         time.sleep(3)
         assert not plain.messages
@@ -266,7 +280,7 @@ def test_two_replicas_send_each_mail_once():
     t = Tierdesk("postgres", workdir)
     box = Mailbox()
     try:
-        flags = ("--smtp-url", f"smtp://127.0.0.1:{box.port}", "--mail-from", FROM)
+        flags = ("--smtp-url", f"smtp://127.0.0.1:{box.port}", "--mail-from", FROM, "--public-url", "https://x.test")
         account, key = t.account("aws.business")
         t.cli("user", "create", "--account", account, "--email", "u@customer.test", "--name", "U")
         urls = [t.serve(*flags), t.serve(*flags)]

@@ -27,7 +27,7 @@ def inbox(request):
     t.box = Mailbox()
     t.lmtp = free_port()
     t.url = t.serve(*TEST_LIMITS, "--smtp-url", f"smtp://127.0.0.1:{t.box.port}", "--mail-from", FROM,
-                    "--lmtp-listen", f"127.0.0.1:{t.lmtp}")
+                    "--public-url", "https://support.tierdesk.test", "--lmtp-listen", f"127.0.0.1:{t.lmtp}")
     t.account_id, key = t.account("aws.business", timezone="Asia/Tokyo", country="JP", language="ja")
     t.user = f"taro@{t.account_id}.test"
     t.cli("user", "create", "--account", t.account_id, "--email", t.user, "--name", "Taro", "--language", "ja")

@@ -5,11 +5,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine;
 use jiff::Timestamp;
-use tierdesk_core::notice::NoticeKind;
+use tierdesk_core::notice::{NoticeKind, Topic, subscribed_by_default};
+use tierdesk_core::records::Role;
 use tierdesk_store::NewNotice;
 
-use crate::App;
+use crate::{App, ServiceError};
+
+/// The channel subscriptions choose for mail.
+pub const EMAIL: &str = "email";
+/// What an unsubscribe token is sealed for: a token is good for nothing else.
+const UNSUBSCRIBE_AAD: &[u8] = b"tierdesk unsubscribe";
 
 /// How Tierdesk mails people (`serve --smtp-url ... --mail-from ...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +77,50 @@ impl App {
             _ => at,
         };
         Some(NewNotice { kind, due })
+    }
+
+    /// Whether `email` (of `role`; `None` for a customer or a copied address) hears of
+    /// `topic` by mail: their choice, else their role's default.
+    pub(crate) async fn subscribed(
+        &self,
+        email: &str,
+        role: Option<Role>,
+        topic: Topic,
+    ) -> Result<bool, ServiceError> {
+        let chosen = self.store.subscriptions(email, EMAIL).await?;
+        Ok(chosen
+            .iter()
+            .find(|(t, _)| t == topic.as_str())
+            .map_or_else(|| subscribed_by_default(role, topic), |(_, on)| *on))
+    }
+
+    /// A token that unsubscribes `email` from `topic`, for the link in a mail: sealed
+    /// under the master key, so it cannot be forged or pointed at someone else.
+    pub(crate) fn unsubscribe_token(
+        &self,
+        email: &str,
+        topic: Topic,
+    ) -> Result<String, ServiceError> {
+        let sealed = self.master_key.seal(
+            format!("{}\n{}", topic.as_str(), email.to_lowercase()).as_bytes(),
+            UNSUBSCRIBE_AAD,
+        )?;
+        Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sealed))
+    }
+
+    /// The address and topic a token unsubscribes; `None` for anything that is not a
+    /// token this installation made.
+    pub fn read_unsubscribe_token(&self, token: &str) -> Option<(String, Topic)> {
+        if token.len() > 2048 {
+            return None;
+        }
+        let sealed = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.trim())
+            .ok()?;
+        let plain = self.master_key.open(&sealed, UNSUBSCRIBE_AAD).ok()?;
+        let plain = String::from_utf8(plain).ok()?;
+        let (topic, email) = plain.split_once('\n')?;
+        Some((email.to_string(), Topic::parse(topic)?))
     }
 }
 

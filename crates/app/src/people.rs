@@ -1,6 +1,6 @@
-//! Who works with whom, and how each person sees the console: customer users of an
-//! account, an account's technical account manager (TAM), and each person's interface
-//! language and time zone.
+//! Who works with whom, and how each person sees the console and hears from Tierdesk:
+//! customer users of an account, an account's technical account manager (TAM), each
+//! person's interface language and time zone, and the mail each subscribes to.
 
 use tierdesk_core::account::check_timezone;
 use tierdesk_core::records::{Agent, Preferences, Role, User};
@@ -12,10 +12,87 @@ use crate::error::{Field, Refusal};
 use crate::validate::{one_of, well_formed};
 use crate::{App, ServiceError};
 
+/// A person's mail subscriptions: each topic their side hears of, on or off.
+pub type Subscriptions = Vec<(tierdesk_core::notice::Topic, bool)>;
+
 /// The console's interface languages.
 pub const UI_LANGUAGES: [&str; 2] = ["en", "ja"];
 
 impl App {
+    /// The role of the person with this address (`None`: a customer, or someone copied on
+    /// a case).
+    async fn role_of(&self, email: &str) -> Result<Option<Role>, ServiceError> {
+        Ok(self.store.agent_by_email(email).await?.map(|a| a.role))
+    }
+
+    /// The topics `email` may hear of by mail, each with whether they do.
+    pub async fn subscriptions(&self, email: &str) -> Result<Subscriptions, ServiceError> {
+        use tierdesk_core::notice::{Side, Topic};
+        let role = self.role_of(email).await?;
+        let side = if role.is_some() {
+            Side::Staff
+        } else {
+            Side::Customer
+        };
+        let mut out = Vec::new();
+        for t in Topic::for_side(side) {
+            out.push((*t, self.subscribed(email, role, *t).await?));
+        }
+        Ok(out)
+    }
+
+    /// Records what `email` chose; topics their side does not hear of are refused.
+    pub async fn set_subscriptions(
+        &self,
+        who: &Who,
+        email: &str,
+        choices: &[(tierdesk_core::notice::Topic, bool)],
+    ) -> Result<(), ServiceError> {
+        let offered = self.subscriptions(email).await?;
+        for (t, _) in choices {
+            if !offered.iter().any(|(o, _)| o == t) {
+                return Err(ServiceError::Forbidden(format!(
+                    "{email} does not hear of {}",
+                    t.as_str()
+                )));
+            }
+        }
+        let now = self.clock.now();
+        let summary: Vec<String> = choices
+            .iter()
+            .map(|(t, on)| format!("{} {}", t.as_str(), if *on { "on" } else { "off" }))
+            .collect();
+        let audit = who.did(
+            now,
+            Action::SubscriptionChange,
+            None,
+            format!("person:{email}"),
+            summary.join(", "),
+        );
+        let choices = choices
+            .iter()
+            .map(|(t, on)| (t.as_str().to_string(), *on))
+            .collect();
+        Ok(self
+            .store
+            .set_subscriptions(email, crate::notify::EMAIL, choices, now, audit)
+            .await?)
+    }
+
+    /// Unsubscribes the address and topic a mail's link names; returns them.
+    pub async fn unsubscribe(
+        &self,
+        token: &str,
+    ) -> Result<(String, tierdesk_core::notice::Topic), ServiceError> {
+        let (email, topic) = self
+            .read_unsubscribe_token(token)
+            .ok_or_else(|| ServiceError::NotFound("this unsubscribe link is not valid".into()))?;
+        let who = Who::new(tierdesk_core::audit::ActorKind::Mail, email.clone(), None);
+        self.set_subscriptions(&who, &email, &[(topic, false)])
+            .await?;
+        Ok((email, topic))
+    }
+
     pub async fn preferences(&self, email: &str) -> Result<Preferences, ServiceError> {
         Ok(self.store.preferences(email).await?)
     }

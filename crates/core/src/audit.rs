@@ -106,6 +106,7 @@ actions! {
     KeyRevoke = "key.revoke";
     IntegrationCreate = "integration.create";
     IntegrationRevoke = "integration.revoke";
+    SubscriptionChange = "subscription.change";
     UserCreate = "user.create";
     UserPassword = "user.password";
     UserDisable = "user.disable";

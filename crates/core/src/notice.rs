@@ -2,6 +2,8 @@
 //! event it reports (so none is lost and none is invented); the mail sender turns it into
 //! mails, one per language its recipients read.
 
+use crate::records::Role;
+
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NoticeKind {
@@ -74,6 +76,71 @@ impl NoticeKind {
     }
 }
 
+/// What a person subscribes to (and unsubscribes from): each notice a reader is sent
+/// belongs to one topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Topic {
+    /// A customer's cases: opened, answered, waiting on them, resolved.
+    CaseUpdates,
+    /// New cases in an engineer's languages.
+    NewCases,
+    /// SLA warnings and breaches of the cases an engineer is assigned, or a TAM's
+    /// accounts' breaches.
+    SlaAlerts,
+}
+
+/// Whether a person is a customer or staff, for what they are subscribed to by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Customer,
+    Staff,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 3] = [Topic::CaseUpdates, Topic::NewCases, Topic::SlaAlerts];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Topic::CaseUpdates => "case-updates",
+            Topic::NewCases => "new-cases",
+            Topic::SlaAlerts => "sla-alerts",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Topic> {
+        Topic::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The topics a side may hear of.
+    pub fn for_side(side: Side) -> &'static [Topic] {
+        match side {
+            Side::Customer => &[Topic::CaseUpdates],
+            Side::Staff => &[Topic::NewCases, Topic::SlaAlerts],
+        }
+    }
+
+    /// The topic of what an audience hears.
+    pub fn of(audience: Audience) -> Topic {
+        match audience {
+            Audience::Customers | Audience::Cc => Topic::CaseUpdates,
+            Audience::Linguists => Topic::NewCases,
+            Audience::Assignee | Audience::Tam => Topic::SlaAlerts,
+        }
+    }
+}
+
+/// Whether someone who chose nothing hears of a topic by mail, by role (`None`: a
+/// customer or an address copied on a case): customers hear of their cases; engineers of
+/// new cases in their languages and of their cases' SLA; TAMs and admins of the SLA only
+/// (they do not work the queue's new cases).
+pub fn subscribed_by_default(role: Option<Role>, topic: Topic) -> bool {
+    match (role, topic) {
+        (None, t) => t == Topic::CaseUpdates,
+        (Some(Role::Agent), t) => t != Topic::CaseUpdates,
+        (Some(Role::Tam | Role::Admin), t) => t == Topic::SlaAlerts,
+    }
+}
+
 /// The languages mail is written in; anyone else reads English.
 pub const MAIL_LANGUAGES: [&str; 2] = ["en", "ja"];
 
@@ -111,6 +178,31 @@ mod tests {
         );
         assert!(!NoticeKind::SlaWarning.audiences().contains(&Audience::Tam));
         assert!(NoticeKind::SlaBreach.audiences().contains(&Audience::Tam));
+    }
+
+    #[test]
+    fn topics_round_trip_and_every_audience_has_one_its_side_offers() {
+        for t in Topic::ALL {
+            assert_eq!(Topic::parse(t.as_str()), Some(t));
+        }
+        for (a, side) in [
+            (Audience::Customers, Side::Customer),
+            (Audience::Cc, Side::Customer),
+            (Audience::Linguists, Side::Staff),
+            (Audience::Assignee, Side::Staff),
+            (Audience::Tam, Side::Staff),
+        ] {
+            assert!(Topic::for_side(side).contains(&Topic::of(a)), "{a:?}");
+        }
+    }
+
+    #[test]
+    fn defaults_follow_the_role() {
+        assert!(subscribed_by_default(None, Topic::CaseUpdates));
+        assert!(!subscribed_by_default(None, Topic::SlaAlerts));
+        assert!(subscribed_by_default(Some(Role::Agent), Topic::NewCases));
+        assert!(!subscribed_by_default(Some(Role::Tam), Topic::NewCases));
+        assert!(subscribed_by_default(Some(Role::Tam), Topic::SlaAlerts));
     }
 
     #[test]

@@ -149,6 +149,42 @@ impl Header for ContentLanguage {
     }
 }
 
+/// RFC 2369's List-Unsubscribe: the reader's own link.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribe(s.trim().to_string()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// RFC 8058: the link unsubscribes with one POST, no page to click through.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(ListUnsubscribePost)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".into())
+    }
+}
+
 /// The MIME message of a mail: text and HTML alternatives, threaded on its case.
 pub fn message(m: &Mail) -> Result<Message, String> {
     let mailbox = |a: &str| {
@@ -164,11 +200,12 @@ pub fn message(m: &Mail) -> Result<Message, String> {
         .date(SystemTime::from(m.date))
         .header(ContentLanguage(m.language.to_string()))
         .header(AutoSubmitted);
-    for to in &m.to {
-        b = b.to(mailbox(to)?);
-    }
-    for cc in &m.cc {
-        b = b.cc(mailbox(cc)?);
+    b = b.to(mailbox(&m.to)?);
+    if let Some(url) = &m.unsubscribe {
+        // RFC 8058: mail clients show an unsubscribe button that POSTs to the link.
+        b = b
+            .header(ListUnsubscribe(format!("<{url}>")))
+            .header(ListUnsubscribePost);
     }
     b.multipart(MultiPart::alternative_plain_html(
         m.text.clone(),

@@ -131,6 +131,10 @@ macro_rules! backend {
                     24,
                     include_str!(concat!("../migrations/", $dir, "/0024_integrations.sql")),
                 ),
+                (
+                    25,
+                    include_str!(concat!("../migrations/", $dir, "/0025_subscriptions.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

@@ -78,6 +78,27 @@ impl Store {
         dispatch!(self, b => b.inbound_mail(outcome, limit).await)
     }
 
+    /// The topics a person chose (topic, enabled) for a channel; the rest are defaults.
+    pub async fn subscriptions(
+        &self,
+        email: &str,
+        channel: &str,
+    ) -> Result<Vec<(String, bool)>, StoreError> {
+        dispatch!(self, b => b.subscriptions(email, channel).await)
+    }
+
+    /// Records what a person chose for some topics of a channel.
+    pub async fn set_subscriptions(
+        &self,
+        email: &str,
+        channel: &str,
+        choices: Vec<(String, bool)>,
+        at: Timestamp,
+        audit: tierdesk_core::audit::AuditEntry,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, b => b.set_subscriptions(email.to_string(), channel.to_string(), choices, at, audit).await)
+    }
+
     /// Whether a message from the mail with this Message-ID is stored.
     pub async fn mail_received(&self, message_id: &str) -> Result<bool, StoreError> {
         dispatch!(self, b => b.mail_received(message_id).await)

@@ -1,15 +1,15 @@
-//! What a notice's mails say: one mail per side (customer, staff), language and zone among
-//! its readers, in plain text and HTML written from one outline, threaded on the case.
-
-use std::collections::BTreeMap;
+//! What a notice's mails say: one mail per reader, in their language and zone, in plain
+//! text and HTML written from one outline, threaded on the case, with a link that
+//! unsubscribes that reader from what it tells them.
 
 use jiff::Timestamp;
+use sha2::Digest;
 use tierdesk_core::catalog::TargetKind;
-use tierdesk_core::notice::NoticeKind;
+use tierdesk_core::notice::{NoticeKind, Topic};
 use tierdesk_core::records::{Account, Case, CaseStatus};
 use tierdesk_store::ClaimedNotice;
 
-use super::people::{self, Reader, Side};
+use super::people::{self, Side};
 use crate::notify::MailSettings;
 use crate::{App, ServiceError};
 
@@ -19,8 +19,7 @@ pub struct Mail {
     /// `<...@domain>`: the same on every attempt, so a copy sent twice shows once.
     pub message_id: String,
     pub from: String,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
+    pub to: String,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -30,6 +29,9 @@ pub struct Mail {
     pub language: &'static str,
     /// When it was written (the Date header).
     pub date: Timestamp,
+    /// Where the reader unsubscribes from what the mail tells them (RFC 8058's one-click
+    /// List-Unsubscribe), when the console has a public address.
+    pub unsubscribe: Option<String>,
 }
 
 /// What a notice reports, read when it is sent.
@@ -65,56 +67,49 @@ pub(super) async fn mails(
     };
     let account = app.account(&case.account_id).await?;
     let readers = people::readers(app, notice.kind, &case, &account).await?;
-    let mut groups: BTreeMap<(Side, &'static str, String), Vec<Reader>> = BTreeMap::new();
-    for r in readers {
-        groups
-            .entry((r.side, r.language, r.zone.clone()))
-            .or_default()
-            .push(r);
-    }
     let thread = format!("<{}@{}>", case.case_id, settings.domain);
-    let mut out = Vec::with_capacity(groups.len());
-    for ((side, language, zone), readers) in groups {
-        let (copied, users): (Vec<Reader>, Vec<Reader>) =
-            readers.into_iter().partition(|r| r.copied);
-        let (to, cc) = if users.is_empty() {
-            (copied, Vec::new())
-        } else {
-            (users, copied)
-        };
+    let mut out = Vec::with_capacity(readers.len());
+    for r in readers {
         let w = Writer {
             app,
             settings,
             case: &case,
             account: &account,
-            side,
-            ja: language == "ja",
-            zone: &zone,
+            side: r.side,
+            ja: r.language == "ja",
+            zone: &r.zone,
         };
-        let (subject, doc) = w.write(notice.kind, &news);
+        let unsubscribe = match &settings.console_url {
+            Some(base) => Some(format!(
+                "{}/console/unsubscribe?t={}",
+                base.trim_end_matches('/'),
+                app.unsubscribe_token(&r.email, r.topic)?
+            )),
+            None => None,
+        };
+        let (subject, doc) = w.write(
+            notice.kind,
+            &news,
+            r.copied,
+            r.topic,
+            unsubscribe.as_deref(),
+        );
+        // The reader is in the id, so a retry after a partial failure knows its mails.
+        let reader = hex::encode(&sha2::Sha256::digest(r.email.to_lowercase().as_bytes())[..6]);
         out.push(Mail {
-            // The group is in the id, so a retry after a partial failure knows its mails.
             message_id: format!(
-                "<{}.n{}.{}.{}.{}@{}>",
-                case.case_id,
-                notice.id,
-                match side {
-                    Side::Customer => "customer",
-                    Side::Staff => "staff",
-                },
-                language,
-                zone.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
-                settings.domain
+                "<{}.n{}.{reader}@{}>",
+                case.case_id, notice.id, settings.domain
             ),
             from: settings.from.clone(),
-            to: to.into_iter().map(|r| r.email).collect(),
-            cc: cc.into_iter().map(|r| r.email).collect(),
+            to: r.email,
             subject,
             text: doc.text(),
-            html: doc.html(language),
+            html: doc.html(r.language),
             thread: thread.clone(),
-            language,
+            language: r.language,
             date: app.clock.now(),
+            unsubscribe,
         });
     }
     Ok(out)
@@ -268,7 +263,14 @@ impl Writer<'_> {
     }
 
     /// The subject and outline of the mail.
-    fn write(&self, kind: NoticeKind, news: &News) -> (String, Doc) {
+    fn write(
+        &self,
+        kind: NoticeKind,
+        news: &News,
+        copied: bool,
+        topic: Topic,
+        unsubscribe: Option<&str>,
+    ) -> (String, Doc) {
         let tag = format!("[Case {}]", self.case.display_id);
         let s = &self.case.subject;
         let mut doc = Doc::default();
@@ -388,22 +390,42 @@ impl Writer<'_> {
         if let Some(link) = self.link() {
             doc.push(link);
         }
-        doc.push(Block::Footer(match self.side {
-            Side::Customer => self.w(
+        let why = match (self.side, copied) {
+            (Side::Customer, false) => self.w(
                 format!(
-                    "You receive this as a user of account {} or as copied on the case.",
+                    "You receive this as a user of account {}.",
                     self.account.name
                 ),
                 format!(
-                    "アカウント {} のユーザー、またはケースの CC 宛先としてお送りしています。",
+                    "アカウント {} のユーザーとしてお送りしています。",
                     self.account.name
                 ),
             ),
-            Side::Staff => self.w(
+            (Side::Customer, true) => self.w(
+                "You receive this because the case copies your address.",
+                "ケースの CC 宛先としてお送りしています。",
+            ),
+            (Side::Staff, _) => self.w(
                 "You receive this as a member of the support team.",
                 "サポートチームのメンバーとしてお送りしています。",
             ),
-        }));
+        };
+        let what = match topic {
+            Topic::CaseUpdates => self.w("updates on cases", "ケースの更新"),
+            Topic::NewCases => self.w("new cases in your languages", "対応言語の新しいケース"),
+            Topic::SlaAlerts => self.w("SLA warnings and breaches", "SLA の警告と違反"),
+        };
+        let footer = match unsubscribe {
+            Some(url) => format!(
+                "{why} {}",
+                self.w(
+                    format!("Stop mail about {what}: {url}"),
+                    format!("{what}のメールを停止: {url}"),
+                )
+            ),
+            None => why,
+        };
+        doc.push(Block::Footer(footer));
         (subject, doc)
     }
 }

@@ -1,7 +1,7 @@
 //! Who reads a notice's mails: the people `NoticeKind::audiences` names, found for one
 //! case, each with the language and zone to write to them in.
 
-use tierdesk_core::notice::{Audience, NoticeKind, mail_language};
+use tierdesk_core::notice::{Audience, NoticeKind, Topic, mail_language};
 use tierdesk_core::records::{Account, Agent, Case, Role};
 
 use crate::{App, ServiceError};
@@ -22,9 +22,14 @@ pub(super) struct Reader {
     pub language: &'static str,
     /// An IANA zone to show times in.
     pub zone: String,
+    /// Staff's role; `None` for customers and copied addresses.
+    pub role: Option<Role>,
+    /// What they hear of in this notice, which they may unsubscribe from.
+    pub topic: Topic,
 }
 
-/// The readers of a `kind` notice on `case`, each address once.
+/// The readers of a `kind` notice on `case`, each address once, who subscribe to what it
+/// tells them.
 pub(super) async fn readers(
     app: &App,
     kind: NoticeKind,
@@ -51,6 +56,8 @@ pub(super) async fn readers(
                         email: u.email,
                         side: Side::Customer,
                         copied: false,
+                        role: None,
+                        topic: Topic::of(*audience),
                     });
                 }
             }
@@ -65,6 +72,8 @@ pub(super) async fn readers(
                             account.language.as_str(),
                         ]),
                         zone: account.timezone.clone(),
+                        role: None,
+                        topic: Topic::of(*audience),
                     });
                 }
             }
@@ -75,7 +84,7 @@ pub(super) async fn readers(
                         && a.languages.contains(&case.language)
                         && app.reach(&a).await?.covers(&account.id);
                     if fits {
-                        out.push(staff(app, a).await?);
+                        out.push(staff(app, a, *audience).await?);
                     }
                 }
             }
@@ -85,7 +94,7 @@ pub(super) async fn readers(
                     None => None,
                 };
                 if let Some(a) = assignee.filter(|a| a.disabled.is_none()) {
-                    out.push(staff(app, a).await?);
+                    out.push(staff(app, a, *audience).await?);
                 }
             }
             Audience::Tam => {
@@ -95,7 +104,7 @@ pub(super) async fn readers(
                     .await?
                     .filter(|a| a.disabled.is_none())
                 {
-                    out.push(staff(app, a).await?);
+                    out.push(staff(app, a, *audience).await?);
                 }
             }
         }
@@ -108,10 +117,16 @@ pub(super) async fn readers(
         seen.push(key);
         new
     });
-    Ok(out)
+    let mut subscribed = Vec::with_capacity(out.len());
+    for r in out {
+        if app.subscribed(&r.email, r.role, r.topic).await? {
+            subscribed.push(r);
+        }
+    }
+    Ok(subscribed)
 }
 
-async fn staff(app: &App, a: Agent) -> Result<Reader, ServiceError> {
+async fn staff(app: &App, a: Agent, audience: Audience) -> Result<Reader, ServiceError> {
     let p = app.store.preferences(&a.email).await?;
     Ok(Reader {
         language: mail_language(
@@ -124,5 +139,7 @@ async fn staff(app: &App, a: Agent) -> Result<Reader, ServiceError> {
         email: a.email,
         side: Side::Staff,
         copied: false,
+        role: Some(a.role),
+        topic: Topic::of(audience),
     })
 }

@@ -94,13 +94,13 @@ async fn the_outbox(engine: Engine) {
     let mails = &out[0].mails;
     assert_eq!(mails.len(), 3, "{mails:#?}");
     let ja = mails.iter().find(|m| m.language == "ja").unwrap();
-    assert_eq!(ja.to, ["ken@acme.example"]);
-    assert!(ja.cc.is_empty());
+    assert_eq!(ja.to, "ken@acme.example");
     let users = mails
         .iter()
         .find(|m| m.language == "en" && !m.subject.contains("New case"))
         .unwrap();
-    assert_eq!(users.to, ["ops@partner.example"]);
+    assert_eq!(users.to, "ops@partner.example");
+    assert!(users.text.contains("because the case copies your address"));
     assert!(
         users
             .text
@@ -123,7 +123,7 @@ async fn the_outbox(engine: Engine) {
         .iter()
         .find(|m| m.subject.contains("New case"))
         .unwrap();
-    assert_eq!(en.to, vec![ada.email.clone()]);
+    assert_eq!(en.to, ada.email);
     assert!(en.subject.contains("New case"));
     assert!(en.text.contains("2026-11-23 09:30 UTC"), "{}", en.text);
     assert!(
@@ -288,11 +288,90 @@ async fn a_warning_overtaken_by_its_breach_is_not_mailed() {
     assert_eq!(out.len(), 1, "{out:#?}");
     assert_eq!(out[0].notice.kind, NoticeKind::SlaBreach);
     assert_eq!(out[0].mails.len(), 1);
-    assert_eq!(out[0].mails[0].to, vec![ada.email.clone()]);
+    assert_eq!(out[0].mails[0].to, ada.email);
     assert!(out[0].mails[0].subject.contains("SLA breach"));
     assert!(
         out[0].mails[0]
             .text
             .contains("first response was due 2026-11-23 09:30 UTC")
     );
+}
+
+/// Subscriptions: each reader hears only of what they keep; a mail's link unsubscribes
+/// its reader from its topic, and a token is good for that and nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readers_hear_only_what_they_subscribe_to() {
+    use tierdesk_core::notice::Topic;
+    let db = ScratchDb::sqlite("mail-subscriptions");
+    let t0: jiff::Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
+    let clock = Arc::new(ManualClock::new(t0));
+    let app = app(db.url(), clock.clone()).await.with_mail(settings());
+    let caller = customer(&app, "100000000003", "acme.gold", "Europe/Berlin").await;
+    app.create_user(
+        &operator(),
+        "100000000003",
+        "kim@acme.example",
+        "Kim",
+        Some("en"),
+        None,
+    )
+    .await
+    .unwrap();
+    let ada = agent(&app, "ada@support.example").await;
+    // Defaults by role: the customer hears of case updates; the engineer of new cases and
+    // SLA, and may not choose case updates.
+    assert_eq!(
+        app.subscriptions("kim@acme.example").await.unwrap(),
+        [(Topic::CaseUpdates, true)]
+    );
+    assert_eq!(
+        app.subscriptions(&ada.email).await.unwrap(),
+        [(Topic::NewCases, true), (Topic::SlaAlerts, true)]
+    );
+    assert!(
+        app.set_subscriptions(&operator(), &ada.email, &[(Topic::CaseUpdates, true)])
+            .await
+            .is_err()
+    );
+    app.set_subscriptions(&operator(), &ada.email, &[(Topic::NewCases, false)])
+        .await
+        .unwrap();
+    let open = |subject: &'static str| {
+        let (app, caller) = (app.clone(), caller.clone());
+        async move {
+            app.create_case(
+                &caller,
+                &operator(),
+                CreateCase {
+                    subject: Some(subject.into()),
+                    communication_body: Some("it is down".into()),
+                    severity_code: Some("low".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap()
+        }
+    };
+    open("first").await;
+    let out = claim(&app).await;
+    let to: Vec<&str> = out[0].mails.iter().map(|m| m.to.as_str()).collect();
+    assert_eq!(to, ["kim@acme.example"], "Ada unsubscribed from new cases");
+    let link = out[0].mails[0].unsubscribe.clone().unwrap();
+    assert!(out[0].mails[0].text.contains(&link));
+    settle_all(&app, &out).await;
+
+    // Kim follows her mail's link.
+    let token = link.split("?t=").nth(1).unwrap();
+    let mut forged = token.to_string();
+    forged.replace_range(10..11, if &forged[10..11] == "A" { "B" } else { "A" });
+    assert!(app.unsubscribe(&forged).await.is_err());
+    assert!(app.unsubscribe("not a token").await.is_err());
+    assert_eq!(
+        app.unsubscribe(token).await.unwrap(),
+        ("kim@acme.example".to_string(), Topic::CaseUpdates)
+    );
+    open("second").await;
+    let out = claim(&app).await;
+    assert!(out[0].mails.is_empty(), "{:#?}", out[0].mails);
 }

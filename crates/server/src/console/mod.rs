@@ -21,6 +21,7 @@ pub(crate) mod live;
 mod queue;
 mod reports;
 mod search;
+mod unsubscribe;
 mod words;
 
 use askama::Template;
@@ -86,6 +87,7 @@ fn console_routes() -> Router<AppState> {
         .route("/console/advisor", get(advisor))
         .route("/console/settings", get(settings).post(save_settings))
         .route("/console/settings/password", post(change_password))
+        .route("/console/settings/subscriptions", post(save_subscriptions))
         .route("/console/settings/integrations", post(create_integration))
         .route(
             "/console/settings/integrations/{id}/revoke",
@@ -96,6 +98,7 @@ fn console_routes() -> Router<AppState> {
         .merge(queue::routes())
         .merge(reports::routes())
         .merge(search::routes())
+        .merge(unsubscribe::routes())
         .merge(live::routes())
         .merge(accounts::routes())
         .merge(admin::routes())
@@ -428,6 +431,9 @@ struct SettingsPage {
     integration_error: Option<String>,
     /// A token just made, shown this once.
     shown_once: Vec<(String, String)>,
+    /// The topics this person may hear of by mail: (form field, words, subscribed).
+    subscriptions: Vec<(String, String, bool)>,
+    subscriptions_saved: bool,
 }
 
 /// One monitoring token on the settings page.
@@ -1185,7 +1191,14 @@ fn settings_page(
         integrations: None,
         integration_error: None,
         shown_once: Vec::new(),
+        subscriptions: Vec::new(),
+        subscriptions_saved: false,
     }
+}
+
+/// A topic's checkbox on the settings page.
+fn topic_field(t: tierdesk_core::notice::Topic) -> String {
+    format!("topic_{}", t.as_str().replace('-', "_"))
 }
 
 /// The settings page with the customer's account's monitoring tokens.
@@ -1195,6 +1208,19 @@ async fn settings_with_integrations(
     prefs: &tierdesk_core::records::Preferences,
 ) -> Result<SettingsPage, ServiceError> {
     let mut page = settings_page(st, v, prefs);
+    page.subscriptions = st
+        .app
+        .subscriptions(&v.session.email)
+        .await?
+        .into_iter()
+        .map(|(t, on)| {
+            (
+                topic_field(t),
+                unsubscribe::topic_words(v.l, t).to_string(),
+                on,
+            )
+        })
+        .collect();
     if let Some(account) = v.account() {
         let rows = st.app.integrations(Some(account)).await?;
         page.integrations = Some(
@@ -1238,6 +1264,7 @@ struct SettingsQuery {
     saved: Option<String>,
     password: Option<String>,
     shown: Option<String>,
+    subscriptions: Option<String>,
 }
 
 async fn settings(
@@ -1257,9 +1284,52 @@ async fn settings(
         Ok(mut page) => {
             page.saved = q.saved.as_deref() == Some("1");
             page.password_changed = q.password.as_deref() == Some("changed");
+            page.subscriptions_saved = q.subscriptions.as_deref() == Some("saved");
             page.shown_once = shown;
             render(StatusCode::OK, &page)
         }
+        Err(e) => v.failure(&e),
+    }
+}
+
+/// The subscriptions form: a checked box for each topic the person keeps.
+#[derive(Deserialize)]
+struct SubscriptionsForm {
+    #[serde(default)]
+    topic_case_updates: String,
+    #[serde(default)]
+    topic_new_cases: String,
+    #[serde(default)]
+    topic_sla_alerts: String,
+}
+
+async fn save_subscriptions(
+    State(st): State<AppState>,
+    v: Visit,
+    Form { fields: f, .. }: Form<SubscriptionsForm>,
+) -> Response {
+    use tierdesk_core::notice::Topic;
+    let offered = match st.app.subscriptions(&v.session.email).await {
+        Ok(o) => o,
+        Err(e) => return v.failure(&e),
+    };
+    let choices: Vec<(Topic, bool)> = offered
+        .into_iter()
+        .map(|(t, _)| {
+            let checked = match t {
+                Topic::CaseUpdates => &f.topic_case_updates,
+                Topic::NewCases => &f.topic_new_cases,
+                Topic::SlaAlerts => &f.topic_sla_alerts,
+            };
+            (t, checked == "1")
+        })
+        .collect();
+    match st
+        .app
+        .set_subscriptions(&v.who, &v.session.email, &choices)
+        .await
+    {
+        Ok(()) => Redirect::to("/console/settings?subscriptions=saved#mail").into_response(),
         Err(e) => v.failure(&e),
     }
 }

@@ -166,6 +166,7 @@ impl Lang {
             KeyRevoke => phrase("Revoked an access key"),
             IntegrationCreate => phrase("Created an integration token"),
             IntegrationRevoke => phrase("Revoked an integration token"),
+            SubscriptionChange => phrase("Changed mail subscriptions"),
             UserCreate => phrase("Added a user"),
             UserPassword => phrase("Changed a password"),
             UserDisable => phrase("Disabled a user"),

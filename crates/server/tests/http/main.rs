@@ -16,4 +16,5 @@ mod lmtp;
 mod metrics;
 mod reports;
 mod search;
+mod subscriptions;
 mod support;

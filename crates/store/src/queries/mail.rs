@@ -214,6 +214,46 @@ impl Backend {
         rows.iter().map(|r| inbound_from_row(r, false)).collect()
     }
 
+    pub async fn subscriptions(&self, email: &str, channel: &str) -> Result<Vec<(String, bool)>, StoreError> {
+        let rows = sqlx::query("SELECT topic, enabled FROM subscriptions WHERE email = $1 AND channel = $2 ORDER BY topic")
+            .bind(email.to_lowercase())
+            .bind(channel)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get("topic")?, r.try_get("enabled")?))).collect()
+    }
+
+    pub async fn set_subscriptions(
+        &self,
+        email: String,
+        channel: String,
+        choices: Vec<(String, bool)>,
+        at: jiff::Timestamp,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    for (topic, enabled) in &choices {
+                        sqlx::query(
+                            "INSERT INTO subscriptions (email, topic, channel, enabled, updated_us) VALUES ($1, $2, $3, $4, $5) \
+                             ON CONFLICT (email, topic, channel) DO UPDATE SET enabled = excluded.enabled, \
+                             updated_us = excluded.updated_us",
+                        )
+                        .bind(email.to_lowercase())
+                        .bind(topic)
+                        .bind(&channel)
+                        .bind(*enabled)
+                        .bind(to_micros(at))
+                        .execute(&mut *c)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
     pub async fn mail_received(&self, message_id: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query("SELECT id FROM communications WHERE mail_message_id = $1")
             .bind(message_id)

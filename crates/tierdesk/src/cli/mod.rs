@@ -321,12 +321,13 @@ pub struct Serve {
     metrics_listen: Option<SocketAddr>,
     /// Mail people of their cases through this SMTP server: smtp://[user:pass@]host[:port]
     /// (STARTTLS when offered), with ?tls=required (STARTTLS or nothing), or smtps://
-    /// (TLS from the start). Needs --mail-from.
+    /// (TLS from the start). Needs --mail-from, and --public-url for the links every mail
+    /// carries (the case, and unsubscribing).
     #[arg(
         long,
         env = "TIERDESK_SMTP_URL",
         hide_env_values = true,
-        requires = "mail_from"
+        requires_all = ["mail_from", "public_url"]
     )]
     smtp_url: Option<String>,
     /// The From address of Tierdesk's mail (`Example Support <support@example.com>`).
