@@ -135,6 +135,10 @@ macro_rules! backend {
                     25,
                     include_str!(concat!("../migrations/", $dir, "/0025_subscriptions.sql")),
                 ),
+                (
+                    26,
+                    include_str!(concat!("../migrations/", $dir, "/0026_mail_messages.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

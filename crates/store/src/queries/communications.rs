@@ -68,8 +68,8 @@ async fn insert_communication(
     mail_message_id: Option<&str>,
 ) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us, \
-         mail_message_id) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(display_id)
     .bind(body)
@@ -77,14 +77,23 @@ async fn insert_communication(
     .bind(from_support)
     .bind(internal)
     .bind(at_us)
-    .bind(mail_message_id)
     .fetch_one(&mut *c)
-    .await
-    .map_err(|e| match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyReceived,
-        e => e.into(),
-    })?;
-    Ok(row.try_get("id")?)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    // A message from a mail keeps the mail's Message-ID, once: a second delivery fails
+    // here and leaves nothing of itself.
+    if let Some(message_id) = mail_message_id {
+        sqlx::query("INSERT INTO mail_messages (message_id, communication_id) VALUES ($1, $2)")
+            .bind(message_id)
+            .bind(id)
+            .execute(&mut *c)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyReceived,
+                e => e.into(),
+            })?;
+    }
+    Ok(id)
 }
 
 impl Backend {

@@ -255,7 +255,7 @@ impl Backend {
     }
 
     pub async fn mail_received(&self, message_id: &str) -> Result<bool, StoreError> {
-        Ok(sqlx::query("SELECT id FROM communications WHERE mail_message_id = $1")
+        Ok(sqlx::query("SELECT communication_id FROM mail_messages WHERE message_id = $1")
             .bind(message_id)
             .fetch_optional(&self.read)
             .await?
