@@ -56,8 +56,12 @@ pub enum Received {
 /// case is bounced for good, a malformed mail too, an outage is retried.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
+    /// Nobody this service serves may send this mail (no account's user, or a plan without
+    /// support by email).
     #[error("{0}")]
     Stranger(String),
+    /// The mail names a case that does not exist, or one the sender may not write on (the
+    /// same answer for both).
     #[error("{0}")]
     UnknownCase(String),
     #[error("{0}")]
@@ -199,18 +203,22 @@ impl App {
             .map_err(unavailable)?
             .filter(|u| u.disabled.is_none());
         let who = Who::new(ActorKind::Mail, from.clone(), None);
+        // A case that does not exist and one the sender may not write on get the same
+        // answer: a bounce tells nobody which case numbers are in use.
+        let unknown = || {
+            let named = threaded
+                .first()
+                .cloned()
+                .or(numbered.map(|n| format!("case number {n}")))
+                .unwrap_or_default();
+            Refused::UnknownCase(format!("{from} may write on no case {named}"))
+        };
         match case {
-            Some(case) => self.add_mail_to_case(mail, &from, user, &case, &who).await,
-            None if !threaded.is_empty() || numbered.is_some() => {
-                Err(Refused::UnknownCase(format!(
-                    "the mail answers a case this service does not hold ({})",
-                    threaded
-                        .first()
-                        .cloned()
-                        .or(numbered.map(|n| format!("case number {n}")))
-                        .unwrap_or_default()
-                )))
+            Some(case) if may_write(user.as_ref(), &case, &from) => {
+                self.add_mail_to_case(mail, &from, user, &case, &who).await
             }
+            Some(_) => Err(unknown()),
+            None if !threaded.is_empty() || numbered.is_some() => Err(unknown()),
             None => match user {
                 Some(user) => self.open_case_by_mail(mail, &user, &who).await,
                 None => Err(Refused::Stranger(format!(
@@ -229,13 +237,6 @@ impl App {
         who: &Who,
     ) -> Result<Received, Refused> {
         let user = user.filter(|u| u.account_id == case.account_id);
-        let copied = case.cc_emails.iter().any(|c| c.eq_ignore_ascii_case(from));
-        if user.is_none() && !copied {
-            return Err(Refused::Stranger(format!(
-                "{from} is neither a user of the case's account nor copied on case {}",
-                case.display_id
-            )));
-        }
         let account = self.account(&case.account_id).await.map_err(unavailable)?;
         let mut caller = match &user {
             Some(u) => self
@@ -317,6 +318,13 @@ impl App {
             Err(e) => refusal(e),
         }
     }
+}
+
+/// Whether the sender is one of the case's people: a user of its account, or an address
+/// it copies.
+fn may_write(user: Option<&User>, case: &Case, from: &str) -> bool {
+    user.is_some_and(|u| u.account_id == case.account_id)
+        || case.cc_emails.iter().any(|c| c.eq_ignore_ascii_case(from))
 }
 
 /// A person copied on a case, for the caller a message is posted as.

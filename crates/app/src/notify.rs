@@ -1,6 +1,7 @@
-//! Whether this process writes mail notices, and the notice a write carries. A leaf: the
-//! use cases that write events (cases, the breach worker) ask it; the `mail` use case
-//! turns the notices into mails.
+//! Whether this process writes mail notices, and the notice a write carries; whether a
+//! person is subscribed to a topic, and the sealed token of a mail's unsubscribe link. A
+//! leaf: the use cases that write events (cases, the breach worker) ask it; the `mail`
+//! use case turns the notices into mails; `people` keeps the subscriptions.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,14 +47,14 @@ impl MailSettings {
                     .chars()
                     .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         };
-        (good(local) && good(domain) && domain.contains('.') || domain == "localhost").then(|| {
-            MailSettings {
+        (good(local) && good(domain) && (domain.contains('.') || domain == "localhost")).then(
+            || MailSettings {
                 from: from.trim().to_string(),
                 domain: domain.to_ascii_lowercase(),
                 console_url: None,
                 pending_reminder: Duration::from_secs(3 * 86_400),
-            }
-        })
+            },
+        )
     }
 }
 
