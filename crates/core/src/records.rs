@@ -262,6 +262,15 @@ impl SlaEvent {
             self.kind.as_str()
         )
     }
+
+    /// The target and its sequence number an event's `key` names (the case id, which may
+    /// hold no `/`, comes first).
+    pub fn target_of_key(key: &str) -> Option<(TargetKind, i64)> {
+        let mut parts = key.rsplit('/').skip(1);
+        let seq = parts.next()?.parse().ok()?;
+        let target = TargetKind::parse(parts.next()?)?;
+        Some((target, seq))
+    }
 }
 
 /// What an agent may do.
@@ -433,5 +442,30 @@ impl std::fmt::Debug for Session {
             .field("email", &self.email)
             .field("expires", &self.expires)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_key_names_its_target() {
+        let e = SlaEvent {
+            case_id: "case-111122223333-muen-2026-0123456789abcdef".into(),
+            target: TargetKind::NextReply,
+            seq: 3,
+            kind: SlaEventKind::Breach,
+            due: Timestamp::UNIX_EPOCH,
+            at: Timestamp::UNIX_EPOCH,
+            recorded: Timestamp::UNIX_EPOCH,
+        };
+        assert_eq!(
+            SlaEvent::target_of_key(&e.key()),
+            Some((TargetKind::NextReply, 3))
+        );
+        for bad in ["", "case/first_response/x/breach", "case/nothing/1/warning"] {
+            assert_eq!(SlaEvent::target_of_key(bad), None, "{bad}");
+        }
     }
 }

@@ -145,19 +145,14 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(|| {
-                ApiError(
-                    StatusCode::UNAUTHORIZED,
-                    "unauthenticated",
-                    "send an agent token as 'Authorization: Bearer <token>'".into(),
-                )
-            })?;
-        let agent = st.app.authenticate_agent(token.trim()).await?;
+        let token = crate::client::bearer(&parts.headers).ok_or_else(|| {
+            ApiError(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "send an agent token as 'Authorization: Bearer <token>'".into(),
+            )
+        })?;
+        let agent = st.app.authenticate_agent(token).await?;
         let address = crate::client::address_of(&st.trusted_proxies, parts);
         let who = agent_who(&agent, ActorKind::AgentToken, address);
         Ok(Staff(agent, who))

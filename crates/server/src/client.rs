@@ -9,6 +9,15 @@ use axum::Extension;
 use axum::extract::ConnectInfo;
 use axum::http::HeaderMap;
 
+/// The bearer token a request carries (`Authorization: Bearer <token>`), trimmed.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
 /// The peer as the listener saw it (absent when a test drives the router in process).
 pub(crate) type Peer = Option<Extension<ConnectInfo<SocketAddr>>>;
 

@@ -195,6 +195,19 @@ error_table! {
 
 /// Whether a failure is a refusal the person can act on (a 400 in the console): a form
 /// that fails this way is shown again with what was typed.
+/// An error with its causes, for logs and outbox records: hyper's and lettre's own
+/// messages hide the cause (a TLS certificate problem, a refused connection).
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 pub fn is_refusal(e: &ServiceError) -> bool {
     row(e).console.0 == StatusCode::BAD_REQUEST
 }

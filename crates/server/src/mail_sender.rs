@@ -219,7 +219,10 @@ async fn send(transport: &Transport, out: &Outgoing) -> (Vec<String>, Option<Str
     let mut accepted = Vec::with_capacity(out.mails.len());
     for m in &out.mails {
         let result = match message(m) {
-            Ok(msg) => transport.send(msg).await.map_err(|e| error_chain(&e)),
+            Ok(msg) => transport
+                .send(msg)
+                .await
+                .map_err(|e| crate::errors::error_chain(&e)),
             Err(e) => Err(e),
         };
         match result {
@@ -228,17 +231,6 @@ async fn send(transport: &Transport, out: &Outgoing) -> (Vec<String>, Option<Str
         }
     }
     (accepted, None)
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 /// Sends for ever: claims due notices, sends their mails (notices concurrently, a

@@ -199,11 +199,7 @@ pub(crate) async fn note_route(req: Request, next: Next) -> Response {
 
 /// `GET /metrics` on the main listener: only with the bearer token `--metrics-token` set.
 pub(crate) async fn guarded(State(st): State<AppState>, headers: HeaderMap) -> Response {
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let presented = crate::client::bearer(&headers).unwrap_or_default();
     let allowed = st.metrics_token.as_deref().is_some_and(|token| {
         !presented.is_empty()
             && bool::from(subtle::ConstantTimeEq::ct_eq(

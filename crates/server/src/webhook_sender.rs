@@ -73,22 +73,13 @@ async fn send(client: &HttpClient, d: &Outgoing) -> Result<(), String> {
         .map_err(|e| format!("bad request: {e}"))?;
     match tokio::time::timeout(TIMEOUT, client.request(req)).await {
         Err(_) => Err(format!("no answer within {}s", TIMEOUT.as_secs())),
-        Ok(Err(e)) => Err(format!("request failed: {}", error_chain(&e))),
+        Ok(Err(e)) => Err(format!(
+            "request failed: {}",
+            crate::errors::error_chain(&e)
+        )),
         Ok(Ok(resp)) if resp.status().is_success() => Ok(()),
         Ok(Ok(resp)) => Err(format!("endpoint answered {}", resp.status())),
     }
-}
-
-/// An error with its causes: hyper's own message hides e.g. the TLS certificate problem.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
 }
 
 /// Delivers for ever: claims due deliveries, sends them concurrently, records the results.

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use sha2::Digest;
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::notice::{NoticeKind, Topic};
-use tierdesk_core::records::{Account, Case, CaseStatus};
+use tierdesk_core::records::{Account, Case, CaseStatus, SlaEvent};
 use tierdesk_store::ClaimedNotice;
 
 use super::people::{self, Side};
@@ -154,11 +154,7 @@ async fn news(
             }
         }
         NoticeKind::SlaWarning | NoticeKind::SlaBreach => {
-            // The key is "<case id>/<target>/<seq>/<kind>".
-            let mut parts = notice.subject_ref.rsplit('/').skip(1);
-            let seq = parts.next().and_then(|s| s.parse::<i64>().ok());
-            let target = parts.next().and_then(TargetKind::parse);
-            let (Some(seq), Some(target)) = (seq, target) else {
+            let Some((target, seq)) = SlaEvent::target_of_key(&notice.subject_ref) else {
                 return Ok(None);
             };
             let breach = notice.kind == NoticeKind::SlaBreach;
@@ -181,7 +177,7 @@ async fn news(
     })
 }
 
-/// Writes one group's mail.
+/// Writes one reader's mail.
 struct Writer<'a> {
     app: &'a App,
     settings: &'a MailSettings,
@@ -205,17 +201,7 @@ impl Writer<'_> {
         let language = if self.ja { "ja" } else { "en" };
         self.app
             .catalog
-            .plan(&self.case.plan_id)
-            .and_then(|p| {
-                p.scale
-                    .levels
-                    .iter()
-                    .find(|l| l.code == self.case.severity_code)
-            })
-            .map_or_else(
-                || self.case.severity_code.clone(),
-                |l| l.name_in(language).to_string(),
-            )
+            .severity_name(&self.case.plan_id, &self.case.severity_code, language)
     }
 
     fn target(&self, t: TargetKind) -> String {

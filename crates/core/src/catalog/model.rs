@@ -425,6 +425,14 @@ impl Catalog {
         self.plans.iter().find(|p| p.id == id)
     }
 
+    /// The name of severity `code` on plan `plan_id`'s scale, in `language`; the code
+    /// itself when the plan has left the catalog (a case keeps the plan it was opened on).
+    pub fn severity_name(&self, plan_id: &str, code: &str, language: &str) -> String {
+        self.plan(plan_id)
+            .and_then(|p| p.scale.levels.iter().find(|l| l.code == code))
+            .map_or_else(|| code.to_string(), |l| l.name_in(language).to_string())
+    }
+
     pub fn calendar(&self, id: &str) -> Option<&Calendar> {
         self.calendars.iter().find(|c| c.id == id)
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::json;
@@ -121,18 +121,14 @@ pub(super) async fn receive(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ApiResult {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "send the account's integration token as 'Authorization: Bearer <token>'".into(),
-            )
-        })?;
-    let integration = st.app.integration_by_token(token.trim()).await?;
+    let token = crate::client::bearer(&headers).ok_or_else(|| {
+        ApiError(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "send the account's integration token as 'Authorization: Bearer <token>'".into(),
+        )
+    })?;
+    let integration = st.app.integration_by_token(token).await?;
     if bytes.len() > MAX_BYTES {
         return Err(ApiError(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -363,10 +363,7 @@ impl Lang {
     /// The name of severity `code` on plan `plan_id`'s scale, in this language; the code
     /// itself when the plan has left the catalog.
     pub fn severity(self, catalog: &Catalog, plan_id: &str, code: &str) -> String {
-        catalog
-            .plan(plan_id)
-            .and_then(|p| p.scale.levels.iter().find(|l| l.code == code))
-            .map_or_else(|| code.to_string(), |l| l.name_in(self.code()).to_string())
+        catalog.severity_name(plan_id, code, self.code())
     }
 
     /// A plan's name by id, in this language; the id when the plan has left the catalog.
