@@ -4,6 +4,7 @@
 //! payer). The result is an invoice per account with its arithmetic line by line.
 
 use std::collections::HashMap;
+use tierdesk_core::notice::NoticeKind;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -305,8 +306,24 @@ impl App {
             format!("invoices:{label}"),
             format!("{} invoices", invoices.len()),
         );
+        // Each account is told of an invoice that charges something (a free plan's is
+        // not news), once per month and total: a run that changes a total tells again.
+        let notices = match self.notice(NoticeKind::InvoiceReady, now) {
+            Some(n) => invoices
+                .iter()
+                .filter(|i| !i.total.is_zero())
+                .map(|i| {
+                    (
+                        i.account_id.clone(),
+                        tierdesk_core::notice::invoice_ref(i),
+                        n,
+                    )
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         self.store
-            .replace_invoices(&label, invoices.clone(), audit)
+            .replace_invoices(&label, invoices.clone(), notices, audit)
             .await?;
         Ok(invoices)
     }

@@ -36,9 +36,9 @@ pub mod cases;
 mod demo;
 pub mod housekeeping;
 pub mod live;
-pub mod mail;
 pub mod mail_in;
 pub mod monitoring;
+pub mod notices;
 pub mod people;
 pub mod queue;
 pub mod reports;
@@ -73,10 +73,17 @@ pub struct App {
     hashing: passwords::Hashing,
     /// The SLA events this process's breach worker recorded (see `sla_worker`).
     pub sla_counts: Arc<sla_worker::EventCounts>,
-    /// The mails this process's sender sent (see `mail`).
-    pub mail_counts: Arc<mail::MailCounts>,
-    /// How people are mailed; `None`: nobody is (no notices are written).
+    /// The mails this process's sender sent (see `notices`).
+    pub mail_counts: Arc<notices::MailCounts>,
+    /// How people are mailed; `None`: nobody is.
     mail: Option<Arc<notify::MailSettings>>,
+    notice_settings: Arc<notify::NoticeSettings>,
+    /// Whether the notice worker last saw anyone's own webhook: with no mail and no such
+    /// webhook, writes carry no notices.
+    person_hooks_seen: Arc<std::sync::atomic::AtomicBool>,
+    /// Writes carry notices whatever the channels (a one-off command: whether the server
+    /// mails people is not known here, and its notice worker drops what nobody takes).
+    notices_always: bool,
 }
 
 impl App {
@@ -98,6 +105,9 @@ impl App {
             hashing: passwords::Hashing::new(),
             sla_counts: Arc::default(),
             mail: None,
+            notice_settings: Arc::default(),
+            person_hooks_seen: Arc::default(),
+            notices_always: false,
             mail_counts: Arc::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,

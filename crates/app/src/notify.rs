@@ -1,23 +1,47 @@
-//! Whether this process writes mail notices, and the notice a write carries; whether a
-//! person is subscribed to a topic, and the sealed token of a mail's unsubscribe link. A
-//! leaf: the use cases that write events (cases, the breach worker) ask it; the `mail`
-//! use case turns the notices into mails; `people` keeps the subscriptions.
+//! Whether this process writes notices, and the notice a write carries; whether a person
+//! is subscribed to a topic on a channel, and the sealed token of a mail's unsubscribe
+//! link. A leaf: the use cases that write events (cases, the breach worker, the bill run)
+//! ask it; the `notices` use case turns the notices into mails and webhook deliveries;
+//! `people` keeps the subscriptions.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use base64::Engine;
 use jiff::Timestamp;
-use tierdesk_core::notice::{NoticeKind, Topic, subscribed_by_default};
+use tierdesk_core::notice::{Channel, NoticeKind, Topic, subscribed_by_default};
 use tierdesk_core::records::Role;
 use tierdesk_store::NewNotice;
 
 use crate::{App, ServiceError};
 
-/// The channel subscriptions choose for mail.
-pub const EMAIL: &str = "email";
 /// What an unsubscribe token is sealed for: a token is good for nothing else.
 const UNSUBSCRIBE_AAD: &[u8] = b"tierdesk unsubscribe";
+
+/// What every notice needs, whatever its channel (`serve --public-url ...
+/// --pending-reminder ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeSettings {
+    /// Where people reach the console (`https://support.example.com`), for links.
+    pub console_url: Option<String>,
+    /// How long a case waits on its customer before they are reminded.
+    pub pending_reminder: Duration,
+    /// Whether people's own webhooks may point at loopback, private and link-local
+    /// addresses (`serve --allow-private-webhooks`): off, a customer cannot make the
+    /// server call into its own network.
+    pub private_webhooks: bool,
+}
+
+impl Default for NoticeSettings {
+    fn default() -> Self {
+        NoticeSettings {
+            console_url: None,
+            pending_reminder: Duration::from_secs(3 * 86_400),
+            private_webhooks: false,
+        }
+    }
+}
 
 /// How Tierdesk mails people (`serve --smtp-url ... --mail-from ...`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,10 +50,6 @@ pub struct MailSettings {
     pub from: String,
     /// The domain of Message-IDs (the From address's).
     pub domain: String,
-    /// Where people reach the console (`https://support.example.com`), for links in mail.
-    pub console_url: Option<String>,
-    /// How long a case waits on its customer before they are reminded.
-    pub pending_reminder: Duration,
 }
 
 impl MailSettings {
@@ -51,8 +71,6 @@ impl MailSettings {
             || MailSettings {
                 from: from.trim().to_string(),
                 domain: domain.to_ascii_lowercase(),
-                console_url: None,
-                pending_reminder: Duration::from_secs(3 * 86_400),
             },
         )
     }
@@ -69,26 +87,58 @@ impl App {
         self.mail.as_deref()
     }
 
-    /// The notice of a `kind` event at `at`, when this process mails people; a reminder is
-    /// due after its wait.
+    /// Links and reminders in notices from now on.
+    pub fn with_notices(mut self, settings: NoticeSettings) -> App {
+        self.notice_settings = Arc::new(settings);
+        self
+    }
+
+    pub fn notice_settings(&self) -> &NoticeSettings {
+        &self.notice_settings
+    }
+
+    /// Writes notices whoever may take them: for one-off commands (a bill run, a piped
+    /// mail), which cannot know how the server tells people.
+    pub fn with_notices_always(mut self) -> App {
+        self.notices_always = true;
+        self
+    }
+
+    /// The notice of a `kind` event at `at`, when anyone may hear of it: this process
+    /// mails people, or someone has a webhook of their own (as last seen by the notice
+    /// worker, which looks every pass), or it always writes them; a reminder is due after
+    /// its wait.
     pub(crate) fn notice(&self, kind: NoticeKind, at: Timestamp) -> Option<NewNotice> {
-        let settings = self.mail.as_ref()?;
+        let wanted = self.mail.is_some()
+            || self.notices_always
+            || self.person_hooks_seen.load(Ordering::Relaxed);
+        if !wanted {
+            return None;
+        }
         let due = match kind {
-            NoticeKind::PendingReminder => at.checked_add(settings.pending_reminder).unwrap_or(at),
+            NoticeKind::PendingReminder => at
+                .checked_add(self.notice_settings.pending_reminder)
+                .unwrap_or(at),
             _ => at,
         };
         Some(NewNotice { kind, due })
     }
 
+    /// Records whether anyone has a webhook of their own, so that writes carry notices.
+    pub(crate) fn saw_person_hooks(&self, any: bool) {
+        self.person_hooks_seen.store(any, Ordering::Relaxed);
+    }
+
     /// Whether `email` (of `role`; `None` for a customer or a copied address) hears of
-    /// `topic` by mail: their choice, else their role's default.
+    /// `topic` on `channel`: their choice, else their role's default.
     pub(crate) async fn subscribed(
         &self,
         email: &str,
         role: Option<Role>,
         topic: Topic,
+        channel: Channel,
     ) -> Result<bool, ServiceError> {
-        let chosen = self.store.subscriptions(email, EMAIL).await?;
+        let chosen = self.store.subscriptions(email, channel.as_str()).await?;
         Ok(chosen
             .iter()
             .find(|(t, _)| t == topic.as_str())

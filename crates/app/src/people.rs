@@ -3,6 +3,7 @@
 //! person's interface language and time zone, and the mail each subscribes to.
 
 use tierdesk_core::account::check_timezone;
+use tierdesk_core::notice::{Channel, Side, Topic};
 use tierdesk_core::records::{Agent, Preferences, Role, User};
 use tierdesk_store::{OpenCaseStats, StoreError};
 
@@ -12,8 +13,23 @@ use crate::error::{Field, Refusal};
 use crate::validate::{one_of, well_formed};
 use crate::{App, ServiceError};
 
-/// A person's mail subscriptions: each topic their side hears of, on or off.
-pub type Subscriptions = Vec<(tierdesk_core::notice::Topic, bool)>;
+/// One topic a person may hear of, and the channels they take it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subscription {
+    pub topic: Topic,
+    pub email: bool,
+    /// By their own webhook (when they set one).
+    pub webhook: bool,
+}
+
+impl Subscription {
+    pub fn on(&self, channel: Channel) -> bool {
+        match channel {
+            Channel::Email => self.email,
+            Channel::Webhook => self.webhook,
+        }
+    }
+}
 
 /// The console's interface languages.
 pub const UI_LANGUAGES: [&str; 2] = ["en", "ja"];
@@ -25,9 +41,8 @@ impl App {
         Ok(self.store.agent_by_email(email).await?.map(|a| a.role))
     }
 
-    /// The topics `email` may hear of by mail, each with whether they do.
-    pub async fn subscriptions(&self, email: &str) -> Result<Subscriptions, ServiceError> {
-        use tierdesk_core::notice::{Side, Topic};
+    /// The topics `email` may hear of, each with the channels they take it by.
+    pub async fn subscriptions(&self, email: &str) -> Result<Vec<Subscription>, ServiceError> {
         let role = self.role_of(email).await?;
         let side = if role.is_some() {
             Side::Staff
@@ -36,21 +51,27 @@ impl App {
         };
         let mut out = Vec::new();
         for t in Topic::for_side(side) {
-            out.push((*t, self.subscribed(email, role, *t).await?));
+            out.push(Subscription {
+                topic: *t,
+                email: self.subscribed(email, role, *t, Channel::Email).await?,
+                webhook: self.subscribed(email, role, *t, Channel::Webhook).await?,
+            });
         }
         Ok(out)
     }
 
-    /// Records what `email` chose; topics their side does not hear of are refused.
+    /// Records what `email` chose for some topics on `channel`; topics their side does
+    /// not hear of are refused.
     pub async fn set_subscriptions(
         &self,
         who: &Who,
         email: &str,
-        choices: &[(tierdesk_core::notice::Topic, bool)],
+        channel: Channel,
+        choices: &[(Topic, bool)],
     ) -> Result<(), ServiceError> {
         let offered = self.subscriptions(email).await?;
         for (t, _) in choices {
-            if !offered.iter().any(|(o, _)| o == t) {
+            if !offered.iter().any(|o| o.topic == *t) {
                 return Err(ServiceError::Forbidden(format!(
                     "{email} does not hear of {}",
                     t.as_str()
@@ -60,7 +81,14 @@ impl App {
         let now = self.clock.now();
         let summary: Vec<String> = choices
             .iter()
-            .map(|(t, on)| format!("{} {}", t.as_str(), if *on { "on" } else { "off" }))
+            .map(|(t, on)| {
+                format!(
+                    "{} by {} {}",
+                    t.as_str(),
+                    channel.as_str(),
+                    if *on { "on" } else { "off" }
+                )
+            })
             .collect();
         let audit = who.did(
             now,
@@ -75,20 +103,17 @@ impl App {
             .collect();
         Ok(self
             .store
-            .set_subscriptions(email, crate::notify::EMAIL, choices, now, audit)
+            .set_subscriptions(email, channel.as_str(), choices, now, audit)
             .await?)
     }
 
     /// Unsubscribes the address and topic a mail's link names; returns them.
-    pub async fn unsubscribe(
-        &self,
-        token: &str,
-    ) -> Result<(String, tierdesk_core::notice::Topic), ServiceError> {
+    pub async fn unsubscribe(&self, token: &str) -> Result<(String, Topic), ServiceError> {
         let (email, topic) = self
             .read_unsubscribe_token(token)
             .ok_or_else(|| ServiceError::NotFound("this unsubscribe link is not valid".into()))?;
         let who = Who::new(tierdesk_core::audit::ActorKind::Mail, email.clone(), None);
-        self.set_subscriptions(&who, &email, &[(topic, false)])
+        self.set_subscriptions(&who, &email, Channel::Email, &[(topic, false)])
             .await?;
         Ok((email, topic))
     }

@@ -7,6 +7,7 @@
 //! HMAC-SHA256 of "<t>.<body>" under the webhook's secret>`. The secret is shown once at
 //! creation and stored sealed under the master key.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -40,6 +41,9 @@ pub struct Outgoing {
     pub body: String,
     pub headers: Vec<(&'static str, String)>,
     pub attempts: i64,
+    /// A person's own webhook: its address was chosen outside the operator's trust, so
+    /// it may not reach private networks (unless the operator allows it).
+    pub guarded: bool,
 }
 
 /// `t=<ts>,v1=<hex hmac>` over `"<ts>.<body>"`.
@@ -91,7 +95,142 @@ fn check_url(url: &str) -> Result<(), ServiceError> {
     }
 }
 
+/// Whether a person's own webhook may not reach `ip`: the server's own machine and
+/// networks (loopback, RFC 1918, shared, unique-local, link-local, where cloud metadata
+/// services listen) and addresses that are no one's (unspecified, multicast, broadcast,
+/// documentation, reserved).
+pub fn off_limits(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || a == 0
+                || (a == 100 && (64..128).contains(&b))
+                || (a == 198 && (b == 18 || b == 19))
+                || a >= 240
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => off_limits(IpAddr::V4(v4)),
+            None => {
+                let first = v6.segments()[0];
+                v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+                    || first == 0x2001 && v6.segments()[1] == 0x0db8
+                    || first == 0x0064 && v6.segments()[1] == 0xff9b
+            }
+        },
+    }
+}
+
+/// The host of an `http(s)://` URL (without brackets or port), as written.
+pub fn url_host(url: &str) -> &str {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    }
+}
+
+/// What a log may show of a webhook's address: its scheme and host (paths and queries
+/// often carry the receiver's token).
+pub fn shown_url(url: &str) -> String {
+    let scheme = if url.starts_with("https://") {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{}/…", url_host(url))
+}
+
 impl App {
+    /// Sets `email`'s own webhook, where the notices they take on the webhook channel go;
+    /// it replaces the one they had. Its signing secret is shown once.
+    pub async fn set_own_webhook(
+        &self,
+        who: &Who,
+        email: &str,
+        url: &str,
+    ) -> Result<CreatedWebhook, ServiceError> {
+        let url = url.trim();
+        check_url(url)?;
+        if !self.notice_settings().private_webhooks {
+            let host = url_host(url);
+            let named_local = host.eq_ignore_ascii_case("localhost")
+                || host.to_ascii_lowercase().ends_with(".localhost");
+            let literal_local = host.parse::<IpAddr>().is_ok_and(off_limits);
+            if named_local || literal_local {
+                return Err(ServiceError::invalid(
+                    Field::Url,
+                    Problem::Malformed(format!(
+                        "{host} is a private or local address, which webhooks may not reach"
+                    )),
+                ));
+            }
+        }
+        let id = ids::webhook_id()?;
+        let secret = ids::token("whsec_")?;
+        let webhook = Webhook {
+            secret_ciphertext: self.master_key.seal(secret.as_bytes(), id.as_bytes())?,
+            id,
+            url: url.to_string(),
+            events: vec!["notice".into()],
+            created: self.clock.now(),
+            disabled: None,
+        };
+        let audit = who.did(
+            webhook.created,
+            Action::OwnWebhookSet,
+            None,
+            format!("person:{email}"),
+            shown_url(url),
+        );
+        self.store
+            .set_person_webhook(email, Some(webhook.clone()), webhook.created, audit)
+            .await?;
+        self.saw_person_hooks(true);
+        Ok(CreatedWebhook { webhook, secret })
+    }
+
+    /// Removes `email`'s own webhook, and what it had not delivered yet.
+    pub async fn remove_own_webhook(&self, who: &Who, email: &str) -> Result<(), ServiceError> {
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::OwnWebhookRemove,
+            None,
+            format!("person:{email}"),
+            "",
+        );
+        match self.store.set_person_webhook(email, None, now, audit).await {
+            Err(StoreError::NotFound) => Err(ServiceError::NotFound(format!(
+                "{email} has no webhook of their own"
+            ))),
+            other => Ok(other?),
+        }
+    }
+
+    /// `email`'s own webhook, with its delivery counts.
+    pub async fn own_webhook(
+        &self,
+        email: &str,
+    ) -> Result<Option<(Webhook, DeliveryStats)>, ServiceError> {
+        Ok(self.store.person_webhook(email).await?)
+    }
+
     pub async fn create_webhook(
         &self,
         who: &Who,
@@ -178,6 +317,7 @@ impl App {
                 url: d.url,
                 body: d.payload,
                 attempts: d.attempts,
+                guarded: d.owner.is_some() && !self.notice_settings().private_webhooks,
             });
         }
         Ok(out)
@@ -201,7 +341,7 @@ impl App {
                     None => None,
                 };
                 if retry_at.is_none() {
-                    tracing::warn!(delivery = d.id, url = %d.url, %error, "webhook delivery given up");
+                    tracing::warn!(delivery = d.id, url = %shown_url(&d.url), %error, "webhook delivery given up");
                 }
                 DeliveryOutcome::Failed { error, retry_at }
             }
@@ -211,6 +351,7 @@ impl App {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -220,6 +361,44 @@ mod tests {
         assert_eq!(
             signature(b"whsec_test", 1_700_000_000, r#"{"a":1}"#),
             "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"
+        );
+    }
+
+    #[test]
+    fn local_and_private_addresses_are_off_limits() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(off_limits(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "172.32.0.1"] {
+            assert!(!off_limits(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn hosts_and_shown_urls() {
+        assert_eq!(
+            url_host("https://hooks.slack.com/services/T/B/x"),
+            "hooks.slack.com"
+        );
+        assert_eq!(url_host("http://[::1]:8080/x"), "::1");
+        assert_eq!(url_host("http://user:pw@10.0.0.1:80?q"), "10.0.0.1");
+        assert_eq!(
+            shown_url("https://hooks.slack.com/services/T/B/secret"),
+            "https://hooks.slack.com/…"
         );
     }
 

@@ -107,6 +107,9 @@ actions! {
     IntegrationCreate = "integration.create";
     IntegrationRevoke = "integration.revoke";
     SubscriptionChange = "subscription.change";
+    /// A person set or removed their own webhook.
+    OwnWebhookSet = "own-webhook.set";
+    OwnWebhookRemove = "own-webhook.remove";
     UserCreate = "user.create";
     UserPassword = "user.password";
     UserDisable = "user.disable";

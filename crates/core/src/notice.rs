@@ -1,8 +1,9 @@
-//! Notices: what people are told of by mail, and who is told. A notice is written with the
-//! event it reports (so none is lost and none is invented); the mail sender turns it into
-//! mails, one per language its recipients read.
+//! Notices: what people are told of, who is told, and by which channel. A notice is
+//! written with the event it reports (so none is lost and none is invented); when it is
+//! sent it becomes one mail per reader who takes the topic by mail and one webhook
+//! delivery per reader who takes it by their own webhook.
 
-use crate::records::Role;
+use crate::records::{Invoice, Role};
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,6 +20,8 @@ pub enum NoticeKind {
     SlaWarning,
     /// A target of the case passed its deadline.
     SlaBreach,
+    /// An account's invoice for a month is ready (or its total changed).
+    InvoiceReady,
 }
 
 /// Who may be told of a notice.
@@ -37,13 +40,14 @@ pub enum Audience {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 6] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::CaseOpened,
         NoticeKind::SupportReplied,
         NoticeKind::PendingReminder,
         NoticeKind::CaseResolved,
         NoticeKind::SlaWarning,
         NoticeKind::SlaBreach,
+        NoticeKind::InvoiceReady,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +58,7 @@ impl NoticeKind {
             NoticeKind::CaseResolved => "case.resolved",
             NoticeKind::SlaWarning => "sla.warning",
             NoticeKind::SlaBreach => "sla.breach",
+            NoticeKind::InvoiceReady => "invoice.ready",
         }
     }
 
@@ -72,7 +77,46 @@ impl NoticeKind {
             }
             NoticeKind::SlaWarning => &[Assignee],
             NoticeKind::SlaBreach => &[Assignee, Tam],
+            NoticeKind::InvoiceReady => &[Customers],
         }
+    }
+
+    /// Whether it is about an account (an invoice) rather than one of its cases.
+    pub fn about_account(self) -> bool {
+        self == NoticeKind::InvoiceReady
+    }
+
+    /// The topic of what an audience hears of this kind: what they unsubscribe from.
+    pub fn topic(self, audience: Audience) -> Topic {
+        match (self, audience) {
+            (NoticeKind::InvoiceReady, _) => Topic::Billing,
+            (_, Audience::Customers | Audience::Cc) => Topic::CaseUpdates,
+            (_, Audience::Linguists) => Topic::NewCases,
+            (_, Audience::Assignee | Audience::Tam) => Topic::SlaAlerts,
+        }
+    }
+}
+
+/// How a notice reaches a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Channel {
+    Email,
+    /// The person's own webhook, when they set one.
+    Webhook,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 2] = [Channel::Email, Channel::Webhook];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Webhook => "webhook",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
     }
 }
 
@@ -87,6 +131,8 @@ pub enum Topic {
     /// SLA warnings and breaches of the cases an engineer is assigned, or a TAM's
     /// accounts' breaches.
     SlaAlerts,
+    /// An account's invoices.
+    Billing,
 }
 
 /// Whether a person is a customer or staff, for what they are subscribed to by default.
@@ -97,13 +143,19 @@ pub enum Side {
 }
 
 impl Topic {
-    pub const ALL: [Topic; 3] = [Topic::CaseUpdates, Topic::NewCases, Topic::SlaAlerts];
+    pub const ALL: [Topic; 4] = [
+        Topic::CaseUpdates,
+        Topic::NewCases,
+        Topic::SlaAlerts,
+        Topic::Billing,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Topic::CaseUpdates => "case-updates",
             Topic::NewCases => "new-cases",
             Topic::SlaAlerts => "sla-alerts",
+            Topic::Billing => "billing",
         }
     }
 
@@ -114,31 +166,29 @@ impl Topic {
     /// The topics a side may hear of.
     pub fn for_side(side: Side) -> &'static [Topic] {
         match side {
-            Side::Customer => &[Topic::CaseUpdates],
+            Side::Customer => &[Topic::CaseUpdates, Topic::Billing],
             Side::Staff => &[Topic::NewCases, Topic::SlaAlerts],
-        }
-    }
-
-    /// The topic of what an audience hears.
-    pub fn of(audience: Audience) -> Topic {
-        match audience {
-            Audience::Customers | Audience::Cc => Topic::CaseUpdates,
-            Audience::Linguists => Topic::NewCases,
-            Audience::Assignee | Audience::Tam => Topic::SlaAlerts,
         }
     }
 }
 
-/// Whether someone who chose nothing hears of a topic by mail, by role (`None`: a
-/// customer or an address copied on a case): customers hear of their cases; engineers of
-/// new cases in their languages and of their cases' SLA; TAMs and admins of the SLA only
+/// Whether someone who chose nothing hears of a topic, by role (`None`: a customer or an
+/// address copied on a case), on any channel (a webhook hears what mail would until its
+/// owner chooses otherwise): customers hear of their cases and invoices; engineers of new
+/// cases in their languages and of their cases' SLA; TAMs and admins of the SLA only
 /// (they do not work the queue's new cases).
 pub fn subscribed_by_default(role: Option<Role>, topic: Topic) -> bool {
     match (role, topic) {
-        (None, t) => t == Topic::CaseUpdates,
-        (Some(Role::Agent), t) => t != Topic::CaseUpdates,
+        (None, t) => matches!(t, Topic::CaseUpdates | Topic::Billing),
+        (Some(Role::Agent), t) => matches!(t, Topic::NewCases | Topic::SlaAlerts),
         (Some(Role::Tam | Role::Admin), t) => t == Topic::SlaAlerts,
     }
+}
+
+/// What an invoice's notice is about: its month and total, so a bill run that changes the
+/// total tells the account again and one that does not is silent.
+pub fn invoice_ref(invoice: &Invoice) -> String {
+    format!("{} {} {}", invoice.month, invoice.total, invoice.currency)
 }
 
 /// The languages mail is written in; anyone else reads English.
@@ -185,14 +235,24 @@ mod tests {
         for t in Topic::ALL {
             assert_eq!(Topic::parse(t.as_str()), Some(t));
         }
-        for (a, side) in [
-            (Audience::Customers, Side::Customer),
-            (Audience::Cc, Side::Customer),
-            (Audience::Linguists, Side::Staff),
-            (Audience::Assignee, Side::Staff),
-            (Audience::Tam, Side::Staff),
-        ] {
-            assert!(Topic::for_side(side).contains(&Topic::of(a)), "{a:?}");
+        let side = |a: Audience| match a {
+            Audience::Customers | Audience::Cc => Side::Customer,
+            _ => Side::Staff,
+        };
+        for k in NoticeKind::ALL {
+            for a in k.audiences() {
+                assert!(
+                    Topic::for_side(side(*a)).contains(&k.topic(*a)),
+                    "{k:?} {a:?}"
+                );
+            }
+        }
+        assert_eq!(
+            NoticeKind::InvoiceReady.topic(Audience::Customers),
+            Topic::Billing
+        );
+        for c in Channel::ALL {
+            assert_eq!(Channel::parse(c.as_str()), Some(c));
         }
     }
 
@@ -203,6 +263,8 @@ mod tests {
         assert!(subscribed_by_default(Some(Role::Agent), Topic::NewCases));
         assert!(!subscribed_by_default(Some(Role::Tam), Topic::NewCases));
         assert!(subscribed_by_default(Some(Role::Tam), Topic::SlaAlerts));
+        assert!(subscribed_by_default(None, Topic::Billing));
+        assert!(!subscribed_by_default(Some(Role::Agent), Topic::Billing));
     }
 
     #[test]

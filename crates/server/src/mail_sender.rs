@@ -16,7 +16,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tierdesk_app::App;
-use tierdesk_app::mail::{Mail, Outgoing};
+use tierdesk_app::notices::{Mail, Outgoing};
 
 const BATCH: i64 = 16;
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -233,11 +233,12 @@ async fn send(transport: &Transport, out: &Outgoing) -> (Vec<String>, Option<Str
     (accepted, None)
 }
 
-/// Sends for ever: claims due notices, sends their mails (notices concurrently, a
-/// notice's mails in turn), records what the server accepted.
-pub async fn run(app: App, transport: Transport, idle: Duration) {
+/// Sends for ever: claims due notices (which queues their webhook messages), sends their
+/// mails (notices concurrently, a notice's mails in turn) when there is an SMTP server,
+/// records what it accepted.
+pub async fn run(app: App, transport: Option<Transport>, idle: Duration) {
     loop {
-        let batch = match app.claim_mail(BATCH).await {
+        let batch = match app.claim_notices(BATCH).await {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "claiming mail notices failed");
@@ -247,7 +248,11 @@ pub async fn run(app: App, transport: Transport, idle: Duration) {
         };
         let full = batch.len() as i64 >= BATCH;
         let sends = batch.iter().map(|out| async {
-            let (accepted, error) = send(&transport, out).await;
+            let (accepted, error) = match &transport {
+                Some(t) => send(t, out).await,
+                // No SMTP server: the app wrote no mails.
+                None => (Vec::new(), None),
+            };
             if let Some(e) = &error {
                 tracing::info!(notice = out.notice.id, kind = out.notice.kind.as_str(), error = %e, "sending mail failed");
             }

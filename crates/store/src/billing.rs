@@ -43,14 +43,17 @@ impl Store {
         dispatch!(self, b => b.payers().await)
     }
 
-    /// Replaces every invoice of `month` with `invoices`, in one transaction.
+    /// Replaces every invoice of `month` with `invoices`, with the notices telling their
+    /// accounts (`(account id, what it is about, notice)`; one about the same thing is
+    /// written once), in one transaction.
     pub async fn replace_invoices(
         &self,
         month: &str,
         invoices: Vec<Invoice>,
+        notices: Vec<(String, String, crate::NewNotice)>,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.replace_invoices(month.to_string(), invoices, audit).await)
+        dispatch!(self, b => b.replace_invoices(month.to_string(), invoices, notices, audit).await)
     }
 
     /// Invoices, with their lines: of one account, of one month, or both.

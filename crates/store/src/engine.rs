@@ -139,6 +139,14 @@ macro_rules! backend {
                     26,
                     include_str!(concat!("../migrations/", $dir, "/0026_mail_messages.sql")),
                 ),
+                (
+                    27,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0027_notices_for_people.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -159,6 +167,7 @@ macro_rules! backend {
             include!("queries/gauges.rs");
             include!("queries/mail.rs");
             include!("queries/integrations.rs");
+            include!("queries/person_hooks.rs");
         }
     };
 }

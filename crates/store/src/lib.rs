@@ -119,6 +119,7 @@ mod gauges;
 mod integrations;
 pub mod live;
 mod mail;
+mod person_hooks;
 mod rollup;
 /// Throw-away PostgreSQL databases, for `tierdesk-testkit` only. Always compiled: a
 /// feature for it would build the store and everything above it twice in every test run
@@ -132,6 +133,7 @@ pub use console::{AgentChange, UserChange};
 pub use gauges::*;
 pub use integrations::*;
 pub use mail::*;
+pub use person_hooks::*;
 pub use rollup::*;
 pub use sla::*;
 

@@ -1,14 +1,15 @@
-//! The mail outbox: notices written with their events, claimed by one replica at a time,
-//! settled with the Message-IDs their SMTP server accepted. Queries are in
-//! `queries/mail.rs`.
+//! The notice outbox: notices written with their events, claimed by one replica at a
+//! time, settled with the Message-IDs their SMTP server accepted; and the mail received.
+//! Queries are in `queries/mail.rs`.
 
 use jiff::Timestamp;
 use tierdesk_core::notice::NoticeKind;
 
 use crate::{Store, StoreError};
 
-/// A notice to write with its event. The store adds the case and what in the case it is
-/// about (the message, the SLA event, the status change's instant).
+/// A notice to write with its event. The store adds the case (or account) and what in it
+/// the notice is about (the message, the SLA event, the status change's instant, the
+/// invoice).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewNotice {
     pub kind: NoticeKind,
@@ -21,9 +22,9 @@ pub struct NewNotice {
 pub struct ClaimedNotice {
     pub id: i64,
     pub kind: NoticeKind,
-    pub display_id: i64,
+    pub about: NoticeSubject,
     /// A communication's id, an SLA event's key, a status change's instant in
-    /// microseconds, or empty.
+    /// microseconds, an invoice's `month total currency`, or empty.
     pub subject_ref: String,
     pub created: Timestamp,
     /// Attempts made before this one.
@@ -32,6 +33,15 @@ pub struct ClaimedNotice {
     pub sent_ids: Vec<String>,
     /// The claim: settling succeeds only while it holds.
     pub lease: Timestamp,
+}
+
+/// What a notice is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoticeSubject {
+    /// A case, by its display id.
+    Case(i64),
+    /// An account, by its id.
+    Account(String),
 }
 
 /// How an attempt at a notice went.

@@ -80,6 +80,9 @@ pub struct Delivery {
     pub id: i64,
     pub webhook_id: String,
     pub url: String,
+    /// The person whose own webhook it is (`None`: an operator's): their address was
+    /// chosen by someone outside the operator's trust.
+    pub owner: Option<String>,
     pub secret_ciphertext: Vec<u8>,
     pub event_key: String,
     pub event_type: String,

@@ -2506,12 +2506,24 @@ async fn usage_payers_and_invoices(s: Store) {
             .collect(),
         computed: t0,
     };
+    // Each run writes its notices with its invoices; the same one twice is one notice.
+    let ready = || {
+        vec![(
+            "111111111111".to_string(),
+            "2026-10 99.99 USD".to_string(),
+            tierdesk_store::NewNotice {
+                kind: tierdesk_core::notice::NoticeKind::InvoiceReady,
+                due: t0,
+            },
+        )]
+    };
     s.replace_invoices(
         "2026-10",
         vec![
             invoice("111111111111", "99.99", 3),
             invoice("222222222222", "0", 0),
         ],
+        ready(),
         audit_entry(),
     )
     .await
@@ -2520,10 +2532,21 @@ async fn usage_payers_and_invoices(s: Store) {
     s.replace_invoices(
         "2026-10",
         vec![invoice("111111111111", "99.99", 3)],
+        ready(),
         audit_entry(),
     )
     .await
     .unwrap();
+    let told = s
+        .claim_notices(t0, t0 + Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(told.len(), 1);
+    assert_eq!(
+        told[0].about,
+        tierdesk_store::NoticeSubject::Account("111111111111".into())
+    );
+    assert_eq!(told[0].subject_ref, "2026-10 99.99 USD");
     let all = s.invoices(None, Some("2026-10")).await.unwrap();
     assert_eq!(all, [invoice("111111111111", "99.99", 3)]);
     assert_eq!(
@@ -2862,7 +2885,76 @@ conformance!(
     accounts_are_found_by_id_or_name_a_page_at_a_time,
     mail_notices_are_claimed_once_and_settled_under_their_lease,
     mail_in_is_stored_once_per_message_id_and_recorded,
+    a_person_has_one_webhook_and_each_notice_reaches_it_once,
 );
+
+/// People's own webhooks: one active each (setting another replaces it and drops what it
+/// had not delivered), never among the operators' endpoints or SLA fan-out, and a
+/// delivery queued twice for one event is one delivery.
+async fn a_person_has_one_webhook_and_each_notice_reaches_it_once(s: Store) {
+    use tierdesk_store::NewDelivery;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let hook = |id: &str| Webhook {
+        id: id.into(),
+        url: format!("https://hooks.example.com/{id}"),
+        events: vec!["notice".into()],
+        secret_ciphertext: vec![7; 40],
+        created: t0,
+        disabled: None,
+    };
+    assert!(matches!(
+        s.set_person_webhook("kim@acme.example", None, t0, audit_entry())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    s.set_person_webhook("kim@acme.example", Some(hook("wh-1")), t0, audit_entry())
+        .await
+        .unwrap();
+    let delivery = |webhook: &str, key: &str| NewDelivery {
+        webhook_id: webhook.into(),
+        event_key: key.into(),
+        event_type: "case.opened".into(),
+        payload: "{}".into(),
+    };
+    s.queue_deliveries(
+        vec![delivery("wh-1", "notice-1"), delivery("wh-1", "notice-1")],
+        t0,
+    )
+    .await
+    .unwrap();
+    s.queue_deliveries(vec![delivery("wh-1", "notice-1")], t0)
+        .await
+        .unwrap();
+    let (_, stats) = s.person_webhook("kim@acme.example").await.unwrap().unwrap();
+    assert_eq!(stats.pending, 1);
+    // Replaced: the old one's undelivered message goes with it.
+    s.set_person_webhook("kim@acme.example", Some(hook("wh-2")), t0, audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.person_webhooks().await.unwrap(),
+        [("kim@acme.example".to_string(), "wh-2".to_string())]
+    );
+    let (now, stats) = s.person_webhook("kim@acme.example").await.unwrap().unwrap();
+    assert_eq!((now.id.as_str(), stats.pending), ("wh-2", 0));
+    assert!(
+        s.webhooks().await.unwrap().is_empty(),
+        "the operators' list"
+    );
+    s.queue_deliveries(vec![delivery("wh-2", "notice-2")], t0)
+        .await
+        .unwrap();
+    let claimed = s
+        .claim_deliveries(t0, t0 + Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].owner.as_deref(), Some("kim@acme.example"));
+    s.set_person_webhook("kim@acme.example", None, t0, audit_entry())
+        .await
+        .unwrap();
+    assert!(s.person_webhooks().await.unwrap().is_empty());
+}
 
 /// The mail outbox: a notice written with its event, claimed by one caller until its
 /// lease lapses, settled only under the lease, with the Message-IDs accepted kept across
@@ -2901,8 +2993,12 @@ async fn mail_notices_are_claimed_once_and_settled_under_their_lease(s: Store) {
     assert_eq!(claimed.len(), 1);
     let n = &claimed[0];
     assert_eq!(
-        (n.kind, n.display_id, n.subject_ref.as_str()),
-        (NoticeKind::CaseOpened, case.display_id, "")
+        (n.kind, &n.about, n.subject_ref.as_str()),
+        (
+            NoticeKind::CaseOpened,
+            &tierdesk_store::NoticeSubject::Case(case.display_id),
+            ""
+        )
     );
     // Claimed: nobody else gets it until the lease lapses.
     assert!(s.claim_notices(t0, t0 + min, 10).await.unwrap().is_empty());

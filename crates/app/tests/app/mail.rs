@@ -12,23 +12,26 @@ use tierdesk_app::App;
 use tierdesk_app::actor::Actor;
 use tierdesk_app::cases::{Attachments, CreateCase, Message};
 use tierdesk_app::files::NewFile;
-use tierdesk_app::mail::{LEASE, Outgoing};
-use tierdesk_app::notify::MailSettings;
+use tierdesk_app::notices::{LEASE, Outgoing};
+use tierdesk_app::notify::{MailSettings, NoticeSettings};
 use tierdesk_core::clock::{Clock, ManualClock};
 use tierdesk_core::notice::NoticeKind;
 use tierdesk_testkit::{Engine, ScratchDb, operator};
 
 use crate::sla_engine::{agent, app, customer};
 
-fn settings() -> MailSettings {
-    let mut s = MailSettings::new("Acme Support <support@acme.example>").unwrap();
-    s.console_url = Some("https://support.acme.example".into());
-    s.pending_reminder = Duration::from_secs(3600);
-    s
+/// An app that mails people, its console at a public address, reminding after an hour.
+fn mailing(app: App) -> App {
+    app.with_mail(MailSettings::new("Acme Support <support@acme.example>").unwrap())
+        .with_notices(NoticeSettings {
+            console_url: Some("https://support.acme.example".into()),
+            pending_reminder: Duration::from_secs(3600),
+            ..Default::default()
+        })
 }
 
 async fn claim(app: &App) -> Vec<Outgoing> {
-    app.claim_mail(100).await.unwrap()
+    app.claim_notices(100).await.unwrap()
 }
 
 /// Sends a claim's mails "successfully".
@@ -67,7 +70,8 @@ async fn the_outbox(engine: Engine) {
         }
     };
     open(quiet.clone(), "before mail").await;
-    let app = app(db.url(), clock.clone()).await.with_mail(settings());
+    let app = app(db.url(), clock.clone()).await;
+    let app = mailing(app);
     assert!(
         claim(&app).await.is_empty(),
         "a case opened without mail wrote a notice"
@@ -262,7 +266,8 @@ async fn a_warning_overtaken_by_its_breach_is_not_mailed() {
     let db = ScratchDb::sqlite("mail-breach");
     let t0: jiff::Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(t0));
-    let app = app(db.url(), clock.clone()).await.with_mail(settings());
+    let app = app(db.url(), clock.clone()).await;
+    let app = mailing(app);
     let caller = customer(&app, "100000000002", "acme.gold", "Europe/Berlin").await;
     let ada = agent(&app, "ada@support.example").await;
     let case = app
@@ -301,11 +306,12 @@ async fn a_warning_overtaken_by_its_breach_is_not_mailed() {
 /// its reader from its topic, and a token is good for that and nothing else.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readers_hear_only_what_they_subscribe_to() {
-    use tierdesk_core::notice::Topic;
+    use tierdesk_core::notice::{Channel, Topic};
     let db = ScratchDb::sqlite("mail-subscriptions");
     let t0: jiff::Timestamp = "2026-11-23T09:00:00Z".parse().unwrap();
     let clock = Arc::new(ManualClock::new(t0));
-    let app = app(db.url(), clock.clone()).await.with_mail(settings());
+    let app = app(db.url(), clock.clone()).await;
+    let app = mailing(app);
     let caller = customer(&app, "100000000003", "acme.gold", "Europe/Berlin").await;
     app.create_user(
         &operator(),
@@ -320,22 +326,35 @@ async fn readers_hear_only_what_they_subscribe_to() {
     let ada = agent(&app, "ada@support.example").await;
     // Defaults by role: the customer hears of case updates; the engineer of new cases and
     // SLA, and may not choose case updates.
+    let by_mail = |subs: Vec<tierdesk_app::people::Subscription>| -> Vec<(Topic, bool)> {
+        subs.into_iter().map(|s| (s.topic, s.email)).collect()
+    };
     assert_eq!(
-        app.subscriptions("kim@acme.example").await.unwrap(),
-        [(Topic::CaseUpdates, true)]
+        by_mail(app.subscriptions("kim@acme.example").await.unwrap()),
+        [(Topic::CaseUpdates, true), (Topic::Billing, true)]
     );
     assert_eq!(
-        app.subscriptions(&ada.email).await.unwrap(),
+        by_mail(app.subscriptions(&ada.email).await.unwrap()),
         [(Topic::NewCases, true), (Topic::SlaAlerts, true)]
     );
     assert!(
-        app.set_subscriptions(&operator(), &ada.email, &[(Topic::CaseUpdates, true)])
-            .await
-            .is_err()
-    );
-    app.set_subscriptions(&operator(), &ada.email, &[(Topic::NewCases, false)])
+        app.set_subscriptions(
+            &operator(),
+            &ada.email,
+            Channel::Email,
+            &[(Topic::CaseUpdates, true)]
+        )
         .await
-        .unwrap();
+        .is_err()
+    );
+    app.set_subscriptions(
+        &operator(),
+        &ada.email,
+        Channel::Email,
+        &[(Topic::NewCases, false)],
+    )
+    .await
+    .unwrap();
     let open = |subject: &'static str| {
         let (app, caller) = (app.clone(), caller.clone());
         async move {
@@ -374,4 +393,81 @@ async fn readers_hear_only_what_they_subscribe_to() {
     open("second").await;
     let out = claim(&app).await;
     assert!(out[0].mails.is_empty(), "{:#?}", out[0].mails);
+}
+
+/// A bill run tells each account's users that an invoice charging something is ready, in
+/// their language, with its total; the same run again tells no one twice, and a changed
+/// total is news again. Free plans' invoices are not news.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ready_invoice_is_mailed_once_per_total() {
+    let db = ScratchDb::sqlite("mail-invoice");
+    let clock = Arc::new(ManualClock::new("2026-09-01T00:00:00Z".parse().unwrap()));
+    let app = app(db.url(), clock.clone()).await;
+    let app = mailing(app);
+    let _caller = customer(&app, "100000000004", "aws.business", "Asia/Tokyo").await;
+    let _free = customer(&app, "100000000005", "aws.basic", "UTC").await;
+    app.create_user(
+        &operator(),
+        "100000000004",
+        "yuki@acme.example",
+        "Yuki",
+        Some("ja"),
+        None,
+    )
+    .await
+    .unwrap();
+    let import = |csv: &'static str| {
+        let app = app.clone();
+        async move {
+            let summary = tierdesk_core::usage::read(
+                tierdesk_core::usage::Format::Generic,
+                csv.as_bytes(),
+                "USD",
+                |_| {},
+            )
+            .unwrap();
+            app.import_usage(&operator(), summary, "test")
+                .await
+                .unwrap();
+        }
+    };
+    import("account_id,month,amount,currency\n100000000004,2026-10,20000,USD\n").await;
+    clock.set("2026-11-02T00:00:00Z".parse().unwrap());
+    let invoices = app.bill_run(&operator(), "2026-10").await.unwrap();
+    let total = |invoices: &[tierdesk_core::records::Invoice]| {
+        let i = invoices
+            .iter()
+            .find(|i| i.account_id == "100000000004")
+            .unwrap();
+        format!("{} {}", i.total, i.currency)
+    };
+    let first = total(&invoices);
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1, "{out:#?}");
+    assert_eq!(out[0].notice.kind, NoticeKind::InvoiceReady);
+    let to_yuki = out[0]
+        .mails
+        .iter()
+        .find(|m| m.to == "yuki@acme.example")
+        .unwrap();
+    assert_eq!(to_yuki.language, "ja");
+    assert!(to_yuki.subject.contains("2026-10"), "{}", to_yuki.subject);
+    assert!(to_yuki.text.contains(&first), "{first}: {}", to_yuki.text);
+    assert!(
+        to_yuki
+            .text
+            .contains("https://support.acme.example/console/invoices?month=2026-10")
+    );
+    assert!(to_yuki.unsubscribe.is_some());
+    settle_all(&app, &out).await;
+    // The same run again: nothing new to tell.
+    app.bill_run(&operator(), "2026-10").await.unwrap();
+    assert!(claim(&app).await.is_empty());
+    // Usage corrected: a new total, told again.
+    import("account_id,month,amount,currency\n100000000004,2026-10,30000,USD\n").await;
+    let second = total(&app.bill_run(&operator(), "2026-10").await.unwrap());
+    assert_ne!(first, second);
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1);
+    assert!(out[0].mails.iter().all(|m| m.text.contains(&second)));
 }

@@ -18,6 +18,7 @@ pub mod forms;
 pub(crate) mod i18n;
 mod ja;
 pub(crate) mod live;
+mod notifications;
 mod queue;
 mod reports;
 mod search;
@@ -87,7 +88,18 @@ fn console_routes() -> Router<AppState> {
         .route("/console/advisor", get(advisor))
         .route("/console/settings", get(settings).post(save_settings))
         .route("/console/settings/password", post(change_password))
-        .route("/console/settings/subscriptions", post(save_subscriptions))
+        .route(
+            "/console/settings/subscriptions",
+            post(notifications::save_subscriptions),
+        )
+        .route(
+            "/console/settings/webhook",
+            post(notifications::set_webhook),
+        )
+        .route(
+            "/console/settings/webhook/remove",
+            post(notifications::remove_webhook),
+        )
         .route("/console/settings/integrations", post(create_integration))
         .route(
             "/console/settings/integrations/{id}/revoke",
@@ -431,9 +443,12 @@ struct SettingsPage {
     integration_error: Option<String>,
     /// A token just made, shown this once.
     shown_once: Vec<(String, String)>,
-    /// The topics this person may hear of by mail: (form field, words, subscribed).
-    subscriptions: Vec<(String, String, bool)>,
+    /// The topics this person may hear of, with their channels.
+    subscriptions: Vec<notifications::TopicRow>,
     subscriptions_saved: bool,
+    /// Their own webhook, if they set one.
+    own_hook: Option<notifications::OwnHook>,
+    webhook_error: Option<String>,
 }
 
 /// One monitoring token on the settings page.
@@ -1193,12 +1208,9 @@ fn settings_page(
         shown_once: Vec::new(),
         subscriptions: Vec::new(),
         subscriptions_saved: false,
+        own_hook: None,
+        webhook_error: None,
     }
-}
-
-/// A topic's checkbox on the settings page.
-fn topic_field(t: tierdesk_core::notice::Topic) -> String {
-    format!("topic_{}", t.as_str().replace('-', "_"))
 }
 
 /// The settings page with the customer's account's monitoring tokens.
@@ -1208,19 +1220,7 @@ async fn settings_with_integrations(
     prefs: &tierdesk_core::records::Preferences,
 ) -> Result<SettingsPage, ServiceError> {
     let mut page = settings_page(st, v, prefs);
-    page.subscriptions = st
-        .app
-        .subscriptions(&v.session.email)
-        .await?
-        .into_iter()
-        .map(|(t, on)| {
-            (
-                topic_field(t),
-                unsubscribe::topic_words(v.l, t).to_string(),
-                on,
-            )
-        })
-        .collect();
+    notifications::fill(st, v, &mut page).await?;
     if let Some(account) = v.account() {
         let rows = st.app.integrations(Some(account)).await?;
         page.integrations = Some(
@@ -1288,48 +1288,6 @@ async fn settings(
             page.shown_once = shown;
             render(StatusCode::OK, &page)
         }
-        Err(e) => v.failure(&e),
-    }
-}
-
-/// The subscriptions form: a checked box for each topic the person keeps.
-#[derive(Deserialize)]
-struct SubscriptionsForm {
-    #[serde(default)]
-    topic_case_updates: String,
-    #[serde(default)]
-    topic_new_cases: String,
-    #[serde(default)]
-    topic_sla_alerts: String,
-}
-
-async fn save_subscriptions(
-    State(st): State<AppState>,
-    v: Visit,
-    Form { fields: f, .. }: Form<SubscriptionsForm>,
-) -> Response {
-    use tierdesk_core::notice::Topic;
-    let offered = match st.app.subscriptions(&v.session.email).await {
-        Ok(o) => o,
-        Err(e) => return v.failure(&e),
-    };
-    let choices: Vec<(Topic, bool)> = offered
-        .into_iter()
-        .map(|(t, _)| {
-            let checked = match t {
-                Topic::CaseUpdates => &f.topic_case_updates,
-                Topic::NewCases => &f.topic_new_cases,
-                Topic::SlaAlerts => &f.topic_sla_alerts,
-            };
-            (t, checked == "1")
-        })
-        .collect();
-    match st
-        .app
-        .set_subscriptions(&v.who, &v.session.email, &choices)
-        .await
-    {
-        Ok(()) => Redirect::to("/console/settings?subscriptions=saved#mail").into_response(),
         Err(e) => v.failure(&e),
     }
 }

@@ -4,6 +4,7 @@
 //! No session: the sealed token names the address and the topic, and is good for nothing
 //! else.
 
+use super::notifications::topic_words;
 use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
@@ -11,7 +12,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
-use tierdesk_core::notice::Topic;
 
 use super::i18n::Lang;
 use super::{Nav, browser_lang, form, message, render};
@@ -38,14 +38,6 @@ struct UnsubscribePage {
     email: String,
     topic: String,
     done: bool,
-}
-
-pub(super) fn topic_words(l: Lang, t: Topic) -> &'static str {
-    l.t(match t {
-        Topic::CaseUpdates => "updates on cases",
-        Topic::NewCases => "new cases in your languages",
-        Topic::SlaAlerts => "SLA warnings and breaches",
-    })
 }
 
 fn token_of(query: Option<String>, body: &[u8]) -> String {

@@ -85,7 +85,14 @@ impl Backend {
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("payer")?))).collect()
     }
 
-    pub async fn replace_invoices(&self, month: String, invoices: Vec<Invoice>, audit: AuditEntry) -> Result<(), StoreError> {
+    pub async fn replace_invoices(
+        &self,
+        month: String,
+        invoices: Vec<Invoice>,
+        notices: Vec<(String, String, crate::NewNotice)>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        let audit_at = audit.at;
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     sqlx::query("DELETE FROM invoice_lines WHERE month = $1").bind(&month).execute(&mut *c).await?;
@@ -116,6 +123,10 @@ impl Backend {
                             .execute(&mut *c)
                             .await?;
                         }
+                    }
+                    let at = to_micros(audit_at);
+                    for (account, subject_ref, n) in &notices {
+                        insert_account_notice(c, n, account, subject_ref, at).await?;
                     }
                     Ok(())
                 })

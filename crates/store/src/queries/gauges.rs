@@ -34,11 +34,11 @@ impl Backend {
                 .try_get("n")?;
         // Both by the index on next_attempt_us: the sent notices are never read.
         let mail_backlog: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM mail_notices WHERE next_attempt_us IS NOT NULL")
+            sqlx::query("SELECT COUNT(*) AS n FROM notices WHERE next_attempt_us IS NOT NULL")
                 .fetch_one(&self.read)
                 .await?
                 .try_get("n")?;
-        let mail_oldest_due = sqlx::query("SELECT MIN(created_us) AS oldest_us FROM mail_notices WHERE next_attempt_us <= $1")
+        let mail_oldest_due = sqlx::query("SELECT MIN(created_us) AS oldest_us FROM notices WHERE next_attempt_us <= $1")
             .bind(to_micros(now))
             .fetch_one(&self.read)
             .await?

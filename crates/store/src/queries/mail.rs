@@ -5,7 +5,7 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
-use crate::mail::{ClaimedNotice, InboundRecord, NewNotice, NoticeOutcome};
+use crate::mail::{ClaimedNotice, InboundRecord, NewNotice, NoticeOutcome, NoticeSubject};
 
 /// Writes a notice in its event's transaction. A notice about the same thing twice (a
 /// retried write) is one notice.
@@ -17,11 +17,33 @@ async fn insert_notice(
     at_us: i64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO mail_notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+        "INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING",
     )
     .bind(n.kind.as_str())
     .bind(display_id)
+    .bind(subject_ref)
+    .bind(at_us)
+    .bind(to_micros(n.due))
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Writes a notice about an account (not one of its cases) in its event's transaction.
+async fn insert_account_notice(
+    c: &mut Conn,
+    n: &NewNotice,
+    account_id: &str,
+    subject_ref: &str,
+    at_us: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO notices (kind, account_id, subject_ref, created_us, next_attempt_us) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, account_id, subject_ref) DO NOTHING",
+    )
+    .bind(n.kind.as_str())
+    .bind(account_id)
     .bind(subject_ref)
     .bind(at_us)
     .bind(to_micros(n.due))
@@ -45,8 +67,8 @@ impl Backend {
             .write(move |c| {
                 Box::pin(async move {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT id, kind, case_display_id, subject_ref, created_us, attempts, sent_ids, next_attempt_us \
-                         FROM mail_notices WHERE next_attempt_us <= $1 ORDER BY next_attempt_us, id LIMIT {}",
+                        "SELECT id, kind, case_display_id, account_id, subject_ref, created_us, attempts, sent_ids, next_attempt_us \
+                         FROM notices WHERE next_attempt_us <= $1 ORDER BY next_attempt_us, id LIMIT {}",
                         limit(n)
                     )))
                     .bind(to_micros(now))
@@ -59,7 +81,7 @@ impl Backend {
                         // Compare and set: on PostgreSQL another replica may have read the
                         // same row; only one moves it.
                         let got = sqlx::query(
-                            "UPDATE mail_notices SET next_attempt_us = $1 WHERE id = $2 AND next_attempt_us = $3",
+                            "UPDATE notices SET next_attempt_us = $1 WHERE id = $2 AND next_attempt_us = $3",
                         )
                         .bind(to_micros(lease_until))
                         .bind(id)
@@ -70,11 +92,16 @@ impl Backend {
                             continue;
                         }
                         let kind: String = r.try_get("kind")?;
+                        let about = match (r.try_get::<Option<i64>, _>("case_display_id")?, r.try_get::<Option<String>, _>("account_id")?) {
+                            (Some(display_id), _) => NoticeSubject::Case(display_id),
+                            (None, Some(account)) => NoticeSubject::Account(account),
+                            (None, None) => return Err(StoreError::Corrupt(format!("notice {id} is about nothing"))),
+                        };
                         claimed.push(ClaimedNotice {
                             id,
                             kind: tierdesk_core::notice::NoticeKind::parse(&kind)
                                 .ok_or_else(|| StoreError::Corrupt(format!("unknown notice kind '{kind}'")))?,
-                            display_id: r.try_get("case_display_id")?,
+                            about,
                             subject_ref: r.try_get("subject_ref")?,
                             created: from_micros(r.try_get("created_us")?),
                             attempts: r.try_get("attempts")?,
@@ -99,7 +126,7 @@ impl Backend {
         self.writer
             .write(move |c| {
                 Box::pin(async move {
-                    let row = sqlx::query("SELECT sent_ids FROM mail_notices WHERE id = $1 AND next_attempt_us = $2")
+                    let row = sqlx::query("SELECT sent_ids FROM notices WHERE id = $1 AND next_attempt_us = $2")
                         .bind(id)
                         .bind(to_micros(lease))
                         .fetch_optional(&mut *c)
@@ -124,7 +151,7 @@ impl Backend {
                         }
                     };
                     let r = sqlx::query(
-                        "UPDATE mail_notices SET attempts = attempts + 1, next_attempt_us = $1, sent_ids = $2, \
+                        "UPDATE notices SET attempts = attempts + 1, next_attempt_us = $1, sent_ids = $2, \
                          sent_us = $3, failed_us = $4, last_error = COALESCE($5, last_error) \
                          WHERE id = $6 AND next_attempt_us = $7",
                     )

@@ -352,7 +352,8 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
          attempts, next_attempt_us, delivered_us, failed_us, last_error) \
          SELECT w.id, v.column1, v.column2, v.column3, $1, 0, $1, NULL, NULL, NULL \
          FROM webhooks w CROSS JOIN (VALUES {values}) AS v \
-         WHERE w.disabled_us IS NULL AND (w.events = ',*,' OR w.events LIKE '%,' || v.column2 || ',%')"
+         WHERE w.disabled_us IS NULL AND w.owner_email IS NULL \
+         AND (w.events = ',*,' OR w.events LIKE '%,' || v.column2 || ',%')"
     )))
     .bind(to_micros(recorded));
     for e in &stored {
@@ -365,6 +366,23 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
         }
     }
     Ok(stored.iter().map(|e| e.event.key()).collect())
+}
+
+/// Writes a webhook; `owner` names the person whose own it is (`None`: an operator's).
+async fn insert_webhook(c: &mut Conn, w: &Webhook, owner: Option<&str>) -> Result<(), StoreError> {
+    let r = sqlx::query(
+        "INSERT INTO webhooks (id, url, events, secret_ciphertext, created_us, disabled_us, owner_email) \
+         VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+    )
+    .bind(&w.id)
+    .bind(&w.url)
+    .bind(format!(",{},", w.events.join(",")))
+    .bind(&w.secret_ciphertext)
+    .bind(to_micros(w.created))
+    .bind(owner)
+    .execute(&mut *c)
+    .await;
+    inserted(r)
 }
 
 impl Backend {
@@ -732,34 +750,32 @@ impl Backend {
 
     pub async fn insert_webhook(&self, w: Webhook, audit: AuditEntry) -> Result<(), StoreError> {
         self.writer.write_audited(audit, move |c| {
-                Box::pin(async move {
-                    let r = sqlx::query(
-                        "INSERT INTO webhooks (id, url, events, secret_ciphertext, created_us, disabled_us) \
-                         VALUES ($1, $2, $3, $4, $5, NULL)",
-                    )
-                    .bind(&w.id)
-                    .bind(&w.url)
-                    .bind(format!(",{},", w.events.join(",")))
-                    .bind(&w.secret_ciphertext)
-                    .bind(to_micros(w.created))
-                    .execute(&mut *c)
-                    .await;
-                    inserted(r)
-                })
+                Box::pin(async move { insert_webhook(c, &w, None).await })
             })
             .await
     }
 
+    /// The operators' endpoints (people's own are theirs to see).
     pub async fn webhooks(&self) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
-        let rows = sqlx::query(
+        self.webhooks_where("w.owner_email IS NULL", None).await
+    }
+
+    /// Webhooks matching `filter` (SQL over `w`, with `$1` bound to `arg` when given), with
+    /// their delivery counts.
+    async fn webhooks_where(&self, filter: &'static str, arg: Option<&str>) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
+        let q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT w.id, w.url, w.events, w.secret_ciphertext, w.created_us, w.disabled_us, \
              (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.next_attempt_us IS NOT NULL) AS pending, \
              (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.delivered_us IS NOT NULL) AS delivered, \
              (SELECT COUNT(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.failed_us IS NOT NULL) AS failed, \
              (SELECT d.last_error FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.last_error IS NOT NULL \
               ORDER BY d.id DESC LIMIT 1) AS last_error \
-             FROM webhooks w ORDER BY w.created_us, w.id",
-        )
+             FROM webhooks w WHERE {filter} ORDER BY w.created_us, w.id"
+        )));
+        let rows = match arg {
+            Some(a) => q.bind(a.to_string()),
+            None => q,
+        }
         .fetch_all(&self.read)
         .await?;
         rows.iter()
@@ -819,7 +835,7 @@ impl Backend {
             .write(move |c| {
                 Box::pin(async move {
                     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "SELECT d.id, d.webhook_id, w.url, w.secret_ciphertext, d.event_key, d.event_type, d.payload, \
+                        "SELECT d.id, d.webhook_id, w.url, w.owner_email, w.secret_ciphertext, d.event_key, d.event_type, d.payload, \
                          d.attempts, d.next_attempt_us FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
                          WHERE d.next_attempt_us <= $1 ORDER BY d.next_attempt_us, d.id LIMIT {}",
                         limit(n)
@@ -844,6 +860,7 @@ impl Backend {
                                 id,
                                 webhook_id: r.try_get("webhook_id")?,
                                 url: r.try_get("url")?,
+                                owner: r.try_get("owner_email")?,
                                 secret_ciphertext: r.try_get("secret_ciphertext")?,
                                 event_key: r.try_get("event_key")?,
                                 event_type: r.try_get("event_type")?,

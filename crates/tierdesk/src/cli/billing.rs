@@ -197,7 +197,10 @@ fn invoice_json(i: &Invoice) -> Value {
 }
 
 pub async fn bill(g: &Global, cmd: BillCmd) -> anyhow::Result<()> {
-    let app = setup::app(g, Limits::default()).await?;
+    // The server's notice worker tells accounts of their invoices.
+    let app = setup::app(g, Limits::default())
+        .await?
+        .with_notices_always();
     match cmd {
         BillCmd::Run { month, json } => {
             let invoices = app.bill_run(&super::operator(), &month).await.map_err(e)?;

@@ -130,7 +130,7 @@ async fn ingest(
         .into());
     }
     let mut app = match setup::app(g, Limits::default()).await {
-        Ok(app) => app,
+        Ok(app) => app.with_notices_always(),
         Err(e) => {
             return Err(
                 Exit::new(EX_TEMPFAIL, format!("the database is unavailable: {e:#}")).into(),

@@ -346,6 +346,11 @@ pub struct Serve {
     /// How long a case waits on its customer before they are reminded by mail.
     #[arg(long, default_value = "3d", value_parser = parse_span)]
     pending_reminder: Duration,
+    /// Let people's own webhooks (set in the console) reach loopback, private and
+    /// link-local addresses. Off, a customer cannot make the server call into its own
+    /// network; turn it on only where every console user is trusted.
+    #[arg(long)]
+    allow_private_webhooks: bool,
 }
 
 #[derive(Subcommand)]
@@ -560,16 +565,20 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
         audit_retention: (s.audit_retention_days > 0)
             .then(|| Duration::from_secs(s.audit_retention_days.saturating_mul(86_400))),
     };
-    let mut app = setup::app(g, limits).await?;
-    // Mail: notices are written only when someone sends them.
+    let mut app = setup::app(g, limits)
+        .await?
+        .with_notices(tierdesk_app::notify::NoticeSettings {
+            console_url: s.public_url.clone(),
+            pending_reminder: s.pending_reminder,
+            private_webhooks: s.allow_private_webhooks,
+        });
+    // Mail: notices are written only when someone takes them (see `notify`).
     let smtp = match (&s.smtp_url, &s.mail_from) {
         (Some(url), Some(from)) => {
             let transport =
                 tierdesk_server::mail_sender::transport(url, s.smtp_ca_file.as_deref())?;
-            let mut settings = tierdesk_app::notify::MailSettings::new(from)
+            let settings = tierdesk_app::notify::MailSettings::new(from)
                 .ok_or_else(|| anyhow::anyhow!("--mail-from '{from}' is not an email address"))?;
-            settings.console_url = s.public_url.clone();
-            settings.pending_reminder = s.pending_reminder;
             app = app.with_mail(settings);
             Some(transport)
         }
@@ -600,7 +609,7 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     // A changed day is read from its cases until folded: a second is soon enough.
     tokio::spawn(app.clone().run_rollup_worker(Duration::from_secs(1)));
     tokio::spawn(app.clone().run_housekeeping(Duration::from_secs(60)));
-    let webhooks = tierdesk_server::webhook_sender::client(s.webhook_ca_file.as_deref())?;
+    let webhooks = tierdesk_server::webhook_sender::Clients::new(s.webhook_ca_file.as_deref())?;
     tokio::spawn(tierdesk_server::webhook_sender::run(
         app.clone(),
         webhooks,
@@ -615,13 +624,12 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
             s.mail_max_bytes,
         ));
     }
-    if let Some(transport) = smtp {
-        tokio::spawn(tierdesk_server::mail_sender::run(
-            app.clone(),
-            transport,
-            Duration::from_millis(500),
-        ));
-    }
+    // Notices go out by mail when there is an SMTP server, and to people's own webhooks.
+    tokio::spawn(tierdesk_server::mail_sender::run(
+        app.clone(),
+        smtp,
+        Duration::from_millis(500),
+    ));
     let mut state = tierdesk_server::AppState::new(app);
     state.secure_cookies = s.secure_cookies;
     state.trusted_proxies = s.trusted_proxy;

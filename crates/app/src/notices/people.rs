@@ -1,7 +1,10 @@
-//! Who reads a notice's mails: the people `NoticeKind::audiences` names, found for one
-//! case, each with the language and zone to write to them in.
+//! Who reads a notice: the people `NoticeKind::audiences` names, found for one case (or
+//! account), each with the language and zone to write to them in and the channels they
+//! take what it tells them by.
 
-use tierdesk_core::notice::{Audience, NoticeKind, Topic, mail_language};
+use std::collections::HashMap;
+
+use tierdesk_core::notice::{Audience, Channel, NoticeKind, Topic, mail_language};
 use tierdesk_core::records::{Account, Agent, Case, Role};
 
 use crate::{App, ServiceError};
@@ -26,18 +29,27 @@ pub(super) struct Reader {
     pub role: Option<Role>,
     /// What they hear of in this notice, which they may unsubscribe from.
     pub topic: Topic,
+    /// Whether they take it by mail.
+    pub by_mail: bool,
+    /// Their own webhook's id, when they take it there.
+    pub hook: Option<String>,
 }
 
-/// The readers of a `kind` notice on `case`, each address once, who subscribe to what it
-/// tells them.
+/// The readers of a `kind` notice on `case` (or, for a notice about an account, on
+/// `None`), each address once, who take what it tells them by some channel: by mail when
+/// `mail` is on, by their own webhook when `hooks` (owner's address to webhook id) names
+/// one.
 pub(super) async fn readers(
     app: &App,
     kind: NoticeKind,
-    case: &Case,
+    case: Option<&Case>,
     account: &Account,
+    mail: bool,
+    hooks: &HashMap<String, String>,
 ) -> Result<Vec<Reader>, ServiceError> {
     let mut out: Vec<Reader> = Vec::new();
     for audience in kind.audiences() {
+        let topic = kind.topic(*audience);
         match audience {
             Audience::Customers => {
                 for u in app.store.users(Some(&account.id)).await? {
@@ -57,11 +69,14 @@ pub(super) async fn readers(
                         side: Side::Customer,
                         copied: false,
                         role: None,
-                        topic: Topic::of(*audience),
+                        topic,
+                        by_mail: false,
+                        hook: None,
                     });
                 }
             }
             Audience::Cc => {
+                let Some(case) = case else { continue };
                 for cc in &case.cc_emails {
                     out.push(Reader {
                         email: cc.clone(),
@@ -73,28 +88,31 @@ pub(super) async fn readers(
                         ]),
                         zone: account.timezone.clone(),
                         role: None,
-                        topic: Topic::of(*audience),
+                        topic,
+                        by_mail: false,
+                        hook: None,
                     });
                 }
             }
             Audience::Linguists => {
+                let Some(case) = case else { continue };
                 for a in app.store.agents().await? {
                     let fits = a.role == Role::Agent
                         && a.disabled.is_none()
                         && a.languages.contains(&case.language)
                         && app.reach(&a).await?.covers(&account.id);
                     if fits {
-                        out.push(staff(app, a, *audience).await?);
+                        out.push(staff(app, a, topic).await?);
                     }
                 }
             }
             Audience::Assignee => {
-                let assignee = match &case.assignee {
+                let assignee = match case.and_then(|c| c.assignee.as_ref()) {
                     Some(id) => app.store.agent(id).await?,
                     None => None,
                 };
                 if let Some(a) = assignee.filter(|a| a.disabled.is_none()) {
-                    out.push(staff(app, a, *audience).await?);
+                    out.push(staff(app, a, topic).await?);
                 }
             }
             Audience::Tam => {
@@ -104,7 +122,7 @@ pub(super) async fn readers(
                     .await?
                     .filter(|a| a.disabled.is_none())
                 {
-                    out.push(staff(app, a, *audience).await?);
+                    out.push(staff(app, a, topic).await?);
                 }
             }
         }
@@ -118,15 +136,29 @@ pub(super) async fn readers(
         new
     });
     let mut subscribed = Vec::with_capacity(out.len());
-    for r in out {
-        if app.subscribed(&r.email, r.role, r.topic).await? {
+    for mut r in out {
+        r.by_mail = mail
+            && app
+                .subscribed(&r.email, r.role, r.topic, Channel::Email)
+                .await?;
+        r.hook = match hooks.get(&r.email.to_lowercase()) {
+            Some(id)
+                if app
+                    .subscribed(&r.email, r.role, r.topic, Channel::Webhook)
+                    .await? =>
+            {
+                Some(id.clone())
+            }
+            _ => None,
+        };
+        if r.by_mail || r.hook.is_some() {
             subscribed.push(r);
         }
     }
     Ok(subscribed)
 }
 
-async fn staff(app: &App, a: Agent, audience: Audience) -> Result<Reader, ServiceError> {
+async fn staff(app: &App, a: Agent, topic: Topic) -> Result<Reader, ServiceError> {
     let p = app.store.preferences(&a.email).await?;
     Ok(Reader {
         language: mail_language(
@@ -140,6 +172,8 @@ async fn staff(app: &App, a: Agent, audience: Audience) -> Result<Reader, Servic
         side: Side::Staff,
         copied: false,
         role: Some(a.role),
-        topic: Topic::of(audience),
+        topic,
+        by_mail: false,
+        hook: None,
     })
 }

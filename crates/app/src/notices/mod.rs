@@ -1,20 +1,23 @@
-//! Mail out: the outbox's notices (written with their events, see `notify`) become mails
-//! when they are sent, so the write path only adds a row. Each notice is claimed by one
-//! replica at a time; the Message-IDs its SMTP server accepted are kept, so a retry sends
-//! only the rest and a mail goes out once unless a replica dies between the server's
-//! acceptance and the record of it (then the same Message-ID goes again, and mail clients
-//! show it once).
+//! Notices out: the outbox's notices (written with their events, see `notify`) become
+//! mails and webhook messages when they are sent, so the write path only adds a row. Each
+//! notice is claimed by one replica at a time. Its readers' webhook messages are queued in
+//! the webhook outbox (once per notice and webhook, however often it is claimed) and go
+//! from there with the operators' SLA webhooks. The Message-IDs its SMTP server accepted
+//! are kept, so a retry sends only the rest and a mail goes out once unless a replica dies
+//! between the server's acceptance and the record of it (then the same Message-ID goes
+//! again, and mail clients show it once).
 //!
 //! Who is told of what is `tierdesk_core::notice`'s to say; what they read is
-//! `compose.rs`'s; moving the bytes is the server's (`mail_sender`).
+//! `compose.rs`'s; moving the bytes is the server's (`mail_sender`, `webhook_sender`).
 
 mod compose;
 mod people;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tierdesk_store::{ClaimedNotice, NoticeOutcome, StoreError};
+use tierdesk_store::{ClaimedNotice, NewDelivery, NoticeOutcome, StoreError};
 
 pub use compose::Mail;
 
@@ -44,22 +47,48 @@ pub struct Outgoing {
 }
 
 impl App {
-    /// Claims notices that are due and writes their mails.
-    pub async fn claim_mail(&self, limit: i64) -> Result<Vec<Outgoing>, ServiceError> {
-        let Some(settings) = self.mail_settings() else {
-            return Ok(Vec::new());
-        };
+    /// Claims notices that are due, queues their readers' webhook messages and writes
+    /// their mails. Also notes whether anyone has a webhook of their own, so that writes
+    /// carry notices when no mail is sent (`notify`).
+    pub async fn claim_notices(&self, limit: i64) -> Result<Vec<Outgoing>, ServiceError> {
+        let hooks: HashMap<String, String> = self
+            .store
+            .person_webhooks()
+            .await?
+            .into_iter()
+            .map(|(email, id)| (email.to_lowercase(), id))
+            .collect();
+        self.saw_person_hooks(!hooks.is_empty());
         let now = self.clock.now();
         let lease = now
             .checked_add(LEASE)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let claimed = self.store.claim_notices(now, lease, limit).await?;
         let mut out = Vec::with_capacity(claimed.len());
+        let mut deliveries = Vec::new();
         for notice in claimed {
-            let mut mails = compose::mails(self, settings, &notice).await?;
-            mails.retain(|m| !notice.sent_ids.contains(&m.message_id));
+            let mut mails = Vec::new();
+            if let Some(letters) = compose::letters(self, &notice, &hooks).await? {
+                for letter in &letters.letters {
+                    if let Some(webhook_id) = &letter.reader.hook {
+                        deliveries.push(NewDelivery {
+                            webhook_id: webhook_id.clone(),
+                            event_key: compose::hook_event_key(&notice),
+                            event_type: notice.kind.as_str().to_string(),
+                            payload: compose::hook_message(&notice, &letters, letter, now),
+                        });
+                    }
+                    if let (true, Some(settings)) = (letter.reader.by_mail, self.mail_settings()) {
+                        let mail = compose::mail(self, settings, &notice, &letters, letter)?;
+                        if !notice.sent_ids.contains(&mail.message_id) {
+                            mails.push(mail);
+                        }
+                    }
+                }
+            }
             out.push(Outgoing { notice, mails });
         }
+        self.store.queue_deliveries(deliveries, now).await?;
         Ok(out)
     }
 

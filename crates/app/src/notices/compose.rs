@@ -1,15 +1,20 @@
-//! What a notice's mails say: one mail per reader, in their language and zone, in plain
-//! text and HTML written from one outline, threaded on the case, with a link that
-//! unsubscribes that reader from what it tells them.
+//! What a notice says to each reader: one letter per reader, in their language and zone,
+//! written as an outline; a letter becomes a mail (plain text and HTML, threaded on the
+//! case, with a link that unsubscribes that reader from what it tells them) or a message
+//! to the reader's own webhook (JSON whose `text` reads like the mail, so chat tools that
+//! take a `text` field show it as it is).
+
+use std::collections::HashMap;
 
 use jiff::Timestamp;
+use rust_decimal::Decimal;
 use sha2::Digest;
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::notice::{NoticeKind, Topic};
-use tierdesk_core::records::{Account, Case, CaseStatus, SlaEvent};
-use tierdesk_store::ClaimedNotice;
+use tierdesk_core::records::{Account, Case, CaseStatus, Invoice, SlaEvent};
+use tierdesk_store::{ClaimedNotice, NoticeSubject};
 
-use super::people::{self, Side};
+use super::people::{self, Reader, Side};
 use crate::notify::MailSettings;
 use crate::{App, ServiceError};
 
@@ -23,8 +28,9 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// The case's thread (`<case-id@domain>`), for In-Reply-To and References: every mail
-    /// about a case answers it, so mail clients group them.
+    /// The thread (`<case-id@domain>`, or the account's for its invoices), for
+    /// In-Reply-To and References: every mail about a case answers it, so mail clients
+    /// group them.
     pub thread: String,
     pub language: &'static str,
     /// When it was written (the Date header).
@@ -51,68 +57,167 @@ enum News {
         target: TargetKind,
         due: Timestamp,
     },
+    Invoice(Invoice),
 }
 
-/// The mails a notice owes now (none when its news is moot or nobody is to be told).
-pub(super) async fn mails(
+/// A notice as its readers will read it.
+pub(super) struct Letters {
+    pub case: Option<Case>,
+    pub account: Account,
+    pub letters: Vec<Letter>,
+}
+
+/// One reader's letter, before it becomes a mail or a webhook message.
+pub(super) struct Letter {
+    pub reader: Reader,
+    pub subject: String,
+    /// Where the console shows what it is about, when the console has a public address.
+    pub link: Option<String>,
+    /// The outline, without the mail's footer.
+    doc: Doc,
+}
+
+/// The letters a notice owes now (`None` when its news is moot: the case or invoice is
+/// gone or changed, the customer answered; no letter when nobody takes it).
+pub(super) async fn letters(
+    app: &App,
+    notice: &ClaimedNotice,
+    hooks: &HashMap<String, String>,
+) -> Result<Option<Letters>, ServiceError> {
+    let (case, account) = match &notice.about {
+        NoticeSubject::Case(display_id) => {
+            let Some(case) = app.store.case_by_display_id(*display_id).await? else {
+                return Ok(None);
+            };
+            let account = app.account(&case.account_id).await?;
+            (Some(case), account)
+        }
+        NoticeSubject::Account(id) => (None, app.account(id).await?),
+    };
+    let Some(news) = news(app, notice, case.as_ref(), &account).await? else {
+        return Ok(None);
+    };
+    let mail = app.mail_settings().is_some();
+    let readers = people::readers(app, notice.kind, case.as_ref(), &account, mail, hooks).await?;
+    let mut letters = Vec::with_capacity(readers.len());
+    for reader in readers {
+        let w = Writer {
+            app,
+            account: &account,
+            side: reader.side,
+            ja: reader.language == "ja",
+            zone: &reader.zone,
+        };
+        let (subject, doc, link) = match (&news, &case) {
+            (News::Invoice(invoice), _) => w.invoice(invoice),
+            (news, Some(case)) => w.case(case, notice.kind, news),
+            // A case notice always has its case.
+            (_, None) => continue,
+        };
+        letters.push(Letter {
+            reader,
+            subject,
+            link,
+            doc,
+        });
+    }
+    Ok(Some(Letters {
+        case,
+        account,
+        letters,
+    }))
+}
+
+/// A letter as a mail, with its footer: why the reader receives it and the link that
+/// stops it.
+pub(super) fn mail(
     app: &App,
     settings: &MailSettings,
     notice: &ClaimedNotice,
-) -> Result<Vec<Mail>, ServiceError> {
-    let Some(case) = app.store.case_by_display_id(notice.display_id).await? else {
-        return Ok(Vec::new());
+    letters: &Letters,
+    letter: &Letter,
+) -> Result<Mail, ServiceError> {
+    let r = &letter.reader;
+    let unsubscribe = match &app.notice_settings().console_url {
+        Some(base) => Some(format!(
+            "{}/console/unsubscribe?t={}",
+            base.trim_end_matches('/'),
+            app.unsubscribe_token(&r.email, r.topic)?
+        )),
+        None => None,
     };
-    let Some(news) = news(app, notice, &case).await? else {
-        return Ok(Vec::new());
+    let w = Writer {
+        app,
+        account: &letters.account,
+        side: r.side,
+        ja: r.language == "ja",
+        zone: &r.zone,
     };
-    let account = app.account(&case.account_id).await?;
-    let readers = people::readers(app, notice.kind, &case, &account).await?;
-    let thread = format!("<{}@{}>", case.case_id, settings.domain);
-    let mut out = Vec::with_capacity(readers.len());
-    for r in readers {
-        let w = Writer {
-            app,
-            settings,
-            case: &case,
-            account: &account,
-            side: r.side,
-            ja: r.language == "ja",
-            zone: &r.zone,
-        };
-        let unsubscribe = match &settings.console_url {
-            Some(base) => Some(format!(
-                "{}/console/unsubscribe?t={}",
-                base.trim_end_matches('/'),
-                app.unsubscribe_token(&r.email, r.topic)?
-            )),
-            None => None,
-        };
-        let (subject, doc) = w.write(
-            notice.kind,
-            &news,
-            r.copied,
-            r.topic,
-            unsubscribe.as_deref(),
-        );
-        // The reader is in the id, so a retry after a partial failure knows its mails.
-        let reader = hex::encode(&sha2::Sha256::digest(r.email.to_lowercase().as_bytes())[..6]);
-        out.push(Mail {
-            message_id: format!(
-                "<{}.n{}.{reader}@{}>",
-                case.case_id, notice.id, settings.domain
-            ),
-            from: settings.from.clone(),
-            to: r.email,
-            subject,
-            text: doc.text(),
-            html: doc.html(r.language),
-            thread: thread.clone(),
-            language: r.language,
-            date: app.clock.now(),
-            unsubscribe,
-        });
-    }
-    Ok(out)
+    let mut doc = Doc {
+        blocks: Vec::with_capacity(letter.doc.blocks.len() + 1),
+    };
+    doc.blocks.extend(letter.doc.blocks.iter().cloned());
+    doc.push(w.footer(r.copied, r.topic, unsubscribe.as_deref()));
+    // What the mail is about names its thread; the reader is in the id, so a retry after
+    // a partial failure knows its mails.
+    let about = match &letters.case {
+        Some(case) => case.case_id.clone(),
+        None => format!(
+            "account-{}",
+            hex::encode(&sha2::Sha256::digest(letters.account.id.as_bytes())[..8])
+        ),
+    };
+    let reader = hex::encode(&sha2::Sha256::digest(r.email.to_lowercase().as_bytes())[..6]);
+    Ok(Mail {
+        message_id: format!("<{about}.n{}.{reader}@{}>", notice.id, settings.domain),
+        from: settings.from.clone(),
+        to: r.email.clone(),
+        subject: letter.subject.clone(),
+        text: doc.text(),
+        html: doc.html(r.language),
+        thread: format!("<{about}@{}>", settings.domain),
+        language: r.language,
+        date: app.clock.now(),
+        unsubscribe,
+    })
+}
+
+/// A letter as the JSON its reader's own webhook receives.
+pub(super) fn hook_message(
+    notice: &ClaimedNotice,
+    letters: &Letters,
+    letter: &Letter,
+    at: Timestamp,
+) -> String {
+    let r = &letter.reader;
+    let case = letters.case.as_ref().map(|c| {
+        serde_json::json!({
+            "caseId": c.case_id,
+            "displayId": c.display_id.to_string(),
+            "subject": c.subject,
+            "severityCode": c.severity_code,
+            "status": c.status.as_str(),
+        })
+    });
+    serde_json::json!({
+        "id": hook_event_key(notice),
+        "type": notice.kind.as_str(),
+        "topic": r.topic.as_str(),
+        "sentAt": at.to_string(),
+        "recipient": r.email,
+        "language": r.language,
+        "account": {"id": letters.account.id, "name": letters.account.name},
+        "case": case,
+        "url": letter.link,
+        "subject": letter.subject,
+        "text": format!("{}\n\n{}", letter.subject, letter.doc.text()),
+    })
+    .to_string()
+}
+
+/// The event id of a notice's webhook messages: one per notice and webhook.
+pub(super) fn hook_event_key(notice: &ClaimedNotice) -> String {
+    format!("notice-{}", notice.id)
 }
 
 /// The news a notice reports, or `None` when it no longer holds: a reminder after the
@@ -120,9 +225,17 @@ pub(super) async fn mails(
 async fn news(
     app: &App,
     notice: &ClaimedNotice,
-    case: &Case,
+    case: Option<&Case>,
+    account: &Account,
 ) -> Result<Option<News>, ServiceError> {
+    if notice.kind == NoticeKind::InvoiceReady {
+        return invoice_news(app, notice, account).await;
+    }
+    let Some(case) = case else {
+        return Ok(None);
+    };
     Ok(match notice.kind {
+        NoticeKind::InvoiceReady => None,
         NoticeKind::CaseOpened => Some(News::Opened),
         NoticeKind::CaseResolved => Some(News::Resolved),
         NoticeKind::SupportReplied => {
@@ -177,11 +290,31 @@ async fn news(
     })
 }
 
-/// Writes one reader's mail.
+/// The invoice a notice announces, if it still stands as announced (a bill run since may
+/// have changed it: its own notice tells of that).
+async fn invoice_news(
+    app: &App,
+    notice: &ClaimedNotice,
+    account: &Account,
+) -> Result<Option<News>, ServiceError> {
+    let mut parts = notice.subject_ref.split(' ');
+    let (Some(month), Some(total)) = (parts.next(), parts.next()) else {
+        return Ok(None);
+    };
+    let invoice = app
+        .store
+        .invoices(Some(&account.id), Some(month))
+        .await?
+        .into_iter()
+        .next();
+    Ok(invoice
+        .filter(|i| total.parse::<Decimal>().is_ok_and(|t| t == i.total))
+        .map(News::Invoice))
+}
+
+/// Writes one reader's letter.
 struct Writer<'a> {
     app: &'a App,
-    settings: &'a MailSettings,
-    case: &'a Case,
     account: &'a Account,
     side: Side,
     ja: bool,
@@ -197,11 +330,11 @@ impl Writer<'_> {
         tierdesk_core::time::local_text(t, self.zone)
     }
 
-    fn severity(&self) -> String {
+    fn severity(&self, case: &Case) -> String {
         let language = if self.ja { "ja" } else { "en" };
         self.app
             .catalog
-            .severity_name(&self.case.plan_id, &self.case.severity_code, language)
+            .severity_name(&case.plan_id, &case.severity_code, language)
     }
 
     fn target(&self, t: TargetKind) -> String {
@@ -213,52 +346,81 @@ impl Writer<'_> {
         }
     }
 
-    fn link(&self) -> Option<Block> {
-        let base = self.settings.console_url.as_deref()?;
-        let path = match self.side {
+    /// The console's page at `path`, when the console has a public address.
+    fn url(&self, path: &str) -> Option<String> {
+        let base = self.app.notice_settings().console_url.as_deref()?;
+        Some(format!("{}/console/{path}", base.trim_end_matches('/')))
+    }
+
+    fn case_url(&self, case: &Case) -> Option<String> {
+        let section = match self.side {
             Side::Customer => "cases",
             Side::Staff => "queue",
         };
-        Some(Block::Link {
-            label: self.w("Open the case in the console", "コンソールでケースを開く"),
-            url: format!(
-                "{}/console/{path}/{}",
-                base.trim_end_matches('/'),
-                self.case.case_id
-            ),
-        })
+        self.url(&format!("{section}/{}", case.case_id))
     }
 
-    fn facts(&self) -> Block {
+    fn facts(&self, case: &Case) -> Block {
         let mut facts = vec![
             (
                 self.w("Case", "ケース"),
-                format!("{} ({})", self.case.display_id, self.case.case_id),
+                format!("{} ({})", case.display_id, case.case_id),
             ),
-            (self.w("Subject", "件名"), self.case.subject.clone()),
-            (self.w("Severity", "重大度"), self.severity()),
+            (self.w("Subject", "件名"), case.subject.clone()),
+            (self.w("Severity", "重大度"), self.severity(case)),
         ];
         if self.side == Side::Staff {
             facts.push((
                 self.w("Account", "アカウント"),
                 format!("{} ({})", self.account.name, self.account.id),
             ));
-            facts.push((self.w("Language", "言語"), self.case.language.clone()));
+            facts.push((self.w("Language", "言語"), case.language.clone()));
         }
         Block::Facts(facts)
     }
 
-    /// The subject and outline of the mail.
-    fn write(
-        &self,
-        kind: NoticeKind,
-        news: &News,
-        copied: bool,
-        topic: Topic,
-        unsubscribe: Option<&str>,
-    ) -> (String, Doc) {
-        let tag = format!("[Case {}]", self.case.display_id);
-        let s = &self.case.subject;
+    /// The subject, outline and link of an invoice's letter.
+    fn invoice(&self, invoice: &Invoice) -> (String, Doc, Option<String>) {
+        let mut doc = Doc::default();
+        doc.p(self.w(
+            format!(
+                "The support invoice of account {} for {} is ready.",
+                self.account.name, invoice.month
+            ),
+            format!(
+                "アカウント {} の {} 分のサポート請求書を発行しました。",
+                self.account.name, invoice.month
+            ),
+        ));
+        doc.push(Block::Facts(vec![
+            (
+                self.w("Account", "アカウント"),
+                format!("{} ({})", self.account.name, self.account.id),
+            ),
+            (self.w("Month", "対象月"), invoice.month.clone()),
+            (
+                self.w("Total", "合計"),
+                format!("{} {}", invoice.total, invoice.currency),
+            ),
+        ]));
+        let link = self.url(&format!("invoices?month={}", invoice.month));
+        if let Some(url) = &link {
+            doc.push(Block::Link {
+                label: self.w("See the invoice in the console", "コンソールで請求書を見る"),
+                url: url.clone(),
+            });
+        }
+        let subject = self.w(
+            format!("Your support invoice for {} is ready", invoice.month),
+            format!("{} 分のサポート請求書を発行しました", invoice.month),
+        );
+        (subject, doc, link)
+    }
+
+    /// The subject, outline and link of a case's letter.
+    fn case(&self, case: &Case, kind: NoticeKind, news: &News) -> (String, Doc, Option<String>) {
+        let tag = format!("[Case {}]", case.display_id);
+        let s = &case.subject;
         let mut doc = Doc::default();
         let subject = match (self.side, news) {
             (Side::Customer, News::Opened) => {
@@ -266,8 +428,8 @@ impl Writer<'_> {
                     "We have received your support case. An engineer will answer it here and by mail.",
                     "サポートケースを受け付けました。エンジニアがコンソールとメールでご回答します。",
                 ));
-                doc.push(self.facts());
-                match &self.case.first_response {
+                doc.push(self.facts(case));
+                match &case.first_response {
                     Some(fr) => doc.p(self.w(
                         format!(
                             "Your plan promises a first response by {}.",
@@ -294,7 +456,7 @@ impl Writer<'_> {
                         files.join(", "),
                     )]));
                 }
-                doc.push(self.facts());
+                doc.push(self.facts(case));
                 format!("Re: {tag} {s}")
             }
             (Side::Customer, News::Pending { since }) => {
@@ -308,7 +470,7 @@ impl Writer<'_> {
                         self.when(*since)
                     ),
                 ));
-                doc.push(self.facts());
+                doc.push(self.facts(case));
                 format!("Re: {tag} {s}")
             }
             (Side::Customer, News::Resolved) => {
@@ -316,7 +478,7 @@ impl Writer<'_> {
                     "Your case has been resolved. If the problem comes back, write on the case and it reopens.",
                     "ケースは解決済みになりました。問題が再発した場合は、ケースに書き込むと再開されます。",
                 ));
-                doc.push(self.facts());
+                doc.push(self.facts(case));
                 format!("Re: {tag} {s}")
             }
             (Side::Staff, News::Opened) => {
@@ -324,8 +486,8 @@ impl Writer<'_> {
                     "A new case awaits an engineer who reads its language.",
                     "対応言語の合う新しいケースが届きました。",
                 ));
-                doc.push(self.facts());
-                if let Some(fr) = &self.case.first_response {
+                doc.push(self.facts(case));
+                if let Some(fr) = &case.first_response {
                     doc.p(self.w(
                         format!("First response due {}.", self.when(fr.due)),
                         format!("初回応答の期限: {}", self.when(fr.due)),
@@ -359,7 +521,7 @@ impl Writer<'_> {
                         format!("このケースの{what}の期限は {} です。", self.when(*due)),
                     ));
                 }
-                doc.push(self.facts());
+                doc.push(self.facts(case));
                 let label = if *breach {
                     self.w("SLA breach: ", "SLA 違反: ")
                 } else {
@@ -368,14 +530,23 @@ impl Writer<'_> {
                 format!("{tag} {label}{s}")
             }
             // The audiences keep customers and staff to their own news.
-            (Side::Staff, _) | (Side::Customer, News::Sla { .. }) => {
-                doc.push(self.facts());
+            (Side::Staff, _) | (Side::Customer, News::Sla { .. } | News::Invoice(_)) => {
+                doc.push(self.facts(case));
                 format!("{tag} {s} ({})", kind.as_str())
             }
         };
-        if let Some(link) = self.link() {
-            doc.push(link);
+        let link = self.case_url(case);
+        if let Some(url) = &link {
+            doc.push(Block::Link {
+                label: self.w("Open the case in the console", "コンソールでケースを開く"),
+                url: url.clone(),
+            });
         }
+        (subject, doc, link)
+    }
+
+    /// Why the reader receives the mail, and the link that stops it.
+    fn footer(&self, copied: bool, topic: Topic, unsubscribe: Option<&str>) -> Block {
         let why = match (self.side, copied) {
             (Side::Customer, false) => self.w(
                 format!(
@@ -400,6 +571,7 @@ impl Writer<'_> {
             Topic::CaseUpdates => self.w("updates on cases", "ケースの更新"),
             Topic::NewCases => self.w("new cases in your languages", "対応言語の新しいケース"),
             Topic::SlaAlerts => self.w("SLA warnings and breaches", "SLA の警告と違反"),
+            Topic::Billing => self.w("invoices", "請求書"),
         };
         let footer = match unsubscribe {
             Some(url) => format!(
@@ -411,8 +583,7 @@ impl Writer<'_> {
             ),
             None => why,
         };
-        doc.push(Block::Footer(footer));
-        (subject, doc)
+        Block::Footer(footer)
     }
 }
 
@@ -422,7 +593,7 @@ struct Doc {
     blocks: Vec<Block>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Block {
     Para(String),
     /// A message quoted whole.
