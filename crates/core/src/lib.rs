@@ -26,4 +26,5 @@ pub mod services;
 pub mod sla;
 pub mod text;
 pub mod time;
+pub mod trusted_advisor;
 pub mod usage;
