@@ -85,10 +85,10 @@ def test_plan_change_applies_to_new_calls(td):
     assert [h["plan"] for h in history][-1] == "aws.enterprise_2025"
 
 
-def test_trusted_advisor_is_unsupported_not_invented(ent):
+def test_trusted_advisor_without_an_inventory_is_not_available_not_invented(ent):
     _, c = ent
-    code, msg, status = err(c.describe_trusted_advisor_checks, language="en")
-    assert (code, status) == ("UnsupportedOperationException", 400)
+    result = c.describe_trusted_advisor_check_result(checkId="HCP4007jGY", language="en")["result"]
+    assert result["status"] == "not_available" and result["flaggedResources"] == []
 
 
 # ── isolation ─────────────────────────────────────────────────────────────────────

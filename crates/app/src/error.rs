@@ -158,6 +158,10 @@ fields! {
     IntegrationName => "integration name",
     /// The alert label that names a severity.
     SeverityLabel => "severity label",
+    /// A Trusted Advisor check's id.
+    CheckId => "check id",
+    /// A resource a check reports.
+    ResourceId => "resource id",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -201,6 +205,8 @@ pub enum Problem {
     RequiredWith(Field),
     /// No such code.
     Unknown(String),
+    /// A check the service refreshes on its own: refresh requests are refused.
+    Unrefreshable(String),
     /// A category that is not one of the service's.
     NotInService {
         value: String,
@@ -289,6 +295,9 @@ impl std::fmt::Display for Invalid {
                 write!(f, "{field} is required with {}", other.words())
             }
             Problem::Unknown(v) => write!(f, "no {field} '{v}'"),
+            Problem::Unrefreshable(v) => {
+                write!(f, "{v} is refreshed automatically, not on request")
+            }
             Problem::NotInService { value, service } => {
                 write!(
                     f,

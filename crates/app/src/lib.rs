@@ -45,6 +45,7 @@ pub mod reports;
 pub mod sessions;
 pub mod shown_once;
 pub mod sla_worker;
+pub mod trusted_advisor;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -84,6 +85,8 @@ pub struct App {
     /// Writes carry notices whatever the channels (a one-off command: whether the server
     /// mails people is not known here, and its notice worker drops what nobody takes).
     notices_always: bool,
+    /// The prices Trusted Advisor's cost checks estimate savings with.
+    advisor_prices: Arc<tierdesk_core::trusted_advisor::Prices>,
 }
 
 impl App {
@@ -108,6 +111,7 @@ impl App {
             notice_settings: Arc::default(),
             person_hooks_seen: Arc::default(),
             notices_always: false,
+            advisor_prices: Arc::new(tierdesk_core::trusted_advisor::Prices::shipped()),
             mail_counts: Arc::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,

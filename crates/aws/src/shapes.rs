@@ -280,3 +280,136 @@ pub struct DateInterval {
     pub start_date_time: String,
     pub end_date_time: String,
 }
+
+// Trusted Advisor's five operations (the Support API's; no pagination).
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeTrustedAdvisorChecksRequest {
+    pub language: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeTrustedAdvisorChecksResponse {
+    pub checks: Vec<TrustedAdvisorCheckDescription>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorCheckDescription {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub metadata: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DescribeTrustedAdvisorCheckResultRequest {
+    pub check_id: Option<String>,
+    pub language: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeTrustedAdvisorCheckResultResponse {
+    pub result: TrustedAdvisorCheckResult,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorCheckResult {
+    pub check_id: String,
+    pub timestamp: String,
+    pub status: String,
+    pub resources_summary: TrustedAdvisorResourcesSummary,
+    pub category_specific_summary: TrustedAdvisorCategorySpecificSummary,
+    pub flagged_resources: Vec<TrustedAdvisorResourceDetail>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorResourcesSummary {
+    pub resources_processed: u64,
+    pub resources_flagged: u64,
+    pub resources_ignored: u64,
+    pub resources_suppressed: u64,
+}
+
+/// Present on every check, zeros where the check saves nothing (as AWS sends it).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorCategorySpecificSummary {
+    pub cost_optimizing: TrustedAdvisorCostOptimizingSummary,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorCostOptimizingSummary {
+    pub estimated_monthly_savings: f64,
+    pub estimated_percent_monthly_savings: f64,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorResourceDetail {
+    pub status: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    pub resource_id: String,
+    pub is_suppressed: bool,
+    /// Left out for checks without columns (IAM Use), as AWS does.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metadata: Vec<Option<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckIdsRequest {
+    pub check_ids: Option<Vec<String>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeTrustedAdvisorCheckSummariesResponse {
+    pub summaries: Vec<TrustedAdvisorCheckSummary>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorCheckSummary {
+    pub check_id: String,
+    pub timestamp: String,
+    pub status: String,
+    pub has_flagged_resources: bool,
+    pub resources_summary: TrustedAdvisorResourcesSummary,
+    pub category_specific_summary: TrustedAdvisorCategorySpecificSummary,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DescribeTrustedAdvisorCheckRefreshStatusesResponse {
+    pub statuses: Vec<TrustedAdvisorCheckRefreshStatus>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrustedAdvisorCheckRefreshStatus {
+    pub check_id: String,
+    pub status: String,
+    pub millis_until_next_refreshable: i64,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RefreshTrustedAdvisorCheckRequest {
+    pub check_id: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshTrustedAdvisorCheckResponse {
+    pub status: TrustedAdvisorCheckRefreshStatus,
+}

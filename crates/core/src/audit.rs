@@ -140,6 +140,12 @@ actions! {
     /// Staff downloaded a case's file.
     AttachmentRead = "attachment.read", staff_only = true;
     UsageImport = "usage.import";
+    /// An inventory imported for Trusted Advisor.
+    InventoryImport = "inventory.import";
+    /// Trusted Advisor results fed by the operator.
+    AdvisorResult = "advisor.result";
+    /// Trusted Advisor resources suppressed or brought back.
+    AdvisorSuppress = "advisor.suppress";
     BillRun = "billing.run";
     HolidaysImport = "holidays.import";
     WebhookCreate = "webhook.create";

@@ -3,6 +3,8 @@
 //! verify the signature (`tierdesk_aws::sigv4`), parse the operation, decode the shape,
 //! call the use case, encode the answer or the AWS error.
 
+mod advisor;
+
 use std::time::Instant;
 
 use axum::body::Body;
@@ -295,6 +297,8 @@ fn member(f: Field) -> &'static str {
         | Field::Actor
         | Field::IntegrationName
         | Field::SeverityLabel => f.words(),
+        Field::CheckId => "checkId",
+        Field::ResourceId => "resourceId",
     }
 }
 
@@ -362,6 +366,14 @@ fn aws_words(i: &Invalid) -> String {
             format!("{m} must be between {min} and {max}, not {got}")
         }
         (Problem::RequiredWith(other), _) => format!("{m} is required with {}", member(*other)),
+        // AWS's words, which tools match on.
+        (Problem::Unknown(v), Field::CheckId) => format!("Unknown ID: {v}"),
+        (Problem::NotOffered { value, .. }, Field::CheckId) => format!(
+            "Unknown ID: Account requires a Premium Support Plan for access to Trusted Advisor check: {value}"
+        ),
+        (Problem::Unrefreshable(v), _) => {
+            format!("[UNREFRESHABLE_CHECK_ID_ERROR] Check {v} is not refreshable.")
+        }
         (Problem::Unknown(v), Field::Service) => {
             format!("{m} '{v}' is not a service code; DescribeServices lists them")
         }
@@ -680,15 +692,7 @@ async fn dispatch(
         | Operation::DescribeTrustedAdvisorCheckSummaries
         | Operation::DescribeTrustedAdvisorCheckRefreshStatuses
         | Operation::RefreshTrustedAdvisorCheck) => {
-            app.require_api(caller)?;
-            return Err(AwsError::client(
-                "UnsupportedOperationException",
-                format!(
-                    "{}: Trusted Advisor is not available on this Tierdesk server yet",
-                    op.name()
-                ),
-            )
-            .into());
+            advisor::dispatch(app, caller, op, body).await?
         }
     };
     Ok(out)

@@ -147,6 +147,10 @@ macro_rules! backend {
                         "/0027_notices_for_people.sql"
                     )),
                 ),
+                (
+                    28,
+                    include_str!(concat!("../migrations/", $dir, "/0028_trusted_advisor.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -168,6 +172,7 @@ macro_rules! backend {
             include!("queries/mail.rs");
             include!("queries/integrations.rs");
             include!("queries/person_hooks.rs");
+            include!("queries/trusted_advisor.rs");
         }
     };
 }

@@ -127,6 +127,7 @@ mod rollup;
 #[doc(hidden)]
 pub mod scratch;
 mod sla;
+mod trusted_advisor;
 pub use audit::AuditQuery;
 pub use cases::*;
 pub use console::{AgentChange, UserChange};
@@ -136,6 +137,7 @@ pub use mail::*;
 pub use person_hooks::*;
 pub use rollup::*;
 pub use sla::*;
+pub use trusted_advisor::*;
 
 impl Store {
     /// Opens (creating a SQLite file if needed) and migrates.

@@ -2886,7 +2886,167 @@ conformance!(
     mail_notices_are_claimed_once_and_settled_under_their_lease,
     mail_in_is_stored_once_per_message_id_and_recorded,
     a_person_has_one_webhook_and_each_notice_reaches_it_once,
+    advisor_results_keep_their_findings_suppressions_and_refresh_jobs,
 );
+
+/// Trusted Advisor: an import keeps the inventory and its results in one transaction;
+/// findings open when a resource is flagged and close when it no longer is (a result
+/// that is not available moves none); suppressions; a refresh is one job per cooldown,
+/// claimed by one caller.
+async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: Store) {
+    use tierdesk_core::trusted_advisor::{CheckResult, ResultRow, Status};
+    use tierdesk_store::{ResultSource, StoredInventory, StoredResult};
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let hour = Duration::from_secs(3600);
+    let row = |id: &str, status| ResultRow {
+        resource_id: id.into(),
+        status,
+        region: Some("us-east-1".into()),
+        metadata: vec![Some(id.into()), None],
+        savings: rust_decimal::Decimal::new(365, 2),
+    };
+    let result = |at, available, rows: Vec<ResultRow>| StoredResult {
+        result: CheckResult {
+            check_id: "Z4AUBRNSmz".into(),
+            at,
+            available,
+            processed: rows.len() as u64,
+            ignored: 0,
+            rows,
+        },
+        source: ResultSource::Inventory,
+    };
+    let inv = StoredInventory {
+        imported: t0,
+        regions: vec!["eu-west-1".into(), "us-east-1".into()],
+        files: 42,
+        facts: "[]".into(),
+    };
+    s.replace_inventory(
+        acct,
+        inv.clone(),
+        vec![result(
+            t0,
+            true,
+            vec![row("a", Status::Warning), row("b", Status::Ok)],
+        )],
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.inventory(acct).await.unwrap(), Some(inv));
+    let (_, regions, files) = s.inventory_summary(acct).await.unwrap().unwrap();
+    assert_eq!((regions.len(), files), (2, 42));
+    let got = s.result(acct, "Z4AUBRNSmz").await.unwrap().unwrap();
+    assert_eq!(got.result.rows[0], row("a", Status::Warning));
+    assert_eq!(s.results(acct).await.unwrap().len(), 1);
+    // Not available: says nothing of the resources, so the finding stays open.
+    s.save_results(acct, vec![result(t0 + hour, false, vec![])], None)
+        .await
+        .unwrap();
+    let f = s.findings(acct, "Z4AUBRNSmz").await.unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0].resource_id.as_str(), f[0].resolved), ("a", None));
+    // A new finding opens, the old one closes.
+    s.save_results(
+        acct,
+        vec![result(t0 + hour * 2, true, vec![row("c", Status::Error)])],
+        None,
+    )
+    .await
+    .unwrap();
+    let f = s.findings(acct, "Z4AUBRNSmz").await.unwrap();
+    let by_id: Vec<(&str, bool)> = f
+        .iter()
+        .map(|f| (f.resource_id.as_str(), f.resolved.is_some()))
+        .collect();
+    assert_eq!(by_id, [("c", false), ("a", true)]);
+    assert_eq!(f[1].resolved, Some(t0 + hour * 2));
+
+    s.set_suppressed(
+        acct,
+        "Z4AUBRNSmz",
+        vec!["c".into()],
+        true,
+        t0,
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    s.set_suppressed(
+        acct,
+        "Z4AUBRNSmz",
+        vec!["c".into()],
+        true,
+        t0,
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.suppressions(acct).await.unwrap(),
+        [("Z4AUBRNSmz".to_string(), "c".to_string())]
+    );
+    s.set_suppressed(
+        acct,
+        "Z4AUBRNSmz",
+        vec!["c".into()],
+        false,
+        t0,
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert!(s.suppressions(acct).await.unwrap().is_empty());
+
+    // Refresh: a job, the same job within the cooldown, a new one after.
+    let job = s
+        .request_refresh(acct, "Pfx0RwqBli", t0, hour)
+        .await
+        .unwrap();
+    assert_eq!((job.requested, job.started), (t0, None));
+    let same = s
+        .request_refresh(acct, "Pfx0RwqBli", t0 + hour / 2, hour)
+        .await
+        .unwrap();
+    assert_eq!(same.requested, t0);
+    let (a, b) = tokio::join!(
+        s.claim_refreshes(t0, t0 - hour, 10),
+        s.claim_refreshes(t0, t0 - hour, 10)
+    );
+    let claimed = [a.unwrap(), b.unwrap()].concat();
+    assert_eq!(claimed.len(), 1, "one caller takes it");
+    assert!(
+        s.claim_refreshes(t0, t0 - hour, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Taken and never finished: another caller takes it over once it is stale.
+    let over = s
+        .claim_refreshes(t0 + hour, t0 + Duration::from_secs(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(over.len(), 1);
+    s.finish_refresh(&over[0], true, t0 + hour).await.unwrap();
+    let jobs = s.refreshes(acct).await.unwrap();
+    assert_eq!(
+        (jobs[0].succeeded, jobs[0].finished),
+        (Some(true), Some(t0 + hour))
+    );
+    let next = s
+        .request_refresh(acct, "Pfx0RwqBli", t0 + hour * 2, hour)
+        .await
+        .unwrap();
+    assert_eq!((next.requested, next.finished), (t0 + hour * 2, None));
+    assert_eq!(
+        s.stale_advisor_accounts(t0 + hour * 3).await.unwrap(),
+        [acct.to_string()]
+    );
+    assert!(s.stale_advisor_accounts(t0).await.unwrap().is_empty());
+}
 
 /// People's own webhooks: one active each (setting another replaces it and drops what it
 /// had not delivered), never among the operators' endpoints or SLA fan-out, and a

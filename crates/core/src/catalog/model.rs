@@ -139,6 +139,7 @@ pub struct Plan {
     pub urgent_escalation: Option<UrgentEscalation>,
     /// Does the plan include the AWS-compatible Support API?
     pub support_api: bool,
+    /// What of Trusted Advisor it includes, as the catalog words it (see `advisor_level`).
     pub advisor: String,
     pub tam: String,
     pub engagements: Vec<Engagement>,
@@ -435,5 +436,35 @@ impl Catalog {
 
     pub fn calendar(&self, id: &str) -> Option<&Calendar> {
         self.calendars.iter().find(|c| c.id == id)
+    }
+}
+
+/// How much of Trusted Advisor a plan includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AdvisorLevel {
+    None,
+    /// The core checks (security basics and service limits), in the console.
+    Core,
+    /// Every check.
+    Full,
+}
+
+impl AdvisorLevel {
+    /// A catalog's `advisor` word: `none`, `core`, `full` (or `full_priority`, with AWS's
+    /// prioritized recommendations), Alibaba's `free` (its Advisor for every plan) and
+    /// `free_plus_tam_plans`.
+    pub fn parse(word: &str) -> Option<AdvisorLevel> {
+        match word {
+            "none" => Some(AdvisorLevel::None),
+            "core" => Some(AdvisorLevel::Core),
+            "full" | "full_priority" | "free" | "free_plus_tam_plans" => Some(AdvisorLevel::Full),
+            _ => None,
+        }
+    }
+}
+
+impl Plan {
+    pub fn advisor_level(&self) -> AdvisorLevel {
+        AdvisorLevel::parse(&self.advisor).unwrap_or(AdvisorLevel::None)
     }
 }

@@ -592,6 +592,12 @@ fn plan(
     if raw.channels.is_empty() {
         return Err(here("channels is empty".into()));
     }
+    if AdvisorLevel::parse(&raw.advisor).is_none() {
+        return Err(here(format!(
+            "unknown advisor '{}' (none, core, full, full_priority, free or free_plus_tam_plans)",
+            raw.advisor
+        )));
+    }
 
     let mut targets: Vec<Target> = Vec::new();
     for t in &raw.targets {

@@ -243,6 +243,20 @@ impl Inventory {
         Ok(true)
     }
 
+    /// The inventory as JSON, for keeping between evaluations.
+    pub fn to_json(&self) -> String {
+        let files: Vec<(&FileKey, &Entry)> = self.files.iter().collect();
+        serde_json::to_string(&files).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// An inventory kept by `to_json`.
+    pub fn from_json(text: &str) -> Result<Inventory, String> {
+        let files: Vec<(FileKey, Entry)> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        Ok(Inventory {
+            files: files.into_iter().collect(),
+        })
+    }
+
     /// Puts back an entry stored earlier.
     pub fn insert(&mut self, key: FileKey, entry: Entry) {
         self.files.insert(key, entry);
@@ -1479,5 +1493,6 @@ mod tests {
         let bad = inv.add("us-east-1/ec2.describe-vpcs.json", b"{\"Vpcs\": 3}");
         assert!(matches!(bad, Err(FileError::Json { .. })), "{bad:?}");
         assert_eq!(inv.regions().into_iter().collect::<Vec<_>>(), ["us-east-1"]);
+        assert_eq!(Inventory::from_json(&inv.to_json()), Ok(inv.clone()));
     }
 }

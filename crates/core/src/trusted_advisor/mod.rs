@@ -19,7 +19,10 @@ pub use prices::Prices;
 
 /// A resource's state in a check: AWS's `ok`, `warning`, `error` (Green, Yellow, Red in
 /// the Status column). Ordered from best to worst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
     Warning,
@@ -129,16 +132,66 @@ impl Evaluation {
             ignored: 0,
         }
     }
+}
 
-    /// The check's status with the rows whose ids `suppressed` names left out.
-    pub fn status(&self, check_id: &str, suppressed: impl Fn(&str) -> bool) -> CheckStatus {
+/// A resource as a result keeps it and the APIs serve it: its id instead of its key.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultRow {
+    pub resource_id: String,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub metadata: Vec<Option<String>>,
+    #[serde(with = "rust_decimal::serde::str", default)]
+    pub savings: Decimal,
+}
+
+/// A check's result for an account: from an inventory, or fed by the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub check_id: String,
+    /// When it was evaluated (or fed).
+    pub at: jiff::Timestamp,
+    pub available: bool,
+    pub processed: u64,
+    pub ignored: u64,
+    pub rows: Vec<ResultRow>,
+}
+
+impl CheckResult {
+    /// The result of `check_id`'s evaluation at `at`.
+    pub fn of(check_id: &str, at: jiff::Timestamp, e: Evaluation) -> CheckResult {
+        CheckResult {
+            check_id: check_id.to_string(),
+            at,
+            available: e.available,
+            processed: e.processed,
+            ignored: e.ignored,
+            rows: e
+                .rows
+                .into_iter()
+                .map(|r| ResultRow {
+                    resource_id: resource_id(check_id, &r.key),
+                    status: r.status,
+                    region: r.region,
+                    metadata: r.metadata,
+                    savings: r.savings,
+                })
+                .collect(),
+        }
+    }
+
+    /// Its status with the suppressed resources left out.
+    pub fn status(&self, suppressed: impl Fn(&str) -> bool) -> CheckStatus {
         if !self.available {
             return CheckStatus::NotAvailable;
         }
         CheckStatus::of_worst(
             self.rows
                 .iter()
-                .filter(|r| !suppressed(&resource_id(check_id, &r.key)))
+                .filter(|r| !suppressed(&r.resource_id))
                 .map(|r| r.status)
                 .max(),
         )
@@ -198,12 +251,18 @@ mod tests {
             processed: 2,
             ignored: 0,
         };
-        assert_eq!(e.status("x", |_| false), CheckStatus::Error);
+        let r = CheckResult::of("x", jiff::Timestamp::UNIX_EPOCH, e);
+        assert_eq!(r.status(|_| false), CheckStatus::Error);
         let b = resource_id("x", "b");
-        assert_eq!(e.status("x", |id| id == b), CheckStatus::Ok);
-        assert_eq!(
-            Evaluation::not_available().status("x", |_| false),
-            CheckStatus::NotAvailable
+        assert_eq!(r.status(|id| id == b), CheckStatus::Ok);
+        let none = CheckResult::of(
+            "x",
+            jiff::Timestamp::UNIX_EPOCH,
+            Evaluation::not_available(),
         );
+        assert_eq!(none.status(|_| false), CheckStatus::NotAvailable);
+        let json = serde_json::to_string(&r.rows[1]).unwrap_or_default();
+        assert!(json.contains("\"status\":\"error\""), "{json}");
+        assert!(!json.contains("region"), "{json}");
     }
 }

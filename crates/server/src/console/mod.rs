@@ -550,6 +550,8 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::Actor => "Actor",
         Field::IntegrationName => "Integration name",
         Field::SeverityLabel => "Severity label",
+        Field::CheckId => "Check",
+        Field::ResourceId => "Resource",
     });
     let form = |f: Field| match f {
         Field::AccountId => l.t("6 to 20 digits"),
@@ -597,6 +599,10 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         ),
         Problem::RequiredWith(f) => l.fill("{0} is required with {1}.", &[label, other(*f)]),
         Problem::Unknown(v) => l.fill("{0}: '{1}' is not known.", &[label, v]),
+        Problem::Unrefreshable(v) => l.fill(
+            "{0}: '{1}' is refreshed automatically; it cannot be refreshed on request.",
+            &[label, v],
+        ),
         Problem::NotInService { value, service } => l.fill(
             "{0}: '{1}' is not a category of '{2}'.",
             &[label, value, service],

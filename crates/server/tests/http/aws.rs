@@ -90,10 +90,11 @@ both_engines! {
         assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException");
     }
 
-    async fn trusted_advisor_operations_are_refused_as_unsupported(s) {
+    async fn trusted_advisor_lists_the_plan_s_checks(s) {
         let r = s.aws(Operation::DescribeTrustedAdvisorChecks, json!({"language": "en"})).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST);
-        assert_eq!(r.json()["__type"], "UnsupportedOperationException");
+        assert_eq!(r.status, StatusCode::OK);
+        let checks = r.json()["checks"].as_array().unwrap().len();
+        assert_eq!(checks, tierdesk_core::trusted_advisor::CHECKS.len(), "Enterprise: every check");
     }
 
     async fn severity_levels_come_from_the_plan(s) {

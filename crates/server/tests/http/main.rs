@@ -18,3 +18,4 @@ mod reports;
 mod search;
 mod subscriptions;
 mod support;
+mod trusted_advisor;

@@ -17,6 +17,7 @@ use tierdesk_core::time::today_in;
 
 use crate::setup;
 
+mod advisor;
 mod audit;
 mod billing;
 mod mail;
@@ -64,7 +65,7 @@ pub struct Global {
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the service.
-    Serve(Serve),
+    Serve(Box<Serve>),
     /// Manage customer accounts.
     #[command(subcommand)]
     Account(AccountCmd),
@@ -107,6 +108,12 @@ pub enum Command {
     /// Monitoring integrations: accounts' Alertmanager tokens.
     #[command(subcommand)]
     Integration(operators::IntegrationCmd),
+    /// Customers' cloud inventories, for Trusted Advisor.
+    #[command(subcommand)]
+    Inventory(advisor::InventoryCmd),
+    /// Trusted Advisor: results the operator feeds, and a check's history.
+    #[command(subcommand)]
+    Advisor(advisor::AdvisorCmd),
 }
 
 /// A command's end with a status of its own (`mail ingest` speaks sysexits to its MTA).
@@ -351,6 +358,14 @@ pub struct Serve {
     /// network; turn it on only where every console user is trusted.
     #[arg(long)]
     allow_private_webhooks: bool,
+    /// How often accounts on plans with every Trusted Advisor check are evaluated again on
+    /// their latest inventory (AWS refreshes weekly).
+    #[arg(long, default_value = "7d", value_parser = parse_span)]
+    advisor_refresh_every: Duration,
+    /// A price table for the cost checks' savings, replacing the shipped one
+    /// (data/advisor-prices.toml).
+    #[arg(long)]
+    advisor_prices: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -489,7 +504,7 @@ fn warn_all(warnings: &[String]) {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = cli.global;
     match cli.command {
-        Command::Serve(s) => serve(&g, s).await,
+        Command::Serve(s) => serve(&g, *s).await,
         Command::Plans(cmd) => plans(&g, cmd),
         Command::Sla(cmd) => sla(&g, cmd).await,
         Command::Holidays(cmd) => holidays(&g, cmd).await,
@@ -534,6 +549,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(tracing::Level::WARN);
             mail::mail(&g, cmd).await
         }
+        Command::Inventory(cmd) => {
+            init_logging(tracing::Level::WARN);
+            advisor::inventory(&g, cmd).await
+        }
+        Command::Advisor(cmd) => {
+            init_logging(tracing::Level::WARN);
+            advisor::advisor(&g, cmd).await
+        }
     }
 }
 
@@ -572,6 +595,13 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
             pending_reminder: s.pending_reminder,
             private_webhooks: s.allow_private_webhooks,
         });
+    if let Some(path) = &s.advisor_prices {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let prices = tierdesk_core::trusted_advisor::Prices::parse(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        app = app.with_advisor_prices(prices);
+    }
     // Mail: notices are written only when someone takes them (see `notify`).
     let smtp = match (&s.smtp_url, &s.mail_from) {
         (Some(url), Some(from)) => {
@@ -609,6 +639,10 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
     // A changed day is read from its cases until folded: a second is soon enough.
     tokio::spawn(app.clone().run_rollup_worker(Duration::from_secs(1)));
     tokio::spawn(app.clone().run_housekeeping(Duration::from_secs(60)));
+    tokio::spawn(
+        app.clone()
+            .run_advisor_worker(Duration::from_secs(1), s.advisor_refresh_every),
+    );
     let webhooks = tierdesk_server::webhook_sender::Clients::new(s.webhook_ca_file.as_deref())?;
     tokio::spawn(tierdesk_server::webhook_sender::run(
         app.clone(),

@@ -604,8 +604,10 @@ mod tests {
         assert_eq!(got[1].1[5], "80");
         assert_eq!(got[2].0, Status::Warning);
         assert_eq!(got[2].1[5], "8080-8090");
+        let result =
+            super::super::super::CheckResult::of("HCP4007jGY", jiff::Timestamp::UNIX_EPOCH, e);
         assert_eq!(
-            e.status("HCP4007jGY", |_| false),
+            result.status(|_| false),
             super::super::super::CheckStatus::Error
         );
     }

@@ -1,0 +1,606 @@
+//! Trusted Advisor for accounts: an inventory imported (and kept, for refreshes), every
+//! check the account's plan allows evaluated on it, results served with the customer's
+//! suppressions, refreshes as jobs a worker runs (once across replicas), the history of
+//! what each check flagged, and results the operator feeds for checks no inventory can
+//! compute. Which checks a plan allows is its catalog's advisor level.
+
+pub mod bundle;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use tierdesk_core::audit::{Action, Who};
+use tierdesk_core::catalog::AdvisorLevel;
+use tierdesk_core::trusted_advisor::{
+    CHECKS, CheckDef, CheckResult, CheckStatus, Context, Inventory, Prices, ResultRow, Status,
+    check, evaluate,
+};
+use tierdesk_store::{Finding, Refresh, ResultSource, StoreError, StoredInventory, StoredResult};
+
+use crate::auth::Caller;
+use crate::error::{Field, Problem};
+use crate::{App, ServiceError};
+
+pub use bundle::{Bundle, BundleError};
+
+/// How long after a refresh request another is taken as a new job.
+pub const REFRESH_COOLDOWN: Duration = Duration::from_secs(3600);
+/// How long a worker may take a refresh before another worker takes it over.
+const REFRESH_STALE: Duration = Duration::from_secs(300);
+
+/// The checks a plan's level includes, in the catalog's order.
+pub fn checks_for(level: AdvisorLevel) -> impl Iterator<Item = &'static CheckDef> {
+    CHECKS.iter().filter(move |c| match level {
+        AdvisorLevel::None => false,
+        AdvisorLevel::Core => c.core,
+        AdvisorLevel::Full => true,
+    })
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub account_id: String,
+    /// Files kept, and files ignored (no check uses them).
+    pub files: usize,
+    pub ignored_files: usize,
+    pub regions: Vec<String>,
+    /// Checks evaluated.
+    pub checks: usize,
+    /// Resources looked at, across checks.
+    pub processed: u64,
+    /// Checks by status (`ok`, `warning`, `error`, `not_available`).
+    pub by_status: BTreeMap<&'static str, usize>,
+    /// Resources flagged (yellow or red), across checks.
+    pub flagged: u64,
+}
+
+/// A check as a customer sees it: its latest result with their suppressions.
+#[derive(Debug, Clone)]
+pub struct CheckView {
+    pub check: &'static CheckDef,
+    pub result: Option<CheckResult>,
+    /// The resources the customer suppressed.
+    pub suppressed: BTreeSet<String>,
+}
+
+/// A result's counts (the API's `resourcesSummary` and savings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub processed: u64,
+    pub flagged: u64,
+    pub ignored: u64,
+    pub suppressed: u64,
+    pub savings: Decimal,
+}
+
+impl CheckView {
+    pub fn status(&self) -> CheckStatus {
+        match &self.result {
+            Some(r) => r.status(|id| self.suppressed.contains(id)),
+            None => CheckStatus::NotAvailable,
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        let Some(r) = &self.result else {
+            return Counts::default();
+        };
+        let mut c = Counts {
+            processed: r.processed,
+            ignored: r.ignored,
+            ..Counts::default()
+        };
+        for row in &r.rows {
+            if self.suppressed.contains(&row.resource_id) {
+                c.suppressed += 1;
+            } else if row.status != Status::Ok {
+                c.flagged += 1;
+                c.savings += row.savings;
+            }
+        }
+        c
+    }
+
+    /// When it was last evaluated (the API's `timestamp`).
+    pub fn at(&self) -> Option<Timestamp> {
+        self.result.as_ref().map(|r| r.at)
+    }
+}
+
+/// A refresh as the API reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshState {
+    pub check_id: String,
+    /// `none`, `enqueued`, `processing`, `success` or `abandoned`.
+    pub status: &'static str,
+    pub millis_until_next: i64,
+}
+
+fn refresh_state(check_id: &str, job: Option<&Refresh>, now: Timestamp) -> RefreshState {
+    let Some(job) = job else {
+        return RefreshState {
+            check_id: check_id.to_string(),
+            status: "none",
+            millis_until_next: 0,
+        };
+    };
+    let status = match (job.started, job.finished, job.succeeded) {
+        (_, Some(_), Some(true)) => "success",
+        (_, Some(_), _) => "abandoned",
+        (Some(_), None, _) => "processing",
+        (None, None, _) => "enqueued",
+    };
+    let next = job.requested.as_millisecond() + REFRESH_COOLDOWN.as_millis() as i64;
+    RefreshState {
+        check_id: check_id.to_string(),
+        status,
+        millis_until_next: (next - now.as_millisecond()).max(0),
+    }
+}
+
+fn unknown_check(id: &str) -> ServiceError {
+    ServiceError::invalid(Field::CheckId, Problem::Unknown(id.to_string()))
+}
+
+impl App {
+    /// The checks a customer's plan lets them see.
+    pub fn advisor_checks(&self, caller: &Caller) -> Vec<&'static CheckDef> {
+        checks_for(caller.plan.advisor_level()).collect()
+    }
+
+    /// A check the caller's plan includes; AWS's InvalidParameterValue otherwise.
+    fn visible_check(&self, caller: &Caller, id: &str) -> Result<&'static CheckDef, ServiceError> {
+        let def = check(id).ok_or_else(|| unknown_check(id))?;
+        if checks_for(caller.plan.advisor_level()).any(|c| c.id == def.id) {
+            Ok(def)
+        } else {
+            Err(ServiceError::invalid(
+                Field::CheckId,
+                Problem::NotOffered {
+                    value: id.to_string(),
+                    plan_name: caller.plan.name.clone(),
+                    plan_id: caller.plan.id.clone(),
+                    offered: Vec::new(),
+                },
+            ))
+        }
+    }
+
+    /// The caller's view of checks (`None`: every check their plan includes).
+    pub async fn advisor_views(
+        &self,
+        caller: &Caller,
+        ids: Option<&[String]>,
+    ) -> Result<Vec<CheckView>, ServiceError> {
+        let defs: Vec<&'static CheckDef> = match ids {
+            None => self.advisor_checks(caller),
+            Some(ids) => ids
+                .iter()
+                .map(|id| self.visible_check(caller, id))
+                .collect::<Result<_, _>>()?,
+        };
+        let account = &caller.account.id;
+        let mut results: BTreeMap<String, CheckResult> = self
+            .store
+            .results(account)
+            .await?
+            .into_iter()
+            .map(|r| (r.result.check_id.clone(), r.result))
+            .collect();
+        let mut suppressed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (check, resource) in self.store.suppressions(account).await? {
+            suppressed.entry(check).or_default().insert(resource);
+        }
+        Ok(defs
+            .into_iter()
+            .map(|def| CheckView {
+                check: def,
+                result: results.remove(def.id),
+                suppressed: suppressed.remove(def.id).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// One check's view.
+    pub async fn advisor_view(&self, caller: &Caller, id: &str) -> Result<CheckView, ServiceError> {
+        let ids = [id.to_string()];
+        self.advisor_views(caller, Some(&ids))
+            .await?
+            .pop()
+            .ok_or_else(|| unknown_check(id))
+    }
+
+    /// Evaluates checks on an inventory as of now.
+    fn evaluate_checks<'a>(
+        &self,
+        checks: impl Iterator<Item = &'a CheckDef>,
+        inventory: &Inventory,
+        now: Timestamp,
+    ) -> Vec<StoredResult> {
+        let cx = Context {
+            prices: &self.advisor_prices,
+            now,
+        };
+        checks
+            .filter_map(|c| {
+                evaluate(c.id, inventory, &cx).map(|e| StoredResult {
+                    result: CheckResult::of(c.id, now, e),
+                    source: ResultSource::Inventory,
+                })
+            })
+            .collect()
+    }
+
+    /// Imports an account's inventory: replaces the one it had, evaluates every check its
+    /// plan includes, and keeps both, in one transaction.
+    pub async fn import_inventory(
+        &self,
+        who: &Who,
+        account_id: &str,
+        bundle: Bundle,
+    ) -> Result<ImportSummary, ServiceError> {
+        let account = self.account(account_id).await?;
+        let plan = self.current_plan(&account).await?;
+        let now = self.clock.now();
+        let regions: Vec<String> = bundle
+            .inventory
+            .regions()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let results =
+            self.evaluate_checks(checks_for(plan.advisor_level()), &bundle.inventory, now);
+        let mut summary = ImportSummary {
+            account_id: account.id.clone(),
+            files: bundle.used,
+            ignored_files: bundle.ignored,
+            regions: regions.clone(),
+            checks: results.len(),
+            processed: 0,
+            by_status: BTreeMap::new(),
+            flagged: 0,
+        };
+        for r in &results {
+            summary.processed += r.result.processed;
+            summary.flagged += r
+                .result
+                .rows
+                .iter()
+                .filter(|row| row.status != Status::Ok)
+                .count() as u64;
+            *summary
+                .by_status
+                .entry(r.result.status(|_| false).as_str())
+                .or_default() += 1;
+        }
+        let audit = who.did(
+            now,
+            Action::InventoryImport,
+            Some(&account.id),
+            format!("account:{}", account.id),
+            format!(
+                "{} files, regions {}; {} checks, {} resources flagged",
+                summary.files,
+                regions.join(", "),
+                summary.checks,
+                summary.flagged
+            ),
+        );
+        let stored = StoredInventory {
+            imported: now,
+            regions,
+            files: i64::try_from(bundle.used).unwrap_or(i64::MAX),
+            facts: bundle.inventory.to_json(),
+        };
+        self.store
+            .replace_inventory(&account.id, stored, results, audit)
+            .await?;
+        Ok(summary)
+    }
+
+    /// The account's inventory: when imported, its regions and files.
+    pub async fn inventory_summary(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<(Timestamp, Vec<String>, i64)>, ServiceError> {
+        Ok(self.store.inventory_summary(account_id).await?)
+    }
+
+    /// Asks for a check's refresh: a job the advisor worker runs on the account's latest
+    /// inventory. Checks AWS refreshes on its own refuse it.
+    pub async fn refresh_check(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<RefreshState, ServiceError> {
+        let def = self.visible_check(caller, id)?;
+        if def.auto_refresh {
+            return Err(ServiceError::invalid(
+                Field::CheckId,
+                Problem::Unrefreshable(def.id.to_string()),
+            ));
+        }
+        let now = self.clock.now();
+        let job = self
+            .store
+            .request_refresh(&caller.account.id, def.id, now, REFRESH_COOLDOWN)
+            .await?;
+        Ok(refresh_state(def.id, Some(&job), now))
+    }
+
+    /// The refresh state of checks.
+    pub async fn refresh_states(
+        &self,
+        caller: &Caller,
+        ids: &[String],
+    ) -> Result<Vec<RefreshState>, ServiceError> {
+        let defs: Vec<&CheckDef> = ids
+            .iter()
+            .map(|id| self.visible_check(caller, id))
+            .collect::<Result<_, _>>()?;
+        let jobs = self.store.refreshes(&caller.account.id).await?;
+        let now = self.clock.now();
+        Ok(defs
+            .into_iter()
+            .map(|d| refresh_state(d.id, jobs.iter().find(|j| j.check_id == d.id), now))
+            .collect())
+    }
+
+    /// Suppresses (or brings back) resources of a check for the caller's account.
+    pub async fn suppress_resources(
+        &self,
+        caller: &Caller,
+        who: &Who,
+        id: &str,
+        resource_ids: &[String],
+        suppressed: bool,
+    ) -> Result<(), ServiceError> {
+        let def = self.visible_check(caller, id)?;
+        let account = &caller.account.id;
+        let known: BTreeSet<String> = self
+            .store
+            .result(account, def.id)
+            .await?
+            .map(|r| {
+                r.result
+                    .rows
+                    .into_iter()
+                    .map(|row| row.resource_id)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = resource_ids.iter().find(|r| !known.contains(*r)) {
+            return Err(ServiceError::invalid(
+                Field::ResourceId,
+                Problem::Unknown(bad.clone()),
+            ));
+        }
+        let now = self.clock.now();
+        let audit = who.did(
+            now,
+            Action::AdvisorSuppress,
+            Some(account),
+            format!("check:{}", def.id),
+            format!(
+                "{} {} resource(s)",
+                if suppressed {
+                    "suppressed"
+                } else {
+                    "brought back"
+                },
+                resource_ids.len()
+            ),
+        );
+        Ok(self
+            .store
+            .set_suppressed(
+                account,
+                def.id,
+                resource_ids.to_vec(),
+                suppressed,
+                now,
+                audit,
+            )
+            .await?)
+    }
+
+    /// What a check flagged on an account over time, newest first.
+    pub async fn advisor_history(
+        &self,
+        account_id: &str,
+        id: &str,
+    ) -> Result<Vec<Finding>, ServiceError> {
+        let def = check(id).ok_or_else(|| unknown_check(id))?;
+        self.account(account_id).await?;
+        Ok(self.store.findings(account_id, def.id).await?)
+    }
+
+    /// Sets a check's results for an account, as the operator knows them (checks no
+    /// inventory computes: exposed keys, reservations). Each row needs a resource id and a
+    /// cell per column of the check.
+    pub async fn set_advisor_result(
+        &self,
+        who: &Who,
+        account_id: &str,
+        id: &str,
+        rows: Vec<ResultRow>,
+    ) -> Result<CheckResult, ServiceError> {
+        let def = check(id).ok_or_else(|| unknown_check(id))?;
+        let account = self.account(account_id).await?;
+        for row in &rows {
+            if row.resource_id.trim().is_empty() {
+                return Err(ServiceError::invalid(Field::ResourceId, Problem::Missing));
+            }
+            if !row.metadata.is_empty() && row.metadata.len() != def.metadata.len() {
+                return Err(ServiceError::invalid(
+                    Field::CheckId,
+                    Problem::Malformed(format!(
+                        "{}: a row has {} cells, the check has {} columns ({})",
+                        def.id,
+                        row.metadata.len(),
+                        def.metadata.len(),
+                        def.metadata.join(", ")
+                    )),
+                ));
+            }
+        }
+        let now = self.clock.now();
+        let result = CheckResult {
+            check_id: def.id.to_string(),
+            at: now,
+            available: true,
+            processed: rows.len() as u64,
+            ignored: 0,
+            rows,
+        };
+        let audit = who.did(
+            now,
+            Action::AdvisorResult,
+            Some(&account.id),
+            format!("check:{}", def.id),
+            format!("{} resource(s)", result.rows.len()),
+        );
+        self.store
+            .save_results(
+                &account.id,
+                vec![StoredResult {
+                    result: result.clone(),
+                    source: ResultSource::Operator,
+                }],
+                Some(audit),
+            )
+            .await?;
+        Ok(result)
+    }
+
+    /// One pass of the advisor worker: runs waiting refreshes, and re-evaluates the
+    /// accounts on a full-advisor plan whose results are older than `every`. Returns the
+    /// jobs run.
+    pub async fn advisor_tick(&self, every: Duration) -> Result<usize, ServiceError> {
+        let now = self.clock.now();
+        let stale = now.checked_sub(REFRESH_STALE).unwrap_or(now);
+        let jobs = self.store.claim_refreshes(now, stale, 16).await?;
+        let mut ran = jobs.len();
+        for job in &jobs {
+            let outcome = self.run_refresh(job, now).await;
+            if let Err(e) = &outcome {
+                tracing::warn!(account = %job.account_id, check = %job.check_id, error = %e, "an advisor refresh failed");
+            }
+            match self
+                .store
+                .finish_refresh(job, outcome.is_ok(), self.clock.now())
+                .await
+            {
+                Ok(()) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let before = now.checked_sub(every).unwrap_or(now);
+        for account_id in self.store.stale_advisor_accounts(before).await? {
+            let account = self.account(&account_id).await?;
+            let plan = self.current_plan(&account).await?;
+            if plan.advisor_level() != AdvisorLevel::Full {
+                continue;
+            }
+            let Some(stored) = self.store.inventory(&account_id).await? else {
+                continue;
+            };
+            let inventory = Inventory::from_json(&stored.facts).map_err(ServiceError::Internal)?;
+            let results = self.evaluate_checks(checks_for(plan.advisor_level()), &inventory, now);
+            self.store.save_results(&account_id, results, None).await?;
+            ran += 1;
+        }
+        Ok(ran)
+    }
+
+    async fn run_refresh(&self, job: &Refresh, now: Timestamp) -> Result<(), ServiceError> {
+        let def = check(&job.check_id).ok_or_else(|| unknown_check(&job.check_id))?;
+        let Some(stored) = self.store.inventory(&job.account_id).await? else {
+            // Nothing to evaluate: the check stays not available, and the refresh is done.
+            return Ok(());
+        };
+        let inventory = Inventory::from_json(&stored.facts).map_err(ServiceError::Internal)?;
+        let results = self.evaluate_checks(std::iter::once(def), &inventory, now);
+        self.store
+            .save_results(&job.account_id, results, None)
+            .await?;
+        Ok(())
+    }
+
+    /// Runs the advisor worker for ever: refreshes within `tick`, weekly (or `every`)
+    /// re-evaluation. Jobs are claimed, so every replica may run it.
+    pub async fn run_advisor_worker(self, tick: Duration, every: Duration) {
+        crate::repeat::every(tick, 16, "advisor", || async {
+            self.advisor_tick(every).await
+        })
+        .await;
+    }
+}
+
+impl App {
+    /// Estimates savings with `prices` from now on.
+    pub fn with_advisor_prices(mut self, prices: Prices) -> App {
+        self.advisor_prices = std::sync::Arc::new(prices);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_choose_checks() {
+        assert_eq!(checks_for(AdvisorLevel::None).count(), 0);
+        let core: Vec<&str> = checks_for(AdvisorLevel::Core).map(|c| c.id).collect();
+        assert!(core.contains(&"HCP4007jGY") && core.contains(&"qS7VV0l7J9"));
+        assert!(!core.contains(&"1iG5NDGVre"));
+        assert_eq!(checks_for(AdvisorLevel::Full).count(), CHECKS.len());
+    }
+
+    #[test]
+    fn refresh_states_follow_the_job() {
+        let t0: Timestamp = "2026-11-28T00:00:00Z".parse().unwrap_or_default();
+        let job = Refresh {
+            account_id: "1".into(),
+            check_id: "x".into(),
+            requested: t0,
+            started: None,
+            finished: None,
+            succeeded: None,
+        };
+        let at = |secs: i64| {
+            t0.checked_add(jiff::SignedDuration::from_secs(secs))
+                .unwrap_or(t0)
+        };
+        assert_eq!(refresh_state("x", None, t0).status, "none");
+        let s = refresh_state("x", Some(&job), at(8));
+        assert_eq!((s.status, s.millis_until_next), ("enqueued", 3_592_000));
+        let running = Refresh {
+            started: Some(at(1)),
+            ..job.clone()
+        };
+        assert_eq!(
+            refresh_state("x", Some(&running), at(2)).status,
+            "processing"
+        );
+        let done = Refresh {
+            finished: Some(at(3)),
+            succeeded: Some(true),
+            ..running.clone()
+        };
+        assert_eq!(
+            refresh_state("x", Some(&done), at(4000)).millis_until_next,
+            0
+        );
+        let failed = Refresh {
+            finished: Some(at(3)),
+            succeeded: Some(false),
+            ..running
+        };
+        assert_eq!(refresh_state("x", Some(&failed), at(4)).status, "abandoned");
+    }
+}

@@ -1,0 +1,72 @@
+//! Trusted Advisor over the Support API's wire, in process: results of an imported
+//! inventory as AWS shapes them, AWS's error codes for unknown and unrefreshable checks,
+//! and refresh jobs run by the advisor worker's pass.
+
+use axum::http::StatusCode;
+use serde_json::json;
+use tierdesk_app::trusted_advisor::Bundle;
+use tierdesk_aws::Operation;
+use tierdesk_core::trusted_advisor::Inventory;
+
+use crate::support::{ACCOUNT, both_engines};
+
+fn bundle() -> Bundle {
+    let mut inventory = Inventory::default();
+    for (path, body) in [
+        (
+            "us-east-1/ec2.describe-addresses.json",
+            r#"{"Addresses": [{"PublicIp": "203.0.113.9", "AllocationId": "eipalloc-9", "Domain": "vpc"}]}"#,
+        ),
+        (
+            "global/iam.get-account-summary.json",
+            r#"{"SummaryMap": {"Users": 0, "AccountMFAEnabled": 1}}"#,
+        ),
+    ] {
+        assert_eq!(inventory.add(path, body.as_bytes()), Ok(true));
+    }
+    Bundle {
+        inventory,
+        used: 2,
+        ignored: 0,
+    }
+}
+
+both_engines! {
+    async fn results_and_errors_are_aws_s(s) {
+        s.app.import_inventory(&tierdesk_testkit::operator(), ACCOUNT, bundle()).await.unwrap();
+        let r = s.aws(Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "Z4AUBRNSmz", "language": "en"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let result = &r.json()["result"];
+        assert_eq!(result["status"], "warning");
+        assert_eq!(result["flaggedResources"][0]["metadata"], json!(["us-east-1", "203.0.113.9"]));
+        assert_eq!(result["categorySpecificSummary"]["costOptimizing"]["estimatedMonthlySavings"], 3.65);
+        assert!(result["timestamp"].as_str().unwrap().ends_with('Z'));
+        let iam = s.aws(Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "zXCkfM1nI3"})).await.json();
+        assert_eq!(iam["result"]["flaggedResources"][0].as_object().unwrap().len(), 3, "{iam}");
+
+        for (op, body, code) in [
+            (Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "nope"}), "InvalidParameterValueException"),
+            (Operation::DescribeTrustedAdvisorCheckResult, json!({}), "ValidationException"),
+            (Operation::DescribeTrustedAdvisorChecks, json!({"language": "xx"}), "ValidationException"),
+            (Operation::RefreshTrustedAdvisorCheck, json!({"checkId": "rSs93HQwa1"}), "InvalidParameterValueException"),
+            (Operation::DescribeTrustedAdvisorCheckSummaries, json!({"checkIds": ["HCP4007jGY", "nope"]}), "InvalidParameterValueException"),
+        ] {
+            let r = s.aws(op, body.clone()).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(r.json()["__type"], code, "{body}: {}", r.text());
+        }
+    }
+}
+
+both_engines! {
+    async fn a_refresh_is_enqueued_then_run_by_the_worker(s) {
+        s.app.import_inventory(&tierdesk_testkit::operator(), ACCOUNT, bundle()).await.unwrap();
+        let r = s.aws(Operation::RefreshTrustedAdvisorCheck, json!({"checkId": "Z4AUBRNSmz"})).await.json();
+        assert_eq!(r["status"]["status"], "enqueued");
+        assert_eq!(r["status"]["millisUntilNextRefreshable"], 3_600_000);
+        assert_eq!(s.app.advisor_tick(std::time::Duration::from_secs(7 * 86_400)).await.unwrap(), 1);
+        let st = s.aws(Operation::DescribeTrustedAdvisorCheckRefreshStatuses, json!({"checkIds": ["Z4AUBRNSmz", "Pfx0RwqBli"]})).await.json();
+        assert_eq!(st["statuses"][0]["status"], "success");
+        assert_eq!(st["statuses"][1], json!({"checkId": "Pfx0RwqBli", "status": "none", "millisUntilNextRefreshable": 0}));
+    }
+}

@@ -1,0 +1,441 @@
+// Trusted Advisor's records (see `trusted_advisor.rs`).
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files. Each query is written once, in SQL both engines run.
+
+use std::collections::HashMap;
+
+use tierdesk_core::trusted_advisor::{CheckResult, ResultRow};
+
+use crate::trusted_advisor::{Finding, Refresh, ResultSource, StoredInventory, StoredResult};
+
+/// Writes results, and moves their findings: a flagged resource opens (or keeps open) its
+/// finding; an open finding a result no longer flags is resolved. A result that is not
+/// available says nothing of its resources, so it moves no finding.
+async fn write_results(c: &mut Conn, account_id: &str, results: &[StoredResult]) -> Result<(), StoreError> {
+    for s in results {
+        let r = &s.result;
+        let rows = serde_json::to_string(&r.rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let at = to_micros(r.at);
+        sqlx::query(
+            "INSERT INTO advisor_results (account_id, check_id, evaluated_us, available, processed, ignored, rows_json, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (account_id, check_id) DO UPDATE SET evaluated_us = excluded.evaluated_us, \
+             available = excluded.available, processed = excluded.processed, ignored = excluded.ignored, \
+             rows_json = excluded.rows_json, source = excluded.source",
+        )
+        .bind(account_id)
+        .bind(&r.check_id)
+        .bind(at)
+        .bind(r.available)
+        .bind(r.processed as i64)
+        .bind(r.ignored as i64)
+        .bind(&rows)
+        .bind(s.source.as_str())
+        .execute(&mut *c)
+        .await?;
+        if !r.available {
+            continue;
+        }
+        let open: HashMap<String, i64> = sqlx::query(
+            "SELECT resource_id, first_seen_us FROM advisor_findings \
+             WHERE account_id = $1 AND check_id = $2 AND resolved_us IS NULL",
+        )
+        .bind(account_id)
+        .bind(&r.check_id)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("resource_id")?, row.try_get("first_seen_us")?)))
+        .collect::<Result<_, StoreError>>()?;
+        let mut flagged = std::collections::HashSet::new();
+        for row in r.rows.iter().filter(|row| row.status != tierdesk_core::trusted_advisor::Status::Ok) {
+            flagged.insert(row.resource_id.as_str());
+            let metadata = serde_json::to_string(&row.metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            match open.get(&row.resource_id) {
+                Some(first) => {
+                    sqlx::query(
+                        "UPDATE advisor_findings SET last_seen_us = $1, status = $2, region = $3, metadata_json = $4 \
+                         WHERE account_id = $5 AND check_id = $6 AND resource_id = $7 AND first_seen_us = $8",
+                    )
+                    .bind(at)
+                    .bind(row.status.as_str())
+                    .bind(&row.region)
+                    .bind(&metadata)
+                    .bind(account_id)
+                    .bind(&r.check_id)
+                    .bind(&row.resource_id)
+                    .bind(*first)
+                    .execute(&mut *c)
+                    .await?;
+                }
+                None => {
+                    sqlx::query(
+                        "INSERT INTO advisor_findings (account_id, check_id, resource_id, first_seen_us, last_seen_us, \
+                         status, region, metadata_json, resolved_us) VALUES ($1, $2, $3, $4, $4, $5, $6, $7, NULL) \
+                         ON CONFLICT (account_id, check_id, resource_id, first_seen_us) DO NOTHING",
+                    )
+                    .bind(account_id)
+                    .bind(&r.check_id)
+                    .bind(&row.resource_id)
+                    .bind(at)
+                    .bind(row.status.as_str())
+                    .bind(&row.region)
+                    .bind(&metadata)
+                    .execute(&mut *c)
+                    .await?;
+                }
+            }
+        }
+        for (resource, first) in open.iter().filter(|(id, _)| !flagged.contains(id.as_str())) {
+            sqlx::query(
+                "UPDATE advisor_findings SET resolved_us = $1 \
+                 WHERE account_id = $2 AND check_id = $3 AND resource_id = $4 AND first_seen_us = $5",
+            )
+            .bind(at)
+            .bind(account_id)
+            .bind(&r.check_id)
+            .bind(resource)
+            .bind(*first)
+            .execute(&mut *c)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn refresh_from_row(r: &<Db as sqlx::Database>::Row) -> Result<Refresh, StoreError> {
+    Ok(Refresh {
+        account_id: r.try_get("account_id")?,
+        check_id: r.try_get("check_id")?,
+        requested: from_micros(r.try_get("requested_us")?),
+        started: opt_time(r, "started_us")?,
+        finished: opt_time(r, "finished_us")?,
+        succeeded: r.try_get("succeeded")?,
+    })
+}
+
+const REFRESH_COLUMNS: &str = "account_id, check_id, requested_us, started_us, finished_us, succeeded";
+
+impl Backend {
+    pub async fn replace_inventory(
+        &self,
+        account_id: String,
+        inventory: StoredInventory,
+        results: Vec<StoredResult>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "INSERT INTO advisor_inventories (account_id, imported_us, regions, files, facts) \
+                         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (account_id) DO UPDATE SET \
+                         imported_us = excluded.imported_us, regions = excluded.regions, files = excluded.files, \
+                         facts = excluded.facts",
+                    )
+                    .bind(&account_id)
+                    .bind(to_micros(inventory.imported))
+                    .bind(inventory.regions.join(","))
+                    .bind(inventory.files)
+                    .bind(&inventory.facts)
+                    .execute(&mut *c)
+                    .await?;
+                    write_results(c, &account_id, &results).await
+                })
+            })
+            .await
+    }
+
+    pub async fn save_results(
+        &self,
+        account_id: String,
+        results: Vec<StoredResult>,
+        audit: Option<AuditEntry>,
+    ) -> Result<(), StoreError> {
+        match audit {
+            Some(a) => {
+                self.writer
+                    .write_audited(a, move |c| Box::pin(async move { write_results(c, &account_id, &results).await }))
+                    .await
+            }
+            None => {
+                self.writer
+                    .write(move |c| Box::pin(async move { write_results(c, &account_id, &results).await }))
+                    .await
+            }
+        }
+    }
+
+    pub async fn inventory(&self, account_id: &str) -> Result<Option<StoredInventory>, StoreError> {
+        let row = sqlx::query(
+            "SELECT imported_us, regions, files, facts FROM advisor_inventories WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            let regions: String = r.try_get("regions")?;
+            Ok(StoredInventory {
+                imported: from_micros(r.try_get("imported_us")?),
+                regions: regions.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                files: r.try_get("files")?,
+                facts: r.try_get("facts")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn inventory_summary(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<(jiff::Timestamp, Vec<String>, i64)>, StoreError> {
+        let row = sqlx::query("SELECT imported_us, regions, files FROM advisor_inventories WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| {
+            let regions: String = r.try_get("regions")?;
+            Ok((
+                from_micros(r.try_get("imported_us")?),
+                regions.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+                r.try_get("files")?,
+            ))
+        })
+        .transpose()
+    }
+
+    pub async fn results(&self, account_id: &str, check_id: Option<&str>) -> Result<Vec<StoredResult>, StoreError> {
+        let sql = match check_id {
+            Some(_) => "SELECT check_id, evaluated_us, available, processed, ignored, rows_json, source \
+                        FROM advisor_results WHERE account_id = $1 AND check_id = $2",
+            None => "SELECT check_id, evaluated_us, available, processed, ignored, rows_json, source \
+                     FROM advisor_results WHERE account_id = $1 ORDER BY check_id",
+        };
+        let mut q = sqlx::query(sql).bind(account_id);
+        if let Some(id) = check_id {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                let json: String = r.try_get("rows_json")?;
+                let rows: Vec<ResultRow> =
+                    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("advisor result rows: {e}")))?;
+                let source: String = r.try_get("source")?;
+                Ok(StoredResult {
+                    result: CheckResult {
+                        check_id: r.try_get("check_id")?,
+                        at: from_micros(r.try_get("evaluated_us")?),
+                        available: r.try_get("available")?,
+                        processed: r.try_get::<i64, _>("processed")?.max(0) as u64,
+                        ignored: r.try_get::<i64, _>("ignored")?.max(0) as u64,
+                        rows,
+                    },
+                    source: if source == "operator" { ResultSource::Operator } else { ResultSource::Inventory },
+                })
+            })
+            .collect()
+    }
+
+    pub async fn suppressions(&self, account_id: &str) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT check_id, resource_id FROM advisor_suppressions WHERE account_id = $1 ORDER BY check_id, resource_id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("check_id")?, r.try_get("resource_id")?))).collect()
+    }
+
+    pub async fn set_suppressed(
+        &self,
+        account_id: String,
+        check_id: String,
+        resource_ids: Vec<String>,
+        suppressed: bool,
+        at: jiff::Timestamp,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    for id in &resource_ids {
+                        if suppressed {
+                            sqlx::query(
+                                "INSERT INTO advisor_suppressions (account_id, check_id, resource_id, suppressed_us) \
+                                 VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, check_id, resource_id) DO NOTHING",
+                            )
+                            .bind(&account_id)
+                            .bind(&check_id)
+                            .bind(id)
+                            .bind(to_micros(at))
+                            .execute(&mut *c)
+                            .await?;
+                        } else {
+                            sqlx::query(
+                                "DELETE FROM advisor_suppressions WHERE account_id = $1 AND check_id = $2 AND resource_id = $3",
+                            )
+                            .bind(&account_id)
+                            .bind(&check_id)
+                            .bind(id)
+                            .execute(&mut *c)
+                            .await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn findings(&self, account_id: &str, check_id: &str) -> Result<Vec<Finding>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT check_id, resource_id, first_seen_us, last_seen_us, status, region, metadata_json, resolved_us \
+             FROM advisor_findings WHERE account_id = $1 AND check_id = $2 ORDER BY first_seen_us DESC, resource_id",
+        )
+        .bind(account_id)
+        .bind(check_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                let metadata: String = r.try_get("metadata_json")?;
+                Ok(Finding {
+                    check_id: r.try_get("check_id")?,
+                    resource_id: r.try_get("resource_id")?,
+                    first_seen: from_micros(r.try_get("first_seen_us")?),
+                    last_seen: from_micros(r.try_get("last_seen_us")?),
+                    status: tierdesk_core::trusted_advisor::Status::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("finding status '{status}'")))?,
+                    region: r.try_get("region")?,
+                    metadata: serde_json::from_str(&metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    resolved: opt_time(r, "resolved_us")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn request_refresh(
+        &self,
+        account_id: String,
+        check_id: String,
+        at: jiff::Timestamp,
+        cooldown: std::time::Duration,
+    ) -> Result<Refresh, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let since = to_micros(at) - i64::try_from(cooldown.as_micros()).unwrap_or(i64::MAX);
+                    sqlx::query(
+                        "INSERT INTO advisor_refreshes (account_id, check_id, requested_us, started_us, finished_us, succeeded) \
+                         VALUES ($1, $2, $3, NULL, NULL, NULL) ON CONFLICT (account_id, check_id) DO UPDATE SET \
+                         requested_us = excluded.requested_us, started_us = NULL, finished_us = NULL, succeeded = NULL \
+                         WHERE advisor_refreshes.requested_us <= $4",
+                    )
+                    .bind(&account_id)
+                    .bind(&check_id)
+                    .bind(to_micros(at))
+                    .bind(since)
+                    .execute(&mut *c)
+                    .await?;
+                    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {REFRESH_COLUMNS} FROM advisor_refreshes WHERE account_id = $1 AND check_id = $2"
+                    )))
+                    .bind(&account_id)
+                    .bind(&check_id)
+                    .fetch_one(&mut *c)
+                    .await?;
+                    refresh_from_row(&row)
+                })
+            })
+            .await
+    }
+
+    pub async fn refreshes(&self, account_id: &str) -> Result<Vec<Refresh>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {REFRESH_COLUMNS} FROM advisor_refreshes WHERE account_id = $1 ORDER BY check_id"
+        )))
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(refresh_from_row).collect()
+    }
+
+    pub async fn claim_refreshes(
+        &self,
+        now: jiff::Timestamp,
+        stale: jiff::Timestamp,
+        n: i64,
+    ) -> Result<Vec<Refresh>, StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {REFRESH_COLUMNS} FROM advisor_refreshes \
+                         WHERE started_us IS NULL OR (finished_us IS NULL AND started_us < $1) \
+                         ORDER BY requested_us LIMIT {}",
+                        limit(n)
+                    )))
+                    .bind(to_micros(stale))
+                    .fetch_all(&mut *c)
+                    .await?;
+                    let mut claimed = Vec::with_capacity(rows.len());
+                    for r in &rows {
+                        let mut job = refresh_from_row(r)?;
+                        // Compare and set on what was read: one caller moves it.
+                        let got = sqlx::query(
+                            "UPDATE advisor_refreshes SET started_us = $1 WHERE account_id = $2 AND check_id = $3 \
+                             AND requested_us = $4 AND started_us IS NOT DISTINCT FROM $5 AND finished_us IS NULL",
+                        )
+                        .bind(to_micros(now))
+                        .bind(&job.account_id)
+                        .bind(&job.check_id)
+                        .bind(to_micros(job.requested))
+                        .bind(job.started.map(to_micros))
+                        .execute(&mut *c)
+                        .await?;
+                        if got.rows_affected() == 1 {
+                            job.started = Some(now);
+                            claimed.push(job);
+                        }
+                    }
+                    Ok(claimed)
+                })
+            })
+            .await
+    }
+
+    pub async fn finish_refresh(&self, job: Refresh, succeeded: bool, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.writer
+            .write(move |c| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "UPDATE advisor_refreshes SET finished_us = $1, succeeded = $2 \
+                         WHERE account_id = $3 AND check_id = $4 AND requested_us = $5",
+                    )
+                    .bind(to_micros(at))
+                    .bind(succeeded)
+                    .bind(&job.account_id)
+                    .bind(&job.check_id)
+                    .bind(to_micros(job.requested))
+                    .execute(&mut *c)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn stale_advisor_accounts(&self, before: jiff::Timestamp) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT i.account_id FROM advisor_inventories i WHERE i.imported_us < $1 AND NOT EXISTS \
+             (SELECT 1 FROM advisor_results r WHERE r.account_id = i.account_id AND r.source = 'inventory' \
+              AND r.evaluated_us >= $1) ORDER BY i.account_id",
+        )
+        .bind(to_micros(before))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
+    }
+}
