@@ -9,11 +9,11 @@ ALTER TABLE notices ADD CHECK ((case_display_id IS NULL) <> (account_id IS NULL)
 -- NULLs are distinct: each key binds only the notices about its kind of subject.
 ALTER TABLE notices ADD UNIQUE (kind, account_id, subject_ref);
 
--- A person's own webhook (at most one active each): the notices they subscribe to on the
--- webhook channel are delivered there. NULL: an operator's endpoint for SLA events.
+-- A person's own webhook: the notices they subscribe to on the webhook channel are
+-- delivered there. NULL: an operator's endpoint for SLA events. Setting one disables the
+-- person's others in the same transaction (no partial unique index: see ARCHITECTURE.md).
 ALTER TABLE webhooks ADD COLUMN owner_email TEXT;
-CREATE UNIQUE INDEX webhooks_owner ON webhooks(owner_email)
-    WHERE owner_email IS NOT NULL AND disabled_us IS NULL;
+CREATE INDEX webhooks_owner ON webhooks(owner_email);
 -- A delivery per endpoint and event: queuing a notice's deliveries again (a retried
 -- claim) adds nothing.
 CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries(webhook_id, event_key);

@@ -31,11 +31,11 @@ SELECT id, kind, case_display_id, NULL, subject_ref, created_us, attempts,
 DROP TABLE mail_notices;
 CREATE INDEX notices_due ON notices(next_attempt_us);
 
--- A person's own webhook (at most one active each): the notices they subscribe to on the
--- webhook channel are delivered there. NULL: an operator's endpoint for SLA events.
+-- A person's own webhook: the notices they subscribe to on the webhook channel are
+-- delivered there. NULL: an operator's endpoint for SLA events. Setting one disables the
+-- person's others in the same transaction (no partial unique index: see ARCHITECTURE.md).
 ALTER TABLE webhooks ADD COLUMN owner_email TEXT;
-CREATE UNIQUE INDEX webhooks_owner ON webhooks(owner_email)
-    WHERE owner_email IS NOT NULL AND disabled_us IS NULL;
+CREATE INDEX webhooks_owner ON webhooks(owner_email);
 -- A delivery per endpoint and event: queuing a notice's deliveries again (a retried
 -- claim) adds nothing.
 CREATE UNIQUE INDEX webhook_deliveries_event ON webhook_deliveries(webhook_id, event_key);
