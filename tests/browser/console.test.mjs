@@ -72,6 +72,19 @@ before(async () => {
   writeFileSync(usage, "account_id,month,amount,currency\n310000000001,2026-10,85000,USD\n310000000002,2026-10,20000,USD\n");
   cli("usage", "import", usage, "--format", "generic");
   cli("bill", "run", "--month", "2026-10");
+  // Trusted Advisor: an inventory for the first account (Business: every check).
+  const bundle = join(work, "bundle");
+  const files = {
+    "us-east-1/ec2.describe-security-groups.json": { SecurityGroups: [{ GroupId: "sg-db", GroupName: "db", VpcId: "vpc-1",
+      IpPermissions: [{ IpProtocol: "tcp", FromPort: 3306, ToPort: 3306, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }] },
+    "us-east-1/ec2.describe-addresses.json": { Addresses: [{ PublicIp: "203.0.113.5", AllocationId: "eipalloc-5" }] },
+    "global/iam.get-account-summary.json": { SummaryMap: { Users: 2, AccountMFAEnabled: 0 } },
+  };
+  for (const [path, body] of Object.entries(files)) {
+    mkdirSync(dirname(join(bundle, path)), { recursive: true });
+    writeFileSync(join(bundle, path), JSON.stringify(body));
+  }
+  cli("inventory", "import", "--account", "310000000001", bundle);
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = spawn(bin, ["serve", "--listen", `127.0.0.1:${port}`, "--log", "warn"], { env, stdio: "inherit" });
@@ -196,6 +209,26 @@ test("the plan advisor answers in the console", async () => {
   assert.match(fits[0], /Business Support\+.*3,140\.00 USD/s);
   assert.match(await page.textContent("#misfits"), /no cases of severity Business-critical system down; no Support API/);
   await page.screenshot({ path: join(artifacts, "advisor.png"), fullPage: true });
+  await closePage(page);
+});
+
+test("a customer reads Trusted Advisor by category, opens a check and suppresses a resource", async () => {
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.goto(`${base}/console/trusted-advisor`);
+  assert.match(await page.textContent("#inventory"), /us-east-1/);
+  assert.equal(await page.getAttribute("tr[data-check=HCP4007jGY]", "class"), "check-error");
+  await page.click("tr[data-check=HCP4007jGY] a");
+  assert.match(await page.textContent("#resources"), /sg-db \(vpc-1\)/);
+  assert.match(await page.textContent("#resources"), /3306/);
+  await page.screenshot({ path: join(artifacts, "trusted-advisor-check.png"), fullPage: true });
+  await page.click("#resources button");
+  await page.waitForURL(/trusted-advisor\/HCP4007jGY$/);
+  assert.match(await page.getAttribute("#resources tr[data-resource]", "class"), /suppressed/);
+  assert.match(await page.textContent("#check-status"), /No problems detected/);
+  await page.click("#resources button");
+  await page.waitForURL(/trusted-advisor\/HCP4007jGY$/);
+  assert.match(await page.textContent("#check-status"), /Action recommended/);
   await closePage(page);
 });
 
@@ -921,7 +954,8 @@ test("an engineer searches every case, resolved and Japanese ones too, at deskto
 test("every page fits a 390 px phone without sideways scrolling, and is photographed at both widths", async () => {
   const roles = [
     ["mei@example.com", "correct horse battery", ["/console", "/console/plan", "/console/cases", "/console/cases/new",
-      "/console/invoices", "/console/activity", "/console/advisor", "/console/settings", "first-case"]],
+      "/console/invoices", "/console/activity", "/console/advisor", "/console/settings", "/console/trusted-advisor",
+      "/console/trusted-advisor/HCP4007jGY", "first-case"]],
     ["ada@support.example.com", "engineer password 1", ["/console/queue", "/console/search?q=payments", "/console/sla",
       "first-queue-case"]],
     ["root@support.example.com", "admin password 2026", ["/console/accounts", "/console/accounts/310000000001",

@@ -22,6 +22,7 @@ mod notifications;
 mod queue;
 mod reports;
 mod search;
+mod trusted_advisor;
 mod unsubscribe;
 mod words;
 
@@ -115,6 +116,7 @@ fn console_routes() -> Router<AppState> {
         .merge(accounts::routes())
         .merge(admin::routes())
         .merge(activity::routes())
+        .merge(trusted_advisor::routes())
 }
 
 /// A page that does not exist, for a browser: the console's own page in the browser's

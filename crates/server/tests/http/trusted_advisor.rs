@@ -70,3 +70,35 @@ both_engines! {
         assert_eq!(st["statuses"][1], json!({"checkId": "Pfx0RwqBli", "status": "none", "millisUntilNextRefreshable": 0}));
     }
 }
+
+both_engines! {
+    async fn the_console_shows_checks_and_suppresses_a_resource(s) {
+        let v = s.visitor(crate::support::CUSTOMER_EMAIL).await;
+        let page = s.get_page(&v, "/console/trusted-advisor").await.text();
+        assert!(page.contains("id=\"no-inventory\""), "{page}");
+        s.app.import_inventory(&tierdesk_testkit::operator(), ACCOUNT, bundle()).await.unwrap();
+        let page = s.get_page(&v, "/console/trusted-advisor").await.text();
+        assert!(page.contains("id=\"inventory\"") && page.contains("us-east-1"), "{page}");
+        assert!(page.contains("data-check=\"Z4AUBRNSmz\""), "{page}");
+        assert!(!page.contains("id=\"advisor-upgrade\""), "Enterprise has every check");
+        let check = s.get_page(&v, "/console/trusted-advisor/Z4AUBRNSmz").await.text();
+        assert!(check.contains("<th>IP Address</th>") && check.contains("203.0.113.9"), "{check}");
+        let id = check.split("data-resource=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let r = s
+            .post_form(&v, "/console/trusted-advisor/Z4AUBRNSmz/suppress", &[("csrf", &v.csrf), ("resource", &id), ("suppressed", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let result = s.aws(Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "Z4AUBRNSmz"})).await.json();
+        assert_eq!(result["result"]["flaggedResources"][0]["isSuppressed"], true);
+        assert_eq!(result["result"]["status"], "ok", "suppressed resources do not count");
+        assert_eq!(result["result"]["resourcesSummary"]["resourcesSuppressed"], 1);
+        // A resource the check does not report is refused.
+        let r = s
+            .post_form(&v, "/console/trusted-advisor/Z4AUBRNSmz/suppress", &[("csrf", &v.csrf), ("resource", "nope"), ("suppressed", "1")])
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        let r = s.post_form(&v, "/console/trusted-advisor/Z4AUBRNSmz/refresh", &[("csrf", &v.csrf)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(s.get_page(&v, "/console/trusted-advisor/Z4AUBRNSmz").await.text().contains("enqueued"));
+    }
+}

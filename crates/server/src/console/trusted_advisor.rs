@@ -1,0 +1,334 @@
+//! The customer's Trusted Advisor pages: the checks their plan includes, grouped by
+//! category with counts by status and the date of the last inventory; one check's
+//! resources in its own columns, each suppressed or brought back; a refresh. What the plan
+//! leaves out is said, with the plans that include it.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use tierdesk_app::trusted_advisor::CheckView;
+use tierdesk_core::catalog::AdvisorLevel;
+use tierdesk_core::trusted_advisor::{CHECKS, Category, CheckStatus};
+
+use super::extract::CustomerVisit;
+use super::forms::Form;
+use super::i18n::Lang;
+use super::{Nav, render};
+use crate::AppState;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console/trusted-advisor", get(overview))
+        .route("/console/trusted-advisor/{id}", get(check_page))
+        .route("/console/trusted-advisor/{id}/refresh", post(refresh))
+        .route("/console/trusted-advisor/{id}/suppress", post(suppress))
+}
+
+fn category_words(l: Lang, c: Category) -> &'static str {
+    l.t(match c {
+        Category::Security => "Security",
+        Category::CostOptimizing => "Cost optimizing",
+        Category::FaultTolerance => "Fault tolerance",
+        Category::Performance => "Performance",
+        Category::ServiceLimits => "Service limits",
+    })
+}
+
+fn status_words(l: Lang, s: CheckStatus) -> &'static str {
+    l.t(match s {
+        CheckStatus::Error => "Action recommended",
+        CheckStatus::Warning => "Investigation recommended",
+        CheckStatus::Ok => "No problems detected",
+        CheckStatus::NotAvailable => "Not available",
+    })
+}
+
+/// One check's line on the overview.
+struct CheckLine {
+    id: String,
+    name: String,
+    status: &'static str,
+    words: &'static str,
+    flagged: u64,
+    suppressed: u64,
+    savings: String,
+}
+
+struct CategoryBlock {
+    name: &'static str,
+    /// Checks red, yellow, green, not available.
+    counts: [usize; 4],
+    checks: Vec<CheckLine>,
+}
+
+#[derive(Template)]
+#[template(path = "trusted_advisor.html")]
+struct OverviewPage {
+    nav: Option<Nav>,
+    l: Lang,
+    plan_name: String,
+    /// `none`, `core` or `full`.
+    level: &'static str,
+    /// Plans of the same catalog that include every check.
+    fuller_plans: Vec<String>,
+    inventory: Option<(String, String)>,
+    categories: Vec<CategoryBlock>,
+}
+
+fn level_word(level: AdvisorLevel) -> &'static str {
+    match level {
+        AdvisorLevel::None => "none",
+        AdvisorLevel::Core => "core",
+        AdvisorLevel::Full => "full",
+    }
+}
+
+fn line(v: &CheckView, l: Lang) -> CheckLine {
+    let counts = v.counts();
+    let status = v.status();
+    CheckLine {
+        id: v.check.id.to_string(),
+        name: v.check.name.to_string(),
+        status: status.as_str(),
+        words: status_words(l, status),
+        flagged: counts.flagged,
+        suppressed: counts.suppressed,
+        savings: if counts.savings.is_zero() {
+            String::new()
+        } else {
+            format!("${:.2}", counts.savings)
+        },
+    }
+}
+
+async fn overview(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
+    let level = caller.plan.advisor_level();
+    let family = caller
+        .plan
+        .id
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let fuller_plans: Vec<String> = if level == AdvisorLevel::Full {
+        Vec::new()
+    } else {
+        st.app
+            .catalog
+            .plans
+            .iter()
+            .filter(|p| {
+                p.id.starts_with(&format!("{family}.")) && p.advisor_level() == AdvisorLevel::Full
+            })
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    let views = match st.app.advisor_views(&caller, None).await {
+        Ok(v) => v,
+        Err(e) => return v.failure(&e),
+    };
+    let inventory = match st.app.inventory_summary(&caller.account.id).await {
+        Ok(i) => i.map(|(at, regions, _)| (v.when(at), regions.join(", "))),
+        Err(e) => return v.failure(&e),
+    };
+    let mut categories: Vec<CategoryBlock> = Vec::new();
+    for c in Category::ALL {
+        let in_cat: Vec<&CheckView> = views.iter().filter(|x| x.check.category == c).collect();
+        if in_cat.is_empty() {
+            continue;
+        }
+        let mut counts = [0; 4];
+        for x in &in_cat {
+            counts[match x.status() {
+                CheckStatus::Error => 0,
+                CheckStatus::Warning => 1,
+                CheckStatus::Ok => 2,
+                CheckStatus::NotAvailable => 3,
+            }] += 1;
+        }
+        let mut checks: Vec<CheckLine> = in_cat.iter().map(|x| line(x, v.l)).collect();
+        // The worst first, then by name.
+        let rank = |s: &str| match s {
+            "error" => 0,
+            "warning" => 1,
+            "ok" => 2,
+            _ => 3,
+        };
+        checks.sort_by(|a, b| {
+            rank(a.status)
+                .cmp(&rank(b.status))
+                .then(a.name.cmp(&b.name))
+        });
+        categories.push(CategoryBlock {
+            name: category_words(v.l, c),
+            counts,
+            checks,
+        });
+    }
+    render(
+        StatusCode::OK,
+        &OverviewPage {
+            nav: Some(v.nav()),
+            l: v.l,
+            plan_name: caller.plan.name.clone(),
+            level: level_word(level),
+            fuller_plans,
+            inventory,
+            categories,
+        },
+    )
+}
+
+struct ResourceLine {
+    resource_id: String,
+    status: &'static str,
+    cells: Vec<String>,
+    suppressed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "trusted_advisor_check.html")]
+struct CheckPage {
+    nav: Option<Nav>,
+    l: Lang,
+    csrf: String,
+    id: String,
+    name: String,
+    category: &'static str,
+    status: &'static str,
+    words: &'static str,
+    /// The alert criteria, a line each.
+    criteria: Vec<String>,
+    columns: Vec<String>,
+    resources: Vec<ResourceLine>,
+    evaluated: Option<String>,
+    processed: u64,
+    ignored: u64,
+    savings: String,
+    refreshable: bool,
+    refresh: String,
+}
+
+async fn check_page(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    Path(id): Path<String>,
+) -> Response {
+    let view = match st.app.advisor_view(&caller, &id).await {
+        Ok(x) => x,
+        Err(e) => return v.failure(&e),
+    };
+    let refresh = match st
+        .app
+        .refresh_states(&caller, std::slice::from_ref(&id))
+        .await
+    {
+        Ok(mut s) => s.pop().map(|s| s.status).unwrap_or("none"),
+        Err(e) => return v.failure(&e),
+    };
+    let counts = view.counts();
+    let status = view.status();
+    let mut resources: Vec<ResourceLine> = view
+        .result
+        .as_ref()
+        .map(|r| {
+            r.rows
+                .iter()
+                .map(|row| ResourceLine {
+                    resource_id: row.resource_id.clone(),
+                    status: row.status.as_str(),
+                    cells: row
+                        .metadata
+                        .iter()
+                        .map(|m| m.clone().unwrap_or_default())
+                        .collect(),
+                    suppressed: view.suppressed.contains(&row.resource_id),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    resources.sort_by_key(|r| {
+        (
+            r.suppressed,
+            std::cmp::Reverse(r.status == "error"),
+            r.status != "warning",
+        )
+    });
+    let check_def = CHECKS
+        .iter()
+        .find(|c| c.id == view.check.id)
+        .copied()
+        .unwrap_or(*view.check);
+    render(
+        StatusCode::OK,
+        &CheckPage {
+            nav: Some(v.nav()),
+            l: v.l,
+            csrf: v.csrf(),
+            id: check_def.id.to_string(),
+            name: check_def.name.to_string(),
+            category: category_words(v.l, check_def.category),
+            status: status.as_str(),
+            words: status_words(v.l, status),
+            criteria: check_def
+                .criteria
+                .split("<br>\n")
+                .map(str::to_string)
+                .collect(),
+            columns: check_def.metadata.iter().map(|c| c.to_string()).collect(),
+            resources,
+            evaluated: view.at().map(|t| v.when(t)),
+            processed: counts.processed,
+            ignored: counts.ignored,
+            savings: if counts.savings.is_zero() {
+                String::new()
+            } else {
+                format!("${:.2}", counts.savings)
+            },
+            refreshable: !check_def.auto_refresh,
+            refresh: refresh.to_string(),
+        },
+    )
+}
+
+async fn refresh(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    Path(id): Path<String>,
+    _: Form<IgnoredAny>,
+) -> Response {
+    match st.app.refresh_check(&caller, &id).await {
+        Ok(_) => Redirect::to(&format!("/console/trusted-advisor/{id}")).into_response(),
+        Err(e) => v.failure(&e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SuppressForm {
+    #[serde(default)]
+    resource: String,
+    #[serde(default)]
+    suppressed: String,
+}
+
+async fn suppress(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    Path(id): Path<String>,
+    Form { fields: f, .. }: Form<SuppressForm>,
+) -> Response {
+    let on = f.suppressed == "1";
+    match st
+        .app
+        .suppress_resources(&caller, &v.who, &id, std::slice::from_ref(&f.resource), on)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/console/trusted-advisor/{id}")).into_response(),
+        Err(e) => v.failure(&e),
+    }
+}
