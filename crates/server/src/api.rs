@@ -35,7 +35,7 @@ pub const OPENAPI: &str = include_str!("api/openapi.json");
 /// Every route, as (method, path) in OpenAPI's spelling; the test checks the document
 /// describes exactly these.
 #[cfg(test)]
-pub const ROUTES: [(&str, &str); 14] = [
+pub const ROUTES: [(&str, &str); 15] = [
     ("get", "/api/v1/me"),
     ("get", "/api/v1/queue"),
     ("get", "/api/v1/cases"),
@@ -48,6 +48,7 @@ pub const ROUTES: [(&str, &str); 14] = [
     ("post", "/api/v1/cases/{caseId}/escalations"),
     ("get", "/api/v1/reports/sla"),
     ("get", "/api/v1/audit"),
+    ("post", "/api/v1/accounts/{accountId}/inventory"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/integrations/alertmanager"),
 ];
@@ -67,6 +68,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/cases/{caseId}/escalations", post(escalate))
         .route("/api/v1/reports/sla", get(sla_report))
         .route("/api/v1/audit", get(audit))
+        // A bundle is streamed to a scratch file under its own limit, not the API's.
+        .route(
+            "/api/v1/accounts/{accountId}/inventory",
+            post(import_inventory).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         // An account's integration token, not an agent's: its own extractor.
         .route(
             "/api/v1/integrations/alertmanager",
@@ -426,6 +432,79 @@ async fn sla_report(
             "format must be json or csv, not '{other}'"
         ))),
     }
+}
+
+/// The largest inventory bundle the API takes.
+const MAX_BUNDLE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+
+/// An account's inventory bundle (`.tar.gz`), imported and evaluated: admins, and TAMs
+/// for their accounts. The upload is written to a scratch file as it arrives and read from
+/// there as a stream, so memory does not follow the bundle's size.
+async fn import_inventory(
+    State(st): State<AppState>,
+    Staff(a, who): Staff,
+    Path(account): Path<String>,
+    body: Body,
+) -> ApiResult {
+    use futures_util::StreamExt;
+    use std::io::Write;
+    let mut name = [0u8; 12];
+    getrandom::fill(&mut name)
+        .map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
+    let path = std::env::temp_dir().join(format!("tierdesk-bundle-{}.tar.gz", hex_name(&name)));
+    let scratch = Scratch(path.clone());
+    let mut file = std::fs::File::create(&path)
+        .map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
+    let mut stream = body.into_data_stream();
+    let mut total: u64 = 0;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| invalid(format!("the upload broke off: {e}")))?;
+        total += chunk.len() as u64;
+        if total > MAX_BUNDLE_BYTES {
+            return Err(ApiError(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("a bundle may hold at most {MAX_BUNDLE_BYTES} bytes"),
+            ));
+        }
+        file.write_all(&chunk)
+            .map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
+    }
+    drop(file);
+    let read = tokio::task::spawn_blocking(move || {
+        tierdesk_app::trusted_advisor::bundle::read_path(&path)
+    })
+    .await
+    .map_err(|e| ApiError::from(ServiceError::Internal(e.to_string())))?;
+    drop(scratch);
+    let bundle = read.map_err(|e| invalid(format!("the bundle was refused: {e}")))?;
+    let s = st
+        .app
+        .import_inventory_as(&a, &who, &account, bundle)
+        .await?;
+    ok(&json!({
+        "accountId": s.account_id,
+        "files": s.files,
+        "ignoredFiles": s.ignored_files,
+        "regions": s.regions,
+        "checks": s.checks,
+        "resourcesProcessed": s.processed,
+        "resourcesFlagged": s.flagged,
+        "checksByStatus": s.by_status,
+    }))
+}
+
+/// A scratch file, removed when dropped (on every way out of the handler).
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn hex_name(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The audit log, newest first (admins only).

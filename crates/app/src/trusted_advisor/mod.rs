@@ -301,6 +301,30 @@ impl App {
         Ok(summary)
     }
 
+    /// Imports an account's inventory for a staff member: admins for any account, TAMs
+    /// for the accounts they reach; engineers do not change customers' inventories.
+    pub async fn import_inventory_as(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+        who: &Who,
+        account_id: &str,
+        bundle: Bundle,
+    ) -> Result<ImportSummary, ServiceError> {
+        use tierdesk_core::records::Role;
+        let allowed = match agent.role {
+            Role::Admin => true,
+            Role::Tam => self.reach(agent).await?.covers(account_id),
+            Role::Agent => false,
+        };
+        if !allowed {
+            return Err(ServiceError::Forbidden(format!(
+                "{} may not import account {account_id}'s inventory (admins, and TAMs for their accounts, may)",
+                agent.email
+            )));
+        }
+        self.import_inventory(who, account_id, bundle).await
+    }
+
     /// The account's inventory: when imported, its regions and files.
     pub async fn inventory_summary(
         &self,

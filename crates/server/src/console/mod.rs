@@ -1341,18 +1341,34 @@ async fn create_integration(
             v.redirect_showing(&st, "/console/settings", &[(what, m.secret)])
                 .await
         }
-        Err(e) if crate::errors::is_refusal(&e) => {
-            let prefs = match st.app.preferences(&v.session.email).await {
-                Ok(p) => p,
-                Err(e) => return v.failure(&e),
-            };
-            match settings_with_integrations(&st, &v, &prefs).await {
-                Ok(mut page) => {
-                    page.integration_error = Some(v.explain(&e));
-                    render(StatusCode::BAD_REQUEST, &page)
-                }
-                Err(e) => v.failure(&e),
-            }
+        Err(e) => {
+            settings_refused(&st, &v, &e, |page, said| {
+                page.integration_error = Some(said)
+            })
+            .await
+        }
+    }
+}
+
+/// The settings page again after a form on it failed: a refusal (a person's mistake) is
+/// said beside the form `place` puts it by, with 400; anything else is the failure page.
+async fn settings_refused(
+    st: &AppState,
+    v: &Visit,
+    e: &ServiceError,
+    place: impl FnOnce(&mut SettingsPage, String),
+) -> Response {
+    if !crate::errors::is_refusal(e) {
+        return v.failure(e);
+    }
+    let prefs = match st.app.preferences(&v.session.email).await {
+        Ok(p) => p,
+        Err(e) => return v.failure(&e),
+    };
+    match settings_with_integrations(st, v, &prefs).await {
+        Ok(mut page) => {
+            place(&mut page, v.explain(e));
+            render(StatusCode::BAD_REQUEST, &page)
         }
         Err(e) => v.failure(&e),
     }

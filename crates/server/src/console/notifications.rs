@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -12,7 +11,7 @@ use tierdesk_core::notice::{Channel, Topic};
 
 use super::forms::Form;
 use super::i18n::Lang;
-use super::{SettingsPage, Visit, render, settings_with_integrations};
+use super::{SettingsPage, Visit, settings_refused};
 use crate::AppState;
 
 /// One topic's row: its words and, per channel, its checkbox's name and state.
@@ -143,20 +142,7 @@ pub(super) async fn set_webhook(
             v.redirect_showing(&st, "/console/settings", &[(what, made.secret)])
                 .await
         }
-        Err(e) if crate::errors::is_refusal(&e) => {
-            let prefs = match st.app.preferences(&v.session.email).await {
-                Ok(p) => p,
-                Err(e) => return v.failure(&e),
-            };
-            match settings_with_integrations(&st, &v, &prefs).await {
-                Ok(mut page) => {
-                    page.webhook_error = Some(v.explain(&e));
-                    render(StatusCode::BAD_REQUEST, &page)
-                }
-                Err(e) => v.failure(&e),
-            }
-        }
-        Err(e) => v.failure(&e),
+        Err(e) => settings_refused(&st, &v, &e, |page, said| page.webhook_error = Some(said)).await,
     }
 }
 

@@ -102,3 +102,52 @@ both_engines! {
         assert!(s.get_page(&v, "/console/trusted-advisor/Z4AUBRNSmz").await.text().contains("enqueued"));
     }
 }
+
+/// A `.tar.gz` of `(path, contents)`.
+fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let gz = flate2::write::GzEncoder::new(&mut out, flate2::Compression::fast());
+        let mut tar = tar::Builder::new(gz);
+        for (path, body) in files {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(body.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            tar.append_data(&mut h, path, body.as_bytes()).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    out
+}
+
+both_engines! {
+    async fn the_operator_api_imports_a_bundle_for_admins_and_tams(s) {
+        let post = |role: &'static str, bytes: Vec<u8>| {
+            let req = axum::http::Request::post(format!("/api/v1/accounts/{ACCOUNT}/inventory"))
+                .header("authorization", format!("Bearer {}", s.token(role)))
+                .header("content-type", "application/gzip")
+                .body(axum::body::Body::from(bytes))
+                .unwrap();
+            s.send(req)
+        };
+        let good = tar_gz(&[
+            ("bundle/us-east-1/ec2.describe-addresses.json", r#"{"Addresses": [{"PublicIp": "203.0.113.9"}]}"#),
+            ("bundle/README", "x"),
+        ]);
+        let r = post("admin", good.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let body = r.json();
+        assert_eq!((body["files"].clone(), body["ignoredFiles"].clone()), (json!(1), json!(1)));
+        assert_eq!(body["regions"], json!(["us-east-1"]));
+        let doc: serde_json::Value = serde_json::from_str(tierdesk_server::api::OPENAPI).unwrap();
+        tierdesk_server::api::contract::assert_documented(&doc, "post", "/api/v1/accounts/{accountId}/inventory", 200, &body);
+        // The account's TAM may; an engineer may not.
+        assert_eq!(post("tam", good.clone()).await.status, StatusCode::OK);
+        assert_eq!(post("agent", good).await.status, StatusCode::FORBIDDEN);
+        let bad = post("admin", tar_gz(&[("us-east-1/ec2.describe-vpcs.json", "{")])).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.text().contains("us-east-1/ec2.describe-vpcs.json"), "{}", bad.text());
+        assert_eq!(post("admin", b"not a tarball".to_vec()).await.status, StatusCode::BAD_REQUEST);
+    }
+}
