@@ -50,9 +50,15 @@ fn inner_path(path: &str) -> String {
     }
 }
 
-fn add(bundle: &mut Bundle, path: &str, contents: &[u8]) -> Result<(), BundleError> {
+/// Adds one file, read from its stream (a large one is parsed as it is read).
+fn add(
+    bundle: &mut Bundle,
+    path: &str,
+    reader: &mut dyn Read,
+    size: u64,
+) -> Result<(), BundleError> {
     let inner = inner_path(path);
-    match bundle.inventory.add(&inner, contents) {
+    match bundle.inventory.add_reader(&inner, reader, size) {
         Ok(true) => bundle.used += 1,
         Ok(false) => bundle.ignored += 1,
         Err(error) => return Err(BundleError::File { path: inner, error }),
@@ -85,11 +91,7 @@ pub fn read_tar_gz(input: impl Read) -> Result<Bundle, BundleError> {
                 max: MAX_FILE_BYTES,
             });
         }
-        let mut contents = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        entry
-            .read_to_end(&mut contents)
-            .map_err(|e| BundleError::Unreadable(format!("{path}: {e}")))?;
-        add(&mut bundle, &path, &contents)?;
+        add(&mut bundle, &path, &mut entry, size)?;
     }
     if bundle.used == 0 {
         return Err(BundleError::Empty);
@@ -135,9 +137,9 @@ pub fn read_path(path: &Path) -> Result<Bundle, BundleError> {
                     max: MAX_FILE_BYTES,
                 });
             }
-            let contents = std::fs::read(&p)
+            let mut file = std::fs::File::open(&p)
                 .map_err(|err| BundleError::Unreadable(format!("{rel}: {err}")))?;
-            add(&mut bundle, &rel, &contents)?;
+            add(&mut bundle, &rel, &mut file, size)?;
         }
     }
     if bundle.used == 0 {

@@ -80,6 +80,8 @@ struct Call {
     global: bool,
     per_resource: bool,
     parse: fn(&[u8]) -> serde_json::Result<Facts>,
+    /// The same, from a stream: a large file is never held whole.
+    parse_reader: fn(&mut dyn std::io::Read) -> serde_json::Result<Facts>,
 }
 
 macro_rules! facts {
@@ -94,6 +96,7 @@ macro_rules! facts {
                 global: $global,
                 per_resource: $per,
                 parse: |b| serde_json::from_slice::<$ty>(b).map(Facts::$variant),
+                parse_reader: |r| serde_json::from_reader::<_, $ty>(std::io::BufReader::with_capacity(1 << 16, r)).map(Facts::$variant),
             }, )*
         ];
 
@@ -255,6 +258,38 @@ impl Inventory {
         Ok(Inventory {
             files: files.into_iter().collect(),
         })
+    }
+
+    /// Adds a bundle file read from a stream of `size` bytes: a large JSON file is parsed
+    /// as it is read, never held whole. Small files and `.error` files go through `add`.
+    pub fn add_reader(
+        &mut self,
+        path: &str,
+        reader: &mut dyn std::io::Read,
+        size: u64,
+    ) -> Result<bool, FileError> {
+        /// Below this, a file is read whole (it may be blank: the CLI's "nothing to say").
+        const STREAM_FROM: u64 = 64 * 1024;
+        let Some((key, is_error)) = locate(path)? else {
+            return Ok(false);
+        };
+        if is_error || size < STREAM_FROM {
+            let mut contents = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            reader
+                .read_to_end(&mut contents)
+                .map_err(|_| FileError::Text)?;
+            return self.add(path, &contents);
+        }
+        let call = CALLS
+            .iter()
+            .find(|c| c.name == key.call)
+            .ok_or(FileError::Path)?;
+        let facts = (call.parse_reader)(reader).map_err(|e| FileError::Json {
+            call: key.call.clone(),
+            reason: e.to_string(),
+        })?;
+        self.files.insert(key, Entry::Facts(facts));
+        Ok(true)
     }
 
     /// Puts back an entry stored earlier.
@@ -1494,5 +1529,25 @@ mod tests {
         assert!(matches!(bad, Err(FileError::Json { .. })), "{bad:?}");
         assert_eq!(inv.regions().into_iter().collect::<Vec<_>>(), ["us-east-1"]);
         assert_eq!(Inventory::from_json(&inv.to_json()), Ok(inv.clone()));
+        // A large file is parsed from its stream, to the same facts.
+        let groups: Vec<String> = (0..2000)
+            .map(|i| format!(r#"{{"GroupId": "sg-{i}", "GroupName": "g", "IpPermissions": []}}"#))
+            .collect();
+        let big = format!(r#"{{"SecurityGroups": [{}]}}"#, groups.join(", "));
+        let mut streamed = Inventory::default();
+        let path = "eu-west-1/ec2.describe-security-groups.json";
+        assert_eq!(
+            streamed.add_reader(path, &mut big.as_bytes(), big.len() as u64),
+            Ok(true)
+        );
+        let mut whole = Inventory::default();
+        assert_eq!(whole.add(path, big.as_bytes()), Ok(true));
+        assert_eq!(streamed, whole);
+        assert!(big.len() > 64 * 1024);
+        let bad = "{".repeat(70_000);
+        assert!(matches!(
+            streamed.add_reader(path, &mut bad.as_bytes(), bad.len() as u64),
+            Err(FileError::Json { .. })
+        ));
     }
 }
