@@ -292,11 +292,6 @@ impl Inventory {
         Ok(true)
     }
 
-    /// Puts back an entry stored earlier.
-    pub fn insert(&mut self, key: FileKey, entry: Entry) {
-        self.files.insert(key, entry);
-    }
-
     pub fn files(&self) -> impl Iterator<Item = (&FileKey, &Entry)> {
         self.files.iter()
     }

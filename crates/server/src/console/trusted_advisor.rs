@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use tierdesk_app::trusted_advisor::CheckView;
 use tierdesk_core::catalog::AdvisorLevel;
-use tierdesk_core::trusted_advisor::{CHECKS, Category, CheckStatus};
+use tierdesk_core::trusted_advisor::{Category, CheckStatus};
 
 use super::extract::CustomerVisit;
 use super::forms::Form;
@@ -259,11 +259,7 @@ async fn check_page(
             r.status != "warning",
         )
     });
-    let check_def = CHECKS
-        .iter()
-        .find(|c| c.id == view.check.id)
-        .copied()
-        .unwrap_or(*view.check);
+    let check_def = view.check;
     render(
         StatusCode::OK,
         &CheckPage {

@@ -42,23 +42,18 @@ fn run(
 ) -> Evaluation {
     let mut found = Found::default();
     let name = check(id).map_or(id, |c| c.name);
+    // A global limit reads one file under global/; a regional one, each region's.
     let scopes: Vec<&str> = if global {
-        if inv
+        let collected = inv
             .files()
-            .any(|(k, _)| k.scope == "global" && k.call == call)
-        {
+            .any(|(k, _)| k.scope == "global" && k.call == call);
+        if collected {
             vec!["global"]
         } else {
             Vec::new()
         }
     } else {
-        let mut r: Vec<&str> = inv
-            .files()
-            .filter(|(k, _)| k.call == call && k.scope != "global")
-            .map(|(k, _)| k.scope.as_str())
-            .collect();
-        r.dedup();
-        r
+        inv.regions_with(call)
     };
     for scope in scopes {
         found.collected();
