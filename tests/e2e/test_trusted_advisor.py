@@ -13,8 +13,10 @@ import tarfile
 import tempfile
 import time
 
+import boto3
 import botocore.exceptions
 import pytest
+from botocore.config import Config
 
 from conftest import TEST_LIMITS, Tierdesk, backends, client
 
@@ -227,6 +229,78 @@ def test_a_bundle_is_imported_and_served_as_aws_does(ta):
         support.describe_trusted_advisor_check_result(checkId="eW7HH0l7J9")
     assert e.value.response["Error"]["Code"] == "InvalidParameterValueException"
     assert "Unknown ID" in e.value.response["Error"]["Message"]
+
+
+def trustedadvisor(t, key):
+    return boto3.client("trustedadvisor", endpoint_url=t.url, region_name="us-east-1",
+                        aws_access_key_id=key["access_key_id"], aws_secret_access_key=key["secret_access_key"],
+                        config=Config(retries={"total_max_attempts": 1}))
+
+
+def test_the_trustedadvisor_api_serves_the_same_engine(ta):
+    account, key = ta.account("aws.business")
+    ta.cli("inventory", "import", "--account", account, ta.bundle)
+    api = trustedadvisor(ta, key)
+
+    # Checks: every one the plan includes, in pages the paginator follows.
+    pages = api.get_paginator("list_checks").paginate(PaginationConfig={"PageSize": 40})
+    checks = [c for p in pages for c in p["checkSummaries"]]
+    by_id = {c["id"]: c for c in checks}
+    assert len(checks) == len(by_id) > 100
+    sg = by_id["HCP4007jGY"]
+    assert sg["arn"] == "arn:aws:trustedadvisor:::check/HCP4007jGY"
+    assert sg["pillars"] == ["security"] and sg["awsServices"] == ["ec2"] and sg["source"] == "ta_check"
+    assert sg["metadata"] == {"0": "Region", "1": "Security Group Name", "2": "Security Group ID", "3": "Protocol",
+                              "4": "Status", "5": "Ports"}
+
+    # Recommendations: the same statuses and counts as the Support API.
+    recs = [r for p in api.get_paginator("list_recommendations").paginate() for r in p["recommendationSummaries"]]
+    rec = next(r for r in recs if r["checkArn"] == sg["arn"])
+    assert rec["status"] == "error" and rec["type"] == "standard"
+    assert rec["resourcesAggregates"] == {"okCount": 2, "warningCount": 0, "errorCount": 2, "excludedCount": 0}
+    assert rec["arn"].startswith(f"arn:aws:trustedadvisor::{account}:recommendation/")
+    assert rec["lastUpdatedAt"].tzinfo is not None
+    eip = next(r for r in recs if r["checkArn"].endswith("/Z4AUBRNSmz"))
+    assert eip["pillarSpecificAggregates"]["costOptimizing"]["estimatedMonthlySavings"] == 7.3
+    errors = api.list_recommendations(status="error")["recommendationSummaries"]
+    assert errors and all(r["status"] == "error" for r in errors)
+
+    # One recommendation by ARN (an ARN in the path: signed encoded twice), its resources.
+    full = api.get_recommendation(recommendationIdentifier=rec["arn"])["recommendation"]
+    assert "Alert Criteria" in full["description"]
+    res = api.list_recommendation_resources(recommendationIdentifier=rec["arn"], status="error",
+                                            regionCode="us-east-1")["recommendationResourceSummaries"]
+    assert len(res) == 1
+    assert res[0]["awsResourceId"] == "sg-db-us-east-1"
+    assert res[0]["metadata"]["5"] == "3306" and res[0]["exclusionStatus"] == "included"
+
+    # Excluding it here is suppressing it in the Support API, and back.
+    out = api.batch_update_recommendation_resource_exclusion(
+        recommendationResourceExclusions=[{"arn": res[0]["arn"], "isExcluded": True}])
+    assert out["batchUpdateRecommendationResourceExclusionErrors"] == []
+    old = client(ta.url, key).describe_trusted_advisor_check_result(checkId="HCP4007jGY")["result"]
+    suppressed = [r for r in old["flaggedResources"] if r["isSuppressed"]]
+    assert [r["resourceId"] for r in suppressed] == [res[0]["id"]]
+    assert old["resourcesSummary"]["resourcesSuppressed"] == 1
+    again = api.get_recommendation(recommendationIdentifier=rec["arn"])["recommendation"]
+    assert again["resourcesAggregates"]["excludedCount"] == 1 and again["resourcesAggregates"]["errorCount"] == 1
+
+    # The AWS CLI reads the same; unknown recommendations are 404s.
+    r = aws_cli(ta, key, "trustedadvisor", "list-recommendation-resources", "--recommendation-identifier",
+                rec["arn"], "--exclusion-status", "excluded")
+    assert r.returncode == 0, r.stderr
+    assert [x["id"] for x in json.loads(r.stdout)["recommendationResourceSummaries"]] == [res[0]["id"]]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        api.get_recommendation(recommendationIdentifier=rec["arn"][:-4] + "0000")
+    assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    # A plan without it is denied as AWS denies it.
+    _, dev_key = ta.account("aws.developer")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        trustedadvisor(ta, dev_key).list_checks()
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
 
 
 def test_plans_decide_what_is_seen(ta):

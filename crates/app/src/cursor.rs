@@ -35,6 +35,35 @@ impl App {
     }
 }
 
+/// A page of a list held in memory (a plan's checks, a result's rows): `max` items from
+/// where `token` (issued for the same `kind` of list and `filters`) left off, and the next
+/// page's token.
+pub fn page_of<T>(
+    items: Vec<T>,
+    token: Option<&str>,
+    kind: &str,
+    filters: &[&str],
+    max: usize,
+) -> Result<(Vec<T>, Option<String>), ServiceError> {
+    let fp = fingerprint(filters);
+    let start = match token {
+        None => 0,
+        Some(t) => usize::try_from(decode(t, kind, fp)?.0)
+            .map_err(|_| ServiceError::invalid(Field::NextToken, Problem::NotIssued))?,
+    };
+    let total = items.len();
+    let end = start.saturating_add(max.max(1)).min(total);
+    let next = (end < total).then(|| encode(kind, end as i64, 0, fp));
+    Ok((
+        items
+            .into_iter()
+            .skip(start)
+            .take(end.saturating_sub(start))
+            .collect(),
+        next,
+    ))
+}
+
 /// FNV-1a: stable across processes and versions, unlike std's hasher.
 pub(crate) fn fingerprint(parts: &[&str]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -86,5 +115,19 @@ mod tests {
         assert!(decode(&t, "cases", fingerprint(&["a", "c"])).is_err());
         assert!(decode("%%%", "cases", fp).is_err());
         assert_ne!(fingerprint(&["ab", ""]), fingerprint(&["a", "b"]));
+    }
+
+    #[test]
+    fn pages_of_a_list_in_memory() {
+        let items: Vec<u32> = (0..5).collect();
+        let (a, t) = page_of(items.clone(), None, "k", &["f"], 2).unwrap_or_default();
+        assert_eq!(a, [0, 1]);
+        let (b, t) = page_of(items.clone(), t.as_deref(), "k", &["f"], 2).unwrap_or_default();
+        assert_eq!(b, [2, 3]);
+        let (c, t) = page_of(items.clone(), t.as_deref(), "k", &["f"], 2).unwrap_or_default();
+        assert_eq!((c, t), (vec![4], None));
+        let (_, t) = page_of(items.clone(), None, "k", &["f"], 2).unwrap_or_default();
+        assert!(page_of(items.clone(), t.as_deref(), "k", &["g"], 2).is_err());
+        assert!(page_of(items, t.as_deref(), "other", &["f"], 2).is_err());
     }
 }

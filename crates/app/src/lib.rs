@@ -14,7 +14,7 @@
 // Leaves.
 pub mod actor;
 pub mod auth;
-mod cursor;
+pub mod cursor;
 pub mod deadlines;
 pub mod error;
 pub mod files;

@@ -7,6 +7,7 @@ pub mod error;
 pub mod operation;
 pub mod shapes;
 pub mod sigv4;
+pub mod trustedadvisor;
 
 pub use operation::{Operation, Service};
 

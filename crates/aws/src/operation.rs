@@ -10,6 +10,8 @@ use crate::error::AwsError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
     Support,
+    /// The newer Trusted Advisor API (REST-JSON).
+    TrustedAdvisor,
 }
 
 impl Service {
@@ -17,6 +19,7 @@ impl Service {
     pub const fn signing_name(self) -> &'static str {
         match self {
             Service::Support => "support",
+            Service::TrustedAdvisor => "trustedadvisor",
         }
     }
 }

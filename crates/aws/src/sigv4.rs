@@ -1,8 +1,8 @@
 //! AWS Signature Version 4, header form: checking a request's signature (the server side)
 //! and producing one (the load generator and tests).
 //!
-//! Only what the Support API uses: `POST /` JSON requests signed in the `Authorization`
-//! header, payload hash over the buffered body. Presigned URLs and chunked payloads are
+//! What the Support, Trusted Advisor and Health APIs use: requests signed in the
+//! `Authorization` header, payload hash over the buffered body. Presigned URLs and chunked payloads are
 //! not part of this API and are refused.
 
 use hmac::{Hmac, Mac};
@@ -168,7 +168,8 @@ fn hex_val(b: u8) -> Option<u8> {
     (b as char).to_digit(16).map(|d| d as u8)
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes; `+` is a space where `plus_is_space` (query strings).
+pub(crate) fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -181,7 +182,11 @@ fn percent_decode(s: &str) -> String {
             i += 3;
             continue;
         }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        out.push(if plus_is_space && bytes[i] == b'+' {
+            b' '
+        } else {
+            bytes[i]
+        });
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
@@ -194,8 +199,8 @@ fn canonical_query(query: &str) -> String {
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
             (
-                uri_encode(&percent_decode(k), false),
-                uri_encode(&percent_decode(v), false),
+                uri_encode(&percent_decode(k, true), false),
+                uri_encode(&percent_decode(v, true), false),
             )
         })
         .collect();
@@ -226,11 +231,13 @@ pub fn canonical_request(
         canonical_headers.push_str(&values.join(","));
         canonical_headers.push('\n');
     }
+    // Every service but S3 signs the path as sent, encoded once more: a label holding
+    // `%3A` is signed as `%253A` (botocore's and aws-sigv4's "double encoding").
     let path = if req.path.is_empty() { "/" } else { req.path };
     format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         req.method,
-        uri_encode(&percent_decode(path), true),
+        uri_encode(path, true),
         canonical_query(req.query),
         canonical_headers,
         signed_headers.join(";"),

@@ -4,6 +4,7 @@
 //! call the use case, encode the answer or the AWS error.
 
 mod advisor;
+pub(crate) mod trustedadvisor;
 
 use std::time::Instant;
 
@@ -105,27 +106,15 @@ fn case_details(d: cases::CaseDetails) -> CaseDetails {
 pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
     let started = Instant::now();
     // The id `metrics::observe` gave the request (its log lines carry it too).
-    let request_id = req
-        .extensions()
-        .get::<crate::metrics::RequestId>()
-        .map_or_else(|| state.request_ids.next(), |id| id.0.clone());
+    let request_id = request_id(&state, &req);
     let (parts, body) = req.into_parts();
-    let headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(&parts.headers);
     let mut operation = None;
     let mut account = None;
     let result = async {
         // Who calls is known from the headers: an unsigned or unknown caller is answered
         // before the body (up to 20 MB) is read.
-        let who = authenticate(&state.app, &headers).await?;
+        let who = authenticate(&state.app, &headers, tierdesk_aws::Service::Support).await?;
         let bytes = read_body(body, state.max_body)
             .await
             .ok_or_else(|| AwsError::too_large(state.max_body))?;
@@ -168,6 +157,26 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     resp.into_response()
 }
 
+/// The id `metrics::observe` gave the request (its log lines carry it too).
+fn request_id(state: &AppState, req: &Request) -> String {
+    req.extensions()
+        .get::<crate::metrics::RequestId>()
+        .map_or_else(|| state.request_ids.next(), |id| id.0.clone())
+}
+
+/// Headers as the signature sees them: names and values as sent.
+fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// A caller whose signature envelope holds and whose key exists; the signature itself
 /// needs the body.
 struct Authenticated {
@@ -176,9 +185,14 @@ struct Authenticated {
     key: std::sync::Arc<tierdesk_app::auth::ResolvedKey>,
 }
 
-/// Everything about the caller that the headers say: the envelope (scope, service,
-/// date, signed headers, with the operation's target among them) and the key.
-async fn authenticate(app: &App, headers: &[(String, String)]) -> Result<Authenticated, Failure> {
+/// Everything about the caller that the headers say: the envelope (scope, `service`,
+/// date, signed headers, with the operation's target among them where the protocol names
+/// operations by target) and the key.
+async fn authenticate(
+    app: &App,
+    headers: &[(String, String)],
+    service: tierdesk_aws::Service,
+) -> Result<Authenticated, Failure> {
     let auth = sigv4::parse_authorization(headers).map_err(AwsError::from)?;
     let envelope = SignedRequest {
         method: "POST",
@@ -187,16 +201,14 @@ async fn authenticate(app: &App, headers: &[(String, String)]) -> Result<Authent
         headers,
         body: &[],
     };
-    let amz_date = sigv4::check_envelope(
-        &envelope,
-        &auth,
-        tierdesk_aws::Service::Support.signing_name(),
-        app.clock.now(),
-    )
-    .map_err(AwsError::from)?;
+    let amz_date = sigv4::check_envelope(&envelope, &auth, service.signing_name(), app.clock.now())
+        .map_err(AwsError::from)?;
     // Unsigned, the target could be swapped on a captured request: the same body often
-    // reads as another operation's (DescribeCommunications and ResolveCase).
-    if !auth.signed_headers.iter().any(|h| h == "x-amz-target") {
+    // reads as another operation's (DescribeCommunications and ResolveCase). REST
+    // protocols name the operation by method and path, which are always signed.
+    if service == tierdesk_aws::Service::Support
+        && !auth.signed_headers.iter().any(|h| h == "x-amz-target")
+    {
         return Err(AwsError::from(sigv4::SigError::Incomplete(
             "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into(),
         ))

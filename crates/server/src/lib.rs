@@ -25,7 +25,7 @@ pub use listener::ConnectionLimits;
 
 use axum::Router;
 use axum::body::Body;
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use tierdesk_app::App;
 
 #[derive(Clone)]
@@ -100,6 +100,8 @@ pub fn router(state: AppState) -> Router {
             "/",
             post(aws::endpoint).get(|| async { axum::response::Redirect::to("/console") }),
         )
+        // The newer Trusted Advisor API (REST-JSON) routes by method and path.
+        .route("/v1/{*operation}", any(aws::trustedadvisor::endpoint))
         .route("/healthz", get(|| async { "ok\n" }))
         .route(
             "/favicon.ico",

@@ -27,6 +27,11 @@ impl Store {
         dispatch!(self, b => b.usage_in(month).await)
     }
 
+    /// One account's usage, newest month first.
+    pub async fn usage_of(&self, account_id: &str) -> Result<Vec<MonthlyUsage>, StoreError> {
+        dispatch!(self, b => b.usage_of(account_id).await)
+    }
+
     /// Makes `payer` the account whose invoice carries `account_id`'s fee on aggregate
     /// plans (`None`: itself). `NotFound` if either account is unknown.
     pub async fn set_payer(

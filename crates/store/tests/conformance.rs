@@ -2466,6 +2466,23 @@ async fn usage_payers_and_invoices(s: Store) {
         ]
     );
     assert!(s.usage_in("2026-09").await.unwrap().is_empty());
+    s.replace_usage(
+        vec![usage("111111111111", "2026-09", "7")],
+        "cur",
+        t0,
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    // One account's months, newest first.
+    assert_eq!(
+        s.usage_of("111111111111").await.unwrap(),
+        [
+            usage("111111111111", "2026-10", "0.0000001"),
+            usage("111111111111", "2026-09", "7")
+        ]
+    );
+    assert!(s.usage_of("333333333333").await.unwrap().is_empty());
 
     with_account(&s, "111111111111").await;
     with_account(&s, "222222222222").await;
@@ -2902,6 +2919,7 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     let hour = Duration::from_secs(3600);
     let row = |id: &str, status| ResultRow {
         resource_id: id.into(),
+        key: format!("us-east-1|{id}"),
         status,
         region: Some("us-east-1".into()),
         metadata: vec![Some(id.into()), None],

@@ -104,6 +104,17 @@ impl CheckView {
         c
     }
 
+    /// The savings as a share of a month's spend, in percent (0 when the spend is not
+    /// known).
+    pub fn percent_of(&self, spend: Option<Decimal>) -> Decimal {
+        match spend {
+            Some(s) if s > Decimal::ZERO => {
+                (self.counts().savings * Decimal::ONE_HUNDRED / s).round_dp(2)
+            }
+            _ => Decimal::ZERO,
+        }
+    }
+
     /// When it was last evaluated (the API's `timestamp`).
     pub fn at(&self) -> Option<Timestamp> {
         self.result.as_ref().map(|r| r.at)
@@ -149,6 +160,34 @@ impl App {
     /// The checks a customer's plan lets them see.
     pub fn advisor_checks(&self, caller: &Caller) -> Vec<&'static CheckDef> {
         checks_for(caller.plan.advisor_level()).collect()
+    }
+
+    /// Whether the caller may use the Trusted Advisor API (`trustedadvisor`): a plan with
+    /// the Support API and every check (AWS: Business and above).
+    pub fn require_advisor_api(&self, caller: &Caller) -> Result<(), ServiceError> {
+        self.require_api(caller)?;
+        if caller.plan.advisor_level() == AdvisorLevel::Full {
+            Ok(())
+        } else {
+            Err(ServiceError::SubscriptionRequired(format!(
+                "Access denied due to support level: the {} plan ({}) does not include the Trusted Advisor API",
+                caller.plan.name, caller.plan.id
+            )))
+        }
+    }
+
+    /// The month's spend savings are a share of: the account's latest month of usage in
+    /// the price table's currency (`None` before any usage is imported).
+    pub async fn advisor_spend(&self, account_id: &str) -> Result<Option<Decimal>, ServiceError> {
+        let usage = self.store.usage_of(account_id).await?;
+        let Some(latest) = usage.first().map(|u| u.month.clone()) else {
+            return Ok(None);
+        };
+        Ok(usage
+            .into_iter()
+            .take_while(|u| u.month == latest)
+            .find(|u| u.currency == self.advisor_prices.currency)
+            .map(|u| u.amount))
     }
 
     /// A check the caller's plan includes; AWS's InvalidParameterValue otherwise.

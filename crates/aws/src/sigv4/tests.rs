@@ -181,3 +181,32 @@ proptest! {
         prop_assert!(verify(&req3, &auth, &date, secret.as_bytes()).is_err());
     }
 }
+
+/// Signed by botocore 1.43.11 (`SigV4Auth(creds, "trustedadvisor", "us-east-1")`) for a
+/// REST-JSON GET whose path label is an ARN: the path is signed encoded twice (`%3A` as
+/// `%253A`), and the query as sent.
+#[test]
+fn botocore_signed_rest_json_label() {
+    let headers = h(&[
+        ("Host", "127.0.0.1:8080"),
+        ("X-Amz-Date", "20261129T185334Z"),
+        (
+            "Authorization",
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261129/us-east-1/trustedadvisor/aws4_request, \
+             SignedHeaders=host;x-amz-date, \
+             Signature=04cfe0205a952fe6dee0e72706d523a9c642f27ed5605a6ba8ad2e13044b013b",
+        ),
+    ]);
+    let req = SignedRequest {
+        method: "GET",
+        path: "/v1/recommendations/arn%3Aaws%3Atrustedadvisor%3A%3A111122223333%3Arecommendation%2Fab-cd/resources",
+        query: "maxResults=10&regionCode=us-east-1",
+        headers: &headers,
+        body: b"",
+    };
+    let auth = parse_authorization(&headers).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        verify(&req, &auth, "20261129T185334Z", SECRET.as_bytes()),
+        Ok(())
+    );
+}

@@ -139,6 +139,9 @@ impl Evaluation {
 #[serde(rename_all = "camelCase")]
 pub struct ResultRow {
     pub resource_id: String,
+    /// What names the resource within the check (empty for rows the operator fed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub key: String,
     pub status: Status,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub region: Option<String>,
@@ -174,6 +177,7 @@ impl CheckResult {
                 .into_iter()
                 .map(|r| ResultRow {
                     resource_id: resource_id(check_id, &r.key),
+                    key: r.key,
                     status: r.status,
                     region: r.region,
                     metadata: r.metadata,
@@ -195,6 +199,29 @@ impl CheckResult {
                 .map(|r| r.status)
                 .max(),
         )
+    }
+}
+
+impl ResultRow {
+    /// The AWS resource the row is about (the new API's `awsResourceId`): its key's part
+    /// after the region (`sg-0abc` of `us-east-1|sg-0abc|tcp|22`), the region for a row
+    /// about a region, and the opaque id for rows the operator fed.
+    pub fn aws_resource(&self) -> &str {
+        if self.key.is_empty() {
+            return &self.resource_id;
+        }
+        let rest = match &self.region {
+            Some(r) => self
+                .key
+                .strip_prefix(r.as_str())
+                .and_then(|k| k.strip_prefix('|'))
+                .unwrap_or(&self.key),
+            None => &self.key,
+        };
+        match rest.split('|').next() {
+            Some(first) if !first.is_empty() => first,
+            _ => self.region.as_deref().unwrap_or(&self.key),
+        }
     }
 }
 
@@ -226,6 +253,26 @@ pub fn evaluate(check_id: &str, inv: &Inventory, cx: &Context<'_>) -> Option<Eva
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rows_aws_resource_is_its_keys_resource_part() {
+        let row = |region: Option<&str>, key: &str| ResultRow {
+            resource_id: "opaque".into(),
+            key: key.into(),
+            status: Status::Ok,
+            region: region.map(str::to_string),
+            metadata: Vec::new(),
+            savings: Decimal::ZERO,
+        };
+        let r = row(Some("us-east-1"), "us-east-1|sg-0abc|tcp|22");
+        assert_eq!(r.aws_resource(), "sg-0abc");
+        assert_eq!(row(None, "my-bucket").aws_resource(), "my-bucket");
+        assert_eq!(
+            row(Some("eu-west-1"), "eu-west-1|").aws_resource(),
+            "eu-west-1"
+        );
+        assert_eq!(row(None, "").aws_resource(), "opaque");
+    }
 
     #[test]
     fn resource_ids_are_stable_opaque_and_43_characters() {

@@ -56,9 +56,11 @@ fn timestamp(t: jiff::Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// A check's summaries; `spend` is the month's spend its savings are a share of.
 fn summaries(
     v: &CheckView,
     now: jiff::Timestamp,
+    spend: Option<rust_decimal::Decimal>,
 ) -> (
     TrustedAdvisorResourcesSummary,
     TrustedAdvisorCategorySpecificSummary,
@@ -75,7 +77,7 @@ fn summaries(
         TrustedAdvisorCategorySpecificSummary {
             cost_optimizing: TrustedAdvisorCostOptimizingSummary {
                 estimated_monthly_savings: c.savings.try_into().unwrap_or(0.0),
-                estimated_percent_monthly_savings: 0.0,
+                estimated_percent_monthly_savings: v.percent_of(spend).try_into().unwrap_or(0.0),
             },
         },
         timestamp(v.at().unwrap_or(now)),
@@ -122,7 +124,9 @@ pub(super) async fn dispatch(
             check_language(r.language.as_deref())?;
             let id = required(r.check_id, Field::CheckId)?;
             let view = app.advisor_view(caller, &id).await.map_err(failure)?;
-            let (resources_summary, category_specific_summary, timestamp) = summaries(&view, now);
+            let spend = app.advisor_spend(&caller.account.id).await?;
+            let (resources_summary, category_specific_summary, timestamp) =
+                summaries(&view, now, spend);
             let rows = view
                 .result
                 .as_ref()
@@ -155,12 +159,13 @@ pub(super) async fn dispatch(
                 .advisor_views(caller, Some(&ids))
                 .await
                 .map_err(failure)?;
+            let spend = app.advisor_spend(&caller.account.id).await?;
             ok(&DescribeTrustedAdvisorCheckSummariesResponse {
                 summaries: views
                     .iter()
                     .map(|v| {
                         let (resources_summary, category_specific_summary, timestamp) =
-                            summaries(v, now);
+                            summaries(v, now, spend);
                         TrustedAdvisorCheckSummary {
                             check_id: v.check.id.to_string(),
                             timestamp,

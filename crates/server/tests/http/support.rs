@@ -250,6 +250,65 @@ impl Server {
             .unwrap()
     }
 
+    /// A REST-JSON call to the Trusted Advisor API (`trustedadvisor`), signed with the
+    /// account's key: `path` as sent (labels percent-encoded), `query` raw.
+    pub async fn rest(&self, method: &str, path: &str, query: &str, input: Option<Value>) -> Reply {
+        self.rest_as(&self.access_key, &self.secret, method, path, query, input)
+            .await
+    }
+
+    /// [`Server::rest`] signed with another key.
+    pub async fn rest_as(
+        &self,
+        access_key: &str,
+        secret: &str,
+        method: &str,
+        path: &str,
+        query: &str,
+        input: Option<Value>,
+    ) -> Reply {
+        use tierdesk_core::clock::Clock;
+        let body = input
+            .map(|v| serde_json::to_vec(&v).unwrap())
+            .unwrap_or_default();
+        let mut headers = vec![("host".to_string(), "localhost".to_string())];
+        if !body.is_empty() {
+            headers.push(("content-type".into(), "application/json".into()));
+        }
+        let (date, authorization) = sigv4::sign(
+            &SignedRequest {
+                method,
+                path,
+                query,
+                headers: &headers,
+                body: &body,
+            },
+            access_key,
+            secret,
+            Scope {
+                region: "us-east-1",
+                service: Service::TrustedAdvisor.signing_name(),
+            },
+            self.clock.now(),
+        );
+        let uri = if query.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{query}")
+        };
+        let mut req = Request::builder().method(method).uri(uri);
+        for (n, v) in &headers {
+            req = req.header(n, v);
+        }
+        self.send(
+            req.header("x-amz-date", date)
+                .header("authorization", authorization)
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
     pub fn token(&self, role: &str) -> &str {
         &self
             .tokens

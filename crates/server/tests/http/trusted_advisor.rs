@@ -103,6 +103,120 @@ both_engines! {
     }
 }
 
+/// `%`-encodes a path label as botocore and the SDKs do.
+fn label(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+both_engines! {
+    async fn the_trustedadvisor_api_serves_the_same_results(s) {
+        s.app.import_inventory(&tierdesk_testkit::operator(), ACCOUNT, bundle()).await.unwrap();
+        // Checks: the plan's, in pages bound to their filters.
+        let r = s.rest("GET", "/v1/checks", "maxResults=2&pillar=cost_optimizing", None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        assert_eq!(r.header("content-type"), "application/json");
+        let page = r.json();
+        assert_eq!(page["checkSummaries"].as_array().unwrap().len(), 2);
+        assert!(page["checkSummaries"].as_array().unwrap().iter().all(|c| c["pillars"] == json!(["cost_optimizing"])));
+        let token = page["nextToken"].as_str().unwrap().to_string();
+        let next = s.rest("GET", "/v1/checks", &format!("maxResults=2&pillar=cost_optimizing&nextToken={token}"), None).await;
+        assert_eq!(next.status, StatusCode::OK, "{}", next.text());
+        let other = s.rest("GET", "/v1/checks", &format!("maxResults=2&pillar=security&nextToken={token}"), None).await;
+        assert_eq!((other.status, other.header("x-amzn-errortype")), (StatusCode::BAD_REQUEST, "ValidationException"));
+        let eip = s.rest("GET", "/v1/checks", "awsService=ec2&pillar=cost_optimizing", None).await.json();
+        let eip = eip["checkSummaries"].as_array().unwrap().iter().find(|c| c["id"] == "Z4AUBRNSmz").cloned().unwrap();
+        assert_eq!(eip["arn"], "arn:aws:trustedadvisor:::check/Z4AUBRNSmz");
+        assert_eq!(eip["metadata"], json!({"0": "Region", "1": "IP Address"}));
+        assert_eq!(eip["source"], "ta_check");
+
+        // Recommendations: one per evaluated check, with the Support API's counts.
+        // Savings are also a share of the latest month's spend.
+        let usage = tierdesk_core::usage::Summary {
+            totals: vec![tierdesk_core::usage::MonthlyUsage {
+                account_id: ACCOUNT.into(),
+                month: "2026-10".into(),
+                currency: "USD".into(),
+                amount: "365".parse().unwrap(),
+            }],
+            ..Default::default()
+        };
+        s.app.import_usage(&tierdesk_testkit::operator(), usage, "test").await.unwrap();
+        let recs = s.rest("GET", "/v1/recommendations", "status=warning", None).await.json();
+        let list = recs["recommendationSummaries"].as_array().unwrap();
+        let rec = list.iter().find(|r| r["checkArn"] == "arn:aws:trustedadvisor:::check/Z4AUBRNSmz").cloned().unwrap();
+        assert!(list.iter().all(|r| r["status"] == "warning"), "{recs}");
+        assert_eq!(rec["resourcesAggregates"], json!({"okCount": 0, "warningCount": 1, "errorCount": 0, "excludedCount": 0}));
+        assert_eq!(rec["pillarSpecificAggregates"]["costOptimizing"], json!({"estimatedMonthlySavings": 3.65, "estimatedPercentMonthlySavings": 1.0}));
+        let old = s.aws(Operation::DescribeTrustedAdvisorCheckSummaries, json!({"checkIds": ["Z4AUBRNSmz"]})).await.json();
+        assert_eq!(old["summaries"][0]["categorySpecificSummary"]["costOptimizing"]["estimatedPercentMonthlySavings"], 1.0);
+        let arn = rec["arn"].as_str().unwrap().to_string();
+        assert!(arn.starts_with(&format!("arn:aws:trustedadvisor::{ACCOUNT}:recommendation/")), "{arn}");
+        assert_eq!(rec["lastUpdatedAt"], "2026-11-23T09:00:00.000Z");
+
+        // One recommendation by its ARN (percent-encoded in the path, signed encoded twice).
+        let got = s.rest("GET", &format!("/v1/recommendations/{}", label(&arn)), "", None).await;
+        assert_eq!(got.status, StatusCode::OK, "{}", got.text());
+        assert!(got.json()["recommendation"]["description"].as_str().unwrap().contains("Alert Criteria"));
+        let resources = s.rest("GET", &format!("/v1/recommendations/{}/resources", label(&arn)), "regionCode=us-east-1", None).await.json();
+        let res = &resources["recommendationResourceSummaries"][0];
+        assert_eq!(res["awsResourceId"], "203.0.113.9");
+        assert_eq!(res["metadata"], json!({"0": "us-east-1", "1": "203.0.113.9"}));
+        assert_eq!(res["exclusionStatus"], "included");
+        assert_eq!(res["recommendationArn"], arn.as_str());
+        let resource_arn = res["arn"].as_str().unwrap().to_string();
+
+        // Excluding it is the Support API's suppression; a stranger's ARN is an error entry.
+        let r = s.rest("PUT", "/v1/batch-update-recommendation-resource-exclusion", "", Some(json!({
+            "recommendationResourceExclusions": [
+                {"arn": resource_arn, "isExcluded": true},
+                {"arn": format!("arn:aws:trustedadvisor::444455556666:recommendation-resource/x/y"), "isExcluded": true},
+            ]
+        }))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let errors = r.json()["batchUpdateRecommendationResourceExclusionErrors"].clone();
+        assert_eq!(errors.as_array().unwrap().len(), 1, "{errors}");
+        assert_eq!(errors[0]["errorCode"], "ResourceNotFoundException");
+        let old = s.aws(Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "Z4AUBRNSmz"})).await.json();
+        assert_eq!(old["result"]["flaggedResources"][0]["isSuppressed"], true);
+        let excluded = s.rest("GET", &format!("/v1/recommendations/{}/resources", label(&arn)), "exclusionStatus=excluded", None).await.json();
+        assert_eq!(excluded["recommendationResourceSummaries"].as_array().unwrap().len(), 1);
+        let rec = s.rest("GET", &format!("/v1/recommendations/{}", label(&arn)), "", None).await.json();
+        assert_eq!(rec["recommendation"]["status"], "ok");
+        assert_eq!(rec["recommendation"]["resourcesAggregates"]["excludedCount"], 1);
+
+        // Errors with their real statuses.
+        for (method, path, query, status, code) in [
+            ("GET", "/v1/recommendations/nope".to_string(), "", StatusCode::NOT_FOUND, "ResourceNotFoundException"),
+            ("GET", format!("/v1/recommendations/{}", label(&arn.replace(ACCOUNT, "444455556666"))), "", StatusCode::NOT_FOUND, "ResourceNotFoundException"),
+            ("GET", "/v1/checks".to_string(), "maxResults=0", StatusCode::BAD_REQUEST, "ValidationException"),
+            ("GET", "/v1/recommendations".to_string(), "pillar=nope", StatusCode::BAD_REQUEST, "ValidationException"),
+            ("GET", "/v1/recommendations".to_string(), "afterLastUpdatedAt=yesterday", StatusCode::BAD_REQUEST, "ValidationException"),
+            ("DELETE", "/v1/checks".to_string(), "", StatusCode::NOT_FOUND, "UnknownOperationException"),
+        ] {
+            let r = s.rest(method, &path, query, None).await;
+            assert_eq!((r.status, r.header("x-amzn-errortype")), (status, code), "{method} {path}?{query}: {}", r.text());
+            assert_eq!(r.json()["__type"], code);
+        }
+        let r = s.rest("PUT", "/v1/batch-update-recommendation-resource-exclusion", "", Some(json!({"recommendationResourceExclusions": []}))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+        // A plan without the API is denied, as AWS answers (403); a bad signature too.
+        s.app.create_account(&tierdesk_testkit::operator(), tierdesk_testkit::account("777777777777", "aws.developer")).await.unwrap();
+        let key = s.app.create_key(&tierdesk_testkit::operator(), "777777777777", "dev").await.unwrap();
+        let r = s.rest_as(&key.access_key_id, &key.secret_access_key, "GET", "/v1/checks", "", None).await;
+        assert_eq!((r.status, r.header("x-amzn-errortype")), (StatusCode::FORBIDDEN, "AccessDeniedException"), "{}", r.text());
+        let r = s.rest_as(&key.access_key_id, "wrong", "GET", "/v1/checks", "", None).await;
+        assert_eq!((r.status, r.header("x-amzn-errortype")), (StatusCode::FORBIDDEN, "InvalidSignatureException"), "{}", r.text());
+    }
+}
+
 /// A `.tar.gz` of `(path, contents)`.
 fn tar_gz(files: &[(&str, &str)]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -57,6 +57,25 @@ impl Backend {
             .collect()
     }
 
+    pub async fn usage_of(&self, account_id: &str) -> Result<Vec<MonthlyUsage>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT account_id, month, currency, amount FROM usage WHERE account_id = $1 ORDER BY month DESC, currency",
+        )
+        .bind(account_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MonthlyUsage {
+                    account_id: r.try_get("account_id")?,
+                    month: r.try_get("month")?,
+                    currency: r.try_get("currency")?,
+                    amount: decimal(r, "amount")?,
+                })
+            })
+            .collect()
+    }
+
     pub async fn set_payer(&self, account_id: String, payer: Option<String>, audit: AuditEntry) -> Result<(), StoreError> {
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {

@@ -143,6 +143,7 @@ pub async fn advisor(g: &Global, cmd: AdvisorCmd) -> anyhow::Result<()> {
                 let _ = r.is_suppressed;
                 out.push(ResultRow {
                     resource_id: r.resource_id,
+                    key: String::new(),
                     status,
                     region: r.region,
                     metadata: r.metadata,
