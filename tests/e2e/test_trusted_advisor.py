@@ -11,7 +11,9 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import botocore.exceptions
@@ -301,6 +303,69 @@ def test_the_trustedadvisor_api_serves_the_same_engine(ta):
         trustedadvisor(ta, dev_key).list_checks()
     assert e.value.response["Error"]["Code"] == "AccessDeniedException"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+
+
+class Hook:
+    """An operator's webhook endpoint that records what it is sent."""
+
+    def __init__(self):
+        self.received = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                outer.received.append(json.loads(self.rfile.read(int(self.headers["content-length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def test_status_changes_reach_webhooks_shaped_as_eventbridge_delivers_them(ta):
+    hook = Hook()
+    try:
+        ta.cli("webhook", "add", "--url", hook.url, "--events", "advisor.check-item")
+        account, _ = ta.account("aws.business")
+        ta.cli("inventory", "import", "--account", account, ta.bundle)
+
+        def mine():
+            return [e for e in hook.received if e["account"] == account]
+
+        deadline = time.time() + 30
+        while time.time() < deadline and not any(e["detail"]["check-name"] == "Security Groups - Specific Ports "
+                                                 "Unrestricted" for e in mine()):
+            time.sleep(0.2)
+        events = mine()
+        sg = [e for e in events if e["detail"]["check-name"] == "Security Groups - Specific Ports Unrestricted"]
+        # The two red groups are news; the green ones (443) are not.
+        assert sorted(e["detail"]["check-item-detail"]["Region"] for e in sg) == ["eu-west-1", "us-east-1"]
+        e = sg[0]
+        assert e["source"] == "aws.trustedadvisor" and e["version"] == "0"
+        assert e["detail-type"] == "Trusted Advisor Check Item Refresh Notification"
+        assert e["region"] == "us-east-1" and e["resources"] == []
+        assert e["detail"]["status"] == "ERROR"
+        assert e["detail"]["check-item-detail"]["Ports"] == "3306"
+        assert e["detail"]["uuid"] == e["id"]
+
+        # Once every first event is in, the same inventory again changes nothing and says
+        # nothing.
+        seen = -1
+        while len(mine()) != seen:
+            seen = len(mine())
+            time.sleep(1.5)
+        ta.cli("inventory", "import", "--account", account, ta.bundle)
+        time.sleep(2)
+        assert len(mine()) == seen
+    finally:
+        hook.close()
 
 
 def test_plans_decide_what_is_seen(ta):

@@ -6,6 +6,11 @@
 use serde_json::{Value, json};
 use tierdesk_core::records::Case;
 
+/// The webhook event type of a Trusted Advisor resource whose status changed; its payload
+/// is EventBridge's "Trusted Advisor Check Item Refresh Notification"
+/// (`tierdesk_aws::eventbridge`), so receivers written for AWS's read it unchanged.
+pub const ADVISOR_CHECK_ITEM: &str = "advisor.check-item";
+
 /// A case as operators' JSON names it: in webhook payloads, and in the operator API, which
 /// adds its SLA state. One spelling, so a receiver and an API client read the same fields.
 pub fn case_json(c: &Case) -> Value {

@@ -22,7 +22,13 @@ use crate::repeat::retry_delay;
 use crate::validate::one_of;
 use crate::{App, ServiceError, ids};
 
-pub const EVENT_TYPES: [&str; 2] = ["sla.warning", "sla.breach"];
+/// The events an operator's webhook may take: SLA warnings and breaches, and Trusted
+/// Advisor resources whose status changed (EventBridge-shaped).
+pub const EVENT_TYPES: [&str; 3] = [
+    "sla.warning",
+    "sla.breach",
+    crate::payloads::ADVISOR_CHECK_ITEM,
+];
 /// How long a replica may take to send a claimed delivery before another may retry it.
 pub const LEASE: Duration = Duration::from_secs(60);
 

@@ -4,6 +4,7 @@
 //! use this crate alone to speak the protocol.
 
 pub mod error;
+pub mod eventbridge;
 pub mod operation;
 pub mod shapes;
 pub mod sigv4;
@@ -15,3 +16,23 @@ pub use operation::{Operation, Service};
 pub const TARGET_PREFIX: &str = "AWSSupport_20130415.";
 /// The content type of JSON 1.1 requests and responses.
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
+
+/// A UUID-shaped id derived from `parts` (SHA-256), for ids AWS gives as UUIDs that
+/// Tierdesk derives instead of storing: the same parts give the same id everywhere.
+pub fn derived_uuid(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0u8]);
+    }
+    let x = hex::encode(&h.finalize()[..16]);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
+}

@@ -4,7 +4,6 @@
 //! statuses and the `x-amzn-ErrorType` header.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::error::AwsError;
 
@@ -97,20 +96,7 @@ pub fn check_of_arn(arn: &str) -> Option<&str> {
 /// A check's recommendation id for an account: stable, and shaped like AWS's (a UUID),
 /// derived so that no table has to remember it.
 pub fn recommendation_id(account: &str, check_id: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"recommendation\0");
-    h.update(account.as_bytes());
-    h.update([0u8]);
-    h.update(check_id.as_bytes());
-    let x = hex::encode(&h.finalize()[..16]);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &x[..8],
-        &x[8..12],
-        &x[12..16],
-        &x[16..20],
-        &x[20..32]
-    )
+    crate::derived_uuid(&["recommendation", account, check_id])
 }
 
 /// `arn:aws:trustedadvisor::<account>:recommendation/<id>`.

@@ -74,6 +74,16 @@ pub struct NewSlaEvent {
     pub notice: Option<crate::NewNotice>,
 }
 
+/// An event for the operators' webhooks that take its type, queued in the transaction of
+/// the change it tells of. `key` is its deliveries' dedup key: an event written twice (two
+/// replicas seeing the same change) is queued once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEvent {
+    pub key: String,
+    pub event_type: String,
+    pub payload: String,
+}
+
 /// A webhook delivery claimed for sending.
 #[derive(Debug, Clone)]
 pub struct Delivery {

@@ -58,6 +58,20 @@ pub struct Finding {
     pub resolved: Option<Timestamp>,
 }
 
+/// An account's advisor state at a glance: its open findings by status (suppressed ones
+/// left out), the findings that opened and closed since an instant, and its inventory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvisorOverview {
+    pub account_id: String,
+    pub account_name: String,
+    /// When its inventory was last imported (`None`: only operator-fed results).
+    pub imported: Option<Timestamp>,
+    pub red: i64,
+    pub yellow: i64,
+    pub opened: i64,
+    pub fixed: i64,
+}
+
 /// A check's refresh job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refresh {
@@ -71,29 +85,53 @@ pub struct Refresh {
 
 impl Store {
     /// Replaces an account's inventory and the results evaluated from it (results of
-    /// checks not evaluated stay), with their findings, in one transaction.
+    /// checks not evaluated stay), with their findings and the webhook events of what
+    /// changed, in one transaction.
     pub async fn replace_inventory(
         &self,
         account_id: &str,
         inventory: StoredInventory,
         results: Vec<StoredResult>,
+        events: Vec<crate::WebhookEvent>,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.replace_inventory(account_id.to_string(), inventory, results, audit).await)
+        dispatch!(self, b => b.replace_inventory(account_id.to_string(), inventory, results, events, audit).await)
     }
 
-    /// Saves results (a refresh's, or the operator's), with their findings.
+    /// Saves results (a refresh's, or the operator's), with their findings and the
+    /// webhook events of what changed.
     pub async fn save_results(
         &self,
         account_id: &str,
         results: Vec<StoredResult>,
+        events: Vec<crate::WebhookEvent>,
         audit: Option<AuditEntry>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.save_results(account_id.to_string(), results, audit).await)
+        dispatch!(self, b => b.save_results(account_id.to_string(), results, events, audit).await)
     }
 
     pub async fn inventory(&self, account_id: &str) -> Result<Option<StoredInventory>, StoreError> {
         dispatch!(self, b => b.inventory(account_id).await)
+    }
+
+    /// Every account with advisor results, at a glance; `opened` and `fixed` count from
+    /// `since`.
+    pub async fn advisor_overview(
+        &self,
+        since: Timestamp,
+    ) -> Result<Vec<AdvisorOverview>, StoreError> {
+        dispatch!(self, b => b.advisor_overview(since).await)
+    }
+
+    /// Findings that opened or closed since `since`, of `accounts` (`None`: every
+    /// account), newest change first, at most `max`: `(account id, finding)`.
+    pub async fn advisor_changes(
+        &self,
+        since: Timestamp,
+        accounts: Option<&[String]>,
+        max: i64,
+    ) -> Result<Vec<(String, Finding)>, StoreError> {
+        dispatch!(self, b => b.advisor_changes(since, accounts, max).await)
     }
 
     /// When the account's inventory was imported, and its regions (without its facts).

@@ -2950,6 +2950,7 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
             true,
             vec![row("a", Status::Warning), row("b", Status::Ok)],
         )],
+        Vec::new(),
         audit_entry(),
     )
     .await
@@ -2961,20 +2962,80 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     assert_eq!(got.result.rows[0], row("a", Status::Warning));
     assert_eq!(s.results(acct).await.unwrap().len(), 1);
     // Not available: says nothing of the resources, so the finding stays open.
-    s.save_results(acct, vec![result(t0 + hour, false, vec![])], None)
-        .await
-        .unwrap();
-    let f = s.findings(acct, "Z4AUBRNSmz").await.unwrap();
-    assert_eq!(f.len(), 1);
-    assert_eq!((f[0].resource_id.as_str(), f[0].resolved), ("a", None));
-    // A new finding opens, the old one closes.
     s.save_results(
         acct,
-        vec![result(t0 + hour * 2, true, vec![row("c", Status::Error)])],
+        vec![result(t0 + hour, false, vec![])],
+        Vec::new(),
         None,
     )
     .await
     .unwrap();
+    let f = s.findings(acct, "Z4AUBRNSmz").await.unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0].resource_id.as_str(), f[0].resolved), ("a", None));
+    // A new finding opens, the old one closes.
+    // With the events of what changed, for the webhooks that take them, each once.
+    s.insert_webhook(
+        Webhook {
+            id: "wh-advisor".into(),
+            url: "http://127.0.0.1:9/hook".into(),
+            events: vec!["advisor.check-item".into()],
+            secret_ciphertext: vec![9; 40],
+            created: t0,
+            disabled: None,
+        },
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    let event = |key: &str| tierdesk_store::WebhookEvent {
+        key: key.into(),
+        event_type: "advisor.check-item".into(),
+        payload: format!("{{\"k\":\"{key}\"}}"),
+    };
+    let events: Vec<_> = (0..700).map(|i| event(&format!("e{i}"))).collect();
+    s.save_results(
+        acct,
+        vec![result(t0 + hour * 2, true, vec![row("c", Status::Error)])],
+        events.clone(),
+        None,
+    )
+    .await
+    .unwrap();
+    // The same change written again (another replica): queued once.
+    s.save_results(
+        acct,
+        vec![result(t0 + hour * 2, true, vec![row("c", Status::Error)])],
+        vec![event("e1"), event("sla-type-only")]
+            .into_iter()
+            .map(|mut e| {
+                if e.key == "sla-type-only" {
+                    e.event_type = "sla.breach".into();
+                }
+                e
+            })
+            .collect(),
+        None,
+    )
+    .await
+    .unwrap();
+    let mut queued = Vec::new();
+    loop {
+        let batch = s
+            .claim_deliveries(t0 + hour * 3, t0 + hour * 4, 500)
+            .await
+            .unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        queued.extend(batch);
+    }
+    assert_eq!(
+        queued.len(),
+        700,
+        "one delivery per event, none for other types"
+    );
+    assert!(queued.iter().all(|d| d.webhook_id == "wh-advisor"));
     let f = s.findings(acct, "Z4AUBRNSmz").await.unwrap();
     let by_id: Vec<(&str, bool)> = f
         .iter()
@@ -2982,6 +3043,60 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
         .collect();
     assert_eq!(by_id, [("c", false), ("a", true)]);
     assert_eq!(f[1].resolved, Some(t0 + hour * 2));
+
+    // At a glance: one red open, one opened and one fixed since t0 + 1h (a opened before).
+    let glance = s.advisor_overview(t0 + hour).await.unwrap();
+    assert_eq!(glance.len(), 1);
+    let g = &glance[0];
+    assert_eq!(
+        (
+            g.account_id.as_str(),
+            g.imported,
+            g.red,
+            g.yellow,
+            g.opened,
+            g.fixed
+        ),
+        (acct, Some(t0), 1, 0, 1, 1)
+    );
+    let changes = s.advisor_changes(t0 + hour, None, 10).await.unwrap();
+    let said: Vec<(&str, &str, bool)> = changes
+        .iter()
+        .map(|(a, f)| (a.as_str(), f.resource_id.as_str(), f.resolved.is_some()))
+        .collect();
+    // Both changed at t0 + 2h; then by resource.
+    assert_eq!(said, [(acct, "a", true), (acct, "c", false)]);
+    assert_eq!(
+        s.advisor_changes(t0 + hour, None, 1).await.unwrap().len(),
+        1
+    );
+    assert!(
+        s.advisor_changes(t0 + hour * 3, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let mine = [acct.to_string()];
+    assert_eq!(
+        s.advisor_changes(t0 + hour, Some(&mine), 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let other = ["999999999999".to_string()];
+    assert!(
+        s.advisor_changes(t0 + hour, Some(&other), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.advisor_changes(t0 + hour, Some(&[]), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     s.set_suppressed(
         acct,
@@ -3007,6 +3122,8 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
         s.suppressions(acct).await.unwrap(),
         [("Z4AUBRNSmz".to_string(), "c".to_string())]
     );
+    // A suppressed finding is not counted open.
+    assert_eq!(s.advisor_overview(t0).await.unwrap()[0].red, 0);
     s.set_suppressed(
         acct,
         "Z4AUBRNSmz",

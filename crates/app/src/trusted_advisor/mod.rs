@@ -17,7 +17,10 @@ use tierdesk_core::trusted_advisor::{
     CHECKS, CheckDef, CheckResult, CheckStatus, Context, Inventory, Prices, ResultRow, Status,
     check, evaluate,
 };
-use tierdesk_store::{Finding, Refresh, ResultSource, StoreError, StoredInventory, StoredResult};
+use tierdesk_store::{
+    AdvisorOverview, Finding, Refresh, ResultSource, StoreError, StoredInventory, StoredResult,
+    WebhookEvent,
+};
 
 use crate::auth::Caller;
 use crate::error::{Field, Problem};
@@ -120,6 +123,83 @@ impl CheckView {
         self.result.as_ref().map(|r| r.at)
     }
 }
+
+/// The webhook events of what `after` changes in `account`'s results `before`: a resource
+/// newly flagged, flagged differently, or no longer flagged (cleared or gone) is an event.
+/// A result that is not available says nothing of its resources. An event's key names
+/// the result it changes, so two workers that make the same change queue it once.
+pub fn item_events(
+    account: &str,
+    before: &BTreeMap<String, CheckResult>,
+    after: &[StoredResult],
+) -> Vec<WebhookEvent> {
+    let mut events = Vec::new();
+    for s in after.iter().filter(|s| s.result.available) {
+        let r = &s.result;
+        let Some(def) = check(&r.check_id) else {
+            continue;
+        };
+        let prev = before.get(&r.check_id).filter(|p| p.available);
+        let prev_rows: BTreeMap<&str, &ResultRow> = prev
+            .map(|p| {
+                p.rows
+                    .iter()
+                    .map(|row| (row.resource_id.as_str(), row))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let since = prev.map_or(0, |p| p.at.as_microsecond());
+        let mut event = |row: &ResultRow, status: Status| {
+            let change = format!("{}:{}:{since}:{}", def.id, row.resource_id, status.as_str());
+            let payload = tierdesk_aws::eventbridge::check_item_refresh(
+                &tierdesk_aws::eventbridge::CheckItem {
+                    account,
+                    time: r.at,
+                    check_name: def.name,
+                    status: status.as_str(),
+                    resource_id: &row.resource_id,
+                    columns: def.metadata,
+                    cells: &row.metadata,
+                    change: &change,
+                },
+            );
+            events.push(WebhookEvent {
+                key: format!("advisor:{account}:{change}"),
+                event_type: crate::payloads::ADVISOR_CHECK_ITEM.to_string(),
+                payload: payload.to_string(),
+            });
+        };
+        for row in &r.rows {
+            let was = prev_rows
+                .get(row.resource_id.as_str())
+                .map_or(Status::Ok, |p| p.status);
+            if row.status != was {
+                event(row, row.status);
+            }
+        }
+        let now_ids: BTreeSet<&str> = r.rows.iter().map(|row| row.resource_id.as_str()).collect();
+        for gone in prev_rows
+            .values()
+            .filter(|p| p.status != Status::Ok && !now_ids.contains(p.resource_id.as_str()))
+        {
+            event(gone, Status::Ok);
+        }
+    }
+    events
+}
+
+/// The advisor across the accounts a staff member reaches: each at a glance, and what
+/// changed since `since` (a week ago), newest first.
+#[derive(Debug, Clone)]
+pub struct AdvisorGlance {
+    pub since: Timestamp,
+    pub accounts: Vec<AdvisorOverview>,
+    /// `(account id, finding)`: opened or fixed since `since`.
+    pub changes: Vec<(String, Finding)>,
+}
+
+/// The most changes the glance lists.
+const GLANCE_CHANGES: i64 = 100;
 
 /// A refresh as the API reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,6 +332,20 @@ impl App {
             .ok_or_else(|| unknown_check(id))
     }
 
+    /// An account's stored results, by check.
+    async fn results_by_check(
+        &self,
+        account_id: &str,
+    ) -> Result<BTreeMap<String, CheckResult>, ServiceError> {
+        Ok(self
+            .store
+            .results(account_id)
+            .await?
+            .into_iter()
+            .map(|r| (r.result.check_id.clone(), r.result))
+            .collect())
+    }
+
     /// Evaluates checks on an inventory as of now.
     fn evaluate_checks<'a>(
         &self,
@@ -292,6 +386,11 @@ impl App {
             .collect();
         let results =
             self.evaluate_checks(checks_for(plan.advisor_level()), &bundle.inventory, now);
+        let events = item_events(
+            &account.id,
+            &self.results_by_check(&account.id).await?,
+            &results,
+        );
         let mut summary = ImportSummary {
             account_id: account.id.clone(),
             files: bundle.used,
@@ -335,7 +434,7 @@ impl App {
             facts: bundle.inventory.to_json(),
         };
         self.store
-            .replace_inventory(&account.id, stored, results, audit)
+            .replace_inventory(&account.id, stored, results, events, audit)
             .await?;
         Ok(summary)
     }
@@ -362,6 +461,40 @@ impl App {
             )));
         }
         self.import_inventory(who, account_id, bundle).await
+    }
+
+    /// The advisor state of the accounts `agent` reaches (TAMs theirs, admins all), and
+    /// the week's changes.
+    pub async fn advisor_glance(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+    ) -> Result<AdvisorGlance, ServiceError> {
+        let since = self
+            .clock
+            .now()
+            .checked_sub(jiff::SignedDuration::from_hours(7 * 24))
+            .unwrap_or(Timestamp::UNIX_EPOCH);
+        let reach = self.reach(agent).await?;
+        let accounts = self
+            .store
+            .advisor_overview(since)
+            .await?
+            .into_iter()
+            .filter(|a| reach.covers(&a.account_id))
+            .collect();
+        let only = match &reach {
+            crate::actor::Reach::Every => None,
+            crate::actor::Reach::Only(ids) => Some(ids.as_slice()),
+        };
+        let changes = self
+            .store
+            .advisor_changes(since, only, GLANCE_CHANGES)
+            .await?;
+        Ok(AdvisorGlance {
+            since,
+            accounts,
+            changes,
+        })
     }
 
     /// The account's inventory: when imported, its regions and files.
@@ -526,15 +659,17 @@ impl App {
             format!("check:{}", def.id),
             format!("{} resource(s)", result.rows.len()),
         );
+        let results = vec![StoredResult {
+            result: result.clone(),
+            source: ResultSource::Operator,
+        }];
+        let events = item_events(
+            &account.id,
+            &self.results_by_check(&account.id).await?,
+            &results,
+        );
         self.store
-            .save_results(
-                &account.id,
-                vec![StoredResult {
-                    result: result.clone(),
-                    source: ResultSource::Operator,
-                }],
-                Some(audit),
-            )
+            .save_results(&account.id, results, events, Some(audit))
             .await?;
         Ok(result)
     }
@@ -573,7 +708,14 @@ impl App {
             };
             let inventory = Inventory::from_json(&stored.facts).map_err(ServiceError::Internal)?;
             let results = self.evaluate_checks(checks_for(plan.advisor_level()), &inventory, now);
-            self.store.save_results(&account_id, results, None).await?;
+            let events = item_events(
+                &account_id,
+                &self.results_by_check(&account_id).await?,
+                &results,
+            );
+            self.store
+                .save_results(&account_id, results, events, None)
+                .await?;
             ran += 1;
         }
         Ok(ran)
@@ -587,8 +729,13 @@ impl App {
         };
         let inventory = Inventory::from_json(&stored.facts).map_err(ServiceError::Internal)?;
         let results = self.evaluate_checks(std::iter::once(def), &inventory, now);
+        let events = item_events(
+            &job.account_id,
+            &self.results_by_check(&job.account_id).await?,
+            &results,
+        );
         self.store
-            .save_results(&job.account_id, results, None)
+            .save_results(&job.account_id, results, events, None)
             .await?;
         Ok(())
     }
@@ -622,6 +769,90 @@ mod tests {
         assert!(core.contains(&"HCP4007jGY") && core.contains(&"qS7VV0l7J9"));
         assert!(!core.contains(&"1iG5NDGVre"));
         assert_eq!(checks_for(AdvisorLevel::Full).count(), CHECKS.len());
+    }
+
+    #[test]
+    fn a_status_change_is_an_eventbridge_event_keyed_by_the_result_it_changes() {
+        let t0: Timestamp = "2026-11-28T00:00:00Z".parse().unwrap_or_default();
+        let t1: Timestamp = "2026-11-29T00:00:00Z".parse().unwrap_or_default();
+        let row = |id: &str, status| ResultRow {
+            resource_id: id.into(),
+            key: format!("us-east-1|{id}"),
+            status,
+            region: Some("us-east-1".into()),
+            metadata: vec![Some("us-east-1".into()), Some(id.into())],
+            savings: Decimal::ZERO,
+        };
+        let result = |at, rows| CheckResult {
+            check_id: "Z4AUBRNSmz".into(),
+            at,
+            available: true,
+            processed: 3,
+            ignored: 0,
+            rows,
+        };
+        let before: BTreeMap<String, CheckResult> = [(
+            "Z4AUBRNSmz".to_string(),
+            result(
+                t0,
+                vec![
+                    row("same", Status::Warning),
+                    row("worse", Status::Warning),
+                    row("gone", Status::Warning),
+                    row("fine", Status::Ok),
+                ],
+            ),
+        )]
+        .into();
+        let after = [StoredResult {
+            result: result(
+                t1,
+                vec![
+                    row("same", Status::Warning),
+                    row("worse", Status::Error),
+                    row("new", Status::Warning),
+                    row("fine", Status::Ok),
+                ],
+            ),
+            source: ResultSource::Inventory,
+        }];
+        let events = item_events("111122223333", &before, &after);
+        let said: Vec<(String, String)> = events
+            .iter()
+            .map(|e| {
+                let v: serde_json::Value = serde_json::from_str(&e.payload).unwrap_or_default();
+                (
+                    v["detail"]["check-item-detail"]["IP Address"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    v["detail"]["status"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            })
+            .collect();
+        let said: BTreeSet<(String, String)> = said.into_iter().collect();
+        let want: BTreeSet<(String, String)> =
+            [("worse", "ERROR"), ("new", "WARN"), ("gone", "OK")]
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
+        assert_eq!(said, want);
+        assert!(events.iter().all(|e| e.event_type == "advisor.check-item"));
+        // The same change from the same result has the same key; from a later one, not.
+        assert_eq!(item_events("111122223333", &before, &after), events);
+        let later: BTreeMap<String, CheckResult> = after
+            .iter()
+            .map(|s| (s.result.check_id.clone(), s.result.clone()))
+            .collect();
+        assert!(item_events("111122223333", &later, &after).is_empty());
+        // A first evaluation tells of what it flags.
+        assert_eq!(
+            item_events("111122223333", &BTreeMap::new(), &after).len(),
+            3
+        );
     }
 
     #[test]

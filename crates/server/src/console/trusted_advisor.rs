@@ -1,7 +1,8 @@
 //! The customer's Trusted Advisor pages: the checks their plan includes, grouped by
 //! category with counts by status and the date of the last inventory; one check's
 //! resources in its own columns, each suppressed or brought back; a refresh. What the plan
-//! leaves out is said, with the plans that include it.
+//! leaves out is said, with the plans that include it. Staff see the accounts they reach
+//! at a glance: red and yellow resources open, and what changed this week.
 
 use askama::Template;
 use axum::Router;
@@ -15,7 +16,7 @@ use tierdesk_app::trusted_advisor::CheckView;
 use tierdesk_core::catalog::AdvisorLevel;
 use tierdesk_core::trusted_advisor::{Category, CheckStatus};
 
-use super::extract::CustomerVisit;
+use super::extract::{AgentVisit, CustomerVisit};
 use super::forms::Form;
 use super::i18n::Lang;
 use super::{Nav, render};
@@ -27,6 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/console/trusted-advisor/{id}", get(check_page))
         .route("/console/trusted-advisor/{id}/refresh", post(refresh))
         .route("/console/trusted-advisor/{id}/suppress", post(suppress))
+        .route("/console/accounts/trusted-advisor", get(glance))
 }
 
 fn category_words(l: Lang, c: Category) -> &'static str {
@@ -327,4 +329,98 @@ async fn suppress(
         Ok(()) => Redirect::to(&format!("/console/trusted-advisor/{id}")).into_response(),
         Err(e) => v.failure(&e),
     }
+}
+
+struct GlanceRow {
+    id: String,
+    name: String,
+    imported: String,
+    red: i64,
+    yellow: i64,
+    opened: i64,
+    fixed: i64,
+}
+
+struct ChangeRow {
+    when: String,
+    account: String,
+    check_id: String,
+    check: String,
+    resource: String,
+    /// `error`, `warning` (flagged) or `fixed`.
+    kind: &'static str,
+    words: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "trusted_advisor_accounts.html")]
+struct GlancePage {
+    nav: Option<Nav>,
+    l: Lang,
+    since: String,
+    accounts: Vec<GlanceRow>,
+    changes: Vec<ChangeRow>,
+}
+
+/// The advisor across the accounts a staff member reaches.
+async fn glance(State(st): State<AppState>, AgentVisit(v, agent): AgentVisit) -> Response {
+    let g = match st.app.advisor_glance(&agent).await {
+        Ok(g) => g,
+        Err(e) => return v.failure(&e),
+    };
+    let accounts = g
+        .accounts
+        .into_iter()
+        .map(|a| GlanceRow {
+            imported: a
+                .imported
+                .map_or_else(|| v.l.t("No inventory").to_string(), |t| v.when(t)),
+            id: a.account_id,
+            name: a.account_name,
+            red: a.red,
+            yellow: a.yellow,
+            opened: a.opened,
+            fixed: a.fixed,
+        })
+        .collect();
+    let changes = g
+        .changes
+        .into_iter()
+        .map(|(account, f)| {
+            let (kind, words, at) = match (f.resolved, f.status) {
+                (Some(at), _) => ("fixed", "Fixed", at),
+                (None, tierdesk_core::trusted_advisor::Status::Error) => {
+                    ("error", "Flagged red", f.first_seen)
+                }
+                (None, _) => ("warning", "Flagged yellow", f.first_seen),
+            };
+            ChangeRow {
+                when: v.when(at),
+                account,
+                check: tierdesk_core::trusted_advisor::check(&f.check_id)
+                    .map_or_else(|| f.check_id.clone(), |c| c.name.to_string()),
+                check_id: f.check_id,
+                resource: f
+                    .metadata
+                    .iter()
+                    .flatten()
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                kind,
+                words: v.l.t(words),
+            }
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &GlancePage {
+            nav: Some(v.nav()),
+            l: v.l,
+            since: v.when(g.since),
+            accounts,
+            changes,
+        },
+    )
 }

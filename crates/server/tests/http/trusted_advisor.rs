@@ -103,6 +103,34 @@ both_engines! {
     }
 }
 
+both_engines! {
+    async fn staff_see_their_accounts_at_a_glance(s) {
+        use crate::support::OTHER_ACCOUNT;
+        s.app.import_inventory(&tierdesk_testkit::operator(), ACCOUNT, bundle()).await.unwrap();
+        s.app.import_inventory(&tierdesk_testkit::operator(), OTHER_ACCOUNT, bundle()).await.unwrap();
+        // The TAM manages ACCOUNT only; the admin sees both.
+        let tam = s.visitor("tam@support.example").await;
+        let page = s.get_page(&tam, "/console/accounts/trusted-advisor").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let page = page.text();
+        assert!(page.contains(&format!("data-account=\"{ACCOUNT}\"")), "{page}");
+        assert!(!page.contains(&format!("data-account=\"{OTHER_ACCOUNT}\"")), "{page}");
+        assert!(!page.contains(OTHER_ACCOUNT), "nothing of another TAM's account");
+        // The Elastic IP and IAM Use (no IAM user) are yellow, both new this week.
+        let row = page.split(&format!("data-account=\"{ACCOUNT}\"")).nth(1).unwrap().split("</tr>").next().unwrap();
+        let cells: Vec<&str> = row.split("class=\"num").skip(1).map(|c| c.split('>').nth(1).unwrap().split('<').next().unwrap()).collect();
+        assert_eq!(cells, ["0", "2", "2", "0"], "{row}");
+        assert!(page.contains("change-warning") && page.contains("data-check=\"Z4AUBRNSmz\""), "{page}");
+        let admin = s.visitor("admin@support.example").await;
+        let page = s.get_page(&admin, "/console/accounts/trusted-advisor").await.text();
+        assert!(page.contains(&format!("data-account=\"{OTHER_ACCOUNT}\"")), "{page}");
+        // Customers are not staff.
+        let customer = s.visitor(crate::support::CUSTOMER_EMAIL).await;
+        let r = s.get_page(&customer, "/console/accounts/trusted-advisor").await;
+        assert_ne!(r.status, StatusCode::OK);
+    }
+}
+
 /// `%`-encodes a path label as botocore and the SDKs do.
 fn label(s: &str) -> String {
     s.bytes()

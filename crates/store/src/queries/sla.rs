@@ -368,6 +368,32 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
     Ok(stored.iter().map(|e| e.event.key()).collect())
 }
 
+/// Queues `events` for every enabled operator webhook that takes their type, once per
+/// webhook and key, in chunks that stay under both engines' limits on bound values.
+pub(crate) async fn queue_webhook_events(c: &mut Conn, events: &[crate::sla::WebhookEvent], at: i64) -> Result<(), StoreError> {
+    for chunk in events.chunks(300) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(2 + i * 3, 3)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO webhook_deliveries (webhook_id, event_key, event_type, payload, created_us, \
+             attempts, next_attempt_us, delivered_us, failed_us, last_error) \
+             SELECT w.id, v.column1, v.column2, v.column3, $1, 0, $1, NULL, NULL, NULL \
+             FROM webhooks w CROSS JOIN (VALUES {values}) AS v \
+             WHERE w.disabled_us IS NULL AND w.owner_email IS NULL \
+             AND (w.events = ',*,' OR w.events LIKE '%,' || v.column2 || ',%') \
+             ON CONFLICT (webhook_id, event_key) DO NOTHING"
+        )))
+        .bind(at);
+        for e in chunk {
+            q = q.bind(&e.key).bind(&e.event_type).bind(&e.payload);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// Writes a webhook; `owner` names the person whose own it is (`None`: an operator's).
 async fn insert_webhook(c: &mut Conn, w: &Webhook, owner: Option<&str>) -> Result<(), StoreError> {
     let r = sqlx::query(

@@ -6,12 +6,37 @@ use std::collections::HashMap;
 
 use tierdesk_core::trusted_advisor::{CheckResult, ResultRow};
 
-use crate::trusted_advisor::{Finding, Refresh, ResultSource, StoredInventory, StoredResult};
+use crate::trusted_advisor::{AdvisorOverview, Finding, Refresh, ResultSource, StoredInventory, StoredResult};
+
+fn finding(r: &<Db as sqlx::Database>::Row) -> Result<Finding, StoreError> {
+    let status: String = r.try_get("status")?;
+    let metadata: String = r.try_get("metadata_json")?;
+    Ok(Finding {
+        check_id: r.try_get("check_id")?,
+        resource_id: r.try_get("resource_id")?,
+        first_seen: from_micros(r.try_get("first_seen_us")?),
+        last_seen: from_micros(r.try_get("last_seen_us")?),
+        status: tierdesk_core::trusted_advisor::Status::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("finding status '{status}'")))?,
+        region: r.try_get("region")?,
+        metadata: serde_json::from_str(&metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        resolved: opt_time(r, "resolved_us")?,
+    })
+}
 
 /// Writes results, and moves their findings: a flagged resource opens (or keeps open) its
 /// finding; an open finding a result no longer flags is resolved. A result that is not
-/// available says nothing of its resources, so it moves no finding.
-async fn write_results(c: &mut Conn, account_id: &str, results: &[StoredResult]) -> Result<(), StoreError> {
+/// available says nothing of its resources, so it moves no finding. The events (of what
+/// changed) are queued for the operators' webhooks.
+async fn write_results(
+    c: &mut Conn,
+    account_id: &str,
+    results: &[StoredResult],
+    events: &[crate::WebhookEvent],
+) -> Result<(), StoreError> {
+    if let Some(at) = results.iter().map(|s| to_micros(s.result.at)).max() {
+        queue_webhook_events(c, events, at).await?;
+    }
     for s in results {
         let r = &s.result;
         let rows = serde_json::to_string(&r.rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -122,6 +147,7 @@ impl Backend {
         account_id: String,
         inventory: StoredInventory,
         results: Vec<StoredResult>,
+        events: Vec<crate::WebhookEvent>,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
         self.writer
@@ -140,7 +166,7 @@ impl Backend {
                     .bind(&inventory.facts)
                     .execute(&mut *c)
                     .await?;
-                    write_results(c, &account_id, &results).await
+                    write_results(c, &account_id, &results, &events).await
                 })
             })
             .await
@@ -150,17 +176,18 @@ impl Backend {
         &self,
         account_id: String,
         results: Vec<StoredResult>,
+        events: Vec<crate::WebhookEvent>,
         audit: Option<AuditEntry>,
     ) -> Result<(), StoreError> {
         match audit {
             Some(a) => {
                 self.writer
-                    .write_audited(a, move |c| Box::pin(async move { write_results(c, &account_id, &results).await }))
+                    .write_audited(a, move |c| Box::pin(async move { write_results(c, &account_id, &results, &events).await }))
                     .await
             }
             None => {
                 self.writer
-                    .write(move |c| Box::pin(async move { write_results(c, &account_id, &results).await }))
+                    .write(move |c| Box::pin(async move { write_results(c, &account_id, &results, &events).await }))
                     .await
             }
         }
@@ -288,6 +315,69 @@ impl Backend {
             .await
     }
 
+    pub async fn advisor_overview(&self, since: jiff::Timestamp) -> Result<Vec<AdvisorOverview>, StoreError> {
+        let open = |status: &str| {
+            format!(
+                "(SELECT COUNT(*) FROM advisor_findings f WHERE f.account_id = a.id AND f.resolved_us IS NULL \
+                 AND f.status = '{status}' AND NOT EXISTS (SELECT 1 FROM advisor_suppressions s \
+                 WHERE s.account_id = f.account_id AND s.check_id = f.check_id AND s.resource_id = f.resource_id))"
+            )
+        };
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT a.id, a.name, i.imported_us, {} AS red, {} AS yellow, \
+             (SELECT COUNT(*) FROM advisor_findings f WHERE f.account_id = a.id AND f.first_seen_us >= $1) AS opened, \
+             (SELECT COUNT(*) FROM advisor_findings f WHERE f.account_id = a.id AND f.resolved_us >= $1) AS fixed \
+             FROM accounts a LEFT JOIN advisor_inventories i ON i.account_id = a.id \
+             WHERE EXISTS (SELECT 1 FROM advisor_results r WHERE r.account_id = a.id) ORDER BY a.id",
+            open("error"),
+            open("warning")
+        )))
+        .bind(to_micros(since))
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(AdvisorOverview {
+                    account_id: r.try_get("id")?,
+                    account_name: r.try_get("name")?,
+                    imported: opt_time(r, "imported_us")?,
+                    red: r.try_get("red")?,
+                    yellow: r.try_get("yellow")?,
+                    opened: r.try_get("opened")?,
+                    fixed: r.try_get("fixed")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn advisor_changes(
+        &self,
+        since: jiff::Timestamp,
+        accounts: Option<&[String]>,
+        max: i64,
+    ) -> Result<Vec<(String, Finding)>, StoreError> {
+        let only = match accounts {
+            None => String::new(),
+            Some([]) => return Ok(Vec::new()),
+            Some(ids) => format!(" AND account_id IN ({})", placeholders(2, ids.len())),
+        };
+        // The newest change of a finding: its closing, or else its opening.
+        let sql = format!(
+            "SELECT account_id, check_id, resource_id, first_seen_us, last_seen_us, status, region, metadata_json, resolved_us \
+             FROM advisor_findings WHERE (first_seen_us >= $1 OR resolved_us >= $1){only} \
+             ORDER BY COALESCE(resolved_us, first_seen_us) DESC, account_id, check_id, resource_id LIMIT {}",
+            limit(max)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_micros(since));
+        for id in accounts.unwrap_or_default() {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("account_id")?, finding(r)?)))
+            .collect()
+    }
+
     pub async fn findings(&self, account_id: &str, check_id: &str) -> Result<Vec<Finding>, StoreError> {
         let rows = sqlx::query(
             "SELECT check_id, resource_id, first_seen_us, last_seen_us, status, region, metadata_json, resolved_us \
@@ -297,23 +387,7 @@ impl Backend {
         .bind(check_id)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let status: String = r.try_get("status")?;
-                let metadata: String = r.try_get("metadata_json")?;
-                Ok(Finding {
-                    check_id: r.try_get("check_id")?,
-                    resource_id: r.try_get("resource_id")?,
-                    first_seen: from_micros(r.try_get("first_seen_us")?),
-                    last_seen: from_micros(r.try_get("last_seen_us")?),
-                    status: tierdesk_core::trusted_advisor::Status::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("finding status '{status}'")))?,
-                    region: r.try_get("region")?,
-                    metadata: serde_json::from_str(&metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                    resolved: opt_time(r, "resolved_us")?,
-                })
-            })
-            .collect()
+        rows.iter().map(finding).collect()
     }
 
     pub async fn request_refresh(
