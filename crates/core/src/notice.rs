@@ -22,6 +22,9 @@ pub enum NoticeKind {
     SlaBreach,
     /// An account's invoice for a month is ready (or its total changed).
     InvoiceReady,
+    /// The weekly pass re-evaluated an account's Trusted Advisor checks: where they stand
+    /// and what changed.
+    AdvisorSummary,
 }
 
 /// Who may be told of a notice.
@@ -40,7 +43,7 @@ pub enum Audience {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::CaseOpened,
         NoticeKind::SupportReplied,
         NoticeKind::PendingReminder,
@@ -48,6 +51,7 @@ impl NoticeKind {
         NoticeKind::SlaWarning,
         NoticeKind::SlaBreach,
         NoticeKind::InvoiceReady,
+        NoticeKind::AdvisorSummary,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +63,7 @@ impl NoticeKind {
             NoticeKind::SlaWarning => "sla.warning",
             NoticeKind::SlaBreach => "sla.breach",
             NoticeKind::InvoiceReady => "invoice.ready",
+            NoticeKind::AdvisorSummary => "advisor.summary",
         }
     }
 
@@ -77,19 +82,21 @@ impl NoticeKind {
             }
             NoticeKind::SlaWarning => &[Assignee],
             NoticeKind::SlaBreach => &[Assignee, Tam],
-            NoticeKind::InvoiceReady => &[Customers],
+            NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary => &[Customers],
         }
     }
 
-    /// Whether it is about an account (an invoice) rather than one of its cases.
+    /// Whether it is about an account (an invoice, its advisor) rather than one of its
+    /// cases.
     pub fn about_account(self) -> bool {
-        self == NoticeKind::InvoiceReady
+        matches!(self, NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary)
     }
 
     /// The topic of what an audience hears of this kind: what they unsubscribe from.
     pub fn topic(self, audience: Audience) -> Topic {
         match (self, audience) {
             (NoticeKind::InvoiceReady, _) => Topic::Billing,
+            (NoticeKind::AdvisorSummary, _) => Topic::TrustedAdvisor,
             (_, Audience::Customers | Audience::Cc) => Topic::CaseUpdates,
             (_, Audience::Linguists) => Topic::NewCases,
             (_, Audience::Assignee | Audience::Tam) => Topic::SlaAlerts,
@@ -133,6 +140,8 @@ pub enum Topic {
     SlaAlerts,
     /// An account's invoices.
     Billing,
+    /// An account's weekly Trusted Advisor summary.
+    TrustedAdvisor,
 }
 
 /// Whether a person is a customer or staff, for what they are subscribed to by default.
@@ -143,11 +152,12 @@ pub enum Side {
 }
 
 impl Topic {
-    pub const ALL: [Topic; 4] = [
+    pub const ALL: [Topic; 5] = [
         Topic::CaseUpdates,
         Topic::NewCases,
         Topic::SlaAlerts,
         Topic::Billing,
+        Topic::TrustedAdvisor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,6 +166,7 @@ impl Topic {
             Topic::NewCases => "new-cases",
             Topic::SlaAlerts => "sla-alerts",
             Topic::Billing => "billing",
+            Topic::TrustedAdvisor => "trusted-advisor",
         }
     }
 
@@ -166,7 +177,7 @@ impl Topic {
     /// The topics a side may hear of.
     pub fn for_side(side: Side) -> &'static [Topic] {
         match side {
-            Side::Customer => &[Topic::CaseUpdates, Topic::Billing],
+            Side::Customer => &[Topic::CaseUpdates, Topic::Billing, Topic::TrustedAdvisor],
             Side::Staff => &[Topic::NewCases, Topic::SlaAlerts],
         }
     }
@@ -174,12 +185,16 @@ impl Topic {
 
 /// Whether someone who chose nothing hears of a topic, by role (`None`: a customer or an
 /// address copied on a case), on any channel (a webhook hears what mail would until its
-/// owner chooses otherwise): customers hear of their cases and invoices; engineers of new
+/// owner chooses otherwise): customers hear of their cases, invoices and weekly advisor
+/// summaries; engineers of new
 /// cases in their languages and of their cases' SLA; TAMs and admins of the SLA only
 /// (they do not work the queue's new cases).
 pub fn subscribed_by_default(role: Option<Role>, topic: Topic) -> bool {
     match (role, topic) {
-        (None, t) => matches!(t, Topic::CaseUpdates | Topic::Billing),
+        (None, t) => matches!(
+            t,
+            Topic::CaseUpdates | Topic::Billing | Topic::TrustedAdvisor
+        ),
         (Some(Role::Agent), t) => matches!(t, Topic::NewCases | Topic::SlaAlerts),
         (Some(Role::Tam | Role::Admin), t) => t == Topic::SlaAlerts,
     }

@@ -308,6 +308,12 @@ impl Store {
         dispatch!(self, b => b.insert_webhook(w, audit).await)
     }
 
+    /// Whether an enabled operator's webhook takes events of `event_type`: when none
+    /// does, a writer need not make them.
+    pub async fn webhook_takes(&self, event_type: &str) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.webhook_takes(event_type).await)
+    }
+
     pub async fn webhooks(&self) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
         dispatch!(self, b => b.webhooks().await)
     }

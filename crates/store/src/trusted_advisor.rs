@@ -58,6 +58,10 @@ pub struct Finding {
     pub resolved: Option<Timestamp>,
 }
 
+/// Results made while they are written, one at a time, each with the webhook events of
+/// what it changes: a large account's results need not all be held at once.
+pub type ResultStream = Box<dyn Iterator<Item = (StoredResult, Vec<crate::WebhookEvent>)> + Send>;
+
 /// An account's advisor state at a glance: its open findings by status (suppressed ones
 /// left out), the findings that opened and closed since an instant, and its inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,23 +95,24 @@ impl Store {
         &self,
         account_id: &str,
         inventory: StoredInventory,
-        results: Vec<StoredResult>,
-        events: Vec<crate::WebhookEvent>,
+        results: ResultStream,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.replace_inventory(account_id.to_string(), inventory, results, events, audit).await)
+        dispatch!(self, b => b.replace_inventory(account_id.to_string(), inventory, results, audit).await)
     }
 
-    /// Saves results (a refresh's, or the operator's), with their findings and the
-    /// webhook events of what changed.
+    /// Saves results (a refresh's, the weekly pass's, or the operator's), with their
+    /// findings, the webhook events of what changed, and a notice about the account
+    /// (`(subject_ref, notice)`; one about the same subject is written once).
     pub async fn save_results(
         &self,
         account_id: &str,
         results: Vec<StoredResult>,
         events: Vec<crate::WebhookEvent>,
+        notice: Option<(String, crate::NewNotice)>,
         audit: Option<AuditEntry>,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.save_results(account_id.to_string(), results, events, audit).await)
+        dispatch!(self, b => b.save_results(account_id.to_string(), results, events, notice, audit).await)
     }
 
     pub async fn inventory(&self, account_id: &str) -> Result<Option<StoredInventory>, StoreError> {

@@ -2945,12 +2945,14 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     s.replace_inventory(
         acct,
         inv.clone(),
-        vec![result(
-            t0,
-            true,
-            vec![row("a", Status::Warning), row("b", Status::Ok)],
-        )],
-        Vec::new(),
+        Box::new(std::iter::once((
+            result(
+                t0,
+                true,
+                vec![row("a", Status::Warning), row("b", Status::Ok)],
+            ),
+            Vec::new(),
+        ))),
         audit_entry(),
     )
     .await
@@ -2967,6 +2969,7 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
         vec![result(t0 + hour, false, vec![])],
         Vec::new(),
         None,
+        None,
     )
     .await
     .unwrap();
@@ -2975,6 +2978,7 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     assert_eq!((f[0].resource_id.as_str(), f[0].resolved), ("a", None));
     // A new finding opens, the old one closes.
     // With the events of what changed, for the webhooks that take them, each once.
+    assert!(!s.webhook_takes("advisor.check-item").await.unwrap());
     s.insert_webhook(
         Webhook {
             id: "wh-advisor".into(),
@@ -2988,6 +2992,8 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     )
     .await
     .unwrap();
+    assert!(s.webhook_takes("advisor.check-item").await.unwrap());
+    assert!(!s.webhook_takes("sla.breach").await.unwrap());
     let event = |key: &str| tierdesk_store::WebhookEvent {
         key: key.into(),
         event_type: "advisor.check-item".into(),
@@ -2998,6 +3004,7 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
         acct,
         vec![result(t0 + hour * 2, true, vec![row("c", Status::Error)])],
         events.clone(),
+        None,
         None,
     )
     .await
@@ -3015,6 +3022,7 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
                 e
             })
             .collect(),
+        None,
         None,
     )
     .await

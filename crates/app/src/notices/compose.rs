@@ -12,6 +12,7 @@ use sha2::Digest;
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::notice::{NoticeKind, Topic};
 use tierdesk_core::records::{Account, Case, CaseStatus, Invoice, SlaEvent};
+use tierdesk_core::trusted_advisor::CheckStatus;
 use tierdesk_store::{ClaimedNotice, NoticeSubject};
 
 use super::people::{self, Reader, Side};
@@ -58,7 +59,28 @@ enum News {
         due: Timestamp,
     },
     Invoice(Invoice),
+    Advisor(AdvisorStanding),
 }
+
+/// Where an account's Trusted Advisor stands, for its weekly summary.
+struct AdvisorStanding {
+    /// Checks by status.
+    red: usize,
+    yellow: usize,
+    green: usize,
+    /// Resources flagged and not suppressed, across checks.
+    flagged: u64,
+    savings: Decimal,
+    /// Resources newly flagged, and fixed, since the last summary.
+    opened: usize,
+    fixed: usize,
+    since: Timestamp,
+    /// The worst checks: name, status and resources flagged.
+    worst: Vec<(String, CheckStatus, u64)>,
+}
+
+/// The most checks a summary names.
+const SUMMARY_CHECKS: usize = 5;
 
 /// A notice as its readers will read it.
 pub(super) struct Letters {
@@ -110,6 +132,7 @@ pub(super) async fn letters(
         };
         let (subject, doc, link) = match (&news, &case) {
             (News::Invoice(invoice), _) => w.invoice(invoice),
+            (News::Advisor(standing), _) => w.advisor(standing),
             (news, Some(case)) => w.case(case, notice.kind, news),
             // A case notice always has its case.
             (_, None) => continue,
@@ -231,11 +254,14 @@ async fn news(
     if notice.kind == NoticeKind::InvoiceReady {
         return invoice_news(app, notice, account).await;
     }
+    if notice.kind == NoticeKind::AdvisorSummary {
+        return advisor_news(app, notice, account).await;
+    }
     let Some(case) = case else {
         return Ok(None);
     };
     Ok(match notice.kind {
-        NoticeKind::InvoiceReady => None,
+        NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary => None,
         NoticeKind::CaseOpened => Some(News::Opened),
         NoticeKind::CaseResolved => Some(News::Resolved),
         NoticeKind::SupportReplied => {
@@ -310,6 +336,62 @@ async fn invoice_news(
     Ok(invoice
         .filter(|i| total.parse::<Decimal>().is_ok_and(|t| t == i.total))
         .map(News::Invoice))
+}
+
+/// Where the account's advisor stands now, and what changed since the time the notice
+/// names (the results the weekly pass replaced). Nothing when no check has a result.
+async fn advisor_news(
+    app: &App,
+    notice: &ClaimedNotice,
+    account: &Account,
+) -> Result<Option<News>, ServiceError> {
+    let since = notice
+        .subject_ref
+        .parse::<i64>()
+        .ok()
+        .and_then(|us| Timestamp::from_microsecond(us).ok())
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let (views, changes) = app.advisor_standing(account, since).await?;
+    if views.iter().all(|v| v.result.is_none()) {
+        return Ok(None);
+    }
+    let mut s = AdvisorStanding {
+        red: 0,
+        yellow: 0,
+        green: 0,
+        flagged: 0,
+        savings: Decimal::ZERO,
+        opened: changes.iter().filter(|f| f.first_seen >= since).count(),
+        fixed: changes.iter().filter(|f| f.resolved.is_some()).count(),
+        since,
+        worst: Vec::new(),
+    };
+    let mut worst = Vec::new();
+    for v in &views {
+        let status = v.status();
+        let counts = v.counts();
+        match status {
+            CheckStatus::Error => s.red += 1,
+            CheckStatus::Warning => s.yellow += 1,
+            CheckStatus::Ok => s.green += 1,
+            CheckStatus::NotAvailable => continue,
+        }
+        s.flagged += counts.flagged;
+        s.savings += counts.savings;
+        if matches!(status, CheckStatus::Error | CheckStatus::Warning) {
+            worst.push((v.check.name.to_string(), status, counts.flagged));
+        }
+    }
+    worst.sort_by_key(|(name, status, flagged)| {
+        (
+            *status != CheckStatus::Error,
+            std::cmp::Reverse(*flagged),
+            name.clone(),
+        )
+    });
+    worst.truncate(SUMMARY_CHECKS);
+    s.worst = worst;
+    Ok(Some(News::Advisor(s)))
 }
 
 /// Writes one reader's letter.
@@ -413,6 +495,103 @@ impl Writer<'_> {
         let subject = self.w(
             format!("Your support invoice for {} is ready", invoice.month),
             format!("{} 分のサポート請求書を発行しました", invoice.month),
+        );
+        (subject, doc, link)
+    }
+
+    /// The weekly Trusted Advisor summary.
+    fn advisor(&self, s: &AdvisorStanding) -> (String, Doc, Option<String>) {
+        let mut doc = Doc::default();
+        doc.p(self.w(
+            format!(
+                "Trusted Advisor checked account {} again this week. Where it stands:",
+                self.account.name
+            ),
+            format!(
+                "今週、アカウント {} の Trusted Advisor チェックを再評価しました。現在の状況:",
+                self.account.name
+            ),
+        ));
+        let mut facts = vec![
+            (
+                self.w("Action recommended (red)", "推奨アクションあり (赤)"),
+                s.red.to_string(),
+            ),
+            (
+                self.w("Investigation recommended (yellow)", "調査を推奨 (黄)"),
+                s.yellow.to_string(),
+            ),
+            (
+                self.w("No problems detected", "問題なし"),
+                s.green.to_string(),
+            ),
+            (
+                self.w("Resources flagged", "検出されたリソース"),
+                s.flagged.to_string(),
+            ),
+            (
+                self.w(
+                    format!("Newly flagged since {}", self.when(s.since)),
+                    format!("{} 以降の新規検出", self.when(s.since)),
+                ),
+                s.opened.to_string(),
+            ),
+            (
+                self.w(
+                    format!("Fixed since {}", self.when(s.since)),
+                    format!("{} 以降の解決", self.when(s.since)),
+                ),
+                s.fixed.to_string(),
+            ),
+        ];
+        if !s.savings.is_zero() {
+            facts.push((
+                self.w("Estimated monthly savings", "月間の推定節約額"),
+                format!("${:.2}", s.savings.round_dp(2)),
+            ));
+        }
+        doc.push(Block::Facts(facts));
+        if !s.worst.is_empty() {
+            doc.p(self.w("Checks to look at first:", "優先して確認するチェック:"));
+            doc.push(Block::Facts(
+                s.worst
+                    .iter()
+                    .map(|(name, status, flagged)| {
+                        let colour = if *status == CheckStatus::Error {
+                            self.w("red", "赤")
+                        } else {
+                            self.w("yellow", "黄")
+                        };
+                        (
+                            name.clone(),
+                            self.w(
+                                format!("{colour}, {flagged} resources"),
+                                format!("{colour}、{flagged} 件のリソース"),
+                            ),
+                        )
+                    })
+                    .collect(),
+            ));
+        }
+        let link = self.url("trusted-advisor");
+        if let Some(url) = &link {
+            doc.push(Block::Link {
+                label: self.w(
+                    "Open Trusted Advisor in the console",
+                    "コンソールで Trusted Advisor を開く",
+                ),
+                url: url.clone(),
+            });
+        }
+        let subject = self.w(
+            format!(
+                "Trusted Advisor weekly summary for {}: {} red, {} yellow",
+                self.account.name, s.red, s.yellow
+            ),
+            format!(
+                "{} の Trusted Advisor 週次サマリー: 赤 {} 件、黄 {} 件",
+                self.account.name, s.red, s.yellow
+            ),
         );
         (subject, doc, link)
     }
@@ -530,7 +709,8 @@ impl Writer<'_> {
                 format!("{tag} {label}{s}")
             }
             // The audiences keep customers and staff to their own news.
-            (Side::Staff, _) | (Side::Customer, News::Sla { .. } | News::Invoice(_)) => {
+            (Side::Staff, _)
+            | (Side::Customer, News::Sla { .. } | News::Invoice(_) | News::Advisor(_)) => {
                 doc.push(self.facts(case));
                 format!("{tag} {s} ({})", kind.as_str())
             }
@@ -572,6 +752,10 @@ impl Writer<'_> {
             Topic::NewCases => self.w("new cases in your languages", "対応言語の新しいケース"),
             Topic::SlaAlerts => self.w("SLA warnings and breaches", "SLA の警告と違反"),
             Topic::Billing => self.w("invoices", "請求書"),
+            Topic::TrustedAdvisor => self.w(
+                "weekly Trusted Advisor summaries",
+                "Trusted Advisor の週次サマリー",
+            ),
         };
         let footer = match unsubscribe {
             Some(url) => format!(

@@ -201,6 +201,50 @@ pub struct AdvisorGlance {
 /// The most changes the glance lists.
 const GLANCE_CHANGES: i64 = 100;
 
+/// Marks facts kept gzip-compressed (base64): an inventory's JSON is tens of megabytes
+/// for a large account and compresses about tenfold. Facts without it are plain JSON (as
+/// imports before this kept them).
+const PACKED: &str = "gz1:";
+
+/// An inventory's facts as the store keeps them: JSON, compressed as it is written.
+fn pack(inventory: &Inventory) -> Result<String, ServiceError> {
+    use base64::Engine;
+    let failed = |e: std::io::Error| ServiceError::Internal(format!("keeping an inventory: {e}"));
+    // serde_json writes in small pieces; the encoder is faster fed in large ones.
+    let mut out = std::io::BufWriter::with_capacity(
+        256 * 1024,
+        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast()),
+    );
+    inventory
+        .write_json(&mut out)
+        .map_err(std::io::Error::from)
+        .map_err(failed)?;
+    let bytes = out
+        .into_inner()
+        .map_err(|e| failed(e.into_error()))?
+        .finish()
+        .map_err(failed)?;
+    let mut out = String::with_capacity(PACKED.len() + bytes.len() * 4 / 3 + 4);
+    out.push_str(PACKED);
+    base64::engine::general_purpose::STANDARD.encode_string(&bytes, &mut out);
+    Ok(out)
+}
+
+/// The inventory `pack` kept (or plain JSON).
+fn unpack(facts: &str) -> Result<Inventory, ServiceError> {
+    use base64::Engine;
+    let bad = |e: String| ServiceError::Internal(format!("a kept inventory does not read: {e}"));
+    match facts.strip_prefix(PACKED) {
+        Some(b64) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .map_err(|e| bad(e.to_string()))?;
+            Inventory::read_json(flate2::read::GzDecoder::new(bytes.as_slice())).map_err(bad)
+        }
+        None => Inventory::from_json(facts).map_err(bad),
+    }
+}
+
 /// A refresh as the API reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshState {
@@ -301,14 +345,16 @@ impl App {
                 .map(|id| self.visible_check(caller, id))
                 .collect::<Result<_, _>>()?,
         };
-        let account = &caller.account.id;
-        let mut results: BTreeMap<String, CheckResult> = self
-            .store
-            .results(account)
-            .await?
-            .into_iter()
-            .map(|r| (r.result.check_id.clone(), r.result))
-            .collect();
+        self.views_of(&caller.account.id, defs).await
+    }
+
+    /// An account's views of `defs`, with its suppressions.
+    async fn views_of(
+        &self,
+        account: &str,
+        defs: Vec<&'static CheckDef>,
+    ) -> Result<Vec<CheckView>, ServiceError> {
+        let mut results = self.results_by_check(account).await?;
         let mut suppressed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (check, resource) in self.store.suppressions(account).await? {
             suppressed.entry(check).or_default().insert(resource);
@@ -321,6 +367,28 @@ impl App {
                 suppressed: suppressed.remove(def.id).unwrap_or_default(),
             })
             .collect())
+    }
+
+    /// Where an account's advisor stands, for its weekly summary: every check its plan
+    /// includes, with its suppressions, and the findings opened and fixed since `since`.
+    pub async fn advisor_standing(
+        &self,
+        account: &tierdesk_core::records::Account,
+        since: Timestamp,
+    ) -> Result<(Vec<CheckView>, Vec<Finding>), ServiceError> {
+        let plan = self.current_plan(account).await?;
+        let views = self
+            .views_of(&account.id, checks_for(plan.advisor_level()).collect())
+            .await?;
+        let ids = [account.id.clone()];
+        let changes = self
+            .store
+            .advisor_changes(since, Some(&ids), GLANCE_CHANGES * 100)
+            .await?
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect();
+        Ok((views, changes))
     }
 
     /// One check's view.
@@ -344,6 +412,31 @@ impl App {
             .into_iter()
             .map(|r| (r.result.check_id.clone(), r.result))
             .collect())
+    }
+
+    /// The webhook events of what `results` change in the account's stored ones
+    /// (`before`, when already read), made only when an operator's webhook takes them.
+    async fn changes_to_tell(
+        &self,
+        account_id: &str,
+        before: Option<&BTreeMap<String, CheckResult>>,
+        results: &[StoredResult],
+    ) -> Result<Vec<WebhookEvent>, ServiceError> {
+        if !self
+            .store
+            .webhook_takes(crate::payloads::ADVISOR_CHECK_ITEM)
+            .await?
+        {
+            return Ok(Vec::new());
+        }
+        Ok(match before {
+            Some(b) => item_events(account_id, b, results),
+            None => item_events(
+                account_id,
+                &self.results_by_check(account_id).await?,
+                results,
+            ),
+        })
     }
 
     /// Evaluates checks on an inventory as of now.
@@ -384,58 +477,87 @@ impl App {
             .into_iter()
             .map(str::to_string)
             .collect();
-        let results =
-            self.evaluate_checks(checks_for(plan.advisor_level()), &bundle.inventory, now);
-        let events = item_events(
-            &account.id,
-            &self.results_by_check(&account.id).await?,
-            &results,
-        );
-        let mut summary = ImportSummary {
-            account_id: account.id.clone(),
-            files: bundle.used,
-            ignored_files: bundle.ignored,
-            regions: regions.clone(),
-            checks: results.len(),
-            processed: 0,
-            by_status: BTreeMap::new(),
-            flagged: 0,
-        };
-        for r in &results {
-            summary.processed += r.result.processed;
-            summary.flagged += r
-                .result
-                .rows
-                .iter()
-                .filter(|row| row.status != Status::Ok)
-                .count() as u64;
-            *summary
-                .by_status
-                .entry(r.result.status(|_| false).as_str())
-                .or_default() += 1;
-        }
+        let checks: Vec<&'static CheckDef> = checks_for(plan.advisor_level())
+            .filter(|c| c.computed())
+            .collect();
         let audit = who.did(
             now,
             Action::InventoryImport,
             Some(&account.id),
             format!("account:{}", account.id),
             format!(
-                "{} files, regions {}; {} checks, {} resources flagged",
-                summary.files,
+                "{} files, regions {}; {} checks",
+                bundle.used,
                 regions.join(", "),
-                summary.checks,
-                summary.flagged
+                checks.len()
             ),
         );
         let stored = StoredInventory {
             imported: now,
-            regions,
+            regions: regions.clone(),
             files: i64::try_from(bundle.used).unwrap_or(i64::MAX),
-            facts: bundle.inventory.to_json(),
+            facts: pack(&bundle.inventory)?,
         };
+        let summary = std::sync::Arc::new(std::sync::Mutex::new(ImportSummary {
+            account_id: account.id.clone(),
+            files: bundle.used,
+            ignored_files: bundle.ignored,
+            regions,
+            checks: checks.len(),
+            processed: 0,
+            by_status: BTreeMap::new(),
+            flagged: 0,
+        }));
+        let before = if self
+            .store
+            .webhook_takes(crate::payloads::ADVISOR_CHECK_ITEM)
+            .await?
+        {
+            Some(self.results_by_check(&account.id).await?)
+        } else {
+            None
+        };
+        // Each check is evaluated as the store writes the one before: one check's rows are
+        // held at a time, not every check's (a large account's results are larger than
+        // its facts).
+        let inventory = bundle.inventory;
+        let prices = self.advisor_prices.clone();
+        let tally = summary.clone();
+        let account_id = account.id.clone();
+        let results = checks.into_iter().filter_map(move |c| {
+            let cx = Context {
+                prices: &prices,
+                now,
+            };
+            let result = CheckResult::of(c.id, now, evaluate(c.id, &inventory, &cx)?);
+            if let Ok(mut t) = tally.lock() {
+                t.processed += result.processed;
+                t.flagged += result
+                    .rows
+                    .iter()
+                    .filter(|row| row.status != Status::Ok)
+                    .count() as u64;
+                *t.by_status
+                    .entry(result.status(|_| false).as_str())
+                    .or_default() += 1;
+            }
+            let stored = StoredResult {
+                result,
+                source: ResultSource::Inventory,
+            };
+            let events = before
+                .as_ref()
+                .map(|b| item_events(&account_id, b, std::slice::from_ref(&stored)))
+                .unwrap_or_default();
+            Some((stored, events))
+        });
         self.store
-            .replace_inventory(&account.id, stored, results, events, audit)
+            .replace_inventory(&account.id, stored, Box::new(results), audit)
             .await?;
+        let summary = summary
+            .lock()
+            .map(|s| s.clone())
+            .map_err(|_| ServiceError::Internal("an import's tally was poisoned".into()))?;
         Ok(summary)
     }
 
@@ -663,13 +785,9 @@ impl App {
             result: result.clone(),
             source: ResultSource::Operator,
         }];
-        let events = item_events(
-            &account.id,
-            &self.results_by_check(&account.id).await?,
-            &results,
-        );
+        let events = self.changes_to_tell(&account.id, None, &results).await?;
         self.store
-            .save_results(&account.id, results, events, Some(audit))
+            .save_results(&account.id, results, events, None, Some(audit))
             .await?;
         Ok(result)
     }
@@ -706,15 +824,24 @@ impl App {
             let Some(stored) = self.store.inventory(&account_id).await? else {
                 continue;
             };
-            let inventory = Inventory::from_json(&stored.facts).map_err(ServiceError::Internal)?;
+            let inventory = unpack(&stored.facts)?;
             let results = self.evaluate_checks(checks_for(plan.advisor_level()), &inventory, now);
-            let events = item_events(
-                &account_id,
-                &self.results_by_check(&account_id).await?,
-                &results,
-            );
+            let before = self.results_by_check(&account_id).await?;
+            let events = self
+                .changes_to_tell(&account_id, Some(&before), &results)
+                .await?;
+            // The account's users hear where it stands, once per pass: the notice is
+            // about the results the pass replaces, so two replicas write it once.
+            let since = before
+                .values()
+                .map(|r| r.at)
+                .max()
+                .unwrap_or(stored.imported);
+            let notice = self
+                .notice(tierdesk_core::notice::NoticeKind::AdvisorSummary, now)
+                .map(|n| (since.as_microsecond().to_string(), n));
             self.store
-                .save_results(&account_id, results, events, None)
+                .save_results(&account_id, results, events, notice, None)
                 .await?;
             ran += 1;
         }
@@ -727,15 +854,13 @@ impl App {
             // Nothing to evaluate: the check stays not available, and the refresh is done.
             return Ok(());
         };
-        let inventory = Inventory::from_json(&stored.facts).map_err(ServiceError::Internal)?;
+        let inventory = unpack(&stored.facts)?;
         let results = self.evaluate_checks(std::iter::once(def), &inventory, now);
-        let events = item_events(
-            &job.account_id,
-            &self.results_by_check(&job.account_id).await?,
-            &results,
-        );
+        let events = self
+            .changes_to_tell(&job.account_id, None, &results)
+            .await?;
         self.store
-            .save_results(&job.account_id, results, events, None)
+            .save_results(&job.account_id, results, events, None, None)
             .await?;
         Ok(())
     }
@@ -761,6 +886,25 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn facts_are_kept_compressed_and_read_back_plain_or_packed() {
+        let mut inv = Inventory::default();
+        let body = br#"{"Addresses": [{"PublicIp": "203.0.113.9"}]}"#;
+        assert_eq!(
+            inv.add("us-east-1/ec2.describe-addresses.json", body),
+            Ok(true)
+        );
+        let packed = pack(&inv).unwrap_or_default();
+        assert!(packed.starts_with(PACKED));
+        let back = unpack(&packed).map(|i| i.to_json()).unwrap_or_default();
+        assert_eq!(back, inv.to_json());
+        let plain = unpack(&inv.to_json())
+            .map(|i| i.to_json())
+            .unwrap_or_default();
+        assert_eq!(plain, inv.to_json());
+        assert!(unpack("gz1:not base64!").is_err());
+    }
 
     #[test]
     fn levels_choose_checks() {

@@ -331,7 +331,11 @@ async fn readers_hear_only_what_they_subscribe_to() {
     };
     assert_eq!(
         by_mail(app.subscriptions("kim@acme.example").await.unwrap()),
-        [(Topic::CaseUpdates, true), (Topic::Billing, true)]
+        [
+            (Topic::CaseUpdates, true),
+            (Topic::Billing, true),
+            (Topic::TrustedAdvisor, true)
+        ]
     );
     assert_eq!(
         by_mail(app.subscriptions(&ada.email).await.unwrap()),
@@ -470,4 +474,109 @@ async fn a_ready_invoice_is_mailed_once_per_total() {
     let out = claim(&app).await;
     assert_eq!(out.len(), 1);
     assert!(out[0].mails.iter().all(|m| m.text.contains(&second)));
+}
+
+/// The weekly pass tells each account's users where its Trusted Advisor stands, in their
+/// language: checks by colour, what was flagged and fixed since the last pass, the worst
+/// checks, a link. Two passes over the same results (two replicas) tell once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_weekly_advisor_pass_sends_a_summary_once() {
+    use tierdesk_app::trusted_advisor::Bundle;
+    use tierdesk_core::trusted_advisor::Inventory;
+    let db = ScratchDb::sqlite("mail-advisor");
+    let clock = Arc::new(ManualClock::new("2026-11-01T00:00:00Z".parse().unwrap()));
+    let app = mailing(app(db.url(), clock.clone()).await);
+    let _caller = customer(&app, "100000000006", "aws.business", "Asia/Tokyo").await;
+    app.create_user(
+        &operator(),
+        "100000000006",
+        "yuki@acme.example",
+        "Yuki",
+        Some("ja"),
+        None,
+    )
+    .await
+    .unwrap();
+    app.create_user(
+        &operator(),
+        "100000000006",
+        "kim@acme.example",
+        "Kim",
+        Some("en"),
+        None,
+    )
+    .await
+    .unwrap();
+    let bundle = |addresses: &str| {
+        let mut inventory = Inventory::default();
+        inventory
+            .add(
+                "us-east-1/ec2.describe-addresses.json",
+                addresses.as_bytes(),
+            )
+            .unwrap();
+        inventory
+            .add(
+                "global/iam.get-account-summary.json",
+                br#"{"SummaryMap": {"Users": 2, "AccountMFAEnabled": 0}}"#,
+            )
+            .unwrap();
+        Bundle {
+            inventory,
+            used: 2,
+            ignored: 0,
+        }
+    };
+    app.import_inventory(
+        &operator(),
+        "100000000006",
+        bundle(r#"{"Addresses": [{"PublicIp": "203.0.113.9"}, {"PublicIp": "203.0.113.10"}]}"#),
+    )
+    .await
+    .unwrap();
+    // An import is not the weekly pass: no summary yet.
+    assert!(claim(&app).await.is_empty());
+    clock.set("2026-11-09T00:00:00Z".parse().unwrap());
+    let week = Duration::from_secs(7 * 86_400);
+    assert_eq!(app.advisor_tick(week).await.unwrap(), 1);
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 1, "{out:#?}");
+    assert_eq!(out[0].notice.kind, NoticeKind::AdvisorSummary);
+    let to_yuki = out[0]
+        .mails
+        .iter()
+        .find(|m| m.to == "yuki@acme.example")
+        .unwrap();
+    assert_eq!(to_yuki.language, "ja");
+    // Root without MFA is red; the two idle addresses yellow, with their savings.
+    assert!(
+        to_yuki.subject.contains("赤 1 件、黄 1 件"),
+        "{}",
+        to_yuki.subject
+    );
+    assert!(
+        to_yuki.text.contains("MFA on Root Account"),
+        "{}",
+        to_yuki.text
+    );
+    assert!(to_yuki.text.contains("$7.30"), "{}", to_yuki.text);
+    assert!(
+        to_yuki
+            .text
+            .contains("https://support.acme.example/console/trusted-advisor"),
+        "{}",
+        to_yuki.text
+    );
+    assert!(to_yuki.unsubscribe.is_some());
+    let to_en = out[0].mails.iter().find(|m| m.language == "en").unwrap();
+    assert!(
+        to_en.subject.contains("Trusted Advisor weekly summary")
+            && to_en.subject.contains("1 red, 1 yellow"),
+        "{}",
+        to_en.subject
+    );
+    settle_all(&app, &out).await;
+    // Results already fresh: the pass does nothing and tells nothing.
+    assert_eq!(app.advisor_tick(week).await.unwrap(), 0);
+    assert!(claim(&app).await.is_empty());
 }

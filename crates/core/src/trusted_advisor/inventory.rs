@@ -252,9 +252,21 @@ impl Inventory {
         serde_json::to_string(&files).unwrap_or_else(|_| "[]".into())
     }
 
+    /// The same JSON, written to `out` as it is made (never held whole).
+    pub fn write_json(&self, out: impl std::io::Write) -> serde_json::Result<()> {
+        let files: Vec<(&FileKey, &Entry)> = self.files.iter().collect();
+        serde_json::to_writer(out, &files)
+    }
+
     /// An inventory kept by `to_json`.
     pub fn from_json(text: &str) -> Result<Inventory, String> {
-        let files: Vec<(FileKey, Entry)> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        Inventory::read_json(text.as_bytes())
+    }
+
+    /// An inventory kept by `to_json` or `write_json`, read from a stream.
+    pub fn read_json(input: impl std::io::Read) -> Result<Inventory, String> {
+        let files: Vec<(FileKey, Entry)> =
+            serde_json::from_reader(std::io::BufReader::new(input)).map_err(|e| e.to_string())?;
         Ok(Inventory {
             files: files.into_iter().collect(),
         })

@@ -40,6 +40,7 @@ pub(super) fn topic_words(l: Lang, t: Topic) -> &'static str {
         Topic::NewCases => "new cases in your languages",
         Topic::SlaAlerts => "SLA warnings and breaches",
         Topic::Billing => "invoices",
+        Topic::TrustedAdvisor => "weekly Trusted Advisor summaries",
     })
 }
 

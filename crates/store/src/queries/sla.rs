@@ -782,6 +782,17 @@ impl Backend {
     }
 
     /// The operators' endpoints (people's own are theirs to see).
+    pub async fn webhook_takes(&self, event_type: &str) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM webhooks w WHERE w.disabled_us IS NULL AND w.owner_email IS NULL \
+             AND (w.events = ',*,' OR w.events LIKE '%,' || $1 || ',%')",
+        )
+        .bind(event_type)
+        .fetch_one(&self.read)
+        .await?;
+        Ok(row.try_get::<i64, _>("n")? > 0)
+    }
+
     pub async fn webhooks(&self) -> Result<Vec<(Webhook, DeliveryStats)>, StoreError> {
         self.webhooks_where("w.owner_email IS NULL", None).await
     }

@@ -24,6 +24,22 @@ fn finding(r: &<Db as sqlx::Database>::Row) -> Result<Finding, StoreError> {
     })
 }
 
+/// Writes results with their events, and a notice about the account.
+async fn save_results(
+    c: &mut Conn,
+    account_id: String,
+    results: Vec<StoredResult>,
+    events: Vec<crate::WebhookEvent>,
+    notice: Option<(String, crate::NewNotice)>,
+) -> Result<(), StoreError> {
+    write_results(c, &account_id, &results, &events).await?;
+    if let Some((subject, n)) = &notice {
+        let at = results.iter().map(|s| to_micros(s.result.at)).max().unwrap_or_default();
+        insert_account_notice(c, n, &account_id, subject, at).await?;
+    }
+    Ok(())
+}
+
 /// Writes results, and moves their findings: a flagged resource opens (or keeps open) its
 /// finding; an open finding a result no longer flags is resolved. A result that is not
 /// available says nothing of its resources, so it moves no finding. The events (of what
@@ -146,8 +162,7 @@ impl Backend {
         &self,
         account_id: String,
         inventory: StoredInventory,
-        results: Vec<StoredResult>,
-        events: Vec<crate::WebhookEvent>,
+        results: crate::trusted_advisor::ResultStream,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
         self.writer
@@ -166,7 +181,10 @@ impl Backend {
                     .bind(&inventory.facts)
                     .execute(&mut *c)
                     .await?;
-                    write_results(c, &account_id, &results, &events).await
+                    for (result, events) in results {
+                        write_results(c, &account_id, std::slice::from_ref(&result), &events).await?;
+                    }
+                    Ok(())
                 })
             })
             .await
@@ -177,17 +195,18 @@ impl Backend {
         account_id: String,
         results: Vec<StoredResult>,
         events: Vec<crate::WebhookEvent>,
+        notice: Option<(String, crate::NewNotice)>,
         audit: Option<AuditEntry>,
     ) -> Result<(), StoreError> {
         match audit {
             Some(a) => {
                 self.writer
-                    .write_audited(a, move |c| Box::pin(async move { write_results(c, &account_id, &results, &events).await }))
+                    .write_audited(a, move |c| Box::pin(save_results(c, account_id, results, events, notice)))
                     .await
             }
             None => {
                 self.writer
-                    .write(move |c| Box::pin(async move { write_results(c, &account_id, &results, &events).await }))
+                    .write(move |c| Box::pin(save_results(c, account_id, results, events, notice)))
                     .await
             }
         }
