@@ -151,6 +151,14 @@ macro_rules! backend {
                     28,
                     include_str!(concat!("../migrations/", $dir, "/0028_trusted_advisor.sql")),
                 ),
+                (
+                    29,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0029_advisor_result_rows.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

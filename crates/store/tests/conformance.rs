@@ -2963,6 +2963,32 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     let got = s.result(acct, "Z4AUBRNSmz").await.unwrap().unwrap();
     assert_eq!(got.result.rows[0], row("a", Status::Warning));
     assert_eq!(s.results(acct).await.unwrap().len(), 1);
+    // A large result is kept in chunks and read back whole, in order.
+    let many: Vec<ResultRow> = (0..2500)
+        .map(|i| row(&format!("r{i:04}"), Status::Ok))
+        .collect();
+    s.save_results(
+        acct,
+        vec![StoredResult {
+            result: CheckResult {
+                check_id: "HCP4007jGY".into(),
+                at: t0,
+                available: true,
+                processed: 2500,
+                ignored: 0,
+                rows: many.clone(),
+            },
+            source: ResultSource::Inventory,
+        }],
+        Vec::new(),
+        None,
+        None,
+    )
+    .await
+    .unwrap();
+    let back = s.result(acct, "HCP4007jGY").await.unwrap().unwrap();
+    assert_eq!(back.result.rows, many);
+    assert_eq!(s.results(acct).await.unwrap().len(), 2);
     // Not available: says nothing of the resources, so the finding stays open.
     s.save_results(
         acct,

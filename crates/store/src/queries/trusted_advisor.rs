@@ -24,6 +24,9 @@ fn finding(r: &<Db as sqlx::Database>::Row) -> Result<Finding, StoreError> {
     })
 }
 
+/// The most rows one `advisor_result_rows` value holds.
+const ROWS_PER_CHUNK: usize = 1000;
+
 /// Writes results with their events, and a notice about the account.
 async fn save_results(
     c: &mut Conn,
@@ -55,14 +58,13 @@ async fn write_results(
     }
     for s in results {
         let r = &s.result;
-        let rows = serde_json::to_string(&r.rows).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let at = to_micros(r.at);
         sqlx::query(
-            "INSERT INTO advisor_results (account_id, check_id, evaluated_us, available, processed, ignored, rows_json, source) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+            "INSERT INTO advisor_results (account_id, check_id, evaluated_us, available, processed, ignored, source) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
              ON CONFLICT (account_id, check_id) DO UPDATE SET evaluated_us = excluded.evaluated_us, \
              available = excluded.available, processed = excluded.processed, ignored = excluded.ignored, \
-             rows_json = excluded.rows_json, source = excluded.source",
+             source = excluded.source",
         )
         .bind(account_id)
         .bind(&r.check_id)
@@ -70,10 +72,24 @@ async fn write_results(
         .bind(r.available)
         .bind(r.processed as i64)
         .bind(r.ignored as i64)
-        .bind(&rows)
         .bind(s.source.as_str())
         .execute(&mut *c)
         .await?;
+        sqlx::query("DELETE FROM advisor_result_rows WHERE account_id = $1 AND check_id = $2")
+            .bind(account_id)
+            .bind(&r.check_id)
+            .execute(&mut *c)
+            .await?;
+        for (n, chunk) in r.rows.chunks(ROWS_PER_CHUNK).enumerate() {
+            let json = serde_json::to_string(chunk).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            sqlx::query("INSERT INTO advisor_result_rows (account_id, check_id, chunk, rows_json) VALUES ($1, $2, $3, $4)")
+                .bind(account_id)
+                .bind(&r.check_id)
+                .bind(n as i64)
+                .bind(json)
+                .execute(&mut *c)
+                .await?;
+        }
         if !r.available {
             continue;
         }
@@ -251,26 +267,45 @@ impl Backend {
     }
 
     pub async fn results(&self, account_id: &str, check_id: Option<&str>) -> Result<Vec<StoredResult>, StoreError> {
-        let sql = match check_id {
-            Some(_) => "SELECT check_id, evaluated_us, available, processed, ignored, rows_json, source \
-                        FROM advisor_results WHERE account_id = $1 AND check_id = $2",
-            None => "SELECT check_id, evaluated_us, available, processed, ignored, rows_json, source \
-                     FROM advisor_results WHERE account_id = $1 ORDER BY check_id",
+        let (sql, chunks_sql) = match check_id {
+            Some(_) => (
+                "SELECT check_id, evaluated_us, available, processed, ignored, source \
+                 FROM advisor_results WHERE account_id = $1 AND check_id = $2",
+                "SELECT check_id, rows_json FROM advisor_result_rows WHERE account_id = $1 AND check_id = $2 \
+                 ORDER BY check_id, chunk",
+            ),
+            None => (
+                "SELECT check_id, evaluated_us, available, processed, ignored, source \
+                 FROM advisor_results WHERE account_id = $1 ORDER BY check_id",
+                "SELECT check_id, rows_json FROM advisor_result_rows WHERE account_id = $1 ORDER BY check_id, chunk",
+            ),
         };
-        let mut q = sqlx::query(sql).bind(account_id);
+        let (mut q, mut cq) = (sqlx::query(sql).bind(account_id), sqlx::query(chunks_sql).bind(account_id));
         if let Some(id) = check_id {
             q = q.bind(id);
+            cq = cq.bind(id);
         }
-        let rows = q.fetch_all(&self.read).await?;
+        // One read: the results and their rows as of the same instant.
+        let mut tx = self.read.begin().await?;
+        let rows = q.fetch_all(&mut *tx).await?;
+        let mut by_check: HashMap<String, Vec<ResultRow>> = HashMap::new();
+        let mut chunks = cq.fetch(&mut *tx);
+        while let Some(r) = futures_util::TryStreamExt::try_next(&mut chunks).await? {
+            let json: String = r.try_get("rows_json")?;
+            let part: Vec<ResultRow> =
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("advisor result rows: {e}")))?;
+            by_check.entry(r.try_get("check_id")?).or_default().extend(part);
+        }
+        drop(chunks);
+        tx.commit().await?;
         rows.iter()
             .map(|r| {
-                let json: String = r.try_get("rows_json")?;
-                let rows: Vec<ResultRow> =
-                    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("advisor result rows: {e}")))?;
+                let check_id: String = r.try_get("check_id")?;
+                let rows = by_check.remove(&check_id).unwrap_or_default();
                 let source: String = r.try_get("source")?;
                 Ok(StoredResult {
                     result: CheckResult {
-                        check_id: r.try_get("check_id")?,
+                        check_id,
                         at: from_micros(r.try_get("evaluated_us")?),
                         available: r.try_get("available")?,
                         processed: r.try_get::<i64, _>("processed")?.max(0) as u64,
