@@ -75,8 +75,12 @@ struct AdvisorStanding {
     opened: usize,
     fixed: usize,
     since: Timestamp,
-    /// The worst checks: name, status and resources flagged.
-    worst: Vec<(String, CheckStatus, u64)>,
+    /// The worst checks: the check, its status and resources flagged.
+    worst: Vec<(
+        &'static tierdesk_core::trusted_advisor::CheckDef,
+        CheckStatus,
+        u64,
+    )>,
 }
 
 /// The most checks a summary names.
@@ -379,14 +383,14 @@ async fn advisor_news(
         s.flagged += counts.flagged;
         s.savings += counts.savings;
         if matches!(status, CheckStatus::Error | CheckStatus::Warning) {
-            worst.push((v.check.name.to_string(), status, counts.flagged));
+            worst.push((v.check, status, counts.flagged));
         }
     }
-    worst.sort_by_key(|(name, status, flagged)| {
+    worst.sort_by_key(|(check, status, flagged)| {
         (
             *status != CheckStatus::Error,
             std::cmp::Reverse(*flagged),
-            name.clone(),
+            check.name,
         )
     });
     worst.truncate(SUMMARY_CHECKS);
@@ -556,14 +560,14 @@ impl Writer<'_> {
             doc.push(Block::Facts(
                 s.worst
                     .iter()
-                    .map(|(name, status, flagged)| {
+                    .map(|(check, status, flagged)| {
                         let colour = if *status == CheckStatus::Error {
                             self.w("red", "赤")
                         } else {
                             self.w("yellow", "黄")
                         };
                         (
-                            name.clone(),
+                            check.name_in(if self.ja { "ja" } else { "en" }).to_string(),
                             self.w(
                                 format!("{colour}, {flagged} resources"),
                                 format!("{colour}、{flagged} 件のリソース"),

@@ -555,7 +555,7 @@ async fn the_weekly_advisor_pass_sends_a_summary_once() {
         to_yuki.subject
     );
     assert!(
-        to_yuki.text.contains("MFA on Root Account"),
+        to_yuki.text.contains("ルートアカウントの MFA"),
         "{}",
         to_yuki.text
     );
@@ -575,6 +575,7 @@ async fn the_weekly_advisor_pass_sends_a_summary_once() {
         "{}",
         to_en.subject
     );
+    assert!(to_en.text.contains("MFA on Root Account"), "{}", to_en.text);
     settle_all(&app, &out).await;
     // Results already fresh: the pass does nothing and tells nothing.
     assert_eq!(app.advisor_tick(week).await.unwrap(), 0);

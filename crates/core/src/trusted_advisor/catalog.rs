@@ -62,6 +62,29 @@ impl CheckDef {
         )
     }
 
+    /// Its name for a reader of `language` (`ja`, else AWS's English).
+    pub fn name_in(&self, language: &str) -> &'static str {
+        super::catalog_ja::name(self, language)
+    }
+
+    /// Its alert criteria for a reader of `language`.
+    pub fn criteria_in(&self, language: &str) -> &'static str {
+        super::catalog_ja::criteria(self, language)
+    }
+
+    /// Its description for a reader of `language`.
+    pub fn description_in(&self, language: &str) -> String {
+        if language == "ja" {
+            format!(
+                "{} を確認します。<br>\n<h4 class='headerBodyStyle'>アラート基準</h4>\n{}",
+                self.services.join("、"),
+                self.criteria_in(language)
+            )
+        } else {
+            self.description()
+        }
+    }
+
     /// Whether Tierdesk computes it from an inventory (else the operator feeds it).
     pub fn computed(&self) -> bool {
         super::checks::evaluator(self.id).is_some()

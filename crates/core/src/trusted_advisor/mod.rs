@@ -5,6 +5,7 @@
 //! API gives them (`catalog`). Pure: no IO, no clock (an evaluation is given its instant).
 
 pub mod catalog;
+mod catalog_ja;
 pub mod checks;
 pub mod inventory;
 pub mod prices;

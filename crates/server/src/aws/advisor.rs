@@ -23,8 +23,8 @@ fn failure(e: ServiceError) -> Failure {
     }
 }
 
-/// The languages the model documents for these operations. Tierdesk answers in English in
-/// each (AWS's words; names and descriptions of checks are not translated).
+/// The languages the model documents for these operations. Checks' names and descriptions
+/// come in Japanese for `ja`, and in AWS's English for the others.
 const LANGUAGES: [&str; 11] = [
     "zh", "zh_TW", "en", "fr", "de", "id", "it", "ja", "ko", "pt_BR", "es",
 ];
@@ -104,15 +104,16 @@ pub(super) async fn dispatch(
     Ok(match op {
         Operation::DescribeTrustedAdvisorChecks => {
             let r: DescribeTrustedAdvisorChecksRequest = parse(body)?;
-            check_language(Some(required(r.language, Field::Language)?.as_str()))?;
+            let language = required(r.language, Field::Language)?;
+            check_language(Some(language.as_str()))?;
             ok(&DescribeTrustedAdvisorChecksResponse {
                 checks: app
                     .advisor_checks(caller)
                     .into_iter()
                     .map(|c| TrustedAdvisorCheckDescription {
                         id: c.id.to_string(),
-                        name: c.name.to_string(),
-                        description: c.description(),
+                        name: c.name_in(&language).to_string(),
+                        description: c.description_in(&language),
                         category: c.category.as_str().to_string(),
                         metadata: c.metadata.iter().map(|m| m.to_string()).collect(),
                     })

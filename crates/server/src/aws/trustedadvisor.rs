@@ -239,7 +239,7 @@ fn row_status(s: Status) -> &'static str {
 }
 
 fn list_checks(app: &App, caller: &Caller, q: &Query) -> Result<Vec<u8>, Failure> {
-    q.one_of("language", ta::LANGUAGES)?;
+    let language = q.one_of("language", ta::LANGUAGES)?.unwrap_or("en");
     let pillar_filter = q.one_of("pillar", ta::PILLARS)?;
     let source = q.one_of("source", ta::SOURCES)?;
     let service = q.get("awsService");
@@ -260,8 +260,8 @@ fn list_checks(app: &App, caller: &Caller, q: &Query) -> Result<Vec<u8>, Failure
             .map(|c| ta::CheckSummary {
                 id: c.id.to_string(),
                 arn: ta::check_arn(c.id),
-                name: c.name.to_string(),
-                description: c.description(),
+                name: c.name_in(language).to_string(),
+                description: c.description_in(language),
                 pillars: pillar(c),
                 aws_services: services(c),
                 source: "ta_check",
@@ -287,6 +287,7 @@ fn recommendation(
     v: &CheckView,
     spend: Option<Decimal>,
     with_description: bool,
+    language: &str,
 ) -> Option<ta::Recommendation> {
     let result = v.result.as_ref()?;
     let mut aggregates = ta::ResourcesAggregates::default();
@@ -326,18 +327,18 @@ fn recommendation(
         pillars: pillar(v.check),
         source: "ta_check",
         aws_services: services(v.check),
-        name: v.check.name.to_string(),
+        name: v.check.name_in(language).to_string(),
         resources_aggregates: aggregates,
         pillar_specific_aggregates: cost,
         created_at: at.clone(),
         last_updated_at: at,
         status_reason,
-        description: with_description.then(|| v.check.description()),
+        description: with_description.then(|| v.check.description_in(language)),
     })
 }
 
 async fn list_recommendations(app: &App, caller: &Caller, q: &Query) -> Result<Vec<u8>, Failure> {
-    q.one_of("language", ta::LANGUAGES)?;
+    let language = q.one_of("language", ta::LANGUAGES)?.unwrap_or("en");
     let kind = q.one_of("type", ta::TYPES)?;
     let status = q.one_of("status", ta::STATUSES)?;
     let pillar_filter = q.one_of("pillar", ta::PILLARS)?;
@@ -361,7 +362,7 @@ async fn list_recommendations(app: &App, caller: &Caller, q: &Query) -> Result<V
             v.at()
                 .is_some_and(|t| after.is_none_or(|a| t >= a) && before.is_none_or(|b| t <= b))
         })
-        .filter_map(|v| recommendation(account, v, spend, false))
+        .filter_map(|v| recommendation(account, v, spend, false, language))
         .filter(|r| kind.is_none_or(|k| k == r.kind))
         .filter(|r| source.is_none_or(|s| s == r.source))
         .filter(|r| status.is_none_or(|s| s == r.status))
@@ -404,7 +405,7 @@ async fn get_recommendation(
     let view = view_of(app, caller, identifier).await?;
     let account = &caller.account.id;
     let spend = app.advisor_spend(account).await.map_err(failure)?;
-    let recommendation = recommendation(account, &view, spend, true).ok_or_else(|| {
+    let recommendation = recommendation(account, &view, spend, true, "en").ok_or_else(|| {
         Failure::from(ta::not_found(format!(
             "Recommendation {identifier} was not found"
         )))

@@ -95,7 +95,7 @@ fn line(v: &CheckView, l: Lang) -> CheckLine {
     let status = v.status();
     CheckLine {
         id: v.check.id.to_string(),
-        name: v.check.name.to_string(),
+        name: v.check.name_in(l.code()).to_string(),
         status: status.as_str(),
         words: status_words(l, status),
         flagged: counts.flagged,
@@ -269,12 +269,12 @@ async fn check_page(
             l: v.l,
             csrf: v.csrf(),
             id: check_def.id.to_string(),
-            name: check_def.name.to_string(),
+            name: check_def.name_in(v.l.code()).to_string(),
             category: category_words(v.l, check_def.category),
             status: status.as_str(),
             words: status_words(v.l, status),
             criteria: check_def
-                .criteria
+                .criteria_in(v.l.code())
                 .split("<br>\n")
                 .map(str::to_string)
                 .collect(),
@@ -398,7 +398,7 @@ async fn glance(State(st): State<AppState>, AgentVisit(v, agent): AgentVisit) ->
                 when: v.when(at),
                 account,
                 check: tierdesk_core::trusted_advisor::check(&f.check_id)
-                    .map_or_else(|| f.check_id.clone(), |c| c.name.to_string()),
+                    .map_or_else(|| f.check_id.clone(), |c| c.name_in(v.l.code()).to_string()),
                 check_id: f.check_id,
                 resource: f
                     .metadata

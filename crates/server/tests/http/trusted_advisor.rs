@@ -41,6 +41,12 @@ both_engines! {
         assert_eq!(result["flaggedResources"][0]["metadata"], json!(["us-east-1", "203.0.113.9"]));
         assert_eq!(result["categorySpecificSummary"]["costOptimizing"]["estimatedMonthlySavings"], 3.65);
         assert!(result["timestamp"].as_str().unwrap().ends_with('Z'));
+        // Names and descriptions in Japanese for `ja`.
+        let ja = s.aws(Operation::DescribeTrustedAdvisorChecks, json!({"language": "ja"})).await.json();
+        let eip = ja["checks"].as_array().unwrap().iter().find(|c| c["id"] == "Z4AUBRNSmz").unwrap().clone();
+        assert_eq!(eip["name"], "関連付けられていない Elastic IP アドレス");
+        assert!(eip["description"].as_str().unwrap().contains("アラート基準"), "{eip}");
+        assert_eq!(eip["metadata"], json!(["Region", "IP Address"]), "columns keep AWS's names");
         let iam = s.aws(Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "zXCkfM1nI3"})).await.json();
         assert_eq!(iam["result"]["flaggedResources"][0].as_object().unwrap().len(), 3, "{iam}");
 
@@ -163,6 +169,8 @@ both_engines! {
         assert_eq!(eip["arn"], "arn:aws:trustedadvisor:::check/Z4AUBRNSmz");
         assert_eq!(eip["metadata"], json!({"0": "Region", "1": "IP Address"}));
         assert_eq!(eip["source"], "ta_check");
+        let ja = s.rest("GET", "/v1/checks", "language=ja&pillar=security", None).await.json();
+        assert!(ja["checkSummaries"].as_array().unwrap().iter().any(|c| c["name"] == "ルートアカウントの MFA"), "{ja}");
 
         // Recommendations: one per evaluated check, with the Support API's counts.
         // Savings are also a share of the latest month's spend.
