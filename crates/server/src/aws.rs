@@ -112,19 +112,9 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     let mut operation = None;
     let mut account = None;
     let result = async {
-        // Who calls is known from the headers: an unsigned or unknown caller is answered
-        // before the body (up to 20 MB) is read.
-        let who = authenticate(&state.app, &headers, tierdesk_aws::Service::Support).await?;
-        let bytes = read_body(body, state.max_body)
-            .await
-            .ok_or_else(|| AwsError::too_large(state.max_body))?;
-        let req = WireRequest {
-            method: parts.method.as_str(),
-            path: parts.uri.path(),
-            query: parts.uri.query().unwrap_or(""),
-            headers: &headers,
-            body: &bytes,
-        };
+        let (who, bytes) =
+            caller_and_body(&state, &headers, body, tierdesk_aws::Service::Support).await?;
+        let req = WireRequest::of(&parts, &headers, &bytes);
         let address = crate::client::address_of(&state.trusted_proxies, &parts);
         handle_signed(&state.app, &req, who, address, &mut operation, &mut account).await
     }
@@ -175,6 +165,37 @@ fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
             )
         })
         .collect()
+}
+
+impl<'a> WireRequest<'a> {
+    fn of(
+        parts: &'a axum::http::request::Parts,
+        headers: &'a [(String, String)],
+        body: &'a [u8],
+    ) -> Self {
+        WireRequest {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            query: parts.uri.query().unwrap_or(""),
+            headers,
+            body,
+        }
+    }
+}
+
+/// The caller, then the body: who calls is known from the headers, so an unsigned or
+/// unknown caller is answered before the body (up to 20 MB) is read.
+async fn caller_and_body(
+    state: &AppState,
+    headers: &[(String, String)],
+    body: Body,
+    service: tierdesk_aws::Service,
+) -> Result<(Authenticated, axum::body::Bytes), Failure> {
+    let who = authenticate(&state.app, headers, service).await?;
+    let bytes = read_body(body, state.max_body)
+        .await
+        .ok_or_else(|| AwsError::too_large(state.max_body))?;
+    Ok((who, bytes))
 }
 
 /// A caller whose signature envelope holds and whose key exists; the signature itself

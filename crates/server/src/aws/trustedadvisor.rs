@@ -24,8 +24,8 @@ use tierdesk_aws::trustedadvisor::{self as ta, Route};
 use tierdesk_core::audit::Who;
 use tierdesk_core::trusted_advisor::{Category, CheckDef, CheckStatus, ResultRow, Status};
 
-use super::{Authenticated, Failure, WireRequest, authenticate, aws_words, header_pairs};
-use crate::{AppState, read_body};
+use super::{Authenticated, Failure, WireRequest, aws_words, caller_and_body, header_pairs};
+use crate::AppState;
 
 pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
     let started = Instant::now();
@@ -35,19 +35,15 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     let mut operation = None;
     let mut account = None;
     let result = async {
-        let who = authenticate(&state.app, &headers, tierdesk_aws::Service::TrustedAdvisor)
-            .await
-            .map_err(rest_auth)?;
-        let bytes = read_body(body, state.max_body)
-            .await
-            .ok_or_else(|| AwsError::too_large(state.max_body))?;
-        let req = WireRequest {
-            method: parts.method.as_str(),
-            path: parts.uri.path(),
-            query: parts.uri.query().unwrap_or(""),
-            headers: &headers,
-            body: &bytes,
-        };
+        let (who, bytes) = caller_and_body(
+            &state,
+            &headers,
+            body,
+            tierdesk_aws::Service::TrustedAdvisor,
+        )
+        .await
+        .map_err(rest_auth)?;
+        let req = WireRequest::of(&parts, &headers, &bytes);
         let address = crate::client::address_of(&state.trusted_proxies, &parts);
         handle(&state.app, &req, who, address, &mut operation, &mut account).await
     }

@@ -12,6 +12,15 @@ fn decimal(r: &<Db as sqlx::Database>::Row, col: &str) -> Result<rust_decimal::D
     s.parse().map_err(|_| StoreError::Corrupt(format!("bad amount '{s}' in {col}")))
 }
 
+fn usage_from_row(r: &<Db as sqlx::Database>::Row) -> Result<MonthlyUsage, StoreError> {
+    Ok(MonthlyUsage {
+        account_id: r.try_get("account_id")?,
+        month: r.try_get("month")?,
+        currency: r.try_get("currency")?,
+        amount: decimal(r, "amount")?,
+    })
+}
+
 impl Backend {
     pub async fn replace_usage(&self, totals: Vec<MonthlyUsage>, source: String, at: jiff::Timestamp, audit: AuditEntry) -> Result<(), StoreError> {
         self.writer.write_audited(audit, move |c| {
@@ -45,16 +54,7 @@ impl Backend {
         .bind(month)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MonthlyUsage {
-                    account_id: r.try_get("account_id")?,
-                    month: r.try_get("month")?,
-                    currency: r.try_get("currency")?,
-                    amount: decimal(r, "amount")?,
-                })
-            })
-            .collect()
+        rows.iter().map(usage_from_row).collect()
     }
 
     pub async fn usage_of(&self, account_id: &str) -> Result<Vec<MonthlyUsage>, StoreError> {
@@ -64,16 +64,7 @@ impl Backend {
         .bind(account_id)
         .fetch_all(&self.read)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(MonthlyUsage {
-                    account_id: r.try_get("account_id")?,
-                    month: r.try_get("month")?,
-                    currency: r.try_get("currency")?,
-                    amount: decimal(r, "amount")?,
-                })
-            })
-            .collect()
+        rows.iter().map(usage_from_row).collect()
     }
 
     pub async fn set_payer(&self, account_id: String, payer: Option<String>, audit: AuditEntry) -> Result<(), StoreError> {

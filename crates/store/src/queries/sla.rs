@@ -343,23 +343,13 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
         return Ok(Vec::new());
     }
     // The outbox: one delivery per event and endpoint that wants its type.
-    let values = (0..stored.len())
-        .map(|i| format!("({})", placeholders(2 + i * 3, 3)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO webhook_deliveries (webhook_id, event_key, event_type, payload, created_us, \
-         attempts, next_attempt_us, delivered_us, failed_us, last_error) \
-         SELECT w.id, v.column1, v.column2, v.column3, $1, 0, $1, NULL, NULL, NULL \
-         FROM webhooks w CROSS JOIN (VALUES {values}) AS v \
-         WHERE w.disabled_us IS NULL AND w.owner_email IS NULL \
-         AND (w.events = ',*,' OR w.events LIKE '%,' || v.column2 || ',%')"
-    )))
-    .bind(to_micros(recorded));
-    for e in &stored {
-        q = q.bind(e.event.key()).bind(&e.event_type).bind(&e.payload);
-    }
-    q.execute(&mut *c).await?;
+    let keys: Vec<String> = stored.iter().map(|e| e.event.key()).collect();
+    let events: Vec<(&str, &str, &str)> = stored
+        .iter()
+        .zip(&keys)
+        .map(|(e, k)| (k.as_str(), e.event_type.as_str(), e.payload.as_str()))
+        .collect();
+    queue_webhook_events(c, &events, to_micros(recorded)).await?;
     for e in &stored {
         if let Some(n) = &e.notice {
             insert_notice(c, n, e.display_id, &e.event.key(), to_micros(recorded)).await?;
@@ -370,7 +360,8 @@ async fn record_chunk(c: &mut Conn, kind: SlaEventKind, chunk: &[&NewSlaEvent]) 
 
 /// Queues `events` for every enabled operator webhook that takes their type, once per
 /// webhook and key, in chunks that stay under both engines' limits on bound values.
-pub(crate) async fn queue_webhook_events(c: &mut Conn, events: &[crate::sla::WebhookEvent], at: i64) -> Result<(), StoreError> {
+/// Each event is `(key, type, payload)`.
+pub(crate) async fn queue_webhook_events(c: &mut Conn, events: &[(&str, &str, &str)], at: i64) -> Result<(), StoreError> {
     for chunk in events.chunks(300) {
         let values = (0..chunk.len())
             .map(|i| format!("({})", placeholders(2 + i * 3, 3)))
@@ -386,8 +377,8 @@ pub(crate) async fn queue_webhook_events(c: &mut Conn, events: &[crate::sla::Web
              ON CONFLICT (webhook_id, event_key) DO NOTHING"
         )))
         .bind(at);
-        for e in chunk {
-            q = q.bind(&e.key).bind(&e.event_type).bind(&e.payload);
+        for (key, kind, payload) in chunk {
+            q = q.bind(*key).bind(*kind).bind(*payload);
         }
         q.execute(&mut *c).await?;
     }

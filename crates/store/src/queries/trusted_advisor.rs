@@ -54,7 +54,9 @@ async fn write_results(
     events: &[crate::WebhookEvent],
 ) -> Result<(), StoreError> {
     if let Some(at) = results.iter().map(|s| to_micros(s.result.at)).max() {
-        queue_webhook_events(c, events, at).await?;
+        let events: Vec<(&str, &str, &str)> =
+            events.iter().map(|e| (e.key.as_str(), e.event_type.as_str(), e.payload.as_str())).collect();
+        queue_webhook_events(c, &events, at).await?;
     }
     for s in results {
         let r = &s.result;
