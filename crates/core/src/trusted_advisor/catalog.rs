@@ -72,6 +72,14 @@ impl CheckDef {
         super::catalog_ja::criteria(self, language)
     }
 
+    /// Its column headings for a reader of `language`.
+    pub fn columns_in(&self, language: &str) -> Vec<String> {
+        self.metadata
+            .iter()
+            .map(|c| super::catalog_ja::column(c, language).into_owned())
+            .collect()
+    }
+
     /// Its description for a reader of `language`.
     pub fn description_in(&self, language: &str) -> String {
         if language == "ja" {

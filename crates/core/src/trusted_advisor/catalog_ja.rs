@@ -414,3 +414,215 @@ mod tests {
         assert_eq!(CHECKS.len() + LIMITS.len(), CATALOG.len());
     }
 }
+
+/// Column headings in Japanese, by AWS's English heading (`Day N` and `Instances in Zone
+/// x` are made by `column`).
+static COLUMNS: &[(&str, &str)] = &[
+    ("# of Zones", "ゾーン数"),
+    ("14-Day Average CPU Utilization", "14 日間の平均 CPU 使用率"),
+    (
+        "14-Day Average Network I/O",
+        "14 日間の平均ネットワーク I/O",
+    ),
+    ("ACL Allows List", "ACL でリストを許可"),
+    ("ACL Allows Upload/Delete", "ACL でアップロード/削除を許可"),
+    ("Access Key", "アクセスキー"),
+    ("Access Key ID", "アクセスキー ID"),
+    ("Active Tunnels", "有効なトンネル"),
+    ("Alias Target", "エイリアスターゲット"),
+    ("Alternate Domain Name", "代替ドメイン名"),
+    ("Auto Scaling Group Name", "Auto Scaling グループ名"),
+    ("Average Daily Invokes", "1 日の平均呼び出し数"),
+    ("Backup Retention Period", "バックアップ保持期間"),
+    ("Bucket Name", "バケット名"),
+    (
+        "Cache Behavior Path Pattern",
+        "キャッシュ動作のパスパターン",
+    ),
+    ("Case ID", "ケース ID"),
+    ("Certificate Name", "証明書名"),
+    ("Cluster", "クラスター"),
+    ("Connection Details", "接続の詳細"),
+    ("Connection ID", "接続 ID"),
+    ("Connection ID for VIF", "VIF の接続 ID"),
+    ("Current Monthly Cost", "現在の月額コスト"),
+    ("Current Usage", "現在の使用量"),
+    ("Customer Gateway", "カスタマーゲートウェイ"),
+    ("DB Instance", "DB インスタンス"),
+    ("DB Instance Name", "DB インスタンス名"),
+    (
+        "DB Instance or Cluster ID",
+        "DB インスタンスまたはクラスター ID",
+    ),
+    ("Data Transfer Out (GB)", "データ転送 (送信) (GB)"),
+    ("Days Since Last Connection", "最終接続からの日数"),
+    ("Days to Deprecation", "非推奨までの日数"),
+    ("Deadline", "期限"),
+    ("Deprecation Date", "非推奨日"),
+    ("Description", "説明"),
+    (
+        "Distribution Domain Name",
+        "ディストリビューションのドメイン名",
+    ),
+    ("Distribution ID", "ディストリビューション ID"),
+    ("EBS Optimized", "EBS 最適化"),
+    ("Estimated Monthly Savings", "月間の推定節約額"),
+    (
+        "Estimated Monthly Savings (On Demand)",
+        "月間の推定節約額 (オンデマンド)",
+    ),
+    ("Expiration Date", "有効期限"),
+    ("Fraud Type", "不正の種類"),
+    ("Function ARN", "関数 ARN"),
+    ("Gateway ID", "ゲートウェイ ID"),
+    ("Group ID", "グループ ID"),
+    ("Headers", "ヘッダー"),
+    ("Health Check", "ヘルスチェック"),
+    ("Hosted Zone ID", "ホストゾーン ID"),
+    ("Hosted Zone Name", "ホストゾーン名"),
+    ("IAM User", "IAM ユーザー"),
+    ("IP Address", "IP アドレス"),
+    ("IP Range", "IP 範囲"),
+    ("Ignored Bucket Name", "無視されたバケット名"),
+    ("Ingress Rule", "受信ルール"),
+    ("Instance Count", "インスタンス数"),
+    ("Instance ID", "インスタンス ID"),
+    ("Instance Name", "インスタンス名"),
+    ("Instance Type", "インスタンスタイプ"),
+    ("Key Last Rotated", "キーの最終ローテーション"),
+    ("Last Delivery Error", "最後の配信エラー"),
+    ("Last Refresh Time", "最終更新時刻"),
+    ("Launch Configuration Name", "起動設定名"),
+    ("Launch Name", "起動名"),
+    ("Launch Type", "起動タイプ"),
+    ("Limit Amount", "上限"),
+    ("Limit Name", "上限の名前"),
+    ("Load Balancer Associated", "関連付けられたロードバランサー"),
+    ("Load Balancer Name", "ロードバランサー名"),
+    ("Load Balancer Port", "ロードバランサーのポート"),
+    ("Location", "ロケーション"),
+    ("Location for VIF", "VIF のロケーション"),
+    ("Logging Status", "ログ記録の状態"),
+    ("Lowercase", "小文字"),
+    ("MFA Delete Enabled", "MFA Delete の有効化"),
+    ("Max Daily Median", "1 日の中央値の最大"),
+    ("Monthly Storage Cost", "月額ストレージコスト"),
+    ("Multi-AZ", "マルチ AZ"),
+    ("Non-alphanumeric", "英数字以外"),
+    ("Number", "数字"),
+    ("Number of Days Low Utilization", "使用率の低い日数"),
+    ("Number of Days Over", "超過した日数"),
+    (
+        "Number of Days over 90% CPU Utilization",
+        "CPU 使用率が 90% を超えた日数",
+    ),
+    (
+        "Number of Name Server Delegations Used",
+        "使用中のネームサーバー委任数",
+    ),
+    ("Origin", "オリジン"),
+    ("Password Policy", "パスワードポリシー"),
+    ("Platform", "プラットフォーム"),
+    ("Policy Allows Access", "ポリシーでアクセスを許可"),
+    ("Port", "ポート"),
+    ("Ports", "ポート"),
+    ("Private DB Instances", "プライベート DB インスタンス"),
+    ("Protocol", "プロトコル"),
+    ("Public DB Instances", "パブリック DB インスタンス"),
+    ("RDS Security Group Name", "RDS セキュリティグループ名"),
+    ("Ratio of Transfer to Storage", "転送量と保存量の比率"),
+    ("Reason", "理由"),
+    ("Region", "リージョン"),
+    ("Region API Parameter", "リージョン API パラメータ"),
+    ("Region Name", "リージョン名"),
+    ("Region/AZ", "リージョン/AZ"),
+    ("Reserved Instance ID", "リザーブドインスタンス ID"),
+    ("Resource Name", "リソース名"),
+    ("Resource Record Set ID", "リソースレコードセット ID"),
+    (
+        "Resource Record Set Identifier",
+        "リソースレコードセット識別子",
+    ),
+    ("Resource Record Set Name", "リソースレコードセット名"),
+    ("Resource Record Set Type", "リソースレコードセットのタイプ"),
+    ("Resource Type", "リソースタイプ"),
+    ("Runtime", "ランタイム"),
+    ("S3 Storage (GB)", "S3 ストレージ (GB)"),
+    ("Same Owner", "同じ所有者"),
+    ("Security Group ID", "セキュリティグループ ID"),
+    ("Security Group IDs", "セキュリティグループ ID"),
+    ("Security Group Name", "セキュリティグループ名"),
+    ("Service", "サービス"),
+    ("Snapshot Age", "スナップショットの経過日数"),
+    ("Snapshot ID", "スナップショット ID"),
+    ("Snapshot Name", "スナップショット名"),
+    ("Status", "ステータス"),
+    (
+        "Storage Provisioned (GB)",
+        "プロビジョニング済みストレージ (GB)",
+    ),
+    ("TTL", "TTL"),
+    ("Target Exists", "ターゲットの有無"),
+    ("Target Name", "ターゲット名"),
+    ("Time Near Maximum", "上限付近の時間"),
+    ("Time Updated", "更新時刻"),
+    ("Timestamp", "タイムスタンプ"),
+    ("Total Inbound Rules", "受信ルールの合計"),
+    ("Total Outbound Rules", "送信ルールの合計"),
+    ("Trail Name", "証跡名"),
+    ("Uppercase", "大文字"),
+    ("Usage (USD per Day)", "使用量 (1 日あたり USD)"),
+    ("User Name (IAM or Root)", "ユーザー名 (IAM またはルート)"),
+    ("VPC", "VPC"),
+    ("VPC ID", "VPC ID"),
+    ("VPN ID", "VPN ID"),
+    ("Versioning", "バージョニング"),
+    ("Virtual Private Gateway", "仮想プライベートゲートウェイ"),
+    ("Volume Attachment", "ボリュームのアタッチ"),
+    ("Volume ID", "ボリューム ID"),
+    ("Volume Name", "ボリューム名"),
+    ("Volume Size", "ボリュームサイズ"),
+    ("Volume Type", "ボリュームタイプ"),
+    ("Write Enabled", "書き込みの有効化"),
+    ("Zone", "ゾーン"),
+];
+
+/// A column heading for a reader of `language`.
+pub fn column(heading: &'static str, language: &str) -> std::borrow::Cow<'static, str> {
+    use std::borrow::Cow;
+    if language != "ja" {
+        return Cow::Borrowed(heading);
+    }
+    if let Some((_, ja)) = COLUMNS.iter().find(|(en, _)| *en == heading) {
+        return Cow::Borrowed(ja);
+    }
+    if let Some(n) = heading.strip_prefix("Day ") {
+        return Cow::Owned(format!("{n} 日目"));
+    }
+    if let Some(z) = heading.strip_prefix("Instances in Zone ") {
+        return Cow::Owned(format!("ゾーン {z} のインスタンス"));
+    }
+    Cow::Borrowed(heading)
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::super::catalog::CHECKS as CATALOG;
+    use super::*;
+
+    #[test]
+    fn every_column_has_japanese() {
+        for def in CATALOG {
+            for heading in def.metadata {
+                let ja = column(heading, "ja");
+                let known = COLUMNS.iter().any(|(en, _)| en == heading)
+                    || heading.starts_with("Day ")
+                    || heading.starts_with("Instances in Zone ");
+                assert!(known, "{}: '{heading}' has no Japanese", def.id);
+                assert!(!ja.is_empty());
+            }
+        }
+        assert_eq!(column("Day 3", "ja"), "3 日目");
+        assert_eq!(column("Region", "en"), "Region");
+    }
+}

@@ -115,7 +115,7 @@ pub(super) async fn dispatch(
                         name: c.name_in(&language).to_string(),
                         description: c.description_in(&language),
                         category: c.category.as_str().to_string(),
-                        metadata: c.metadata.iter().map(|m| m.to_string()).collect(),
+                        metadata: c.columns_in(&language),
                     })
                     .collect(),
             })?

@@ -261,7 +261,7 @@ fn list_checks(app: &App, caller: &Caller, q: &Query) -> Result<Vec<u8>, Failure
                 pillars: pillar(c),
                 aws_services: services(c),
                 source: "ta_check",
-                metadata: numbered(c.metadata.iter().map(|m| Some(m.to_string()))),
+                metadata: numbered(c.columns_in(language).into_iter().map(Some)),
             })
             .collect(),
         next_token,

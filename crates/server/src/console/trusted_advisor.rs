@@ -278,7 +278,7 @@ async fn check_page(
                 .split("<br>\n")
                 .map(str::to_string)
                 .collect(),
-            columns: check_def.metadata.iter().map(|c| c.to_string()).collect(),
+            columns: check_def.columns_in(v.l.code()),
             resources,
             evaluated: view.at().map(|t| v.when(t)),
             processed: counts.processed,

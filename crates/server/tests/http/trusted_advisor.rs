@@ -46,7 +46,7 @@ both_engines! {
         let eip = ja["checks"].as_array().unwrap().iter().find(|c| c["id"] == "Z4AUBRNSmz").unwrap().clone();
         assert_eq!(eip["name"], "関連付けられていない Elastic IP アドレス");
         assert!(eip["description"].as_str().unwrap().contains("アラート基準"), "{eip}");
-        assert_eq!(eip["metadata"], json!(["Region", "IP Address"]), "columns keep AWS's names");
+        assert_eq!(eip["metadata"], json!(["リージョン", "IP アドレス"]));
         let iam = s.aws(Operation::DescribeTrustedAdvisorCheckResult, json!({"checkId": "zXCkfM1nI3"})).await.json();
         assert_eq!(iam["result"]["flaggedResources"][0].as_object().unwrap().len(), 3, "{iam}");
 
