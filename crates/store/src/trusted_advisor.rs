@@ -119,6 +119,17 @@ impl Store {
         dispatch!(self, b => b.inventory(account_id).await)
     }
 
+    /// A check's findings on an account whose latest change (fixed, or else flagged) is
+    /// newest, at most `max`.
+    pub async fn recent_findings(
+        &self,
+        account_id: &str,
+        check_id: &str,
+        max: i64,
+    ) -> Result<Vec<Finding>, StoreError> {
+        dispatch!(self, b => b.recent_findings(account_id, check_id, max).await)
+    }
+
     /// Every account with advisor results, at a glance; `opened` and `fixed` count from
     /// `since`.
     pub async fn advisor_overview(

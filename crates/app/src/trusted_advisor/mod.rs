@@ -736,6 +736,21 @@ impl App {
         Ok(self.store.findings(account_id, def.id).await?)
     }
 
+    /// What a check flagged on the caller's account lately, newest change first: when
+    /// each finding appeared and when it was fixed (the console's history).
+    pub async fn recent_findings(
+        &self,
+        caller: &Caller,
+        id: &str,
+        max: i64,
+    ) -> Result<Vec<Finding>, ServiceError> {
+        let def = self.visible_check(caller, id)?;
+        Ok(self
+            .store
+            .recent_findings(&caller.account.id, def.id, max)
+            .await?)
+    }
+
     /// Sets a check's results for an account, as the operator knows them (checks no
     /// inventory computes: exposed keys, reservations). Each row needs a resource id and a
     /// cell per column of the check.

@@ -72,6 +72,13 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Flagged red", "赤で検出"),
     ("Flagged yellow", "黄で検出"),
     ("Fixed", "解決"),
+    ("History", "履歴"),
+    (
+        "Nothing has been flagged yet.",
+        "まだ何も検出されていません。",
+    ),
+    ("First flagged", "最初の検出"),
+    ("Still flagged", "検出中"),
     ("Security", "セキュリティ"),
     ("Cost optimizing", "コスト最適化"),
     ("Fault tolerance", "耐障害性"),

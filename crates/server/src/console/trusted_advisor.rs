@@ -214,7 +214,22 @@ struct CheckPage {
     savings: String,
     refreshable: bool,
     refresh: String,
+    history: Vec<HistoryLine>,
 }
+
+/// A finding on the check page's history: a resource's time flagged.
+struct HistoryLine {
+    resource: String,
+    /// `error` or `warning` when last seen.
+    status: &'static str,
+    first: String,
+    /// When it was fixed, or that it still is flagged.
+    fixed: String,
+    open: bool,
+}
+
+/// The most findings the history shows.
+const HISTORY: i64 = 100;
 
 async fn check_page(
     State(st): State<AppState>,
@@ -231,6 +246,28 @@ async fn check_page(
         .await
     {
         Ok(mut s) => s.pop().map(|s| s.status).unwrap_or("none"),
+        Err(e) => return v.failure(&e),
+    };
+    let history = match st.app.recent_findings(&caller, &id, HISTORY).await {
+        Ok(f) => f
+            .into_iter()
+            .map(|f| HistoryLine {
+                resource: f
+                    .metadata
+                    .iter()
+                    .flatten()
+                    .filter(|c| !c.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                status: f.status.as_str(),
+                first: v.when(f.first_seen),
+                fixed: f
+                    .resolved
+                    .map_or_else(|| v.l.t("Still flagged").to_string(), |t| v.when(t)),
+                open: f.resolved.is_none(),
+            })
+            .collect(),
         Err(e) => return v.failure(&e),
     };
     let counts = view.counts();
@@ -290,6 +327,7 @@ async fn check_page(
             },
             refreshable: !check_def.auto_refresh,
             refresh: refresh.to_string(),
+            history,
         },
     )
 }

@@ -89,6 +89,9 @@ both_engines! {
         assert!(!page.contains("id=\"advisor-upgrade\""), "Enterprise has every check");
         let check = s.get_page(&v, "/console/trusted-advisor/Z4AUBRNSmz").await.text();
         assert!(check.contains("<th>IP Address</th>") && check.contains("203.0.113.9"), "{check}");
+        // The history: when the address was first flagged, still flagged.
+        let history = check.split("id=\"advisor-history\"").nth(1).expect("a history table");
+        assert!(history.contains("203.0.113.9") && history.contains("Still flagged"), "{history}");
         let id = check.split("data-resource=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
         let r = s
             .post_form(&v, "/console/trusted-advisor/Z4AUBRNSmz/suppress", &[("csrf", &v.csrf), ("resource", &id), ("suppressed", "1")])

@@ -434,6 +434,20 @@ impl Backend {
             .collect()
     }
 
+    pub async fn recent_findings(&self, account_id: &str, check_id: &str, max: i64) -> Result<Vec<Finding>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT check_id, resource_id, first_seen_us, last_seen_us, status, region, metadata_json, resolved_us \
+             FROM advisor_findings WHERE account_id = $1 AND check_id = $2 \
+             ORDER BY COALESCE(resolved_us, first_seen_us) DESC, resource_id LIMIT {}",
+            limit(max)
+        )))
+        .bind(account_id)
+        .bind(check_id)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(finding).collect()
+    }
+
     pub async fn findings(&self, account_id: &str, check_id: &str) -> Result<Vec<Finding>, StoreError> {
         let rows = sqlx::query(
             "SELECT check_id, resource_id, first_seen_us, last_seen_us, status, region, metadata_json, resolved_us \
