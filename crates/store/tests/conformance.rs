@@ -3080,8 +3080,17 @@ async fn advisor_results_keep_their_findings_suppressions_and_refresh_jobs(s: St
     // The newest changes first, at most as many as asked.
     let recent = s.recent_findings(acct, "Z4AUBRNSmz", 1).await.unwrap();
     assert_eq!(recent.len(), 1);
-    assert_eq!(recent[0].resource_id, "a", "fixed at t0 + 2h, the same instant c opened");
-    assert_eq!(s.recent_findings(acct, "Z4AUBRNSmz", 10).await.unwrap().len(), 2);
+    assert_eq!(
+        recent[0].resource_id, "a",
+        "fixed at t0 + 2h, the same instant c opened"
+    );
+    assert_eq!(
+        s.recent_findings(acct, "Z4AUBRNSmz", 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     // At a glance: one red open, one opened and one fixed since t0 + 1h (a opened before).
     let glance = s.advisor_overview(t0 + hour).await.unwrap();
