@@ -482,7 +482,13 @@ async fn import_inventory(
         .app
         .import_inventory_as(&a, &who, &account, bundle)
         .await?;
-    ok(&json!({
+    ok(&import_summary_json(&s))
+}
+
+/// What an inventory import did, as the operator API and `tierdesk inventory import
+/// --json` both say it: one spelling.
+pub fn import_summary_json(s: &tierdesk_app::trusted_advisor::ImportSummary) -> serde_json::Value {
+    json!({
         "accountId": s.account_id,
         "files": s.files,
         "ignoredFiles": s.ignored_files,
@@ -491,7 +497,7 @@ async fn import_inventory(
         "resourcesProcessed": s.processed,
         "resourcesFlagged": s.flagged,
         "checksByStatus": s.by_status,
-    }))
+    })
 }
 
 /// A scratch file, removed when dropped (on every way out of the handler).

@@ -11,7 +11,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
@@ -137,14 +137,19 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
         micros = started.elapsed().as_micros() as u64,
         "aws request"
     );
+    respond(status, body, CONTENT_TYPE, &request_id)
+}
+
+/// An AWS answer: its status, body, content type and request id.
+fn respond(status: u16, body: Vec<u8>, content_type: &'static str, request_id: &str) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
         h.insert("x-amzn-requestid", v);
     }
-    resp.into_response()
+    resp
 }
 
 /// The id `metrics::observe` gave the request (its log lines carry it too).

@@ -200,6 +200,22 @@ pub struct AdvisorGlance {
 
 /// The most changes the glance lists.
 const GLANCE_CHANGES: i64 = 100;
+/// The most changes a weekly summary counts (a week that changes more says "10000").
+const SUMMARY_CHANGES: i64 = 10_000;
+
+/// One check evaluated on an inventory at `now` (`None`: no inventory computes it).
+fn evaluated(
+    check: &CheckDef,
+    inventory: &Inventory,
+    prices: &Prices,
+    now: Timestamp,
+) -> Option<StoredResult> {
+    let cx = Context { prices, now };
+    evaluate(check.id, inventory, &cx).map(|e| StoredResult {
+        result: CheckResult::of(check.id, now, e),
+        source: ResultSource::Inventory,
+    })
+}
 
 /// Marks facts kept gzip-compressed (base64): an inventory's JSON is tens of megabytes
 /// for a large account and compresses about tenfold. Facts without it are plain JSON (as
@@ -383,7 +399,7 @@ impl App {
         let ids = [account.id.clone()];
         let changes = self
             .store
-            .advisor_changes(since, Some(&ids), GLANCE_CHANGES * 100)
+            .advisor_changes(since, Some(&ids), SUMMARY_CHANGES)
             .await?
             .into_iter()
             .map(|(_, f)| f)
@@ -414,29 +430,35 @@ impl App {
             .collect())
     }
 
-    /// The webhook events of what `results` change in the account's stored ones
-    /// (`before`, when already read), made only when an operator's webhook takes them.
-    async fn changes_to_tell(
+    /// The account's stored results, when an operator's webhook takes the events of what
+    /// a write changes in them (`None`: nobody does, and no event need be made).
+    async fn told_before(
         &self,
         account_id: &str,
-        before: Option<&BTreeMap<String, CheckResult>>,
-        results: &[StoredResult],
-    ) -> Result<Vec<WebhookEvent>, ServiceError> {
-        if !self
+    ) -> Result<Option<BTreeMap<String, CheckResult>>, ServiceError> {
+        if self
             .store
             .webhook_takes(crate::payloads::ADVISOR_CHECK_ITEM)
             .await?
         {
-            return Ok(Vec::new());
+            Ok(Some(self.results_by_check(account_id).await?))
+        } else {
+            Ok(None)
         }
-        Ok(match before {
-            Some(b) => item_events(account_id, b, results),
-            None => item_events(
-                account_id,
-                &self.results_by_check(account_id).await?,
-                results,
-            ),
-        })
+    }
+
+    /// The webhook events of what `results` change in the account's stored ones, made
+    /// only when an operator's webhook takes them.
+    async fn changes_to_tell(
+        &self,
+        account_id: &str,
+        results: &[StoredResult],
+    ) -> Result<Vec<WebhookEvent>, ServiceError> {
+        Ok(self
+            .told_before(account_id)
+            .await?
+            .map(|before| item_events(account_id, &before, results))
+            .unwrap_or_default())
     }
 
     /// Evaluates checks on an inventory as of now.
@@ -446,17 +468,8 @@ impl App {
         inventory: &Inventory,
         now: Timestamp,
     ) -> Vec<StoredResult> {
-        let cx = Context {
-            prices: &self.advisor_prices,
-            now,
-        };
         checks
-            .filter_map(|c| {
-                evaluate(c.id, inventory, &cx).map(|e| StoredResult {
-                    result: CheckResult::of(c.id, now, e),
-                    source: ResultSource::Inventory,
-                })
-            })
+            .filter_map(|c| evaluated(c, inventory, &self.advisor_prices, now))
             .collect()
     }
 
@@ -508,15 +521,7 @@ impl App {
             by_status: BTreeMap::new(),
             flagged: 0,
         }));
-        let before = if self
-            .store
-            .webhook_takes(crate::payloads::ADVISOR_CHECK_ITEM)
-            .await?
-        {
-            Some(self.results_by_check(&account.id).await?)
-        } else {
-            None
-        };
+        let before = self.told_before(&account.id).await?;
         // Each check is evaluated as the store writes the one before: one check's rows are
         // held at a time, not every check's (a large account's results are larger than
         // its facts).
@@ -525,12 +530,9 @@ impl App {
         let tally = summary.clone();
         let account_id = account.id.clone();
         let results = checks.into_iter().filter_map(move |c| {
-            let cx = Context {
-                prices: &prices,
-                now,
-            };
-            let result = CheckResult::of(c.id, now, evaluate(c.id, &inventory, &cx)?);
+            let stored = evaluated(c, &inventory, &prices, now)?;
             if let Ok(mut t) = tally.lock() {
+                let result = &stored.result;
                 t.processed += result.processed;
                 t.flagged += result
                     .rows
@@ -541,10 +543,6 @@ impl App {
                     .entry(result.status(|_| false).as_str())
                     .or_default() += 1;
             }
-            let stored = StoredResult {
-                result,
-                source: ResultSource::Inventory,
-            };
             let events = before
                 .as_ref()
                 .map(|b| item_events(&account_id, b, std::slice::from_ref(&stored)))
@@ -800,7 +798,7 @@ impl App {
             result: result.clone(),
             source: ResultSource::Operator,
         }];
-        let events = self.changes_to_tell(&account.id, None, &results).await?;
+        let events = self.changes_to_tell(&account.id, &results).await?;
         self.store
             .save_results(&account.id, results, events, None, Some(audit))
             .await?;
@@ -842,9 +840,7 @@ impl App {
             let inventory = unpack(&stored.facts)?;
             let results = self.evaluate_checks(checks_for(plan.advisor_level()), &inventory, now);
             let before = self.results_by_check(&account_id).await?;
-            let events = self
-                .changes_to_tell(&account_id, Some(&before), &results)
-                .await?;
+            let events = self.changes_to_tell(&account_id, &results).await?;
             // The account's users hear where it stands, once per pass: the notice is
             // about the results the pass replaces, so two replicas write it once.
             let since = before
@@ -871,9 +867,7 @@ impl App {
         };
         let inventory = unpack(&stored.facts)?;
         let results = self.evaluate_checks(std::iter::once(def), &inventory, now);
-        let events = self
-            .changes_to_tell(&job.account_id, None, &results)
-            .await?;
+        let events = self.changes_to_tell(&job.account_id, &results).await?;
         self.store
             .save_results(&job.account_id, results, events, None, None)
             .await?;

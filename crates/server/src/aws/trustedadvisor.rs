@@ -7,9 +7,8 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::HeaderValue;
 use axum::response::Response;
 use rust_decimal::Decimal;
 use tierdesk_app::actor::customer_who;
@@ -70,19 +69,11 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
         micros = started.elapsed().as_micros() as u64,
         "trustedadvisor request"
     );
-    let mut resp = Response::new(Body::from(body));
-    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(ta::CONTENT_TYPE),
-    );
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("x-amzn-requestid", v);
-    }
+    let mut resp = super::respond(status, body, ta::CONTENT_TYPE, &request_id);
     // REST-JSON clients read the error's code from this header first.
     if let Some(code) = error {
-        h.insert("x-amzn-errortype", HeaderValue::from_static(code));
+        resp.headers_mut()
+            .insert("x-amzn-errortype", HeaderValue::from_static(code));
     }
     resp
 }

@@ -252,14 +252,7 @@ async fn check_page(
         Ok(f) => f
             .into_iter()
             .map(|f| HistoryLine {
-                resource: f
-                    .metadata
-                    .iter()
-                    .flatten()
-                    .filter(|c| !c.is_empty())
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                resource: cells_text(&f.metadata),
                 status: f.status.as_str(),
                 first: v.when(f.first_seen),
                 fixed: f
@@ -438,14 +431,7 @@ async fn glance(State(st): State<AppState>, AgentVisit(v, agent): AgentVisit) ->
                 check: tierdesk_core::trusted_advisor::check(&f.check_id)
                     .map_or_else(|| f.check_id.clone(), |c| c.name_in(v.l.code()).to_string()),
                 check_id: f.check_id,
-                resource: f
-                    .metadata
-                    .iter()
-                    .flatten()
-                    .filter(|c| !c.is_empty())
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
+                resource: cells_text(&f.metadata),
                 kind,
                 words: v.l.t(words),
             }
@@ -461,4 +447,16 @@ async fn glance(State(st): State<AppState>, AgentVisit(v, agent): AgentVisit) ->
             changes,
         },
     )
+}
+
+/// A finding's cells on one line, the empty ones left out: what names the resource in the
+/// history and the week's changes.
+fn cells_text(cells: &[Option<String>]) -> String {
+    cells
+        .iter()
+        .flatten()
+        .filter(|c| !c.is_empty())
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

@@ -72,16 +72,7 @@ pub async fn inventory(g: &Global, cmd: InventoryCmd) -> anyhow::Result<()> {
                 .await
                 .map_err(e)?;
             if json {
-                return print_json(&json!({
-                    "accountId": s.account_id,
-                    "files": s.files,
-                    "ignoredFiles": s.ignored_files,
-                    "regions": s.regions,
-                    "checks": s.checks,
-                    "resourcesProcessed": s.processed,
-                    "resourcesFlagged": s.flagged,
-                    "checksByStatus": s.by_status,
-                }));
+                return print_json(&tierdesk_server::api::import_summary_json(&s));
             }
             println!(
                 "Imported {} files for account {} ({} ignored), regions {}.",
