@@ -80,6 +80,32 @@ pub(crate) fn encode(kind: &str, a: i64, b: i64, fp: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{kind}:{a}:{b}:{fp:x}"))
 }
 
+/// A token for a list ordered by text keys (an ARN, an entity value): `keys` in order.
+/// Keys hold no control characters, so one separates them.
+pub(crate) fn encode_keys(kind: &str, keys: &[&str], fp: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{kind}\u{1f}{fp:x}\u{1f}{}", keys.join("\u{1f}")))
+}
+
+pub(crate) fn decode_keys(token: &str, kind: &str, fp: u64) -> Result<Vec<String>, ServiceError> {
+    let bad = || ServiceError::invalid(Field::NextToken, Problem::NotIssued);
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.as_bytes())
+        .map_err(|_| bad())?;
+    let text = String::from_utf8(raw).map_err(|_| bad())?;
+    let mut parts = text.split('\u{1f}');
+    if parts.next() != Some(kind) {
+        return Err(bad());
+    }
+    let f = parts.next().ok_or_else(bad)?;
+    if u64::from_str_radix(f, 16).map_err(|_| bad())? != fp {
+        return Err(ServiceError::invalid(
+            Field::NextToken,
+            Problem::OtherFilters,
+        ));
+    }
+    Ok(parts.map(str::to_string).collect())
+}
+
 pub(crate) fn decode(token: &str, kind: &str, fp: u64) -> Result<(i64, i64), ServiceError> {
     let bad = || ServiceError::invalid(Field::NextToken, Problem::NotIssued);
     let raw = URL_SAFE_NO_PAD

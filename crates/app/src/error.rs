@@ -162,6 +162,19 @@ fields! {
     CheckId => "check id",
     /// A resource a check reports.
     ResourceId => "resource id",
+    /// A Health event's ARN.
+    EventArn => "event ARN",
+    /// A Health event's type code.
+    EventType => "event type",
+    /// A cloud region.
+    Region => "region",
+    AvailabilityZone => "availability zone",
+    /// A resource a Health event affects (an instance id, `AWS_ACCOUNT`).
+    EntityValue => "entity",
+    /// What heads a Health event.
+    Title => "title",
+    /// A Health event's description.
+    Description => "description",
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -246,6 +259,9 @@ impl Field {
             Field::Country => "an ISO 3166 country code such as US, JP or DE",
             Field::Month => "a month such as 2026-10",
             Field::Url => "an http:// or https:// URL",
+            Field::EventArn => "an event ARN such as arn:aws:health:us-east-1::event/EC2/CODE/CODE_ID",
+            Field::Region => "a region such as us-east-1, or global",
+            Field::AvailabilityZone => "a zone such as us-east-1a",
             Field::AfterTime | Field::BeforeTime => "a date such as 2026-10-31",
             _ => "in the right form",
         }

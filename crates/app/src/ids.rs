@@ -69,6 +69,19 @@ pub(crate) fn webhook_id() -> Result<String, ServiceError> {
     Ok(format!("wh-{}", hex(&random_bytes::<8>()?)))
 }
 
+/// The id that ends a Health event's ARN: a random UUID, as AWS's are.
+pub(crate) fn health_event_id() -> Result<String, ServiceError> {
+    let x = hex(&random_bytes::<16>()?);
+    Ok(format!(
+        "{}-{}-{}-{}-{}",
+        &x[..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..]
+    ))
+}
+
 pub(crate) fn integration_id() -> Result<String, ServiceError> {
     Ok(format!("int-{}", hex(&random_bytes::<8>()?)))
 }

@@ -33,6 +33,7 @@ pub mod agents;
 pub mod audit;
 pub mod billing;
 pub mod cases;
+pub mod health;
 mod demo;
 pub mod housekeeping;
 pub mod live;
@@ -87,6 +88,8 @@ pub struct App {
     notices_always: bool,
     /// The prices Trusted Advisor's cost checks estimate savings with.
     advisor_prices: Arc<tierdesk_core::trusted_advisor::Prices>,
+    /// The Health event types publishers may use.
+    health_types: Arc<tierdesk_core::health::EventTypes>,
 }
 
 impl App {
@@ -112,6 +115,7 @@ impl App {
             person_hooks_seen: Arc::default(),
             notices_always: false,
             advisor_prices: Arc::new(tierdesk_core::trusted_advisor::Prices::shipped()),
+            health_types: Arc::new(tierdesk_core::health::EventTypes::shipped()),
             mail_counts: Arc::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,

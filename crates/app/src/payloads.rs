@@ -11,6 +11,10 @@ use tierdesk_core::records::Case;
 /// (`tierdesk_aws::eventbridge`), so receivers written for AWS's read it unchanged.
 pub const ADVISOR_CHECK_ITEM: &str = "advisor.check-item";
 
+/// The webhook event type of a Health event published, revised or moved to a new status;
+/// its payload is EventBridge's "AWS Health Event" (`tierdesk_aws::eventbridge`).
+pub const HEALTH_EVENT: &str = "health.event";
+
 /// A case as operators' JSON names it: in webhook payloads, and in the operator API, which
 /// adds its SLA state. One spelling, so a receiver and an API client read the same fields.
 pub fn case_json(c: &Case) -> Value {

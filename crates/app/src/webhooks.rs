@@ -24,10 +24,11 @@ use crate::{App, ServiceError, ids};
 
 /// The events an operator's webhook may take: SLA warnings and breaches, and Trusted
 /// Advisor resources whose status changed (EventBridge-shaped).
-pub const EVENT_TYPES: [&str; 3] = [
+pub const EVENT_TYPES: [&str; 4] = [
     "sla.warning",
     "sla.breach",
     crate::payloads::ADVISOR_CHECK_ITEM,
+    crate::payloads::HEALTH_EVENT,
 ];
 /// How long a replica may take to send a claimed delivery before another may retry it.
 pub const LEASE: Duration = Duration::from_secs(60);

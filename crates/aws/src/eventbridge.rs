@@ -68,6 +68,69 @@ pub fn check_item_refresh(item: &CheckItem<'_>) -> Value {
     })
 }
 
+/// AWS Health's detail type.
+pub const HEALTH_EVENT: &str = "AWS Health Event";
+
+/// A Health event as one account sees it: the event, its latest description and the
+/// account's affected entities.
+pub struct HealthItem<'a> {
+    pub account: &'a str,
+    pub time: jiff::Timestamp,
+    pub event_arn: &'a str,
+    pub service: &'a str,
+    pub type_code: &'a str,
+    pub category: &'a str,
+    pub scope: &'a str,
+    pub region: &'a str,
+    pub start: jiff::Timestamp,
+    pub end: Option<jiff::Timestamp>,
+    pub last_updated: jiff::Timestamp,
+    pub status: &'a str,
+    pub description: &'a str,
+    /// Entity values with their tags.
+    pub entities: &'a [(&'a str, &'a std::collections::BTreeMap<String, String>)],
+    /// Names the change (it becomes the event's `id` and the `communicationId`).
+    pub change: &'a str,
+}
+
+/// AWS Health's times on EventBridge: RFC 1123 in GMT.
+fn rfc1123(t: jiff::Timestamp) -> String {
+    t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// A Health event, as EventBridge delivers it (`source` `aws.health`).
+pub fn health_event(item: &HealthItem<'_>) -> Value {
+    let id = event_id(&["health", item.account, item.change]);
+    let mut detail = json!({
+        "eventArn": item.event_arn,
+        "service": item.service,
+        "eventScopeCode": item.scope,
+        "communicationId": id,
+        "lastUpdatedTime": rfc1123(item.last_updated),
+        "eventRegion": item.region,
+        "eventTypeCode": item.type_code,
+        "eventTypeCategory": item.category,
+        "startTime": rfc1123(item.start),
+        "statusCode": item.status,
+        "eventDescription": [{"language": "en_US", "latestDescription": item.description}],
+        "affectedEntities": item.entities.iter().map(|(v, tags)| json!({"entityValue": v, "tags": tags})).collect::<Vec<_>>(),
+    });
+    if let (Some(end), Some(d)) = (item.end, detail.as_object_mut()) {
+        d.insert("endTime".into(), Value::String(rfc1123(end)));
+    }
+    json!({
+        "version": "0",
+        "id": id,
+        "detail-type": HEALTH_EVENT,
+        "source": "aws.health",
+        "account": item.account,
+        "time": item.time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        "region": if item.region == "global" { "us-east-1" } else { item.region },
+        "resources": item.entities.iter().map(|(v, _)| *v).collect::<Vec<_>>(),
+        "detail": detail,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -98,5 +161,34 @@ mod tests {
         assert_eq!(e["id"].as_str().unwrap().len(), 36);
         assert_eq!(event_id(&["a", "b"]), event_id(&["a", "b"]));
         assert_ne!(event_id(&["ab", ""]), event_id(&["a", "b"]));
+    }
+
+    #[test]
+    fn a_health_event_is_shaped_as_eventbridge_delivers_it() {
+        let tags = std::collections::BTreeMap::from([("team".to_string(), "web".to_string())]);
+        let e = health_event(&HealthItem {
+            account: "111122223333",
+            time: "2016-06-05T06:27:57Z".parse().unwrap(),
+            event_arn: "arn:aws:health:us-west-2::event/EC2/X/X_1",
+            service: "EC2",
+            type_code: "AWS_EC2_INSTANCE_STORE_DRIVE_PERFORMANCE_DEGRADED",
+            category: "issue",
+            scope: "ACCOUNT_SPECIFIC",
+            region: "us-west-2",
+            start: "2016-06-05T15:10:09Z".parse().unwrap(),
+            end: None,
+            last_updated: "2016-06-05T15:10:09Z".parse().unwrap(),
+            status: "open",
+            description: "A description",
+            entities: &[("i-abcd1111", &tags)],
+            change: "c1",
+        });
+        assert_eq!(e["source"], "aws.health");
+        assert_eq!(e["detail-type"], HEALTH_EVENT);
+        assert_eq!(e["resources"], json!(["i-abcd1111"]));
+        assert_eq!(e["detail"]["startTime"], "Sun, 05 Jun 2016 15:10:09 GMT");
+        assert_eq!(e["detail"]["eventDescription"][0]["latestDescription"], "A description");
+        assert_eq!(e["detail"]["affectedEntities"][0], json!({"entityValue": "i-abcd1111", "tags": {"team": "web"}}));
+        assert!(e["detail"].get("endTime").is_none());
     }
 }

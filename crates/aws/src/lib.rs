@@ -5,6 +5,7 @@
 
 pub mod error;
 pub mod eventbridge;
+pub mod health;
 pub mod operation;
 pub mod shapes;
 pub mod sigv4;

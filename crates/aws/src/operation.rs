@@ -12,6 +12,8 @@ pub enum Service {
     Support,
     /// The newer Trusted Advisor API (REST-JSON).
     TrustedAdvisor,
+    /// AWS Health (JSON 1.1).
+    Health,
 }
 
 impl Service {
@@ -20,6 +22,7 @@ impl Service {
         match self {
             Service::Support => "support",
             Service::TrustedAdvisor => "trustedadvisor",
+            Service::Health => "health",
         }
     }
 }

@@ -146,6 +146,16 @@ actions! {
     AdvisorResult = "advisor.result";
     /// Trusted Advisor resources suppressed or brought back.
     AdvisorSuppress = "advisor.suppress";
+    /// A Health event published.
+    HealthPublish = "health.publish";
+    /// A Health event revised, opened or closed.
+    HealthUpdate = "health.update";
+    /// Resources a Health event affects, added or given a new status.
+    HealthEntities = "health.entities";
+    /// A payer turned Health's organization view on or off.
+    HealthOrganization = "health.organization";
+    /// The regions an account uses, set by the operator.
+    AccountRegions = "account.regions";
     BillRun = "billing.run";
     HolidaysImport = "holidays.import";
     WebhookCreate = "webhook.create";

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod clock;
 pub mod counters;
 pub mod fees;
+pub mod health;
 pub mod holidays;
 pub mod invoice_words;
 pub mod mail_text;

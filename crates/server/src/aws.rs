@@ -4,6 +4,7 @@
 //! call the use case, encode the answer or the AWS error.
 
 mod advisor;
+mod health;
 pub(crate) mod trustedadvisor;
 
 use std::time::Instant;
@@ -109,6 +110,12 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     let request_id = request_id(&state, &req);
     let (parts, body) = req.into_parts();
     let headers = header_pairs(&parts.headers);
+    // JSON 1.1 services share `POST /`; the target's prefix says whose operation it is.
+    if sigv4::header(&headers, "x-amz-target")
+        .is_some_and(|t| t.starts_with(tierdesk_aws::health::TARGET_PREFIX))
+    {
+        return health::endpoint(&state, parts, headers, body, request_id).await;
+    }
     let mut operation = None;
     let mut account = None;
     let result = async {
@@ -232,7 +239,7 @@ async fn authenticate(
     // Unsigned, the target could be swapped on a captured request: the same body often
     // reads as another operation's (DescribeCommunications and ResolveCase). REST
     // protocols name the operation by method and path, which are always signed.
-    if service == tierdesk_aws::Service::Support
+    if service != tierdesk_aws::Service::TrustedAdvisor
         && !auth.signed_headers.iter().any(|h| h == "x-amz-target")
     {
         return Err(AwsError::from(sigv4::SigError::Incomplete(
@@ -335,6 +342,12 @@ fn member(f: Field) -> &'static str {
         | Field::Actor
         | Field::IntegrationName
         | Field::SeverityLabel => f.words(),
+        Field::EventArn => "eventArn",
+        Field::EventType => "eventTypeCode",
+        Field::Region => "region",
+        Field::AvailabilityZone => "availabilityZone",
+        Field::EntityValue => "entityValue",
+        Field::Title | Field::Description => f.words(),
         Field::CheckId => "checkId",
         Field::ResourceId => "resourceId",
     }

@@ -159,6 +159,10 @@ macro_rules! backend {
                         "/0029_advisor_result_rows.sql"
                     )),
                 ),
+                (
+                    30,
+                    include_str!(concat!("../migrations/", $dir, "/0030_health.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
@@ -181,6 +185,7 @@ macro_rules! backend {
             include!("queries/integrations.rs");
             include!("queries/person_hooks.rs");
             include!("queries/trusted_advisor.rs");
+            include!("queries/health.rs");
         }
     };
 }

@@ -184,6 +184,20 @@ pub async fn app(global: &Global, limits: Limits) -> anyhow::Result<App> {
     )
     .await
     .map_err(|e| anyhow::anyhow!("{e}"))
+    .and_then(|app| Ok(app.with_health_types(health_types(&global.health_event_types)?)))
+}
+
+/// The shipped Health event types and the operator's files'.
+fn health_types(files: &[PathBuf]) -> anyhow::Result<tierdesk_core::health::EventTypes> {
+    let mut types = tierdesk_core::health::EventTypes::shipped();
+    for f in files {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("cannot read {}", f.display()))?;
+        types
+            .add(&text, &f.display().to_string())
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(types)
 }
 
 #[cfg(test)]

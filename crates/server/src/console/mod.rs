@@ -554,6 +554,13 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::SeverityLabel => "Severity label",
         Field::CheckId => "Check",
         Field::ResourceId => "Resource",
+        Field::EventArn => "Event",
+        Field::EventType => "Event type",
+        Field::Region => "Region",
+        Field::AvailabilityZone => "Availability zone",
+        Field::EntityValue => "Affected resource",
+        Field::Title => "Title",
+        Field::Description => "Description",
     });
     let form = |f: Field| match f {
         Field::AccountId => l.t("6 to 20 digits"),

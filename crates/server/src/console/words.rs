@@ -202,6 +202,11 @@ impl Lang {
             HolidaysImport => phrase("Imported public holidays"),
             WebhookCreate => phrase("Added a webhook"),
             WebhookDisable => phrase("Disabled a webhook"),
+            HealthPublish => phrase("Published a Health event"),
+            HealthUpdate => phrase("Updated a Health event"),
+            HealthEntities => phrase("Changed a Health event's affected resources"),
+            HealthOrganization => phrase("Changed Health's organization view"),
+            AccountRegions => phrase("Set the account's regions"),
         })
     }
 

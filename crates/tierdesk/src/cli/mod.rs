@@ -20,6 +20,7 @@ use crate::setup;
 mod advisor;
 mod audit;
 mod billing;
+mod health;
 mod mail;
 mod operators;
 mod watch;
@@ -50,6 +51,10 @@ pub struct Global {
     /// An operator catalog file (TOML) to load beside the built-in ones; repeatable.
     #[arg(long, global = true, env = "TIERDESK_CATALOG", value_delimiter = ',')]
     pub catalog: Vec<PathBuf>,
+    /// A file of AWS Health event types (the shape of data/health-event-types.toml) to add
+    /// to the shipped list; repeatable.
+    #[arg(long, global = true, env = "TIERDESK_HEALTH_EVENT_TYPES", value_delimiter = ',')]
+    pub health_event_types: Vec<PathBuf>,
     /// File holding the base64 master key that seals API secrets (default, on SQLite:
     /// master.key beside the database). `TIERDESK_MASTER_KEY` takes precedence.
     #[arg(long, global = true, env = "TIERDESK_MASTER_KEY_FILE")]
@@ -108,6 +113,10 @@ pub enum Command {
     /// Monitoring integrations: accounts' Alertmanager tokens.
     #[command(subcommand)]
     Integration(operators::IntegrationCmd),
+    /// AWS Health: publish events, revise and close them, and set the resources they
+    /// affect.
+    #[command(subcommand)]
+    Health(health::HealthCmd),
     /// Customers' cloud inventories, for Trusted Advisor.
     #[command(subcommand)]
     Inventory(advisor::InventoryCmd),
@@ -399,6 +408,17 @@ pub enum AccountCmd {
         #[arg(long)]
         force: bool,
     },
+    /// Set the regions an account uses: it sees AWS Health's public events of those
+    /// regions (without, those of its imported inventory's regions, else of every region).
+    SetRegions {
+        #[arg(long)]
+        id: String,
+        /// Comma-separated (us-east-1,ap-northeast-1); empty to forget them.
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        regions: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Bill this account's fee on aggregate plans (Enterprise) through a payer account,
     /// on the summed usage of the accounts enrolled under it.
     SetPayer {
@@ -556,6 +576,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Advisor(cmd) => {
             init_logging(tracing::Level::WARN);
             advisor::advisor(&g, cmd).await
+        }
+        Command::Health(cmd) => {
+            init_logging(tracing::Level::WARN);
+            health::health(&g, cmd).await
         }
     }
 }
@@ -784,6 +808,20 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
                         "{:<20} {:<28} {:<26} {:<20} {}",
                         v.account.id, v.account.name, v.plan_id, v.account.timezone, active
                     );
+                }
+            }
+        }
+        AccountCmd::SetRegions { id, regions, json } => {
+            app.set_account_regions(&operator(), &id, &regions)
+                .await
+                .map_err(e)?;
+            let now = app.account_regions(&id).await.map_err(e)?;
+            if json {
+                print_json(&serde_json::json!({"accountId": id, "regions": now}))?;
+            } else {
+                match now {
+                    Some(r) => println!("account {id}: regions {}", r.join(",")),
+                    None => println!("account {id}: regions not known (every region's public events)"),
                 }
             }
         }

@@ -1,0 +1,610 @@
+// AWS Health's records (see `health.rs`).
+// Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
+// other `queries/*.rs` files. Each query is written once, in SQL both engines run.
+
+use tierdesk_core::health::{self as hl, Entity, Event, Revision};
+
+use crate::health::{EntityCount, HealthChange, HealthEntityQuery, HealthEventQuery, NewHealthEvent};
+
+const EVENT_COLUMNS: &str = "e.arn, e.service, e.type_code, e.category, e.region, e.availability_zone, e.start_us, \
+     e.end_us, e.last_updated_us, e.status, e.scope, e.actionability, e.personas, e.title, e.metadata_json";
+
+const ENTITY_COLUMNS: &str =
+    "en.event_arn, en.account_id, en.entity_value, en.entity_arn, en.entity_url, en.status, en.last_updated_us, en.tags_json";
+
+/// The entities one multi-row statement writes (8 values each, under both engines' limits).
+const ENTITIES_PER_STATEMENT: usize = 100;
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("health {what} '{value}'"))
+}
+
+fn health_event(r: &<Db as sqlx::Database>::Row) -> Result<Event, StoreError> {
+    let word = |col: &str| -> Result<String, StoreError> { Ok(r.try_get(col)?) };
+    let category = word("category")?;
+    let status = word("status")?;
+    let scope = word("scope")?;
+    let actionability = word("actionability")?;
+    let personas = word("personas")?;
+    let metadata = word("metadata_json")?;
+    Ok(Event {
+        arn: r.try_get("arn")?,
+        service: r.try_get("service")?,
+        type_code: r.try_get("type_code")?,
+        category: hl::Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+        region: r.try_get("region")?,
+        availability_zone: r.try_get("availability_zone")?,
+        start: from_micros(r.try_get("start_us")?),
+        end: r.try_get::<Option<i64>, _>("end_us")?.map(from_micros),
+        last_updated: from_micros(r.try_get("last_updated_us")?),
+        status: hl::EventStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        scope: hl::Scope::parse(&scope).ok_or_else(|| corrupt("scope", &scope))?,
+        actionability: hl::Actionability::parse(&actionability)
+            .ok_or_else(|| corrupt("actionability", &actionability))?,
+        personas: personas
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| hl::Persona::parse(p).ok_or_else(|| corrupt("persona", p)))
+            .collect::<Result<_, _>>()?,
+        title: r.try_get("title")?,
+        metadata: serde_json::from_str(&metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+fn health_entity(r: &<Db as sqlx::Database>::Row) -> Result<Entity, StoreError> {
+    let status: String = r.try_get("status")?;
+    let tags: String = r.try_get("tags_json")?;
+    Ok(Entity {
+        event_arn: r.try_get("event_arn")?,
+        account_id: r.try_get("account_id")?,
+        value: r.try_get("entity_value")?,
+        arn: r.try_get("entity_arn")?,
+        url: r.try_get("entity_url")?,
+        status: hl::EntityStatus::parse(&status).ok_or_else(|| corrupt("entity status", &status))?,
+        last_updated: from_micros(r.try_get("last_updated_us")?),
+        tags: serde_json::from_str(&tags).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+    })
+}
+
+/// A WHERE clause assembled from filters, with its arguments numbered in order.
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Conditions {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn list(&mut self, values: &[String]) -> String {
+        values.iter().map(|v| self.arg(Arg::S(v.clone()))).collect::<Vec<_>>().join(", ")
+    }
+
+    /// `col` is one of `values` (no condition for an empty list).
+    fn any_of(&mut self, col: &str, values: &[String]) {
+        if !values.is_empty() {
+            let list = self.list(values);
+            self.clauses.push(format!("{col} IN ({list})"));
+        }
+    }
+
+    fn words<W: Copy>(&mut self, col: &str, values: &[W], word: fn(W) -> &'static str) {
+        let values: Vec<String> = values.iter().map(|w| word(*w).to_string()).collect();
+        self.any_of(col, &values);
+    }
+
+    /// `col` is in one of the ranges (inclusive).
+    fn ranges(&mut self, col: &str, ranges: &[hl::TimeRange]) {
+        if ranges.is_empty() {
+            return;
+        }
+        let mut any = Vec::new();
+        for r in ranges {
+            let mut all = vec![format!("{col} IS NOT NULL")];
+            if let Some(f) = r.from {
+                all.push(format!("{col} >= {}", self.arg(Arg::I(to_micros(f)))));
+            }
+            if let Some(t) = r.to {
+                all.push(format!("{col} <= {}", self.arg(Arg::I(to_micros(t)))));
+            }
+            any.push(format!("({})", all.join(" AND ")));
+        }
+        self.clauses.push(format!("({})", any.join(" OR ")));
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            self.clauses.join(" AND ")
+        }
+    }
+}
+
+/// The conditions of an event list, its page bounds aside.
+fn event_conditions(q: &HealthEventQuery) -> Conditions {
+    let mut c = Conditions::default();
+    if let Some(v) = &q.viewer {
+        let mut any = Vec::new();
+        if !v.accounts.is_empty() {
+            let list = c.list(&v.accounts);
+            any.push(format!(
+                "EXISTS (SELECT 1 FROM health_event_accounts x WHERE x.event_arn = e.arn AND x.account_id IN ({list}))"
+            ));
+        }
+        match &v.regions {
+            None => any.push("e.scope = 'PUBLIC'".to_string()),
+            Some(regions) => {
+                let mut regions = regions.clone();
+                regions.push(hl::GLOBAL.to_string());
+                let list = c.list(&regions);
+                any.push(format!("(e.scope = 'PUBLIC' AND e.region IN ({list}))"));
+            }
+        }
+        c.clauses.push(format!("({})", any.join(" OR ")));
+    }
+    if q.public_only {
+        c.clauses.push("e.scope = 'PUBLIC'".to_string());
+    }
+    c.any_of("e.arn", &q.arns);
+    c.any_of("e.service", &q.services);
+    c.any_of("e.type_code", &q.type_codes);
+    c.any_of("e.region", &q.regions);
+    c.any_of("e.availability_zone", &q.zones);
+    c.words("e.category", &q.categories, hl::Category::as_str);
+    c.words("e.status", &q.statuses, hl::EventStatus::as_str);
+    c.words("e.actionability", &q.actionabilities, hl::Actionability::as_str);
+    if !q.personas.is_empty() {
+        let any: Vec<String> = q
+            .personas
+            .iter()
+            .map(|p| format!("e.personas LIKE {}", c.arg(Arg::S(format!("%,{},%", p.as_str())))))
+            .collect();
+        c.clauses.push(format!("({})", any.join(" OR ")));
+    }
+    c.ranges("e.start_us", &q.start_times);
+    c.ranges("e.end_us", &q.end_times);
+    c.ranges("e.last_updated_us", &q.last_updated_times);
+    if !q.entity_values.is_empty() || !q.entity_arns.is_empty() {
+        let mut which = Vec::new();
+        if !q.entity_values.is_empty() {
+            which.push(format!("en.entity_value IN ({})", c.list(&q.entity_values)));
+        }
+        if !q.entity_arns.is_empty() {
+            which.push(format!("en.entity_arn IN ({})", c.list(&q.entity_arns)));
+        }
+        let mine = match &q.viewer {
+            Some(v) if !v.accounts.is_empty() => format!(" AND en.account_id IN ({})", c.list(&v.accounts)),
+            Some(_) => " AND 1 = 0".to_string(),
+            None => String::new(),
+        };
+        c.clauses.push(format!(
+            "EXISTS (SELECT 1 FROM health_entities en WHERE en.event_arn = e.arn{mine} AND ({}))",
+            which.join(" OR ")
+        ));
+    }
+    c
+}
+
+/// Writes entities (or their new status), their accounts, and the event's last update.
+async fn put_entities(c: &mut Conn, arn: &str, entities: &[Entity], at: i64) -> Result<(), StoreError> {
+    for chunk in entities.chunks(ENTITIES_PER_STATEMENT) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(1 + i * 8, 8)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO health_entities (event_arn, account_id, entity_value, entity_arn, entity_url, status, \
+             last_updated_us, tags_json) VALUES {values} \
+             ON CONFLICT (event_arn, account_id, entity_value) DO UPDATE SET status = excluded.status, \
+             last_updated_us = excluded.last_updated_us, \
+             entity_url = COALESCE(excluded.entity_url, health_entities.entity_url)"
+        )));
+        for en in chunk {
+            let tags = serde_json::to_string(&en.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            q = q
+                .bind(arn)
+                .bind(&en.account_id)
+                .bind(&en.value)
+                .bind(&en.arn)
+                .bind(&en.url)
+                .bind(en.status.as_str())
+                .bind(to_micros(en.last_updated))
+                .bind(tags);
+        }
+        q.execute(&mut *c).await?;
+    }
+    let mut accounts: Vec<&str> = entities.iter().map(|e| e.account_id.as_str()).collect();
+    accounts.sort_unstable();
+    accounts.dedup();
+    add_event_accounts(c, arn, &accounts).await?;
+    sqlx::query("UPDATE health_events SET last_updated_us = $1 WHERE arn = $2")
+        .bind(at)
+        .bind(arn)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
+async fn add_event_accounts(c: &mut Conn, arn: &str, accounts: &[&str]) -> Result<(), StoreError> {
+    for chunk in accounts.chunks(ENTITIES_PER_STATEMENT) {
+        let values = (0..chunk.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO health_event_accounts (event_arn, account_id) VALUES {values} \
+             ON CONFLICT (event_arn, account_id) DO NOTHING"
+        )))
+        .bind(arn);
+        for a in chunk {
+            q = q.bind(*a);
+        }
+        q.execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+async fn event_in(c: &mut Conn, arn: &str) -> Result<Event, StoreError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EVENT_COLUMNS} FROM health_events e WHERE e.arn = $1")))
+        .bind(arn)
+        .fetch_optional(&mut *c)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    health_event(&row)
+}
+
+fn webhook_rows(events: &[crate::WebhookEvent]) -> Vec<(&str, &str, &str)> {
+    events.iter().map(|e| (e.key.as_str(), e.event_type.as_str(), e.payload.as_str())).collect()
+}
+
+impl Backend {
+    pub async fn publish_health_event(
+        &self,
+        new: NewHealthEvent,
+        events: Vec<crate::WebhookEvent>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    let e = &new.event;
+                    let personas = format!(",{},", e.personas.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(","));
+                    let metadata = serde_json::to_string(&e.metadata).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let at = to_micros(e.last_updated);
+                    let r = sqlx::query(
+                        "INSERT INTO health_events (arn, service, type_code, category, region, availability_zone, \
+                         start_us, end_us, last_updated_us, status, scope, actionability, personas, title, metadata_json) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                    )
+                    .bind(&e.arn)
+                    .bind(&e.service)
+                    .bind(&e.type_code)
+                    .bind(e.category.as_str())
+                    .bind(&e.region)
+                    .bind(&e.availability_zone)
+                    .bind(to_micros(e.start))
+                    .bind(e.end.map(to_micros))
+                    .bind(at)
+                    .bind(e.status.as_str())
+                    .bind(e.scope.as_str())
+                    .bind(e.actionability.as_str())
+                    .bind(personas)
+                    .bind(&e.title)
+                    .bind(metadata)
+                    .execute(&mut *c)
+                    .await;
+                    if let Err(sqlx::Error::Database(d)) = &r
+                        && d.is_unique_violation()
+                    {
+                        return Err(StoreError::AlreadyExists);
+                    }
+                    r?;
+                    sqlx::query("INSERT INTO health_descriptions (event_arn, revision, at_us, body) VALUES ($1, 1, $2, $3)")
+                        .bind(&e.arn)
+                        .bind(at)
+                        .bind(&new.description)
+                        .execute(&mut *c)
+                        .await?;
+                    let accounts: Vec<&str> = new.accounts.iter().map(String::as_str).collect();
+                    add_event_accounts(c, &e.arn, &accounts).await?;
+                    put_entities(c, &e.arn, &new.entities, at).await?;
+                    queue_webhook_events(c, &webhook_rows(&events), at).await?;
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn update_health_event(
+        &self,
+        arn: String,
+        change: HealthChange,
+        at: jiff::Timestamp,
+        webhook: Box<dyn FnOnce(&Event) -> Vec<crate::WebhookEvent> + Send>,
+        audit: AuditEntry,
+    ) -> Result<Event, StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    let mut e = event_in(c, &arn).await?;
+                    if let Some(s) = change.status {
+                        e.status = s;
+                    }
+                    if let Some(end) = change.end {
+                        e.end = end;
+                    }
+                    e.last_updated = at;
+                    sqlx::query("UPDATE health_events SET status = $1, end_us = $2, last_updated_us = $3 WHERE arn = $4")
+                        .bind(e.status.as_str())
+                        .bind(e.end.map(to_micros))
+                        .bind(to_micros(at))
+                        .bind(&arn)
+                        .execute(&mut *c)
+                        .await?;
+                    if let Some(text) = &change.description {
+                        sqlx::query(
+                            "INSERT INTO health_descriptions (event_arn, revision, at_us, body) \
+                             SELECT $1, COALESCE(MAX(revision), 0) + 1, $2, $3 FROM health_descriptions WHERE event_arn = $1",
+                        )
+                        .bind(&arn)
+                        .bind(to_micros(at))
+                        .bind(text)
+                        .execute(&mut *c)
+                        .await?;
+                    }
+                    let events = webhook(&e);
+                    queue_webhook_events(c, &webhook_rows(&events), to_micros(at)).await?;
+                    Ok(e)
+                })
+            })
+            .await
+    }
+
+    pub async fn put_health_entities(
+        &self,
+        arn: String,
+        entities: Vec<Entity>,
+        at: jiff::Timestamp,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    event_in(c, &arn).await?;
+                    put_entities(c, &arn, &entities, to_micros(at)).await
+                })
+            })
+            .await
+    }
+
+    pub async fn health_events(&self, q: &HealthEventQuery) -> Result<Page<Event>, StoreError> {
+        let mut c = event_conditions(q);
+        if let Some((us, arn)) = &q.after {
+            let u = c.arg(Arg::I(*us));
+            let a = c.arg(Arg::S(arn.clone()));
+            c.clauses.push(format!("(e.last_updated_us < {u} OR (e.last_updated_us = {u} AND e.arn < {a}))"));
+        }
+        let n = limit(q.limit);
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM health_events e WHERE {} \
+             ORDER BY e.last_updated_us DESC, e.arn DESC LIMIT {}",
+            c.sql(),
+            n + 1
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(health_event).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > n;
+        items.truncate(n as usize);
+        Ok(Page { items, more })
+    }
+
+    pub async fn health_events_by_arn(&self, arns: &[String]) -> Result<Vec<Event>, StoreError> {
+        if arns.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} FROM health_events e WHERE e.arn IN ({})",
+            placeholders(1, arns.len())
+        );
+        let args = arns.iter().cloned().map(Arg::S).collect();
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        rows.iter().map(health_event).collect()
+    }
+
+    pub async fn health_event_counts(&self, q: &HealthEventQuery) -> Result<Vec<(hl::Category, i64)>, StoreError> {
+        let c = event_conditions(q);
+        let sql = format!(
+            "SELECT e.category, COUNT(*) AS n FROM health_events e WHERE {} GROUP BY e.category ORDER BY e.category",
+            c.sql()
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                let category: String = r.try_get("category")?;
+                Ok((
+                    hl::Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    pub async fn health_descriptions(&self, arn: &str) -> Result<Vec<Revision>, StoreError> {
+        let rows = sqlx::query("SELECT at_us, body FROM health_descriptions WHERE event_arn = $1 ORDER BY revision")
+            .bind(arn)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(Revision { at: from_micros(r.try_get("at_us")?), text: r.try_get("body")? }))
+            .collect()
+    }
+
+    pub async fn health_event_accounts(&self, arn: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT account_id FROM health_event_accounts WHERE event_arn = $1 ORDER BY account_id")
+            .bind(arn)
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
+    }
+
+    pub async fn health_entities(&self, q: &HealthEntityQuery) -> Result<Page<Entity>, StoreError> {
+        let mut c = Conditions::default();
+        c.any_of("en.event_arn", &q.event_arns);
+        if let Some(accounts) = &q.accounts {
+            if accounts.is_empty() {
+                return Ok(Page { items: Vec::new(), more: false });
+            }
+            c.any_of("en.account_id", accounts);
+        }
+        if !q.values.is_empty() || !q.arns.is_empty() {
+            let mut which = Vec::new();
+            if !q.values.is_empty() {
+                which.push(format!("en.entity_value IN ({})", c.list(&q.values)));
+            }
+            if !q.arns.is_empty() {
+                which.push(format!("en.entity_arn IN ({})", c.list(&q.arns)));
+            }
+            c.clauses.push(format!("({})", which.join(" OR ")));
+        }
+        c.words("en.status", &q.statuses, hl::EntityStatus::as_str);
+        c.ranges("en.last_updated_us", &q.last_updated_times);
+        if let Some((arn, account, value)) = &q.after {
+            let (a, b, v) = (c.arg(Arg::S(arn.clone())), c.arg(Arg::S(account.clone())), c.arg(Arg::S(value.clone())));
+            c.clauses.push(format!(
+                "(en.event_arn > {a} OR (en.event_arn = {a} AND (en.account_id > {b} \
+                 OR (en.account_id = {b} AND en.entity_value > {v}))))"
+            ));
+        }
+        let n = limit(q.limit);
+        let sql = format!(
+            "SELECT {ENTITY_COLUMNS} FROM health_entities en WHERE {} \
+             ORDER BY en.event_arn, en.account_id, en.entity_value LIMIT {}",
+            c.sql(),
+            n + 1
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        let mut items = rows.iter().map(health_entity).collect::<Result<Vec<_>, _>>()?;
+        let more = items.len() as i64 > n;
+        items.truncate(n as usize);
+        Ok(Page { items, more })
+    }
+
+    pub async fn health_entity_counts(
+        &self,
+        arns: &[String],
+        accounts: Option<&[String]>,
+    ) -> Result<Vec<EntityCount>, StoreError> {
+        let mut c = Conditions::default();
+        if arns.is_empty() || accounts.is_some_and(|a| a.is_empty()) {
+            return Ok(Vec::new());
+        }
+        c.any_of("event_arn", arns);
+        if let Some(a) = accounts {
+            c.any_of("account_id", a);
+        }
+        let sql = format!(
+            "SELECT event_arn, account_id, status, COUNT(*) AS n FROM health_entities WHERE {} \
+             GROUP BY event_arn, account_id, status ORDER BY event_arn, account_id, status",
+            c.sql()
+        );
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                let status: String = r.try_get("status")?;
+                Ok(EntityCount {
+                    event_arn: r.try_get("event_arn")?,
+                    account_id: r.try_get("account_id")?,
+                    status: hl::EntityStatus::parse(&status).ok_or_else(|| corrupt("entity status", &status))?,
+                    count: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn set_account_regions(
+        &self,
+        account_id: String,
+        regions: Vec<String>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    if regions.is_empty() {
+                        sqlx::query("DELETE FROM account_regions WHERE account_id = $1")
+                            .bind(&account_id)
+                            .execute(&mut *c)
+                            .await?;
+                    } else {
+                        sqlx::query(
+                            "INSERT INTO account_regions (account_id, regions) VALUES ($1, $2) \
+                             ON CONFLICT (account_id) DO UPDATE SET regions = excluded.regions",
+                        )
+                        .bind(&account_id)
+                        .bind(regions.join(","))
+                        .execute(&mut *c)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn account_regions(&self, account_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+        let row = sqlx::query("SELECT regions FROM account_regions WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| {
+            let regions: String = r.try_get("regions")?;
+            Ok(regions.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect())
+        })
+        .transpose()
+    }
+
+    pub async fn set_health_organization(
+        &self,
+        payer_id: String,
+        enabled: Option<jiff::Timestamp>,
+        audit: AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.writer
+            .write_audited(audit, move |c| {
+                Box::pin(async move {
+                    match enabled {
+                        Some(at) => {
+                            sqlx::query(
+                                "INSERT INTO health_organizations (payer_id, enabled_us) VALUES ($1, $2) \
+                                 ON CONFLICT (payer_id) DO NOTHING",
+                            )
+                            .bind(&payer_id)
+                            .bind(to_micros(at))
+                            .execute(&mut *c)
+                            .await?;
+                        }
+                        None => {
+                            sqlx::query("DELETE FROM health_organizations WHERE payer_id = $1")
+                                .bind(&payer_id)
+                                .execute(&mut *c)
+                                .await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .await
+    }
+
+    pub async fn health_organization(&self, payer_id: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
+        let row = sqlx::query("SELECT enabled_us FROM health_organizations WHERE payer_id = $1")
+            .bind(payer_id)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok(from_micros(r.try_get("enabled_us")?))).transpose()
+    }
+}
