@@ -341,3 +341,85 @@ def test_changes_reach_webhooks_shaped_as_eventbridge_delivers_them(hd):
         assert first["id"] != closed["id"]
     finally:
         hook.close()
+
+
+def test_the_status_page_and_feeds_show_public_events_only(hd):
+    import urllib.error
+    import urllib.request
+    import xml.etree.ElementTree as ET
+
+    import feedparser
+
+    a, _ = hd.account("aws.business")
+    public = publish(hd, "--service", "CLOUDFRONT", "--type", "AWS_CLOUDFRONT_OPERATIONAL_ISSUE", "--category",
+                     "issue", "--region", "global", "--title", "Elevated 5xx at the edge",
+                     "--description", "We are investigating errors <5xx> & timeouts.")
+    hd.cli("health", "update", "--arn", public, "--description", "Errors have fallen; we keep watching.")
+    regional = publish(hd, "--service", "EC2", "--type", "AWS_EC2_OPERATIONAL_ISSUE", "--category", "issue",
+                       "--region", "ap-northeast-1", "--title", "Tokyo launch delays", "--description", "Delays.")
+    hd.cli("health", "update", "--arn", regional, "--status", "closed", "--description", "Resolved.")
+    private = publish(hd, "--service", "IAM", "--type", "AWS_IAM_OPERATIONAL_NOTIFICATION", "--category",
+                      "accountNotification", "--region", "global", "--account", a, "--title", "Secret notice",
+                      "--description", "Only for one account")
+
+    def get(path):
+        with urllib.request.urlopen(hd.url + path, timeout=10) as r:
+            return r.headers.get("content-type"), r.read().decode()
+
+    import html as html_lib
+
+    ctype, html = get("/status")
+    assert ctype.startswith("text/html")
+    assert "&lt;5xx&gt;" in html or "&#60;5xx&#62;" in html
+    html = html_lib.unescape(html)
+    assert "Service impact: Elevated 5xx at the edge" in html
+    assert "Errors have fallen; we keep watching." in html and "errors <5xx> & timeouts" in html
+    assert "Service is operating normally: Tokyo launch delays" in html
+    assert "Secret notice" not in html and "Only for one account" not in html
+
+    ctype, body = get("/status/feed.atom")
+    assert ctype.startswith("application/atom+xml")
+    atom = feedparser.parse(body)
+    assert not atom.bozo, atom.bozo_exception
+    assert atom.version == "atom10"
+    titles = [e.title for e in atom.entries]
+    assert "Service impact: Elevated 5xx at the edge" in titles
+    assert "Service is operating normally: [RESOLVED] Tokyo launch delays" in titles
+    assert not any("Secret" in t for t in titles)
+    edge = next(e for e in atom.entries if "edge" in e.title)
+    assert edge.id.startswith("urn:uuid:") and edge.content[0].value == "Errors have fallen; we keep watching."
+    assert {t.term for t in edge.tags} == {"CLOUDFRONT", "global", "issue", "open"}
+    assert edge.updated_parsed and edge.published_parsed
+
+    ctype, body = get("/status/rss/all.rss")
+    assert ctype.startswith("application/rss+xml")
+    rss = feedparser.parse(body)
+    assert not rss.bozo, rss.bozo_exception
+    assert rss.version == "rss20" and rss.feed.title == "All services Service Status"
+    titles = [e.title for e in rss.entries]
+    # One item per revision, newest first, with AWS's prefixes.
+    assert "Service impact: Elevated 5xx at the edge" in titles
+    assert "Informational message: Elevated 5xx at the edge" in titles
+    assert titles.index("Service impact: Elevated 5xx at the edge") < titles.index("Informational message: Elevated 5xx at the edge")
+    assert not any("Secret" in t for t in titles)
+    # The channel and item layout Grafana's and Checkmk's readers expect of AWS's feed.
+    channel = ET.fromstring(body).find("channel")
+    for tag in ["title", "link", "language", "lastBuildDate", "generator", "description", "ttl"]:
+        assert channel.find(tag) is not None, tag
+    item = channel.find("item")
+    for tag in ["title", "link", "pubDate", "guid", "description"]:
+        assert item.find(tag) is not None, tag
+    assert item.find("guid").get("isPermaLink") == "false"
+    assert item.find("pubDate").text.endswith(" GMT")
+
+    _, body = get("/status/rss/ec2-ap-northeast-1.rss")
+    tokyo = feedparser.parse(body)
+    assert tokyo.feed.title == "Amazon Elastic Compute Cloud (Tokyo) Service Status"
+    assert tokyo.entries[0].title == "Service is operating normally: [RESOLVED] Tokyo launch delays"
+    assert all("Tokyo" in e.title for e in tokyo.entries)
+    assert tokyo.entries[0].id.split("#")[1].startswith("ec2-ap-northeast-1_")
+    _, body = get("/status/rss/cloudfront.rss")
+    assert [e.title for e in feedparser.parse(body).entries][0] == "Service impact: Elevated 5xx at the edge"
+    with pytest.raises(urllib.error.HTTPError) as e:
+        get("/status/rss/nosuchservice-us-east-1.rss")
+    assert e.value.code == 404

@@ -259,7 +259,9 @@ impl Field {
             Field::Country => "an ISO 3166 country code such as US, JP or DE",
             Field::Month => "a month such as 2026-10",
             Field::Url => "an http:// or https:// URL",
-            Field::EventArn => "an event ARN such as arn:aws:health:us-east-1::event/EC2/CODE/CODE_ID",
+            Field::EventArn => {
+                "an event ARN such as arn:aws:health:us-east-1::event/EC2/CODE/CODE_ID"
+            }
             Field::Region => "a region such as us-east-1, or global",
             Field::AvailabilityZone => "a zone such as us-east-1a",
             Field::AfterTime | Field::BeforeTime => "a date such as 2026-10-31",

@@ -189,7 +189,12 @@ impl App {
                 },
             ));
         }
-        let category = word(Field::Category, &p.category, Category::parse, Category::words)?;
+        let category = word(
+            Field::Category,
+            &p.category,
+            Category::parse,
+            Category::words,
+        )?;
         if category != ty.category {
             return Err(ServiceError::invalid(
                 Field::Category,
@@ -419,7 +424,12 @@ impl App {
         let mut rows = Vec::with_capacity(entities.len());
         for (account, value, status) in &entities {
             check(Piece::EntityValue, Field::EntityValue, value)?;
-            let status = word(Field::Status, status, EntityStatus::parse, EntityStatus::words)?;
+            let status = word(
+                Field::Status,
+                status,
+                EntityStatus::parse,
+                EntityStatus::words,
+            )?;
             rows.push(self.health_entity(&event, account, value, status, now));
         }
         let n = rows.len();
@@ -435,6 +445,66 @@ impl App {
             .await
             .map_err(|e| not_found(e, arn))?;
         Ok(n)
+    }
+
+    /// How far back past events are shown (the dashboard, the status page and its feeds).
+    pub fn health_history(&self) -> std::time::Duration {
+        self.health_history
+    }
+
+    pub fn with_health_history(mut self, history: std::time::Duration) -> Self {
+        self.health_history = history;
+        self
+    }
+
+    /// The events `viewer` sees (`None`: public ones only) that are open or upcoming, or
+    /// were updated within the history window, newest update first, with their
+    /// descriptions' revisions; at most `max` of each kind.
+    pub async fn current_health(
+        &self,
+        viewer: Option<HealthViewer>,
+        max: i64,
+    ) -> Result<Vec<EventDetails>, ServiceError> {
+        let now = self.clock.now();
+        let since = now
+            .checked_sub(jiff::SignedDuration::try_from(self.health_history).unwrap_or_default())
+            .unwrap_or(now);
+        let base = HealthEventQuery {
+            public_only: viewer.is_none(),
+            viewer,
+            limit: max,
+            ..Default::default()
+        };
+        let current = HealthEventQuery {
+            statuses: vec![EventStatus::Open, EventStatus::Upcoming],
+            ..base.clone()
+        };
+        let recent = HealthEventQuery {
+            last_updated_times: vec![hl::TimeRange {
+                from: Some(since),
+                to: None,
+            }],
+            ..base
+        };
+        let mut events = self.store.health_events(&current).await?.items;
+        for e in self.store.health_events(&recent).await?.items {
+            if !events.iter().any(|x| x.arn == e.arn) {
+                events.push(e);
+            }
+        }
+        events.sort_by(|a, b| (b.last_updated, &b.arn).cmp(&(a.last_updated, &a.arn)));
+        let arns: Vec<String> = events.iter().map(|e| e.arn.clone()).collect();
+        let mut revisions: BTreeMap<String, Vec<Revision>> = BTreeMap::new();
+        for (arn, r) in self.store.health_revisions(&arns).await? {
+            revisions.entry(arn).or_default().push(r);
+        }
+        Ok(events
+            .into_iter()
+            .map(|event| EventDetails {
+                revisions: revisions.remove(&event.arn).unwrap_or_default(),
+                event,
+            })
+            .collect())
     }
 
     /// Sets the regions an account uses (empty: fall back to its inventory's).
@@ -474,7 +544,10 @@ impl App {
 
     /// The regions an account uses: the operator's, else its inventory's; `None` when
     /// neither is known (it then sees public events of every region).
-    pub async fn account_regions(&self, account_id: &str) -> Result<Option<Vec<String>>, ServiceError> {
+    pub async fn account_regions(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<Vec<String>>, ServiceError> {
         if let Some(r) = self.store.account_regions(account_id).await? {
             return Ok(Some(r));
         }
@@ -522,7 +595,10 @@ impl App {
         let next = match page.items.last() {
             Some(e) if page.more => Some(cursor::encode_keys(
                 "health-events",
-                &[&tierdesk_core::time::to_micros(e.last_updated).to_string(), &e.arn],
+                &[
+                    &tierdesk_core::time::to_micros(e.last_updated).to_string(),
+                    &e.arn,
+                ],
                 fp,
             )),
             _ => None,
@@ -577,7 +653,11 @@ impl App {
         viewer: Option<&HealthViewer>,
         arns: &[String],
     ) -> Result<Vec<Event>, ServiceError> {
-        let arns: Vec<String> = arns.iter().filter(|a| hl::is_event_arn(a)).cloned().collect();
+        let arns: Vec<String> = arns
+            .iter()
+            .filter(|a| hl::is_event_arn(a))
+            .cloned()
+            .collect();
         if arns.is_empty() {
             return Ok(Vec::new());
         }
@@ -666,7 +746,10 @@ impl App {
 
     /// A payer's organization: itself and the accounts it pays for, once its
     /// organization view is on (`None` while it is off).
-    pub async fn health_organization(&self, caller: &Caller) -> Result<Option<Vec<String>>, ServiceError> {
+    pub async fn health_organization(
+        &self,
+        caller: &Caller,
+    ) -> Result<Option<Vec<String>>, ServiceError> {
         let payer = &caller.account.id;
         if self.store.health_organization(payer).await?.is_none() {
             return Ok(None);
@@ -740,23 +823,24 @@ fn health_webhooks(
                 .map(|e| (e.value.as_str(), &e.tags))
                 .collect();
             let key = format!("health:{}:{account}:{at}:{change}", event.arn);
-            let payload = tierdesk_aws::eventbridge::health_event(&tierdesk_aws::eventbridge::HealthItem {
-                account,
-                time: event.last_updated,
-                event_arn: &event.arn,
-                service: &event.service,
-                type_code: &event.type_code,
-                category: event.category.as_str(),
-                scope: event.scope.as_str(),
-                region: &event.region,
-                start: event.start,
-                end: event.end,
-                last_updated: event.last_updated,
-                status: event.status.as_str(),
-                description,
-                entities: &mine,
-                change: &key,
-            });
+            let payload =
+                tierdesk_aws::eventbridge::health_event(&tierdesk_aws::eventbridge::HealthItem {
+                    account,
+                    time: event.last_updated,
+                    event_arn: &event.arn,
+                    service: &event.service,
+                    type_code: &event.type_code,
+                    category: event.category.as_str(),
+                    scope: event.scope.as_str(),
+                    region: &event.region,
+                    start: event.start,
+                    end: event.end,
+                    last_updated: event.last_updated,
+                    status: event.status.as_str(),
+                    description,
+                    entities: &mine,
+                    change: &key,
+                });
             WebhookEvent {
                 key,
                 event_type: crate::payloads::HEALTH_EVENT.to_string(),

@@ -33,8 +33,8 @@ pub mod agents;
 pub mod audit;
 pub mod billing;
 pub mod cases;
-pub mod health;
 mod demo;
+pub mod health;
 pub mod housekeeping;
 pub mod live;
 pub mod mail_in;
@@ -90,6 +90,8 @@ pub struct App {
     advisor_prices: Arc<tierdesk_core::trusted_advisor::Prices>,
     /// The Health event types publishers may use.
     health_types: Arc<tierdesk_core::health::EventTypes>,
+    /// How far back past Health events are shown.
+    health_history: std::time::Duration,
 }
 
 impl App {
@@ -116,6 +118,7 @@ impl App {
             notices_always: false,
             advisor_prices: Arc::new(tierdesk_core::trusted_advisor::Prices::shipped()),
             health_types: Arc::new(tierdesk_core::health::EventTypes::shipped()),
+            health_history: std::time::Duration::from_secs(90 * 86_400),
             mail_counts: Arc::default(),
             throttle: Arc::new(limits::Throttle::new(limits.requests_per_second)),
             store,

@@ -187,8 +187,14 @@ mod tests {
         assert_eq!(e["detail-type"], HEALTH_EVENT);
         assert_eq!(e["resources"], json!(["i-abcd1111"]));
         assert_eq!(e["detail"]["startTime"], "Sun, 05 Jun 2016 15:10:09 GMT");
-        assert_eq!(e["detail"]["eventDescription"][0]["latestDescription"], "A description");
-        assert_eq!(e["detail"]["affectedEntities"][0], json!({"entityValue": "i-abcd1111", "tags": {"team": "web"}}));
+        assert_eq!(
+            e["detail"]["eventDescription"][0]["latestDescription"],
+            "A description"
+        );
+        assert_eq!(
+            e["detail"]["affectedEntities"][0],
+            json!({"entityValue": "i-abcd1111", "tags": {"team": "web"}})
+        );
         assert!(e["detail"].get("endTime").is_none());
     }
 }

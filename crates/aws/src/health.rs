@@ -489,7 +489,10 @@ pub fn invalid_pagination_token() -> AwsError {
 }
 
 pub fn unsupported_locale() -> AwsError {
-    AwsError::client("UnsupportedLocale", "The specified locale is not supported.")
+    AwsError::client(
+        "UnsupportedLocale",
+        "The specified locale is not supported.",
+    )
 }
 
 #[cfg(test)]
@@ -526,6 +529,9 @@ mod tests {
             r#"{"filter": {"services": ["EC2"], "startTimes": [{"from": 1704110400.5}]}}"#,
         )
         .unwrap();
-        assert_eq!(r.filter.unwrap().start_times.unwrap()[0].from, Some(1704110400.5));
+        assert_eq!(
+            r.filter.unwrap().start_times.unwrap()[0].from,
+            Some(1704110400.5)
+        );
     }
 }

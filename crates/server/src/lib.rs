@@ -9,6 +9,7 @@ mod aws;
 mod client;
 pub mod console;
 pub mod errors;
+mod feeds;
 mod listener;
 pub mod mail_in;
 pub mod mail_sender;

@@ -5,8 +5,7 @@
 use jiff::Timestamp;
 use tierdesk_core::audit::AuditEntry;
 use tierdesk_core::health::{
-    Actionability, Category, Entity, EntityStatus, Event, EventStatus, Persona, Revision,
-    TimeRange,
+    Actionability, Category, Entity, EntityStatus, Event, EventStatus, Persona, Revision, TimeRange,
 };
 
 use crate::{Page, Store, StoreError, WebhookEvent};
@@ -127,10 +126,7 @@ impl Store {
         dispatch!(self, b => b.put_health_entities(arn.to_string(), entities, at, audit).await)
     }
 
-    pub async fn health_events(
-        &self,
-        q: &HealthEventQuery,
-    ) -> Result<Page<Event>, StoreError> {
+    pub async fn health_events(&self, q: &HealthEventQuery) -> Result<Page<Event>, StoreError> {
         dispatch!(self, b => b.health_events(q).await)
     }
 
@@ -152,15 +148,20 @@ impl Store {
         dispatch!(self, b => b.health_descriptions(arn).await)
     }
 
+    /// Every revision of the descriptions of `arns`: (arn, revision), oldest first.
+    pub async fn health_revisions(
+        &self,
+        arns: &[String],
+    ) -> Result<Vec<(String, Revision)>, StoreError> {
+        dispatch!(self, b => b.health_revisions(arns).await)
+    }
+
     /// The accounts an event names (its account-specific audience and its entities').
     pub async fn health_event_accounts(&self, arn: &str) -> Result<Vec<String>, StoreError> {
         dispatch!(self, b => b.health_event_accounts(arn).await)
     }
 
-    pub async fn health_entities(
-        &self,
-        q: &HealthEntityQuery,
-    ) -> Result<Page<Entity>, StoreError> {
+    pub async fn health_entities(&self, q: &HealthEntityQuery) -> Result<Page<Entity>, StoreError> {
         dispatch!(self, b => b.health_entities(q).await)
     }
 
@@ -184,7 +185,10 @@ impl Store {
     }
 
     /// The regions the operator set for an account.
-    pub async fn account_regions(&self, account_id: &str) -> Result<Option<Vec<String>>, StoreError> {
+    pub async fn account_regions(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<Vec<String>>, StoreError> {
         dispatch!(self, b => b.account_regions(account_id).await)
     }
 
@@ -199,7 +203,10 @@ impl Store {
     }
 
     /// Since when a payer's organization view is on.
-    pub async fn health_organization(&self, payer_id: &str) -> Result<Option<Timestamp>, StoreError> {
+    pub async fn health_organization(
+        &self,
+        payer_id: &str,
+    ) -> Result<Option<Timestamp>, StoreError> {
         dispatch!(self, b => b.health_organization(payer_id).await)
     }
 }

@@ -2917,13 +2917,20 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
         Actionability, Category, Entity, EntityStatus, Event, EventStatus, Persona, Scope,
         TimeRange, entity_arn, event_arn,
     };
-    use tierdesk_store::{HealthChange, HealthEntityQuery, HealthEventQuery, HealthViewer, NewHealthEvent};
+    use tierdesk_store::{
+        HealthChange, HealthEntityQuery, HealthEventQuery, HealthViewer, NewHealthEvent,
+    };
 
     with_account(&s, "410000000001").await;
     with_account(&s, "410000000002").await;
     let t0 = at("2026-06-01T00:00:00Z");
     let ev = |n: i64, region: &str, scope: Scope| Event {
-        arn: event_arn(region, "EC2", "AWS_EC2_OPERATIONAL_ISSUE", &format!("id-{n}")),
+        arn: event_arn(
+            region,
+            "EC2",
+            "AWS_EC2_OPERATIONAL_ISSUE",
+            &format!("id-{n}"),
+        ),
         service: "EC2".into(),
         type_code: "AWS_EC2_OPERATIONAL_ISSUE".into(),
         category: Category::Issue,
@@ -2956,7 +2963,11 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
             value: format!("i-{i:04}"),
             arn: entity_arn(&mine, "410000000001", &format!("i-{i:04}")),
             url: None,
-            status: if i % 5 == 0 { EntityStatus::Pending } else { EntityStatus::Impaired },
+            status: if i % 5 == 0 {
+                EntityStatus::Pending
+            } else {
+                EntityStatus::Impaired
+            },
             last_updated: mine.last_updated,
             tags: BTreeMap::new(),
         })
@@ -2965,41 +2976,107 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
         (public_east.clone(), vec![], vec![]),
         (public_west.clone(), vec![], vec![]),
         (global.clone(), vec![], vec![]),
-        (mine.clone(), vec!["410000000001".to_string()], entities.clone()),
+        (
+            mine.clone(),
+            vec!["410000000001".to_string()],
+            entities.clone(),
+        ),
     ] {
-        s.publish_health_event(publish(e, accounts, ents), vec![], audit_entry()).await.unwrap();
+        s.publish_health_event(publish(e, accounts, ents), vec![], audit_entry())
+            .await
+            .unwrap();
     }
     assert!(matches!(
-        s.publish_health_event(publish(global.clone(), vec![], vec![]), vec![], audit_entry()).await,
+        s.publish_health_event(
+            publish(global.clone(), vec![], vec![]),
+            vec![],
+            audit_entry()
+        )
+        .await,
         Err(StoreError::AlreadyExists)
     ));
-    let arns = |p: &tierdesk_store::Page<Event>| p.items.iter().map(|e| e.arn.clone()).collect::<Vec<_>>();
+    let arns =
+        |p: &tierdesk_store::Page<Event>| p.items.iter().map(|e| e.arn.clone()).collect::<Vec<_>>();
     let viewer = |account: &str, regions: Option<&[&str]>| HealthViewer {
         accounts: vec![account.to_string()],
         regions: regions.map(|r| r.iter().map(|x| x.to_string()).collect()),
     };
-    let q = |v: HealthViewer| HealthEventQuery { viewer: Some(v), limit: 10, ..Default::default() };
-    let a_east = s.health_events(&q(viewer("410000000001", Some(&["us-east-1"])))).await.unwrap();
-    assert_eq!(arns(&a_east), [mine.arn.clone(), global.arn.clone(), public_east.arn.clone()]);
-    let b_all = s.health_events(&q(viewer("410000000002", None))).await.unwrap();
-    assert_eq!(arns(&b_all), [global.arn.clone(), public_west.arn.clone(), public_east.arn.clone()]);
-    assert_eq!(s.health_events(&HealthEventQuery { limit: 10, ..Default::default() }).await.unwrap().items.len(), 4);
-    let first = s.health_events(&HealthEventQuery { limit: 2, ..Default::default() }).await.unwrap();
+    let q = |v: HealthViewer| HealthEventQuery {
+        viewer: Some(v),
+        limit: 10,
+        ..Default::default()
+    };
+    let a_east = s
+        .health_events(&q(viewer("410000000001", Some(&["us-east-1"]))))
+        .await
+        .unwrap();
+    assert_eq!(
+        arns(&a_east),
+        [
+            mine.arn.clone(),
+            global.arn.clone(),
+            public_east.arn.clone()
+        ]
+    );
+    let b_all = s
+        .health_events(&q(viewer("410000000002", None)))
+        .await
+        .unwrap();
+    assert_eq!(
+        arns(&b_all),
+        [
+            global.arn.clone(),
+            public_west.arn.clone(),
+            public_east.arn.clone()
+        ]
+    );
+    assert_eq!(
+        s.health_events(&HealthEventQuery {
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .len(),
+        4
+    );
+    let first = s
+        .health_events(&HealthEventQuery {
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert!(first.more);
     let last = first.items.last().unwrap();
     let rest = s
         .health_events(&HealthEventQuery {
             limit: 2,
-            after: Some((tierdesk_core::time::to_micros(last.last_updated), last.arn.clone())),
+            after: Some((
+                tierdesk_core::time::to_micros(last.last_updated),
+                last.arn.clone(),
+            )),
             ..Default::default()
         })
         .await
         .unwrap();
     assert!(!rest.more);
-    assert_eq!([arns(&first), arns(&rest)].concat(), [mine.arn.clone(), global.arn.clone(), public_west.arn.clone(), public_east.arn.clone()]);
+    assert_eq!(
+        [arns(&first), arns(&rest)].concat(),
+        [
+            mine.arn.clone(),
+            global.arn.clone(),
+            public_west.arn.clone(),
+            public_east.arn.clone()
+        ]
+    );
     let ranged = s
         .health_events(&HealthEventQuery {
-            start_times: vec![TimeRange { from: Some(t0 + Duration::from_secs(120)), to: Some(t0 + Duration::from_secs(180)) }],
+            start_times: vec![TimeRange {
+                from: Some(t0 + Duration::from_secs(120)),
+                to: Some(t0 + Duration::from_secs(180)),
+            }],
             limit: 10,
             ..Default::default()
         })
@@ -3016,7 +3093,10 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
         .await
         .unwrap();
     assert!(by_entity.items.is_empty());
-    let counts = s.health_event_counts(&q(viewer("410000000001", None))).await.unwrap();
+    let counts = s
+        .health_event_counts(&q(viewer("410000000001", None)))
+        .await
+        .unwrap();
     assert_eq!(counts, [(Category::Issue, 4)]);
 
     // Entities page by (event, account, value) and count by status.
@@ -3042,52 +3122,129 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
     }
     assert_eq!(seen.len(), 250);
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
-    let counts = s.health_entity_counts(&[mine.arn.clone()], Some(&["410000000001".to_string()])).await.unwrap();
-    assert_eq!(counts.iter().map(|c| (c.status, c.count)).collect::<Vec<_>>(), [(EntityStatus::Impaired, 200), (EntityStatus::Pending, 50)]);
+    let counts = s
+        .health_entity_counts(&[mine.arn.clone()], Some(&["410000000001".to_string()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        counts
+            .iter()
+            .map(|c| (c.status, c.count))
+            .collect::<Vec<_>>(),
+        [(EntityStatus::Impaired, 200), (EntityStatus::Pending, 50)]
+    );
     let later = t0 + Duration::from_secs(3600);
     let mut resolved = entities[0].clone();
     resolved.status = EntityStatus::Resolved;
     resolved.last_updated = later;
-    s.put_health_entities(&mine.arn, vec![resolved], later, audit_entry()).await.unwrap();
-    let counts = s.health_entity_counts(&[mine.arn.clone()], None).await.unwrap();
+    s.put_health_entities(&mine.arn, vec![resolved], later, audit_entry())
+        .await
+        .unwrap();
+    let counts = s
+        .health_entity_counts(&[mine.arn.clone()], None)
+        .await
+        .unwrap();
     assert_eq!(counts.iter().map(|c| c.count).sum::<i64>(), 250);
-    assert!(counts.iter().any(|c| c.status == EntityStatus::Resolved && c.count == 1));
-    assert_eq!(s.health_events(&HealthEventQuery { limit: 1, ..Default::default() }).await.unwrap().items[0].last_updated, later);
+    assert!(
+        counts
+            .iter()
+            .any(|c| c.status == EntityStatus::Resolved && c.count == 1)
+    );
+    assert_eq!(
+        s.health_events(&HealthEventQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .items[0]
+            .last_updated,
+        later
+    );
 
     // Revisions and status changes; a missing event changes nothing.
     let closed = s
         .update_health_event(
             &public_east.arn,
-            HealthChange { status: Some(EventStatus::Closed), end: Some(Some(later)), description: Some("second".into()) },
+            HealthChange {
+                status: Some(EventStatus::Closed),
+                end: Some(Some(later)),
+                description: Some("second".into()),
+            },
             later,
             Box::new(|_| vec![]),
             audit_entry(),
         )
         .await
         .unwrap();
-    assert_eq!((closed.status, closed.end), (EventStatus::Closed, Some(later)));
-    let texts: Vec<String> = s.health_descriptions(&public_east.arn).await.unwrap().into_iter().map(|r| r.text).collect();
+    assert_eq!(
+        (closed.status, closed.end),
+        (EventStatus::Closed, Some(later))
+    );
+    let texts: Vec<String> = s
+        .health_descriptions(&public_east.arn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.text)
+        .collect();
     assert_eq!(texts, ["first", "second"]);
     assert!(matches!(
-        s.update_health_event("arn:aws:health:x::event/A/B/C", HealthChange::default(), later, Box::new(|_| vec![]), audit_entry()).await,
+        s.update_health_event(
+            "arn:aws:health:x::event/A/B/C",
+            HealthChange::default(),
+            later,
+            Box::new(|_| vec![]),
+            audit_entry()
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
-        s.put_health_entities("arn:aws:health:x::event/A/B/C", entities[..1].to_vec(), later, audit_entry()).await,
+        s.put_health_entities(
+            "arn:aws:health:x::event/A/B/C",
+            entities[..1].to_vec(),
+            later,
+            audit_entry()
+        )
+        .await,
         Err(StoreError::NotFound)
     ));
-    assert_eq!(s.health_event_accounts(&mine.arn).await.unwrap(), ["410000000001"]);
+    assert_eq!(
+        s.health_event_accounts(&mine.arn).await.unwrap(),
+        ["410000000001"]
+    );
 
     // Regions and the organization view.
     assert_eq!(s.account_regions("410000000001").await.unwrap(), None);
-    s.set_account_regions("410000000001", vec!["us-east-1".into(), "eu-west-1".into()], audit_entry()).await.unwrap();
-    assert_eq!(s.account_regions("410000000001").await.unwrap(), Some(vec!["us-east-1".to_string(), "eu-west-1".to_string()]));
-    s.set_account_regions("410000000001", vec![], audit_entry()).await.unwrap();
+    s.set_account_regions(
+        "410000000001",
+        vec!["us-east-1".into(), "eu-west-1".into()],
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        s.account_regions("410000000001").await.unwrap(),
+        Some(vec!["us-east-1".to_string(), "eu-west-1".to_string()])
+    );
+    s.set_account_regions("410000000001", vec![], audit_entry())
+        .await
+        .unwrap();
     assert_eq!(s.account_regions("410000000001").await.unwrap(), None);
-    s.set_health_organization("410000000001", Some(t0), audit_entry()).await.unwrap();
-    s.set_health_organization("410000000001", Some(later), audit_entry()).await.unwrap();
-    assert_eq!(s.health_organization("410000000001").await.unwrap(), Some(t0));
-    s.set_health_organization("410000000001", None, audit_entry()).await.unwrap();
+    s.set_health_organization("410000000001", Some(t0), audit_entry())
+        .await
+        .unwrap();
+    s.set_health_organization("410000000001", Some(later), audit_entry())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.health_organization("410000000001").await.unwrap(),
+        Some(t0)
+    );
+    s.set_health_organization("410000000001", None, audit_entry())
+        .await
+        .unwrap();
     assert_eq!(s.health_organization("410000000001").await.unwrap(), None);
 }
 

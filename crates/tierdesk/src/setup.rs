@@ -191,8 +191,8 @@ pub async fn app(global: &Global, limits: Limits) -> anyhow::Result<App> {
 fn health_types(files: &[PathBuf]) -> anyhow::Result<tierdesk_core::health::EventTypes> {
     let mut types = tierdesk_core::health::EventTypes::shipped();
     for f in files {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("cannot read {}", f.display()))?;
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
         types
             .add(&text, &f.display().to_string())
             .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -398,7 +398,10 @@ mod tests {
         for c in Category::ALL {
             assert_eq!(Category::parse(c.as_str()), Some(*c));
         }
-        assert_eq!(EntityStatus::parse("IMPAIRED"), Some(EntityStatus::Impaired));
+        assert_eq!(
+            EntityStatus::parse("IMPAIRED"),
+            Some(EntityStatus::Impaired)
+        );
         assert_eq!(EventStatus::parse("OPEN"), None);
     }
 

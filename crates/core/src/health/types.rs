@@ -64,7 +64,10 @@ impl EventTypes {
         for t in &parsed.types {
             for (piece, value) in [(Piece::TypeCode, &t.code), (Piece::Service, &t.service)] {
                 if let Some(rule) = refuse(piece, value) {
-                    return Err(format!("{file}: type '{}': '{value}' is not {rule}", t.code));
+                    return Err(format!(
+                        "{file}: type '{}': '{value}' is not {rule}",
+                        t.code
+                    ));
                 }
             }
             if let Some(rule) = refuse(Piece::Title, &t.name) {
@@ -109,9 +112,13 @@ mod tests {
         let mut t = EventTypes::default();
         t.add(SHIPPED_TYPES, "shipped").unwrap();
         let ec2 = t.get("AWS_EC2_OPERATIONAL_ISSUE").unwrap();
-        assert_eq!((ec2.service.as_str(), ec2.category), ("EC2", Category::Issue));
         assert_eq!(
-            t.get("AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED").map(|t| t.category),
+            (ec2.service.as_str(), ec2.category),
+            ("EC2", Category::Issue)
+        );
+        assert_eq!(
+            t.get("AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED")
+                .map(|t| t.category),
             Some(Category::ScheduledChange)
         );
         assert!(t.all().count() >= 20);

@@ -161,9 +161,7 @@ async fn dispatch(
             let r: wire::DescribeAffectedEntitiesRequest = parse(body)?;
             locale(r.locale.as_deref())?;
             let max = bounded("maxResults", r.max_results, 1, 100, 100)?;
-            let f = r
-                .filter
-                .ok_or_else(|| validation("filter is required"))?;
+            let f = r.filter.ok_or_else(|| validation("filter is required"))?;
             let q = entity_query(f)?;
             let viewer = me().await?;
             let (entities, next_token) = app
@@ -184,13 +182,14 @@ async fn dispatch(
                 .map_err(failure)?;
             let mut by_event: BTreeMap<String, wire::EntityAggregate> = BTreeMap::new();
             for c in counts {
-                let a = by_event
-                    .entry(c.event_arn.clone())
-                    .or_insert_with(|| wire::EntityAggregate {
-                        event_arn: c.event_arn.clone(),
-                        count: 0,
-                        statuses: BTreeMap::new(),
-                    });
+                let a =
+                    by_event
+                        .entry(c.event_arn.clone())
+                        .or_insert_with(|| wire::EntityAggregate {
+                            event_arn: c.event_arn.clone(),
+                            count: 0,
+                            statuses: BTreeMap::new(),
+                        });
                 a.count += c.count;
                 *a.statuses.entry(c.status.as_str().to_string()).or_default() += c.count;
             }
@@ -278,7 +277,9 @@ async fn dispatch(
                 .filter(|t| codes.is_empty() || codes.contains(&t.code))
                 .filter(|t| services.is_empty() || services.contains(&t.service))
                 .filter(|t| categories.is_empty() || categories.contains(&t.category))
-                .filter(|t| actionabilities.is_empty() || actionabilities.contains(&t.actionability))
+                .filter(|t| {
+                    actionabilities.is_empty() || actionabilities.contains(&t.actionability)
+                })
                 .filter(|t| personas.is_empty() || t.personas.iter().any(|p| personas.contains(p)))
                 .map(|t| wire::EventType {
                     service: t.service.clone(),
@@ -288,7 +289,8 @@ async fn dispatch(
                     personas: t.personas.iter().map(|p| p.as_str().to_string()).collect(),
                 })
                 .collect();
-            let filters = format!("{codes:?}{services:?}{categories:?}{actionabilities:?}{personas:?}");
+            let filters =
+                format!("{codes:?}{services:?}{categories:?}{actionabilities:?}{personas:?}");
             let (event_types, next_token) = page_of(
                 types,
                 r.next_token.as_deref(),
@@ -317,8 +319,12 @@ async fn dispatch(
             let _: wire::Empty = parse(body)?;
             let on = app.health_organization(caller).await?.is_some();
             ok(&wire::DescribeHealthServiceStatusForOrganizationResponse {
-                health_service_access_status_for_organization: if on { "ENABLED" } else { "DISABLED" }
-                    .to_string(),
+                health_service_access_status_for_organization: if on {
+                    "ENABLED"
+                } else {
+                    "DISABLED"
+                }
+                .to_string(),
             })
         }
         Op::DescribeEventsForOrganization => {
@@ -460,7 +466,9 @@ async fn dispatch(
                         aws_account_id: f.aws_account_id.clone().unwrap_or_default(),
                         event_arn: arn,
                         error_name: "UnsupportedOperation".into(),
-                        error_message: "We couldn't find an event that matches your request for this account.".into(),
+                        error_message:
+                            "We couldn't find an event that matches your request for this account."
+                                .into(),
                     });
                     continue;
                 }
@@ -471,12 +479,23 @@ async fn dispatch(
                     ..Default::default()
                 };
                 let (page, _) = app
-                    .health_entities_page(Some(&viewer), q, None, tierdesk_app::health::MAX_ENTITIES as i64)
+                    .health_entities_page(
+                        Some(&viewer),
+                        q,
+                        None,
+                        tierdesk_app::health::MAX_ENTITIES as i64,
+                    )
                     .await
                     .map_err(failure)?;
                 entities.extend(page);
             }
-            let filters_fp = format!("{:?}", filters.iter().map(|f| (&f.event_arn, &f.aws_account_id, &f.status_codes)).collect::<Vec<_>>());
+            let filters_fp = format!(
+                "{:?}",
+                filters
+                    .iter()
+                    .map(|f| (&f.event_arn, &f.aws_account_id, &f.status_codes))
+                    .collect::<Vec<_>>()
+            );
             let (page, next_token) = page_of(
                 entities,
                 r.next_token.as_deref(),
@@ -494,7 +513,12 @@ async fn dispatch(
         Op::DescribeEventDetailsForOrganization => {
             let r: wire::DescribeEventDetailsForOrganizationRequest = parse(body)?;
             locale(r.locale.as_deref())?;
-            let filters = listed("organizationEventDetailFilters", r.organization_event_detail_filters, 1, 10)?;
+            let filters = listed(
+                "organizationEventDetailFilters",
+                r.organization_event_detail_filters,
+                1,
+                10,
+            )?;
             let org = organization(app, caller).await?;
             let mut successful_set = Vec::new();
             let mut failed_set = Vec::new();
@@ -610,7 +634,13 @@ fn locale(l: Option<&str>) -> Result<(), AwsError> {
     }
 }
 
-fn bounded(member: &str, v: Option<i64>, min: i64, max: i64, default: i64) -> Result<i64, AwsError> {
+fn bounded(
+    member: &str,
+    v: Option<i64>,
+    min: i64,
+    max: i64,
+    default: i64,
+) -> Result<i64, AwsError> {
     match v {
         None => Ok(default),
         Some(n) if (min..=max).contains(&n) => Ok(n),
@@ -681,7 +711,10 @@ fn ranges(member: &str, v: Option<Vec<wire::DateTimeRange>>) -> Result<Vec<TimeR
 
 fn event_query(f: wire::EventFilter) -> Result<HealthEventQuery, AwsError> {
     // Entity tags are not yet kept: a tag filter matches no event.
-    let no_tags = f.tags.as_ref().is_some_and(|t| t.iter().any(|m| !m.is_empty()));
+    let no_tags = f
+        .tags
+        .as_ref()
+        .is_some_and(|t| t.iter().any(|m| !m.is_empty()));
     let mut q = HealthEventQuery {
         arns: listed_opt("filter.eventArns", f.event_arns, 10)?,
         services: listed_opt("filter.services", f.services, 10)?,
@@ -706,7 +739,12 @@ fn event_query(f: wire::EventFilter) -> Result<HealthEventQuery, AwsError> {
             hl::Actionability::parse,
             hl::Actionability::words,
         )?,
-        personas: words("filter.personas", f.personas, hl::Persona::parse, hl::Persona::words)?,
+        personas: words(
+            "filter.personas",
+            f.personas,
+            hl::Persona::parse,
+            hl::Persona::words,
+        )?,
         start_times: ranges("filter.startTimes", f.start_times)?,
         end_times: ranges("filter.endTimes", f.end_times)?,
         last_updated_times: ranges("filter.lastUpdatedTimes", f.last_updated_times)?,
@@ -721,7 +759,10 @@ fn event_query(f: wire::EventFilter) -> Result<HealthEventQuery, AwsError> {
 }
 
 fn entity_query(f: wire::EntityFilter) -> Result<HealthEntityQuery, AwsError> {
-    let no_tags = f.tags.as_ref().is_some_and(|t| t.iter().any(|m| !m.is_empty()));
+    let no_tags = f
+        .tags
+        .as_ref()
+        .is_some_and(|t| t.iter().any(|m| !m.is_empty()));
     let event_arns = listed("filter.eventArns", f.event_arns, 1, 10)?;
     Ok(HealthEntityQuery {
         event_arns: if no_tags { Vec::new() } else { event_arns },
@@ -780,4 +821,3 @@ fn entity(e: &hl::Entity) -> wire::AffectedEntity {
         tags: e.tags.clone(),
     }
 }
-

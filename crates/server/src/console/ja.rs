@@ -138,7 +138,10 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "Changed a Health event's affected resources",
         "Health イベントの影響を受けるリソースを変更",
     ),
-    ("Changed Health's organization view", "Health の組織ビューを変更"),
+    (
+        "Changed Health's organization view",
+        "Health の組織ビューを変更",
+    ),
     ("Set the account's regions", "アカウントのリージョンを設定"),
     ("Event", "イベント"),
     ("Event type", "イベントタイプ"),
@@ -147,6 +150,23 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Affected resource", "影響を受けるリソース"),
     ("Title", "タイトル"),
     ("Description", "説明"),
+    ("Service health", "サービスの状態"),
+    ("Feeds", "フィード"),
+    (
+        "Current issues and scheduled changes",
+        "現在の問題と予定されている変更",
+    ),
+    (
+        "All services are operating normally.",
+        "すべてのサービスは正常に動作しています。",
+    ),
+    (
+        "Past events (last {0} days)",
+        "過去のイベント (直近 {0} 日)",
+    ),
+    ("None.", "ありません。"),
+    ("Started", "開始"),
+    ("Updated", "更新"),
     ("Check", "チェック"),
     ("Resource", "リソース"),
     (

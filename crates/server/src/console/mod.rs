@@ -22,6 +22,7 @@ mod notifications;
 mod queue;
 mod reports;
 mod search;
+mod status;
 mod trusted_advisor;
 mod unsubscribe;
 mod words;
@@ -112,6 +113,7 @@ fn console_routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(search::routes())
         .merge(unsubscribe::routes())
+        .merge(status::routes())
         .merge(live::routes())
         .merge(accounts::routes())
         .merge(admin::routes())

@@ -443,6 +443,23 @@ impl Backend {
             .collect()
     }
 
+    pub async fn health_revisions(&self, arns: &[String]) -> Result<Vec<(String, Revision)>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in arns.chunks(ENTITIES_PER_STATEMENT) {
+            let sql = format!(
+                "SELECT event_arn, at_us, body FROM health_descriptions WHERE event_arn IN ({}) \
+                 ORDER BY event_arn, revision",
+                placeholders(1, chunk.len())
+            );
+            let args = chunk.iter().cloned().map(Arg::S).collect();
+            let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+            for r in &rows {
+                out.push((r.try_get("event_arn")?, Revision { at: from_micros(r.try_get("at_us")?), text: r.try_get("body")? }));
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn health_event_accounts(&self, arn: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT account_id FROM health_event_accounts WHERE event_arn = $1 ORDER BY account_id")
             .bind(arn)

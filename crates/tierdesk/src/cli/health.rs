@@ -165,7 +165,12 @@ pub async fn health(g: &Global, cmd: HealthCmd) -> anyhow::Result<()> {
             if json {
                 print_json(&json!({"arn": ev.arn}))?;
             } else {
-                println!("Published {} ({}, {}).", ev.arn, ev.scope.as_str(), ev.status.as_str());
+                println!(
+                    "Published {} ({}, {}).",
+                    ev.arn,
+                    ev.scope.as_str(),
+                    ev.status.as_str()
+                );
             }
         }
         HealthCmd::Update {
@@ -201,11 +206,17 @@ pub async fn health(g: &Global, cmd: HealthCmd) -> anyhow::Result<()> {
             json,
         } => {
             let n = app
-                .put_health_entities(&who, &arn, vec![(account.clone(), entity.clone(), status.clone())])
+                .put_health_entities(
+                    &who,
+                    &arn,
+                    vec![(account.clone(), entity.clone(), status.clone())],
+                )
                 .await
                 .map_err(e)?;
             if json {
-                print_json(&json!({"arn": arn, "accountId": account, "entityValue": entity, "statusCode": status, "entities": n}))?;
+                print_json(
+                    &json!({"arn": arn, "accountId": account, "entityValue": entity, "statusCode": status, "entities": n}),
+                )?;
             } else {
                 println!("{arn}: {account} {entity} {status}.");
             }

@@ -53,7 +53,12 @@ pub struct Global {
     pub catalog: Vec<PathBuf>,
     /// A file of AWS Health event types (the shape of data/health-event-types.toml) to add
     /// to the shipped list; repeatable.
-    #[arg(long, global = true, env = "TIERDESK_HEALTH_EVENT_TYPES", value_delimiter = ',')]
+    #[arg(
+        long,
+        global = true,
+        env = "TIERDESK_HEALTH_EVENT_TYPES",
+        value_delimiter = ','
+    )]
     pub health_event_types: Vec<PathBuf>,
     /// File holding the base64 master key that seals API secrets (default, on SQLite:
     /// master.key beside the database). `TIERDESK_MASTER_KEY` takes precedence.
@@ -821,7 +826,9 @@ async fn account(g: &Global, cmd: AccountCmd) -> anyhow::Result<()> {
             } else {
                 match now {
                     Some(r) => println!("account {id}: regions {}", r.join(",")),
-                    None => println!("account {id}: regions not known (every region's public events)"),
+                    None => {
+                        println!("account {id}: regions not known (every region's public events)")
+                    }
                 }
             }
         }
