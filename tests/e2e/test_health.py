@@ -423,3 +423,38 @@ def test_the_status_page_and_feeds_show_public_events_only(hd):
     with pytest.raises(urllib.error.HTTPError) as e:
         get("/status/rss/nosuchservice-us-east-1.rss")
     assert e.value.code == 404
+
+
+def test_the_aws_sdk_for_rust_reads_events_over_cbor(hd):
+    """aws-sdk-health speaks Smithy RPC v2 CBOR (`tests/sdk`): events paged with tokens,
+    details with failedSet, entities, aggregates, types and a modeled error, its times
+    read from CBOR tag 1."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    sdk = os.environ.get("TIERDESK_SDK_BIN", os.path.join(root, "tests/sdk/target/debug/tierdesk-sdk-tests"))
+    assert os.path.exists(sdk), f"{sdk} is missing: cargo build --manifest-path tests/sdk/Cargo.toml"
+    a, key = hd.account("aws.business")
+    hd.cli("account", "set-regions", "--id", a, "--regions", "eu-central-1")
+    made = [publish(hd, "--service", "EC2", "--type", "AWS_EC2_OPERATIONAL_ISSUE", "--category", "issue",
+                    "--region", "eu-central-1", "--description", f"Issue {i}") for i in range(2)]
+    arn = publish(hd, "--service", "EC2", "--type", "AWS_EC2_DEDICATED_HOST_MAINTENANCE_SCHEDULED", "--category",
+                  "scheduledChange", "--region", "eu-central-1", "--entity", f"{a}:h-0123", "--description",
+                  "Host maintenance", "--start", "2030-03-01T12:00:00Z")
+    r = subprocess.run([sdk, hd.url, key["access_key_id"], key["secret_access_key"], arn],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    boto = health(hd, key)
+    want = arns_of(sum((p["events"] for p in boto.get_paginator("describe_events").paginate(
+        filter={"services": ["EC2"], "startTimes": [{"from": 0}]})), []))
+    assert [e["arn"] for e in out["events"]] == want
+    assert set(made + [arn]) <= set(want) and out["pages"] >= 2
+    mine = next(e for e in out["events"] if e["arn"] == arn)
+    assert mine["startTime"] == 1898596800.0 and mine["statusCode"] == "upcoming"
+    assert mine["eventScopeCode"] == "ACCOUNT_SPECIFIC" and mine["eventTypeCategory"] == "scheduledChange"
+    assert out["details"] == [{"arn": arn, "latestDescription": "Host maintenance"}]
+    assert out["failed"] == ["arn:aws:health:us-east-1::event/EC2/X/X_none"]
+    assert [(e["entityValue"], e["statusCode"], e["awsAccountId"]) for e in out["entities"]] == [("h-0123", "IMPAIRED", a)]
+    assert out["aggregates"] == [{"eventArn": arn, "count": 1}]
+    assert dict(out["categories"])["scheduledChange"] >= 1
+    assert out["types"] == 10 and out["typesNextToken"] is True
+    assert out["badTokenError"] == "InvalidPaginationToken"

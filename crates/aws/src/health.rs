@@ -13,6 +13,32 @@ use crate::error::AwsError;
 
 /// The `X-Amz-Target` prefix of the Health API (JSON 1.1).
 pub const TARGET_PREFIX: &str = "AWSHealth_20160804.";
+/// The service's name in RPC v2 CBOR paths (`/service/<name>/operation/<Op>`).
+pub const SERVICE_NAME: &str = "AWSHealth_20160804";
+/// The content type of RPC v2 CBOR bodies.
+pub const CBOR_CONTENT_TYPE: &str = "application/cbor";
+
+/// The operation an RPC v2 CBOR path names.
+pub fn cbor_operation(path: &str) -> Result<&str, AwsError> {
+    path.strip_prefix("/service/")
+        .and_then(|p| p.strip_prefix(SERVICE_NAME))
+        .and_then(|p| p.strip_prefix("/operation/"))
+        .filter(|op| !op.is_empty() && !op.contains('/'))
+        .ok_or_else(|| {
+            AwsError::client(
+                "UnknownOperationException",
+                format!("'{path}' names no operation of {SERVICE_NAME}"),
+            )
+        })
+}
+
+/// The members that are timestamps in Health's shapes (tag 1 in CBOR).
+pub fn is_timestamp(member: &str) -> bool {
+    matches!(
+        member,
+        "startTime" | "endTime" | "lastUpdatedTime" | "from" | "to"
+    )
+}
 
 macro_rules! operations {
     ($($op:ident),* $(,)?) => {

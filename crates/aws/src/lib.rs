@@ -3,6 +3,7 @@
 //! library: the server crate calls the use cases, and clients (the load generator, tests)
 //! use this crate alone to speak the protocol.
 
+pub mod cbor;
 pub mod error;
 pub mod eventbridge;
 pub mod health;

@@ -4,7 +4,7 @@
 //! call the use case, encode the answer or the AWS error.
 
 mod advisor;
-mod health;
+pub(crate) mod health;
 pub(crate) mod trustedadvisor;
 
 use std::time::Instant;
@@ -120,7 +120,7 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
     let mut account = None;
     let result = async {
         let (who, bytes) =
-            caller_and_body(&state, &headers, body, tierdesk_aws::Service::Support).await?;
+            caller_and_body(&state, &headers, body, tierdesk_aws::Service::Support, true).await?;
         let req = WireRequest::of(&parts, &headers, &bytes);
         let address = crate::client::address_of(&state.trusted_proxies, &parts);
         handle_signed(&state.app, &req, who, address, &mut operation, &mut account).await
@@ -202,8 +202,9 @@ async fn caller_and_body(
     headers: &[(String, String)],
     body: Body,
     service: tierdesk_aws::Service,
+    by_target: bool,
 ) -> Result<(Authenticated, axum::body::Bytes), Failure> {
-    let who = authenticate(&state.app, headers, service).await?;
+    let who = authenticate(&state.app, headers, service, by_target).await?;
     let bytes = read_body(body, state.max_body)
         .await
         .ok_or_else(|| AwsError::too_large(state.max_body))?;
@@ -219,12 +220,13 @@ struct Authenticated {
 }
 
 /// Everything about the caller that the headers say: the envelope (scope, `service`,
-/// date, signed headers, with the operation's target among them where the protocol names
-/// operations by target) and the key.
+/// date, signed headers, with the operation's target among them when the protocol names
+/// operations `by_target`) and the key.
 async fn authenticate(
     app: &App,
     headers: &[(String, String)],
     service: tierdesk_aws::Service,
+    by_target: bool,
 ) -> Result<Authenticated, Failure> {
     let auth = sigv4::parse_authorization(headers).map_err(AwsError::from)?;
     let envelope = SignedRequest {
@@ -237,11 +239,9 @@ async fn authenticate(
     let amz_date = sigv4::check_envelope(&envelope, &auth, service.signing_name(), app.clock.now())
         .map_err(AwsError::from)?;
     // Unsigned, the target could be swapped on a captured request: the same body often
-    // reads as another operation's (DescribeCommunications and ResolveCase). REST
-    // protocols name the operation by method and path, which are always signed.
-    if service != tierdesk_aws::Service::TrustedAdvisor
-        && !auth.signed_headers.iter().any(|h| h == "x-amz-target")
-    {
+    // reads as another operation's (DescribeCommunications and ResolveCase). REST and
+    // RPC v2 CBOR name the operation by method and path, which are always signed.
+    if by_target && !auth.signed_headers.iter().any(|h| h == "x-amz-target") {
         return Err(AwsError::from(sigv4::SigError::Incomplete(
             "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.".into(),
         ))

@@ -103,6 +103,11 @@ pub fn router(state: AppState) -> Router {
         )
         // The newer Trusted Advisor API (REST-JSON) routes by method and path.
         .route("/v1/{*operation}", any(aws::trustedadvisor::endpoint))
+        // AWS Health over Smithy RPC v2 CBOR (the AWS SDK for Rust).
+        .route(
+            "/service/{service}/operation/{operation}",
+            post(aws::health::cbor_endpoint),
+        )
         .route("/healthz", get(|| async { "ok\n" }))
         .route(
             "/favicon.ico",

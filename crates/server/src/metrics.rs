@@ -40,7 +40,7 @@ impl Surface {
     const ALL: [Surface; 4] = [Surface::Aws, Surface::Api, Surface::Console, Surface::Other];
 
     fn of(method: &axum::http::Method, path: &str) -> Self {
-        if path == "/" && method == axum::http::Method::POST {
+        if (path == "/" || path.starts_with("/service/")) && method == axum::http::Method::POST {
             Surface::Aws
         } else if path.starts_with("/api/") {
             Surface::Api
@@ -154,10 +154,8 @@ pub(crate) async fn observe(State(st): State<AppState>, mut req: Request, next: 
     let id = st.request_ids.next();
     let surface = Surface::of(req.method(), req.uri().path());
     let aws_operation = (surface == Surface::Aws)
-        .then(|| req.headers().get("x-amz-target")?.to_str().ok())
-        .flatten()
-        .and_then(|t| tierdesk_aws::Operation::parse(t).ok())
-        .map(tierdesk_aws::Operation::name);
+        .then(|| aws_operation(req.headers(), req.uri().path()))
+        .flatten();
     let slot = RouteSlot::default();
     req.extensions_mut().insert(RequestId(id.clone()));
     req.extensions_mut().insert(slot.clone());
@@ -184,6 +182,23 @@ pub(crate) async fn observe(State(st): State<AppState>, mut req: Request, next: 
         );
     }
     response
+}
+
+/// The AWS operation a request names: by its target (the Support API, Health over JSON
+/// 1.1) or by its path (Health over RPC v2 CBOR).
+fn aws_operation(headers: &axum::http::HeaderMap, path: &str) -> Option<&'static str> {
+    use tierdesk_aws::health::{HealthOperation, TARGET_PREFIX, cbor_operation};
+    if path != "/" {
+        let name = cbor_operation(path).ok()?;
+        return HealthOperation::parse(name).ok().map(HealthOperation::name);
+    }
+    let target = headers.get("x-amz-target")?.to_str().ok()?;
+    match target.strip_prefix(TARGET_PREFIX) {
+        Some(name) => HealthOperation::parse(name).ok().map(HealthOperation::name),
+        None => tierdesk_aws::Operation::parse(target)
+            .ok()
+            .map(tierdesk_aws::Operation::name),
+    }
 }
 
 /// A layer on matched routes only: tells `observe` which route matched.

@@ -22,6 +22,16 @@ use tierdesk_store::{HealthEntityQuery, HealthEventQuery, HealthViewer};
 use super::{Authenticated, Failure, WireRequest, aws_words, caller_and_body};
 use crate::AppState;
 
+/// The two protocols clients speak: JSON 1.1 (botocore, the AWS CLI) names the operation
+/// in `X-Amz-Target`; Smithy RPC v2 CBOR (the AWS SDK for Rust) in the path. Bodies are
+/// read into the same JSON shapes either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Protocol {
+    Json,
+    Cbor,
+}
+
+/// `POST /` with an `AWSHealth_20160804.` target.
 pub(crate) async fn endpoint(
     state: &AppState,
     parts: axum::http::request::Parts,
@@ -29,15 +39,52 @@ pub(crate) async fn endpoint(
     body: Body,
     request_id: String,
 ) -> Response {
+    answer(state, parts, headers, body, request_id, Protocol::Json).await
+}
+
+/// `POST /service/AWSHealth_20160804/operation/<Op>`.
+pub(crate) async fn cbor_endpoint(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> Response {
+    let request_id = super::request_id(&state, &req);
+    let (parts, body) = req.into_parts();
+    let headers = super::header_pairs(&parts.headers);
+    answer(&state, parts, headers, body, request_id, Protocol::Cbor).await
+}
+
+async fn answer(
+    state: &AppState,
+    parts: axum::http::request::Parts,
+    headers: Vec<(String, String)>,
+    body: Body,
+    request_id: String,
+    protocol: Protocol,
+) -> Response {
     let started = Instant::now();
     let mut operation = None;
     let mut account = None;
     let result = async {
-        let (who, bytes) =
-            caller_and_body(state, &headers, body, tierdesk_aws::Service::Health).await?;
+        let (who, bytes) = caller_and_body(
+            state,
+            &headers,
+            body,
+            tierdesk_aws::Service::Health,
+            protocol == Protocol::Json,
+        )
+        .await?;
         let req = WireRequest::of(&parts, &headers, &bytes);
         let address = crate::client::address_of(&state.trusted_proxies, &parts);
-        handle(&state.app, &req, who, address, &mut operation, &mut account).await
+        handle(
+            &state.app,
+            &req,
+            protocol,
+            who,
+            address,
+            &mut operation,
+            &mut account,
+        )
+        .await
     }
     .await;
     let (status, body, error) = match result {
@@ -58,7 +105,20 @@ pub(crate) async fn endpoint(
         micros = started.elapsed().as_micros() as u64,
         "health request"
     );
-    super::respond(status, body, tierdesk_aws::CONTENT_TYPE, &request_id)
+    match protocol {
+        Protocol::Json => super::respond(status, body, tierdesk_aws::CONTENT_TYPE, &request_id),
+        Protocol::Cbor => {
+            // The JSON answer (or error) as CBOR, its times as tag 1.
+            let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let cbor = tierdesk_aws::cbor::encode(&value, &wire::is_timestamp);
+            let mut resp = super::respond(status, cbor, wire::CBOR_CONTENT_TYPE, &request_id);
+            resp.headers_mut().insert(
+                "smithy-protocol",
+                axum::http::HeaderValue::from_static("rpc-v2-cbor"),
+            );
+            resp
+        }
+    }
 }
 
 /// A use case's failure in this API's terms: a page token it did not issue is
@@ -88,6 +148,7 @@ fn ok<T: Serialize>(v: &T) -> Result<Vec<u8>, Failure> {
 async fn handle(
     app: &App,
     req: &WireRequest<'_>,
+    protocol: Protocol,
     who: Authenticated,
     address: Option<String>,
     operation: &mut Option<Op>,
@@ -103,15 +164,36 @@ async fn handle(
     sigv4::verify(&signed, &who.auth, &who.amz_date, &who.key.secret).map_err(AwsError::from)?;
     let caller = &who.key.caller;
     *account = Some(caller.account.id.clone());
-    let target = sigv4::header(req.headers, "x-amz-target").unwrap_or_default();
-    let name = target.strip_prefix(wire::TARGET_PREFIX).unwrap_or(target);
-    let op = Op::parse(name)?;
+    let (op, json) = match protocol {
+        Protocol::Json => {
+            let target = sigv4::header(req.headers, "x-amz-target").unwrap_or_default();
+            let name = target.strip_prefix(wire::TARGET_PREFIX).unwrap_or(target);
+            (Op::parse(name)?, None)
+        }
+        Protocol::Cbor => {
+            let name = wire::cbor_operation(req.path)?;
+            let value = if req.body.is_empty() {
+                serde_json::Value::Object(Default::default())
+            } else {
+                tierdesk_aws::cbor::decode(req.body).map_err(|e| {
+                    AwsError::client(
+                        "SerializationException",
+                        format!("The request body is not valid CBOR: {e}"),
+                    )
+                })?
+            };
+            (
+                Op::parse(name)?,
+                Some(serde_json::to_vec(&value).map_err(|e| Failure::Internal(e.to_string()))?),
+            )
+        }
+    };
     *operation = Some(op);
     app.throttle(caller)?;
     // The Health API is a plan feature, as the Support API is (AWS: Business and up).
     app.require_api(caller)?;
     let who = tierdesk_app::actor::customer_who(caller, address);
-    dispatch(app, caller, &who, op, req.body).await
+    dispatch(app, caller, &who, op, json.as_deref().unwrap_or(req.body)).await
 }
 
 async fn dispatch(

@@ -39,6 +39,7 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
             &headers,
             body,
             tierdesk_aws::Service::TrustedAdvisor,
+            false,
         )
         .await
         .map_err(rest_auth)?;
