@@ -791,6 +791,96 @@ impl App {
     }
 }
 
+/// What staff may do with Health events: admins publish and change them; everyone reads
+/// the events of the accounts they reach (and public ones).
+impl App {
+    fn health_admin(agent: &tierdesk_core::records::Agent, what: &str) -> Result<(), ServiceError> {
+        if agent.role == tierdesk_core::records::Role::Admin {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(format!(
+                "{} may not {what} Health events (admins may)",
+                agent.email
+            )))
+        }
+    }
+
+    /// What a staff member sees: every event for those who reach every account, else
+    /// public events and those naming an account they reach.
+    pub async fn staff_health_viewer(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+    ) -> Result<Option<HealthViewer>, ServiceError> {
+        Ok(match self.reach(agent).await? {
+            crate::actor::Reach::Every => None,
+            crate::actor::Reach::Only(accounts) => Some(HealthViewer {
+                accounts,
+                regions: None,
+            }),
+        })
+    }
+
+    pub async fn publish_health_event_as(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+        who: &Who,
+        p: Publish,
+    ) -> Result<Event, ServiceError> {
+        Self::health_admin(agent, "publish")?;
+        self.publish_health_event(who, p).await
+    }
+
+    pub async fn update_health_event_as(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+        who: &Who,
+        arn: &str,
+        u: Update,
+    ) -> Result<Event, ServiceError> {
+        Self::health_admin(agent, "change")?;
+        self.update_health_event(who, arn, u).await
+    }
+
+    pub async fn put_health_entities_as(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+        who: &Who,
+        arn: &str,
+        entities: Vec<(String, String, String)>,
+    ) -> Result<usize, ServiceError> {
+        Self::health_admin(agent, "change")?;
+        self.put_health_entities(who, arn, entities).await
+    }
+
+    /// An event with its revisions, the accounts it names and its entities by status,
+    /// as a staff member sees it.
+    pub async fn health_event_for_staff(
+        &self,
+        agent: &tierdesk_core::records::Agent,
+        arn: &str,
+    ) -> Result<(EventDetails, Vec<String>, Vec<EntityCount>), ServiceError> {
+        let viewer = self.staff_health_viewer(agent).await?;
+        let (mut found, _) = self
+            .health_event_details(viewer.as_ref(), &[arn.to_string()])
+            .await?;
+        let details = found
+            .pop()
+            .ok_or_else(|| ServiceError::NotFound(format!("no Health event {arn}")))?;
+        let mut accounts = self.store.health_event_accounts(arn).await?;
+        if let Some(v) = &viewer {
+            accounts.retain(|a| v.accounts.contains(a));
+        }
+        let counts = self
+            .health_entity_counts(
+                viewer.as_ref(),
+                &[arn.to_string()],
+                viewer.as_ref().map(|v| v.accounts.clone()),
+            )
+            .await?;
+        Ok((details, accounts, counts))
+    }
+}
+
 fn not_found(e: StoreError, arn: &str) -> ServiceError {
     match e {
         StoreError::NotFound => ServiceError::NotFound(format!("no Health event {arn}")),

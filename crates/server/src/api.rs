@@ -26,6 +26,7 @@ use crate::report_format;
 mod alertmanager;
 pub mod contract;
 mod dto;
+pub mod health;
 
 pub use dto::AuditBody;
 use dto::*;
@@ -35,7 +36,7 @@ pub const OPENAPI: &str = include_str!("api/openapi.json");
 /// Every route, as (method, path) in OpenAPI's spelling; the test checks the document
 /// describes exactly these.
 #[cfg(test)]
-pub const ROUTES: [(&str, &str); 15] = [
+pub const ROUTES: [(&str, &str); 20] = [
     ("get", "/api/v1/me"),
     ("get", "/api/v1/queue"),
     ("get", "/api/v1/cases"),
@@ -51,6 +52,11 @@ pub const ROUTES: [(&str, &str); 15] = [
     ("post", "/api/v1/accounts/{accountId}/inventory"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/integrations/alertmanager"),
+    ("get", "/api/v1/health/events"),
+    ("post", "/api/v1/health/events"),
+    ("get", "/api/v1/health/events/{eventArn}"),
+    ("patch", "/api/v1/health/events/{eventArn}"),
+    ("post", "/api/v1/health/events/{eventArn}/entities"),
 ];
 
 pub fn routes() -> Router<AppState> {
@@ -72,6 +78,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/accounts/{accountId}/inventory",
             post(import_inventory).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/v1/health/events",
+            get(health::list).post(health::publish),
+        )
+        .route(
+            "/api/v1/health/events/{eventArn}",
+            get(health::show).patch(health::change),
+        )
+        .route(
+            "/api/v1/health/events/{eventArn}/entities",
+            post(health::entities),
         )
         // An account's integration token, not an agent's: its own extractor.
         .route(

@@ -11,6 +11,7 @@ mod api;
 mod aws;
 mod clock;
 mod console;
+mod health;
 mod live;
 mod lmtp;
 mod metrics;

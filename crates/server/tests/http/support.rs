@@ -250,6 +250,68 @@ impl Server {
             .unwrap()
     }
 
+    /// An AWS Health call signed with the account's key, in JSON 1.1 (`cbor: false`) or
+    /// Smithy RPC v2 CBOR; the answer's CBOR body is read back into JSON.
+    pub async fn health(&self, cbor: bool, op: &str, input: Value) -> Reply {
+        use tierdesk_aws::health::{SERVICE_NAME, TARGET_PREFIX, is_timestamp};
+        use tierdesk_core::clock::Clock;
+        let (path, body, mut headers) = if cbor {
+            (
+                format!("/service/{SERVICE_NAME}/operation/{op}"),
+                tierdesk_aws::cbor::encode(&input, &is_timestamp),
+                vec![
+                    ("content-type".to_string(), "application/cbor".to_string()),
+                    ("smithy-protocol".to_string(), "rpc-v2-cbor".to_string()),
+                ],
+            )
+        } else {
+            (
+                "/".to_string(),
+                serde_json::to_vec(&input).unwrap(),
+                vec![
+                    ("content-type".to_string(), CONTENT_TYPE.to_string()),
+                    ("x-amz-target".to_string(), format!("{TARGET_PREFIX}{op}")),
+                ],
+            )
+        };
+        headers.push(("host".to_string(), "localhost".to_string()));
+        let (date, authorization) = sigv4::sign(
+            &SignedRequest {
+                method: "POST",
+                path: &path,
+                query: "",
+                headers: &headers,
+                body: &body,
+            },
+            &self.access_key,
+            &self.secret,
+            Scope {
+                region: "us-east-1",
+                service: Service::Health.signing_name(),
+            },
+            self.clock.now(),
+        );
+        let mut req = Request::post(path.as_str());
+        for (n, v) in &headers {
+            req = req.header(n, v);
+        }
+        let mut reply = self
+            .send(
+                req.header("x-amz-date", date)
+                    .header("authorization", authorization)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        if cbor && !reply.body.is_empty() {
+            assert_eq!(reply.header("content-type"), "application/cbor");
+            assert_eq!(reply.header("smithy-protocol"), "rpc-v2-cbor");
+            let v = tierdesk_aws::cbor::decode(&reply.body).expect("a CBOR answer");
+            reply.body = Bytes::from(serde_json::to_vec(&v).unwrap());
+        }
+        reply
+    }
+
     /// A REST-JSON call to the Trusted Advisor API (`trustedadvisor`), signed with the
     /// account's key: `path` as sent (labels percent-encoded), `query` raw.
     pub async fn rest(&self, method: &str, path: &str, query: &str, input: Option<Value>) -> Reply {
