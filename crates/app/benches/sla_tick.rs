@@ -73,6 +73,7 @@ fn new_case(n: u64, opened: Timestamp, due: Timestamp) -> NewCase {
         notice: None,
         mail_message_id: None,
         alert: None,
+        health_event: None,
     }
 }
 

@@ -507,6 +507,14 @@ impl App {
             .collect())
     }
 
+    /// The event a case was opened about.
+    pub async fn health_event_of_case(
+        &self,
+        display_id: i64,
+    ) -> Result<Option<Event>, ServiceError> {
+        Ok(self.store.case_health_event(display_id).await?)
+    }
+
     /// Sets the regions an account uses (empty: fall back to its inventory's).
     pub async fn set_account_regions(
         &self,

@@ -233,6 +233,7 @@ impl App {
                             group_key: key.clone(),
                             replaces: earlier,
                         }),
+                        health_event: None,
                         ..CreateCase::default()
                     };
                     match self.create_case(&caller, &who, input).await {

@@ -512,6 +512,7 @@ async fn dispatch(
                         files: Vec::new(),
                         mail_message_id: None,
                         alert: None,
+                        health_event: None,
                     },
                 )
                 .await?;

@@ -84,7 +84,7 @@ pub fn rss(types: &EventTypes, channel: &Channel<'_>, events: &[EventDetails]) -
             ));
         }
     }
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|item| std::cmp::Reverse(item.0));
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n  <channel>\n    <title>{}</title>\n    <link>{}</link>\n    <language>en-us</language>\n    <lastBuildDate>{}</lastBuildDate>\n    <generator>Tierdesk Service Health Dashboard RSS Generator</generator>\n    <description>{}</description>\n    <ttl>5</ttl>\n",
         cdata(&title),

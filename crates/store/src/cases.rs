@@ -30,6 +30,8 @@ pub struct NewCase {
     pub mail_message_id: Option<String>,
     /// The alert group the case is opened for (a monitoring integration's).
     pub alert: Option<crate::AlertClaim>,
+    /// The Health event the case is about.
+    pub health_event: Option<String>,
 }
 
 /// A cap on cases opened per calendar month (in the account's zone).

@@ -10,6 +10,10 @@ use tierdesk_core::health::{
 
 use crate::{Page, Store, StoreError, WebhookEvent};
 
+/// Makes the webhook events of a change from the event as the change left it (known only
+/// inside the write).
+pub type HealthWebhooks = Box<dyn FnOnce(&Event) -> Vec<WebhookEvent> + Send>;
+
 /// An event to publish: the event, its first description, the accounts it names (empty:
 /// public) and the entities it affects.
 #[derive(Debug, Clone)]
@@ -108,7 +112,7 @@ impl Store {
         arn: &str,
         change: HealthChange,
         at: Timestamp,
-        webhook: Box<dyn FnOnce(&Event) -> Vec<WebhookEvent> + Send>,
+        webhook: HealthWebhooks,
         audit: AuditEntry,
     ) -> Result<Event, StoreError> {
         dispatch!(self, b => b.update_health_event(arn.to_string(), change, at, webhook, audit).await)
@@ -172,6 +176,11 @@ impl Store {
         accounts: Option<&[String]>,
     ) -> Result<Vec<EntityCount>, StoreError> {
         dispatch!(self, b => b.health_entity_counts(arns, accounts).await)
+    }
+
+    /// The event a case was opened about.
+    pub async fn case_health_event(&self, display_id: i64) -> Result<Option<Event>, StoreError> {
+        dispatch!(self, b => b.case_health_event(display_id).await)
     }
 
     /// Sets the regions an account uses (empty: forget them).

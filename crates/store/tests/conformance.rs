@@ -104,6 +104,7 @@ fn new_case(account: &str, n: u32, created: Timestamp) -> NewCase {
         notice: None,
         mail_message_id: None,
         alert: None,
+        health_event: None,
     }
 }
 
@@ -3123,7 +3124,7 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
     assert_eq!(seen.len(), 250);
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
     let counts = s
-        .health_entity_counts(&[mine.arn.clone()], Some(&["410000000001".to_string()]))
+        .health_entity_counts(std::slice::from_ref(&mine.arn), Some(&["410000000001".to_string()]))
         .await
         .unwrap();
     assert_eq!(
@@ -3141,7 +3142,7 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
         .await
         .unwrap();
     let counts = s
-        .health_entity_counts(&[mine.arn.clone()], None)
+        .health_entity_counts(std::slice::from_ref(&mine.arn), None)
         .await
         .unwrap();
     assert_eq!(counts.iter().map(|c| c.count).sum::<i64>(), 250);

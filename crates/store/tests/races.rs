@@ -106,6 +106,7 @@ async fn open_case(s: &Store, t: Timestamp) -> Case {
             notice: None,
             mail_message_id: None,
             alert: None,
+            health_event: None,
         },
         audit_entry(),
     )

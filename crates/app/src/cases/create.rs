@@ -107,6 +107,20 @@ impl App {
         check_name_text(Field::Subject, subject)?;
         let body = check_body(input.communication_body.as_deref())?;
         check_cc(&input.cc_email_addresses)?;
+        // A case about a Health event names one the account sees, as any other does not
+        // exist.
+        if let Some(arn) = &input.health_event {
+            let viewer = self.health_viewer(&caller.account.id).await?;
+            let (found, _) = self
+                .health_event_details(Some(&viewer), std::slice::from_ref(arn))
+                .await?;
+            if found.is_empty() {
+                return Err(ServiceError::invalid(
+                    Field::EventArn,
+                    Problem::Unknown(arn.clone()),
+                ));
+            }
+        }
         let language = match &input.language {
             Some(l) => {
                 check_language(Field::Language, l)?;
@@ -209,6 +223,7 @@ impl App {
                     notice: self.notice(NoticeKind::CaseOpened, now),
                     mail_message_id: input.mail_message_id,
                     alert: input.alert,
+                    health_event: input.health_event,
                 },
                 audit,
             )

@@ -39,6 +39,8 @@ pub struct CreateCase {
     pub mail_message_id: Option<String>,
     /// The alert group the case is opened for: one open case per group.
     pub alert: Option<tierdesk_store::AlertClaim>,
+    /// The Health event the case is about (one the caller sees).
+    pub health_event: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

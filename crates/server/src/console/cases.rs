@@ -121,6 +121,9 @@ struct NewPage {
     cc: String,
     max_files: usize,
     max_mb: usize,
+    /// The Health event the case is about (empty: none), and its title.
+    health_event: String,
+    event_title: String,
 }
 
 #[derive(Template)]
@@ -251,6 +254,8 @@ struct CasePage {
     /// On plans with urgent escalations, while the case is open: the offer, with this
     /// month's escalations left.
     escalation: Option<String>,
+    /// The Health event the case is about: (title, status).
+    health_event: Option<(String, &'static str)>,
 }
 
 /// The case list's search and filters, as its form puts them in the URL.
@@ -415,12 +420,56 @@ async fn new_form(st: &AppState, v: &Visit, caller: &Caller) -> Result<NewPage, 
         cc: String::new(),
         max_files: st.app.limits.attachments_per_set,
         max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
+        health_event: String::new(),
+        event_title: String::new(),
     })
 }
 
-async fn new_page(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
+/// The form about a Health event the customer sees: its subject and first lines
+/// written, the event named; an event they do not see is ignored.
+async fn about_event(st: &AppState, v: &Visit, caller: &Caller, page: &mut NewPage, arn: &str) {
+    let Ok(viewer) = st.app.health_viewer(&caller.account.id).await else {
+        return;
+    };
+    let Ok((found, _)) = st
+        .app
+        .health_event_details(Some(&viewer), &[arn.to_string()])
+        .await
+    else {
+        return;
+    };
+    let Some(d) = found.first() else { return };
+    let e = &d.event;
+    page.health_event = e.arn.clone();
+    page.event_title = e.title.clone();
+    page.subject = v.l.fill("About: {0}", &[&e.title]);
+    page.body = format!(
+        "{}\n{} · {} · {}\n\n",
+        e.arn,
+        e.service,
+        e.region,
+        e.start.strftime("%Y-%m-%d %H:%M UTC")
+    );
+}
+
+#[derive(Deserialize, Default)]
+struct NewQuery {
+    /// A Health event the case is about.
+    event: Option<String>,
+}
+
+async fn new_page(
+    State(st): State<AppState>,
+    CustomerVisit(v, caller): CustomerVisit,
+    super::forms::Query(q): super::forms::Query<NewQuery>,
+) -> Response {
     match new_form(&st, &v, &caller).await {
-        Ok(page) => render(StatusCode::OK, &page),
+        Ok(mut page) => {
+            if let Some(arn) = &q.event {
+                about_event(&st, &v, &caller, &mut page, arn).await;
+            }
+            render(StatusCode::OK, &page)
+        }
         Err(r) => r,
     }
 }
@@ -449,6 +498,7 @@ struct NewCaseForm {
     language: Option<String>,
     #[serde(default)]
     cc: String,
+    health_event: Option<String>,
 }
 
 async fn create(
@@ -484,6 +534,7 @@ async fn create(
             files,
             mail_message_id: None,
             alert: None,
+            health_event: f.health_event.clone(),
         };
         st.app.create_case(&caller, &v.who, input).await
     };
@@ -503,6 +554,11 @@ async fn create(
             page.service = f.service;
             page.language = f.language.unwrap_or_default();
             page.cc = f.cc;
+            if let Some(arn) = &f.health_event {
+                let (subject, body) = (page.subject.clone(), page.body.clone());
+                about_event(&st, &v, &caller, &mut page, arn).await;
+                (page.subject, page.body) = (subject, body);
+            }
             render(StatusCode::BAD_REQUEST, &page)
         }
     }
@@ -592,6 +648,10 @@ async fn show(
             )
         });
     let service = service_name(&st, v.l, &case);
+    let health_event = match st.app.health_event_of_case(case.display_id).await {
+        Ok(e) => e.map(|e| (e.title, e.status.as_str())),
+        Err(err) => return v.failure(&err),
+    };
     render(
         StatusCode::OK,
         &CasePage {
@@ -615,6 +675,7 @@ async fn show(
             max_files: st.app.limits.attachments_per_set,
             max_mb: st.app.limits.attachment_bytes / (1024 * 1024),
             escalation,
+            health_event,
         },
     )
 }

@@ -151,6 +151,62 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Title", "タイトル"),
     ("Description", "説明"),
     ("Service health", "サービスの状態"),
+    ("every region", "すべてのリージョン"),
+    ("About: {0}", "{0} について"),
+    (
+        "About the Health event: {0}",
+        "Health イベントについて: {0}",
+    ),
+    ("About the Health event", "Health イベント"),
+    ("Health events", "Health イベント"),
+    ("Any", "すべて"),
+    ("Scope", "範囲"),
+    ("Next page", "次のページ"),
+    ("Publish an event", "イベントを公開"),
+    (
+        "Accounts (none: public to the region)",
+        "アカウント (空欄: リージョン全体に公開)",
+    ),
+    (
+        "Affected resources, one ACCOUNT:RESOURCE per line",
+        "影響を受けるリソース (1 行に 1 つ、アカウント:リソース)",
+    ),
+    ("Start (UTC; empty: now)", "開始 (UTC、空欄: 現在)"),
+    ("End (UTC)", "終了 (UTC)"),
+    ("Publish", "公開"),
+    ("Health", "Health"),
+    (
+        "Open issues and scheduled changes affecting you",
+        "お客様に影響する未解決の問題と予定されている変更",
+    ),
+    (
+        "Nothing affects your account now.",
+        "現在、お客様のアカウントに影響するものはありません。",
+    ),
+    (
+        "Public events of {0}, and every event about your account.",
+        "{0} の公開イベントと、お客様のアカウントに関するすべてのイベントです。",
+    ),
+    (
+        "More resources are affected; the Health API lists them all.",
+        "ほかにも影響を受けるリソースがあります。Health API ですべてを一覧できます。",
+    ),
+    (
+        "Open a case about this event",
+        "このイベントについてケースを作成",
+    ),
+    ("Affected resources", "影響を受けるリソース"),
+    ("Update", "更新する"),
+    ("Unchanged", "変更しない"),
+    (
+        "New description (the earlier ones are kept)",
+        "新しい説明 (以前の説明は残ります)",
+    ),
+    (
+        "account_id,entity_value[,status] per line",
+        "1 行に account_id,entity_value[,status]",
+    ),
+    ("Save resources", "リソースを保存"),
     ("Feeds", "フィード"),
     (
         "Current issues and scheduled changes",

@@ -15,6 +15,7 @@ mod charts;
 mod clock;
 mod extract;
 pub mod forms;
+mod health;
 pub(crate) mod i18n;
 mod ja;
 pub(crate) mod live;
@@ -114,6 +115,7 @@ fn console_routes() -> Router<AppState> {
         .merge(search::routes())
         .merge(unsubscribe::routes())
         .merge(status::routes())
+        .merge(health::routes())
         .merge(live::routes())
         .merge(accounts::routes())
         .merge(admin::routes())

@@ -117,6 +117,8 @@ struct CasePage {
     /// Why the last message was refused, and the text that was typed, kept.
     error: Option<String>,
     draft: String,
+    /// The Health event the case is about: (arn, title, status).
+    health_event: Option<(String, String, &'static str)>,
 }
 
 /// Every severity code the loaded plans use, each with its name (the first plan's that
@@ -288,9 +290,14 @@ async fn case_page(
         Err(e) => return v.failure(&e),
     };
     let c = &sla.case;
+    let health_event = match st.app.health_event_of_case(c.display_id).await {
+        Ok(e) => e.map(|e| (e.arn, e.title, e.status.as_str())),
+        Err(err) => return v.failure(&err),
+    };
     render(
         status,
         &CasePage {
+            health_event,
             nav: Some(v.nav()),
             l,
             csrf: v.csrf(),

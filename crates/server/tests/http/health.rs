@@ -179,3 +179,73 @@ both_engines! {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
 }
+
+both_engines! {
+    async fn the_console_shows_health_and_opens_a_case_about_an_event(s) {
+        use crate::support::CUSTOMER_EMAIL;
+        let admin = s.visitor("admin@support.example").await;
+        // Admins publish from the console; the type decides the service and category.
+        let r = s.post_form(&admin, "/console/health/events", &[("csrf", &admin.csrf),
+            ("event_type", "AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED"),
+            ("region", "us-east-1"),
+            ("entities", &format!("{ACCOUNT}:i-0abc\n{ACCOUNT}:i-0def")),
+            ("title", "Reboots for host maintenance"),
+            ("description", "Two instances reboot on December 3."),
+            ("start", "2026-12-03T02:00"),
+        ]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let at = r.header("location").to_string();
+        assert!(at.starts_with("/console/health/event?arn=arn%3Aaws%3Ahealth%3Aus-east-1"), "{at}");
+        let page = s.get_page(&admin, &at).await.text();
+        assert!(page.contains("IMPAIRED: 2"), "{page}");
+        let arn = s.app.health_events_page(None, Default::default(), None, 1).await.unwrap().0[0].arn.clone();
+        let r = s.post_form(&admin, "/console/health/event/update", &[("csrf", &admin.csrf), ("arn", &arn), ("description", "Moved to 03:00 UTC.")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = s.post_form(&admin, "/console/health/event/entities", &[("csrf", &admin.csrf), ("arn", &arn), ("lines", &format!("{ACCOUNT},i-0abc,RESOLVED"))]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let r = s.post_form(&admin, "/console/health/event/entities", &[("csrf", &admin.csrf), ("arn", &arn), ("lines", &format!("{ACCOUNT},i-1,BROKEN"))]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+        assert!(r.text().contains("BROKEN"));
+        // Agents read, and are refused publishing.
+        let agent = s.visitor("agent@support.example").await;
+        let list = s.get_page(&agent, "/console/health/events").await.text();
+        assert!(list.contains("Reboots for host maintenance") && !list.contains("id=\"publish\""));
+        let r = s.post_form(&agent, "/console/health/events", &[("csrf", &agent.csrf), ("event_type", "AWS_EC2_OPERATIONAL_ISSUE"), ("region", "us-east-1"), ("description", "x")]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains("may not publish"), "{}", r.text());
+
+        // The customer's dashboard: what affects them first, with their resources and the
+        // description's history.
+        let customer = s.visitor(CUSTOMER_EMAIL).await;
+        let page = s.get_page(&customer, "/console/health").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        let affecting = &html[html.find("id=\"affecting\"").unwrap()..html.find("id=\"service\"").unwrap()];
+        assert!(affecting.contains("Reboots for host maintenance"), "{html}");
+        assert!(affecting.contains("i-0abc") && affecting.contains("RESOLVED") && affecting.contains("i-0def"));
+        assert!(affecting.find("Moved to 03:00 UTC.").unwrap() < affecting.find("Two instances reboot").unwrap());
+
+        // A case about the event, linked to it and shown on it for agents.
+        let form = s.get_page(&customer, &format!("/console/cases/new?event={}", encoded(&arn))).await.text();
+        assert!(form.contains("name=\"health_event\""), "{form}");
+        assert!(form.contains("About: Reboots for host maintenance"));
+        let severity = s.app.catalog.plan("aws.enterprise_2025").unwrap().case_severities()[0].code.clone();
+        let r = s.post_form(&customer, "/console/cases/new", &[("csrf", &customer.csrf),
+            ("severity", &severity), ("subject", "The reboot breaks my deploy"),
+            ("body", "Our deploy runs at 03:00 UTC."), ("health_event", &arn),
+        ]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let case_url = r.header("location").to_string();
+        let mine = s.get_page(&customer, &case_url).await.text();
+        assert!(mine.contains("id=\"health-event\"") && mine.contains("Reboots for host maintenance"));
+        let case_id = case_url.rsplit('/').next().unwrap();
+        let staff_view = s.get_page(&agent, &format!("/console/queue/{case_id}")).await.text();
+        assert!(staff_view.contains("id=\"health-event\""), "{staff_view}");
+        // An event the account does not see cannot be named.
+        let r = s.post_form(&customer, "/console/cases/new", &[("csrf", &customer.csrf),
+            ("severity", &severity), ("subject", "x"), ("body", "y"),
+            ("health_event", "arn:aws:health:us-east-1::event/EC2/X/X_1"),
+        ]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    }
+}

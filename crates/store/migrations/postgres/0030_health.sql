@@ -63,3 +63,10 @@ CREATE TABLE health_organizations (
     payer_id    TEXT PRIMARY KEY REFERENCES accounts(id),
     enabled_us  BIGINT NOT NULL
 );
+
+-- A case a customer opened about an event ("this maintenance breaks my deploy").
+CREATE TABLE health_event_cases (
+    display_id  BIGINT PRIMARY KEY REFERENCES cases(display_id),
+    event_arn   TEXT NOT NULL REFERENCES health_events(arn)
+);
+CREATE INDEX health_event_cases_by_event ON health_event_cases (event_arn);

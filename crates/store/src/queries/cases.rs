@@ -93,6 +93,13 @@ impl Backend {
                     if let Some(claim) = &new.alert {
                         claim_alert_group(c, &k.account_id, claim, display_id, at).await?;
                     }
+                    if let Some(arn) = &new.health_event {
+                        sqlx::query("INSERT INTO health_event_cases (display_id, event_arn) VALUES ($1, $2)")
+                            .bind(display_id)
+                            .bind(arn)
+                            .execute(&mut *c)
+                            .await?;
+                    }
                     // What reading the case back would give.
                     let first_response = new
                         .targets

@@ -324,7 +324,7 @@ impl Backend {
         arn: String,
         change: HealthChange,
         at: jiff::Timestamp,
-        webhook: Box<dyn FnOnce(&Event) -> Vec<crate::WebhookEvent> + Send>,
+        webhook: crate::health::HealthWebhooks,
         audit: AuditEntry,
     ) -> Result<Event, StoreError> {
         self.writer
@@ -540,6 +540,17 @@ impl Backend {
                 })
             })
             .collect()
+    }
+
+    pub async fn case_health_event(&self, display_id: i64) -> Result<Option<Event>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {EVENT_COLUMNS} FROM health_event_cases k JOIN health_events e ON e.arn = k.event_arn \
+             WHERE k.display_id = $1"
+        )))
+        .bind(display_id)
+        .fetch_optional(&self.read)
+        .await?;
+        row.as_ref().map(health_event).transpose()
     }
 
     pub async fn set_account_regions(
