@@ -713,7 +713,7 @@ both_engines! {
             .filter(|x| services.name_in(&x.name, "ja") == x.name)
             .flat_map(|x| x.name.split(|c: char| !c.is_ascii_alphabetic()).map(String::from).collect::<Vec<_>>())
             .collect();
-        let mut allowed = vec!["Tierdesk", "Slack", "DingTalk", "OnRamp", "Priority", "Trusted", "Advisor", "Alibaba", "Cloud", "Web",
+        let mut allowed = vec!["Tierdesk", "Slack", "DingTalk", "OnRamp", "Priority", "Trusted", "Advisor", "Health", "Alibaba", "Cloud", "Web",
             "The", "agent", "admin", "Account", "Ops", "http", "tests", "test", "English", "critical", "api", "tam", "phone", "chat", "email", "web", "language"];
         allowed.extend(products.iter().map(String::as_str));
         let pages: Vec<(&crate::support::Visitor, String)> = vec![
