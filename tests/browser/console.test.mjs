@@ -232,6 +232,67 @@ test("a customer reads Trusted Advisor by category, opens a check and suppresses
   await closePage(page);
 });
 
+test("an admin publishes a Health event; the customer sees it first, opens a case about it; the status page shows public events only", async () => {
+  const admin = await browser.newPage();
+  await signIn(admin, "root@support.example.com", "admin password 2026");
+  await admin.goto(`${base}/console/health/events`);
+  await admin.selectOption("#event_type", "AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED");
+  await admin.fill("#region", "us-east-1");
+  await admin.fill("#entities", "310000000001:i-0browser1\n310000000001:i-0browser2");
+  await admin.fill("#title", "Two instances retire");
+  await admin.fill("#description", "i-0browser1 and i-0browser2 retire on March 1.");
+  await admin.fill("#start", "2030-03-01T09:00");
+  await admin.click("#publish button[type=submit]");
+  await admin.waitForURL(/\/console\/health\/event\?arn=/);
+  assert.match(await admin.textContent("#entity-counts"), /IMPAIRED: 2/);
+  assert.match(await admin.textContent("#event-status"), /upcoming/);
+  await admin.fill("#update textarea[name=description]", "Moved to March 2.");
+  await admin.click("#update button[type=submit]");
+  await admin.waitForURL(/\/console\/health\/event\?arn=/);
+  assert.match(await admin.textContent("main"), /Moved to March 2\./);
+  await closePage(admin);
+  cli("health", "publish", "--service", "SES", "--type", "AWS_SES_OPERATIONAL_ISSUE", "--category", "issue",
+    "--region", "us-east-1", "--title", "Sending delays in N. Virginia", "--description", "Mail is delayed.");
+  cli("health", "publish", "--service", "IAM", "--type", "AWS_IAM_OPERATIONAL_NOTIFICATION", "--category",
+    "accountNotification", "--region", "global", "--account", "310000000002", "--title", "Only for another account",
+    "--description", "Private.");
+
+  const page = await browser.newPage();
+  await signIn(page, "mei@example.com", "correct horse battery");
+  await page.goto(`${base}/console/health`);
+  const affecting = await page.textContent("#affecting");
+  assert.match(affecting, /Two instances retire/);
+  assert.match(affecting, /i-0browser1/);
+  assert.ok(affecting.indexOf("Moved to March 2.") < affecting.indexOf("retire on March 1."), "newest revision first");
+  assert.match(await page.textContent("#service"), /Sending delays in N\. Virginia/);
+  assert.doesNotMatch(await page.textContent("main"), /Only for another account/);
+  await page.screenshot({ path: join(artifacts, "pages", "health.png"), fullPage: true });
+  await page.click("#affecting a:has-text('Open a case about this event')");
+  await page.waitForURL(/\/console\/cases\/new\?event=/);
+  assert.match(await page.textContent("#about-event"), /Two instances retire/);
+  assert.equal(await page.inputValue("#subject"), "About: Two instances retire");
+  await chooseSeverity(page, "low");
+  await page.fill("#body", (await page.inputValue("#body")) + "Our batch job runs on i-0browser1 at 09:00 UTC.");
+  await page.click("text=Open case");
+  await page.waitForURL(/\/console\/cases\/case-/);
+  assert.match(await page.textContent("#health-event"), /Two instances retire/);
+  await closePage(page);
+
+  // The public status page, without signing in.
+  const visitor = await browser.newPage();
+  await visitor.goto(`${base}/status`);
+  const status = await visitor.textContent("main");
+  assert.match(status, /Sending delays in N\. Virginia/);
+  assert.doesNotMatch(status, /Two instances retire|Only for another account/);
+  await visitor.setViewportSize({ width: 390, height: 844 });
+  await visitor.screenshot({ path: join(artifacts, "pages", "status-phone.png"), fullPage: true });
+  const noScroll = await visitor.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(noScroll, "the status page fits a phone");
+  const rss = await (await fetch(`${base}/status/rss/all.rss`)).text();
+  assert.match(rss, /Service impact: Sending delays in N\. Virginia/);
+  await closePage(visitor);
+});
+
 test("a forged form fails the CSRF check", async () => {
   const page = await browser.newPage();
   await signIn(page, "mei@example.com", "correct horse battery");

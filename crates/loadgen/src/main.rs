@@ -33,6 +33,8 @@ enum Scenario {
     /// AddCommunicationToCase on a known case (a customer's follow-up: it writes the
     /// message and applies the SLA rules to the case's targets).
     AddCommunication,
+    /// AWS Health DescribeEvents pages of 100, following nextToken (signed for `health`).
+    HealthEvents,
 }
 
 #[derive(Parser)]
@@ -74,6 +76,9 @@ struct Target {
     access_key: String,
     secret: String,
     region: String,
+    /// The service signed for, and its operations' target prefix.
+    service: Service,
+    prefix: &'static str,
     /// The signing key for one UTC date, derived once.
     key: Mutex<(String, Vec<u8>)>,
 }
@@ -81,7 +86,7 @@ struct Target {
 impl Target {
     async fn call(&self, op: &str, body: &Value) -> anyhow::Result<(u16, Bytes)> {
         let body = Bytes::from(serde_json::to_vec(body)?);
-        let target = format!("{TARGET_PREFIX}{op}");
+        let target = format!("{}{op}", self.prefix);
         let headers = vec![
             ("content-type".to_string(), CONTENT_TYPE.to_string()),
             ("host".to_string(), self.host.clone()),
@@ -98,7 +103,7 @@ impl Target {
         let now = jiff::Timestamp::now();
         let scope = Scope {
             region: &self.region,
-            service: Service::Support.signing_name(),
+            service: self.service.signing_name(),
         };
         let day = now.strftime("%Y%m%d").to_string();
         let key = {
@@ -205,6 +210,16 @@ async fn main() -> anyhow::Result<()> {
         access_key: args.access_key.clone(),
         secret: args.secret_key.clone(),
         region: args.region.clone(),
+        service: if args.scenario == Scenario::HealthEvents {
+            Service::Health
+        } else {
+            Service::Support
+        },
+        prefix: if args.scenario == Scenario::HealthEvents {
+            tierdesk_aws::health::TARGET_PREFIX
+        } else {
+            TARGET_PREFIX
+        },
         key: Mutex::new((String::new(), Vec::new())),
     });
     let ids = Arc::new(
@@ -270,12 +285,19 @@ async fn main() -> anyhow::Result<()> {
                         }
                         ("DescribeCases", b)
                     }
+                    Scenario::HealthEvents => {
+                        let mut b = json!({"maxResults": 100});
+                        if let Some(t) = &token {
+                            b["nextToken"] = json!(t);
+                        }
+                        ("DescribeEvents", b)
+                    }
                 };
                 let t0 = Instant::now();
                 match target.call(op, &body).await {
                     Ok((200, bytes)) => {
                         latencies.push(t0.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
-                        if scenario == Scenario::DescribePage {
+                        if matches!(scenario, Scenario::DescribePage | Scenario::HealthEvents) {
                             let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                             token = v["nextToken"].as_str().map(String::from);
                         }

@@ -3124,7 +3124,10 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
     assert_eq!(seen.len(), 250);
     assert!(seen.windows(2).all(|w| w[0] < w[1]));
     let counts = s
-        .health_entity_counts(std::slice::from_ref(&mine.arn), Some(&["410000000001".to_string()]))
+        .health_entity_counts(
+            std::slice::from_ref(&mine.arn),
+            Some(&["410000000001".to_string()]),
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -88,7 +88,7 @@ async fn dashboard(
             Err(e) => return v.failure(&e),
         };
         let mine = Mine {
-            shown: shown(types, d),
+            shown: shown(types, d, &|t| v.when(t)),
             arn: d.event.arn.clone(),
             more_entities: more.is_some(),
             entities: entities
@@ -374,7 +374,7 @@ async fn event_view(
             csrf: v.csrf(),
             admin: agent.role == Role::Admin,
             arn: arn.to_string(),
-            shown: shown(st.app.health_types(), &d),
+            shown: shown(st.app.health_types(), &d, &|t| v.when(t)),
             scope: d.event.scope.as_str(),
             accounts,
             counts: by_status.into_iter().collect(),

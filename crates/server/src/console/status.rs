@@ -40,9 +40,19 @@ pub(super) struct Shown {
     pub history: Vec<(String, String)>,
 }
 
-pub(super) fn shown(types: &tierdesk_core::health::EventTypes, d: &EventDetails) -> Shown {
+/// The status page's times: UTC, for readers anywhere.
+pub(super) fn utc(t: jiff::Timestamp) -> String {
+    t.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// An event as a page shows it, its times written by `when` (UTC on the public page, the
+/// person's zone in the console).
+pub(super) fn shown(
+    types: &tierdesk_core::health::EventTypes,
+    d: &EventDetails,
+    when: &dyn Fn(jiff::Timestamp) -> String,
+) -> Shown {
     let e = &d.event;
-    let when = |t: jiff::Timestamp| t.strftime("%Y-%m-%d %H:%M UTC").to_string();
     Shown {
         anchor: format!(
             "{}_{}",
@@ -107,7 +117,7 @@ async fn page(State(st): State<AppState>, headers: HeaderMap) -> Response {
     let types = st.app.health_types();
     let (current, past): (Vec<Shown>, Vec<Shown>) = events
         .iter()
-        .map(|d| shown(types, d))
+        .map(|d| shown(types, d, &utc))
         .partition(|s| s.current);
     render(
         StatusCode::OK,

@@ -128,13 +128,9 @@ impl Conditions {
 fn event_conditions(q: &HealthEventQuery) -> Conditions {
     let mut c = Conditions::default();
     if let Some(v) = &q.viewer {
+        // The public test first: it reads the index's own columns, and most events a
+        // page passes over are public ones of other regions.
         let mut any = Vec::new();
-        if !v.accounts.is_empty() {
-            let list = c.list(&v.accounts);
-            any.push(format!(
-                "EXISTS (SELECT 1 FROM health_event_accounts x WHERE x.event_arn = e.arn AND x.account_id IN ({list}))"
-            ));
-        }
         match &v.regions {
             None => any.push("e.scope = 'PUBLIC'".to_string()),
             Some(regions) => {
@@ -143,6 +139,12 @@ fn event_conditions(q: &HealthEventQuery) -> Conditions {
                 let list = c.list(&regions);
                 any.push(format!("(e.scope = 'PUBLIC' AND e.region IN ({list}))"));
             }
+        }
+        if !v.accounts.is_empty() {
+            let list = c.list(&v.accounts);
+            any.push(format!(
+                "EXISTS (SELECT 1 FROM health_event_accounts x WHERE x.event_arn = e.arn AND x.account_id IN ({list}))"
+            ));
         }
         c.clauses.push(format!("({})", any.join(" OR ")));
     }

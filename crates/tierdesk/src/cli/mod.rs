@@ -376,6 +376,10 @@ pub struct Serve {
     /// their latest inventory (AWS refreshes weekly).
     #[arg(long, default_value = "7d", value_parser = parse_span)]
     advisor_refresh_every: Duration,
+    /// How far back closed Health events are shown on the dashboard, the status page and
+    /// its feeds.
+    #[arg(long, default_value = "90d", value_parser = parse_span)]
+    health_history: Duration,
     /// A price table for the cost checks' savings, replacing the shipped one
     /// (data/advisor-prices.toml).
     #[arg(long)]
@@ -631,6 +635,7 @@ async fn serve(g: &Global, s: Serve) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         app = app.with_advisor_prices(prices);
     }
+    app = app.with_health_history(s.health_history);
     // Mail: notices are written only when someone takes them (see `notify`).
     let smtp = match (&s.smtp_url, &s.mail_from) {
         (Some(url), Some(from)) => {
