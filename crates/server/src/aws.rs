@@ -126,25 +126,44 @@ pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Res
         handle_signed(&state.app, &req, who, address, &mut operation, &mut account).await
     }
     .await;
+    let (status, body) = settle(
+        result,
+        &request_id,
+        operation.map_or("-", Operation::name),
+        account.as_deref(),
+        started,
+    );
+    respond(status, body, CONTENT_TYPE, &request_id)
+}
+
+/// A JSON 1.1 call's outcome as its status and body, logged once: an internal failure's
+/// detail goes to the log only, and the caller gets the request id to quote.
+fn settle(
+    result: Result<Vec<u8>, Failure>,
+    request_id: &str,
+    operation: &'static str,
+    account: Option<&str>,
+    started: Instant,
+) -> (u16, Vec<u8>) {
     let (status, body, error) = match result {
         Ok(body) => (200, body, None),
         Err(Failure::Aws(e)) => (e.status, e.body(), Some(e.code)),
         Err(Failure::Internal(detail)) => {
-            tracing::error!(request_id, operation = ?operation, account = ?account, %detail, "internal error");
-            let e = AwsError::internal(&request_id);
+            tracing::error!(request_id, operation, account = ?account, %detail, "internal error");
+            let e = AwsError::internal(request_id);
             (e.status, e.body(), Some(e.code))
         }
     };
     tracing::debug!(
         request_id,
-        operation = operation.map_or("-", Operation::name),
-        account = account.as_deref().unwrap_or("-"),
+        operation,
+        account = account.unwrap_or("-"),
         status,
         error = error.unwrap_or("-"),
         micros = started.elapsed().as_micros() as u64,
         "aws request"
     );
-    respond(status, body, CONTENT_TYPE, &request_id)
+    (status, body)
 }
 
 /// An AWS answer: its status, body, content type and request id.
@@ -180,6 +199,17 @@ fn header_pairs(headers: &axum::http::HeaderMap) -> Vec<(String, String)> {
 }
 
 impl<'a> WireRequest<'a> {
+    /// The request as its signature covers it.
+    fn signed(&self) -> SignedRequest<'a> {
+        SignedRequest {
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers: self.headers,
+            body: self.body,
+        }
+    }
+
     fn of(
         parts: &'a axum::http::request::Parts,
         headers: &'a [(String, String)],
@@ -467,14 +497,8 @@ async fn handle_signed(
     operation: &mut Option<Operation>,
     account: &mut Option<String>,
 ) -> Result<Vec<u8>, Failure> {
-    let signed = SignedRequest {
-        method: req.method,
-        path: req.path,
-        query: req.query,
-        headers: req.headers,
-        body: req.body,
-    };
-    sigv4::verify(&signed, &who.auth, &who.amz_date, &who.key.secret).map_err(AwsError::from)?;
+    sigv4::verify(&req.signed(), &who.auth, &who.amz_date, &who.key.secret)
+        .map_err(AwsError::from)?;
     let caller = &who.key.caller;
     *account = Some(caller.account.id.clone());
 

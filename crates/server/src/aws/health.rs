@@ -15,7 +15,7 @@ use tierdesk_app::error::Field;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_aws::error::AwsError;
 use tierdesk_aws::health::{self as wire, HealthOperation as Op};
-use tierdesk_aws::sigv4::{self, SignedRequest};
+use tierdesk_aws::sigv4;
 use tierdesk_core::health::{self as hl, TimeRange};
 use tierdesk_store::{HealthEntityQuery, HealthEventQuery, HealthViewer};
 
@@ -87,23 +87,12 @@ async fn answer(
         .await
     }
     .await;
-    let (status, body, error) = match result {
-        Ok(body) => (200, body, None),
-        Err(Failure::Aws(e)) => (e.status, e.body(), Some(e.code)),
-        Err(Failure::Internal(detail)) => {
-            tracing::error!(request_id, operation = ?operation, account = ?account, %detail, "internal error");
-            let e = AwsError::internal(&request_id);
-            (e.status, e.body(), Some(e.code))
-        }
-    };
-    tracing::debug!(
-        request_id,
-        operation = operation.map_or("-", Op::name),
-        account = account.as_deref().unwrap_or("-"),
-        status,
-        error = error.unwrap_or("-"),
-        micros = started.elapsed().as_micros() as u64,
-        "health request"
+    let (status, body) = super::settle(
+        result,
+        &request_id,
+        operation.map_or("-", Op::name),
+        account.as_deref(),
+        started,
     );
     match protocol {
         Protocol::Json => super::respond(status, body, tierdesk_aws::CONTENT_TYPE, &request_id),
@@ -154,14 +143,8 @@ async fn handle(
     operation: &mut Option<Op>,
     account: &mut Option<String>,
 ) -> Result<Vec<u8>, Failure> {
-    let signed = SignedRequest {
-        method: req.method,
-        path: req.path,
-        query: req.query,
-        headers: req.headers,
-        body: req.body,
-    };
-    sigv4::verify(&signed, &who.auth, &who.amz_date, &who.key.secret).map_err(AwsError::from)?;
+    sigv4::verify(&req.signed(), &who.auth, &who.amz_date, &who.key.secret)
+        .map_err(AwsError::from)?;
     let caller = &who.key.caller;
     *account = Some(caller.account.id.clone());
     let (op, json) = match protocol {

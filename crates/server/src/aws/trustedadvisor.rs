@@ -18,7 +18,7 @@ use tierdesk_app::error::Field;
 use tierdesk_app::trusted_advisor::CheckView;
 use tierdesk_app::{App, ServiceError};
 use tierdesk_aws::error::AwsError;
-use tierdesk_aws::sigv4::{self, SignedRequest};
+use tierdesk_aws::sigv4;
 use tierdesk_aws::trustedadvisor::{self as ta, Route};
 use tierdesk_core::audit::Who;
 use tierdesk_core::trusted_advisor::{Category, CheckDef, CheckStatus, ResultRow, Status};
@@ -111,14 +111,7 @@ async fn handle(
     operation: &mut Option<&'static str>,
     account: &mut Option<String>,
 ) -> Result<Vec<u8>, Failure> {
-    let signed = SignedRequest {
-        method: req.method,
-        path: req.path,
-        query: req.query,
-        headers: req.headers,
-        body: req.body,
-    };
-    sigv4::verify(&signed, &who.auth, &who.amz_date, &who.key.secret)
+    sigv4::verify(&req.signed(), &who.auth, &who.amz_date, &who.key.secret)
         .map_err(|e| rest_auth(AwsError::from(e).into()))?;
     let caller = &who.key.caller;
     *account = Some(caller.account.id.clone());
