@@ -359,13 +359,12 @@ impl App {
             format!("health:{arn}"),
             what.join(", "),
         );
-        let store = self.store.clone();
-        let arn_owned = arn.to_string();
         // The webhook tells the description as it now reads: the new one, or the latest.
         let latest = match &revised {
             Some(d) => d.clone(),
-            None => store
-                .health_descriptions(&arn_owned)
+            None => self
+                .store
+                .health_descriptions(arn)
                 .await?
                 .pop()
                 .map(|r| r.text)
