@@ -27,6 +27,8 @@ use crate::{App, ServiceError};
 pub const MAX_ENTITIES: usize = 100_000;
 /// The most accounts one event names.
 pub const MAX_ACCOUNTS: usize = 10_000;
+/// The most entities a revision's webhook lists.
+const HOOK_ENTITIES: i64 = 1_000;
 
 /// An event to publish, as the operator wrote it.
 #[derive(Debug, Clone, Default)]
@@ -370,6 +372,20 @@ impl App {
                 .map(|r| r.text)
                 .unwrap_or_default(),
         };
+        // Each change's webhook names the entities it affects, as AWS's do: the first
+        // HOOK_ENTITIES of them (an EventBridge event is bounded in size too).
+        let entities = if hook_accounts.is_empty() {
+            Vec::new()
+        } else {
+            self.store
+                .health_entities(&HealthEntityQuery {
+                    event_arns: vec![arn.to_string()],
+                    limit: HOOK_ENTITIES,
+                    ..Default::default()
+                })
+                .await?
+                .items
+        };
         let change = if revised.is_some() {
             "revised"
         } else {
@@ -385,7 +401,9 @@ impl App {
                     description: u.description,
                 },
                 now,
-                Box::new(move |e: &Event| health_webhooks(e, &latest, &hook_accounts, &[], change)),
+                Box::new(move |e: &Event| {
+                    health_webhooks(e, &latest, &hook_accounts, &entities, change)
+                }),
                 audit,
             )
             .await
