@@ -296,3 +296,25 @@ def test_two_replicas_send_each_mail_once():
         t.close()
         box.close()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_a_health_event_published_from_the_command_line_is_mailed_to_its_account(mail):
+    account, _ = customer(mail)
+    other, _ = customer(mail)
+    out = json.loads(mail.cli("health", "publish", "--service", "EC2", "--type", "AWS_EC2_OPERATIONAL_ISSUE",
+                              "--category", "issue", "--region", "ap-northeast-1",
+                              "--entity", f"{account}:i-0abc", "--title", "Tokyo launch failures",
+                              "--description", "Launches fail in one zone.", "--json").stdout)
+    health = lambda m: "[AWS Health] Tokyo launch failures" in m["msg"]["Subject"]  # noqa: E731
+    told = mail.box.wait(health, n=2)
+    assert sorted(m["rcpt"][0] for m in told) == sorted([f"taro@{account}.test", f"ann@{account}.test"])
+    en = next(text(m) for m in told if m["rcpt"] == [f"ann@{account}.test"])
+    assert "Launches fail in one zone." in en and "i-0abc (IMPAIRED)" in en and out["arn"] in en
+    assert "https://support.tierdesk.test/console/health" in en
+    ja = next(m for m in told if m["rcpt"] == [f"taro@{account}.test"])
+    assert ja["msg"]["Content-Language"] == "ja" and "対応中" in ja["msg"]["Subject"]
+
+    mail.cli("health", "update", "--arn", out["arn"], "--status", "closed", "--description", "Recovered.")
+    closed = mail.box.wait(lambda m: health(m) and "Recovered." in text(m), n=2)
+    assert len(closed) == 2
+    assert not [m for m in mail.box.messages if health(m) and m["rcpt"][0].endswith(f"@{other}.test")]

@@ -13,6 +13,7 @@ use tierdesk_core::health::{
     self as hl, Category, Entity, EntityStatus, Event, EventStatus, EventType, EventTypes, Piece,
     Revision, Scope,
 };
+use tierdesk_core::notice::NoticeKind;
 use tierdesk_store::{
     EntityCount, HealthChange, HealthEntityQuery, HealthEventQuery, HealthViewer, NewHealthEvent,
     StoreError, WebhookEvent,
@@ -285,6 +286,7 @@ impl App {
             .map(|(a, v)| self.health_entity(&event, a, v, EntityStatus::Impaired, now))
             .collect();
         let hooks = health_webhooks(&event, &p.description, &accounts, &entities, "published");
+        let scope_is_public = event.scope == Scope::Public;
         let audit = who.did(
             now,
             Action::HealthPublish,
@@ -307,6 +309,13 @@ impl App {
                     description: p.description,
                     accounts,
                     entities,
+                    // Public events are for the dashboard and the feeds: mailing every
+                    // customer of a region about them would bury the news that is theirs.
+                    notice: if scope_is_public {
+                        None
+                    } else {
+                        self.notice(NoticeKind::HealthEvent, now)
+                    },
                 },
                 hooks,
                 audit,
@@ -399,6 +408,7 @@ impl App {
                     status,
                     end,
                     description: u.description,
+                    notice: self.notice(NoticeKind::HealthEvent, now),
                 },
                 now,
                 Box::new(move |e: &Event| {

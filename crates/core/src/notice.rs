@@ -25,6 +25,9 @@ pub enum NoticeKind {
     /// The weekly pass re-evaluated an account's Trusted Advisor checks: where they stand
     /// and what changed.
     AdvisorSummary,
+    /// An AWS Health event that names the account was published, revised or changed
+    /// status.
+    HealthEvent,
 }
 
 /// Who may be told of a notice.
@@ -43,7 +46,7 @@ pub enum Audience {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::CaseOpened,
         NoticeKind::SupportReplied,
         NoticeKind::PendingReminder,
@@ -52,6 +55,7 @@ impl NoticeKind {
         NoticeKind::SlaBreach,
         NoticeKind::InvoiceReady,
         NoticeKind::AdvisorSummary,
+        NoticeKind::HealthEvent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +68,7 @@ impl NoticeKind {
             NoticeKind::SlaBreach => "sla.breach",
             NoticeKind::InvoiceReady => "invoice.ready",
             NoticeKind::AdvisorSummary => "advisor.summary",
+            NoticeKind::HealthEvent => "health.event",
         }
     }
 
@@ -82,14 +87,19 @@ impl NoticeKind {
             }
             NoticeKind::SlaWarning => &[Assignee],
             NoticeKind::SlaBreach => &[Assignee, Tam],
-            NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary => &[Customers],
+            NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary | NoticeKind::HealthEvent => {
+                &[Customers]
+            }
         }
     }
 
-    /// Whether it is about an account (an invoice, its advisor) rather than one of its
-    /// cases.
+    /// Whether it is about an account (an invoice, its advisor, a Health event) rather
+    /// than one of its cases.
     pub fn about_account(self) -> bool {
-        matches!(self, NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary)
+        matches!(
+            self,
+            NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary | NoticeKind::HealthEvent
+        )
     }
 
     /// The topic of what an audience hears of this kind: what they unsubscribe from.
@@ -97,6 +107,7 @@ impl NoticeKind {
         match (self, audience) {
             (NoticeKind::InvoiceReady, _) => Topic::Billing,
             (NoticeKind::AdvisorSummary, _) => Topic::TrustedAdvisor,
+            (NoticeKind::HealthEvent, _) => Topic::Health,
             (_, Audience::Customers | Audience::Cc) => Topic::CaseUpdates,
             (_, Audience::Linguists) => Topic::NewCases,
             (_, Audience::Assignee | Audience::Tam) => Topic::SlaAlerts,
@@ -142,6 +153,9 @@ pub enum Topic {
     Billing,
     /// An account's weekly Trusted Advisor summary.
     TrustedAdvisor,
+    /// AWS Health events that name the account: its issues, scheduled changes and
+    /// account notifications (public events are on the dashboard and the status feeds).
+    Health,
 }
 
 /// Whether a person is a customer or staff, for what they are subscribed to by default.
@@ -152,12 +166,13 @@ pub enum Side {
 }
 
 impl Topic {
-    pub const ALL: [Topic; 5] = [
+    pub const ALL: [Topic; 6] = [
         Topic::CaseUpdates,
         Topic::NewCases,
         Topic::SlaAlerts,
         Topic::Billing,
         Topic::TrustedAdvisor,
+        Topic::Health,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,6 +182,7 @@ impl Topic {
             Topic::SlaAlerts => "sla-alerts",
             Topic::Billing => "billing",
             Topic::TrustedAdvisor => "trusted-advisor",
+            Topic::Health => "health",
         }
     }
 
@@ -177,7 +193,12 @@ impl Topic {
     /// The topics a side may hear of.
     pub fn for_side(side: Side) -> &'static [Topic] {
         match side {
-            Side::Customer => &[Topic::CaseUpdates, Topic::Billing, Topic::TrustedAdvisor],
+            Side::Customer => &[
+                Topic::CaseUpdates,
+                Topic::Billing,
+                Topic::TrustedAdvisor,
+                Topic::Health,
+            ],
             Side::Staff => &[Topic::NewCases, Topic::SlaAlerts],
         }
     }
@@ -185,15 +206,15 @@ impl Topic {
 
 /// Whether someone who chose nothing hears of a topic, by role (`None`: a customer or an
 /// address copied on a case), on any channel (a webhook hears what mail would until its
-/// owner chooses otherwise): customers hear of their cases, invoices and weekly advisor
-/// summaries; engineers of new
+/// owner chooses otherwise): customers hear of their cases, invoices, weekly advisor
+/// summaries and the Health events that name them; engineers of new
 /// cases in their languages and of their cases' SLA; TAMs and admins of the SLA only
 /// (they do not work the queue's new cases).
 pub fn subscribed_by_default(role: Option<Role>, topic: Topic) -> bool {
     match (role, topic) {
         (None, t) => matches!(
             t,
-            Topic::CaseUpdates | Topic::Billing | Topic::TrustedAdvisor
+            Topic::CaseUpdates | Topic::Billing | Topic::TrustedAdvisor | Topic::Health
         ),
         (Some(Role::Agent), t) => matches!(t, Topic::NewCases | Topic::SlaAlerts),
         (Some(Role::Tam | Role::Admin), t) => t == Topic::SlaAlerts,

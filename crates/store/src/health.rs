@@ -8,6 +8,7 @@ use tierdesk_core::health::{
     Actionability, Category, Entity, EntityStatus, Event, EventStatus, Persona, Revision, TimeRange,
 };
 
+use crate::mail::NewNotice;
 use crate::{Page, Store, StoreError, WebhookEvent};
 
 /// Makes the webhook events of a change from the event as the change left it (known only
@@ -22,6 +23,9 @@ pub struct NewHealthEvent {
     pub description: String,
     pub accounts: Vec<String>,
     pub entities: Vec<Entity>,
+    /// The notice its accounts are told by (none for a public event, or when nobody
+    /// would be told).
+    pub notice: Option<NewNotice>,
 }
 
 /// What changes on an event: its status, end and a new description. `at` becomes its
@@ -32,6 +36,8 @@ pub struct HealthChange {
     /// `Some(None)` clears the end.
     pub end: Option<Option<Timestamp>>,
     pub description: Option<String>,
+    /// The notice the event's accounts are told of the change by.
+    pub notice: Option<NewNotice>,
 }
 
 /// Who looks: events they may see are the public ones of their regions (`None`: every

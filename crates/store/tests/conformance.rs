@@ -2952,6 +2952,10 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
         description: "first".into(),
         accounts,
         entities,
+        notice: Some(tierdesk_store::NewNotice {
+            kind: tierdesk_core::notice::NoticeKind::HealthEvent,
+            due: t0,
+        }),
     };
     let public_east = ev(1, "us-east-1", Scope::Public);
     let public_west = ev(2, "us-west-2", Scope::Public);
@@ -2996,6 +3000,20 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
         .await,
         Err(StoreError::AlreadyExists)
     ));
+    // Only the account the event names is told of it, once; public events tell nobody.
+    let told = s
+        .claim_notices(t0, t0 + Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        told.iter()
+            .map(|n| (n.about.clone(), n.subject_ref.clone()))
+            .collect::<Vec<_>>(),
+        [(
+            tierdesk_store::NoticeSubject::Account("410000000001".into()),
+            tierdesk_core::health::notice_ref(&mine.arn, mine.last_updated)
+        )]
+    );
     let arns =
         |p: &tierdesk_store::Page<Event>| p.items.iter().map(|e| e.arn.clone()).collect::<Vec<_>>();
     let viewer = |account: &str, regions: Option<&[&str]>| HealthViewer {
@@ -3174,6 +3192,7 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
                 status: Some(EventStatus::Closed),
                 end: Some(Some(later)),
                 description: Some("second".into()),
+                notice: None,
             },
             later,
             Box::new(|_| vec![]),

@@ -60,7 +60,21 @@ enum News {
     },
     Invoice(Invoice),
     Advisor(AdvisorStanding),
+    Health(HealthNews),
 }
+
+/// A Health event as it reads after the change a notice tells of, and what it does to
+/// the reader's account.
+struct HealthNews {
+    event: tierdesk_core::health::Event,
+    description: String,
+    /// The account's affected resources: the first few, and how many in all.
+    entities: Vec<tierdesk_core::health::Entity>,
+    affected: i64,
+}
+
+/// The most affected resources a Health letter names.
+const LETTER_ENTITIES: i64 = 10;
 
 /// Where an account's Trusted Advisor stands, for its weekly summary.
 struct AdvisorStanding {
@@ -137,6 +151,7 @@ pub(super) async fn letters(
         let (subject, doc, link) = match (&news, &case) {
             (News::Invoice(invoice), _) => w.invoice(invoice),
             (News::Advisor(standing), _) => w.advisor(standing),
+            (News::Health(h), _) => w.health(h),
             (news, Some(case)) => w.case(case, notice.kind, news),
             // A case notice always has its case.
             (_, None) => continue,
@@ -261,11 +276,14 @@ async fn news(
     if notice.kind == NoticeKind::AdvisorSummary {
         return advisor_news(app, notice, account).await;
     }
+    if notice.kind == NoticeKind::HealthEvent {
+        return health_news(app, notice, account).await;
+    }
     let Some(case) = case else {
         return Ok(None);
     };
     Ok(match notice.kind {
-        NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary => None,
+        NoticeKind::InvoiceReady | NoticeKind::AdvisorSummary | NoticeKind::HealthEvent => None,
         NoticeKind::CaseOpened => Some(News::Opened),
         NoticeKind::CaseResolved => Some(News::Resolved),
         NoticeKind::SupportReplied => {
@@ -340,6 +358,59 @@ async fn invoice_news(
     Ok(invoice
         .filter(|i| total.parse::<Decimal>().is_ok_and(|t| t == i.total))
         .map(News::Invoice))
+}
+
+/// The event a Health notice tells of, as it reads after that change; `None` when a
+/// later change has been made (its own notice tells the event as it then reads, so a
+/// burst of revisions during an outage is one mail, not one per revision).
+async fn health_news(
+    app: &App,
+    notice: &ClaimedNotice,
+    account: &Account,
+) -> Result<Option<News>, ServiceError> {
+    let Some((arn, at)) = tierdesk_core::health::parse_notice_ref(&notice.subject_ref) else {
+        return Ok(None);
+    };
+    let Some(event) = app
+        .store
+        .health_events_by_arn(&[arn.to_string()])
+        .await?
+        .pop()
+        .filter(|e| e.last_updated == at)
+    else {
+        return Ok(None);
+    };
+    let description = app
+        .store
+        .health_descriptions(arn)
+        .await?
+        .pop()
+        .map(|r| r.text)
+        .unwrap_or_default();
+    let mine = Some(std::slice::from_ref(&account.id));
+    let affected = app
+        .store
+        .health_entity_counts(&[arn.to_string()], mine)
+        .await?
+        .iter()
+        .map(|c| c.count)
+        .sum();
+    let entities = app
+        .store
+        .health_entities(&tierdesk_store::HealthEntityQuery {
+            event_arns: vec![arn.to_string()],
+            accounts: Some(vec![account.id.clone()]),
+            limit: LETTER_ENTITIES,
+            ..Default::default()
+        })
+        .await?
+        .items;
+    Ok(Some(News::Health(HealthNews {
+        event,
+        description,
+        entities,
+        affected,
+    })))
 }
 
 /// Where the account's advisor stands now, and what changed since the time the notice
@@ -600,6 +671,92 @@ impl Writer<'_> {
         (subject, doc, link)
     }
 
+    /// A Health event that names the account: what it is, where it stands, the newest
+    /// description and the account's affected resources.
+    fn health(&self, h: &HealthNews) -> (String, Doc, Option<String>) {
+        use tierdesk_core::health::{Category, EventStatus};
+        let e = &h.event;
+        let types = self.app.health_types();
+        let state = match e.status {
+            EventStatus::Open => self.w("open", "対応中"),
+            EventStatus::Upcoming => self.w("upcoming", "予定"),
+            EventStatus::Closed => self.w("closed", "終了"),
+        };
+        let category = match e.category {
+            Category::Issue => self.w("Issue", "障害"),
+            Category::ScheduledChange => self.w("Scheduled change", "予定されている変更"),
+            Category::AccountNotification => self.w("Account notification", "アカウント通知"),
+            Category::Investigation => self.w("Investigation", "調査"),
+        };
+        let mut doc = Doc::default();
+        doc.p(self.w(
+            format!(
+                "An AWS Health event affects account {} ({}). It is {state}.",
+                self.account.name, self.account.id
+            ),
+            format!(
+                "アカウント {} ({}) に影響する AWS Health イベントがあります。状態: {state}",
+                self.account.name, self.account.id
+            ),
+        ));
+        if !h.description.is_empty() {
+            doc.push(Block::Quote(h.description.clone()));
+        }
+        let mut region = match types.region_name(&e.region) {
+            name if name == e.region => name.to_string(),
+            name => format!("{name} ({})", e.region),
+        };
+        if let Some(zone) = &e.availability_zone {
+            region = format!("{region}, {zone}");
+        }
+        let mut facts = vec![
+            (self.w("Event", "イベント"), e.title.clone()),
+            (self.w("Category", "カテゴリ"), category),
+            (
+                self.w("Service", "サービス"),
+                types.service_name(&e.service).to_string(),
+            ),
+            (self.w("Region", "リージョン"), region),
+            (self.w("Event type", "イベントタイプ"), e.type_code.clone()),
+            (self.w("Start", "開始"), self.when(e.start)),
+        ];
+        if let Some(end) = e.end {
+            facts.push((self.w("End", "終了"), self.when(end)));
+        }
+        if h.affected > 0 {
+            let mut named: Vec<String> = h
+                .entities
+                .iter()
+                .map(|x| format!("{} ({})", x.value, x.status.as_str()))
+                .collect();
+            let more = h.affected - named.len() as i64;
+            if more > 0 {
+                named.push(self.w(format!("and {more} more"), format!("ほか {more} 件")));
+            }
+            facts.push((
+                self.w(
+                    format!("Affected resources ({})", h.affected),
+                    format!("影響を受けるリソース ({} 件)", h.affected),
+                ),
+                named.join(", "),
+            ));
+        }
+        facts.push((self.w("Event ARN", "イベント ARN"), e.arn.clone()));
+        doc.push(Block::Facts(facts));
+        let link = self.url("health");
+        if let Some(url) = &link {
+            doc.push(Block::Link {
+                label: self.w("Open Health in the console", "コンソールで Health を開く"),
+                url: url.clone(),
+            });
+        }
+        let subject = self.w(
+            format!("[AWS Health] {} ({state})", e.title),
+            format!("[AWS Health] {} ({state})", e.title),
+        );
+        (subject, doc, link)
+    }
+
     /// The subject, outline and link of a case's letter.
     fn case(&self, case: &Case, kind: NoticeKind, news: &News) -> (String, Doc, Option<String>) {
         let tag = format!("[Case {}]", case.display_id);
@@ -714,7 +871,10 @@ impl Writer<'_> {
             }
             // The audiences keep customers and staff to their own news.
             (Side::Staff, _)
-            | (Side::Customer, News::Sla { .. } | News::Invoice(_) | News::Advisor(_)) => {
+            | (
+                Side::Customer,
+                News::Sla { .. } | News::Invoice(_) | News::Advisor(_) | News::Health(_),
+            ) => {
                 doc.push(self.facts(case));
                 format!("{tag} {s} ({})", kind.as_str())
             }
@@ -759,6 +919,10 @@ impl Writer<'_> {
             Topic::TrustedAdvisor => self.w(
                 "weekly Trusted Advisor summaries",
                 "Trusted Advisor の週次サマリー",
+            ),
+            Topic::Health => self.w(
+                "AWS Health events on your account",
+                "アカウントの AWS Health イベント",
             ),
         };
         let footer = match unsubscribe {

@@ -334,7 +334,8 @@ async fn readers_hear_only_what_they_subscribe_to() {
         [
             (Topic::CaseUpdates, true),
             (Topic::Billing, true),
-            (Topic::TrustedAdvisor, true)
+            (Topic::TrustedAdvisor, true),
+            (Topic::Health, true)
         ]
     );
     assert_eq!(
@@ -579,5 +580,112 @@ async fn the_weekly_advisor_pass_sends_a_summary_once() {
     settle_all(&app, &out).await;
     // Results already fresh: the pass does nothing and tells nothing.
     assert_eq!(app.advisor_tick(week).await.unwrap(), 0);
+    assert!(claim(&app).await.is_empty());
+}
+
+/// A Health event that names an account is mailed to its users in their language, with
+/// its description and the account's affected resources (never another account's); a
+/// public event is for the dashboard and mails nobody; a revision tells again, and a
+/// change overtaken by a later one is not mailed on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_health_event_is_mailed_to_the_accounts_it_names() {
+    use tierdesk_app::health::{Publish, Update};
+    let db = ScratchDb::sqlite("mail-health");
+    let clock = Arc::new(ManualClock::new("2026-11-01T00:00:00Z".parse().unwrap()));
+    let app = mailing(app(db.url(), clock.clone()).await);
+    let _tokyo = customer(&app, "100000000007", "aws.business", "Asia/Tokyo").await;
+    let _other = customer(&app, "100000000008", "aws.business", "UTC").await;
+    for (account, email, language) in [
+        ("100000000007", "yuki@acme.example", "ja"),
+        ("100000000007", "kim@acme.example", "en"),
+        ("100000000008", "lee@other.example", "en"),
+    ] {
+        app.create_user(&operator(), account, email, "User", Some(language), None)
+            .await
+            .unwrap();
+    }
+    let publish = |accounts: Vec<&str>, entities: Vec<(&str, &str)>| Publish {
+        service: "EC2".into(),
+        type_code: "AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED".into(),
+        category: "scheduledChange".into(),
+        region: "ap-northeast-1".into(),
+        accounts: accounts.into_iter().map(String::from).collect(),
+        entities: entities
+            .into_iter()
+            .map(|(a, v)| (a.to_string(), v.to_string()))
+            .collect(),
+        description: "Your instances will be retired.".into(),
+        start: Some("2026-11-06T00:00:00Z".parse().unwrap()),
+        ..Default::default()
+    };
+    app.publish_health_event(&operator(), publish(vec![], vec![]))
+        .await
+        .unwrap();
+    assert!(
+        claim(&app).await.is_empty(),
+        "a public event mailed someone"
+    );
+
+    let mut entities: Vec<(&str, &str)> = vec![("100000000008", "i-theirs")];
+    let mine: Vec<String> = (0..12).map(|i| format!("i-{i:02}")).collect();
+    entities.extend(mine.iter().map(|v| ("100000000007", v.as_str())));
+    let event = app
+        .publish_health_event(&operator(), publish(vec![], entities))
+        .await
+        .unwrap();
+    let out = claim(&app).await;
+    assert_eq!(out.len(), 2, "{out:#?}");
+    let to = |addr: &str| {
+        out.iter()
+            .flat_map(|o| &o.mails)
+            .find(|m| m.to == addr)
+            .unwrap_or_else(|| panic!("no mail to {addr}"))
+            .clone()
+    };
+    let yuki = to("yuki@acme.example");
+    assert_eq!(yuki.language, "ja");
+    assert!(yuki.subject.starts_with("[AWS Health]"), "{}", yuki.subject);
+    assert!(yuki.subject.contains("予定"), "{}", yuki.subject);
+    assert!(
+        yuki.text.contains("影響を受けるリソース (12 件)") && yuki.text.contains("ほか 2 件"),
+        "{}",
+        yuki.text
+    );
+    let kim = to("kim@acme.example");
+    assert!(kim.text.contains("Your instances will be retired."));
+    assert!(kim.text.contains("Tokyo (ap-northeast-1)"), "{}", kim.text);
+    assert!(kim.text.contains("i-00 (IMPAIRED)") && !kim.text.contains("i-theirs"));
+    assert!(
+        kim.text
+            .contains("https://support.acme.example/console/health")
+    );
+    assert!(kim.text.contains(&event.arn));
+    let lee = to("lee@other.example");
+    assert!(lee.text.contains("i-theirs") && !lee.text.contains("i-00"));
+    settle_all(&app, &out).await;
+
+    // Two revisions before the outbox runs: the first is overtaken, the second is told.
+    clock.set("2026-11-01T01:00:00Z".parse().unwrap());
+    let revise = |text: &str| Update {
+        description: Some(text.into()),
+        ..Default::default()
+    };
+    app.update_health_event(&operator(), &event.arn, revise("Moved to Friday."))
+        .await
+        .unwrap();
+    clock.set("2026-11-01T02:00:00Z".parse().unwrap());
+    app.update_health_event(&operator(), &event.arn, revise("Moved to Monday."))
+        .await
+        .unwrap();
+    let out = claim(&app).await;
+    let mails: Vec<_> = out.iter().flat_map(|o| &o.mails).collect();
+    assert_eq!(mails.len(), 3, "{mails:#?}");
+    assert!(
+        mails
+            .iter()
+            .all(|m| m.text.contains("Moved to Monday.") && !m.text.contains("Friday")),
+        "{mails:#?}"
+    );
+    settle_all(&app, &out).await;
     assert!(claim(&app).await.is_empty());
 }

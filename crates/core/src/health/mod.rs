@@ -296,6 +296,19 @@ impl TimeRange {
     }
 }
 
+/// What a notice of an event's change is about: the event and the change's time, so a
+/// retried write tells once and each revision tells anew.
+pub fn notice_ref(arn: &str, at: Timestamp) -> String {
+    format!("{arn} {}", crate::time::to_micros(at))
+}
+
+/// The event and change time a notice names (`notice_ref`'s inverse).
+pub fn parse_notice_ref(text: &str) -> Option<(&str, Timestamp)> {
+    let (arn, us) = text.rsplit_once(' ')?;
+    let at = Timestamp::from_microsecond(us.parse().ok()?).ok()?;
+    Some((arn, at))
+}
+
 /// The status prefix AWS's status feeds put before an item's title.
 pub fn feed_prefix(event: &Event) -> &'static str {
     match (event.status, event.category) {

@@ -252,6 +252,14 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Set the webhook", "Webhook を設定"),
     ("Webhook signing secret", "Webhook の署名シークレット"),
     ("invoices", "請求書"),
+    (
+        "weekly Trusted Advisor summaries",
+        "Trusted Advisor の週次サマリー",
+    ),
+    (
+        "AWS Health events on your account",
+        "アカウントの AWS Health イベント",
+    ),
     ("Added a user", "ユーザーを追加"),
     ("Changed a password", "パスワードを変更"),
     ("Disabled a user", "ユーザーを無効化"),

@@ -41,6 +41,7 @@ pub(super) fn topic_words(l: Lang, t: Topic) -> &'static str {
         Topic::SlaAlerts => "SLA warnings and breaches",
         Topic::Billing => "invoices",
         Topic::TrustedAdvisor => "weekly Trusted Advisor summaries",
+        Topic::Health => "AWS Health events on your account",
     })
 }
 

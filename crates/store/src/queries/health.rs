@@ -250,6 +250,24 @@ async fn add_event_accounts(c: &mut Conn, arn: &str, accounts: &[&str]) -> Resul
     Ok(())
 }
 
+/// Writes `n` for each account the event names, about its change at `at_us`
+/// (`tierdesk_core::health::notice_ref`): a retried write tells once.
+async fn tell_event_accounts(c: &mut Conn, n: &crate::mail::NewNotice, arn: &str, at_us: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO notices (kind, account_id, subject_ref, created_us, next_attempt_us) \
+         SELECT $1, account_id, $2, $3, $4 FROM health_event_accounts WHERE event_arn = $5 \
+         ON CONFLICT (kind, account_id, subject_ref) DO NOTHING",
+    )
+    .bind(n.kind.as_str())
+    .bind(tierdesk_core::health::notice_ref(arn, tierdesk_core::time::from_micros(at_us)))
+    .bind(at_us)
+    .bind(to_micros(n.due))
+    .bind(arn)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
 async fn event_in(c: &mut Conn, arn: &str) -> Result<Event, StoreError> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EVENT_COLUMNS} FROM health_events e WHERE e.arn = $1")))
         .bind(arn)
@@ -314,6 +332,9 @@ impl Backend {
                     let accounts: Vec<&str> = new.accounts.iter().map(String::as_str).collect();
                     add_event_accounts(c, &e.arn, &accounts).await?;
                     put_entities(c, &e.arn, &new.entities, at).await?;
+                    if let Some(n) = &new.notice {
+                        tell_event_accounts(c, n, &e.arn, at).await?;
+                    }
                     queue_webhook_events(c, &webhook_rows(&events), at).await?;
                     Ok(())
                 })
@@ -357,6 +378,9 @@ impl Backend {
                         .bind(text)
                         .execute(&mut *c)
                         .await?;
+                    }
+                    if let Some(n) = &change.notice {
+                        tell_event_accounts(c, n, &arn, to_micros(at)).await?;
                     }
                     let events = webhook(&e);
                     queue_webhook_events(c, &webhook_rows(&events), to_micros(at)).await?;

@@ -116,7 +116,10 @@ fn event_json(ev: &Event) -> serde_json::Value {
 }
 
 pub async fn health(g: &Global, cmd: HealthCmd) -> anyhow::Result<()> {
-    let app = setup::app(g, Limits::default()).await?;
+    // The server's notice worker mails the accounts an event names.
+    let app = setup::app(g, Limits::default())
+        .await?
+        .with_notices_always();
     let who = super::operator();
     match cmd {
         HealthCmd::Publish {
