@@ -1,6 +1,7 @@
 //! The AWS Health API's input after the signature: an RPC v2 CBOR path and body (read
-//! into JSON as the endpoint reads them) and every operation's JSON input shape. Nothing
-//! may panic, whatever the bytes, and what the CBOR reader accepts writes back.
+//! into JSON as the endpoint reads them), every operation's JSON input shape, and an
+//! affected-resources CSV with its tags. Nothing may panic, whatever the bytes, and what
+//! the CBOR reader accepts writes back.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -36,4 +37,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = serde_json::from_slice::<h::DescribeAffectedEntitiesForOrganizationRequest>(&json);
     let _ = serde_json::from_slice::<h::DescribeEventDetailsForOrganizationRequest>(&json);
     let _ = serde_json::from_slice::<h::DescribeEntityAggregatesForOrganizationRequest>(&json);
+    // The same bytes as an affected-resources CSV (the operator API and console take
+    // one): every row it accepts has tags that pass their own check.
+    if let Ok(rows) = tierdesk_core::health::affected_csv(&String::from_utf8_lossy(body)) {
+        for r in rows {
+            assert!(tierdesk_core::health::tags_problem(&r.tags).is_none());
+        }
+    }
 });

@@ -254,6 +254,50 @@ def test_ten_thousand_entities_from_a_csv_page_through(hd):
     assert h.describe_affected_entities(filter={"eventArns": [arn], "entityValues": ["i-x1"]})["entities"] == []
 
 
+def test_resource_tags_are_kept_and_filter_entities_and_events(hd):
+    a, key = hd.account("aws.business")
+    b, key_b = hd.account("aws.business")
+    arn = publish(hd, "--service", "RDS", "--type", "AWS_RDS_MAINTENANCE_SCHEDULED", "--category",
+                  "scheduledChange", "--region", "eu-west-1", "--account", a, "--description", "Patching",
+                  "--start", "2030-03-01T00:00:00Z")
+    csv_path = os.path.join(hd.workdir, "tagged.csv")
+    with open(csv_path, "w") as f:
+        f.write(f"{a},db-web,,team=web;env=prod\n{a},db-batch,PENDING,team=batch;env=prod\n"
+                f"{a},db-lab,,team=web;env=lab\n{b},db-theirs,,team=web;env=prod\n")
+    hd.cli("health", "entities", "--arn", arn, "--file", csv_path)
+    # A status change without tags keeps them; --tag replaces them.
+    hd.cli("health", "entity", "--arn", arn, "--account", a, "--entity", "db-web", "--status", "RESOLVED")
+    hd.cli("health", "entity", "--arn", arn, "--account", a, "--entity", "db-lab", "--status", "IMPAIRED",
+           "--tag", "team=lab", "--tag", "env=lab")
+    h = health(hd, key)
+
+    def values(**filt):
+        got = h.describe_affected_entities(filter={"eventArns": [arn], **filt})["entities"]
+        return sorted(e["entityValue"] for e in got)
+
+    web = h.describe_affected_entities(filter={"eventArns": [arn], "entityValues": ["db-web"]})["entities"][0]
+    assert web["statusCode"] == "RESOLVED" and web["tags"] == {"team": "web", "env": "prod"}
+    assert values(tags=[{"team": "web"}]) == ["db-web"]
+    assert values(tags=[{"env": "prod"}]) == ["db-batch", "db-web"]
+    assert values(tags=[{"team": "batch", "env": "prod"}, {"team": "lab"}]) == ["db-batch", "db-lab"]
+    assert values(tags=[{"team": "web", "env": "lab"}]) == []
+    assert arns_of(h.describe_events(filter={"tags": [{"team": "lab"}]})["events"]) == [arn]
+    assert h.describe_events(filter={"tags": [{"team": "nobody"}]})["events"] == []
+    # B's tags are B's: A's filters never match them, and B reads its own.
+    assert h.describe_events(filter={"tags": [{"env": "prod"}], "eventArns": [arn]})["events"]
+    hb = health(hd, key_b)
+    assert [e["entityValue"] for e in hb.describe_affected_entities(
+        filter={"eventArns": [arn], "tags": [{"team": "web"}]})["entities"]] == ["db-theirs"]
+    # A bad tag names the line.
+    with open(csv_path, "w") as f:
+        f.write(f"{a},db-x,,team=web\n{a},db-y,,team\n")
+    bad = hd.cli("health", "entities", "--arn", arn, "--file", csv_path, check=False)
+    assert bad.returncode != 0 and "line 2" in bad.stderr and "key=value" in bad.stderr
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        h.describe_affected_entities(filter={"eventArns": [arn], "tags": [{"k": "v"}] * 51})
+    assert e.value.response["Error"]["Code"] == "ValidationException"
+
+
 def test_the_organization_view_of_a_payer(hd):
     payer, payer_key = hd.account("aws.enterprise")
     member, _ = hd.account("aws.enterprise")

@@ -171,6 +171,8 @@ fields! {
     AvailabilityZone => "availability zone",
     /// A resource a Health event affects (an instance id, `AWS_ACCOUNT`).
     EntityValue => "entity",
+    /// An affected entity's tags.
+    Tag => "tag",
     /// What heads a Health event.
     Title => "title",
     /// A Health event's description.
@@ -265,6 +267,7 @@ impl Field {
             Field::Region => "a region such as us-east-1, or global",
             Field::AvailabilityZone => "a zone such as us-east-1a",
             Field::AfterTime | Field::BeforeTime => "a date such as 2026-10-31",
+            Field::Tag => tierdesk_core::health::TAG_RULE,
             _ => "in the right form",
         }
     }

@@ -40,13 +40,47 @@ pub struct Publish {
     pub region: String,
     pub availability_zone: Option<String>,
     pub accounts: Vec<String>,
-    /// `(account, entity value)`.
-    pub entities: Vec<(String, String)>,
+    /// Affected entities (IMPAIRED unless their status says otherwise).
+    pub entities: Vec<EntityInput>,
     pub title: Option<String>,
     pub description: String,
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
     pub status: Option<String>,
+}
+
+/// An affected entity to add, or whose status (and tags) to set.
+#[derive(Debug, Clone, Default)]
+pub struct EntityInput {
+    pub account_id: String,
+    pub value: String,
+    /// One of AWS's entity status codes.
+    pub status: String,
+    /// Replace the entity's tags; none keeps those it has.
+    pub tags: BTreeMap<String, String>,
+}
+
+impl From<hl::AffectedRow> for EntityInput {
+    fn from(r: hl::AffectedRow) -> Self {
+        EntityInput {
+            account_id: r.account_id,
+            value: r.value,
+            status: r.status.as_str().to_string(),
+            tags: r.tags,
+        }
+    }
+}
+
+impl EntityInput {
+    /// An impaired entity without tags.
+    pub fn impaired(account_id: impl Into<String>, value: impl Into<String>) -> Self {
+        EntityInput {
+            account_id: account_id.into(),
+            value: value.into(),
+            status: EntityStatus::Impaired.as_str().to_string(),
+            tags: BTreeMap::new(),
+        }
+    }
 }
 
 /// A change to an event, as the operator wrote it.
@@ -146,24 +180,45 @@ impl App {
         self
     }
 
-    fn health_entity(
+    /// The entity `e` asks for, on `event`, checked.
+    fn entity_of(
         &self,
         event: &Event,
-        account: &str,
-        value: &str,
-        status: EntityStatus,
+        e: EntityInput,
         at: Timestamp,
-    ) -> Entity {
-        Entity {
+    ) -> Result<Entity, ServiceError> {
+        check(Piece::EntityValue, Field::EntityValue, &e.value)?;
+        let status = word(
+            Field::Status,
+            &e.status,
+            EntityStatus::parse,
+            EntityStatus::words,
+        )?;
+        match hl::tags_problem(&e.tags) {
+            None => {}
+            Some(hl::TagProblem::TooMany(got)) => {
+                return Err(ServiceError::invalid(
+                    Field::Tag,
+                    Problem::TooMany {
+                        max: hl::MAX_TAGS,
+                        got,
+                    },
+                ));
+            }
+            Some(hl::TagProblem::Bad(pair)) => {
+                return Err(ServiceError::invalid(Field::Tag, Problem::Malformed(pair)));
+            }
+        }
+        Ok(Entity {
             event_arn: event.arn.clone(),
-            account_id: account.to_string(),
-            value: value.to_string(),
-            arn: hl::entity_arn(event, account, value),
+            arn: hl::entity_arn(event, &e.account_id, &e.value),
+            account_id: e.account_id,
+            value: e.value,
             url: None,
             status,
             last_updated: at,
-            tags: BTreeMap::new(),
-        }
+            tags: e.tags,
+        })
     }
 
     /// Every account in `ids` exists.
@@ -216,9 +271,6 @@ impl App {
         let title = p.title.clone().unwrap_or_else(|| ty.name.clone());
         check(Piece::Title, Field::Title, &title)?;
         check(Piece::Description, Field::Description, &p.description)?;
-        for (_, v) in &p.entities {
-            check(Piece::EntityValue, Field::EntityValue, v)?;
-        }
         if p.entities.len() > MAX_ENTITIES {
             return Err(ServiceError::invalid(
                 Field::EntityValue,
@@ -229,7 +281,7 @@ impl App {
             ));
         }
         let mut accounts = p.accounts.clone();
-        accounts.extend(p.entities.iter().map(|(a, _)| a.clone()));
+        accounts.extend(p.entities.iter().map(|e| e.account_id.clone()));
         accounts.sort();
         accounts.dedup();
         if accounts.len() > MAX_ACCOUNTS {
@@ -280,11 +332,11 @@ impl App {
             title,
             metadata: BTreeMap::new(),
         };
-        let entities: Vec<Entity> = p
+        let entities = p
             .entities
-            .iter()
-            .map(|(a, v)| self.health_entity(&event, a, v, EntityStatus::Impaired, now))
-            .collect();
+            .into_iter()
+            .map(|e| self.entity_of(&event, e, now))
+            .collect::<Result<Vec<Entity>, _>>()?;
         let hooks = health_webhooks(&event, &p.description, &accounts, &entities, "published");
         let scope_is_public = event.scope == Scope::Public;
         let audit = who.did(
@@ -421,12 +473,12 @@ impl App {
         Ok(event)
     }
 
-    /// Adds entities to an event or sets their status: `(account, value, status)`.
+    /// Adds entities to an event or sets their status and tags.
     pub async fn put_health_entities(
         &self,
         who: &Who,
         arn: &str,
-        entities: Vec<(String, String, String)>,
+        entities: Vec<EntityInput>,
     ) -> Result<usize, ServiceError> {
         let now = self.clock.now();
         let event = self
@@ -444,20 +496,13 @@ impl App {
                 },
             ));
         }
-        let mut accounts: Vec<String> = entities.iter().map(|(a, _, _)| a.clone()).collect();
+        let mut accounts: Vec<String> = entities.iter().map(|e| e.account_id.clone()).collect();
         accounts.sort();
         accounts.dedup();
         self.known_accounts(&accounts).await?;
         let mut rows = Vec::with_capacity(entities.len());
-        for (account, value, status) in &entities {
-            check(Piece::EntityValue, Field::EntityValue, value)?;
-            let status = word(
-                Field::Status,
-                status,
-                EntityStatus::parse,
-                EntityStatus::words,
-            )?;
-            rows.push(self.health_entity(&event, account, value, status, now));
+        for e in entities {
+            rows.push(self.entity_of(&event, e, now)?);
         }
         let n = rows.len();
         let audit = who.did(
@@ -881,7 +926,7 @@ impl App {
         agent: &tierdesk_core::records::Agent,
         who: &Who,
         arn: &str,
-        entities: Vec<(String, String, String)>,
+        entities: Vec<EntityInput>,
     ) -> Result<usize, ServiceError> {
         Self::health_admin(agent, "change")?;
         self.put_health_entities(who, arn, entities).await

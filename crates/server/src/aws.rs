@@ -377,6 +377,7 @@ fn member(f: Field) -> &'static str {
         Field::Region => "region",
         Field::AvailabilityZone => "availabilityZone",
         Field::EntityValue => "entityValue",
+        Field::Tag => "tags",
         Field::Title | Field::Description => f.words(),
         Field::CheckId => "checkId",
         Field::ResourceId => "resourceId",

@@ -163,6 +163,14 @@ macro_rules! backend {
                     30,
                     include_str!(concat!("../migrations/", $dir, "/0030_health.sql")),
                 ),
+                (
+                    31,
+                    include_str!(concat!(
+                        "../migrations/",
+                        $dir,
+                        "/0031_health_entity_tags.sql"
+                    )),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin

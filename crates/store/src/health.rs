@@ -2,6 +2,8 @@
 //! account-specific event names, affected entities, the regions accounts use, and payers'
 //! organization view. Queries are in `queries/health.rs`.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use tierdesk_core::audit::AuditEntry;
 use tierdesk_core::health::{
@@ -48,6 +50,9 @@ pub struct HealthViewer {
     pub regions: Option<Vec<String>>,
 }
 
+/// An entity's tags, or a set of them a filter asks for.
+pub type Tags = BTreeMap<String, String>;
+
 /// A list of events, newest `last_updated` first. Every filter list is "any of"; an empty
 /// list does not filter.
 #[derive(Debug, Clone, Default)]
@@ -70,6 +75,9 @@ pub struct HealthEventQuery {
     /// Events affecting one of these entities (of the viewer's accounts).
     pub entity_values: Vec<String>,
     pub entity_arns: Vec<String>,
+    /// Events affecting an entity (of the viewer's accounts) that carries every tag of
+    /// one of these sets.
+    pub tags: Vec<Tags>,
     /// The last event of the previous page: (last updated µs, arn).
     pub after: Option<(i64, String)>,
     pub limit: i64,
@@ -85,6 +93,8 @@ pub struct HealthEntityQuery {
     pub arns: Vec<String>,
     pub statuses: Vec<EntityStatus>,
     pub last_updated_times: Vec<TimeRange>,
+    /// Entities that carry every tag of one of these sets.
+    pub tags: Vec<Tags>,
     /// The last entity of the previous page: (event arn, account, value).
     pub after: Option<(String, String, String)>,
     pub limit: i64,

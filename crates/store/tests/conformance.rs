@@ -3172,6 +3172,81 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
             .iter()
             .any(|c| c.status == EntityStatus::Resolved && c.count == 1)
     );
+
+    // Tags: given ones replace an entity's, none keeps them; filters ask for every tag
+    // of one of their sets, on entities and on the events they affect.
+    let tag = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let mut web = entities[1].clone();
+    web.tags = tag(&[("team", "web"), ("env", "prod")]);
+    let mut db = entities[2].clone();
+    db.tags = tag(&[("team", "db"), ("env", "prod")]);
+    let mut stale = entities[3].clone();
+    stale.tags = tag(&[("team", "gone")]);
+    s.put_health_entities(&mine.arn, vec![web, db, stale], later, audit_entry())
+        .await
+        .unwrap();
+    let mut retagged = entities[3].clone();
+    retagged.tags = tag(&[("team", "web")]);
+    let mut untouched = entities[1].clone();
+    untouched.status = EntityStatus::Pending;
+    s.put_health_entities(&mine.arn, vec![retagged, untouched], later, audit_entry())
+        .await
+        .unwrap();
+    let tagged = |sets: Vec<BTreeMap<String, String>>| {
+        let s = s.clone();
+        let arn = mine.arn.clone();
+        async move {
+            s.health_entities(&HealthEntityQuery {
+                event_arns: vec![arn],
+                tags: sets,
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|e| (e.value, e.status, e.tags.len()))
+            .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        tagged(vec![tag(&[("team", "web")])]).await,
+        [
+            ("i-0001".to_string(), EntityStatus::Pending, 2),
+            ("i-0003".to_string(), EntityStatus::Impaired, 1)
+        ]
+    );
+    assert_eq!(
+        tagged(vec![
+            tag(&[("team", "web"), ("env", "prod")]),
+            tag(&[("team", "db")])
+        ])
+        .await
+        .len(),
+        2
+    );
+    assert!(tagged(vec![tag(&[("team", "gone")])]).await.is_empty());
+    assert!(tagged(vec![tag(&[("team", "WEB")])]).await.is_empty());
+    assert_eq!(tagged(vec![BTreeMap::new()]).await.len(), 100);
+    let by_tag = |viewer: Option<HealthViewer>| HealthEventQuery {
+        viewer,
+        tags: vec![tag(&[("team", "db")])],
+        limit: 10,
+        ..Default::default()
+    };
+    let found = s.health_events(&by_tag(None)).await.unwrap();
+    assert_eq!(arns(&found), std::slice::from_ref(&mine.arn));
+    let found = s
+        .health_events(&by_tag(Some(viewer("410000000002", None))))
+        .await
+        .unwrap();
+    assert!(found.items.is_empty(), "another account's tags matched");
     assert_eq!(
         s.health_events(&HealthEventQuery {
             limit: 1,

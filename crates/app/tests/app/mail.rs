@@ -612,7 +612,7 @@ async fn a_health_event_is_mailed_to_the_accounts_it_names() {
         accounts: accounts.into_iter().map(String::from).collect(),
         entities: entities
             .into_iter()
-            .map(|(a, v)| (a.to_string(), v.to_string()))
+            .map(|(a, v)| tierdesk_app::health::EntityInput::impaired(a, v))
             .collect(),
         description: "Your instances will be retired.".into(),
         start: Some("2026-11-06T00:00:00Z".parse().unwrap()),

@@ -318,17 +318,77 @@ pub fn feed_prefix(event: &Event) -> &'static str {
     }
 }
 
+/// The most tags an entity carries.
+pub const MAX_TAGS: usize = 50;
+
+/// What is wrong with an entity's tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagProblem {
+    /// More than `MAX_TAGS`.
+    TooMany(usize),
+    /// This `key=value` breaks the rule of `TAG_RULE`.
+    Bad(String),
+}
+
+/// What keys and values may be: AWS's resource tags', without the '=' and ';' that
+/// separate them in a CSV.
+pub const TAG_RULE: &str = "key=value with a key of 1 to 127 and a value of at most 255 printable characters, without '=' or ';'";
+
+impl std::fmt::Display for TagProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TagProblem::TooMany(n) => write!(f, "at most {MAX_TAGS} tags, not {n}"),
+            TagProblem::Bad(pair) => write!(f, "tag '{pair}' is not {TAG_RULE}"),
+        }
+    }
+}
+
+/// What is wrong with an entity's tags, if anything.
+pub fn tags_problem(tags: &BTreeMap<String, String>) -> Option<TagProblem> {
+    if tags.len() > MAX_TAGS {
+        return Some(TagProblem::TooMany(tags.len()));
+    }
+    let bad = |s: &str| s.chars().any(|c| c.is_control() || c == '=' || c == ';');
+    tags.iter()
+        .find(|(k, v)| {
+            k.is_empty() || k.chars().count() > 127 || bad(k) || v.chars().count() > 255 || bad(v)
+        })
+        .map(|(k, v)| TagProblem::Bad(format!("{k}={v}")))
+}
+
+/// Reads tags written `key=value;key=value` (empty: none).
+pub fn parse_tags(text: &str) -> Result<BTreeMap<String, String>, String> {
+    let mut tags = BTreeMap::new();
+    for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("tag '{pair}' is not key=value"))?;
+        if tags
+            .insert(k.trim().to_string(), v.trim().to_string())
+            .is_some()
+        {
+            return Err(format!("tag '{}' is given twice", k.trim()));
+        }
+    }
+    match tags_problem(&tags) {
+        Some(p) => Err(p.to_string()),
+        None => Ok(tags),
+    }
+}
+
 /// A row of an affected-resources CSV: account, entity value, status (IMPAIRED when
-/// the column is absent or empty).
+/// the column is absent or empty), tags (none when absent: an entity keeps those it has).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AffectedRow {
     pub account_id: String,
     pub value: String,
     pub status: EntityStatus,
+    pub tags: BTreeMap<String, String>,
 }
 
-/// Reads `account_id,entity_value[,status]` lines (a header line naming `account_id` is
-/// skipped); an error names the line and what is wrong with it.
+/// Reads `account_id,entity_value[,status[,tags]]` lines, tags as `key=value;key=value`
+/// (a header line naming `account_id` is skipped); an error names the line and what is
+/// wrong with it.
 pub fn affected_csv(text: &str) -> Result<Vec<AffectedRow>, String> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -348,9 +408,9 @@ pub fn affected_csv(text: &str) -> Result<Vec<AffectedRow>, String> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        if !(2..=3).contains(&record.len()) {
+        if !(2..=4).contains(&record.len()) {
             return Err(format!(
-                "line {line}: expected account_id,entity_value[,status], got {} fields",
+                "line {line}: expected account_id,entity_value[,status[,tags]], got {} fields",
                 record.len()
             ));
         }
@@ -371,10 +431,13 @@ pub fn affected_csv(text: &str) -> Result<Vec<AffectedRow>, String> {
                 )
             })?,
         };
+        let tags = parse_tags(record.get(3).unwrap_or_default())
+            .map_err(|e| format!("line {line}: {e}"))?;
         rows.push(AffectedRow {
             account_id,
             value,
             status,
+            tags,
         });
     }
     Ok(rows)
@@ -458,7 +521,20 @@ mod tests {
         assert!(e.starts_with("line 2:") && e.contains("BROKEN"), "{e}");
         let e = affected_csv("abc,i-1\n").unwrap_err();
         assert!(e.starts_with("line 1:"), "{e}");
-        let e = affected_csv("1,2,3,4\n").unwrap_err();
-        assert!(e.contains("4 fields"), "{e}");
+        let e = affected_csv("1,2,3,4,5\n").unwrap_err();
+        assert!(e.contains("5 fields"), "{e}");
+        let rows = affected_csv("111122223333,i-1,,team=web; env = prod\n").unwrap();
+        assert_eq!(rows[0].status, EntityStatus::Impaired);
+        assert_eq!(
+            rows[0].tags,
+            BTreeMap::from([
+                ("env".to_string(), "prod".to_string()),
+                ("team".to_string(), "web".to_string())
+            ])
+        );
+        let e = affected_csv("111122223333,i-1\n111122223333,i-2,PENDING,team\n").unwrap_err();
+        assert!(e.starts_with("line 2:") && e.contains("key=value"), "{e}");
+        let e = affected_csv("111122223333,i-1,,a=1;a=2\n").unwrap_err();
+        assert!(e.contains("twice"), "{e}");
     }
 }

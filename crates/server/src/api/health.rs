@@ -7,7 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
-use tierdesk_app::health::{Publish, Update};
+use tierdesk_app::health::{EntityInput, Publish, Update};
 use tierdesk_core::health::{self as hl, Event};
 use tierdesk_store::HealthEventQuery;
 
@@ -112,6 +112,20 @@ struct NewEntity {
     account_id: String,
     entity_value: String,
     status_code: Option<String>,
+    /// Replaces the entity's tags; absent keeps them.
+    #[serde(default)]
+    tags: std::collections::BTreeMap<String, String>,
+}
+
+impl From<NewEntity> for EntityInput {
+    fn from(e: NewEntity) -> Self {
+        EntityInput {
+            account_id: e.account_id,
+            value: e.entity_value,
+            status: e.status_code.unwrap_or_else(|| "IMPAIRED".into()),
+            tags: e.tags,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -202,17 +216,9 @@ pub(super) async fn publish(
     bytes: Bytes,
 ) -> ApiResult {
     let b: NewEvent = body(&bytes)?;
+    let entities: Vec<EntityInput> = b.entities.into_iter().map(EntityInput::from).collect();
     let mut accounts = b.accounts;
-    let mut entities = Vec::new();
-    for e in b.entities {
-        if e.status_code.as_deref().is_some_and(|s| s != "IMPAIRED") {
-            return Err(invalid(
-                "a new event's entities are IMPAIRED; set other statuses with POST .../entities",
-            ));
-        }
-        accounts.push(e.account_id.clone());
-        entities.push((e.account_id, e.entity_value));
-    }
+    accounts.extend(entities.iter().map(|e| e.account_id.clone()));
     accounts.sort();
     accounts.dedup();
     let ev = st
@@ -302,25 +308,16 @@ pub(super) async fn entities(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv"));
-    let rows: Vec<(String, String, String)> = if csv {
+    let rows: Vec<EntityInput> = if csv {
         let text = std::str::from_utf8(&bytes).map_err(|_| invalid("the CSV is not UTF-8"))?;
         hl::affected_csv(text)
             .map_err(invalid)?
             .into_iter()
-            .map(|r| (r.account_id, r.value, r.status.as_str().to_string()))
+            .map(EntityInput::from)
             .collect()
     } else {
         let b: EntityList = body(&bytes)?;
-        b.entities
-            .into_iter()
-            .map(|e| {
-                (
-                    e.account_id,
-                    e.entity_value,
-                    e.status_code.unwrap_or_else(|| "IMPAIRED".into()),
-                )
-            })
-            .collect()
+        b.entities.into_iter().map(EntityInput::from).collect()
     };
     let written = st.app.put_health_entities_as(&a, &who, &arn, rows).await?;
     ok(&EntitiesWritten { written }).map(|r| r.into_response())

@@ -541,6 +541,7 @@ async fn dispatch(
                     event_arns: vec![arn],
                     accounts: Some(accounts),
                     statuses,
+                    tags: tag_sets("organizationEntityAccountFilters.tags", f.tags.clone())?,
                     ..Default::default()
                 };
                 let (page, _) = app
@@ -558,7 +559,7 @@ async fn dispatch(
                 "{:?}",
                 filters
                     .iter()
-                    .map(|f| (&f.event_arn, &f.aws_account_id, &f.status_codes))
+                    .map(|f| (&f.event_arn, &f.aws_account_id, &f.status_codes, &f.tags))
                     .collect::<Vec<_>>()
             );
             let (page, next_token) = page_of(
@@ -774,13 +775,28 @@ fn ranges(member: &str, v: Option<Vec<wire::DateTimeRange>>) -> Result<Vec<TimeR
         .collect()
 }
 
+/// A filter's tag sets: at most 50, of at most 50 tags each.
+fn tag_sets(
+    member: &str,
+    sets: Option<Vec<BTreeMap<String, String>>>,
+) -> Result<Vec<BTreeMap<String, String>>, AwsError> {
+    let sets = sets.unwrap_or_default();
+    if sets.len() > 50 {
+        return Err(validation(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must have length less than or equal to 50"
+        )));
+    }
+    if sets.iter().any(|s| s.len() > hl::MAX_TAGS) {
+        return Err(validation(format!(
+            "1 validation error detected: Value at '{member}' failed to satisfy constraint: Map value must have length less than or equal to {}",
+            hl::MAX_TAGS
+        )));
+    }
+    Ok(sets)
+}
+
 fn event_query(f: wire::EventFilter) -> Result<HealthEventQuery, AwsError> {
-    // Entity tags are not yet kept: a tag filter matches no event.
-    let no_tags = f
-        .tags
-        .as_ref()
-        .is_some_and(|t| t.iter().any(|m| !m.is_empty()));
-    let mut q = HealthEventQuery {
+    Ok(HealthEventQuery {
         arns: listed_opt("filter.eventArns", f.event_arns, 10)?,
         services: listed_opt("filter.services", f.services, 10)?,
         type_codes: listed_opt("filter.eventTypeCodes", f.event_type_codes, 10)?,
@@ -815,22 +831,14 @@ fn event_query(f: wire::EventFilter) -> Result<HealthEventQuery, AwsError> {
         last_updated_times: ranges("filter.lastUpdatedTimes", f.last_updated_times)?,
         entity_values: listed_opt("filter.entityValues", f.entity_values, 99)?,
         entity_arns: listed_opt("filter.entityArns", f.entity_arns, 99)?,
+        tags: tag_sets("filter.tags", f.tags)?,
         ..Default::default()
-    };
-    if no_tags {
-        q.arns = vec!["-".to_string()];
-    }
-    Ok(q)
+    })
 }
 
 fn entity_query(f: wire::EntityFilter) -> Result<HealthEntityQuery, AwsError> {
-    let no_tags = f
-        .tags
-        .as_ref()
-        .is_some_and(|t| t.iter().any(|m| !m.is_empty()));
-    let event_arns = listed("filter.eventArns", f.event_arns, 1, 10)?;
     Ok(HealthEntityQuery {
-        event_arns: if no_tags { Vec::new() } else { event_arns },
+        event_arns: listed("filter.eventArns", f.event_arns, 1, 10)?,
         accounts: None,
         values: listed_opt("filter.entityValues", f.entity_values, 99)?,
         arns: listed_opt("filter.entityArns", f.entity_arns, 99)?,
@@ -841,6 +849,7 @@ fn entity_query(f: wire::EntityFilter) -> Result<HealthEntityQuery, AwsError> {
             hl::EntityStatus::words,
         )?,
         last_updated_times: ranges("filter.lastUpdatedTimes", f.last_updated_times)?,
+        tags: tag_sets("filter.tags", f.tags)?,
         after: None,
         limit: 0,
     })

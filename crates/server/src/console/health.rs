@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tierdesk_app::health::{EventDetails, Publish, Update};
+use tierdesk_app::health::{EntityInput, EventDetails, Publish, Update};
 use tierdesk_core::health::{EventStatus, Scope};
 use tierdesk_core::records::Role;
 use tierdesk_store::{HealthEntityQuery, HealthEventQuery};
@@ -40,8 +40,8 @@ pub(super) fn routes() -> Router<AppState> {
 struct Mine {
     shown: Shown,
     arn: String,
-    /// (value, status), at most [`ENTITIES_SHOWN`].
-    entities: Vec<(String, &'static str)>,
+    /// (value, status, tags as `key=value, ...`), at most [`ENTITIES_SHOWN`].
+    entities: Vec<(String, &'static str, String)>,
     more_entities: bool,
 }
 
@@ -93,7 +93,11 @@ async fn dashboard(
             more_entities: more.is_some(),
             entities: entities
                 .into_iter()
-                .map(|e| (e.value, e.status.as_str()))
+                .map(|e| {
+                    let tags: Vec<String> =
+                        e.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    (e.value, e.status.as_str(), tags.join(", "))
+                })
                 .collect(),
         };
         let concerns_me = d.event.scope == Scope::AccountSpecific || !mine.entities.is_empty();
@@ -281,7 +285,7 @@ async fn publish(
     let mut entities = Vec::new();
     for line in f.entities.lines().map(str::trim).filter(|l| !l.is_empty()) {
         match line.split_once(':') {
-            Some((a, val)) => entities.push((a.trim().to_string(), val.trim().to_string())),
+            Some((a, val)) => entities.push(EntityInput::impaired(a.trim(), val.trim())),
             None => return again(format!("'{line}' is not ACCOUNT:RESOURCE")).await,
         }
     }
@@ -451,9 +455,7 @@ async fn entities(
             &agent,
             &v.who,
             &f.arn,
-            rows.into_iter()
-                .map(|r| (r.account_id, r.value, r.status.as_str().to_string()))
-                .collect(),
+            rows.into_iter().map(EntityInput::from).collect(),
         )
         .await;
     match done {

@@ -148,6 +148,7 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
     ("Region", "リージョン"),
     ("Availability zone", "アベイラビリティーゾーン"),
     ("Affected resource", "影響を受けるリソース"),
+    ("Tags", "タグ"),
     ("Title", "タイトル"),
     ("Description", "説明"),
     ("Service health", "サービスの状態"),
@@ -203,8 +204,8 @@ pub(super) const PHRASES: &[(&str, &str)] = &[
         "新しい説明 (以前の説明は残ります)",
     ),
     (
-        "account_id,entity_value[,status] per line",
-        "1 行に account_id,entity_value[,status]",
+        "account_id,entity_value[,status[,tags]] per line (tags: key=value;key=value)",
+        "1 行に account_id,entity_value[,status[,tags]] (タグ: key=value;key=value)",
     ),
     ("Save resources", "リソースを保存"),
     ("Feeds", "フィード"),

@@ -563,6 +563,7 @@ fn field_words(l: Lang, i: &tierdesk_app::error::Invalid) -> String {
         Field::Region => "Region",
         Field::AvailabilityZone => "Availability zone",
         Field::EntityValue => "Affected resource",
+        Field::Tag => "Tags",
         Field::Title => "Title",
         Field::Description => "Description",
     });

@@ -53,8 +53,12 @@ both_engines! {
         assert_documented(&doc, "patch", "/api/v1/health/events/{eventArn}", 200, &r.json());
         let r = s.api("admin", "POST", &format!("{path}/entities"), Some(json!({"entities": [
             {"accountId": ACCOUNT, "entityValue": "i-0abc", "statusCode": "RESOLVED"},
-            {"accountId": OTHER_ACCOUNT, "entityValue": "i-0def"}]}))).await;
+            {"accountId": OTHER_ACCOUNT, "entityValue": "i-0def", "tags": {"team": "web"}}]}))).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let bad_tag = s.api("admin", "POST", &format!("{path}/entities"), Some(json!({"entities": [
+            {"accountId": ACCOUNT, "entityValue": "i-0abc", "tags": {"team": "a;b"}}]}))).await;
+        assert_eq!(bad_tag.status, StatusCode::BAD_REQUEST, "{}", bad_tag.text());
+        assert!(bad_tag.text().contains("team=a;b"), "{}", bad_tag.text());
         assert_documented(&doc, "post", "/api/v1/health/events/{eventArn}/entities", 200, &r.json());
         assert_eq!(r.json()["written"], 2);
         let csv = Request::post(format!("{path}/entities"))
@@ -112,7 +116,7 @@ both_engines! {
                 category: "issue".into(),
                 region: "us-east-1".into(),
                 accounts: if i == 2 { vec![ACCOUNT.into()] } else { vec![] },
-                entities: if i == 2 { vec![(ACCOUNT.into(), "i-1".into())] } else { vec![] },
+                entities: if i == 2 { vec![tierdesk_app::health::EntityInput::impaired(ACCOUNT, "i-1")] } else { vec![] },
                 description: format!("Event {i}"),
                 start: Some(format!("2026-11-0{}T00:00:00Z", i + 1).parse().unwrap()),
                 ..Default::default()
@@ -201,7 +205,7 @@ both_engines! {
         let arn = s.app.health_events_page(None, Default::default(), None, 1).await.unwrap().0[0].arn.clone();
         let r = s.post_form(&admin, "/console/health/event/update", &[("csrf", &admin.csrf), ("arn", &arn), ("description", "Moved to 03:00 UTC.")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-        let r = s.post_form(&admin, "/console/health/event/entities", &[("csrf", &admin.csrf), ("arn", &arn), ("lines", &format!("{ACCOUNT},i-0abc,RESOLVED"))]).await;
+        let r = s.post_form(&admin, "/console/health/event/entities", &[("csrf", &admin.csrf), ("arn", &arn), ("lines", &format!("{ACCOUNT},i-0abc,RESOLVED,team=web;env=prod"))]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
         let r = s.post_form(&admin, "/console/health/event/entities", &[("csrf", &admin.csrf), ("arn", &arn), ("lines", &format!("{ACCOUNT},i-1,BROKEN"))]).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -223,6 +227,7 @@ both_engines! {
         let affecting = &html[html.find("id=\"affecting\"").unwrap()..html.find("id=\"service\"").unwrap()];
         assert!(affecting.contains("Reboots for host maintenance"), "{html}");
         assert!(affecting.contains("i-0abc") && affecting.contains("RESOLVED") && affecting.contains("i-0def"));
+        assert!(affecting.contains("env=prod, team=web"), "{affecting}");
         assert!(affecting.find("Moved to 03:00 UTC.").unwrap() < affecting.find("Two instances reboot").unwrap());
 
         // A case about the event, linked to it and shown on it for agents.

@@ -115,6 +115,25 @@ impl Conditions {
         self.clauses.push(format!("({})", any.join(" OR ")));
     }
 
+    /// The entity `en` carries every tag of one of `sets` (`None`: no set names a tag,
+    /// so nothing is asked).
+    fn tagged(&mut self, en: &str, sets: &[crate::health::Tags]) -> Option<String> {
+        let mut any = Vec::new();
+        for set in sets.iter().filter(|s| !s.is_empty()) {
+            let mut all = Vec::new();
+            for (k, v) in set {
+                let (k, v) = (self.arg(Arg::S(k.clone())), self.arg(Arg::S(v.clone())));
+                all.push(format!(
+                    "EXISTS (SELECT 1 FROM health_entity_tags t WHERE t.event_arn = {en}.event_arn \
+                     AND t.account_id = {en}.account_id AND t.entity_value = {en}.entity_value \
+                     AND t.tag_key = {k} AND t.tag_value = {v})"
+                ));
+            }
+            any.push(format!("({})", all.join(" AND ")));
+        }
+        (!any.is_empty()).then(|| format!("({})", any.join(" OR ")))
+    }
+
     fn sql(&self) -> String {
         if self.clauses.is_empty() {
             "1 = 1".to_string()
@@ -170,25 +189,37 @@ fn event_conditions(q: &HealthEventQuery) -> Conditions {
     c.ranges("e.start_us", &q.start_times);
     c.ranges("e.end_us", &q.end_times);
     c.ranges("e.last_updated_us", &q.last_updated_times);
-    if !q.entity_values.is_empty() || !q.entity_arns.is_empty() {
-        let mut which = Vec::new();
-        if !q.entity_values.is_empty() {
-            which.push(format!("en.entity_value IN ({})", c.list(&q.entity_values)));
-        }
-        if !q.entity_arns.is_empty() {
-            which.push(format!("en.entity_arn IN ({})", c.list(&q.entity_arns)));
-        }
+    let mut which = Vec::new();
+    if let Some(named) = named_entities(&mut c, &q.entity_values, &q.entity_arns) {
+        which.push(named);
+    }
+    if let Some(tagged) = c.tagged("en", &q.tags) {
+        which.push(tagged);
+    }
+    if !which.is_empty() {
         let mine = match &q.viewer {
             Some(v) if !v.accounts.is_empty() => format!(" AND en.account_id IN ({})", c.list(&v.accounts)),
             Some(_) => " AND 1 = 0".to_string(),
             None => String::new(),
         };
         c.clauses.push(format!(
-            "EXISTS (SELECT 1 FROM health_entities en WHERE en.event_arn = e.arn{mine} AND ({}))",
-            which.join(" OR ")
+            "EXISTS (SELECT 1 FROM health_entities en WHERE en.event_arn = e.arn{mine} AND {})",
+            which.join(" AND ")
         ));
     }
     c
+}
+
+/// The entity `en` is one of `values` or of `arns` (`None`: neither names any).
+fn named_entities(c: &mut Conditions, values: &[String], arns: &[String]) -> Option<String> {
+    let mut which = Vec::new();
+    if !values.is_empty() {
+        which.push(format!("en.entity_value IN ({})", c.list(values)));
+    }
+    if !arns.is_empty() {
+        which.push(format!("en.entity_arn IN ({})", c.list(arns)));
+    }
+    (!which.is_empty()).then(|| format!("({})", which.join(" OR ")))
 }
 
 /// Writes entities (or their new status), their accounts, and the event's last update.
@@ -203,7 +234,8 @@ async fn put_entities(c: &mut Conn, arn: &str, entities: &[Entity], at: i64) -> 
              last_updated_us, tags_json) VALUES {values} \
              ON CONFLICT (event_arn, account_id, entity_value) DO UPDATE SET status = excluded.status, \
              last_updated_us = excluded.last_updated_us, \
-             entity_url = COALESCE(excluded.entity_url, health_entities.entity_url)"
+             entity_url = COALESCE(excluded.entity_url, health_entities.entity_url), \
+             tags_json = CASE WHEN excluded.tags_json = '{{}}' THEN health_entities.tags_json ELSE excluded.tags_json END"
         )));
         for en in chunk {
             let tags = serde_json::to_string(&en.tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -219,6 +251,7 @@ async fn put_entities(c: &mut Conn, arn: &str, entities: &[Entity], at: i64) -> 
         }
         q.execute(&mut *c).await?;
     }
+    put_entity_tags(c, arn, entities).await?;
     let mut accounts: Vec<&str> = entities.iter().map(|e| e.account_id.as_str()).collect();
     accounts.sort_unstable();
     accounts.dedup();
@@ -228,6 +261,45 @@ async fn put_entities(c: &mut Conn, arn: &str, entities: &[Entity], at: i64) -> 
         .bind(arn)
         .execute(&mut *c)
         .await?;
+    Ok(())
+}
+
+/// Replaces the tag rows of the entities given tags (the others keep theirs, as their
+/// `tags_json` does).
+async fn put_entity_tags(c: &mut Conn, arn: &str, entities: &[Entity]) -> Result<(), StoreError> {
+    let tagged: Vec<&Entity> = entities.iter().filter(|e| !e.tags.is_empty()).collect();
+    for chunk in tagged.chunks(ENTITIES_PER_STATEMENT) {
+        let which = (0..chunk.len())
+            .map(|i| format!("(account_id = ${} AND entity_value = ${})", 2 + i * 2, 3 + i * 2))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM health_entity_tags WHERE event_arn = $1 AND ({which})"
+        )))
+        .bind(arn);
+        for en in chunk {
+            q = q.bind(&en.account_id).bind(&en.value);
+        }
+        q.execute(&mut *c).await?;
+    }
+    let rows: Vec<(&str, &str, &str, &str)> = tagged
+        .iter()
+        .flat_map(|e| e.tags.iter().map(|(k, v)| (e.account_id.as_str(), e.value.as_str(), k.as_str(), v.as_str())))
+        .collect();
+    for chunk in rows.chunks(ENTITIES_PER_STATEMENT) {
+        let values = (0..chunk.len())
+            .map(|i| format!("($1, {})", placeholders(2 + i * 4, 4)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO health_entity_tags (event_arn, account_id, entity_value, tag_key, tag_value) VALUES {values}"
+        )))
+        .bind(arn);
+        for (account, value, k, v) in chunk {
+            q = q.bind(*account).bind(*value).bind(*k).bind(*v);
+        }
+        q.execute(&mut *c).await?;
+    }
     Ok(())
 }
 
@@ -503,15 +575,11 @@ impl Backend {
             }
             c.any_of("en.account_id", accounts);
         }
-        if !q.values.is_empty() || !q.arns.is_empty() {
-            let mut which = Vec::new();
-            if !q.values.is_empty() {
-                which.push(format!("en.entity_value IN ({})", c.list(&q.values)));
-            }
-            if !q.arns.is_empty() {
-                which.push(format!("en.entity_arn IN ({})", c.list(&q.arns)));
-            }
-            c.clauses.push(format!("({})", which.join(" OR ")));
+        if let Some(named) = named_entities(&mut c, &q.values, &q.arns) {
+            c.clauses.push(named);
+        }
+        if let Some(tagged) = c.tagged("en", &q.tags) {
+            c.clauses.push(tagged);
         }
         c.words("en.status", &q.statuses, hl::EntityStatus::as_str);
         c.ranges("en.last_updated_us", &q.last_updated_times);

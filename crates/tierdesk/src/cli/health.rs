@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use jiff::Timestamp;
 use serde_json::json;
-use tierdesk_app::health::{Publish, Update};
+use tierdesk_app::health::{EntityInput, Publish, Update};
 use tierdesk_app::{Limits, ServiceError};
 use tierdesk_core::health::Event;
 
@@ -84,11 +84,16 @@ pub enum HealthCmd {
         /// IMPAIRED, UNIMPAIRED, UNKNOWN, PENDING or RESOLVED.
         #[arg(long)]
         status: String,
+        /// A tag of the resource, KEY=VALUE (repeat it; given tags replace the
+        /// resource's, none keeps them).
+        #[arg(long = "tag", value_name = "KEY=VALUE")]
+        tags: Vec<String>,
         #[arg(long)]
         json: bool,
     },
-    /// Add affected resources from a CSV file of account_id,entity_value[,status] lines
-    /// (status IMPAIRED when absent); a bad line refuses the whole file.
+    /// Add affected resources from a CSV file of account_id,entity_value[,status[,tags]]
+    /// lines (status IMPAIRED when absent; tags as key=value;key=value); a bad line
+    /// refuses the whole file.
     Entities {
         #[arg(long)]
         arn: String,
@@ -141,7 +146,7 @@ pub async fn health(g: &Global, cmd: HealthCmd) -> anyhow::Result<()> {
                 .iter()
                 .map(|s| {
                     s.split_once(':')
-                        .map(|(a, v)| (a.to_string(), v.to_string()))
+                        .map(|(a, v)| EntityInput::impaired(a, v))
                         .ok_or_else(|| anyhow::anyhow!("--entity '{s}' is not ACCOUNT:VALUE"))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
@@ -206,13 +211,21 @@ pub async fn health(g: &Global, cmd: HealthCmd) -> anyhow::Result<()> {
             account,
             entity,
             status,
+            tags,
             json,
         } => {
+            let tags = tierdesk_core::health::parse_tags(&tags.join(";"))
+                .map_err(|err| anyhow::anyhow!("--tag: {err}"))?;
             let n = app
                 .put_health_entities(
                     &who,
                     &arn,
-                    vec![(account.clone(), entity.clone(), status.clone())],
+                    vec![EntityInput {
+                        account_id: account.clone(),
+                        value: entity.clone(),
+                        status: status.clone(),
+                        tags,
+                    }],
                 )
                 .await
                 .map_err(e)?;
@@ -233,9 +246,7 @@ pub async fn health(g: &Global, cmd: HealthCmd) -> anyhow::Result<()> {
                 .put_health_entities(
                     &who,
                     &arn,
-                    rows.into_iter()
-                        .map(|r| (r.account_id, r.value, r.status.as_str().to_string()))
-                        .collect(),
+                    rows.into_iter().map(EntityInput::from).collect(),
                 )
                 .await
                 .map_err(e)?;
