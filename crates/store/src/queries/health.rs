@@ -160,9 +160,13 @@ fn event_conditions(q: &HealthEventQuery) -> Conditions {
             }
         }
         if !v.accounts.is_empty() {
+            // A scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a hash of
+            // every event the accounts are named in, built on each query (5 ms for an
+            // account named in 10,000 events); this probes the index once per event the
+            // page passes over, on both engines.
             let list = c.list(&v.accounts);
             any.push(format!(
-                "EXISTS (SELECT 1 FROM health_event_accounts x WHERE x.event_arn = e.arn AND x.account_id IN ({list}))"
+                "(SELECT 1 FROM health_event_accounts x WHERE x.event_arn = e.arn AND x.account_id IN ({list}) LIMIT 1) IS NOT NULL"
             ));
         }
         c.clauses.push(format!("({})", any.join(" OR ")));
@@ -484,7 +488,9 @@ impl Backend {
         if let Some((us, arn)) = &q.after {
             let u = c.arg(Arg::I(*us));
             let a = c.arg(Arg::S(arn.clone()));
-            c.clauses.push(format!("(e.last_updated_us < {u} OR (e.last_updated_us = {u} AND e.arn < {a}))"));
+            // A row value, so both engines start the index scan at the cursor rather
+            // than filter every event above it.
+            c.clauses.push(format!("(e.last_updated_us, e.arn) < ({u}, {a})"));
         }
         let n = limit(q.limit);
         let sql = format!(
@@ -585,10 +591,7 @@ impl Backend {
         c.ranges("en.last_updated_us", &q.last_updated_times);
         if let Some((arn, account, value)) = &q.after {
             let (a, b, v) = (c.arg(Arg::S(arn.clone())), c.arg(Arg::S(account.clone())), c.arg(Arg::S(value.clone())));
-            c.clauses.push(format!(
-                "(en.event_arn > {a} OR (en.event_arn = {a} AND (en.account_id > {b} \
-                 OR (en.account_id = {b} AND en.entity_value > {v}))))"
-            ));
+            c.clauses.push(format!("(en.event_arn, en.account_id, en.entity_value) > ({a}, {b}, {v})"));
         }
         let n = limit(q.limit);
         let sql = format!(
