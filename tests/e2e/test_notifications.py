@@ -97,6 +97,40 @@ def test_a_persons_own_webhook_receives_what_they_chose(nt):
     assert len(nt.receiver.received) == 2
 
 
+def test_a_health_event_reaches_a_persons_own_webhook_as_eventbridge_shapes_it(nt):
+    account, _ = nt.account("aws.business", timezone="Asia/Tokyo", country="JP", language="ja")
+    email = f"ren@{account}.test"
+    opener, csrf = user(nt, account, email, "en")
+    page = post(opener, nt.url + "/console/settings/webhook", {"csrf": csrf, "url": nt.receiver.url}).read().decode()
+    secret = re.search(r"(whsec_[A-Za-z0-9_-]+)", page).group(1)
+    post(opener, nt.url + "/console/settings/subscriptions",
+         {"csrf": csrf, "webhook_health": "1", "email_health": "1"}).read()
+    arn = json.loads(nt.cli("health", "publish", "--service", "EC2", "--type", "AWS_EC2_OPERATIONAL_ISSUE",
+                            "--category", "issue", "--region", "ap-northeast-1", "--entity", f"{account}:i-0feed",
+                            "--description", "Launch errors.", "--json").stdout)["arn"]
+
+    def health_messages():
+        return [(h, json.loads(b), b) for _, h, b in nt.receiver.received
+                if json.loads(b).get("type") == "health.event" and json.loads(b)["recipient"] == email]
+
+    deadline = time.time() + 30
+    while time.time() < deadline and not health_messages():
+        time.sleep(0.2)
+    [(headers, message, body)] = health_messages()
+    headers = {k.lower(): v for k, v in headers.items()}
+    assert verify_signature(secret, headers, body)
+    assert message["topic"] == "health" and message["case"] is None
+    assert message["url"] == "https://support.tierdesk.test/console/health"
+    assert "Launch errors." in message["text"] and "i-0feed (IMPAIRED)" in message["text"]
+    event = message["event"]
+    assert event["source"] == "aws.health" and event["detail-type"] == "AWS Health Event"
+    assert event["account"] == account and event["resources"] == ["i-0feed"]
+    assert event["detail"]["eventArn"] == arn and event["detail"]["statusCode"] == "open"
+    mails = nt.box.wait(lambda m: m["rcpt"] == [email] and "[AWS Health]" in m["msg"]["Subject"])
+    assert len(mails) == 1 and "Launch errors." in text(mails[0])
+    post(opener, nt.url + "/console/settings/webhook/remove", {"csrf": csrf}).read()
+
+
 def test_an_invoice_run_from_the_command_line_is_mailed_by_the_server(nt):
     account, _ = nt.account("aws.business", timezone="Europe/Paris", country="FR", language="en")
     email = f"ines@{account}.test"

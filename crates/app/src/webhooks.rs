@@ -22,8 +22,8 @@ use crate::repeat::retry_delay;
 use crate::validate::one_of;
 use crate::{App, ServiceError, ids};
 
-/// The events an operator's webhook may take: SLA warnings and breaches, and Trusted
-/// Advisor resources whose status changed (EventBridge-shaped).
+/// The events an operator's webhook may take: SLA warnings and breaches, Trusted Advisor
+/// resources whose status changed and AWS Health events (both EventBridge-shaped).
 pub const EVENT_TYPES: [&str; 4] = [
     "sla.warning",
     "sla.breach",

@@ -68,13 +68,14 @@ enum News {
 struct HealthNews {
     event: tierdesk_core::health::Event,
     description: String,
-    /// The account's affected resources: the first few, and how many in all.
+    /// The account's affected resources: the first ones (as many as a webhook event
+    /// lists), and how many in all.
     entities: Vec<tierdesk_core::health::Entity>,
     affected: i64,
 }
 
 /// The most affected resources a Health letter names.
-const LETTER_ENTITIES: i64 = 10;
+const LETTER_ENTITIES: usize = 10;
 
 /// Where an account's Trusted Advisor stands, for its weekly summary.
 struct AdvisorStanding {
@@ -105,6 +106,9 @@ pub(super) struct Letters {
     pub case: Option<Case>,
     pub account: Account,
     pub letters: Vec<Letter>,
+    /// What a webhook message carries beside the letter: a Health notice's EventBridge
+    /// "AWS Health Event", so tools that read AWS's events read it.
+    pub event: Option<serde_json::Value>,
 }
 
 /// One reader's letter, before it becomes a mail or a webhook message.
@@ -163,10 +167,21 @@ pub(super) async fn letters(
             doc,
         });
     }
+    let event = match &news {
+        News::Health(h) => Some(crate::health::eventbridge_event(
+            &h.event,
+            &h.description,
+            &account.id,
+            &h.entities,
+            &notice.subject_ref,
+        )),
+        _ => None,
+    };
     Ok(Some(Letters {
         case,
         account,
         letters,
+        event,
     }))
 }
 
@@ -241,7 +256,7 @@ pub(super) fn hook_message(
             "status": c.status.as_str(),
         })
     });
-    serde_json::json!({
+    let mut message = serde_json::json!({
         "id": hook_event_key(notice),
         "type": notice.kind.as_str(),
         "topic": r.topic.as_str(),
@@ -253,8 +268,11 @@ pub(super) fn hook_message(
         "url": letter.link,
         "subject": letter.subject,
         "text": format!("{}\n\n{}", letter.subject, letter.doc.text()),
-    })
-    .to_string()
+    });
+    if let (Some(event), Some(m)) = (&letters.event, message.as_object_mut()) {
+        m.insert("event".into(), event.clone());
+    }
+    message.to_string()
 }
 
 /// The event id of a notice's webhook messages: one per notice and webhook.
@@ -400,7 +418,7 @@ async fn health_news(
         .health_entities(&tierdesk_store::HealthEntityQuery {
             event_arns: vec![arn.to_string()],
             accounts: Some(vec![account.id.clone()]),
-            limit: LETTER_ENTITIES,
+            limit: crate::health::HOOK_ENTITIES,
             ..Default::default()
         })
         .await?
@@ -727,6 +745,7 @@ impl Writer<'_> {
             let mut named: Vec<String> = h
                 .entities
                 .iter()
+                .take(LETTER_ENTITIES)
                 .map(|x| format!("{} ({})", x.value, x.status.as_str()))
                 .collect();
             let more = h.affected - named.len() as i64;

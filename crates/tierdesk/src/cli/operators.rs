@@ -259,11 +259,13 @@ pub async fn user(g: &Global, cmd: UserCmd) -> anyhow::Result<()> {
 
 #[derive(Subcommand)]
 pub enum WebhookCmd {
-    /// Add an endpoint for SLA events; prints its id and signing secret (shown once).
+    /// Add an endpoint for the operator's events (SLA warnings and breaches, Trusted
+    /// Advisor resources, AWS Health events); prints its id and signing secret (shown once).
     Add {
         #[arg(long)]
         url: String,
-        /// Event types, comma-separated (default: all of sla.warning, sla.breach).
+        /// Event types, comma-separated (default: all of sla.warning, sla.breach,
+        /// advisor.check-item, health.event).
         #[arg(long, value_delimiter = ',')]
         events: Vec<String>,
         #[arg(long)]
