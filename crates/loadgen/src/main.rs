@@ -35,6 +35,10 @@ enum Scenario {
     AddCommunication,
     /// AWS Health DescribeEvents pages of 100, following nextToken (signed for `health`).
     HealthEvents,
+    /// An engineer's reply on a known case through the operator API
+    /// (`POST /api/v1/cases/{id}/replies`, bearer `--token`): it writes the message,
+    /// stops the case's first-response clock and notifies.
+    AgentReply,
 }
 
 #[derive(Parser)]
@@ -62,6 +66,9 @@ struct Args {
     /// Case ids to sample for describe-by-id.
     #[arg(long, default_value_t = 1000)]
     sample: usize,
+    /// An operator API token (an agent's), for agent-reply.
+    #[arg(long, env = "TIERDESK_TOKEN", hide_env_values = true)]
+    token: Option<String>,
     /// Label for the report (e.g. "tierdesk sqlite").
     #[arg(long, default_value = "")]
     label: String,
@@ -123,6 +130,30 @@ impl Target {
             .header("x-amz-target", target)
             .header("x-amz-date", date)
             .header("authorization", authorization)
+            .body(Full::new(body))?;
+        let resp = self.client.request(req).await?;
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().collect().await?.to_bytes();
+        Ok((status, bytes))
+    }
+}
+
+impl Target {
+    /// An agent's reply on `case_id` through the operator API.
+    async fn reply(&self, case_id: &str, token: &str) -> anyhow::Result<(u16, Bytes)> {
+        let body = Bytes::from(serde_json::to_vec(
+            &json!({"body": "We restarted the host; please check again."}),
+        )?);
+        let base = self.uri.to_string();
+        let uri: hyper::Uri = format!(
+            "{}/api/v1/cases/{case_id}/replies",
+            base.trim_end_matches('/')
+        )
+        .parse()?;
+        let req = Request::post(uri)
+            .header("content-type", "application/json")
+            .header("host", &self.host)
+            .header("authorization", format!("Bearer {token}"))
             .body(Full::new(body))?;
         let resp = self.client.request(req).await?;
         let status = resp.status().as_u16();
@@ -222,10 +253,13 @@ async fn main() -> anyhow::Result<()> {
         },
         key: Mutex::new((String::new(), Vec::new())),
     });
+    if args.scenario == Scenario::AgentReply && args.token.is_none() {
+        bail!("agent-reply needs --token (or TIERDESK_TOKEN): an agent's operator API token");
+    }
     let ids = Arc::new(
         if matches!(
             args.scenario,
-            Scenario::DescribeById | Scenario::AddCommunication
+            Scenario::DescribeById | Scenario::AddCommunication | Scenario::AgentReply
         ) {
             sample_case_ids(&target, args.sample).await?
         } else {
@@ -239,6 +273,7 @@ async fn main() -> anyhow::Result<()> {
     let mut workers = Vec::new();
     for w in 0..args.concurrency {
         let (target, ids, issued) = (target.clone(), ids.clone(), issued.clone());
+        let token_arg = args.token.clone().unwrap_or_default();
         let (scenario, limit) = (args.scenario, args.requests);
         workers.push(tokio::spawn(async move {
             let mut latencies: Vec<u32> = Vec::new();
@@ -285,6 +320,13 @@ async fn main() -> anyhow::Result<()> {
                         }
                         ("DescribeCases", b)
                     }
+                    Scenario::AgentReply => {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        ("", json!({"caseId": id}))
+                    }
                     Scenario::HealthEvents => {
                         let mut b = json!({"maxResults": 100});
                         if let Some(t) = &token {
@@ -294,7 +336,15 @@ async fn main() -> anyhow::Result<()> {
                     }
                 };
                 let t0 = Instant::now();
-                match target.call(op, &body).await {
+                let answer = match scenario {
+                    Scenario::AgentReply => {
+                        target
+                            .reply(body["caseId"].as_str().unwrap_or_default(), &token_arg)
+                            .await
+                    }
+                    _ => target.call(op, &body).await,
+                };
+                match answer {
                     Ok((200, bytes)) => {
                         latencies.push(t0.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
                         if matches!(scenario, Scenario::DescribePage | Scenario::HealthEvents) {
