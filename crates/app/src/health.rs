@@ -28,8 +28,6 @@ use crate::{App, ServiceError};
 pub const MAX_ENTITIES: usize = 100_000;
 /// The most accounts one event names.
 pub const MAX_ACCOUNTS: usize = 10_000;
-/// The most entities a change's webhook event lists.
-pub(crate) const HOOK_ENTITIES: i64 = 1_000;
 
 /// An event to publish, as the operator wrote it.
 #[derive(Debug, Clone, Default)]
@@ -434,14 +432,14 @@ impl App {
                 .unwrap_or_default(),
         };
         // Each change's webhook names the entities it affects, as AWS's do: the first
-        // HOOK_ENTITIES of them (an EventBridge event is bounded in size too).
+        // `HOOK_ENTITIES` of them (an EventBridge event is bounded in size too).
         let entities = if hook_accounts.is_empty() {
             Vec::new()
         } else {
             self.store
                 .health_entities(&HealthEntityQuery {
                     event_arns: vec![arn.to_string()],
-                    limit: HOOK_ENTITIES,
+                    limit: crate::payloads::HOOK_ENTITIES,
                     ..Default::default()
                 })
                 .await?
@@ -988,7 +986,8 @@ fn health_webhooks(
         .iter()
         .map(|account| {
             let key = format!("health:{}:{account}:{at}:{change}", event.arn);
-            let payload = eventbridge_event(event, description, account, entities, &key);
+            let payload =
+                crate::payloads::health_event(event, description, account, entities, &key);
             WebhookEvent {
                 key,
                 event_type: crate::payloads::HEALTH_EVENT.to_string(),
@@ -996,37 +995,4 @@ fn health_webhooks(
             }
         })
         .collect()
-}
-
-/// `event` as EventBridge's "AWS Health Event" for `account` (`*`: everyone), naming
-/// that account's entities among `entities`; `change` names the change, for its id.
-pub(crate) fn eventbridge_event(
-    event: &Event,
-    description: &str,
-    account: &str,
-    entities: &[Entity],
-    change: &str,
-) -> serde_json::Value {
-    let mine: Vec<(&str, &BTreeMap<String, String>)> = entities
-        .iter()
-        .filter(|e| e.account_id == account)
-        .map(|e| (e.value.as_str(), &e.tags))
-        .collect();
-    tierdesk_aws::eventbridge::health_event(&tierdesk_aws::eventbridge::HealthItem {
-        account,
-        time: event.last_updated,
-        event_arn: &event.arn,
-        service: &event.service,
-        type_code: &event.type_code,
-        category: event.category.as_str(),
-        scope: event.scope.as_str(),
-        region: &event.region,
-        start: event.start,
-        end: event.end,
-        last_updated: event.last_updated,
-        status: event.status.as_str(),
-        description,
-        entities: &mine,
-        change,
-    })
 }

@@ -168,7 +168,7 @@ pub(super) async fn letters(
         });
     }
     let event = match &news {
-        News::Health(h) => Some(crate::health::eventbridge_event(
+        News::Health(h) => Some(crate::payloads::health_event(
             &h.event,
             &h.description,
             &account.id,
@@ -418,7 +418,7 @@ async fn health_news(
         .health_entities(&tierdesk_store::HealthEntityQuery {
             event_arns: vec![arn.to_string()],
             accounts: Some(vec![account.id.clone()]),
-            limit: crate::health::HOOK_ENTITIES,
+            limit: crate::payloads::HOOK_ENTITIES,
             ..Default::default()
         })
         .await?
