@@ -511,7 +511,15 @@ impl App {
             format!("{n} entit(y/ies) of {} account(s)", accounts.len()),
         );
         self.store
-            .put_health_entities(arn, rows, now, audit)
+            .put_health_entities(
+                arn,
+                rows,
+                now,
+                // The accounts whose resources changed are told (the event as it then
+                // reads); the others' earlier news still stands.
+                self.notice(NoticeKind::HealthEvent, now),
+                audit,
+            )
             .await
             .map_err(|e| not_found(e, arn))?;
         Ok(n)

@@ -135,15 +135,27 @@ impl Store {
     }
 
     /// Adds entities to an event, or sets the status of those it has (`NotFound` when
-    /// the event does not exist); their accounts join the event's.
+    /// the event does not exist); their accounts join the event's and, with `notice`,
+    /// are told of the change.
     pub async fn put_health_entities(
         &self,
         arn: &str,
         entities: Vec<Entity>,
         at: Timestamp,
+        notice: Option<NewNotice>,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
-        dispatch!(self, b => b.put_health_entities(arn.to_string(), entities, at, audit).await)
+        dispatch!(self, b => b.put_health_entities(arn.to_string(), entities, at, notice, audit).await)
+    }
+
+    /// Whether `account` has a Health notice about a later change to the event than
+    /// the one `notice_ref` (`tierdesk_core::health::notice_ref`) names.
+    pub async fn later_health_notice(
+        &self,
+        account: &str,
+        notice_ref: &str,
+    ) -> Result<bool, StoreError> {
+        dispatch!(self, b => b.later_health_notice(account, notice_ref).await)
     }
 
     pub async fn health_events(&self, q: &HealthEventQuery) -> Result<Page<Event>, StoreError> {

@@ -3159,9 +3159,29 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
     let mut resolved = entities[0].clone();
     resolved.status = EntityStatus::Resolved;
     resolved.last_updated = later;
-    s.put_health_entities(&mine.arn, vec![resolved], later, audit_entry())
-        .await
-        .unwrap();
+    let first = tierdesk_core::health::notice_ref(&mine.arn, mine.last_updated);
+    assert!(!s.later_health_notice("410000000001", &first).await.unwrap());
+    s.put_health_entities(
+        &mine.arn,
+        vec![resolved],
+        later,
+        Some(tierdesk_store::NewNotice {
+            kind: tierdesk_core::notice::NoticeKind::HealthEvent,
+            due: later,
+        }),
+        audit_entry(),
+    )
+    .await
+    .unwrap();
+    // The account whose resource changed has news of a later change; no one else does.
+    assert!(s.later_health_notice("410000000001", &first).await.unwrap());
+    assert!(!s.later_health_notice("410000000002", &first).await.unwrap());
+    let other_event = tierdesk_core::health::notice_ref(&public_east.arn, mine.last_updated);
+    assert!(
+        !s.later_health_notice("410000000001", &other_event)
+            .await
+            .unwrap()
+    );
     let counts = s
         .health_entity_counts(std::slice::from_ref(&mine.arn), None)
         .await
@@ -3187,16 +3207,22 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
     db.tags = tag(&[("team", "db"), ("env", "prod")]);
     let mut stale = entities[3].clone();
     stale.tags = tag(&[("team", "gone")]);
-    s.put_health_entities(&mine.arn, vec![web, db, stale], later, audit_entry())
+    s.put_health_entities(&mine.arn, vec![web, db, stale], later, None, audit_entry())
         .await
         .unwrap();
     let mut retagged = entities[3].clone();
     retagged.tags = tag(&[("team", "web")]);
     let mut untouched = entities[1].clone();
     untouched.status = EntityStatus::Pending;
-    s.put_health_entities(&mine.arn, vec![retagged, untouched], later, audit_entry())
-        .await
-        .unwrap();
+    s.put_health_entities(
+        &mine.arn,
+        vec![retagged, untouched],
+        later,
+        None,
+        audit_entry(),
+    )
+    .await
+    .unwrap();
     let tagged = |sets: Vec<BTreeMap<String, String>>| {
         let s = s.clone();
         let arn = mine.arn.clone();
@@ -3303,6 +3329,7 @@ async fn health_events_are_seen_by_whom_they_concern_newest_first(s: Store) {
             "arn:aws:health:x::event/A/B/C",
             entities[..1].to_vec(),
             later,
+            None,
             audit_entry()
         )
         .await,

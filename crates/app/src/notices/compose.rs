@@ -378,23 +378,29 @@ async fn invoice_news(
         .map(News::Invoice))
 }
 
-/// The event a Health notice tells of, as it reads after that change; `None` when a
-/// later change has been made (its own notice tells the event as it then reads, so a
-/// burst of revisions during an outage is one mail, not one per revision).
+/// The event a Health notice tells of, as it now reads; `None` when the account has a
+/// notice of a later change (that one tells the event as it then reads, so a burst of
+/// revisions during an outage is one mail, not one per revision).
 async fn health_news(
     app: &App,
     notice: &ClaimedNotice,
     account: &Account,
 ) -> Result<Option<News>, ServiceError> {
-    let Some((arn, at)) = tierdesk_core::health::parse_notice_ref(&notice.subject_ref) else {
+    let Some((arn, _)) = tierdesk_core::health::parse_notice_ref(&notice.subject_ref) else {
         return Ok(None);
     };
+    if app
+        .store
+        .later_health_notice(&account.id, &notice.subject_ref)
+        .await?
+    {
+        return Ok(None);
+    }
     let Some(event) = app
         .store
         .health_events_by_arn(&[arn.to_string()])
         .await?
         .pop()
-        .filter(|e| e.last_updated == at)
     else {
         return Ok(None);
     };

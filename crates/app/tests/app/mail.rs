@@ -688,4 +688,34 @@ async fn a_health_event_is_mailed_to_the_accounts_it_names() {
     );
     settle_all(&app, &out).await;
     assert!(claim(&app).await.is_empty());
+
+    // A revision, then one account's resources set before the outbox runs: that account
+    // hears once, of the event as it then reads; the other still of the revision.
+    clock.set("2026-11-01T03:00:00Z".parse().unwrap());
+    app.update_health_event(&operator(), &event.arn, revise("Moved to Sunday."))
+        .await
+        .unwrap();
+    clock.set("2026-11-01T04:00:00Z".parse().unwrap());
+    app.put_health_entities(
+        &operator(),
+        &event.arn,
+        vec![tierdesk_app::health::EntityInput::impaired(
+            "100000000007",
+            "i-new",
+        )],
+    )
+    .await
+    .unwrap();
+    let out = claim(&app).await;
+    let mails: Vec<_> = out.iter().flat_map(|o| &o.mails).collect();
+    assert_eq!(mails.len(), 3, "{mails:#?}");
+    let lee = mails.iter().find(|m| m.to == "lee@other.example").unwrap();
+    assert!(lee.text.contains("Moved to Sunday.") && !lee.text.contains("i-new"));
+    let kim = mails.iter().find(|m| m.to == "kim@acme.example").unwrap();
+    assert!(
+        kim.text.contains("Moved to Sunday.") && kim.text.contains("(13)"),
+        "{}",
+        kim.text
+    );
+    settle_all(&app, &out).await;
 }

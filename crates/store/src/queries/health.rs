@@ -471,16 +471,46 @@ impl Backend {
         arn: String,
         entities: Vec<Entity>,
         at: jiff::Timestamp,
+        notice: Option<crate::mail::NewNotice>,
         audit: AuditEntry,
     ) -> Result<(), StoreError> {
         self.writer
             .write_audited(audit, move |c| {
                 Box::pin(async move {
                     event_in(c, &arn).await?;
-                    put_entities(c, &arn, &entities, to_micros(at)).await
+                    put_entities(c, &arn, &entities, to_micros(at)).await?;
+                    if let Some(n) = &notice {
+                        let mut accounts: Vec<&str> = entities.iter().map(|e| e.account_id.as_str()).collect();
+                        accounts.sort_unstable();
+                        accounts.dedup();
+                        let subject = hl::notice_ref(&arn, at);
+                        for account in accounts {
+                            insert_account_notice(c, n, account, &subject, to_micros(at)).await?;
+                        }
+                    }
+                    Ok(())
                 })
             })
             .await
+    }
+
+    pub async fn later_health_notice(&self, account: &str, notice_ref: &str) -> Result<bool, StoreError> {
+        // Every reference to one event is its ARN, a space and 16 digits of microseconds:
+        // those about it sort between "ARN " and "ARN!", later changes after this one.
+        let Some((arn, _)) = notice_ref.rsplit_once(' ') else {
+            return Ok(false);
+        };
+        let row = sqlx::query(
+            "SELECT 1 AS later FROM notices WHERE kind = $1 AND account_id = $2 \
+             AND subject_ref > $3 AND subject_ref < $4 LIMIT 1",
+        )
+        .bind(tierdesk_core::notice::NoticeKind::HealthEvent.as_str())
+        .bind(account)
+        .bind(notice_ref)
+        .bind(format!("{arn}!"))
+        .fetch_optional(&self.read)
+        .await?;
+        Ok(row.is_some())
     }
 
     pub async fn health_events(&self, q: &HealthEventQuery) -> Result<Page<Event>, StoreError> {
