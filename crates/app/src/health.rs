@@ -336,7 +336,6 @@ impl App {
             .map(|e| self.entity_of(&event, e, now))
             .collect::<Result<Vec<Entity>, _>>()?;
         let hooks = health_webhooks(&event, &p.description, &accounts, &entities, "published");
-        let scope_is_public = event.scope == Scope::Public;
         let audit = who.did(
             now,
             Action::HealthPublish,
@@ -359,13 +358,10 @@ impl App {
                     description: p.description,
                     accounts,
                     entities,
-                    // Public events are for the dashboard and the feeds: mailing every
-                    // customer of a region about them would bury the news that is theirs.
-                    notice: if scope_is_public {
-                        None
-                    } else {
-                        self.notice(NoticeKind::HealthEvent, now)
-                    },
+                    // Told to the accounts the event names: a public event names none
+                    // (it is for the dashboard and the feeds; mailing every customer of
+                    // a region would bury the news that is theirs).
+                    notice: self.notice(NoticeKind::HealthEvent, now),
                 },
                 hooks,
                 audit,

@@ -297,9 +297,10 @@ impl TimeRange {
 }
 
 /// What a notice of an event's change is about: the event and the change's time, so a
-/// retried write tells once and each revision tells anew.
+/// retried write tells once and each revision tells anew. The time is zero-padded, so
+/// one event's references sort by time as text (the store finds later ones that way).
 pub fn notice_ref(arn: &str, at: Timestamp) -> String {
-    format!("{arn} {}", crate::time::to_micros(at))
+    format!("{arn} {:019}", crate::time::to_micros(at))
 }
 
 /// The event and change time a notice names (`notice_ref`'s inverse).

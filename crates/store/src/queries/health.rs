@@ -227,6 +227,8 @@ fn named_entities(c: &mut Conditions, values: &[String], arns: &[String]) -> Opt
 }
 
 /// Writes entities (or their new status), their accounts, and the event's last update.
+/// An entity given no tags (`tags_json` serialized as `{}`) keeps the ones it has; given
+/// tags replace them (and their rows in `health_entity_tags`, `put_entity_tags`).
 async fn put_entities(c: &mut Conn, arn: &str, entities: &[Entity], at: i64) -> Result<(), StoreError> {
     for chunk in entities.chunks(ENTITIES_PER_STATEMENT) {
         let values = (0..chunk.len())
@@ -495,9 +497,9 @@ impl Backend {
     }
 
     pub async fn later_health_notice(&self, account: &str, notice_ref: &str) -> Result<bool, StoreError> {
-        // Every reference to one event is its ARN, a space and 16 digits of microseconds:
-        // those about it sort between "ARN " and "ARN!", later changes after this one.
-        let Some((arn, _)) = notice_ref.rsplit_once(' ') else {
+        // A reference is the ARN, a space and zero-padded microseconds (`hl::notice_ref`):
+        // those about one event sort between "ARN " and "ARN!", later changes after this one.
+        let Some((arn, _)) = hl::parse_notice_ref(notice_ref) else {
             return Ok(false);
         };
         let row = sqlx::query(
