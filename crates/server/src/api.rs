@@ -59,7 +59,7 @@ pub const ROUTES: [(&str, &str); 20] = [
     ("post", "/api/v1/health/events/{eventArn}/entities"),
 ];
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/me", get(me))
@@ -165,10 +165,13 @@ fn ok<T: serde::Serialize>(v: &T) -> ApiResult {
 /// log names them. Every route but the OpenAPI document takes one.
 struct Staff(Agent, Who);
 
-impl FromRequestParts<AppState> for Staff {
+impl FromRequestParts<std::sync::Arc<AppState>> for Staff {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &std::sync::Arc<AppState>,
+    ) -> Result<Self, ApiError> {
         let token = crate::client::bearer(&parts.headers).ok_or_else(|| {
             ApiError(
                 StatusCode::UNAUTHORIZED,
@@ -228,7 +231,11 @@ async fn me(Staff(a, _): Staff) -> ApiResult {
     ok(&AgentBody::from(&a))
 }
 
-async fn queue(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQuery) -> ApiResult {
+async fn queue(
+    State(st): State<std::sync::Arc<AppState>>,
+    Staff(a, _): Staff,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
     let p = query(
         q,
         &[
@@ -294,7 +301,7 @@ fn limit_param(p: &[(String, String)]) -> Result<Option<i64>, ApiError> {
 }
 
 async fn find_cases(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, _): Staff,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
@@ -318,12 +325,16 @@ async fn find_cases(
     })
 }
 
-async fn case(State(st): State<AppState>, Staff(a, _): Staff, Path(id): Path<String>) -> ApiResult {
+async fn case(
+    State(st): State<std::sync::Arc<AppState>>,
+    Staff(a, _): Staff,
+    Path(id): Path<String>,
+) -> ApiResult {
     ok(&CaseDetail::from(&st.app.case_sla(&a, &id).await?))
 }
 
 async fn communications(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(id): Path<String>,
 ) -> ApiResult {
@@ -334,7 +345,7 @@ async fn communications(
 }
 
 async fn reply(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
@@ -343,7 +354,7 @@ async fn reply(
 }
 
 async fn note(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
@@ -371,7 +382,7 @@ async fn support_message(
 }
 
 async fn status(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
@@ -388,7 +399,7 @@ async fn status(
 }
 
 async fn assignee(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(id): Path<String>,
     bytes: Bytes,
@@ -406,7 +417,7 @@ async fn assignee(
 }
 
 async fn escalate(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(id): Path<String>,
 ) -> ApiResult {
@@ -423,7 +434,7 @@ async fn escalate(
 }
 
 async fn sla_report(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, _): Staff,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
@@ -459,7 +470,7 @@ const MAX_BUNDLE_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 /// for their accounts. The upload is written to a scratch file as it arrives and read from
 /// there as a stream, so memory does not follow the bundle's size.
 async fn import_inventory(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(account): Path<String>,
     body: Body,
@@ -532,7 +543,11 @@ fn hex_name(bytes: &[u8]) -> String {
 }
 
 /// The audit log, newest first (admins only).
-async fn audit(State(st): State<AppState>, Staff(a, _): Staff, RawQuery(q): RawQuery) -> ApiResult {
+async fn audit(
+    State(st): State<std::sync::Arc<AppState>>,
+    Staff(a, _): Staff,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
     let p = query(q, &["account", "actor", "since", "limit", "nextToken"])?;
     let page_size = param(&p, "limit")
         .map(|l| {

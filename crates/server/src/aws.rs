@@ -104,7 +104,10 @@ fn case_details(d: cases::CaseDetails) -> CaseDetails {
     }
 }
 
-pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
+pub(crate) async fn endpoint(
+    State(state): State<std::sync::Arc<AppState>>,
+    req: Request,
+) -> Response {
     let started = Instant::now();
     // The id `metrics::observe` gave the request (its log lines carry it too).
     let request_id = request_id(&state, &req);

@@ -90,6 +90,8 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Handlers take the state by clone: one reference count, not a copy of every field.
+    let state = Arc::new(state);
     let metrics = if state.metrics_token.is_some() {
         Router::new().route("/metrics", get(metrics::guarded))
     } else {
@@ -131,6 +133,7 @@ pub fn router(state: AppState) -> Router {
 
 /// The router of `serve --metrics-listen`: `GET /metrics` without a token.
 pub fn metrics_router(state: AppState) -> Router {
+    let state = Arc::new(state);
     Router::new()
         .route("/metrics", get(metrics::page))
         .with_state(state)
@@ -148,7 +151,7 @@ async fn not_found(req: axum::extract::Request) -> axum::response::Response {
 /// On every response, whatever produced it: browsers must not guess content types, and
 /// when Tierdesk is served over HTTPS they must not come back over plain HTTP (HSTS).
 async fn security_headers(
-    axum::extract::State(st): axum::extract::State<AppState>,
+    axum::extract::State(st): axum::extract::State<std::sync::Arc<AppState>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {

@@ -150,7 +150,11 @@ pub(crate) struct RequestId(pub String);
 struct RouteSlot(Arc<OnceLock<String>>);
 
 /// The outermost layer: an id and a span for the request, and its count and latency.
-pub(crate) async fn observe(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn observe(
+    State(st): State<std::sync::Arc<AppState>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let id = st.request_ids.next();
     let surface = Surface::of(req.method(), req.uri().path());
     let aws_operation = (surface == Surface::Aws)
@@ -213,7 +217,10 @@ pub(crate) async fn note_route(req: Request, next: Next) -> Response {
 }
 
 /// `GET /metrics` on the main listener: only with the bearer token `--metrics-token` set.
-pub(crate) async fn guarded(State(st): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn guarded(
+    State(st): State<std::sync::Arc<AppState>>,
+    headers: HeaderMap,
+) -> Response {
     let presented = crate::client::bearer(&headers).unwrap_or_default();
     let allowed = st.metrics_token.as_deref().is_some_and(|token| {
         !presented.is_empty()
@@ -235,7 +242,7 @@ pub(crate) async fn guarded(State(st): State<AppState>, headers: HeaderMap) -> R
 
 /// `GET /metrics`, as served on `--metrics-listen` (no token: that address is the
 /// operator's to protect).
-pub(crate) async fn page(State(st): State<AppState>) -> Response {
+pub(crate) async fn page(State(st): State<std::sync::Arc<AppState>>) -> Response {
     match render(&st).await {
         Ok(text) => (
             [(

@@ -171,11 +171,16 @@ macro_rules! backend {
                         "/0031_health_entity_tags.sql"
                     )),
                 ),
+                (
+                    32,
+                    include_str!(concat!("../migrations/", $dir, "/0032_quota_slot.sql")),
+                ),
             ];
             fn begin_sql() -> &'static str {
                 $begin
             }
             include!("queries/common.rs");
+            include!("queries/script.rs");
             include!("queries/accounts.rs");
             include!("queries/cases.rs");
             include!("queries/communications.rs");

@@ -24,7 +24,7 @@ use crate::StoreError;
 
 /// Writes per transaction (the last bucket is `MAX_BATCH`).
 static BATCH_BOUNDS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
-/// Seconds a COMMIT took.
+/// Seconds a batch's end took: its audit rows and search documents, and COMMIT.
 static COMMIT_BOUNDS: [f64; 11] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
@@ -52,7 +52,7 @@ impl Counters {
 pub struct WriterStats {
     /// Writes per transaction.
     pub batch_size: Snapshot,
-    /// Seconds per COMMIT.
+    /// Seconds per batch end (tail rows and COMMIT).
     pub commit_seconds: Snapshot,
     /// Transactions rolled back whole (a failed savepoint, tail or commit).
     pub failed_batches: u64,
@@ -77,17 +77,61 @@ pub(crate) struct Tail {
     pub docs: Vec<TextDoc>,
 }
 
-impl Tail {
-    fn is_empty(&self) -> bool {
-        self.entries.is_empty() && self.docs.is_empty()
+/// The savepoint statements the writer owes before a write's first statement: settling
+/// the previous write's savepoint (releasing it, or rolling back to it when that write
+/// failed) and opening the write's own. The write sends them in its first call, which saves
+/// the writer a round trip per write. If they fail, the write fails, and the batch cannot
+/// commit: whatever follows a failed write starts with `ROLLBACK TO SAVEPOINT w`, which
+/// fails without the savepoint, and a failed end rolls back everything.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lead(&'static str);
+
+impl Lead {
+    /// No statements: for calls after a write's first.
+    pub(crate) const NONE: Lead = Lead("");
+
+    /// The statements, `;`-separated (empty when there are none).
+    pub(crate) fn sql(self) -> &'static str {
+        self.0
     }
 }
 
-/// A queued write: whether it succeeded, how to answer it, and its tail rows.
-type Job<C> = Box<dyn for<'c> FnOnce(&'c mut C) -> BoxFuture<'c, (bool, Deliver, Tail)> + Send>;
-/// Inserts a batch's tail (the engine's SQL, given at start-up).
-pub(crate) type Flush<C> =
-    Arc<dyn for<'c> Fn(&'c mut C, Tail) -> BoxFuture<'c, Result<(), StoreError>> + Send + Sync>;
+/// Whether a write runs in a savepoint of its own.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Guard {
+    /// In a savepoint: when it fails, what it wrote is rolled back and the batch goes on.
+    Savepoint,
+    /// Without one, for a write whose expected failures (those `clean` accepts) come before
+    /// it writes anything. SQLite copies every page a savepoint's write touches to its
+    /// sub-journal: a sixth of the connection thread's time on the case-opening path. Any
+    /// other failure may leave part of the write behind, so it rolls the whole batch back.
+    Unguarded { clean: fn(&StoreError) -> bool },
+}
+
+/// How a write's run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    Done,
+    /// Failed; its savepoint (if any) undoes whatever it wrote.
+    Failed,
+    /// Failed without a savepoint after it may have written: the batch cannot commit.
+    Poisoned,
+}
+
+/// A queued write: how it is guarded, and the run that says how it ended, how to answer
+/// it, and its tail rows.
+struct Job<C> {
+    guard: Guard,
+    run: Run<C>,
+}
+type Run<C> =
+    Box<dyn for<'c> FnOnce(&'c mut C, Lead) -> BoxFuture<'c, (Ended, Deliver, Tail)> + Send>;
+/// Ends a batch (the engine's SQL, given at start-up): settles the last savepoint (the
+/// `Lead`'s statements), inserts the tail rows and commits, in as few calls as the engine
+/// allows (one on SQLite).
+pub(crate) type End<C> = Arc<
+    dyn for<'c> Fn(&'c mut C, Lead, Tail) -> BoxFuture<'c, Result<(), StoreError>> + Send + Sync,
+>;
 
 /// Most writes one transaction carries.
 const MAX_BATCH: usize = 512;
@@ -117,7 +161,7 @@ where
         pool: Pool<DB>,
         writers: u32,
         begin: &'static str,
-        flush: Flush<DB::Connection>,
+        end: End<DB::Connection>,
     ) -> Self {
         let (tx, rx) = mpsc::channel::<Job<DB::Connection>>(MAX_BATCH * 8);
         let rx = Arc::new(Mutex::new(rx));
@@ -127,7 +171,7 @@ where
                 pool.clone(),
                 rx.clone(),
                 begin,
-                flush.clone(),
+                end.clone(),
                 counters.clone(),
             ));
         }
@@ -154,8 +198,11 @@ where
             + Send
             + 'static,
     {
-        self.queue(None, move |c| {
-            Box::pin(async move { f(c).await.map(|t| (t, Vec::new())) })
+        self.queue(None, move |c, lead| {
+            Box::pin(async move {
+                run_lead::<DB>(c, lead).await?;
+                f(c).await.map(|t| (t, Vec::new()))
+            })
         })
         .await
     }
@@ -168,24 +215,35 @@ where
             + Send
             + 'static,
     {
-        self.queue(Some(entry), move |c| {
-            Box::pin(async move { f(c).await.map(|t| (t, Vec::new())) })
+        self.queue(Some(entry), move |c, lead| {
+            Box::pin(async move {
+                run_lead::<DB>(c, lead).await?;
+                f(c).await.map(|t| (t, Vec::new()))
+            })
         })
         .await
     }
 
-    /// `write_audited` for a write that stores messages: `f` also returns their search
-    /// documents, indexed in the same transaction.
-    pub(crate) async fn write_indexed<T, F>(&self, entry: AuditEntry, f: F) -> Result<T, StoreError>
+    /// `write_audited` for a write that sends the writer's savepoint statements itself, in
+    /// its first call (`Lead::sql`): a write of one call is one round trip. It also returns
+    /// the search documents of the messages it stored, indexed in the same transaction.
+    /// `guard` says whether it needs a savepoint.
+    pub(crate) async fn write_led<T, F>(
+        &self,
+        entry: AuditEntry,
+        guard: Guard,
+        f: F,
+    ) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(
                 &'c mut DB::Connection,
+                Lead,
             ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
             + Send
             + 'static,
     {
-        self.queue(Some(entry), f).await
+        self.queue_guarded(Some(entry), guard, f).await
     }
 
     async fn queue<T, F>(&self, entry: Option<AuditEntry>, f: F) -> Result<T, StoreError>
@@ -193,14 +251,33 @@ where
         T: Send + 'static,
         F: for<'c> FnOnce(
                 &'c mut DB::Connection,
+                Lead,
+            ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
+            + Send
+            + 'static,
+    {
+        self.queue_guarded(entry, Guard::Savepoint, f).await
+    }
+
+    async fn queue_guarded<T, F>(
+        &self,
+        entry: Option<AuditEntry>,
+        guard: Guard,
+        f: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(
+                &'c mut DB::Connection,
+                Lead,
             ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
             + Send
             + 'static,
     {
         let (tx, rx) = oneshot::channel::<Result<T, StoreError>>();
-        let job: Job<DB::Connection> = Box::new(move |conn| {
+        let run: Run<DB::Connection> = Box::new(move |conn, lead| {
             Box::pin(async move {
-                let (result, tail) = match f(conn).await {
+                let (result, tail) = match f(conn, lead).await {
                     Ok((t, docs)) => (
                         Ok(t),
                         Tail {
@@ -210,16 +287,22 @@ where
                     ),
                     Err(e) => (Err(e), Tail::default()),
                 };
-                let ok = result.is_ok();
+                let ended = match (&result, guard) {
+                    (Ok(_), _) => Ended::Done,
+                    (Err(_), Guard::Savepoint) => Ended::Failed,
+                    (Err(e), Guard::Unguarded { clean }) if clean(e) => Ended::Failed,
+                    (Err(_), Guard::Unguarded { .. }) => Ended::Poisoned,
+                };
                 let deliver: Deliver = Box::new(move |commit_error| {
                     let _ = tx.send(match commit_error {
                         Some(e) => Err(StoreError::Commit(e.to_string())),
                         None => result,
                     });
                 });
-                (ok, deliver, tail)
+                (ended, deliver, tail)
             })
         });
+        let job = Job { guard, run };
         self.jobs
             .send(job)
             .await
@@ -232,7 +315,7 @@ async fn run<DB>(
     pool: Pool<DB>,
     jobs: Arc<Mutex<mpsc::Receiver<Job<DB::Connection>>>>,
     begin: &'static str,
-    flush: Flush<DB::Connection>,
+    end: End<DB::Connection>,
     counters: Arc<Counters>,
 ) where
     DB: Database,
@@ -267,93 +350,71 @@ async fn run<DB>(
             }
         };
         let conn: &mut DB::Connection = &mut conn;
-        // Savepoint statements ride along with their neighbours (release the previous
-        // write's savepoint and open the next one in one call): one round trip per write
-        // for savepoints instead of two.
-        let single = batch.len() == 1;
         counters.batch.observe(batch.len() as f64);
-        let begin_sql = if single {
-            begin.to_string()
-        } else {
-            format!("{begin}; SAVEPOINT w")
-        };
-        if let Err(e) = sqlx::raw_sql(sqlx::AssertSqlSafe(begin_sql))
-            .execute(&mut *conn)
-            .await
-        {
+        if let Err(e) = sqlx::raw_sql(begin).execute(&mut *conn).await {
             tracing::error!(error = %e, "writer could not begin a transaction");
             continue;
         }
+        // A write alone in its transaction needs no savepoint: its failure rolls back
+        // the transaction.
+        let single = batch.len() == 1;
         let mut delivers = Vec::with_capacity(batch.len());
         let mut tail = Tail::default();
-        let mut last_ok = true;
-        let mut broken = None;
-        for (i, job) in batch.into_iter().enumerate() {
-            if i > 0 {
-                let next = if last_ok {
-                    "RELEASE SAVEPOINT w; SAVEPOINT w"
-                } else {
-                    "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; SAVEPOINT w"
-                };
-                if let Err(e) = sqlx::raw_sql(next).execute(&mut *conn).await {
-                    // The transaction is in an unknown state: nothing of it may commit.
-                    broken = Some(e.to_string());
-                    break;
-                }
-            }
-            let (ok, deliver, rows) = job(&mut *conn).await;
-            last_ok = ok;
+        // The savepoint open now, and whether the write it guards failed.
+        let mut open: Option<bool> = None;
+        let mut poisoned = false;
+        for job in batch {
+            let guarded = !single && matches!(job.guard, Guard::Savepoint);
+            let lead = Lead(match (open, guarded) {
+                (None, false) => "",
+                (None, true) => "SAVEPOINT w",
+                (Some(false), false) => "RELEASE SAVEPOINT w",
+                (Some(true), false) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w",
+                (Some(false), true) => "RELEASE SAVEPOINT w; SAVEPOINT w",
+                (Some(true), true) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; SAVEPOINT w",
+            });
+            let (ended, deliver, rows) = (job.run)(&mut *conn, lead).await;
             delivers.push(deliver);
+            open = guarded.then_some(ended != Ended::Done);
+            // A write alone fails its transaction whichever way it failed.
+            if ended == Ended::Poisoned || (single && ended != Ended::Done) {
+                poisoned = true;
+                break;
+            }
             tail.entries.extend(rows.entries);
             tail.docs.extend(rows.docs);
         }
-        if let Some(e) = broken {
-            tracing::error!(error = %e, "savepoint failed; rolling the batch back");
-            failed();
+        if poisoned {
+            // The writes not yet run are dropped: their callers see WriterStopped.
+            if !single {
+                tracing::error!(
+                    "a write failed after writing, outside a savepoint; rolling its batch back"
+                );
+                failed();
+            }
             let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-            delivers.into_iter().for_each(|d| d(Some(&e)));
+            let msg = "the batch was rolled back: another write in it failed";
+            // A lone failed write answers with its own error.
+            delivers
+                .into_iter()
+                .for_each(|d| d(if single { None } else { Some(msg) }));
             continue;
         }
-        // The tail rows of the writes that stand, after the last write's savepoint is
-        // settled (a failed last write is undone first).
-        if !tail.is_empty() {
-            let settled = if !single && !last_ok {
-                sqlx::raw_sql("ROLLBACK TO SAVEPOINT w")
-                    .execute(&mut *conn)
-                    .await
-                    .map(|_| ())
-                    .map_err(StoreError::from)
-            } else {
-                Ok(())
-            };
-            last_ok = true;
-            if let Err(e) = match settled {
-                Ok(()) => flush(&mut *conn, tail).await,
-                Err(e) => Err(e),
-            } {
-                tracing::error!(error = %e, "a batch's audit entries or search documents could not be written; rolling it back");
-                failed();
-                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
-                let msg = e.to_string();
-                delivers.into_iter().for_each(|d| d(Some(&msg)));
-                continue;
-            }
-        }
-        let end = match (single, last_ok) {
-            (true, true) => "COMMIT",
-            (true, false) => "ROLLBACK",
-            (false, true) => "RELEASE SAVEPOINT w; COMMIT",
-            (false, false) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; COMMIT",
-        };
-        let committing = std::time::Instant::now();
-        let ended = sqlx::raw_sql(end).execute(&mut *conn).await;
-        counters.commit.observe(committing.elapsed().as_secs_f64());
+        // The last savepoint is settled (a failed write undone), the tail rows of the writes
+        // that stand go in, and the batch commits.
+        let settle = Lead(match open {
+            None => "",
+            Some(false) => "RELEASE SAVEPOINT w",
+            Some(true) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w",
+        });
+        let ending = std::time::Instant::now();
+        let ended = end(&mut *conn, settle, tail).await;
+        counters.commit.observe(ending.elapsed().as_secs_f64());
         match ended {
-            // A failed write alone in its transaction was rolled back: it still answers
-            // with its own error, which `deliver(None)` passes on.
-            Ok(_) => delivers.into_iter().for_each(|d| d(None)),
+            // A failed write keeps its own error, which `deliver(None)` passes on.
+            Ok(()) => delivers.into_iter().for_each(|d| d(None)),
             Err(e) => {
-                tracing::error!(error = %e, "commit failed");
+                tracing::error!(error = %e, "a batch's end (its audit entries, search documents or COMMIT) failed; rolling it back");
                 failed();
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
                 let msg = e.to_string();
@@ -361,4 +422,16 @@ async fn run<DB>(
             }
         }
     }
+}
+
+/// Sends the writer's savepoint statements on their own, for a write that does not.
+async fn run_lead<DB>(c: &mut DB::Connection, lead: Lead) -> Result<(), StoreError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    if !lead.sql().is_empty() {
+        sqlx::raw_sql(lead.sql()).execute(&mut *c).await?;
+    }
+    Ok(())
 }

@@ -358,6 +358,124 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
     }));
 }
 
+/// Writes refused before they write run without a savepoint (cases over the month's cap,
+/// messages and resolutions of unknown cases); sharing commits with writes that fail after
+/// writing (a missing attachment set) and with writes that succeed, each refusal leaves
+/// nothing and takes nothing else with it.
+async fn refusals_in_a_shared_commit_take_nothing_with_them(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-03-03T00:00:00Z");
+    let mut tasks = Vec::new();
+    for n in 0..300u32 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let entry = || {
+                tierdesk_testkit::operator().did(
+                    t0,
+                    Action::CaseCreate,
+                    Some("111111111111"),
+                    format!("case:{n}"),
+                    "",
+                )
+            };
+            match n % 4 {
+                // Capped at 50 a month: 75 try, 25 are refused.
+                0 => {
+                    let mut c = new_case("111111111111", n, t0);
+                    c.monthly_cap = Some(MonthlyCap {
+                        month: "2026-03".into(),
+                        limit: 50,
+                    });
+                    s.create_case(c, entry()).await.map(|_| "capped")
+                }
+                1 => {
+                    let mut c = new_case("111111111111", n, t0);
+                    c.attachment_set = Some("as-missing".into());
+                    s.create_case(c, entry()).await.map(|_| "set")
+                }
+                2 => s
+                    .add_communication(
+                        NewCommunication {
+                            account_id: "111111111111".into(),
+                            case_id: format!("case-unknown-{n}"),
+                            body: "hello".into(),
+                            submitted_by: "x".into(),
+                            from_support: false,
+                            internal: false,
+                            attachment_set: None,
+                            files: None,
+                            at: t0,
+                            follow_up: None,
+                            max_per_case: None,
+                            cc_emails: Vec::new(),
+                            notice: None,
+                            mail_message_id: None,
+                        },
+                        entry(),
+                    )
+                    .await
+                    .map(|_| "message"),
+                _ => s
+                    .resolve_case(
+                        "111111111111",
+                        &format!("case-unknown-{n}"),
+                        t0,
+                        None,
+                        entry(),
+                    )
+                    .await
+                    .map(|_| "resolved"),
+            }
+        }));
+    }
+    let (mut capped, mut refused, mut set, mut unknown) = (0, 0, 0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok("capped") => capped += 1,
+            Err(StoreError::MonthlyCaseCapReached) => refused += 1,
+            Err(StoreError::AttachmentSetNotFound) => set += 1,
+            Err(StoreError::NotFound) => unknown += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((capped, refused, set, unknown), (50, 25, 75, 150));
+    let cases = s
+        .cases(&CaseQuery {
+            limit: 1000,
+            ..query("111111111111")
+        })
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(cases.len(), 50);
+    assert!(cases.iter().all(|c| {
+        let n: u32 = c.subject.trim_start_matches("subject ").parse().unwrap();
+        n.is_multiple_of(4)
+    }));
+    let ids: Vec<(i64, String)> = cases
+        .iter()
+        .map(|c| (c.display_id, c.case_id.clone()))
+        .collect();
+    let comms = s.recent_communications(&ids, 5).await.unwrap();
+    assert!(comms.iter().all(|(_, p)| p.items.len() == 1));
+    // Only the cases that stand are audited; the month's count is the cases stored.
+    let log = s
+        .audit(&AuditQuery {
+            account_id: Some("111111111111".into()),
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 50);
+    let mut one_more = new_case("111111111111", 1000, t0);
+    one_more.monthly_cap = Some(MonthlyCap {
+        month: "2026-03".into(),
+        limit: 51,
+    });
+    s.create_case(one_more, audit_entry()).await.unwrap();
+}
+
 /// Since when a customer awaits support: set by their message (the earliest unanswered one
 /// counts), kept by a note, cleared by support's reply and by resolution; the queue filters
 /// on it.
@@ -2875,6 +2993,7 @@ conformance!(
     keys_and_revocation,
     cases_get_unique_display_ids_and_stay_in_their_account,
     failed_writes_in_a_shared_commit_leave_nothing,
+    refusals_in_a_shared_commit_take_nothing_with_them,
     case_queries_filter_and_paginate,
     communications_page_and_reopen,
     attachment_sets_limits_expiry_and_use,

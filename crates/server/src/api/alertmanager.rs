@@ -117,7 +117,7 @@ fn group(p: Payload) -> Result<AlertGroup, ApiError> {
 }
 
 pub(super) async fn receive(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     headers: HeaderMap,
     bytes: Bytes,
 ) -> ApiResult {

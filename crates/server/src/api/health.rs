@@ -149,7 +149,7 @@ fn created<T: Serialize>(v: &T) -> ApiResult {
 }
 
 pub(super) async fn list(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, _): Staff,
     RawQuery(q): RawQuery,
 ) -> ApiResult {
@@ -211,7 +211,7 @@ pub(super) async fn list(
 }
 
 pub(super) async fn publish(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     bytes: Bytes,
 ) -> ApiResult {
@@ -246,7 +246,7 @@ pub(super) async fn publish(
 }
 
 pub(super) async fn show(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, _): Staff,
     Path(arn): Path<String>,
 ) -> ApiResult {
@@ -273,7 +273,7 @@ pub(super) async fn show(
 }
 
 pub(super) async fn change(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(arn): Path<String>,
     bytes: Bytes,
@@ -298,7 +298,7 @@ pub(super) async fn change(
 /// Entities as JSON (`{"entities": [...]}`) or as CSV (`text/csv`, the lines
 /// `tierdesk health entities` reads).
 pub(super) async fn entities(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     Staff(a, who): Staff,
     Path(arn): Path<String>,
     headers: HeaderMap,

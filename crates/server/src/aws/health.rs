@@ -44,7 +44,7 @@ pub(crate) async fn endpoint(
 
 /// `POST /service/AWSHealth_20160804/operation/<Op>`.
 pub(crate) async fn cbor_endpoint(
-    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<AppState>>,
     req: axum::extract::Request,
 ) -> Response {
     let request_id = super::request_id(&state, &req);

@@ -26,7 +26,10 @@ use tierdesk_core::trusted_advisor::{Category, CheckDef, CheckStatus, ResultRow,
 use super::{Authenticated, Failure, WireRequest, aws_words, caller_and_body, header_pairs};
 use crate::AppState;
 
-pub(crate) async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
+pub(crate) async fn endpoint(
+    State(state): State<std::sync::Arc<AppState>>,
+    req: Request,
+) -> Response {
     let started = Instant::now();
     let request_id = super::request_id(&state, &req);
     let (parts, body) = req.into_parts();

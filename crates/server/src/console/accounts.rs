@@ -21,7 +21,7 @@ use super::forms::{Form, Query};
 use super::{Lang, Nav, ShownQuery, Visit, render};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/accounts", get(list).post(create))
         .route("/console/accounts/{id}", get(show))
@@ -229,7 +229,7 @@ struct AccountsQuery {
 }
 
 async fn list(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, a): AgentVisit,
     Query(q): Query<AccountsQuery>,
 ) -> Response {
@@ -333,7 +333,7 @@ struct NewAccountForm {
 }
 
 async fn create(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AdminVisit(v, a): AdminVisit,
     Form { fields: f, .. }: Form<NewAccountForm>,
 ) -> Response {
@@ -371,7 +371,7 @@ async fn create(
 }
 
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, a): AgentVisit,
     Path(id): Path<String>,
     Query(q): Query<ShownQuery>,
@@ -543,7 +543,7 @@ struct AccountAction {
 /// The admins' forms on an account page: `plan`, `tam`, `user`, `user-disable`,
 /// `user-enable`, `user-delete`, `key`, `revoke`.
 async fn act(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AdminVisit(v, a): AdminVisit,
     Path((id, action)): Path<(String, String)>,
     Form { fields: f, .. }: Form<AccountAction>,

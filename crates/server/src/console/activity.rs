@@ -17,7 +17,7 @@ use super::forms::Query;
 use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new().route("/console/activity", get(activity))
 }
 
@@ -82,7 +82,7 @@ fn door(l: Lang, kind: tierdesk_core::audit::ActorKind) -> &'static str {
 }
 
 async fn activity(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     Query(q): Query<ActivityQuery>,
 ) -> Response {

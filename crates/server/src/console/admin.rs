@@ -20,7 +20,7 @@ use super::forms::{Form, Query};
 use super::{Lang, Nav, ShownQuery, Visit, render, role_name};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/admin/agents", get(agents).post(create_agent))
         .route("/console/admin/agents/access", post(change_access))
@@ -165,7 +165,7 @@ struct AccessForm {
 }
 
 async fn change_access(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AdminVisit(v, _): AdminVisit,
     Form { fields: f, .. }: Form<AccessForm>,
 ) -> Response {
@@ -218,7 +218,7 @@ async fn change_access(
 }
 
 async fn agents(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AdminVisit(v, _): AdminVisit,
     Query(q): Query<ShownQuery>,
 ) -> Response {
@@ -243,7 +243,7 @@ struct NewAgentForm {
 }
 
 async fn create_agent(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AdminVisit(v, _): AdminVisit,
     Form { fields: f, .. }: Form<NewAgentForm>,
 ) -> Response {
@@ -301,7 +301,10 @@ async fn create_agent(
     }
 }
 
-async fn plans(State(st): State<AppState>, AdminVisit(v, _): AdminVisit) -> Response {
+async fn plans(
+    State(st): State<std::sync::Arc<AppState>>,
+    AdminVisit(v, _): AdminVisit,
+) -> Response {
     let l = v.l;
     let today = today_in(st.app.clock.now(), "UTC");
     let plans = st

@@ -33,7 +33,7 @@ use crate::AppState;
 pub(super) const UPLOAD_LIMIT: usize = 16 * 1024 * 1024;
 const PAGE: i64 = 50;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/cases", get(list))
         .route("/console/cases/new", get(new_page).post(create))
@@ -270,7 +270,7 @@ struct ListQuery {
 }
 
 async fn list(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Query(q): Query<ListQuery>,
 ) -> Response {
@@ -459,7 +459,7 @@ struct NewQuery {
 }
 
 async fn new_page(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     super::forms::Query(q): super::forms::Query<NewQuery>,
 ) -> Response {
@@ -502,7 +502,7 @@ struct NewCaseForm {
 }
 
 async fn create(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Form { fields: f, files }: Form<NewCaseForm>,
 ) -> Response {
@@ -596,7 +596,7 @@ async fn conversation(
 }
 
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Path(id): Path<String>,
 ) -> Response {
@@ -710,7 +710,7 @@ struct ReplyForm {
 /// The case page's forms: `reply` (with attachments; it reopens a resolved case),
 /// `resolve` and, on plans that have them, `escalate`.
 async fn act(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Path((id, action)): Path<(String, String)>,
     Form { fields, files }: Form<ReplyForm>,
@@ -807,7 +807,7 @@ pub(super) fn attachment_response(file_name: &str, data: Vec<u8>, preview: bool)
 }
 
 async fn download(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Path((_case, attachment)): Path<(String, String)>,
     Query(q): Query<DownloadQuery>,
@@ -852,7 +852,10 @@ async fn assistant(
 }
 
 /// The plan and what it includes, with this month's quotas used and left.
-async fn plan(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
+async fn plan(
+    State(st): State<std::sync::Arc<AppState>>,
+    CustomerVisit(v, caller): CustomerVisit,
+) -> Response {
     let l = v.l;
     let o = match st.app.plan_overview(&caller.account).await {
         Ok(o) => o,

@@ -15,10 +15,13 @@ use tierdesk_core::records::{Agent, Role};
 use super::{Visit, signed_in};
 use crate::AppState;
 
-impl FromRequestParts<AppState> for Visit {
+impl FromRequestParts<std::sync::Arc<AppState>> for Visit {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &std::sync::Arc<AppState>,
+    ) -> Result<Self, Response> {
         visit(parts, st).await
     }
 }
@@ -35,10 +38,13 @@ async fn visit(parts: &mut Parts, st: &AppState) -> Result<Visit, Response> {
 /// A customer's visit, with the caller their account acts as.
 pub(super) struct CustomerVisit(pub Visit, pub Caller);
 
-impl FromRequestParts<AppState> for CustomerVisit {
+impl FromRequestParts<std::sync::Arc<AppState>> for CustomerVisit {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &std::sync::Arc<AppState>,
+    ) -> Result<Self, Response> {
         let v = visit(parts, st).await?;
         let Person::Customer { user, account } = &v.person else {
             return Err(v.message(
@@ -57,10 +63,13 @@ impl FromRequestParts<AppState> for CustomerVisit {
 /// A support agent's visit (any staff role).
 pub(super) struct AgentVisit(pub Visit, pub Agent);
 
-impl FromRequestParts<AppState> for AgentVisit {
+impl FromRequestParts<std::sync::Arc<AppState>> for AgentVisit {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &std::sync::Arc<AppState>,
+    ) -> Result<Self, Response> {
         let v = visit(parts, st).await?;
         match &v.person {
             Person::Agent(a) => {
@@ -79,10 +88,13 @@ impl FromRequestParts<AppState> for AgentVisit {
 /// An admin's visit.
 pub(super) struct AdminVisit(pub Visit, pub Agent);
 
-impl FromRequestParts<AppState> for AdminVisit {
+impl FromRequestParts<std::sync::Arc<AppState>> for AdminVisit {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        st: &std::sync::Arc<AppState>,
+    ) -> Result<Self, Response> {
         let AgentVisit(v, a) = AgentVisit::from_request_parts(parts, st).await?;
         if a.role != Role::Admin {
             return Err(v.message(

@@ -24,10 +24,10 @@ pub(super) struct Form<T> {
     pub files: Vec<NewFile>,
 }
 
-impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
+impl<T: DeserializeOwned> FromRequest<std::sync::Arc<AppState>> for Form<T> {
     type Rejection = Response;
 
-    async fn from_request(req: Request, st: &AppState) -> Result<Self, Response> {
+    async fn from_request(req: Request, st: &std::sync::Arc<AppState>) -> Result<Self, Response> {
         let Some(v) = req.extensions().get::<Visit>().cloned() else {
             tracing::error!("a console form handler declares no visit extractor");
             return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
@@ -50,10 +50,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
 /// form's fields, an empty parameter counts as absent.
 pub(super) struct Query<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequestParts<AppState> for Query<T> {
+impl<T: DeserializeOwned> FromRequestParts<std::sync::Arc<AppState>> for Query<T> {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &std::sync::Arc<AppState>,
+    ) -> Result<Self, Response> {
         let pairs = form(parts.uri.query().unwrap_or_default().as_bytes());
         typed(&pairs)
             .map(Query)

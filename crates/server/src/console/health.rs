@@ -26,7 +26,7 @@ use crate::AppState;
 /// The affected resources a page lists per event.
 const ENTITIES_SHOWN: i64 = 50;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/health", get(dashboard))
         .route("/console/health/events", get(events).post(publish))
@@ -58,7 +58,7 @@ struct Dashboard {
 }
 
 async fn dashboard(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
 ) -> Response {
     let account = &caller.account.id;
@@ -226,7 +226,7 @@ async fn events_page(
 }
 
 async fn events(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Query(q): Query<ListQuery>,
 ) -> Response {
@@ -270,7 +270,7 @@ fn typed_time(s: Option<&str>) -> Result<Option<jiff::Timestamp>, String> {
 }
 
 async fn publish(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Form { fields: f, .. }: Form<PublishForm>,
 ) -> Response {
@@ -388,7 +388,7 @@ async fn event_view(
 }
 
 async fn event_page(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Query(q): Query<EventQuery>,
 ) -> Response {
@@ -404,7 +404,7 @@ struct UpdateForm {
 }
 
 async fn update(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Form { fields: f, .. }: Form<UpdateForm>,
 ) -> Response {
@@ -441,7 +441,7 @@ struct EntitiesForm {
 }
 
 async fn entities(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Form { fields: f, .. }: Form<EntitiesForm>,
 ) -> Response {

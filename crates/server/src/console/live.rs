@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 use super::Visit;
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new().route("/console/events", get(events))
 }
 
@@ -80,7 +80,7 @@ async fn poll(app: App, tx: broadcast::Sender<Arc<LiveEvent>>) {
     }
 }
 
-async fn events(State(st): State<AppState>, v: Visit) -> Response {
+async fn events(State(st): State<std::sync::Arc<AppState>>, v: Visit) -> Response {
     let watcher = match &v.person {
         Person::Customer { account, .. } => Watcher::Customer(account.id.clone()),
         Person::Agent(a) => match st.app.reach(a).await {

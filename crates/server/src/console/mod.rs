@@ -72,11 +72,11 @@ async fn console_headers(mut r: Response) -> Response {
     r
 }
 
-pub fn routes() -> Router<AppState> {
+pub fn routes() -> Router<std::sync::Arc<AppState>> {
     console_routes().layer(axum::middleware::map_response(console_headers))
 }
 
-fn console_routes() -> Router<AppState> {
+fn console_routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console", get(home))
         // A sign-in form is an email, a password and a token: a few kilobytes at most.
@@ -888,7 +888,7 @@ fn default_zone(person: &Person) -> String {
     }
 }
 
-async fn sign_in_page(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn sign_in_page(State(st): State<std::sync::Arc<AppState>>, headers: HeaderMap) -> Response {
     sign_in_form(&st, &headers, String::new(), None, StatusCode::OK)
 }
 
@@ -935,7 +935,7 @@ fn sign_in_form(
 }
 
 async fn sign_in(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     peer: crate::client::Peer,
     headers: HeaderMap,
     body: Bytes,
@@ -995,7 +995,7 @@ async fn sign_in(
 }
 
 async fn sign_out(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     headers: HeaderMap,
     _: Form<IgnoredAny>,
@@ -1073,7 +1073,7 @@ fn invoice_view(l: Lang, catalog: &tierdesk_core::catalog::Catalog, i: Invoice) 
     }
 }
 
-async fn invoices(State(st): State<AppState>, v: Visit) -> Response {
+async fn invoices(State(st): State<std::sync::Arc<AppState>>, v: Visit) -> Response {
     let l = v.l;
     // A customer sees their own account's invoices and nothing else; admins see all.
     let (heading, found) = match &v.person {
@@ -1125,7 +1125,7 @@ struct AdvisorQuery {
 }
 
 async fn advisor(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     forms::Query(q): forms::Query<AdvisorQuery>,
 ) -> Response {
@@ -1288,7 +1288,7 @@ struct SettingsQuery {
 }
 
 async fn settings(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     forms::Query(q): forms::Query<SettingsQuery>,
 ) -> Response {
@@ -1325,7 +1325,7 @@ struct IntegrationForm {
 
 /// A customer makes a monitoring token for their account; it is shown once.
 async fn create_integration(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     Form { fields: f, .. }: Form<IntegrationForm>,
 ) -> Response {
@@ -1388,7 +1388,7 @@ async fn settings_refused(
 
 /// A customer revokes one of their account's monitoring tokens.
 async fn revoke_integration(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     Path(id): Path<String>,
     _: Form<IgnoredAny>,
@@ -1414,7 +1414,7 @@ struct SettingsForm {
 }
 
 async fn save_settings(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     Form { fields: f, .. }: Form<SettingsForm>,
 ) -> Response {
@@ -1454,7 +1454,7 @@ struct PasswordForm {
 }
 
 async fn change_password(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     headers: HeaderMap,
     Form { fields: f, .. }: Form<PasswordForm>,

@@ -86,7 +86,7 @@ pub(super) async fn fill(
 /// The subscriptions form: a checked box for each topic and channel the person keeps (an
 /// unticked box is absent). Webhook boxes count only when the person has a webhook.
 pub(super) async fn save_subscriptions(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     Form { fields: f, .. }: Form<HashMap<String, String>>,
 ) -> Response {
@@ -130,7 +130,7 @@ pub(super) struct WebhookForm {
 
 /// Sets the person's own webhook (replacing theirs); its secret is shown once.
 pub(super) async fn set_webhook(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     Form { fields: f, .. }: Form<WebhookForm>,
 ) -> Response {
@@ -150,7 +150,7 @@ pub(super) async fn set_webhook(
 
 /// Removes the person's own webhook.
 pub(super) async fn remove_webhook(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     v: Visit,
     _: Form<IgnoredAny>,
 ) -> Response {

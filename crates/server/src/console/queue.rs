@@ -27,7 +27,7 @@ use super::words::agent_name;
 use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/queue", get(queue))
         .route("/console/queue/{id}", get(show))
@@ -156,7 +156,7 @@ struct QueueQuery {
 const QUEUE_PAGE: i64 = 100;
 
 async fn queue(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Query(q): Query<QueueQuery>,
 ) -> Response {
@@ -255,7 +255,7 @@ async fn queue(
 }
 
 async fn show(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Path(id): Path<String>,
 ) -> Response {
@@ -427,7 +427,7 @@ struct CaseAction {
 
 /// The case page's forms: `message` (a reply, or an internal note), `status`, `assign`.
 async fn act(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Path((id, action)): Path<(String, String)>,
     Form { fields, files }: Form<CaseAction>,
@@ -473,7 +473,7 @@ async fn act(
 }
 
 async fn download(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Path((case_id, attachment)): Path<(String, String)>,
     Query(q): Query<super::cases::DownloadQuery>,

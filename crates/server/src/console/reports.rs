@@ -22,7 +22,7 @@ use super::words::agent_name;
 use super::{Lang, Nav, Visit, render};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/sla", get(dashboard))
         .route("/console/sla.csv", get(csv))
@@ -236,7 +236,7 @@ async fn choices(
 }
 
 async fn dashboard(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Query(q): Query<SlaQuery>,
 ) -> Response {
@@ -411,7 +411,7 @@ fn line_view(
 /// The dashboard's lines as CSV (with business times, which the page leaves out), named
 /// for people in the reader's language.
 async fn csv(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Query(q): Query<SlaQuery>,
 ) -> Response {

@@ -19,7 +19,7 @@ use super::forms::Query;
 use super::{Lang, Nav, render};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new().route("/console/search", get(find))
 }
 
@@ -57,7 +57,7 @@ struct SearchPage {
 }
 
 async fn find(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     AgentVisit(v, agent): AgentVisit,
     Query(q): Query<SearchQuery>,
 ) -> Response {

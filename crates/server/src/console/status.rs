@@ -19,7 +19,7 @@ use crate::feeds::{self, Channel, feed_name};
 /// The most events of each kind (current, recent) a page or feed shows.
 const MAX_EVENTS: i64 = 200;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/status", get(page))
         .route("/status/feed.atom", get(atom))
@@ -108,7 +108,7 @@ async fn public_events(st: &AppState) -> Result<Vec<EventDetails>, Response> {
     })
 }
 
-async fn page(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn page(State(st): State<std::sync::Arc<AppState>>, headers: HeaderMap) -> Response {
     let l = browser_lang(&headers);
     let events = match public_events(&st).await {
         Ok(e) => e,
@@ -142,7 +142,7 @@ fn xml(content_type: &'static str, body: String) -> Response {
         .into_response()
 }
 
-async fn atom(State(st): State<AppState>, headers: HeaderMap) -> Response {
+async fn atom(State(st): State<std::sync::Arc<AppState>>, headers: HeaderMap) -> Response {
     let events = match public_events(&st).await {
         Ok(e) => e,
         Err(r) => return r,
@@ -159,7 +159,11 @@ async fn atom(State(st): State<AppState>, headers: HeaderMap) -> Response {
     )
 }
 
-async fn rss(State(st): State<AppState>, headers: HeaderMap, Path(file): Path<String>) -> Response {
+async fn rss(
+    State(st): State<std::sync::Arc<AppState>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
     let Some(name) = file.strip_suffix(".rss") else {
         return StatusCode::NOT_FOUND.into_response();
     };

@@ -22,7 +22,7 @@ use super::i18n::Lang;
 use super::{Nav, render};
 use crate::AppState;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new()
         .route("/console/trusted-advisor", get(overview))
         .route("/console/trusted-advisor/{id}", get(check_page))
@@ -108,7 +108,10 @@ fn line(v: &CheckView, l: Lang) -> CheckLine {
     }
 }
 
-async fn overview(State(st): State<AppState>, CustomerVisit(v, caller): CustomerVisit) -> Response {
+async fn overview(
+    State(st): State<std::sync::Arc<AppState>>,
+    CustomerVisit(v, caller): CustomerVisit,
+) -> Response {
     let level = caller.plan.advisor_level();
     let family = caller
         .plan
@@ -232,7 +235,7 @@ struct HistoryLine {
 const HISTORY: i64 = 100;
 
 async fn check_page(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Path(id): Path<String>,
 ) -> Response {
@@ -326,7 +329,7 @@ async fn check_page(
 }
 
 async fn refresh(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Path(id): Path<String>,
     _: Form<IgnoredAny>,
@@ -346,7 +349,7 @@ struct SuppressForm {
 }
 
 async fn suppress(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     CustomerVisit(v, caller): CustomerVisit,
     Path(id): Path<String>,
     Form { fields: f, .. }: Form<SuppressForm>,
@@ -394,7 +397,10 @@ struct GlancePage {
 }
 
 /// The advisor across the accounts a staff member reaches.
-async fn glance(State(st): State<AppState>, AgentVisit(v, agent): AgentVisit) -> Response {
+async fn glance(
+    State(st): State<std::sync::Arc<AppState>>,
+    AgentVisit(v, agent): AgentVisit,
+) -> Response {
     let g = match st.app.advisor_glance(&agent).await {
         Ok(g) => g,
         Err(e) => return v.failure(&e),

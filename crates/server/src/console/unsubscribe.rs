@@ -20,7 +20,7 @@ use crate::AppState;
 /// A token and a one-click marker, at most.
 const BODY_BYTES: usize = 4096;
 
-pub(super) fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<std::sync::Arc<AppState>> {
     Router::new().route(
         "/console/unsubscribe",
         get(ask)
@@ -60,7 +60,11 @@ fn not_valid(l: Lang) -> Response {
     )
 }
 
-async fn ask(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+async fn ask(
+    State(st): State<std::sync::Arc<AppState>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
     let l = browser_lang(&headers);
     let token = token_of(q, &[]);
     match st.app.read_unsubscribe_token(&token) {
@@ -80,7 +84,7 @@ async fn ask(State(st): State<AppState>, headers: HeaderMap, RawQuery(q): RawQue
 }
 
 async fn unsubscribe(
-    State(st): State<AppState>,
+    State(st): State<std::sync::Arc<AppState>>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
     body: Bytes,

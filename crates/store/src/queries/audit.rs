@@ -1,6 +1,6 @@
 // The audit log: an audited write hands its entry to the group-commit writer, which keeps
 // it only if the write succeeded and inserts a batch's entries together just before
-// COMMIT (`insert_audit_rows`), so an entry commits exactly when its change does.
+// COMMIT (`audit_statements`), so an entry commits exactly when its change does.
 // Included once per engine by the `backend!` macro in `engine.rs`, in one module with the
 // other `queries/*.rs` files: `Db`, `Conn`, `DIALECT`, `MIGRATIONS`, `begin_sql` and
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
@@ -13,32 +13,33 @@ use crate::audit::AuditQuery;
 /// Rows per INSERT: eight parameters each stays far below either engine's limit.
 const AUDIT_ROWS_PER_INSERT: usize = 128;
 
-/// Inserts `entries`, in order, with as few statements as the parameter limits allow.
-pub(crate) async fn insert_audit_rows(c: &mut Conn, entries: Vec<AuditEntry>) -> Result<(), StoreError> {
+/// The statements inserting `entries`, in order, as few as the parameter limits allow.
+fn audit_statements<'a>(entries: &'a [AuditEntry], out: &mut Statements<'a>) {
     for chunk in entries.chunks(AUDIT_ROWS_PER_INSERT) {
+        let first = out.first();
         let rows = (0..chunk.len())
-            .map(|i| format!("({})", placeholders(i * 8 + 1, 8)))
+            .map(|i| format!("({})", placeholders(first + i * 8, 8)))
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
             "INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
              VALUES {rows}"
         );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut args = Vec::with_capacity(chunk.len() * 8);
         for e in chunk {
-            q = q
-                .bind(to_micros(e.at))
-                .bind(e.who.kind.as_str())
-                .bind(e.who.id.clone())
-                .bind(e.who.address.clone())
-                .bind(e.account_id.clone())
-                .bind(e.action.as_str())
-                .bind(e.target.clone())
-                .bind(e.detail.clone());
+            args.extend([
+                Bind::I(to_micros(e.at)),
+                Bind::S(e.who.kind.as_str()),
+                Bind::S(&e.who.id),
+                Bind::OptS(e.who.address.as_deref()),
+                Bind::OptS(e.account_id.as_deref()),
+                Bind::S(e.action.as_str()),
+                Bind::S(&e.target),
+                Bind::S(&e.detail),
+            ]);
         }
-        q.execute(&mut *c).await?;
+        out.push(sql, args);
     }
-    Ok(())
 }
 
 fn audit_from_row(r: &<Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {

@@ -4,6 +4,36 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
+/// Opening a case, in one script (`queries/script.rs`): the month's count of cases raised
+/// (when the plan caps it, and only under the cap; the count's row names the case that
+/// raised it last, and stays locked to this transaction), the case (only where the count
+/// was raised for it), its first target, its first message and its notice; then its
+/// display id and message id, or no row when the cap was reached. The statements find the
+/// new case by its `case_id`, so none waits for an earlier one's answer, and a refused case
+/// writes nothing. `$17` (month) and `$18` (cap) are NULL without a cap; `$20` (notice
+/// kind) without a notice; `$22` (target kind) without a target.
+const OPEN_CASE: &str = "\
+INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
+ WHERE $17 IS NOT NULL AND $18 > 0 \
+ ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
+ WHERE monthly_quota.used < $18;
+INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, severity_code, issue_type, \
+ language, submitted_by, cc_emails, plan_id, created_us, updated_us, assignee, sla_due_us, sla_target, queue_us, \
+ awaiting_since_us) \
+ SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13 \
+ WHERE $18 IS NULL OR EXISTS (SELECT 1 FROM monthly_quota WHERE account_id = $2 AND kind = 'cases' AND month = $17 \
+ AND last_ref = $1);
+INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, met_us, \
+ stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+ SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
+INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+ SELECT display_id, $19, $10, FALSE, FALSE, $13 FROM cases WHERE case_id = $1;
+INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+ SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
+ ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
+SELECT c.display_id, m.id AS communication_id FROM cases c \
+ JOIN communications m ON m.case_display_id = c.display_id WHERE c.case_id = $1";
+
 impl Backend {
     pub async fn create_case(&self, new: NewCase, audit: AuditEntry) -> Result<Case, StoreError> {
         // The opening message's search terms: the case's subject, the message, and who and
@@ -18,77 +48,91 @@ impl Backend {
             &k.submitted_by,
             &cc,
         ]);
-        self.writer.write_indexed(audit, move |c| {
+        // Without files, a set, an alert, an event or a mail to record, the script is the
+        // whole write, and its one expected failure (the cap) writes nothing: it needs no
+        // savepoint (`writer::Guard`).
+        let plain = new.files.is_none()
+            && new.attachment_set.is_none()
+            && new.alert.is_none()
+            && new.health_event.is_none()
+            && new.mail_message_id.is_none()
+            && new.targets.len() <= 1;
+        let guard = if plain {
+            crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::MonthlyCaseCapReached) }
+        } else {
+            crate::writer::Guard::Savepoint
+        };
+        self.writer.write_led(audit, guard, move |c, lead| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
-                    if let Some(cap) = &new.monthly_cap {
-                        sqlx::query(
-                            "INSERT INTO monthly_quota (account_id, kind, month, used) VALUES ($1, 'cases', $2, 0) \
-                             ON CONFLICT (account_id, kind, month) DO NOTHING",
-                        )
-                        .bind(&k.account_id)
-                        .bind(&cap.month)
-                        .execute(&mut *c)
-                        .await?;
-                        let r = sqlx::query(
-                            "UPDATE monthly_quota SET used = used + 1 \
-                             WHERE account_id = $1 AND kind = 'cases' AND month = $2 AND used < $3",
-                        )
-                        .bind(&k.account_id)
-                        .bind(&cap.month)
-                        .bind(cap.limit)
-                        .execute(&mut *c)
-                        .await?;
-                        if r.rows_affected() == 0 {
-                            return Err(StoreError::MonthlyCaseCapReached);
-                        }
-                    }
                     // The case's clock, from the targets it opens with; the opening message
                     // is the customer's, so they await an answer from the start.
                     let next = targets::next_due(&Running::of(&new.targets));
                     let answer_minutes = new.targets.iter().find(|t| t.kind == TargetKind::FirstResponse).map(|t| t.minutes);
                     let queue = targets::queue_key(next, Some(k.created), answer_minutes);
-                    let row = sqlx::query(
-                        "INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, \
-                         severity_code, issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, \
-                         assignee, sla_due_us, sla_target, queue_us, awaiting_since_us) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13) \
-                         RETURNING display_id",
-                    )
-                    .bind(&k.case_id)
-                    .bind(&k.account_id)
-                    .bind(&k.subject)
-                    .bind(k.status.as_str())
-                    .bind(&k.service_code)
-                    .bind(&k.category_code)
-                    .bind(&k.severity_code)
-                    .bind(&k.issue_type)
-                    .bind(&k.language)
-                    .bind(&k.submitted_by)
-                    .bind(k.cc_emails.join("\n"))
-                    .bind(&k.plan_id)
-                    .bind(at)
-                    .bind(next.map_or(NO_DEADLINE, |r| to_micros(r.due)))
-                    .bind(next.map(|r| r.kind.as_str()))
-                    .bind(queue.map_or(NO_DEADLINE, to_micros))
-                    .fetch_one(&mut *c)
-                    .await?;
+                    let cc = k.cc_emails.join("\n");
+                    // The first target goes in the script; a case opening with more (none
+                    // does today) takes a call for each of the others.
+                    let (first, more) = match new.targets.split_first() {
+                        Some((t, rest)) => (Some(t), rest),
+                        None => (None, &[][..]),
+                    };
+                    let notice_kind = new.notice.as_ref().map(|n| n.kind.as_str());
+                    let args = [
+                        Bind::S(&k.case_id),
+                        Bind::S(&k.account_id),
+                        Bind::S(&k.subject),
+                        Bind::S(k.status.as_str()),
+                        Bind::S(&k.service_code),
+                        Bind::S(&k.category_code),
+                        Bind::S(&k.severity_code),
+                        Bind::S(&k.issue_type),
+                        Bind::S(&k.language),
+                        Bind::S(&k.submitted_by),
+                        Bind::S(&cc),
+                        Bind::S(&k.plan_id),
+                        Bind::I(at),
+                        Bind::I(next.map_or(NO_DEADLINE, |r| to_micros(r.due))),
+                        Bind::OptS(next.map(|r| r.kind.as_str())),
+                        Bind::I(queue.map_or(NO_DEADLINE, to_micros)),
+                        Bind::OptS(new.monthly_cap.as_ref().map(|m| m.month.as_str())),
+                        Bind::OptI(new.monthly_cap.as_ref().map(|m| m.limit)),
+                        Bind::S(&new.body),
+                        Bind::OptS(notice_kind),
+                        Bind::OptI(new.notice.as_ref().map(|n| to_micros(n.due))),
+                        Bind::OptS(first.map(|t| t.kind.as_str())),
+                        Bind::OptS(first.map(|t| t.clock.as_str())),
+                        Bind::OptI(first.map(|t| i64::from(t.minutes))),
+                        Bind::OptI(first.map(|t| to_micros(t.started))),
+                        Bind::OptI(first.map(|t| to_micros(t.due))),
+                        Bind::OptI(first.and_then(|t| t.warn_at.map(to_micros))),
+                        Bind::OptI(first.and_then(|t| t.met.map(to_micros))),
+                        Bind::OptI(first.and_then(|t| t.stopped.map(to_micros))),
+                        Bind::OptI(first.and_then(|t| t.warned.map(to_micros))),
+                        Bind::OptI(first.and_then(|t| t.breached.map(to_micros))),
+                        Bind::OptI(first.and_then(next_event)),
+                        Bind::OptS(first.and_then(|t| t.requested_by.as_deref())),
+                    ];
+                    let rows = script(c, lead, OPEN_CASE, &args).await?;
+                    // No row: the month's cap was reached, and the case was not inserted.
+                    let Some(row) = rows.first() else {
+                        return Err(StoreError::MonthlyCaseCapReached);
+                    };
                     let display_id: i64 = row.try_get("display_id")?;
-                    for t in &new.targets {
+                    let comm: i64 = row.try_get("communication_id")?;
+                    for t in more {
                         insert_target(c, display_id, t).await?;
                     }
-                    let comm =
-                        insert_communication(c, display_id, &new.body, &k.submitted_by, (false, false), at, new.mail_message_id.as_deref()).await?;
+                    if let Some(message_id) = &new.mail_message_id {
+                        insert_mail_message_id(c, message_id, comm).await?;
+                    }
                     let set = match &new.files {
                         Some(files) => Some(store_files(c, files).await?.0),
                         None => new.attachment_set.clone(),
                     };
                     if let Some(set) = &set {
                         attach_set(c, &k.account_id, set, comm, at).await?;
-                    }
-                    if let Some(n) = &new.notice {
-                        insert_notice(c, n, display_id, "", at).await?;
                     }
                     if let Some(claim) = &new.alert {
                         claim_alert_group(c, &k.account_id, claim, display_id, at).await?;
@@ -295,18 +339,24 @@ impl Backend {
         notice: Option<NewNotice>,
         audit: AuditEntry,
     ) -> Result<(CaseStatus, CaseStatus), StoreError> {
-        self.writer.write_audited(audit, move |c| {
+        // Its one expected failure (no such case) comes before it writes: no savepoint
+        // (`writer::Guard`). Two calls: the case's turn, then its changes and notice.
+        let guard = crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::NotFound) };
+        self.writer.write_led(audit, guard, move |c, lead| {
                 Box::pin(async move {
-                    let Some(turn) = case_turn(c, CaseKey::InAccount(&account_id, &case_id)).await? else {
+                    let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&account_id, &case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
                     let changes = targets::on_resolve();
-                    apply_changes(c, &turn, &changes, to_micros(at)).await?;
+                    let at = to_micros(at);
+                    let mut out = Statements::default();
+                    change_statements(&turn, &changes, at, &mut out);
                     // A case already resolved is not resolved again.
                     if let (Some(n), true) = (&notice, turn.status != CaseStatus::Resolved) {
-                        insert_notice(c, n, turn.display_id, &to_micros(at).to_string(), to_micros(at)).await?;
+                        notice_statement(n, turn.display_id, at.to_string(), at, &mut out);
                     }
-                    Ok((turn.status, CaseStatus::Resolved))
+                    out.run(c, "", "").await?;
+                    Ok(((turn.status, CaseStatus::Resolved), Vec::new()))
                 })
             })
             .await

@@ -191,10 +191,13 @@ impl Backend {
                 write.clone(),
                 writers,
                 begin_sql(),
-                std::sync::Arc::new(|c: &mut Conn, tail: crate::writer::Tail| {
+                std::sync::Arc::new(|c: &mut Conn, settle: crate::writer::Lead, tail: crate::writer::Tail| {
                     Box::pin(async move {
-                        insert_audit_rows(c, tail.entries).await?;
-                        insert_text_rows(c, tail.docs).await
+                        let mut out = Statements::default();
+                        audit_statements(&tail.entries, &mut out);
+                        text_statements(&tail.docs, &mut out);
+                        out.run(c, settle.sql(), "COMMIT").await?;
+                        Ok(())
                     })
                 }),
             ),

@@ -80,20 +80,25 @@ async fn insert_communication(
     .fetch_one(&mut *c)
     .await?;
     let id: i64 = row.try_get("id")?;
-    // A message from a mail keeps the mail's Message-ID, once: a second delivery fails
-    // here and leaves nothing of itself.
     if let Some(message_id) = mail_message_id {
-        sqlx::query("INSERT INTO mail_messages (message_id, communication_id) VALUES ($1, $2)")
-            .bind(message_id)
-            .bind(id)
-            .execute(&mut *c)
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyReceived,
-                e => e.into(),
-            })?;
+        insert_mail_message_id(c, message_id, id).await?;
     }
     Ok(id)
+}
+
+/// A message from a mail keeps the mail's Message-ID, once: a second delivery fails here
+/// and leaves nothing of itself.
+async fn insert_mail_message_id(c: &mut Conn, message_id: &str, communication_id: i64) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO mail_messages (message_id, communication_id) VALUES ($1, $2)")
+        .bind(message_id)
+        .bind(communication_id)
+        .execute(&mut *c)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::AlreadyReceived,
+            e => e.into(),
+        })?;
+    Ok(())
 }
 
 impl Backend {
@@ -252,22 +257,27 @@ impl Backend {
     pub async fn add_communication(&self, new: NewCommunication, audit: AuditEntry) -> Result<(), StoreError> {
         // Cut outside the write: the writer's transaction is the scarce resource.
         let body_terms = tierdesk_core::search::terms(&new.body);
-        self.writer.write_indexed(audit, move |c| {
+        // A message without files, a set, new copies or a mail to record fails, when it is
+        // expected to, before it writes (no such case, the case full): it needs no
+        // savepoint (`writer::Guard`).
+        let plain = new.files.is_none() && new.attachment_set.is_none() && new.cc_emails.is_empty() && new.mail_message_id.is_none();
+        let guard = if plain {
+            crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::NotFound | StoreError::CaseFull) }
+        } else {
+            crate::writer::Guard::Savepoint
+        };
+        // Three calls: the case's turn, the message (its id names the notice), then the
+        // notice and the case's clock together.
+        self.writer.write_led(audit, guard, move |c, lead| {
                 Box::pin(async move {
-                    let Some(turn) = case_turn(c, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
+                    let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
                     let mut terms = tierdesk_core::search::terms(&turn.subject);
                     terms.extend(body_terms.iter().filter(|t| !terms.contains(t)).cloned().collect::<Vec<_>>());
                     // The messages already there: one case cannot grow without bound.
-                    if let Some(max) = new.max_per_case {
-                        let n = sqlx::query("SELECT COUNT(*) AS n FROM communications WHERE case_display_id = $1")
-                            .bind(turn.display_id)
-                            .fetch_one(&mut *c)
-                            .await?;
-                        if n.try_get::<i64, _>("n")? >= max {
-                            return Err(StoreError::CaseFull);
-                        }
+                    if new.max_per_case.is_some_and(|max| turn.messages >= max) {
+                        return Err(StoreError::CaseFull);
                     }
                     let at = to_micros(new.at);
                     let comm = insert_communication(
@@ -297,12 +307,14 @@ impl Backend {
                     if !new.cc_emails.is_empty() {
                         add_cc(c, turn.display_id, &new.cc_emails).await?;
                     }
-                    if let Some(n) = &new.notice {
-                        insert_notice(c, n, turn.display_id, &comm.to_string(), at).await?;
-                    }
                     let author = if new.from_support { Author::Support } else { Author::Customer };
                     let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up);
-                    apply_changes(c, &turn, &changes, at).await?;
+                    let mut out = Statements::default();
+                    if let Some(n) = &new.notice {
+                        notice_statement(n, turn.display_id, comm.to_string(), at, &mut out);
+                    }
+                    change_statements(&turn, &changes, at, &mut out);
+                    out.run(c, "", "").await?;
                     Ok(((), vec![doc]))
                 })
             })

@@ -16,18 +16,32 @@ async fn insert_notice(
     subject_ref: &str,
     at_us: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING",
-    )
-    .bind(n.kind.as_str())
-    .bind(display_id)
-    .bind(subject_ref)
-    .bind(at_us)
-    .bind(to_micros(n.due))
-    .execute(&mut *c)
-    .await?;
+    let mut out = Statements::default();
+    notice_statement(n, display_id, subject_ref.to_string(), at_us, &mut out);
+    out.run(c, "", "").await?;
     Ok(())
+}
+
+/// `insert_notice`'s statement, for a write that sends it with others.
+fn notice_statement<'a>(n: &'a NewNotice, display_id: i64, subject_ref: String, at_us: i64, out: &mut Statements<'a>) {
+    let f = out.first();
+    out.push(
+        format!(
+            "INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+             VALUES (${f}, ${}, ${}, ${}, ${}) ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING",
+            f + 1,
+            f + 2,
+            f + 3,
+            f + 4
+        ),
+        vec![
+            Bind::S(n.kind.as_str()),
+            Bind::I(display_id),
+            Bind::Owned(subject_ref),
+            Bind::I(at_us),
+            Bind::I(to_micros(n.due)),
+        ],
+    );
 }
 
 /// Writes a notice about an account (not one of its cases) in its event's transaction.

@@ -12,38 +12,41 @@ const TEXT_ROWS_PER_INSERT: usize = 500;
 /// message's id (its case and visibility are the message's row); PostgreSQL's row carries
 /// them.
 async fn insert_text_rows(c: &mut Conn, docs: Vec<crate::writer::TextDoc>) -> Result<(), StoreError> {
-    let docs: Vec<_> = docs.into_iter().filter(|d| !d.terms.is_empty()).collect();
-    for chunk in docs.chunks(TEXT_ROWS_PER_INSERT) {
-        let sql = match DIALECT {
-            Dialect::Sqlite => format!(
-                "INSERT INTO case_text (rowid, terms) VALUES {}",
-                (0..chunk.len())
-                    .map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Dialect::Postgres => format!(
-                "INSERT INTO case_text (communication_id, case_display_id, internal, terms) VALUES {}",
-                (0..chunk.len())
-                    .map(|i| {
-                        let n = i * 4;
-                        format!("(${}, ${}, ${}, CAST(${} AS tsvector))", n + 1, n + 2, n + 3, n + 4)
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for d in chunk {
-            q = q.bind(d.communication);
-            if DIALECT == Dialect::Postgres {
-                q = q.bind(d.case).bind(d.internal);
-            }
-            q = q.bind(text_literal(&d.terms, " "));
-        }
-        q.execute(&mut *c).await?;
-    }
+    let mut out = Statements::default();
+    text_statements(&docs, &mut out);
+    out.run(c, "", "").await?;
     Ok(())
+}
+
+/// The statements indexing `docs`.
+fn text_statements<'a>(docs: &'a [crate::writer::TextDoc], out: &mut Statements<'a>) {
+    let docs: Vec<_> = docs.iter().filter(|d| !d.terms.is_empty()).collect();
+    for chunk in docs.chunks(TEXT_ROWS_PER_INSERT) {
+        let first = out.first();
+        let (sql, width) = match DIALECT {
+            Dialect::Sqlite => ("INSERT INTO case_text (rowid, terms) VALUES", 2),
+            Dialect::Postgres => ("INSERT INTO case_text (communication_id, case_display_id, internal, terms) VALUES", 4),
+        };
+        let rows = (0..chunk.len())
+            .map(|i| {
+                let n = first + i * width;
+                match DIALECT {
+                    Dialect::Sqlite => format!("(${n}, ${})", n + 1),
+                    Dialect::Postgres => format!("(${n}, ${}, ${}, CAST(${} AS tsvector))", n + 1, n + 2, n + 3),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut args = Vec::with_capacity(chunk.len() * width);
+        for d in chunk {
+            args.push(Bind::I(d.communication));
+            if DIALECT == Dialect::Postgres {
+                args.extend([Bind::I(d.case), Bind::B(d.internal)]);
+            }
+            args.push(Bind::Owned(text_literal(&d.terms, " ")));
+        }
+        out.push(format!("{sql} {rows}"), args);
+    }
 }
 
 /// `terms` as the engine reads them literally: FTS5 strings (`"a" "b"`, all of them, in a

@@ -79,49 +79,60 @@ fn next_event(t: &CaseTarget) -> Option<i64> {
 }
 
 /// Starts `t` on the case as the next of its kind; returns its seq.
-async fn insert_target(c: &mut Conn, display_id: i64, t: &CaseTarget) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
-         met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
-         SELECT $1, $2, COALESCE(MAX(seq) + 1, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 \
-         FROM case_targets WHERE case_display_id = $1 AND target = $2 \
-         RETURNING seq",
-    )
-    .bind(display_id)
-    .bind(t.kind.as_str())
-    .bind(&t.clock)
-    .bind(i64::from(t.minutes))
-    .bind(to_micros(t.started))
-    .bind(to_micros(t.due))
-    .bind(t.warn_at.map(to_micros))
-    .bind(t.met.map(to_micros))
-    .bind(t.stopped.map(to_micros))
-    .bind(t.warned.map(to_micros))
-    .bind(t.breached.map(to_micros))
-    .bind(next_event(t))
-    .bind(&t.requested_by)
-    .fetch_one(&mut *c)
-    .await?;
-    Ok(row.try_get("seq")?)
+async fn insert_target(c: &mut Conn, display_id: i64, t: &CaseTarget) -> Result<(), StoreError> {
+    let mut out = Statements::default();
+    target_statement(display_id, t, &mut out);
+    out.run(c, "", "").await?;
+    Ok(())
 }
 
-/// Stops the case's running targets of `kinds` at `at`; `met` when support answered.
-async fn stop_targets(c: &mut Conn, display_id: i64, kinds: &[TargetKind], at: i64, met: bool) -> Result<(), StoreError> {
-    if kinds.is_empty() {
-        return Ok(());
-    }
-    let sql = format!(
-        "UPDATE case_targets SET stopped_us = $1, met_us = {}, next_event_us = NULL \
-         WHERE case_display_id = $2 AND stopped_us IS NULL AND target IN ({})",
-        if met { "$1" } else { "met_us" },
-        placeholders(3, kinds.len())
+/// The statement starting `t` on the case as the next of its kind.
+fn target_statement<'a>(display_id: i64, t: &'a CaseTarget, out: &mut Statements<'a>) {
+    let n = out.first();
+    let p = |i: usize| format!("${}", n + i);
+    out.push(
+        format!(
+            "INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+             met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+             SELECT {0}, {1}, COALESCE(MAX(seq) + 1, 0), {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12} \
+             FROM case_targets WHERE case_display_id = {0} AND target = {1}",
+            p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12)
+        ),
+        vec![
+            Bind::I(display_id),
+            Bind::S(t.kind.as_str()),
+            Bind::S(&t.clock),
+            Bind::I(i64::from(t.minutes)),
+            Bind::I(to_micros(t.started)),
+            Bind::I(to_micros(t.due)),
+            Bind::OptI(t.warn_at.map(to_micros)),
+            Bind::OptI(t.met.map(to_micros)),
+            Bind::OptI(t.stopped.map(to_micros)),
+            Bind::OptI(t.warned.map(to_micros)),
+            Bind::OptI(t.breached.map(to_micros)),
+            Bind::OptI(next_event(t)),
+            Bind::OptS(t.requested_by.as_deref()),
+        ],
     );
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at).bind(display_id);
-    for k in kinds {
-        q = q.bind(k.as_str());
+}
+
+/// The statement stopping the case's running targets of `kinds` at `at`; `met` when
+/// support answered.
+fn stop_statement<'a>(display_id: i64, kinds: &[TargetKind], at: i64, met: bool, out: &mut Statements<'a>) {
+    if kinds.is_empty() {
+        return;
     }
-    q.execute(&mut *c).await?;
-    Ok(())
+    let n = out.first();
+    let sql = format!(
+        "UPDATE case_targets SET stopped_us = ${n}, met_us = {}, next_event_us = NULL \
+         WHERE case_display_id = ${} AND stopped_us IS NULL AND target IN ({})",
+        if met { format!("${n}") } else { "met_us".to_string() },
+        n + 1,
+        placeholders(n + 2, kinds.len())
+    );
+    let mut args = vec![Bind::I(at), Bind::I(display_id)];
+    args.extend(kinds.iter().map(|k| Bind::S(k.as_str())));
+    out.push(sql, args);
 }
 
 /// How a write finds its case: by id within the caller's account, or by display id
@@ -142,6 +153,8 @@ struct Turn {
     awaiting_since: Option<i64>,
     /// The case's first-response length, which orders an untimed wait in the queue.
     answer_minutes: Option<u32>,
+    /// The messages the case holds.
+    messages: i64,
 }
 
 /// Locks the case row to the end of the transaction on PostgreSQL, for a turn whose rule
@@ -160,25 +173,19 @@ async fn lock_case(c: &mut Conn, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
+/// Reads the turn, after `lead` (the writer's savepoint statements) in the same call.
+async fn case_turn(c: &mut Conn, lead: crate::writer::Lead, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
     const SELECT: &str = "SELECT c.display_id, c.status, c.subject, c.awaiting_since_us, \
          (SELECT f.minutes FROM case_targets f WHERE f.case_display_id = c.display_id \
-          AND f.target = 'first_response' AND f.seq = 0) AS answer_minutes, t.target, t.due_us FROM cases c \
+          AND f.target = 'first_response' AND f.seq = 0) AS answer_minutes, \
+         (SELECT COUNT(*) FROM communications m WHERE m.case_display_id = c.display_id) AS messages, \
+         t.target, t.due_us FROM cases c \
          LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
     let rows = match key {
         CaseKey::InAccount(account, case_id) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.case_id = $1 AND c.account_id = $2")))
-                .bind(case_id)
-                .bind(account)
-                .fetch_all(&mut *c)
-                .await?
+            script(c, lead, &format!("{SELECT} WHERE c.case_id = $1 AND c.account_id = $2"), &[Bind::S(case_id), Bind::S(account)]).await?
         }
-        CaseKey::Display(id) => {
-            sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE c.display_id = $1")))
-                .bind(id)
-                .fetch_all(&mut *c)
-                .await?
-        }
+        CaseKey::Display(id) => script(c, lead, &format!("{SELECT} WHERE c.display_id = $1"), &[Bind::I(id)]).await?,
     };
     let Some(first) = rows.first() else {
         return Ok(None);
@@ -189,6 +196,7 @@ async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, Store
         subject: first.try_get("subject")?,
         running: Vec::with_capacity(rows.len()),
         awaiting_since: first.try_get("awaiting_since_us")?,
+        messages: first.try_get("messages")?,
         answer_minutes: first
             .try_get::<Option<i64>, _>("answer_minutes")?
             .map(|m| u32::try_from(m).map_err(|_| StoreError::Corrupt(format!("bad target minutes {m}"))))
@@ -211,15 +219,23 @@ async fn case_turn(c: &mut Conn, key: CaseKey<'_>) -> Result<Option<Turn>, Store
 /// time), its clock (the running target due first, whether support has answered, since
 /// when the customer waits) and its queue key, each computed by the core's rules.
 async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Result<(), StoreError> {
+    let mut out = Statements::default();
+    change_statements(turn, ch, at, &mut out);
+    out.run(c, "", "").await?;
+    Ok(())
+}
+
+/// `apply_changes`'s statements, for a write that sends them with others.
+fn change_statements<'a>(turn: &Turn, ch: &'a Changes, at: i64, out: &mut Statements<'a>) {
     let id = turn.display_id;
     if ch.moves_due() {
-        stop_targets(c, id, &ch.stop, at, ch.met).await?;
+        stop_statement(id, &ch.stop, at, ch.met, out);
         if let Some(t) = &ch.start {
-            insert_target(c, id, t).await?;
+            target_statement(id, t, out);
         }
     }
     if !ch.touches_case() {
-        return Ok(());
+        return;
     }
     let next = targets::next_due(&ch.running_after(&turn.running));
     let awaiting = match ch.awaiting {
@@ -230,26 +246,30 @@ async fn apply_changes(c: &mut Conn, turn: &Turn, ch: &Changes, at: i64) -> Resu
     };
     let queue = targets::queue_key(next, awaiting.map(from_micros), turn.answer_minutes);
     // A status-less turn (an escalation) leaves the status and the updated time alone.
-    sqlx::query(
-        "UPDATE cases SET status = $1, updated_us = CASE WHEN $2 THEN $8 ELSE updated_us END, \
-         sla_due_us = $3, sla_target = $4, queue_us = $5, awaiting_since_us = $6, \
-         responded_us = CASE WHEN $7 THEN COALESCE(responded_us, $8) ELSE responded_us END, \
-         resolved_us = CASE WHEN $2 THEN CASE WHEN $1 = 'resolved' THEN COALESCE(resolved_us, $8) END \
-         ELSE resolved_us END \
-         WHERE display_id = $9",
-    )
-    .bind(ch.status.unwrap_or(turn.status).as_str())
-    .bind(ch.status.is_some())
-    .bind(next.map_or(NO_DEADLINE, |r| to_micros(r.due)))
-    .bind(next.map(|r| r.kind.as_str()))
-    .bind(queue.map_or(NO_DEADLINE, to_micros))
-    .bind(awaiting)
-    .bind(ch.responded)
-    .bind(at)
-    .bind(id)
-    .execute(&mut *c)
-    .await?;
-    Ok(())
+    let n = out.first();
+    let p = |i: usize| format!("${}", n + i);
+    out.push(
+        format!(
+            "UPDATE cases SET status = {0}, updated_us = CASE WHEN {1} THEN {7} ELSE updated_us END, \
+             sla_due_us = {2}, sla_target = {3}, queue_us = {4}, awaiting_since_us = {5}, \
+             responded_us = CASE WHEN {6} THEN COALESCE(responded_us, {7}) ELSE responded_us END, \
+             resolved_us = CASE WHEN {1} THEN CASE WHEN {0} = 'resolved' THEN COALESCE(resolved_us, {7}) END \
+             ELSE resolved_us END \
+             WHERE display_id = {8}",
+            p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8)
+        ),
+        vec![
+            Bind::S(ch.status.unwrap_or(turn.status).as_str()),
+            Bind::B(ch.status.is_some()),
+            Bind::I(next.map_or(NO_DEADLINE, |r| to_micros(r.due))),
+            Bind::OptS(next.map(|r| r.kind.as_str())),
+            Bind::I(queue.map_or(NO_DEADLINE, to_micros)),
+            Bind::OptI(awaiting),
+            Bind::B(ch.responded),
+            Bind::I(at),
+            Bind::I(id),
+        ],
+    );
 }
 
 /// Events recorded per statement: a few statements per chunk instead of three per event.
@@ -630,7 +650,7 @@ impl Backend {
     pub async fn set_status(&self, ch: StatusChange, audit: AuditEntry) -> Result<CaseStatus, StoreError> {
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
-                    let Some(turn) = case_turn(c, CaseKey::Display(ch.display_id)).await? else {
+                    let Some(turn) = case_turn(c, crate::writer::Lead::NONE, CaseKey::Display(ch.display_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
                     apply_changes(c, &turn, &targets::on_status(ch.status), to_micros(ch.at)).await?;
@@ -671,7 +691,7 @@ impl Backend {
         self.writer.write_audited(audit, move |c| {
                 Box::pin(async move {
                     lock_case(c, e.display_id).await?;
-                    let turn = case_turn(c, CaseKey::Display(e.display_id)).await?;
+                    let turn = case_turn(c, crate::writer::Lead::NONE, CaseKey::Display(e.display_id)).await?;
                     let Some(turn) = turn.filter(|t| t.status != CaseStatus::Resolved) else {
                         return Err(StoreError::NotFound);
                     };
