@@ -33,6 +33,9 @@ enum Scenario {
     /// AddCommunicationToCase on a known case (a customer's follow-up: it writes the
     /// message and applies the SLA rules to the case's targets).
     AddCommunication,
+    /// ResolveCase on a known case. Most calls find the case already resolved: they read
+    /// its turn and write its row as a first resolution does, without a notice.
+    ResolveCase,
     /// AWS Health DescribeEvents pages of 100, following nextToken (signed for `health`).
     HealthEvents,
     /// An engineer's reply on a known case through the operator API
@@ -259,7 +262,10 @@ async fn main() -> anyhow::Result<()> {
     let ids = Arc::new(
         if matches!(
             args.scenario,
-            Scenario::DescribeById | Scenario::AddCommunication | Scenario::AgentReply
+            Scenario::DescribeById
+                | Scenario::AddCommunication
+                | Scenario::AgentReply
+                | Scenario::ResolveCase
         ) {
             sample_case_ids(&target, args.sample).await?
         } else {
@@ -312,6 +318,13 @@ async fn main() -> anyhow::Result<()> {
                             "AddCommunicationToCase",
                             json!({"caseId": id, "communicationBody": "Still failing after the restart."}),
                         )
+                    }
+                    Scenario::ResolveCase => {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        ("ResolveCase", json!({"caseId": id}))
                     }
                     Scenario::DescribePage => {
                         let mut b = json!({"maxResults": 100, "includeResolvedCases": true});

@@ -118,12 +118,52 @@ enum Ended {
     Poisoned,
 }
 
-/// A queued write: how it is guarded, and the run that says how it ended, how to answer
-/// it, and its tail rows.
-struct Job<C> {
-    guard: Guard,
-    run: Run<C>,
+/// A queued write.
+enum Job<DB: Database> {
+    /// Statements of its own: how it is guarded, and the run that says how it ended, how
+    /// to answer it, and its tail rows.
+    Run {
+        guard: Guard,
+        run: Run<DB::Connection>,
+    },
+    /// A fixed script and its values (`write_script`).
+    Script(Scripted<DB>),
 }
+
+/// A value a scripted write binds (owned: the write waits in the queue).
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    I(i64),
+    OptI(Option<i64>),
+    S(String),
+    OptS(Option<String>),
+}
+
+/// A write that is one fixed script (`queries/script.rs`) with its values, unguarded (its
+/// expected failures write nothing). The writer sends consecutive writes of the same
+/// script in one call: on SQLite, a batch of them is one hand-off to the connection thread
+/// instead of one each.
+struct Scripted<DB: Database> {
+    sql: &'static str,
+    values: Vec<Value>,
+    /// Reads the write's rows (or the error of the call that ran it): how it ended, how to
+    /// answer it, and its tail rows.
+    finish: Box<dyn FnOnce(Result<Vec<DB::Row>, &StoreError>) -> (Ended, Deliver, Tail) + Send>,
+}
+
+/// Runs writes of one script (`Scripted`) after the `Lead`, in as few calls as the engine
+/// allows; the rows each write's statements returned, in order (the engine's SQL, given at
+/// start-up).
+pub(crate) type RunScripts<DB> = Arc<
+    dyn for<'c> Fn(
+            &'c mut <DB as Database>::Connection,
+            Lead,
+            &'static str,
+            Vec<Vec<Value>>,
+        ) -> BoxFuture<'c, Result<Vec<Vec<<DB as Database>::Row>>, StoreError>>
+        + Send
+        + Sync,
+>;
 type Run<C> =
     Box<dyn for<'c> FnOnce(&'c mut C, Lead) -> BoxFuture<'c, (Ended, Deliver, Tail)> + Send>;
 /// Ends a batch (the engine's SQL, given at start-up): settles the last savepoint (the
@@ -137,7 +177,7 @@ pub(crate) type End<C> = Arc<
 const MAX_BATCH: usize = 512;
 
 pub(crate) struct Writer<DB: Database> {
-    jobs: mpsc::Sender<Job<DB::Connection>>,
+    jobs: mpsc::Sender<Job<DB>>,
     counters: Arc<Counters>,
 }
 
@@ -162,8 +202,9 @@ where
         writers: u32,
         begin: &'static str,
         end: End<DB::Connection>,
+        scripts: RunScripts<DB>,
     ) -> Self {
-        let (tx, rx) = mpsc::channel::<Job<DB::Connection>>(MAX_BATCH * 8);
+        let (tx, rx) = mpsc::channel::<Job<DB>>(MAX_BATCH * 8);
         let rx = Arc::new(Mutex::new(rx));
         let counters = Arc::new(Counters::new());
         for _ in 0..writers.max(1) {
@@ -172,6 +213,7 @@ where
                 rx.clone(),
                 begin,
                 end.clone(),
+                scripts.clone(),
                 counters.clone(),
             ));
         }
@@ -246,6 +288,59 @@ where
         self.queue_guarded(Some(entry), guard, f).await
     }
 
+    /// A write that is the script `sql` with `values`, recording `entry` when it succeeds.
+    /// `finish` reads its rows: its result and the search documents of the messages it
+    /// stored. It runs without a savepoint, so its refusals (those `clean` accepts) must
+    /// write nothing; any other failure rolls its batch back.
+    pub(crate) async fn write_script<T, F>(
+        &self,
+        entry: AuditEntry,
+        (sql, values): (&'static str, Vec<Value>),
+        clean: fn(&StoreError) -> bool,
+        finish: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(Vec<DB::Row>) -> Result<(T, Vec<TextDoc>), StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Result<T, StoreError>>();
+        let finish = Box::new(move |rows: Result<Vec<DB::Row>, &StoreError>| {
+            let (ended, result, tail) = match rows.map(finish) {
+                Ok(Ok((t, docs))) => (
+                    Ended::Done,
+                    Ok(t),
+                    Tail {
+                        entries: vec![entry],
+                        docs,
+                    },
+                ),
+                Ok(Err(e)) if clean(&e) => (Ended::Failed, Err(e), Tail::default()),
+                Ok(Err(e)) => (Ended::Poisoned, Err(e), Tail::default()),
+                Err(e) => (
+                    Ended::Poisoned,
+                    Err(StoreError::Commit(e.to_string())),
+                    Tail::default(),
+                ),
+            };
+            let deliver: Deliver = Box::new(move |commit_error| {
+                let _ = tx.send(match commit_error {
+                    Some(e) => Err(StoreError::Commit(e.to_string())),
+                    None => result,
+                });
+            });
+            (ended, deliver, tail)
+        });
+        self.jobs
+            .send(Job::Script(Scripted {
+                sql,
+                values,
+                finish,
+            }))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        rx.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
     async fn queue<T, F>(&self, entry: Option<AuditEntry>, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
@@ -302,7 +397,7 @@ where
                 (ended, deliver, tail)
             })
         });
-        let job = Job { guard, run };
+        let job = Job::Run { guard, run };
         self.jobs
             .send(job)
             .await
@@ -313,9 +408,10 @@ where
 
 async fn run<DB>(
     pool: Pool<DB>,
-    jobs: Arc<Mutex<mpsc::Receiver<Job<DB::Connection>>>>,
+    jobs: Arc<Mutex<mpsc::Receiver<Job<DB>>>>,
     begin: &'static str,
     end: End<DB::Connection>,
+    scripts: RunScripts<DB>,
     counters: Arc<Counters>,
 ) where
     DB: Database,
@@ -363,8 +459,16 @@ async fn run<DB>(
         // The savepoint open now, and whether the write it guards failed.
         let mut open: Option<bool> = None;
         let mut poisoned = false;
-        for job in batch {
-            let guarded = !single && matches!(job.guard, Guard::Savepoint);
+        let mut jobs = batch.into_iter().peekable();
+        while let Some(job) = jobs.next() {
+            let guarded = !single
+                && matches!(
+                    job,
+                    Job::Run {
+                        guard: Guard::Savepoint,
+                        ..
+                    }
+                );
             let lead = Lead(match (open, guarded) {
                 (None, false) => "",
                 (None, true) => "SAVEPOINT w",
@@ -373,16 +477,52 @@ async fn run<DB>(
                 (Some(false), true) => "RELEASE SAVEPOINT w; SAVEPOINT w",
                 (Some(true), true) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; SAVEPOINT w",
             });
-            let (ended, deliver, rows) = (job.run)(&mut *conn, lead).await;
-            delivers.push(deliver);
-            open = guarded.then_some(ended != Ended::Done);
-            // A write alone fails its transaction whichever way it failed.
-            if ended == Ended::Poisoned || (single && ended != Ended::Done) {
-                poisoned = true;
+            let ended: Vec<(Ended, Deliver, Tail)> = match job {
+                Job::Run { run, .. } => vec![run(&mut *conn, lead).await],
+                Job::Script(first) => {
+                    // This write and the writes of the same script queued after it.
+                    let mut group = vec![first];
+                    while let Some(Job::Script(next)) = jobs.peek() {
+                        if next.sql != group[0].sql {
+                            break;
+                        }
+                        let Some(Job::Script(next)) = jobs.next() else {
+                            break;
+                        };
+                        group.push(next);
+                    }
+                    let sql = group[0].sql;
+                    let (values, finishes): (Vec<_>, Vec<_>) =
+                        group.into_iter().map(|w| (w.values, w.finish)).unzip();
+                    match scripts(&mut *conn, lead, sql, values).await {
+                        Ok(rows) if rows.len() == finishes.len() => finishes
+                            .into_iter()
+                            .zip(rows)
+                            .map(|(finish, rows)| finish(Ok(rows)))
+                            .collect(),
+                        Ok(_) => {
+                            let e = StoreError::Corrupt(
+                                "a script's rows do not match its writes".into(),
+                            );
+                            finishes.into_iter().map(|finish| finish(Err(&e))).collect()
+                        }
+                        Err(e) => finishes.into_iter().map(|finish| finish(Err(&e))).collect(),
+                    }
+                }
+            };
+            open = guarded.then(|| ended.iter().any(|(e, ..)| *e != Ended::Done));
+            for (e, deliver, rows) in ended {
+                delivers.push(deliver);
+                // A write alone fails its transaction whichever way it failed.
+                if e == Ended::Poisoned || (single && e != Ended::Done) {
+                    poisoned = true;
+                }
+                tail.entries.extend(rows.entries);
+                tail.docs.extend(rows.docs);
+            }
+            if poisoned {
                 break;
             }
-            tail.entries.extend(rows.entries);
-            tail.docs.extend(rows.docs);
         }
         if poisoned {
             // The writes not yet run are dropped: their callers see WriterStopped.

@@ -34,6 +34,84 @@ INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attemp
 SELECT c.display_id, m.id AS communication_id FROM cases c \
  JOIN communications m ON m.case_display_id = c.display_id WHERE c.case_id = $1";
 
+/// `OPEN_CASE`'s values for `new` (its first target, if any), and the case as reading it
+/// back would give, but for its display id.
+fn open_case_values(new: &NewCase) -> (Vec<crate::writer::Value>, Case) {
+    use crate::writer::Value::{I, OptI, OptS, S};
+    let k = &new.case;
+    let at = to_micros(k.created);
+    // The case's clock, from the targets it opens with; the opening message is the
+    // customer's, so they await an answer from the start.
+    let next = targets::next_due(&Running::of(&new.targets));
+    let answer_minutes = new.targets.iter().find(|t| t.kind == TargetKind::FirstResponse).map(|t| t.minutes);
+    let queue = targets::queue_key(next, Some(k.created), answer_minutes);
+    let first = new.targets.first();
+    let owned = |s: &str| S(s.to_string());
+    let values = vec![
+        owned(&k.case_id),
+        owned(&k.account_id),
+        owned(&k.subject),
+        owned(k.status.as_str()),
+        owned(&k.service_code),
+        owned(&k.category_code),
+        owned(&k.severity_code),
+        owned(&k.issue_type),
+        owned(&k.language),
+        owned(&k.submitted_by),
+        S(k.cc_emails.join("\n")),
+        owned(&k.plan_id),
+        I(at),
+        I(next.map_or(NO_DEADLINE, |r| to_micros(r.due))),
+        OptS(next.map(|r| r.kind.as_str().to_string())),
+        I(queue.map_or(NO_DEADLINE, to_micros)),
+        OptS(new.monthly_cap.as_ref().map(|m| m.month.clone())),
+        OptI(new.monthly_cap.as_ref().map(|m| m.limit)),
+        owned(&new.body),
+        OptS(new.notice.as_ref().map(|n| n.kind.as_str().to_string())),
+        OptI(new.notice.as_ref().map(|n| to_micros(n.due))),
+        OptS(first.map(|t| t.kind.as_str().to_string())),
+        OptS(first.map(|t| t.clock.clone())),
+        OptI(first.map(|t| i64::from(t.minutes))),
+        OptI(first.map(|t| to_micros(t.started))),
+        OptI(first.map(|t| to_micros(t.due))),
+        OptI(first.and_then(|t| t.warn_at.map(to_micros))),
+        OptI(first.and_then(|t| t.met.map(to_micros))),
+        OptI(first.and_then(|t| t.stopped.map(to_micros))),
+        OptI(first.and_then(|t| t.warned.map(to_micros))),
+        OptI(first.and_then(|t| t.breached.map(to_micros))),
+        OptI(first.and_then(next_event)),
+        OptS(first.and_then(|t| t.requested_by.clone())),
+    ];
+    let first_response = new
+        .targets
+        .iter()
+        .find(|t| t.kind == TargetKind::FirstResponse)
+        .map(|t| tierdesk_core::records::FirstResponse {
+            clock: t.clock.clone(),
+            minutes: t.minutes,
+            due: t.due,
+        });
+    let case = Case {
+        sla_due: next.map(|r| r.due),
+        sla_target: next.map(|r| r.kind),
+        responded: None,
+        // The opening message is the customer's: it awaits an answer.
+        awaiting_since: Some(k.created),
+        first_response,
+        ..new.case.clone()
+    };
+    (values, case)
+}
+
+/// The new case's display id and first message's id from `OPEN_CASE`'s rows; no row: the
+/// month's cap was reached.
+fn opened_ids(rows: &[<Db as sqlx::Database>::Row]) -> Result<(i64, i64), StoreError> {
+    let Some(row) = rows.first() else {
+        return Err(StoreError::MonthlyCaseCapReached);
+    };
+    Ok((row.try_get("display_id")?, row.try_get("communication_id")?))
+}
+
 impl Backend {
     pub async fn create_case(&self, new: NewCase, audit: AuditEntry) -> Result<Case, StoreError> {
         // The opening message's search terms: the case's subject, the message, and who and
@@ -48,80 +126,40 @@ impl Backend {
             &k.submitted_by,
             &cc,
         ]);
+        let (values, case) = open_case_values(&new);
         // Without files, a set, an alert, an event or a mail to record, the script is the
-        // whole write, and its one expected failure (the cap) writes nothing: it needs no
-        // savepoint (`writer::Guard`).
+        // whole write, and its one expected failure (the cap) writes nothing: the writer runs
+        // it without a savepoint, with the batch's other openings in one call.
         let plain = new.files.is_none()
             && new.attachment_set.is_none()
             && new.alert.is_none()
             && new.health_event.is_none()
             && new.mail_message_id.is_none()
             && new.targets.len() <= 1;
-        let guard = if plain {
-            crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::MonthlyCaseCapReached) }
-        } else {
-            crate::writer::Guard::Savepoint
-        };
-        self.writer.write_led(audit, guard, move |c, lead| {
+        if plain {
+            return self
+                .writer
+                .write_script(
+                    audit,
+                    (OPEN_CASE, values),
+                    |e| matches!(e, StoreError::MonthlyCaseCapReached),
+                    move |rows| {
+                        let (display_id, comm) = opened_ids(&rows)?;
+                        let doc = crate::writer::TextDoc { communication: comm, case: display_id, internal: false, terms };
+                        Ok((Case { display_id, ..case }, vec![doc]))
+                    },
+                )
+                .await;
+        }
+        self.writer.write_led(audit, crate::writer::Guard::Savepoint, move |c, lead| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
-                    // The case's clock, from the targets it opens with; the opening message
-                    // is the customer's, so they await an answer from the start.
-                    let next = targets::next_due(&Running::of(&new.targets));
-                    let answer_minutes = new.targets.iter().find(|t| t.kind == TargetKind::FirstResponse).map(|t| t.minutes);
-                    let queue = targets::queue_key(next, Some(k.created), answer_minutes);
-                    let cc = k.cc_emails.join("\n");
-                    // The first target goes in the script; a case opening with more (none
+                    let rows = script(c, lead, OPEN_CASE, &binds_of(&values)).await?;
+                    let (display_id, comm) = opened_ids(&rows)?;
+                    // The first target went in the script; a case opening with more (none
                     // does today) takes a call for each of the others.
-                    let (first, more) = match new.targets.split_first() {
-                        Some((t, rest)) => (Some(t), rest),
-                        None => (None, &[][..]),
-                    };
-                    let notice_kind = new.notice.as_ref().map(|n| n.kind.as_str());
-                    let args = [
-                        Bind::S(&k.case_id),
-                        Bind::S(&k.account_id),
-                        Bind::S(&k.subject),
-                        Bind::S(k.status.as_str()),
-                        Bind::S(&k.service_code),
-                        Bind::S(&k.category_code),
-                        Bind::S(&k.severity_code),
-                        Bind::S(&k.issue_type),
-                        Bind::S(&k.language),
-                        Bind::S(&k.submitted_by),
-                        Bind::S(&cc),
-                        Bind::S(&k.plan_id),
-                        Bind::I(at),
-                        Bind::I(next.map_or(NO_DEADLINE, |r| to_micros(r.due))),
-                        Bind::OptS(next.map(|r| r.kind.as_str())),
-                        Bind::I(queue.map_or(NO_DEADLINE, to_micros)),
-                        Bind::OptS(new.monthly_cap.as_ref().map(|m| m.month.as_str())),
-                        Bind::OptI(new.monthly_cap.as_ref().map(|m| m.limit)),
-                        Bind::S(&new.body),
-                        Bind::OptS(notice_kind),
-                        Bind::OptI(new.notice.as_ref().map(|n| to_micros(n.due))),
-                        Bind::OptS(first.map(|t| t.kind.as_str())),
-                        Bind::OptS(first.map(|t| t.clock.as_str())),
-                        Bind::OptI(first.map(|t| i64::from(t.minutes))),
-                        Bind::OptI(first.map(|t| to_micros(t.started))),
-                        Bind::OptI(first.map(|t| to_micros(t.due))),
-                        Bind::OptI(first.and_then(|t| t.warn_at.map(to_micros))),
-                        Bind::OptI(first.and_then(|t| t.met.map(to_micros))),
-                        Bind::OptI(first.and_then(|t| t.stopped.map(to_micros))),
-                        Bind::OptI(first.and_then(|t| t.warned.map(to_micros))),
-                        Bind::OptI(first.and_then(|t| t.breached.map(to_micros))),
-                        Bind::OptI(first.and_then(next_event)),
-                        Bind::OptS(first.and_then(|t| t.requested_by.as_deref())),
-                    ];
-                    let rows = script(c, lead, OPEN_CASE, &args).await?;
-                    // No row: the month's cap was reached, and the case was not inserted.
-                    let Some(row) = rows.first() else {
-                        return Err(StoreError::MonthlyCaseCapReached);
-                    };
-                    let display_id: i64 = row.try_get("display_id")?;
-                    let comm: i64 = row.try_get("communication_id")?;
-                    for t in more {
+                    for t in new.targets.iter().skip(1) {
                         insert_target(c, display_id, t).await?;
                     }
                     if let Some(message_id) = &new.mail_message_id {
@@ -144,28 +182,8 @@ impl Backend {
                             .execute(&mut *c)
                             .await?;
                     }
-                    // What reading the case back would give.
-                    let first_response = new
-                        .targets
-                        .iter()
-                        .find(|t| t.kind == TargetKind::FirstResponse)
-                        .map(|t| tierdesk_core::records::FirstResponse {
-                            clock: t.clock.clone(),
-                            minutes: t.minutes,
-                            due: t.due,
-                        });
                     let doc = crate::writer::TextDoc { communication: comm, case: display_id, internal: false, terms };
-                    let case = Case {
-                        display_id,
-                        sla_due: next.map(|r| r.due),
-                        sla_target: next.map(|r| r.kind),
-                        responded: None,
-                        // The opening message is the customer's: it awaits an answer.
-                        awaiting_since: Some(k.created),
-                        first_response,
-                        ..new.case
-                    };
-                    Ok((case, vec![doc]))
+                    Ok((Case { display_id, ..case }, vec![doc]))
                 })
             })
             .await

@@ -200,6 +200,9 @@ impl Backend {
                         Ok(())
                     })
                 }),
+                std::sync::Arc::new(|c: &mut Conn, lead: crate::writer::Lead, sql: &'static str, writes: Vec<Vec<crate::writer::Value>>| {
+                    Box::pin(run_scripts(c, lead, sql, writes))
+                }),
             ),
             read,
         };

@@ -22,6 +22,20 @@ enum Bind<'a> {
     Owned(String),
 }
 
+/// A scripted write's values as a script binds them.
+fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
+    use crate::writer::Value;
+    values
+        .iter()
+        .map(|v| match v {
+            Value::I(v) => Bind::I(*v),
+            Value::OptI(v) => Bind::OptI(*v),
+            Value::S(v) => Bind::S(v),
+            Value::OptS(v) => Bind::OptS(v.as_deref()),
+        })
+        .collect()
+}
+
 fn bound<'q>(
     mut q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
     args: &'q [Bind<'q>],
@@ -128,4 +142,92 @@ impl<'a> Statements<'a> {
         }
         Ok(())
     }
+}
+
+/// Runs writes of one script (`writer::Scripted`), after `lead`: the rows each returned.
+/// SQLite takes all of them in one call, each write's statements numbering its values after
+/// the writes before it (the text for `n` writes is made once and kept); PostgreSQL takes
+/// each statement of each write in turn.
+async fn run_scripts(
+    c: &mut Conn,
+    lead: crate::writer::Lead,
+    sql: &'static str,
+    writes: Vec<Vec<crate::writer::Value>>,
+) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
+    match DIALECT {
+        Dialect::Sqlite => {
+            use futures_util::TryStreamExt;
+            let width = writes.first().map_or(0, Vec::len);
+            let per_write = sql.split(';').count();
+            let led = if lead.sql().is_empty() { 0 } else { lead.sql().split(';').count() };
+            let text = repeated_script(sql, width, writes.len());
+            let text: sqlx::SqlStr = match lead.sql() {
+                "" => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(text)),
+                l => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(format!("{l}; {text}"))),
+            };
+            let args: Vec<Bind<'_>> = writes.iter().flat_map(|w| binds_of(w)).collect();
+            let mut rows: Vec<Vec<_>> = writes.iter().map(|_| Vec::new()).collect();
+            let mut statements_done: usize = 0;
+            // Multi-statement queries are SQLite's alone in sqlx (and deprecated there): the
+            // conformance suite runs every scripted write on both engines.
+            #[allow(deprecated)]
+            let mut results = bound(sqlx::query(text), &args).fetch_many(&mut *c);
+            while let Some(item) = results.try_next().await? {
+                match item {
+                    sqlx::Either::Left(_) => statements_done += 1,
+                    sqlx::Either::Right(row) => {
+                        let write = statements_done.checked_sub(led).map(|s| s / per_write);
+                        if let Some(list) = write.and_then(|w| rows.get_mut(w)) {
+                            list.push(row);
+                        }
+                    }
+                }
+            }
+            Ok(rows)
+        }
+        Dialect::Postgres => {
+            let mut lead = lead;
+            let mut rows = Vec::with_capacity(writes.len());
+            for w in &writes {
+                rows.push(script(c, lead, sql, &binds_of(w)).await?);
+                lead = crate::writer::Lead::NONE;
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// `sql` written `n` times, the `i`-th copy's `$k` renumbered `$(k + i * width)`; made once
+/// per script and count.
+fn repeated_script(sql: &'static str, width: usize, n: usize) -> std::sync::Arc<str> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static MADE: OnceLock<Mutex<HashMap<(usize, usize), Arc<str>>>> = OnceLock::new();
+    let key = (sql.as_ptr() as usize, n);
+    let made = MADE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(t) = made.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return t;
+    }
+    let mut text = String::with_capacity((sql.len() + 2) * n);
+    for i in 0..n {
+        if i > 0 {
+            text.push_str(";\n");
+        }
+        let mut rest = sql;
+        while let Some(at) = rest.find('$') {
+            text.push_str(&rest[..at]);
+            let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+            match rest[at + 1..at + 1 + digits].parse::<usize>() {
+                Ok(k) => text.push_str(&format!("${}", k + i * width)),
+                Err(_) => text.push('$'),
+            }
+            rest = &rest[at + 1 + digits..];
+        }
+        text.push_str(rest);
+    }
+    let text: Arc<str> = text.into();
+    if let Ok(mut m) = made.lock() {
+        m.insert(key, text.clone());
+    }
+    text
 }
