@@ -1,15 +1,21 @@
 //! Group commit: writes queue up, a writer runs a batch of them in one transaction (each in
-//! its own savepoint) and acknowledges every write only after COMMIT returned.
+//! its own savepoint unless its `Guard` says it needs none) and acknowledges every write
+//! only after COMMIT returned.
 //!
 //! This is what lets SQLite, with one fsync per commit, take thousands of durable writes a
 //! second; on PostgreSQL several writers share the queue.
 //!
+//! Every call a writer makes waits for the database: on SQLite, a hand-off to sqlx's
+//! connection thread and back, and the writer makes them one after another, so their
+//! number per write sets the pace. A write sends the savepoint statements it is owed in
+//! its first call (`Lead`), and consecutive writes of one script (`write_script`) go in
+//! one call.
+//!
 //! A write may hand the writer rows that belong to the batch's tail: its audit entry, and
 //! the search documents of the messages it stored. The writer keeps them only if the
-//! write succeeded and inserts the batch's rows just before COMMIT, outside every
-//! savepoint: one round trip per batch rather than one per write, a row commits exactly
-//! when its change does, and SQLite's full-text index, which writes a segment at each
-//! savepoint it sees, writes one per batch.
+//! write succeeded and inserts the batch's rows in the call that commits, outside every
+//! savepoint: a row commits exactly when its change does, and SQLite's full-text index,
+//! which writes a segment at each savepoint it sees, writes one per batch.
 
 use std::sync::Arc;
 
@@ -175,6 +181,8 @@ pub(crate) type End<C> = Arc<
 
 /// Most writes one transaction carries.
 const MAX_BATCH: usize = 512;
+/// Most writes of one script sent in one call.
+const MAX_SCRIPTS: usize = 32;
 
 pub(crate) struct Writer<DB: Database> {
     jobs: mpsc::Sender<Job<DB>>,
@@ -459,8 +467,8 @@ async fn run<DB>(
         // The savepoint open now, and whether the write it guards failed.
         let mut open: Option<bool> = None;
         let mut poisoned = false;
-        let mut jobs = batch.into_iter().peekable();
-        while let Some(job) = jobs.next() {
+        let mut jobs: std::collections::VecDeque<Job<DB>> = batch.into();
+        while let Some(job) = jobs.pop_front() {
             let guarded = !single
                 && matches!(
                     job,
@@ -480,13 +488,18 @@ async fn run<DB>(
             let ended: Vec<(Ended, Deliver, Tail)> = match job {
                 Job::Run { run, .. } => vec![run(&mut *conn, lead).await],
                 Job::Script(first) => {
-                    // This write and the writes of the same script queued after it.
+                    // This write and the writes of the same script queued after it, as
+                    // many as the largest power of two that fits (at most `MAX_SCRIPTS`):
+                    // the engine prepares its text once for each count, so few counts
+                    // keep the texts few.
+                    let same = 1 + jobs
+                        .iter()
+                        .take_while(|j| matches!(j, Job::Script(w) if w.sql == first.sql))
+                        .count();
+                    let take = 1usize << same.min(MAX_SCRIPTS).ilog2();
                     let mut group = vec![first];
-                    while let Some(Job::Script(next)) = jobs.peek() {
-                        if next.sql != group[0].sql {
-                            break;
-                        }
-                        let Some(Job::Script(next)) = jobs.next() else {
+                    while group.len() < take {
+                        let Some(Job::Script(next)) = jobs.pop_front() else {
                             break;
                         };
                         group.push(next);

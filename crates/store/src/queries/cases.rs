@@ -7,13 +7,14 @@
 /// Opening a case, in one script (`queries/script.rs`): the month's count of cases raised
 /// (when the plan caps it, and only under the cap; the count's row names the case that
 /// raised it last, and stays locked to this transaction), the case (only where the count
-/// was raised for it), its first target, its first message and its notice; then its
-/// display id and message id, or no row when the cap was reached. The statements find the
+/// was raised for it), its first target, its notice and its first message, which
+/// returns the case's display id and its own id, or no row when the cap was reached. The statements find the
 /// new case by its `case_id`, so none waits for an earlier one's answer, and a refused case
 /// writes nothing. `$17` (month) and `$18` (cap) are NULL without a cap; `$20` (notice
-/// kind) without a notice; `$22` (target kind) without a target.
+/// kind) without a notice; `$22` (target kind) without a target; the statements they
+/// guard say so (`only with`), so PostgreSQL skips them without a round trip.
 const OPEN_CASE: &str = "\
-INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
+/* only with $17 */ INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
  WHERE $17 IS NOT NULL AND $18 > 0 \
  ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
  WHERE monthly_quota.used < $18;
@@ -23,16 +24,15 @@ INSERT INTO cases (case_id, account_id, subject, status, service_code, category_
  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13 \
  WHERE $18 IS NULL OR EXISTS (SELECT 1 FROM monthly_quota WHERE account_id = $2 AND kind = 'cases' AND month = $17 \
  AND last_ref = $1);
-INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, met_us, \
- stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+/* only with $22 */ INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+ met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
  SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
-INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
- SELECT display_id, $19, $10, FALSE, FALSE, $13 FROM cases WHERE case_id = $1;
-INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+/* only with $20 */ INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
  SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
  ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
-SELECT c.display_id, m.id AS communication_id FROM cases c \
- JOIN communications m ON m.case_display_id = c.display_id WHERE c.case_id = $1";
+INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+ SELECT display_id, $19, $10, FALSE, FALSE, $13 FROM cases WHERE case_id = $1 \
+ RETURNING case_display_id AS display_id, id AS communication_id";
 
 /// `OPEN_CASE`'s values for `new` (its first target, if any), and the case as reading it
 /// back would give, but for its display id.
