@@ -16,6 +16,7 @@ how long that took). Prints one line per measurement; BENCHMARKS.md has the figu
 """
 
 import gzip
+import json
 import http.cookiejar
 import os
 import random
@@ -266,6 +267,21 @@ def measure(db, port):
                 ms.append(t)
             ms.sort()
             print(f"{label:44} {pct(ms, 50):8.1f} {pct(ms, 99):8.1f}", flush=True)
+        # The AWS API on the same data: pages of 100 followed through nextToken, and cases
+        # by id; then the server's resident memory, which the cases stored must not set.
+        keys = dict(re.findall(r"(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY)=(\S+)", log))
+        base = [LOADGEN, "--endpoint", url, "--access-key", keys["AWS_ACCESS_KEY_ID"],
+                "--secret-key", keys["AWS_SECRET_ACCESS_KEY"], "--json", "--requests", "100000000"]
+        for label, scenario, concurrency in [("DescribeCases, page of 100", "describe-page", 2),
+                                             ("DescribeCases by id", "describe-by-id", 64),
+                                             ("CreateCase", "create-case", 16)]:
+            out = subprocess.run(base + ["--scenario", scenario, "--concurrency", str(concurrency), "--duration", "10"],
+                                 check=True, capture_output=True, text=True).stdout
+            r = json.loads(out)
+            print(f"{label + f', {concurrency} in flight':44} {r['p50_ms']:8.1f} {r['p99_ms']:8.1f} "
+                  f"{r['per_second']:8.0f}/s", flush=True)
+        rss = int(re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{server.pid}/status").read_text()).group(1))
+        print(f"# server resident memory after these runs: {rss / 1024:,.0f} MB", flush=True)
     finally:
         server.terminate()
         server.wait()

@@ -250,10 +250,18 @@ mod connect {
             // thread to the request without the thread waiting on the reader halfway
             // (sqlx's default of 50 made a page of 100 two hand-offs more).
             .row_buffer_size(512);
-        // Checkpoint less often: a page written by many commits is copied back once.
+        // Checkpoint less often: a page written by many commits is copied back once. The
+        // writer keeps more prepared statements than sqlx's default of 100: the openings'
+        // scripts for each count of writes (`queries/script.rs`) are a few hundred statements
+        // each, and preparing them again costs milliseconds.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(connect.clone().pragma("wal_autocheckpoint", "10000"))
+            .connect_with(
+                connect
+                    .clone()
+                    .pragma("wal_autocheckpoint", "10000")
+                    .statement_cache_capacity(256),
+            )
             .await?;
         let read = SqlitePoolOptions::new()
             .max_connections(opts.read_connections.max(1))

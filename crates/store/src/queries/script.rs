@@ -104,6 +104,10 @@ async fn script(
 /// a script: in one call on SQLite, one by one on PostgreSQL. Each statement numbers its
 /// values from `first()`: on SQLite after the statements before it (they share one list),
 /// on PostgreSQL from 1.
+///
+/// The connection keeps each text prepared, a batch's tail too (one text per count of
+/// rows): preparing it afresh for every batch cost more than the cache's churn
+/// (CreateCase at 128 in flight, 4,900/s kept and 4,300/s not).
 #[derive(Default)]
 struct Statements<'a> {
     list: Vec<(String, Vec<Bind<'a>>)>,
