@@ -154,8 +154,11 @@ struct Scripted<DB: Database> {
     values: Vec<Value>,
     /// Reads the write's rows (or the error of the call that ran it): how it ended, how to
     /// answer it, and its tail rows.
-    finish: Box<dyn FnOnce(Result<Vec<DB::Row>, &StoreError>) -> (Ended, Deliver, Tail) + Send>,
+    finish: Finish<DB>,
 }
+type Finish<DB> = Box<
+    dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver, Tail) + Send,
+>;
 
 /// Runs writes of one script (`Scripted`) after the `Lead`, in as few calls as the engine
 /// allows; the rows each write's statements returned, in order (the engine's SQL, given at
@@ -170,6 +173,7 @@ pub(crate) type RunScripts<DB> = Arc<
         + Send
         + Sync,
 >;
+/// A write's own statements, given the savepoint statements it owes.
 type Run<C> =
     Box<dyn for<'c> FnOnce(&'c mut C, Lead) -> BoxFuture<'c, (Ended, Deliver, Tail)> + Send>;
 /// Ends a batch (the engine's SQL, given at start-up): settles the last savepoint (the

@@ -29,10 +29,10 @@ fn skipped(statement: &str, args: &[Bind<'_>]) -> bool {
         return false;
     };
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    match rest[..digits].parse::<usize>().ok().and_then(|k| args.get(k.checked_sub(1)?)) {
-        Some(Bind::OptI(None) | Bind::OptS(None)) => true,
-        _ => false,
-    }
+    matches!(
+        rest[..digits].parse::<usize>().ok().and_then(|k| args.get(k.checked_sub(1)?)),
+        Some(Bind::OptI(None) | Bind::OptS(None))
+    )
 }
 
 /// A scripted write's values as a script binds them.
@@ -223,7 +223,9 @@ async fn run_scripts(
 fn repeated_script(sql: &'static str, width: usize, n: usize) -> std::sync::Arc<str> {
     use std::collections::HashMap;
     use std::sync::{Arc, Mutex, OnceLock};
-    static MADE: OnceLock<Mutex<HashMap<(usize, usize), Arc<str>>>> = OnceLock::new();
+    /// The texts made, by the script's address and the count of writes.
+    type Made = HashMap<(usize, usize), Arc<str>>;
+    static MADE: OnceLock<Mutex<Made>> = OnceLock::new();
     let key = (sql.as_ptr() as usize, n);
     let made = MADE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Some(t) = made.lock().ok().and_then(|m| m.get(&key).cloned()) {
