@@ -252,7 +252,7 @@ where
             + Send
             + 'static,
     {
-        self.queue(None, move |c, lead| {
+        self.write_led(None, Guard::Savepoint, move |c, lead| {
             Box::pin(async move {
                 run_lead::<DB>(c, lead).await?;
                 f(c).await.map(|t| (t, Vec::new()))
@@ -269,35 +269,13 @@ where
             + Send
             + 'static,
     {
-        self.queue(Some(entry), move |c, lead| {
+        self.write_led(Some(entry), Guard::Savepoint, move |c, lead| {
             Box::pin(async move {
                 run_lead::<DB>(c, lead).await?;
                 f(c).await.map(|t| (t, Vec::new()))
             })
         })
         .await
-    }
-
-    /// `write_audited` for a write that sends the writer's savepoint statements itself, in
-    /// its first call (`Lead::sql`): a write of one call is one round trip. It also returns
-    /// the search documents of the messages it stored, indexed in the same transaction.
-    /// `guard` says whether it needs a savepoint.
-    pub(crate) async fn write_led<T, F>(
-        &self,
-        entry: AuditEntry,
-        guard: Guard,
-        f: F,
-    ) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(
-                &'c mut DB::Connection,
-                Lead,
-            ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
-            + Send
-            + 'static,
-    {
-        self.queue_guarded(Some(entry), guard, f).await
     }
 
     /// A write that is the script `sql` with `values`, recording `entry` when it succeeds.
@@ -353,20 +331,11 @@ where
         rx.await.map_err(|_| StoreError::WriterStopped)?
     }
 
-    async fn queue<T, F>(&self, entry: Option<AuditEntry>, f: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: for<'c> FnOnce(
-                &'c mut DB::Connection,
-                Lead,
-            ) -> BoxFuture<'c, Result<(T, Vec<TextDoc>), StoreError>>
-            + Send
-            + 'static,
-    {
-        self.queue_guarded(entry, Guard::Savepoint, f).await
-    }
-
-    async fn queue_guarded<T, F>(
+    /// A write that sends the writer's savepoint statements itself, in its first call
+    /// (`Lead::sql`): a write of one call is one round trip. It records `entry` (when given)
+    /// and indexes the search documents it returns in the same transaction when it
+    /// succeeds; `guard` says whether it needs a savepoint.
+    pub(crate) async fn write_led<T, F>(
         &self,
         entry: Option<AuditEntry>,
         guard: Guard,

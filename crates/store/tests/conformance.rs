@@ -320,19 +320,31 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
         }
     }
     assert_eq!(failed, 100);
+    let (survivors, log) = stored_cases(&s, "111111111111").await;
+    assert_eq!(survivors.len(), 200);
+    assert!(survivors.iter().all(|n| !n.is_multiple_of(3)));
+    // Each surviving write has its audit entry, and no failed one left an entry behind.
+    assert_eq!(log.items.len(), 200);
+    assert!(log.items.iter().all(|e| {
+        let n: u32 = e.target.trim_start_matches("case:").parse().unwrap();
+        !n.is_multiple_of(3)
+    }));
+}
+
+/// The numbers of the account's stored cases (`new_case`'s `n`), each checked to hold
+/// exactly its first message, and the account's audit log.
+async fn stored_cases(
+    s: &Store,
+    account: &str,
+) -> (
+    Vec<u32>,
+    tierdesk_store::Page<tierdesk_core::audit::AuditEntry>,
+) {
     let q = CaseQuery {
         limit: 1000,
-        ..query("111111111111")
+        ..query(account)
     };
     let cases = s.cases(&q).await.unwrap().items;
-    assert_eq!(cases.len(), 200);
-    let survivors = cases.iter().map(|c| {
-        c.subject
-            .trim_start_matches("subject ")
-            .parse::<u32>()
-            .unwrap()
-    });
-    assert!(survivors.clone().all(|n| !n.is_multiple_of(3)));
     let ids: Vec<(i64, String)> = cases
         .iter()
         .map(|c| (c.display_id, c.case_id.clone()))
@@ -342,20 +354,24 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
         comms.iter().all(|(_, p)| p.items.len() == 1),
         "each case has exactly its first communication"
     );
-    // Each surviving write has its audit entry, and no failed one left an entry behind.
     let log = s
         .audit(&AuditQuery {
-            account_id: Some("111111111111".into()),
+            account_id: Some(account.into()),
             limit: 1000,
             ..AuditQuery::default()
         })
         .await
         .unwrap();
-    assert_eq!(log.items.len(), 200);
-    assert!(log.items.iter().all(|e| {
-        let n: u32 = e.target.trim_start_matches("case:").parse().unwrap();
-        !n.is_multiple_of(3)
-    }));
+    let numbers = cases
+        .iter()
+        .map(|c| {
+            c.subject
+                .trim_start_matches("subject ")
+                .parse::<u32>()
+                .unwrap()
+        })
+        .collect();
+    (numbers, log)
 }
 
 /// Writes refused before they write run without a savepoint (cases over the month's cap,
@@ -395,22 +411,7 @@ async fn refusals_in_a_shared_commit_take_nothing_with_them(s: Store) {
                 }
                 2 => s
                     .add_communication(
-                        NewCommunication {
-                            account_id: "111111111111".into(),
-                            case_id: format!("case-unknown-{n}"),
-                            body: "hello".into(),
-                            submitted_by: "x".into(),
-                            from_support: false,
-                            internal: false,
-                            attachment_set: None,
-                            files: None,
-                            at: t0,
-                            follow_up: None,
-                            max_per_case: None,
-                            cc_emails: Vec::new(),
-                            notice: None,
-                            mail_message_id: None,
-                        },
+                        message("111111111111", &format!("case-unknown-{n}"), false, t0),
                         entry(),
                     )
                     .await
@@ -439,34 +440,10 @@ async fn refusals_in_a_shared_commit_take_nothing_with_them(s: Store) {
         }
     }
     assert_eq!((capped, refused, set, unknown), (50, 25, 75, 150));
-    let cases = s
-        .cases(&CaseQuery {
-            limit: 1000,
-            ..query("111111111111")
-        })
-        .await
-        .unwrap()
-        .items;
-    assert_eq!(cases.len(), 50);
-    assert!(cases.iter().all(|c| {
-        let n: u32 = c.subject.trim_start_matches("subject ").parse().unwrap();
-        n.is_multiple_of(4)
-    }));
-    let ids: Vec<(i64, String)> = cases
-        .iter()
-        .map(|c| (c.display_id, c.case_id.clone()))
-        .collect();
-    let comms = s.recent_communications(&ids, 5).await.unwrap();
-    assert!(comms.iter().all(|(_, p)| p.items.len() == 1));
+    let (survivors, log) = stored_cases(&s, "111111111111").await;
+    assert_eq!(survivors.len(), 50);
+    assert!(survivors.iter().all(|n| n.is_multiple_of(4)));
     // Only the cases that stand are audited; the month's count is the cases stored.
-    let log = s
-        .audit(&AuditQuery {
-            account_id: Some("111111111111".into()),
-            limit: 1000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
     assert_eq!(log.items.len(), 50);
     let mut one_more = new_case("111111111111", 1000, t0);
     one_more.monthly_cap = Some(MonthlyCap {
@@ -1064,22 +1041,7 @@ async fn communications_page_and_reopen(s: Store) {
     assert_eq!(reopened.status, status::REOPENED);
     let missing = s
         .add_communication(
-            NewCommunication {
-                account_id: "222222222222".into(),
-                case_id: c.case_id.clone(),
-                body: "not mine".into(),
-                submitted_by: "x".into(),
-                from_support: false,
-                internal: false,
-                attachment_set: None,
-                files: None,
-                at: t0,
-                follow_up: None,
-                max_per_case: None,
-                cc_emails: Vec::new(),
-                notice: None,
-                mail_message_id: None,
-            },
+            message("222222222222", &c.case_id, false, t0),
             audit_entry(),
         )
         .await;

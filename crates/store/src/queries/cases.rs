@@ -151,7 +151,7 @@ impl Backend {
                 )
                 .await;
         }
-        self.writer.write_led(audit, crate::writer::Guard::Savepoint, move |c, lead| {
+        self.writer.write_led(Some(audit), crate::writer::Guard::Savepoint, move |c, lead| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -360,7 +360,7 @@ impl Backend {
         // Its one expected failure (no such case) comes before it writes: no savepoint
         // (`writer::Guard`). Two calls: the case's turn, then its changes and notice.
         let guard = crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::NotFound) };
-        self.writer.write_led(audit, guard, move |c, lead| {
+        self.writer.write_led(Some(audit), guard, move |c, lead| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&account_id, &case_id)).await? else {
                         return Err(StoreError::NotFound);

@@ -268,7 +268,7 @@ impl Backend {
         };
         // Three calls: the case's turn, the message (its id names the notice), then the
         // notice and the case's clock together.
-        self.writer.write_led(audit, guard, move |c, lead| {
+        self.writer.write_led(Some(audit), guard, move |c, lead| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
