@@ -186,6 +186,14 @@ fn check_loopback(uri: &hyper::Uri) -> anyhow::Result<String> {
     })
 }
 
+/// One of `ids`, by a xorshift step of `rng` (cheap, and the same per worker each run).
+fn pick<'a>(rng: &mut u64, ids: &'a [String]) -> &'a str {
+    *rng ^= *rng << 13;
+    *rng ^= *rng >> 7;
+    *rng ^= *rng << 17;
+    &ids[(*rng % ids.len() as u64) as usize]
+}
+
 async fn sample_case_ids(t: &Target, n: usize) -> anyhow::Result<Vec<String>> {
     let mut ids = Vec::new();
     let mut token: Option<String> = None;
@@ -303,27 +311,18 @@ async fn main() -> anyhow::Result<()> {
                         }),
                     ),
                     Scenario::DescribeById => {
-                        rng ^= rng << 13;
-                        rng ^= rng >> 7;
-                        rng ^= rng << 17;
-                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        let id = pick(&mut rng, &ids);
                         ("DescribeCases", json!({"caseIdList": [id], "includeResolvedCases": true}))
                     }
                     Scenario::AddCommunication => {
-                        rng ^= rng << 13;
-                        rng ^= rng >> 7;
-                        rng ^= rng << 17;
-                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        let id = pick(&mut rng, &ids);
                         (
                             "AddCommunicationToCase",
                             json!({"caseId": id, "communicationBody": "Still failing after the restart."}),
                         )
                     }
                     Scenario::ResolveCase => {
-                        rng ^= rng << 13;
-                        rng ^= rng >> 7;
-                        rng ^= rng << 17;
-                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        let id = pick(&mut rng, &ids);
                         ("ResolveCase", json!({"caseId": id}))
                     }
                     Scenario::DescribePage => {
@@ -334,10 +333,7 @@ async fn main() -> anyhow::Result<()> {
                         ("DescribeCases", b)
                     }
                     Scenario::AgentReply => {
-                        rng ^= rng << 13;
-                        rng ^= rng >> 7;
-                        rng ^= rng << 17;
-                        let id = &ids[(rng % ids.len() as u64) as usize];
+                        let id = pick(&mut rng, &ids);
                         ("", json!({"caseId": id}))
                     }
                     Scenario::HealthEvents => {
