@@ -254,8 +254,21 @@ mod connect {
         // writer keeps more prepared statements than sqlx's default of 100: the openings'
         // scripts for each count of writes (`queries/script.rs`) are a few hundred statements
         // each, and preparing them again costs milliseconds.
+        // The writer's connection holds the batch's search documents until its end
+        // (`BATCH_END` in queries/search.rs).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .after_connect(|c, _| {
+                Box::pin(async move {
+                    sqlx::raw_sql(
+                        "CREATE TEMP TABLE IF NOT EXISTS text_pending \
+                         (rowid INTEGER PRIMARY KEY, terms TEXT NOT NULL)",
+                    )
+                    .execute(c)
+                    .await
+                    .map(|_| ())
+                })
+            })
             .connect_with(
                 connect
                     .clone()
@@ -263,8 +276,12 @@ mod connect {
                     .statement_cache_capacity(256),
             )
             .await?;
+        // No ping before a read: it is a hand-off to the connection thread and back on every
+        // read, and a broken connection shows itself by failing the read (sqlx pings it again
+        // when it comes back to the pool).
         let read = SqlitePoolOptions::new()
             .max_connections(opts.read_connections.max(1))
+            .test_before_acquire(false)
             .connect_with(connect)
             .await?;
         Ok((read, write, 1))
@@ -276,8 +293,10 @@ mod connect {
             .max_connections(writers + 1)
             .connect(&opts.url)
             .await?;
+        // No ping before a read (a round trip on every read; see `sqlite`).
         let read = PgPoolOptions::new()
             .max_connections(opts.read_connections.max(1))
+            .test_before_acquire(false)
             .connect(&opts.url)
             .await?;
         Ok((read, write, writers))

@@ -30,7 +30,8 @@ use crate::StoreError;
 
 /// Writes per transaction (the last bucket is `MAX_BATCH`).
 static BATCH_BOUNDS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
-/// Seconds a batch's end took: its audit rows and search documents, and COMMIT.
+/// Seconds a batch's end took: its audit rows and search documents, and COMMIT (or the
+/// batch's last call, when it commits: `Commit`).
 static COMMIT_BOUNDS: [f64; 11] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
@@ -58,7 +59,7 @@ impl Counters {
 pub struct WriterStats {
     /// Writes per transaction.
     pub batch_size: Snapshot,
-    /// Seconds per batch end (tail rows and COMMIT).
+    /// Seconds per batch end (tail rows and COMMIT, or the last call when it commits).
     pub commit_seconds: Snapshot,
     /// Transactions rolled back whole (a failed savepoint, tail or commit).
     pub failed_batches: u64,
@@ -83,22 +84,53 @@ pub(crate) struct Tail {
     pub docs: Vec<TextDoc>,
 }
 
-/// The savepoint statements the writer owes before a write's first statement: settling
-/// the previous write's savepoint (releasing it, or rolling back to it when that write
-/// failed) and opening the write's own. The write sends them in its first call, which saves
-/// the writer a round trip per write. If they fail, the write fails, and the batch cannot
-/// commit: whatever follows a failed write starts with `ROLLBACK TO SAVEPOINT w`, which
-/// fails without the savepoint, and a failed end rolls back everything.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Lead(&'static str);
+impl Tail {
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.docs.is_empty()
+    }
+}
+
+/// The statements the writer owes before a write's first statement: for the batch's first
+/// write, the BEGIN that opens the transaction; then settling the previous write's
+/// savepoint (releasing it, or rolling back to it when that write failed) and opening the
+/// write's own. The write sends them in its first call, which saves the writer a round trip
+/// per write and one per batch. If they fail, the write fails, and the batch cannot commit:
+/// whatever follows a failed write starts with `ROLLBACK TO SAVEPOINT w`, which fails
+/// without the savepoint, and a failed end rolls back everything.
+///
+/// A write must send them before anything else, even when it then changes nothing: the
+/// writer checks that it read them (`sql`), and rolls the batch back when one did not,
+/// rather than let later statements run outside the transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct Lead {
+    begin: Option<&'static str>,
+    savepoints: &'static str,
+    sent: Option<Arc<std::sync::atomic::AtomicBool>>,
+}
 
 impl Lead {
     /// No statements: for calls after a write's first.
-    pub(crate) const NONE: Lead = Lead("");
+    pub(crate) const NONE: Lead = Lead {
+        begin: None,
+        savepoints: "",
+        sent: None,
+    };
 
-    /// The statements, `;`-separated (empty when there are none).
-    pub(crate) fn sql(self) -> &'static str {
-        self.0
+    /// The statements, `;`-separated (empty when there are none); reading them counts as
+    /// sending them.
+    pub(crate) fn sql(&self) -> std::borrow::Cow<'static, str> {
+        if let Some(sent) = &self.sent {
+            sent.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        match (self.begin, self.savepoints) {
+            (None, sp) => sp.into(),
+            (Some(begin), "") => begin.into(),
+            (Some(begin), sp) => format!("{begin}; {sp}").into(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.begin.is_none() && self.savepoints.is_empty()
     }
 }
 
@@ -161,18 +193,26 @@ type Finish<DB> = Box<
 >;
 
 /// Runs writes of one script (`Scripted`) after the `Lead`, in as few calls as the engine
-/// allows; the rows each write's statements returned, in order (the engine's SQL, given at
-/// start-up).
+/// allows, then COMMIT when told to; the rows each write's statements returned, in order
+/// (the engine's SQL, given at start-up).
 pub(crate) type RunScripts<DB> = Arc<
     dyn for<'c> Fn(
             &'c mut <DB as Database>::Connection,
             Lead,
             &'static str,
             Vec<Vec<Value>>,
+            Commit,
         ) -> BoxFuture<'c, Result<Vec<Vec<<DB as Database>::Row>>, StoreError>>
         + Send
         + Sync,
 >;
+/// Whether a call of scripts ends its batch with COMMIT.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Commit {
+    No,
+    Yes,
+}
+
 /// A write's own statements, given the savepoint statements it owes.
 type Run<C> =
     Box<dyn for<'c> FnOnce(&'c mut C, Lead) -> BoxFuture<'c, (Ended, Deliver, Tail)> + Send>;
@@ -278,39 +318,30 @@ where
         .await
     }
 
-    /// A write that is the script `sql` with `values`, recording `entry` when it succeeds.
-    /// `finish` reads its rows: its result and the search documents of the messages it
-    /// stored. It runs without a savepoint, so its refusals (those `clean` accepts) must
-    /// write nothing; any other failure rolls its batch back.
+    /// A write that is the script `sql` with `values`; `finish` reads its rows into its
+    /// result. The script writes everything the write owes, its audit row and search
+    /// documents too (it has no tail), so that a batch whose last writes are scripts
+    /// commits in the call that runs them. It runs without a savepoint, so its refusals
+    /// (those `clean` accepts) must write nothing; any other failure rolls its batch back.
+    /// Should `finish` fail after its batch committed in that same call, the write answers
+    /// with the error and its changes stand (its rows were not what it expected: a bug).
     pub(crate) async fn write_script<T, F>(
         &self,
-        entry: AuditEntry,
         (sql, values): (&'static str, Vec<Value>),
         clean: fn(&StoreError) -> bool,
         finish: F,
     ) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(Vec<DB::Row>) -> Result<(T, Vec<TextDoc>), StoreError> + Send + 'static,
+        F: FnOnce(Vec<DB::Row>) -> Result<T, StoreError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel::<Result<T, StoreError>>();
         let finish = Box::new(move |rows: Result<Vec<DB::Row>, &StoreError>| {
-            let (ended, result, tail) = match rows.map(finish) {
-                Ok(Ok((t, docs))) => (
-                    Ended::Done,
-                    Ok(t),
-                    Tail {
-                        entries: vec![entry],
-                        docs,
-                    },
-                ),
-                Ok(Err(e)) if clean(&e) => (Ended::Failed, Err(e), Tail::default()),
-                Ok(Err(e)) => (Ended::Poisoned, Err(e), Tail::default()),
-                Err(e) => (
-                    Ended::Poisoned,
-                    Err(StoreError::Commit(e.to_string())),
-                    Tail::default(),
-                ),
+            let (ended, result) = match rows.map(finish) {
+                Ok(Ok(t)) => (Ended::Done, Ok(t)),
+                Ok(Err(e)) if clean(&e) => (Ended::Failed, Err(e)),
+                Ok(Err(e)) => (Ended::Poisoned, Err(e)),
+                Err(e) => (Ended::Poisoned, Err(StoreError::Commit(e.to_string()))),
             };
             let deliver: Deliver = Box::new(move |commit_error| {
                 let _ = tx.send(match commit_error {
@@ -318,7 +349,7 @@ where
                     None => result,
                 });
             });
-            (ended, deliver, tail)
+            (ended, deliver, Tail::default())
         });
         self.jobs
             .send(Job::Script(Scripted {
@@ -403,6 +434,13 @@ async fn run<DB>(
             .failed
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     };
+    // The writer keeps its connection from batch to batch: taking one from the pool and
+    // giving it back costs two pings (two more hand-offs to SQLite's connection thread, two
+    // round trips to PostgreSQL), and the next batch waits for them. A connection that failed
+    // to begin or to end a batch is given back, and the next batch takes a fresh one.
+    let mut held: Option<sqlx::pool::PoolConnection<DB>> = None;
+    // Whether the write running now read the statements it owed (`Lead::sql`).
+    let sent = Arc::new(std::sync::atomic::AtomicBool::new(false));
     loop {
         let mut batch = Vec::new();
         {
@@ -419,19 +457,20 @@ async fn run<DB>(
             }
         }
         // Dropping a job unrun drops its reply channel: its caller sees WriterStopped.
-        let mut conn = match pool.acquire().await {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "writer could not get a connection");
-                continue;
-            }
+        let held_conn = match held.take() {
+            Some(c) => c,
+            None => match pool.acquire().await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::error!(error = %e, "writer could not get a connection");
+                    continue;
+                }
+            },
         };
-        let conn: &mut DB::Connection = &mut conn;
+        let conn: &mut DB::Connection = held.insert(held_conn);
         counters.batch.observe(batch.len() as f64);
-        if let Err(e) = sqlx::raw_sql(begin).execute(&mut *conn).await {
-            tracing::error!(error = %e, "writer could not begin a transaction");
-            continue;
-        }
+        // The batch's first write sends the BEGIN (`Lead`).
+        let mut begun = false;
         // A write alone in its transaction needs no savepoint: its failure rolls back
         // the transaction.
         let single = batch.len() == 1;
@@ -440,6 +479,8 @@ async fn run<DB>(
         // The savepoint open now, and whether the write it guards failed.
         let mut open: Option<bool> = None;
         let mut poisoned = false;
+        // Whether the last call committed the batch (`Commit`).
+        let mut committed = false;
         let mut jobs: std::collections::VecDeque<Job<DB>> = batch.into();
         while let Some(job) = jobs.pop_front() {
             let guarded = !single
@@ -450,14 +491,22 @@ async fn run<DB>(
                         ..
                     }
                 );
-            let lead = Lead(match (open, guarded) {
-                (None, false) => "",
-                (None, true) => "SAVEPOINT w",
-                (Some(false), false) => "RELEASE SAVEPOINT w",
-                (Some(true), false) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w",
-                (Some(false), true) => "RELEASE SAVEPOINT w; SAVEPOINT w",
-                (Some(true), true) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; SAVEPOINT w",
-            });
+            sent.store(false, std::sync::atomic::Ordering::Relaxed);
+            let lead = Lead {
+                begin: (!std::mem::replace(&mut begun, true)).then_some(begin),
+                savepoints: match (open, guarded) {
+                    (None, false) => "",
+                    (None, true) => "SAVEPOINT w",
+                    (Some(false), false) => "RELEASE SAVEPOINT w",
+                    (Some(true), false) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w",
+                    (Some(false), true) => "RELEASE SAVEPOINT w; SAVEPOINT w",
+                    (Some(true), true) => {
+                        "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w; SAVEPOINT w"
+                    }
+                },
+                sent: Some(sent.clone()),
+            };
+            let owed = !lead.is_empty();
             let ended: Vec<(Ended, Deliver, Tail)> = match job {
                 Job::Run { run, .. } => vec![run(&mut *conn, lead).await],
                 Job::Script(first) => {
@@ -480,7 +529,20 @@ async fn run<DB>(
                     let sql = group[0].sql;
                     let (values, finishes): (Vec<_>, Vec<_>) =
                         group.into_iter().map(|w| (w.values, w.finish)).unzip();
-                    match scripts(&mut *conn, lead, sql, values).await {
+                    // The batch's last call commits it, when no write before left rows for
+                    // its tail: scripts leave none.
+                    let commit = if jobs.is_empty() && tail.is_empty() {
+                        Commit::Yes
+                    } else {
+                        Commit::No
+                    };
+                    let started = std::time::Instant::now();
+                    let ran = scripts(&mut *conn, lead, sql, values, commit).await;
+                    if commit == Commit::Yes && ran.is_ok() {
+                        committed = true;
+                        counters.commit.observe(started.elapsed().as_secs_f64());
+                    }
+                    match ran {
                         Ok(rows) if rows.len() == finishes.len() => finishes
                             .into_iter()
                             .zip(rows)
@@ -497,10 +559,17 @@ async fn run<DB>(
                 }
             };
             open = guarded.then(|| ended.iter().any(|(e, ..)| *e != Ended::Done));
+            if owed && !sent.load(std::sync::atomic::Ordering::Relaxed) {
+                tracing::error!(
+                    "a write did not send the statements it owed; rolling its batch back"
+                );
+                poisoned = true;
+            }
             for (e, deliver, rows) in ended {
                 delivers.push(deliver);
-                // A write alone fails its transaction whichever way it failed.
-                if e == Ended::Poisoned || (single && e != Ended::Done) {
+                // A write alone fails its transaction whichever way it failed (once the
+                // batch committed, there is nothing left to undo).
+                if !committed && (e == Ended::Poisoned || (single && e != Ended::Done)) {
                     poisoned = true;
                 }
                 tail.entries.extend(rows.entries);
@@ -518,7 +587,9 @@ async fn run<DB>(
                 );
                 failed();
             }
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            if sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_err() {
+                held = None;
+            }
             let msg = "the batch was rolled back: another write in it failed";
             // A lone failed write answers with its own error.
             delivers
@@ -526,13 +597,22 @@ async fn run<DB>(
                 .for_each(|d| d(if single { None } else { Some(msg) }));
             continue;
         }
+        if committed {
+            // A failed write keeps its own error, which `deliver(None)` passes on.
+            delivers.into_iter().for_each(|d| d(None));
+            continue;
+        }
         // The last savepoint is settled (a failed write undone), the tail rows of the writes
         // that stand go in, and the batch commits.
-        let settle = Lead(match open {
-            None => "",
-            Some(false) => "RELEASE SAVEPOINT w",
-            Some(true) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w",
-        });
+        let settle = Lead {
+            begin: None,
+            savepoints: match open {
+                None => "",
+                Some(false) => "RELEASE SAVEPOINT w",
+                Some(true) => "ROLLBACK TO SAVEPOINT w; RELEASE SAVEPOINT w",
+            },
+            sent: None,
+        };
         let ending = std::time::Instant::now();
         let ended = end(&mut *conn, settle, tail).await;
         counters.commit.observe(ending.elapsed().as_secs_f64());
@@ -542,7 +622,9 @@ async fn run<DB>(
             Err(e) => {
                 tracing::error!(error = %e, "a batch's end (its audit entries, search documents or COMMIT) failed; rolling it back");
                 failed();
-                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                if sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_err() {
+                    held = None;
+                }
                 let msg = e.to_string();
                 delivers.into_iter().for_each(|d| d(Some(&msg)));
             }
@@ -556,8 +638,11 @@ where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    if !lead.sql().is_empty() {
-        sqlx::raw_sql(lead.sql()).execute(&mut *c).await?;
+    let sql = lead.sql();
+    if !sql.is_empty() {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.into_owned()))
+            .execute(&mut *c)
+            .await?;
     }
     Ok(())
 }

@@ -4,16 +4,10 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
-/// Opening a case, in one script (`queries/script.rs`): the month's count of cases raised
-/// (when the plan caps it, and only under the cap; the count's row names the case that
-/// raised it last, and stays locked to this transaction), the case (only where the count
-/// was raised for it), its first target, its notice and its first message, which
-/// returns the case's display id and its own id, or no row when the cap was reached. The statements find the
-/// new case by its `case_id`, so none waits for an earlier one's answer, and a refused case
-/// writes nothing. `$17` (month) and `$18` (cap) are NULL without a cap; `$20` (notice
-/// kind) without a notice; `$22` (target kind) without a target; the statements they
-/// guard say so (`only with`), so PostgreSQL skips them without a round trip.
-const OPEN_CASE: &str = "\
+/// `OPEN_CASE` with its search document statement.
+macro_rules! open_case {
+    ($document:literal) => {
+        concat!("\
 /* only with $17 */ INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
  WHERE $17 IS NOT NULL AND $18 > 0 \
  ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
@@ -32,11 +26,46 @@ INSERT INTO cases (case_id, account_id, subject, status, service_code, category_
  ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
 INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
  SELECT display_id, $19, $10, FALSE, FALSE, $13 FROM cases WHERE case_id = $1 \
- RETURNING case_display_id AS display_id, id AS communication_id";
+ RETURNING case_display_id AS display_id, id AS communication_id;
+INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+ SELECT $35, $36, $37, $38, $39, $40, $41, $42 FROM cases WHERE case_id = $1;
+", $document)
+    };
+}
 
-/// `OPEN_CASE`'s values for `new` (its first target, if any), and the case as reading it
-/// back would give, but for its display id.
-fn open_case_values(new: &NewCase) -> (Vec<crate::writer::Value>, Case) {
+/// Opening a case, in one script (`queries/script.rs`): the month's count of cases raised
+/// (when the plan caps it, and only under the cap; the count's row names the case that
+/// raised it last, and stays locked to this transaction), the case (only where the count
+/// was raised for it), its first target, its notice and its first message, which
+/// returns the case's display id and its own id, or no row when the cap was reached; then
+/// the message's search document (`$34`, the engine's literal of its terms; none when
+/// empty) and the audit row (`$35`-`$42`). The statements find the new case by its
+/// `case_id`, so none waits for an earlier one's answer, and a refused case writes nothing.
+/// `$17` (month) and `$18` (cap) are NULL without a cap; `$20` (notice kind) without a
+/// notice; `$22` (target kind) without a target; the statements they guard say so (`only
+/// with`), so PostgreSQL skips them without a round trip.
+///
+/// The search document is the one statement the engines write differently (each has its
+/// own full-text index; SQLite's waits for the batch's end, `BATCH_END`); the rest is one
+/// text. Writing the document
+/// and the audit row here, not in the batch's tail (`writer::Tail`), lets a batch of
+/// openings commit in the call that runs them (`writer::write_script`).
+const OPEN_CASE: &str = match DIALECT {
+    Dialect::Sqlite => open_case!(
+        "INSERT INTO temp.text_pending (rowid, terms) SELECT m.id, $34 FROM communications m \
+         JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''"
+    ),
+    Dialect::Postgres => open_case!(
+        "INSERT INTO case_text (communication_id, case_display_id, internal, terms) \
+         SELECT m.id, m.case_display_id, FALSE, CAST($34 AS tsvector) FROM communications m \
+         JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''"
+    ),
+};
+
+/// `OPEN_CASE`'s values for `new` (its first target, if any), the literal of its search
+/// `terms` and its `audit` entry, and the case as reading it back would give, but for its
+/// display id.
+fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec<crate::writer::Value>, Case) {
     use crate::writer::Value::{I, OptI, OptS, S};
     let k = &new.case;
     let at = to_micros(k.created);
@@ -81,6 +110,15 @@ fn open_case_values(new: &NewCase) -> (Vec<crate::writer::Value>, Case) {
         OptI(first.and_then(|t| t.breached.map(to_micros))),
         OptI(first.and_then(next_event)),
         OptS(first.and_then(|t| t.requested_by.clone())),
+        S(text_literal(terms, " ")),
+        I(to_micros(audit.at)),
+        owned(audit.who.kind.as_str()),
+        owned(&audit.who.id),
+        OptS(audit.who.address.clone()),
+        OptS(audit.account_id.clone()),
+        owned(audit.action.as_str()),
+        owned(&audit.target),
+        owned(&audit.detail),
     ];
     let first_response = new
         .targets
@@ -126,7 +164,7 @@ impl Backend {
             &k.submitted_by,
             &cc,
         ]);
-        let (values, case) = open_case_values(&new);
+        let (values, case) = open_case_values(&new, &terms, &audit);
         // Without files, a set, an alert, an event or a mail to record, the script is the
         // whole write, and its one expected failure (the cap) writes nothing: the writer runs
         // it without a savepoint, with the batch's other openings in one call.
@@ -140,18 +178,17 @@ impl Backend {
             return self
                 .writer
                 .write_script(
-                    audit,
                     (OPEN_CASE, values),
                     |e| matches!(e, StoreError::MonthlyCaseCapReached),
                     move |rows| {
-                        let (display_id, comm) = opened_ids(&rows)?;
-                        let doc = crate::writer::TextDoc { communication: comm, case: display_id, internal: false, terms };
-                        Ok((Case { display_id, ..case }, vec![doc]))
+                        let (display_id, _) = opened_ids(&rows)?;
+                        Ok(Case { display_id, ..case })
                     },
                 )
                 .await;
         }
-        self.writer.write_led(Some(audit), crate::writer::Guard::Savepoint, move |c, lead| {
+        // The script writes the audit row and the search document.
+        self.writer.write_led(None, crate::writer::Guard::Savepoint, move |c, lead| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -182,8 +219,7 @@ impl Backend {
                             .execute(&mut *c)
                             .await?;
                     }
-                    let doc = crate::writer::TextDoc { communication: comm, case: display_id, internal: false, terms };
-                    Ok((Case { display_id, ..case }, vec![doc]))
+                    Ok((Case { display_id, ..case }, Vec::new()))
                 })
             })
             .await

@@ -196,13 +196,15 @@ impl Backend {
                         let mut out = Statements::default();
                         audit_statements(&tail.entries, &mut out);
                         text_statements(&tail.docs, &mut out);
-                        out.run(c, settle.sql(), "COMMIT").await?;
+                        out.run(c, &settle.sql(), BATCH_END).await?;
                         Ok(())
                     })
                 }),
-                std::sync::Arc::new(|c: &mut Conn, lead: crate::writer::Lead, sql: &'static str, writes: Vec<Vec<crate::writer::Value>>| {
-                    Box::pin(run_scripts(c, lead, sql, writes))
-                }),
+                std::sync::Arc::new(
+                    |c: &mut Conn, lead: crate::writer::Lead, sql: &'static str, writes: Vec<Vec<crate::writer::Value>>, commit| {
+                        Box::pin(run_scripts(c, lead, sql, writes, commit))
+                    },
+                ),
             ),
             read,
         };

@@ -78,15 +78,16 @@ async fn script(
 ) -> Result<Vec<<Db as sqlx::Database>::Row>, sqlx::Error> {
     match DIALECT {
         Dialect::Sqlite => {
-            let text = match lead.sql() {
+            let text = match &*lead.sql() {
                 "" => sql.to_string(),
                 l => format!("{l}; {sql}"),
             };
             bound(sqlx::query(sqlx::AssertSqlSafe(text)), args).fetch_all(&mut *c).await
         }
         Dialect::Postgres => {
-            if !lead.sql().is_empty() {
-                sqlx::raw_sql(lead.sql()).execute(&mut *c).await?;
+            let lead = lead.sql();
+            if !lead.is_empty() {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(lead.into_owned())).execute(&mut *c).await?;
             }
             let mut rows = Vec::new();
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
@@ -165,26 +166,33 @@ impl<'a> Statements<'a> {
     }
 }
 
-/// Runs writes of one script (`writer::Scripted`), after `lead`: the rows each returned.
-/// SQLite takes all of them in one call, each write's statements numbering its values after
-/// the writes before it (the text for `n` writes is made once and kept); PostgreSQL takes
-/// each statement of each write in turn.
+/// Runs writes of one script (`writer::Scripted`), after `lead`, then `BATCH_END` when `commit`
+/// says so: the rows each returned. SQLite takes all of it in one call, each write's
+/// statements numbering its values after the writes before it (the text for `n` writes is
+/// made once and kept); PostgreSQL takes each statement of each write in turn.
 async fn run_scripts(
     c: &mut Conn,
     lead: crate::writer::Lead,
     sql: &'static str,
     writes: Vec<Vec<crate::writer::Value>>,
+    commit: crate::writer::Commit,
 ) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
+    let commit = commit == crate::writer::Commit::Yes;
     match DIALECT {
         Dialect::Sqlite => {
             use futures_util::TryStreamExt;
             let width = writes.first().map_or(0, Vec::len);
             let per_write = sql.split(';').count();
-            let led = if lead.sql().is_empty() { 0 } else { lead.sql().split(';').count() };
+            let lead = lead.sql();
+            let led = if lead.is_empty() { 0 } else { lead.split(';').count() };
             let text = repeated_script(sql, width, writes.len());
-            let text: sqlx::SqlStr = match lead.sql() {
-                "" => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(text)),
-                l => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(format!("{l}; {text}"))),
+            let text: sqlx::SqlStr = match (&*lead, commit) {
+                ("", false) => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(text)),
+                (l, commit) => {
+                    let lead = if l.is_empty() { String::new() } else { format!("{l}; ") };
+                    let end = if commit { format!("; {BATCH_END}") } else { String::new() };
+                    sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(format!("{lead}{text}{end}")))
+                }
             };
             let args: Vec<Bind<'_>> = writes.iter().flat_map(|w| binds_of(w)).collect();
             let mut rows: Vec<Vec<_>> = writes.iter().map(|_| Vec::new()).collect();
@@ -212,6 +220,9 @@ async fn run_scripts(
             for w in &writes {
                 rows.push(script(c, lead, sql, &binds_of(w)).await?);
                 lead = crate::writer::Lead::NONE;
+            }
+            if commit {
+                sqlx::raw_sql(BATCH_END).execute(&mut *c).await?;
             }
             Ok(rows)
         }

@@ -6,25 +6,51 @@
 /// Documents per statement: SQLite takes at most 32,766 bound values.
 const TEXT_ROWS_PER_INSERT: usize = 500;
 
-/// Indexes a batch's messages (`crate::writer::TextDoc`: a message's terms, its case's
-/// subject's and, for an opening message, the account, case id and people's), in as few
-/// statements as the batch needs. SQLite's index holds the terms alone, under the
-/// message's id (its case and visibility are the message's row); PostgreSQL's row carries
-/// them.
+/// SQLite's documents from `temp.text_pending` into the index (`BATCH_END`).
+macro_rules! sqlite_text_flush {
+    () => {
+        "INSERT INTO case_text (rowid, terms) SELECT rowid, terms FROM temp.text_pending; \
+         DELETE FROM temp.text_pending"
+    };
+}
+
+/// Indexes messages stored before the index was (migration 17; `crate::writer::TextDoc`: a
+/// message's terms, its case's subject's and, for an opening message, the account, case id
+/// and people's), in as few statements as they need. SQLite's index holds the terms alone,
+/// under the message's id (its case and visibility are the message's row); PostgreSQL's
+/// row carries them.
 async fn insert_text_rows(c: &mut Conn, docs: Vec<crate::writer::TextDoc>) -> Result<(), StoreError> {
     let mut out = Statements::default();
     text_statements(&docs, &mut out);
-    out.run(c, "", "").await?;
+    let flush = match DIALECT {
+        Dialect::Sqlite => sqlite_text_flush!(),
+        Dialect::Postgres => "",
+    };
+    out.run(c, "", flush).await?;
     Ok(())
 }
 
-/// The statements indexing `docs`.
+/// A batch's last statements (`writer::End`, `writer::Commit`): its search documents, then
+/// COMMIT. On SQLite, the documents move from the writer connection's `temp.text_pending`
+/// (made when it connects, `engine::connect::sqlite`) into the index in one statement.
+///
+/// Why: FTS5 writes its pending documents out as a new segment whenever a statement opens
+/// a savepoint after them, and SQLite opens one for every statement that may change several
+/// rows (an INSERT ... SELECT): documents inserted among a batch's other statements made a
+/// segment per case, and the merging that follows. PostgreSQL's index has no such cost:
+/// its documents go straight in, and this is COMMIT alone.
+const BATCH_END: &str = match DIALECT {
+    Dialect::Sqlite => concat!(sqlite_text_flush!(), "; COMMIT"),
+    Dialect::Postgres => "COMMIT",
+};
+
+/// The statements indexing `docs` (on SQLite, into `temp.text_pending`: `BATCH_END`).
 fn text_statements<'a>(docs: &'a [crate::writer::TextDoc], out: &mut Statements<'a>) {
     let docs: Vec<_> = docs.iter().filter(|d| !d.terms.is_empty()).collect();
     for chunk in docs.chunks(TEXT_ROWS_PER_INSERT) {
         let first = out.first();
         let (sql, width) = match DIALECT {
-            Dialect::Sqlite => ("INSERT INTO case_text (rowid, terms) VALUES", 2),
+            Dialect::Sqlite => ("INSERT INTO temp.text_pending (rowid, terms) VALUES", 2),
             Dialect::Postgres => ("INSERT INTO case_text (communication_id, case_display_id, internal, terms) VALUES", 4),
         };
         let rows = (0..chunk.len())
