@@ -4,10 +4,28 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
-/// `OPEN_CASE` with its search document statement.
-macro_rules! open_case {
-    ($document:literal) => {
-        concat!("\
+/// Opening a case: the month's count of cases raised (when the plan caps it, and only under
+/// the cap), the case (only where the count was raised for it), its first target, its
+/// notice and its first message, which returns the case's display id and its own id, or no
+/// row when the cap was reached; then the message's search document (`$34`, the engine's
+/// literal of its terms; none when empty) and the audit row (`$35`-`$42`). A refused case
+/// writes nothing. `$17` (month) and `$18` (cap) are NULL without a cap; `$20` (notice
+/// kind) without a notice; `$22` (target kind) without a target.
+///
+/// The one write whose SQL differs between the engines beyond the search index, because
+/// each engine's fastest form is one the other lacks:
+/// - SQLite: a script (`queries/script.rs`) of statements that find the new case by its
+///   `case_id` (so none waits for an earlier one's answer), which a batch of openings runs
+///   in one call. The count's row names the case that raised it last (`last_ref`, locked
+///   to this transaction) for the case's INSERT to check. The search document waits for
+///   the batch's end (`BATCH_END`).
+/// - PostgreSQL: one statement whose parts pass the new rows on (data-modifying WITH, which
+///   SQLite lacks): one round trip per case, where a script would be one per statement.
+///
+/// Writing the document and the audit row here, not in the batch's tail (`writer::Tail`),
+/// lets a batch of openings commit in the call that runs them (`writer::write_script`).
+const OPEN_CASE: &str = match DIALECT {
+    Dialect::Sqlite => "\
 /* only with $17 */ INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
  WHERE $17 IS NOT NULL AND $18 > 0 \
  ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
@@ -29,37 +47,31 @@ INSERT INTO communications (case_display_id, body, submitted_by, from_support, i
  RETURNING case_display_id AS display_id, id AS communication_id;
 INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
  SELECT $35, $36, $37, $38, $39, $40, $41, $42 FROM cases WHERE case_id = $1;
-", $document)
-    };
-}
-
-/// Opening a case, in one script (`queries/script.rs`): the month's count of cases raised
-/// (when the plan caps it, and only under the cap; the count's row names the case that
-/// raised it last, and stays locked to this transaction), the case (only where the count
-/// was raised for it), its first target, its notice and its first message, which
-/// returns the case's display id and its own id, or no row when the cap was reached; then
-/// the message's search document (`$34`, the engine's literal of its terms; none when
-/// empty) and the audit row (`$35`-`$42`). The statements find the new case by its
-/// `case_id`, so none waits for an earlier one's answer, and a refused case writes nothing.
-/// `$17` (month) and `$18` (cap) are NULL without a cap; `$20` (notice kind) without a
-/// notice; `$22` (target kind) without a target; the statements they guard say so (`only
-/// with`), so PostgreSQL skips them without a round trip.
-///
-/// The search document is the one statement the engines write differently (each has its
-/// own full-text index; SQLite's waits for the batch's end, `BATCH_END`); the rest is one
-/// text. Writing the document
-/// and the audit row here, not in the batch's tail (`writer::Tail`), lets a batch of
-/// openings commit in the call that runs them (`writer::write_script`).
-const OPEN_CASE: &str = match DIALECT {
-    Dialect::Sqlite => open_case!(
-        "INSERT INTO temp.text_pending (rowid, terms) SELECT m.id, $34 FROM communications m \
-         JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''"
-    ),
-    Dialect::Postgres => open_case!(
-        "INSERT INTO case_text (communication_id, case_display_id, internal, terms) \
-         SELECT m.id, m.case_display_id, FALSE, CAST($34 AS tsvector) FROM communications m \
-         JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''"
-    ),
+INSERT INTO temp.text_pending (rowid, terms) SELECT m.id, $34 FROM communications m \
+ JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''",
+    Dialect::Postgres => "\
+WITH quota AS (INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
+ WHERE $17 IS NOT NULL AND $18 > 0 \
+ ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
+ WHERE monthly_quota.used < $18 RETURNING 1), \
+opened AS (INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, severity_code, \
+ issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, assignee, sla_due_us, sla_target, \
+ queue_us, awaiting_since_us) \
+ SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13 \
+ WHERE $18 IS NULL OR EXISTS (SELECT 1 FROM quota) RETURNING display_id), \
+target AS (INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+ met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+ SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM opened WHERE $22 IS NOT NULL), \
+notice AS (INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+ SELECT $20, display_id, '', $13, $21 FROM opened WHERE $20 IS NOT NULL \
+ ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING), \
+message AS (INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+ SELECT display_id, $19, $10, FALSE, FALSE, $13 FROM opened RETURNING case_display_id, id), \
+audit AS (INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+ SELECT $35, $36, $37, $38, $39, $40, $41, $42 FROM opened), \
+document AS (INSERT INTO case_text (communication_id, case_display_id, internal, terms) \
+ SELECT id, case_display_id, FALSE, CAST($34 AS tsvector) FROM message WHERE $34 <> '') \
+SELECT case_display_id AS display_id, id AS communication_id FROM message",
 };
 
 /// `OPEN_CASE`'s values for `new` (its first target, if any), the literal of its search
