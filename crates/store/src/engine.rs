@@ -7,12 +7,15 @@
 use crate::{Options, StoreError};
 
 macro_rules! backend {
-    ($name:ident, $db:ty, $conn:ty, $dialect:expr, $dir:literal, $connect:ident, $begin:literal) => {
+    ($name:ident, $db:ty, $conn:ty, $reads:ty, $dialect:expr, $dir:literal, $connect:ident, $begin:literal) => {
         pub(crate) mod $name {
             use super::connect::$connect as connect;
+            use crate::readers::Reads as _;
             use crate::*;
             type Db = $db;
             type Conn = $conn;
+            /// Where reads get their connections (`readers.rs`).
+            type ReadPool = $reads;
             const DIALECT: Dialect = $dialect;
             pub(crate) const MIGRATIONS: &[(i64, &str)] = &[
                 (
@@ -208,6 +211,7 @@ backend!(
     sqlite,
     sqlx::Sqlite,
     sqlx::SqliteConnection,
+    crate::readers::Readers<sqlx::SqliteConnection>,
     Dialect::Sqlite,
     "sqlite",
     sqlite,
@@ -217,6 +221,7 @@ backend!(
     postgres,
     sqlx::Postgres,
     sqlx::PgConnection,
+    sqlx::PgPool,
     Dialect::Postgres,
     "postgres",
     postgres,
@@ -236,7 +241,14 @@ mod connect {
     /// WAL with `synchronous = FULL`: a commit is on disk when COMMIT returns.
     pub async fn sqlite(
         opts: &Options,
-    ) -> Result<(sqlx::SqlitePool, sqlx::SqlitePool, u32), StoreError> {
+    ) -> Result<
+        (
+            crate::readers::Readers<sqlx::SqliteConnection>,
+            sqlx::SqlitePool,
+            u32,
+        ),
+        StoreError,
+    > {
         let connect = SqliteConnectOptions::from_str(&opts.url)
             .map_err(|e| StoreError::BadUrl(e.to_string()))?
             .create_if_missing(true)
@@ -276,14 +288,15 @@ mod connect {
                     .statement_cache_capacity(256),
             )
             .await?;
-        // No ping before a read: it is a hand-off to the connection thread and back on every
-        // read, and a broken connection shows itself by failing the read (sqlx pings it again
-        // when it comes back to the pool).
-        let read = SqlitePoolOptions::new()
-            .max_connections(opts.read_connections.max(1))
-            .test_before_acquire(false)
-            .connect_with(connect)
-            .await?;
+        // Readers without sqlx's pool, which pings a connection as it takes it back
+        // (readers.rs).
+        let read = crate::readers::Readers::new(
+            opts.read_connections,
+            Box::new(move || {
+                let connect = connect.clone();
+                Box::pin(async move { sqlx::ConnectOptions::connect(&connect).await })
+            }),
+        );
         Ok((read, write, 1))
     }
 

@@ -18,6 +18,7 @@
 use jiff::Timestamp;
 use tierdesk_core::records::{Account, Case};
 
+mod readers;
 mod writer;
 
 /// The SQL dialect differences, in one place.

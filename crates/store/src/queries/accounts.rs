@@ -33,14 +33,14 @@ impl Backend {
     pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
         let row = sqlx::query("SELECT id, name, timezone, country, language, created_us FROM accounts WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(account_from_row).transpose()
     }
 
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let rows = sqlx::query("SELECT id, name, timezone, country, language, created_us FROM accounts ORDER BY id")
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(account_from_row).collect()
     }
@@ -72,7 +72,7 @@ impl Backend {
             sql += &format!(" AND id > ${}", args.len());
         }
         sql += &format!(" ORDER BY id LIMIT {}", limit(limit_to + 1));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > limit_to;
         items.truncate(limit_to.max(0) as usize);
@@ -101,7 +101,7 @@ impl Backend {
              WHERE account_id = $1 ORDER BY effective_from",
         )
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(assignment_from_row).collect()
     }
@@ -138,7 +138,7 @@ impl Backend {
              FROM access_keys WHERE access_key_id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(key_from_row).transpose()
     }
@@ -149,7 +149,7 @@ impl Backend {
              FROM access_keys WHERE account_id = $1 ORDER BY created_us, access_key_id",
         )
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(key_from_row).collect()
     }

@@ -47,7 +47,7 @@ impl Backend {
         )
             .bind(attachment_id)
             .bind(account_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(match row {
             Some(r) => Some(Attachment {

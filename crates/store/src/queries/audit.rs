@@ -105,7 +105,7 @@ impl Backend {
         }
         sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit(q.limit + 1)));
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         let mut items = rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > q.limit;

@@ -52,7 +52,7 @@ impl Backend {
             "SELECT account_id, month, currency, amount FROM usage WHERE month = $1 ORDER BY account_id, currency",
         )
         .bind(month)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(usage_from_row).collect()
     }
@@ -62,7 +62,7 @@ impl Backend {
             "SELECT account_id, month, currency, amount FROM usage WHERE account_id = $1 ORDER BY month DESC, currency",
         )
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(usage_from_row).collect()
     }
@@ -90,7 +90,7 @@ impl Backend {
 
     pub async fn payers(&self) -> Result<Vec<(String, String)>, StoreError> {
         let rows = sqlx::query("SELECT id, payer FROM accounts WHERE payer IS NOT NULL ORDER BY id")
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("payer")?))).collect()
     }
@@ -160,7 +160,7 @@ impl Backend {
              FROM invoices i LEFT JOIN invoice_lines l ON l.account_id = i.account_id AND l.month = i.month \
              WHERE {filter} ORDER BY i.month, i.account_id, l.n"
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut out: Vec<Invoice> = Vec::new();
         for r in &rows {
             let account: String = r.try_get("account_id")?;

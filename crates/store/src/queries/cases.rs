@@ -315,7 +315,7 @@ impl Backend {
         }
         // LIMIT is written out, never bound: see `limit`.
         sql += &format!(" ORDER BY created_us DESC, display_id DESC LIMIT {}", limit(q.limit + 1));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter().map(case_from_row).collect()
     }
 
@@ -350,7 +350,7 @@ impl Backend {
         let row = sqlx::query("SELECT 1 AS found FROM cases WHERE created_us > $1 AND display_id < $2 LIMIT 1")
             .bind(to_micros(at))
             .bind(below)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(row.is_some())
     }
@@ -371,7 +371,7 @@ impl Backend {
              ORDER BY c.display_id LIMIT 1",
         )
         .bind(SEARCH_WINDOW)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         let Some(r) = row else { return Ok(None) };
         let first_message: Option<i64> = r.try_get("first_message")?;
@@ -392,7 +392,7 @@ impl Backend {
         )))
         .bind(case_id)
         .bind(account_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(case_from_row).transpose()
     }

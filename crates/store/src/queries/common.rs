@@ -13,7 +13,7 @@ use crate::writer::Writer;
 
 #[derive(Clone)]
 pub struct Backend {
-    read: sqlx::Pool<Db>,
+    read: std::sync::Arc<ReadPool>,
     writer: Writer<Db>,
 }
 
@@ -206,10 +206,15 @@ impl Backend {
                     },
                 ),
             ),
-            read,
+            read: std::sync::Arc::new(read),
         };
         backend.migrate(&write).await?;
         Ok(backend)
+    }
+
+    /// A connection for one read (`readers.rs`).
+    async fn reader(&self) -> Result<<ReadPool as crate::readers::Reads<Conn>>::Guard<'_>, StoreError> {
+        Ok(self.read.reader().await?)
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -217,7 +222,7 @@ impl Backend {
     }
 
     pub async fn analyze(&self) -> Result<(), StoreError> {
-        sqlx::raw_sql("ANALYZE").execute(&self.read).await?;
+        sqlx::raw_sql("ANALYZE").execute(&mut *self.reader().await?).await?;
         Ok(())
     }
 
@@ -276,7 +281,7 @@ impl Backend {
     pub async fn meta_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let row = sqlx::query("SELECT value FROM meta WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(match row {
             Some(r) => Some(r.try_get("value")?),

@@ -42,7 +42,7 @@ impl Backend {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>, StoreError> {
         let row = sqlx::query("SELECT id, account_id, email, name, language, created_us, disabled_us, demo FROM users WHERE email = $1")
             .bind(email)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(user_from_row).transpose()
     }
@@ -54,7 +54,7 @@ impl Backend {
              WHERE $1 IS NULL OR account_id = $1 ORDER BY email",
         )
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(user_from_row).collect()
     }
@@ -62,7 +62,7 @@ impl Backend {
     pub async fn preferences(&self, email: &str) -> Result<Preferences, StoreError> {
         let row = sqlx::query("SELECT ui_language, timezone FROM preferences WHERE email = $1")
             .bind(email)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(match row {
             Some(r) => Preferences { ui_language: r.try_get("ui_language")?, timezone: r.try_get("timezone")? },
@@ -135,7 +135,7 @@ impl Backend {
              JOIN agents a ON a.id = t.agent_id WHERE t.account_id = $1",
         )
         .bind(account_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(agent_from_row).transpose()
     }
@@ -146,7 +146,7 @@ impl Backend {
             "SELECT t.account_id, a.id, a.email, a.name, a.languages, a.role, a.created_us, a.disabled_us, a.token_expires_us, a.demo FROM account_tams t \
              JOIN agents a ON a.id = t.agent_id ORDER BY t.account_id",
         )
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("account_id")?, agent_from_row(r)?))).collect()
     }
@@ -155,7 +155,7 @@ impl Backend {
     pub async fn tam_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT account_id FROM account_tams WHERE agent_id = $1 ORDER BY account_id")
             .bind(agent_id)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
     }
@@ -183,7 +183,7 @@ impl Backend {
     pub async fn password(&self, email: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query("SELECT hash FROM passwords WHERE email = $1")
             .bind(email)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(row.map(|r| r.try_get("hash")).transpose()?)
     }
@@ -217,7 +217,7 @@ impl Backend {
         )
         .bind(token_hash)
         .bind(to_micros(now))
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.map(|r| {
             Ok(Session {
@@ -331,7 +331,7 @@ impl Backend {
     pub async fn agent_accounts(&self, agent_id: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT account_id FROM agent_accounts WHERE agent_id = $1 ORDER BY account_id")
             .bind(agent_id)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
     }

@@ -17,7 +17,7 @@ impl Backend {
             "SELECT plan_id, COUNT(*) AS open_cases, MIN(created_us) AS oldest_us FROM cases \
              WHERE is_open = TRUE GROUP BY plan_id ORDER BY plan_id",
         )
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let mut queues = Vec::with_capacity(rows.len());
         for r in &rows {
@@ -29,18 +29,18 @@ impl Backend {
         }
         let webhook_backlog: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE next_attempt_us IS NOT NULL")
-                .fetch_one(&self.read)
+                .fetch_one(&mut *self.reader().await?)
                 .await?
                 .try_get("n")?;
         // Both by the index on next_attempt_us: the sent notices are never read.
         let mail_backlog: i64 =
             sqlx::query("SELECT COUNT(*) AS n FROM notices WHERE next_attempt_us IS NOT NULL")
-                .fetch_one(&self.read)
+                .fetch_one(&mut *self.reader().await?)
                 .await?
                 .try_get("n")?;
         let mail_oldest_due = sqlx::query("SELECT MIN(created_us) AS oldest_us FROM notices WHERE next_attempt_us <= $1")
             .bind(to_micros(now))
-            .fetch_one(&self.read)
+            .fetch_one(&mut *self.reader().await?)
             .await?
             .try_get::<Option<i64>, _>("oldest_us")?
             .map(from_micros);

@@ -510,7 +510,7 @@ impl Backend {
         .bind(account)
         .bind(notice_ref)
         .bind(format!("{arn}!"))
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         Ok(row.is_some())
     }
@@ -531,7 +531,7 @@ impl Backend {
             c.sql(),
             n + 1
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(health_event).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -547,7 +547,7 @@ impl Backend {
             placeholders(1, arns.len())
         );
         let args = arns.iter().cloned().map(Arg::S).collect();
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter().map(health_event).collect()
     }
 
@@ -557,7 +557,7 @@ impl Backend {
             "SELECT e.category, COUNT(*) AS n FROM health_events e WHERE {} GROUP BY e.category ORDER BY e.category",
             c.sql()
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let category: String = r.try_get("category")?;
@@ -572,7 +572,7 @@ impl Backend {
     pub async fn health_descriptions(&self, arn: &str) -> Result<Vec<Revision>, StoreError> {
         let rows = sqlx::query("SELECT at_us, body FROM health_descriptions WHERE event_arn = $1 ORDER BY revision")
             .bind(arn)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter()
             .map(|r| Ok(Revision { at: from_micros(r.try_get("at_us")?), text: r.try_get("body")? }))
@@ -588,7 +588,7 @@ impl Backend {
                 placeholders(1, chunk.len())
             );
             let args = chunk.iter().cloned().map(Arg::S).collect();
-            let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+            let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
             for r in &rows {
                 out.push((r.try_get("event_arn")?, Revision { at: from_micros(r.try_get("at_us")?), text: r.try_get("body")? }));
             }
@@ -599,7 +599,7 @@ impl Backend {
     pub async fn health_event_accounts(&self, arn: &str) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query("SELECT account_id FROM health_event_accounts WHERE event_arn = $1 ORDER BY account_id")
             .bind(arn)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
     }
@@ -632,7 +632,7 @@ impl Backend {
             c.sql(),
             n + 1
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(health_entity).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -657,7 +657,7 @@ impl Backend {
              GROUP BY event_arn, account_id, status ORDER BY event_arn, account_id, status",
             c.sql()
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let status: String = r.try_get("status")?;
@@ -677,7 +677,7 @@ impl Backend {
              WHERE k.display_id = $1"
         )))
         .bind(display_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(health_event).transpose()
     }
@@ -715,7 +715,7 @@ impl Backend {
     pub async fn account_regions(&self, account_id: &str) -> Result<Option<Vec<String>>, StoreError> {
         let row = sqlx::query("SELECT regions FROM account_regions WHERE account_id = $1")
             .bind(account_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.map(|r| {
             let regions: String = r.try_get("regions")?;
@@ -760,7 +760,7 @@ impl Backend {
     pub async fn health_organization(&self, payer_id: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
         let row = sqlx::query("SELECT enabled_us FROM health_organizations WHERE payer_id = $1")
             .bind(payer_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.map(|r| Ok(from_micros(r.try_get("enabled_us")?))).transpose()
     }

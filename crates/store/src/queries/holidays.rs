@@ -49,7 +49,7 @@ impl Backend {
              ORDER BY day, from_minute, source",
         )
         .bind(country)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| {

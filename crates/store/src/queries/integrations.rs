@@ -73,7 +73,7 @@ impl Backend {
             "SELECT {INTEGRATION_COLUMNS} FROM integration_tokens WHERE token_hash = $1"
         )))
         .bind(token_hash)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(integration_from_row).transpose()
     }
@@ -84,7 +84,7 @@ impl Backend {
              ORDER BY created_us, id"
         )))
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(integration_from_row).collect()
     }
@@ -118,7 +118,7 @@ impl Backend {
         let row = sqlx::query("SELECT case_display_id FROM alert_cases WHERE account_id = $1 AND group_key = $2")
             .bind(account_id)
             .bind(group_key)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.map(|r| Ok(r.try_get("case_display_id")?)).transpose()
     }

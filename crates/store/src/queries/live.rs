@@ -24,7 +24,7 @@ impl Backend {
             limit(limit_n)
         )))
         .bind(after)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(|r| change_from_row(r, r.try_get("action")?)).collect()
     }
@@ -37,7 +37,7 @@ impl Backend {
             limit(limit_n)
         )))
         .bind(after)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| change_from_row(r, format!("sla.{}", r.try_get::<String, _>("kind")?)))
@@ -49,7 +49,7 @@ impl Backend {
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM audit_log) AS audit, \
              (SELECT COALESCE(MAX(id), 0) FROM sla_events) AS sla",
         )
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?;
         Ok((r.try_get("audit")?, r.try_get("sla")?))
     }

@@ -187,7 +187,7 @@ impl Backend {
     pub async fn case_updated(&self, display_id: i64) -> Result<Option<jiff::Timestamp>, StoreError> {
         let row = sqlx::query("SELECT updated_us FROM cases WHERE display_id = $1")
             .bind(display_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.map(|r| Ok(from_micros(r.try_get("updated_us")?))).transpose()
     }
@@ -197,7 +197,7 @@ impl Backend {
             "SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE display_id = $1"
         )))
         .bind(display_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.as_ref().map(case_from_row).transpose()
     }
@@ -210,7 +210,7 @@ impl Backend {
              LEFT JOIN attachments a ON a.communication_id = m.id WHERE m.id = $1",
         )
         .bind(id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         let Some(first) = rows.first() else {
             return Ok(None);
@@ -250,7 +250,7 @@ impl Backend {
             limit(n)
         )))
         .bind(outcome)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(|r| inbound_from_row(r, false)).collect()
     }
@@ -259,7 +259,7 @@ impl Backend {
         let rows = sqlx::query("SELECT topic, enabled FROM subscriptions WHERE email = $1 AND channel = $2 ORDER BY topic")
             .bind(email.to_lowercase())
             .bind(channel)
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(|r| Ok((r.try_get("topic")?, r.try_get("enabled")?))).collect()
     }
@@ -298,7 +298,7 @@ impl Backend {
     pub async fn mail_received(&self, message_id: &str) -> Result<bool, StoreError> {
         Ok(sqlx::query("SELECT communication_id FROM mail_messages WHERE message_id = $1")
             .bind(message_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?
             .is_some())
     }
@@ -308,7 +308,7 @@ impl Backend {
             "SELECT id, received_us, outcome, reason, sender, subject, message_id, case_id, raw FROM inbound_mail WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.map(|r| inbound_from_row(&r, true)).transpose()
     }

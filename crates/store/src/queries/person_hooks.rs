@@ -62,7 +62,7 @@ impl Backend {
         let rows = sqlx::query(
             "SELECT owner_email, id FROM webhooks WHERE owner_email IS NOT NULL AND disabled_us IS NULL",
         )
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("owner_email")?, r.try_get("id")?))).collect()
     }

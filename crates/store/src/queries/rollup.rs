@@ -43,7 +43,7 @@ impl Backend {
 
     pub async fn rollup(&self, from: i64, to: i64, cases: &CaseSlice, now: jiff::Timestamp) -> Result<Rollup, StoreError> {
         let covered: i64 = sqlx::query("SELECT covered_before FROM sla_rollup_state WHERE id = 1")
-            .fetch_one(&self.read)
+            .fetch_one(&mut *self.reader().await?)
             .await?
             .try_get("covered_before")?;
         let served_to = to.min(covered);
@@ -53,7 +53,7 @@ impl Backend {
                 .bind(from)
                 .bind(served_to)
                 .bind(to_micros(now))
-                .fetch_all(&self.read)
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
             for r in &rows {
                 stale.push(r.try_get("day")?);
@@ -78,7 +78,7 @@ impl Backend {
                  resolved, resolved_on \
                  FROM sla_rollup r WHERE day >= $1 AND day < $2{filter}"
             );
-            for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await? {
+            for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await? {
                 let day: i64 = r.try_get("day")?;
                 if stale.binary_search(&day).is_ok() {
                     continue;
@@ -109,7 +109,7 @@ impl Backend {
 
     pub async fn cover_rollup_days(&self, before: i64) -> Result<(), StoreError> {
         let now_covered: i64 = sqlx::query("SELECT covered_before FROM sla_rollup_state WHERE id = 1")
-            .fetch_one(&self.read)
+            .fetch_one(&mut *self.reader().await?)
             .await?
             .try_get("covered_before")?;
         if before <= now_covered {
@@ -191,7 +191,7 @@ impl Backend {
             // A cover interrupted before its gates were set: set them now.
             Dialect::Postgres => {
                 let ungated = sqlx::query("SELECT 1 AS x FROM sla_rollup_stale WHERE gate = -1 LIMIT 1")
-                    .fetch_optional(&self.read)
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 if ungated.is_some() {
                     self.set_gates().await?;
@@ -204,7 +204,7 @@ impl Backend {
             "SELECT day, version FROM sla_rollup_stale WHERE from_us <= $1{gate} ORDER BY day DESC LIMIT {}",
             limit(limit_rows)
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_micros(now)).fetch_all(&self.read).await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(to_micros(now)).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| Ok(StaleDay { day: r.try_get("day")?, version: r.try_get("version")? }))
             .collect()

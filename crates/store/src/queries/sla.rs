@@ -459,7 +459,7 @@ impl Backend {
     pub async fn agent_by_token(&self, token_hash: &[u8]) -> Result<Option<Agent>, StoreError> {
         let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE token_hash = $1"))
             .bind(token_hash)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(agent_from_row).transpose()
     }
@@ -467,7 +467,7 @@ impl Backend {
     pub async fn agent(&self, id: &str) -> Result<Option<Agent>, StoreError> {
         let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(agent_from_row).transpose()
     }
@@ -475,14 +475,14 @@ impl Backend {
     pub async fn agent_by_email(&self, email: &str) -> Result<Option<Agent>, StoreError> {
         let row = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents WHERE email = $1"))
             .bind(email)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(agent_from_row).transpose()
     }
 
     pub async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         let rows = sqlx::query(concat!("SELECT ", agent_columns!(), " FROM agents ORDER BY email"))
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(agent_from_row).collect()
     }
@@ -505,7 +505,7 @@ impl Backend {
             args.extend(ids.iter().cloned().map(Arg::S));
         }
         sql += " GROUP BY account_id ORDER BY account_id";
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 Ok(OpenCaseStats {
@@ -525,7 +525,7 @@ impl Backend {
     pub async fn case_by_id(&self, case_id: &str) -> Result<Option<Case>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE case_id = $1")))
             .bind(case_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(case_from_row).transpose()
     }
@@ -572,7 +572,7 @@ impl Backend {
             sql += &format!(" AND (queue_us, display_id) > (${}, ${})", args.len() - 1, args.len());
         }
         sql += &format!(" ORDER BY queue_us, display_id LIMIT {}", limit(q.limit + 1));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > q.limit;
         items.truncate(q.limit.max(0) as usize);
@@ -584,7 +584,7 @@ impl Backend {
             "SELECT {TARGET_COLUMNS} FROM case_targets WHERE case_display_id = $1 ORDER BY started_us, target, seq"
         )))
         .bind(display_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(target_from_row).collect()
     }
@@ -595,7 +595,7 @@ impl Backend {
              WHERE case_display_id = $1 ORDER BY at_us, id",
         )
         .bind(display_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -627,7 +627,7 @@ impl Backend {
              WHERE e.kind = $1{filter} ORDER BY e.at_us DESC LIMIT {}",
             limit(n)
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let case = case_from_row(r)?;
@@ -732,7 +732,7 @@ impl Backend {
             .bind(account_id)
             .bind(kind)
             .bind(month)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(match row {
             Some(r) => r.try_get("used")?,
@@ -752,7 +752,7 @@ impl Backend {
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(to_micros(now))
-            .fetch_all(&self.read)
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter()
             .map(|r| {
@@ -799,7 +799,7 @@ impl Backend {
              AND (w.events = ',*,' OR w.events LIKE '%,' || $1 || ',%')",
         )
         .bind(event_type)
-        .fetch_one(&self.read)
+        .fetch_one(&mut *self.reader().await?)
         .await?;
         Ok(row.try_get::<i64, _>("n")? > 0)
     }
@@ -824,7 +824,7 @@ impl Backend {
             Some(a) => q.bind(a.to_string()),
             None => q,
         }
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -971,7 +971,7 @@ impl Backend {
         let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
         sql += &slice_filter(&q.cases, &mut args, "c", "IS NULL");
         sql += " ORDER BY c.created_us, c.display_id";
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&self.read).await?;
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let due: i64 = r.try_get("sla_due_us")?;

@@ -235,7 +235,7 @@ impl Backend {
             "SELECT imported_us, regions, files, facts FROM advisor_inventories WHERE account_id = $1",
         )
         .bind(account_id)
-        .fetch_optional(&self.read)
+        .fetch_optional(&mut *self.reader().await?)
         .await?;
         row.map(|r| {
             let regions: String = r.try_get("regions")?;
@@ -255,7 +255,7 @@ impl Backend {
     ) -> Result<Option<(jiff::Timestamp, Vec<String>, i64)>, StoreError> {
         let row = sqlx::query("SELECT imported_us, regions, files FROM advisor_inventories WHERE account_id = $1")
             .bind(account_id)
-            .fetch_optional(&self.read)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.map(|r| {
             let regions: String = r.try_get("regions")?;
@@ -288,7 +288,8 @@ impl Backend {
             cq = cq.bind(id);
         }
         // One read: the results and their rows as of the same instant.
-        let mut tx = self.read.begin().await?;
+        let mut reader = self.reader().await?;
+        let mut tx = sqlx::Connection::begin(&mut *reader).await?;
         let rows = q.fetch_all(&mut *tx).await?;
         let mut by_check: HashMap<String, Vec<ResultRow>> = HashMap::new();
         let mut chunks = cq.fetch(&mut *tx);
@@ -325,7 +326,7 @@ impl Backend {
             "SELECT check_id, resource_id FROM advisor_suppressions WHERE account_id = $1 ORDER BY check_id, resource_id",
         )
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("check_id")?, r.try_get("resource_id")?))).collect()
     }
@@ -389,7 +390,7 @@ impl Backend {
             open("warning")
         )))
         .bind(to_micros(since))
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter()
             .map(|r| {
@@ -428,7 +429,7 @@ impl Backend {
         for id in accounts.unwrap_or_default() {
             q = q.bind(id);
         }
-        let rows = q.fetch_all(&self.read).await?;
+        let rows = q.fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| Ok((r.try_get("account_id")?, finding(r)?)))
             .collect()
@@ -443,7 +444,7 @@ impl Backend {
         )))
         .bind(account_id)
         .bind(check_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(finding).collect()
     }
@@ -455,7 +456,7 @@ impl Backend {
         )
         .bind(account_id)
         .bind(check_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(finding).collect()
     }
@@ -501,7 +502,7 @@ impl Backend {
             "SELECT {REFRESH_COLUMNS} FROM advisor_refreshes WHERE account_id = $1 ORDER BY check_id"
         )))
         .bind(account_id)
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(refresh_from_row).collect()
     }
@@ -578,7 +579,7 @@ impl Backend {
               AND r.evaluated_us >= $1) ORDER BY i.account_id",
         )
         .bind(to_micros(before))
-        .fetch_all(&self.read)
+        .fetch_all(&mut *self.reader().await?)
         .await?;
         rows.iter().map(|r| Ok(r.try_get("account_id")?)).collect()
     }
