@@ -266,10 +266,10 @@ mod connect {
         // writer keeps more prepared statements than sqlx's default of 100: the openings'
         // scripts for each count of writes (`queries/script.rs`) are a few hundred statements
         // each, and preparing them again costs milliseconds.
-        // The writer's connection holds the batch's search documents until its end
-        // (`BATCH_END` in queries/search.rs).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            // The writer's connection holds a batch's search documents until its end
+            // (`BATCH_END` in queries/search.rs).
             .after_connect(|c, _| {
                 Box::pin(async move {
                     sqlx::raw_sql(
@@ -306,7 +306,8 @@ mod connect {
             .max_connections(writers + 1)
             .connect(&opts.url)
             .await?;
-        // No ping before a read (a round trip on every read; see `sqlite`).
+        // No ping before a read: it is a round trip on every read. A broken connection fails
+        // its read, and the pool pings it as it comes back.
         let read = PgPoolOptions::new()
             .max_connections(opts.read_connections.max(1))
             .test_before_acquire(false)

@@ -6,16 +6,17 @@
 //! second; on PostgreSQL several writers share the queue.
 //!
 //! Every call a writer makes waits for the database: on SQLite, a hand-off to sqlx's
-//! connection thread and back, and the writer makes them one after another, so their
-//! number per write sets the pace. A write sends the savepoint statements it is owed in
-//! its first call (`Lead`), and consecutive writes of one script (`write_script`) go in
-//! one call.
+//! connection thread and back (about 0.1 ms on a VM), and the writer makes them one after
+//! another, so their number per write sets the pace. A write sends the BEGIN and savepoint
+//! statements it is owed in its first call (`Lead`), consecutive writes of one script
+//! (`write_script`) go in one call, and when they end the batch, that call commits it.
 //!
 //! A write may hand the writer rows that belong to the batch's tail: its audit entry, and
 //! the search documents of the messages it stored. The writer keeps them only if the
 //! write succeeded and inserts the batch's rows in the call that commits, outside every
-//! savepoint: a row commits exactly when its change does, and SQLite's full-text index,
-//! which writes a segment at each savepoint it sees, writes one per batch.
+//! savepoint: a row commits exactly when its change does. (On SQLite, search documents
+//! reach the full-text index only at the batch's end in any case: `BATCH_END` in
+//! `queries/search.rs`.)
 
 use std::sync::Arc;
 
