@@ -2983,6 +2983,7 @@ conformance!(
     preferences_tams_and_user_lists,
     accounts_are_found_by_id_or_name_a_page_at_a_time,
     mail_notices_are_claimed_once_and_settled_under_their_lease,
+    a_replys_notice_names_that_reply,
     mail_in_is_stored_once_per_message_id_and_recorded,
     a_person_has_one_webhook_and_each_notice_reaches_it_once,
     advisor_results_keep_their_findings_suppressions_and_refresh_jobs,
@@ -3845,6 +3846,63 @@ async fn a_person_has_one_webhook_and_each_notice_reaches_it_once(s: Store) {
         .await
         .unwrap();
     assert!(s.person_webhooks().await.unwrap().is_empty());
+}
+
+/// A reply's notice is named by the reply's id, which the store reads in the reply's own
+/// call (`NoticeRef::NewMessage`): also when replies to several cases share a commit.
+async fn a_replys_notice_names_that_reply(s: Store) {
+    use tierdesk_core::notice::NoticeKind;
+    use tierdesk_store::NewNotice;
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let mut cases = Vec::new();
+    for i in 0..4 {
+        cases.push(
+            s.create_case(new_case(acct, i, t0), audit_entry())
+                .await
+                .unwrap(),
+        );
+    }
+    let replies = cases.iter().map(|c| {
+        let mut m = message(acct, &c.case_id, true, t0 + Duration::from_secs(60));
+        m.notice = Some(NewNotice {
+            kind: NoticeKind::SupportReplied,
+            due: t0,
+        });
+        s.add_communication(m, audit_entry())
+    });
+    for done in futures_util::future::join_all(replies).await {
+        done.unwrap();
+    }
+    let claimed = s
+        .claim_notices(t0, t0 + Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 4);
+    for c in &cases {
+        let page = s
+            .communications(&CommunicationQuery {
+                account_id: acct.into(),
+                case_id: c.case_id.clone(),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let reply = page.items.iter().find(|m| m.from_support).unwrap();
+        let notice = claimed
+            .iter()
+            .find(|n| n.about == tierdesk_store::NoticeSubject::Case(c.display_id))
+            .unwrap();
+        assert_eq!(
+            notice.subject_ref,
+            reply.id.to_string(),
+            "case {}",
+            c.display_id
+        );
+    }
 }
 
 /// The mail outbox: a notice written with its event, claimed by one caller until its

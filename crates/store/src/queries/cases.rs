@@ -419,7 +419,7 @@ impl Backend {
                     change_statements(&turn, &changes, at, &mut out);
                     // A case already resolved is not resolved again.
                     if let (Some(n), true) = (&notice, turn.status != CaseStatus::Resolved) {
-                        notice_statement(n, turn.display_id, at.to_string(), at, &mut out);
+                        notice_statement(n, turn.display_id, NoticeRef::Given(at.to_string()), at, &mut out);
                     }
                     out.run(c, "", "").await?;
                     Ok(((turn.status, CaseStatus::Resolved), Vec::new()))

@@ -58,32 +58,24 @@ async fn add_cc(c: &mut Conn, display_id: i64, more: &[String]) -> Result<(), St
     Ok(())
 }
 
-async fn insert_communication(
-    c: &mut Conn,
-    display_id: i64,
-    body: &str,
-    submitted_by: &str,
-    (from_support, internal): (bool, bool),
-    at_us: i64,
-    mail_message_id: Option<&str>,
-) -> Result<i64, StoreError> {
-    let row = sqlx::query(
-        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(display_id)
-    .bind(body)
-    .bind(submitted_by)
-    .bind(from_support)
-    .bind(internal)
-    .bind(at_us)
-    .fetch_one(&mut *c)
-    .await?;
-    let id: i64 = row.try_get("id")?;
-    if let Some(message_id) = mail_message_id {
-        insert_mail_message_id(c, message_id, id).await?;
-    }
-    Ok(id)
+/// The statement inserting `new`'s message into the case `display_id`, returning its `id`.
+fn message_statement<'a>(new: &'a NewCommunication, display_id: i64, at_us: i64, out: &mut Statements<'a>) {
+    let f = out.first();
+    out.push(
+        format!(
+            "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+             VALUES ({}) RETURNING id",
+            placeholders(f, 6)
+        ),
+        vec![
+            Bind::I(display_id),
+            Bind::S(&new.body),
+            Bind::S(&new.submitted_by),
+            Bind::B(new.from_support),
+            Bind::B(new.internal),
+            Bind::I(at_us),
+        ],
+    );
 }
 
 /// A message from a mail keeps the mail's Message-ID, once: a second delivery fails here
@@ -266,8 +258,8 @@ impl Backend {
         } else {
             crate::writer::Guard::Savepoint
         };
-        // Three calls: the case's turn, the message (its id names the notice), then the
-        // notice and the case's clock together.
+        // Two calls: the case's turn, then the message with its notice and the case's clock
+        // (and more for files, copies or a mail's Message-ID).
         self.writer.write_led(Some(audit), guard, move |c, lead| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
@@ -280,16 +272,23 @@ impl Backend {
                         return Err(StoreError::CaseFull);
                     }
                     let at = to_micros(new.at);
-                    let comm = insert_communication(
-                        c,
-                        turn.display_id,
-                        &new.body,
-                        &new.submitted_by,
-                        (new.from_support, new.internal),
-                        at,
-                        new.mail_message_id.as_deref(),
-                    )
-                    .await?;
+                    let author = if new.from_support { Author::Support } else { Author::Customer };
+                    let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up.clone());
+                    let mut out = Statements::default();
+                    message_statement(&new, turn.display_id, at, &mut out);
+                    if let Some(n) = &new.notice {
+                        // Named by the message's id, which the statement before made.
+                        notice_statement(n, turn.display_id, NoticeRef::NewMessage, at, &mut out);
+                    }
+                    change_statements(&turn, &changes, at, &mut out);
+                    let rows = out.rows(c, "", "").await?;
+                    let comm: i64 = rows
+                        .first()
+                        .ok_or_else(|| StoreError::Corrupt("a message's insert returned no id".into()))?
+                        .try_get("id")?;
+                    if let Some(message_id) = &new.mail_message_id {
+                        insert_mail_message_id(c, message_id, comm).await?;
+                    }
                     let doc = crate::writer::TextDoc {
                         communication: comm,
                         case: turn.display_id,
@@ -307,14 +306,6 @@ impl Backend {
                     if !new.cc_emails.is_empty() {
                         add_cc(c, turn.display_id, &new.cc_emails).await?;
                     }
-                    let author = if new.from_support { Author::Support } else { Author::Customer };
-                    let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up);
-                    let mut out = Statements::default();
-                    if let Some(n) = &new.notice {
-                        notice_statement(n, turn.display_id, comm.to_string(), at, &mut out);
-                    }
-                    change_statements(&turn, &changes, at, &mut out);
-                    out.run(c, "", "").await?;
                     Ok(((), vec![doc]))
                 })
             })

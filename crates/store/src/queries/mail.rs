@@ -17,30 +17,44 @@ async fn insert_notice(
     at_us: i64,
 ) -> Result<(), StoreError> {
     let mut out = Statements::default();
-    notice_statement(n, display_id, subject_ref.to_string(), at_us, &mut out);
+    notice_statement(n, display_id, NoticeRef::Given(subject_ref.to_string()), at_us, &mut out);
     out.run(c, "", "").await?;
     Ok(())
 }
 
+/// What names a case's notice (its `subject_ref`).
+enum NoticeRef {
+    Given(String),
+    /// The message the statement before inserted: its id, read where the engine keeps the
+    /// id it made last in this session (SQLite's `last_insert_rowid()`, PostgreSQL's
+    /// sequence's `currval`), so the notice goes in the message's call.
+    NewMessage,
+}
+
 /// `insert_notice`'s statement, for a write that sends it with others.
-fn notice_statement<'a>(n: &'a NewNotice, display_id: i64, subject_ref: String, at_us: i64, out: &mut Statements<'a>) {
+fn notice_statement<'a>(n: &'a NewNotice, display_id: i64, subject_ref: NoticeRef, at_us: i64, out: &mut Statements<'a>) {
     let f = out.first();
+    let (subject, mut args) = match subject_ref {
+        NoticeRef::Given(s) => (format!("${}", f + 2), vec![Bind::Owned(s)]),
+        NoticeRef::NewMessage => {
+            let last = match DIALECT {
+                Dialect::Sqlite => "last_insert_rowid()",
+                Dialect::Postgres => "currval(pg_get_serial_sequence('communications', 'id'))",
+            };
+            (format!("CAST({last} AS TEXT)"), Vec::new())
+        }
+    };
+    let next = f + 2 + args.len();
+    args.splice(0..0, [Bind::S(n.kind.as_str()), Bind::I(display_id)]);
+    args.extend([Bind::I(at_us), Bind::I(to_micros(n.due))]);
     out.push(
         format!(
             "INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
-             VALUES (${f}, ${}, ${}, ${}, ${}) ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING",
+             VALUES (${f}, ${}, {subject}, ${next}, ${}) ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING",
             f + 1,
-            f + 2,
-            f + 3,
-            f + 4
+            next + 1
         ),
-        vec![
-            Bind::S(n.kind.as_str()),
-            Bind::I(display_id),
-            Bind::Owned(subject_ref),
-            Bind::I(at_us),
-            Bind::I(to_micros(n.due)),
-        ],
+        args,
     );
 }
 

@@ -131,6 +131,12 @@ impl<'a> Statements<'a> {
 
     /// Runs `lead`, the statements, then `end` (each `;`-separated SQL without values).
     async fn run(self, c: &mut Conn, lead: &str, end: &str) -> Result<(), sqlx::Error> {
+        self.rows(c, lead, end).await.map(|_| ())
+    }
+
+    /// `run`, answering with the rows the statements returned, in order.
+    async fn rows(self, c: &mut Conn, lead: &str, end: &str) -> Result<Vec<<Db as sqlx::Database>::Row>, sqlx::Error> {
+        let mut rows = Vec::new();
         match DIALECT {
             Dialect::Sqlite => {
                 let mut text = String::new();
@@ -145,24 +151,24 @@ impl<'a> Statements<'a> {
                     text.push_str(part);
                 }
                 if text.is_empty() {
-                    return Ok(());
+                    return Ok(rows);
                 }
                 let args: Vec<Bind<'a>> = self.list.into_iter().flat_map(|(_, a)| a).collect();
-                bound(sqlx::query(sqlx::AssertSqlSafe(text)), &args).execute(&mut *c).await?;
+                rows = bound(sqlx::query(sqlx::AssertSqlSafe(text)), &args).fetch_all(&mut *c).await?;
             }
             Dialect::Postgres => {
                 if !lead.is_empty() {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(lead)).execute(&mut *c).await?;
                 }
                 for (sql, args) in &self.list {
-                    bound(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), args).execute(&mut *c).await?;
+                    rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), args).fetch_all(&mut *c).await?);
                 }
                 if !end.is_empty() {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(end)).execute(&mut *c).await?;
                 }
             }
         }
-        Ok(())
+        Ok(rows)
     }
 }
 
