@@ -26,7 +26,7 @@
 /// lets a batch of openings commit in the call that runs them (`writer::write_script`).
 const OPEN_CASE: &str = match DIALECT {
     Dialect::Sqlite => "\
-/* only with $17 */ INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
+INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
  WHERE $17 IS NOT NULL AND $18 > 0 \
  ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
  WHERE monthly_quota.used < $18;
@@ -36,10 +36,10 @@ INSERT INTO cases (case_id, account_id, subject, status, service_code, category_
  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13 \
  WHERE $18 IS NULL OR EXISTS (SELECT 1 FROM monthly_quota WHERE account_id = $2 AND kind = 'cases' AND month = $17 \
  AND last_ref = $1);
-/* only with $22 */ INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
  met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
  SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
-/* only with $20 */ INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
  SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
  ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
 INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \

@@ -34,18 +34,18 @@ enum NoticeRef {
 /// `insert_notice`'s statement, for a write that sends it with others.
 fn notice_statement<'a>(n: &'a NewNotice, display_id: i64, subject_ref: NoticeRef, at_us: i64, out: &mut Statements<'a>) {
     let f = out.first();
-    let (subject, mut args) = match subject_ref {
-        NoticeRef::Given(s) => (format!("${}", f + 2), vec![Bind::Owned(s)]),
-        NoticeRef::NewMessage => {
-            let last = match DIALECT {
-                Dialect::Sqlite => "last_insert_rowid()",
-                Dialect::Postgres => "currval(pg_get_serial_sequence('communications', 'id'))",
-            };
-            (format!("CAST({last} AS TEXT)"), Vec::new())
+    let mut args = vec![Bind::S(n.kind.as_str()), Bind::I(display_id)];
+    let subject = match subject_ref {
+        NoticeRef::Given(s) => {
+            args.push(Bind::Owned(s));
+            format!("${}", f + 2)
         }
+        NoticeRef::NewMessage => match DIALECT {
+            Dialect::Sqlite => "CAST(last_insert_rowid() AS TEXT)".to_string(),
+            Dialect::Postgres => "CAST(currval(pg_get_serial_sequence('communications', 'id')) AS TEXT)".to_string(),
+        },
     };
-    let next = f + 2 + args.len();
-    args.splice(0..0, [Bind::S(n.kind.as_str()), Bind::I(display_id)]);
+    let next = f + args.len();
     args.extend([Bind::I(at_us), Bind::I(to_micros(n.due))]);
     out.push(
         format!(

@@ -22,19 +22,6 @@ enum Bind<'a> {
     Owned(String),
 }
 
-/// Whether `statement` begins `/* only with $k */` and value `k` is NULL: it would change
-/// nothing (its SQL tests the same value), and PostgreSQL is spared the round trip.
-fn skipped(statement: &str, args: &[Bind<'_>]) -> bool {
-    let Some(rest) = statement.strip_prefix("/* only with $") else {
-        return false;
-    };
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    matches!(
-        rest[..digits].parse::<usize>().ok().and_then(|k| args.get(k.checked_sub(1)?)),
-        Some(Bind::OptI(None) | Bind::OptS(None))
-    )
-}
-
 /// A scripted write's values as a script binds them.
 fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
     use crate::writer::Value;
@@ -68,8 +55,7 @@ fn bound<'q>(
 
 /// Runs `lead` (the writer's savepoint statements, `Lead::sql`), then `sql`'s statements
 /// (`;`-separated, none holding a `;` in a literal) with `args`; returns the rows they
-/// return, in order. A statement may begin `/* only with $k */` when it changes nothing
-/// while value `k` is NULL (`skipped`).
+/// return, in order.
 async fn script(
     c: &mut Conn,
     lead: crate::writer::Lead,
@@ -91,9 +77,6 @@ async fn script(
             }
             let mut rows = Vec::new();
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                if skipped(statement, args) {
-                    continue;
-                }
                 rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args).fetch_all(&mut *c).await?);
             }
             Ok(rows)
