@@ -14,8 +14,8 @@ use tierdesk_core::audit::{Action, ActorKind, Who};
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::invoice_words::LineWords;
 use tierdesk_core::records::{
-    AccessKey, Account, Agent, Case, CaseStatus, CaseTarget, PlanAssignment, Role, SlaEvent,
-    SlaEventKind, Webhook, status,
+    AccessKey, Account, Agent, Case, CaseStatus, CaseTarget, Communication, PlanAssignment, Role,
+    SlaEvent, SlaEventKind, Webhook, status,
 };
 use tierdesk_store::CaseSlice;
 use tierdesk_store::{
@@ -329,6 +329,20 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
         let n: u32 = e.target.trim_start_matches("case:").parse().unwrap();
         !n.is_multiple_of(3)
     }));
+}
+
+/// A case's messages, oldest first (up to 100).
+async fn messages_of(s: &Store, account: &str, case_id: &str) -> Vec<Communication> {
+    s.communications(&CommunicationQuery {
+        account_id: account.into(),
+        case_id: case_id.into(),
+        limit: 100,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .unwrap()
+    .items
 }
 
 /// The numbers of the account's stored cases (`new_case`'s `n`), each checked to hold
@@ -3881,17 +3895,8 @@ async fn a_replys_notice_names_that_reply(s: Store) {
         .unwrap();
     assert_eq!(claimed.len(), 4);
     for c in &cases {
-        let page = s
-            .communications(&CommunicationQuery {
-                account_id: acct.into(),
-                case_id: c.case_id.clone(),
-                limit: 10,
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .unwrap();
-        let reply = page.items.iter().find(|m| m.from_support).unwrap();
+        let messages = messages_of(&s, acct, &c.case_id).await;
+        let reply = messages.iter().find(|m| m.from_support).unwrap();
         let notice = claimed
             .iter()
             .find(|n| n.about == tierdesk_store::NoticeSubject::Case(c.display_id))
@@ -4052,17 +4057,8 @@ async fn mail_in_is_stored_once_per_message_id_and_recorded(s: Store) {
         after.cc_emails,
         ["a@example.com", "b@example.com", "new@example.com"]
     );
-    let page = s
-        .communications(&CommunicationQuery {
-            account_id: acct.into(),
-            case_id: case.case_id.clone(),
-            limit: 100,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(page.items.len(), 2, "the opening and the one mail");
+    let messages = messages_of(&s, acct, &case.case_id).await;
+    assert_eq!(messages.len(), 2, "the opening and the one mail");
 
     let record = |outcome: &str, raw: Option<Vec<u8>>| InboundRecord {
         id: 0,
