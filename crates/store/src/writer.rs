@@ -185,13 +185,12 @@ pub(crate) enum Value {
 struct Scripted<DB: Database> {
     sql: &'static str,
     values: Vec<Value>,
-    /// Reads the write's rows (or the error of the call that ran it): how it ended, how to
-    /// answer it, and its tail rows.
+    /// Reads the write's rows (or the error of the call that ran it): how it ended and how
+    /// to answer it. A script leaves no tail rows: it writes its own (`write_script`).
     finish: Finish<DB>,
 }
-type Finish<DB> = Box<
-    dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver, Tail) + Send,
->;
+type Finish<DB> =
+    Box<dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver) + Send>;
 
 /// Runs writes of one script (`Scripted`) after the `Lead`, in as few calls as the engine
 /// allows, then COMMIT when told to; the rows each write's statements returned, in order
@@ -350,7 +349,7 @@ where
                     None => result,
                 });
             });
-            (ended, deliver, Tail::default())
+            (ended, deliver)
         });
         self.jobs
             .send(Job::Script(Scripted {
@@ -543,7 +542,7 @@ async fn run<DB>(
                         committed = true;
                         counters.commit.observe(started.elapsed().as_secs_f64());
                     }
-                    match ran {
+                    let ended: Vec<(Ended, Deliver)> = match ran {
                         Ok(rows) if rows.len() == finishes.len() => finishes
                             .into_iter()
                             .zip(rows)
@@ -556,7 +555,11 @@ async fn run<DB>(
                             finishes.into_iter().map(|finish| finish(Err(&e))).collect()
                         }
                         Err(e) => finishes.into_iter().map(|finish| finish(Err(&e))).collect(),
-                    }
+                    };
+                    ended
+                        .into_iter()
+                        .map(|(e, deliver)| (e, deliver, Tail::default()))
+                        .collect()
                 }
             };
             open = guarded.then(|| ended.iter().any(|(e, ..)| *e != Ended::Done));
