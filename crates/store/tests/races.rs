@@ -214,6 +214,35 @@ async fn one_escalation_awaits_at_a_time(a: Store, b: Store) {
     }
 }
 
+/// Messages to the same few cases from two replicas at once, in opposite orders: each
+/// batch locks its cases until it commits, so batches that took them in different orders
+/// deadlocked on PostgreSQL, and a whole batch of messages failed.
+async fn messages_to_shared_cases_never_deadlock(a: Store, b: Store) {
+    let t = at("2026-06-01T00:00:00Z");
+    let mut cases = Vec::new();
+    for _ in 0..4 {
+        cases.push(open_case(&a, t).await);
+    }
+    let plain = |case: &Case| NewCommunication {
+        attachment_set: None,
+        body: "again".into(),
+        ..message(case, "", t)
+    };
+    for _ in 0..4 {
+        let sent = (0..48).map(|i| {
+            let (store, case) = if i % 2 == 0 {
+                (&a, &cases[i / 2 % 4])
+            } else {
+                (&b, &cases[3 - i / 2 % 4])
+            };
+            store.add_communication(plain(case), audit_entry())
+        });
+        for r in futures_util::future::join_all(sent).await {
+            assert!(r.is_ok(), "{r:?}");
+        }
+    }
+}
+
 macro_rules! races {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -237,6 +266,7 @@ macro_rules! races {
 
 races!(
     a_set_is_used_by_one_message_only,
+    messages_to_shared_cases_never_deadlock,
     a_set_never_holds_more_than_its_limit,
     one_escalation_awaits_at_a_time,
 );

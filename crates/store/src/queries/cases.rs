@@ -186,10 +186,17 @@ impl Backend {
             && new.health_event.is_none()
             && new.mail_message_id.is_none()
             && new.targets.len() <= 1;
+        // A capped plan's openings share the account's count for the month (`Route`).
+        let account_key = crate::writer::account_key(&new.case.account_id);
+        let route = match new.monthly_cap {
+            Some(_) => crate::writer::Route::Key(&account_key),
+            None => crate::writer::Route::Any,
+        };
         if plain {
             return self
                 .writer
                 .write_script(
+                    route,
                     (OPEN_CASE, values),
                     |e| matches!(e, StoreError::MonthlyCaseCapReached),
                     move |rows| {
@@ -200,7 +207,7 @@ impl Backend {
                 .await;
         }
         // The script writes the audit row and the search document.
-        self.writer.write_led(None, crate::writer::Guard::Savepoint, move |c, lead| {
+        self.writer.write_led(route, None, crate::writer::Guard::Savepoint, move |c, lead| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -408,7 +415,8 @@ impl Backend {
         // Its one expected failure (no such case) comes before it writes: no savepoint
         // (`writer::Guard`). Two calls: the case's turn, then its changes and notice.
         let guard = crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::NotFound) };
-        self.writer.write_led(Some(audit), guard, move |c, lead| {
+        let key = crate::writer::case_key(&case_id);
+        self.writer.write_led(crate::writer::Route::Key(&key), Some(audit), guard, move |c, lead| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&account_id, &case_id)).await? else {
                         return Err(StoreError::NotFound);

@@ -260,7 +260,8 @@ impl Backend {
         };
         // Two calls: the case's turn, then the message with its notice and the case's clock
         // (and more for files, copies or a mail's Message-ID).
-        self.writer.write_led(Some(audit), guard, move |c, lead| {
+        let key = crate::writer::case_key(&new.case_id);
+        self.writer.write_led(crate::writer::Route::Key(&key), Some(audit), guard, move |c, lead| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
