@@ -53,10 +53,10 @@ impl Backend {
         limit_to: i64,
     ) -> Result<Page<Account>, StoreError> {
         let mut sql = String::from("SELECT id, name, timezone, country, language, created_us FROM accounts WHERE TRUE");
-        let mut args: Vec<Arg> = Vec::new();
+        let mut args: Vec<Bind<'static>> = Vec::new();
         if let Some(t) = text {
-            args.push(Arg::S(format!("{}%", like_escape(t))));
-            args.push(Arg::S(format!("%{}%", like_escape(&t.to_lowercase()))));
+            args.push(Bind::Owned(format!("{}%", like_escape(t))));
+            args.push(Bind::Owned(format!("%{}%", like_escape(&t.to_lowercase()))));
             sql += &format!(
                 " AND (id LIKE ${} ESCAPE '\\' OR LOWER(name) LIKE ${} ESCAPE '\\')",
                 args.len() - 1,
@@ -64,15 +64,15 @@ impl Backend {
             );
         }
         if let Some(agent) = tam {
-            args.push(Arg::S(agent.to_string()));
+            args.push(Bind::Owned(agent.to_string()));
             sql += &format!(" AND id IN (SELECT account_id FROM account_tams WHERE agent_id = ${})", args.len());
         }
         if let Some(a) = after {
-            args.push(Arg::S(a.to_string()));
+            args.push(Bind::Owned(a.to_string()));
             sql += &format!(" AND id > ${}", args.len());
         }
         sql += &format!(" ORDER BY id LIMIT {}", limit(limit_to + 1));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > limit_to;
         items.truncate(limit_to.max(0) as usize);

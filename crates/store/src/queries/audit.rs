@@ -75,24 +75,24 @@ impl Backend {
              FROM audit_log WHERE 1 = 1",
         );
         let mut args = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, a: Arg| {
+        let mut arg = |sql: &mut String, clause: &str, a: Bind<'static>| {
             args.push(a);
             sql.push_str(&clause.replace('?', &format!("${}", args.len())));
         };
         if let Some(a) = &q.account_id {
-            arg(&mut sql, " AND account_id = ?", Arg::S(a.clone()));
+            arg(&mut sql, " AND account_id = ?", Bind::Owned(a.clone()));
         }
         if let Some(a) = &q.actor_id {
-            arg(&mut sql, " AND actor_id = ?", Arg::S(a.clone()));
+            arg(&mut sql, " AND actor_id = ?", Bind::Owned(a.clone()));
         }
         if let Some(t) = q.since {
-            arg(&mut sql, " AND at_us >= ?", Arg::I(to_micros(t)));
+            arg(&mut sql, " AND at_us >= ?", Bind::I(to_micros(t)));
         }
         if let Some(t) = &q.target {
-            arg(&mut sql, " AND target = ?", Arg::S(t.clone()));
+            arg(&mut sql, " AND target = ?", Bind::Owned(t.clone()));
         }
         if let Some(id) = q.before_id {
-            arg(&mut sql, " AND id < ?", Arg::I(id));
+            arg(&mut sql, " AND id < ?", Bind::I(id));
         }
         if q.hide_staff_only {
             let hidden = Action::ALL
@@ -104,7 +104,7 @@ impl Backend {
             sql.push_str(&format!(" AND action NOT IN ({hidden})"));
         }
         sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit(q.limit + 1)));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args)
             .fetch_all(&mut *self.reader().await?)
             .await?;
         let mut items = rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;

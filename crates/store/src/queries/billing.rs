@@ -146,13 +146,13 @@ impl Backend {
 
     pub async fn invoices(&self, account_id: Option<&str>, month: Option<&str>) -> Result<Vec<Invoice>, StoreError> {
         let mut filter = String::from("TRUE");
-        let mut args: Vec<Arg> = Vec::new();
+        let mut args: Vec<Bind<'static>> = Vec::new();
         if let Some(a) = account_id {
-            args.push(Arg::S(a.to_string()));
+            args.push(Bind::Owned(a.to_string()));
             filter += &format!(" AND i.account_id = ${}", args.len());
         }
         if let Some(m) = month {
-            args.push(Arg::S(m.to_string()));
+            args.push(Bind::Owned(m.to_string()));
             filter += &format!(" AND i.month = ${}", args.len());
         }
         let sql = format!(
@@ -160,7 +160,7 @@ impl Backend {
              FROM invoices i LEFT JOIN invoice_lines l ON l.account_id = i.account_id AND l.month = i.month \
              WHERE {filter} ORDER BY i.month, i.account_id, l.n"
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         let mut out: Vec<Invoice> = Vec::new();
         for r in &rows {
             let account: String = r.try_get("account_id")?;

@@ -250,52 +250,52 @@ impl Backend {
     async fn cases_in(&self, q: &CaseQuery, window: Option<SearchWindow>) -> Result<Vec<Case>, StoreError> {
         let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE TRUE");
         let mut args = Vec::new();
-        let next = |args: &mut Vec<Arg>, a: Arg| {
+        let next = |args: &mut Vec<Bind<'static>>, a: Bind<'static>| {
             args.push(a);
             args.len()
         };
         match &q.scope {
             CaseScope::Account(id) => {
-                let n = next(&mut args, Arg::S(id.clone()));
+                let n = next(&mut args, Bind::Owned(id.clone()));
                 sql += &format!(" AND account_id = ${n}");
             }
             CaseScope::Accounts(ids) if ids.is_empty() => return Ok(Vec::new()),
             CaseScope::Accounts(ids) => {
                 sql += &format!(" AND account_id IN ({})", placeholders(args.len() + 1, ids.len()));
-                args.extend(ids.iter().cloned().map(Arg::S));
+                args.extend(ids.iter().cloned().map(Bind::Owned));
             }
             CaseScope::Everyone => {}
         }
         if !q.case_ids.is_empty() {
             let first = args.len() + 1;
             sql += &format!(" AND case_id IN ({})", placeholders(first, q.case_ids.len()));
-            args.extend(q.case_ids.iter().cloned().map(Arg::S));
+            args.extend(q.case_ids.iter().cloned().map(Bind::Owned));
         }
         if let Some(d) = q.display_id {
-            let n = next(&mut args, Arg::I(d));
+            let n = next(&mut args, Bind::I(d));
             sql += &format!(" AND display_id = ${n}");
         }
         if !q.include_resolved {
             sql += " AND is_open = TRUE";
         }
         if let Some(t) = q.after {
-            let n = next(&mut args, Arg::I(to_micros(t)));
+            let n = next(&mut args, Bind::I(to_micros(t)));
             sql += &format!(" AND created_us >= ${n}");
         }
         if let Some(t) = q.before {
-            let n = next(&mut args, Arg::I(to_micros(t)));
+            let n = next(&mut args, Bind::I(to_micros(t)));
             sql += &format!(" AND created_us <= ${n}");
         }
         if let Some(l) = &q.language {
-            let n = next(&mut args, Arg::S(l.clone()));
+            let n = next(&mut args, Bind::Owned(l.clone()));
             sql += &format!(" AND language = ${n}");
         }
         if let Some(v) = &q.severity {
-            let n = next(&mut args, Arg::S(v.clone()));
+            let n = next(&mut args, Bind::Owned(v.clone()));
             sql += &format!(" AND severity_code = ${n}");
         }
         if let Some(v) = q.status {
-            let n = next(&mut args, Arg::S(v.as_str().to_string()));
+            let n = next(&mut args, Bind::Owned(v.as_str().to_string()));
             sql += &format!(" AND status = ${n}");
         }
         if let Some(text) = &q.search {
@@ -307,7 +307,7 @@ impl Backend {
                 return Ok(Vec::new());
             }
             let from_message = window.map(|w| {
-                let n = next(&mut args, Arg::I(w.first_case));
+                let n = next(&mut args, Bind::I(w.first_case));
                 sql += &format!(" AND display_id >= ${n}");
                 w.first_message
             });
@@ -316,13 +316,13 @@ impl Backend {
             sql += &format!(" AND {condition}");
         }
         if let Some((created, display)) = q.cursor {
-            let a = next(&mut args, Arg::I(created));
-            let b = next(&mut args, Arg::I(display));
+            let a = next(&mut args, Bind::I(created));
+            let b = next(&mut args, Bind::I(display));
             sql += &format!(" AND (created_us, display_id) < (${a}, ${b})");
         }
         // LIMIT is written out, never bound: see `limit`.
         sql += &format!(" ORDER BY created_us DESC, display_id DESC LIMIT {}", limit(q.limit + 1));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter().map(case_from_row).collect()
     }
 

@@ -17,21 +17,30 @@ pub struct Backend {
     writer: Writer<Db>,
 }
 
-/// An argument of a query assembled at run time.
-#[derive(Clone)]
-enum Arg {
+/// A value a query binds (queries assembled at run time and scripts alike).
+#[derive(Debug, Clone)]
+enum Bind<'a> {
     I(i64),
-    S(String),
+    OptI(Option<i64>),
+    S(&'a str),
+    OptS(Option<&'a str>),
+    B(bool),
+    Owned(String),
 }
 
-fn bind_all(
-    mut q: sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments>,
-    args: Vec<Arg>,
-) -> sqlx::query::Query<'_, Db, <Db as sqlx::Database>::Arguments> {
+/// `q` with `args` bound in order.
+fn bound<'q>(
+    mut q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
+    args: &'q [Bind<'q>],
+) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments> {
     for a in args {
         q = match a {
-            Arg::I(v) => q.bind(v),
-            Arg::S(v) => q.bind(v),
+            Bind::I(v) => q.bind(*v),
+            Bind::OptI(v) => q.bind(*v),
+            Bind::S(v) => q.bind(*v),
+            Bind::OptS(v) => q.bind(*v),
+            Bind::B(v) => q.bind(*v),
+            Bind::Owned(v) => q.bind(v.as_str()),
         };
     }
     q

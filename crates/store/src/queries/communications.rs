@@ -181,8 +181,8 @@ impl Backend {
              a.attachment_id, a.file_name, a.size_bytes, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
-        let args: Vec<Arg> = cases.iter().map(|(d, _)| Arg::I(*d)).collect();
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let args: Vec<Bind<'static>> = cases.iter().map(|(d, _)| Bind::I(*d)).collect();
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         let all = Self::communications_from_rows(&rows, |owner| {
             cases
                 .iter()
@@ -213,21 +213,21 @@ impl Backend {
         let mut newest = "SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us \
                           FROM communications WHERE case_display_id = $1"
             .to_string();
-        let mut args = vec![Arg::I(case.display_id)];
+        let mut args = vec![Bind::I(case.display_id)];
         if !q.include_internal {
             newest += " AND internal = FALSE";
         }
         if let Some(t) = q.after {
-            args.push(Arg::I(to_micros(t)));
+            args.push(Bind::I(to_micros(t)));
             newest += &format!(" AND created_us >= ${}", args.len());
         }
         if let Some(t) = q.before {
-            args.push(Arg::I(to_micros(t)));
+            args.push(Bind::I(to_micros(t)));
             newest += &format!(" AND created_us <= ${}", args.len());
         }
         if let Some((created, id)) = q.cursor {
-            args.push(Arg::I(created));
-            args.push(Arg::I(id));
+            args.push(Bind::I(created));
+            args.push(Bind::I(id));
             newest += &format!(" AND (created_us, id) < (${}, ${})", args.len() - 1, args.len());
         }
         newest += &format!(" ORDER BY created_us DESC, id DESC LIMIT {}", limit(q.limit + 1));
@@ -236,7 +236,7 @@ impl Backend {
              a.attachment_id, a.file_name, a.size_bytes, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         let mut items: Vec<Communication> = Self::communications_from_rows(&rows, |_| case.case_id.clone())?
             .into_iter()
             .map(|(_, m)| m)

@@ -70,17 +70,17 @@ fn health_entity(r: &<Db as sqlx::Database>::Row) -> Result<Entity, StoreError> 
 #[derive(Default)]
 struct Conditions {
     clauses: Vec<String>,
-    args: Vec<Arg>,
+    args: Vec<Bind<'static>>,
 }
 
 impl Conditions {
-    fn arg(&mut self, a: Arg) -> String {
+    fn arg(&mut self, a: Bind<'static>) -> String {
         self.args.push(a);
         format!("${}", self.args.len())
     }
 
     fn list(&mut self, values: &[String]) -> String {
-        values.iter().map(|v| self.arg(Arg::S(v.clone()))).collect::<Vec<_>>().join(", ")
+        values.iter().map(|v| self.arg(Bind::Owned(v.clone()))).collect::<Vec<_>>().join(", ")
     }
 
     /// `col` is one of `values` (no condition for an empty list).
@@ -105,10 +105,10 @@ impl Conditions {
         for r in ranges {
             let mut all = vec![format!("{col} IS NOT NULL")];
             if let Some(f) = r.from {
-                all.push(format!("{col} >= {}", self.arg(Arg::I(to_micros(f)))));
+                all.push(format!("{col} >= {}", self.arg(Bind::I(to_micros(f)))));
             }
             if let Some(t) = r.to {
-                all.push(format!("{col} <= {}", self.arg(Arg::I(to_micros(t)))));
+                all.push(format!("{col} <= {}", self.arg(Bind::I(to_micros(t)))));
             }
             any.push(format!("({})", all.join(" AND ")));
         }
@@ -122,7 +122,7 @@ impl Conditions {
         for set in sets.iter().filter(|s| !s.is_empty()) {
             let mut all = Vec::new();
             for (k, v) in set {
-                let (k, v) = (self.arg(Arg::S(k.clone())), self.arg(Arg::S(v.clone())));
+                let (k, v) = (self.arg(Bind::Owned(k.clone())), self.arg(Bind::Owned(v.clone())));
                 all.push(format!(
                     "EXISTS (SELECT 1 FROM health_entity_tags t WHERE t.event_arn = {en}.event_arn \
                      AND t.account_id = {en}.account_id AND t.entity_value = {en}.entity_value \
@@ -186,7 +186,7 @@ fn event_conditions(q: &HealthEventQuery) -> Conditions {
         let any: Vec<String> = q
             .personas
             .iter()
-            .map(|p| format!("e.personas LIKE {}", c.arg(Arg::S(format!("%,{},%", p.as_str())))))
+            .map(|p| format!("e.personas LIKE {}", c.arg(Bind::Owned(format!("%,{},%", p.as_str())))))
             .collect();
         c.clauses.push(format!("({})", any.join(" OR ")));
     }
@@ -518,8 +518,8 @@ impl Backend {
     pub async fn health_events(&self, q: &HealthEventQuery) -> Result<Page<Event>, StoreError> {
         let mut c = event_conditions(q);
         if let Some((us, arn)) = &q.after {
-            let u = c.arg(Arg::I(*us));
-            let a = c.arg(Arg::S(arn.clone()));
+            let u = c.arg(Bind::I(*us));
+            let a = c.arg(Bind::Owned(arn.clone()));
             // A row value, so both engines start the index scan at the cursor rather
             // than filter every event above it.
             c.clauses.push(format!("(e.last_updated_us, e.arn) < ({u}, {a})"));
@@ -531,7 +531,7 @@ impl Backend {
             c.sql(),
             n + 1
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(health_event).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -546,8 +546,8 @@ impl Backend {
             "SELECT {EVENT_COLUMNS} FROM health_events e WHERE e.arn IN ({})",
             placeholders(1, arns.len())
         );
-        let args = arns.iter().cloned().map(Arg::S).collect();
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let args: Vec<Bind<'static>> = arns.iter().cloned().map(Bind::Owned).collect();
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter().map(health_event).collect()
     }
 
@@ -557,7 +557,7 @@ impl Backend {
             "SELECT e.category, COUNT(*) AS n FROM health_events e WHERE {} GROUP BY e.category ORDER BY e.category",
             c.sql()
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let category: String = r.try_get("category")?;
@@ -587,8 +587,8 @@ impl Backend {
                  ORDER BY event_arn, revision",
                 placeholders(1, chunk.len())
             );
-            let args = chunk.iter().cloned().map(Arg::S).collect();
-            let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+            let args: Vec<Bind<'static>> = chunk.iter().cloned().map(Bind::Owned).collect();
+            let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
             for r in &rows {
                 out.push((r.try_get("event_arn")?, Revision { at: from_micros(r.try_get("at_us")?), text: r.try_get("body")? }));
             }
@@ -622,7 +622,7 @@ impl Backend {
         c.words("en.status", &q.statuses, hl::EntityStatus::as_str);
         c.ranges("en.last_updated_us", &q.last_updated_times);
         if let Some((arn, account, value)) = &q.after {
-            let (a, b, v) = (c.arg(Arg::S(arn.clone())), c.arg(Arg::S(account.clone())), c.arg(Arg::S(value.clone())));
+            let (a, b, v) = (c.arg(Bind::Owned(arn.clone())), c.arg(Bind::Owned(account.clone())), c.arg(Bind::Owned(value.clone())));
             c.clauses.push(format!("(en.event_arn, en.account_id, en.entity_value) > ({a}, {b}, {v})"));
         }
         let n = limit(q.limit);
@@ -632,7 +632,7 @@ impl Backend {
             c.sql(),
             n + 1
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(health_entity).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -657,7 +657,7 @@ impl Backend {
              GROUP BY event_arn, account_id, status ORDER BY event_arn, account_id, status",
             c.sql()
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let status: String = r.try_get("status")?;

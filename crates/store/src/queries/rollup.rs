@@ -71,14 +71,14 @@ impl Backend {
         }
         let mut rows = Vec::new();
         if from < served_to {
-            let mut args = vec![Arg::I(from), Arg::I(served_to)];
+            let mut args = vec![Bind::I(from), Bind::I(served_to)];
             let filter = slice_filter(cases, &mut args, "r", "= ''");
             let sql = format!(
                 "SELECT day, plan_id, severity_code, account_id, assignee, opened, cases, kept, missed, open, answered, business, \
                  resolved, resolved_on \
                  FROM sla_rollup r WHERE day >= $1 AND day < $2{filter}"
             );
-            for r in bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await? {
+            for r in bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await? {
                 let day: i64 = r.try_get("day")?;
                 if stale.binary_search(&day).is_ok() {
                     continue;

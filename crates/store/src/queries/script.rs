@@ -11,17 +11,6 @@
 // Every statement sees the whole list of values (`$1`, `$2`, ... shared by the script):
 // sqlx declares their types, so a PostgreSQL statement may leave some unused.
 
-/// A value a script binds.
-#[derive(Debug, Clone)]
-enum Bind<'a> {
-    I(i64),
-    OptI(Option<i64>),
-    S(&'a str),
-    OptS(Option<&'a str>),
-    B(bool),
-    Owned(String),
-}
-
 /// A scripted write's values as a script binds them.
 fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
     use crate::writer::Value;
@@ -34,23 +23,6 @@ fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
             Value::OptS(v) => Bind::OptS(v.as_deref()),
         })
         .collect()
-}
-
-fn bound<'q>(
-    mut q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
-    args: &'q [Bind<'q>],
-) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments> {
-    for a in args {
-        q = match a {
-            Bind::I(v) => q.bind(*v),
-            Bind::OptI(v) => q.bind(*v),
-            Bind::S(v) => q.bind(*v),
-            Bind::OptS(v) => q.bind(*v),
-            Bind::B(v) => q.bind(*v),
-            Bind::Owned(v) => q.bind(v.as_str()),
-        };
-    }
-    q
 }
 
 /// Runs `lead` (the writer's savepoint statements, `Lead::sql`), then `sql`'s statements

@@ -95,7 +95,7 @@ fn text_literal(terms: &[String], tsquery_join: &str) -> String {
 /// The condition that a case has a document holding every one of `terms` (staff see
 /// internal notes' too), and its one argument. `from_message` (SQLite) reads the index
 /// from that message on.
-fn text_condition(terms: &[String], with_internal: bool, n: usize, from_message: Option<i64>) -> (String, Arg) {
+fn text_condition(terms: &[String], with_internal: bool, n: usize, from_message: Option<i64>) -> (String, Bind<'static>) {
     // An integer from the store, written out: FTS5 then seeks to it.
     let from = from_message.map_or(String::new(), |m| format!(" AND t.rowid >= {m}"));
     let condition = match (DIALECT, with_internal) {
@@ -115,7 +115,7 @@ fn text_condition(terms: &[String], with_internal: bool, n: usize, from_message:
              WHERE terms @@ CAST(${n} AS tsquery) AND internal = FALSE)"
         ),
     };
-    (condition, Arg::S(text_literal(terms, " & ")))
+    (condition, Bind::Owned(text_literal(terms, " & ")))
 }
 
 /// Fills the index for the messages already stored (migration 17), a chunk at a time.

@@ -496,16 +496,16 @@ impl Backend {
              SUM(CASE WHEN awaiting_since_us IS NOT NULL THEN 1 ELSE 0 END) AS awaiting, \
              MIN(sla_due_us) AS next_due_us FROM cases WHERE is_open = TRUE",
         );
-        let mut args = vec![Arg::I(to_micros(now))];
+        let mut args = vec![Bind::I(to_micros(now))];
         if let Some(ids) = accounts {
             if ids.is_empty() {
                 return Ok(Vec::new());
             }
             sql += &format!(" AND account_id IN ({})", placeholders(2, ids.len()));
-            args.extend(ids.iter().cloned().map(Arg::S));
+            args.extend(ids.iter().cloned().map(Bind::Owned));
         }
         sql += " GROUP BY account_id ORDER BY account_id";
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 Ok(OpenCaseStats {
@@ -532,10 +532,10 @@ impl Backend {
 
     pub async fn queue(&self, q: &QueueQuery) -> Result<Page<Case>, StoreError> {
         let mut sql = format!("SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE is_open = TRUE");
-        let mut args: Vec<Arg> = Vec::new();
+        let mut args: Vec<Bind<'static>> = Vec::new();
         let mut filter = |sql: &mut String, column: &str, v: &Option<String>| {
             if let Some(v) = v {
-                args.push(Arg::S(v.clone()));
+                args.push(Bind::Owned(v.clone()));
                 *sql += &format!(" AND {column} = ${}", args.len());
             }
         };
@@ -547,12 +547,12 @@ impl Backend {
             None => {}
             Some(Assignee::Unassigned) => sql += " AND assignee IS NULL",
             Some(Assignee::Agent(id)) => {
-                args.push(Arg::S(id.clone()));
+                args.push(Bind::Owned(id.clone()));
                 sql += &format!(" AND assignee = ${}", args.len());
             }
         }
         if let Some(t) = q.breaching_at {
-            args.push(Arg::I(to_micros(t)));
+            args.push(Bind::I(to_micros(t)));
             sql += &format!(" AND sla_due_us < ${}", args.len());
         }
         if q.awaiting {
@@ -564,15 +564,15 @@ impl Backend {
             }
             let first = args.len() + 1;
             sql += &format!(" AND account_id IN ({})", placeholders(first, accounts.len()));
-            args.extend(accounts.iter().cloned().map(Arg::S));
+            args.extend(accounts.iter().cloned().map(Bind::Owned));
         }
         if let Some((due, display)) = q.cursor {
-            args.push(Arg::I(due));
-            args.push(Arg::I(display));
+            args.push(Bind::I(due));
+            args.push(Bind::I(display));
             sql += &format!(" AND (queue_us, display_id) > (${}, ${})", args.len() - 1, args.len());
         }
         sql += &format!(" ORDER BY queue_us, display_id LIMIT {}", limit(q.limit + 1));
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > q.limit;
         items.truncate(q.limit.max(0) as usize);
@@ -619,7 +619,7 @@ impl Backend {
     pub async fn recent_events(&self, kind: SlaEventKind, cases: &CaseSlice, n: i64) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
         // Newest first along the (kind, at) index, each joined to its case: the slice's
         // conditions stop the walk at the n-th event of a case they keep.
-        let mut args = vec![Arg::S(kind.as_str().to_string())];
+        let mut args = vec![Bind::Owned(kind.as_str().to_string())];
         let filter = slice_filter(cases, &mut args, "cases", "IS NULL");
         let sql = format!(
             "SELECT e.target, e.seq, e.kind, e.due_us, e.at_us, e.recorded_us, {CASE_COLUMNS} \
@@ -627,7 +627,7 @@ impl Backend {
              WHERE e.kind = $1{filter} ORDER BY e.at_us DESC LIMIT {}",
             limit(n)
         );
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let case = case_from_row(r)?;
@@ -968,10 +968,10 @@ impl Backend {
              LEFT JOIN case_targets fr ON fr.case_display_id = c.display_id AND fr.target = 'first_response' AND fr.seq = 0 \
              WHERE c.created_us >= $1 AND c.created_us < $2"
             .to_string();
-        let mut args = vec![Arg::I(to_micros(q.from)), Arg::I(to_micros(q.to))];
+        let mut args = vec![Bind::I(to_micros(q.from)), Bind::I(to_micros(q.to))];
         sql += &slice_filter(&q.cases, &mut args, "c", "IS NULL");
         sql += " ORDER BY c.created_us, c.display_id";
-        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let due: i64 = r.try_get("sla_due_us")?;
@@ -1003,10 +1003,10 @@ impl Backend {
 /// The `AND ...` conditions that narrow a report to a slice of the cases (the `cases`
 /// table or the rollup, named `table` in the query), binding their values after `args`;
 /// `nobody` is the condition on the assignee column of unassigned cases.
-fn slice_filter(cases: &CaseSlice, args: &mut Vec<Arg>, table: &str, nobody: &str) -> String {
+fn slice_filter(cases: &CaseSlice, args: &mut Vec<Bind<'static>>, table: &str, nobody: &str) -> String {
     let mut sql = String::new();
-    let mut eq = |column: &str, value: &str, args: &mut Vec<Arg>| {
-        args.push(Arg::S(value.to_string()));
+    let mut eq = |column: &str, value: &str, args: &mut Vec<Bind<'static>>| {
+        args.push(Bind::Owned(value.to_string()));
         sql += &format!(" AND {table}.{column} = ${}", args.len());
     };
     if let Some(a) = &cases.account {
