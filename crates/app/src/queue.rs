@@ -188,18 +188,21 @@ impl App {
     /// A case with its SLA state.
     pub async fn case_sla(&self, agent: &Agent, case_id: &str) -> Result<CaseSla, ServiceError> {
         let case = self.case_for(Actor::Agent(agent), case_id).await?;
-        let account = self.account(&case.account_id).await?;
-        let targets = self.store.case_targets(case.display_id).await?;
-        let events = self.store.sla_events(&case).await?;
-        let mut trail = self
-            .store
-            .audit(&tierdesk_store::AuditQuery {
-                target: Some(format!("case:{}", case.case_id)),
-                limit: TRAIL,
-                ..Default::default()
-            })
-            .await?
-            .items;
+        // The rest hangs off the case alone: read at once, each on a connection of its own
+        // (a reply answers with this, and waited for five reads one after another).
+        let trail_query = tierdesk_store::AuditQuery {
+            target: Some(format!("case:{}", case.case_id)),
+            limit: TRAIL,
+            ..Default::default()
+        };
+        let (account, targets, events, trail, tam) = tokio::try_join!(
+            self.account(&case.account_id),
+            async { Ok(self.store.case_targets(case.display_id).await?) },
+            async { Ok(self.store.sla_events(&case).await?) },
+            async { Ok(self.store.audit(&trail_query).await?.items) },
+            async { Ok(self.store.tam_of(&case.account_id).await?) },
+        )?;
+        let mut trail = trail;
         trail.retain(|e| {
             matches!(
                 e.action,
@@ -212,7 +215,7 @@ impl App {
         trail.reverse();
         let mut sla = CaseSla {
             plan_name: self.catalog.plan(&case.plan_id).map(|p| p.name.clone()),
-            tam: self.store.tam_of(&account.id).await?,
+            tam,
             case,
             account,
             targets,
