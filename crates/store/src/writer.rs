@@ -254,7 +254,9 @@ const MAX_SCRIPTS: usize = 32;
 pub(crate) enum Route<'a> {
     /// The writer of this key (`case:<id>`, `account:<id>`: an audit entry's target).
     Key(&'a str),
-    /// Any writer, in turn: a write that locks no row another write may lock first.
+    /// Any writer, in turn: a write that locks no row another write may lock first (a new
+    /// case under an uncapped plan), or that names no one record (a worker's sweep over
+    /// many cases, which can still lose a deadlock and is run again on the next sweep).
     Any,
 }
 
