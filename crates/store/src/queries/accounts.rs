@@ -72,7 +72,7 @@ impl Backend {
             sql += &format!(" AND id > ${}", args.len());
         }
         sql += &format!(" ORDER BY id LIMIT {}", limit(limit_to + 1));
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(account_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > limit_to;
         items.truncate(limit_to.max(0) as usize);

@@ -104,7 +104,7 @@ impl Backend {
             sql.push_str(&format!(" AND action NOT IN ({hidden})"));
         }
         sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", limit(q.limit + 1)));
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args)
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
             .fetch_all(&mut *self.reader().await?)
             .await?;
         let mut items = rows.iter().map(audit_from_row).collect::<Result<Vec<_>, _>>()?;

@@ -160,7 +160,7 @@ impl Backend {
              FROM invoices i LEFT JOIN invoice_lines l ON l.account_id = i.account_id AND l.month = i.month \
              WHERE {filter} ORDER BY i.month, i.account_id, l.n"
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut out: Vec<Invoice> = Vec::new();
         for r in &rows {
             let account: String = r.try_get("account_id")?;

@@ -322,7 +322,7 @@ impl Backend {
         }
         // LIMIT is written out, never bound: see `limit`.
         sql += &format!(" ORDER BY created_us DESC, display_id DESC LIMIT {}", limit(q.limit + 1));
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter().map(case_from_row).collect()
     }
 

@@ -28,19 +28,19 @@ enum Bind<'a> {
     Owned(String),
 }
 
-/// `q` with `args` bound in order.
+/// `q` with `args` bound in order (owned strings move in: a read's values are bound once).
 fn bound<'q>(
     mut q: sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments>,
-    args: &'q [Bind<'q>],
+    args: impl IntoIterator<Item = Bind<'q>>,
 ) -> sqlx::query::Query<'q, Db, <Db as sqlx::Database>::Arguments> {
     for a in args {
         q = match a {
-            Bind::I(v) => q.bind(*v),
-            Bind::OptI(v) => q.bind(*v),
-            Bind::S(v) => q.bind(*v),
-            Bind::OptS(v) => q.bind(*v),
-            Bind::B(v) => q.bind(*v),
-            Bind::Owned(v) => q.bind(v.as_str()),
+            Bind::I(v) => q.bind(v),
+            Bind::OptI(v) => q.bind(v),
+            Bind::S(v) => q.bind(v),
+            Bind::OptS(v) => q.bind(v),
+            Bind::B(v) => q.bind(v),
+            Bind::Owned(v) => q.bind(v),
         };
     }
     q

@@ -182,7 +182,7 @@ impl Backend {
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
         let args: Vec<Bind<'static>> = cases.iter().map(|(d, _)| Bind::I(*d)).collect();
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let all = Self::communications_from_rows(&rows, |owner| {
             cases
                 .iter()
@@ -236,7 +236,7 @@ impl Backend {
              a.attachment_id, a.file_name, a.size_bytes, a.created_us AS attachment_created_us \
              FROM ({newest}) AS m LEFT JOIN attachments a ON a.communication_id = m.id"
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut items: Vec<Communication> = Self::communications_from_rows(&rows, |_| case.case_id.clone())?
             .into_iter()
             .map(|(_, m)| m)

@@ -531,7 +531,7 @@ impl Backend {
             c.sql(),
             n + 1
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(health_event).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -547,7 +547,7 @@ impl Backend {
             placeholders(1, arns.len())
         );
         let args: Vec<Bind<'static>> = arns.iter().cloned().map(Bind::Owned).collect();
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter().map(health_event).collect()
     }
 
@@ -557,7 +557,7 @@ impl Backend {
             "SELECT e.category, COUNT(*) AS n FROM health_events e WHERE {} GROUP BY e.category ORDER BY e.category",
             c.sql()
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let category: String = r.try_get("category")?;
@@ -588,7 +588,7 @@ impl Backend {
                 placeholders(1, chunk.len())
             );
             let args: Vec<Bind<'static>> = chunk.iter().cloned().map(Bind::Owned).collect();
-            let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+            let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
             for r in &rows {
                 out.push((r.try_get("event_arn")?, Revision { at: from_micros(r.try_get("at_us")?), text: r.try_get("body")? }));
             }
@@ -632,7 +632,7 @@ impl Backend {
             c.sql(),
             n + 1
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(health_entity).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > n;
         items.truncate(n as usize);
@@ -657,7 +657,7 @@ impl Backend {
              GROUP BY event_arn, account_id, status ORDER BY event_arn, account_id, status",
             c.sql()
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &c.args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), c.args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let status: String = r.try_get("status")?;

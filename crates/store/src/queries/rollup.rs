@@ -78,7 +78,7 @@ impl Backend {
                  resolved, resolved_on \
                  FROM sla_rollup r WHERE day >= $1 AND day < $2{filter}"
             );
-            for r in bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await? {
+            for r in bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await? {
                 let day: i64 = r.try_get("day")?;
                 if stale.binary_search(&day).is_ok() {
                     continue;

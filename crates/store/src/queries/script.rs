@@ -40,7 +40,7 @@ async fn script(
                 "" => sql.to_string(),
                 l => format!("{l}; {sql}"),
             };
-            bound(sqlx::query(sqlx::AssertSqlSafe(text)), args).fetch_all(&mut *c).await
+            bound(sqlx::query(sqlx::AssertSqlSafe(text)), args.iter().cloned()).fetch_all(&mut *c).await
         }
         Dialect::Postgres => {
             let lead = lead.sql();
@@ -49,7 +49,7 @@ async fn script(
             }
             let mut rows = Vec::new();
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args).fetch_all(&mut *c).await?);
+                rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args.iter().cloned()).fetch_all(&mut *c).await?);
             }
             Ok(rows)
         }
@@ -109,14 +109,14 @@ impl<'a> Statements<'a> {
                     return Ok(rows);
                 }
                 let args: Vec<Bind<'a>> = self.list.into_iter().flat_map(|(_, a)| a).collect();
-                rows = bound(sqlx::query(sqlx::AssertSqlSafe(text)), &args).fetch_all(&mut *c).await?;
+                rows = bound(sqlx::query(sqlx::AssertSqlSafe(text)), args).fetch_all(&mut *c).await?;
             }
             Dialect::Postgres => {
                 if !lead.is_empty() {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(lead)).execute(&mut *c).await?;
                 }
                 for (sql, args) in &self.list {
-                    rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), args).fetch_all(&mut *c).await?);
+                    rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(sql.as_str())), args.iter().cloned()).fetch_all(&mut *c).await?);
                 }
                 if !end.is_empty() {
                     sqlx::raw_sql(sqlx::AssertSqlSafe(end)).execute(&mut *c).await?;
@@ -161,7 +161,7 @@ async fn run_scripts(
             // Multi-statement queries are SQLite's alone in sqlx (and deprecated there): the
             // conformance suite runs every scripted write on both engines.
             #[allow(deprecated)]
-            let mut results = bound(sqlx::query(text), &args).fetch_many(&mut *c);
+            let mut results = bound(sqlx::query(text), args).fetch_many(&mut *c);
             while let Some(item) = results.try_next().await? {
                 match item {
                     sqlx::Either::Left(_) => statements_done += 1,

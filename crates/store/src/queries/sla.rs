@@ -505,7 +505,7 @@ impl Backend {
             args.extend(ids.iter().cloned().map(Bind::Owned));
         }
         sql += " GROUP BY account_id ORDER BY account_id";
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 Ok(OpenCaseStats {
@@ -572,7 +572,7 @@ impl Backend {
             sql += &format!(" AND (queue_us, display_id) > (${}, ${})", args.len() - 1, args.len());
         }
         sql += &format!(" ORDER BY queue_us, display_id LIMIT {}", limit(q.limit + 1));
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         let mut items = rows.iter().map(case_from_row).collect::<Result<Vec<_>, _>>()?;
         let more = items.len() as i64 > q.limit;
         items.truncate(q.limit.max(0) as usize);
@@ -627,7 +627,7 @@ impl Backend {
              WHERE e.kind = $1{filter} ORDER BY e.at_us DESC LIMIT {}",
             limit(n)
         );
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let case = case_from_row(r)?;
@@ -971,7 +971,7 @@ impl Backend {
         let mut args = vec![Bind::I(to_micros(q.from)), Bind::I(to_micros(q.to))];
         sql += &slice_filter(&q.cases, &mut args, "c", "IS NULL");
         sql += " ORDER BY c.created_us, c.display_id";
-        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), &args).fetch_all(&mut *self.reader().await?).await?;
+        let rows = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args).fetch_all(&mut *self.reader().await?).await?;
         rows.iter()
             .map(|r| {
                 let due: i64 = r.try_get("sla_due_us")?;
