@@ -195,14 +195,13 @@ impl App {
             limit: TRAIL,
             ..Default::default()
         };
-        let (account, targets, events, trail, tam) = tokio::try_join!(
+        let (account, targets, events, mut trail, tam) = tokio::try_join!(
             self.account(&case.account_id),
             async { Ok(self.store.case_targets(case.display_id).await?) },
             async { Ok(self.store.sla_events(&case).await?) },
             async { Ok(self.store.audit(&trail_query).await?.items) },
             async { Ok(self.store.tam_of(&case.account_id).await?) },
         )?;
-        let mut trail = trail;
         trail.retain(|e| {
             matches!(
                 e.action,
