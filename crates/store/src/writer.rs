@@ -809,14 +809,16 @@ mod tests {
         }
     }
 
-    /// Starts a write that holds the writer, and waits until it does: the writes queued
+    /// Starts a write that holds the writer, and waits until it runs: the writes queued
     /// next make one batch.
     async fn hold_writer(w: &Writer<Sqlite>, v: Option<i64>) -> Holding {
         let (release, held) = oneshot::channel::<()>();
+        let (running, started) = oneshot::channel::<()>();
         let w = w.clone();
         let done = tokio::spawn(async move {
             w.write(move |c| {
                 Box::pin(async move {
+                    let _ = running.send(());
                     let _ = held.await;
                     match v {
                         Some(v) => insert(v)(c).await,
@@ -826,7 +828,7 @@ mod tests {
             })
             .await
         });
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let _ = started.await;
         Holding { release, done }
     }
 
