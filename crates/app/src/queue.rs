@@ -52,9 +52,17 @@ pub struct FindCases {
     pub cursor: Option<String>,
 }
 
-/// The newest audit entries a case page's trail reads (reads of notes and files are among
-/// them and left out, so a busy case shows fewer).
+/// The most entries a case page's trail shows, newest kept.
 const TRAIL: i64 = 500;
+
+/// What a case page's trail shows: what staff and the customer did to the case besides
+/// writing (the store picks them, so messages and reads never crowd them out).
+const TRAIL_ACTIONS: &[Action] = &[
+    Action::CaseStatus,
+    Action::CaseResolve,
+    Action::CaseAssign,
+    Action::CaseEscalate,
+];
 
 /// A case as an agent sees it: the case, its account, its targets and recorded events.
 #[derive(Debug, Clone)]
@@ -187,30 +195,27 @@ impl App {
 
     /// A case with its SLA state.
     pub async fn case_sla(&self, agent: &Agent, case_id: &str) -> Result<CaseSla, ServiceError> {
-        let case = self.case_for(Actor::Agent(agent), case_id).await?;
-        // The rest hangs off the case alone: read at once, each on a connection of its own
-        // (a reply answers with this, and waited for five reads one after another).
-        let trail_query = tierdesk_store::AuditQuery {
-            target: Some(format!("case:{}", case.case_id)),
+        // One read for all of it: a reply answers with this page, and waited for six.
+        let target = tierdesk_core::audit::case_target(case_id);
+        let trail = tierdesk_store::TrailQuery {
+            target: &target,
+            actions: TRAIL_ACTIONS,
             limit: TRAIL,
-            ..Default::default()
         };
-        let (account, targets, events, mut trail, tam) = tokio::try_join!(
-            self.account(&case.account_id),
-            async { Ok(self.store.case_targets(case.display_id).await?) },
-            async { Ok(self.store.sla_events(&case).await?) },
-            async { Ok(self.store.audit(&trail_query).await?.items) },
-            async { Ok(self.store.tam_of(&case.account_id).await?) },
-        )?;
-        trail.retain(|e| {
-            matches!(
-                e.action,
-                Action::CaseStatus
-                    | Action::CaseResolve
-                    | Action::CaseAssign
-                    | Action::CaseEscalate
-            )
-        });
+        let page = match self.store.case_page(case_id, &trail).await? {
+            Some(page) if self.reach(agent).await?.covers(&page.case.account_id) => page,
+            _ => return Err(Actor::Agent(agent).no_case(case_id)),
+        };
+        let tierdesk_store::CasePage {
+            case,
+            account,
+            targets,
+            events,
+            mut trail,
+            tam,
+        } = page;
+        let account = account
+            .ok_or_else(|| ServiceError::NotFound(format!("no account {}", case.account_id)))?;
         trail.reverse();
         let mut sla = CaseSla {
             plan_name: self.catalog.plan(&case.plan_id).map(|p| p.name.clone()),
@@ -255,7 +260,7 @@ impl App {
                 self.clock.now(),
                 Action::AttachmentRead,
                 Some(&case.account_id),
-                format!("case:{}", case.case_id),
+                tierdesk_core::audit::case_target(&case.case_id),
                 format!(
                     "{attachment_id} {}{}",
                     file.file_name,
@@ -310,7 +315,7 @@ impl App {
                     self.clock.now(),
                     Action::NotesRead,
                     Some(&case.account_id),
-                    format!("case:{}", case.case_id),
+                    tierdesk_core::audit::case_target(&case.case_id),
                     format!("{notes} internal notes"),
                 ))
                 .await?;
@@ -335,7 +340,7 @@ impl App {
             self.clock.now(),
             Action::CaseAssign,
             Some(&case.account_id),
-            format!("case:{}", case.case_id),
+            tierdesk_core::audit::case_target(&case.case_id),
             match assignee {
                 Some(a) => format!("assigned to {a}"),
                 None => "unassigned".into(),

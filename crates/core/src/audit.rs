@@ -208,6 +208,12 @@ impl Who {
     }
 }
 
+/// The log's name for case `case_id`: the target of every entry about the case, which a
+/// case page's trail reads back, and the key the store's writer routes the case's writes by.
+pub fn case_target(case_id: &str) -> String {
+    format!("case:{case_id}")
+}
+
 /// One line of the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

@@ -2,14 +2,38 @@
 //! their webhook outbox, agents, quotas and report rows. Queries are in `queries/sla.rs`.
 
 use jiff::Timestamp;
-use tierdesk_core::records::{Agent, Case, CaseStatus, CaseTarget, SlaEvent, Webhook};
+use tierdesk_core::records::{Account, Agent, Case, CaseStatus, CaseTarget, SlaEvent, Webhook};
 
-use tierdesk_core::audit::AuditEntry;
+use tierdesk_core::audit::{Action, AuditEntry};
 use tierdesk_core::sla::clock::ClockFacts;
 
 use crate::{Page, Store, StoreError};
 
 /// Which cases the queue shows. Everything but the limit is optional.
+/// A case and what a view of it shows (`Store::case_page`).
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    pub case: Case,
+    /// `None` only for a row the schema should have refused (cases reference accounts).
+    pub account: Option<Account>,
+    /// Oldest first.
+    pub targets: Vec<CaseTarget>,
+    /// Oldest first.
+    pub events: Vec<SlaEvent>,
+    /// The trail's entries, newest first.
+    pub trail: Vec<AuditEntry>,
+    pub tam: Option<Agent>,
+}
+
+/// Which audit entries a `CasePage` carries: the newest `limit` of these actions on
+/// `target` (the audit log's name for the case).
+#[derive(Debug, Clone, Copy)]
+pub struct TrailQuery<'a> {
+    pub target: &'a str,
+    pub actions: &'a [Action],
+    pub limit: i64,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct QueueQuery {
     pub plan: Option<String>,
@@ -237,6 +261,16 @@ impl Store {
 
     pub async fn sla_events(&self, case: &Case) -> Result<Vec<SlaEvent>, StoreError> {
         dispatch!(self, b => b.sla_events(case.display_id, case.case_id.clone()).await)
+    }
+
+    /// The case with this id (any account's) and what a view of it shows, read at once:
+    /// on SQLite in one call to one read connection, not one call per part.
+    pub async fn case_page(
+        &self,
+        case_id: &str,
+        trail: &TrailQuery<'_>,
+    ) -> Result<Option<CasePage>, StoreError> {
+        dispatch!(self, b => b.case_page(case_id, trail).await)
     }
 
     /// The newest `limit` events of one kind on the cases of `cases`, with their cases.

@@ -260,9 +260,10 @@ pub(crate) enum Route<'a> {
     Any,
 }
 
-/// The key of the writes on case `case_id` (the form of an audit entry's target).
+/// The key of the writes on case `case_id`: the audit log's name for the case, so that a
+/// write led by its audit entry (`write_audited`) goes where the case's other writes go.
 pub(crate) fn case_key(case_id: &str) -> String {
-    format!("case:{case_id}")
+    tierdesk_core::audit::case_target(case_id)
 }
 
 /// The key of the writes on account `id`'s own rows (its monthly counts).

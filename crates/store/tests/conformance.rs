@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use jiff::civil::date;
-use tierdesk_core::audit::{Action, ActorKind, Who};
+use tierdesk_core::audit::{Action, ActorKind, Who, case_target};
 use tierdesk_core::catalog::TargetKind;
 use tierdesk_core::invoice_words::LineWords;
 use tierdesk_core::records::{
@@ -21,7 +21,7 @@ use tierdesk_store::CaseSlice;
 use tierdesk_store::{
     AgentChange, Assignee, AuditQuery, CaseQuery, CaseScope, CommunicationQuery, DeliveryOutcome,
     MonthlyCap, NewAttachments, NewCase, NewCommunication, NewEscalation, NewSlaEvent, QueueQuery,
-    ReportQuery, StatusChange, Store, StoreError, UserChange,
+    ReportQuery, StatusChange, Store, StoreError, TrailQuery, UserChange,
 };
 
 use tierdesk_testkit::{Engine, ScratchDb, audit_entry, unique};
@@ -2940,6 +2940,102 @@ async fn accounts_are_found_by_id_or_name_a_page_at_a_time(s: Store) {
     assert_eq!(ids(&mine), ["310000000002"]);
 }
 
+/// A case page reads the case and what hangs off it at once: its account, targets and
+/// events, the newest entries of the asked actions on it (however many others came after),
+/// and its account's TAM. Another account's case brings its own; an unknown id, nothing.
+async fn a_case_page_holds_the_case_and_what_hangs_off_it(s: Store) {
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    with_account(&s, "222222222222").await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let hour = Duration::from_secs(3600);
+    let mut new = new_case(acct, 1, t0);
+    new.targets = vec![first_response(t0, t0 + hour * 4)];
+    let c = s.create_case(new, audit_entry()).await.unwrap();
+    let other = s
+        .create_case(new_case("222222222222", 2, t0), audit_entry())
+        .await
+        .unwrap();
+    let mut tam = agent("tam-1");
+    tam.role = Role::Tam;
+    s.insert_agent(tam.clone(), vec![1; 32], audit_entry())
+        .await
+        .unwrap();
+    s.set_tam(acct, Some("tam-1"), t0, audit_entry())
+        .await
+        .unwrap();
+    let due = s.due_targets(t0 + hour * 3, 10).await.unwrap();
+    let warning = sla_event(
+        &due[0],
+        SlaEventKind::Warning,
+        Some(t0 + hour * 4),
+        t0 + hour * 3,
+    );
+    s.record_sla_events(vec![warning]).await.unwrap();
+    let entry = |case: &Case, action: Action, detail: &str| {
+        tierdesk_testkit::operator().did(
+            t0,
+            action,
+            Some(case.account_id.as_str()),
+            case_target(&case.case_id),
+            detail,
+        )
+    };
+    for (case, action, detail) in [
+        (&c, Action::CaseStatus, "first"),
+        (&c, Action::CaseAssign, "second"),
+        (&other, Action::CaseStatus, "another case's"),
+        (&c, Action::CaseStatus, "third"),
+        (&c, Action::CaseMessage, "a message"),
+        (&c, Action::CaseMessage, "another message"),
+    ] {
+        s.record_audit(entry(case, action, detail)).await.unwrap();
+    }
+    let actions = [Action::CaseStatus, Action::CaseAssign];
+    let trail_of = |case: &Case| case_target(&case.case_id);
+    let target = trail_of(&c);
+    let trail = TrailQuery {
+        target: &target,
+        actions: &actions,
+        limit: 2,
+    };
+    let page = s.case_page(&c.case_id, &trail).await.unwrap().unwrap();
+    assert_eq!(
+        Some(&page.case),
+        s.case(acct, &c.case_id).await.unwrap().as_ref()
+    );
+    assert_eq!(page.account.map(|a| a.id).as_deref(), Some(acct));
+    assert_eq!(page.targets, s.case_targets(c.display_id).await.unwrap());
+    assert_eq!(page.events.len(), 1);
+    assert_eq!(page.events, s.sla_events(&c).await.unwrap());
+    let details: Vec<_> = page.trail.iter().map(|e| e.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        ["third", "second"],
+        "the newest two of the asked actions"
+    );
+    assert_eq!(page.tam, Some(tam));
+
+    let target = trail_of(&other);
+    let page = s
+        .case_page(
+            &other.case_id,
+            &TrailQuery {
+                target: &target,
+                ..trail
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.case.case_id, other.case_id);
+    assert_eq!(page.account.map(|a| a.id).as_deref(), Some("222222222222"));
+    assert!(page.events.is_empty());
+    assert_eq!(page.trail.len(), 1);
+    assert_eq!(page.tam, None);
+    assert!(s.case_page("case-nobody", &trail).await.unwrap().is_none());
+}
+
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
         mod sqlite_leg {
@@ -2988,6 +3084,7 @@ conformance!(
     breach_events_are_recorded_once_with_their_outbox,
     escalations_count_against_the_monthly_quota,
     agents_are_found_by_token_hash,
+    a_case_page_holds_the_case_and_what_hangs_off_it,
     report_rows_cover_the_period,
     the_rollup_serves_only_days_no_change_has_touched,
     usage_payers_and_invoices,

@@ -119,7 +119,7 @@ impl App {
                 Action::CaseMessage
             },
             Some(&case.account_id),
-            format!("case:{}", case.case_id),
+            tierdesk_core::audit::case_target(&case.case_id),
             match (&set, file_count) {
                 (Some(set), _) => format!("with attachment set {set}"),
                 (None, 0) => String::new(),

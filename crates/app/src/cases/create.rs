@@ -204,7 +204,7 @@ impl App {
             now,
             Action::CaseCreate,
             Some(&caller.account.id),
-            format!("case:{}", case.case_id),
+            tierdesk_core::audit::case_target(&case.case_id),
             format!(
                 "severity {}, service {}",
                 case.severity_code, case.service_code

@@ -77,7 +77,7 @@ impl App {
                     now,
                     Action::CaseEscalate,
                     Some(&account.id),
-                    format!("case:{}", case.case_id),
+                    tierdesk_core::audit::case_target(&case.case_id),
                     format!("answer due {}", target.due),
                 ),
             )

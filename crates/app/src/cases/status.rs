@@ -28,7 +28,7 @@ impl App {
             now,
             Action::CaseResolve,
             Some(&caller.account.id),
-            format!("case:{case_id}"),
+            tierdesk_core::audit::case_target(case_id),
             "resolved",
         );
         self.store
@@ -86,7 +86,7 @@ impl App {
                     now,
                     Action::CaseStatus,
                     Some(&case.account_id),
-                    format!("case:{}", case.case_id),
+                    tierdesk_core::audit::case_target(&case.case_id),
                     format!("status {} → {}", case.status.as_str(), new_status.as_str()),
                 ),
             )

@@ -42,6 +42,9 @@ fn audit_statements<'a>(entries: &'a [AuditEntry], out: &mut Statements<'a>) {
     }
 }
 
+/// The columns `audit_from_row` reads.
+const AUDIT_COLUMNS: &str = "id, at_us, actor_kind, actor_id, address, account_id, action, target, detail";
+
 fn audit_from_row(r: &<Db as sqlx::Database>::Row) -> Result<AuditEntry, StoreError> {
     let kind: String = r.try_get("actor_kind")?;
     let action: String = r.try_get("action")?;
@@ -70,10 +73,7 @@ impl Backend {
 
     /// Newest first, `q.limit` at most, before `q.before_id` when paging.
     pub async fn audit(&self, q: &AuditQuery) -> Result<Page<AuditEntry>, StoreError> {
-        let mut sql = String::from(
-            "SELECT id, at_us, actor_kind, actor_id, address, account_id, action, target, detail \
-             FROM audit_log WHERE 1 = 1",
-        );
+        let mut sql = format!("SELECT {AUDIT_COLUMNS} FROM audit_log WHERE 1 = 1");
         let mut args = Vec::new();
         let mut arg = |sql: &mut String, clause: &str, a: Bind<'static>| {
             args.push(a);

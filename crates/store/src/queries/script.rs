@@ -8,8 +8,9 @@
 //
 // The SQL is written once. SQLite takes the whole text in one call; PostgreSQL's extended
 // protocol takes one statement per message, so it gets the same statements one at a time.
-// Every statement sees the whole list of values (`$1`, `$2`, ... shared by the script):
-// sqlx declares their types, so a PostgreSQL statement may leave some unused.
+// Every statement sees the whole list of values (`$1`, `$2`, ... shared by the script). On
+// PostgreSQL a statement is sent the values up to the highest it names (`args_of`); sqlx
+// declares their types, so it may leave some below that unused.
 
 /// A scripted write's values as a script binds them.
 fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
@@ -23,6 +24,24 @@ fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
             Value::OptS(v) => Bind::OptS(v.as_deref()),
         })
         .collect()
+}
+
+/// A script's values as one of its statements binds them on PostgreSQL: up to the highest
+/// `$n` it names. A statement sent with more values than it names fails where the
+/// connection has prepared the same text for a query that sent only those (PostgreSQL:
+/// "bind message supplies 2 parameters, but prepared statement requires 1").
+fn args_of<'q>(statement: &str, args: &[Bind<'q>]) -> impl Iterator<Item = Bind<'q>> {
+    let mut highest = 0;
+    let mut rest = statement;
+    while let Some(at) = rest.find('$') {
+        rest = &rest[at + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if let Ok(n) = rest[..digits].parse::<usize>() {
+            highest = highest.max(n);
+        }
+        rest = &rest[digits..];
+    }
+    args.iter().take(highest).cloned()
 }
 
 /// Runs `lead` (the writer's savepoint statements, `Lead::sql`), then `sql`'s statements
@@ -49,11 +68,65 @@ async fn script(
             }
             let mut rows = Vec::new();
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args.iter().cloned()).fetch_all(&mut *c).await?);
+                rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args_of(statement, args)).fetch_all(&mut *c).await?);
             }
             Ok(rows)
         }
     }
+}
+
+/// Reads: `sql`'s statements (`;`-separated, none holding a `;` in a literal) with `args`
+/// shared by all of them, as `script` runs them; the rows of each statement, in order.
+/// SQLite takes the whole text in one call: one hand-off to the reader's thread, whose page
+/// cache (dropped whenever a commit came between its reads) is filled once, not once for
+/// each statement.
+async fn rows_per_statement(
+    c: &mut Conn,
+    sql: &str,
+    args: Vec<Bind<'_>>,
+) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
+    match DIALECT {
+        Dialect::Sqlite => {
+            let text = sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(sql.to_string()));
+            sqlite_rows_per_statement(c, text, args).await
+        }
+        Dialect::Postgres => {
+            let mut rows = Vec::new();
+            for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                rows.push(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args_of(statement, &args)).fetch_all(&mut *c).await?);
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// SQLite's side of `rows_per_statement` and of `run_scripts`: the text's statements in
+/// one call, the rows split by the statement that returned them (sqlx reports the end of
+/// each statement, rows or not, before the next one's rows).
+async fn sqlite_rows_per_statement(
+    c: &mut Conn,
+    text: sqlx::SqlStr,
+    args: Vec<Bind<'_>>,
+) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
+    use futures_util::TryStreamExt;
+    let mut rows = vec![Vec::new()];
+    // Multi-statement queries are SQLite's alone in sqlx (and deprecated there): the
+    // conformance suite runs every caller on both engines.
+    #[allow(deprecated)]
+    let mut results = bound(sqlx::query(text), args).fetch_many(&mut *c);
+    while let Some(item) = results.try_next().await? {
+        match item {
+            sqlx::Either::Left(_) => rows.push(Vec::new()),
+            sqlx::Either::Right(row) => {
+                if let Some(list) = rows.last_mut() {
+                    list.push(row);
+                }
+            }
+        }
+    }
+    // The list opened after the last statement's end holds nothing.
+    rows.pop();
+    Ok(rows)
 }
 
 /// Statements assembled at run time (a batch's audit rows and search documents), sent like
@@ -141,7 +214,6 @@ async fn run_scripts(
     let commit = commit == crate::writer::Commit::Yes;
     match DIALECT {
         Dialect::Sqlite => {
-            use futures_util::TryStreamExt;
             let width = writes.first().map_or(0, Vec::len);
             let per_write = sql.split(';').count();
             let lead = lead.sql();
@@ -157,20 +229,11 @@ async fn run_scripts(
             };
             let args: Vec<Bind<'_>> = writes.iter().flat_map(|w| binds_of(w)).collect();
             let mut rows: Vec<Vec<_>> = writes.iter().map(|_| Vec::new()).collect();
-            let mut statements_done: usize = 0;
-            // Multi-statement queries are SQLite's alone in sqlx (and deprecated there): the
-            // conformance suite runs every scripted write on both engines.
-            #[allow(deprecated)]
-            let mut results = bound(sqlx::query(text), args).fetch_many(&mut *c);
-            while let Some(item) = results.try_next().await? {
-                match item {
-                    sqlx::Either::Left(_) => statements_done += 1,
-                    sqlx::Either::Right(row) => {
-                        let write = statements_done.checked_sub(led).map(|s| s / per_write);
-                        if let Some(list) = write.and_then(|w| rows.get_mut(w)) {
-                            list.push(row);
-                        }
-                    }
+            // The lead's statements return nothing; then each write's `per_write` in turn.
+            for (statement, returned) in sqlite_rows_per_statement(c, text, args).await?.into_iter().enumerate() {
+                let write = statement.checked_sub(led).map(|s| s / per_write);
+                if let Some(list) = write.and_then(|w| rows.get_mut(w)) {
+                    list.extend(returned);
                 }
             }
             Ok(rows)

@@ -9,7 +9,7 @@ use tierdesk_core::records::{Agent, CaseTarget, Role, SlaEvent, SlaEventKind, We
 use tierdesk_core::sla::targets::{self, Author, Changes, Running};
 
 use crate::sla::{
-    Assignee, Delivery, DeliveryOutcome, DeliveryStats, DueTarget, NewEscalation, NewSlaEvent,
+    Assignee, CasePage, TrailQuery, Delivery, DeliveryOutcome, DeliveryStats, DueTarget, NewEscalation, NewSlaEvent,
     CaseSlice, OpenCaseStats, QueueQuery, ReportQuery, ReportRow, StatusChange,
 };
 
@@ -39,6 +39,20 @@ fn target_from_row(r: &<Db as sqlx::Database>::Row) -> Result<CaseTarget, StoreE
         warned: opt_time(r, "warned_us")?,
         breached: opt_time(r, "breached_us")?,
         requested_by: r.try_get("requested_by")?,
+    })
+}
+
+fn event_from_row(r: &<Db as sqlx::Database>::Row, case_id: &str) -> Result<SlaEvent, StoreError> {
+    let target: String = r.try_get("target")?;
+    let kind: String = r.try_get("kind")?;
+    Ok(SlaEvent {
+        case_id: case_id.to_string(),
+        target: TargetKind::parse(&target).ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{target}'")))?,
+        seq: r.try_get("seq")?,
+        kind: SlaEventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("bad event kind '{kind}'")))?,
+        due: from_micros(r.try_get("due_us")?),
+        at: from_micros(r.try_get("at_us")?),
+        recorded: from_micros(r.try_get("recorded_us")?),
     })
 }
 
@@ -597,23 +611,49 @@ impl Backend {
         .bind(display_id)
         .fetch_all(&mut *self.reader().await?)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let target: String = r.try_get("target")?;
-                let kind: String = r.try_get("kind")?;
-                Ok(SlaEvent {
-                    case_id: case_id.clone(),
-                    target: TargetKind::parse(&target)
-                        .ok_or_else(|| StoreError::Corrupt(format!("bad target kind '{target}'")))?,
-                    seq: r.try_get("seq")?,
-                    kind: SlaEventKind::parse(&kind)
-                        .ok_or_else(|| StoreError::Corrupt(format!("bad event kind '{kind}'")))?,
-                    due: from_micros(r.try_get("due_us")?),
-                    at: from_micros(r.try_get("at_us")?),
-                    recorded: from_micros(r.try_get("recorded_us")?),
-                })
-            })
-            .collect()
+        rows.iter().map(|r| event_from_row(r, &case_id)).collect()
+    }
+
+    /// `Store::case_page`: six statements, each finding the case by its id (`$1`), read as
+    /// one script (`rows_per_statement`).
+    pub async fn case_page(&self, case_id: &str, trail: &TrailQuery<'_>) -> Result<Option<CasePage>, StoreError> {
+        let actions = match trail.actions {
+            [] => "FALSE".to_string(),
+            some => format!(
+                "action IN ({})",
+                some.iter().map(|a| format!("'{}'", a.as_str())).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} FROM cases {FR_JOIN} WHERE case_id = $1; \
+             SELECT id, name, timezone, country, language, created_us FROM accounts \
+              WHERE id = (SELECT account_id FROM cases WHERE case_id = $1); \
+             SELECT {TARGET_COLUMNS} FROM case_targets \
+              WHERE case_display_id = (SELECT display_id FROM cases WHERE case_id = $1) ORDER BY started_us, target, seq; \
+             SELECT target, seq, kind, due_us, at_us, recorded_us FROM sla_events \
+              WHERE case_display_id = (SELECT display_id FROM cases WHERE case_id = $1) ORDER BY at_us, id; \
+             SELECT {AUDIT_COLUMNS} FROM audit_log WHERE target = $2 AND {actions} ORDER BY id DESC LIMIT {}; \
+             SELECT {} FROM account_tams t JOIN agents a ON a.id = t.agent_id \
+              WHERE t.account_id = (SELECT account_id FROM cases WHERE case_id = $1)",
+            limit(trail.limit),
+            agent_columns!().split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", "),
+        );
+        let args = vec![Bind::S(case_id), Bind::S(trail.target)];
+        let mut c = self.reader().await?;
+        let statements = rows_per_statement(&mut c, &sql, args).await?;
+        let [case, account, targets, events, trail, tam] = <[_; 6]>::try_from(statements)
+            .map_err(|s| StoreError::Corrupt(format!("a case page read {} statements' rows, not 6", s.len())))?;
+        let Some(case) = case.first().map(case_from_row).transpose()? else {
+            return Ok(None);
+        };
+        Ok(Some(CasePage {
+            account: account.first().map(account_from_row).transpose()?,
+            targets: targets.iter().map(target_from_row).collect::<Result<_, _>>()?,
+            events: events.iter().map(|r| event_from_row(r, &case.case_id)).collect::<Result<_, _>>()?,
+            trail: trail.iter().map(audit_from_row).collect::<Result<_, _>>()?,
+            tam: tam.first().map(agent_from_row).transpose()?,
+            case,
+        }))
     }
 
     pub async fn recent_events(&self, kind: SlaEventKind, cases: &CaseSlice, n: i64) -> Result<Vec<(Case, SlaEvent)>, StoreError> {
