@@ -18,6 +18,7 @@
 use jiff::Timestamp;
 use tierdesk_core::records::{Account, Case};
 
+mod bind;
 mod readers;
 mod writer;
 

@@ -28,6 +28,7 @@ use tierdesk_core::audit::AuditEntry;
 use tierdesk_core::counters::{Buckets, Snapshot};
 
 use crate::StoreError;
+use crate::bind::Bind;
 
 /// Writes per transaction (the last bucket is `MAX_BATCH`).
 static BATCH_BOUNDS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
@@ -180,15 +181,6 @@ impl<DB: Database> Job<DB> {
     }
 }
 
-/// A value a scripted write binds (owned: the write waits in the queue).
-#[derive(Debug, Clone)]
-pub(crate) enum Value {
-    I(i64),
-    OptI(Option<i64>),
-    S(String),
-    OptS(Option<String>),
-}
-
 /// A write that is one fixed script (`queries/script.rs`) with its values, unguarded (its
 /// expected failures write nothing). The writer sends consecutive writes of the same
 /// script in one call: on SQLite, a batch of them is one hand-off to the connection thread
@@ -196,7 +188,7 @@ pub(crate) enum Value {
 struct Scripted<DB: Database> {
     key: Option<Box<str>>,
     sql: &'static str,
-    values: Vec<Value>,
+    values: Vec<Bind<'static>>,
     /// Reads the write's rows (or the error of the call that ran it): how it ended and how
     /// to answer it. A script leaves no tail rows: it writes its own (`write_script`).
     finish: Finish<DB>,
@@ -212,7 +204,7 @@ pub(crate) type RunScripts<DB> = Arc<
             &'c mut <DB as Database>::Connection,
             Lead,
             &'static str,
-            Vec<Vec<Value>>,
+            Vec<Vec<Bind<'static>>>,
             Commit,
         ) -> BoxFuture<'c, Result<Vec<Vec<<DB as Database>::Row>>, StoreError>>
         + Send
@@ -414,7 +406,7 @@ where
     pub(crate) async fn write_script<T, F>(
         &self,
         route: Route<'_>,
-        (sql, values): (&'static str, Vec<Value>),
+        (sql, values): (&'static str, Vec<Bind<'static>>),
         clean: fn(&StoreError) -> bool,
         finish: F,
     ) -> Result<T, StoreError>
@@ -729,7 +721,7 @@ async fn run<DB>(
 }
 
 /// Sends the writer's savepoint statements on their own, for a write that does not.
-async fn run_lead<DB>(c: &mut DB::Connection, lead: Lead) -> Result<(), StoreError>
+pub(crate) async fn run_lead<DB>(c: &mut DB::Connection, lead: Lead) -> Result<(), StoreError>
 where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,

@@ -77,8 +77,8 @@ SELECT case_display_id AS display_id, id AS communication_id FROM message",
 /// `OPEN_CASE`'s values for `new` (its first target, if any), the literal of its search
 /// `terms` and its `audit` entry, and the case as reading it back would give, but for its
 /// display id.
-fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec<crate::writer::Value>, Case) {
-    use crate::writer::Value::{I, OptI, OptS, S};
+fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec<Bind<'static>>, Case) {
+    use Bind::{I, OptI, OptOwned, Owned};
     let k = &new.case;
     let at = to_micros(k.created);
     // The case's clock, from the targets it opens with; the opening message is the
@@ -87,7 +87,7 @@ fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec
     let answer_minutes = new.targets.iter().find(|t| t.kind == TargetKind::FirstResponse).map(|t| t.minutes);
     let queue = targets::queue_key(next, Some(k.created), answer_minutes);
     let first = new.targets.first();
-    let owned = |s: &str| S(s.to_string());
+    let owned = |s: &str| Owned(s.to_string());
     let values = vec![
         owned(&k.case_id),
         owned(&k.account_id),
@@ -99,19 +99,19 @@ fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec
         owned(&k.issue_type),
         owned(&k.language),
         owned(&k.submitted_by),
-        S(k.cc_emails.join("\n")),
+        Owned(k.cc_emails.join("\n")),
         owned(&k.plan_id),
         I(at),
         I(next.map_or(NO_DEADLINE, |r| to_micros(r.due))),
-        OptS(next.map(|r| r.kind.as_str().to_string())),
+        OptOwned(next.map(|r| r.kind.as_str().to_string())),
         I(queue.map_or(NO_DEADLINE, to_micros)),
-        OptS(new.monthly_cap.as_ref().map(|m| m.month.clone())),
+        OptOwned(new.monthly_cap.as_ref().map(|m| m.month.clone())),
         OptI(new.monthly_cap.as_ref().map(|m| m.limit)),
         owned(&new.body),
-        OptS(new.notice.as_ref().map(|n| n.kind.as_str().to_string())),
+        OptOwned(new.notice.as_ref().map(|n| n.kind.as_str().to_string())),
         OptI(new.notice.as_ref().map(|n| to_micros(n.due))),
-        OptS(first.map(|t| t.kind.as_str().to_string())),
-        OptS(first.map(|t| t.clock.clone())),
+        OptOwned(first.map(|t| t.kind.as_str().to_string())),
+        OptOwned(first.map(|t| t.clock.clone())),
         OptI(first.map(|t| i64::from(t.minutes))),
         OptI(first.map(|t| to_micros(t.started))),
         OptI(first.map(|t| to_micros(t.due))),
@@ -121,13 +121,13 @@ fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec
         OptI(first.and_then(|t| t.warned.map(to_micros))),
         OptI(first.and_then(|t| t.breached.map(to_micros))),
         OptI(first.and_then(next_event)),
-        OptS(first.and_then(|t| t.requested_by.clone())),
-        S(text_literal(terms, " ")),
+        OptOwned(first.and_then(|t| t.requested_by.clone())),
+        Owned(text_literal(terms, " ")),
         I(to_micros(audit.at)),
         owned(audit.who.kind.as_str()),
         owned(&audit.who.id),
-        OptS(audit.who.address.clone()),
-        OptS(audit.account_id.clone()),
+        OptOwned(audit.who.address.clone()),
+        OptOwned(audit.account_id.clone()),
         owned(audit.action.as_str()),
         owned(&audit.target),
         owned(&audit.detail),
@@ -211,7 +211,7 @@ impl Backend {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
-                    let rows = script(c, lead, OPEN_CASE, &binds_of(&values)).await?;
+                    let rows = script(c, lead, OPEN_CASE, &values).await?;
                     let (display_id, comm) = opened_ids(&rows)?;
                     // The first target went in the script; a case opening with more (none
                     // does today) takes a call for each of the others.

@@ -9,23 +9,13 @@ use sqlx::Row;
 use tierdesk_core::records::{AccessKey, Attachment, AttachmentRef, CaseStatus, Communication, PlanAssignment};
 use tierdesk_core::time::{from_micros, to_micros};
 
+use crate::bind::Bind;
 use crate::writer::Writer;
 
 #[derive(Clone)]
 pub struct Backend {
     read: std::sync::Arc<ReadPool>,
     writer: Writer<Db>,
-}
-
-/// A value a query binds (queries assembled at run time and scripts alike).
-#[derive(Debug, Clone)]
-enum Bind<'a> {
-    I(i64),
-    OptI(Option<i64>),
-    S(&'a str),
-    OptS(Option<&'a str>),
-    B(bool),
-    Owned(String),
 }
 
 /// `q` with `args` bound in order (owned strings move in: a read's values are bound once).
@@ -41,6 +31,7 @@ fn bound<'q>(
             Bind::OptS(v) => q.bind(v),
             Bind::B(v) => q.bind(v),
             Bind::Owned(v) => q.bind(v),
+            Bind::OptOwned(v) => q.bind(v),
         };
     }
     q
@@ -210,7 +201,7 @@ impl Backend {
                     })
                 }),
                 std::sync::Arc::new(
-                    |c: &mut Conn, lead: crate::writer::Lead, sql: &'static str, writes: Vec<Vec<crate::writer::Value>>, commit| {
+                    |c: &mut Conn, lead: crate::writer::Lead, sql: &'static str, writes: Vec<Vec<Bind<'static>>>, commit| {
                         Box::pin(run_scripts(c, lead, sql, writes, commit))
                     },
                 ),

@@ -12,20 +12,6 @@
 // PostgreSQL a statement is sent the values up to the highest it names (`args_of`); sqlx
 // declares their types, so it may leave some below that unused.
 
-/// A scripted write's values as a script binds them.
-fn binds_of(values: &[crate::writer::Value]) -> Vec<Bind<'_>> {
-    use crate::writer::Value;
-    values
-        .iter()
-        .map(|v| match v {
-            Value::I(v) => Bind::I(*v),
-            Value::OptI(v) => Bind::OptI(*v),
-            Value::S(v) => Bind::S(v),
-            Value::OptS(v) => Bind::OptS(v.as_deref()),
-        })
-        .collect()
-}
-
 /// A script's values as one of its statements binds them on PostgreSQL: up to the highest
 /// `$n` it names. A statement sent with more values than it names fails where the
 /// connection has prepared the same text for a query that sent only those (PostgreSQL:
@@ -52,20 +38,17 @@ async fn script(
     lead: crate::writer::Lead,
     sql: &str,
     args: &[Bind<'_>],
-) -> Result<Vec<<Db as sqlx::Database>::Row>, sqlx::Error> {
+) -> Result<Vec<<Db as sqlx::Database>::Row>, StoreError> {
     match DIALECT {
         Dialect::Sqlite => {
             let text = match &*lead.sql() {
                 "" => sql.to_string(),
                 l => format!("{l}; {sql}"),
             };
-            bound(sqlx::query(sqlx::AssertSqlSafe(text)), args.iter().cloned()).fetch_all(&mut *c).await
+            Ok(bound(sqlx::query(sqlx::AssertSqlSafe(text)), args.iter().cloned()).fetch_all(&mut *c).await?)
         }
         Dialect::Postgres => {
-            let lead = lead.sql();
-            if !lead.is_empty() {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(lead.into_owned())).execute(&mut *c).await?;
-            }
+            crate::writer::run_lead::<Db>(c, lead).await?;
             let mut rows = Vec::new();
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
                 rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args_of(statement, args)).fetch_all(&mut *c).await?);
@@ -208,17 +191,18 @@ async fn run_scripts(
     c: &mut Conn,
     lead: crate::writer::Lead,
     sql: &'static str,
-    writes: Vec<Vec<crate::writer::Value>>,
+    writes: Vec<Vec<Bind<'static>>>,
     commit: crate::writer::Commit,
 ) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
     let commit = commit == crate::writer::Commit::Yes;
     match DIALECT {
         Dialect::Sqlite => {
             let width = writes.first().map_or(0, Vec::len);
+            let count = writes.len();
             let per_write = sql.split(';').count();
             let lead = lead.sql();
             let led = if lead.is_empty() { 0 } else { lead.split(';').count() };
-            let text = repeated_script(sql, width, writes.len());
+            let text = repeated_script(sql, width, count);
             let text: sqlx::SqlStr = match (&*lead, commit) {
                 ("", false) => sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(text)),
                 (l, commit) => {
@@ -227,8 +211,8 @@ async fn run_scripts(
                     sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(format!("{lead}{text}{end}")))
                 }
             };
-            let args: Vec<Bind<'_>> = writes.iter().flat_map(|w| binds_of(w)).collect();
-            let mut rows: Vec<Vec<_>> = writes.iter().map(|_| Vec::new()).collect();
+            let args: Vec<Bind<'static>> = writes.into_iter().flatten().collect();
+            let mut rows: Vec<Vec<_>> = (0..count).map(|_| Vec::new()).collect();
             // The lead's statements return nothing; then each write's `per_write` in turn.
             for (statement, returned) in sqlite_rows_per_statement(c, text, args).await?.into_iter().enumerate() {
                 let write = statement.checked_sub(led).map(|s| s / per_write);
@@ -242,7 +226,7 @@ async fn run_scripts(
             let mut lead = lead;
             let mut rows = Vec::with_capacity(writes.len());
             for w in &writes {
-                rows.push(script(c, lead, sql, &binds_of(w)).await?);
+                rows.push(script(c, lead, sql, w).await?);
                 lead = crate::writer::Lead::NONE;
             }
             if commit {
