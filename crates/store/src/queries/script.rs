@@ -49,34 +49,29 @@ async fn script(
         }
         Dialect::Postgres => {
             crate::writer::run_lead::<Db>(c, lead).await?;
-            let mut rows = Vec::new();
-            for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                rows.extend(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args_of(statement, args)).fetch_all(&mut *c).await?);
-            }
-            Ok(rows)
+            Ok(rows_per_statement(c, sql, args).await?.into_iter().flatten().collect())
         }
     }
 }
 
-/// Reads: `sql`'s statements (`;`-separated, none holding a `;` in a literal) with `args`
-/// shared by all of them, as `script` runs them; the rows of each statement, in order.
-/// SQLite takes the whole text in one call: one hand-off to the reader's thread, whose page
-/// cache (dropped whenever a commit came between its reads) is filled once, not once for
-/// each statement.
+/// `sql`'s statements (`;`-separated, none holding a `;` in a literal) with `args` shared
+/// by all of them; the rows of each statement, in order. SQLite takes the whole text in one
+/// call: for a read, one hand-off to the reader's thread, whose page cache (dropped
+/// whenever a commit came between its reads) is filled once, not once per statement.
 async fn rows_per_statement(
     c: &mut Conn,
     sql: &str,
-    args: Vec<Bind<'_>>,
+    args: &[Bind<'_>],
 ) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
     match DIALECT {
         Dialect::Sqlite => {
             let text = sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(sql.to_string()));
-            sqlite_rows_per_statement(c, text, args).await
+            sqlite_rows_per_statement(c, text, args.to_vec()).await
         }
         Dialect::Postgres => {
             let mut rows = Vec::new();
             for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                rows.push(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args_of(statement, &args)).fetch_all(&mut *c).await?);
+                rows.push(bound(sqlx::query(sqlx::AssertSqlSafe(statement)), args_of(statement, args)).fetch_all(&mut *c).await?);
             }
             Ok(rows)
         }

@@ -638,9 +638,9 @@ impl Backend {
             limit(trail.limit),
             agent_columns!().split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", "),
         );
-        let args = vec![Bind::S(case_id), Bind::S(trail.target)];
+        let args = [Bind::S(case_id), Bind::S(trail.target)];
         let mut c = self.reader().await?;
-        let statements = rows_per_statement(&mut c, &sql, args).await?;
+        let statements = rows_per_statement(&mut c, &sql, &args).await?;
         let [case, account, targets, events, trail, tam] = <[_; 6]>::try_from(statements)
             .map_err(|s| StoreError::Corrupt(format!("a case page read {} statements' rows, not 6", s.len())))?;
         let Some(case) = case.first().map(case_from_row).transpose()? else {
