@@ -196,9 +196,7 @@ impl App {
     /// A case with its SLA state.
     pub async fn case_sla(&self, agent: &Agent, case_id: &str) -> Result<CaseSla, ServiceError> {
         // One read for all of it: a reply answers with this page, and waited for six.
-        let target = tierdesk_core::audit::case_target(case_id);
         let trail = tierdesk_store::TrailQuery {
-            target: &target,
             actions: TRAIL_ACTIONS,
             limit: TRAIL,
         };

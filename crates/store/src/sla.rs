@@ -25,11 +25,10 @@ pub struct CasePage {
     pub tam: Option<Agent>,
 }
 
-/// Which audit entries a `CasePage` carries: the newest `limit` of these actions on
-/// `target` (the audit log's name for the case).
+/// Which audit entries a `CasePage` carries: the newest `limit` of these actions on the
+/// case (the entries whose target is `tierdesk_core::audit::case_target` of its id).
 #[derive(Debug, Clone, Copy)]
 pub struct TrailQuery<'a> {
-    pub target: &'a str,
     pub actions: &'a [Action],
     pub limit: i64,
 }

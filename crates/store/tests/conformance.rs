@@ -2992,10 +2992,7 @@ async fn a_case_page_holds_the_case_and_what_hangs_off_it(s: Store) {
         s.record_audit(entry(case, action, detail)).await.unwrap();
     }
     let actions = [Action::CaseStatus, Action::CaseAssign];
-    let trail_of = |case: &Case| case_target(&case.case_id);
-    let target = trail_of(&c);
     let trail = TrailQuery {
-        target: &target,
         actions: &actions,
         limit: 2,
     };
@@ -3016,18 +3013,7 @@ async fn a_case_page_holds_the_case_and_what_hangs_off_it(s: Store) {
     );
     assert_eq!(page.tam, Some(tam));
 
-    let target = trail_of(&other);
-    let page = s
-        .case_page(
-            &other.case_id,
-            &TrailQuery {
-                target: &target,
-                ..trail
-            },
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let page = s.case_page(&other.case_id, &trail).await.unwrap().unwrap();
     assert_eq!(page.case.case_id, other.case_id);
     assert_eq!(page.account.map(|a| a.id).as_deref(), Some("222222222222"));
     assert!(page.events.is_empty());

@@ -638,7 +638,8 @@ impl Backend {
             limit(trail.limit),
             agent_columns!().split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", "),
         );
-        let args = [Bind::S(case_id), Bind::S(trail.target)];
+        let target = tierdesk_core::audit::case_target(case_id);
+        let args = [Bind::S(case_id), Bind::S(&target)];
         let mut c = self.reader().await?;
         let statements = rows_per_statement(&mut c, &sql, &args).await?;
         let [case, account, targets, events, trail, tam] = <[_; 6]>::try_from(statements)
