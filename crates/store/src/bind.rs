@@ -14,3 +14,19 @@ pub(crate) enum Bind<'a> {
     Owned(String),
     OptOwned(Option<String>),
 }
+
+impl Bind<'_> {
+    /// The value with its borrowed strings copied: for a write that waits in the writer's
+    /// queue with its statements (`writer::Statement`).
+    pub(crate) fn into_static(self) -> Bind<'static> {
+        match self {
+            Bind::I(v) => Bind::I(v),
+            Bind::OptI(v) => Bind::OptI(v),
+            Bind::S(v) => Bind::Owned(v.to_string()),
+            Bind::OptS(v) => Bind::OptOwned(v.map(str::to_string)),
+            Bind::B(v) => Bind::B(v),
+            Bind::Owned(v) => Bind::Owned(v),
+            Bind::OptOwned(v) => Bind::OptOwned(v),
+        }
+    }
+}

@@ -1,5 +1,5 @@
 //! Group commit: writes queue up, a writer runs a batch of them in one transaction (each in
-//! its own savepoint unless its `Guard` says it needs none) and acknowledges every write
+//! its own savepoint, unless it refuses before it writes: `Scripted`, `Planned`) and acknowledges every write
 //! only after COMMIT returned.
 //!
 //! This is what lets SQLite, with one fsync per commit, take thousands of durable writes a
@@ -136,18 +136,6 @@ impl Lead {
     }
 }
 
-/// Whether a write runs in a savepoint of its own.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Guard {
-    /// In a savepoint: when it fails, what it wrote is rolled back and the batch goes on.
-    Savepoint,
-    /// Without one, for a write whose expected failures (those `clean` accepts) come before
-    /// it writes anything. SQLite copies every page a savepoint's write touches to its
-    /// sub-journal: a sixth of the connection thread's time on the case-opening path. Any
-    /// other failure may leave part of the write behind, so it rolls the whole batch back.
-    Unguarded { clean: fn(&StoreError) -> bool },
-}
-
 /// How a write's run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ended {
@@ -160,15 +148,16 @@ enum Ended {
 
 /// A queued write.
 enum Job<DB: Database> {
-    /// Statements of its own: how it is guarded, and the run that says how it ended, how
-    /// to answer it, and its tail rows.
+    /// Statements of its own, in a savepoint: the run that says how it ended, how to
+    /// answer it, and its tail rows.
     Run {
         key: Option<Box<str>>,
-        guard: Guard,
         run: Run<DB::Connection>,
     },
     /// A fixed script and its values (`write_script`).
     Script(Scripted<DB>),
+    /// A read, then the statements that what it read decides (`write_planned`).
+    Planned(Planned<DB>),
 }
 
 impl<DB: Database> Job<DB> {
@@ -177,6 +166,7 @@ impl<DB: Database> Job<DB> {
         match self {
             Job::Run { key, .. } => key.as_deref(),
             Job::Script(w) => w.key.as_deref(),
+            Job::Planned(w) => w.key.as_deref(),
         }
     }
 }
@@ -195,6 +185,52 @@ struct Scripted<DB: Database> {
 }
 type Finish<DB> =
     Box<dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver) + Send>;
+
+/// A write in two steps: a fixed read with its values (a case's turn), then the statements
+/// its plan makes of what it read (what the SLA rules decide, in Rust). The writer runs it
+/// with the writes of the same read queued after it on other keys: one call reads for all
+/// of them (`RunScripts`), one sends all their statements (`RunStatements`), instead of
+/// two calls each. It runs without a savepoint (SQLite copies every page a savepoint's
+/// write touches to its sub-journal: a sixth of the connection thread's time on the
+/// case-opening path): its plan refuses before anything is written, and any failure of its
+/// statements rolls its batch back.
+struct Planned<DB: Database> {
+    key: Option<Box<str>>,
+    read: &'static str,
+    values: Vec<Bind<'static>>,
+    plan: Plan<DB>,
+}
+/// A planned write's plan: given its read's rows (or the error of the call that read
+/// them), how it ended without writing, or the statements it writes.
+type Plan<DB> = Box<dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> Step<DB> + Send>;
+
+/// One statement of a planned write and its values. On SQLite a write's statements number
+/// their values after the statements before them, from `$1`; on PostgreSQL each from `$1`.
+pub(crate) type Statement = (String, Vec<Bind<'static>>);
+
+/// What a planned write's plan made of its read.
+enum Step<DB: Database> {
+    /// It ended without writing (refused, or its read failed).
+    Ended(Ended, Deliver),
+    /// Its statements, and what reads their rows (in order, or the error of the call
+    /// that ran them) into how it ended, its answer and its tail rows.
+    Write(Vec<Statement>, Settle<DB>),
+}
+type Settle<DB> = Box<
+    dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver, Tail) + Send,
+>;
+
+/// Runs the statements of several planned writes (`Planned`) in as few calls as the engine
+/// allows (one on SQLite); the rows each write's statements returned, in order (the
+/// engine's SQL, given at start-up).
+pub(crate) type RunStatements<DB> = Arc<
+    dyn for<'c> Fn(
+            &'c mut <DB as Database>::Connection,
+            Vec<Vec<Statement>>,
+        ) -> BoxFuture<'c, Result<Vec<Vec<<DB as Database>::Row>>, StoreError>>
+        + Send
+        + Sync,
+>;
 
 /// Runs writes of one script (`Scripted`) after the `Lead`, in as few calls as the engine
 /// allows, then COMMIT when told to; the rows each write's statements returned, in order
@@ -303,6 +339,7 @@ where
         begin: &'static str,
         end: End<DB::Connection>,
         scripts: RunScripts<DB>,
+        statements: RunStatements<DB>,
     ) -> Self {
         let counters = Arc::new(Counters::new());
         let queues: Vec<_> = (0..writers.max(1))
@@ -313,7 +350,10 @@ where
                     rx,
                     begin,
                     end.clone(),
-                    scripts.clone(),
+                    Engine {
+                        scripts: scripts.clone(),
+                        statements: statements.clone(),
+                    },
                     counters.clone(),
                 ));
                 tx
@@ -363,7 +403,7 @@ where
             + Send
             + 'static,
     {
-        self.write_led(Route::Any, None, Guard::Savepoint, move |c, lead| {
+        self.write_led(Route::Any, None, move |c, lead| {
             Box::pin(async move {
                 run_lead::<DB>(c, lead).await?;
                 f(c).await.map(|t| (t, Vec::new()))
@@ -382,17 +422,12 @@ where
             + 'static,
     {
         let target = entry.target.clone();
-        self.write_led(
-            Route::Key(&target),
-            Some(entry),
-            Guard::Savepoint,
-            move |c, lead| {
-                Box::pin(async move {
-                    run_lead::<DB>(c, lead).await?;
-                    f(c).await.map(|t| (t, Vec::new()))
-                })
-            },
-        )
+        self.write_led(Route::Key(&target), Some(entry), move |c, lead| {
+            Box::pin(async move {
+                run_lead::<DB>(c, lead).await?;
+                f(c).await.map(|t| (t, Vec::new()))
+            })
+        })
         .await
     }
 
@@ -422,13 +457,7 @@ where
                 Ok(Err(e)) => (Ended::Poisoned, Err(e)),
                 Err(e) => (Ended::Poisoned, Err(StoreError::Commit(e.to_string()))),
             };
-            let deliver: Deliver = Box::new(move |commit_error| {
-                let _ = tx.send(match commit_error {
-                    Some(e) => Err(StoreError::Commit(e.to_string())),
-                    None => result,
-                });
-            });
-            (ended, deliver)
+            (ended, answer(tx, result))
         });
         self.send(
             route,
@@ -443,15 +472,82 @@ where
         rx.await.map_err(|_| StoreError::WriterStopped)?
     }
 
+    /// A write in two steps (`Planned`) on the record `key` names (`Route::Key`): the read
+    /// `read` with `values`, whose rows `plan` turns into the write's statements and what
+    /// `finish` needs to read their rows into its result and the search documents to
+    /// index. It records `entry` (when given) when it succeeds. It runs without a
+    /// savepoint: `plan` refuses (with an error `clean` accepts) before anything is
+    /// written; any other failure rolls its batch back.
+    pub(crate) async fn write_planned<T, S, P, F>(
+        &self,
+        key: &str,
+        entry: Option<AuditEntry>,
+        (read, values): (&'static str, Vec<Bind<'static>>),
+        clean: fn(&StoreError) -> bool,
+        plan: P,
+        finish: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        S: Send + 'static,
+        P: FnOnce(Vec<DB::Row>) -> Result<(Vec<Statement>, S), StoreError> + Send + 'static,
+        F: FnOnce(S, Vec<DB::Row>) -> Result<(T, Vec<TextDoc>), StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Result<T, StoreError>>();
+        let plan: Plan<DB> = Box::new(move |rows| {
+            let planned = rows
+                .map_err(|e| StoreError::Commit(e.to_string()))
+                .and_then(plan);
+            let (statements, state) = match planned {
+                Ok(p) => p,
+                Err(e) => {
+                    let ended = if clean(&e) {
+                        Ended::Failed
+                    } else {
+                        Ended::Poisoned
+                    };
+                    return Step::Ended(ended, answer(tx, Err(e)));
+                }
+            };
+            Step::Write(
+                statements,
+                Box::new(move |rows| {
+                    let finished = rows
+                        .map_err(|e| StoreError::Commit(e.to_string()))
+                        .and_then(|rows| finish(state, rows));
+                    match finished {
+                        Ok((t, docs)) => (
+                            Ended::Done,
+                            answer(tx, Ok(t)),
+                            Tail {
+                                entries: entry.into_iter().collect(),
+                                docs,
+                            },
+                        ),
+                        Err(e) => (Ended::Poisoned, answer(tx, Err(e)), Tail::default()),
+                    }
+                }),
+            )
+        });
+        let route = Route::Key(key);
+        let job = Job::Planned(Planned {
+            key: route.key(),
+            read,
+            values,
+            plan,
+        });
+        self.send(route, job).await?;
+        rx.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
     /// A write that sends the writer's savepoint statements itself, in its first call
     /// (`Lead::sql`): a write of one call is one round trip. It records `entry` (when given)
     /// and indexes the search documents it returns in the same transaction when it
-    /// succeeds; `guard` says whether it needs a savepoint.
+    /// succeeds. It runs in a savepoint, unless it is alone in its batch.
     pub(crate) async fn write_led<T, F>(
         &self,
         route: Route<'_>,
         entry: Option<AuditEntry>,
-        guard: Guard,
         f: F,
     ) -> Result<T, StoreError>
     where
@@ -476,25 +572,36 @@ where
                     ),
                     Err(e) => (Err(e), Tail::default()),
                 };
-                let ended = match (&result, guard) {
-                    (Ok(_), _) => Ended::Done,
-                    (Err(_), Guard::Savepoint) => Ended::Failed,
-                    (Err(e), Guard::Unguarded { clean }) if clean(e) => Ended::Failed,
-                    (Err(_), Guard::Unguarded { .. }) => Ended::Poisoned,
+                let ended = match &result {
+                    Ok(_) => Ended::Done,
+                    Err(_) => Ended::Failed,
                 };
-                let deliver: Deliver = Box::new(move |commit_error| {
-                    let _ = tx.send(match commit_error {
-                        Some(e) => Err(StoreError::Commit(e.to_string())),
-                        None => result,
-                    });
-                });
-                (ended, deliver, tail)
+                (ended, answer(tx, result), tail)
             })
         });
         let key = route.key();
-        self.send(route, Job::Run { key, guard, run }).await?;
+        self.send(route, Job::Run { key, run }).await?;
         rx.await.map_err(|_| StoreError::WriterStopped)?
     }
+}
+
+/// How the engine runs the writes the writer sends in groups.
+struct Engine<DB: Database> {
+    scripts: RunScripts<DB>,
+    statements: RunStatements<DB>,
+}
+
+/// What answers a write once its batch ended: `result`, unless the commit failed.
+fn answer<T: Send + 'static>(
+    tx: oneshot::Sender<Result<T, StoreError>>,
+    result: Result<T, StoreError>,
+) -> Deliver {
+    Box::new(move |commit_error| {
+        let _ = tx.send(match commit_error {
+            Some(e) => Err(StoreError::Commit(e.to_string())),
+            None => result,
+        });
+    })
 }
 
 async fn run<DB>(
@@ -502,7 +609,10 @@ async fn run<DB>(
     mut queue: mpsc::Receiver<Job<DB>>,
     begin: &'static str,
     end: End<DB::Connection>,
-    scripts: RunScripts<DB>,
+    Engine {
+        scripts,
+        statements,
+    }: Engine<DB>,
     counters: Arc<Counters>,
 ) where
     DB: Database,
@@ -566,14 +676,7 @@ async fn run<DB>(
         let mut committed = false;
         let mut jobs: std::collections::VecDeque<Job<DB>> = batch.into();
         while let Some(job) = jobs.pop_front() {
-            let guarded = !single
-                && matches!(
-                    job,
-                    Job::Run {
-                        guard: Guard::Savepoint,
-                        ..
-                    }
-                );
+            let guarded = !single && matches!(job, Job::Run { .. });
             sent.store(false, std::sync::atomic::Ordering::Relaxed);
             let lead = Lead {
                 begin: (!std::mem::replace(&mut begun, true)).then_some(begin),
@@ -643,6 +746,34 @@ async fn run<DB>(
                         .into_iter()
                         .map(|(e, deliver)| (e, deliver, Tail::default()))
                         .collect()
+                }
+                Job::Planned(first) => {
+                    // This write and the planned writes of the same read queued after it,
+                    // each on a key of its own (a write must read what the write before it
+                    // on its record wrote: keyed writes come sorted, so the run stops at
+                    // a repeated key), as many as the largest power of two that fits (the
+                    // read's text is made once for each count).
+                    let same = 1 + jobs
+                        .iter()
+                        .scan(first.key.as_deref(), |last, j| match j {
+                            Job::Planned(w)
+                                if w.read == first.read && w.key.as_deref() != *last =>
+                            {
+                                *last = w.key.as_deref();
+                                Some(())
+                            }
+                            _ => None,
+                        })
+                        .count();
+                    let take = 1usize << same.min(MAX_SCRIPTS).ilog2();
+                    let mut group = vec![first];
+                    while group.len() < take {
+                        let Some(Job::Planned(next)) = jobs.pop_front() else {
+                            break;
+                        };
+                        group.push(next);
+                    }
+                    run_planned(&mut *conn, lead, group, &scripts, &statements).await
                 }
             };
             open = guarded.then(|| ended.iter().any(|(e, ..)| *e != Ended::Done));
@@ -720,6 +851,75 @@ async fn run<DB>(
     }
 }
 
+/// Runs a group of planned writes (`Planned`) of one read after `lead`: one call reads for
+/// all of them, their plans run, and one call sends the statements of those that write.
+/// How each ended, its answer and tail rows.
+async fn run_planned<DB: Database>(
+    conn: &mut DB::Connection,
+    lead: Lead,
+    group: Vec<Planned<DB>>,
+    scripts: &RunScripts<DB>,
+    statements: &RunStatements<DB>,
+) -> Vec<(Ended, Deliver, Tail)> {
+    let read = group[0].read;
+    let (values, plans): (Vec<_>, Vec<_>) = group.into_iter().map(|w| (w.values, w.plan)).unzip();
+    let count = plans.len();
+    let steps: Vec<Step<DB>> = match scripts(&mut *conn, lead, read, values, Commit::No).await {
+        Ok(rows) if rows.len() == count => plans
+            .into_iter()
+            .zip(rows)
+            .map(|(plan, rows)| plan(Ok(rows)))
+            .collect(),
+        Ok(_) => {
+            let e = StoreError::Corrupt("a read's rows do not match its writes".into());
+            plans.into_iter().map(|plan| plan(Err(&e))).collect()
+        }
+        Err(e) => plans.into_iter().map(|plan| plan(Err(&e))).collect(),
+    };
+    // A write whose read or plan failed unexpectedly rolls the batch back: the others'
+    // statements would be undone anyway (and on PostgreSQL, the failed read aborted the
+    // transaction), so they are not sent.
+    let doomed = steps
+        .iter()
+        .any(|s| matches!(s, Step::Ended(Ended::Poisoned, _)));
+    let mut ended = Vec::with_capacity(count);
+    let mut lists = Vec::with_capacity(count);
+    let mut settles = Vec::with_capacity(count);
+    for step in steps {
+        match step {
+            Step::Ended(e, deliver) => ended.push((e, deliver, Tail::default())),
+            Step::Write(list, settle) => {
+                lists.push(list);
+                settles.push(settle);
+            }
+        }
+    }
+    if settles.is_empty() {
+        return ended;
+    }
+    let ran = if doomed {
+        Err(StoreError::Commit(
+            "the batch was rolled back: another write in it failed".into(),
+        ))
+    } else {
+        statements(&mut *conn, lists).await
+    };
+    match ran {
+        Ok(rows) if rows.len() == settles.len() => ended.extend(
+            settles
+                .into_iter()
+                .zip(rows)
+                .map(|(settle, rows)| settle(Ok(rows))),
+        ),
+        Ok(_) => {
+            let e = StoreError::Corrupt("a group's rows do not match its writes".into());
+            ended.extend(settles.into_iter().map(|settle| settle(Err(&e))));
+        }
+        Err(e) => ended.extend(settles.into_iter().map(|settle| settle(Err(&e)))),
+    }
+    ended
+}
+
 /// Sends the writer's savepoint statements on their own, for a write that does not.
 pub(crate) async fn run_lead<DB>(c: &mut DB::Connection, lead: Lead) -> Result<(), StoreError>
 where
@@ -740,10 +940,31 @@ mod tests {
     use super::*;
     use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePoolOptions};
 
+    /// Calls a test writer made to its engine: reads (`RunScripts`) and statements
+    /// (`RunStatements`).
+    #[derive(Default)]
+    struct Calls {
+        reads: std::sync::atomic::AtomicUsize,
+        statements: std::sync::atomic::AtomicUsize,
+    }
+
+    /// A query with `values` bound (the tests bind integers only).
+    fn bound_ints<'q>(
+        mut q: sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments>,
+        values: Vec<Bind<'static>>,
+    ) -> sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments> {
+        for v in values {
+            if let Bind::I(i) = v {
+                q = q.bind(i);
+            }
+        }
+        q
+    }
+
     /// A writer on a fresh SQLite database with a table `t(v)`, and a pool with a second
     /// connection to read it (the writer keeps one); the writer ends a batch by committing,
-    /// and runs no scripts.
-    async fn writer(name: &str) -> (Writer<Sqlite>, sqlx::SqlitePool) {
+    /// and its engine runs each read and statement on its own, counting its calls.
+    async fn writer(name: &str) -> (Writer<Sqlite>, sqlx::SqlitePool, Arc<Calls>) {
         let path =
             std::env::temp_dir().join(format!("tierdesk-writer-{name}-{}.db", std::process::id()));
         let _ = std::fs::remove_file(&path);
@@ -763,10 +984,107 @@ mod tests {
                 Ok(())
             })
         });
-        let scripts: RunScripts<Sqlite> = Arc::new(|_, _, _, _, _| {
-            Box::pin(async { Err(StoreError::Corrupt("no scripts here".into())) })
+        let calls = Arc::new(Calls::default());
+        let counted = calls.clone();
+        let scripts: RunScripts<Sqlite> = Arc::new(move |c, lead, sql, writes, commit| {
+            counted
+                .reads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Box::pin(async move {
+                run_lead::<Sqlite>(c, lead).await?;
+                let mut rows = Vec::new();
+                for values in writes {
+                    rows.push(
+                        bound_ints(sqlx::query(sql), values)
+                            .fetch_all(&mut *c)
+                            .await?,
+                    );
+                }
+                if commit == Commit::Yes {
+                    sqlx::raw_sql("COMMIT").execute(&mut *c).await?;
+                }
+                Ok(rows)
+            })
         });
-        (Writer::spawn(pool.clone(), 1, "BEGIN", end, scripts), pool)
+        let counted = calls.clone();
+        let statements: RunStatements<Sqlite> = Arc::new(move |c, writes| {
+            counted
+                .statements
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Box::pin(async move {
+                let mut rows = Vec::new();
+                for list in writes {
+                    let mut got = Vec::new();
+                    for (sql, values) in list {
+                        let q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                        got.extend(bound_ints(q, values).fetch_all(&mut *c).await?);
+                    }
+                    rows.push(got);
+                }
+                Ok(rows)
+            })
+        });
+        (
+            Writer::spawn(pool.clone(), 1, "BEGIN", end, scripts, statements),
+            pool,
+            calls,
+        )
+    }
+
+    /// A planned write on `key` that reads how many rows `t` holds and makes of that count
+    /// the statements `plan` gives (or its refusal: `NotFound` is clean).
+    fn planned(
+        w: &Writer<Sqlite>,
+        key: &'static str,
+        plan: impl FnOnce(i64) -> Result<Vec<Statement>, StoreError> + Send + 'static,
+    ) -> BoxFuture<'static, Result<(), StoreError>> {
+        use sqlx::Row;
+        let w = w.clone();
+        Box::pin(async move {
+            w.write_planned(
+                key,
+                None,
+                ("SELECT COUNT(*) AS n FROM t", Vec::new()),
+                |e| matches!(e, StoreError::NotFound),
+                move |rows| {
+                    let n: i64 = rows.first().map_or(Ok(0), |r| r.try_get("n"))?;
+                    Ok((plan(n)?, ()))
+                },
+                |(), _| Ok(((), Vec::new())),
+            )
+            .await
+        })
+    }
+
+    /// The statement inserting `v` into `t`.
+    fn insert_statement(v: i64) -> Statement {
+        ("INSERT INTO t (v) VALUES ($1)".into(), vec![Bind::I(v)])
+    }
+
+    /// A write on `key` inserting `v`, in a savepoint.
+    fn keyed(
+        w: &Writer<Sqlite>,
+        key: &'static str,
+        v: i64,
+    ) -> impl std::future::Future<Output = Result<(), StoreError>> {
+        let w = w.clone();
+        async move {
+            w.write_led(Route::Key(key), None, move |c, lead| {
+                Box::pin(async move {
+                    run_lead::<Sqlite>(c, lead).await?;
+                    insert(v)(c).await?;
+                    Ok(((), Vec::new()))
+                })
+            })
+            .await
+        }
+    }
+
+    async fn stored(pool: &sqlx::SqlitePool) -> Vec<i64> {
+        sqlx::query_scalar("SELECT v FROM t ORDER BY rowid")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn insert(
@@ -827,24 +1145,18 @@ mod tests {
 
     #[tokio::test]
     async fn writes_a_rolled_back_batch_had_not_run_run_in_the_next() {
-        let (w, pool) = writer("carry").await;
+        let (w, pool, _) = writer("carry").await;
         // The first write holds the writer while the others queue up behind it, so that
-        // they make one batch: a write that fails after writing, without a savepoint (which
-        // rolls its batch back), then two more.
+        // they make one batch: a planned write whose second statement fails after its
+        // first wrote (without a savepoint, which rolls its batch back), then two more.
         let first = hold_writer(&w, Some(1)).await;
-        let poisoned = w.write_led(
-            Route::Any,
-            None,
-            Guard::Unguarded { clean: |_| false },
-            |c, lead| {
-                Box::pin(async move {
-                    run_lead::<Sqlite>(c, lead).await?;
-                    insert(2)(c).await?;
-                    Err::<((), Vec<TextDoc>), _>(StoreError::Corrupt("failed after writing".into()))
-                })
-            },
-        );
-        let after = [w.write(insert(3)), w.write(insert(4))];
+        let poisoned = planned(&w, "case:a", |_| {
+            Ok(vec![
+                insert_statement(2),
+                ("INSERT INTO missing (v) VALUES (1)".into(), Vec::new()),
+            ])
+        });
+        let after = [keyed(&w, "case:b", 3), keyed(&w, "case:c", 4)];
         let (first, poisoned, after) = tokio::join!(
             first.release(),
             poisoned,
@@ -855,35 +1167,69 @@ mod tests {
         for r in after {
             assert!(r.is_ok(), "{r:?}");
         }
-        let stored: Vec<i64> = sqlx::query_scalar("SELECT v FROM t ORDER BY v")
-            .fetch_all(&pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(stored, vec![1, 3, 4]);
+        assert_eq!(stored(&pool).await, vec![1, 3, 4]);
+    }
+
+    #[tokio::test]
+    async fn planned_writes_on_other_keys_share_a_read_and_a_statements_call() {
+        let (w, pool, calls) = writer("group").await;
+        let first = hold_writer(&w, None).await;
+        // Four planned writes make one group; the one that refuses writes nothing and
+        // leaves the others standing.
+        let queued = [
+            planned(&w, "case:a", |_| Ok(vec![insert_statement(10)])),
+            planned(&w, "case:b", |_| Err(StoreError::NotFound)),
+            planned(&w, "case:c", |_| Ok(vec![insert_statement(30)])),
+            planned(&w, "case:d", |_| Ok(vec![insert_statement(40)])),
+        ];
+        let (first, results) =
+            tokio::join!(first.release(), futures_util::future::join_all(queued));
+        assert!(first.is_ok(), "{first:?}");
+        assert!(
+            results[0].is_ok() && results[2].is_ok() && results[3].is_ok(),
+            "{results:?}"
+        );
+        assert!(
+            matches!(results[1], Err(StoreError::NotFound)),
+            "{results:?}"
+        );
+        assert_eq!(stored(&pool).await, vec![10, 30, 40]);
+        assert_eq!(calls.reads.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(
+            calls.statements.load(std::sync::atomic::Ordering::Relaxed),
+            1
+        );
+    }
+
+    #[tokio::test]
+    async fn a_planned_write_reads_what_the_write_before_it_on_its_key_wrote() {
+        let (w, pool, _) = writer("same-key").await;
+        let first = hold_writer(&w, None).await;
+        // Both insert the count they read: read together, both would insert 0.
+        let queued = [
+            planned(&w, "case:a", |n| Ok(vec![insert_statement(n)])),
+            planned(&w, "case:a", |n| Ok(vec![insert_statement(n)])),
+        ];
+        let (first, results) =
+            tokio::join!(first.release(), futures_util::future::join_all(queued));
+        assert!(first.is_ok(), "{first:?}");
+        assert!(results.iter().all(Result::is_ok), "{results:?}");
+        assert_eq!(stored(&pool).await, vec![0, 1]);
     }
 
     #[tokio::test]
     async fn keyed_writes_run_in_the_order_of_their_keys() {
-        let (w, pool) = writer("keys").await;
+        let (w, pool, _) = writer("keys").await;
         let first = hold_writer(&w, None).await;
-        let keyed = |key: &'static str, v: i64| {
-            w.write_led(Route::Key(key), None, Guard::Savepoint, move |c, lead| {
-                Box::pin(async move {
-                    run_lead::<Sqlite>(c, lead).await?;
-                    insert(v)(c).await?;
-                    Ok(((), Vec::new()))
-                })
-            })
-        };
-        let queued = [keyed("case:c", 3), keyed("case:a", 1), keyed("case:b", 2)];
+        let queued = [
+            keyed(&w, "case:c", 3),
+            keyed(&w, "case:a", 1),
+            keyed(&w, "case:b", 2),
+        ];
         let (first, results) =
             tokio::join!(first.release(), futures_util::future::join_all(queued));
         assert!(first.is_ok(), "{first:?}");
         assert!(results.iter().all(Result::is_ok));
-        let order: Vec<i64> = sqlx::query_scalar("SELECT v FROM t ORDER BY rowid")
-            .fetch_all(&pool)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(order, vec![1, 2, 3]);
+        assert_eq!(stored(&pool).await, vec![1, 2, 3]);
     }
 }

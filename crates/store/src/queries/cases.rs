@@ -207,7 +207,7 @@ impl Backend {
                 .await;
         }
         // The script writes the audit row and the search document.
-        self.writer.write_led(route, None, crate::writer::Guard::Savepoint, move |c, lead| {
+        self.writer.write_led(route, None, move |c, lead| {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
@@ -412,15 +412,18 @@ impl Backend {
         notice: Option<NewNotice>,
         audit: AuditEntry,
     ) -> Result<(CaseStatus, CaseStatus), StoreError> {
-        // Its one expected failure (no such case) comes before it writes: no savepoint
-        // (`writer::Guard`). Two calls: the case's turn, then its changes and notice.
-        let guard = crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::NotFound) };
+        // A planned write (`Writer::write_planned`): its one refusal (no such case) comes
+        // from its case's turn, before it writes.
         let key = crate::writer::case_key(&case_id);
-        self.writer.write_led(crate::writer::Route::Key(&key), Some(audit), guard, move |c, lead| {
-                Box::pin(async move {
-                    let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&account_id, &case_id)).await? else {
-                        return Err(StoreError::NotFound);
-                    };
+        let read = (TURN_IN_ACCOUNT, vec![Bind::Owned(case_id), Bind::Owned(account_id)]);
+        self.writer
+            .write_planned(
+                &key,
+                Some(audit),
+                read,
+                |e| matches!(e, StoreError::NotFound),
+                move |rows| {
+                    let turn = turn_from_rows(&rows)?.ok_or(StoreError::NotFound)?;
                     let changes = targets::on_resolve();
                     let at = to_micros(at);
                     let mut out = Statements::default();
@@ -429,10 +432,10 @@ impl Backend {
                     if let (Some(n), true) = (&notice, turn.status != CaseStatus::Resolved) {
                         notice_statement(n, turn.display_id, NoticeRef::Given(at.to_string()), at, &mut out);
                     }
-                    out.run(c, "", "").await?;
-                    Ok(((turn.status, CaseStatus::Resolved), Vec::new()))
-                })
-            })
+                    Ok((out.into_list(), turn.status))
+                },
+                |before, _| Ok(((before, CaseStatus::Resolved), Vec::new())),
+            )
             .await
     }
 

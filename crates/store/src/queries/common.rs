@@ -205,6 +205,9 @@ impl Backend {
                         Box::pin(run_scripts(c, lead, sql, writes, commit))
                     },
                 ),
+                std::sync::Arc::new(|c: &mut Conn, writes: Vec<Vec<crate::writer::Statement>>| {
+                    Box::pin(run_statements(c, writes))
+                }),
             ),
             read: std::sync::Arc::new(read),
         };

@@ -249,44 +249,44 @@ impl Backend {
     pub async fn add_communication(&self, new: NewCommunication, audit: AuditEntry) -> Result<(), StoreError> {
         // Cut outside the write: the writer's transaction is the scarce resource.
         let body_terms = tierdesk_core::search::terms(&new.body);
-        // A message without files, a set, new copies or a mail to record fails, when it is
-        // expected to, before it writes (no such case, the case full): it needs no
-        // savepoint (`writer::Guard`).
-        let plain = new.files.is_none() && new.attachment_set.is_none() && new.cc_emails.is_empty() && new.mail_message_id.is_none();
-        let guard = if plain {
-            crate::writer::Guard::Unguarded { clean: |e| matches!(e, StoreError::NotFound | StoreError::CaseFull) }
-        } else {
-            crate::writer::Guard::Savepoint
-        };
-        // Two calls: the case's turn, then the message with its notice and the case's clock
-        // (and more for files, copies or a mail's Message-ID).
         let key = crate::writer::case_key(&new.case_id);
-        self.writer.write_led(crate::writer::Route::Key(&key), Some(audit), guard, move |c, lead| {
+        // A message without files, a set, new copies or a mail to record is a planned write
+        // (`Writer::write_planned`): its refusals (no such case, the case full) come from
+        // its case's turn, before it writes, and its statements go with those of the
+        // messages on other cases queued beside it.
+        let plain = new.files.is_none() && new.attachment_set.is_none() && new.cc_emails.is_empty() && new.mail_message_id.is_none();
+        if plain {
+            let read = (TURN_IN_ACCOUNT, vec![Bind::Owned(new.case_id.clone()), Bind::Owned(new.account_id.clone())]);
+            let clean = |e: &StoreError| matches!(e, StoreError::NotFound | StoreError::CaseFull);
+            return self
+                .writer
+                .write_planned(
+                    &key,
+                    Some(audit),
+                    read,
+                    clean,
+                    move |rows| {
+                        let turn = turn_from_rows(&rows)?.ok_or(StoreError::NotFound)?;
+                        let (statements, terms) = message_plan(&new, &turn, body_terms)?;
+                        Ok((statements, (turn.display_id, new.internal, terms)))
+                    },
+                    |(case, internal, terms), rows| {
+                        let communication = message_id(&rows)?;
+                        Ok(((), vec![crate::writer::TextDoc { communication, case, internal, terms }]))
+                    },
+                )
+                .await;
+        }
+        // Otherwise a write of its own, in a savepoint: the case's turn, then the message
+        // with its notice and the case's clock, then its files, copies or Message-ID.
+        self.writer.write_led(crate::writer::Route::Key(&key), Some(audit), move |c, lead| {
                 Box::pin(async move {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
-                    let mut terms = tierdesk_core::search::terms(&turn.subject);
-                    terms.extend(body_terms.iter().filter(|t| !terms.contains(t)).cloned().collect::<Vec<_>>());
-                    // The messages already there: one case cannot grow without bound.
-                    if new.max_per_case.is_some_and(|max| turn.messages >= max) {
-                        return Err(StoreError::CaseFull);
-                    }
-                    let at = to_micros(new.at);
-                    let author = if new.from_support { Author::Support } else { Author::Customer };
-                    let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up.clone());
-                    let mut out = Statements::default();
-                    message_statement(&new, turn.display_id, at, &mut out);
-                    if let Some(n) = &new.notice {
-                        // Named by the message's id, which the statement before made.
-                        notice_statement(n, turn.display_id, NoticeRef::NewMessage, at, &mut out);
-                    }
-                    change_statements(&turn, &changes, at, &mut out);
-                    let rows = out.rows(c, "", "").await?;
-                    let comm: i64 = rows
-                        .first()
-                        .ok_or_else(|| StoreError::Corrupt("a message's insert returned no id".into()))?
-                        .try_get("id")?;
+                    let (statements, terms) = message_plan(&new, &turn, body_terms)?;
+                    let rows = run_statements(c, vec![statements]).await?.into_iter().flatten().collect::<Vec<_>>();
+                    let comm = message_id(&rows)?;
                     if let Some(message_id) = &new.mail_message_id {
                         insert_mail_message_id(c, message_id, comm).await?;
                     }
@@ -302,7 +302,7 @@ impl Backend {
                         None => new.attachment_set.clone(),
                     };
                     if let Some(set) = &set {
-                        attach_set(c, &new.account_id, set, comm, at).await?;
+                        attach_set(c, &new.account_id, set, comm, to_micros(new.at)).await?;
                     }
                     if !new.cc_emails.is_empty() {
                         add_cc(c, turn.display_id, &new.cc_emails).await?;
@@ -313,4 +313,43 @@ impl Backend {
             .await
     }
 
+}
+
+/// A message's statements on `turn`'s case: the message, its notice and the case's clock
+/// as the SLA rules move it; and the message's search terms (the case's subject's and
+/// `body_terms`). Refuses a message the case has no room for.
+fn message_plan(
+    new: &NewCommunication,
+    turn: &Turn,
+    body_terms: Vec<String>,
+) -> Result<(Vec<crate::writer::Statement>, Vec<String>), StoreError> {
+    // The messages already there: one case cannot grow without bound.
+    if new.max_per_case.is_some_and(|max| turn.messages >= max) {
+        return Err(StoreError::CaseFull);
+    }
+    let mut terms = tierdesk_core::search::terms(&turn.subject);
+    for t in body_terms {
+        if !terms.contains(&t) {
+            terms.push(t);
+        }
+    }
+    let at = to_micros(new.at);
+    let author = if new.from_support { Author::Support } else { Author::Customer };
+    let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up.clone());
+    let mut out = Statements::default();
+    message_statement(new, turn.display_id, at, &mut out);
+    if let Some(n) = &new.notice {
+        // Named by the message's id, which the statement before made.
+        notice_statement(n, turn.display_id, NoticeRef::NewMessage, at, &mut out);
+    }
+    change_statements(turn, &changes, at, &mut out);
+    Ok((out.into_list(), terms))
+}
+
+/// The id of the message a message's statements stored (the first row they returned).
+fn message_id(rows: &[<Db as sqlx::Database>::Row]) -> Result<i64, StoreError> {
+    Ok(rows
+        .first()
+        .ok_or_else(|| StoreError::Corrupt("a message's insert returned no id".into()))?
+        .try_get("id")?)
 }

@@ -12,21 +12,33 @@
 // PostgreSQL a statement is sent the values up to the highest it names (`args_of`); sqlx
 // declares their types, so it may leave some below that unused.
 
+/// Each `$n` a statement names: where it starts and ends in the text, and `n`.
+fn numbered_values(sql: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    sql.match_indices('$').filter_map(|(at, _)| {
+        let digits = sql[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+        let end = at + 1 + digits;
+        sql[at + 1..end].parse::<usize>().ok().map(|n| (at, end, n))
+    })
+}
+
+/// Writes `sql` to `text` with each `$k` written `$(k + shift)`.
+fn push_shifted(text: &mut String, sql: &str, shift: usize) {
+    use std::fmt::Write;
+    let mut from = 0;
+    for (start, end, k) in numbered_values(sql) {
+        text.push_str(&sql[from..start]);
+        let _ = write!(text, "${}", k + shift);
+        from = end;
+    }
+    text.push_str(&sql[from..]);
+}
+
 /// A script's values as one of its statements binds them on PostgreSQL: up to the highest
 /// `$n` it names. A statement sent with more values than it names fails where the
 /// connection has prepared the same text for a query that sent only those (PostgreSQL:
 /// "bind message supplies 2 parameters, but prepared statement requires 1").
 fn args_of<'q>(statement: &str, args: &[Bind<'q>]) -> impl Iterator<Item = Bind<'q>> {
-    let mut highest = 0;
-    let mut rest = statement;
-    while let Some(at) = rest.find('$') {
-        rest = &rest[at + 1..];
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if let Ok(n) = rest[..digits].parse::<usize>() {
-            highest = highest.max(n);
-        }
-        rest = &rest[digits..];
-    }
+    let highest = numbered_values(statement).map(|(_, _, n)| n).max().unwrap_or(0);
     args.iter().take(highest).cloned()
 }
 
@@ -135,6 +147,14 @@ impl<'a> Statements<'a> {
         self.list.push((sql, args));
     }
 
+    /// The statements with their values copied, for a planned write (`writer::Planned`).
+    fn into_list(self) -> Vec<crate::writer::Statement> {
+        self.list
+            .into_iter()
+            .map(|(sql, args)| (sql, args.into_iter().map(Bind::into_static).collect()))
+            .collect()
+    }
+
     /// Runs `lead`, the statements, then `end` (each `;`-separated SQL without values).
     async fn run(self, c: &mut Conn, lead: &str, end: &str) -> Result<(), sqlx::Error> {
         self.rows(c, lead, end).await.map(|_| ())
@@ -176,6 +196,75 @@ impl<'a> Statements<'a> {
         }
         Ok(rows)
     }
+}
+
+/// Runs the statements of planned writes (`writer::Planned`), each write numbering its
+/// values as `Statements` does: the rows each write's statements returned.
+///
+/// SQLite takes writes whose statements have the same texts (a shape) together, in runs of
+/// a power of two, each run one call whose text the connection keeps prepared: the text
+/// depends only on the shape and the run's length, so few are kept, and preparing afresh
+/// the trigger-laden updates of a mixed group cost more than the calls it saved (an
+/// engineer's reply, 100 µs of CPU more). Writes of a group are on different cases, and
+/// SQLite has one writer, so their order does not matter there. PostgreSQL takes each
+/// statement in turn, in the writes' order (the order of their keys: `writer::Route`).
+async fn run_statements(
+    c: &mut Conn,
+    writes: Vec<Vec<crate::writer::Statement>>,
+) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
+    let mut rows: Vec<Vec<_>> = (0..writes.len()).map(|_| Vec::new()).collect();
+    match DIALECT {
+        Dialect::Sqlite => {
+            // The writes by shape, each shape's in runs of a power of two, longest first.
+            let mut order: Vec<usize> = (0..writes.len()).collect();
+            let shape = |w: usize| writes[w].iter().map(|(sql, _)| sql.as_str());
+            order.sort_by(|&a, &b| shape(a).cmp(shape(b)));
+            let mut runs: Vec<&[usize]> = Vec::new();
+            let mut rest = &order[..];
+            while let Some(&first) = rest.first() {
+                let same = rest.iter().take_while(|&&w| shape(w).eq(shape(first))).count();
+                let (run, after) = rest.split_at(1 << same.ilog2());
+                runs.push(run);
+                rest = after;
+            }
+            let runs: Vec<Vec<usize>> = runs.into_iter().map(<[usize]>::to_vec).collect();
+            let mut writes: Vec<Option<Vec<crate::writer::Statement>>> = writes.into_iter().map(Some).collect();
+            for run in runs {
+                let mut text = String::new();
+                let mut args: Vec<Bind<'static>> = Vec::new();
+                // The write each statement belongs to.
+                let mut owner = Vec::new();
+                for w in run {
+                    let shift = args.len();
+                    for (sql, values) in writes[w].take().unwrap_or_default() {
+                        if !text.is_empty() {
+                            text.push_str("; ");
+                        }
+                        push_shifted(&mut text, &sql, shift);
+                        args.extend(values);
+                        owner.push(w);
+                    }
+                }
+                if text.is_empty() {
+                    continue;
+                }
+                let text = sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(text));
+                for (statement, returned) in sqlite_rows_per_statement(c, text, args).await?.into_iter().enumerate() {
+                    if let Some(list) = owner.get(statement).and_then(|w| rows.get_mut(*w)) {
+                        list.extend(returned);
+                    }
+                }
+            }
+        }
+        Dialect::Postgres => {
+            for (list, got) in writes.into_iter().zip(rows.iter_mut()) {
+                for (sql, values) in list {
+                    got.extend(bound(sqlx::query(sqlx::AssertSqlSafe(sql)), values).fetch_all(&mut *c).await?);
+                }
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Runs writes of one script (`writer::Scripted`), after `lead`, then `BATCH_END` when `commit`
@@ -250,17 +339,7 @@ fn repeated_script(sql: &'static str, width: usize, n: usize) -> std::sync::Arc<
         if i > 0 {
             text.push_str(";\n");
         }
-        let mut rest = sql;
-        while let Some(at) = rest.find('$') {
-            text.push_str(&rest[..at]);
-            let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
-            match rest[at + 1..at + 1 + digits].parse::<usize>() {
-                Ok(k) => text.push_str(&format!("${}", k + i * width)),
-                Err(_) => text.push('$'),
-            }
-            rest = &rest[at + 1 + digits..];
-        }
-        text.push_str(rest);
+        push_shifted(&mut text, sql, i * width);
     }
     let text: Arc<str> = text.into();
     if let Ok(mut m) = made.lock() {

@@ -187,20 +187,38 @@ async fn lock_case(c: &mut Conn, id: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The read of a case's turn (`Turn`); `turn_read!("WHERE ...")` picks the case.
+macro_rules! turn_read {
+    ($where:literal) => {
+        concat!(
+            "SELECT c.display_id, c.status, c.subject, c.awaiting_since_us, \
+             (SELECT f.minutes FROM case_targets f WHERE f.case_display_id = c.display_id \
+              AND f.target = 'first_response' AND f.seq = 0) AS answer_minutes, \
+             (SELECT COUNT(*) FROM communications m WHERE m.case_display_id = c.display_id) AS messages, \
+             t.target, t.due_us FROM cases c \
+             LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL ",
+            $where
+        )
+    };
+}
+
+/// A case's turn by its id in an account (`$1` the case id, `$2` the account). A static,
+/// not a const: the writer keeps the text repeated for a group of reads by its address.
+static TURN_IN_ACCOUNT: &str = turn_read!("WHERE c.case_id = $1 AND c.account_id = $2");
+/// A case's turn by its display id (`$1`).
+static TURN_BY_DISPLAY: &str = turn_read!("WHERE c.display_id = $1");
+
 /// Reads the turn, after `lead` (the writer's savepoint statements) in the same call.
 async fn case_turn(c: &mut Conn, lead: crate::writer::Lead, key: CaseKey<'_>) -> Result<Option<Turn>, StoreError> {
-    const SELECT: &str = "SELECT c.display_id, c.status, c.subject, c.awaiting_since_us, \
-         (SELECT f.minutes FROM case_targets f WHERE f.case_display_id = c.display_id \
-          AND f.target = 'first_response' AND f.seq = 0) AS answer_minutes, \
-         (SELECT COUNT(*) FROM communications m WHERE m.case_display_id = c.display_id) AS messages, \
-         t.target, t.due_us FROM cases c \
-         LEFT JOIN case_targets t ON t.case_display_id = c.display_id AND t.stopped_us IS NULL";
     let rows = match key {
-        CaseKey::InAccount(account, case_id) => {
-            script(c, lead, &format!("{SELECT} WHERE c.case_id = $1 AND c.account_id = $2"), &[Bind::S(case_id), Bind::S(account)]).await?
-        }
-        CaseKey::Display(id) => script(c, lead, &format!("{SELECT} WHERE c.display_id = $1"), &[Bind::I(id)]).await?,
+        CaseKey::InAccount(account, case_id) => script(c, lead, TURN_IN_ACCOUNT, &[Bind::S(case_id), Bind::S(account)]).await?,
+        CaseKey::Display(id) => script(c, lead, TURN_BY_DISPLAY, &[Bind::I(id)]).await?,
     };
+    turn_from_rows(&rows)
+}
+
+/// The turn a turn read returned (none when it found no case).
+fn turn_from_rows(rows: &[<Db as sqlx::Database>::Row]) -> Result<Option<Turn>, StoreError> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };
@@ -216,7 +234,7 @@ async fn case_turn(c: &mut Conn, lead: crate::writer::Lead, key: CaseKey<'_>) ->
             .map(|m| u32::try_from(m).map_err(|_| StoreError::Corrupt(format!("bad target minutes {m}"))))
             .transpose()?,
     };
-    for r in &rows {
+    for r in rows {
         let Some(kind) = r.try_get::<Option<String>, _>("target")? else {
             continue;
         };
