@@ -1,6 +1,6 @@
 //! Group commit: writes queue up, a writer runs a batch of them in one transaction (each in
-//! its own savepoint, unless it refuses before it writes: `Scripted`, `Planned`) and acknowledges every write
-//! only after COMMIT returned.
+//! its own savepoint, unless it refuses before it writes: `Scripted`, `Planned`) and
+//! acknowledges every write only after COMMIT returned.
 //!
 //! This is what lets SQLite, with one fsync per commit, take thousands of durable writes a
 //! second; on PostgreSQL several writers share the queue.
@@ -189,8 +189,8 @@ type Finish<DB> =
 /// A write in two steps: a fixed read with its values (a case's turn), then the statements
 /// its plan makes of what it read (what the SLA rules decide, in Rust). The writer runs it
 /// with the writes of the same read queued after it on other keys: one call reads for all
-/// of them (`RunScripts`), one sends all their statements (`RunStatements`), instead of
-/// two calls each. It runs without a savepoint (SQLite copies every page a savepoint's
+/// of them (`RunScripts`), and their statements go in as few calls as the engine allows
+/// (`RunStatements`), instead of two calls each. It runs without a savepoint (SQLite copies every page a savepoint's
 /// write touches to its sub-journal: a sixth of the connection thread's time on the
 /// case-opening path): its plan refuses before anything is written, and any failure of its
 /// statements rolls its batch back.
@@ -221,8 +221,8 @@ type Settle<DB> = Box<
 >;
 
 /// Runs the statements of several planned writes (`Planned`) in as few calls as the engine
-/// allows (one on SQLite); the rows each write's statements returned, in order (the
-/// engine's SQL, given at start-up).
+/// allows (on SQLite, one per run of writes with the same statement texts); the rows each
+/// write's statements returned, in order (the engine's SQL, given at start-up).
 pub(crate) type RunStatements<DB> = Arc<
     dyn for<'c> Fn(
             &'c mut <DB as Database>::Connection,
@@ -696,15 +696,12 @@ async fn run<DB>(
             let ended: Vec<(Ended, Deliver, Tail)> = match job {
                 Job::Run { run, .. } => vec![run(&mut *conn, lead).await],
                 Job::Script(first) => {
-                    // This write and the writes of the same script queued after it, as
-                    // many as the largest power of two that fits (at most `MAX_SCRIPTS`):
-                    // the engine prepares its text once for each count, so few counts
-                    // keep the texts few.
+                    // This write and the writes of the same script queued after it.
                     let same = 1 + jobs
                         .iter()
                         .take_while(|j| matches!(j, Job::Script(w) if w.sql == first.sql))
                         .count();
-                    let take = 1usize << same.min(MAX_SCRIPTS).ilog2();
+                    let take = group_size(same);
                     let mut group = vec![first];
                     while group.len() < take {
                         let Some(Job::Script(next)) = jobs.pop_front() else {
@@ -748,31 +745,39 @@ async fn run<DB>(
                         .collect()
                 }
                 Job::Planned(first) => {
-                    // This write and the planned writes of the same read queued after it,
-                    // each on a key of its own (a write must read what the write before it
-                    // on its record wrote: keyed writes come sorted, so the run stops at
-                    // a repeated key), as many as the largest power of two that fits (the
-                    // read's text is made once for each count).
-                    let same = 1 + jobs
+                    // This write and, of the planned writes of the same read queued right
+                    // after it, the first on each other key: a write must read what the
+                    // write before it on its record wrote, so a key's later writes wait for
+                    // a later group. (They lock nothing new: on PostgreSQL this batch holds
+                    // their rows already, taken in key order.)
+                    let queued = jobs
                         .iter()
-                        .scan(first.key.as_deref(), |last, j| match j {
-                            Job::Planned(w)
-                                if w.read == first.read && w.key.as_deref() != *last =>
-                            {
-                                *last = w.key.as_deref();
-                                Some(())
-                            }
+                        .take_while(|j| matches!(j, Job::Planned(w) if w.read == first.read))
+                        .count();
+                    let mut picked = Vec::new();
+                    let mut last = first.key.as_deref();
+                    for (i, j) in jobs.iter().take(queued).enumerate() {
+                        // Keyed writes come sorted: a key's writes are next to each other.
+                        if let Job::Planned(w) = j
+                            && w.key.as_deref() != last
+                        {
+                            picked.push(i);
+                            last = w.key.as_deref();
+                        }
+                    }
+                    picked.truncate(group_size(1 + picked.len()) - 1);
+                    let mut group = vec![first];
+                    // From the back, so that the indices still to take stay valid.
+                    let mut taken: Vec<Planned<DB>> = picked
+                        .iter()
+                        .rev()
+                        .filter_map(|&i| match jobs.remove(i) {
+                            Some(Job::Planned(w)) => Some(w),
                             _ => None,
                         })
-                        .count();
-                    let take = 1usize << same.min(MAX_SCRIPTS).ilog2();
-                    let mut group = vec![first];
-                    while group.len() < take {
-                        let Some(Job::Planned(next)) = jobs.pop_front() else {
-                            break;
-                        };
-                        group.push(next);
-                    }
+                        .collect();
+                    taken.reverse();
+                    group.extend(taken);
                     run_planned(&mut *conn, lead, group, &scripts, &statements).await
                 }
             };
@@ -849,6 +854,13 @@ async fn run<DB>(
             }
         }
     }
+}
+
+/// How many of `n` writes that could go together make a group: the largest power of two
+/// that fits, at most `MAX_SCRIPTS`. The engine prepares a group's text once for each
+/// count, so few counts keep the texts few.
+fn group_size(n: usize) -> usize {
+    1 << n.clamp(1, MAX_SCRIPTS).ilog2()
 }
 
 /// Runs a group of planned writes (`Planned`) of one read after `lead`: one call reads for
@@ -1203,18 +1215,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_planned_write_reads_what_the_write_before_it_on_its_key_wrote() {
-        let (w, pool, _) = writer("same-key").await;
+        let (w, pool, calls) = writer("same-key").await;
         let first = hold_writer(&w, None).await;
-        // Both insert the count they read: read together, both would insert 0.
+        // The two on case:a insert the count they read: read together, both would insert
+        // 0. The second waits for a later group; the write on case:b goes with the first.
         let queued = [
             planned(&w, "case:a", |n| Ok(vec![insert_statement(n)])),
             planned(&w, "case:a", |n| Ok(vec![insert_statement(n)])),
+            planned(&w, "case:b", |_| Ok(vec![insert_statement(100)])),
         ];
         let (first, results) =
             tokio::join!(first.release(), futures_util::future::join_all(queued));
         assert!(first.is_ok(), "{first:?}");
         assert!(results.iter().all(Result::is_ok), "{results:?}");
-        assert_eq!(stored(&pool).await, vec![0, 1]);
+        assert_eq!(stored(&pool).await, vec![0, 100, 2]);
+        assert_eq!(calls.reads.load(std::sync::atomic::Ordering::Relaxed), 2);
+        assert_eq!(
+            calls.statements.load(std::sync::atomic::Ordering::Relaxed),
+            2
+        );
     }
 
     #[tokio::test]

@@ -331,11 +331,131 @@ async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
     }));
 }
 
-/// A case's messages, oldest first (up to 100).
+/// Messages, replies, notes and resolutions on many cases at once share the writer's calls
+/// (planned writes): each must land on its own case, be found by its own words, and leave
+/// the other cases alone, however its statements were grouped with the others'.
+async fn messages_queued_together_each_land_on_their_own_case(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-03-03T00:00:00Z");
+    let mut made = Vec::new();
+    for n in 0..24u32 {
+        made.push(
+            s.create_case(new_case("111111111111", n, t0), audit_entry())
+                .await
+                .unwrap(),
+        );
+    }
+    let mut tasks = Vec::new();
+    for (n, case) in made.iter().enumerate() {
+        // A customer's message, support's reply (its first answer: a different shape of
+        // statements) and an internal note on every case.
+        for (k, (from_support, internal)) in [(false, false), (true, false), (true, true)]
+            .into_iter()
+            .enumerate()
+        {
+            let s = s.clone();
+            let mut m = message(
+                "111111111111",
+                &case.case_id,
+                from_support,
+                t0 + Duration::from_secs(60),
+            );
+            m.body = format!("marker{n}x{k} on case {n}");
+            m.internal = internal;
+            tasks.push(tokio::spawn(async move {
+                s.add_communication(m, audit_entry()).await
+            }));
+        }
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    // Then every fourth case resolved, together (a message after it would reopen it).
+    let resolving: Vec<_> = made
+        .iter()
+        .step_by(4)
+        .map(|case| {
+            let (s, id) = (s.clone(), case.case_id.clone());
+            tokio::spawn(async move {
+                s.resolve_case(
+                    "111111111111",
+                    &id,
+                    t0 + Duration::from_secs(120),
+                    None,
+                    audit_entry(),
+                )
+                .await
+            })
+        })
+        .collect();
+    for t in resolving {
+        t.await.unwrap().unwrap();
+    }
+    for (n, case) in made.iter().enumerate() {
+        let mut bodies: Vec<String> = messages_with(&s, "111111111111", &case.case_id, true)
+            .await
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+        bodies.sort();
+        let mut expected: Vec<String> = (0..3)
+            .map(|k| format!("marker{n}x{k} on case {n}"))
+            .collect();
+        expected.push(format!("body {n}"));
+        expected.sort();
+        assert_eq!(bodies, expected, "case {n}");
+        // Each message's search document names its own message and case.
+        for k in 0..3 {
+            let found = s
+                .cases(&CaseQuery {
+                    search: Some(format!("marker{n}x{k}")),
+                    with_internal: true,
+                    scope: CaseScope::Everyone,
+                    include_resolved: true,
+                    limit: 10,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .items;
+            assert_eq!(
+                found.iter().map(|c| c.case_id.as_str()).collect::<Vec<_>>(),
+                vec![case.case_id.as_str()],
+                "marker{n}x{k}"
+            );
+        }
+        let stored = s
+            .case("111111111111", &case.case_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored.status == CaseStatus::Resolved,
+            n % 4 == 0,
+            "case {n}: {:?}",
+            stored.status
+        );
+        // Support answered every case.
+        assert!(stored.responded.is_some(), "case {n}");
+    }
+}
+
+/// A case's messages the customer sees, newest first (up to 100).
 async fn messages_of(s: &Store, account: &str, case_id: &str) -> Vec<Communication> {
+    messages_with(s, account, case_id, false).await
+}
+
+/// A case's messages, internal notes too when `include_internal`, newest first (up to 100).
+async fn messages_with(
+    s: &Store,
+    account: &str,
+    case_id: &str,
+    include_internal: bool,
+) -> Vec<Communication> {
     s.communications(&CommunicationQuery {
         account_id: account.into(),
         case_id: case_id.into(),
+        include_internal,
         limit: 100,
         ..Default::default()
     })
@@ -3051,6 +3171,7 @@ conformance!(
     keys_and_revocation,
     cases_get_unique_display_ids_and_stay_in_their_account,
     failed_writes_in_a_shared_commit_leave_nothing,
+    messages_queued_together_each_land_on_their_own_case,
     refusals_in_a_shared_commit_take_nothing_with_them,
     case_queries_filter_and_paginate,
     communications_page_and_reopen,
