@@ -166,7 +166,7 @@ impl<DB: Database> Job<DB> {
         match self {
             Job::Run { key, .. } => key.as_deref(),
             Job::Script(w) => w.key.as_deref(),
-            Job::Planned(w) => w.key.as_deref(),
+            Job::Planned(w) => Some(&w.key),
         }
     }
 }
@@ -195,7 +195,8 @@ type Finish<DB> =
 /// case-opening path): its plan refuses before anything is written, and any failure of its
 /// statements rolls its batch back.
 struct Planned<DB: Database> {
-    key: Option<Box<str>>,
+    /// The record it writes (`Route::Key`): planned writes always name one.
+    key: Box<str>,
     read: &'static str,
     values: Vec<Bind<'static>>,
     plan: Plan<DB>,
@@ -262,6 +263,9 @@ type Run<C> =
 pub(crate) type End<C> = Arc<
     dyn for<'c> Fn(&'c mut C, Lead, Tail) -> BoxFuture<'c, Result<(), StoreError>> + Send + Sync,
 >;
+
+/// What a write hears when another write's failure rolled its batch back.
+const ROLLED_BACK: &str = "the batch was rolled back: another write in it failed";
 
 /// Most writes one transaction carries.
 const MAX_BATCH: usize = 512;
@@ -529,14 +533,13 @@ where
                 }),
             )
         });
-        let route = Route::Key(key);
         let job = Job::Planned(Planned {
-            key: route.key(),
+            key: key.into(),
             read,
             values,
             plan,
         });
-        self.send(route, job).await?;
+        self.send(Route::Key(key), job).await?;
         rx.await.map_err(|_| StoreError::WriterStopped)?
     }
 
@@ -755,14 +758,14 @@ async fn run<DB>(
                         .take_while(|j| matches!(j, Job::Planned(w) if w.read == first.read))
                         .count();
                     let mut picked = Vec::new();
-                    let mut last = first.key.as_deref();
+                    let mut last: &str = &first.key;
                     for (i, j) in jobs.iter().take(queued).enumerate() {
                         // Keyed writes come sorted: a key's writes are next to each other.
                         if let Job::Planned(w) = j
-                            && w.key.as_deref() != last
+                            && *w.key != *last
                         {
                             picked.push(i);
-                            last = w.key.as_deref();
+                            last = &w.key;
                         }
                     }
                     picked.truncate(group_size(1 + picked.len()) - 1);
@@ -814,7 +817,7 @@ async fn run<DB>(
             if sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_err() {
                 held = None;
             }
-            let msg = "the batch was rolled back: another write in it failed";
+            let msg = ROLLED_BACK;
             // A lone failed write answers with its own error.
             delivers
                 .into_iter()
@@ -910,9 +913,7 @@ async fn run_planned<DB: Database>(
         return ended;
     }
     let ran = if doomed {
-        Err(StoreError::Commit(
-            "the batch was rolled back: another write in it failed".into(),
-        ))
+        Err(StoreError::Commit(ROLLED_BACK.into()))
     } else {
         statements(&mut *conn, lists).await
     };

@@ -227,14 +227,13 @@ async fn run_statements(
                 runs.push(run);
                 rest = after;
             }
-            let runs: Vec<Vec<usize>> = runs.into_iter().map(<[usize]>::to_vec).collect();
             let mut writes: Vec<Option<Vec<crate::writer::Statement>>> = writes.into_iter().map(Some).collect();
             for run in runs {
                 let mut text = String::new();
                 let mut args: Vec<Bind<'static>> = Vec::new();
                 // The write each statement belongs to.
                 let mut owner = Vec::new();
-                for w in run {
+                for &w in run {
                     let shift = args.len();
                     for (sql, values) in writes[w].take().unwrap_or_default() {
                         if !text.is_empty() {
