@@ -9,7 +9,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 // The request path allocates many small, short-lived buffers (headers, JSON, rows);
-// mimalloc serves them with less locking than the system allocator.
+// mimalloc serves them with less locking than the system allocator. Its `override`
+// feature (Cargo.toml) makes it the C allocator too, so SQLite's page buffers and row
+// values come from it: glibc's malloc handed their freed memory back to the kernel
+// (madvise), which flushed every core's TLB each time (BENCHMARKS.md, "sixth session").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
