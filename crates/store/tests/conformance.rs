@@ -1182,6 +1182,104 @@ async fn communications_page_and_reopen(s: Store) {
     assert!(matches!(missing, Err(StoreError::NotFound)));
 }
 
+/// DescribeCases' recent messages: each case's newest few that the customer sees, newest
+/// first, with `more` set when older ones remain, however many a case holds. Internal
+/// notes never count, and two messages stored at the same instant come by id.
+async fn recent_messages_are_each_cases_newest_few(s: Store) {
+    with_account(&s, "111111111111").await;
+    let t0 = at("2026-05-01T00:00:00Z");
+    let open = |n| s.create_case(new_case("111111111111", n, t0), audit_entry());
+    let (busy, quiet, exact) = (
+        open(1).await.unwrap(),
+        open(2).await.unwrap(),
+        open(3).await.unwrap(),
+    );
+    let post = |case: &Case, body: &str, internal: bool, minutes: u64| {
+        s.add_communication(
+            NewCommunication {
+                account_id: "111111111111".into(),
+                case_id: case.case_id.clone(),
+                body: body.into(),
+                submitted_by: "Amazon Web Services".into(),
+                from_support: true,
+                internal,
+                attachment_set: None,
+                files: None,
+                at: t0 + Duration::from_secs(minutes * 60),
+                follow_up: None,
+                max_per_case: None,
+                cc_emails: Vec::new(),
+                notice: None,
+                mail_message_id: None,
+            },
+            audit_entry(),
+        )
+    };
+    // The busy case: its opening message, then these; "third" and "fourth" share a minute.
+    for (body, internal, minutes) in [
+        ("first", false, 1),
+        ("note one", true, 2),
+        ("third", false, 3),
+        ("fourth", false, 3),
+        ("note two", true, 4),
+        ("sixth", false, 5),
+        ("seventh", false, 6),
+        ("note three", true, 7),
+    ] {
+        post(&busy, body, internal, minutes).await.unwrap();
+    }
+    // Three messages in all on `exact`, one (and a note) on `quiet`.
+    post(&exact, "two", false, 1).await.unwrap();
+    post(&exact, "three", false, 2).await.unwrap();
+    post(&quiet, "a note only", true, 1).await.unwrap();
+    let cases = [&busy, &quiet, &exact].map(|c| (c.display_id, c.case_id.clone()));
+    let bodies = |page: &tierdesk_store::Page<Communication>| -> Vec<String> {
+        page.items.iter().map(|m| m.body.clone()).collect()
+    };
+    for (n, newest, more) in [
+        (1, vec!["seventh"], true),
+        (3, vec!["seventh", "sixth", "fourth"], true),
+        (4, vec!["seventh", "sixth", "fourth", "third"], true),
+        (
+            5,
+            vec!["seventh", "sixth", "fourth", "third", "first"],
+            true,
+        ),
+        (
+            6,
+            vec!["seventh", "sixth", "fourth", "third", "first", "body 1"],
+            false,
+        ),
+        (
+            9,
+            vec!["seventh", "sixth", "fourth", "third", "first", "body 1"],
+            false,
+        ),
+    ] {
+        let recent = s.recent_communications(&cases, n).await.unwrap();
+        assert_eq!(
+            recent.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+            cases.iter().map(|(d, _)| *d).collect::<Vec<_>>()
+        );
+        assert_eq!(bodies(&recent[0].1), newest, "the busy case's newest {n}");
+        assert_eq!(recent[0].1.more, more, "older messages remain beyond {n}");
+        assert!(recent[0].1.items.iter().all(|m| m.case_id == busy.case_id));
+        assert_eq!(
+            bodies(&recent[1].1),
+            vec!["body 2"],
+            "a note is never among them"
+        );
+        assert!(!recent[1].1.more);
+        let exact_page = &recent[2].1;
+        let all_three = ["three", "two", "body 3"];
+        assert_eq!(
+            bodies(exact_page),
+            all_three[..all_three.len().min(n as usize)].to_vec()
+        );
+        assert_eq!(exact_page.more, n < 3, "three messages, {n} asked for");
+    }
+}
+
 fn files(n: usize) -> Vec<(String, String, Vec<u8>)> {
     (0..n)
         .map(|i| {
@@ -3175,6 +3273,7 @@ conformance!(
     refusals_in_a_shared_commit_take_nothing_with_them,
     case_queries_filter_and_paginate,
     communications_page_and_reopen,
+    recent_messages_are_each_cases_newest_few,
     attachment_sets_limits_expiry_and_use,
     a_case_and_its_files_are_written_together,
     expired_unused_sets_are_swept,

@@ -164,16 +164,23 @@ impl Backend {
                 (1..=k).map(|i| format!("(${i}::BIGINT)")).collect::<Vec<_>>().join(", "),
                 limit(n + 1)
             ),
-            // SQLite has no LATERAL; per-case subqueries joined by UNION ALL were
-            // re-prepared on every call, so one window function over an IN list it is.
+            // SQLite has no LATERAL (and per-case subqueries joined by UNION ALL were
+            // re-prepared on every call). Each case's cut-off first: the time of its
+            // (n + 1)-th newest message, a walk of n + 1 entries down its index; then the
+            // messages from that time on, a range of the same index. A window function
+            // over all of a case's messages made a page of cases holding a hundred
+            // messages each 14 times slower than one of new cases. A tie at the cut-off
+            // brings a few rows more, which the page below drops.
             Dialect::Sqlite => format!(
-                "SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us FROM \
-                 (SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us, \
-                  ROW_NUMBER() OVER (PARTITION BY case_display_id ORDER BY created_us DESC, id DESC) AS rn \
-                  FROM communications WHERE case_display_id IN ({}) AND internal = FALSE) AS w \
-                 WHERE rn <= {}",
-                placeholders(1, k),
-                limit(n + 1)
+                "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us \
+                 FROM (SELECT v.column1 AS d, COALESCE((SELECT x.created_us FROM communications x \
+                  WHERE x.case_display_id = v.column1 AND x.internal = FALSE \
+                  ORDER BY x.created_us DESC, x.id DESC LIMIT 1 OFFSET {}), -9223372036854775808) AS since \
+                  FROM (VALUES {}) AS v) AS k \
+                 CROSS JOIN communications m \
+                 WHERE m.case_display_id = k.d AND m.created_us >= k.since AND m.internal = FALSE",
+                limit(n),
+                (1..=k).map(|i| format!("(${i})")).collect::<Vec<_>>().join(", ")
             ),
         };
         let sql = format!(
