@@ -1195,22 +1195,13 @@ async fn recent_messages_are_each_cases_newest_few(s: Store) {
         open(3).await.unwrap(),
     );
     let post = |case: &Case, body: &str, internal: bool, minutes: u64| {
+        let at = t0 + Duration::from_secs(minutes * 60);
+        let m = message("111111111111", &case.case_id, true, at);
         s.add_communication(
             NewCommunication {
-                account_id: "111111111111".into(),
-                case_id: case.case_id.clone(),
                 body: body.into(),
-                submitted_by: "Amazon Web Services".into(),
-                from_support: true,
                 internal,
-                attachment_set: None,
-                files: None,
-                at: t0 + Duration::from_secs(minutes * 60),
-                follow_up: None,
-                max_per_case: None,
-                cc_emails: Vec::new(),
-                notice: None,
-                mail_message_id: None,
+                ..m
             },
             audit_entry(),
         )
