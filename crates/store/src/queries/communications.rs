@@ -175,7 +175,7 @@ impl Backend {
                 "SELECT m.id, m.case_display_id, m.body, m.submitted_by, m.from_support, m.internal, m.created_us \
                  FROM (SELECT v.column1 AS d, COALESCE((SELECT x.created_us FROM communications x \
                   WHERE x.case_display_id = v.column1 AND x.internal = FALSE \
-                  ORDER BY x.created_us DESC, x.id DESC LIMIT 1 OFFSET {}), -9223372036854775808) AS since \
+                  ORDER BY x.created_us DESC, x.id DESC LIMIT 1 OFFSET {}), -9223372036854775807) AS since \
                   FROM (VALUES {}) AS v) AS k \
                  CROSS JOIN communications m \
                  WHERE m.case_display_id = k.d AND m.created_us >= k.since AND m.internal = FALSE",
