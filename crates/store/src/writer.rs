@@ -817,11 +817,10 @@ async fn run<DB>(
             if sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await.is_err() {
                 held = None;
             }
-            let msg = ROLLED_BACK;
             // A lone failed write answers with its own error.
             delivers
                 .into_iter()
-                .for_each(|d| d(if single { None } else { Some(msg) }));
+                .for_each(|d| d(if single { None } else { Some(ROLLED_BACK) }));
             continue;
         }
         if committed {

@@ -150,7 +150,9 @@ impl Backend {
         if cases.is_empty() {
             return Ok(Vec::new());
         }
-        let k = cases.len();
+        // The cases as rows of one column, typed for PostgreSQL (whose VALUES would
+        // otherwise take the values as text).
+        let keys = (1..=cases.len()).map(|i| format!("(CAST(${i} AS BIGINT))")).collect::<Vec<_>>().join(", ");
         let newest = match DIALECT {
             // A LATERAL join: one index range scan per case, whatever the planner's
             // statistics say (a window over an IN list let PostgreSQL pick a sequential scan
@@ -161,7 +163,7 @@ impl Backend {
                  (SELECT id, case_display_id, body, submitted_by, from_support, internal, created_us \
                   FROM communications WHERE case_display_id = k.d AND internal = FALSE \
                   ORDER BY created_us DESC, id DESC LIMIT {}) AS c",
-                (1..=k).map(|i| format!("(${i}::BIGINT)")).collect::<Vec<_>>().join(", "),
+                keys,
                 limit(n + 1)
             ),
             // SQLite has no LATERAL (and per-case subqueries joined by UNION ALL were
@@ -180,7 +182,7 @@ impl Backend {
                  CROSS JOIN communications m \
                  WHERE m.case_display_id = k.d AND m.created_us >= k.since AND m.internal = FALSE",
                 limit(n),
-                (1..=k).map(|i| format!("(${i})")).collect::<Vec<_>>().join(", ")
+                keys
             ),
         };
         let sql = format!(
