@@ -60,7 +60,8 @@ pub fn day_start(day: i64) -> Timestamp {
 ///
 /// Written digit by digit: every case and message on a page of DescribeCases carries one,
 /// and `strftime` (which reads its format string each time) was 1-2% of such a page's
-/// CPU. Years outside 0-9999, which no stored instant has, take `strftime`'s form.
+/// CPU. Years before 0 (jiff's instants end in 9999), which no stored instant has, take
+/// `strftime`'s form.
 pub fn format_millis(t: Timestamp) -> String {
     let d = jiff::tz::Offset::UTC.to_datetime(t);
     let Ok(year @ 0..=9999) = u16::try_from(d.year()) else {
