@@ -56,6 +56,9 @@ pub fn day_start(day: i64) -> Timestamp {
     from_micros(day.saturating_mul(DAY_US))
 }
 
+/// `format_millis`'s form, as `strftime` writes it: its fallback, and its tests' oracle.
+const MILLIS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S.%3fZ";
+
 /// `2026-11-22T05:53:18.123Z`, the form AWS uses for `timeCreated`.
 ///
 /// Written digit by digit: every case and message on a page of DescribeCases carries one,
@@ -65,7 +68,7 @@ pub fn day_start(day: i64) -> Timestamp {
 pub fn format_millis(t: Timestamp) -> String {
     let d = jiff::tz::Offset::UTC.to_datetime(t);
     let Ok(year @ 0..=9999) = u16::try_from(d.year()) else {
-        return t.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string();
+        return t.strftime(MILLIS_FORMAT).to_string();
     };
     let millis = d.subsec_nanosecond() / 1_000_000;
     let mut out = *b"0000-00-00T00:00:00.000Z";
@@ -129,7 +132,7 @@ mod tests {
         #[test]
         fn format_millis_writes_what_strftime_writes(us in -62_135_596_800_000_000i64..253_402_207_199_999_999i64) {
             let t = from_micros(us);
-            proptest::prop_assert_eq!(format_millis(t), t.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string());
+            proptest::prop_assert_eq!(format_millis(t), t.strftime(MILLIS_FORMAT).to_string());
         }
     }
 
@@ -145,10 +148,7 @@ mod tests {
         }
         // Outside them, strftime's form; at jiff's last instant, the same digits.
         for t in [Timestamp::MIN, Timestamp::MAX] {
-            assert_eq!(
-                format_millis(t),
-                t.strftime("%Y-%m-%dT%H:%M:%S.%3fZ").to_string()
-            );
+            assert_eq!(format_millis(t), t.strftime(MILLIS_FORMAT).to_string());
         }
     }
 
