@@ -12,6 +12,7 @@ use tierdesk_core::records::{Account, CaseTarget};
 use tierdesk_core::schedule::Schedule;
 use tierdesk_core::sla::{Customer, schedule_for};
 
+use crate::actor::Actor;
 use crate::{App, ServiceError};
 
 /// (clock, zone, country, language)
@@ -199,10 +200,13 @@ impl App {
     }
 
     /// A next-reply or update target the case's plan (the one it was opened under)
-    /// promises for `severity`, starting at `at`.
+    /// promises for `severity`, starting at `at`. The case's account (the zone and
+    /// country its clock may count in) is the caller's for a customer; for an agent it is
+    /// read, and only when there is a target to start: most plans promise none after the
+    /// first response, and an agent's reply need not pay for the read.
     pub(crate) async fn follow_up_target(
         &self,
-        account: &Account,
+        actor: Actor<'_>,
         case: &tierdesk_core::records::Case,
         kind: TargetKind,
         at: Timestamp,
@@ -213,6 +217,14 @@ impl App {
             .and_then(|p| p.follow_up_target(kind, &case.severity_code))
         else {
             return Ok(None);
+        };
+        let read;
+        let account = match actor {
+            Actor::Customer(caller) => &caller.account,
+            Actor::Agent(_) => {
+                read = self.account(&case.account_id).await?;
+                &read
+            }
         };
         let kind = (kind, t.clock.as_str(), t.minutes);
         Ok(Some(

@@ -256,7 +256,8 @@ mod connect {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10))
-            // 64 MiB of page cache per connection keeps the hot index pages in memory.
+            // The writer's 64 MiB of page cache keeps the hot index pages in memory: it
+            // keeps them across its own commits. (Readers get `reader_cache_mib`, below.)
             .pragma("cache_size", "-65536")
             // A page of results (up to a few hundred rows) passes from sqlx's connection
             // thread to the request without the thread waiting on the reader halfway
@@ -290,6 +291,15 @@ mod connect {
             .await?;
         // Readers without sqlx's pool, which pings a connection as it takes it back
         // (readers.rs).
+        //
+        // A reader's cache lasts only while nothing commits (SQLite empties a connection's
+        // cache when it sees another's commit), so under writes every read starts from the
+        // file cache whatever its size; it serves read-only spells, such as paging through
+        // the cases. Its size times the readers bounds the server's memory.
+        let connect = connect.pragma(
+            "cache_size",
+            format!("-{}", u64::from(opts.reader_cache_mib.max(1)) * 1024),
+        );
         let read = crate::readers::Readers::new(
             opts.read_connections,
             Box::new(move || {
@@ -319,6 +329,31 @@ mod connect {
 
 #[cfg(test)]
 mod tests {
+    /// A SQLite reader's page cache is the size it is given and the writer's stays at 64
+    /// MiB: together they bound the server's memory for the database
+    /// (`Options::reader_cache_mib`).
+    #[tokio::test]
+    async fn sqlite_readers_get_the_cache_they_are_given() -> Result<(), crate::StoreError> {
+        const PAGES: &str = "PRAGMA cache_size";
+        let db = tierdesk_testkit::ScratchDb::sqlite("reader-cache");
+        let mut opts = crate::Options::new(db.url());
+        opts.reader_cache_mib = 3;
+        let backend = super::sqlite::Backend::open(&opts).await?;
+        let reader: i64 = sqlx::query_scalar(PAGES)
+            .fetch_one(&mut *backend.reader().await?)
+            .await?;
+        // In KiB, negative: SQLite's way of giving a size rather than a page count.
+        assert_eq!(reader, -3 * 1024);
+        let writer: i64 = backend
+            .writer
+            .write(|c| {
+                Box::pin(async move { Ok(sqlx::query_scalar(PAGES).fetch_one(&mut *c).await?) })
+            })
+            .await?;
+        assert_eq!(writer, -64 * 1024);
+        Ok(())
+    }
+
     /// The files of `migrations/<dir>`, in order, with their text.
     fn files(dir: &str) -> Vec<(String, String)> {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -68,6 +68,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+/// `Options::reader_cache_mib` unless told otherwise (BENCHMARKS.md, eighth session).
+pub const DEFAULT_READER_CACHE_MIB: u32 = 16;
+
 /// How to open a database.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -77,6 +80,9 @@ pub struct Options {
     pub read_connections: u32,
     /// Group-commit writers (always 1 on SQLite, which has a single writer).
     pub writers: u32,
+    /// SQLite: each read connection's page cache, in MiB. With the writer's (64 MiB) it
+    /// bounds the server's memory for the database however many cases it holds.
+    pub reader_cache_mib: u32,
 }
 
 impl Options {
@@ -85,6 +91,7 @@ impl Options {
             url: url.into(),
             read_connections: 8,
             writers: 4,
+            reader_cache_mib: DEFAULT_READER_CACHE_MIB,
         }
     }
 }

@@ -105,6 +105,15 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     opts.open(path)?.write_all(text.as_bytes())
 }
 
+/// How to open the database, from the global options.
+fn store_options(global: &Global) -> Options {
+    let mut opts = Options::new(&global.database);
+    opts.writers = global.db_writers;
+    opts.read_connections = global.db_readers;
+    opts.reader_cache_mib = global.db_reader_cache_mib;
+    opts
+}
+
 pub async fn open_store(global: &Global) -> anyhow::Result<Store> {
     if let Some(path) = sqlite_path(&global.database)
         && let Some(dir) = path.parent()
@@ -113,10 +122,7 @@ pub async fn open_store(global: &Global) -> anyhow::Result<Store> {
         create_private_dir(dir)
             .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     }
-    let mut opts = Options::new(&global.database);
-    opts.writers = global.db_writers;
-    opts.read_connections = global.db_readers;
-    let store = Store::open(&opts)
+    let store = Store::open(&store_options(global))
         .await
         .with_context(|| format!("cannot open the database {}", redact(&global.database)))?;
     // Every case, file and password hash is in there: owner only. SQLite gives its WAL
@@ -214,5 +220,28 @@ mod tests {
         assert_eq!(sqlite_path("postgres://x"), None);
         assert_eq!(redact("postgres://u:pw@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+
+    #[test]
+    fn the_readers_cache_reaches_the_store_and_must_be_some() {
+        use clap::Parser as _;
+        let parse = |args: &[&str]| {
+            crate::cli::Cli::try_parse_from(["tierdesk"].iter().chain(args).chain(&["serve"]))
+        };
+        let given = parse(&["--db-reader-cache-mib", "8"]).map(|c| store_options(&c.global));
+        assert_eq!(given.map(|o| o.reader_cache_mib).ok(), Some(8));
+        let default = parse(&[]).map(|c| store_options(&c.global));
+        assert_eq!(
+            default.map(|o| o.reader_cache_mib).ok(),
+            Some(tierdesk_store::DEFAULT_READER_CACHE_MIB)
+        );
+        let zero = parse(&["--db-reader-cache-mib", "0"])
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            zero.as_deref()
+                .is_some_and(|e| e.contains("--db-reader-cache-mib")),
+            "{zero:?}"
+        );
     }
 }

@@ -99,12 +99,8 @@ impl App {
         let follow_up = if msg.internal {
             None
         } else {
-            let account = match actor {
-                Actor::Customer(caller) => caller.account.clone(),
-                Actor::Agent(_) => self.account(&case.account_id).await?,
-            };
             let kind = targets::follow_up_kind(author, case.responded.is_some());
-            self.follow_up_target(&account, &case, kind, now).await?
+            self.follow_up_target(actor, &case, kind, now).await?
         };
         // Files posted with the message belong to the case's account, whoever posts them.
         let files = files

@@ -15,7 +15,7 @@ use crate::writer::Writer;
 #[derive(Clone)]
 pub struct Backend {
     read: std::sync::Arc<ReadPool>,
-    writer: Writer<Db>,
+    pub(crate) writer: Writer<Db>,
 }
 
 /// `q` with `args` bound in order (owned strings move in: a read's values are bound once).
@@ -216,7 +216,7 @@ impl Backend {
     }
 
     /// A connection for one read (`readers.rs`).
-    async fn reader(&self) -> Result<<ReadPool as crate::readers::Reads<Conn>>::Guard<'_>, StoreError> {
+    pub(crate) async fn reader(&self) -> Result<<ReadPool as crate::readers::Reads<Conn>>::Guard<'_>, StoreError> {
         Ok(self.read.reader().await?)
     }
 

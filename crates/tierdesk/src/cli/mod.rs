@@ -70,6 +70,16 @@ pub struct Global {
     /// Connections for reads.
     #[arg(long, global = true, default_value_t = 8, hide = true)]
     pub db_readers: u32,
+    /// SQLite: the page cache of each read connection, in MiB. The server's memory for
+    /// the database stays under (readers x this) + 64 MiB, whatever the number of cases.
+    #[arg(
+        long,
+        global = true,
+        env = "TIERDESK_DB_READER_CACHE_MIB",
+        default_value_t = tierdesk_store::DEFAULT_READER_CACHE_MIB,
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub db_reader_cache_mib: u32,
 }
 
 #[derive(Subcommand)]
