@@ -70,8 +70,8 @@ pub struct Global {
     /// Connections for reads.
     #[arg(long, global = true, default_value_t = 8, hide = true)]
     pub db_readers: u32,
-    /// SQLite: the page cache of each read connection, in MiB. The server's memory for
-    /// the database stays under (readers x this) + 64 MiB, whatever the number of cases.
+    /// SQLite: the page cache of each read connection, in MiB. SQLite's page caches stay
+    /// under (readers x this) + 64 MiB (the writer's), whatever the number of cases.
     #[arg(
         long,
         global = true,
