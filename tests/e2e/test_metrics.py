@@ -66,6 +66,10 @@ def test_metrics_parse_count_and_stay_behind_their_token(td):
                  "tierdesk_writer_commit_seconds", "tierdesk_writer_failed_batches"):
         assert name in main, name
     assert value(main["tierdesk_writer_batch_size"], le="+Inf") >= 1
+    # The server's resident memory, under Prometheus's standard name (Linux).
+    rss = main["process_resident_memory_bytes"]
+    assert rss.type == "gauge"
+    assert 1e6 < rss.samples[0].value < 1e12
 
     # The private listener needs none, and says the same.
     private = families(scrape(f"http://127.0.0.1:{port}/metrics"))

@@ -103,6 +103,11 @@ both_engines! {
         assert!(value(&all, "tierdesk_webhook_outbox_backlog").is_some());
         assert!(value(&all, "tierdesk_writer_batch_size_count").unwrap() >= 1.0);
         assert!(value(&all, r#"tierdesk_sign_in_failures_total{reason="wrong_credentials"}"#).is_some());
+        if cfg!(target_os = "linux") {
+            // This test process's own: more than a megabyte, less than the machine.
+            let rss = value(&all, "process_resident_memory_bytes").unwrap_or_default();
+            assert!(rss > 1e6 && rss < 1e12, "{rss}");
+        }
         // The demo's open cases, by plan, and how old the oldest is.
         let opened = s
             .aws(
