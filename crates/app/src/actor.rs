@@ -10,8 +10,10 @@
 //!
 //! A case out of reach answers exactly like one that does not exist.
 
+use std::borrow::Cow;
 use tierdesk_core::audit::{ActorKind, Who};
-use tierdesk_core::records::{Agent, Attachment, Case, Role};
+
+use tierdesk_core::records::{Account, Agent, Attachment, Case, Role};
 
 use crate::auth::{Caller, Via};
 use crate::{App, ServiceError};
@@ -144,5 +146,18 @@ impl App {
             },
         };
         found.ok_or_else(|| actor.no_case(case_id))
+    }
+
+    /// The account of a case `case_for` gave `actor`: a customer's own (they reach no
+    /// other), read for an agent.
+    pub(crate) async fn case_account<'a>(
+        &self,
+        actor: Actor<'a>,
+        case: &Case,
+    ) -> Result<Cow<'a, Account>, ServiceError> {
+        Ok(match actor {
+            Actor::Customer(caller) => Cow::Borrowed(&caller.account),
+            Actor::Agent(_) => Cow::Owned(self.account(&case.account_id).await?),
+        })
     }
 }

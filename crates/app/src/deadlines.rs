@@ -201,9 +201,9 @@ impl App {
 
     /// A next-reply or update target the case's plan (the one it was opened under)
     /// promises for `severity`, starting at `at`. The case's account (the zone and
-    /// country its clock may count in) is the caller's for a customer; for an agent it is
-    /// read, and only when there is a target to start: most plans promise none after the
-    /// first response, and an agent's reply need not pay for the read.
+    /// country its clock may count in) is looked up only when there is a target to start:
+    /// most plans promise none after the first response, and an agent's reply need not
+    /// pay for the read.
     pub(crate) async fn follow_up_target(
         &self,
         actor: Actor<'_>,
@@ -218,17 +218,11 @@ impl App {
         else {
             return Ok(None);
         };
-        let read;
-        let account = match actor {
-            Actor::Customer(caller) => &caller.account,
-            Actor::Agent(_) => {
-                read = self.account(&case.account_id).await?;
-                &read
-            }
-        };
+        let account = self.case_account(actor, case).await?;
         let kind = (kind, t.clock.as_str(), t.minutes);
         Ok(Some(
-            self.start_target(account, &case.language, kind, at).await?,
+            self.start_target(&account, &case.language, kind, at)
+                .await?,
         ))
     }
 }

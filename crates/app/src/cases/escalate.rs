@@ -42,7 +42,7 @@ impl App {
                 plan_id: plan.id.clone(),
             }));
         };
-        let account = self.account(&case.account_id).await?;
+        let account = self.case_account(actor, &case).await?;
         let now = self.clock.now();
         let clock = case
             .first_response
