@@ -256,9 +256,8 @@ mod connect {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10))
-            // The writer's 64 MiB of page cache keeps the hot index pages in memory: it
-            // keeps them across its own commits. (Readers get `reader_cache_mib`, below.)
-            .pragma("cache_size", "-65536")
+            // The writer's page cache; readers get `reader_cache_mib`, below.
+            .pragma("cache_size", cache_size(crate::WRITER_CACHE_MIB))
             // A page of results (up to a few hundred rows) passes from sqlx's connection
             // thread to the request without the thread waiting on the reader halfway
             // (sqlx's default of 50 made a page of 100 two hand-offs more).
@@ -296,10 +295,7 @@ mod connect {
         // cache when it sees another's commit), so under writes every read starts from the
         // file cache whatever its size; it serves read-only spells, such as paging through
         // the cases. Its size times the readers bounds the server's memory.
-        let connect = connect.pragma(
-            "cache_size",
-            format!("-{}", u64::from(opts.reader_cache_mib.max(1)) * 1024),
-        );
+        let connect = connect.pragma("cache_size", cache_size(opts.reader_cache_mib));
         let read = crate::readers::Readers::new(
             opts.read_connections,
             Box::new(move || {
@@ -308,6 +304,12 @@ mod connect {
             }),
         );
         Ok((read, write, 1))
+    }
+
+    /// `PRAGMA cache_size`'s value for `mib` MiB (at least one): negative, in KiB, which
+    /// SQLite reads as a size rather than a count of pages.
+    fn cache_size(mib: u32) -> String {
+        format!("-{}", u64::from(mib.max(1)) * 1024)
     }
 
     pub async fn postgres(opts: &Options) -> Result<(sqlx::PgPool, sqlx::PgPool, u32), StoreError> {

@@ -70,6 +70,9 @@ pub enum StoreError {
 
 /// `Options::reader_cache_mib` unless told otherwise (BENCHMARKS.md, eighth session).
 pub const DEFAULT_READER_CACHE_MIB: u32 = 16;
+/// SQLite's writer's page cache, in MiB: it keeps the hot index pages across its own
+/// commits, which readers' caches do not survive.
+pub const WRITER_CACHE_MIB: u32 = 64;
 
 /// How to open a database.
 #[derive(Debug, Clone)]
@@ -80,8 +83,9 @@ pub struct Options {
     pub read_connections: u32,
     /// Group-commit writers (always 1 on SQLite, which has a single writer).
     pub writers: u32,
-    /// SQLite: each read connection's page cache, in MiB. With the writer's (64 MiB) it
-    /// bounds the server's memory for the database however many cases it holds.
+    /// SQLite: each read connection's page cache, in MiB. With the writer's
+    /// (`WRITER_CACHE_MIB`) it bounds the server's memory for the database however many
+    /// cases it holds.
     pub reader_cache_mib: u32,
 }
 
