@@ -288,6 +288,99 @@ async fn cases_get_unique_display_ids_and_stay_in_their_account(s: Store) {
     assert_eq!(ids.len(), 201);
 }
 
+/// Openings queued together share the writer's calls (on PostgreSQL, one statement for a
+/// group: `writer::Script::rows`): each must keep its own case, first message, target,
+/// notice, audit entry and search document, its text exactly as given, quotes, escapes,
+/// control characters and all.
+async fn openings_queued_together_each_keep_their_own_rows(s: Store) {
+    use tierdesk_core::notice::NoticeKind;
+    use tierdesk_store::NewNotice;
+    let acct = "111111111111";
+    with_account(&s, acct).await;
+    let t0 = at("2026-03-04T00:00:00Z");
+    let odd = "quote \" back\\slash \\u0041 {\"n\":[1]} null\nline\ttab \u{1}\u{7f} 日本語 😀";
+    let mut tasks = Vec::new();
+    for n in 0..96u32 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut c = new_case(acct, n, t0 + Duration::from_millis(u64::from(n)));
+            c.case.subject = format!("{odd} subject {n}");
+            c.body = format!("marker{n}x {odd}");
+            // Every third opening owes a notice; odd ones carry a target (`new_case`).
+            if n.is_multiple_of(3) {
+                c.notice = Some(NewNotice {
+                    kind: NoticeKind::CaseOpened,
+                    due: t0,
+                });
+            }
+            let entry = tierdesk_testkit::operator().did(
+                t0,
+                Action::CaseCreate,
+                Some(acct),
+                format!("case:{n}"),
+                format!("detail {n}"),
+            );
+            (n, s.create_case(c, entry).await.unwrap())
+        }));
+    }
+    let mut opened = Vec::new();
+    for t in tasks {
+        opened.push(t.await.unwrap());
+    }
+    let log = s
+        .audit(&AuditQuery {
+            account_id: Some(acct.into()),
+            limit: 1000,
+            ..AuditQuery::default()
+        })
+        .await
+        .unwrap();
+    for (n, case) in &opened {
+        let stored = s.case(acct, &case.case_id).await.unwrap();
+        assert_eq!(stored.as_ref(), Some(case), "case {n}");
+        assert_eq!(case.subject, format!("{odd} subject {n}"));
+        let messages = messages_of(&s, acct, &case.case_id).await;
+        assert_eq!(messages.len(), 1, "case {n}");
+        assert_eq!(messages[0].body, format!("marker{n}x {odd}"));
+        let targets = s.case_targets(case.display_id).await.unwrap();
+        assert_eq!(targets.len(), usize::from(n % 2 == 1), "case {n}");
+        let found = s
+            .cases(&CaseQuery {
+                search: Some(format!("marker{n}x")),
+                ..query(acct)
+            })
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(
+            found.iter().map(|c| c.display_id).collect::<Vec<_>>(),
+            vec![case.display_id],
+            "case {n} by its word"
+        );
+        let entries: Vec<_> = log
+            .items
+            .iter()
+            .filter(|e| e.target == format!("case:{n}"))
+            .collect();
+        assert_eq!(entries.len(), 1, "case {n}'s audit entry");
+        assert_eq!(entries[0].detail, format!("detail {n}"));
+    }
+    // One notice for each opening that owed one, about its own case.
+    let claimed = s
+        .claim_notices(t0, t0 + Duration::from_secs(60), 1000)
+        .await
+        .unwrap();
+    let mut about: Vec<_> = claimed.iter().map(|c| c.about.clone()).collect();
+    about.sort_by_key(|a| format!("{a:?}"));
+    let mut owed: Vec<_> = opened
+        .iter()
+        .filter(|(n, _)| n.is_multiple_of(3))
+        .map(|(_, c)| tierdesk_store::NoticeSubject::Case(c.display_id))
+        .collect();
+    owed.sort_by_key(|a| format!("{a:?}"));
+    assert_eq!(about, owed);
+}
+
 /// Failing and succeeding writes share transactions under load; the failing ones (which
 /// fail after inserting their case) must leave nothing, the others must all land.
 async fn failed_writes_in_a_shared_commit_leave_nothing(s: Store) {
@@ -3259,6 +3352,7 @@ conformance!(
     accounts_and_plan_history,
     keys_and_revocation,
     cases_get_unique_display_ids_and_stay_in_their_account,
+    openings_queued_together_each_keep_their_own_rows,
     failed_writes_in_a_shared_commit_leave_nothing,
     messages_queued_together_each_land_on_their_own_case,
     refusals_in_a_shared_commit_take_nothing_with_them,

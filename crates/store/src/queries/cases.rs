@@ -74,6 +74,53 @@ document AS (INSERT INTO case_text (communication_id, case_display_id, internal,
 SELECT case_display_id AS display_id, id AS communication_id FROM message",
 };
 
+/// `OPEN_CASE`'s group form (`writer::Script::rows`), PostgreSQL's alone: the openings of a
+/// group in one statement, which PostgreSQL plans and starts once instead of once a case.
+/// `$1` is the JSON array of each opening's `OPEN_CASE` values (`w` names them, from 0 for
+/// `$1`); every row names its opening in `n`. Only openings without a monthly cap take it:
+/// a capped account's openings would raise one count row several times in one statement,
+/// which PostgreSQL refuses, and each must see the count the one before it left. The array
+/// is read as `jsonb`, parsed once: on `json`, each `->>` parses the text again (32
+/// openings' fields took 3.9 ms that way, 0.16 ms from `jsonb`).
+const OPEN_CASES: Option<&str> = match DIALECT {
+    Dialect::Sqlite => None,
+    Dialect::Postgres => Some("\
+WITH w AS (SELECT n, v->>0 AS case_id, v->>1 AS account_id, v->>2 AS subject, v->>3 AS status, v->>4 AS service_code, \
+ v->>5 AS category_code, v->>6 AS severity_code, v->>7 AS issue_type, v->>8 AS language, v->>9 AS submitted_by, \
+ v->>10 AS cc_emails, v->>11 AS plan_id, (v->>12)::int8 AS created_us, (v->>13)::int8 AS sla_due_us, \
+ v->>14 AS sla_target, (v->>15)::int8 AS queue_us, v->>18 AS body, v->>19 AS notice_kind, \
+ (v->>20)::int8 AS notice_due_us, v->>21 AS target_kind, v->>22 AS clock, (v->>23)::int8 AS minutes, \
+ (v->>24)::int8 AS started_us, (v->>25)::int8 AS due_us, (v->>26)::int8 AS warn_us, (v->>27)::int8 AS met_us, \
+ (v->>28)::int8 AS stopped_us, (v->>29)::int8 AS warned_us, (v->>30)::int8 AS breached_us, \
+ (v->>31)::int8 AS next_event_us, v->>32 AS requested_by, v->>33 AS terms, (v->>34)::int8 AS at_us, \
+ v->>35 AS actor_kind, v->>36 AS actor_id, v->>37 AS address, v->>38 AS audit_account, v->>39 AS action, \
+ v->>40 AS audit_target, v->>41 AS detail \
+ FROM jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS a(v, n)), \
+opened AS (INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, severity_code, \
+ issue_type, language, submitted_by, cc_emails, plan_id, created_us, updated_us, assignee, sla_due_us, sla_target, \
+ queue_us, awaiting_since_us) \
+ SELECT case_id, account_id, subject, status, service_code, category_code, severity_code, issue_type, language, \
+ submitted_by, cc_emails, plan_id, created_us, created_us, NULL, sla_due_us, sla_target, queue_us, created_us \
+ FROM w ORDER BY n RETURNING case_id, display_id), \
+o AS (SELECT opened.display_id, w.* FROM opened JOIN w USING (case_id)), \
+target AS (INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+ met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+ SELECT display_id, target_kind, 0, clock, minutes, started_us, due_us, warn_us, met_us, stopped_us, warned_us, \
+ breached_us, next_event_us, requested_by FROM o WHERE target_kind IS NOT NULL), \
+notice AS (INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+ SELECT notice_kind, display_id, '', created_us, notice_due_us FROM o WHERE notice_kind IS NOT NULL \
+ ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING), \
+message AS (INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+ SELECT display_id, body, submitted_by, FALSE, FALSE, created_us FROM o ORDER BY n RETURNING case_display_id, id), \
+audit AS (INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+ SELECT at_us, actor_kind, actor_id, address, audit_account, action, audit_target, detail FROM o ORDER BY n), \
+document AS (INSERT INTO case_text (communication_id, case_display_id, internal, terms) \
+ SELECT m.id, m.case_display_id, FALSE, CAST(o.terms AS tsvector) FROM message m \
+ JOIN o ON o.display_id = m.case_display_id WHERE o.terms <> '') \
+SELECT o.n, m.case_display_id AS display_id, m.id AS communication_id FROM message m \
+ JOIN o ON o.display_id = m.case_display_id"),
+};
+
 /// `OPEN_CASE`'s values for `new` (its first target, if any), the literal of its search
 /// `terms` and its `audit` entry, and the case as reading it back would give, but for its
 /// display id.
@@ -193,11 +240,15 @@ impl Backend {
             None => crate::writer::Route::Any,
         };
         if plain {
+            let script = crate::writer::Script {
+                sql: OPEN_CASE,
+                rows: OPEN_CASES.filter(|_| new.monthly_cap.is_none()),
+            };
             return self
                 .writer
                 .write_script(
                     route,
-                    (OPEN_CASE, values),
+                    (script, values),
                     |e| matches!(e, StoreError::MonthlyCaseCapReached),
                     move |rows| {
                         let (display_id, _) = opened_ids(&rows)?;

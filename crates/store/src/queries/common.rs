@@ -201,8 +201,8 @@ impl Backend {
                     })
                 }),
                 std::sync::Arc::new(
-                    |c: &mut Conn, lead: crate::writer::Lead, sql: &'static str, writes: Vec<Vec<Bind<'static>>>, commit| {
-                        Box::pin(run_scripts(c, lead, sql, writes, commit))
+                    |c: &mut Conn, lead: crate::writer::Lead, form: crate::writer::Script, writes: Vec<Vec<Bind<'static>>>, commit| {
+                        Box::pin(run_scripts(c, lead, form, writes, commit))
                     },
                 ),
                 std::sync::Arc::new(|c: &mut Conn, writes: Vec<Vec<crate::writer::Statement>>| {
