@@ -216,7 +216,8 @@ pub(crate) struct Script {
 }
 
 impl Script {
-    /// A script without a group form: a planned write's read.
+    /// A script without a group form.
+    #[cfg(test)]
     pub(crate) const fn one(sql: &'static str) -> Script {
         Script { sql, rows: None }
     }
@@ -233,7 +234,7 @@ impl Script {
 struct Planned<DB: Database> {
     /// The record it writes (`Route::Key`): planned writes always name one.
     key: Box<str>,
-    read: &'static str,
+    read: Script,
     values: Vec<Bind<'static>>,
     plan: Plan<DB>,
 }
@@ -523,7 +524,7 @@ where
         &self,
         key: &str,
         entry: Option<AuditEntry>,
-        (read, values): (&'static str, Vec<Bind<'static>>),
+        (read, values): (Script, Vec<Bind<'static>>),
         clean: fn(&StoreError) -> bool,
         plan: P,
         finish: F,
@@ -741,12 +742,7 @@ async fn run<DB>(
                         .iter()
                         .take_while(|j| matches!(j, Job::Script(w) if w.script == first.script))
                         .count();
-                    // A group form takes any count in one statement: no need to keep to
-                    // the counts whose texts SQLite keeps prepared.
-                    let take = match first.script.rows {
-                        Some(_) => same.min(MAX_SCRIPTS),
-                        None => group_size(same),
-                    };
+                    let take = group_size(same, first.script);
                     let mut group = vec![first];
                     while group.len() < take {
                         let Some(Job::Script(next)) = jobs.pop_front() else {
@@ -810,7 +806,7 @@ async fn run<DB>(
                             last = &w.key;
                         }
                     }
-                    picked.truncate(group_size(1 + picked.len()) - 1);
+                    picked.truncate(group_size(1 + picked.len(), first.read) - 1);
                     let mut group = vec![first];
                     // From the back, so that the indices still to take stay valid.
                     let mut taken: Vec<Planned<DB>> = picked
@@ -900,11 +896,15 @@ async fn run<DB>(
     }
 }
 
-/// How many of `n` writes that could go together make a group: the largest power of two
-/// that fits, at most `MAX_SCRIPTS`. The engine prepares a group's text once for each
-/// count, so few counts keep the texts few.
-fn group_size(n: usize) -> usize {
-    1 << n.clamp(1, MAX_SCRIPTS).ilog2()
+/// How many of `n` writes of `script` that could go together make a group, at most
+/// `MAX_SCRIPTS`: all of them when the script has a group form, which takes any count in
+/// one statement; otherwise the largest power of two that fits, because the engine
+/// prepares a group's text once for each count, and few counts keep the texts few.
+fn group_size(n: usize, script: Script) -> usize {
+    match script.rows {
+        Some(_) => n.clamp(1, MAX_SCRIPTS),
+        None => 1 << n.clamp(1, MAX_SCRIPTS).ilog2(),
+    }
 }
 
 /// Runs a group of planned writes (`Planned`) of one read after `lead`: one call reads for
@@ -920,19 +920,18 @@ async fn run_planned<DB: Database>(
     let read = group[0].read;
     let (values, plans): (Vec<_>, Vec<_>) = group.into_iter().map(|w| (w.values, w.plan)).unzip();
     let count = plans.len();
-    let steps: Vec<Step<DB>> =
-        match scripts(&mut *conn, lead, Script::one(read), values, Commit::No).await {
-            Ok(rows) if rows.len() == count => plans
-                .into_iter()
-                .zip(rows)
-                .map(|(plan, rows)| plan(Ok(rows)))
-                .collect(),
-            Ok(_) => {
-                let e = StoreError::Corrupt("a read's rows do not match its writes".into());
-                plans.into_iter().map(|plan| plan(Err(&e))).collect()
-            }
-            Err(e) => plans.into_iter().map(|plan| plan(Err(&e))).collect(),
-        };
+    let steps: Vec<Step<DB>> = match scripts(&mut *conn, lead, read, values, Commit::No).await {
+        Ok(rows) if rows.len() == count => plans
+            .into_iter()
+            .zip(rows)
+            .map(|(plan, rows)| plan(Ok(rows)))
+            .collect(),
+        Ok(_) => {
+            let e = StoreError::Corrupt("a read's rows do not match its writes".into());
+            plans.into_iter().map(|plan| plan(Err(&e))).collect()
+        }
+        Err(e) => plans.into_iter().map(|plan| plan(Err(&e))).collect(),
+    };
     // A write whose read or plan failed unexpectedly rolls the batch back: the others'
     // statements would be undone anyway (and on PostgreSQL, the failed read aborted the
     // transaction), so they are not sent.
@@ -1099,7 +1098,7 @@ mod tests {
             w.write_planned(
                 key,
                 None,
-                ("SELECT COUNT(*) AS n FROM t", Vec::new()),
+                (Script::one("SELECT COUNT(*) AS n FROM t"), Vec::new()),
                 |e| matches!(e, StoreError::NotFound),
                 move |rows| {
                     let n: i64 = rows.first().map_or(Ok(0), |r| r.try_get("n"))?;

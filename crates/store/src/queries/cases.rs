@@ -466,7 +466,7 @@ impl Backend {
         // A planned write (`Writer::write_planned`): its one refusal (no such case) comes
         // from its case's turn, before it writes.
         let key = crate::writer::case_key(&case_id);
-        let read = (TURN_IN_ACCOUNT, vec![Bind::Owned(case_id), Bind::Owned(account_id)]);
+        let read = (turn_in_account(), vec![Bind::Owned(case_id), Bind::Owned(account_id)]);
         self.writer
             .write_planned(
                 &key,

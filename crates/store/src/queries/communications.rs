@@ -265,7 +265,7 @@ impl Backend {
         // messages on other cases queued beside it.
         let plain = new.files.is_none() && new.attachment_set.is_none() && new.cc_emails.is_empty() && new.mail_message_id.is_none();
         if plain {
-            let read = (TURN_IN_ACCOUNT, vec![Bind::Owned(new.case_id.clone()), Bind::Owned(new.account_id.clone())]);
+            let read = (turn_in_account(), vec![Bind::Owned(new.case_id.clone()), Bind::Owned(new.account_id.clone())]);
             let clean = |e: &StoreError| matches!(e, StoreError::NotFound | StoreError::CaseFull);
             return self
                 .writer
