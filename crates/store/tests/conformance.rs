@@ -327,14 +327,7 @@ async fn openings_queued_together_each_keep_their_own_rows(s: Store) {
     for t in tasks {
         opened.push(t.await.unwrap());
     }
-    let log = s
-        .audit(&AuditQuery {
-            account_id: Some(acct.into()),
-            limit: 1000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let log = account_log(&s, acct).await;
     for (n, case) in &opened {
         let stored = s.case(acct, &case.case_id).await.unwrap();
         assert_eq!(stored.as_ref(), Some(case), "case {n}");
@@ -558,6 +551,20 @@ async fn messages_with(
     .items
 }
 
+/// The account's audit log (up to 1,000 entries).
+async fn account_log(
+    s: &Store,
+    account: &str,
+) -> tierdesk_store::Page<tierdesk_core::audit::AuditEntry> {
+    s.audit(&AuditQuery {
+        account_id: Some(account.into()),
+        limit: 1000,
+        ..AuditQuery::default()
+    })
+    .await
+    .unwrap()
+}
+
 /// The numbers of the account's stored cases (`new_case`'s `n`), each checked to hold
 /// exactly its first message, and the account's audit log.
 async fn stored_cases(
@@ -581,14 +588,7 @@ async fn stored_cases(
         comms.iter().all(|(_, p)| p.items.len() == 1),
         "each case has exactly its first communication"
     );
-    let log = s
-        .audit(&AuditQuery {
-            account_id: Some(account.into()),
-            limit: 1000,
-            ..AuditQuery::default()
-        })
-        .await
-        .unwrap();
+    let log = account_log(s, account).await;
     let numbers = cases
         .iter()
         .map(|c| {

@@ -289,7 +289,7 @@ async fn run_scripts(
         if !alone {
             crate::writer::run_lead::<Db>(c, lead).await?;
         }
-        let returned = sqlx::query(group).bind(values_json(&writes)).fetch_all(&mut *c).await?;
+        let returned = sqlx::query(group).bind(values_json(&writes)?).fetch_all(&mut *c).await?;
         let mut rows: Vec<Vec<_>> = (0..writes.len()).map(|_| Vec::new()).collect();
         for row in returned {
             let n: i64 = row.try_get("n")?;
@@ -350,7 +350,7 @@ async fn run_scripts(
 /// for each write, the array of its values in the order `$1`, `$2`, ... number them.
 /// Integers are written as JSON numbers, which PostgreSQL reads back exactly (`->>` gives
 /// their text; `::int8` parses it), never through a float.
-fn values_json(writes: &[Vec<Bind<'_>>]) -> String {
+fn values_json(writes: &[Vec<Bind<'_>>]) -> Result<String, StoreError> {
     use std::io::Write;
     let mut out: Vec<u8> = Vec::with_capacity(writes.iter().map(|w| 16 * w.len() + 2).sum::<usize>() + 2);
     out.push(b'[');
@@ -376,7 +376,7 @@ fn values_json(writes: &[Vec<Bind<'_>>]) -> String {
     }
     out.push(b']');
     // Only ASCII punctuation, digits and serde_json's strings went in: valid UTF-8.
-    String::from_utf8(out).unwrap_or_default()
+    String::from_utf8(out).map_err(|e| StoreError::Corrupt(format!("a group's values: {e}")))
 }
 
 /// `sql` written `n` times, the `i`-th copy's `$k` renumbered `$(k + i * width)`; made once
