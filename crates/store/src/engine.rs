@@ -257,7 +257,7 @@ mod connect {
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(10))
             // The writer's page cache; readers get `reader_cache_mib`, below.
-            .pragma("cache_size", cache_size(crate::WRITER_CACHE_MIB))
+            .pragma("cache_size", cache_size(opts.writer_cache_mib))
             // A page of results (up to a few hundred rows) passes from sqlx's connection
             // thread to the request without the thread waiting on the reader halfway
             // (sqlx's default of 50 made a page of 100 two hand-offs more).

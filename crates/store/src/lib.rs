@@ -70,9 +70,13 @@ pub enum StoreError {
 
 /// `Options::reader_cache_mib` unless told otherwise (BENCHMARKS.md, eighth session).
 pub const DEFAULT_READER_CACHE_MIB: u32 = 16;
-/// SQLite's writer's page cache, in MiB: it keeps the hot index pages across its own
-/// commits, which readers' caches do not survive.
-pub const WRITER_CACHE_MIB: u32 = 64;
+/// `Options::writer_cache_mib` unless told otherwise. Small on purpose: when a B-tree
+/// balance swaps two pages, SQLite parks one under the page number of the lock byte (1 GiB
+/// into the file), and while the database is smaller than that, the next commit walks the
+/// writer's whole cache to drop pages past the file's end (`pcache1Truncate`): 5% of the
+/// server's CPU under CreateCase with 64 MiB. The operating system's file cache serves the
+/// pages it does not hold (BENCHMARKS.md, tenth session).
+pub const DEFAULT_WRITER_CACHE_MIB: u32 = 8;
 
 /// How to open a database.
 #[derive(Debug, Clone)]
@@ -83,10 +87,12 @@ pub struct Options {
     pub read_connections: u32,
     /// Group-commit writers (always 1 on SQLite, which has a single writer).
     pub writers: u32,
-    /// SQLite: each read connection's page cache, in MiB. With the writer's
-    /// (`WRITER_CACHE_MIB`) it bounds the server's memory for the database however many
-    /// cases it holds.
+    /// SQLite: each read connection's page cache, in MiB. With the writer's it bounds the
+    /// server's memory for the database however many cases it holds.
     pub reader_cache_mib: u32,
+    /// SQLite: the writer's page cache, in MiB. It keeps the index pages that writes touch
+    /// across the writer's own commits, which readers' caches do not survive.
+    pub writer_cache_mib: u32,
 }
 
 impl Options {
@@ -96,6 +102,7 @@ impl Options {
             read_connections: 8,
             writers: 4,
             reader_cache_mib: DEFAULT_READER_CACHE_MIB,
+            writer_cache_mib: DEFAULT_WRITER_CACHE_MIB,
         }
     }
 }

@@ -111,6 +111,7 @@ fn store_options(global: &Global) -> Options {
     opts.writers = global.db_writers;
     opts.read_connections = global.db_readers;
     opts.reader_cache_mib = global.db_reader_cache_mib;
+    opts.writer_cache_mib = global.db_writer_cache_mib;
     opts
 }
 
@@ -223,25 +224,33 @@ mod tests {
     }
 
     #[test]
-    fn the_readers_cache_reaches_the_store_and_must_be_some() {
+    fn the_caches_reach_the_store_and_must_be_some() {
         use clap::Parser as _;
         let parse = |args: &[&str]| {
             crate::cli::Cli::try_parse_from(["tierdesk"].iter().chain(args).chain(&["serve"]))
         };
-        let given = parse(&["--db-reader-cache-mib", "8"]).map(|c| store_options(&c.global));
-        assert_eq!(given.map(|o| o.reader_cache_mib).ok(), Some(8));
+        let given = parse(&["--db-reader-cache-mib", "8", "--db-writer-cache-mib", "12"])
+            .map(|c| store_options(&c.global));
+        assert_eq!(
+            given.map(|o| (o.reader_cache_mib, o.writer_cache_mib)).ok(),
+            Some((8, 12))
+        );
         let default = parse(&[]).map(|c| store_options(&c.global));
         assert_eq!(
-            default.map(|o| o.reader_cache_mib).ok(),
-            Some(tierdesk_store::DEFAULT_READER_CACHE_MIB)
+            default
+                .map(|o| (o.reader_cache_mib, o.writer_cache_mib))
+                .ok(),
+            Some((
+                tierdesk_store::DEFAULT_READER_CACHE_MIB,
+                tierdesk_store::DEFAULT_WRITER_CACHE_MIB
+            ))
         );
-        let zero = parse(&["--db-reader-cache-mib", "0"])
-            .err()
-            .map(|e| e.to_string());
-        assert!(
-            zero.as_deref()
-                .is_some_and(|e| e.contains("--db-reader-cache-mib")),
-            "{zero:?}"
-        );
+        for flag in ["--db-reader-cache-mib", "--db-writer-cache-mib"] {
+            let zero = parse(&[flag, "0"]).err().map(|e| e.to_string());
+            assert!(
+                zero.as_deref().is_some_and(|e| e.contains(flag)),
+                "{zero:?}"
+            );
+        }
     }
 }

@@ -74,6 +74,36 @@ document AS (INSERT INTO case_text (communication_id, case_display_id, internal,
 SELECT case_display_id AS display_id, id AS communication_id FROM message",
 };
 
+/// `OPEN_CASE` for an opening without a monthly cap, whose case is always written: on
+/// SQLite, the same rows written by single-row statements, which SQLite runs without a
+/// statement journal (an `INSERT ... SELECT`, or one whose table has triggers, copies every
+/// page it first touches aside, to undo the statement alone if it fails halfway) and, for
+/// the returned ids, a plain `SELECT` instead of `RETURNING` (which collects its rows in a
+/// temporary table). The new case's display id and its message's id are
+/// `last_insert_rowid()` right after their inserts; the search document's row is skipped
+/// when it has no terms (NULL into a NOT NULL column, ignored). The values are
+/// `OPEN_CASE`'s. PostgreSQL runs `OPEN_CASE` (or its group form, `OPEN_CASES`).
+const OPEN_UNCAPPED_CASE: &str = match DIALECT {
+    Dialect::Sqlite => "\
+INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, severity_code, issue_type, \
+ language, submitted_by, cc_emails, plan_id, created_us, updated_us, assignee, sla_due_us, sla_target, queue_us, \
+ awaiting_since_us) \
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13);
+INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+ VALUES (last_insert_rowid(), $19, $10, FALSE, FALSE, $13);
+SELECT case_display_id AS display_id, id AS communication_id FROM communications WHERE id = last_insert_rowid();
+INSERT OR IGNORE INTO temp.text_pending (rowid, terms) VALUES (last_insert_rowid(), NULLIF($34, ''));
+INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+ met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+ SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
+INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+ SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
+ ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
+INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+ VALUES ($35, $36, $37, $38, $39, $40, $41, $42)",
+    Dialect::Postgres => OPEN_CASE,
+};
+
 /// `OPEN_CASE`'s group form (`writer::Script::rows`), PostgreSQL's alone: the openings of a
 /// group in one statement, which PostgreSQL plans and starts once instead of once a case.
 /// `$1` is the JSON array of each opening's `OPEN_CASE` values (`w` names them, from 0 for
@@ -240,9 +270,9 @@ impl Backend {
             None => crate::writer::Route::Any,
         };
         if plain {
-            let script = crate::writer::Script {
-                sql: OPEN_CASE,
-                rows: OPEN_CASES.filter(|_| new.monthly_cap.is_none()),
+            let script = match new.monthly_cap {
+                Some(_) => crate::writer::Script { sql: OPEN_CASE, rows: None },
+                None => crate::writer::Script { sql: OPEN_UNCAPPED_CASE, rows: OPEN_CASES },
             };
             return self
                 .writer

@@ -71,7 +71,7 @@ pub struct Global {
     #[arg(long, global = true, default_value_t = 8, hide = true)]
     pub db_readers: u32,
     /// SQLite: the page cache of each read connection, in MiB. SQLite's page caches stay
-    /// under (readers x this) + 64 MiB (the writer's), whatever the number of cases.
+    /// under (readers x this) + the writer's, whatever the number of cases.
     #[arg(
         long,
         global = true,
@@ -80,6 +80,15 @@ pub struct Global {
         value_parser = clap::value_parser!(u32).range(1..=4096)
     )]
     pub db_reader_cache_mib: u32,
+    /// SQLite: the writer's page cache, in MiB.
+    #[arg(
+        long,
+        global = true,
+        env = "TIERDESK_DB_WRITER_CACHE_MIB",
+        default_value_t = tierdesk_store::DEFAULT_WRITER_CACHE_MIB,
+        value_parser = clap::value_parser!(u32).range(1..=4096)
+    )]
+    pub db_writer_cache_mib: u32,
 }
 
 #[derive(Subcommand)]
