@@ -339,15 +339,16 @@ mod connect {
 
 #[cfg(test)]
 mod tests {
-    /// A SQLite reader's page cache is the size it is given and the writer's stays at 64
-    /// MiB: together they bound the server's memory for the database
-    /// (`Options::reader_cache_mib`).
+    /// SQLite's readers and writer get the page caches they are given: together they bound
+    /// the server's memory for the database (`Options::reader_cache_mib`,
+    /// `Options::writer_cache_mib`).
     #[tokio::test]
-    async fn sqlite_readers_get_the_cache_they_are_given() -> Result<(), crate::StoreError> {
+    async fn sqlite_connections_get_the_caches_they_are_given() -> Result<(), crate::StoreError> {
         const PAGES: &str = "PRAGMA cache_size";
         let db = tierdesk_testkit::ScratchDb::sqlite("reader-cache");
         let mut opts = crate::Options::new(db.url());
         opts.reader_cache_mib = 3;
+        opts.writer_cache_mib = 5;
         let backend = super::sqlite::Backend::open(&opts).await?;
         let reader: i64 = sqlx::query_scalar(PAGES)
             .fetch_one(&mut *backend.reader().await?)
@@ -360,7 +361,7 @@ mod tests {
                 Box::pin(async move { Ok(sqlx::query_scalar(PAGES).fetch_one(&mut *c).await?) })
             })
             .await?;
-        assert_eq!(writer, -64 * 1024);
+        assert_eq!(writer, -5 * 1024);
         Ok(())
     }
 
