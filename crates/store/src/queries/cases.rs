@@ -4,6 +4,21 @@
 // `connect` come from there, and the helpers from `queries/common.rs`. Each query is
 // written once, in SQL both engines run.
 
+/// The opening's first target and its notice, in both of SQLite's opening scripts
+/// (`OPEN_CASE`, `OPEN_UNCAPPED_CASE`): each row only where its value is given, on the case
+/// found by its `case_id`.
+macro_rules! sqlite_first_target_and_notice {
+    () => {
+        "INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
+ met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
+ SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
+INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
+ SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
+ ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
+"
+    };
+}
+
 /// Opening a case: the month's count of cases raised (when the plan caps it, and only under
 /// the cap), the case (only where the count was raised for it), its first target, its
 /// notice and its first message, which returns the case's display id and its own id, or no
@@ -25,7 +40,8 @@
 /// Writing the document and the audit row here, not in the batch's tail (`writer::Tail`),
 /// lets a batch of openings commit in the call that runs them (`writer::write_script`).
 const OPEN_CASE: &str = match DIALECT {
-    Dialect::Sqlite => "\
+    Dialect::Sqlite => concat!(
+        "\
 INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
  WHERE $17 IS NOT NULL AND $18 > 0 \
  ON CONFLICT (account_id, kind, month) DO UPDATE SET used = monthly_quota.used + 1, last_ref = excluded.last_ref \
@@ -36,19 +52,16 @@ INSERT INTO cases (case_id, account_id, subject, status, service_code, category_
  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, NULL, $14, $15, $16, $13 \
  WHERE $18 IS NULL OR EXISTS (SELECT 1 FROM monthly_quota WHERE account_id = $2 AND kind = 'cases' AND month = $17 \
  AND last_ref = $1);
-INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
- met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
- SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
-INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
- SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
- ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
-INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
+",
+        sqlite_first_target_and_notice!(),
+        "INSERT INTO communications (case_display_id, body, submitted_by, from_support, internal, created_us) \
  SELECT display_id, $19, $10, FALSE, FALSE, $13 FROM cases WHERE case_id = $1 \
  RETURNING case_display_id AS display_id, id AS communication_id;
 INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
  SELECT $35, $36, $37, $38, $39, $40, $41, $42 FROM cases WHERE case_id = $1;
 INSERT INTO temp.text_pending (rowid, terms) SELECT m.id, $34 FROM communications m \
- JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''",
+ JOIN cases c ON c.display_id = m.case_display_id WHERE c.case_id = $1 AND $34 <> ''"
+    ),
     Dialect::Postgres => "\
 WITH quota AS (INSERT INTO monthly_quota (account_id, kind, month, used, last_ref) SELECT $2, 'cases', $17, 1, $1 \
  WHERE $17 IS NOT NULL AND $18 > 0 \
@@ -84,7 +97,8 @@ SELECT case_display_id AS display_id, id AS communication_id FROM message",
 /// when it has no terms (NULL into a NOT NULL column, ignored). The values are
 /// `OPEN_CASE`'s. PostgreSQL runs `OPEN_CASE` (or its group form, `OPEN_CASES`).
 const OPEN_UNCAPPED_CASE: &str = match DIALECT {
-    Dialect::Sqlite => "\
+    Dialect::Sqlite => concat!(
+        "\
 INSERT INTO cases (case_id, account_id, subject, status, service_code, category_code, severity_code, issue_type, \
  language, submitted_by, cc_emails, plan_id, created_us, updated_us, assignee, sla_due_us, sla_target, queue_us, \
  awaiting_since_us) \
@@ -93,14 +107,11 @@ INSERT INTO communications (case_display_id, body, submitted_by, from_support, i
  VALUES (last_insert_rowid(), $19, $10, FALSE, FALSE, $13);
 SELECT case_display_id AS display_id, id AS communication_id FROM communications WHERE id = last_insert_rowid();
 INSERT OR IGNORE INTO temp.text_pending (rowid, terms) VALUES (last_insert_rowid(), NULLIF($34, ''));
-INSERT INTO case_targets (case_display_id, target, seq, clock, minutes, started_us, due_us, warn_us, \
- met_us, stopped_us, warned_us, breached_us, next_event_us, requested_by) \
- SELECT display_id, $22, 0, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33 FROM cases WHERE case_id = $1 AND $22 IS NOT NULL;
-INSERT INTO notices (kind, case_display_id, subject_ref, created_us, next_attempt_us) \
- SELECT $20, display_id, '', $13, $21 FROM cases WHERE case_id = $1 AND $20 IS NOT NULL \
- ON CONFLICT (kind, case_display_id, subject_ref) DO NOTHING;
-INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
- VALUES ($35, $36, $37, $38, $39, $40, $41, $42)",
+",
+        sqlite_first_target_and_notice!(),
+        "INSERT INTO audit_log (at_us, actor_kind, actor_id, address, account_id, action, target, detail) \
+ VALUES ($35, $36, $37, $38, $39, $40, $41, $42)"
+    ),
     Dialect::Postgres => OPEN_CASE,
 };
 
