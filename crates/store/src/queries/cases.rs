@@ -280,16 +280,17 @@ impl Backend {
             Some(_) => crate::writer::Route::Key(&account_key),
             None => crate::writer::Route::Any,
         };
+        // An uncapped opening always writes its case: the engine's shorter form.
+        let opening = match new.monthly_cap {
+            Some(_) => crate::writer::Script { sql: OPEN_CASE, rows: None },
+            None => crate::writer::Script { sql: OPEN_UNCAPPED_CASE, rows: OPEN_CASES },
+        };
         if plain {
-            let script = match new.monthly_cap {
-                Some(_) => crate::writer::Script { sql: OPEN_CASE, rows: None },
-                None => crate::writer::Script { sql: OPEN_UNCAPPED_CASE, rows: OPEN_CASES },
-            };
             return self
                 .writer
                 .write_script(
                     route,
-                    (script, values),
+                    (opening, values),
                     |e| matches!(e, StoreError::MonthlyCaseCapReached),
                     move |rows| {
                         let (display_id, _) = opened_ids(&rows)?;
@@ -303,7 +304,7 @@ impl Backend {
                 Box::pin(async move {
                     let k = &new.case;
                     let at = to_micros(k.created);
-                    let rows = script(c, lead, OPEN_CASE, &values).await?;
+                    let rows = script(c, lead, opening.sql, &values).await?;
                     let (display_id, comm) = opened_ids(&rows)?;
                     // The first target went in the script; a case opening with more (none
                     // does today) takes a call for each of the others.
