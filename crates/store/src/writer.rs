@@ -230,10 +230,7 @@ impl Script {
 /// (`RunStatements`), instead of two calls each. It runs without a savepoint (SQLite copies every page a savepoint's
 /// write touches to its sub-journal: a sixth of the connection thread's time on the
 /// case-opening path): its plan refuses before anything is written, and any failure of its
-/// statements rolls its batch back. Its statements write its audit entry and search
-/// document themselves, so it leaves no tail rows, and a group that ends its batch
-/// commits in its last call (`Commit`): one hand-off to the connection thread fewer a
-/// batch, which each write waits for.
+/// statements rolls its batch back.
 struct Planned<DB: Database> {
     /// The record it writes (`Route::Key`): planned writes always name one.
     key: Box<str>,
@@ -254,21 +251,20 @@ enum Step<DB: Database> {
     /// It ended without writing (refused, or its read failed).
     Ended(Ended, Deliver),
     /// Its statements, and what reads their rows (in order, or the error of the call
-    /// that ran them) into how it ended and its answer.
+    /// that ran them) into how it ended, its answer and its tail rows.
     Write(Vec<Statement>, Settle<DB>),
 }
-type Settle<DB> =
-    Box<dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver) + Send>;
+type Settle<DB> = Box<
+    dyn FnOnce(Result<Vec<<DB as Database>::Row>, &StoreError>) -> (Ended, Deliver, Tail) + Send,
+>;
 
 /// Runs the statements of several planned writes (`Planned`) in as few calls as the engine
-/// allows (on SQLite, one per run of writes with the same statement texts), then COMMIT
-/// in the last call when told to; the rows each write's statements returned, in order (the
-/// engine's SQL, given at start-up).
+/// allows (on SQLite, one per run of writes with the same statement texts); the rows each
+/// write's statements returned, in order (the engine's SQL, given at start-up).
 pub(crate) type RunStatements<DB> = Arc<
     dyn for<'c> Fn(
             &'c mut <DB as Database>::Connection,
             Vec<Vec<Statement>>,
-            Commit,
         ) -> BoxFuture<'c, Result<Vec<Vec<<DB as Database>::Row>>, StoreError>>
         + Send
         + Sync,
@@ -288,7 +284,7 @@ pub(crate) type RunScripts<DB> = Arc<
         + Send
         + Sync,
 >;
-/// Whether a call of scripts or of planned writes' statements ends its batch with COMMIT.
+/// Whether a call of scripts ends its batch with COMMIT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Commit {
     No,
@@ -520,13 +516,14 @@ where
 
     /// A write in two steps (`Planned`) on the record `key` names (`Route::Key`): the read
     /// `read` with `values`, whose rows `plan` turns into the write's statements and what
-    /// `finish` needs to read their rows into its result. The statements write the audit
-    /// entry and search document themselves (`Planned`). It runs without a savepoint:
-    /// `plan` refuses (with an error `clean` accepts) before anything is written; any other
-    /// failure rolls its batch back.
+    /// `finish` needs to read their rows into its result and the search documents to
+    /// index. It records `entry` (when given) when it succeeds. It runs without a
+    /// savepoint: `plan` refuses (with an error `clean` accepts) before anything is
+    /// written; any other failure rolls its batch back.
     pub(crate) async fn write_planned<T, S, P, F>(
         &self,
         key: &str,
+        entry: Option<AuditEntry>,
         (read, values): (Script, Vec<Bind<'static>>),
         clean: fn(&StoreError) -> bool,
         plan: P,
@@ -536,7 +533,7 @@ where
         T: Send + 'static,
         S: Send + 'static,
         P: FnOnce(Vec<DB::Row>) -> Result<(Vec<Statement>, S), StoreError> + Send + 'static,
-        F: FnOnce(S, Vec<DB::Row>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(S, Vec<DB::Row>) -> Result<(T, Vec<TextDoc>), StoreError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel::<Result<T, StoreError>>();
         let plan: Plan<DB> = Box::new(move |rows| {
@@ -561,8 +558,15 @@ where
                         .map_err(|e| StoreError::Commit(e.to_string()))
                         .and_then(|rows| finish(state, rows));
                     match finished {
-                        Ok(t) => (Ended::Done, answer(tx, Ok(t))),
-                        Err(e) => (Ended::Poisoned, answer(tx, Err(e))),
+                        Ok((t, docs)) => (
+                            Ended::Done,
+                            answer(tx, Ok(t)),
+                            Tail {
+                                entries: entry.into_iter().collect(),
+                                docs,
+                            },
+                        ),
+                        Err(e) => (Ended::Poisoned, answer(tx, Err(e)), Tail::default()),
                     }
                 }),
             )
@@ -815,21 +819,7 @@ async fn run<DB>(
                         .collect();
                     taken.reverse();
                     group.extend(taken);
-                    // Planned writes leave no tail rows: a group that ends the batch
-                    // commits it in its last call, when no write before left rows.
-                    let commit = if jobs.is_empty() && tail.is_empty() {
-                        Commit::Yes
-                    } else {
-                        Commit::No
-                    };
-                    let started = std::time::Instant::now();
-                    let (ended, done) =
-                        run_planned(&mut *conn, lead, group, &scripts, &statements, commit).await;
-                    if done {
-                        committed = true;
-                        counters.commit.observe(started.elapsed().as_secs_f64());
-                    }
-                    ended
+                    run_planned(&mut *conn, lead, group, &scripts, &statements).await
                 }
             };
             open = guarded.then(|| ended.iter().any(|(e, ..)| *e != Ended::Done));
@@ -918,17 +908,15 @@ fn group_size(n: usize, script: Script) -> usize {
 }
 
 /// Runs a group of planned writes (`Planned`) of one read after `lead`: one call reads for
-/// all of them, their plans run, and one call sends the statements of those that write,
-/// then COMMIT when `commit` says so. How each ended, its answer and (empty) tail rows; and
-/// whether the batch committed.
+/// all of them, their plans run, and one call sends the statements of those that write.
+/// How each ended, its answer and tail rows.
 async fn run_planned<DB: Database>(
     conn: &mut DB::Connection,
     lead: Lead,
     group: Vec<Planned<DB>>,
     scripts: &RunScripts<DB>,
     statements: &RunStatements<DB>,
-    commit: Commit,
-) -> (Vec<(Ended, Deliver, Tail)>, bool) {
+) -> Vec<(Ended, Deliver, Tail)> {
     let read = group[0].read;
     let (values, plans): (Vec<_>, Vec<_>) = group.into_iter().map(|w| (w.values, w.plan)).unzip();
     let count = plans.len();
@@ -963,32 +951,27 @@ async fn run_planned<DB: Database>(
         }
     }
     if settles.is_empty() {
-        return (ended, false);
+        return ended;
     }
     let ran = if doomed {
         Err(StoreError::Commit(ROLLED_BACK.into()))
     } else {
-        statements(&mut *conn, lists, commit).await
+        statements(&mut *conn, lists).await
     };
-    let committed = commit == Commit::Yes && ran.is_ok();
-    let settled: Vec<(Ended, Deliver)> = match ran {
-        Ok(rows) if rows.len() == settles.len() => settles
-            .into_iter()
-            .zip(rows)
-            .map(|(settle, rows)| settle(Ok(rows)))
-            .collect(),
+    match ran {
+        Ok(rows) if rows.len() == settles.len() => ended.extend(
+            settles
+                .into_iter()
+                .zip(rows)
+                .map(|(settle, rows)| settle(Ok(rows))),
+        ),
         Ok(_) => {
             let e = StoreError::Corrupt("a group's rows do not match its writes".into());
-            settles.into_iter().map(|settle| settle(Err(&e))).collect()
+            ended.extend(settles.into_iter().map(|settle| settle(Err(&e))));
         }
-        Err(e) => settles.into_iter().map(|settle| settle(Err(&e))).collect(),
-    };
-    ended.extend(
-        settled
-            .into_iter()
-            .map(|(e, deliver)| (e, deliver, Tail::default())),
-    );
-    (ended, committed)
+        Err(e) => ended.extend(settles.into_iter().map(|settle| settle(Err(&e)))),
+    }
+    ended
 }
 
 /// Sends the writer's savepoint statements on their own, for a write that does not.
@@ -1011,13 +994,12 @@ mod tests {
     use super::*;
     use sqlx::sqlite::{Sqlite, SqliteConnection, SqlitePoolOptions};
 
-    /// Calls a test writer made to its engine: reads (`RunScripts`), statements
-    /// (`RunStatements`) and batch ends (`End`).
+    /// Calls a test writer made to its engine: reads (`RunScripts`) and statements
+    /// (`RunStatements`).
     #[derive(Default)]
     struct Calls {
         reads: std::sync::atomic::AtomicUsize,
         statements: std::sync::atomic::AtomicUsize,
-        ends: std::sync::atomic::AtomicUsize,
     }
 
     /// A query with `values` bound (the tests bind integers only).
@@ -1049,18 +1031,14 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let calls = Arc::new(Calls::default());
-        let counted = calls.clone();
-        let end: End<SqliteConnection> = Arc::new(move |c, settle, _tail| {
-            counted
-                .ends
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let end: End<SqliteConnection> = Arc::new(|c, settle, _tail| {
             Box::pin(async move {
                 run_lead::<Sqlite>(c, settle).await?;
                 sqlx::raw_sql("COMMIT").execute(&mut *c).await?;
                 Ok(())
             })
         });
+        let calls = Arc::new(Calls::default());
         let counted = calls.clone();
         let scripts: RunScripts<Sqlite> = Arc::new(move |c, lead, script, writes, commit| {
             counted
@@ -1083,7 +1061,7 @@ mod tests {
             })
         });
         let counted = calls.clone();
-        let statements: RunStatements<Sqlite> = Arc::new(move |c, writes, commit| {
+        let statements: RunStatements<Sqlite> = Arc::new(move |c, writes| {
             counted
                 .statements
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -1096,9 +1074,6 @@ mod tests {
                         got.extend(bound_ints(q, values).fetch_all(&mut *c).await?);
                     }
                     rows.push(got);
-                }
-                if commit == Commit::Yes {
-                    sqlx::raw_sql("COMMIT").execute(&mut *c).await?;
                 }
                 Ok(rows)
             })
@@ -1122,13 +1097,14 @@ mod tests {
         Box::pin(async move {
             w.write_planned(
                 key,
+                None,
                 (Script::one("SELECT COUNT(*) AS n FROM t"), Vec::new()),
                 |e| matches!(e, StoreError::NotFound),
                 move |rows| {
                     let n: i64 = rows.first().map_or(Ok(0), |r| r.try_get("n"))?;
                     Ok((plan(n)?, ()))
                 },
-                |(), _| Ok(()),
+                |(), _| Ok(((), Vec::new())),
             )
             .await
         })
@@ -1277,9 +1253,6 @@ mod tests {
             calls.statements.load(std::sync::atomic::Ordering::Relaxed),
             1
         );
-        // The group ended its batch, and committed it in its statements' call: the only
-        // batch end was the held write's.
-        assert_eq!(calls.ends.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 
     #[tokio::test]

@@ -512,6 +512,7 @@ impl Backend {
         self.writer
             .write_planned(
                 &key,
+                Some(audit),
                 read,
                 |e| matches!(e, StoreError::NotFound),
                 move |rows| {
@@ -524,10 +525,9 @@ impl Backend {
                     if let (Some(n), true) = (&notice, turn.status != CaseStatus::Resolved) {
                         notice_statement(n, turn.display_id, NoticeRef::Given(at.to_string()), at, &mut out);
                     }
-                    audit_statements(std::slice::from_ref(&audit), &mut out);
                     Ok((out.into_list(), turn.status))
                 },
-                |before, _| Ok((before, CaseStatus::Resolved)),
+                |before, _| Ok(((before, CaseStatus::Resolved), Vec::new())),
             )
             .await
     }

@@ -205,8 +205,8 @@ impl Backend {
                         Box::pin(run_scripts(c, lead, form, writes, commit))
                     },
                 ),
-                std::sync::Arc::new(|c: &mut Conn, writes: Vec<Vec<crate::writer::Statement>>, commit| {
-                    Box::pin(run_statements(c, writes, commit))
+                std::sync::Arc::new(|c: &mut Conn, writes: Vec<Vec<crate::writer::Statement>>| {
+                    Box::pin(run_statements(c, writes))
                 }),
             ),
             read: std::sync::Arc::new(read),

@@ -271,13 +271,18 @@ impl Backend {
                 .writer
                 .write_planned(
                     &key,
+                    Some(audit),
                     read,
                     clean,
                     move |rows| {
                         let turn = turn_from_rows(&rows)?.ok_or(StoreError::NotFound)?;
-                        Ok((message_plan(&new, &turn, body_terms, Some(&audit))?, ()))
+                        let (statements, terms) = message_plan(&new, &turn, body_terms)?;
+                        Ok((statements, (turn.display_id, new.internal, terms)))
                     },
-                    |(), rows| message_id(&rows).map(|_| ()),
+                    |(case, internal, terms), rows| {
+                        let communication = message_id(&rows)?;
+                        Ok(((), vec![crate::writer::TextDoc { communication, case, internal, terms }]))
+                    },
                 )
                 .await;
         }
@@ -288,13 +293,18 @@ impl Backend {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
-                    // Its audit entry goes in with the batch's tail.
-                    let statements = message_plan(&new, &turn, body_terms, None)?;
-                    let rows = run_statements(c, vec![statements], crate::writer::Commit::No).await?.into_iter().flatten().collect::<Vec<_>>();
+                    let (statements, terms) = message_plan(&new, &turn, body_terms)?;
+                    let rows = run_statements(c, vec![statements]).await?.into_iter().flatten().collect::<Vec<_>>();
                     let comm = message_id(&rows)?;
                     if let Some(message_id) = &new.mail_message_id {
                         insert_mail_message_id(c, message_id, comm).await?;
                     }
+                    let doc = crate::writer::TextDoc {
+                        communication: comm,
+                        case: turn.display_id,
+                        internal: new.internal,
+                        terms,
+                    };
                     // Files posted with the message are stored with it, in this transaction.
                     let set = match &new.files {
                         Some(files) => Some(store_files(c, files).await?.0),
@@ -306,7 +316,7 @@ impl Backend {
                     if !new.cc_emails.is_empty() {
                         add_cc(c, turn.display_id, &new.cc_emails).await?;
                     }
-                    Ok(((), Vec::new()))
+                    Ok(((), vec![doc]))
                 })
             })
             .await
@@ -314,15 +324,14 @@ impl Backend {
 
 }
 
-/// A message's statements on `turn`'s case: the message, its search document (the case's
-/// subject's terms and `body_terms`), its notice, the case's clock as the SLA rules move
-/// it, and `audit` when given. Refuses a message the case has no room for.
+/// A message's statements on `turn`'s case: the message, its notice and the case's clock
+/// as the SLA rules move it; and the message's search terms (the case's subject's and
+/// `body_terms`). Refuses a message the case has no room for.
 fn message_plan(
     new: &NewCommunication,
     turn: &Turn,
     body_terms: Vec<String>,
-    audit: Option<&AuditEntry>,
-) -> Result<Vec<crate::writer::Statement>, StoreError> {
+) -> Result<(Vec<crate::writer::Statement>, Vec<String>), StoreError> {
     // The messages already there: one case cannot grow without bound.
     if new.max_per_case.is_some_and(|max| turn.messages >= max) {
         return Err(StoreError::CaseFull);
@@ -338,16 +347,12 @@ fn message_plan(
     let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up.clone());
     let mut out = Statements::default();
     message_statement(new, turn.display_id, at, &mut out);
-    // Both name the message by its id, which the statement before made.
-    new_message_text_statement(turn.display_id, new.internal, &terms, &mut out);
     if let Some(n) = &new.notice {
+        // Named by the message's id, which the statement before made.
         notice_statement(n, turn.display_id, NoticeRef::NewMessage, at, &mut out);
     }
     change_statements(turn, &changes, at, &mut out);
-    if let Some(entry) = audit {
-        audit_statements(std::slice::from_ref(entry), &mut out);
-    }
-    Ok(out.into_list())
+    Ok((out.into_list(), terms))
 }
 
 /// The id of the message a message's statements stored (the first row they returned).

@@ -208,13 +208,10 @@ impl<'a> Statements<'a> {
 /// engineer's reply, 100 µs of CPU more). Writes of a group are on different cases, and
 /// SQLite has one writer, so their order does not matter there. PostgreSQL takes each
 /// statement in turn, in the writes' order (the order of their keys: `writer::Route`).
-/// With `commit`, `BATCH_END` follows, on SQLite in the last call.
 async fn run_statements(
     c: &mut Conn,
     writes: Vec<Vec<crate::writer::Statement>>,
-    commit: crate::writer::Commit,
 ) -> Result<Vec<Vec<<Db as sqlx::Database>::Row>>, StoreError> {
-    let mut commit = commit == crate::writer::Commit::Yes;
     let mut rows: Vec<Vec<_>> = (0..writes.len()).map(|_| Vec::new()).collect();
     match DIALECT {
         Dialect::Sqlite => {
@@ -231,8 +228,7 @@ async fn run_statements(
                 rest = after;
             }
             let mut writes: Vec<Option<Vec<crate::writer::Statement>>> = writes.into_iter().map(Some).collect();
-            let last = runs.len().saturating_sub(1);
-            for (r, run) in runs.into_iter().enumerate() {
+            for run in runs {
                 let mut text = String::new();
                 let mut args: Vec<Bind<'static>> = Vec::new();
                 // The write each statement belongs to.
@@ -251,12 +247,6 @@ async fn run_statements(
                 if text.is_empty() {
                     continue;
                 }
-                // The last call ends the batch (its text is kept prepared like the others').
-                if commit && r == last {
-                    text.push_str("; ");
-                    text.push_str(BATCH_END);
-                    commit = false;
-                }
                 let text = sqlx::SqlSafeStr::into_sql_str(sqlx::AssertSqlSafe(text));
                 for (statement, returned) in sqlite_rows_per_statement(c, text, args).await?.into_iter().enumerate() {
                     if let Some(list) = owner.get(statement).and_then(|w| rows.get_mut(*w)) {
@@ -272,10 +262,6 @@ async fn run_statements(
                 }
             }
         }
-    }
-    // Not sent with a statement (PostgreSQL's, or writes without any): on its own.
-    if commit {
-        sqlx::raw_sql(BATCH_END).execute(&mut *c).await?;
     }
     Ok(rows)
 }

@@ -75,34 +75,6 @@ fn text_statements<'a>(docs: &'a [crate::writer::TextDoc], out: &mut Statements<
     }
 }
 
-/// The statement indexing the message the statement before it inserted, for a write that
-/// writes its document with its other statements (`writer::Planned`): on SQLite into
-/// `temp.text_pending` (`BATCH_END`) under `last_insert_rowid()`, the message's id, which
-/// it leaves the last inserted; on PostgreSQL into the index, under the sequence's
-/// `currval`. Nothing for a message without terms.
-fn new_message_text_statement(case: i64, internal: bool, terms: &[String], out: &mut Statements<'_>) {
-    if terms.is_empty() {
-        return;
-    }
-    let n = out.first();
-    let literal = Bind::Owned(text_literal(terms, " "));
-    match DIALECT {
-        Dialect::Sqlite => out.push(
-            format!("INSERT INTO temp.text_pending (rowid, terms) VALUES (last_insert_rowid(), ${n})"),
-            vec![literal],
-        ),
-        Dialect::Postgres => out.push(
-            format!(
-                "INSERT INTO case_text (communication_id, case_display_id, internal, terms) \
-                 VALUES (currval(pg_get_serial_sequence('communications', 'id')), ${n}, ${}, CAST(${} AS tsvector))",
-                n + 1,
-                n + 2
-            ),
-            vec![Bind::I(case), Bind::B(internal), literal],
-        ),
-    }
-}
-
 /// `terms` as the engine reads them literally: FTS5 strings (`"a" "b"`, all of them, in a
 /// MATCH) or tsvector/tsquery lexemes (`'a' 'b'`, `'a' & 'b'`), never through a parser.
 fn text_literal(terms: &[String], tsquery_join: &str) -> String {
