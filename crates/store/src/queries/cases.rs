@@ -88,14 +88,17 @@ SELECT case_display_id AS display_id, id AS communication_id FROM message",
 };
 
 /// `OPEN_CASE` for an opening without a monthly cap, whose case is always written: on
-/// SQLite, the same rows written by single-row statements, which SQLite runs without a
-/// statement journal (an `INSERT ... SELECT`, or one whose table has triggers, copies every
-/// page it first touches aside, to undo the statement alone if it fails halfway) and, for
-/// the returned ids, a plain `SELECT` instead of `RETURNING` (which collects its rows in a
-/// temporary table). The new case's display id and its message's id are
-/// `last_insert_rowid()` right after their inserts; the search document's row is skipped
-/// when it has no terms (NULL into a NOT NULL column, ignored). The values are
-/// `OPEN_CASE`'s. PostgreSQL runs `OPEN_CASE` (or its group form, `OPEN_CASES`).
+/// SQLite, the case, its message and its audit row written by single-row
+/// `INSERT ... VALUES` statements, which SQLite runs without a statement journal (an
+/// `INSERT ... SELECT`, or one whose table has triggers, copies every page it first touches
+/// aside, to undo the statement alone if it fails halfway) and, for the returned ids, a
+/// plain `SELECT` instead of `RETURNING` (which collects its rows in a temporary table).
+/// The new case's display id and its message's id are `last_insert_rowid()` right after
+/// their inserts; the search document's row is skipped when it has no terms (NULL into a
+/// NOT NULL column, ignored). The first target and the notice, each written only when its
+/// value is given, keep `OPEN_CASE`'s `INSERT ... SELECT` (`sqlite_first_target_and_notice!`).
+/// The values are `OPEN_CASE`'s. PostgreSQL runs `OPEN_CASE` (or its group form,
+/// `OPEN_CASES`).
 const OPEN_UNCAPPED_CASE: &str = match DIALECT {
     Dialect::Sqlite => concat!(
         "\
@@ -241,8 +244,8 @@ fn open_case_values(new: &NewCase, terms: &[String], audit: &AuditEntry) -> (Vec
     (values, case)
 }
 
-/// The new case's display id and first message's id from `OPEN_CASE`'s rows; no row: the
-/// month's cap was reached.
+/// The new case's display id and first message's id from an opening script's rows
+/// (`OPEN_CASE`, `OPEN_UNCAPPED_CASE`); no row: the month's cap was reached.
 fn opened_ids(rows: &[<Db as sqlx::Database>::Row]) -> Result<(i64, i64), StoreError> {
     let Some(row) = rows.first() else {
         return Err(StoreError::MonthlyCaseCapReached);
@@ -274,16 +277,18 @@ impl Backend {
             && new.health_event.is_none()
             && new.mail_message_id.is_none()
             && new.targets.len() <= 1;
-        // A capped plan's openings share the account's count for the month (`Route`).
+        // A capped plan's openings share the account's count for the month (`Route`); an
+        // uncapped opening always writes its case, and takes the engine's shorter form.
         let account_key = crate::writer::account_key(&new.case.account_id);
-        let route = match new.monthly_cap {
-            Some(_) => crate::writer::Route::Key(&account_key),
-            None => crate::writer::Route::Any,
-        };
-        // An uncapped opening always writes its case: the engine's shorter form.
-        let opening = match new.monthly_cap {
-            Some(_) => crate::writer::Script { sql: OPEN_CASE, rows: None },
-            None => crate::writer::Script { sql: OPEN_UNCAPPED_CASE, rows: OPEN_CASES },
+        let (route, opening) = match new.monthly_cap {
+            Some(_) => (
+                crate::writer::Route::Key(&account_key),
+                crate::writer::Script { sql: OPEN_CASE, rows: None },
+            ),
+            None => (
+                crate::writer::Route::Any,
+                crate::writer::Script { sql: OPEN_UNCAPPED_CASE, rows: OPEN_CASES },
+            ),
         };
         if plain {
             return self
