@@ -17,49 +17,106 @@ const MAX_TERM_CHARS: usize = 40;
 
 /// The distinct terms of `text`, in the order they first appear.
 pub fn terms(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |t: String| {
-        if !t.is_empty() && !out.contains(&t) {
-            out.push(t);
+    let mut out = Terms::default();
+    out.add(text);
+    out.list
+}
+
+/// Terms in the order they first appear, each once.
+///
+/// Why the set: checking a new term against every one before it costs the square of the
+/// terms, and a pasted log of a few kilobytes holds hundreds of distinct ones. Short texts
+/// (most messages) stay with the list alone, which beats hashing every term.
+#[derive(Default)]
+struct Terms {
+    list: Vec<String>,
+    /// Every term of `list`, once it holds `SCAN_TERMS` or more (until then, empty).
+    seen: std::collections::HashSet<String>,
+}
+
+/// Up to this many terms, a repeat is found by scanning the list.
+const SCAN_TERMS: usize = 32;
+
+impl Terms {
+    /// Whether `t` is held already.
+    fn holds(&self, t: &str) -> bool {
+        if self.list.len() < SCAN_TERMS {
+            self.list.iter().any(|held| held == t)
+        } else {
+            self.seen.contains(t)
         }
-    };
-    let mut word = String::new();
-    let mut ideographs: Vec<char> = Vec::new();
-    let flush_ideographs = |run: &mut Vec<char>, push: &mut dyn FnMut(String)| {
-        match run.len() {
-            0 => {}
-            1 => push(run[0].to_string()),
-            _ => {
-                for pair in run.windows(2) {
-                    push(pair.iter().collect());
-                }
+    }
+
+    /// Appends `t` unless it is empty or held already.
+    fn add_term(&mut self, t: &str) {
+        if t.is_empty() || self.holds(t) {
+            return;
+        }
+        self.list.push(t.to_string());
+        match self.list.len().cmp(&SCAN_TERMS) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => self.seen.extend(self.list.iter().cloned()),
+            std::cmp::Ordering::Greater => self.seen.extend(self.list.last().cloned()),
+        }
+    }
+
+    /// Appends the terms of `text` not already held.
+    fn add(&mut self, text: &str) {
+        // The current run of letters and digits, and its length in characters (at most
+        // MAX_TERM_CHARS are kept). One buffer for every word: a term gets a string of its
+        // own only when it is new.
+        let mut word = String::new();
+        let mut word_chars = 0;
+        let mut ideographs: Vec<char> = Vec::new();
+        let mut pair = String::new();
+        for c in text.chars().map(fold_width) {
+            if is_unspaced(c) {
+                self.push_word(&mut word, &mut word_chars);
+                ideographs.push(c);
+                continue;
             }
+            if !ideographs.is_empty() {
+                self.push_bigrams(&mut ideographs, &mut pair);
+            }
+            if c.is_ascii_alphanumeric() {
+                if word_chars < MAX_TERM_CHARS {
+                    word.push(c.to_ascii_lowercase());
+                    word_chars += 1;
+                }
+            } else if c.is_alphanumeric() {
+                if word_chars < MAX_TERM_CHARS {
+                    for l in c.to_lowercase() {
+                        word.push(l);
+                        word_chars += 1;
+                    }
+                }
+            } else {
+                self.push_word(&mut word, &mut word_chars);
+            }
+        }
+        self.push_bigrams(&mut ideographs, &mut pair);
+        self.push_word(&mut word, &mut word_chars);
+    }
+
+    /// The word in `word` as a term; empties it.
+    fn push_word(&mut self, word: &mut String, chars: &mut usize) {
+        self.add_term(word);
+        word.clear();
+        *chars = 0;
+    }
+
+    /// A run of unspaced characters as terms: each neighbouring pair, or the character
+    /// alone; empties it. `buf` is scratch space.
+    fn push_bigrams(&mut self, run: &mut Vec<char>, buf: &mut String) {
+        let pairs = run.windows(2);
+        let alone = (run.len() == 1).then_some(&run[..]);
+        for chars in alone.into_iter().chain(pairs) {
+            buf.clear();
+            buf.extend(chars);
+            self.add_term(buf);
         }
         run.clear();
-    };
-    for c in text.chars().map(fold_width) {
-        if is_unspaced(c) {
-            if !word.is_empty() {
-                push(std::mem::take(&mut word));
-            }
-            ideographs.push(c);
-        } else if c.is_alphanumeric() {
-            flush_ideographs(&mut ideographs, &mut push);
-            if word.chars().count() < MAX_TERM_CHARS {
-                word.extend(c.to_lowercase());
-            }
-        } else {
-            flush_ideographs(&mut ideographs, &mut push);
-            if !word.is_empty() {
-                push(std::mem::take(&mut word));
-            }
-        }
     }
-    flush_ideographs(&mut ideographs, &mut push);
-    if !word.is_empty() {
-        push(word);
-    }
-    out
 }
 
 /// The terms of a query: at most [`MAX_QUERY_TERMS`], every one of which a case must hold.
@@ -72,15 +129,11 @@ pub fn query_terms(query: &str) -> Vec<String> {
 /// The terms of several texts (a subject, a message, the people on a case) as one
 /// document, space-separated and without repeats.
 pub fn document(parts: &[&str]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
+    let mut out = Terms::default();
     for p in parts {
-        for t in terms(p) {
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
+        out.add(p);
     }
-    out
+    out.list
 }
 
 /// Full-width ASCII (U+FF01..U+FF5E) as ASCII, and the ideographic space as a space.
@@ -151,5 +204,62 @@ mod tests {
         let many: String = (0..40).map(|i| format!("w{i} ")).collect();
         assert_eq!(query_terms(&many).len(), MAX_QUERY_TERMS);
         assert_eq!(document(&["a b", "b c"]), ["a", "b", "c"]);
+    }
+
+    /// The definition `terms` and `document` keep, written the plain way: every term
+    /// checked against all before it.
+    fn plain_document(parts: &[&str]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for part in parts {
+            let mut word = String::new();
+            let mut run: Vec<char> = Vec::new();
+            let mut cut: Vec<String> = Vec::new();
+            let flush = |run: &mut Vec<char>, cut: &mut Vec<String>| {
+                if run.len() == 1 {
+                    cut.push(run[0].to_string());
+                }
+                cut.extend(run.windows(2).map(|p| p.iter().collect::<String>()));
+                run.clear();
+            };
+            for c in part.chars().map(fold_width) {
+                if is_unspaced(c) {
+                    cut.push(std::mem::take(&mut word));
+                    run.push(c);
+                } else if c.is_alphanumeric() {
+                    flush(&mut run, &mut cut);
+                    if word.chars().count() < MAX_TERM_CHARS {
+                        word.extend(c.to_lowercase());
+                    }
+                } else {
+                    flush(&mut run, &mut cut);
+                    cut.push(std::mem::take(&mut word));
+                }
+            }
+            flush(&mut run, &mut cut);
+            cut.push(word);
+            for t in cut {
+                if !t.is_empty() && !out.contains(&t) {
+                    out.push(t);
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Long texts (past the list's scan, into the set) and short ones, in every script
+        /// the cutting treats apart, cut as the plain definition cuts them.
+        #[test]
+        fn documents_are_cut_as_the_plain_definition_cuts_them(
+            parts in proptest::collection::vec(
+                proptest::string::string_regex("([a-eA-EİŞß0-9]{1,50}|[本番停止ア]{1,4}|ＥＣ|[ ,.\\-]){0,400}")
+                    .unwrap_or_else(|e| panic!("{e}")),
+                1..4,
+            )
+        ) {
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(document(&parts), plain_document(&parts));
+            proptest::prop_assert_eq!(terms(parts[0]), plain_document(&parts[..1]));
+        }
     }
 }

@@ -77,19 +77,43 @@ fn text_statements<'a>(docs: &'a [crate::writer::TextDoc], out: &mut Statements<
 
 /// `terms` as the engine reads them literally: FTS5 strings (`"a" "b"`, all of them, in a
 /// MATCH) or tsvector/tsquery lexemes (`'a' 'b'`, `'a' & 'b'`), never through a parser.
+///
+/// Written into one string: every opening writes one (its document), and a string per
+/// term cost more than the rest of the opening's values together (BENCHMARKS.md, twelfth
+/// session).
 fn text_literal(terms: &[String], tsquery_join: &str) -> String {
-    match DIALECT {
-        Dialect::Sqlite => terms
-            .iter()
-            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Dialect::Postgres => terms
-            .iter()
-            .map(|t| format!("'{}'", t.replace('\\', "\\\\").replace('\'', "''")))
-            .collect::<Vec<_>>()
-            .join(tsquery_join),
+    let (quote, join) = match DIALECT {
+        Dialect::Sqlite => ('"', " "),
+        Dialect::Postgres => ('\'', tsquery_join),
+    };
+    let mut out = String::with_capacity(terms.iter().map(|t| t.len() + 2 + join.len()).sum());
+    for (i, t) in terms.iter().enumerate() {
+        if i > 0 {
+            out.push_str(join);
+        }
+        out.push(quote);
+        let plain = match DIALECT {
+            Dialect::Sqlite => !t.contains('"'),
+            Dialect::Postgres => !t.contains(['\'', '\\']),
+        };
+        if plain {
+            out.push_str(t);
+            out.push(quote);
+            continue;
+        }
+        for c in t.chars() {
+            match (DIALECT, c) {
+                // FTS5 doubles a quote inside a string.
+                (Dialect::Sqlite, '"') => out.push_str("\"\""),
+                // A lexeme doubles a quote and escapes a backslash.
+                (Dialect::Postgres, '\'') => out.push_str("''"),
+                (Dialect::Postgres, '\\') => out.push_str("\\\\"),
+                _ => out.push(c),
+            }
+        }
+        out.push(quote);
     }
+    out
 }
 
 /// The condition that a case has a document holding every one of `terms` (staff see
