@@ -78,12 +78,7 @@ impl Terms {
             if !ideographs.is_empty() {
                 self.push_bigrams(&mut ideographs, &mut pair);
             }
-            if c.is_ascii_alphanumeric() {
-                if word_chars < MAX_TERM_CHARS {
-                    word.push(c.to_ascii_lowercase());
-                    word_chars += 1;
-                }
-            } else if c.is_alphanumeric() {
+            if c.is_alphanumeric() {
                 if word_chars < MAX_TERM_CHARS {
                     for l in c.to_lowercase() {
                         word.push(l);

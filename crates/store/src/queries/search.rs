@@ -92,15 +92,6 @@ fn text_literal(terms: &[String], tsquery_join: &str) -> String {
             out.push_str(join);
         }
         out.push(quote);
-        let plain = match DIALECT {
-            Dialect::Sqlite => !t.contains('"'),
-            Dialect::Postgres => !t.contains(['\'', '\\']),
-        };
-        if plain {
-            out.push_str(t);
-            out.push(quote);
-            continue;
-        }
         for c in t.chars() {
             match (DIALECT, c) {
                 // FTS5 doubles a quote inside a string.
