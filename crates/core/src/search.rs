@@ -17,8 +17,17 @@ const MAX_TERM_CHARS: usize = 40;
 
 /// The distinct terms of `text`, in the order they first appear.
 pub fn terms(text: &str) -> Vec<String> {
+    document(&[text])
+}
+
+/// Lists of terms cut apart (a message's, cut before its write, and its case's subject's,
+/// read in it) as one document: each term once, in the order of the lists. What
+/// [`document`] gives for their texts.
+pub fn joined(lists: &[&[String]]) -> Vec<String> {
     let mut out = Terms::default();
-    out.add(text);
+    for t in lists.iter().flat_map(|list| list.iter()) {
+        out.add_term(t);
+    }
     out.list
 }
 
@@ -255,6 +264,9 @@ mod tests {
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             proptest::prop_assert_eq!(document(&parts), plain_document(&parts));
             proptest::prop_assert_eq!(terms(parts[0]), plain_document(&parts[..1]));
+            let cut: Vec<Vec<String>> = parts.iter().map(|p| terms(p)).collect();
+            let lists: Vec<&[String]> = cut.iter().map(Vec::as_slice).collect();
+            proptest::prop_assert_eq!(joined(&lists), plain_document(&parts));
         }
     }
 }

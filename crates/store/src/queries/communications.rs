@@ -276,7 +276,7 @@ impl Backend {
                     clean,
                     move |rows| {
                         let turn = turn_from_rows(&rows)?.ok_or(StoreError::NotFound)?;
-                        let (statements, terms) = message_plan(&new, &turn, body_terms)?;
+                        let (statements, terms) = message_plan(&new, &turn, &body_terms)?;
                         Ok((statements, (turn.display_id, new.internal, terms)))
                     },
                     |(case, internal, terms), rows| {
@@ -293,7 +293,7 @@ impl Backend {
                     let Some(turn) = case_turn(c, lead, CaseKey::InAccount(&new.account_id, &new.case_id)).await? else {
                         return Err(StoreError::NotFound);
                     };
-                    let (statements, terms) = message_plan(&new, &turn, body_terms)?;
+                    let (statements, terms) = message_plan(&new, &turn, &body_terms)?;
                     let rows = run_statements(c, vec![statements]).await?.into_iter().flatten().collect::<Vec<_>>();
                     let comm = message_id(&rows)?;
                     if let Some(message_id) = &new.mail_message_id {
@@ -330,18 +330,16 @@ impl Backend {
 fn message_plan(
     new: &NewCommunication,
     turn: &Turn,
-    body_terms: Vec<String>,
+    body_terms: &[String],
 ) -> Result<(Vec<crate::writer::Statement>, Vec<String>), StoreError> {
     // The messages already there: one case cannot grow without bound.
     if new.max_per_case.is_some_and(|max| turn.messages >= max) {
         return Err(StoreError::CaseFull);
     }
-    let mut terms = tierdesk_core::search::terms(&turn.subject);
-    for t in body_terms {
-        if !terms.contains(&t) {
-            terms.push(t);
-        }
-    }
+    // The plan runs on the writer's task: the body was cut before, and the two lists join
+    // without comparing every term with every other (a pasted log holds hundreds).
+    let subject_terms = tierdesk_core::search::terms(&turn.subject);
+    let terms = tierdesk_core::search::joined(&[&subject_terms, body_terms]);
     let at = to_micros(new.at);
     let author = if new.from_support { Author::Support } else { Author::Customer };
     let changes = targets::on_message(turn.status, &turn.running, author, new.internal, new.follow_up.clone());
