@@ -1,5 +1,6 @@
 //! Cutting a case's search document (`tierdesk_core::search::document`): what every
-//! opening, message and reply does before it is written.
+//! opening, message and reply does before it is written; and joining a message's terms
+//! with its case's subject's (`joined`), which a message's write does.
 //!
 //!   cargo bench -p tierdesk-core --bench search
 //!
@@ -11,7 +12,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tierdesk_core::search::document;
+use tierdesk_core::search::{document, joined, terms};
 
 fn pasted_log() -> String {
     let mut log = String::from("The API gateway drops requests since this morning; log below.\n");
@@ -45,6 +46,28 @@ fn bench(c: &mut Criterion) {
     c.bench_function("search document, 120-line log", |b| {
         b.iter(|| document(black_box(&message)))
     });
+    // A message's terms, cut before its write, joined with its case's subject's inside it
+    // (`message_plan` in the store); beside it, the join as that plan wrote it before: each
+    // term compared with all before it.
+    let subject = terms("Gateway errors since the deploy");
+    let body = terms(&log);
+    c.bench_function("join a subject's and a 120-line log's terms", |b| {
+        b.iter(|| joined(black_box(&[&subject, &body])))
+    });
+    c.bench_function(
+        "join them comparing each term with all before it (the old way)",
+        |b| {
+            b.iter(|| {
+                let mut out = black_box(&subject).clone();
+                for t in black_box(&body) {
+                    if !out.contains(t) {
+                        out.push(t.clone());
+                    }
+                }
+                out
+            })
+        },
+    );
 }
 
 criterion_group!(benches, bench);
