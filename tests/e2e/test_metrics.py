@@ -63,9 +63,17 @@ def test_metrics_parse_count_and_stay_behind_their_token(td):
     assert value(main["tierdesk_oldest_open_case_age_seconds"], plan="aws.business") >= 0
     assert main["tierdesk_build_info"].samples[0].labels["version"]
     for name in ("tierdesk_sla_events", "tierdesk_webhook_outbox_backlog", "tierdesk_writer_batch_size",
-                 "tierdesk_writer_commit_seconds", "tierdesk_writer_failed_batches"):
+                 "tierdesk_writer_commit_seconds", "tierdesk_writer_flush_seconds",
+                 "tierdesk_writer_failed_batches"):
         assert name in main, name
     assert value(main["tierdesk_writer_batch_size"], le="+Inf") >= 1
+    # SQLite's writes are answered after the syncer flushed the write-ahead log; PostgreSQL's
+    # COMMIT flushes itself.
+    flushes = value(main["tierdesk_writer_flush_seconds"], le="+Inf")
+    if td.backend == "sqlite":
+        assert flushes >= 1
+    else:
+        assert flushes == 0
     # The server's resident memory, under Prometheus's standard name (Linux).
     rss = main["process_resident_memory_bytes"]
     assert rss.type == "gauge"

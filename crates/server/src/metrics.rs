@@ -512,6 +512,18 @@ async fn render(st: &AppState) -> Result<String, tierdesk_app::ServiceError> {
     );
     head(
         &mut out,
+        "tierdesk_writer_flush_seconds",
+        "histogram",
+        "Seconds a flush of SQLite's write-ahead log took before the writes it held were answered (none on PostgreSQL, whose COMMIT flushes).",
+    );
+    histogram(
+        &mut out,
+        "tierdesk_writer_flush_seconds",
+        &[],
+        &w.flush_seconds,
+    );
+    head(
+        &mut out,
         "tierdesk_writer_failed_batches_total",
         "counter",
         "Write transactions rolled back whole.",

@@ -237,8 +237,10 @@ mod connect {
     };
 
     use super::{Options, StoreError};
+    use crate::durable::Durability;
 
-    /// WAL with `synchronous = FULL`: a commit is on disk when COMMIT returns.
+    /// WAL with `synchronous = FULL`: a commit is on disk when COMMIT returns; except on
+    /// the writer's connection, whose commits a syncer flushes (`durable.rs`).
     pub async fn sqlite(
         opts: &Options,
     ) -> Result<
@@ -246,6 +248,7 @@ mod connect {
             crate::readers::Readers<sqlx::SqliteConnection>,
             sqlx::SqlitePool,
             u32,
+            Durability,
         ),
         StoreError,
     > {
@@ -303,7 +306,26 @@ mod connect {
                 Box::pin(async move { sqlx::ConnectOptions::connect(&connect).await })
             }),
         );
-        Ok((read, write, 1))
+        let durability = wal(&write).await?;
+        Ok((read, write, 1, durability))
+    }
+
+    /// `Durability::Wal` with the WAL file's path when the database is a file in WAL mode;
+    /// otherwise (an in-memory database) COMMIT's own.
+    async fn wal(write: &sqlx::SqlitePool) -> Result<Durability, StoreError> {
+        let mut c = write.acquire().await?;
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *c)
+            .await?;
+        let file: String =
+            sqlx::query_scalar("SELECT file FROM pragma_database_list WHERE name = 'main'")
+                .fetch_one(&mut *c)
+                .await?;
+        Ok(if mode.eq_ignore_ascii_case("wal") && !file.is_empty() {
+            Durability::Wal(format!("{file}-wal").into())
+        } else {
+            Durability::AtCommit
+        })
     }
 
     /// `PRAGMA cache_size`'s value for `mib` MiB (at least one): negative, in KiB, which
@@ -312,7 +334,9 @@ mod connect {
         format!("-{}", u64::from(mib.max(1)) * 1024)
     }
 
-    pub async fn postgres(opts: &Options) -> Result<(sqlx::PgPool, sqlx::PgPool, u32), StoreError> {
+    pub async fn postgres(
+        opts: &Options,
+    ) -> Result<(sqlx::PgPool, sqlx::PgPool, u32, Durability), StoreError> {
         // No JIT compiling: every statement here is short, and PostgreSQL decides to compile
         // one by its cost estimate, which runs high on a young table without statistics.
         // It did so for every group read of cases' turns (`TURNS_IN_ACCOUNT`) once a
@@ -333,7 +357,7 @@ mod connect {
             .test_before_acquire(false)
             .connect_with(connect)
             .await?;
-        Ok((read, write, writers))
+        Ok((read, write, writers, Durability::AtCommit))
     }
 }
 
@@ -362,6 +386,43 @@ mod tests {
             })
             .await?;
         assert_eq!(writer, -5 * 1024);
+        Ok(())
+    }
+
+    /// On a SQLite file, the writer's connection commits without syncing and leaves the
+    /// flush to the syncer (`durable.rs`); readers keep `FULL`; an in-memory database
+    /// keeps COMMIT's own durability.
+    #[tokio::test]
+    async fn the_sqlite_writer_leaves_the_flush_to_the_syncer() -> Result<(), crate::StoreError> {
+        const SYNC: &str = "PRAGMA synchronous";
+        let db = tierdesk_testkit::ScratchDb::sqlite("syncer");
+        let opts = crate::Options::new(db.url());
+        let (_, write, _, durability) = super::connect::sqlite(&opts).await?;
+        let crate::durable::Durability::Wal(path) = durability else {
+            panic!("a file database in WAL mode got {durability:?}");
+        };
+        assert!(path.to_string_lossy().ends_with("-wal"), "{path:?}");
+        drop(write);
+        let backend = super::sqlite::Backend::open(&opts).await?;
+        let reader: i64 = sqlx::query_scalar(SYNC)
+            .fetch_one(&mut *backend.reader().await?)
+            .await?;
+        // 2 is FULL, 1 NORMAL.
+        assert_eq!(reader, 2);
+        let writer: i64 = backend
+            .writer
+            .write(|c| {
+                Box::pin(async move { Ok(sqlx::query_scalar(SYNC).fetch_one(&mut *c).await?) })
+            })
+            .await?;
+        assert_eq!(writer, 1);
+        let mut memory = crate::Options::new("sqlite::memory:");
+        memory.read_connections = 1;
+        let (_, _, _, durability) = super::connect::sqlite(&memory).await?;
+        assert!(
+            matches!(durability, crate::durable::Durability::AtCommit),
+            "{durability:?}"
+        );
         Ok(())
     }
 

@@ -19,6 +19,7 @@ use jiff::Timestamp;
 use tierdesk_core::records::{Account, Case};
 
 mod bind;
+mod durable;
 mod readers;
 mod writer;
 

@@ -29,6 +29,7 @@ use tierdesk_core::counters::{Buckets, Snapshot};
 
 use crate::StoreError;
 use crate::bind::Bind;
+use crate::durable::{Acks, Durability};
 
 /// Writes per transaction (the last bucket is `MAX_BATCH`).
 static BATCH_BOUNDS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
@@ -38,11 +39,14 @@ static COMMIT_BOUNDS: [f64; 11] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 ];
 
-/// What this process's writers did: batch sizes and commit times, for the metrics page.
+/// What this process's writers did: batch sizes, commit and flush times, for the metrics
+/// page.
 #[derive(Debug)]
 pub(crate) struct Counters {
     batch: Buckets,
     commit: Buckets,
+    /// The syncer's flushes (`durable.rs`), each the seconds it took.
+    pub(crate) flush: Buckets,
     failed: std::sync::atomic::AtomicU64,
 }
 
@@ -51,6 +55,7 @@ impl Counters {
         Self {
             batch: Buckets::new(&BATCH_BOUNDS),
             commit: Buckets::new(&COMMIT_BOUNDS),
+            flush: Buckets::new(&COMMIT_BOUNDS),
             failed: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -63,12 +68,15 @@ pub struct WriterStats {
     pub batch_size: Snapshot,
     /// Seconds per batch end (tail rows and COMMIT, or the last call when it commits).
     pub commit_seconds: Snapshot,
+    /// Seconds per flush of SQLite's write-ahead log before the writes it holds are
+    /// answered (`durable.rs`); none on PostgreSQL, whose COMMIT flushes.
+    pub flush_seconds: Snapshot,
     /// Transactions rolled back whole (a failed savepoint, tail or commit).
     pub failed_batches: u64,
 }
 
 /// Tells a queued write how its transaction ended (`Some` = the commit failed).
-type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
+pub(crate) type Deliver = Box<dyn FnOnce(Option<&str>) + Send>;
 /// A message's search document: its id, case, visibility and terms.
 #[derive(Debug, Clone)]
 pub(crate) struct TextDoc {
@@ -373,22 +381,27 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     /// Starts `writers` tasks that take connections from `pool`; `begin` opens a write
-    /// transaction (`BEGIN IMMEDIATE` on SQLite takes the write lock up front).
+    /// transaction (`BEGIN IMMEDIATE` on SQLite takes the write lock up front); a write is
+    /// answered once its batch is durable as `durability` says.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn spawn(
         pool: Pool<DB>,
         writers: u32,
+        durability: &Durability,
         begin: &'static str,
         end: End<DB::Connection>,
         scripts: RunScripts<DB>,
         statements: RunStatements<DB>,
     ) -> Self {
         let counters = Arc::new(Counters::new());
+        let acks = Acks::start(durability, counters.clone());
         let queues: Vec<_> = (0..writers.max(1))
             .map(|_| {
                 let (tx, rx) = mpsc::channel::<Job<DB>>(MAX_BATCH * 8);
                 tokio::spawn(run(
                     pool.clone(),
                     rx,
+                    acks.clone(),
                     begin,
                     end.clone(),
                     Engine {
@@ -428,6 +441,7 @@ where
         WriterStats {
             batch_size: self.counters.batch.snapshot(),
             commit_seconds: self.counters.commit.snapshot(),
+            flush_seconds: self.counters.flush.snapshot(),
             failed_batches: self
                 .counters
                 .failed
@@ -648,6 +662,7 @@ fn answer<T: Send + 'static>(
 async fn run<DB>(
     pool: Pool<DB>,
     mut queue: mpsc::Receiver<Job<DB>>,
+    acks: Acks,
     begin: &'static str,
     end: End<DB::Connection>,
     Engine {
@@ -693,7 +708,7 @@ async fn run<DB>(
         // Dropping a job unrun drops its reply channel: its caller sees WriterStopped.
         let held_conn = match held.take() {
             Some(c) => c,
-            None => match pool.acquire().await {
+            None => match taken(&pool, &acks).await {
                 Ok(c) => c,
                 Err(e) => {
                     tracing::error!(error = %e, "writer could not get a connection");
@@ -863,7 +878,7 @@ async fn run<DB>(
         }
         if committed {
             // A failed write keeps its own error, which `deliver(None)` passes on.
-            delivers.into_iter().for_each(|d| d(None));
+            acks.committed(delivers);
             continue;
         }
         // The last savepoint is settled (a failed write undone), the tail rows of the writes
@@ -882,7 +897,7 @@ async fn run<DB>(
         counters.commit.observe(ending.elapsed().as_secs_f64());
         match ended {
             // A failed write keeps its own error, which `deliver(None)` passes on.
-            Ok(()) => delivers.into_iter().for_each(|d| d(None)),
+            Ok(()) => acks.committed(delivers),
             Err(e) => {
                 tracing::error!(error = %e, "a batch's end (its audit entries, search documents or COMMIT) failed; rolling it back");
                 failed();
@@ -894,6 +909,23 @@ async fn run<DB>(
             }
         }
     }
+}
+
+/// A connection from `pool` for a writer, set to leave its commits' flush to the syncer
+/// when `acks` has one (`Durability::RELAX`).
+async fn taken<DB>(
+    pool: &Pool<DB>,
+    acks: &Acks,
+) -> Result<sqlx::pool::PoolConnection<DB>, StoreError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let mut conn = pool.acquire().await?;
+    if acks.relaxes() {
+        sqlx::raw_sql(Durability::RELAX).execute(&mut *conn).await?;
+    }
+    Ok(conn)
 }
 
 /// How many of `n` writes of `script` that could go together make a group, at most
@@ -1079,7 +1111,15 @@ mod tests {
             })
         });
         (
-            Writer::spawn(pool.clone(), 1, "BEGIN", end, scripts, statements),
+            Writer::spawn(
+                pool.clone(),
+                1,
+                &Durability::AtCommit,
+                "BEGIN",
+                end,
+                scripts,
+                statements,
+            ),
             pool,
             calls,
         )

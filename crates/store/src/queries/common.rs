@@ -185,11 +185,12 @@ fn inserted<T>(r: Result<T, sqlx::Error>) -> Result<(), StoreError> {
 
 impl Backend {
     pub async fn open(opts: &Options) -> Result<Self, StoreError> {
-        let (read, write, writers) = connect(opts).await?;
+        let (read, write, writers, durability) = connect(opts).await?;
         let backend = Self {
             writer: Writer::spawn(
                 write.clone(),
                 writers,
+                &durability,
                 begin_sql(),
                 std::sync::Arc::new(|c: &mut Conn, settle: crate::writer::Lead, tail: crate::writer::Tail| {
                     Box::pin(async move {
