@@ -67,8 +67,8 @@ def test_metrics_parse_count_and_stay_behind_their_token(td):
                  "tierdesk_writer_failed_batches"):
         assert name in main, name
     assert value(main["tierdesk_writer_batch_size"], le="+Inf") >= 1
-    # SQLite's writes are answered after the syncer flushed the write-ahead log; PostgreSQL's
-    # COMMIT flushes itself.
+    # SQLite's writes are answered after the syncer flushed their commits (the store's
+    # durable.rs); PostgreSQL's COMMIT flushes itself.
     flushes = value(main["tierdesk_writer_flush_seconds"], le="+Inf")
     if td.backend == "sqlite":
         assert flushes >= 1

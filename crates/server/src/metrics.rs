@@ -514,7 +514,7 @@ async fn render(st: &AppState) -> Result<String, tierdesk_app::ServiceError> {
         &mut out,
         "tierdesk_writer_flush_seconds",
         "histogram",
-        "Seconds a flush of SQLite's write-ahead log took before the writes it held were answered (none on PostgreSQL, whose COMMIT flushes).",
+        "Seconds the syncer's flushes of SQLite's write-ahead log took: the writer commits without waiting for the disk, and its writes are answered after the flush that followed (none on PostgreSQL, whose COMMIT flushes).",
     );
     histogram(
         &mut out,

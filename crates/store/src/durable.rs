@@ -1,84 +1,92 @@
 //! When a committed batch is on disk, and so when its writes may be answered.
 //!
-//! PostgreSQL's COMMIT returns once the commit is flushed: the writer answers at once
-//! (`Durability::AtCommit`).
+//! SQLite's writer commits without waiting for the disk, and a thread of its own, the
+//! syncer, makes every commit made before it began durable, then answers those commits'
+//! writes (`Durability::Flushed`). The writer starts its next batch meanwhile: waiting for
+//! the flush was a third of every batch's time (0.2 ms and more, several I/O waits on a
+//! VM), during which nothing else could write. Batches that commit during one flush share
+//! the next.
 //!
-//! SQLite's writer commits without waiting for the disk (`synchronous = NORMAL`) and a
-//! thread of its own, the syncer, flushes the write-ahead log file, then answers every
-//! write committed before the flush began (`Durability::Wal`). The writer starts its next
-//! batch meanwhile: the flush (0.2 ms and more, several I/O waits on a VM) was a third of
-//! every batch's time when COMMIT waited for it, and while it ran nothing else could write.
-//! Several batches that commit during one flush share the next.
+//! On SQLite (`engine.rs`, `connect::sqlite`) the writer's connection runs
+//! `synchronous = NORMAL`, and the syncer `fdatasync`s the write-ahead log file. This is as
+//! durable as `synchronous = FULL`: in WAL mode a commit is the WAL's frames up to its
+//! commit frame, written (not synced) before COMMIT returns; the flush starts after that,
+//! so it puts every byte of those frames, and the WAL's header when SQLite rewrote it, on
+//! disk before the write is answered. A checkpoint syncs the WAL before copying it into the
+//! database file and the database file after, under `NORMAL` as under `FULL`; SQLite
+//! removes a WAL only after checkpointing all of it. The syncer opens the WAL by its path
+//! for every flush, so it never syncs a file SQLite has since replaced. What others may
+//! see earlier: a reader can read a commit before it is flushed, as it could before COMMIT
+//! returned under `FULL`; a power loss in that window loses it, and its writer was never
+//! told it succeeded.
 //!
-//! Why this is as durable as `synchronous = FULL`: in WAL mode a commit is the WAL's frames
-//! up to its commit frame, written (not synced) before COMMIT returns; the syncer's
-//! `fdatasync` starts after that, so it puts every byte of those frames, and the WAL's
-//! header when SQLite rewrote it, on disk before the write is answered. A checkpoint syncs
-//! the WAL before copying it into the database file and the database file after, under
-//! `NORMAL` as under `FULL`; SQLite removes a WAL only after checkpointing all of it. The
-//! syncer opens the WAL by its path for every flush, so it never syncs a file SQLite
-//! has since replaced. What others may see earlier: a reader can read a commit before it
-//! is flushed, as it could before COMMIT returned under `FULL`; a power loss in that window
-//! loses it, and its writer was never told it succeeded.
+//! PostgreSQL keeps COMMIT's own flush (`Durability::AtCommit`): its server already
+//! shares one flush among the commits of all the writers waiting, and a syncer that
+//! committed a WAL record of its own after the writers' asynchronous commits measured no
+//! faster (BENCHMARKS.md, fourteenth session).
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::writer::{Counters, Deliver};
 
-/// How the writer's commits become durable (the engine's, found at start-up).
-#[derive(Debug, Clone)]
+/// Makes every commit made before it began durable (the syncer's; it may block).
+pub(crate) type Flush = Box<dyn FnMut() -> std::io::Result<()> + Send>;
+
+/// How the writers' commits become durable (the engine's, found at start-up).
 pub(crate) enum Durability {
     /// COMMIT returns once the batch is on disk.
     AtCommit,
-    /// SQLite in WAL mode: the writer's connection commits without syncing (`RELAX`), and
-    /// a syncer flushes the WAL file at this path before the writes are answered.
-    Wal(PathBuf),
+    /// COMMIT returns at once on a connection that ran `relax` (each connection a writer
+    /// takes does), and the syncer's `flush` makes the batch durable.
+    Flushed { relax: &'static str, flush: Flush },
 }
 
-impl Durability {
-    /// What the writer runs on a connection it takes, so that COMMIT leaves the flush to
-    /// the syncer (SQLite's; only `Wal` runs it).
-    pub(crate) const RELAX: &'static str = "PRAGMA synchronous = NORMAL";
+impl std::fmt::Debug for Durability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Durability::AtCommit => f.write_str("AtCommit"),
+            Durability::Flushed { relax, .. } => write!(f, "Flushed({relax})"),
+        }
+    }
 }
 
 /// Answers the writes of a committed batch once it is durable.
 #[derive(Clone)]
 pub(crate) enum Acks {
     AtCommit,
-    /// The syncer's queue.
-    Synced(std::sync::mpsc::Sender<Vec<Deliver>>),
+    /// The syncer's queue, and what the writers run on their connections.
+    Synced {
+        queue: std::sync::mpsc::Sender<Vec<Deliver>>,
+        relax: &'static str,
+    },
 }
 
 /// What a committed write hears when its commit could not be flushed.
 const NOT_FLUSHED: &str = "the commit could not be flushed to disk";
 
 impl Acks {
-    /// The acks for `durability`: for `Wal`, starts the syncer thread, which ends when
-    /// every writer holding these acks has ended, and times its flushes in `counters`.
-    pub(crate) fn start(durability: &Durability, counters: Arc<Counters>) -> Acks {
+    /// The acks for `durability`: for `Flushed`, starts the syncer thread, which ends
+    /// when every writer holding these acks has ended, and times its flushes in `counters`.
+    pub(crate) fn start(durability: Durability, counters: Arc<Counters>) -> Acks {
         match durability {
             Durability::AtCommit => Acks::AtCommit,
-            Durability::Wal(path) => {
-                let path = path.clone();
-                Acks::syncing(Box::new(move || {
+            Durability::Flushed { relax, mut flush } => Acks::syncing(
+                relax,
+                Box::new(move || {
                     let started = std::time::Instant::now();
-                    let flushed = std::fs::OpenOptions::new()
-                        .write(true)
-                        .open(&path)
-                        .and_then(|f| f.sync_data());
+                    let flushed = flush();
                     counters.flush.observe(started.elapsed().as_secs_f64());
                     flushed
-                }))
-            }
+                }),
+            ),
         }
     }
 
     /// Acks that run `flush` (on a thread of their own) before answering.
-    pub(crate) fn syncing(mut flush: Box<dyn FnMut() -> std::io::Result<()> + Send>) -> Acks {
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<Deliver>>();
+    fn syncing(relax: &'static str, mut flush: Flush) -> Acks {
+        let (queue, rx) = std::sync::mpsc::channel::<Vec<Deliver>>();
         let spawned = std::thread::Builder::new()
-            .name("tierdesk-wal-sync".into())
+            .name("tierdesk-syncer".into())
             .spawn(move || {
                 while let Ok(mut waiting) = rx.recv() {
                     // Batches committed while the last flush ran share this one.
@@ -88,7 +96,7 @@ impl Acks {
                     match flush() {
                         Ok(()) => waiting.into_iter().for_each(|d| d(None)),
                         Err(e) => {
-                            tracing::error!(error = %e, "flushing the write-ahead log failed");
+                            tracing::error!(error = %e, "flushing the commits failed");
                             waiting.into_iter().for_each(|d| d(Some(NOT_FLUSHED)));
                         }
                     }
@@ -97,26 +105,29 @@ impl Acks {
         // Without a syncer every write hears an error (the queue's receiver is gone), and
         // none is answered before it is durable.
         if let Err(e) = spawned {
-            tracing::error!(error = %e, "could not start the WAL syncer thread");
+            tracing::error!(error = %e, "could not start the syncer thread");
         }
-        Acks::Synced(tx)
+        Acks::Synced { queue, relax }
     }
 
     /// Answers `delivers`, the writes of a batch that committed, once it is durable.
     pub(crate) fn committed(&self, delivers: Vec<Deliver>) {
         match self {
             Acks::AtCommit => delivers.into_iter().for_each(|d| d(None)),
-            Acks::Synced(tx) => {
-                if let Err(unsent) = tx.send(delivers) {
+            Acks::Synced { queue, .. } => {
+                if let Err(unsent) = queue.send(delivers) {
                     unsent.0.into_iter().for_each(|d| d(Some(NOT_FLUSHED)));
                 }
             }
         }
     }
 
-    /// Whether a connection needs `Durability::RELAX` before the writer commits on it.
-    pub(crate) fn relaxes(&self) -> bool {
-        matches!(self, Acks::Synced(_))
+    /// What a writer runs on a connection it takes before it commits there, if anything.
+    pub(crate) fn relax(&self) -> Option<&'static str> {
+        match self {
+            Acks::AtCommit => None,
+            Acks::Synced { relax, .. } => Some(relax),
+        }
     }
 }
 
@@ -145,11 +156,14 @@ mod tests {
         let (release, released) = mpsc::channel::<()>();
         let flushes = Arc::new(AtomicUsize::new(0));
         let counted = flushes.clone();
-        let acks = Acks::syncing(Box::new(move || {
-            let _ = released.recv();
-            counted.fetch_add(1, Ordering::SeqCst);
-            result()
-        }));
+        let acks = Acks::syncing(
+            "",
+            Box::new(move || {
+                let _ = released.recv();
+                counted.fetch_add(1, Ordering::SeqCst);
+                result()
+            }),
+        );
         (acks, release, flushes)
     }
 
@@ -204,6 +218,6 @@ mod tests {
         let (tx, answers) = mpsc::channel();
         Acks::AtCommit.committed(vec![reporting(&tx)]);
         assert_eq!(answers.try_recv(), Ok(None));
-        assert!(!Acks::AtCommit.relaxes());
+        assert_eq!(Acks::AtCommit.relax(), None);
     }
 }

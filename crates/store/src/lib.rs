@@ -11,9 +11,9 @@
 //! `console.rs`, `audit.rs`, `live.rs`, `gauges.rs`.
 //!
 //! Writes go through a group-commit writer: each write runs in its own savepoint inside a
-//! shared transaction, and is acknowledged only after that transaction's COMMIT returned,
-//! so a request is answered only once its data is durable, and a failed write leaves
-//! nothing behind.
+//! shared transaction, and is acknowledged only once that transaction is on disk (on
+//! SQLite, after the syncer flushed it: `durable.rs`), so a request is answered only once
+//! its data is durable, and a failed write leaves nothing behind.
 
 use jiff::Timestamp;
 use tierdesk_core::records::{Account, Case};

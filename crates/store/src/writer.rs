@@ -1,6 +1,7 @@
 //! Group commit: writes queue up, a writer runs a batch of them in one transaction (each in
 //! its own savepoint, unless it refuses before it writes: `Scripted`, `Planned`) and
-//! acknowledges every write only after COMMIT returned.
+//! acknowledges every write only once its batch is durable: COMMIT returned, and on SQLite
+//! the syncer flushed it (`durable.rs`) while the writer ran its next batch.
 //!
 //! This is what lets SQLite, with one fsync per commit, take thousands of durable writes a
 //! second; on PostgreSQL several writers share the queue.
@@ -68,8 +69,8 @@ pub struct WriterStats {
     pub batch_size: Snapshot,
     /// Seconds per batch end (tail rows and COMMIT, or the last call when it commits).
     pub commit_seconds: Snapshot,
-    /// Seconds per flush of SQLite's write-ahead log before the writes it holds are
-    /// answered (`durable.rs`); none on PostgreSQL, whose COMMIT flushes.
+    /// Seconds per flush of SQLite's commits before their writes are answered
+    /// (`durable.rs`); none on PostgreSQL, whose COMMIT flushes.
     pub flush_seconds: Snapshot,
     /// Transactions rolled back whole (a failed savepoint, tail or commit).
     pub failed_batches: u64,
@@ -387,7 +388,7 @@ where
     pub(crate) fn spawn(
         pool: Pool<DB>,
         writers: u32,
-        durability: &Durability,
+        durability: Durability,
         begin: &'static str,
         end: End<DB::Connection>,
         scripts: RunScripts<DB>,
@@ -912,7 +913,7 @@ async fn run<DB>(
 }
 
 /// A connection from `pool` for a writer, set to leave its commits' flush to the syncer
-/// when `acks` has one (`Durability::RELAX`).
+/// when `acks` has one (`Acks::relax`).
 async fn taken<DB>(
     pool: &Pool<DB>,
     acks: &Acks,
@@ -922,8 +923,8 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     let mut conn = pool.acquire().await?;
-    if acks.relaxes() {
-        sqlx::raw_sql(Durability::RELAX).execute(&mut *conn).await?;
+    if let Some(relax) = acks.relax() {
+        sqlx::raw_sql(relax).execute(&mut *conn).await?;
     }
     Ok(conn)
 }
@@ -1114,7 +1115,7 @@ mod tests {
             Writer::spawn(
                 pool.clone(),
                 1,
-                &Durability::AtCommit,
+                Durability::AtCommit,
                 "BEGIN",
                 end,
                 scripts,

@@ -190,7 +190,7 @@ impl Backend {
             writer: Writer::spawn(
                 write.clone(),
                 writers,
-                &durability,
+                durability,
                 begin_sql(),
                 std::sync::Arc::new(|c: &mut Conn, settle: crate::writer::Lead, tail: crate::writer::Tail| {
                     Box::pin(async move {
