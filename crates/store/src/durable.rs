@@ -3,9 +3,10 @@
 //! SQLite's writer commits without waiting for the disk, and a thread of its own, the
 //! syncer, makes every commit made before it began durable, then answers those commits'
 //! writes (`Durability::Flushed`). The writer starts its next batch meanwhile: waiting for
-//! the flush was a third of every batch's time (0.2 ms and more, several I/O waits on a
-//! VM), during which nothing else could write. Batches that commit during one flush share
-//! the next.
+//! the flush (0.2 ms and more, several I/O waits on a VM) held each batch's committing call
+//! and let nothing else write; without it that call took 1.2 ms instead of 2.5 at 16
+//! openings in flight (BENCHMARKS.md, fourteenth session). Batches that commit during one
+//! flush share the next.
 //!
 //! On SQLite (`engine.rs`, `connect::sqlite`) the writer's connection runs
 //! `synchronous = NORMAL`, and the syncer `fdatasync`s the write-ahead log file. This is as

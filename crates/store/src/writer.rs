@@ -381,18 +381,13 @@ where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    /// Starts `writers` tasks that take connections from `pool`; `begin` opens a write
-    /// transaction (`BEGIN IMMEDIATE` on SQLite takes the write lock up front); a write is
-    /// answered once its batch is durable as `durability` says.
-    #[allow(clippy::too_many_arguments)]
+    /// Starts `writers` tasks that take connections from `pool` and run their batches as
+    /// `engine` says; a write is answered once its batch is durable as `durability` says.
     pub(crate) fn spawn(
         pool: Pool<DB>,
         writers: u32,
         durability: Durability,
-        begin: &'static str,
-        end: End<DB::Connection>,
-        scripts: RunScripts<DB>,
-        statements: RunStatements<DB>,
+        engine: Engine<DB>,
     ) -> Self {
         let counters = Arc::new(Counters::new());
         let acks = Acks::start(durability, counters.clone());
@@ -403,12 +398,7 @@ where
                     pool.clone(),
                     rx,
                     acks.clone(),
-                    begin,
-                    end.clone(),
-                    Engine {
-                        scripts: scripts.clone(),
-                        statements: statements.clone(),
-                    },
+                    engine.clone(),
                     counters.clone(),
                 ));
                 tx
@@ -641,10 +631,25 @@ where
     }
 }
 
-/// How the engine runs the writes the writer sends in groups.
-struct Engine<DB: Database> {
-    scripts: RunScripts<DB>,
-    statements: RunStatements<DB>,
+/// The engine's SQL for a writer, given at start-up: how it opens a batch (`begin`:
+/// `BEGIN IMMEDIATE` on SQLite takes the write lock up front), ends one (`end`), and runs
+/// the writes it sends in groups (`scripts`, `statements`).
+pub(crate) struct Engine<DB: Database> {
+    pub begin: &'static str,
+    pub end: End<DB::Connection>,
+    pub scripts: RunScripts<DB>,
+    pub statements: RunStatements<DB>,
+}
+
+impl<DB: Database> Clone for Engine<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            begin: self.begin,
+            end: self.end.clone(),
+            scripts: self.scripts.clone(),
+            statements: self.statements.clone(),
+        }
+    }
 }
 
 /// What answers a write once its batch ended: `result`, unless the commit failed.
@@ -664,9 +669,9 @@ async fn run<DB>(
     pool: Pool<DB>,
     mut queue: mpsc::Receiver<Job<DB>>,
     acks: Acks,
-    begin: &'static str,
-    end: End<DB::Connection>,
     Engine {
+        begin,
+        end,
         scripts,
         statements,
     }: Engine<DB>,
@@ -1116,10 +1121,12 @@ mod tests {
                 pool.clone(),
                 1,
                 Durability::AtCommit,
-                "BEGIN",
-                end,
-                scripts,
-                statements,
+                Engine {
+                    begin: "BEGIN",
+                    end,
+                    scripts,
+                    statements,
+                },
             ),
             pool,
             calls,

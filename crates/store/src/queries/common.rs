@@ -191,24 +191,26 @@ impl Backend {
                 write.clone(),
                 writers,
                 durability,
-                begin_sql(),
-                std::sync::Arc::new(|c: &mut Conn, settle: crate::writer::Lead, tail: crate::writer::Tail| {
-                    Box::pin(async move {
-                        let mut out = Statements::default();
-                        audit_statements(&tail.entries, &mut out);
-                        text_statements(&tail.docs, &mut out);
-                        out.run(c, &settle.sql(), BATCH_END).await?;
-                        Ok(())
-                    })
-                }),
-                std::sync::Arc::new(
-                    |c: &mut Conn, lead: crate::writer::Lead, form: crate::writer::Script, writes: Vec<Vec<Bind<'static>>>, commit| {
-                        Box::pin(run_scripts(c, lead, form, writes, commit))
-                    },
-                ),
-                std::sync::Arc::new(|c: &mut Conn, writes: Vec<Vec<crate::writer::Statement>>| {
-                    Box::pin(run_statements(c, writes))
-                }),
+                crate::writer::Engine {
+                    begin: begin_sql(),
+                    end: std::sync::Arc::new(|c: &mut Conn, settle: crate::writer::Lead, tail: crate::writer::Tail| {
+                        Box::pin(async move {
+                            let mut out = Statements::default();
+                            audit_statements(&tail.entries, &mut out);
+                            text_statements(&tail.docs, &mut out);
+                            out.run(c, &settle.sql(), BATCH_END).await?;
+                            Ok(())
+                        })
+                    }),
+                    scripts: std::sync::Arc::new(
+                        |c: &mut Conn, lead: crate::writer::Lead, form: crate::writer::Script, writes: Vec<Vec<Bind<'static>>>, commit| {
+                            Box::pin(run_scripts(c, lead, form, writes, commit))
+                        },
+                    ),
+                    statements: std::sync::Arc::new(|c: &mut Conn, writes: Vec<Vec<crate::writer::Statement>>| {
+                        Box::pin(run_statements(c, writes))
+                    }),
+                },
             ),
             read: std::sync::Arc::new(read),
         };
